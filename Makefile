@@ -1,0 +1,62 @@
+# The two set-up commands of the README:
+#   make run    install what is missing (as root), build, run the main job on shipped data
+#   make test   build and run every test (also under AddressSanitizer + UBSan)
+# Other targets: build, test-fast, test-asan, clean, format, format-check, deps.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= 2
+CMAKE_ARGS ?=
+
+# Debian packages the build and tests need (package names, installed by `make deps`).
+DEB_PKGS = build-essential cmake pkg-config libgsl-dev liblapacke-dev libopenblas-dev \
+           libcmocka-dev
+
+.PHONY: all build run test test-fast test-asan deps clean format format-check
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "humsec: installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else \
+	    echo "humsec: missing Debian packages:$$missing"; \
+	    echo "humsec: run 'sudo apt-get install$$missing' or 'sudo make deps'"; exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@$(BUILD)/humsec run
+
+test-fast: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DHS_WERROR=ON $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DHS_WERROR=ON -DHS_SANITIZE=ON \
+	  $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+test: test-fast test-asan
+
+format:
+	@clang-format -i include/*.h $$(git ls-files 'src/*.[ch]' 'cli/*.[ch]' 'tests/*.[ch]')
+
+format-check:
+	@clang-format --dry-run -Werror include/*.h $$(git ls-files 'src/*.[ch]' 'cli/*.[ch]' 'tests/*.[ch]')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) out

@@ -1,0 +1,366 @@
+/*
+ * core.c - context, allocation, errors, buffers and number parsing shared by all modules.
+ */
+#include "core_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+static void *default_alloc(void *ud, void *ptr, size_t size)
+{
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, size);
+}
+
+void hs_global_init(void)
+{
+    /* GSL aborts on error by default; we check every return instead (gsl: doc/err.rst). */
+    gsl_set_error_handler_off();
+}
+
+hs_ctx *hs_ctx_new(hs_alloc_fn alloc, void *ud)
+{
+    hs_alloc_fn fn = alloc ? alloc : default_alloc;
+    hs_ctx *ctx = fn(ud, NULL, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->alloc = fn;
+    ctx->alloc_ud = ud;
+    return ctx;
+}
+
+void hs_ctx_free(hs_ctx *ctx)
+{
+    if (ctx)
+        ctx->alloc(ctx->alloc_ud, ctx, 0);
+}
+
+void hs_ctx_set_log(hs_ctx *ctx, hs_log_fn fn, void *ud)
+{
+    ctx->log = fn;
+    ctx->log_ud = ud;
+}
+
+void *hsi_malloc(hs_ctx *ctx, size_t size)
+{
+    if (size == 0)
+        size = 1;
+    if (!ctx)
+        return malloc(size);
+    return ctx->alloc(ctx->alloc_ud, NULL, size);
+}
+
+void *hsi_calloc(hs_ctx *ctx, size_t n, size_t size)
+{
+    if (size != 0 && n > (size_t)-1 / size)
+        return NULL;
+    void *p = hsi_malloc(ctx, n * size);
+    if (p)
+        memset(p, 0, (n * size) > 0 ? n * size : 1);
+    return p;
+}
+
+void *hsi_realloc(hs_ctx *ctx, void *p, size_t size)
+{
+    if (size == 0)
+        size = 1;
+    if (!ctx)
+        return realloc(p, size);
+    return ctx->alloc(ctx->alloc_ud, p, size);
+}
+
+void hsi_free(hs_ctx *ctx, void *p)
+{
+    if (!p)
+        return;
+    if (!ctx)
+        free(p);
+    else
+        ctx->alloc(ctx->alloc_ud, p, 0);
+}
+
+char *hsi_strndup(hs_ctx *ctx, const char *s, size_t n)
+{
+    char *d = hsi_malloc(ctx, n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *hsi_strdup(hs_ctx *ctx, const char *s)
+{
+    return s ? hsi_strndup(ctx, s, strlen(s)) : NULL;
+}
+
+const char *hs_strerror(hs_status code)
+{
+    switch (code) {
+    case HS_OK:
+        return "success";
+    case HS_ERR_NOMEM:
+        return "out of memory";
+    case HS_ERR_IO:
+        return "input/output error";
+    case HS_ERR_PARSE:
+        return "malformed input";
+    case HS_ERR_SCHEMA:
+        return "inconsistent data or structure";
+    case HS_ERR_PIPELINE:
+        return "invalid pipeline";
+    case HS_ERR_DOMAIN:
+        return "value outside a method's domain";
+    case HS_ERR_USAGE:
+        return "invalid request";
+    case HS_ERR_INTERNAL:
+        return "internal error";
+    }
+    return "unknown error";
+}
+
+hs_status hsi_err(hs_error *err, hs_status code, const char *file, long line, long col,
+                  const char *fmt, ...)
+{
+    if (!err)
+        return code;
+    err->code = code;
+    err->file[0] = '\0';
+    if (file)
+        snprintf(err->file, sizeof err->file, "%s", file);
+    err->line = line;
+    err->col = col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+hs_status hsi_err_nomem(hs_error *err)
+{
+    return hsi_err(err, HS_ERR_NOMEM, NULL, 0, 0, "out of memory");
+}
+
+void hs_error_format(const hs_error *err, char *buf, size_t n)
+{
+    if (!err || n == 0)
+        return;
+    if (err->file[0] && err->line > 0 && err->col > 0)
+        snprintf(buf, n, "%s:%ld:%ld: %s", err->file, err->line, err->col, err->msg);
+    else if (err->file[0] && err->line > 0)
+        snprintf(buf, n, "%s:%ld: %s", err->file, err->line, err->msg);
+    else if (err->file[0])
+        snprintf(buf, n, "%s: %s", err->file, err->msg);
+    else
+        snprintf(buf, n, "%s", err->msg);
+}
+
+void hsi_log(const hs_ctx *ctx, int level, const char *fmt, ...)
+{
+    if (!ctx || !ctx->log)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ctx->log(ctx->log_ud, level, msg);
+}
+
+void hsi_buf_init(hsi_buf *b, hs_ctx *ctx)
+{
+    memset(b, 0, sizeof *b);
+    b->ctx = ctx;
+}
+
+void hsi_buf_free(hsi_buf *b)
+{
+    hsi_free(b->ctx, b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+void hsi_buf_add(hsi_buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = hsi_realloc(b->ctx, b->s, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void hsi_buf_puts(hsi_buf *b, const char *s)
+{
+    hsi_buf_add(b, s, strlen(s));
+}
+
+void hsi_buf_printf(hsi_buf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof tmp) {
+        hsi_buf_add(b, tmp, (size_t)n);
+        return;
+    }
+    char *big = hsi_malloc(b->ctx, (size_t)n + 1);
+    if (!big) {
+        b->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    hsi_buf_add(b, big, (size_t)n);
+    hsi_free(b->ctx, big);
+}
+
+void hsi_buf_num(hsi_buf *b, double v)
+{
+    if (isnan(v))
+        hsi_buf_add(b, "NA", 2);
+    else if (isinf(v))
+        hsi_buf_puts(b, v > 0 ? "Inf" : "-Inf");
+    else
+        hsi_buf_printf(b, "%.17g", v);
+}
+
+void hsi_buf_csv_str(hsi_buf *b, const char *s)
+{
+    if (!s) {
+        hsi_buf_add(b, "NA", 2);
+        return;
+    }
+    hsi_buf_add(b, "\"", 1);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            hsi_buf_add(b, "\"\"", 2);
+        else
+            hsi_buf_add(b, p, 1);
+    }
+    hsi_buf_add(b, "\"", 1);
+}
+
+void hsi_buf_json_str(hsi_buf *b, const char *s)
+{
+    hsi_buf_add(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            char e[2] = {'\\', (char)*p};
+            hsi_buf_add(b, e, 2);
+        } else if (*p < 0x20) {
+            hsi_buf_printf(b, "\\u%04x", *p);
+        } else {
+            hsi_buf_add(b, (const char *)p, 1);
+        }
+    }
+    hsi_buf_add(b, "\"", 1);
+}
+
+int hsi_parse_double(const char *s, double *out)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!*s)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s)
+        return -1;
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end)
+        return -1;
+    if (!isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int hsi_parse_long(const char *s, long *out)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!*s)
+        return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || errno)
+        return -1;
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+hs_status hsi_read_file(hs_ctx *ctx, const char *path, char **out, size_t *len, hs_error *err)
+{
+    *out = NULL;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot open file: %s", strerror(errno));
+    size_t cap = 65536, n = 0;
+    char *buf = hsi_malloc(ctx, cap);
+    if (!buf) {
+        fclose(fp);
+        return hsi_err_nomem(err);
+    }
+    for (;;) {
+        if (n + 1 >= cap) {
+            char *p = hsi_realloc(ctx, buf, cap * 2);
+            if (!p) {
+                hsi_free(ctx, buf);
+                fclose(fp);
+                return hsi_err_nomem(err);
+            }
+            buf = p;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        hsi_free(ctx, buf);
+        return hsi_err(err, HS_ERR_IO, path, 0, 0, "read error");
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len)
+        *len = n;
+    return HS_OK;
+}

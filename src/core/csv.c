@@ -1,0 +1,245 @@
+/*
+ * csv.c - strict CSV reader (see csv_int.h). Written by hand because it is the product's
+ * input boundary: every rejection must name file, line and column, which general CSV
+ * libraries in Debian (libcsv) do not report for all of the cases we check.
+ */
+#include "csv_int.h"
+
+#include <string.h>
+
+typedef struct field {
+    size_t off;  /* offset of the unescaped text in mem */
+    long line, col;
+} field;
+
+typedef struct fvec {
+    field *v;
+    size_t n, cap;
+} fvec;
+
+static int fvec_push(hs_ctx *ctx, fvec *f, field x)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 1024;
+        field *p = hsi_realloc(ctx, f->v, cap * sizeof *p);
+        if (!p)
+            return -1;
+        f->v = p;
+        f->cap = cap;
+    }
+    f->v[f->n++] = x;
+    return 0;
+}
+
+typedef struct rowinfo {
+    size_t first, count;
+    long line;
+} rowinfo;
+
+hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len, const char *fname,
+                        hsi_csv *out, hs_error *err)
+{
+    hs_status st = HS_OK;
+    memset(out, 0, sizeof *out);
+    out->ctx = ctx;
+    fvec fields = {0};
+    rowinfo *rows = NULL;
+    size_t nrows = 0, caprows = 0;
+    char *mem = NULL;
+    const char *fn = fname ? fname : "<input>";
+
+    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
+        (unsigned char)text[2] == 0xBF) {
+        text += 3;
+        len -= 3;
+    }
+    /* Unescaped text never exceeds the input; +1 NUL per field bounded by len+1 fields. */
+    mem = hsi_malloc(ctx, 2 * len + 2);
+    if (!mem)
+        return hsi_err_nomem(err);
+    size_t mlen = 0;
+    size_t i = 0;
+    long line = 1;
+    size_t line_start = 0;
+
+    while (i < len) {
+        /* skip blank lines */
+        if (text[i] == '\n' || (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')) {
+            i += (text[i] == '\r') ? 2 : 1;
+            line++;
+            line_start = i;
+            continue;
+        }
+        if (nrows == caprows) {
+            size_t cap = caprows ? caprows * 2 : 256;
+            rowinfo *p = hsi_realloc(ctx, rows, cap * sizeof *p);
+            if (!p) {
+                st = hsi_err_nomem(err);
+                goto fail;
+            }
+            rows = p;
+            caprows = cap;
+        }
+        rowinfo *ri = &rows[nrows++];
+        ri->first = fields.n;
+        ri->count = 0;
+        ri->line = line;
+        for (;;) { /* one field */
+            field f = {mlen, line, (long)(i - line_start) + 1};
+            if (i < len && text[i] == '"') {
+                i++;
+                for (;;) {
+                    if (i >= len) {
+                        st = hsi_err(err, HS_ERR_PARSE, fn, f.line, f.col,
+                                     "unterminated quoted field (expected a closing '\"')");
+                        goto fail;
+                    }
+                    char ch = text[i];
+                    if (ch == '"') {
+                        if (i + 1 < len && text[i + 1] == '"') {
+                            mem[mlen++] = '"';
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    if (ch == '\0') {
+                        st = hsi_err(err, HS_ERR_PARSE, fn, line, (long)(i - line_start) + 1,
+                                     "NUL byte in text (expected a text file)");
+                        goto fail;
+                    }
+                    if (ch == '\n') {
+                        line++;
+                        line_start = i + 1;
+                    }
+                    mem[mlen++] = ch;
+                    i++;
+                }
+                if (i < len && text[i] != ',' && text[i] != '\n' &&
+                    !(text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') &&
+                    !(text[i] == '\r' && i + 1 == len)) {
+                    st = hsi_err(err, HS_ERR_PARSE, fn, line, (long)(i - line_start) + 1,
+                                 "unexpected character after closing quote (expected ',' or "
+                                 "end of line)");
+                    goto fail;
+                }
+            } else {
+                while (i < len && text[i] != ',' && text[i] != '\n' &&
+                       !(text[i] == '\r' && (i + 1 == len || text[i + 1] == '\n'))) {
+                    if (text[i] == '"') {
+                        st = hsi_err(err, HS_ERR_PARSE, fn, line, (long)(i - line_start) + 1,
+                                     "quote inside an unquoted field (expected the whole "
+                                     "field in quotes, with \"\" for a quote)");
+                        goto fail;
+                    }
+                    if (text[i] == '\0') {
+                        st = hsi_err(err, HS_ERR_PARSE, fn, line, (long)(i - line_start) + 1,
+                                     "NUL byte in text (expected a text file)");
+                        goto fail;
+                    }
+                    mem[mlen++] = text[i++];
+                }
+            }
+            mem[mlen++] = '\0';
+            if (fvec_push(ctx, &fields, f)) {
+                st = hsi_err_nomem(err);
+                goto fail;
+            }
+            ri->count++;
+            if (i < len && text[i] == ',') {
+                i++;
+                continue;
+            }
+            /* end of record */
+            if (i < len && text[i] == '\r')
+                i++;
+            if (i < len && text[i] == '\n')
+                i++;
+            line++;
+            line_start = i;
+            break;
+        }
+    }
+    if (nrows == 0) {
+        st = hsi_err(err, HS_ERR_PARSE, fn, 1, 1, "empty file (expected a header row)");
+        goto fail;
+    }
+    size_t ncol = rows[0].count;
+    for (size_t r = 1; r < nrows; r++) {
+        if (rows[r].count != ncol) {
+            st = hsi_err(err, HS_ERR_PARSE, fn, rows[r].line, 1,
+                         "row has %zu fields (expected %zu, as in the header on line %ld)",
+                         rows[r].count, ncol, rows[0].line);
+            goto fail;
+        }
+    }
+    out->ncol = ncol;
+    out->nrow = nrows - 1;
+    out->head = hsi_calloc(ctx, ncol, sizeof(char *));
+    out->cell = hsi_calloc(ctx, (nrows - 1) * ncol + 1, sizeof(char *));
+    out->line = hsi_calloc(ctx, nrows, sizeof(long));
+    out->col = hsi_calloc(ctx, (nrows - 1) * ncol + 1, sizeof(long));
+    out->file = hsi_strdup(ctx, fn);
+    if (!out->head || !out->cell || !out->line || !out->col || !out->file) {
+        st = hsi_err_nomem(err);
+        goto fail;
+    }
+    out->mem = mem;
+    out->head_line = rows[0].line;
+    for (size_t j = 0; j < ncol; j++)
+        out->head[j] = mem + fields.v[j].off;
+    for (size_t r = 1; r < nrows; r++) {
+        out->line[r - 1] = rows[r].line;
+        for (size_t j = 0; j < ncol; j++) {
+            field *f = &fields.v[rows[r].first + j];
+            out->cell[(r - 1) * ncol + j] = mem + f->off;
+            out->col[(r - 1) * ncol + j] = f->col;
+        }
+    }
+    hsi_free(ctx, fields.v);
+    hsi_free(ctx, rows);
+    return HS_OK;
+fail:
+    hsi_free(ctx, fields.v);
+    hsi_free(ctx, rows);
+    out->mem = NULL;
+    hsi_free(ctx, mem);
+    hsi_csv_free(out);
+    return st;
+}
+
+hs_status hsi_csv_read(hs_ctx *ctx, const char *path, hsi_csv *out, hs_error *err)
+{
+    char *text;
+    size_t len;
+    memset(out, 0, sizeof *out);
+    hs_status st = hsi_read_file(ctx, path, &text, &len, err);
+    if (st)
+        return st;
+    st = hsi_csv_parse(ctx, text, len, path, out, err);
+    hsi_free(ctx, text);
+    return st;
+}
+
+void hsi_csv_free(hsi_csv *c)
+{
+    if (!c)
+        return;
+    hs_ctx *ctx = c->ctx;
+    hsi_free(ctx, c->head);
+    hsi_free(ctx, c->cell);
+    hsi_free(ctx, c->line);
+    hsi_free(ctx, c->col);
+    hsi_free(ctx, c->file);
+    hsi_free(ctx, c->mem);
+    memset(c, 0, sizeof *c);
+}
+
+long hsi_csv_find(const hsi_csv *c, const char *name)
+{
+    for (size_t j = 0; j < c->ncol; j++)
+        if (strcmp(c->head[j], name) == 0)
+            return (long)j;
+    return -1;
+}

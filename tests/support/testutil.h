@@ -1,0 +1,41 @@
+/*
+ * testutil.h - helpers shared by the tests: reading reference CSVs (COINr, UNDP, INFORM)
+ * and comparing numbers with a stated tolerance.
+ */
+#ifndef HS_TESTUTIL_H
+#define HS_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "humsec.h"
+#include "core/csv_int.h"
+
+/* Path of a file in the source tree, e.g. tu_path("data/asem/iData.csv"). Static buffer
+ * per call slot (8 slots, rotating): fine for tests. */
+const char *tu_path(const char *rel);
+
+/* Read a CSV or fail the test. */
+void tu_csv_load(const char *path, hsi_csv *out);
+
+/* Parse a reference cell: "NA" or "" -> NaN, else a double (fails the test otherwise). */
+double tu_num(const char *s);
+
+/* Row of a reference CSV whose column `key` equals `value`; fails the test if absent. */
+size_t tu_row(const hsi_csv *c, const char *key, const char *value);
+
+/* Equal within tol: relative for |expected| >= 1, absolute below (the issue's rule).
+ * Both NaN counts as equal. Returns 1 if close. */
+int tu_close(double got, double expected, double tol);
+
+/* Fail the test with a message naming `what` unless tu_close. */
+#define TU_ASSERT_CLOSE(got, exp, tol, what)                                                   \
+    do {                                                                                       \
+        double g_ = (got), e_ = (exp);                                                         \
+        if (!tu_close(g_, e_, (tol)))                                                          \
+            fail_msg("%s: got %.17g, expected %.17g (tol %g)", (what), g_, e_, (double)(tol)); \
+    } while (0)
+
+#endif
