@@ -1,9 +1,128 @@
-/* main.c - placeholder until subcommands land. */
+/*
+ * main.c - the humsec command: dispatch to a subcommand, global help and version,
+ * error reporting and exit codes.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
 #include <stdio.h>
-#include "humsec.h"
-int main(void)
+#include <string.h>
+
+static void main_help(void)
+{
+    puts("usage: humsec [--version] [--help] COMMAND [ARGS]\n"
+         "\n"
+         "humsec measures human security: it builds composite indices the way the JRC/OECD\n"
+         "handbook says (denominate, impute, screen, treat, normalise, aggregate, audit) from\n"
+         "files you write, and reproduces published indices (COINr, UNDP HDI, INFORM Risk).\n"
+         "\n"
+         "commands:\n"
+         "  build PIPELINE -o DIR   build an index from a pipeline file; write every dataset,\n"
+         "                          ranks, treatment details, audit tables and a JSON summary\n"
+         "  run [-o DIR]            the main job: build the shipped indices into out/\n"
+         "  help COMMAND            the help of one command\n"
+         "\n"
+         "Run 'humsec COMMAND --help' for a command's options. Manual: docs/humsec.1.md;\n"
+         "pipeline format: docs/pipeline.md.\n"
+         "\n"
+         "exit status: 0 success, 1 internal error, 2 usage error, 3 input/output error,\n"
+         "4 malformed input file, 5 inconsistent data or structure, 6 invalid pipeline,\n"
+         "7 value outside a method's domain, 8 out of memory.");
+}
+
+int cli_exit_code(hs_status st)
+{
+    switch (st) {
+    case HS_OK:
+        return CLI_EXIT_OK;
+    case HS_ERR_NOMEM:
+        return CLI_EXIT_NOMEM;
+    case HS_ERR_IO:
+        return CLI_EXIT_IO;
+    case HS_ERR_PARSE:
+        return CLI_EXIT_PARSE;
+    case HS_ERR_SCHEMA:
+        return CLI_EXIT_SCHEMA;
+    case HS_ERR_PIPELINE:
+        return CLI_EXIT_PIPELINE;
+    case HS_ERR_DOMAIN:
+        return CLI_EXIT_DOMAIN;
+    case HS_ERR_USAGE:
+        return CLI_EXIT_USAGE;
+    case HS_ERR_INTERNAL:
+        return CLI_EXIT_INTERNAL;
+    }
+    return CLI_EXIT_INTERNAL;
+}
+
+int cli_fail(const hs_error *err)
+{
+    char msg[2048];
+    hs_error_format(err, msg, sizeof msg);
+    fprintf(stderr, "humsec: %s\n", msg);
+    return cli_exit_code(err->code);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("humsec: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, "\ntry 'humsec %s --help'\n", cmd);
+    else
+        fputs("\ntry 'humsec --help'\n", stderr);
+    return CLI_EXIT_USAGE;
+}
+
+static void main_log(void *ud, int level, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "humsec: %s%s\n", level ? "warning: " : "", msg);
+}
+
+hs_ctx *cli_ctx(int quiet)
+{
+    hs_ctx *ctx = hs_ctx_new(NULL, NULL);
+    if (ctx && !quiet)
+        hs_ctx_set_log(ctx, main_log, NULL);
+    return ctx;
+}
+
+int main(int argc, char **argv)
 {
     hs_global_init();
-    puts("humsec " HS_VERSION);
-    return 0;
+    if (argc < 2) {
+        main_help();
+        return CLI_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        main_help();
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version")) {
+        puts("humsec " HS_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(cmd, "help")) {
+        if (argc < 3) {
+            main_help();
+            return CLI_EXIT_OK;
+        }
+        if (!strcmp(argv[2], "build"))
+            cmd_build_help();
+        else if (!strcmp(argv[2], "run"))
+            cmd_run_help();
+        else
+            return cli_usage(NULL, "no command '%s'", argv[2]);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(cmd, "build"))
+        return cmd_build(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 1, argv + 1);
+    return cli_usage(NULL, "unknown command '%s'", cmd);
 }

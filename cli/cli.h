@@ -1,0 +1,41 @@
+/*
+ * cli.h - glue shared by the humsec subcommands: exit codes, messages, progress.
+ * The CLI holds no logic beyond argument handling; everything else is in the library.
+ */
+#ifndef HS_CLI_H
+#define HS_CLI_H
+
+#include "humsec.h"
+
+/* Exit codes (documented in docs/humsec.1.md, "EXIT STATUS"). */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_INTERNAL = 1,
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_IO = 3,
+    CLI_EXIT_PARSE = 4,
+    CLI_EXIT_SCHEMA = 5,
+    CLI_EXIT_PIPELINE = 6,
+    CLI_EXIT_DOMAIN = 7,
+    CLI_EXIT_NOMEM = 8
+};
+
+typedef struct cli_opts {
+    int quiet;
+} cli_opts;
+
+/* Map a library status to the exit code. */
+int cli_exit_code(hs_status st);
+/* Print "humsec: <error>" to stderr and return the exit code. */
+int cli_fail(const hs_error *err);
+/* Print a usage error ("humsec: msg\ntry 'humsec CMD --help'") and return CLI_EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...);
+/* New context with progress messages on stderr unless quiet. */
+hs_ctx *cli_ctx(int quiet);
+
+int cmd_build(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+void cmd_build_help(void);
+void cmd_run_help(void);
+
+#endif

@@ -1,0 +1,829 @@
+/*
+ * pipeline.c - turns a pipeline file (docs/pipeline.md) into the engine's step list.
+ *
+ * The top section names the structure file; [data] says where and in what shape the
+ * indicator table is; [weights NAME] sections define weight sets; every other section is a
+ * step, run in file order: [denominate], [impute], [screen], [treat], [normalise],
+ * [aggregate]. Parameters follow COINr's names where COINr has one. Every unknown section,
+ * parameter or method is an error that points at its line and column.
+ */
+#include "../index/engine_int.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PL_MAXARGS 4
+
+typedef struct pl_method {
+    char name[64];
+    size_t nargs;
+    double args[PL_MAXARGS];
+} pl_method;
+
+/* Parse "name" or "name(a, b, ...)". */
+static hs_status pl_parse_method(const char *file, const hsi_ini_kv *kv, pl_method *m,
+                                 hs_error *err)
+{
+    memset(m, 0, sizeof *m);
+    const char *s = kv->val;
+    size_t n = 0;
+    while (s[n] && (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '-') && n < 63) {
+        m->name[n] = (char)tolower((unsigned char)s[n]);
+        n++;
+    }
+    m->name[n] = '\0';
+    if (n == 0)
+        return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol,
+                       "'%s' needs a method name (e.g. minmax(0, 100))", kv->key);
+    const char *p = s + n;
+    while (*p == ' ')
+        p++;
+    if (*p == '\0')
+        return HS_OK;
+    if (*p != '(')
+        return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol + (long)(p - s),
+                       "unexpected '%c' after method name (expected '(' or end of line)", *p);
+    p++;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (*p == ')' && m->nargs == 0) {
+            p++;
+            break;
+        }
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || !isfinite(v))
+            return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol + (long)(p - s),
+                           "expected a number in the parameters of '%s'", m->name);
+        if (m->nargs == PL_MAXARGS)
+            return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol + (long)(p - s),
+                           "too many parameters for '%s'", m->name);
+        m->args[m->nargs++] = v;
+        p = end;
+        while (*p == ' ')
+            p++;
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        if (*p == ')') {
+            p++;
+            break;
+        }
+        return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol + (long)(p - s),
+                       "expected ',' or ')' in the parameters of '%s'", m->name);
+    }
+    while (*p == ' ')
+        p++;
+    if (*p)
+        return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol + (long)(p - s),
+                       "unexpected text after ')'");
+    return HS_OK;
+}
+
+static hs_status pl_nargs(const char *file, const hsi_ini_kv *kv, const pl_method *m, size_t lo,
+                          size_t hi, hs_error *err)
+{
+    if (m->nargs < lo || m->nargs > hi) {
+        if (lo == hi)
+            return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol,
+                           "'%s' takes %zu parameter(s), got %zu", m->name, lo, m->nargs);
+        return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol,
+                       "'%s' takes %zu to %zu parameters, got %zu", m->name, lo, hi, m->nargs);
+    }
+    return HS_OK;
+}
+
+static hs_status pl_number(const char *file, const hsi_ini_kv *kv, double lo, double hi,
+                           double *out, hs_error *err)
+{
+    double v;
+    if (hsi_parse_double(kv->val, &v) != 0 || v < lo || v > hi)
+        return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol,
+                       "'%s' is '%s' (expected a number from %g to %g)", kv->key, kv->val, lo,
+                       hi);
+    *out = v;
+    return HS_OK;
+}
+
+static hs_status pl_bool(const char *file, const hsi_ini_kv *kv, int *out, hs_error *err)
+{
+    const char *v = kv->val;
+    if (!strcmp(v, "true") || !strcmp(v, "TRUE") || !strcmp(v, "yes") || !strcmp(v, "1"))
+        *out = 1;
+    else if (!strcmp(v, "false") || !strcmp(v, "FALSE") || !strcmp(v, "no") || !strcmp(v, "0"))
+        *out = 0;
+    else
+        return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol,
+                       "'%s' is '%s' (expected true or false)", kv->key, v);
+    return HS_OK;
+}
+
+/* Resolve a path relative to the pipeline's folder. */
+static char *pl_resolve(hs_ctx *ctx, const char *dir, const char *rel)
+{
+    if (rel[0] == '/' || !dir || !*dir)
+        return hsi_strdup(ctx, rel);
+    hsi_buf b;
+    hsi_buf_init(&b, ctx);
+    hsi_buf_printf(&b, "%s/%s", dir, rel);
+    if (b.oom) {
+        hsi_buf_free(&b);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* Split "a, b, c" into a newly allocated array of trimmed strings. */
+static int pl_split(hs_ctx *ctx, const char *s, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    char **v = hsi_calloc(ctx, cap, sizeof(char *));
+    if (!v)
+        return -1;
+    const char *p = s;
+    for (;;) {
+        const char *e = strchr(p, ',');
+        if (!e)
+            e = p + strlen(p);
+        const char *a = p, *z = e;
+        while (a < z && (*a == ' ' || *a == '\t'))
+            a++;
+        while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
+            z--;
+        v[*n] = hsi_strndup(ctx, a, (size_t)(z - a));
+        if (!v[*n]) {
+            for (size_t i = 0; i < *n; i++)
+                hsi_free(ctx, v[i]);
+            hsi_free(ctx, v);
+            return -1;
+        }
+        (*n)++;
+        if (!*e)
+            break;
+        p = e + 1;
+    }
+    *out = v;
+    return 0;
+}
+
+static hs_status pl_unused(const char *file, const hsi_ini_sec *s, const char *expected,
+                           hs_error *err)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->kv[i].used)
+            return hsi_err(err, HS_ERR_PIPELINE, file, s->kv[i].line, s->kv[i].col,
+                           "unknown parameter '%s'%s%s (expected one of: %s)", s->kv[i].key,
+                           s->kind[0] ? " in [" : " at the top", s->kind[0] ? s->kind : "",
+                           expected);
+    return HS_OK;
+}
+
+hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini *ini,
+                            hs_error *err)
+{
+    memset(p, 0, sizeof *p);
+    hs_status st = hsi_ini_read(ctx, path, ini, err);
+    if (st)
+        return st;
+    const char *fn = ini->file;
+    p->file = hsi_strdup(ctx, path);
+    const char *slash = strrchr(path, '/');
+    p->dir = slash ? hsi_strndup(ctx, path, (size_t)(slash - path)) : hsi_strdup(ctx, ".");
+    if (!p->file || !p->dir)
+        goto nomem;
+    hsi_data_opts *o = &p->data;
+    o->fixed_time = HSI_NO_TIME;
+    o->time_from = o->time_to = HSI_NO_TIME;
+    o->unit_col = hsi_strdup(ctx, "uCode");
+    o->name_col = hsi_strdup(ctx, "uName");
+    o->time_col = hsi_strdup(ctx, "Time");
+    o->code_col = hsi_strdup(ctx, "iCode");
+    o->value_col = hsi_strdup(ctx, "Value");
+    if (!o->unit_col || !o->name_col || !o->time_col || !o->code_col || !o->value_col)
+        goto nomem;
+
+    hsi_ini_sec *top = &ini->sec[0];
+    hsi_ini_kv *kv;
+    if ((kv = hsi_ini_get(top, "title")) && !(p->title = hsi_strdup(ctx, kv->val)))
+        goto nomem;
+    kv = hsi_ini_get(top, "structure");
+    if (!kv)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, 1, 1,
+                       "no 'structure = FILE' at the top of the pipeline (expected the index "
+                       "structure in COINr's iMeta shape)");
+    if (!(p->meta_file = pl_resolve(ctx, p->dir, kv->val)))
+        goto nomem;
+    if ((st = pl_unused(fn, top, "title, structure", err)))
+        return st;
+
+    hsi_ini_sec *ds = NULL;
+    for (size_t i = 1; i < ini->n; i++)
+        if (!strcmp(ini->sec[i].kind, "data")) {
+            if (ds)
+                return hsi_err(err, HS_ERR_PIPELINE, fn, ini->sec[i].line, ini->sec[i].col,
+                               "second [data] section (first on line %ld)", ds->line);
+            ds = &ini->sec[i];
+        }
+    if (!ds)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, 0, 0,
+                       "no [data] section (expected [data] with 'file = DATA.csv')");
+    o->line = ds->line;
+    if (!(kv = hsi_ini_get(ds, "file")))
+        return hsi_err(err, HS_ERR_PIPELINE, fn, ds->line, ds->col,
+                       "[data] has no 'file = ...' (expected the indicator CSV)");
+    if (!(o->file = pl_resolve(ctx, p->dir, kv->val)))
+        goto nomem;
+    if ((kv = hsi_ini_get(ds, "shape"))) {
+        if (!strcmp(kv->val, "wide"))
+            o->shape = HSI_SHAPE_WIDE;
+        else if (!strcmp(kv->val, "long"))
+            o->shape = HSI_SHAPE_LONG;
+        else if (!strcmp(kv->val, "wide-year"))
+            o->shape = HSI_SHAPE_WIDEYEAR;
+        else if (!strcmp(kv->val, "auto"))
+            o->shape = HSI_SHAPE_AUTO;
+        else
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "unknown shape '%s' (expected wide, long, wide-year or auto)",
+                           kv->val);
+    }
+    struct {
+        const char *key;
+        char **dst;
+    } cols[] = {{"unit", &o->unit_col},
+                {"name", &o->name_col},
+                {"code", &o->code_col},
+                {"value", &o->value_col}};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        if ((kv = hsi_ini_get(ds, cols[i].key))) {
+            hsi_free(ctx, *cols[i].dst);
+            if (!(*cols[i].dst = hsi_strdup(ctx, kv->val)))
+                goto nomem;
+        }
+    if ((kv = hsi_ini_get(ds, "time"))) {
+        long t;
+        if (hsi_parse_long(kv->val, &t) == 0) {
+            o->fixed_time = t;
+        } else {
+            hsi_free(ctx, o->time_col);
+            if (!(o->time_col = hsi_strdup(ctx, kv->val)))
+                goto nomem;
+        }
+    }
+    if ((kv = hsi_ini_get(ds, "na")) && pl_split(ctx, kv->val, &o->na, &o->nna))
+        goto nomem;
+    if ((kv = hsi_ini_get(ds, "exclude")) && pl_split(ctx, kv->val, &o->exclude, &o->nexclude))
+        goto nomem;
+    const char *rk[2] = {"from", "to"};
+    long *rd[2] = {&o->time_from, &o->time_to};
+    for (int i = 0; i < 2; i++)
+        if ((kv = hsi_ini_get(ds, rk[i])) && hsi_parse_long(kv->val, rd[i]) != 0)
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "'%s' is '%s' (expected a year)", rk[i], kv->val);
+    if ((st = pl_unused(fn, ds, "file, shape, unit, name, time, code, value, na, exclude, "
+                                "from, to",
+                        err)))
+        return st;
+    return HS_OK;
+nomem:
+    return hsi_err_nomem(err);
+}
+
+/* ---- steps ----------------------------------------------------------------------------- */
+
+static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_meta *m,
+                                const hsi_node *nd, hsi_norm_spec *ns, hs_error *err)
+{
+    pl_method pm;
+    hs_status st = pl_parse_method(fn, kv, &pm, err);
+    if (st)
+        return st;
+    memset(ns, 0, sizeof *ns);
+    ns->scale = 1;
+    const char *n = pm.name;
+    if (!strncmp(n, "n_", 2))
+        n += 2;
+    if (!strcmp(n, "minmax")) {
+        ns->kind = HSI_NORM_MINMAX;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 2, err)))
+            return st;
+        if (pm.nargs == 1)
+            return pl_nargs(fn, kv, &pm, 2, 2, err);
+        ns->a = pm.nargs ? pm.args[0] : 0;
+        ns->b = pm.nargs ? pm.args[1] : 100;
+        if (!(ns->b > ns->a))
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "minmax range (%g, %g) is empty (expected lower < upper)", ns->a, ns->b);
+    } else if (!strcmp(n, "zscore")) {
+        ns->kind = HSI_NORM_ZSCORE;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 2, err)))
+            return st;
+        if (pm.nargs == 1)
+            return pl_nargs(fn, kv, &pm, 2, 2, err);
+        ns->a = pm.nargs ? pm.args[0] : 0;
+        ns->b = pm.nargs ? pm.args[1] : 1;
+        if (!(ns->b > 0))
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "zscore sd must be > 0, got %g", ns->b);
+    } else if (!strcmp(n, "goalposts")) {
+        ns->kind = HSI_NORM_GOALPOSTS;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err)))
+            return st;
+        if (nd) {
+            if (isnan(nd->gp_lo) || isnan(nd->gp_hi))
+                return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                               "goalposts for '%s' need goalpost_lower and goalpost_upper in "
+                               "the structure file %s (line %ld)",
+                               nd->code, m->file, nd->line);
+            if (!(nd->gp_hi > nd->gp_lo))
+                return hsi_err(err, HS_ERR_SCHEMA, m->file, nd->line, 0,
+                               "goalposts of '%s' are (%g, %g) (expected lower < upper)",
+                               nd->code, nd->gp_lo, nd->gp_hi);
+            ns->lo = nd->gp_lo;
+            ns->hi = nd->gp_hi;
+            ns->scale = isnan(nd->gp_scale) ? 1 : nd->gp_scale;
+            ns->clip = nd->gp_trunc;
+            ns->log = nd->gp_log;
+            if (ns->log && !(nd->gp_lo > 0))
+                return hsi_err(err, HS_ERR_SCHEMA, m->file, nd->line, 0,
+                               "goalpost_log for '%s' needs goalpost_lower > 0", nd->code);
+        }
+        if (pm.nargs)
+            ns->scale = pm.args[0];
+    } else if (!strcmp(n, "rank")) {
+        ns->kind = HSI_NORM_RANK;
+    } else if (!strcmp(n, "prank")) {
+        ns->kind = HSI_NORM_PRANK;
+    } else if (!strcmp(n, "borda")) {
+        ns->kind = HSI_NORM_BORDA;
+    } else if (!strcmp(n, "fracmax")) {
+        ns->kind = HSI_NORM_FRACMAX;
+    } else if (!strcmp(n, "distmax") || !strcmp(n, "dist2max")) {
+        ns->kind = HSI_NORM_DISTMAX;
+    } else if (!strcmp(n, "disttarget") || !strcmp(n, "dist2targ")) {
+        ns->kind = HSI_NORM_DISTTARGET;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err)))
+            return st;
+        ns->clip = pm.nargs ? pm.args[0] != 0 : 1;
+        if (nd) {
+            if (isnan(nd->target))
+                return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                               "disttarget for '%s' needs a Target in the structure file %s "
+                               "(line %ld)",
+                               nd->code, m->file, nd->line);
+            ns->target = nd->target;
+        }
+    } else if (!strcmp(n, "scaled")) {
+        ns->kind = HSI_NORM_SCALED;
+        if ((st = pl_nargs(fn, kv, &pm, 3, 3, err)))
+            return st;
+        ns->lo = pm.args[0];
+        ns->hi = pm.args[1];
+        ns->scale = pm.args[2];
+        if (ns->hi == ns->lo)
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "scaled(l, u, f) needs l != u");
+    } else if (!strcmp(n, "none")) {
+        ns->kind = HSI_NORM_NONE;
+    } else {
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "unknown normalisation '%s' (expected minmax(l, u), zscore(m, s), "
+                       "goalposts, rank, prank, borda, fracmax, distmax, disttarget, "
+                       "scaled(l, u, f) or none)",
+                       pm.name);
+    }
+    return HS_OK;
+}
+
+static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spec *as,
+                               hs_error *err)
+{
+    pl_method pm;
+    hs_status st = pl_parse_method(fn, kv, &pm, err);
+    if (st)
+        return st;
+    const char *n = pm.name;
+    if (!strncmp(n, "a_", 2))
+        n += 2;
+    as->p = 0;
+    if (!strcmp(n, "arithmetic") || !strcmp(n, "amean") || !strcmp(n, "mean"))
+        as->kind = HSI_AGG_AMEAN;
+    else if (!strcmp(n, "geometric") || !strcmp(n, "gmean"))
+        as->kind = HSI_AGG_GMEAN;
+    else if (!strcmp(n, "harmonic") || !strcmp(n, "hmean"))
+        as->kind = HSI_AGG_HMEAN;
+    else if (!strcmp(n, "genmean") || !strcmp(n, "generalised") || !strcmp(n, "generalized")) {
+        as->kind = HSI_AGG_GENMEAN;
+        if ((st = pl_nargs(fn, kv, &pm, 1, 1, err)))
+            return st;
+        as->p = pm.args[0];
+        if (as->p == 0)
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "genmean(p) needs p != 0 (p -> 0 is the geometric mean: use "
+                           "geometric)");
+        return HS_OK;
+    } else if (!strcmp(n, "rgm")) {
+        as->kind = HSI_AGG_RGM;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err)))
+            return st;
+        as->p = pm.nargs ? pm.args[0] : 11;
+        return HS_OK;
+    } else if (!strcmp(n, "wmax") || !strcmp(n, "max"))
+        as->kind = HSI_AGG_WMAX;
+    else
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "unknown aggregation '%s' (expected arithmetic, geometric, harmonic, "
+                       "genmean(p), rgm(top) or wmax)",
+                       pm.name);
+    return pl_nargs(fn, kv, &pm, 0, 0, err);
+}
+
+static long pl_indicator(const hsi_meta *m, const char *code)
+{
+    for (size_t k = 0; k < m->nind; k++)
+        if (!strcmp(m->node[m->ind[k]].code, code))
+            return (long)k;
+    return -1;
+}
+
+static hs_status pl_step_common(const char *fn, hsi_ini_sec *s, hsi_step *st_, hs_error *err)
+{
+    hsi_ini_kv *kv = hsi_ini_get(s, "per");
+    if (kv) {
+        if (!strcmp(kv->val, "time"))
+            st_->pooled = 0;
+        else if (!strcmp(kv->val, "all"))
+            st_->pooled = 1;
+        else
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "'per' is '%s' (expected time or all)", kv->val);
+    }
+    return HS_OK;
+}
+
+hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const hsi_units *u,
+                             hsi_pipeline *p, hs_error *err)
+{
+    const char *fn = ini->file;
+    hs_status st;
+    size_t nsteps = 0;
+    for (size_t i = 1; i < ini->n; i++)
+        if (strcmp(ini->sec[i].kind, "data") && strcmp(ini->sec[i].kind, "weights"))
+            nsteps++;
+    p->step = hsi_calloc(ctx, nsteps + 1, sizeof *p->step);
+    if (!p->step)
+        return hsi_err_nomem(err);
+    for (size_t i = 1; i < ini->n; i++) {
+        hsi_ini_sec *s = &ini->sec[i];
+        if (!strcmp(s->kind, "data"))
+            continue;
+        if (!strcmp(s->kind, "weights")) {
+            if (!s->name)
+                return hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
+                               "[weights] needs a name: [weights NAME]");
+            for (size_t q = 0; q < s->n; q++) {
+                hsi_ini_kv *kv = &s->kv[q];
+                kv->used = 1;
+                long nidx = hsi_meta_find(m, kv->key);
+                if (nidx < 0 || (m->node[nidx].type != HSI_NODE_INDICATOR &&
+                                 m->node[nidx].type != HSI_NODE_AGGREGATE))
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->col,
+                                   "weight for unknown code '%s' (expected an indicator or "
+                                   "aggregate of %s)",
+                                   kv->key, m->file);
+                double w;
+                if ((st = pl_number(fn, kv, 0, 1e300, &w, err)))
+                    return st;
+            }
+            continue;
+        }
+        hsi_step *stp = &p->step[p->nstep];
+        stp->line = s->line;
+        const char *outname;
+        const char *expected;
+        if (!strcmp(s->kind, "denominate")) {
+            stp->kind = HSI_STEP_DENOMINATE;
+            outname = "Denominated";
+            expected = "per, output";
+        } else if (!strcmp(s->kind, "impute")) {
+            stp->kind = HSI_STEP_IMPUTE;
+            outname = "Imputed";
+            expected = "method, group, max_time, per, output";
+            hsi_ini_kv *kv = hsi_ini_get(s, "method");
+            const char *mv = kv ? kv->val : "mean";
+            if (!strncmp(mv, "i_", 2))
+                mv += 2;
+            if (!strcmp(mv, "mean"))
+                stp->imp = HSI_IMP_MEAN;
+            else if (!strcmp(mv, "median"))
+                stp->imp = HSI_IMP_MEDIAN;
+            else if (!strcmp(mv, "mean_grp") || !strcmp(mv, "mean_group"))
+                stp->imp = HSI_IMP_MEAN_GROUP;
+            else if (!strcmp(mv, "median_grp") || !strcmp(mv, "median_group"))
+                stp->imp = HSI_IMP_MEDIAN_GROUP;
+            else if (!strcmp(mv, "latest"))
+                stp->imp = HSI_IMP_LATEST;
+            else if (!strcmp(mv, "none"))
+                stp->imp = HSI_IMP_NONE;
+            else
+                return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                               "unknown imputation '%s' (expected mean, median, mean_group, "
+                               "median_group, latest or none)",
+                               kv->val);
+            stp->group_idx = -1;
+            hsi_ini_kv *g = hsi_ini_get(s, "group");
+            if (stp->imp == HSI_IMP_MEAN_GROUP || stp->imp == HSI_IMP_MEDIAN_GROUP) {
+                if (!g)
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                                   "'%s' needs 'group = COLUMN' (a Group of the structure)",
+                                   kv->val);
+                for (size_t q = 0; q < u->ngroup; q++)
+                    if (!strcmp(u->group_code[q], g->val))
+                        stp->group_idx = (long)q;
+                if (stp->group_idx < 0)
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, g->line, g->vcol,
+                                   "group '%s' is not a Group column of the structure and data "
+                                   "(expected a row of Type 'Group' in %s and a column in the "
+                                   "data)",
+                                   g->val, m->file);
+            } else if (g) {
+                return hsi_err(err, HS_ERR_PIPELINE, fn, g->line, g->col,
+                               "'group' applies only to mean_group and median_group");
+            }
+            hsi_ini_kv *mt = hsi_ini_get(s, "max_time");
+            if (mt) {
+                double v = 0;
+                if ((st = pl_number(fn, mt, 1, 1e6, &v, err)))
+                    return st;
+                stp->max_time = (long)v;
+            }
+        } else if (!strcmp(s->kind, "screen")) {
+            stp->kind = HSI_STEP_SCREEN;
+            outname = "Screened";
+            expected = "by, dat_thresh, nonzero_thresh, per, output";
+            stp->screen_na = 1;
+            stp->dat_thresh = 0.66;
+            stp->nonzero_thresh = 0.5;
+            hsi_ini_kv *kv = hsi_ini_get(s, "by");
+            if (kv) {
+                if (!strcmp(kv->val, "na") || !strcmp(kv->val, "byNA"))
+                    stp->screen_na = 1, stp->screen_zeros = 0;
+                else if (!strcmp(kv->val, "zeros") || !strcmp(kv->val, "byZeros"))
+                    stp->screen_na = 0, stp->screen_zeros = 1;
+                else if (!strcmp(kv->val, "na_zeros") || !strcmp(kv->val, "byNAandZeros"))
+                    stp->screen_na = 1, stp->screen_zeros = 1;
+                else
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                                   "unknown screening '%s' (expected na, zeros or na_zeros)",
+                                   kv->val);
+            }
+            if ((kv = hsi_ini_get(s, "dat_thresh")) &&
+                (st = pl_number(fn, kv, 0, 1, &stp->dat_thresh, err)))
+                return st;
+            if ((kv = hsi_ini_get(s, "nonzero_thresh")) &&
+                (st = pl_number(fn, kv, 0, 1, &stp->nonzero_thresh, err)))
+                return st;
+        } else if (!strcmp(s->kind, "treat")) {
+            stp->kind = HSI_STEP_TREAT;
+            outname = "Treated";
+            expected = "method, winmax, skew_thresh, kurt_thresh, log_fallback, "
+                       "indicator.CODE, per, output";
+            hsi_treat_spec t = {5, 2.0, 3.5, 1};
+            hsi_ini_kv *kv = hsi_ini_get(s, "method");
+            if (kv && !strcmp(kv->val, "none"))
+                t.winmax = 0;
+            else if (kv && strcmp(kv->val, "winsorise") && strcmp(kv->val, "winsorize"))
+                return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                               "unknown treatment '%s' (expected winsorise or none)", kv->val);
+            double v = 0;
+            if ((kv = hsi_ini_get(s, "winmax"))) {
+                if ((st = pl_number(fn, kv, 0, 1e6, &v, err)))
+                    return st;
+                t.winmax = (int)v;
+            }
+            if ((kv = hsi_ini_get(s, "skew_thresh")) &&
+                (st = pl_number(fn, kv, 0, 1e6, &t.skew_thresh, err)))
+                return st;
+            if ((kv = hsi_ini_get(s, "kurt_thresh")) &&
+                (st = pl_number(fn, kv, -1e6, 1e6, &t.kurt_thresh, err)))
+                return st;
+            if ((kv = hsi_ini_get(s, "log_fallback")) &&
+                (st = pl_bool(fn, kv, &t.log_fallback, err)))
+                return st;
+            stp->treat = t;
+            stp->treat_ind = hsi_calloc(ctx, m->nind + 1, sizeof *stp->treat_ind);
+            if (!stp->treat_ind)
+                return hsi_err_nomem(err);
+            for (size_t k = 0; k < m->nind; k++)
+                stp->treat_ind[k] = t;
+            for (size_t q = 0; q < s->n; q++) {
+                hsi_ini_kv *e = &s->kv[q];
+                if (strncmp(e->key, "indicator.", 10))
+                    continue;
+                e->used = 1;
+                long k = pl_indicator(m, e->key + 10);
+                if (k < 0)
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
+                                   "'%s' is not an indicator of %s", e->key + 10, m->file);
+                pl_method pm;
+                if ((st = pl_parse_method(fn, e, &pm, err)))
+                    return st;
+                if (!strcmp(pm.name, "none") || !strcmp(pm.name, "off")) {
+                    stp->treat_ind[k].winmax = 0;
+                } else if (!strcmp(pm.name, "winsorise") || !strcmp(pm.name, "winsorize")) {
+                    if ((st = pl_nargs(fn, e, &pm, 0, 1, err)))
+                        return st;
+                    if (pm.nargs)
+                        stp->treat_ind[k].winmax = (int)pm.args[0];
+                } else {
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
+                                   "unknown treatment '%s' (expected none or winsorise(winmax))",
+                                   pm.name);
+                }
+            }
+        } else if (!strcmp(s->kind, "normalise") || !strcmp(s->kind, "normalize")) {
+            stp->kind = HSI_STEP_NORMALISE;
+            outname = "Normalised";
+            expected = "method, indicator.CODE, per, output";
+            stp->norm_ind = hsi_calloc(ctx, m->nind + 1, sizeof *stp->norm_ind);
+            if (!stp->norm_ind)
+                return hsi_err_nomem(err);
+            hsi_ini_kv *kv = hsi_ini_get(s, "method");
+            char dkey[] = "method", dval[] = "minmax(0, 100)";
+            hsi_ini_kv dflt = {dkey, dval, s->line, s->col, s->col, 1};
+            if (!kv)
+                kv = &dflt;
+            for (size_t k = 0; k < m->nind; k++)
+                if ((st = pl_norm_method(fn, kv, m, &m->node[m->ind[k]], &stp->norm_ind[k],
+                                         err)))
+                    return st;
+            for (size_t q = 0; q < s->n; q++) {
+                hsi_ini_kv *e = &s->kv[q];
+                if (strncmp(e->key, "indicator.", 10))
+                    continue;
+                e->used = 1;
+                long k = pl_indicator(m, e->key + 10);
+                if (k < 0)
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
+                                   "'%s' is not an indicator of %s", e->key + 10, m->file);
+                if ((st = pl_norm_method(fn, e, m, &m->node[m->ind[k]], &stp->norm_ind[k],
+                                         err)))
+                    return st;
+            }
+        } else if (!strcmp(s->kind, "aggregate")) {
+            stp->kind = HSI_STEP_AGGREGATE;
+            outname = "Aggregated";
+            expected = "method, level.N, node.CODE, weights, dat_thresh, per, output";
+            stp->agg_node = hsi_calloc(ctx, m->n + 1, sizeof *stp->agg_node);
+            stp->weight = hsi_calloc(ctx, m->n + 1, sizeof(double));
+            if (!stp->agg_node || !stp->weight)
+                return hsi_err_nomem(err);
+            hsi_agg_spec base = {HSI_AGG_AMEAN, 0};
+            hsi_ini_kv *kv = hsi_ini_get(s, "method");
+            if (kv && (st = pl_agg_method(fn, kv, &base, err)))
+                return st;
+            for (size_t q = 0; q < m->n; q++)
+                stp->agg_node[q] = base;
+            for (size_t q = 0; q < s->n; q++) { /* levels first, then nodes override */
+                hsi_ini_kv *e = &s->kv[q];
+                if (strncmp(e->key, "level.", 6))
+                    continue;
+                e->used = 1;
+                long lv;
+                if (hsi_parse_long(e->key + 6, &lv) || lv < 2 || lv > m->maxlevel)
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
+                                   "'%s': no such aggregation level (expected level.2 to "
+                                   "level.%d)",
+                                   e->key, m->maxlevel);
+                hsi_agg_spec a;
+                if ((st = pl_agg_method(fn, e, &a, err)))
+                    return st;
+                for (size_t z = 0; z < m->n; z++)
+                    if (m->node[z].level == lv)
+                        stp->agg_node[z] = a;
+            }
+            for (size_t q = 0; q < s->n; q++) {
+                hsi_ini_kv *e = &s->kv[q];
+                if (strncmp(e->key, "node.", 5))
+                    continue;
+                e->used = 1;
+                long z = hsi_meta_find(m, e->key + 5);
+                if (z < 0 || m->node[z].type != HSI_NODE_AGGREGATE)
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
+                                   "'%s' is not an aggregate of %s", e->key + 5, m->file);
+                if ((st = pl_agg_method(fn, e, &stp->agg_node[z], err)))
+                    return st;
+            }
+            for (size_t q = 0; q < m->n; q++)
+                stp->weight[q] = m->node[q].weight;
+            if ((kv = hsi_ini_get(s, "weights")) && strcmp(kv->val, "structure")) {
+                hsi_ini_sec *ws = NULL;
+                for (size_t q = 1; q < ini->n; q++)
+                    if (!strcmp(ini->sec[q].kind, "weights") && ini->sec[q].name &&
+                        !strcmp(ini->sec[q].name, kv->val))
+                        ws = &ini->sec[q];
+                if (!ws)
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                                   "no weight set '%s' (expected a [weights %s] section, or "
+                                   "'structure')",
+                                   kv->val, kv->val);
+                for (size_t q = 0; q < ws->n; q++) {
+                    long z = hsi_meta_find(m, ws->kv[q].key);
+                    hsi_parse_double(ws->kv[q].val, &stp->weight[z]);
+                }
+                if (!(stp->weight_set = hsi_strdup(ctx, kv->val)))
+                    return hsi_err_nomem(err);
+                for (size_t a = 0; a < m->nagg; a++) {
+                    const hsi_node *pn = &m->node[m->agg[a]];
+                    double sw = 0;
+                    for (size_t c2 = 0; c2 < pn->nchild; c2++)
+                        sw += stp->weight[pn->child[c2]];
+                    if (!(sw > 0))
+                        return hsi_err(err, HS_ERR_PIPELINE, fn, ws->line, ws->col,
+                                       "weight set '%s' gives every child of '%s' weight 0 "
+                                       "(expected at least one positive weight)",
+                                       kv->val, pn->code);
+                }
+            }
+            if ((kv = hsi_ini_get(s, "dat_thresh")) &&
+                (st = pl_number(fn, kv, 0, 1, &stp->agg_dat_thresh, err)))
+                return st;
+            if (m->nagg == 0)
+                return hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
+                               "[aggregate] but the structure has no aggregates (expected rows "
+                               "of Type 'Aggregate' in %s)",
+                               m->file);
+        } else {
+            return hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
+                           "unknown step [%s] (expected data, weights, denominate, impute, "
+                           "screen, treat, normalise or aggregate)",
+                           s->kind);
+        }
+        if ((st = pl_step_common(fn, s, stp, err)))
+            return st;
+        hsi_ini_kv *o = hsi_ini_get(s, "output");
+        if (!(stp->out_name = hsi_strdup(ctx, o ? o->val : outname)))
+            return hsi_err_nomem(err);
+        if ((st = pl_unused(fn, s, expected, err)))
+            return st;
+        if (stp->kind == HSI_STEP_DENOMINATE) {
+            int any = 0;
+            for (size_t k = 0; k < m->nind; k++)
+                any |= m->node[m->ind[k]].denom != NULL;
+            if (!any)
+                return hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
+                               "[denominate] but no indicator has a Denominator in %s", m->file);
+        }
+        p->nstep++;
+    }
+    if (p->nstep == 0)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, 0, 0,
+                       "no steps (expected at least one of [denominate], [impute], [screen], "
+                       "[treat], [normalise], [aggregate])");
+    return HS_OK;
+}
+
+static void pl_free_strv(hs_ctx *ctx, char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        hsi_free(ctx, v[i]);
+    hsi_free(ctx, v);
+}
+
+void hsi_pipeline_free(hs_ctx *ctx, hsi_pipeline *p)
+{
+    if (!p)
+        return;
+    hsi_free(ctx, p->file);
+    hsi_free(ctx, p->dir);
+    hsi_free(ctx, p->title);
+    hsi_free(ctx, p->meta_file);
+    hsi_data_opts *o = &p->data;
+    hsi_free(ctx, o->file);
+    hsi_free(ctx, o->unit_col);
+    hsi_free(ctx, o->name_col);
+    hsi_free(ctx, o->time_col);
+    hsi_free(ctx, o->code_col);
+    hsi_free(ctx, o->value_col);
+    pl_free_strv(ctx, o->na, o->nna);
+    pl_free_strv(ctx, o->exclude, o->nexclude);
+    for (size_t i = 0; i < p->nstep + 1 && p->step; i++) {
+        hsi_step *s = &p->step[i];
+        hsi_free(ctx, s->out_name);
+        hsi_free(ctx, s->treat_ind);
+        hsi_free(ctx, s->norm_ind);
+        hsi_free(ctx, s->agg_node);
+        hsi_free(ctx, s->weight);
+        hsi_free(ctx, s->weight_set);
+    }
+    hsi_free(ctx, p->step);
+    memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,275 @@
+/*
+ * build.c - hs_build_run: pipeline file -> structure -> data -> steps, and the queries on a
+ * finished build (dataset names, ranks, explain).
+ */
+#include "engine_int.h"
+
+#include <math.h>
+#include <string.h>
+
+hs_status hs_build_run(hs_ctx *ctx, const char *path, hs_build **out, hs_error *err)
+{
+    *out = NULL;
+    hsi_ini ini;
+    memset(&ini, 0, sizeof ini);
+    hs_build *b = hsi_calloc(ctx, 1, sizeof *b);
+    if (!b)
+        return hsi_err_nomem(err);
+    b->ctx = ctx;
+    b->treat_dset = -1;
+    hs_status st = hsi_pipeline_read(ctx, path, &b->pl, &ini, err);
+    if (st)
+        goto fail;
+    hsi_log(ctx, 0, "structure: %s", b->pl.meta_file);
+    if ((st = hsi_meta_read(ctx, b->pl.meta_file, &b->meta, err)))
+        goto fail;
+    hsi_log(ctx, 0, "data: %s", b->pl.data.file);
+    b->d = hsi_calloc(ctx, 1, sizeof *b->d);
+    if (!b->d) {
+        st = hsi_err_nomem(err);
+        goto fail;
+    }
+    if ((st = hsi_data_read(ctx, &b->pl.data, &b->meta, &b->units, &b->d[0], err)))
+        goto fail;
+    b->nd = 1;
+    if ((st = hsi_pipeline_steps(ctx, &ini, &b->meta, &b->units, &b->pl, err)))
+        goto fail;
+    hsi_ini_free(&ini);
+    hsi_log(ctx, 0, "%zu unit-time rows, %zu indicators, %zu aggregates, %zu steps",
+            b->units.n, b->meta.nind, b->meta.nagg, b->pl.nstep);
+    if ((st = hsi_steps_run(b, err)))
+        goto fail;
+    *out = b;
+    return HS_OK;
+fail:
+    hsi_ini_free(&ini);
+    hs_build_free(b);
+    return st;
+}
+
+void hs_build_free(hs_build *b)
+{
+    if (!b)
+        return;
+    hs_ctx *ctx = b->ctx;
+    for (size_t i = 0; i < b->nd; i++)
+        hsi_dset_free(ctx, &b->d[i]);
+    hsi_free(ctx, b->d);
+    hsi_free(ctx, b->d_step);
+    hsi_free(ctx, b->treat);
+    for (size_t i = 0; i < b->nscreened_out; i++)
+        hsi_free(ctx, b->screened_out[i]);
+    hsi_free(ctx, b->screened_out);
+    hsi_units_free(ctx, &b->units);
+    hsi_meta_free(ctx, &b->meta);
+    hsi_pipeline_free(ctx, &b->pl);
+    hsi_free(ctx, b);
+}
+
+size_t hs_build_ndsets(const hs_build *b)
+{
+    return b->nd;
+}
+
+const char *hs_build_dset_name(const hs_build *b, size_t i)
+{
+    return i < b->nd ? b->d[i].name : NULL;
+}
+
+hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d, double *ranks,
+                        hs_error *err)
+{
+    size_t n = d->nrow;
+    double *x = hsi_calloc(ctx, n + 1, sizeof(double));
+    double *rk = hsi_calloc(ctx, n + 1, sizeof(double));
+    size_t *ix = hsi_calloc(ctx, n + 1, sizeof(size_t));
+    size_t *wz = hsi_calloc(ctx, n + 1, sizeof(size_t));
+    if (!x || !rk || !ix || !wz) {
+        hsi_free(ctx, x);
+        hsi_free(ctx, rk);
+        hsi_free(ctx, ix);
+        hsi_free(ctx, wz);
+        return hsi_err_nomem(err);
+    }
+    const hsi_units *u = &b->units;
+    size_t nt = u->has_time ? u->ntime : 1;
+    for (size_t t = 0; t < nt; t++) {
+        size_t m = 0;
+        for (size_t r = 0; r < n; r++)
+            if (!u->has_time || u->time[d->row[r]] == u->times[t])
+                ix[m++] = r;
+        for (size_t c = 0; c < d->ncol; c++) {
+            for (size_t i = 0; i < m; i++)
+                x[i] = hsi_col(d, c)[ix[i]];
+            hsi_stats_rank(x, m, 1, rk, wz);
+            for (size_t i = 0; i < m; i++)
+                ranks[c * n + ix[i]] = rk[i];
+        }
+    }
+    hsi_free(ctx, x);
+    hsi_free(ctx, rk);
+    hsi_free(ctx, ix);
+    hsi_free(ctx, wz);
+    return HS_OK;
+}
+
+/* ---- explain -------------------------------------------------------------------------- */
+
+static const char *explain_flag(const hsi_dset *d, size_t c, size_t r, int treat)
+{
+    if (!d->flag)
+        return "";
+    unsigned char f = d->flag[c * d->nrow + r];
+    if (!f)
+        return "";
+    if (!treat)
+        return " (imputed)";
+    if (f == HSI_TREAT_WINHI)
+        return " (winsorised high)";
+    if (f == HSI_TREAT_WINLO)
+        return " (winsorised low)";
+    if (f == HSI_TREAT_LOGCT)
+        return " (log-transformed)";
+    return "";
+}
+
+static long explain_row(const hsi_dset *d, size_t urow)
+{
+    for (size_t r = 0; r < d->nrow; r++)
+        if (d->row[r] == urow)
+            return (long)r;
+    return -1;
+}
+
+static void explain_num(FILE *fp, double v)
+{
+    if (isnan(v))
+        fputs("NA", fp);
+    else
+        fprintf(fp, "%.6g", v);
+}
+
+static double explain_eff_weight(const hs_build *b, const hsi_step *sp, size_t node)
+{
+    double w = 1;
+    const hsi_meta *m = &b->meta;
+    long cur = (long)node;
+    while (m->node[cur].parent_idx >= 0) {
+        const hsi_node *pn = &m->node[m->node[cur].parent_idx];
+        double sw = 0;
+        for (size_t k = 0; k < pn->nchild; k++)
+            sw += sp ? sp->weight[pn->child[k]] : m->node[pn->child[k]].weight;
+        w *= (sp ? sp->weight[cur] : m->node[cur].weight) / sw;
+        cur = m->node[cur].parent_idx;
+    }
+    return w;
+}
+
+static void explain_node(const hs_build *b, size_t node, size_t urow, const double *ranks,
+                         const hsi_step *agg, int depth, FILE *fp)
+{
+    const hsi_meta *m = &b->meta;
+    const hsi_node *nd = &m->node[node];
+    const hsi_dset *last = &b->d[b->nd - 1];
+    long r = explain_row(last, urow);
+    long c = hsi_dset_col(last, node);
+    fprintf(fp, "%*s%s", depth * 2, "", nd->code);
+    if (strcmp(nd->name, nd->code))
+        fprintf(fp, " (%s)", nd->name);
+    if (nd->type == HSI_NODE_AGGREGATE) {
+        fputs(" = ", fp);
+        explain_num(fp, (r >= 0 && c >= 0) ? hsi_col(last, (size_t)c)[r] : (double)NAN);
+        if (r >= 0 && c >= 0 && !isnan(ranks[(size_t)c * last->nrow + (size_t)r]))
+            fprintf(fp, "  rank %.0f", ranks[(size_t)c * last->nrow + (size_t)r]);
+        if (agg) {
+            const hsi_agg_spec *as = &agg->agg_node[node];
+            fprintf(fp, "  [%s", hsi_agg_name(as->kind));
+            if (as->kind == HSI_AGG_GENMEAN || as->kind == HSI_AGG_RGM)
+                fprintf(fp, " p=%g", as->p);
+            fputs(" of:", fp);
+            for (size_t k = 0; k < nd->nchild; k++)
+                fprintf(fp, " %s w=%g", m->node[nd->child[k]].code, agg->weight[nd->child[k]]);
+            fputs("]", fp);
+        }
+        fputc('\n', fp);
+        for (size_t k = 0; k < nd->nchild; k++)
+            explain_node(b, nd->child[k], urow, ranks, agg, depth + 1, fp);
+        return;
+    }
+    fprintf(fp, "  (direction %+d, effective weight %.4g)\n", nd->direction,
+            explain_eff_weight(b, agg, node));
+    fprintf(fp, "%*s", depth * 2 + 2, "");
+    for (size_t i = 0; i < b->nd; i++) {
+        const hsi_dset *d = &b->d[i];
+        long rr = explain_row(d, urow), cc = hsi_dset_col(d, node);
+        if (i > 0)
+            fputs(" -> ", fp);
+        fprintf(fp, "%s ", d->name);
+        if (rr < 0 || cc < 0) {
+            fputs("-", fp);
+            continue;
+        }
+        explain_num(fp, hsi_col(d, (size_t)cc)[rr]);
+        fputs(explain_flag(d, (size_t)cc, (size_t)rr, (long)i == b->treat_dset), fp);
+    }
+    if (nd->denom)
+        fprintf(fp, "  [divided by %s]", nd->denom);
+    fputc('\n', fp);
+}
+
+hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_error *err)
+{
+    char code[256];
+    long want_time = HSI_NO_TIME;
+    snprintf(code, sizeof code, "%s", unit);
+    char *colon = strchr(code, ':');
+    if (colon) {
+        *colon = '\0';
+        if (hsi_parse_long(colon + 1, &want_time))
+            return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                           "'%s' is not UNIT or UNIT:YEAR (e.g. NOR:2022)", unit);
+    }
+    const hsi_units *u = &b->units;
+    long urow = -1;
+    for (size_t r = 0; r < u->n; r++) {
+        if (strcmp(u->code[r], code))
+            continue;
+        if (want_time != HSI_NO_TIME && u->time[r] != want_time)
+            continue;
+        urow = (long)r; /* rows are sorted by time: the last match is the latest */
+    }
+    if (urow < 0)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "no unit '%s' in the data%s", unit,
+                       want_time != HSI_NO_TIME ? " at that time" : "");
+    const hsi_dset *last = &b->d[b->nd - 1];
+    double *ranks = hsi_calloc(b->ctx, last->nrow * last->ncol + 1, sizeof(double));
+    if (!ranks)
+        return hsi_err_nomem(err);
+    hs_status st = hsi_rank_dset(b->ctx, b, last, ranks, err);
+    if (st) {
+        hsi_free(b->ctx, ranks);
+        return st;
+    }
+    const hsi_step *agg = NULL;
+    for (size_t i = 0; i < b->pl.nstep; i++)
+        if (b->pl.step[i].kind == HSI_STEP_AGGREGATE)
+            agg = &b->pl.step[i];
+    fprintf(fp, "unit %s", u->code[urow]);
+    if (u->name[urow])
+        fprintf(fp, " (%s)", u->name[urow]);
+    if (u->time[urow] != HSI_NO_TIME)
+        fprintf(fp, ", time %ld", u->time[urow]);
+    fprintf(fp, "; pipeline %s\n", b->pl.title ? b->pl.title : b->pl.file);
+    if (explain_row(last, (size_t)urow) < 0)
+        fprintf(fp, "(removed by screening: values below show the steps before it)\n");
+    fputs("indicator lines: the value after each step, left to right\n", fp);
+    for (size_t i = 0; i < b->meta.n; i++) {
+        const hsi_node *nd = &b->meta.node[i];
+        int top = (nd->type == HSI_NODE_AGGREGATE && nd->parent_idx < 0) ||
+                  (nd->type == HSI_NODE_INDICATOR && b->meta.nagg == 0);
+        if (top)
+            explain_node(b, i, (size_t)urow, ranks, agg, 0, fp);
+    }
+    hsi_free(b->ctx, ranks);
+    return HS_OK;
+}

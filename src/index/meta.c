@@ -1,0 +1,395 @@
+/*
+ * meta.c - the index structure in COINr's iMeta shape: one row per indicator, aggregate,
+ * group column or denominator, with Level, iCode, iName, Direction, Weight, Parent, Type,
+ * Denominator and optional per-indicator parameters (Target, goalpost_lower,
+ * goalpost_upper, goalpost_scale, goalpost_trunc2posts, goalpost_log).
+ *
+ * Checks everything that would otherwise surface as a wrong number: duplicate and unknown
+ * codes, parents that do not exist or are not aggregates, cycles, levels that do not rise
+ * towards the top, negative weights and parents whose children all weigh zero.
+ */
+#include "engine_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/csv_int.h"
+
+static int meta_is_na(const char *s)
+{
+    return s == NULL || *s == '\0' || strcmp(s, "NA") == 0;
+}
+
+long hsi_meta_find(const hsi_meta *m, const char *code)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->node[i].code, code) == 0)
+            return (long)i;
+    return -1;
+}
+
+static hs_status meta_num(const hsi_csv *c, size_t r, long j, const char *what, double *out,
+                          int required, hs_error *err)
+{
+    *out = NAN;
+    if (j < 0)
+        return HS_OK;
+    const char *s = hsi_csv_get(c, r, (size_t)j);
+    if (meta_is_na(s)) {
+        if (required)
+            return hsi_err(err, HS_ERR_SCHEMA, c->file, c->line[r], c->col[r * c->ncol + (size_t)j],
+                           "missing %s (expected a number)", what);
+        return HS_OK;
+    }
+    if (hsi_parse_double(s, out) != 0)
+        return hsi_err(err, HS_ERR_PARSE, c->file, c->line[r], c->col[r * c->ncol + (size_t)j],
+                       "%s '%s' is not a number", what, s);
+    return HS_OK;
+}
+
+static int meta_bool(const char *s, int dflt)
+{
+    if (meta_is_na(s))
+        return dflt;
+    if (!strcmp(s, "TRUE") || !strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "yes"))
+        return 1;
+    if (!strcmp(s, "FALSE") || !strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "no"))
+        return 0;
+    return -1;
+}
+
+static int meta_cmp_agg(const void *a, const void *b, const hsi_meta *m)
+{
+    const hsi_node *x = &m->node[*(const size_t *)a], *y = &m->node[*(const size_t *)b];
+    if (x->level != y->level)
+        return x->level < y->level ? -1 : 1;
+    return strcmp(x->code, y->code);
+}
+
+/* insertion sort: aggregates are few, and qsort has no context argument in C11 */
+static void meta_sort_agg(hsi_meta *m)
+{
+    for (size_t i = 1; i < m->nagg; i++) {
+        size_t v = m->agg[i], j = i;
+        while (j > 0 && meta_cmp_agg(&m->agg[j - 1], &v, m) > 0) {
+            m->agg[j] = m->agg[j - 1];
+            j--;
+        }
+        m->agg[j] = v;
+    }
+}
+
+hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *err)
+{
+    hsi_csv c;
+    memset(m, 0, sizeof *m);
+    hs_status st = hsi_csv_read(ctx, path, &c, err);
+    if (st)
+        return st;
+    const char *req[] = {"Level", "iCode", "Direction", "Weight", "Parent", "Type"};
+    long jc[6];
+    for (size_t k = 0; k < 6; k++) {
+        jc[k] = hsi_csv_find(&c, req[k]);
+        if (jc[k] < 0) {
+            st = hsi_err(err, HS_ERR_SCHEMA, path, c.head_line, 1,
+                         "structure file has no '%s' column (expected COINr iMeta columns "
+                         "Level, iCode, iName, Direction, Weight, Parent, Type)",
+                         req[k]);
+            goto fail;
+        }
+    }
+    long j_name = hsi_csv_find(&c, "iName"), j_den = hsi_csv_find(&c, "Denominator"),
+         j_tgt = hsi_csv_find(&c, "Target"), j_gl = hsi_csv_find(&c, "goalpost_lower"),
+         j_gu = hsi_csv_find(&c, "goalpost_upper"), j_gs = hsi_csv_find(&c, "goalpost_scale"),
+         j_gt = hsi_csv_find(&c, "goalpost_trunc2posts"), j_glog = hsi_csv_find(&c, "goalpost_log");
+    if (c.nrow == 0) {
+        st = hsi_err(err, HS_ERR_SCHEMA, path, c.head_line, 1,
+                     "structure file has no rows (expected one row per indicator)");
+        goto fail;
+    }
+    m->file = hsi_strdup(ctx, path);
+    m->node = hsi_calloc(ctx, c.nrow, sizeof *m->node);
+    m->ind = hsi_calloc(ctx, c.nrow, sizeof *m->ind);
+    m->agg = hsi_calloc(ctx, c.nrow, sizeof *m->agg);
+    if (!m->file || !m->node || !m->ind || !m->agg)
+        goto nomem;
+    m->n = c.nrow;
+    for (size_t r = 0; r < c.nrow; r++) {
+        hsi_node *nd = &m->node[r];
+        nd->line = c.line[r];
+        nd->parent_idx = -1;
+        nd->denom_idx = -1;
+        nd->gp_trunc = 1;
+        const char *code = hsi_csv_get(&c, r, (size_t)jc[1]);
+        long ccol = c.col[r * c.ncol + (size_t)jc[1]];
+        if (meta_is_na(code)) {
+            st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], ccol, "empty iCode (expected a code)");
+            goto fail;
+        }
+        for (size_t q = 0; q < r; q++) {
+            if (strcmp(m->node[q].code, code) == 0) {
+                st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], ccol,
+                             "duplicate iCode '%s' (first defined on line %ld)", code,
+                             m->node[q].line);
+                goto fail;
+            }
+        }
+        nd->code = hsi_strdup(ctx, code);
+        const char *nm = j_name >= 0 ? hsi_csv_get(&c, r, (size_t)j_name) : NULL;
+        nd->name = hsi_strdup(ctx, meta_is_na(nm) ? code : nm);
+        if (!nd->code || !nd->name)
+            goto nomem;
+        const char *type = hsi_csv_get(&c, r, (size_t)jc[5]);
+        if (!strcmp(type, "Indicator"))
+            nd->type = HSI_NODE_INDICATOR;
+        else if (!strcmp(type, "Aggregate"))
+            nd->type = HSI_NODE_AGGREGATE;
+        else if (!strcmp(type, "Group"))
+            nd->type = HSI_NODE_GROUP;
+        else if (!strcmp(type, "Denominator"))
+            nd->type = HSI_NODE_DENOMINATOR;
+        else if (!strcmp(type, "Other"))
+            nd->type = HSI_NODE_OTHER;
+        else {
+            st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[5]],
+                         "unknown Type '%s' for '%s' (expected Indicator, Aggregate, Group, "
+                         "Denominator or Other)",
+                         type, code);
+            goto fail;
+        }
+        int scored = nd->type == HSI_NODE_INDICATOR || nd->type == HSI_NODE_AGGREGATE;
+        double v;
+        st = meta_num(&c, r, jc[0], "Level", &v, scored, err);
+        if (st)
+            goto fail;
+        if (scored) {
+            long lcol = c.col[r * c.ncol + (size_t)jc[0]];
+            if (v != floor(v) || v < 1 || v > 100) {
+                st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], lcol,
+                             "Level of '%s' is %g (expected a whole number from 1)", code, v);
+                goto fail;
+            }
+            nd->level = (int)v;
+            if (nd->type == HSI_NODE_INDICATOR && nd->level != 1) {
+                st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], lcol,
+                             "indicator '%s' has Level %d (expected 1)", code, nd->level);
+                goto fail;
+            }
+            if (nd->type == HSI_NODE_AGGREGATE && nd->level < 2) {
+                st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], lcol,
+                             "aggregate '%s' has Level %d (expected 2 or more)", code, nd->level);
+                goto fail;
+            }
+            if (nd->level > m->maxlevel)
+                m->maxlevel = nd->level;
+        }
+        st = meta_num(&c, r, jc[2], "Direction", &v, 0, err);
+        if (st)
+            goto fail;
+        nd->direction = isnan(v) ? 1 : (int)v;
+        if (!isnan(v) && v != 1 && v != -1) {
+            st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[2]],
+                         "Direction of '%s' is %g (expected 1 or -1)", code, v);
+            goto fail;
+        }
+        if (nd->type == HSI_NODE_INDICATOR && isnan(v)) {
+            st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[2]],
+                         "indicator '%s' has no Direction (expected 1 or -1)", code);
+            goto fail;
+        }
+        st = meta_num(&c, r, jc[3], "Weight", &v, 0, err);
+        if (st)
+            goto fail;
+        nd->weight = isnan(v) ? 1.0 : v;
+        if (v < 0) {
+            st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[3]],
+                         "Weight of '%s' is %g (expected a number >= 0)", code, v);
+            goto fail;
+        }
+        const char *par = hsi_csv_get(&c, r, (size_t)jc[4]);
+        if (!meta_is_na(par)) {
+            nd->parent = hsi_strdup(ctx, par);
+            if (!nd->parent)
+                goto nomem;
+        }
+        const char *den = j_den >= 0 ? hsi_csv_get(&c, r, (size_t)j_den) : NULL;
+        if (!meta_is_na(den)) {
+            nd->denom = hsi_strdup(ctx, den);
+            if (!nd->denom)
+                goto nomem;
+        }
+        if ((st = meta_num(&c, r, j_tgt, "Target", &nd->target, 0, err)) ||
+            (st = meta_num(&c, r, j_gl, "goalpost_lower", &nd->gp_lo, 0, err)) ||
+            (st = meta_num(&c, r, j_gu, "goalpost_upper", &nd->gp_hi, 0, err)) ||
+            (st = meta_num(&c, r, j_gs, "goalpost_scale", &nd->gp_scale, 0, err)))
+            goto fail;
+        const long jb[2] = {j_gt, j_glog};
+        int *dst[2] = {&nd->gp_trunc, &nd->gp_log};
+        for (int q = 0; q < 2; q++) {
+            if (jb[q] < 0)
+                continue;
+            int bv = meta_bool(hsi_csv_get(&c, r, (size_t)jb[q]), q == 0 ? 1 : 0);
+            if (bv < 0) {
+                st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jb[q]],
+                             "'%s' is not TRUE or FALSE", hsi_csv_get(&c, r, (size_t)jb[q]));
+                goto fail;
+            }
+            *dst[q] = bv;
+        }
+        if (nd->type == HSI_NODE_INDICATOR)
+            m->ind[m->nind++] = r;
+        else if (nd->type == HSI_NODE_AGGREGATE)
+            m->agg[m->nagg++] = r;
+        else if (nd->type == HSI_NODE_GROUP)
+            m->ngroup++;
+        else if (nd->type == HSI_NODE_DENOMINATOR)
+            m->ndenom++;
+    }
+    if (m->nind == 0) {
+        st = hsi_err(err, HS_ERR_SCHEMA, path, 0, 0,
+                     "structure has no rows of Type 'Indicator' (expected at least one)");
+        goto fail;
+    }
+    /* parents, cycles, levels */
+    for (size_t r = 0; r < m->n; r++) {
+        hsi_node *nd = &m->node[r];
+        long pcol = c.col[r * c.ncol + (size_t)jc[4]];
+        if (nd->denom) {
+            long d = hsi_meta_find(m, nd->denom);
+            if (d < 0 || m->node[d].type != HSI_NODE_DENOMINATOR) {
+                st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line,
+                             j_den >= 0 ? c.col[r * c.ncol + (size_t)j_den] : 0,
+                             "Denominator '%s' of '%s' is not a row of Type 'Denominator'",
+                             nd->denom, nd->code);
+                goto fail;
+            }
+        }
+        if (!nd->parent) {
+            if (nd->type == HSI_NODE_INDICATOR && m->nagg > 0) {
+                st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, pcol,
+                             "indicator '%s' has no Parent (expected the code of an aggregate)",
+                             nd->code);
+                goto fail;
+            }
+            continue;
+        }
+        if (nd->type != HSI_NODE_INDICATOR && nd->type != HSI_NODE_AGGREGATE)
+            continue;
+        long p = hsi_meta_find(m, nd->parent);
+        if (p < 0) {
+            st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, pcol,
+                         "Parent '%s' of '%s' does not exist (expected an iCode of Type "
+                         "'Aggregate')",
+                         nd->parent, nd->code);
+            goto fail;
+        }
+        if (m->node[p].type != HSI_NODE_AGGREGATE) {
+            st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, pcol,
+                         "Parent '%s' of '%s' is not an aggregate (expected Type 'Aggregate')",
+                         nd->parent, nd->code);
+            goto fail;
+        }
+        nd->parent_idx = p;
+    }
+    for (size_t r = 0; r < m->n; r++) {
+        /* walk up: more than n steps means a cycle */
+        long cur = (long)r;
+        size_t steps = 0;
+        while (cur >= 0 && steps <= m->n) {
+            cur = m->node[cur].parent_idx;
+            steps++;
+            if (cur == (long)r) {
+                hsi_buf b;
+                hsi_buf_init(&b, ctx);
+                long q = (long)r;
+                do {
+                    hsi_buf_printf(&b, "%s -> ", m->node[q].code);
+                    q = m->node[q].parent_idx;
+                } while (q != (long)r);
+                hsi_buf_puts(&b, m->node[r].code);
+                st = hsi_err(err, HS_ERR_SCHEMA, path, m->node[r].line, 0,
+                             "cycle in the structure: %s (expected a tree)",
+                             b.s ? b.s : m->node[r].code);
+                hsi_buf_free(&b);
+                goto fail;
+            }
+        }
+    }
+    for (size_t r = 0; r < m->n; r++) {
+        hsi_node *nd = &m->node[r];
+        if (nd->parent_idx < 0)
+            continue;
+        hsi_node *pn = &m->node[nd->parent_idx];
+        if (pn->level <= nd->level) {
+            st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
+                         "'%s' (Level %d) has Parent '%s' at Level %d (expected a higher level)",
+                         nd->code, nd->level, pn->code, pn->level);
+            goto fail;
+        }
+        pn->nchild++;
+    }
+    for (size_t r = 0; r < m->n; r++) {
+        hsi_node *nd = &m->node[r];
+        if (nd->type != HSI_NODE_AGGREGATE)
+            continue;
+        if (nd->nchild == 0) {
+            st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
+                         "aggregate '%s' has no children (expected rows with Parent '%s')",
+                         nd->code, nd->code);
+            goto fail;
+        }
+        nd->child = hsi_calloc(ctx, nd->nchild, sizeof(size_t));
+        if (!nd->child)
+            goto nomem;
+        nd->nchild = 0;
+    }
+    for (size_t r = 0; r < m->n; r++) {
+        hsi_node *nd = &m->node[r];
+        if (nd->parent_idx >= 0) {
+            hsi_node *pn = &m->node[nd->parent_idx];
+            pn->child[pn->nchild++] = r;
+        }
+    }
+    for (size_t a = 0; a < m->nagg; a++) {
+        hsi_node *nd = &m->node[m->agg[a]];
+        double sw = 0;
+        for (size_t k = 0; k < nd->nchild; k++)
+            sw += m->node[nd->child[k]].weight;
+        if (!(sw > 0)) {
+            st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
+                         "all children of '%s' have weight 0 (expected at least one positive "
+                         "weight)",
+                         nd->code);
+            goto fail;
+        }
+    }
+    meta_sort_agg(m);
+    hsi_csv_free(&c);
+    return HS_OK;
+nomem:
+    st = hsi_err_nomem(err);
+fail:
+    hsi_csv_free(&c);
+    hsi_meta_free(ctx, m);
+    return st;
+}
+
+void hsi_meta_free(hs_ctx *ctx, hsi_meta *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++) {
+        hsi_node *nd = &m->node[i];
+        hsi_free(ctx, nd->code);
+        hsi_free(ctx, nd->name);
+        hsi_free(ctx, nd->parent);
+        hsi_free(ctx, nd->denom);
+        hsi_free(ctx, nd->child);
+    }
+    hsi_free(ctx, m->node);
+    hsi_free(ctx, m->ind);
+    hsi_free(ctx, m->agg);
+    hsi_free(ctx, m->file);
+    memset(m, 0, sizeof *m);
+}

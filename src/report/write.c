@@ -1,0 +1,299 @@
+/*
+ * write.c - hs_build_write: one CSV per dataset (named as COINr names them), ranks.csv,
+ * treatment details, the audit tables and summary.json, all written whole or not at all.
+ * Numbers are printed with %.17g so that they read back bit-identical; NA marks missing.
+ */
+#include "write_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+hs_status hsi_outset_init(hs_ctx *ctx, hsi_outset *o, const char *dir, hs_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->ctx = ctx;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return hsi_err(err, HS_ERR_IO, dir, 0, 0, "cannot create output folder: %s",
+                       strerror(errno));
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return hsi_err(err, HS_ERR_IO, dir, 0, 0, "output path exists and is not a folder");
+    if (!(o->dir = hsi_strdup(ctx, dir)))
+        return hsi_err_nomem(err);
+    return HS_OK;
+}
+
+hs_status hsi_outset_add(hsi_outset *o, const char *name, const hsi_buf *buf, hs_error *err)
+{
+    if (buf->oom)
+        return hsi_err_nomem(err);
+    hsi_buf fin, tmp;
+    hsi_buf_init(&fin, o->ctx);
+    hsi_buf_init(&tmp, o->ctx);
+    hsi_buf_printf(&fin, "%s/%s", o->dir, name);
+    hsi_buf_printf(&tmp, "%s/.%s.tmp%ld", o->dir, name, (long)getpid());
+    char **t = hsi_realloc(o->ctx, o->tmp, (o->n + 1) * sizeof(char *));
+    if (t)
+        o->tmp = t;
+    char **f = hsi_realloc(o->ctx, o->final, (o->n + 1) * sizeof(char *));
+    if (f)
+        o->final = f;
+    if (fin.oom || tmp.oom || !t || !f) {
+        hsi_buf_free(&fin);
+        hsi_buf_free(&tmp);
+        return hsi_err_nomem(err);
+    }
+    o->tmp[o->n] = tmp.s;
+    o->final[o->n] = fin.s;
+    o->n++;
+    FILE *fp = fopen(tmp.s, "wb");
+    if (!fp)
+        return hsi_err(err, HS_ERR_IO, fin.s, 0, 0, "cannot write: %s", strerror(errno));
+    size_t len = buf->len;
+    int bad = len > 0 && fwrite(buf->s, 1, len, fp) != len;
+    bad |= fclose(fp) != 0;
+    if (bad)
+        return hsi_err(err, HS_ERR_IO, fin.s, 0, 0, "write failed: %s", strerror(errno));
+    return HS_OK;
+}
+
+hs_status hsi_outset_commit(hsi_outset *o, hs_error *err)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        if (rename(o->tmp[i], o->final[i]) != 0)
+            return hsi_err(err, HS_ERR_IO, o->final[i], 0, 0, "cannot rename into place: %s",
+                           strerror(errno));
+        hsi_free(o->ctx, o->tmp[i]);
+        o->tmp[i] = NULL;
+    }
+    return HS_OK;
+}
+
+void hsi_outset_free(hsi_outset *o)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        if (o->tmp[i]) {
+            remove(o->tmp[i]);
+            hsi_free(o->ctx, o->tmp[i]);
+        }
+        hsi_free(o->ctx, o->final[i]);
+    }
+    hsi_free(o->ctx, o->tmp);
+    hsi_free(o->ctx, o->final);
+    hsi_free(o->ctx, o->dir);
+    memset(o, 0, sizeof *o);
+}
+
+void hsi_write_head(hsi_buf *b, const hs_build *bd, const hsi_dset *d)
+{
+    hsi_buf_puts(b, "\"uCode\"");
+    if (bd->units.has_time)
+        hsi_buf_puts(b, ",\"Time\"");
+    for (size_t c = 0; c < d->ncol; c++) {
+        hsi_buf_puts(b, ",");
+        hsi_buf_csv_str(b, bd->meta.node[d->node[c]].code);
+    }
+    hsi_buf_puts(b, "\n");
+}
+
+void hsi_write_key(hsi_buf *b, const hs_build *bd, size_t urow)
+{
+    hsi_buf_csv_str(b, bd->units.code[urow]);
+    if (bd->units.has_time)
+        hsi_buf_printf(b, ",%ld", bd->units.time[urow]);
+}
+
+static void write_dset(hsi_buf *b, const hs_build *bd, const hsi_dset *d, const double *v)
+{
+    hsi_write_head(b, bd, d);
+    for (size_t r = 0; r < d->nrow; r++) {
+        hsi_write_key(b, bd, d->row[r]);
+        for (size_t c = 0; c < d->ncol; c++) {
+            hsi_buf_puts(b, ",");
+            hsi_buf_num(b, v[c * d->nrow + r]);
+        }
+        hsi_buf_puts(b, "\n");
+    }
+}
+
+static void write_bool(hsi_buf *b, int v)
+{
+    hsi_buf_puts(b, v ? "TRUE" : "FALSE");
+}
+
+static void write_treat(hsi_buf *pts, hsi_buf *det, const hs_build *bd)
+{
+    const hsi_dset *d = &bd->d[bd->treat_dset];
+    hsi_write_head(pts, bd, d);
+    for (size_t r = 0; r < d->nrow; r++) {
+        hsi_write_key(pts, bd, d->row[r]);
+        for (size_t c = 0; c < d->ncol; c++) {
+            static const char *const names[] = {"", "\"winhi\"", "\"winlo\"", "\"log_CT\""};
+            unsigned char f = d->flag[c * d->nrow + r];
+            hsi_buf_puts(pts, ",");
+            hsi_buf_puts(pts, f < 4 ? names[f] : "");
+        }
+        hsi_buf_puts(pts, "\n");
+    }
+    hsi_buf_puts(det, "\"iCode\"");
+    if (bd->units.has_time)
+        hsi_buf_puts(det, ",\"Time\"");
+    hsi_buf_puts(det, ",\"check_SkewKurt0.Pass\",\"check_SkewKurt0.Skew\","
+                      "\"check_SkewKurt0.Kurt\",\"winsorise.nwin\",\"check_SkewKurt1.Pass\","
+                      "\"check_SkewKurt1.Skew\",\"check_SkewKurt1.Kurt\",\"log_CT\"\n");
+    for (size_t i = 0; i < bd->ntreat; i++) {
+        const hsi_treat_rec *t = &bd->treat[i];
+        hsi_buf_csv_str(det, bd->meta.node[bd->meta.ind[t->ind]].code);
+        if (bd->units.has_time)
+            hsi_buf_printf(det, ",%ld", t->time);
+        hsi_buf_puts(det, ",");
+        write_bool(det, t->det.pass0);
+        hsi_buf_puts(det, ",");
+        hsi_buf_num(det, t->det.skew0);
+        hsi_buf_puts(det, ",");
+        hsi_buf_num(det, t->det.kurt0);
+        if (t->det.treated) {
+            hsi_buf_printf(det, ",%d,", t->det.nwin);
+            write_bool(det, t->det.pass1);
+            hsi_buf_puts(det, ",");
+            hsi_buf_num(det, t->det.skew1);
+            hsi_buf_puts(det, ",");
+            hsi_buf_num(det, t->det.kurt1);
+            hsi_buf_puts(det, ",");
+            write_bool(det, t->det.logged);
+        } else {
+            hsi_buf_puts(det, ",NA,NA,NA,NA,FALSE");
+        }
+        hsi_buf_puts(det, "\n");
+    }
+}
+
+static void write_summary(hsi_buf *j, const hs_build *b, const double *ranks)
+{
+    const hsi_units *u = &b->units;
+    const hsi_meta *m = &b->meta;
+    hsi_buf_puts(j, "{\n  \"humsec_version\": \"" HS_VERSION "\",\n  \"title\": ");
+    hsi_buf_json_str(j, b->pl.title ? b->pl.title : "");
+    hsi_buf_puts(j, ",\n  \"pipeline\": ");
+    hsi_buf_json_str(j, b->pl.file);
+    hsi_buf_puts(j, ",\n  \"structure\": ");
+    hsi_buf_json_str(j, b->pl.meta_file);
+    hsi_buf_puts(j, ",\n  \"data\": ");
+    hsi_buf_json_str(j, b->pl.data.file);
+    size_t nunits = 0;
+    for (size_t r = 0; r < u->n; r++)
+        nunits += r == 0 || strcmp(u->code[r], u->code[r - 1]);
+    hsi_buf_printf(j, ",\n  \"units\": %zu,\n  \"rows\": %zu,\n  \"times\": [", nunits, u->n);
+    for (size_t t = 0; u->has_time && t < u->ntime; t++)
+        hsi_buf_printf(j, "%s%ld", t ? ", " : "", u->times[t]);
+    hsi_buf_printf(j, "],\n  \"indicators\": %zu,\n  \"aggregates\": %zu,\n  \"datasets\": [",
+                   m->nind, m->nagg);
+    for (size_t i = 0; i < b->nd; i++) {
+        hsi_buf_puts(j, i ? ", " : "");
+        hsi_buf_json_str(j, b->d[i].name);
+    }
+    hsi_buf_puts(j, "],\n  \"screened_out\": [");
+    for (size_t i = 0; i < b->nscreened_out; i++) {
+        hsi_buf_puts(j, i ? ", " : "");
+        hsi_buf_json_str(j, b->screened_out[i]);
+    }
+    hsi_buf_puts(j, "]");
+    /* the top of the tree: scores and ranks of the latest time */
+    const hsi_dset *d = &b->d[b->nd - 1];
+    long top = -1;
+    for (size_t c = 0; c < d->ncol; c++)
+        if (m->node[d->node[c]].type == HSI_NODE_AGGREGATE &&
+            m->node[d->node[c]].parent_idx < 0)
+            top = (long)c;
+    if (top >= 0) {
+        long latest = u->has_time ? u->times[u->ntime - 1] : HSI_NO_TIME;
+        hsi_buf_puts(j, ",\n  \"index\": ");
+        hsi_buf_json_str(j, m->node[d->node[top]].code);
+        if (latest != HSI_NO_TIME)
+            hsi_buf_printf(j, ",\n  \"latest_time\": %ld", latest);
+        hsi_buf_puts(j, ",\n  \"scores\": [");
+        int first = 1;
+        for (size_t r = 0; r < d->nrow; r++) {
+            if (latest != HSI_NO_TIME && u->time[d->row[r]] != latest)
+                continue;
+            double v = hsi_col(d, (size_t)top)[r];
+            double rk = ranks[(size_t)top * d->nrow + r];
+            hsi_buf_puts(j, first ? "\n    {\"uCode\": " : ",\n    {\"uCode\": ");
+            first = 0;
+            hsi_buf_json_str(j, u->code[d->row[r]]);
+            hsi_buf_puts(j, ", \"score\": ");
+            if (isnan(v))
+                hsi_buf_puts(j, "null");
+            else
+                hsi_buf_printf(j, "%.17g", v);
+            hsi_buf_puts(j, ", \"rank\": ");
+            if (isnan(rk))
+                hsi_buf_puts(j, "null");
+            else
+                hsi_buf_printf(j, "%.0f", rk);
+            hsi_buf_puts(j, "}");
+        }
+        hsi_buf_puts(j, "\n  ]");
+    }
+    hsi_buf_puts(j, "\n}\n");
+}
+
+hs_status hs_build_write(hs_ctx *ctx, const hs_build *b, const char *dir, hs_error *err)
+{
+    hsi_outset o;
+    hs_status st = hsi_outset_init(ctx, &o, dir, err);
+    if (st)
+        return st;
+    hsi_buf buf;
+    hsi_buf_init(&buf, ctx);
+    double *ranks = NULL;
+    for (size_t i = 0; i < b->nd && !st; i++) {
+        buf.len = 0;
+        write_dset(&buf, b, &b->d[i], b->d[i].v);
+        hsi_buf fname;
+        hsi_buf_init(&fname, ctx);
+        hsi_buf_printf(&fname, "%s.csv", b->d[i].name);
+        st = fname.oom ? hsi_err_nomem(err) : hsi_outset_add(&o, fname.s, &buf, err);
+        hsi_buf_free(&fname);
+    }
+    const hsi_dset *last = &b->d[b->nd - 1];
+    if (!st) {
+        ranks = hsi_calloc(ctx, last->nrow * last->ncol + 1, sizeof(double));
+        if (!ranks)
+            st = hsi_err_nomem(err);
+        else
+            st = hsi_rank_dset(ctx, b, last, ranks, err);
+    }
+    if (!st) {
+        buf.len = 0;
+        write_dset(&buf, b, last, ranks);
+        st = hsi_outset_add(&o, "ranks.csv", &buf, err);
+    }
+    if (!st && b->treat_dset >= 0) {
+        hsi_buf det;
+        hsi_buf_init(&det, ctx);
+        buf.len = 0;
+        write_treat(&buf, &det, b);
+        st = hsi_outset_add(&o, "treated_points.csv", &buf, err);
+        if (!st)
+            st = hsi_outset_add(&o, "treat_details.csv", &det, err);
+        hsi_buf_free(&det);
+    }
+    if (!st)
+        st = hsi_audit_tables(ctx, b, &o, err);
+    if (!st) {
+        buf.len = 0;
+        write_summary(&buf, b, ranks);
+        st = hsi_outset_add(&o, "summary.json", &buf, err);
+    }
+    if (!st)
+        st = hsi_outset_commit(&o, err);
+    hsi_free(ctx, ranks);
+    hsi_buf_free(&buf);
+    hsi_outset_free(&o);
+    return st;
+}

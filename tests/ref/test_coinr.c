@@ -1,0 +1,201 @@
+/*
+ * test_coinr.c - the ASEM pipelines P1, P2 and P3 against COINr 1.1.14's own outputs
+ * (data/coinr-asem/, produced by the JRC's R package; see its README.md).
+ *
+ * Every value of every dataset must equal COINr's within 1e-9 (relative for |x| >= 1,
+ * absolute below: the references are printed with 17 significant digits, so anything
+ * looser than rounding noise of a few operations would hide a real difference), with the
+ * same NAs; ranks must be identical; treatment details and treated points identical.
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "index/engine_int.h"
+
+static hs_build *build(const char *pipeline)
+{
+    hs_error err = {0};
+    hs_build *b = NULL;
+    if (hs_build_run(NULL, tu_path(pipeline), &b, &err) != HS_OK) {
+        char msg[2048];
+        hs_error_format(&err, msg, sizeof msg);
+        fail_msg("build %s failed: %s", pipeline, msg);
+    }
+    return b;
+}
+
+static const hsi_dset *dset(const hs_build *b, const char *name)
+{
+    for (size_t i = 0; i < b->nd; i++)
+        if (!strcmp(b->d[i].name, name))
+            return &b->d[i];
+    fail_msg("no dataset %s", name);
+    return NULL;
+}
+
+static long find_row(const hs_build *b, const hsi_dset *d, const char *code)
+{
+    for (size_t r = 0; r < d->nrow; r++)
+        if (!strcmp(b->units.code[d->row[r]], code))
+            return (long)r;
+    return -1;
+}
+
+/* Compare dataset values (or the given matrix v shaped like d) with a COINr reference. */
+static void compare(const hs_build *b, const hsi_dset *d, const double *v, const char *ref,
+                    int exact)
+{
+    hsi_csv c;
+    tu_csv_load(tu_path(ref), &c);
+    assert_int_equal(c.nrow, d->nrow);
+    assert_int_equal(c.ncol - 1, d->ncol);
+    size_t checked = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *code = hsi_csv_get(&c, r, 0);
+        long row = find_row(b, d, code);
+        if (row < 0)
+            fail_msg("%s: unit %s missing from our %s", ref, code, d->name);
+        for (size_t j = 1; j < c.ncol; j++) {
+            long col = hsi_meta_find(&b->meta, c.head[j]);
+            assert_true(col >= 0);
+            long dc = hsi_dset_col(d, (size_t)col);
+            if (dc < 0)
+                fail_msg("%s: column %s missing from our %s", ref, c.head[j], d->name);
+            double got = v[(size_t)dc * d->nrow + (size_t)row];
+            double exp = tu_num(hsi_csv_get(&c, r, j));
+            char what[256];
+            snprintf(what, sizeof what, "%s %s/%s", ref, code, c.head[j]);
+            if (exact) {
+                if (!(isnan(got) && isnan(exp)) && got != exp)
+                    fail_msg("%s: got %.17g, expected %.17g", what, got, exp);
+            } else {
+                TU_ASSERT_CLOSE(got, exp, 1e-9, what);
+            }
+            checked++;
+        }
+    }
+    assert_true(checked == c.nrow * (c.ncol - 1));
+    hsi_csv_free(&c);
+}
+
+static void compare_ranks(const hs_build *b, const char *ref)
+{
+    const hsi_dset *d = dset(b, "Aggregated");
+    double *rk = test_calloc(d->nrow * d->ncol, sizeof(double));
+    hs_error err;
+    assert_int_equal(hsi_rank_dset(NULL, b, d, rk, &err), HS_OK);
+    compare(b, d, rk, ref, 1);
+    test_free(rk);
+}
+
+static void compare_treat(const hs_build *b, const char *details, const char *points)
+{
+    hsi_csv c;
+    tu_csv_load(tu_path(details), &c);
+    assert_int_equal(c.nrow, b->ntreat);
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *code = hsi_csv_get(&c, r, 0);
+        const hsi_treat_rec *t = NULL;
+        for (size_t i = 0; i < b->ntreat; i++)
+            if (!strcmp(b->meta.node[b->meta.ind[b->treat[i].ind]].code, code))
+                t = &b->treat[i];
+        assert_non_null(t);
+        assert_int_equal(t->det.pass0, !strcmp(hsi_csv_get(&c, r, 1), "TRUE"));
+        TU_ASSERT_CLOSE(t->det.skew0, tu_num(hsi_csv_get(&c, r, 2)), 1e-9, code);
+        TU_ASSERT_CLOSE(t->det.kurt0, tu_num(hsi_csv_get(&c, r, 3)), 1e-9, code);
+        double nwin = tu_num(hsi_csv_get(&c, r, 4));
+        if (isnan(nwin)) {
+            assert_int_equal(t->det.treated, 0);
+            continue;
+        }
+        assert_int_equal(t->det.treated, 1);
+        assert_int_equal(t->det.nwin, (int)nwin);
+        assert_int_equal(t->det.pass1, !strcmp(hsi_csv_get(&c, r, 5), "TRUE"));
+        TU_ASSERT_CLOSE(t->det.skew1, tu_num(hsi_csv_get(&c, r, 6)), 1e-9, code);
+        TU_ASSERT_CLOSE(t->det.kurt1, tu_num(hsi_csv_get(&c, r, 7)), 1e-9, code);
+    }
+    hsi_csv_free(&c);
+    if (!points)
+        return;
+    tu_csv_load(tu_path(points), &c);
+    const hsi_dset *d = &b->d[b->treat_dset];
+    size_t flagged = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        long row = find_row(b, d, hsi_csv_get(&c, r, 0));
+        assert_true(row >= 0);
+        for (size_t j = 1; j < c.ncol; j++) {
+            long dc = hsi_dset_col(d, (size_t)hsi_meta_find(&b->meta, c.head[j]));
+            unsigned char f = d->flag[(size_t)dc * d->nrow + (size_t)row];
+            const char *s = hsi_csv_get(&c, r, j);
+            unsigned char want = !strcmp(s, "winhi")    ? HSI_TREAT_WINHI
+                                 : !strcmp(s, "winlo")  ? HSI_TREAT_WINLO
+                                 : !strcmp(s, "log_CT") ? HSI_TREAT_LOGCT
+                                                        : HSI_TREAT_NONE;
+            if (f != want)
+                fail_msg("treated point %s/%s: got %d, expected '%s'", hsi_csv_get(&c, r, 0),
+                         c.head[j], f, s);
+            flagged += want != HSI_TREAT_NONE;
+        }
+    }
+    assert_true(flagged > 0);
+    hsi_csv_free(&c);
+}
+
+static void test_p1(void **state)
+{
+    (void)state;
+    hs_build *b = build("examples/asem/p1.pipeline");
+    const char *names[] = {"Denominated", "Imputed", "Screened", "Treated", "Normalised",
+                           "Aggregated"};
+    for (size_t i = 0; i < 6; i++) {
+        char ref[256];
+        snprintf(ref, sizeof ref, "data/coinr-asem/p1_example_%s.csv", names[i]);
+        const hsi_dset *d = dset(b, names[i]);
+        compare(b, d, d->v, ref, 0);
+    }
+    compare_ranks(b, "data/coinr-asem/p1_example_Aggregated_ranks.csv");
+    compare_treat(b, "data/coinr-asem/p1_example_treat_details.csv",
+                  "data/coinr-asem/p1_example_treated_points.csv");
+    hs_build_free(b);
+}
+
+static void test_p2(void **state)
+{
+    (void)state;
+    hs_build *b = build("examples/asem/p2.pipeline");
+    const hsi_dset *d = dset(b, "Normalised");
+    compare(b, d, d->v, "data/coinr-asem/p2_minimal_Normalised.csv", 0);
+    d = dset(b, "Aggregated");
+    compare(b, d, d->v, "data/coinr-asem/p2_minimal_Aggregated.csv", 0);
+    compare_ranks(b, "data/coinr-asem/p2_minimal_Aggregated_ranks.csv");
+    hs_build_free(b);
+}
+
+static void test_p3(void **state)
+{
+    (void)state;
+    hs_build *b = build("examples/asem/p3.pipeline");
+    const char *names[] = {"Imputed", "Treated", "Normalised", "Aggregated"};
+    for (size_t i = 0; i < 4; i++) {
+        char ref[256];
+        snprintf(ref, sizeof ref, "data/coinr-asem/p3_zgeo_%s.csv", names[i]);
+        const hsi_dset *d = dset(b, names[i]);
+        compare(b, d, d->v, ref, 0);
+    }
+    compare_ranks(b, "data/coinr-asem/p3_zgeo_Aggregated_ranks.csv");
+    compare_treat(b, "data/coinr-asem/p3_zgeo_treat_details.csv", NULL);
+    hs_build_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_p1),
+        cmocka_unit_test(test_p2),
+        cmocka_unit_test(test_p3),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
