@@ -180,9 +180,9 @@ static hs_status pl_unused(const char *file, const hsi_ini_sec *s, const char *e
     for (size_t i = 0; i < s->n; i++)
         if (!s->kv[i].used)
             return hsi_err(err, HS_ERR_PIPELINE, file, s->kv[i].line, s->kv[i].col,
-                           "unknown parameter '%s'%s%s (expected one of: %s)", s->kv[i].key,
+                           "unknown parameter '%s'%s%s%s (expected one of: %s)", s->kv[i].key,
                            s->kind[0] ? " in [" : " at the top", s->kind[0] ? s->kind : "",
-                           expected);
+                           s->kind[0] ? "]" : "", expected);
     return HS_OK;
 }
 
@@ -196,7 +196,7 @@ hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_
     const char *fn = ini->file;
     p->file = hsi_strdup(ctx, path);
     const char *slash = strrchr(path, '/');
-    p->dir = slash ? hsi_strndup(ctx, path, (size_t)(slash - path)) : hsi_strdup(ctx, ".");
+    p->dir = slash ? hsi_strndup(ctx, path, (size_t)(slash - path)) : hsi_strdup(ctx, "");
     if (!p->file || !p->dir)
         goto nomem;
     hsi_data_opts *o = &p->data;
@@ -681,7 +681,8 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
         } else if (!strcmp(s->kind, "aggregate")) {
             stp->kind = HSI_STEP_AGGREGATE;
             outname = "Aggregated";
-            expected = "method, level.N, node.CODE, weights, dat_thresh, per, output";
+            expected = "method, level.N, node.CODE, weights, dat_thresh, nonpositive, per, "
+                       "output";
             stp->agg_node = hsi_calloc(ctx, m->n + 1, sizeof *stp->agg_node);
             stp->weight = hsi_calloc(ctx, m->n + 1, sizeof(double));
             if (!stp->agg_node || !stp->weight)
@@ -756,6 +757,13 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             if ((kv = hsi_ini_get(s, "dat_thresh")) &&
                 (st = pl_number(fn, kv, 0, 1, &stp->agg_dat_thresh, err)))
                 return st;
+            if ((kv = hsi_ini_get(s, "nonpositive"))) {
+                if (!strcmp(kv->val, "na"))
+                    stp->agg_nonpositive_na = 1;
+                else if (strcmp(kv->val, "error"))
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                                   "'nonpositive' is '%s' (expected error or na)", kv->val);
+            }
             if (m->nagg == 0)
                 return hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
                                "[aggregate] but the structure has no aggregates (expected rows "

@@ -163,6 +163,7 @@ typedef struct hsi_step {
     /* aggregate: per aggregate node (meta.n entries, only aggregates used) */
     hsi_agg_spec *agg_node;
     double agg_dat_thresh;
+    int agg_nonpositive_na; /* geometric/harmonic over a value <= 0 gives NA, not an error */
     double *weight;    /* meta.n weights from the chosen weight set */
     char *weight_set;
     /* per time (default) or across all rows (pooled) */

@@ -421,6 +421,7 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
             }
         }
         double *dst = hsi_col(out, nind + a);
+        size_t nbad = 0;
         for (size_t r = 0; r < out->nrow && st == HS_OK; r++) {
             for (size_t k = 0; k < pn->nchild; k++)
                 x[k] = hsi_col(out, (size_t)cc[k])[r];
@@ -428,7 +429,10 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
             hs_status ks =
                 hsi_aggregate_row(as->kind, as->p, x, wt, pn->nchild, sp->agg_dat_thresh,
                                   &dst[r], &bad);
-            if (ks) {
+            if (ks && sp->agg_nonpositive_na) {
+                dst[r] = NAN;
+                nbad++;
+            } else if (ks) {
                 char tb[64];
                 long t = b->units.time[out->row[r]];
                 st = hsi_err(err, HS_ERR_DOMAIN, b->pl.file, sp->line, 0,
@@ -439,6 +443,10 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
                              x[bad], as->kind == HSI_AGG_HMEAN ? "other than 0" : "> 0");
             }
         }
+        if (nbad)
+            hsi_log(ctx, 1, "%zu value(s) of '%s' set to NA: %s over a value outside its domain "
+                    "(nonpositive = na)",
+                    nbad, pn->code, hsi_agg_name(as->kind));
     }
     hsi_free(ctx, x);
     hsi_free(ctx, wt);

@@ -1,0 +1,64 @@
+#!/bin/sh
+# build_cli.sh - the same COINr reference check as tests/ref/test_coinr.c, but through the
+# command line: build P1 with `humsec build`, read the CSV files it writes back, and compare
+# every value of every dataset with COINr's within 1e-9 (values must survive printing and
+# re-reading); then the help texts, `humsec run` and --explain.
+# Usage: sh tests/cli/build_cli.sh path/to/humsec
+set -u
+bin=${1:?usage: build_cli.sh HUMSEC}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+err() { echo "FAIL: $*"; fail=1; }
+
+"$bin" build examples/asem/p1.pipeline -o "$tmp/p1" -q || err "build P1 exited $?"
+for f in Raw Denominated Imputed Screened Treated Normalised Aggregated ranks treated_points \
+         treat_details audit_stats_Raw audit_corr_Normalised audit_corr_parent audit_cronbach \
+         audit_pca_weights audit_pca_variance; do
+    [ -s "$tmp/p1/$f.csv" ] || err "missing $f.csv"
+done
+[ -s "$tmp/p1/summary.json" ] || err "missing summary.json"
+
+# compare OURS REF: match rows by uCode, columns by name; |a-b| <= 1e-9 (relative >= 1)
+compare() {
+    awk -F, -v ours="$1" -v ref="$2" '
+    function unq(s) { gsub(/"/, "", s); return s }
+    FNR == 1 { for (i = 1; i <= NF; i++) h[FILENAME, i] = unq($i); nf[FILENAME] = NF; next }
+    FILENAME == ours { for (i = 2; i <= NF; i++) v[unq($1), h[ours, i]] = unq($i); next }
+    {
+        for (i = 2; i <= NF; i++) {
+            k = unq($1) SUBSEP h[ref, i]; e = unq($i)
+            if (!(k in v)) { print "missing " unq($1) "/" h[ref, i]; bad++; continue }
+            g = v[k]; n++
+            if (e == "NA" || g == "NA") { if (e != g) { print unq($1) "/" h[ref, i] ": " g " vs " e; bad++ } ; continue }
+            d = g - e; if (d < 0) d = -d; s = e < 0 ? -e : e
+            if ((s >= 1 && d > 1e-9 * s) || (s < 1 && d > 1e-9)) { print unq($1) "/" h[ref, i] ": " g " vs " e; bad++ }
+        }
+    }
+    END { if (n == 0) { print "nothing compared"; exit 1 } exit bad > 0 }' "$1" "$2"
+}
+for d in Denominated Imputed Screened Treated Normalised Aggregated; do
+    compare "$tmp/p1/$d.csv" "data/coinr-asem/p1_example_$d.csv" || err "P1 $d differs from COINr"
+done
+compare "$tmp/p1/ranks.csv" data/coinr-asem/p1_example_Aggregated_ranks.csv || err "P1 ranks differ"
+
+# help texts are complete and exit 0
+for c in "--help" "build --help" "run --help" "help build" "help run"; do
+    # shellcheck disable=SC2086
+    out=$("$bin" $c) || err "humsec $c exited $?"
+    case $out in *usage:*) ;; *) err "humsec $c printed no usage" ;; esac
+done
+"$bin" --version | grep -q '^humsec ' || err "--version"
+
+# the main job
+"$bin" run -o "$tmp/run" -q || err "humsec run exited $?"
+for j in hdi inform asem-p1; do
+    [ -s "$tmp/run/$j/Aggregated.csv" ] || err "run: no $j/Aggregated.csv"
+done
+
+# provenance of one unit
+out=$("$bin" build examples/hdi/hdi.pipeline --explain NOR:2022 -q) || err "--explain exited $?"
+case $out in *"HDI (Human Development Index) = 0.965909"*) ;; *) err "--explain NOR: $out" ;; esac
+
+[ $fail = 0 ] && echo "cli build: all checks passed"
+exit $fail
