@@ -37,5 +37,7 @@ int cmd_build(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 void cmd_build_help(void);
 void cmd_run_help(void);
+int cmd_sensitivity(int argc, char **argv);
+void cmd_sensitivity_help(void);
 
 #endif

@@ -20,6 +20,9 @@ static void main_help(void)
          "  build PIPELINE -o DIR   build an index from a pipeline file; write every dataset,\n"
          "                          ranks, treatment details, audit tables and a JSON summary\n"
          "  run [-o DIR]            the main job: build the shipped indices into out/\n"
+         "  sensitivity PIPELINE SPEC -o DIR\n"
+         "                          uncertainty and Sobol' sensitivity analysis: rank\n"
+         "                          intervals and which construction choice matters most\n"
          "  help COMMAND            the help of one command\n"
          "\n"
          "Run 'humsec COMMAND --help' for a command's options. Manual: docs/humsec.1.md;\n"
@@ -116,6 +119,8 @@ int main(int argc, char **argv)
             cmd_build_help();
         else if (!strcmp(argv[2], "run"))
             cmd_run_help();
+        else if (!strcmp(argv[2], "sensitivity"))
+            cmd_sensitivity_help();
         else
             return cli_usage(NULL, "no command '%s'", argv[2]);
         return CLI_EXIT_OK;
@@ -124,5 +129,7 @@ int main(int argc, char **argv)
         return cmd_build(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sensitivity"))
+        return cmd_sensitivity(argc - 1, argv + 1);
     return cli_usage(NULL, "unknown command '%s'", cmd);
 }

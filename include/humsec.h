@@ -109,6 +109,85 @@ hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_err
 hs_status hs_sobol_estimate(const double *y, size_t n, size_t k, double *si, double *sti,
                             double *vary, hs_error *err);
 
+/* ---------------------------------------------------------------------------------------
+ * Uncertainty and sensitivity analysis (METHODS.md section 4; docs/sensitivity.md).
+ */
+
+typedef enum hs_sa_type { HS_SA_UA = 0, HS_SA_SA = 1 } hs_sa_type;
+typedef enum hs_sampler { HS_SAMPLER_SOBOL = 0, HS_SAMPLER_RANDOM = 1 } hs_sampler;
+
+/** Progress: `done` of `total` model runs finished. Called from one thread at a time. */
+typedef void (*hs_progress_fn)(void *ud, size_t done, size_t total);
+
+/**
+ * Fills the rows of Y that other processes computed (MPI): on entry this process has filled
+ * rows [lo, hi) of the nruns x ny matrix y; on return every row must be filled, in run order.
+ */
+typedef hs_status (*hs_gather_fn)(void *ud, double *y, size_t nruns, size_t ny, size_t lo,
+                                  size_t hi, hs_error *err);
+
+typedef struct hs_sa_opts {
+    hs_sa_type type;     /**< UA: N plain Monte Carlo runs; SA: N (k + 2) Saltelli runs */
+    size_t n;            /**< base sample size N (>= 2) */
+    unsigned long seed;  /**< seeds the design, the weight noise and the bootstrap */
+    int threads;         /**< worker threads; 0 = all cores */
+    hs_sampler sampler;  /**< Sobol' quasi-random (default) or pseudo-random points */
+    size_t bootstrap;    /**< bootstrap resamples for the Si/STi intervals (default 1000) */
+    hs_progress_fn progress;
+    void *progress_ud;
+    size_t run_lo, run_hi; /**< evaluate only runs [run_lo, run_hi) here (0, 0 = all) */
+    hs_gather_fn gather;   /**< with run_lo/run_hi: collects the other rows */
+    void *gather_ud;
+} hs_sa_opts;
+
+/** Default options: UA, N 1000, seed 1, all cores, Sobol' points, 1000 bootstrap resamples. */
+void hs_sa_opts_init(hs_sa_opts *o);
+
+/**
+ * A model for the analysis: k uncertain factors, each u_i in [0, 1), give ny outputs; output
+ * 0 is the scalar whose variance is decomposed. eval is called concurrently from several
+ * threads, each with its own workspace from ws_new (which may be NULL when eval needs none).
+ */
+typedef struct hs_sa_model {
+    size_t k;
+    const char *const *names; /**< k factor names */
+    size_t ny;
+    void *ud;
+    void *(*ws_new)(void *ud);
+    void (*ws_free)(void *ud, void *ws);
+    hs_status (*eval)(void *ud, void *ws, const double *u, double *y, hs_error *err);
+} hs_sa_model;
+
+typedef struct hs_sa hs_sa;
+
+/** Draw the design, run the model on every point (threads), keep all outputs. */
+hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_sa **out,
+                    hs_error *err);
+void hs_sa_free(hs_sa *s);
+/** Number of runs and the nruns x ny output matrix (row = run, in design order). */
+size_t hs_sa_nruns(const hs_sa *s);
+const double *hs_sa_outputs(const hs_sa *s);
+/** The design point (k values in [0,1)) of run i. */
+const double *hs_sa_point(const hs_sa *s, size_t i);
+
+/** Sobol' indices of output 0 with bootstrap quantiles (SA only). Arrays of k (OUT). */
+typedef struct hs_sa_index {
+    double si, sti;
+    double si_lo, si_hi, sti_lo, sti_hi; /**< 2.5 % and 97.5 % bootstrap quantiles */
+    double si_q05, si_q95, sti_q05, sti_q95;
+} hs_sa_index;
+hs_status hs_sa_indices(const hs_sa *s, size_t n_use, hs_sa_index *idx, double *vary,
+                        hs_error *err);
+
+/** Sensitivity of a composite index: pipeline + SPEC file (docs/sensitivity.md). */
+typedef struct hs_sensitivity hs_sensitivity;
+hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec,
+                             const hs_sa_opts *o, hs_sensitivity **out, hs_error *err);
+void hs_sensitivity_free(hs_sensitivity *s);
+/** Write ua_ranks.csv, sa_indices.csv, sa_convergence.csv, runs.csv and sensitivity.json. */
+hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char *dir,
+                               hs_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -213,3 +213,79 @@ hsi_ini_kv *hsi_ini_get(hsi_ini_sec *s, const char *key)
     }
     return NULL;
 }
+
+/* ---- editing, for the uncertainty analysis (src/mc/) ---------------------------------- */
+
+hs_status hsi_ini_clone(hs_ctx *ctx, const hsi_ini *src, hsi_ini *dst)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->ctx = ctx;
+    dst->file = hsi_strdup(ctx, src->file);
+    dst->sec = hsi_calloc(ctx, src->n + 1, sizeof *dst->sec);
+    if (!dst->file || !dst->sec)
+        goto nomem;
+    for (size_t i = 0; i < src->n; i++) {
+        const hsi_ini_sec *s = &src->sec[i];
+        hsi_ini_sec *d = &dst->sec[i];
+        dst->n = i + 1;
+        *d = *s;
+        d->kind = hsi_strdup(ctx, s->kind);
+        d->name = s->name ? hsi_strdup(ctx, s->name) : NULL;
+        d->kv = hsi_calloc(ctx, s->n + 1, sizeof *d->kv);
+        d->n = 0;
+        if (!d->kind || (s->name && !d->name) || !d->kv)
+            goto nomem;
+        for (size_t j = 0; j < s->n; j++) {
+            d->kv[j] = s->kv[j];
+            d->kv[j].used = 0;
+            d->kv[j].key = hsi_strdup(ctx, s->kv[j].key);
+            d->kv[j].val = hsi_strdup(ctx, s->kv[j].val);
+            d->n = j + 1;
+            if (!d->kv[j].key || !d->kv[j].val)
+                goto nomem;
+        }
+    }
+    return HS_OK;
+nomem:
+    hsi_ini_free(dst);
+    return HS_ERR_NOMEM;
+}
+
+int hsi_ini_set(hsi_ini *ini, const char *kind, const char *key, const char *val)
+{
+    for (size_t i = 0; i < ini->n; i++) {
+        hsi_ini_sec *s = &ini->sec[i];
+        if (strcmp(s->kind, kind))
+            continue;
+        for (size_t j = 0; j < s->n; j++) {
+            if (strcmp(s->kv[j].key, key) == 0) {
+                char *v = hsi_strdup(ini->ctx, val);
+                if (!v)
+                    return -2;
+                hsi_free(ini->ctx, s->kv[j].val);
+                s->kv[j].val = v;
+                return 0;
+            }
+        }
+        long line = s->line, col = s->col;
+        hsi_ini_kv *p = hsi_realloc(ini->ctx, s->kv, (s->n + 1) * sizeof *p);
+        if (!p)
+            return -2;
+        s->kv = p;
+        hsi_ini_kv *e = &s->kv[s->n];
+        memset(e, 0, sizeof *e);
+        e->key = hsi_strdup(ini->ctx, key);
+        e->val = hsi_strdup(ini->ctx, val);
+        e->line = line;
+        e->col = col;
+        e->vcol = col;
+        if (!e->key || !e->val) {
+            hsi_free(ini->ctx, e->key);
+            hsi_free(ini->ctx, e->val);
+            return -2;
+        }
+        s->n++;
+        return 0;
+    }
+    return -1;
+}

@@ -42,4 +42,10 @@ HS_INTERNAL void hsi_ini_free(hsi_ini *ini);
 /* Entry `key` of a section (marks it used), or NULL. */
 HS_INTERNAL hsi_ini_kv *hsi_ini_get(hsi_ini_sec *s, const char *key);
 
+/* Deep copy (used flags cleared). */
+HS_INTERNAL hs_status hsi_ini_clone(hs_ctx *ctx, const hsi_ini *src, hsi_ini *dst);
+/* Set key = val in the first section of kind `kind` (adding the key if absent). Returns 0, or
+   -1 if there is no such section, -2 if out of memory. */
+HS_INTERNAL int hsi_ini_set(hsi_ini *ini, const char *kind, const char *key, const char *val);
+
 #endif

@@ -208,6 +208,7 @@ struct hs_build {
     size_t ntreat;
     hsi_treat_rec *treat;
     long treat_dset;   /* dataset index holding treat flags, or -1 */
+    int quiet;         /* no per-step progress messages (rebuilds inside an analysis) */
     char **screened_out; /* unit codes removed by screening */
     size_t nscreened_out;
 };

@@ -475,7 +475,8 @@ hs_status hsi_steps_run(hs_build *b, hs_error *err)
         hsi_dset out;
         memset(&out, 0, sizeof out);
         hs_status st = HS_OK;
-        hsi_log(ctx, 0, "step %zu/%zu: %s", i + 1, p->nstep, sp->out_name);
+        if (!b->quiet)
+            hsi_log(ctx, 0, "step %zu/%zu: %s", i + 1, p->nstep, sp->out_name);
         if (in->ncol > 0 && b->meta.node[in->node[in->ncol - 1]].type == HSI_NODE_AGGREGATE &&
             sp->kind != HSI_STEP_AGGREGATE)
             return hsi_err(err, HS_ERR_PIPELINE, p->file, sp->line, 0,

@@ -1,0 +1,80 @@
+/*
+ * mc_int.h - internals of the uncertainty and sensitivity module (src/mc/): the result of a
+ * run (sa.c), the SPEC file (spec.c) and the composite-index model (index_model.c).
+ */
+#ifndef HS_MC_INT_H
+#define HS_MC_INT_H
+
+#include "../index/engine_int.h"
+
+struct hs_sa {
+    hs_ctx *ctx;
+    hs_sa_type type;
+    size_t n, k, ny, nruns;
+    unsigned long seed;
+    size_t bootstrap;
+    double *x; /* nruns x k design points */
+    double *y; /* nruns x ny outputs */
+};
+
+/* ---- SPEC file ---------------------------------------------------------------------- */
+
+typedef enum hsi_factor_kind {
+    HSI_FACTOR_DISCRETE = 0, /* a pipeline parameter taking one of m alternatives */
+    HSI_FACTOR_RANGE,        /* a numeric pipeline parameter drawn uniformly in [lo, hi] */
+    HSI_FACTOR_WEIGHTS,      /* multiplicative noise on the weights of some levels */
+    HSI_FACTOR_EXCLUDE       /* leave out one of m indicators (or none) */
+} hsi_factor_kind;
+
+typedef struct hsi_factor {
+    char *name;
+    hsi_factor_kind kind;
+    char *step;     /* section kind in the pipeline (discrete, range) */
+    char *key;
+    size_t nalt;
+    char **alt;     /* discrete: values; exclude: indicator codes or "none" */
+    double lo, hi;  /* range */
+    double *level_noise; /* weights: noise factor per level (index = level), 0 = none */
+    size_t nsets;   /* weights: pre-drawn noisy weight sets */
+    long line;
+} hsi_factor;
+
+typedef struct hsi_spec {
+    char *file;
+    char *target;   /* node whose ranks are analysed (default: the top of the tree) */
+    long time;      /* time slice (default: the latest) */
+    size_t nfactor;
+    hsi_factor *f;
+} hsi_spec;
+
+HS_INTERNAL hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *s, hs_error *err);
+HS_INTERNAL void hsi_spec_free(hs_ctx *ctx, hsi_spec *s);
+
+/* The index model (index_model.c) and its results. */
+struct hs_sensitivity {
+    hs_ctx *ctx;
+    hs_build *base;
+    hsi_ini ini;
+    hsi_spec spec;
+    char *pipeline;
+    long target;        /* node */
+    long time;
+    size_t nunit;
+    size_t *unit_row;   /* unit-table rows of the target time slice */
+    double *nom_score, *nom_rank;
+    int fast;
+    size_t ncombo;
+    size_t *stride;     /* per factor (discrete only) */
+    hsi_pipeline *combo_pl;
+    hsi_dset *pre;      /* per combo: dataset entering the aggregation */
+    long *rowmap;       /* per combo x nunit: row in pre, or -1 */
+    long *excl_node;    /* per factor x alternative: node to exclude or -1 */
+    double *noise;      /* per weights factor: nsets x meta.n multipliers */
+    size_t *noise_off;  /* per factor: offset into noise */
+    size_t maxchild;
+    const char **names;
+    hs_sa *sa;
+    hs_sa_opts opts;
+};
+
+#endif

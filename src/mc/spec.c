@@ -1,0 +1,238 @@
+/*
+ * spec.c - the SPEC file of an uncertainty/sensitivity analysis (docs/sensitivity.md): which
+ * construction choices are uncertain and how. Same INI-like syntax as pipeline files; one
+ * [factor NAME] section per uncertain assumption:
+ *   step/key/values   a pipeline parameter with discrete alternatives separated by '|'
+ *   step/key/range    a numeric pipeline parameter drawn uniformly in [lo, hi]
+ *   noise.level.N     weight noise: each weight of level N times (1 + f (2U - 1))
+ *   exclude           leave out one indicator (or none) per run
+ */
+#include "mc_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static hs_status spec_split_alts(hs_ctx *ctx, const char *file, const hsi_ini_kv *kv,
+                                 hsi_factor *f, hs_error *err)
+{
+    size_t cap = 1;
+    for (const char *p = kv->val; *p; p++)
+        cap += *p == '|';
+    f->alt = hsi_calloc(ctx, cap, sizeof(char *));
+    if (!f->alt)
+        return hsi_err_nomem(err);
+    const char *p = kv->val;
+    for (;;) {
+        const char *e = strchr(p, '|');
+        if (!e)
+            e = p + strlen(p);
+        const char *a = p, *z = e;
+        while (a < z && (*a == ' ' || *a == '\t'))
+            a++;
+        while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
+            z--;
+        if (a == z)
+            return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol + (long)(a - kv->val),
+                           "empty alternative in '%s' (expected values separated by '|', e.g. "
+                           "minmax(1, 100) | zscore(10, 2))",
+                           kv->key);
+        if (!(f->alt[f->nalt++] = hsi_strndup(ctx, a, (size_t)(z - a))))
+            return hsi_err_nomem(err);
+        if (!*e)
+            break;
+        p = e + 1;
+    }
+    if (f->nalt < 2)
+        return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol,
+                       "'%s' has only one alternative (expected at least two, separated by "
+                       "'|')",
+                       kv->key);
+    return HS_OK;
+}
+
+static hs_status spec_unused(const char *file, const hsi_ini_sec *s, const char *expected,
+                             hs_error *err)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->kv[i].used)
+            return hsi_err(err, HS_ERR_PIPELINE, file, s->kv[i].line, s->kv[i].col,
+                           "unknown parameter '%s' (expected %s)", s->kv[i].key, expected);
+    return HS_OK;
+}
+
+hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *err)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->time = HSI_NO_TIME;
+    hsi_ini ini;
+    hs_status st = hsi_ini_read(ctx, path, &ini, err);
+    if (st)
+        return st;
+    const char *fn = ini.file;
+    if (!(sp->file = hsi_strdup(ctx, path)))
+        goto nomem;
+    hsi_ini_sec *top = &ini.sec[0];
+    hsi_ini_kv *kv;
+    if ((kv = hsi_ini_get(top, "target")) && !(sp->target = hsi_strdup(ctx, kv->val)))
+        goto nomem;
+    if ((kv = hsi_ini_get(top, "time")) && hsi_parse_long(kv->val, &sp->time)) {
+        st = hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                     "'time' is '%s' (expected a year)", kv->val);
+        goto fail;
+    }
+    if ((st = spec_unused(fn, top, "target or time at the top", err)))
+        goto fail;
+    sp->f = hsi_calloc(ctx, ini.n + 1, sizeof *sp->f);
+    if (!sp->f)
+        goto nomem;
+    for (size_t i = 1; i < ini.n; i++) {
+        hsi_ini_sec *s = &ini.sec[i];
+        if (strcmp(s->kind, "factor")) {
+            st = hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
+                         "unknown section [%s] (expected [factor NAME])", s->kind);
+            goto fail;
+        }
+        if (!s->name) {
+            st = hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
+                         "[factor] needs a name: [factor NAME]");
+            goto fail;
+        }
+        hsi_factor *f = &sp->f[sp->nfactor++];
+        f->line = s->line;
+        if (!(f->name = hsi_strdup(ctx, s->name)))
+            goto nomem;
+        hsi_ini_kv *values = hsi_ini_get(s, "values"), *range = hsi_ini_get(s, "range"),
+                   *excl = hsi_ini_get(s, "exclude"), *sets = hsi_ini_get(s, "sets");
+        int noise = 0;
+        for (size_t q = 0; q < s->n; q++)
+            noise |= !strncmp(s->kv[q].key, "noise.level.", 12);
+        int kinds = (values != NULL) + (range != NULL) + (excl != NULL) + noise;
+        if (kinds != 1) {
+            st = hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
+                         "factor '%s' needs exactly one of: values, range, exclude, "
+                         "noise.level.N (found %d)",
+                         f->name, kinds);
+            goto fail;
+        }
+        if (values || range) {
+            hsi_ini_kv *step = hsi_ini_get(s, "step"), *key = hsi_ini_get(s, "key");
+            if (!step || !key) {
+                st = hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
+                             "factor '%s' needs 'step = STEP' and 'key = PARAMETER' (e.g. step "
+                             "= treat, key = winmax)",
+                             f->name);
+                goto fail;
+            }
+            if (!(f->step = hsi_strdup(ctx, step->val)) || !(f->key = hsi_strdup(ctx, key->val)))
+                goto nomem;
+        }
+        if (values) {
+            f->kind = HSI_FACTOR_DISCRETE;
+            if ((st = spec_split_alts(ctx, fn, values, f, err)))
+                goto fail;
+            if ((st = spec_unused(fn, s, "step, key, values", err)))
+                goto fail;
+        } else if (range) {
+            f->kind = HSI_FACTOR_RANGE;
+            char *end;
+            f->lo = strtod(range->val, &end);
+            while (*end == ' ')
+                end++;
+            int ok = end != range->val && *end == ',';
+            if (ok) {
+                const char *p2 = end + 1;
+                f->hi = strtod(p2, &end);
+                while (*end == ' ')
+                    end++;
+                ok = end != p2 && *end == '\0' && isfinite(f->lo) && isfinite(f->hi) &&
+                     f->hi > f->lo;
+            }
+            if (!ok) {
+                st = hsi_err(err, HS_ERR_PIPELINE, fn, range->line, range->vcol,
+                             "range '%s' is not 'LOW, HIGH' with LOW < HIGH", range->val);
+                goto fail;
+            }
+            if ((st = spec_unused(fn, s, "step, key, range", err)))
+                goto fail;
+        } else if (excl) {
+            f->kind = HSI_FACTOR_EXCLUDE;
+            if ((st = spec_split_alts(ctx, fn, excl, f, err)))
+                goto fail;
+            if ((st = spec_unused(fn, s, "exclude", err)))
+                goto fail;
+        } else {
+            f->kind = HSI_FACTOR_WEIGHTS;
+            f->nsets = 1000;
+            f->level_noise = hsi_calloc(ctx, 101, sizeof(double));
+            if (!f->level_noise)
+                goto nomem;
+            for (size_t q = 0; q < s->n; q++) {
+                hsi_ini_kv *e = &s->kv[q];
+                if (strncmp(e->key, "noise.level.", 12))
+                    continue;
+                e->used = 1;
+                long lv;
+                double v;
+                if (hsi_parse_long(e->key + 12, &lv) || lv < 1 || lv > 100) {
+                    st = hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
+                                 "'%s': expected noise.level.N with N a level of the index",
+                                 e->key);
+                    goto fail;
+                }
+                if (hsi_parse_double(e->val, &v) || v < 0 || v > 1) {
+                    st = hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
+                                 "weight noise '%s' must be a number from 0 to 1 (a share of "
+                                 "the nominal weight, e.g. 0.25 for +/-25 %%)",
+                                 e->val);
+                    goto fail;
+                }
+                f->level_noise[lv] = v;
+            }
+            if (sets) {
+                long v;
+                if (hsi_parse_long(sets->val, &v) || v < 1 || v > 1000000) {
+                    st = hsi_err(err, HS_ERR_PIPELINE, fn, sets->line, sets->vcol,
+                                 "'sets' must be a whole number from 1 to 1000000");
+                    goto fail;
+                }
+                f->nsets = (size_t)v;
+            }
+            if ((st = spec_unused(fn, s, "noise.level.N, sets", err)))
+                goto fail;
+        }
+    }
+    if (sp->nfactor == 0) {
+        st = hsi_err(err, HS_ERR_PIPELINE, fn, 0, 0,
+                     "no factors (expected at least one [factor NAME] section)");
+        goto fail;
+    }
+    hsi_ini_free(&ini);
+    return HS_OK;
+nomem:
+    st = hsi_err_nomem(err);
+fail:
+    hsi_ini_free(&ini);
+    hsi_spec_free(ctx, sp);
+    return st;
+}
+
+void hsi_spec_free(hs_ctx *ctx, hsi_spec *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nfactor; i++) {
+        hsi_factor *f = &s->f[i];
+        hsi_free(ctx, f->name);
+        hsi_free(ctx, f->step);
+        hsi_free(ctx, f->key);
+        for (size_t a = 0; a < f->nalt; a++)
+            hsi_free(ctx, f->alt[a]);
+        hsi_free(ctx, f->alt);
+        hsi_free(ctx, f->level_noise);
+    }
+    hsi_free(ctx, s->f);
+    hsi_free(ctx, s->file);
+    hsi_free(ctx, s->target);
+    memset(s, 0, sizeof *s);
+}
