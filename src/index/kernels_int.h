@@ -36,7 +36,7 @@ HS_INTERNAL double hsi_stats_kurt(const double *x, size_t n);
  * Competition ranks ("min" ties) of the non-NaN values; NaN stays NaN.
  * descending != 0: the highest value gets rank 1 (R rank(-x, ties="min")).
  * descending == 0: the lowest value gets rank 1 (R rank(x, ties="min")).
- * work: n size_t.
+ * work: n size_t. rank may not alias x.
  */
 HS_INTERNAL void hsi_stats_rank(const double *x, size_t n, int descending, double *rank,
                                 size_t *work);
@@ -100,10 +100,12 @@ typedef struct hsi_treat_detail {
     int pass0;          /* passed before treatment */
     double skew0, kurt0;
     int treated;        /* 0 if passed at once (nwin, pass1, skew1, kurt1 are then NA) */
-    int nwin;           /* winsorised points (final |hi|+|lo|) */
+    int nwin;           /* winsorised points (final |hi|+|lo|), also when log_CT followed */
     int logged;         /* log_CT fallback applied */
-    int pass1;
+    int pass1;          /* after winsorisation (COINr check_SkewKurt1), even when it failed */
     double skew1, kurt1;
+    int pass2;          /* after log_CT (COINr check_SkewKurt2); 0 and NaN unless logged */
+    double skew2, kurt2;
 } hsi_treat_detail;
 
 /** 1 if |G1| < skew_thresh OR G2 < kurt_thresh (NaN skew or kurt counts as passing). */
@@ -111,7 +113,8 @@ HS_INTERNAL int hsi_treat_passes(const hsi_treat_spec *spec, const double *x, si
 
 /**
  * Treat one column with the JRC/COINr rule (METHODS 3.3). out may not alias x.
- * flags: n bytes (OUT), one HSI_TREAT_* per point. work: n doubles.
+ * flags: n bytes (OUT), one HSI_TREAT_* per point (log_CT marks every non-NaN point).
+ * work: n doubles (currently unused; kept so callers need not change).
  */
 HS_INTERNAL void hsi_treat_column(const hsi_treat_spec *spec, const double *x, size_t n,
                                   double *out, unsigned char *flags, hsi_treat_detail *det,
@@ -140,7 +143,20 @@ HS_INTERNAL hs_status hsi_aggregate_row(hsi_agg_kind kind, double p, const doubl
 
 /* ---- audit (audit.c) ------------------------------------------------------------------ */
 
-/** One row of COINr get_stats (METHODS 3.7). */
+/**
+ * One row of COINr get_stats (METHODS 3.7), checked on every column of
+ * p1_audit_stats_Raw.csv and against COINr's stats.R:
+ *   min..kurt over the non-NaN values (sd n-1; skew/kurt as hsi_stats_skew/kurt);
+ *   n_avail non-NaN count; n_nonzero non-NaN values != 0; n_unique distinct values (exact);
+ *   n_same the count of the most frequent value, grouped as R's table() groups doubles
+ *   (equal when their 15-significant-digit text is equal);
+ *   frc_avail = n_avail / n (all rows); frc_nonzero, frc_unique, frc_same divide by n_avail;
+ *   flags, 1 = raised ("LOW"/"OUT"), 0 = "ok": flag_avail n_avail/n < t_avail;
+ *   flag_nonzero n_nonzero/n < t_zero and flag_unique n_unique/n < t_unq (COINr divides
+ *   these two by the ROW count n, unlike the frc_* fields); flag_skewkurt
+ *   |skew| > t_skew AND kurt > t_kurt (strict; NaN never flags). With no rows or no values
+ *   the three availability flags are raised.
+ */
 typedef struct hsi_stat_row {
     double min, max, mean, median, sd, skew, kurt;
     size_t n_avail, n_nonzero, n_unique, n_same; /* n_same: count of the most frequent value */
