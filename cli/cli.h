@@ -38,6 +38,14 @@ int cmd_run(int argc, char **argv);
 void cmd_build_help(void);
 void cmd_run_help(void);
 int cmd_sensitivity(int argc, char **argv);
+/* The MPI program's entry: this process evaluates slice `part` of `nparts`, `gather` joins
+   the slices, and only the process with `writer` set writes files and shows progress. */
+typedef struct cli_parts {
+    int part, nparts, writer;
+    hs_gather_fn gather;
+    void *gather_ud;
+} cli_parts;
+int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts);
 void cmd_sensitivity_help(void);
 
 #endif

@@ -69,6 +69,11 @@ static int parse_size(const char *s, size_t *out)
 
 int cmd_sensitivity(int argc, char **argv)
 {
+    return cmd_sensitivity_parts(argc, argv, NULL);
+}
+
+int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts)
+{
     const char *pipeline = NULL, *spec = NULL, *outdir = NULL;
     int quiet = 0;
     hs_sa_opts o;
@@ -137,6 +142,15 @@ int cmd_sensitivity(int argc, char **argv)
         return cli_usage("sensitivity", "needs a PIPELINE and a SPEC file");
     if (!outdir)
         return cli_usage("sensitivity", "no output folder given (-o DIR)");
+    int writer = !parts || parts->writer;
+    if (!writer)
+        quiet = 1;
+    if (parts) {
+        o.part = parts->part;
+        o.nparts = parts->nparts;
+        o.gather = parts->gather;
+        o.gather_ud = parts->gather_ud;
+    }
     prog pg = {!quiet && isatty(2), time(NULL)};
     o.progress = progress;
     o.progress_ud = &pg;
@@ -147,8 +161,8 @@ int cmd_sensitivity(int argc, char **argv)
     hs_sensitivity *s = NULL;
     int rc = CLI_EXIT_OK;
     if (hs_sensitivity_run(ctx, pipeline, spec, &o, &s, &err) != HS_OK ||
-        hs_sensitivity_write(ctx, s, outdir, &err) != HS_OK)
-        rc = cli_fail(&err);
+        (writer && hs_sensitivity_write(ctx, s, outdir, &err) != HS_OK))
+        rc = writer ? cli_fail(&err) : cli_exit_code(err.code);
     else if (!quiet)
         fprintf(stderr, "humsec: wrote the %s results to %s/\n",
                 o.type == HS_SA_SA ? "sensitivity" : "uncertainty", outdir);

@@ -135,8 +135,9 @@ typedef struct hs_sa_opts {
     size_t bootstrap;    /**< bootstrap resamples for the Si/STi intervals (default 1000) */
     hs_progress_fn progress;
     void *progress_ud;
-    size_t run_lo, run_hi; /**< evaluate only runs [run_lo, run_hi) here (0, 0 = all) */
-    hs_gather_fn gather;   /**< with run_lo/run_hi: collects the other rows */
+    int part, nparts;    /**< evaluate only contiguous slice `part` of `nparts` of the runs
+                              here (0, 0 or 0, 1 = all); used by the MPI program */
+    hs_gather_fn gather; /**< with nparts > 1: collects the other slices' rows */
     void *gather_ud;
 } hs_sa_opts;
 
@@ -187,6 +188,166 @@ void hs_sensitivity_free(hs_sensitivity *s);
 /** Write ua_ranks.csv, sa_indices.csv, sa_convergence.csv, runs.csv and sensitivity.json. */
 hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char *dir,
                                hs_error *err);
+
+/* ---------------------------------------------------------------------------------------
+ * Early warning from conflict events (METHODS.md section 5; docs/events.md, docs/warning.md).
+ * BEGIN events section.
+ */
+
+/** Country-code crosswalks (Gleditsch-Ward / numeric ISO -> ISO3), read from a folder that
+ *  holds country_code_crosswalk.csv and gw_cow_special_codes_to_iso3.csv (data/geo). */
+typedef struct hs_geo hs_geo;
+hs_status hs_geo_load(hs_ctx *ctx, const char *dir, hs_geo **out, hs_error *err);
+void hs_geo_free(hs_geo *g);
+
+/** The event store: one SQLite file (WAL journal, foreign keys on, schema migrated to the
+ *  current version on open). Created if missing. Free with hs_store_close. */
+typedef struct hs_store hs_store;
+hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error *err);
+void hs_store_close(hs_store *s);
+/** Schema version of an open store. */
+int hs_store_version(const hs_store *s);
+
+typedef struct hs_ingest_stats {
+    size_t rows;       /**< data rows read */
+    size_t inserted;   /**< events new to the store */
+    size_t duplicates; /**< events whose id was already stored (left unchanged) */
+    size_t skipped;    /**< rows that are not violence (ACLED protests, strategic dev.) */
+    size_t warnings;   /**< rows kept with a warning (best outside low..high, ...) */
+} hs_ingest_stats;
+
+/**
+ * Read a UCDP GED (34- or 49-column) or ACLED CSV file, plain or gzip, validate every row and
+ * store its events in one transaction: either the whole file goes in or nothing does. Events
+ * already stored (same data set and id) are left as they are, so ingesting a file twice
+ * changes nothing. geo may be NULL (ISO3 left empty). stats: OUT, may be NULL.
+ */
+hs_status hs_events_ingest(hs_ctx *ctx, hs_store *db, const char *path, const hs_geo *geo,
+                           hs_ingest_stats *stats, hs_error *err);
+
+typedef enum hs_panel_level { HS_PANEL_COUNTRY = 0, HS_PANEL_GRID = 1 } hs_panel_level;
+
+typedef struct hs_panel_opts {
+    hs_panel_level level;
+    int from, to;         /**< ViEWS month_id window, inclusive; 0 = the data's first/last */
+    int keep_imprecise;   /**< grid: keep events with where_prec >= 6 (default 0: drop) */
+} hs_panel_opts;
+
+/** Defaults: country level, the data's whole range, grid drops where_prec >= 6. */
+void hs_panel_opts_init(hs_panel_opts *o);
+
+/** A zero-filled unit x month panel of event counts and best deaths per violence type. */
+typedef struct hs_panel hs_panel;
+
+/** Panel from the stored events. Free with hs_panel_free. geo may be NULL. */
+hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo,
+                              const hs_panel_opts *o, hs_panel **out, hs_error *err);
+/** Panel straight from event files, streaming (memory grows with the non-empty unit-months,
+ *  not with the file). */
+hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npaths,
+                              const hs_geo *geo, const hs_panel_opts *o, hs_panel **out,
+                              hs_error *err);
+void hs_panel_free(hs_panel *p);
+
+/** Units (country GW numbers or PRIO-GRID gids, ascending) and the month_id window. */
+size_t hs_panel_nunits(const hs_panel *p);
+long hs_panel_unit(const hs_panel *p, size_t i);
+int hs_panel_first_month(const hs_panel *p);
+int hs_panel_last_month(const hs_panel *p);
+
+/** Values of unit i in month_id m: events[3] and deaths[3] by type (sb, ns, os). OUT. */
+void hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], long deaths[3]);
+
+/** What the rules left out: events (and their deaths) outside the window, and for grid
+ *  panels events with where_prec >= 6. Any pointer may be NULL. */
+void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window,
+                      size_t *imprecise, long *deaths_imprecise);
+
+/** Write the panel as CSV (one row per unit and month, units then months ascending). */
+hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err);
+
+/** Escalation alerts (METHODS 5.5). */
+typedef enum hs_warn_method { HS_WARN_SURPRISE = 0, HS_WARN_CUSUM = 1 } hs_warn_method;
+
+typedef struct hs_warn_opts {
+    hs_warn_method method;
+    int measure_events; /**< 0: best deaths (default), 1: event counts */
+    int type;           /**< 0 all types (default), 1 sb, 2 ns, 3 os */
+    int window;         /**< W baseline months (24) */
+    int guard;          /**< g months skipped before t (0) */
+    double a0, b0;      /**< Gamma prior shape and rate (0.5, 1) */
+    double alpha;       /**< level (0.01) */
+    int bh;             /**< Benjamini-Hochberg across units per month (1) */
+    double min_size;    /**< minimum observed value; < 0 = 25 countries, 5 cells */
+    double cusum_delta; /**< CUSUM: lambda1 = delta * lambda0 (2) */
+    double cusum_h;     /**< CUSUM decision interval (5) */
+    int from, to;       /**< months scored (month_id); 0 = every month with a full window */
+} hs_warn_opts;
+
+void hs_warn_opts_init(hs_warn_opts *o);
+
+typedef struct hs_alert {
+    long unit;
+    int month_id;
+    double observed, expected, pvalue, qvalue, score; /**< score = -log10 p (CUSUM: C_t) */
+    char explanation[256];
+} hs_alert;
+
+/** Alerts for every unit and month of the panel. *out (free with hs_alerts_free) holds *n
+ *  alerts sorted by month then unit. */
+hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_alert **out,
+                      size_t *n, hs_error *err);
+void hs_alerts_free(hs_ctx *ctx, hs_alert *a);
+hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level, FILE *fp,
+                              hs_error *err);
+/** Store alerts (one transaction; a rerun replaces alerts of the same unit, month, method). */
+hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_panel_level level,
+                              const hs_warn_opts *o, hs_error *err);
+
+/** Negative-binomial predictive surprise p_t = P(Y >= y) given the window sum S over W
+ *  months and a Gamma(a0, b0) prior (METHODS 5.5). */
+double hs_warn_surprise_p(double y, double S, double W, double a0, double b0);
+/** Benjamini-Hochberg adjusted p-values (q) of n p-values (q: OUT, n values). */
+hs_status hs_bh_adjust(hs_ctx *ctx, const double *p, size_t n, double *q, hs_error *err);
+
+/** Forecast metrics (METHODS 5.4). */
+double hs_metric_brier(const double *p, const int *o, size_t n);
+double hs_metric_auc_roc(hs_ctx *ctx, const double *p, const int *o, size_t n);
+double hs_metric_auc_pr(hs_ctx *ctx, const double *p, const int *o, size_t n);
+double hs_metric_mse(const double *yhat, const double *y, size_t n);
+
+/* END events section. */
+
+/* ---------------------------------------------------------------------------------------
+ * The HTML report (docs/report.md). BEGIN report section.
+ */
+
+/** Options of hs_report_html; a NULL pointer or NULL field takes the default. */
+typedef struct hs_report_opts {
+    const char *structure; /**< structure CSV; default: the one summary.json names */
+    const char *title;     /**< page title; default: the build's title */
+    const char *intervals; /**< rank intervals CSV (uCode, q05_rank, median_rank, q95_rank);
+                                default: ua_ranks.csv or rank_intervals.csv in the build
+                                folder when present, else the page says none were computed */
+} hs_report_opts;
+
+/** What hs_report_html wrote. */
+typedef struct hs_report_info {
+    size_t units_scored; /**< units with a top score in the latest time (table rows) */
+    size_t bytes;        /**< size of the page */
+} hs_report_info;
+
+/**
+ * Write one self-contained HTML page (map, ranking table, country profiles, method and
+ * sources; no network needed to open it) to `out_path` from the build folder `build_dir`
+ * that hs_build_write filled (summary.json, Aggregated.csv). The page is written under a
+ * temporary name and renamed, so a failure leaves an existing file unchanged. `info` (OUT)
+ * may be NULL.
+ */
+hs_status hs_report_html(hs_ctx *ctx, const char *build_dir, const hs_report_opts *opts,
+                         const char *out_path, hs_report_info *info, hs_error *err);
+
+/* END report section. */
 
 #ifdef __cplusplus
 }

@@ -242,8 +242,18 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
     p.m = m;
     p.s = s;
     p.o = o;
-    p.lo = o->run_hi > o->run_lo ? o->run_lo : 0;
-    p.hi = o->run_hi > o->run_lo ? (o->run_hi < nruns ? o->run_hi : nruns) : nruns;
+    p.lo = 0;
+    p.hi = nruns;
+    if (o->nparts > 1) {
+        if (o->part < 0 || o->part >= o->nparts) {
+            hs_sa_free(s);
+            return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "part %d of %d does not exist",
+                           o->part, o->nparts);
+        }
+        /* contiguous slices in run order: the gather puts them back in the same order */
+        p.lo = nruns * (size_t)o->part / (size_t)o->nparts;
+        p.hi = nruns * (size_t)(o->part + 1) / (size_t)o->nparts;
+    }
     atomic_init(&p.next, 0);
     atomic_init(&p.done, 0);
     atomic_init(&p.stop, 0);
@@ -278,7 +288,11 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
         hs_sa_free(s);
         return p.st;
     }
-    if (o->gather && (p.lo != 0 || p.hi != nruns)) {
+    if (o->nparts > 1) {
+        if (!o->gather) {
+            hs_sa_free(s);
+            return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "nparts > 1 needs a gather function");
+        }
         st = o->gather(o->gather_ud, s->y, nruns, m->ny, p.lo, p.hi, err);
         if (st) {
             hs_sa_free(s);

@@ -105,8 +105,19 @@ hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *e
         hsi_ini_kv *values = hsi_ini_get(s, "values"), *range = hsi_ini_get(s, "range"),
                    *excl = hsi_ini_get(s, "exclude"), *sets = hsi_ini_get(s, "sets");
         int noise = 0;
-        for (size_t q = 0; q < s->n; q++)
-            noise |= !strncmp(s->kv[q].key, "noise.level.", 12);
+        for (size_t q = 0; q < s->n; q++) {
+            const char *k = s->kv[q].key;
+            noise |= !strncmp(k, "noise.level.", 12);
+            if (strncmp(k, "noise.level.", 12) && strcmp(k, "step") && strcmp(k, "key") &&
+                strcmp(k, "values") && strcmp(k, "range") && strcmp(k, "exclude") &&
+                strcmp(k, "sets")) {
+                st = hsi_err(err, HS_ERR_PIPELINE, fn, s->kv[q].line, s->kv[q].col,
+                             "unknown parameter '%s' (expected step, key, values, range, "
+                             "exclude, noise.level.N or sets)",
+                             k);
+                goto fail;
+            }
+        }
         int kinds = (values != NULL) + (range != NULL) + (excl != NULL) + noise;
         if (kinds != 1) {
             st = hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,

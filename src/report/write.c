@@ -144,7 +144,9 @@ static void write_treat(hsi_buf *pts, hsi_buf *det, const hs_build *bd)
         hsi_buf_puts(det, ",\"Time\"");
     hsi_buf_puts(det, ",\"check_SkewKurt0.Pass\",\"check_SkewKurt0.Skew\","
                       "\"check_SkewKurt0.Kurt\",\"winsorise.nwin\",\"check_SkewKurt1.Pass\","
-                      "\"check_SkewKurt1.Skew\",\"check_SkewKurt1.Kurt\",\"log_CT\"\n");
+                      "\"check_SkewKurt1.Skew\",\"check_SkewKurt1.Kurt\",\"log_CT\","
+                      "\"check_SkewKurt2.Pass\",\"check_SkewKurt2.Skew\","
+                      "\"check_SkewKurt2.Kurt\"\n");
     for (size_t i = 0; i < bd->ntreat; i++) {
         const hsi_treat_rec *t = &bd->treat[i];
         hsi_buf_csv_str(det, bd->meta.node[bd->meta.ind[t->ind]].code);
@@ -165,8 +167,18 @@ static void write_treat(hsi_buf *pts, hsi_buf *det, const hs_build *bd)
             hsi_buf_num(det, t->det.kurt1);
             hsi_buf_puts(det, ",");
             write_bool(det, t->det.logged);
+            if (t->det.logged) {
+                hsi_buf_puts(det, ",");
+                write_bool(det, t->det.pass2);
+                hsi_buf_puts(det, ",");
+                hsi_buf_num(det, t->det.skew2);
+                hsi_buf_puts(det, ",");
+                hsi_buf_num(det, t->det.kurt2);
+            } else {
+                hsi_buf_puts(det, ",NA,NA,NA");
+            }
         } else {
-            hsi_buf_puts(det, ",NA,NA,NA,NA,FALSE");
+            hsi_buf_puts(det, ",NA,NA,NA,NA,FALSE,NA,NA,NA");
         }
         hsi_buf_puts(det, "\n");
     }

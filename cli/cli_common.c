@@ -1,0 +1,68 @@
+/* cli_common.c - messages, exit codes and the context shared by the humsec programs. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int cli_exit_code(hs_status st)
+{
+    switch (st) {
+    case HS_OK:
+        return CLI_EXIT_OK;
+    case HS_ERR_NOMEM:
+        return CLI_EXIT_NOMEM;
+    case HS_ERR_IO:
+        return CLI_EXIT_IO;
+    case HS_ERR_PARSE:
+        return CLI_EXIT_PARSE;
+    case HS_ERR_SCHEMA:
+        return CLI_EXIT_SCHEMA;
+    case HS_ERR_PIPELINE:
+        return CLI_EXIT_PIPELINE;
+    case HS_ERR_DOMAIN:
+        return CLI_EXIT_DOMAIN;
+    case HS_ERR_USAGE:
+        return CLI_EXIT_USAGE;
+    case HS_ERR_INTERNAL:
+        return CLI_EXIT_INTERNAL;
+    }
+    return CLI_EXIT_INTERNAL;
+}
+
+int cli_fail(const hs_error *err)
+{
+    char msg[2048];
+    hs_error_format(err, msg, sizeof msg);
+    fprintf(stderr, "humsec: %s\n", msg);
+    return cli_exit_code(err->code);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("humsec: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, "\ntry 'humsec %s --help'\n", cmd);
+    else
+        fputs("\ntry 'humsec --help'\n", stderr);
+    return CLI_EXIT_USAGE;
+}
+
+static void main_log(void *ud, int level, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "humsec: %s%s\n", level ? "warning: " : "", msg);
+}
+
+hs_ctx *cli_ctx(int quiet)
+{
+    hs_ctx *ctx = hs_ctx_new(NULL, NULL);
+    if (ctx && !quiet)
+        hs_ctx_set_log(ctx, main_log, NULL);
+    return ctx;
+}
+
