@@ -28,6 +28,17 @@ static void fuzz_put(const char *name, const char *p, size_t n)
     fclose(fp);
 }
 
+static void fuzz_cleanup(void)
+{
+    const char *names[] = {"p.pipeline", "s.csv", "d.csv"};
+    char path[128];
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", fuzz_dir, names[i]);
+        remove(path);
+    }
+    rmdir(fuzz_dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!fuzz_dir[0]) {
@@ -35,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(fuzz_dir, sizeof fuzz_dir, "/tmp/hs_fuzz_XXXXXX");
         if (!mkdtemp(fuzz_dir))
             return 0;
+        atexit(fuzz_cleanup);
     }
     const char *names[3] = {"p.pipeline", "s.csv", "d.csv"};
     const char *p = (const char *)data, *end = p + size;
