@@ -12,7 +12,7 @@ CMAKE_ARGS ?=
 DEB_PKGS = build-essential cmake pkg-config libgsl-dev liblapacke-dev libopenblas-dev \
            libcmocka-dev
 
-.PHONY: all build run test test-fast test-asan deps clean format format-check
+.PHONY: all build run test test-fast test-asan deps clean format format-check report-js
 
 all: build
 
@@ -51,6 +51,11 @@ test-asan: deps
 	  ctest --output-on-failure -j $(JOBS)
 
 test: test-fast test-asan
+
+# Rebuild the report's front-end bundle (report/dist/, committed) from report/src/ with the
+# locked npm packages; docs/report.md. Building humsec itself needs no node.
+report-js:
+	@cd report && npm ci --no-audit --no-fund && npm run build
 
 format:
 	@clang-format -i include/*.h $$(git ls-files 'src/*.[ch]' 'cli/*.[ch]' 'tests/*.[ch]')

@@ -1,0 +1,78 @@
+/* cmd_report.c - `humsec report BUILD_DIR -o report.html [--structure CSV] [--title T]`. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void cmd_report_help(void)
+{
+    puts("usage: humsec report BUILD_DIR -o FILE.html [--structure CSV] [--intervals CSV]\n"
+         "                     [--title TEXT] [--quiet]\n"
+         "\n"
+         "Write one self-contained HTML page (it opens from disk, no network needed) from a\n"
+         "folder that 'humsec build' wrote: a world map of the latest year, the ranking table\n"
+         "with pillar scores and rank intervals (sortable, searchable), a profile per country\n"
+         "(pillars, what pulls the score down most, trend since the first year) and the method\n"
+         "and sources with their licences. See docs/report.md.\n"
+         "\n"
+         "options:\n"
+         "  -o, --output FILE    the page to write (required)\n"
+         "  --structure CSV      the index structure (default: the file summary.json names)\n"
+         "  --intervals CSV      rank intervals (default: ua_ranks.csv or rank_intervals.csv\n"
+         "                       in BUILD_DIR if there; 'humsec sensitivity' writes them)\n"
+         "  --title TEXT         the page's title (default: the build's title)\n"
+         "  -q, --quiet          no progress messages\n"
+         "  -h, --help           this help");
+}
+
+int cmd_report(int argc, char **argv)
+{
+    const char *dir = NULL, *out = NULL;
+    hs_report_opts opts = {0};
+    int quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **val = NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            cmd_report_help();
+            return CLI_EXIT_OK;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            val = &out;
+        } else if (!strcmp(a, "--structure")) {
+            val = &opts.structure;
+        } else if (!strcmp(a, "--intervals")) {
+            val = &opts.intervals;
+        } else if (!strcmp(a, "--title")) {
+            val = &opts.title;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage("report", "unknown option '%s'", a);
+        } else if (!dir) {
+            dir = a;
+        } else {
+            return cli_usage("report", "unexpected argument '%s'", a);
+        }
+        if (val) {
+            if (++i >= argc) return cli_usage("report", "%s needs a value", a);
+            *val = argv[i];
+        }
+    }
+    if (!dir) return cli_usage("report", "no build folder given");
+    if (!out) return cli_usage("report", "no output file given (-o FILE.html)");
+    hs_ctx *ctx = cli_ctx(quiet);
+    if (!ctx) {
+        fputs("humsec: out of memory\n", stderr);
+        return CLI_EXIT_NOMEM;
+    }
+    hs_error err = {0};
+    hs_report_info info = {0};
+    int rc = CLI_EXIT_OK;
+    if (hs_report_html(ctx, dir, &opts, out, &info, &err) != HS_OK)
+        rc = cli_fail(&err);
+    else if (!quiet)
+        fprintf(stderr, "humsec: wrote %s (%zu countries scored, %.1f MB)\n", out,
+                info.units_scored, (double)info.bytes / 1e6);
+    hs_ctx_free(ctx);
+    return rc;
+}

@@ -1,0 +1,111 @@
+// map.js - the world choropleth of the latest year. Country shapes come from the shipped
+// TopoJSON (ids are ISO 3166-1 numeric codes); units are matched through the ISO alpha-3
+// to numeric table. Countries too small to see get a dot at their centroid; scored units
+// without a shape are listed under the map.
+import { geoEqualEarth, geoPath, geoCentroid } from 'd3-geo';
+import { feature } from 'topojson-client';
+import { el, esc } from './util.js';
+import { gradientCss, NO_DATA } from './colour.js';
+
+const W = 960;
+const H = 470;
+const SMALL_AREA = 6; // px^2 at the default size: below this a country also gets a dot
+
+export function renderMap(app, model, topo, open) {
+  const section = el(`<section class="card map-card" id="map">
+      <div class="card-head"><h2>Scores in ${esc(model.data.latest)}</h2>
+        <div class="legend"><span>${esc(model.fmt(model.range[0]))}</span>
+          <span class="legend-bar" style="background:${gradientCss()}"></span>
+          <span>${esc(model.fmt(model.range[1]))}</span>
+          <span class="legend-nodata"><i style="background:${NO_DATA}"></i>no score</span></div>
+      </div>
+      <div class="map-wrap"></div>
+      <div class="tooltip" hidden></div>
+      <p class="map-missing"></p>
+    </section>`);
+  app.appendChild(section);
+  if (!topo || !topo.objects || !topo.objects.countries) {
+    section.querySelector('.map-wrap').textContent = 'No map data.';
+    return;
+  }
+  const world = feature(topo, topo.objects.countries);
+  const shapes = world.features.filter((f) => f.id !== '010'); // Antarctica: no scores, much space
+  const projection = geoEqualEarth().fitExtent(
+    [
+      [4, 4],
+      [W - 4, H - 4],
+    ],
+    { type: 'FeatureCollection', features: shapes }
+  );
+  const path = geoPath(projection);
+  const byNum = new Map();
+  for (const u of model.units) if (u.num) byNum.set(u.num, u);
+
+  const parts = [];
+  const dots = [];
+  const mapped = new Set();
+  for (const f of shapes) {
+    const u = f.id != null ? byNum.get(f.id) : undefined;
+    const d = path(f);
+    if (!d) continue;
+    const fill = u ? model.colour(u.score) : NO_DATA;
+    const attrs = u ? ` data-code="${esc(u.code)}" class="country${u.score == null ? '' : ' scored'}"` : ' class="land"';
+    parts.push(`<path d="${d}" fill="${fill}"${attrs}></path>`);
+    if (u) {
+      mapped.add(u.code);
+      if (path.area(f) < SMALL_AREA) {
+        const [x, y] = projection(geoCentroid(f));
+        dots.push(
+          `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3.2" fill="${fill}" data-code="${esc(
+            u.code
+          )}" class="dot"></circle>`
+        );
+      }
+    }
+  }
+  const svg = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="World map of scores">
+    <path class="sphere" d="${path({ type: 'Sphere' })}"></path>
+    <g class="countries">${parts.join('')}</g><g class="dots">${dots.join('')}</g></svg>`;
+  const wrap = section.querySelector('.map-wrap');
+  wrap.innerHTML = svg;
+
+  const missing = model.scored.filter((u) => !mapped.has(u.code));
+  const note = section.querySelector('.map-missing');
+  if (missing.length) {
+    note.innerHTML =
+      `<strong>Not on the map</strong> (too small for the map's scale or without a shape): ` +
+      missing
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((u) => `<a href="#" data-code="${esc(u.code)}">${esc(u.name)}</a> ${esc(model.fmt(u.score))}`)
+        .join(', ') +
+      '.';
+  } else {
+    note.textContent = 'Every scored country is on the map.';
+  }
+  section.dataset.mapped = String(model.scored.filter((u) => mapped.has(u.code)).length);
+
+  const tip = section.querySelector('.tooltip');
+  wrap.addEventListener('mousemove', (ev) => {
+    const code = ev.target.dataset && ev.target.dataset.code;
+    const u = code && model.byCode.get(code);
+    if (!u) {
+      tip.hidden = true;
+      return;
+    }
+    const box = section.getBoundingClientRect();
+    tip.hidden = false;
+    tip.innerHTML = `<b>${esc(u.name)}</b><br>${
+      u.score == null ? 'not scored' : `${esc(model.fmt(u.score))} · rank ${u.rank}`
+    }`;
+    tip.style.left = `${ev.clientX - box.left + 14}px`;
+    tip.style.top = `${ev.clientY - box.top + 10}px`;
+  });
+  wrap.addEventListener('mouseleave', () => (tip.hidden = true));
+  section.addEventListener('click', (ev) => {
+    const code = ev.target.dataset && ev.target.dataset.code;
+    if (code && model.byCode.get(code)) {
+      ev.preventDefault();
+      open(code);
+    }
+  });
+}

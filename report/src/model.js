@@ -1,0 +1,79 @@
+// model.js - turns the embedded report data into what the views need: country names and
+// ISO numeric codes (from the shipped i18n-iso-countries tables), the scored units of the
+// latest year, per-indicator ranges and each unit's weighted shortfalls.
+import { isNum } from './util.js';
+import { scoreFormat } from './util.js';
+import { makeColour } from './colour.js';
+
+/** codes: [[alpha2, alpha3, numeric, iso3166-2], ...]; names: {countries: {alpha2: name}} */
+function codeTables(codes, names) {
+  const byAlpha3 = new Map();
+  for (const [a2, a3, num] of codes || []) {
+    let n = names && names.countries ? names.countries[a2] : null;
+    if (Array.isArray(n)) n = n[0];
+    byAlpha3.set(a3, { num, name: n || null });
+  }
+  return byAlpha3;
+}
+
+export function prepare(data, codes, names) {
+  const iso = codeTables(codes, names);
+  const units = data.units.map((u) => {
+    const c = iso.get(u.code);
+    return {
+      ...u,
+      name: u.name || (c && c.name) || u.code,
+      num: c ? c.num : null,
+    };
+  });
+  const scored = units.filter((u) => isNum(u.score));
+  const notScored = units.filter((u) => !isNum(u.score));
+  const scores = scored.map((u) => u.score);
+  const lo = Math.min(...scores);
+  const hi = Math.max(...scores);
+  const fmt = scoreFormat(lo, hi);
+  const colour = makeColour(lo, hi);
+
+  // Ranges of each indicator and pillar among scored units (latest year), for shortfalls.
+  const indRange = data.indicators.map((_, j) => {
+    const v = scored.map((u) => u.ind[j]).filter(isNum);
+    return v.length ? [Math.min(...v), Math.max(...v)] : [0, 0];
+  });
+  const pillarRange = data.pillars.map((_, j) => {
+    const v = scored.map((u) => u.pillars[j]).filter(isNum);
+    return v.length ? [Math.min(...v), Math.max(...v)] : [0, 0];
+  });
+  const pillarColour = pillarRange.map(([a, b]) => makeColour(a, b));
+  const byCode = new Map(units.map((u) => [u.code, u]));
+  return {
+    data,
+    units,
+    scored,
+    notScored,
+    byCode,
+    fmt,
+    colour,
+    range: [lo, hi],
+    indRange,
+    pillarRange,
+    pillarColour,
+    hasIntervals: !!data.intervals,
+  };
+}
+
+/**
+ * What pulls a unit's score down most: for each indicator, the shortfall from the best
+ * value among scored units (as a share of the observed range) times the indicator's
+ * effective weight in the index. Largest first.
+ */
+export function shortfalls(model, u) {
+  const out = [];
+  model.data.indicators.forEach((ind, j) => {
+    const x = u.ind[j];
+    if (!isNum(x)) return;
+    const [a, b] = model.indRange[j];
+    const gap = b > a ? (b - x) / (b - a) : 0;
+    out.push({ ind, value: x, gap, pull: gap * ind.weight });
+  });
+  return out.sort((p, q) => q.pull - p.pull);
+}

@@ -1,0 +1,744 @@
+/*
+ * html_data.c - what the HTML report shows, read from a build folder: the latest scores,
+ * pillar scores (the aggregates just under the top of the structure) and normalised
+ * indicators of every unit, each unit's series over time, effective weights, rank intervals
+ * when an uncertainty analysis wrote them, and the method and sources text. The result is
+ * one JSON object the page's script reads (docs/report.md, "The page's data"). Drawing is
+ * left to the front end (report/src); writing the page to html.c.
+ */
+#include "html_int.h"
+#include "../core/csv_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Missing, as a double (NAN is a float constant). */
+#define NA_NUM ((double)NAN)
+
+/* A node of the structure (indicator or aggregate). Strings point into the structure CSV. */
+typedef struct rnode {
+    const char *code, *name, *parent;
+    int is_ind;
+    int dir;
+    double w;    /* weight within the parent, as declared */
+    double eff;  /* effective weight in the top score */
+    long pillar; /* index into the pillar list, -1 if none */
+    long col;    /* column in Aggregated.csv, -1 if absent */
+} rnode;
+
+/* Everything collected, freed by coll_free. */
+typedef struct coll {
+    hs_ctx *ctx;
+    char *summary; /* summary.json text */
+    char *title, *pipeline, *structure, *data, *index;
+    hsi_csv agg, meta, iv;
+    int have_agg, have_meta, have_iv;
+    rnode *node;
+    size_t nnode;
+    long top;      /* node index of the top aggregate */
+    long *pillars; /* node indices of the pillars */
+    size_t npillar;
+    long *inds; /* node indices of the indicators */
+    size_t nind;
+    long ucol, tcol; /* uCode and Time columns of Aggregated.csv (tcol -1: no time) */
+    long *times;     /* distinct times, ascending */
+    size_t ntime;
+    long latest;
+    size_t *ustart; /* first row of each unit (rows are grouped by unit); nunit + 1 */
+    size_t nunit;
+    double *latest_v; /* nunit x (1 + npillar): top and pillar values in the latest time */
+} coll;
+
+static void coll_free(coll *c)
+{
+    hs_ctx *ctx = c->ctx;
+    hsi_free(ctx, c->summary);
+    hsi_free(ctx, c->title);
+    hsi_free(ctx, c->pipeline);
+    hsi_free(ctx, c->structure);
+    hsi_free(ctx, c->data);
+    hsi_free(ctx, c->index);
+    if (c->have_agg) hsi_csv_free(&c->agg);
+    if (c->have_meta) hsi_csv_free(&c->meta);
+    if (c->have_iv) hsi_csv_free(&c->iv);
+    hsi_free(ctx, c->node);
+    hsi_free(ctx, c->pillars);
+    hsi_free(ctx, c->inds);
+    hsi_free(ctx, c->times);
+    hsi_free(ctx, c->ustart);
+    hsi_free(ctx, c->latest_v);
+}
+
+/* ---- small helpers ------------------------------------------------------------------- */
+
+static char *path_join(hs_ctx *ctx, const char *dir, const char *name)
+{
+    hsi_buf b;
+    hsi_buf_init(&b, ctx);
+    if (dir && *dir && name[0] != '/')
+        hsi_buf_printf(&b, "%s/%s", dir, name);
+    else
+        hsi_buf_puts(&b, name);
+    if (b.oom) {
+        hsi_buf_free(&b);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* The folder part of path ("." if none); caller frees. */
+static char *path_dir(hs_ctx *ctx, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return hsi_strdup(ctx, ".");
+    if (slash == path) return hsi_strdup(ctx, "/");
+    return hsi_strndup(ctx, path, (size_t)(slash - path));
+}
+
+static int file_exists(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return 0;
+    fclose(fp);
+    return 1;
+}
+
+/* A cell as a number: NaN for empty or NA (the writers' missing marker) or text. */
+static double cell_num(const char *s)
+{
+    double v;
+    if (!s || !*s || !strcmp(s, "NA") || hsi_parse_double(s, &v) != 0) return NA_NUM;
+    return v;
+}
+
+static void json_num(hsi_buf *b, double v)
+{
+    if (isfinite(v))
+        hsi_buf_printf(b, "%.6g", v);
+    else
+        hsi_buf_puts(b, "null");
+}
+
+/*
+ * The value of top-level key `key` of summary.json (our own writer's output, flat apart from
+ * arrays): a string (unescaped, caller frees) or NULL if absent or not a string.
+ */
+static char *summary_str(hs_ctx *ctx, const char *js, const char *key)
+{
+    hsi_buf pat;
+    hsi_buf_init(&pat, ctx);
+    hsi_buf_printf(&pat, "\n  \"%s\":", key);
+    if (pat.oom) {
+        hsi_buf_free(&pat);
+        return NULL;
+    }
+    const char *p = strstr(js, pat.s);
+    size_t skip = pat.len;
+    hsi_buf_free(&pat);
+    if (!p) return NULL;
+    p += skip;
+    while (*p == ' ')
+        p++;
+    if (*p != '"') return NULL;
+    p++;
+    hsi_buf v;
+    hsi_buf_init(&v, ctx);
+    for (; *p && *p != '"'; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            char ch = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+            if (*p == 'u' && p[1] && p[2] && p[3] && p[4]) {
+                /* only control characters are \u-escaped by our writer */
+                unsigned u = 0;
+                sscanf(p + 1, "%4x", &u);
+                ch = (char)(u & 0x7f);
+                p += 4;
+            }
+            hsi_buf_add(&v, &ch, 1);
+        } else {
+            hsi_buf_add(&v, p, 1);
+        }
+    }
+    hsi_buf_add(&v, "", 1);
+    if (v.oom) {
+        hsi_buf_free(&v);
+        return NULL;
+    }
+    return v.s;
+}
+
+/* ---- the structure ------------------------------------------------------------------- */
+
+static long node_find(const coll *c, const char *code)
+{
+    for (size_t i = 0; i < c->nnode; i++)
+        if (!strcmp(c->node[i].code, code)) return (long)i;
+    return -1;
+}
+
+static const char *meta_get(const hsi_csv *m, size_t r, long j)
+{
+    return j >= 0 ? hsi_csv_get(m, r, (size_t)j) : "";
+}
+
+/* Read the structure's indicators and aggregates, find the top, the pillars and the
+ * effective weights (product of normalised sibling weights up to the top). */
+static hs_status read_structure(coll *c, const char *path, hs_error *err)
+{
+    hs_status st = hsi_csv_read(c->ctx, path, &c->meta, err);
+    if (st != HS_OK) return st;
+    c->have_meta = 1;
+    const hsi_csv *m = &c->meta;
+    long jc = hsi_csv_find(m, "iCode"), jn = hsi_csv_find(m, "iName");
+    long jp = hsi_csv_find(m, "Parent"), jt = hsi_csv_find(m, "Type");
+    long jw = hsi_csv_find(m, "Weight"), jd = hsi_csv_find(m, "Direction");
+    if (jc < 0 || jt < 0)
+        return hsi_err(err, HS_ERR_SCHEMA, path, 1, 0,
+                       "not an index structure: the columns iCode and Type are needed");
+    if (!(c->node = hsi_calloc(c->ctx, m->nrow ? m->nrow : 1, sizeof *c->node)))
+        return hsi_err_nomem(err);
+    for (size_t r = 0; r < m->nrow; r++) {
+        const char *type = meta_get(m, r, jt);
+        int ind = !strcmp(type, "Indicator");
+        if (!ind && strcmp(type, "Aggregate")) continue;
+        rnode *n = &c->node[c->nnode++];
+        n->code = meta_get(m, r, jc);
+        n->name = meta_get(m, r, jn);
+        n->parent = meta_get(m, r, jp);
+        if (!strcmp(n->parent, "NA")) n->parent = "";
+        n->is_ind = ind;
+        double d = cell_num(meta_get(m, r, jd));
+        n->dir = isfinite(d) && d < 0 ? -1 : 1;
+        double w = cell_num(meta_get(m, r, jw));
+        n->w = isfinite(w) && w >= 0 ? w : 1.0;
+        n->pillar = -1;
+        n->col = hsi_csv_find(&c->agg, n->code);
+    }
+    /* The top: the index named in summary.json, else the first parentless aggregate. */
+    c->top = c->index ? node_find(c, c->index) : -1;
+    for (size_t i = 0; c->top < 0 && i < c->nnode; i++)
+        if (!c->node[i].is_ind && !*c->node[i].parent) c->top = (long)i;
+    if (c->top < 0 || c->node[c->top].col < 0)
+        return hsi_err(err, HS_ERR_SCHEMA, path, 0, 0,
+                       "no top aggregate of this structure is a column of Aggregated.csv: "
+                       "is it the structure the build used? (--structure)");
+    if (!(c->pillars = hsi_calloc(c->ctx, c->nnode, sizeof(long))) ||
+        !(c->inds = hsi_calloc(c->ctx, c->nnode, sizeof(long))))
+        return hsi_err_nomem(err);
+    const char *top = c->node[c->top].code;
+    for (size_t i = 0; i < c->nnode; i++)
+        if (!c->node[i].is_ind && !strcmp(c->node[i].parent, top) && c->node[i].col >= 0) {
+            c->node[i].pillar = (long)c->npillar;
+            c->pillars[c->npillar++] = (long)i;
+        }
+    for (size_t i = 0; i < c->nnode; i++) {
+        rnode *n = &c->node[i];
+        /* walk up: multiply the normalised weights, note the pillar on the way */
+        double eff = 1.0;
+        long k = (long)i, pillar = -1;
+        for (size_t guard = 0; k >= 0 && k != c->top && guard <= c->nnode; guard++) {
+            const rnode *a = &c->node[k];
+            double sum = 0;
+            for (size_t s = 0; s < c->nnode; s++)
+                if (!strcmp(c->node[s].parent, a->parent)) sum += c->node[s].w;
+            eff *= sum > 0 ? a->w / sum : 0;
+            if (a->pillar >= 0) pillar = a->pillar;
+            k = *a->parent ? node_find(c, a->parent) : -1;
+        }
+        n->eff = k == c->top ? eff : NA_NUM;
+        if (n->is_ind) {
+            n->pillar = pillar;
+            if (n->col >= 0) c->inds[c->nind++] = (long)i;
+        }
+    }
+    return HS_OK;
+}
+
+/* ---- the scores ---------------------------------------------------------------------- */
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+static long row_time(const coll *c, size_t r)
+{
+    double t = c->tcol >= 0 ? cell_num(hsi_csv_get(&c->agg, r, (size_t)c->tcol)) : NA_NUM;
+    return isfinite(t) ? (long)t : 0;
+}
+
+static double agg_val(const coll *c, size_t r, long col)
+{
+    return col >= 0 ? cell_num(hsi_csv_get(&c->agg, r, (size_t)col)) : NA_NUM;
+}
+
+/* Units (rows are grouped by uCode, as the writers sort them), times and the latest time. */
+static hs_status index_rows(coll *c, const char *path, hs_error *err)
+{
+    const hsi_csv *a = &c->agg;
+    c->ucol = hsi_csv_find(a, "uCode");
+    c->tcol = hsi_csv_find(a, "Time");
+    if (c->ucol < 0) return hsi_err(err, HS_ERR_SCHEMA, path, 1, 0, "no uCode column");
+    if (!(c->ustart = hsi_calloc(c->ctx, a->nrow + 1, sizeof(size_t))) ||
+        !(c->times = hsi_calloc(c->ctx, a->nrow + 1, sizeof(long))))
+        return hsi_err_nomem(err);
+    for (size_t r = 0; r < a->nrow; r++) {
+        const char *u = hsi_csv_get(a, r, (size_t)c->ucol);
+        if (r == 0 || strcmp(u, hsi_csv_get(a, r - 1, (size_t)c->ucol))) c->ustart[c->nunit++] = r;
+        c->times[r] = row_time(c, r);
+    }
+    c->ustart[c->nunit] = a->nrow;
+    qsort(c->times, a->nrow, sizeof(long), cmp_long);
+    for (size_t r = 0; r < a->nrow; r++)
+        if (c->ntime == 0 || c->times[c->ntime - 1] != c->times[r])
+            c->times[c->ntime++] = c->times[r];
+    c->latest = c->ntime ? c->times[c->ntime - 1] : 0;
+    /* the latest time in which the top score exists somewhere */
+    for (size_t t = c->ntime; t-- > 0;) {
+        int any = 0;
+        for (size_t r = 0; r < a->nrow && !any; r++)
+            any = row_time(c, r) == c->times[t] && isfinite(agg_val(c, r, c->node[c->top].col));
+        if (any) {
+            c->latest = c->times[t];
+            break;
+        }
+    }
+    return HS_OK;
+}
+
+/* Row of unit u at time t, or -1. */
+static long unit_row(const coll *c, size_t u, long t)
+{
+    for (size_t r = c->ustart[u]; r < c->ustart[u + 1]; r++)
+        if (row_time(c, r) == t) return (long)r;
+    return -1;
+}
+
+/* Competition rank of v among column k of latest_v (1 = highest; ties share the lowest). */
+static long rank_of(const coll *c, size_t k, double v)
+{
+    if (!isfinite(v)) return 0;
+    long above = 0;
+    size_t w = 1 + c->npillar;
+    for (size_t u = 0; u < c->nunit; u++)
+        if (c->latest_v[u * w + k] > v) above++;
+    return above + 1;
+}
+
+/* ---- rank intervals ------------------------------------------------------------------ */
+
+/* First header of the list that the table has, or -1. */
+static long find_any(const hsi_csv *t, const char *const *names)
+{
+    for (; *names; names++) {
+        long j = hsi_csv_find(t, *names);
+        if (j >= 0) return j;
+    }
+    return -1;
+}
+
+static const char *const IV_LO[] = {"q05_rank", "rank_q05", "rank_lo", NULL};
+static const char *const IV_MID[] = {"median_rank", "rank_median", "rank_q50", NULL};
+static const char *const IV_HI[] = {"q95_rank", "rank_q95", "rank_hi", NULL};
+
+/* Interval columns of the table: 0 if it has them. */
+static int iv_cols(const hsi_csv *t, long *ju, long *jt, long *lo, long *mid, long *hi)
+{
+    *ju = hsi_csv_find(t, "uCode");
+    *jt = hsi_csv_find(t, "Time");
+    *lo = find_any(t, IV_LO);
+    *mid = find_any(t, IV_MID);
+    *hi = find_any(t, IV_HI);
+    return *ju >= 0 && *lo >= 0 && *hi >= 0 ? 0 : -1;
+}
+
+/* Open the rank-interval table: opts->intervals, else ua_ranks.csv or rank_intervals.csv in
+ * the build folder. Absent is fine (the page says so); unreadable or shapeless is an error
+ * only when the user named the file. */
+static hs_status read_intervals(coll *c, const char *dir, const hs_report_opts *opts, char **used,
+                                hs_error *err)
+{
+    static const char *const names[] = {"ua_ranks.csv", "rank_intervals.csv"};
+    *used = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        char *p = opts && opts->intervals ? hsi_strdup(c->ctx, opts->intervals)
+                  : i < 2                 ? path_join(c->ctx, dir, names[i])
+                                          : NULL;
+        if (!p && opts && opts->intervals) return hsi_err_nomem(err);
+        if (!p) break;
+        if (!(opts && opts->intervals) && !file_exists(p)) {
+            hsi_free(c->ctx, p);
+            continue;
+        }
+        hs_status st = hsi_csv_read(c->ctx, p, &c->iv, err);
+        if (st != HS_OK) {
+            hsi_free(c->ctx, p);
+            return st;
+        }
+        c->have_iv = 1;
+        long ju, jt, lo, mid, hi;
+        if (iv_cols(&c->iv, &ju, &jt, &lo, &mid, &hi) != 0) {
+            st = hsi_err(err, HS_ERR_SCHEMA, p, 1, 0,
+                         "no rank intervals here: expected the columns uCode, q05_rank and "
+                         "q95_rank (as `humsec sensitivity` writes them in ua_ranks.csv)");
+            hsi_free(c->ctx, p);
+            return st;
+        }
+        *used = p;
+        return HS_OK;
+    }
+    return HS_OK;
+}
+
+/* Append [lo, median, hi] of unit `code` in the latest time, or null. */
+static void write_interval(hsi_buf *o, const coll *c, const char *code)
+{
+    long ju, jt, lo, mid, hi;
+    if (!c->have_iv || iv_cols(&c->iv, &ju, &jt, &lo, &mid, &hi) != 0) {
+        hsi_buf_puts(o, "null");
+        return;
+    }
+    for (size_t r = 0; r < c->iv.nrow; r++) {
+        if (strcmp(hsi_csv_get(&c->iv, r, (size_t)ju), code)) continue;
+        if (jt >= 0 && (long)cell_num(hsi_csv_get(&c->iv, r, (size_t)jt)) != c->latest) continue;
+        hsi_buf_puts(o, "[");
+        json_num(o, cell_num(hsi_csv_get(&c->iv, r, (size_t)lo)));
+        hsi_buf_puts(o, ",");
+        json_num(o, mid >= 0 ? cell_num(hsi_csv_get(&c->iv, r, (size_t)mid)) : NA_NUM);
+        hsi_buf_puts(o, ",");
+        json_num(o, cell_num(hsi_csv_get(&c->iv, r, (size_t)hi)));
+        hsi_buf_puts(o, "]");
+        return;
+    }
+    hsi_buf_puts(o, "null");
+}
+
+/* ---- sources ------------------------------------------------------------------------- */
+
+/* Append a whole text file as a JSON string, or null when it cannot be read. */
+static void write_file_str(hsi_buf *o, hs_ctx *ctx, const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (path && hsi_read_file(ctx, path, &text, &len, NULL) == HS_OK) {
+        hsi_html_json_str(o, text);
+        hsi_free(ctx, text);
+    } else {
+        hsi_buf_puts(o, "null");
+    }
+}
+
+/* sources.csv beside the pipeline as {"file", "head": [...], "rows": [[...]]}, or null. */
+static void write_sources_csv(hsi_buf *o, hs_ctx *ctx, const char *path)
+{
+    hsi_csv t;
+    if (!path || !file_exists(path) || hsi_csv_read(ctx, path, &t, NULL) != HS_OK) {
+        hsi_buf_puts(o, "null");
+        return;
+    }
+    hsi_buf_puts(o, "{\"file\":");
+    hsi_html_json_str(o, "sources.csv");
+    hsi_buf_puts(o, ",\"head\":[");
+    for (size_t j = 0; j < t.ncol; j++) {
+        hsi_buf_puts(o, j ? "," : "");
+        hsi_html_json_str(o, t.head[j]);
+    }
+    hsi_buf_puts(o, "],\"rows\":[");
+    for (size_t r = 0; r < t.nrow; r++) {
+        hsi_buf_puts(o, r ? ",[" : "[");
+        for (size_t j = 0; j < t.ncol; j++) {
+            hsi_buf_puts(o, j ? "," : "");
+            hsi_html_json_str(o, hsi_csv_get(&t, r, j));
+        }
+        hsi_buf_puts(o, "]");
+    }
+    hsi_buf_puts(o, "]}");
+    hsi_csv_free(&t);
+}
+
+/*
+ * The PROVENANCE.md section of the data file: look for PROVENANCE.md in the data file's
+ * folder and up to two folders above; take the "## " section whose heading names the file's
+ * path relative to that folder, or its first folder ("hdr/"). Appends
+ * {"file", "text"} objects (none if nothing matches).
+ */
+static void write_provenance(hsi_buf *o, hs_ctx *ctx, const char *data)
+{
+    if (!data) return;
+    char *dir = path_dir(ctx, data);
+    const char *rel = strrchr(data, '/') ? strrchr(data, '/') + 1 : data;
+    char *relbuf = hsi_strdup(ctx, rel);
+    for (int up = 0; dir && relbuf && up < 3; up++) {
+        char *prov = path_join(ctx, dir, "PROVENANCE.md");
+        char *text = NULL;
+        size_t len = 0;
+        if (prov && hsi_read_file(ctx, prov, &text, &len, NULL) == HS_OK) {
+            /* "hdr/" from "hdr/file.csv"; the file itself when it sits beside PROVENANCE.md */
+            const char *slash = strchr(relbuf, '/');
+            size_t flen = slash ? (size_t)(slash - relbuf) + 1 : strlen(relbuf);
+            int found = 0;
+            for (const char *h = text; h && *h && !found;
+                 h = strchr(h, '\n') ? strchr(h, '\n') + 1 : NULL) {
+                if (strncmp(h, "## ", 3)) continue;
+                const char *eol = strchr(h, '\n');
+                size_t hl = eol ? (size_t)(eol - h) : strlen(h);
+                char *head = hsi_strndup(ctx, h, hl);
+                char *first = hsi_strndup(ctx, relbuf, flen);
+                int hit = head && first && (strstr(head, relbuf) || strstr(head, first));
+                hsi_free(ctx, head);
+                hsi_free(ctx, first);
+                if (!hit) continue;
+                const char *end = eol ? strstr(eol, "\n## ") : NULL;
+                size_t sl = end ? (size_t)(end - h) : strlen(h);
+                char *sec = hsi_strndup(ctx, h, sl);
+                if (sec) {
+                    hsi_buf_puts(o, o->s[o->len - 1] == '[' ? "{\"file\":" : ",{\"file\":");
+                    hsi_html_json_str(o, relbuf);
+                    hsi_buf_puts(o, ",\"text\":");
+                    hsi_html_json_str(o, sec);
+                    hsi_buf_puts(o, "}");
+                }
+                hsi_free(ctx, sec);
+                found = 1;
+            }
+            hsi_free(ctx, text);
+            hsi_free(ctx, prov);
+            break;
+        }
+        hsi_free(ctx, prov);
+        /* one folder up: "a/b" -> "a", and the relative path gains "b/" */
+        const char *base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+        if (!strcmp(base, "..") || !strcmp(base, ".") || !strcmp(base, "/") || !*base) break;
+        hsi_buf nr;
+        hsi_buf_init(&nr, ctx);
+        hsi_buf_printf(&nr, "%s/%s", base, relbuf);
+        char *ndir = strrchr(dir, '/') ? path_dir(ctx, dir) : hsi_strdup(ctx, ".");
+        hsi_free(ctx, relbuf);
+        hsi_free(ctx, dir);
+        relbuf = nr.oom ? (hsi_buf_free(&nr), NULL) : nr.s;
+        dir = ndir;
+    }
+    hsi_free(ctx, dir);
+    hsi_free(ctx, relbuf);
+}
+
+/* ---- the page's data ----------------------------------------------------------------- */
+
+static void write_node_list(hsi_buf *o, const coll *c, const long *idx, size_t n, int inds)
+{
+    for (size_t i = 0; i < n; i++) {
+        const rnode *nd = &c->node[idx[i]];
+        hsi_buf_puts(o, i ? ",{\"code\":" : "{\"code\":");
+        hsi_html_json_str(o, nd->code);
+        hsi_buf_puts(o, ",\"name\":");
+        hsi_html_json_str(o, *nd->name ? nd->name : nd->code);
+        hsi_buf_puts(o, ",\"weight\":");
+        json_num(o, nd->eff);
+        if (inds) {
+            hsi_buf_printf(o, ",\"direction\":%d,\"pillar\":", nd->dir);
+            if (nd->pillar >= 0)
+                hsi_html_json_str(o, c->node[c->pillars[nd->pillar]].code);
+            else
+                hsi_buf_puts(o, "null");
+        }
+        hsi_buf_puts(o, "}");
+    }
+}
+
+/* One unit: latest values, ranks (competition ranks among units, computed here from the same
+ * numbers ranks.csv holds), the series of the top and of each pillar, the rank interval. */
+static void write_unit(hsi_buf *o, const coll *c, size_t u)
+{
+    const char *code = hsi_csv_get(&c->agg, c->ustart[u], (size_t)c->ucol);
+    long r = unit_row(c, u, c->latest);
+    size_t w = 1 + c->npillar;
+    hsi_buf_puts(o, "{\"code\":");
+    hsi_html_json_str(o, code);
+    hsi_buf_puts(o, ",\"score\":");
+    json_num(o, c->latest_v[u * w]);
+    hsi_buf_printf(o, ",\"rank\":%ld,\"pillars\":[", rank_of(c, 0, c->latest_v[u * w]));
+    for (size_t p = 0; p < c->npillar; p++) {
+        hsi_buf_puts(o, p ? "," : "");
+        json_num(o, c->latest_v[u * w + 1 + p]);
+    }
+    hsi_buf_puts(o, "],\"pillarRanks\":[");
+    for (size_t p = 0; p < c->npillar; p++)
+        hsi_buf_printf(o, "%s%ld", p ? "," : "", rank_of(c, 1 + p, c->latest_v[u * w + 1 + p]));
+    hsi_buf_puts(o, "],\"ind\":[");
+    for (size_t i = 0; i < c->nind; i++) {
+        hsi_buf_puts(o, i ? "," : "");
+        json_num(o, r >= 0 ? agg_val(c, (size_t)r, c->node[c->inds[i]].col) : NA_NUM);
+    }
+    hsi_buf_puts(o, "],\"series\":[");
+    for (size_t t = 0; t < c->ntime; t++) {
+        long rt = unit_row(c, u, c->times[t]);
+        hsi_buf_puts(o, t ? "," : "");
+        json_num(o, rt >= 0 ? agg_val(c, (size_t)rt, c->node[c->top].col) : NA_NUM);
+    }
+    hsi_buf_puts(o, "],\"pillarSeries\":[");
+    for (size_t p = 0; p < c->npillar; p++) {
+        hsi_buf_puts(o, p ? ",[" : "[");
+        for (size_t t = 0; t < c->ntime; t++) {
+            long rt = unit_row(c, u, c->times[t]);
+            hsi_buf_puts(o, t ? "," : "");
+            json_num(o, rt >= 0 ? agg_val(c, (size_t)rt, c->node[c->pillars[p]].col) : NA_NUM);
+        }
+        hsi_buf_puts(o, "]");
+    }
+    hsi_buf_puts(o, "],\"interval\":");
+    write_interval(o, c, code);
+    hsi_buf_puts(o, "}");
+}
+
+static void write_structure_rows(hsi_buf *o, const coll *c)
+{
+    for (size_t i = 0; i < c->nnode; i++) {
+        const rnode *n = &c->node[i];
+        hsi_buf_puts(o, i ? ",{\"code\":" : "{\"code\":");
+        hsi_html_json_str(o, n->code);
+        hsi_buf_puts(o, ",\"name\":");
+        hsi_html_json_str(o, n->name);
+        hsi_buf_puts(o, ",\"parent\":");
+        hsi_html_json_str(o, n->parent);
+        hsi_buf_printf(o, ",\"type\":\"%s\",\"level\":%d,\"direction\":%d,\"effWeight\":",
+                       n->is_ind ? "Indicator" : "Aggregate", n->is_ind ? 1 : 2, n->dir);
+        json_num(o, n->eff);
+        hsi_buf_puts(o, "}");
+    }
+}
+
+static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char *title)
+{
+    const rnode *top = &c->node[c->top];
+    hsi_buf_puts(o, "{\"generator\":\"humsec " HS_VERSION "\",\"title\":");
+    hsi_html_json_str(o, title);
+    hsi_buf_puts(o, ",\"index\":{\"code\":");
+    hsi_html_json_str(o, top->code);
+    hsi_buf_puts(o, ",\"name\":");
+    hsi_html_json_str(o, *top->name ? top->name : top->code);
+    hsi_buf_puts(o, "},\"times\":[");
+    for (size_t t = 0; t < c->ntime; t++)
+        hsi_buf_printf(o, "%s%ld", t ? "," : "", c->times[t]);
+    hsi_buf_printf(o, "],\"latest\":%ld,\"pillars\":[", c->latest);
+    write_node_list(o, c, c->pillars, c->npillar, 0);
+    hsi_buf_puts(o, "],\"indicators\":[");
+    write_node_list(o, c, c->inds, c->nind, 1);
+    hsi_buf_puts(o, "],\"intervals\":");
+    if (ivfile) {
+        const char *base = strrchr(ivfile, '/') ? strrchr(ivfile, '/') + 1 : ivfile;
+        hsi_buf_puts(o, "{\"file\":");
+        hsi_html_json_str(o, base);
+        hsi_buf_puts(o, ",\"label\":\"5\\u201395 %\",\"what\":\"the uncertainty analysis's "
+                        "model runs\"}");
+    } else {
+        hsi_buf_puts(o, "null");
+    }
+    hsi_buf_puts(o, ",\"units\":[");
+    for (size_t u = 0; u < c->nunit; u++) {
+        hsi_buf_puts(o, u ? ",\n" : "\n");
+        write_unit(o, c, u);
+    }
+    hsi_buf_puts(o, "],\"method\":{\"pipelineFile\":");
+    hsi_html_json_str(o, c->pipeline ? c->pipeline : "");
+    hsi_buf_puts(o, ",\"datasets\":[");
+    /* the datasets are the summary's "datasets" array, copied as it is (strings only) */
+    const char *ds = strstr(c->summary, "\n  \"datasets\": [");
+    const char *de = ds ? strchr(ds, ']') : NULL;
+    if (ds && de) {
+        ds = strchr(ds, '[') + 1;
+        hsi_buf_add(o, ds, (size_t)(de - ds));
+    }
+    hsi_buf_puts(o, "],\"pipeline\":");
+    write_file_str(o, c->ctx, c->pipeline);
+    hsi_buf_puts(o, ",\"structure\":[");
+    write_structure_rows(o, c);
+    hsi_buf_puts(o, "]},\"sources\":{");
+    char *pdir = c->pipeline ? path_dir(c->ctx, c->pipeline) : NULL;
+    char *md = pdir ? path_join(c->ctx, pdir, "sources.md") : NULL;
+    char *csv = pdir ? path_join(c->ctx, pdir, "sources.csv") : NULL;
+    hsi_buf_puts(o, "\"markdown\":");
+    write_file_str(o, c->ctx, md && file_exists(md) ? md : NULL);
+    hsi_buf_puts(o, ",\"table\":");
+    write_sources_csv(o, c->ctx, csv);
+    hsi_buf_puts(o, ",\"provenance\":[");
+    write_provenance(o, c->ctx, c->data);
+    hsi_buf_puts(o, "]}}");
+    hsi_free(c->ctx, pdir);
+    hsi_free(c->ctx, md);
+    hsi_free(c->ctx, csv);
+}
+
+hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *opts, hsi_buf *out,
+                           char **title_out, size_t *nscored, hs_error *err)
+{
+    coll c;
+    memset(&c, 0, sizeof c);
+    c.ctx = ctx;
+    *title_out = NULL;
+    *nscored = 0;
+    char *p = NULL, *ivfile = NULL;
+    size_t len = 0;
+    hs_status st;
+    if (!(p = path_join(ctx, dir, "summary.json"))) {
+        st = hsi_err_nomem(err);
+        goto done;
+    }
+    if ((st = hsi_read_file(ctx, p, &c.summary, &len, err)) != HS_OK) goto done;
+    c.title = summary_str(ctx, c.summary, "title");
+    c.pipeline = summary_str(ctx, c.summary, "pipeline");
+    c.structure = summary_str(ctx, c.summary, "structure");
+    c.data = summary_str(ctx, c.summary, "data");
+    c.index = summary_str(ctx, c.summary, "index");
+    hsi_free(ctx, p);
+    if (!(p = path_join(ctx, dir, "Aggregated.csv"))) {
+        st = hsi_err_nomem(err);
+        goto done;
+    }
+    if ((st = hsi_csv_read(ctx, p, &c.agg, err)) != HS_OK) goto done;
+    c.have_agg = 1;
+    const char *spath = opts && opts->structure ? opts->structure : c.structure;
+    if (!spath) {
+        st = hsi_err(err, HS_ERR_USAGE, dir, 0, 0,
+                     "summary.json names no structure file: give it with --structure");
+        goto done;
+    }
+    if (!(opts && opts->structure) && !file_exists(spath)) {
+        st = hsi_err(err, HS_ERR_IO, spath, 0, 0,
+                     "the build's structure file is not here (paths in summary.json are "
+                     "relative to where the build ran): give it with --structure");
+        goto done;
+    }
+    if ((st = read_structure(&c, spath, err)) != HS_OK) goto done;
+    if ((st = index_rows(&c, p, err)) != HS_OK) goto done;
+    size_t w = 1 + c.npillar;
+    if (!(c.latest_v = hsi_calloc(ctx, c.nunit * w + 1, sizeof(double)))) {
+        st = hsi_err_nomem(err);
+        goto done;
+    }
+    for (size_t u = 0; u < c.nunit; u++) {
+        long r = unit_row(&c, u, c.latest);
+        c.latest_v[u * w] = r >= 0 ? agg_val(&c, (size_t)r, c.node[c.top].col) : NA_NUM;
+        for (size_t k = 0; k < c.npillar; k++)
+            c.latest_v[u * w + 1 + k] =
+                r >= 0 ? agg_val(&c, (size_t)r, c.node[c.pillars[k]].col) : NA_NUM;
+        if (isfinite(c.latest_v[u * w])) (*nscored)++;
+    }
+    if ((st = read_intervals(&c, dir, opts, &ivfile, err)) != HS_OK) goto done;
+    const char *title = opts && opts->title   ? opts->title
+                        : c.title && *c.title ? c.title
+                                              : c.node[c.top].name;
+    if (!(*title_out = hsi_strdup(ctx, title))) {
+        st = hsi_err_nomem(err);
+        goto done;
+    }
+    write_page_data(out, &c, ivfile, title);
+    if (out->oom) st = hsi_err_nomem(err);
+done:
+    hsi_free(ctx, p);
+    hsi_free(ctx, ivfile);
+    coll_free(&c);
+    return st;
+}

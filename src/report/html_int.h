@@ -1,0 +1,43 @@
+/*
+ * html_int.h - between the HTML report's modules: the embedded assets (generated at build
+ * time by report/embed.cmake from the committed front-end bundle and the shipped map and
+ * country-code tables) and the collector that turns a build folder into the page's data.
+ * Never installed.
+ */
+#ifndef HS_HTML_INT_H
+#define HS_HTML_INT_H
+
+#include "../core/core_int.h"
+
+/* Each asset is NUL-terminated; _len excludes the NUL. */
+extern const unsigned char hsi_asset_report_js[];
+extern const size_t hsi_asset_report_js_len;
+extern const unsigned char hsi_asset_report_css[];
+extern const size_t hsi_asset_report_css_len;
+extern const unsigned char hsi_asset_topo[];
+extern const size_t hsi_asset_topo_len;
+extern const unsigned char hsi_asset_iso_codes[];
+extern const size_t hsi_asset_iso_codes_len;
+extern const unsigned char hsi_asset_iso_names[];
+extern const size_t hsi_asset_iso_names_len;
+
+/*
+ * Read the build folder `dir` (summary.json, Aggregated.csv, ranks.csv, the structure,
+ * optional rank intervals, the pipeline and its sources files) and append the report's data
+ * as one JSON object to `out` (docs/report.md, "The page's data"). `title` (may be NULL)
+ * replaces the build's title. *title_out (OUT) receives the title used; the caller frees it
+ * with hsi_free. *nscored (OUT) counts the units scored in the latest time.
+ */
+HS_INTERNAL hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *opts,
+                                       hsi_buf *out, char **title_out, size_t *nscored,
+                                       hs_error *err);
+
+/* Append s (len bytes) so that it is safe inside <script> or <style>: "</script", "</style"
+ * (any case) and "<!--" would end or confuse the element, so they become "<\/script",
+ * "<\/style" and "<\!--". In our assets these only occur inside JS/JSON strings, where the
+ * backslash escapes mean the same characters. */
+HS_INTERNAL void hsi_html_raw(hsi_buf *b, const char *s, size_t len);
+/* Append s as a JSON string that is also safe inside <script>: <, > and & are \u-escaped. */
+HS_INTERNAL void hsi_html_json_str(hsi_buf *b, const char *s);
+
+#endif
