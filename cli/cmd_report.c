@@ -7,7 +7,7 @@
 void cmd_report_help(void)
 {
     puts("usage: humsec report BUILD_DIR -o FILE.html [--structure CSV] [--intervals CSV]\n"
-         "                     [--title TEXT] [--quiet]\n"
+         "                     [--title TEXT] [--lower-is-better] [--quiet]\n"
          "\n"
          "Write one self-contained HTML page (it opens from disk, no network needed) from a\n"
          "folder that 'humsec build' wrote: a world map of the latest year, the ranking table\n"
@@ -21,6 +21,8 @@ void cmd_report_help(void)
          "  --intervals CSV      rank intervals (default: ua_ranks.csv or rank_intervals.csv\n"
          "                       in BUILD_DIR if there; 'humsec sensitivity' writes them)\n"
          "  --title TEXT         the page's title (default: the build's title)\n"
+         "  --lower-is-better    the index is bad when high (a risk index); also taken from\n"
+         "                       Direction = -1 on the structure's top row\n"
          "  -q, --quiet          no progress messages\n"
          "  -h, --help           this help");
 }
@@ -44,6 +46,8 @@ int cmd_report(int argc, char **argv)
             val = &opts.intervals;
         } else if (!strcmp(a, "--title")) {
             val = &opts.title;
+        } else if (!strcmp(a, "--lower-is-better")) {
+            opts.lower_is_better = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = 1;
         } else if (a[0] == '-' && a[1]) {

@@ -329,6 +329,9 @@ typedef struct hs_report_opts {
     const char *intervals; /**< rank intervals CSV (uCode, q05_rank, median_rank, q95_rank);
                                 default: ua_ranks.csv or rank_intervals.csv in the build
                                 folder when present, else the page says none were computed */
+    int lower_is_better;   /**< the top score is bad when high (a risk index): colours, the
+                                profile's "what drives the score" and trends turn round;
+                                also set by Direction = -1 on the structure's top row */
 } hs_report_opts;
 
 /** What hs_report_html wrote. */

@@ -5,16 +5,19 @@ import { interpolateRdYlBu } from 'd3-scale-chromatic';
 
 export const NO_DATA = '#d9dde3';
 
-/** Scale over [lo, hi] (the latest year's range of the top score, or of a pillar). */
-export function makeColour(lo, hi) {
+/**
+ * Scale over [lo, hi] (the latest year's range of the top score, or of a pillar); with
+ * `reverse` (an index that is bad when high, such as a risk index) high values are warm.
+ */
+export function makeColour(lo, hi, reverse) {
   // Trim the palette's darkest ends so labels on coloured chips stay readable.
-  const s = scaleSequential((t) => interpolateRdYlBu(0.06 + 0.88 * t)).domain([lo, hi]);
+  const s = scaleSequential((t) => interpolateRdYlBu(0.06 + 0.88 * t)).domain(reverse ? [hi, lo] : [lo, hi]);
   return (v) => (v == null || !isFinite(v) ? NO_DATA : s(v));
 }
 
 /** A CSS linear-gradient for the legend of makeColour. */
-export function gradientCss() {
+export function gradientCss(reverse) {
   const stops = [];
-  for (let i = 0; i <= 10; i++) stops.push(interpolateRdYlBu(0.06 + 0.88 * (i / 10)));
+  for (let i = 0; i <= 10; i++) stops.push(interpolateRdYlBu(0.06 + 0.88 * ((reverse ? 10 - i : i) / 10)));
   return `linear-gradient(90deg, ${stops.join(',')})`;
 }

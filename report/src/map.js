@@ -15,7 +15,7 @@ export function renderMap(app, model, topo, open) {
   const section = el(`<section class="card map-card" id="map">
       <div class="card-head"><h2>Scores in ${esc(model.data.latest)}</h2>
         <div class="legend"><span>${esc(model.fmt(model.range[0]))}</span>
-          <span class="legend-bar" style="background:${gradientCss()}"></span>
+          <span class="legend-bar" style="background:${gradientCss(model.lowerIsBetter)}"></span>
           <span>${esc(model.fmt(model.range[1]))}</span>
           <span class="legend-nodata"><i style="background:${NO_DATA}"></i>no score</span></div>
       </div>

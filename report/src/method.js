@@ -80,10 +80,16 @@ export function renderMethod(app, model) {
     (m.datasets || []).join(' → ')
   )}. Scores are for ${esc(d.latest)}; ${model.scored.length} countries are scored and
           ${model.notScored.length} are not (too little data). Ranks are competition ranks
-          (1 = highest score; ties share the lower rank).</p>
+          (1 = highest score; ties share the lower rank).${
+    model.lowerIsBetter ? ' A high score is bad here (lower is better): the colours are turned round.' : ''
+  }</p>
           <p>Effective weight: the share an indicator has in the top score, the product of its
           weights within each parent along the way up.</p>
-          ${structureTable(d)}
+          ${
+            (m.structure || []).length > 14
+              ? `<details><summary>The structure (${m.structure.length} indicators and aggregates)</summary>${structureTable(d)}</details>`
+              : structureTable(d)
+          }
           ${m.pipeline ? `<details><summary>The pipeline file</summary><pre>${esc(m.pipeline)}</pre></details>` : ''}
         </div>
         <div>

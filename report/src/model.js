@@ -32,7 +32,8 @@ export function prepare(data, codes, names) {
   const lo = Math.min(...scores);
   const hi = Math.max(...scores);
   const fmt = scoreFormat(lo, hi);
-  const colour = makeColour(lo, hi);
+  const lowerIsBetter = !!data.lowerIsBetter;
+  const colour = makeColour(lo, hi, lowerIsBetter);
 
   // Ranges of each indicator and pillar among scored units (latest year), for shortfalls.
   const indRange = data.indicators.map((_, j) => {
@@ -43,7 +44,7 @@ export function prepare(data, codes, names) {
     const v = scored.map((u) => u.pillars[j]).filter(isNum);
     return v.length ? [Math.min(...v), Math.max(...v)] : [0, 0];
   });
-  const pillarColour = pillarRange.map(([a, b]) => makeColour(a, b));
+  const pillarColour = pillarRange.map(([a, b]) => makeColour(a, b, lowerIsBetter));
   const byCode = new Map(units.map((u) => [u.code, u]));
   return {
     data,
@@ -58,13 +59,15 @@ export function prepare(data, codes, names) {
     pillarRange,
     pillarColour,
     hasIntervals: !!data.intervals,
+    lowerIsBetter,
   };
 }
 
 /**
  * What pulls a unit's score down most: for each indicator, the shortfall from the best
  * value among scored units (as a share of the observed range) times the indicator's
- * effective weight in the index. Largest first.
+ * effective weight in the index. Largest first. For an index that is bad when high the
+ * best value is the lowest one.
  */
 export function shortfalls(model, u) {
   const out = [];
@@ -72,7 +75,7 @@ export function shortfalls(model, u) {
     const x = u.ind[j];
     if (!isNum(x)) return;
     const [a, b] = model.indRange[j];
-    const gap = b > a ? (b - x) / (b - a) : 0;
+    const gap = b > a ? (model.lowerIsBetter ? x - a : b - x) / (b - a) : 0;
     out.push({ ind, value: x, gap, pull: gap * ind.weight });
   });
   return out.sort((p, q) => q.pull - p.pull);

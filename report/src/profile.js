@@ -48,10 +48,11 @@ function pullBlock(model, u) {
         x.ind.weight * 100
       ).toFixed(1)} %</span></div>
         <div class="pull-bar"><i style="width:${((x.pull / maxPull) * 100).toFixed(1)}%"></i></div>
-        <div class="pull-val">${(x.gap * 100).toFixed(0)} % below best</div></li>`;
+        <div class="pull-val">${(x.gap * 100).toFixed(0)} % ${model.lowerIsBetter ? 'above' : 'below'} best</div></li>`;
     })
     .join('');
-  return `<h3>What pulls the score down most</h3><ol class="pulls">${rows}</ol>
+  const title = model.lowerIsBetter ? 'What drives the score up most' : 'What pulls the score down most';
+  return `<h3>${title}</h3><ol class="pulls">${rows}</ol>
     <p class="muted small">Each indicator's distance from the best country in ${esc(d.latest)}
     (as a share of the range between the worst and the best), times its effective weight in
     the index. The longest bars cost the most points.</p>`;
@@ -101,7 +102,7 @@ function trendBlock(model, u) {
   return `<h3>Trend since ${times[0]}</h3>
     <p class="trend-sum">${esc(model.fmt(v0))} in ${times[0]} → ${esc(model.fmt(last))} in ${esc(
     d.latest
-  )} <span class="${change >= 0 ? 'up' : 'down'}">${sign}${esc(model.fmt(Math.abs(change)))}</span></p>
+  )} <span class="${change >= 0 !== model.lowerIsBetter ? 'up' : 'down'}">${sign}${esc(model.fmt(Math.abs(change)))}</span></p>
     <svg class="trend" viewBox="0 0 ${W} ${H}" role="img" aria-label="Trend">${g}</svg>
     <div class="trend-legend">${legend.join('')}</div>`;
 }

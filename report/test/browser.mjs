@@ -99,6 +99,7 @@ try {
   if (shown !== pick) fail(`profile from the table: shows ${shown}, expected ${pick}`);
   const trend = await page.$$eval('.profile svg.trend path.line.top', (p) => p.length);
   if (summary.times && summary.times.length > 1 && trend !== 1) fail('profile: no trend line');
+  await page.setViewportSize({ width: 1280, height: 1300 }); // the whole profile in one picture
   await page.screenshot({ path: join(artefacts, 'report-profile.png') });
   await page.click('.profile .close');
   await page.waitForSelector('.profile[hidden]', { state: 'attached', timeout: 5000 });

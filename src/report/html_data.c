@@ -610,7 +610,7 @@ static void write_structure_rows(hsi_buf *o, const coll *c)
     }
 }
 
-static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char *title)
+static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char *title, int lower)
 {
     const rnode *top = &c->node[c->top];
     hsi_buf_puts(o, "{\"generator\":\"humsec " HS_VERSION "\",\"title\":");
@@ -622,7 +622,8 @@ static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char 
     hsi_buf_puts(o, "},\"times\":[");
     for (size_t t = 0; t < c->ntime; t++)
         hsi_buf_printf(o, "%s%ld", t ? "," : "", c->times[t]);
-    hsi_buf_printf(o, "],\"latest\":%ld,\"pillars\":[", c->latest);
+    hsi_buf_printf(o, "],\"latest\":%ld,\"lowerIsBetter\":%s,\"pillars\":[", c->latest,
+                   lower ? "true" : "false");
     write_node_list(o, c, c->pillars, c->npillar, 0);
     hsi_buf_puts(o, "],\"indicators\":[");
     write_node_list(o, c, c->inds, c->nind, 1);
@@ -734,7 +735,8 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
         st = hsi_err_nomem(err);
         goto done;
     }
-    write_page_data(out, &c, ivfile, title);
+    write_page_data(out, &c, ivfile, title,
+                    (opts && opts->lower_is_better) || c.node[c.top].dir < 0);
     if (out->oom) st = hsi_err_nomem(err);
 done:
     hsi_free(ctx, p);

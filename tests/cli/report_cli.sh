@@ -48,6 +48,8 @@ printf '"uCode","Time","nominal_rank","median_rank","q05_rank","q95_rank"\n"NOR"
     || err "report with options exited $?"
 grep -q '<title>A &lt;b&gt;test&lt;/b&gt;</title>' "$tmp/t.html" || err "--title not escaped"
 grep -q '{"code":"NOR",.*"interval":\[1,2,4\]}' "$tmp/t.html" || err "NOR interval missing"
+"$bin" report "$tmp/hdi" -o "$tmp/t.html" -q --lower-is-better || err "--lower-is-better exited $?"
+grep -q '"lowerIsBetter":true' "$tmp/t.html" || err "--lower-is-better not passed on"
 
 # failures: usage (2), missing folder (3), a table without interval columns (5)
 "$bin" report -o "$tmp/x.html" -q 2>/dev/null; [ $? = 2 ] || err "no folder: want exit 2"
