@@ -353,8 +353,19 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
         if (k > 0 && strcmp(keys[k].code, keys[k - 1].code) == 0 &&
             keys[k].time == keys[k - 1].time)
             continue;
-        u->code[nu] = hsi_strdup(ctx, keys[k].code);
-        u->name[nu] = keys[k].name && *keys[k].name ? hsi_strdup(ctx, keys[k].name) : NULL;
+        /* a unit's rows are adjacent: they share one copy of its code and name (a row's
+           string equal to the previous row's is the same pointer; hsi_units_free frees
+           each run of equal pointers once) */
+        if (nu > 0 && strcmp(u->code[nu - 1], keys[k].code) == 0)
+            u->code[nu] = u->code[nu - 1];
+        else
+            u->code[nu] = hsi_strdup(ctx, keys[k].code);
+        if (!keys[k].name || !*keys[k].name)
+            u->name[nu] = NULL;
+        else if (nu > 0 && u->name[nu - 1] && strcmp(u->name[nu - 1], keys[k].name) == 0)
+            u->name[nu] = u->name[nu - 1];
+        else
+            u->name[nu] = hsi_strdup(ctx, keys[k].name);
         u->time[nu] = keys[k].time;
         if (!u->code[nu] || (keys[k].name && *keys[k].name && !u->name[nu]))
             goto nomem;
@@ -406,9 +417,13 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
         size_t ur = (size_t)row;
         for (size_t g = 0; g < ng; g++) {
             const char *s = hsi_csv_get(&c, r, (size_t)gcol[g]);
-            if (!data_is_na(o, s) && !u->group_val[g * nu + ur])
-                if (!(u->group_val[g * nu + ur] = hsi_strdup(ctx, s)))
-                    goto nomem;
+            char **gv = &u->group_val[g * nu + ur];
+            if (data_is_na(o, s) || *gv)
+                continue;
+            if (ur > 0 && gv[-1] && strcmp(gv[-1], s) == 0)
+                *gv = gv[-1]; /* shared with the previous row, as codes are */
+            else if (!(*gv = hsi_strdup(ctx, s)))
+                goto nomem;
         }
         if (shape == HSI_SHAPE_WIDE) {
             for (size_t d = 0; d < ndn; d++)
@@ -497,15 +512,20 @@ void hsi_units_free(hs_ctx *ctx, hsi_units *u)
 {
     if (!u)
         return;
+    /* equal adjacent pointers are one shared copy (see hsi_data_read) */
     for (size_t r = 0; r < u->n; r++) {
-        if (u->code)
+        if (u->code && !(r > 0 && u->code[r] == u->code[r - 1]))
             hsi_free(ctx, u->code[r]);
-        if (u->name)
+        if (u->name && !(r > 0 && u->name[r] == u->name[r - 1]))
             hsi_free(ctx, u->name[r]);
     }
     if (u->group_val)
-        for (size_t i = 0; i < u->ngroup * u->n; i++)
-            hsi_free(ctx, u->group_val[i]);
+        for (size_t g = 0; g < u->ngroup; g++)
+            for (size_t r = 0; r < u->n; r++) {
+                char **gv = &u->group_val[g * u->n + r];
+                if (!(r > 0 && *gv == gv[-1]))
+                    hsi_free(ctx, *gv);
+            }
     if (u->group_code)
         for (size_t g = 0; g < u->ngroup; g++)
             hsi_free(ctx, u->group_code[g]);

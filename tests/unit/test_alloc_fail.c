@@ -1,0 +1,100 @@
+/*
+ * test_alloc_fail.c - allocation-failure injection over the engine's build path: for every
+ * N, build ASEM P1 (and the UNDP HDI) with an allocator that fails the Nth allocation. Every
+ * failure must end in HS_ERR_NOMEM with no crash and nothing leaked (ASan/LeakSanitizer
+ * check the leaks when this runs under the sanitizer build), and the allocator's live-block
+ * count must be back to zero after each attempt.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct failing {
+    long count;    /* allocations so far */
+    long fail_at;  /* fail this one (1-based); 0 = never */
+    long live;     /* blocks allocated and not freed */
+    int failed;
+} failing;
+
+static void *failing_alloc(void *ud, void *ptr, size_t size)
+{
+    failing *f = ud;
+    if (size == 0) {
+        if (ptr) {
+            f->live--;
+            free(ptr);
+        }
+        return NULL;
+    }
+    f->count++;
+    if (f->fail_at && f->count == f->fail_at) {
+        f->failed = 1;
+        return NULL;
+    }
+    void *p = realloc(ptr, size);
+    if (p && !ptr)
+        f->live++;
+    return p;
+}
+
+/* Build once without failures to count allocations, then fail each one in turn. */
+static void sweep(const char *pipeline, long stride)
+{
+    failing f = {0, 0, 0, 0};
+    hs_ctx *ctx = hs_ctx_new(failing_alloc, &f);
+    assert_non_null(ctx);
+    hs_build *b = NULL;
+    hs_error err;
+    assert_int_equal(hs_build_run(ctx, tu_path(pipeline), &b, &err), HS_OK);
+    hs_build_free(b);
+    long total = f.count;
+    assert_int_equal(f.live, 1); /* the context itself */
+    hs_ctx_free(ctx);
+    print_message("%s: %ld allocations, failing every %s\n", pipeline, total,
+                  stride == 1 ? "one" : "stride-th one");
+    assert_true(total > 10);
+    long tested = 0;
+    for (long n = 2; n <= total; n += stride) { /* allocation 1 is the context */
+        failing g = {0, n, 0, 0};
+        hs_ctx *c2 = hs_ctx_new(failing_alloc, &g);
+        assert_non_null(c2);
+        b = NULL;
+        memset(&err, 0, sizeof err);
+        hs_status st = hs_build_run(c2, tu_path(pipeline), &b, &err);
+        if (st != HS_ERR_NOMEM)
+            fail_msg("%s: allocation %ld failed but the build returned %d (%s)", pipeline, n,
+                     st, err.msg);
+        if (b)
+            fail_msg("%s: allocation %ld failed but a build was returned", pipeline, n);
+        if (g.live != 1)
+            fail_msg("%s: allocation %ld failed and %ld block(s) leaked", pipeline, n,
+                     g.live - 1);
+        hs_ctx_free(c2);
+        tested++;
+    }
+    assert_true(tested > 0);
+}
+
+static void test_p1_every_allocation(void **state)
+{
+    (void)state;
+    sweep("examples/asem/p1.pipeline", 1);
+}
+
+static void test_hdi_every_allocation(void **state)
+{
+    (void)state;
+    sweep("examples/hdi/hdi.pipeline", 1);
+}
+
+int main(void)
+{
+    hs_global_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_p1_every_allocation),
+        cmocka_unit_test(test_hdi_every_allocation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
