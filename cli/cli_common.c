@@ -61,8 +61,6 @@ static void main_log(void *ud, int level, const char *msg)
 hs_ctx *cli_ctx(int quiet)
 {
     hs_ctx *ctx = hs_ctx_new(NULL, NULL);
-    if (ctx && !quiet)
-        hs_ctx_set_log(ctx, main_log, NULL);
+    if (ctx && !quiet) hs_ctx_set_log(ctx, main_log, NULL);
     return ctx;
 }
-

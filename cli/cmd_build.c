@@ -37,12 +37,10 @@ int cmd_build(int argc, char **argv)
             cmd_build_help();
             return CLI_EXIT_OK;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (++i >= argc)
-                return cli_usage("build", "%s needs a folder", a);
+            if (++i >= argc) return cli_usage("build", "%s needs a folder", a);
             outdir = argv[i];
         } else if (!strcmp(a, "--explain")) {
-            if (++i >= argc)
-                return cli_usage("build", "--explain needs a unit code");
+            if (++i >= argc) return cli_usage("build", "--explain needs a unit code");
             explain = argv[i];
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = 1;
@@ -54,10 +52,8 @@ int cmd_build(int argc, char **argv)
             return cli_usage("build", "unexpected argument '%s'", a);
         }
     }
-    if (!pipeline)
-        return cli_usage("build", "no pipeline file given");
-    if (!outdir && !explain)
-        return cli_usage("build", "no output folder given (-o DIR)");
+    if (!pipeline) return cli_usage("build", "no pipeline file given");
+    if (!outdir && !explain) return cli_usage("build", "no output folder given (-o DIR)");
     hs_ctx *ctx = cli_ctx(quiet);
     if (!ctx) {
         fputs("humsec: out of memory\n", stderr);
@@ -76,11 +72,10 @@ int cmd_build(int argc, char **argv)
             goto done;
         }
         if (!quiet)
-            fprintf(stderr, "humsec: wrote %zu datasets and the audit to %s/\n",
-                    hs_build_ndsets(b), outdir);
+            fprintf(stderr, "humsec: wrote %zu datasets and the audit to %s/\n", hs_build_ndsets(b),
+                    outdir);
     }
-    if (explain && hs_build_explain(b, explain, stdout, &err) != HS_OK)
-        rc = cli_fail(&err);
+    if (explain && hs_build_explain(b, explain, stdout, &err) != HS_OK) rc = cli_fail(&err);
 done:
     hs_build_free(b);
     hs_ctx_free(ctx);

@@ -47,13 +47,11 @@ typedef struct prog {
 static void progress(void *ud, size_t done, size_t total)
 {
     prog *p = ud;
-    if (!p->on)
-        return;
+    if (!p->on) return;
     int width = 40, fill = total ? (int)((double)done / (double)total * width) : width;
     fprintf(stderr, "\rhumsec: [%.*s%*s] %zu/%zu runs", fill,
             "########################################", width - fill, "", done, total);
-    if (done >= total)
-        fputc('\n', stderr);
+    if (done >= total) fputc('\n', stderr);
     fflush(stderr);
 }
 
@@ -61,8 +59,7 @@ static int parse_size(const char *s, size_t *out)
 {
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || *end || s[0] == '-')
-        return -1;
+    if (end == s || *end || s[0] == '-') return -1;
     *out = (size_t)v;
     return 0;
 }
@@ -90,8 +87,7 @@ int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts)
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--type") ||
                    !strcmp(a, "--n") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
                    !strcmp(a, "--sampler") || !strcmp(a, "--bootstrap")) {
-            if (!v)
-                return cli_usage("sensitivity", "%s needs a value", a);
+            if (!v) return cli_usage("sensitivity", "%s needs a value", a);
             i++;
             if (!strcmp(a, "-o") || !strcmp(a, "--output"))
                 outdir = v;
@@ -108,14 +104,14 @@ int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts)
                 else if (!strcmp(v, "random"))
                     o.sampler = HS_SAMPLER_RANDOM;
                 else
-                    return cli_usage("sensitivity", "--sampler is '%s' (expected sobol or "
-                                                    "random)",
+                    return cli_usage("sensitivity",
+                                     "--sampler is '%s' (expected sobol or "
+                                     "random)",
                                      v);
             } else if (parse_size(v, &n)) {
                 return cli_usage("sensitivity", "%s is '%s' (expected a whole number)", a, v);
             } else if (!strcmp(a, "--n")) {
-                if (n < 2)
-                    return cli_usage("sensitivity", "--n is %zu (expected at least 2)", n);
+                if (n < 2) return cli_usage("sensitivity", "--n is %zu (expected at least 2)", n);
                 o.n = n;
             } else if (!strcmp(a, "--seed")) {
                 o.seed = (unsigned long)n;
@@ -124,8 +120,7 @@ int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts)
                     return cli_usage("sensitivity", "--threads is %zu (expected 1 to 256)", n);
                 o.threads = (int)n;
             } else {
-                if (n < 1)
-                    return cli_usage("sensitivity", "--bootstrap must be at least 1");
+                if (n < 1) return cli_usage("sensitivity", "--bootstrap must be at least 1");
                 o.bootstrap = n;
             }
         } else if (a[0] == '-' && a[1]) {
@@ -138,13 +133,10 @@ int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts)
             return cli_usage("sensitivity", "unexpected argument '%s'", a);
         }
     }
-    if (!pipeline || !spec)
-        return cli_usage("sensitivity", "needs a PIPELINE and a SPEC file");
-    if (!outdir)
-        return cli_usage("sensitivity", "no output folder given (-o DIR)");
+    if (!pipeline || !spec) return cli_usage("sensitivity", "needs a PIPELINE and a SPEC file");
+    if (!outdir) return cli_usage("sensitivity", "no output folder given (-o DIR)");
     int writer = !parts || parts->writer;
-    if (!writer)
-        quiet = 1;
+    if (!writer) quiet = 1;
     if (parts) {
         o.part = parts->part;
         o.nparts = parts->nparts;
@@ -155,8 +147,7 @@ int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts)
     o.progress = progress;
     o.progress_ud = &pg;
     hs_ctx *ctx = cli_ctx(quiet);
-    if (!ctx)
-        return CLI_EXIT_NOMEM;
+    if (!ctx) return CLI_EXIT_NOMEM;
     hs_error err = {0};
     hs_sensitivity *s = NULL;
     int rc = CLI_EXIT_OK;

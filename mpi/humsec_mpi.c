@@ -35,7 +35,8 @@ static hs_status mpi_gather(void *ud, double *y, size_t nruns, size_t ny, size_t
         return HS_ERR_NOMEM;
     }
     for (int r = 0; r < m->size; r++) {
-        size_t a = nruns * (size_t)r / (size_t)m->size, b = nruns * (size_t)(r + 1) / (size_t)m->size;
+        size_t a = nruns * (size_t)r / (size_t)m->size,
+               b = nruns * (size_t)(r + 1) / (size_t)m->size;
         counts[r] = (int)((b - a) * ny);
         displs[r] = (int)(a * ny);
     }

@@ -20,8 +20,7 @@ static char *ini_trim(char *s)
 static int ini_add_sec(hsi_ini *ini, const char *kind, const char *name, long line, long col)
 {
     hsi_ini_sec *p = hsi_realloc(ini->ctx, ini->sec, (ini->n + 1) * sizeof *p);
-    if (!p)
-        return -1;
+    if (!p) return -1;
     ini->sec = p;
     hsi_ini_sec *s = &ini->sec[ini->n];
     memset(s, 0, sizeof *s);
@@ -30,8 +29,7 @@ static int ini_add_sec(hsi_ini *ini, const char *kind, const char *name, long li
     s->line = line;
     s->col = col;
     ini->n++;
-    if (!s->kind || (name && !s->name))
-        return -1;
+    if (!s->kind || (name && !s->name)) return -1;
     for (char *c = s->kind; *c; c++)
         *c = (char)tolower((unsigned char)*c);
     return 0;
@@ -41,8 +39,7 @@ static int ini_add_kv(hsi_ini *ini, const char *k, const char *v, long line, lon
 {
     hsi_ini_sec *s = &ini->sec[ini->n - 1];
     hsi_ini_kv *p = hsi_realloc(ini->ctx, s->kv, (s->n + 1) * sizeof *p);
-    if (!p)
-        return -1;
+    if (!p) return -1;
     s->kv = p;
     hsi_ini_kv *e = &s->kv[s->n++];
     memset(e, 0, sizeof *e);
@@ -54,8 +51,8 @@ static int ini_add_kv(hsi_ini *ini, const char *k, const char *v, long line, lon
     return (e->key && e->val) ? 0 : -1;
 }
 
-hs_status hsi_ini_parse(hs_ctx *ctx, const char *text, size_t len, const char *fname,
-                        hsi_ini *out, hs_error *err)
+hs_status hsi_ini_parse(hs_ctx *ctx, const char *text, size_t len, const char *fname, hsi_ini *out,
+                        hs_error *err)
 {
     memset(out, 0, sizeof *out);
     out->ctx = ctx;
@@ -63,16 +60,14 @@ hs_status hsi_ini_parse(hs_ctx *ctx, const char *text, size_t len, const char *f
     hs_status st = HS_OK;
     char *buf = NULL;
     out->file = hsi_strdup(ctx, fn);
-    if (!out->file || ini_add_sec(out, "", NULL, 0, 0))
-        goto nomem;
+    if (!out->file || ini_add_sec(out, "", NULL, 0, 0)) goto nomem;
     if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
         (unsigned char)text[2] == 0xBF) {
         text += 3;
         len -= 3;
     }
     buf = hsi_malloc(ctx, len + 1);
-    if (!buf)
-        goto nomem;
+    if (!buf) goto nomem;
     size_t pos = 0;
     long line = 0;
     while (pos < len) {
@@ -90,8 +85,7 @@ hs_status hsi_ini_parse(hs_ctx *ctx, const char *text, size_t len, const char *f
         pos = e + 1;
         char *s = ini_trim(buf);
         long col = (long)(s - buf) + 1;
-        if (*s == '\0' || *s == '#' || *s == ';')
-            continue;
+        if (*s == '\0' || *s == '#' || *s == ';') continue;
         if (*s == '[') {
             char *close = strchr(s, ']');
             if (!close) {
@@ -118,11 +112,9 @@ hs_status hsi_ini_parse(hs_ctx *ctx, const char *text, size_t len, const char *f
             if (*sp) {
                 *sp = '\0';
                 name = ini_trim(sp + 1);
-                if (!*name)
-                    name = NULL;
+                if (!*name) name = NULL;
             }
-            if (ini_add_sec(out, h, name, line, col))
-                goto nomem;
+            if (ini_add_sec(out, h, name, line, col)) goto nomem;
             continue;
         }
         char *eq = strchr(s, '=');
@@ -158,8 +150,7 @@ hs_status hsi_ini_parse(hs_ctx *ctx, const char *text, size_t len, const char *f
                 goto fail;
             }
         }
-        if (ini_add_kv(out, k, v, line, col, vcol))
-            goto nomem;
+        if (ini_add_kv(out, k, v, line, col, vcol)) goto nomem;
     }
     hsi_free(ctx, buf);
     return HS_OK;
@@ -177,8 +168,7 @@ hs_status hsi_ini_read(hs_ctx *ctx, const char *path, hsi_ini *out, hs_error *er
     size_t len;
     memset(out, 0, sizeof *out);
     hs_status st = hsi_read_file(ctx, path, &text, &len, err);
-    if (st)
-        return st;
+    if (st) return st;
     st = hsi_ini_parse(ctx, text, len, path, out, err);
     hsi_free(ctx, text);
     return st;
@@ -186,8 +176,7 @@ hs_status hsi_ini_read(hs_ctx *ctx, const char *path, hsi_ini *out, hs_error *er
 
 void hsi_ini_free(hsi_ini *ini)
 {
-    if (!ini)
-        return;
+    if (!ini) return;
     for (size_t i = 0; i < ini->n; i++) {
         hsi_ini_sec *s = &ini->sec[i];
         for (size_t j = 0; j < s->n; j++) {
@@ -222,8 +211,7 @@ hs_status hsi_ini_clone(hs_ctx *ctx, const hsi_ini *src, hsi_ini *dst)
     dst->ctx = ctx;
     dst->file = hsi_strdup(ctx, src->file);
     dst->sec = hsi_calloc(ctx, src->n + 1, sizeof *dst->sec);
-    if (!dst->file || !dst->sec)
-        goto nomem;
+    if (!dst->file || !dst->sec) goto nomem;
     for (size_t i = 0; i < src->n; i++) {
         const hsi_ini_sec *s = &src->sec[i];
         hsi_ini_sec *d = &dst->sec[i];
@@ -233,16 +221,14 @@ hs_status hsi_ini_clone(hs_ctx *ctx, const hsi_ini *src, hsi_ini *dst)
         d->name = s->name ? hsi_strdup(ctx, s->name) : NULL;
         d->kv = hsi_calloc(ctx, s->n + 1, sizeof *d->kv);
         d->n = 0;
-        if (!d->kind || (s->name && !d->name) || !d->kv)
-            goto nomem;
+        if (!d->kind || (s->name && !d->name) || !d->kv) goto nomem;
         for (size_t j = 0; j < s->n; j++) {
             d->kv[j] = s->kv[j];
             d->kv[j].used = 0;
             d->kv[j].key = hsi_strdup(ctx, s->kv[j].key);
             d->kv[j].val = hsi_strdup(ctx, s->kv[j].val);
             d->n = j + 1;
-            if (!d->kv[j].key || !d->kv[j].val)
-                goto nomem;
+            if (!d->kv[j].key || !d->kv[j].val) goto nomem;
         }
     }
     return HS_OK;
@@ -255,13 +241,11 @@ int hsi_ini_set(hsi_ini *ini, const char *kind, const char *key, const char *val
 {
     for (size_t i = 0; i < ini->n; i++) {
         hsi_ini_sec *s = &ini->sec[i];
-        if (strcmp(s->kind, kind))
-            continue;
+        if (strcmp(s->kind, kind)) continue;
         for (size_t j = 0; j < s->n; j++) {
             if (strcmp(s->kv[j].key, key) == 0) {
                 char *v = hsi_strdup(ini->ctx, val);
-                if (!v)
-                    return -2;
+                if (!v) return -2;
                 hsi_free(ini->ctx, s->kv[j].val);
                 s->kv[j].val = v;
                 return 0;
@@ -269,8 +253,7 @@ int hsi_ini_set(hsi_ini *ini, const char *kind, const char *key, const char *val
         }
         long line = s->line, col = s->col;
         hsi_ini_kv *p = hsi_realloc(ini->ctx, s->kv, (s->n + 1) * sizeof *p);
-        if (!p)
-            return -2;
+        if (!p) return -2;
         s->kv = p;
         hsi_ini_kv *e = &s->kv[s->n];
         memset(e, 0, sizeof *e);

@@ -14,14 +14,14 @@
 typedef struct hsi_ini_kv {
     char *key;
     char *val;
-    long line, col;     /* position of the key */
-    long vcol;          /* position of the value */
-    int used;           /* set by the consumer; unused keys are reported */
+    long line, col; /* position of the key */
+    long vcol;      /* position of the value */
+    int used;       /* set by the consumer; unused keys are reported */
 } hsi_ini_kv;
 
 typedef struct hsi_ini_sec {
-    char *kind;         /* first word of the header, lower-cased */
-    char *name;         /* rest of the header, or NULL */
+    char *kind; /* first word of the header, lower-cased */
+    char *name; /* rest of the header, or NULL */
     long line, col;
     size_t n;
     hsi_ini_kv *kv;
@@ -31,7 +31,7 @@ typedef struct hsi_ini {
     hs_ctx *ctx;
     char *file;
     size_t n;
-    hsi_ini_sec *sec;   /* sec[0] is the unnamed top section (kind "") */
+    hsi_ini_sec *sec; /* sec[0] is the unnamed top section (kind "") */
 } hsi_ini;
 
 HS_INTERNAL hs_status hsi_ini_parse(hs_ctx *ctx, const char *text, size_t len, const char *fname,

@@ -40,8 +40,7 @@ static hs_status pl_parse_method(const char *file, const hsi_ini_kv *kv, pl_meth
     const char *p = s + n;
     while (*p == ' ')
         p++;
-    if (*p == '\0')
-        return HS_OK;
+    if (*p == '\0') return HS_OK;
     if (*p != '(')
         return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol + (long)(p - s),
                        "unexpected '%c' after method name (expected '(' or end of line)", *p);
@@ -103,8 +102,7 @@ static hs_status pl_number(const char *file, const hsi_ini_kv *kv, double lo, do
     double v;
     if (hsi_parse_double(kv->val, &v) != 0 || v < lo || v > hi)
         return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol,
-                       "'%s' is '%s' (expected a number from %g to %g)", kv->key, kv->val, lo,
-                       hi);
+                       "'%s' is '%s' (expected a number from %g to %g)", kv->key, kv->val, lo, hi);
     *out = v;
     return HS_OK;
 }
@@ -125,8 +123,7 @@ static hs_status pl_bool(const char *file, const hsi_ini_kv *kv, int *out, hs_er
 /* Resolve a path relative to the pipeline's folder. */
 static char *pl_resolve(hs_ctx *ctx, const char *dir, const char *rel)
 {
-    if (rel[0] == '/' || !dir || !*dir)
-        return hsi_strdup(ctx, rel);
+    if (rel[0] == '/' || !dir || !*dir) return hsi_strdup(ctx, rel);
     hsi_buf b;
     hsi_buf_init(&b, ctx);
     hsi_buf_printf(&b, "%s/%s", dir, rel);
@@ -146,13 +143,11 @@ static int pl_split(hs_ctx *ctx, const char *s, char ***out, size_t *n)
     for (const char *p = s; *p; p++)
         cap += *p == ',';
     char **v = hsi_calloc(ctx, cap, sizeof(char *));
-    if (!v)
-        return -1;
+    if (!v) return -1;
     const char *p = s;
     for (;;) {
         const char *e = strchr(p, ',');
-        if (!e)
-            e = p + strlen(p);
+        if (!e) e = p + strlen(p);
         const char *a = p, *z = e;
         while (a < z && (*a == ' ' || *a == '\t'))
             a++;
@@ -166,8 +161,7 @@ static int pl_split(hs_ctx *ctx, const char *s, char ***out, size_t *n)
             return -1;
         }
         (*n)++;
-        if (!*e)
-            break;
+        if (!*e) break;
         p = e + 1;
     }
     *out = v;
@@ -191,14 +185,12 @@ hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_
 {
     memset(p, 0, sizeof *p);
     hs_status st = hsi_ini_read(ctx, path, ini, err);
-    if (st)
-        return st;
+    if (st) return st;
     const char *fn = ini->file;
     p->file = hsi_strdup(ctx, path);
     const char *slash = strrchr(path, '/');
     p->dir = slash ? hsi_strndup(ctx, path, (size_t)(slash - path)) : hsi_strdup(ctx, "");
-    if (!p->file || !p->dir)
-        goto nomem;
+    if (!p->file || !p->dir) goto nomem;
     hsi_data_opts *o = &p->data;
     o->fixed_time = HSI_NO_TIME;
     o->time_from = o->time_to = HSI_NO_TIME;
@@ -207,22 +199,18 @@ hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_
     o->time_col = hsi_strdup(ctx, "Time");
     o->code_col = hsi_strdup(ctx, "iCode");
     o->value_col = hsi_strdup(ctx, "Value");
-    if (!o->unit_col || !o->name_col || !o->time_col || !o->code_col || !o->value_col)
-        goto nomem;
+    if (!o->unit_col || !o->name_col || !o->time_col || !o->code_col || !o->value_col) goto nomem;
 
     hsi_ini_sec *top = &ini->sec[0];
     hsi_ini_kv *kv;
-    if ((kv = hsi_ini_get(top, "title")) && !(p->title = hsi_strdup(ctx, kv->val)))
-        goto nomem;
+    if ((kv = hsi_ini_get(top, "title")) && !(p->title = hsi_strdup(ctx, kv->val))) goto nomem;
     kv = hsi_ini_get(top, "structure");
     if (!kv)
         return hsi_err(err, HS_ERR_PIPELINE, fn, 1, 1,
                        "no 'structure = FILE' at the top of the pipeline (expected the index "
                        "structure in COINr's iMeta shape)");
-    if (!(p->meta_file = pl_resolve(ctx, p->dir, kv->val)))
-        goto nomem;
-    if ((st = pl_unused(fn, top, "title, structure", err)))
-        return st;
+    if (!(p->meta_file = pl_resolve(ctx, p->dir, kv->val))) goto nomem;
+    if ((st = pl_unused(fn, top, "title, structure", err))) return st;
 
     hsi_ini_sec *ds = NULL;
     for (size_t i = 1; i < ini->n; i++)
@@ -239,8 +227,7 @@ hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_
     if (!(kv = hsi_ini_get(ds, "file")))
         return hsi_err(err, HS_ERR_PIPELINE, fn, ds->line, ds->col,
                        "[data] has no 'file = ...' (expected the indicator CSV)");
-    if (!(o->file = pl_resolve(ctx, p->dir, kv->val)))
-        goto nomem;
+    if (!(o->file = pl_resolve(ctx, p->dir, kv->val))) goto nomem;
     if ((kv = hsi_ini_get(ds, "shape"))) {
         if (!strcmp(kv->val, "wide"))
             o->shape = HSI_SHAPE_WIDE;
@@ -252,8 +239,7 @@ hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_
             o->shape = HSI_SHAPE_AUTO;
         else
             return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
-                           "unknown shape '%s' (expected wide, long, wide-year or auto)",
-                           kv->val);
+                           "unknown shape '%s' (expected wide, long, wide-year or auto)", kv->val);
     }
     struct {
         const char *key;
@@ -265,8 +251,7 @@ hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         if ((kv = hsi_ini_get(ds, cols[i].key))) {
             hsi_free(ctx, *cols[i].dst);
-            if (!(*cols[i].dst = hsi_strdup(ctx, kv->val)))
-                goto nomem;
+            if (!(*cols[i].dst = hsi_strdup(ctx, kv->val))) goto nomem;
         }
     if ((kv = hsi_ini_get(ds, "time"))) {
         long t;
@@ -274,12 +259,10 @@ hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_
             o->fixed_time = t;
         } else {
             hsi_free(ctx, o->time_col);
-            if (!(o->time_col = hsi_strdup(ctx, kv->val)))
-                goto nomem;
+            if (!(o->time_col = hsi_strdup(ctx, kv->val))) goto nomem;
         }
     }
-    if ((kv = hsi_ini_get(ds, "na")) && pl_split(ctx, kv->val, &o->na, &o->nna))
-        goto nomem;
+    if ((kv = hsi_ini_get(ds, "na")) && pl_split(ctx, kv->val, &o->na, &o->nna)) goto nomem;
     if ((kv = hsi_ini_get(ds, "exclude")) && pl_split(ctx, kv->val, &o->exclude, &o->nexclude))
         goto nomem;
     const char *rk[2] = {"from", "to"};
@@ -288,8 +271,9 @@ hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_
         if ((kv = hsi_ini_get(ds, rk[i])) && hsi_parse_long(kv->val, rd[i]) != 0)
             return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                            "'%s' is '%s' (expected a year)", rk[i], kv->val);
-    if ((st = pl_unused(fn, ds, "file, shape, unit, name, time, code, value, na, exclude, "
-                                "from, to",
+    if ((st = pl_unused(fn, ds,
+                        "file, shape, unit, name, time, code, value, na, exclude, "
+                        "from, to",
                         err)))
         return st;
     return HS_OK;
@@ -304,19 +288,15 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
 {
     pl_method pm;
     hs_status st = pl_parse_method(fn, kv, &pm, err);
-    if (st)
-        return st;
+    if (st) return st;
     memset(ns, 0, sizeof *ns);
     ns->scale = 1;
     const char *n = pm.name;
-    if (!strncmp(n, "n_", 2))
-        n += 2;
+    if (!strncmp(n, "n_", 2)) n += 2;
     if (!strcmp(n, "minmax")) {
         ns->kind = HSI_NORM_MINMAX;
-        if ((st = pl_nargs(fn, kv, &pm, 0, 2, err)))
-            return st;
-        if (pm.nargs == 1)
-            return pl_nargs(fn, kv, &pm, 2, 2, err);
+        if ((st = pl_nargs(fn, kv, &pm, 0, 2, err))) return st;
+        if (pm.nargs == 1) return pl_nargs(fn, kv, &pm, 2, 2, err);
         ns->a = pm.nargs ? pm.args[0] : 0;
         ns->b = pm.nargs ? pm.args[1] : 100;
         if (!(ns->b > ns->a))
@@ -324,10 +304,8 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
                            "minmax range (%g, %g) is empty (expected lower < upper)", ns->a, ns->b);
     } else if (!strcmp(n, "zscore")) {
         ns->kind = HSI_NORM_ZSCORE;
-        if ((st = pl_nargs(fn, kv, &pm, 0, 2, err)))
-            return st;
-        if (pm.nargs == 1)
-            return pl_nargs(fn, kv, &pm, 2, 2, err);
+        if ((st = pl_nargs(fn, kv, &pm, 0, 2, err))) return st;
+        if (pm.nargs == 1) return pl_nargs(fn, kv, &pm, 2, 2, err);
         ns->a = pm.nargs ? pm.args[0] : 0;
         ns->b = pm.nargs ? pm.args[1] : 1;
         if (!(ns->b > 0))
@@ -335,8 +313,7 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
                            "zscore sd must be > 0, got %g", ns->b);
     } else if (!strcmp(n, "goalposts")) {
         ns->kind = HSI_NORM_GOALPOSTS;
-        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err)))
-            return st;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err))) return st;
         if (nd) {
             if (isnan(nd->gp_lo) || isnan(nd->gp_hi))
                 return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
@@ -345,8 +322,8 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
                                nd->code, m->file, nd->line);
             if (!(nd->gp_hi > nd->gp_lo))
                 return hsi_err(err, HS_ERR_SCHEMA, m->file, nd->line, 0,
-                               "goalposts of '%s' are (%g, %g) (expected lower < upper)",
-                               nd->code, nd->gp_lo, nd->gp_hi);
+                               "goalposts of '%s' are (%g, %g) (expected lower < upper)", nd->code,
+                               nd->gp_lo, nd->gp_hi);
             ns->lo = nd->gp_lo;
             ns->hi = nd->gp_hi;
             ns->scale = isnan(nd->gp_scale) ? 1 : nd->gp_scale;
@@ -356,8 +333,7 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
                 return hsi_err(err, HS_ERR_SCHEMA, m->file, nd->line, 0,
                                "goalpost_log for '%s' needs goalpost_lower > 0", nd->code);
         }
-        if (pm.nargs)
-            ns->scale = pm.args[0];
+        if (pm.nargs) ns->scale = pm.args[0];
     } else if (!strcmp(n, "rank")) {
         ns->kind = HSI_NORM_RANK;
     } else if (!strcmp(n, "prank")) {
@@ -370,8 +346,7 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
         ns->kind = HSI_NORM_DISTMAX;
     } else if (!strcmp(n, "disttarget") || !strcmp(n, "dist2targ")) {
         ns->kind = HSI_NORM_DISTTARGET;
-        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err)))
-            return st;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err))) return st;
         ns->clip = pm.nargs ? pm.args[0] != 0 : 1;
         if (nd) {
             if (isnan(nd->target))
@@ -383,8 +358,7 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
         }
     } else if (!strcmp(n, "scaled")) {
         ns->kind = HSI_NORM_SCALED;
-        if ((st = pl_nargs(fn, kv, &pm, 3, 3, err)))
-            return st;
+        if ((st = pl_nargs(fn, kv, &pm, 3, 3, err))) return st;
         ns->lo = pm.args[0];
         ns->hi = pm.args[1];
         ns->scale = pm.args[2];
@@ -408,11 +382,9 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
 {
     pl_method pm;
     hs_status st = pl_parse_method(fn, kv, &pm, err);
-    if (st)
-        return st;
+    if (st) return st;
     const char *n = pm.name;
-    if (!strncmp(n, "a_", 2))
-        n += 2;
+    if (!strncmp(n, "a_", 2)) n += 2;
     as->p = 0;
     if (!strcmp(n, "arithmetic") || !strcmp(n, "amean") || !strcmp(n, "mean"))
         as->kind = HSI_AGG_AMEAN;
@@ -422,8 +394,7 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
         as->kind = HSI_AGG_HMEAN;
     else if (!strcmp(n, "genmean") || !strcmp(n, "generalised") || !strcmp(n, "generalized")) {
         as->kind = HSI_AGG_GENMEAN;
-        if ((st = pl_nargs(fn, kv, &pm, 1, 1, err)))
-            return st;
+        if ((st = pl_nargs(fn, kv, &pm, 1, 1, err))) return st;
         as->p = pm.args[0];
         if (as->p == 0)
             return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
@@ -432,8 +403,7 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
         return HS_OK;
     } else if (!strcmp(n, "rgm")) {
         as->kind = HSI_AGG_RGM;
-        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err)))
-            return st;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err))) return st;
         as->p = pm.nargs ? pm.args[0] : 11;
         return HS_OK;
     } else if (!strcmp(n, "wmax") || !strcmp(n, "max"))
@@ -449,8 +419,7 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
 static long pl_indicator(const hsi_meta *m, const char *code)
 {
     for (size_t k = 0; k < m->nind; k++)
-        if (!strcmp(m->node[m->ind[k]].code, code))
-            return (long)k;
+        if (!strcmp(m->node[m->ind[k]].code, code)) return (long)k;
     return -1;
 }
 
@@ -476,15 +445,12 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
     hs_status st;
     size_t nsteps = 0;
     for (size_t i = 1; i < ini->n; i++)
-        if (strcmp(ini->sec[i].kind, "data") && strcmp(ini->sec[i].kind, "weights"))
-            nsteps++;
+        if (strcmp(ini->sec[i].kind, "data") && strcmp(ini->sec[i].kind, "weights")) nsteps++;
     p->step = hsi_calloc(ctx, nsteps + 1, sizeof *p->step);
-    if (!p->step)
-        return hsi_err_nomem(err);
+    if (!p->step) return hsi_err_nomem(err);
     for (size_t i = 1; i < ini->n; i++) {
         hsi_ini_sec *s = &ini->sec[i];
-        if (!strcmp(s->kind, "data"))
-            continue;
+        if (!strcmp(s->kind, "data")) continue;
         if (!strcmp(s->kind, "weights")) {
             if (!s->name)
                 return hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
@@ -500,8 +466,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                                    "aggregate of %s)",
                                    kv->key, m->file);
                 double w;
-                if ((st = pl_number(fn, kv, 0, 1e300, &w, err)))
-                    return st;
+                if ((st = pl_number(fn, kv, 0, 1e300, &w, err))) return st;
             }
             continue;
         }
@@ -519,8 +484,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             expected = "method, group, max_time, per, output";
             hsi_ini_kv *kv = hsi_ini_get(s, "method");
             const char *mv = kv ? kv->val : "mean";
-            if (!strncmp(mv, "i_", 2))
-                mv += 2;
+            if (!strncmp(mv, "i_", 2)) mv += 2;
             if (!strcmp(mv, "mean"))
                 stp->imp = HSI_IMP_MEAN;
             else if (!strcmp(mv, "median"))
@@ -546,8 +510,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                                    "'%s' needs 'group = COLUMN' (a Group of the structure)",
                                    kv->val);
                 for (size_t q = 0; q < u->ngroup; q++)
-                    if (!strcmp(u->group_code[q], g->val))
-                        stp->group_idx = (long)q;
+                    if (!strcmp(u->group_code[q], g->val)) stp->group_idx = (long)q;
                 if (stp->group_idx < 0)
                     return hsi_err(err, HS_ERR_PIPELINE, fn, g->line, g->vcol,
                                    "group '%s' is not a Group column of the structure and data "
@@ -561,8 +524,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             hsi_ini_kv *mt = hsi_ini_get(s, "max_time");
             if (mt) {
                 double v = 0;
-                if ((st = pl_number(fn, mt, 1, 1e6, &v, err)))
-                    return st;
+                if ((st = pl_number(fn, mt, 1, 1e6, &v, err))) return st;
                 stp->max_time = (long)v;
             }
         } else if (!strcmp(s->kind, "screen")) {
@@ -605,8 +567,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                                "unknown treatment '%s' (expected winsorise or none)", kv->val);
             double v = 0;
             if ((kv = hsi_ini_get(s, "winmax"))) {
-                if ((st = pl_number(fn, kv, 0, 1e6, &v, err)))
-                    return st;
+                if ((st = pl_number(fn, kv, 0, 1e6, &v, err))) return st;
                 t.winmax = (int)v;
             }
             if ((kv = hsi_ini_get(s, "skew_thresh")) &&
@@ -620,29 +581,24 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 return st;
             stp->treat = t;
             stp->treat_ind = hsi_calloc(ctx, m->nind + 1, sizeof *stp->treat_ind);
-            if (!stp->treat_ind)
-                return hsi_err_nomem(err);
+            if (!stp->treat_ind) return hsi_err_nomem(err);
             for (size_t k = 0; k < m->nind; k++)
                 stp->treat_ind[k] = t;
             for (size_t q = 0; q < s->n; q++) {
                 hsi_ini_kv *e = &s->kv[q];
-                if (strncmp(e->key, "indicator.", 10))
-                    continue;
+                if (strncmp(e->key, "indicator.", 10)) continue;
                 e->used = 1;
                 long k = pl_indicator(m, e->key + 10);
                 if (k < 0)
                     return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
                                    "'%s' is not an indicator of %s", e->key + 10, m->file);
                 pl_method pm;
-                if ((st = pl_parse_method(fn, e, &pm, err)))
-                    return st;
+                if ((st = pl_parse_method(fn, e, &pm, err))) return st;
                 if (!strcmp(pm.name, "none") || !strcmp(pm.name, "off")) {
                     stp->treat_ind[k].winmax = 0;
                 } else if (!strcmp(pm.name, "winsorise") || !strcmp(pm.name, "winsorize")) {
-                    if ((st = pl_nargs(fn, e, &pm, 0, 1, err)))
-                        return st;
-                    if (pm.nargs)
-                        stp->treat_ind[k].winmax = (int)pm.args[0];
+                    if ((st = pl_nargs(fn, e, &pm, 0, 1, err))) return st;
+                    if (pm.nargs) stp->treat_ind[k].winmax = (int)pm.args[0];
                 } else {
                     return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
                                    "unknown treatment '%s' (expected none or winsorise(winmax))",
@@ -654,28 +610,23 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             outname = "Normalised";
             expected = "method, indicator.CODE, per, output";
             stp->norm_ind = hsi_calloc(ctx, m->nind + 1, sizeof *stp->norm_ind);
-            if (!stp->norm_ind)
-                return hsi_err_nomem(err);
+            if (!stp->norm_ind) return hsi_err_nomem(err);
             hsi_ini_kv *kv = hsi_ini_get(s, "method");
             char dkey[] = "method", dval[] = "minmax(0, 100)";
             hsi_ini_kv dflt = {dkey, dval, s->line, s->col, s->col, 1};
-            if (!kv)
-                kv = &dflt;
+            if (!kv) kv = &dflt;
             for (size_t k = 0; k < m->nind; k++)
-                if ((st = pl_norm_method(fn, kv, m, &m->node[m->ind[k]], &stp->norm_ind[k],
-                                         err)))
+                if ((st = pl_norm_method(fn, kv, m, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
                     return st;
             for (size_t q = 0; q < s->n; q++) {
                 hsi_ini_kv *e = &s->kv[q];
-                if (strncmp(e->key, "indicator.", 10))
-                    continue;
+                if (strncmp(e->key, "indicator.", 10)) continue;
                 e->used = 1;
                 long k = pl_indicator(m, e->key + 10);
                 if (k < 0)
                     return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
                                    "'%s' is not an indicator of %s", e->key + 10, m->file);
-                if ((st = pl_norm_method(fn, e, m, &m->node[m->ind[k]], &stp->norm_ind[k],
-                                         err)))
+                if ((st = pl_norm_method(fn, e, m, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
                     return st;
             }
         } else if (!strcmp(s->kind, "aggregate")) {
@@ -685,18 +636,15 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                        "output";
             stp->agg_node = hsi_calloc(ctx, m->n + 1, sizeof *stp->agg_node);
             stp->weight = hsi_calloc(ctx, m->n + 1, sizeof(double));
-            if (!stp->agg_node || !stp->weight)
-                return hsi_err_nomem(err);
+            if (!stp->agg_node || !stp->weight) return hsi_err_nomem(err);
             hsi_agg_spec base = {HSI_AGG_AMEAN, 0};
             hsi_ini_kv *kv = hsi_ini_get(s, "method");
-            if (kv && (st = pl_agg_method(fn, kv, &base, err)))
-                return st;
+            if (kv && (st = pl_agg_method(fn, kv, &base, err))) return st;
             for (size_t q = 0; q < m->n; q++)
                 stp->agg_node[q] = base;
             for (size_t q = 0; q < s->n; q++) { /* levels first, then nodes override */
                 hsi_ini_kv *e = &s->kv[q];
-                if (strncmp(e->key, "level.", 6))
-                    continue;
+                if (strncmp(e->key, "level.", 6)) continue;
                 e->used = 1;
                 long lv;
                 if (hsi_parse_long(e->key + 6, &lv) || lv < 2 || lv > m->maxlevel)
@@ -705,23 +653,19 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                                    "level.%d)",
                                    e->key, m->maxlevel);
                 hsi_agg_spec a;
-                if ((st = pl_agg_method(fn, e, &a, err)))
-                    return st;
+                if ((st = pl_agg_method(fn, e, &a, err))) return st;
                 for (size_t z = 0; z < m->n; z++)
-                    if (m->node[z].level == lv)
-                        stp->agg_node[z] = a;
+                    if (m->node[z].level == lv) stp->agg_node[z] = a;
             }
             for (size_t q = 0; q < s->n; q++) {
                 hsi_ini_kv *e = &s->kv[q];
-                if (strncmp(e->key, "node.", 5))
-                    continue;
+                if (strncmp(e->key, "node.", 5)) continue;
                 e->used = 1;
                 long z = hsi_meta_find(m, e->key + 5);
                 if (z < 0 || m->node[z].type != HSI_NODE_AGGREGATE)
                     return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
                                    "'%s' is not an aggregate of %s", e->key + 5, m->file);
-                if ((st = pl_agg_method(fn, e, &stp->agg_node[z], err)))
-                    return st;
+                if ((st = pl_agg_method(fn, e, &stp->agg_node[z], err))) return st;
             }
             for (size_t q = 0; q < m->n; q++)
                 stp->weight[q] = m->node[q].weight;
@@ -740,8 +684,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                     long z = hsi_meta_find(m, ws->kv[q].key);
                     hsi_parse_double(ws->kv[q].val, &stp->weight[z]);
                 }
-                if (!(stp->weight_set = hsi_strdup(ctx, kv->val)))
-                    return hsi_err_nomem(err);
+                if (!(stp->weight_set = hsi_strdup(ctx, kv->val))) return hsi_err_nomem(err);
                 for (size_t a = 0; a < m->nagg; a++) {
                     const hsi_node *pn = &m->node[m->agg[a]];
                     double sw = 0;
@@ -775,13 +718,10 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                            "screen, treat, normalise or aggregate)",
                            s->kind);
         }
-        if ((st = pl_step_common(fn, s, stp, err)))
-            return st;
+        if ((st = pl_step_common(fn, s, stp, err))) return st;
         hsi_ini_kv *o = hsi_ini_get(s, "output");
-        if (!(stp->out_name = hsi_strdup(ctx, o ? o->val : outname)))
-            return hsi_err_nomem(err);
-        if ((st = pl_unused(fn, s, expected, err)))
-            return st;
+        if (!(stp->out_name = hsi_strdup(ctx, o ? o->val : outname))) return hsi_err_nomem(err);
+        if ((st = pl_unused(fn, s, expected, err))) return st;
         if (stp->kind == HSI_STEP_DENOMINATE) {
             int any = 0;
             for (size_t k = 0; k < m->nind; k++)
@@ -808,8 +748,7 @@ static void pl_free_strv(hs_ctx *ctx, char **v, size_t n)
 
 void hsi_pipeline_free(hs_ctx *ctx, hsi_pipeline *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     hsi_free(ctx, p->file);
     hsi_free(ctx, p->dir);
     hsi_free(ctx, p->title);

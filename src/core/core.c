@@ -31,8 +31,7 @@ hs_ctx *hs_ctx_new(hs_alloc_fn alloc, void *ud)
 {
     hs_alloc_fn fn = alloc ? alloc : default_alloc;
     hs_ctx *ctx = fn(ud, NULL, sizeof *ctx);
-    if (!ctx)
-        return NULL;
+    if (!ctx) return NULL;
     memset(ctx, 0, sizeof *ctx);
     ctx->alloc = fn;
     ctx->alloc_ud = ud;
@@ -41,8 +40,7 @@ hs_ctx *hs_ctx_new(hs_alloc_fn alloc, void *ud)
 
 void hs_ctx_free(hs_ctx *ctx)
 {
-    if (ctx)
-        ctx->alloc(ctx->alloc_ud, ctx, 0);
+    if (ctx) ctx->alloc(ctx->alloc_ud, ctx, 0);
 }
 
 void hs_ctx_set_log(hs_ctx *ctx, hs_log_fn fn, void *ud)
@@ -53,36 +51,29 @@ void hs_ctx_set_log(hs_ctx *ctx, hs_log_fn fn, void *ud)
 
 void *hsi_malloc(hs_ctx *ctx, size_t size)
 {
-    if (size == 0)
-        size = 1;
-    if (!ctx)
-        return malloc(size);
+    if (size == 0) size = 1;
+    if (!ctx) return malloc(size);
     return ctx->alloc(ctx->alloc_ud, NULL, size);
 }
 
 void *hsi_calloc(hs_ctx *ctx, size_t n, size_t size)
 {
-    if (size != 0 && n > (size_t)-1 / size)
-        return NULL;
+    if (size != 0 && n > (size_t)-1 / size) return NULL;
     void *p = hsi_malloc(ctx, n * size);
-    if (p)
-        memset(p, 0, (n * size) > 0 ? n * size : 1);
+    if (p) memset(p, 0, (n * size) > 0 ? n * size : 1);
     return p;
 }
 
 void *hsi_realloc(hs_ctx *ctx, void *p, size_t size)
 {
-    if (size == 0)
-        size = 1;
-    if (!ctx)
-        return realloc(p, size);
+    if (size == 0) size = 1;
+    if (!ctx) return realloc(p, size);
     return ctx->alloc(ctx->alloc_ud, p, size);
 }
 
 void hsi_free(hs_ctx *ctx, void *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     if (!ctx)
         free(p);
     else
@@ -92,8 +83,7 @@ void hsi_free(hs_ctx *ctx, void *p)
 char *hsi_strndup(hs_ctx *ctx, const char *s, size_t n)
 {
     char *d = hsi_malloc(ctx, n + 1);
-    if (!d)
-        return NULL;
+    if (!d) return NULL;
     memcpy(d, s, n);
     d[n] = '\0';
     return d;
@@ -132,12 +122,10 @@ const char *hs_strerror(hs_status code)
 hs_status hsi_err(hs_error *err, hs_status code, const char *file, long line, long col,
                   const char *fmt, ...)
 {
-    if (!err)
-        return code;
+    if (!err) return code;
     err->code = code;
     err->file[0] = '\0';
-    if (file)
-        snprintf(err->file, sizeof err->file, "%s", file);
+    if (file) snprintf(err->file, sizeof err->file, "%s", file);
     err->line = line;
     err->col = col;
     va_list ap;
@@ -154,8 +142,7 @@ hs_status hsi_err_nomem(hs_error *err)
 
 void hs_error_format(const hs_error *err, char *buf, size_t n)
 {
-    if (!err || n == 0)
-        return;
+    if (!err || n == 0) return;
     if (err->file[0] && err->line > 0 && err->col > 0)
         snprintf(buf, n, "%s:%ld:%ld: %s", err->file, err->line, err->col, err->msg);
     else if (err->file[0] && err->line > 0)
@@ -168,8 +155,7 @@ void hs_error_format(const hs_error *err, char *buf, size_t n)
 
 void hsi_log(const hs_ctx *ctx, int level, const char *fmt, ...)
 {
-    if (!ctx || !ctx->log)
-        return;
+    if (!ctx || !ctx->log) return;
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -193,8 +179,7 @@ void hsi_buf_free(hsi_buf *b)
 
 void hsi_buf_add(hsi_buf *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
+    if (b->oom) return;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + n + 1)
@@ -224,8 +209,7 @@ void hsi_buf_printf(hsi_buf *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
+    if (n < 0) return;
     if ((size_t)n < sizeof tmp) {
         hsi_buf_add(b, tmp, (size_t)n);
         return;
@@ -288,19 +272,15 @@ int hsi_parse_double(const char *s, double *out)
 {
     while (*s == ' ' || *s == '\t')
         s++;
-    if (!*s)
-        return -1;
+    if (!*s) return -1;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s)
-        return -1;
+    if (end == s) return -1;
     while (*end == ' ' || *end == '\t')
         end++;
-    if (*end)
-        return -1;
-    if (!isfinite(v))
-        return -1;
+    if (*end) return -1;
+    if (!isfinite(v)) return -1;
     *out = v;
     return 0;
 }
@@ -309,17 +289,14 @@ int hsi_parse_long(const char *s, long *out)
 {
     while (*s == ' ' || *s == '\t')
         s++;
-    if (!*s)
-        return -1;
+    if (!*s) return -1;
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (end == s || errno)
-        return -1;
+    if (end == s || errno) return -1;
     while (*end == ' ' || *end == '\t')
         end++;
-    if (*end)
-        return -1;
+    if (*end) return -1;
     *out = v;
     return 0;
 }
@@ -328,8 +305,7 @@ hs_status hsi_read_file(hs_ctx *ctx, const char *path, char **out, size_t *len, 
 {
     *out = NULL;
     FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot open file: %s", strerror(errno));
+    if (!fp) return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot open file: %s", strerror(errno));
     size_t cap = 65536, n = 0;
     char *buf = hsi_malloc(ctx, cap);
     if (!buf) {
@@ -349,8 +325,7 @@ hs_status hsi_read_file(hs_ctx *ctx, const char *path, char **out, size_t *len, 
         }
         size_t got = fread(buf + n, 1, cap - n - 1, fp);
         n += got;
-        if (got == 0)
-            break;
+        if (got == 0) break;
     }
     int bad = ferror(fp);
     fclose(fp);
@@ -360,7 +335,6 @@ hs_status hsi_read_file(hs_ctx *ctx, const char *path, char **out, size_t *len, 
     }
     buf[n] = '\0';
     *out = buf;
-    if (len)
-        *len = n;
+    if (len) *len = n;
     return HS_OK;
 }

@@ -38,8 +38,8 @@ HS_INTERNAL char *hsi_strdup(hs_ctx *ctx, const char *s);
 HS_INTERNAL char *hsi_strndup(hs_ctx *ctx, const char *s, size_t n);
 
 /* Fill err (may be NULL) and return code. file may be NULL; line/col 0 = unknown. */
-HS_INTERNAL hs_status hsi_err(hs_error *err, hs_status code, const char *file, long line,
-                              long col, const char *fmt, ...) HS_PRINTF(6, 7);
+HS_INTERNAL hs_status hsi_err(hs_error *err, hs_status code, const char *file, long line, long col,
+                              const char *fmt, ...) HS_PRINTF(6, 7);
 HS_INTERNAL hs_status hsi_err_nomem(hs_error *err);
 
 /* Logging through the context: level 0 info, 1 warning. */

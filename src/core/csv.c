@@ -8,7 +8,7 @@
 #include <string.h>
 
 typedef struct field {
-    size_t off;  /* offset of the unescaped text in mem */
+    size_t off; /* offset of the unescaped text in mem */
     long line, col;
 } field;
 
@@ -22,8 +22,7 @@ static int fvec_push(hs_ctx *ctx, fvec *f, field x)
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 1024;
         field *p = hsi_realloc(ctx, f->v, cap * sizeof *p);
-        if (!p)
-            return -1;
+        if (!p) return -1;
         f->v = p;
         f->cap = cap;
     }
@@ -36,8 +35,8 @@ typedef struct rowinfo {
     long line;
 } rowinfo;
 
-hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len, const char *fname,
-                        hsi_csv *out, hs_error *err)
+hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len, const char *fname, hsi_csv *out,
+                        hs_error *err)
 {
     hs_status st = HS_OK;
     memset(out, 0, sizeof *out);
@@ -55,8 +54,7 @@ hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len, const char *f
     }
     /* Unescaped text never exceeds the input; +1 NUL per field bounded by len+1 fields. */
     mem = hsi_malloc(ctx, 2 * len + 2);
-    if (!mem)
-        return hsi_err_nomem(err);
+    if (!mem) return hsi_err_nomem(err);
     size_t mlen = 0;
     size_t i = 0;
     long line = 1;
@@ -152,10 +150,8 @@ hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len, const char *f
                 continue;
             }
             /* end of record */
-            if (i < len && text[i] == '\r')
-                i++;
-            if (i < len && text[i] == '\n')
-                i++;
+            if (i < len && text[i] == '\r') i++;
+            if (i < len && text[i] == '\n') i++;
             line++;
             line_start = i;
             break;
@@ -215,8 +211,7 @@ hs_status hsi_csv_read(hs_ctx *ctx, const char *path, hsi_csv *out, hs_error *er
     size_t len;
     memset(out, 0, sizeof *out);
     hs_status st = hsi_read_file(ctx, path, &text, &len, err);
-    if (st)
-        return st;
+    if (st) return st;
     st = hsi_csv_parse(ctx, text, len, path, out, err);
     hsi_free(ctx, text);
     return st;
@@ -224,8 +219,7 @@ hs_status hsi_csv_read(hs_ctx *ctx, const char *path, hsi_csv *out, hs_error *er
 
 void hsi_csv_free(hsi_csv *c)
 {
-    if (!c)
-        return;
+    if (!c) return;
     hs_ctx *ctx = c->ctx;
     hsi_free(ctx, c->head);
     hsi_free(ctx, c->cell);
@@ -239,7 +233,6 @@ void hsi_csv_free(hsi_csv *c)
 long hsi_csv_find(const hsi_csv *c, const char *name)
 {
     for (size_t j = 0; j < c->ncol; j++)
-        if (strcmp(c->head[j], name) == 0)
-            return (long)j;
+        if (strcmp(c->head[j], name) == 0) return (long)j;
     return -1;
 }

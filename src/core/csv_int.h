@@ -12,21 +12,21 @@
 #include "core_int.h"
 
 typedef struct hsi_csv {
-    size_t nrow;   /* data rows, header excluded */
-    size_t ncol;   /* fields per row (= header fields) */
-    char **head;   /* ncol header names */
-    char **cell;   /* nrow*ncol, row-major; never NULL */
-    long *line;    /* nrow: 1-based line where each data row starts */
-    long *col;     /* nrow*ncol: 1-based column (byte) where each cell starts */
+    size_t nrow; /* data rows, header excluded */
+    size_t ncol; /* fields per row (= header fields) */
+    char **head; /* ncol header names */
+    char **cell; /* nrow*ncol, row-major; never NULL */
+    long *line;  /* nrow: 1-based line where each data row starts */
+    long *col;   /* nrow*ncol: 1-based column (byte) where each cell starts */
     long head_line;
-    char *file;    /* for messages */
+    char *file; /* for messages */
     hs_ctx *ctx;
-    char *mem;     /* backing store of all strings */
+    char *mem; /* backing store of all strings */
 } hsi_csv;
 
 /** Parse text[0..len) (need not be NUL-terminated). fname is used in messages. */
-HS_INTERNAL hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len,
-                                    const char *fname, hsi_csv *out, hs_error *err);
+HS_INTERNAL hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len, const char *fname,
+                                    hsi_csv *out, hs_error *err);
 /** Read and parse a file. */
 HS_INTERNAL hs_status hsi_csv_read(hs_ctx *ctx, const char *path, hsi_csv *out, hs_error *err);
 HS_INTERNAL void hsi_csv_free(hsi_csv *c);

@@ -13,32 +13,26 @@ hs_status hs_build_run(hs_ctx *ctx, const char *path, hs_build **out, hs_error *
     hsi_ini ini;
     memset(&ini, 0, sizeof ini);
     hs_build *b = hsi_calloc(ctx, 1, sizeof *b);
-    if (!b)
-        return hsi_err_nomem(err);
+    if (!b) return hsi_err_nomem(err);
     b->ctx = ctx;
     b->treat_dset = -1;
     hs_status st = hsi_pipeline_read(ctx, path, &b->pl, &ini, err);
-    if (st)
-        goto fail;
+    if (st) goto fail;
     hsi_log(ctx, 0, "structure: %s", b->pl.meta_file);
-    if ((st = hsi_meta_read(ctx, b->pl.meta_file, &b->meta, err)))
-        goto fail;
+    if ((st = hsi_meta_read(ctx, b->pl.meta_file, &b->meta, err))) goto fail;
     hsi_log(ctx, 0, "data: %s", b->pl.data.file);
     b->d = hsi_calloc(ctx, 1, sizeof *b->d);
     if (!b->d) {
         st = hsi_err_nomem(err);
         goto fail;
     }
-    if ((st = hsi_data_read(ctx, &b->pl.data, &b->meta, &b->units, &b->d[0], err)))
-        goto fail;
+    if ((st = hsi_data_read(ctx, &b->pl.data, &b->meta, &b->units, &b->d[0], err))) goto fail;
     b->nd = 1;
-    if ((st = hsi_pipeline_steps(ctx, &ini, &b->meta, &b->units, &b->pl, err)))
-        goto fail;
+    if ((st = hsi_pipeline_steps(ctx, &ini, &b->meta, &b->units, &b->pl, err))) goto fail;
     hsi_ini_free(&ini);
-    hsi_log(ctx, 0, "%zu unit-time rows, %zu indicators, %zu aggregates, %zu steps",
-            b->units.n, b->meta.nind, b->meta.nagg, b->pl.nstep);
-    if ((st = hsi_steps_run(b, err)))
-        goto fail;
+    hsi_log(ctx, 0, "%zu unit-time rows, %zu indicators, %zu aggregates, %zu steps", b->units.n,
+            b->meta.nind, b->meta.nagg, b->pl.nstep);
+    if ((st = hsi_steps_run(b, err))) goto fail;
     *out = b;
     return HS_OK;
 fail:
@@ -49,8 +43,7 @@ fail:
 
 void hs_build_free(hs_build *b)
 {
-    if (!b)
-        return;
+    if (!b) return;
     hs_ctx *ctx = b->ctx;
     for (size_t i = 0; i < b->nd; i++)
         hsi_dset_free(ctx, &b->d[i]);
@@ -96,8 +89,7 @@ hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d, doubl
     for (size_t t = 0; t < nt; t++) {
         size_t m = 0;
         for (size_t r = 0; r < n; r++)
-            if (!u->has_time || u->time[d->row[r]] == u->times[t])
-                ix[m++] = r;
+            if (!u->has_time || u->time[d->row[r]] == u->times[t]) ix[m++] = r;
         for (size_t c = 0; c < d->ncol; c++) {
             for (size_t i = 0; i < m; i++)
                 x[i] = hsi_col(d, c)[ix[i]];
@@ -117,27 +109,20 @@ hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d, doubl
 
 static const char *explain_flag(const hsi_dset *d, size_t c, size_t r, int treat)
 {
-    if (!d->flag)
-        return "";
+    if (!d->flag) return "";
     unsigned char f = d->flag[c * d->nrow + r];
-    if (!f)
-        return "";
-    if (!treat)
-        return " (imputed)";
-    if (f == HSI_TREAT_WINHI)
-        return " (winsorised high)";
-    if (f == HSI_TREAT_WINLO)
-        return " (winsorised low)";
-    if (f == HSI_TREAT_LOGCT)
-        return " (log-transformed)";
+    if (!f) return "";
+    if (!treat) return " (imputed)";
+    if (f == HSI_TREAT_WINHI) return " (winsorised high)";
+    if (f == HSI_TREAT_WINLO) return " (winsorised low)";
+    if (f == HSI_TREAT_LOGCT) return " (log-transformed)";
     return "";
 }
 
 static long explain_row(const hsi_dset *d, size_t urow)
 {
     for (size_t r = 0; r < d->nrow; r++)
-        if (d->row[r] == urow)
-            return (long)r;
+        if (d->row[r] == urow) return (long)r;
     return -1;
 }
 
@@ -174,8 +159,7 @@ static void explain_node(const hs_build *b, size_t node, size_t urow, const doub
     long r = explain_row(last, urow);
     long c = hsi_dset_col(last, node);
     fprintf(fp, "%*s%s", depth * 2, "", nd->code);
-    if (strcmp(nd->name, nd->code))
-        fprintf(fp, " (%s)", nd->name);
+    if (strcmp(nd->name, nd->code)) fprintf(fp, " (%s)", nd->name);
     if (nd->type == HSI_NODE_AGGREGATE) {
         fputs(" = ", fp);
         explain_num(fp, (r >= 0 && c >= 0) ? hsi_col(last, (size_t)c)[r] : (double)NAN);
@@ -184,8 +168,7 @@ static void explain_node(const hs_build *b, size_t node, size_t urow, const doub
         if (agg) {
             const hsi_agg_spec *as = &agg->agg_node[node];
             fprintf(fp, "  [%s", hsi_agg_name(as->kind));
-            if (as->kind == HSI_AGG_GENMEAN || as->kind == HSI_AGG_RGM)
-                fprintf(fp, " p=%g", as->p);
+            if (as->kind == HSI_AGG_GENMEAN || as->kind == HSI_AGG_RGM) fprintf(fp, " p=%g", as->p);
             fputs(" of:", fp);
             for (size_t k = 0; k < nd->nchild; k++)
                 fprintf(fp, " %s w=%g", m->node[nd->child[k]].code, agg->weight[nd->child[k]]);
@@ -202,8 +185,7 @@ static void explain_node(const hs_build *b, size_t node, size_t urow, const doub
     for (size_t i = 0; i < b->nd; i++) {
         const hsi_dset *d = &b->d[i];
         long rr = explain_row(d, urow), cc = hsi_dset_col(d, node);
-        if (i > 0)
-            fputs(" -> ", fp);
+        if (i > 0) fputs(" -> ", fp);
         fprintf(fp, "%s ", d->name);
         if (rr < 0 || cc < 0) {
             fputs("-", fp);
@@ -212,8 +194,7 @@ static void explain_node(const hs_build *b, size_t node, size_t urow, const doub
         explain_num(fp, hsi_col(d, (size_t)cc)[rr]);
         fputs(explain_flag(d, (size_t)cc, (size_t)rr, (long)i == b->treat_dset), fp);
     }
-    if (nd->denom)
-        fprintf(fp, "  [divided by %s]", nd->denom);
+    if (nd->denom) fprintf(fp, "  [divided by %s]", nd->denom);
     fputc('\n', fp);
 }
 
@@ -232,10 +213,8 @@ hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_err
     const hsi_units *u = &b->units;
     long urow = -1;
     for (size_t r = 0; r < u->n; r++) {
-        if (strcmp(u->code[r], code))
-            continue;
-        if (want_time != HSI_NO_TIME && u->time[r] != want_time)
-            continue;
+        if (strcmp(u->code[r], code)) continue;
+        if (want_time != HSI_NO_TIME && u->time[r] != want_time) continue;
         urow = (long)r; /* rows are sorted by time: the last match is the latest */
     }
     if (urow < 0)
@@ -243,8 +222,7 @@ hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_err
                        want_time != HSI_NO_TIME ? " at that time" : "");
     const hsi_dset *last = &b->d[b->nd - 1];
     double *ranks = hsi_calloc(b->ctx, last->nrow * last->ncol + 1, sizeof(double));
-    if (!ranks)
-        return hsi_err_nomem(err);
+    if (!ranks) return hsi_err_nomem(err);
     hs_status st = hsi_rank_dset(b->ctx, b, last, ranks, err);
     if (st) {
         hsi_free(b->ctx, ranks);
@@ -252,13 +230,10 @@ hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_err
     }
     const hsi_step *agg = NULL;
     for (size_t i = 0; i < b->pl.nstep; i++)
-        if (b->pl.step[i].kind == HSI_STEP_AGGREGATE)
-            agg = &b->pl.step[i];
+        if (b->pl.step[i].kind == HSI_STEP_AGGREGATE) agg = &b->pl.step[i];
     fprintf(fp, "unit %s", u->code[urow]);
-    if (u->name[urow])
-        fprintf(fp, " (%s)", u->name[urow]);
-    if (u->time[urow] != HSI_NO_TIME)
-        fprintf(fp, ", time %ld", u->time[urow]);
+    if (u->name[urow]) fprintf(fp, " (%s)", u->name[urow]);
+    if (u->time[urow] != HSI_NO_TIME) fprintf(fp, ", time %ld", u->time[urow]);
     fprintf(fp, "; pipeline %s\n", b->pl.title ? b->pl.title : b->pl.file);
     if (explain_row(last, (size_t)urow) < 0)
         fprintf(fp, "(removed by screening: values below show the steps before it)\n");
@@ -267,8 +242,7 @@ hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_err
         const hsi_node *nd = &b->meta.node[i];
         int top = (nd->type == HSI_NODE_AGGREGATE && nd->parent_idx < 0) ||
                   (nd->type == HSI_NODE_INDICATOR && b->meta.nagg == 0);
-        if (top)
-            explain_node(b, i, (size_t)urow, ranks, agg, 0, fp);
+        if (top) explain_node(b, i, (size_t)urow, ranks, agg, 0, fp);
     }
     hsi_free(b->ctx, ranks);
     return HS_OK;

@@ -20,46 +20,38 @@ typedef struct data_key {
     const char *code;
     const char *name;
     long time;
-    size_t src;   /* csv row */
+    size_t src; /* csv row */
 } data_key;
 
 static int data_key_cmp(const void *a, const void *b)
 {
     const data_key *x = a, *y = b;
     int c = strcmp(x->code, y->code);
-    if (c)
-        return c;
-    if (x->time != y->time)
-        return x->time < y->time ? -1 : 1;
+    if (c) return c;
+    if (x->time != y->time) return x->time < y->time ? -1 : 1;
     return x->src < y->src ? -1 : (x->src > y->src);
 }
 
 static int data_is_na(const hsi_data_opts *o, const char *s)
 {
-    if (*s == '\0')
-        return 1;
-    if (o->nna == 0)
-        return strcmp(s, "NA") == 0;
+    if (*s == '\0') return 1;
+    if (o->nna == 0) return strcmp(s, "NA") == 0;
     for (size_t i = 0; i < o->nna; i++)
-        if (strcmp(s, o->na[i]) == 0)
-            return 1;
+        if (strcmp(s, o->na[i]) == 0) return 1;
     return 0;
 }
 
 static int data_excluded(const hsi_data_opts *o, const char *code)
 {
     for (size_t i = 0; i < o->nexclude; i++)
-        if (fnmatch(o->exclude[i], code, 0) == 0)
-            return 1;
+        if (fnmatch(o->exclude[i], code, 0) == 0) return 1;
     return 0;
 }
 
 static int data_time_ok(const hsi_data_opts *o, long t)
 {
-    if (o->time_from != HSI_NO_TIME && t < o->time_from)
-        return 0;
-    if (o->time_to != HSI_NO_TIME && t > o->time_to)
-        return 0;
+    if (o->time_from != HSI_NO_TIME && t < o->time_from) return 0;
+    if (o->time_to != HSI_NO_TIME && t > o->time_to) return 0;
     return 1;
 }
 
@@ -70,10 +62,8 @@ static long data_find_row(const hsi_units *u, const char *code, long time)
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(u->code[mid], code);
-        if (c == 0 && u->time[mid] != time)
-            c = u->time[mid] < time ? -1 : 1;
-        if (c == 0)
-            return (long)mid;
+        if (c == 0 && u->time[mid] != time) c = u->time[mid] < time ? -1 : 1;
+        if (c == 0) return (long)mid;
         if (c < 0)
             lo = mid + 1;
         else
@@ -114,8 +104,7 @@ static hs_status data_time(const hsi_data_opts *o, const hsi_csv *c, size_t r, l
     return HS_OK;
 }
 
-static hs_status data_alloc_units(hs_ctx *ctx, hsi_units *u, size_t n, size_t ngroup,
-                                  size_t ndenom)
+static hs_status data_alloc_units(hs_ctx *ctx, hsi_units *u, size_t n, size_t ngroup, size_t ndenom)
 {
     u->n = n;
     u->code = hsi_calloc(ctx, n, sizeof(char *));
@@ -140,17 +129,16 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
 {
     hsi_csv c;
     data_key *keys = NULL;
-    long *icol = NULL;   /* wide: csv column of each indicator */
+    long *icol = NULL; /* wide: csv column of each indicator */
     long *gcol = NULL, *dcol = NULL;
     size_t *gnode = NULL, *dnode = NULL;
-    long *yearcol = NULL;  /* wide-year: [node * nyear + y] */
+    long *yearcol = NULL; /* wide-year: [node * nyear + y] */
     long *years = NULL;
     size_t nyear = 0;
     memset(u, 0, sizeof *u);
     memset(raw, 0, sizeof *raw);
     hs_status st = hsi_csv_read(ctx, o->file, &c, err);
-    if (st)
-        return st;
+    if (st) return st;
     hsi_shape shape = o->shape;
     long ju = hsi_csv_find(&c, o->unit_col), jn = hsi_csv_find(&c, o->name_col),
          jt = hsi_csv_find(&c, o->time_col);
@@ -177,8 +165,7 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
                      "long-shape data needs columns '%s' and '%s'", o->code_col, o->value_col);
         goto fail;
     }
-    if (o->fixed_time != HSI_NO_TIME)
-        jt = -1;
+    if (o->fixed_time != HSI_NO_TIME) jt = -1;
 
     /* groups and denominators present as columns (wide shapes) */
     gcol = hsi_calloc(ctx, m->n + 1, sizeof(long));
@@ -186,8 +173,7 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
     gnode = hsi_calloc(ctx, m->n + 1, sizeof(size_t));
     dnode = hsi_calloc(ctx, m->n + 1, sizeof(size_t));
     icol = hsi_calloc(ctx, m->nind + 1, sizeof(long));
-    if (!gcol || !dcol || !gnode || !dnode || !icol)
-        goto nomem;
+    if (!gcol || !dcol || !gnode || !dnode || !icol) goto nomem;
     size_t ng = 0, ndn = 0;
     for (size_t i = 0; i < m->n; i++) {
         const hsi_node *nd = &m->node[i];
@@ -196,8 +182,7 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
             gcol[ng] = j;
             gnode[ng++] = i;
         } else if (nd->type == HSI_NODE_DENOMINATOR) {
-            if (shape == HSI_SHAPE_WIDE && j < 0)
-                continue;
+            if (shape == HSI_SHAPE_WIDE && j < 0) continue;
             dcol[ndn] = j;
             dnode[ndn++] = i;
         }
@@ -206,18 +191,15 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
     /* years of a wide-year table: every NNNN suffix seen on an indicator's columns */
     if (shape == HSI_SHAPE_WIDEYEAR) {
         years = hsi_calloc(ctx, c.ncol + 1, sizeof(long));
-        if (!years)
-            goto nomem;
+        if (!years) goto nomem;
         for (size_t j = 0; j < c.ncol; j++) {
             const char *h = c.head[j];
             size_t hl = strlen(h);
-            if (hl < 6 || h[hl - 5] != '_')
-                continue;
+            if (hl < 6 || h[hl - 5] != '_') continue;
             int ok = 1;
             for (size_t q = hl - 4; q < hl; q++)
                 ok &= h[q] >= '0' && h[q] <= '9';
-            if (!ok)
-                continue;
+            if (!ok) continue;
             int known = 0;
             for (size_t i = 0; i < m->n && !known; i++) {
                 const hsi_node *nd = &m->node[i];
@@ -225,16 +207,13 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
                     strlen(nd->code) == hl - 5 && strncmp(nd->code, h, hl - 5) == 0)
                     known = 1;
             }
-            if (!known)
-                continue;
+            if (!known) continue;
             long y = strtol(h + hl - 4, NULL, 10);
-            if (!data_time_ok(o, y))
-                continue;
+            if (!data_time_ok(o, y)) continue;
             size_t q = 0;
             while (q < nyear && years[q] != y)
                 q++;
-            if (q == nyear)
-                years[nyear++] = y;
+            if (q == nyear) years[nyear++] = y;
         }
         if (nyear == 0) {
             st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.head_line, 1,
@@ -253,8 +232,7 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
             years[b2] = v;
         }
         yearcol = hsi_calloc(ctx, m->n * nyear + 1, sizeof(long));
-        if (!yearcol)
-            goto nomem;
+        if (!yearcol) goto nomem;
         char hbuf[512];
         for (size_t i = 0; i < m->n; i++)
             for (size_t y = 0; y < nyear; y++) {
@@ -295,8 +273,7 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
     /* keys */
     size_t nkeys_max = (shape == HSI_SHAPE_WIDEYEAR ? nyear : 1) * c.nrow;
     keys = hsi_calloc(ctx, nkeys_max + 1, sizeof *keys);
-    if (!keys)
-        goto nomem;
+    if (!keys) goto nomem;
     size_t nk = 0;
     for (size_t r = 0; r < c.nrow; r++) {
         const char *code = hsi_csv_get(&c, r, (size_t)ju);
@@ -305,8 +282,7 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
                          "empty unit code (expected a code such as an ISO3 country code)");
             goto fail;
         }
-        if (data_excluded(o, code))
-            continue;
+        if (data_excluded(o, code)) continue;
         const char *name = jn >= 0 ? hsi_csv_get(&c, r, (size_t)jn) : NULL;
         if (shape == HSI_SHAPE_WIDEYEAR) {
             for (size_t y = 0; y < nyear; y++)
@@ -314,10 +290,8 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
             continue;
         }
         long t = HSI_NO_TIME;
-        if ((st = data_time(o, &c, r, jt, &t, err)))
-            goto fail;
-        if (t != HSI_NO_TIME && !data_time_ok(o, t))
-            continue;
+        if ((st = data_time(o, &c, r, jt, &t, err))) goto fail;
+        if (t != HSI_NO_TIME && !data_time_ok(o, t)) continue;
         keys[nk++] = (data_key){code, name, t, r};
     }
     if (nk == 0) {
@@ -346,8 +320,7 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
         }
         nu++;
     }
-    if (data_alloc_units(ctx, u, nu, ng, ndn))
-        goto nomem;
+    if (data_alloc_units(ctx, u, nu, ng, ndn)) goto nomem;
     nu = 0;
     for (size_t k = 0; k < nk; k++) {
         if (k > 0 && strcmp(keys[k].code, keys[k - 1].code) == 0 &&
@@ -367,16 +340,13 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
         else
             u->name[nu] = hsi_strdup(ctx, keys[k].name);
         u->time[nu] = keys[k].time;
-        if (!u->code[nu] || (keys[k].name && *keys[k].name && !u->name[nu]))
-            goto nomem;
-        if (keys[k].time != HSI_NO_TIME)
-            u->has_time = 1;
+        if (!u->code[nu] || (keys[k].name && *keys[k].name && !u->name[nu])) goto nomem;
+        if (keys[k].time != HSI_NO_TIME) u->has_time = 1;
         nu++;
     }
     /* distinct times */
     u->times = hsi_calloc(ctx, nu + 1, sizeof(long));
-    if (!u->times)
-        goto nomem;
+    if (!u->times) goto nomem;
     for (size_t r = 0; r < nu; r++) {
         size_t q = 0;
         while (q < u->ntime && u->times[q] != u->time[r])
@@ -391,14 +361,11 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
         }
     }
     for (size_t g = 0; g < ng; g++)
-        if (!(u->group_code[g] = hsi_strdup(ctx, m->node[gnode[g]].code)))
-            goto nomem;
+        if (!(u->group_code[g] = hsi_strdup(ctx, m->node[gnode[g]].code))) goto nomem;
     for (size_t d = 0; d < ndn; d++)
-        if (!(u->denom_code[d] = hsi_strdup(ctx, m->node[dnode[d]].code)))
-            goto nomem;
+        if (!(u->denom_code[d] = hsi_strdup(ctx, m->node[dnode[d]].code))) goto nomem;
 
-    if (hsi_dset_alloc(ctx, raw, "Raw", nu, m->nind, 0))
-        goto nomem;
+    if (hsi_dset_alloc(ctx, raw, "Raw", nu, m->nind, 0)) goto nomem;
     for (size_t r = 0; r < nu; r++)
         raw->row[r] = r;
     for (size_t k = 0; k < m->nind; k++)
@@ -418,8 +385,7 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
         for (size_t g = 0; g < ng; g++) {
             const char *s = hsi_csv_get(&c, r, (size_t)gcol[g]);
             char **gv = &u->group_val[g * nu + ur];
-            if (data_is_na(o, s) || *gv)
-                continue;
+            if (data_is_na(o, s) || *gv) continue;
             if (ur > 0 && gv[-1] && strcmp(gv[-1], s) == 0)
                 *gv = gv[-1]; /* shared with the previous row, as codes are */
             else if (!(*gv = hsi_strdup(ctx, s)))
@@ -440,8 +406,8 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
                 y++;
             for (size_t d = 0; d < ndn; d++) {
                 long j = yearcol[dnode[d] * nyear + y];
-                if (j >= 0 && (st = data_value(o, &c, r, (size_t)j, u->denom_code[d],
-                                               keys[k].code, &u->denom[d * nu + ur], err)))
+                if (j >= 0 && (st = data_value(o, &c, r, (size_t)j, u->denom_code[d], keys[k].code,
+                                               &u->denom[d * nu + ur], err)))
                     goto fail;
             }
             for (size_t q = 0; q < m->nind; q++) {
@@ -456,12 +422,10 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
             double *dst = NULL;
             if (nidx >= 0 && m->node[nidx].type == HSI_NODE_INDICATOR) {
                 for (size_t q = 0; q < m->nind; q++)
-                    if (m->ind[q] == (size_t)nidx)
-                        dst = &raw->v[q * nu + ur];
+                    if (m->ind[q] == (size_t)nidx) dst = &raw->v[q * nu + ur];
             } else if (nidx >= 0 && m->node[nidx].type == HSI_NODE_DENOMINATOR) {
                 for (size_t d = 0; d < ndn; d++)
-                    if (dnode[d] == (size_t)nidx)
-                        dst = &u->denom[d * nu + ur];
+                    if (dnode[d] == (size_t)nidx) dst = &u->denom[d * nu + ur];
             }
             if (!dst) {
                 st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.line[r],
@@ -477,8 +441,7 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
                              keys[k].code, ic);
                 goto fail;
             }
-            if ((st = data_value(o, &c, r, (size_t)jval, ic, keys[k].code, dst, err)))
-                goto fail;
+            if ((st = data_value(o, &c, r, (size_t)jval, ic, keys[k].code, dst, err))) goto fail;
         }
     }
     hsi_free(ctx, keys);
@@ -510,21 +473,17 @@ fail:
 
 void hsi_units_free(hs_ctx *ctx, hsi_units *u)
 {
-    if (!u)
-        return;
+    if (!u) return;
     /* equal adjacent pointers are one shared copy (see hsi_data_read) */
     for (size_t r = 0; r < u->n; r++) {
-        if (u->code && !(r > 0 && u->code[r] == u->code[r - 1]))
-            hsi_free(ctx, u->code[r]);
-        if (u->name && !(r > 0 && u->name[r] == u->name[r - 1]))
-            hsi_free(ctx, u->name[r]);
+        if (u->code && !(r > 0 && u->code[r] == u->code[r - 1])) hsi_free(ctx, u->code[r]);
+        if (u->name && !(r > 0 && u->name[r] == u->name[r - 1])) hsi_free(ctx, u->name[r]);
     }
     if (u->group_val)
         for (size_t g = 0; g < u->ngroup; g++)
             for (size_t r = 0; r < u->n; r++) {
                 char **gv = &u->group_val[g * u->n + r];
-                if (!(r > 0 && *gv == gv[-1]))
-                    hsi_free(ctx, *gv);
+                if (!(r > 0 && *gv == gv[-1])) hsi_free(ctx, *gv);
             }
     if (u->group_code)
         for (size_t g = 0; g < u->ngroup; g++)
@@ -553,8 +512,7 @@ hs_status hsi_dset_alloc(hs_ctx *ctx, hsi_dset *d, const char *name, size_t nrow
     d->row = hsi_calloc(ctx, nrow + 1, sizeof(size_t));
     d->node = hsi_calloc(ctx, ncol + 1, sizeof(size_t));
     d->v = hsi_calloc(ctx, nrow * ncol + 1, sizeof(double));
-    if (with_flags)
-        d->flag = hsi_calloc(ctx, nrow * ncol + 1, 1);
+    if (with_flags) d->flag = hsi_calloc(ctx, nrow * ncol + 1, 1);
     if (!d->name || !d->row || !d->node || !d->v || (with_flags && !d->flag)) {
         hsi_dset_free(ctx, d);
         return HS_ERR_NOMEM;
@@ -564,8 +522,7 @@ hs_status hsi_dset_alloc(hs_ctx *ctx, hsi_dset *d, const char *name, size_t nrow
 
 void hsi_dset_free(hs_ctx *ctx, hsi_dset *d)
 {
-    if (!d)
-        return;
+    if (!d) return;
     hsi_free(ctx, d->name);
     hsi_free(ctx, d->row);
     hsi_free(ctx, d->node);
@@ -577,8 +534,7 @@ void hsi_dset_free(hs_ctx *ctx, hsi_dset *d)
 hs_status hsi_dset_copy(hs_ctx *ctx, const hsi_dset *src, hsi_dset *dst, const char *name,
                         hs_error *err)
 {
-    if (hsi_dset_alloc(ctx, dst, name, src->nrow, src->ncol, 0))
-        return hsi_err_nomem(err);
+    if (hsi_dset_alloc(ctx, dst, name, src->nrow, src->ncol, 0)) return hsi_err_nomem(err);
     memcpy(dst->row, src->row, src->nrow * sizeof(size_t));
     memcpy(dst->node, src->node, src->ncol * sizeof(size_t));
     memcpy(dst->v, src->v, src->nrow * src->ncol * sizeof(double));
@@ -588,7 +544,6 @@ hs_status hsi_dset_copy(hs_ctx *ctx, const hsi_dset *src, hsi_dset *dst, const c
 long hsi_dset_col(const hsi_dset *d, size_t node)
 {
     for (size_t c = 0; c < d->ncol; c++)
-        if (d->node[c] == node)
-            return (long)c;
+        if (d->node[c] == node) return (long)c;
     return -1;
 }

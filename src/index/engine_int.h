@@ -25,29 +25,29 @@ typedef enum hsi_node_type {
 typedef struct hsi_node {
     char *code, *name;
     hsi_node_type type;
-    int level;         /* 1 = indicator; aggregates > 1; 0 for groups/denominators */
-    int direction;     /* +1 / -1 */
-    double weight;     /* nominal weight within the parent */
-    char *parent;      /* code or NULL */
-    long parent_idx;   /* index in meta.nodes or -1 */
-    char *denom;       /* denominator code or NULL */
-    long denom_idx;    /* index in units.denom, or -1 */
-    double target;     /* NaN if absent */
+    int level;                     /* 1 = indicator; aggregates > 1; 0 for groups/denominators */
+    int direction;                 /* +1 / -1 */
+    double weight;                 /* nominal weight within the parent */
+    char *parent;                  /* code or NULL */
+    long parent_idx;               /* index in meta.nodes or -1 */
+    char *denom;                   /* denominator code or NULL */
+    long denom_idx;                /* index in units.denom, or -1 */
+    double target;                 /* NaN if absent */
     double gp_lo, gp_hi, gp_scale; /* goalpost_lower/upper/scale (NaN if absent) */
-    int gp_trunc;      /* goalpost_trunc2posts (default 1) */
-    int gp_log;        /* goalpost_log (default 0) */
-    long line;         /* line in the structure file */
+    int gp_trunc;                  /* goalpost_trunc2posts (default 1) */
+    int gp_log;                    /* goalpost_log (default 0) */
+    long line;                     /* line in the structure file */
     size_t nchild;
-    size_t *child;     /* indices of children in meta.nodes */
+    size_t *child; /* indices of children in meta.nodes */
 } hsi_node;
 
 typedef struct hsi_meta {
     char *file;
     size_t n;
     hsi_node *node;
-    size_t nind;       /* indicator nodes, in file order */
+    size_t nind; /* indicator nodes, in file order */
     size_t *ind;
-    size_t nagg;       /* aggregate nodes, sorted by level then code */
+    size_t nagg; /* aggregate nodes, sorted by level then code */
     size_t *agg;
     int maxlevel;
     size_t ngroup, ndenom;
@@ -62,10 +62,10 @@ HS_INTERNAL long hsi_meta_find(const hsi_meta *m, const char *code);
 #define HSI_NO_TIME (-2147483647L - 1)
 
 typedef struct hsi_units {
-    size_t n;          /* rows = unit-time pairs, sorted by code then time */
+    size_t n; /* rows = unit-time pairs, sorted by code then time */
     char **code;
-    char **name;       /* may hold NULLs */
-    long *time;        /* HSI_NO_TIME when the data has no time */
+    char **name; /* may hold NULLs */
+    long *time;  /* HSI_NO_TIME when the data has no time */
     int has_time;
     size_t ngroup;
     char **group_code; /* ngroup */
@@ -83,8 +83,8 @@ typedef struct hsi_dset {
     size_t nrow;
     size_t *row;
     size_t ncol;
-    size_t *node;      /* meta node of each column */
-    double *v;         /* v[c * nrow + r] */
+    size_t *node;        /* meta node of each column */
+    double *v;           /* v[c * nrow + r] */
     unsigned char *flag; /* optional, same shape: treat flags or imputation marks */
 } hsi_dset;
 
@@ -94,19 +94,24 @@ static inline double *hsi_col(const hsi_dset *d, size_t c)
 }
 
 /* Options of the data section (pipeline.c fills it, data.c reads with it). */
-typedef enum hsi_shape { HSI_SHAPE_AUTO = 0, HSI_SHAPE_WIDE, HSI_SHAPE_LONG, HSI_SHAPE_WIDEYEAR } hsi_shape;
+typedef enum hsi_shape {
+    HSI_SHAPE_AUTO = 0,
+    HSI_SHAPE_WIDE,
+    HSI_SHAPE_LONG,
+    HSI_SHAPE_WIDEYEAR
+} hsi_shape;
 
 typedef struct hsi_data_opts {
-    char *file;        /* resolved path */
+    char *file; /* resolved path */
     hsi_shape shape;
     char *unit_col, *name_col, *time_col, *code_col, *value_col;
-    long fixed_time;   /* HSI_NO_TIME unless `time = YYYY` constant given */
+    long fixed_time; /* HSI_NO_TIME unless `time = YYYY` constant given */
     size_t nna;
-    char **na;         /* missing-value markers */
+    char **na; /* missing-value markers */
     size_t nexclude;
-    char **exclude;    /* fnmatch patterns of unit codes to drop */
+    char **exclude;          /* fnmatch patterns of unit codes to drop */
     long time_from, time_to; /* keep only this range (inclusive); HSI_NO_TIME = open */
-    long line;         /* line of the data entry in the pipeline (messages) */
+    long line;               /* line of the data entry in the pipeline (messages) */
 } hsi_data_opts;
 
 HS_INTERNAL hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m,
@@ -146,12 +151,12 @@ typedef struct hsi_agg_spec {
 
 typedef struct hsi_step {
     hsi_step_kind kind;
-    char *out_name;    /* dataset name written (COINr's: Denominated, Imputed, ...) */
+    char *out_name; /* dataset name written (COINr's: Denominated, Imputed, ...) */
     long line;
     /* impute */
     hsi_impute_kind imp;
-    long group_idx;    /* index in units.group_code */
-    long max_time;     /* latest: at most this many time points back (0 = no limit) */
+    long group_idx; /* index in units.group_code */
+    long max_time;  /* latest: at most this many time points back (0 = no limit) */
     /* screen */
     int screen_na, screen_zeros;
     double dat_thresh, nonzero_thresh;
@@ -164,7 +169,7 @@ typedef struct hsi_step {
     hsi_agg_spec *agg_node;
     double agg_dat_thresh;
     int agg_nonpositive_na; /* geometric/harmonic over a value <= 0 gives NA, not an error */
-    double *weight;    /* meta.n weights from the chosen weight set */
+    double *weight;         /* meta.n weights from the chosen weight set */
     char *weight_set;
     /* per time (default) or across all rows (pooled) */
     int pooled;
@@ -172,7 +177,7 @@ typedef struct hsi_step {
 
 typedef struct hsi_pipeline {
     char *file;
-    char *dir;         /* folder of the pipeline file: relative paths start here */
+    char *dir; /* folder of the pipeline file: relative paths start here */
     char *title;
     char *meta_file;
     hsi_data_opts data;
@@ -192,7 +197,7 @@ HS_INTERNAL void hsi_pipeline_free(hs_ctx *ctx, hsi_pipeline *p);
 
 /* Treatment record of one indicator in one time slice. */
 typedef struct hsi_treat_rec {
-    size_t ind;        /* index into meta.ind */
+    size_t ind; /* index into meta.ind */
     long time;
     hsi_treat_detail det;
 } hsi_treat_rec;
@@ -203,12 +208,12 @@ struct hs_build {
     hsi_meta meta;
     hsi_units units;
     size_t nd;
-    hsi_dset *d;       /* d[0] = Raw */
-    size_t *d_step;    /* step index that produced d[i] (d_step[0] unused) */
+    hsi_dset *d;    /* d[0] = Raw */
+    size_t *d_step; /* step index that produced d[i] (d_step[0] unused) */
     size_t ntreat;
     hsi_treat_rec *treat;
-    long treat_dset;   /* dataset index holding treat flags, or -1 */
-    int quiet;         /* no per-step progress messages (rebuilds inside an analysis) */
+    long treat_dset;     /* dataset index holding treat flags, or -1 */
+    int quiet;           /* no per-step progress messages (rebuilds inside an analysis) */
     char **screened_out; /* unit codes removed by screening */
     size_t nscreened_out;
 };
@@ -220,6 +225,5 @@ HS_INTERNAL const char *hsi_agg_name(hsi_agg_kind k);
 /* Competition ranks of each column of d within each time slice (rank 1 = highest). */
 HS_INTERNAL hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d,
                                     double *ranks, hs_error *err);
-
 
 #endif

@@ -24,8 +24,7 @@ static int meta_is_na(const char *s)
 long hsi_meta_find(const hsi_meta *m, const char *code)
 {
     for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->node[i].code, code) == 0)
-            return (long)i;
+        if (strcmp(m->node[i].code, code) == 0) return (long)i;
     return -1;
 }
 
@@ -33,8 +32,7 @@ static hs_status meta_num(const hsi_csv *c, size_t r, long j, const char *what, 
                           int required, hs_error *err)
 {
     *out = NAN;
-    if (j < 0)
-        return HS_OK;
+    if (j < 0) return HS_OK;
     const char *s = hsi_csv_get(c, r, (size_t)j);
     if (meta_is_na(s)) {
         if (required)
@@ -50,20 +48,16 @@ static hs_status meta_num(const hsi_csv *c, size_t r, long j, const char *what, 
 
 static int meta_bool(const char *s, int dflt)
 {
-    if (meta_is_na(s))
-        return dflt;
-    if (!strcmp(s, "TRUE") || !strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "yes"))
-        return 1;
-    if (!strcmp(s, "FALSE") || !strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "no"))
-        return 0;
+    if (meta_is_na(s)) return dflt;
+    if (!strcmp(s, "TRUE") || !strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "yes")) return 1;
+    if (!strcmp(s, "FALSE") || !strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "no")) return 0;
     return -1;
 }
 
 static int meta_cmp_agg(const void *a, const void *b, const hsi_meta *m)
 {
     const hsi_node *x = &m->node[*(const size_t *)a], *y = &m->node[*(const size_t *)b];
-    if (x->level != y->level)
-        return x->level < y->level ? -1 : 1;
+    if (x->level != y->level) return x->level < y->level ? -1 : 1;
     return strcmp(x->code, y->code);
 }
 
@@ -85,8 +79,7 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
     hsi_csv c;
     memset(m, 0, sizeof *m);
     hs_status st = hsi_csv_read(ctx, path, &c, err);
-    if (st)
-        return st;
+    if (st) return st;
     const char *req[] = {"Level", "iCode", "Direction", "Weight", "Parent", "Type"};
     long jc[6];
     for (size_t k = 0; k < 6; k++) {
@@ -112,8 +105,7 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
     m->node = hsi_calloc(ctx, c.nrow, sizeof *m->node);
     m->ind = hsi_calloc(ctx, c.nrow, sizeof *m->ind);
     m->agg = hsi_calloc(ctx, c.nrow, sizeof *m->agg);
-    if (!m->file || !m->node || !m->ind || !m->agg)
-        goto nomem;
+    if (!m->file || !m->node || !m->ind || !m->agg) goto nomem;
     m->n = c.nrow;
     for (size_t r = 0; r < c.nrow; r++) {
         hsi_node *nd = &m->node[r];
@@ -124,7 +116,8 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
         const char *code = hsi_csv_get(&c, r, (size_t)jc[1]);
         long ccol = c.col[r * c.ncol + (size_t)jc[1]];
         if (meta_is_na(code)) {
-            st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], ccol, "empty iCode (expected a code)");
+            st =
+                hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], ccol, "empty iCode (expected a code)");
             goto fail;
         }
         for (size_t q = 0; q < r; q++) {
@@ -138,8 +131,7 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
         nd->code = hsi_strdup(ctx, code);
         const char *nm = j_name >= 0 ? hsi_csv_get(&c, r, (size_t)j_name) : NULL;
         nd->name = hsi_strdup(ctx, meta_is_na(nm) ? code : nm);
-        if (!nd->code || !nd->name)
-            goto nomem;
+        if (!nd->code || !nd->name) goto nomem;
         const char *type = hsi_csv_get(&c, r, (size_t)jc[5]);
         if (!strcmp(type, "Indicator"))
             nd->type = HSI_NODE_INDICATOR;
@@ -161,8 +153,7 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
         int scored = nd->type == HSI_NODE_INDICATOR || nd->type == HSI_NODE_AGGREGATE;
         double v;
         st = meta_num(&c, r, jc[0], "Level", &v, scored, err);
-        if (st)
-            goto fail;
+        if (st) goto fail;
         if (scored) {
             long lcol = c.col[r * c.ncol + (size_t)jc[0]];
             if (v != floor(v) || v < 1 || v > 100) {
@@ -181,12 +172,10 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
                              "aggregate '%s' has Level %d (expected 2 or more)", code, nd->level);
                 goto fail;
             }
-            if (nd->level > m->maxlevel)
-                m->maxlevel = nd->level;
+            if (nd->level > m->maxlevel) m->maxlevel = nd->level;
         }
         st = meta_num(&c, r, jc[2], "Direction", &v, 0, err);
-        if (st)
-            goto fail;
+        if (st) goto fail;
         nd->direction = isnan(v) ? 1 : (int)v;
         if (!isnan(v) && v != 1 && v != -1) {
             st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[2]],
@@ -199,8 +188,7 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
             goto fail;
         }
         st = meta_num(&c, r, jc[3], "Weight", &v, 0, err);
-        if (st)
-            goto fail;
+        if (st) goto fail;
         nd->weight = isnan(v) ? 1.0 : v;
         if (v < 0) {
             st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[3]],
@@ -210,14 +198,12 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
         const char *par = hsi_csv_get(&c, r, (size_t)jc[4]);
         if (!meta_is_na(par)) {
             nd->parent = hsi_strdup(ctx, par);
-            if (!nd->parent)
-                goto nomem;
+            if (!nd->parent) goto nomem;
         }
         const char *den = j_den >= 0 ? hsi_csv_get(&c, r, (size_t)j_den) : NULL;
         if (!meta_is_na(den)) {
             nd->denom = hsi_strdup(ctx, den);
-            if (!nd->denom)
-                goto nomem;
+            if (!nd->denom) goto nomem;
         }
         if ((st = meta_num(&c, r, j_tgt, "Target", &nd->target, 0, err)) ||
             (st = meta_num(&c, r, j_gl, "goalpost_lower", &nd->gp_lo, 0, err)) ||
@@ -227,8 +213,7 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
         const long jb[2] = {j_gt, j_glog};
         int *dst[2] = {&nd->gp_trunc, &nd->gp_log};
         for (int q = 0; q < 2; q++) {
-            if (jb[q] < 0)
-                continue;
+            if (jb[q] < 0) continue;
             int bv = meta_bool(hsi_csv_get(&c, r, (size_t)jb[q]), q == 0 ? 1 : 0);
             if (bv < 0) {
                 st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jb[q]],
@@ -274,8 +259,7 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
             }
             continue;
         }
-        if (nd->type != HSI_NODE_INDICATOR && nd->type != HSI_NODE_AGGREGATE)
-            continue;
+        if (nd->type != HSI_NODE_INDICATOR && nd->type != HSI_NODE_AGGREGATE) continue;
         long p = hsi_meta_find(m, nd->parent);
         if (p < 0) {
             st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, pcol,
@@ -318,8 +302,7 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
     }
     for (size_t r = 0; r < m->n; r++) {
         hsi_node *nd = &m->node[r];
-        if (nd->parent_idx < 0)
-            continue;
+        if (nd->parent_idx < 0) continue;
         hsi_node *pn = &m->node[nd->parent_idx];
         if (pn->level <= nd->level) {
             st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
@@ -331,8 +314,7 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
     }
     for (size_t r = 0; r < m->n; r++) {
         hsi_node *nd = &m->node[r];
-        if (nd->type != HSI_NODE_AGGREGATE)
-            continue;
+        if (nd->type != HSI_NODE_AGGREGATE) continue;
         if (nd->nchild == 0) {
             st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
                          "aggregate '%s' has no children (expected rows with Parent '%s')",
@@ -340,8 +322,7 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
             goto fail;
         }
         nd->child = hsi_calloc(ctx, nd->nchild, sizeof(size_t));
-        if (!nd->child)
-            goto nomem;
+        if (!nd->child) goto nomem;
         nd->nchild = 0;
     }
     for (size_t r = 0; r < m->n; r++) {
@@ -377,8 +358,7 @@ fail:
 
 void hsi_meta_free(hs_ctx *ctx, hsi_meta *m)
 {
-    if (!m)
-        return;
+    if (!m) return;
     for (size_t i = 0; i < m->n; i++) {
         hsi_node *nd = &m->node[i];
         hsi_free(ctx, nd->code);

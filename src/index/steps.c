@@ -43,8 +43,7 @@ static hs_status steps_slices_make(hs_ctx *ctx, const hsi_units *u, const hsi_ds
         s->off[t] = k;
         s->time[t] = nt == 1 ? HSI_NO_TIME : u->times[t];
         for (size_t r = 0; r < d->nrow; r++)
-            if (nt == 1 || u->time[d->row[r]] == u->times[t])
-                s->idx[k++] = r;
+            if (nt == 1 || u->time[d->row[r]] == u->times[t]) s->idx[k++] = r;
     }
     s->off[nt] = k;
     return HS_OK;
@@ -64,8 +63,7 @@ static hs_status steps_work_new(hs_ctx *ctx, size_t n, steps_work *w)
     w->w = hsi_calloc(ctx, 4 * n + 4, sizeof(double));
     w->z = hsi_calloc(ctx, n + 1, sizeof(size_t));
     w->f = hsi_calloc(ctx, n + 1, 1);
-    if (!w->x || !w->y || !w->w || !w->z || !w->f)
-        return HS_ERR_NOMEM;
+    if (!w->x || !w->y || !w->w || !w->z || !w->f) return HS_ERR_NOMEM;
     return HS_OK;
 }
 
@@ -90,16 +88,13 @@ static const char *steps_time_str(long t, char *buf, size_t n)
 static hs_status steps_denominate(hs_build *b, const hsi_dset *in, hsi_dset *out, hs_error *err)
 {
     hs_status st = hsi_dset_copy(b->ctx, in, out, "", err);
-    if (st)
-        return st;
+    if (st) return st;
     for (size_t c = 0; c < out->ncol; c++) {
         const hsi_node *nd = &b->meta.node[out->node[c]];
-        if (!nd->denom)
-            continue;
+        if (!nd->denom) continue;
         long di = -1;
         for (size_t q = 0; q < b->units.ndenom; q++)
-            if (!strcmp(b->units.denom_code[q], nd->denom))
-                di = (long)q;
+            if (!strcmp(b->units.denom_code[q], nd->denom)) di = (long)q;
         if (di < 0)
             return hsi_err(err, HS_ERR_SCHEMA, b->pl.data.file, 0, 0,
                            "denominator '%s' of indicator '%s' has no column in the data",
@@ -116,12 +111,9 @@ static hs_status steps_impute(hs_build *b, const hsi_step *sp, const hsi_dset *i
 {
     hs_ctx *ctx = b->ctx;
     hs_status st = hsi_dset_copy(ctx, in, out, "", err);
-    if (st)
-        return st;
-    if (!(out->flag = hsi_calloc(ctx, out->nrow * out->ncol + 1, 1)))
-        return hsi_err_nomem(err);
-    if (sp->imp == HSI_IMP_NONE)
-        return HS_OK;
+    if (st) return st;
+    if (!(out->flag = hsi_calloc(ctx, out->nrow * out->ncol + 1, 1))) return hsi_err_nomem(err);
+    if (sp->imp == HSI_IMP_NONE) return HS_OK;
     const hsi_units *u = &b->units;
     if (sp->imp == HSI_IMP_LATEST) {
         /* rows are sorted by unit then time: walk each unit's run of rows */
@@ -129,14 +121,12 @@ static hs_status steps_impute(hs_build *b, const hsi_step *sp, const hsi_dset *i
             double *col = hsi_col(out, c);
             const double *src = hsi_col(in, c);
             for (size_t r = 0; r < out->nrow; r++) {
-                if (!isnan(col[r]))
-                    continue;
+                if (!isnan(col[r])) continue;
                 size_t q = r;
                 while (q > 0 && !strcmp(u->code[out->row[q - 1]], u->code[out->row[r]])) {
                     q--;
                     long age = u->time[out->row[r]] - u->time[out->row[q]];
-                    if (sp->max_time > 0 && age > sp->max_time)
-                        break;
+                    if (sp->max_time > 0 && age > sp->max_time) break;
                     if (!isnan(src[q])) {
                         col[r] = src[q];
                         out->flag[c * out->nrow + r] = 1;
@@ -164,16 +154,14 @@ static hs_status steps_impute(hs_build *b, const hsi_step *sp, const hsi_dset *i
             double *col = hsi_col(out, c);
             for (size_t i = 0; i < n; i++) {
                 size_t r = ix[i];
-                if (!isnan(col[r]))
-                    continue;
+                if (!isnan(col[r])) continue;
                 const char *g = by_group ? gv[out->row[r]] : NULL;
                 if (by_group && !g)
                     continue; /* COINr: units without a group are left as they are */
                 size_t m = 0;
                 for (size_t j = 0; j < n; j++) {
                     size_t q = ix[j];
-                    if (by_group && (!gv[out->row[q]] || strcmp(gv[out->row[q]], g)))
-                        continue;
+                    if (by_group && (!gv[out->row[q]] || strcmp(gv[out->row[q]], g))) continue;
                     w.x[m++] = hsi_col(in, c)[q];
                 }
                 double v = median ? hsi_stats_median(w.x, m, w.w) : hsi_stats_mean(w.x, m);
@@ -195,8 +183,7 @@ static hs_status steps_screen(hs_build *b, const hsi_step *sp, const hsi_dset *i
     hs_ctx *ctx = b->ctx;
     size_t keep = 0;
     unsigned char *ok = hsi_calloc(ctx, in->nrow + 1, 1);
-    if (!ok)
-        return hsi_err_nomem(err);
+    if (!ok) return hsi_err_nomem(err);
     for (size_t r = 0; r < in->nrow; r++) {
         size_t avail = 0, nonzero = 0;
         for (size_t c = 0; c < in->ncol; c++) {
@@ -206,10 +193,8 @@ static hs_status steps_screen(hs_build *b, const hsi_step *sp, const hsi_dset *i
         }
         double fa = (double)avail / (double)in->ncol, fz = (double)nonzero / (double)in->ncol;
         ok[r] = 1;
-        if (sp->screen_na && fa < sp->dat_thresh)
-            ok[r] = 0;
-        if (sp->screen_zeros && fz < sp->nonzero_thresh)
-            ok[r] = 0;
+        if (sp->screen_na && fa < sp->dat_thresh) ok[r] = 0;
+        if (sp->screen_zeros && fz < sp->nonzero_thresh) ok[r] = 0;
         keep += ok[r];
     }
     if (keep == 0) {
@@ -230,8 +215,8 @@ static hs_status steps_screen(hs_build *b, const hsi_step *sp, const hsi_dset *i
             for (size_t q = 0; q < b->nscreened_out; q++)
                 seen |= !strcmp(b->screened_out[q], code);
             if (!seen) {
-                char **p = hsi_realloc(ctx, b->screened_out,
-                                       (b->nscreened_out + 1) * sizeof(char *));
+                char **p =
+                    hsi_realloc(ctx, b->screened_out, (b->nscreened_out + 1) * sizeof(char *));
                 if (!p) {
                     hsi_free(ctx, ok);
                     return hsi_err_nomem(err);
@@ -259,10 +244,8 @@ static hs_status steps_treat(hs_build *b, const hsi_step *sp, const hsi_dset *in
 {
     hs_ctx *ctx = b->ctx;
     hs_status st = hsi_dset_copy(ctx, in, out, "", err);
-    if (st)
-        return st;
-    if (!(out->flag = hsi_calloc(ctx, out->nrow * out->ncol + 1, 1)))
-        return hsi_err_nomem(err);
+    if (st) return st;
+    if (!(out->flag = hsi_calloc(ctx, out->nrow * out->ncol + 1, 1))) return hsi_err_nomem(err);
     steps_slices sl;
     steps_work w = {0};
     if (steps_slices_make(ctx, &b->units, out, sp->pooled, &sl) ||
@@ -271,8 +254,8 @@ static hs_status steps_treat(hs_build *b, const hsi_step *sp, const hsi_dset *in
         steps_work_free(ctx, &w);
         return hsi_err_nomem(err);
     }
-    hsi_treat_rec *recs = hsi_realloc(ctx, b->treat,
-                                      (b->ntreat + sl.n * out->ncol + 1) * sizeof *recs);
+    hsi_treat_rec *recs =
+        hsi_realloc(ctx, b->treat, (b->ntreat + sl.n * out->ncol + 1) * sizeof *recs);
     if (!recs) {
         steps_slices_free(ctx, &sl);
         steps_work_free(ctx, &w);
@@ -287,8 +270,7 @@ static hs_status steps_treat(hs_build *b, const hsi_step *sp, const hsi_dset *in
             while (b->meta.ind[k] != out->node[c])
                 k++;
             const hsi_treat_spec *ts = &sp->treat_ind[k];
-            if (ts->winmax <= 0)
-                continue;
+            if (ts->winmax <= 0) continue;
             double *col = hsi_col(out, c);
             /* the kernel skips NaN; pass the slice's values including NaN */
             for (size_t i = 0; i < n; i++)
@@ -308,13 +290,12 @@ static hs_status steps_treat(hs_build *b, const hsi_step *sp, const hsi_dset *in
     return HS_OK;
 }
 
-static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset *in,
-                                 hsi_dset *out, hs_error *err)
+static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
+                                 hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
     hs_status st = hsi_dset_copy(ctx, in, out, "", err);
-    if (st)
-        return st;
+    if (st) return st;
     steps_slices sl;
     steps_work w = {0};
     if (steps_slices_make(ctx, &b->units, out, sp->pooled, &sl) ||
@@ -371,8 +352,8 @@ const char *hsi_agg_name(hsi_agg_kind k)
     return "?";
 }
 
-static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset *in,
-                                 hsi_dset *out, hs_error *err)
+static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
+                                 hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
     const hsi_meta *m = &b->meta;
@@ -380,13 +361,11 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
     size_t nind = 0;
     for (size_t c = 0; c < in->ncol; c++)
         nind += m->node[in->node[c]].type == HSI_NODE_INDICATOR;
-    if (hsi_dset_alloc(ctx, out, "", in->nrow, nind + m->nagg, 0))
-        return hsi_err_nomem(err);
+    if (hsi_dset_alloc(ctx, out, "", in->nrow, nind + m->nagg, 0)) return hsi_err_nomem(err);
     memcpy(out->row, in->row, in->nrow * sizeof(size_t));
     size_t c = 0;
     for (size_t q = 0; q < in->ncol; q++) {
-        if (m->node[in->node[q]].type != HSI_NODE_INDICATOR)
-            continue;
+        if (m->node[in->node[q]].type != HSI_NODE_INDICATOR) continue;
         out->node[c] = in->node[q];
         memcpy(hsi_col(out, c), hsi_col(in, q), in->nrow * sizeof(double));
         c++;
@@ -395,8 +374,7 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
         out->node[nind + a] = m->agg[a];
     size_t maxk = 0;
     for (size_t a = 0; a < m->nagg; a++)
-        if (m->node[m->agg[a]].nchild > maxk)
-            maxk = m->node[m->agg[a]].nchild;
+        if (m->node[m->agg[a]].nchild > maxk) maxk = m->node[m->agg[a]].nchild;
     double *x = hsi_calloc(ctx, maxk + 1, sizeof(double));
     double *wt = hsi_calloc(ctx, maxk + 1, sizeof(double));
     long *cc = hsi_calloc(ctx, maxk + 1, sizeof(long));
@@ -426,9 +404,8 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
             for (size_t k = 0; k < pn->nchild; k++)
                 x[k] = hsi_col(out, (size_t)cc[k])[r];
             size_t bad = 0;
-            hs_status ks =
-                hsi_aggregate_row(as->kind, as->p, x, wt, pn->nchild, sp->agg_dat_thresh,
-                                  &dst[r], &bad);
+            hs_status ks = hsi_aggregate_row(as->kind, as->p, x, wt, pn->nchild, sp->agg_dat_thresh,
+                                             &dst[r], &bad);
             if (ks && sp->agg_nonpositive_na) {
                 dst[r] = NAN;
                 nbad++;
@@ -439,12 +416,13 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
                              "%s of '%s' for unit '%s'%s: child '%s' is %.17g (expected a "
                              "value %s; normalise to a positive range such as minmax(1, 100))",
                              hsi_agg_name(as->kind), pn->code, b->units.code[out->row[r]],
-                             steps_time_str(t, tb, sizeof tb), m->node[pn->child[bad]].code,
-                             x[bad], as->kind == HSI_AGG_HMEAN ? "other than 0" : "> 0");
+                             steps_time_str(t, tb, sizeof tb), m->node[pn->child[bad]].code, x[bad],
+                             as->kind == HSI_AGG_HMEAN ? "other than 0" : "> 0");
             }
         }
         if (nbad)
-            hsi_log(ctx, 1, "%zu value(s) of '%s' set to NA: %s over a value outside its domain "
+            hsi_log(ctx, 1,
+                    "%zu value(s) of '%s' set to NA: %s over a value outside its domain "
                     "(nonpositive = na)",
                     nbad, pn->code, hsi_agg_name(as->kind));
     }
@@ -461,8 +439,7 @@ hs_status hsi_steps_run(hs_build *b, hs_error *err)
     hsi_dset *d = hsi_realloc(ctx, b->d, (p->nstep + 1) * sizeof *d);
     size_t *ds = hsi_calloc(ctx, p->nstep + 1, sizeof(size_t));
     if (!d || !ds) {
-        if (d)
-            b->d = d;
+        if (d) b->d = d;
         hsi_free(ctx, ds);
         return hsi_err_nomem(err);
     }
@@ -475,8 +452,7 @@ hs_status hsi_steps_run(hs_build *b, hs_error *err)
         hsi_dset out;
         memset(&out, 0, sizeof out);
         hs_status st = HS_OK;
-        if (!b->quiet)
-            hsi_log(ctx, 0, "step %zu/%zu: %s", i + 1, p->nstep, sp->out_name);
+        if (!b->quiet) hsi_log(ctx, 0, "step %zu/%zu: %s", i + 1, p->nstep, sp->out_name);
         if (in->ncol > 0 && b->meta.node[in->node[in->ncol - 1]].type == HSI_NODE_AGGREGATE &&
             sp->kind != HSI_STEP_AGGREGATE)
             return hsi_err(err, HS_ERR_PIPELINE, p->file, sp->line, 0,
@@ -504,15 +480,13 @@ hs_status hsi_steps_run(hs_build *b, hs_error *err)
         }
         if (st == HS_OK) {
             hsi_free(ctx, out.name);
-            if (!(out.name = hsi_strdup(ctx, sp->out_name)))
-                st = hsi_err_nomem(err);
+            if (!(out.name = hsi_strdup(ctx, sp->out_name))) st = hsi_err_nomem(err);
         }
         if (st) {
             hsi_dset_free(ctx, &out);
             return st;
         }
-        if (sp->kind == HSI_STEP_TREAT)
-            b->treat_dset = (long)b->nd;
+        if (sp->kind == HSI_STEP_TREAT) b->treat_dset = (long)b->nd;
         b->d_step[b->nd] = i;
         b->d[b->nd++] = out;
     }

@@ -19,10 +19,9 @@
 
 #include <gsl/gsl_rng.h>
 
-
 typedef struct im_ws {
-    double *val;  /* meta.n x nunit */
-    double *w;    /* meta.n */
+    double *val; /* meta.n x nunit */
+    double *w;   /* meta.n */
     double *x, *cw;
     double *score, *rank;
     size_t *rz;
@@ -33,8 +32,7 @@ static void *im_ws_new(void *ud)
     const hs_sensitivity *s = ud;
     size_t nn = s->base->meta.n, nu = s->nunit;
     im_ws *w = hsi_calloc(s->ctx, 1, sizeof *w);
-    if (!w)
-        return NULL;
+    if (!w) return NULL;
     w->val = hsi_calloc(s->ctx, nn * nu + 1, sizeof(double));
     w->w = hsi_calloc(s->ctx, nn + 1, sizeof(double));
     w->x = hsi_calloc(s->ctx, s->maxchild + 1, sizeof(double));
@@ -107,14 +105,12 @@ static void im_weights(const hs_sensitivity *s, const double *u, double *w)
                 w[j] *= mult[j];
         } else if (fa->kind == HSI_FACTOR_EXCLUDE) {
             long node = s->excl_node[f * 64 + im_alt(u[f], fa->nalt)];
-            if (node >= 0)
-                w[node] = 0;
+            if (node >= 0) w[node] = 0;
         }
     }
 }
 
-static hs_status im_aggregate(const hs_sensitivity *s, im_ws *w, const hsi_step *ag,
-                              hs_error *err)
+static hs_status im_aggregate(const hs_sensitivity *s, im_ws *w, const hsi_step *ag, hs_error *err)
 {
     const hsi_meta *m = &s->base->meta;
     size_t nu = s->nunit;
@@ -138,8 +134,8 @@ static hs_status im_aggregate(const hs_sensitivity *s, im_ws *w, const hsi_step 
                                "%s of '%s' for unit '%s': child '%s' is %.17g (pick "
                                "alternatives that keep values positive, e.g. minmax(1, 100))",
                                hsi_agg_name(as->kind), pn->code,
-                               s->base->units.code[s->unit_row[i]],
-                               m->node[pn->child[bad]].code, w->x[bad]);
+                               s->base->units.code[s->unit_row[i]], m->node[pn->child[bad]].code,
+                               w->x[bad]);
             }
             w->val[node * nu + i] = out;
         }
@@ -170,8 +166,7 @@ static hs_status im_eval_fast(void *ud, void *wsp, const double *u, double *y, h
             dst[i] = rm[i] >= 0 ? v[rm[i]] : (double)NAN;
     }
     hs_status st = im_aggregate(s, w, ag, err);
-    if (st)
-        return st;
+    if (st) return st;
     memcpy(w->score, w->val + (size_t)s->target * nu, nu * sizeof(double));
     im_outputs(s, w, y);
     return HS_OK;
@@ -183,8 +178,7 @@ static hs_status im_pipeline(const hs_sensitivity *s, hs_ctx *ctx, const size_t 
                              const double *rv, hsi_pipeline *pl, hs_error *err)
 {
     hsi_ini ini;
-    if (hsi_ini_clone(ctx, &s->ini, &ini))
-        return hsi_err_nomem(err);
+    if (hsi_ini_clone(ctx, &s->ini, &ini)) return hsi_err_nomem(err);
     for (size_t f = 0; f < s->spec.nfactor; f++) {
         const hsi_factor *fa = &s->spec.f[f];
         char buf[64];
@@ -208,18 +202,16 @@ static hs_status im_pipeline(const hs_sensitivity *s, hs_ctx *ctx, const size_t 
 
 /* Run the steps of pl (all, or all but the last) on a private copy of the base build's
    frame; *last receives the final dataset (owned by the caller). */
-static hs_status im_run_steps(const hs_sensitivity *s, hs_ctx *ctx, hsi_pipeline *pl,
-                              int skip_last, hsi_dset *last, hs_error *err)
+static hs_status im_run_steps(const hs_sensitivity *s, hs_ctx *ctx, hsi_pipeline *pl, int skip_last,
+                              hsi_dset *last, hs_error *err)
 {
     hs_build sh = *s->base;
     sh.ctx = ctx;
     sh.pl = *pl;
     sh.pl.file = s->base->pl.file;
-    if (skip_last)
-        sh.pl.nstep--;
+    if (skip_last) sh.pl.nstep--;
     sh.d = hsi_calloc(ctx, 1, sizeof *sh.d);
-    if (!sh.d)
-        return hsi_err_nomem(err);
+    if (!sh.d) return hsi_err_nomem(err);
     sh.d[0] = s->base->d[0]; /* borrowed: never freed here */
     sh.nd = 1;
     sh.d_step = NULL;
@@ -277,8 +269,7 @@ static hs_status im_eval_slow(void *ud, void *wsp, const double *u, double *y, h
         for (size_t i = 0; i < s->nunit; i++) {
             w->score[i] = NAN;
             for (size_t r = 0; col >= 0 && r < last.nrow; r++)
-                if (last.row[r] == s->unit_row[i])
-                    w->score[i] = hsi_col(&last, (size_t)col)[r];
+                if (last.row[r] == s->unit_row[i]) w->score[i] = hsi_col(&last, (size_t)col)[r];
         }
         im_outputs(s, w, y);
     }
@@ -289,8 +280,7 @@ static hs_status im_eval_slow(void *ud, void *wsp, const double *u, double *y, h
 
 void hs_sensitivity_free(hs_sensitivity *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     hs_ctx *ctx = s->ctx;
     for (size_t c = 0; s->pre && c < s->ncombo; c++)
         hsi_dset_free(ctx, &s->pre[c]);
@@ -350,11 +340,9 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
                   ? sp->time
                   : (b->units.has_time ? b->units.times[b->units.ntime - 1] : HSI_NO_TIME);
     s->unit_row = hsi_calloc(ctx, b->units.n + 1, sizeof(size_t));
-    if (!s->unit_row)
-        return hsi_err_nomem(err);
+    if (!s->unit_row) return hsi_err_nomem(err);
     for (size_t r = 0; r < b->units.n; r++)
-        if (b->units.time[r] == s->time)
-            s->unit_row[s->nunit++] = r;
+        if (b->units.time[r] == s->time) s->unit_row[s->nunit++] = r;
     if (s->nunit < 2)
         return hsi_err(err, HS_ERR_PIPELINE, sp->file, 0, 0,
                        "fewer than 2 units at time %ld: nothing to rank", s->time);
@@ -371,22 +359,19 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
     for (size_t i = 0; i < s->nunit; i++) {
         s->nom_score[i] = NAN;
         for (size_t r = 0; r < fin->nrow; r++)
-            if (fin->row[r] == s->unit_row[i])
-                s->nom_score[i] = hsi_col(fin, (size_t)tc)[r];
+            if (fin->row[r] == s->unit_row[i]) s->nom_score[i] = hsi_col(fin, (size_t)tc)[r];
     }
     hsi_stats_rank(s->nom_score, s->nunit, 1, s->nom_rank, rz);
     hsi_free(ctx, rz);
     for (size_t a = 0; a < m->nagg; a++)
-        if (m->node[m->agg[a]].nchild > s->maxchild)
-            s->maxchild = m->node[m->agg[a]].nchild;
+        if (m->node[m->agg[a]].nchild > s->maxchild) s->maxchild = m->node[m->agg[a]].nchild;
 
     /* factors */
     s->stride = hsi_calloc(ctx, sp->nfactor, sizeof(size_t));
     s->excl_node = hsi_calloc(ctx, sp->nfactor * 64, sizeof(long));
     s->noise_off = hsi_calloc(ctx, sp->nfactor, sizeof(size_t));
     s->names = hsi_calloc(ctx, sp->nfactor, sizeof(char *));
-    if (!s->stride || !s->excl_node || !s->noise_off || !s->names)
-        return hsi_err_nomem(err);
+    if (!s->stride || !s->excl_node || !s->noise_off || !s->names) return hsi_err_nomem(err);
     s->fast = 1;
     s->ncombo = 1;
     size_t nnoise = 0;
@@ -404,8 +389,7 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
         if (fa->kind == HSI_FACTOR_DISCRETE) {
             s->stride[f] = s->ncombo;
             s->ncombo *= fa->nalt;
-            if (s->ncombo > 4096)
-                s->fast = 0;
+            if (s->ncombo > 4096) s->fast = 0;
         } else if (fa->kind == HSI_FACTOR_RANGE) {
             if (strcmp(fa->step, "aggregate"))
                 s->fast = 0;
@@ -444,15 +428,13 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
         s->noise = hsi_calloc(ctx, nnoise, sizeof(double));
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
         if (!s->noise || !rng) {
-            if (rng)
-                gsl_rng_free(rng);
+            if (rng) gsl_rng_free(rng);
             return hsi_err_nomem(err);
         }
         gsl_rng_set(rng, s->opts.seed + 0x5851F42DUL);
         for (size_t f = 0; f < sp->nfactor; f++) {
             const hsi_factor *fa = &sp->f[f];
-            if (fa->kind != HSI_FACTOR_WEIGHTS)
-                continue;
+            if (fa->kind != HSI_FACTOR_WEIGHTS) continue;
             for (size_t set = 0; set < fa->nsets; set++)
                 for (size_t j = 0; j < m->n; j++) {
                     double nf = m->node[j].level >= 1 ? fa->level_noise[m->node[j].level] : 0;
@@ -470,19 +452,16 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
     s->combo_pl = hsi_calloc(ctx, s->ncombo, sizeof *s->combo_pl);
     s->pre = hsi_calloc(ctx, s->ncombo, sizeof *s->pre);
     s->rowmap = hsi_calloc(ctx, s->ncombo * s->nunit, sizeof(long));
-    if (!s->combo_pl || !s->pre || !s->rowmap)
-        return hsi_err_nomem(err);
+    if (!s->combo_pl || !s->pre || !s->rowmap) return hsi_err_nomem(err);
     for (size_t c = 0; c < s->ncombo; c++) {
         size_t alt[64];
         double rv[64];
         for (size_t f = 0; f < sp->nfactor; f++) {
-            alt[f] = sp->f[f].kind == HSI_FACTOR_DISCRETE ? (c / s->stride[f]) % sp->f[f].nalt
-                                                          : 0;
+            alt[f] = sp->f[f].kind == HSI_FACTOR_DISCRETE ? (c / s->stride[f]) % sp->f[f].nalt : 0;
             rv[f] = NAN;
         }
         hs_status st = im_pipeline(s, ctx, alt, rv, &s->combo_pl[c], err);
-        if (st == HS_OK)
-            st = im_run_steps(s, ctx, &s->combo_pl[c], 1, &s->pre[c], err);
+        if (st == HS_OK) st = im_run_steps(s, ctx, &s->combo_pl[c], 1, &s->pre[c], err);
         if (st) {
             char msg[sizeof err->msg];
             snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
@@ -501,8 +480,7 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
         for (size_t i = 0; i < s->nunit; i++) {
             long r = -1;
             for (size_t q = 0; q < pre->nrow && r < 0; q++)
-                if (pre->row[q] == s->unit_row[i])
-                    r = (long)q;
+                if (pre->row[q] == s->unit_row[i]) r = (long)q;
             s->rowmap[c * s->nunit + i] = r;
         }
     }
@@ -514,8 +492,7 @@ hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec
 {
     *out = NULL;
     hs_sensitivity *s = hsi_calloc(ctx, 1, sizeof *s);
-    if (!s)
-        return hsi_err_nomem(err);
+    if (!s) return hsi_err_nomem(err);
     s->ctx = ctx;
     s->opts = *o;
     hs_status st;
@@ -523,32 +500,31 @@ hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec
         st = hsi_err_nomem(err);
         goto fail;
     }
-    if ((st = hsi_spec_read(ctx, spec, &s->spec, err)))
-        goto fail;
-    if ((st = hs_build_run(ctx, pipeline, &s->base, err)))
-        goto fail;
-    if ((st = hsi_ini_read(ctx, pipeline, &s->ini, err)))
-        goto fail;
-    if ((st = im_setup(s, err)))
-        goto fail;
-    hsi_log(ctx, 0, "%zu factors, %zu units at %ld; %s path%s", s->spec.nfactor, s->nunit,
-            s->time, s->fast ? "fast" : "slow",
+    if ((st = hsi_spec_read(ctx, spec, &s->spec, err))) goto fail;
+    if ((st = hs_build_run(ctx, pipeline, &s->base, err))) goto fail;
+    if ((st = hsi_ini_read(ctx, pipeline, &s->ini, err))) goto fail;
+    if ((st = im_setup(s, err))) goto fail;
+    hsi_log(ctx, 0, "%zu factors, %zu units at %ld; %s path%s", s->spec.nfactor, s->nunit, s->time,
+            s->fast ? "fast" : "slow",
             s->fast ? " (discrete combinations built once)" : " (every run rebuilds all steps)");
-    hs_sa_model m = {s->spec.nfactor, s->names,  1 + 2 * s->nunit, s,
-                     im_ws_new,       im_ws_free, s->fast ? im_eval_fast : im_eval_slow};
+    hs_sa_model m = {s->spec.nfactor,
+                     s->names,
+                     1 + 2 * s->nunit,
+                     s,
+                     im_ws_new,
+                     im_ws_free,
+                     s->fast ? im_eval_fast : im_eval_slow};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if ((st = hs_sa_run(ctx, &m, o, &s->sa, err)))
-        goto fail;
+    if ((st = hs_sa_run(ctx, &m, o, &s->sa, err))) goto fail;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     /* timing goes to the log only: the output files must not depend on the machine */
-    hsi_log(ctx, 0, "%zu model runs in %.3f s: %.0f runs/s, %.1f us per run", s->sa->nruns,
-            secs, (double)s->sa->nruns / secs, 1e6 * secs / (double)s->sa->nruns);
+    hsi_log(ctx, 0, "%zu model runs in %.3f s: %.0f runs/s, %.1f us per run", s->sa->nruns, secs,
+            (double)s->sa->nruns / secs, 1e6 * secs / (double)s->sa->nruns);
     *out = s;
     return HS_OK;
 fail:
     hs_sensitivity_free(s);
     return st;
 }
-

@@ -29,20 +29,20 @@ typedef enum hsi_factor_kind {
 typedef struct hsi_factor {
     char *name;
     hsi_factor_kind kind;
-    char *step;     /* section kind in the pipeline (discrete, range) */
+    char *step; /* section kind in the pipeline (discrete, range) */
     char *key;
     size_t nalt;
-    char **alt;     /* discrete: values; exclude: indicator codes or "none" */
-    double lo, hi;  /* range */
+    char **alt;          /* discrete: values; exclude: indicator codes or "none" */
+    double lo, hi;       /* range */
     double *level_noise; /* weights: noise factor per level (index = level), 0 = none */
-    size_t nsets;   /* weights: pre-drawn noisy weight sets */
+    size_t nsets;        /* weights: pre-drawn noisy weight sets */
     long line;
 } hsi_factor;
 
 typedef struct hsi_spec {
     char *file;
-    char *target;   /* node whose ranks are analysed (default: the top of the tree) */
-    long time;      /* time slice (default: the latest) */
+    char *target; /* node whose ranks are analysed (default: the top of the tree) */
+    long time;    /* time slice (default: the latest) */
     size_t nfactor;
     hsi_factor *f;
 } hsi_spec;
@@ -57,20 +57,20 @@ struct hs_sensitivity {
     hsi_ini ini;
     hsi_spec spec;
     char *pipeline;
-    long target;        /* node */
+    long target; /* node */
     long time;
     size_t nunit;
-    size_t *unit_row;   /* unit-table rows of the target time slice */
+    size_t *unit_row; /* unit-table rows of the target time slice */
     double *nom_score, *nom_rank;
     int fast;
     size_t ncombo;
-    size_t *stride;     /* per factor (discrete only) */
+    size_t *stride; /* per factor (discrete only) */
     hsi_pipeline *combo_pl;
-    hsi_dset *pre;      /* per combo: dataset entering the aggregation */
-    long *rowmap;       /* per combo x nunit: row in pre, or -1 */
-    long *excl_node;    /* per factor x alternative: node to exclude or -1 */
-    double *noise;      /* per weights factor: nsets x meta.n multipliers */
-    size_t *noise_off;  /* per factor: offset into noise */
+    hsi_dset *pre;     /* per combo: dataset entering the aggregation */
+    long *rowmap;      /* per combo x nunit: row in pre, or -1 */
+    long *excl_node;   /* per factor x alternative: node to exclude or -1 */
+    double *noise;     /* per weights factor: nsets x meta.n multipliers */
+    size_t *noise_off; /* per factor: offset into noise */
     size_t maxchild;
     const char **names;
     hs_sa *sa;

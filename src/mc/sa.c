@@ -49,8 +49,7 @@ const double *hs_sa_point(const hs_sa *s, size_t i)
 
 void hs_sa_free(hs_sa *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     hsi_free(s->ctx, s->x);
     hsi_free(s->ctx, s->y);
     hsi_free(s->ctx, s);
@@ -60,8 +59,7 @@ void hs_sa_free(hs_sa *s)
 static hs_status sa_draw(const hs_sa_opts *o, size_t n, size_t dim, double *base, hs_error *err)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!rng)
-        return hsi_err_nomem(err);
+    if (!rng) return hsi_err_nomem(err);
     gsl_rng_set(rng, o->seed);
     if (o->sampler == HS_SAMPLER_RANDOM) {
         for (size_t i = 0; i < n * dim; i++)
@@ -117,7 +115,7 @@ typedef struct sa_pool {
     atomic_size_t done;
     atomic_int stop;
     pthread_mutex_t mu;
-    size_t err_run;  /* lowest failing run (deterministic message) */
+    size_t err_run; /* lowest failing run (deterministic message) */
     hs_error err;
     hs_status st;
 } sa_pool;
@@ -139,17 +137,15 @@ static void *sa_worker(void *arg)
         return NULL;
     }
     for (;;) {
-        if (atomic_load(&p->stop))
-            break;
+        if (atomic_load(&p->stop)) break;
         size_t b = atomic_fetch_add(&p->next, SA_BLOCK);
         size_t lo = p->lo + b;
-        if (lo >= p->hi)
-            break;
+        if (lo >= p->hi) break;
         size_t hi = lo + SA_BLOCK < p->hi ? lo + SA_BLOCK : p->hi;
         for (size_t r = lo; r < hi; r++) {
             hs_error e;
-            hs_status st = p->m->eval(p->m->ud, ws, p->s->x + r * p->s->k,
-                                      p->s->y + r * p->s->ny, &e);
+            hs_status st =
+                p->m->eval(p->m->ud, ws, p->s->x + r * p->s->k, p->s->y + r * p->s->ny, &e);
             if (st) {
                 pthread_mutex_lock(&p->mu);
                 if (p->st == HS_OK || r < p->err_run) {
@@ -168,8 +164,7 @@ static void *sa_worker(void *arg)
             pthread_mutex_unlock(&p->mu);
         }
     }
-    if (ws)
-        p->m->ws_free(p->m->ud, ws);
+    if (ws) p->m->ws_free(p->m->ud, ws);
     return NULL;
 }
 
@@ -192,8 +187,7 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
     if (nruns / (o->type == HS_SA_SA ? (k + 2) : 1) != n || nruns > ((size_t)1 << 40) / m->ny)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "N = %zu is too large", n);
     hs_sa *s = hsi_calloc(ctx, 1, sizeof *s);
-    if (!s)
-        return hsi_err_nomem(err);
+    if (!s) return hsi_err_nomem(err);
     s->ctx = ctx;
     s->type = o->type;
     s->n = n;
@@ -247,8 +241,8 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
     if (o->nparts > 1) {
         if (o->part < 0 || o->part >= o->nparts) {
             hs_sa_free(s);
-            return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "part %d of %d does not exist",
-                           o->part, o->nparts);
+            return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "part %d of %d does not exist", o->part,
+                           o->nparts);
         }
         /* contiguous slices in run order: the gather puts them back in the same order */
         p.lo = nruns * (size_t)o->part / (size_t)o->nparts;
@@ -259,8 +253,7 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
     atomic_init(&p.stop, 0);
     pthread_mutex_init(&p.mu, NULL);
     int nt = o->threads > 0 ? o->threads : sa_ncores();
-    if (nt > 256)
-        nt = 256;
+    if (nt > 256) nt = 256;
     pthread_t th[256];
     int started = 0;
     for (int t = 1; t < nt; t++) {
@@ -280,8 +273,7 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
             size_t room = sizeof err->msg - (size_t)hl - 1;
             memcpy(err->msg, head, (size_t)hl);
             size_t ml = strlen(p.err.msg);
-            if (ml > room)
-                ml = room;
+            if (ml > room) ml = room;
             memcpy(err->msg + hl, p.err.msg, ml);
             err->msg[(size_t)hl + ml] = '\0';
         }
@@ -307,8 +299,8 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
 
 /* Si and STi of output 0 over the rows idx[0..m) of each block (METHODS 4.2), with VarY
    given (the bootstrap keeps the full-sample variance, as COINr does). */
-static void sa_estimate_rows(const hs_sa *s, const size_t *idx, size_t m, double vary,
-                             double *si, double *sti)
+static void sa_estimate_rows(const hs_sa *s, const size_t *idx, size_t m, double vary, double *si,
+                             double *sti)
 {
     size_t n = s->n, ny = s->ny;
     for (size_t i = 0; i < s->k; i++) {
@@ -330,15 +322,13 @@ static int sa_cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-hs_status hs_sa_indices(const hs_sa *s, size_t n_use, hs_sa_index *idx, double *vary,
-                        hs_error *err)
+hs_status hs_sa_indices(const hs_sa *s, size_t n_use, hs_sa_index *idx, double *vary, hs_error *err)
 {
     if (s->type != HS_SA_SA)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
                        "Sobol' indices need an SA design (--type sa)");
     size_t n = s->n, k = s->k, ny = s->ny;
-    if (n_use == 0 || n_use > n)
-        n_use = n;
+    if (n_use == 0 || n_use > n) n_use = n;
     /* V(Y) over the 2 n_use values of A and B (n-1 denominator) */
     double mean = 0, ss = 0;
     for (size_t j = 0; j < n_use; j++)
@@ -349,8 +339,7 @@ hs_status hs_sa_indices(const hs_sa *s, size_t n_use, hs_sa_index *idx, double *
         ss += a * a + b * b;
     }
     double v = ss / (double)(2 * n_use - 1);
-    if (vary)
-        *vary = v;
+    if (vary) *vary = v;
     if (!(v > 0) || !isfinite(v))
         return hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
                        "the output's variance over the A and B runs is %g (expected > 0: "
@@ -402,8 +391,7 @@ hs_status hs_sa_indices(const hs_sa *s, size_t n_use, hs_sa_index *idx, double *
         idx[i].sti_q95 = hsi_stats_quantile7(col, nb, 0.95);
     }
 done:
-    if (rng)
-        gsl_rng_free(rng);
+    if (rng) gsl_rng_free(rng);
     hsi_free(s->ctx, rows);
     hsi_free(s->ctx, si);
     hsi_free(s->ctx, sti);

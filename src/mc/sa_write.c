@@ -28,8 +28,7 @@ static size_t sw_sorted(const hs_sa *sa, size_t nr, size_t j, double *out)
     size_t m = 0;
     for (size_t r = 0; r < nr; r++) {
         double v = sa->y[r * sa->ny + j];
-        if (!isnan(v))
-            out[m++] = v;
+        if (!isnan(v)) out[m++] = v;
     }
     qsort(out, m, sizeof(double), sw_cmp_double);
     return m;
@@ -38,12 +37,10 @@ static size_t sw_sorted(const hs_sa *sa, size_t nr, size_t j, double *out)
 static void sw_key(hsi_buf *b, const hs_sensitivity *s, size_t i)
 {
     hsi_buf_csv_str(b, s->base->units.code[s->unit_row[i]]);
-    if (s->base->units.has_time)
-        hsi_buf_printf(b, ",%ld", s->time);
+    if (s->base->units.has_time) hsi_buf_printf(b, ",%ld", s->time);
 }
 
-hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char *dir,
-                               hs_error *err)
+hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char *dir, hs_error *err)
 {
     const hs_sa *sa = s->sa;
     size_t nu = s->nunit, k = s->spec.nfactor;
@@ -51,8 +48,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
     size_t nr = sa->type == HS_SA_SA ? 2 * sa->n : sa->nruns;
     hsi_outset o;
     hs_status st = hsi_outset_init(ctx, &o, dir, err);
-    if (st)
-        return st;
+    if (st) return st;
     hsi_buf b, j;
     hsi_buf_init(&b, ctx);
     hsi_buf_init(&j, ctx);
@@ -63,8 +59,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
         goto done;
     }
     hsi_buf_puts(&b, "\"uCode\"");
-    if (s->base->units.has_time)
-        hsi_buf_puts(&b, ",\"Time\"");
+    if (s->base->units.has_time) hsi_buf_puts(&b, ",\"Time\"");
     hsi_buf_puts(&b, ",\"nominal_rank\",\"median_rank\",\"mean_rank\",\"q05_rank\",\"q95_rank\","
                      "\"nominal_score\",\"q05_score\",\"median_score\",\"q95_score\","
                      "\"mean_abs_rank_shift\"\n");
@@ -95,20 +90,18 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
         hsi_buf_num(&b, sh);
         hsi_buf_puts(&b, "\n");
     }
-    if ((st = hsi_outset_add(&o, "ua_ranks.csv", &b, err)))
-        goto done;
+    if ((st = hsi_outset_add(&o, "ua_ranks.csv", &b, err))) goto done;
 
     double vary = NAN;
     if (sa->type == HS_SA_SA) {
-        if ((st = hs_sa_indices(sa, sa->n, idx, &vary, err)))
-            goto done;
+        if ((st = hs_sa_indices(sa, sa->n, idx, &vary, err))) goto done;
         b.len = 0;
         hsi_buf_puts(&b, "\"factor\",\"Si\",\"Si_q025\",\"Si_q975\",\"Si_q05\",\"Si_q95\","
                          "\"STi\",\"STi_q025\",\"STi_q975\",\"STi_q05\",\"STi_q95\"\n");
         for (size_t f = 0; f < k; f++) {
             hsi_buf_csv_str(&b, s->spec.f[f].name);
-            double v[10] = {idx[f].si,     idx[f].si_lo,  idx[f].si_hi,   idx[f].si_q05,
-                            idx[f].si_q95, idx[f].sti,    idx[f].sti_lo,  idx[f].sti_hi,
+            double v[10] = {idx[f].si,      idx[f].si_lo,  idx[f].si_hi,  idx[f].si_q05,
+                            idx[f].si_q95,  idx[f].sti,    idx[f].sti_lo, idx[f].sti_hi,
                             idx[f].sti_q05, idx[f].sti_q95};
             for (int q = 0; q < 10; q++) {
                 hsi_buf_puts(&b, ",");
@@ -116,8 +109,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
             }
             hsi_buf_puts(&b, "\n");
         }
-        if ((st = hsi_outset_add(&o, "sa_indices.csv", &b, err)))
-            goto done;
+        if ((st = hsi_outset_add(&o, "sa_indices.csv", &b, err))) goto done;
         b.len = 0;
         hsi_buf_puts(&b, "\"N\",\"factor\",\"Si\",\"STi\"\n");
         hs_sa_index *ci = hsi_calloc(ctx, k + 1, sizeof *ci);
@@ -127,13 +119,11 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
         }
         for (size_t div = 16; div >= 1; div /= 2) {
             size_t nuse = sa->n / div;
-            if (nuse < 4 && div > 1)
-                continue;
+            if (nuse < 4 && div > 1) continue;
             hs_sa hs = *sa;
             hs.bootstrap = 1; /* point estimates only */
             hs_error e2;
-            if (hs_sa_indices(&hs, nuse, ci, NULL, &e2) != HS_OK)
-                continue;
+            if (hs_sa_indices(&hs, nuse, ci, NULL, &e2) != HS_OK) continue;
             for (size_t f = 0; f < k; f++) {
                 hsi_buf_printf(&b, "%zu,", nuse);
                 hsi_buf_csv_str(&b, s->spec.f[f].name);
@@ -145,8 +135,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
             }
         }
         hsi_free(ctx, ci);
-        if ((st = hsi_outset_add(&o, "sa_convergence.csv", &b, err)))
-            goto done;
+        if ((st = hsi_outset_add(&o, "sa_convergence.csv", &b, err))) goto done;
     }
 
     b.len = 0;
@@ -174,8 +163,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
         hsi_buf_num(&b, sa->y[r * sa->ny]);
         hsi_buf_puts(&b, "\n");
     }
-    if ((st = hsi_outset_add(&o, "runs.csv", &b, err)))
-        goto done;
+    if ((st = hsi_outset_add(&o, "runs.csv", &b, err))) goto done;
 
     hsi_buf_puts(&j, "{\n  \"humsec_version\": \"" HS_VERSION "\",\n  \"pipeline\": ");
     hsi_buf_json_str(&j, s->pipeline);
@@ -186,8 +174,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
     hsi_buf_printf(&j, "\n  \"sampler\": \"%s\",\n  \"target\": ",
                    s->opts.sampler == HS_SAMPLER_SOBOL ? "sobol" : "random");
     hsi_buf_json_str(&j, s->base->meta.node[s->target].code);
-    if (s->time != HSI_NO_TIME)
-        hsi_buf_printf(&j, ",\n  \"time\": %ld", s->time);
+    if (s->time != HSI_NO_TIME) hsi_buf_printf(&j, ",\n  \"time\": %ld", s->time);
     hsi_buf_puts(&j, ",\n  \"output\": \"mean absolute rank shift\",\n  \"factors\": [");
     for (size_t f = 0; f < k; f++) {
         hsi_buf_puts(&j, f ? ",\n    {\"name\": " : "\n    {\"name\": ");
@@ -215,8 +202,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
         hsi_buf_num(&j, vary);
     }
     hsi_buf_puts(&j, "\n}\n");
-    if ((st = hsi_outset_add(&o, "sensitivity.json", &j, err)))
-        goto done;
+    if ((st = hsi_outset_add(&o, "sensitivity.json", &j, err))) goto done;
     st = hsi_outset_commit(&o, err);
 done:
     hsi_free(ctx, col);

@@ -13,20 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static hs_status spec_split_alts(hs_ctx *ctx, const char *file, const hsi_ini_kv *kv,
-                                 hsi_factor *f, hs_error *err)
+static hs_status spec_split_alts(hs_ctx *ctx, const char *file, const hsi_ini_kv *kv, hsi_factor *f,
+                                 hs_error *err)
 {
     size_t cap = 1;
     for (const char *p = kv->val; *p; p++)
         cap += *p == '|';
     f->alt = hsi_calloc(ctx, cap, sizeof(char *));
-    if (!f->alt)
-        return hsi_err_nomem(err);
+    if (!f->alt) return hsi_err_nomem(err);
     const char *p = kv->val;
     for (;;) {
         const char *e = strchr(p, '|');
-        if (!e)
-            e = p + strlen(p);
+        if (!e) e = p + strlen(p);
         const char *a = p, *z = e;
         while (a < z && (*a == ' ' || *a == '\t'))
             a++;
@@ -37,10 +35,8 @@ static hs_status spec_split_alts(hs_ctx *ctx, const char *file, const hsi_ini_kv
                            "empty alternative in '%s' (expected values separated by '|', e.g. "
                            "minmax(1, 100) | zscore(10, 2))",
                            kv->key);
-        if (!(f->alt[f->nalt++] = hsi_strndup(ctx, a, (size_t)(z - a))))
-            return hsi_err_nomem(err);
-        if (!*e)
-            break;
+        if (!(f->alt[f->nalt++] = hsi_strndup(ctx, a, (size_t)(z - a)))) return hsi_err_nomem(err);
+        if (!*e) break;
         p = e + 1;
     }
     if (f->nalt < 2)
@@ -67,25 +63,20 @@ hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *e
     sp->time = HSI_NO_TIME;
     hsi_ini ini;
     hs_status st = hsi_ini_read(ctx, path, &ini, err);
-    if (st)
-        return st;
+    if (st) return st;
     const char *fn = ini.file;
-    if (!(sp->file = hsi_strdup(ctx, path)))
-        goto nomem;
+    if (!(sp->file = hsi_strdup(ctx, path))) goto nomem;
     hsi_ini_sec *top = &ini.sec[0];
     hsi_ini_kv *kv;
-    if ((kv = hsi_ini_get(top, "target")) && !(sp->target = hsi_strdup(ctx, kv->val)))
-        goto nomem;
+    if ((kv = hsi_ini_get(top, "target")) && !(sp->target = hsi_strdup(ctx, kv->val))) goto nomem;
     if ((kv = hsi_ini_get(top, "time")) && hsi_parse_long(kv->val, &sp->time)) {
         st = hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                      "'time' is '%s' (expected a year)", kv->val);
         goto fail;
     }
-    if ((st = spec_unused(fn, top, "target or time at the top", err)))
-        goto fail;
+    if ((st = spec_unused(fn, top, "target or time at the top", err))) goto fail;
     sp->f = hsi_calloc(ctx, ini.n + 1, sizeof *sp->f);
-    if (!sp->f)
-        goto nomem;
+    if (!sp->f) goto nomem;
     for (size_t i = 1; i < ini.n; i++) {
         hsi_ini_sec *s = &ini.sec[i];
         if (strcmp(s->kind, "factor")) {
@@ -100,8 +91,7 @@ hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *e
         }
         hsi_factor *f = &sp->f[sp->nfactor++];
         f->line = s->line;
-        if (!(f->name = hsi_strdup(ctx, s->name)))
-            goto nomem;
+        if (!(f->name = hsi_strdup(ctx, s->name))) goto nomem;
         hsi_ini_kv *values = hsi_ini_get(s, "values"), *range = hsi_ini_get(s, "range"),
                    *excl = hsi_ini_get(s, "exclude"), *sets = hsi_ini_get(s, "sets");
         int noise = 0;
@@ -140,10 +130,8 @@ hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *e
         }
         if (values) {
             f->kind = HSI_FACTOR_DISCRETE;
-            if ((st = spec_split_alts(ctx, fn, values, f, err)))
-                goto fail;
-            if ((st = spec_unused(fn, s, "step, key, values", err)))
-                goto fail;
+            if ((st = spec_split_alts(ctx, fn, values, f, err))) goto fail;
+            if ((st = spec_unused(fn, s, "step, key, values", err))) goto fail;
         } else if (range) {
             f->kind = HSI_FACTOR_RANGE;
             char *end;
@@ -164,31 +152,26 @@ hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *e
                              "range '%s' is not 'LOW, HIGH' with LOW < HIGH", range->val);
                 goto fail;
             }
-            if ((st = spec_unused(fn, s, "step, key, range", err)))
-                goto fail;
+            if ((st = spec_unused(fn, s, "step, key, range", err))) goto fail;
         } else if (excl) {
             f->kind = HSI_FACTOR_EXCLUDE;
-            if ((st = spec_split_alts(ctx, fn, excl, f, err)))
-                goto fail;
-            if ((st = spec_unused(fn, s, "exclude", err)))
-                goto fail;
+            if ((st = spec_split_alts(ctx, fn, excl, f, err))) goto fail;
+            if ((st = spec_unused(fn, s, "exclude", err))) goto fail;
         } else {
             f->kind = HSI_FACTOR_WEIGHTS;
             f->nsets = 1000;
             f->level_noise = hsi_calloc(ctx, 101, sizeof(double));
-            if (!f->level_noise)
-                goto nomem;
+            if (!f->level_noise) goto nomem;
             for (size_t q = 0; q < s->n; q++) {
                 hsi_ini_kv *e = &s->kv[q];
-                if (strncmp(e->key, "noise.level.", 12))
-                    continue;
+                if (strncmp(e->key, "noise.level.", 12)) continue;
                 e->used = 1;
                 long lv;
                 double v;
                 if (hsi_parse_long(e->key + 12, &lv) || lv < 1 || lv > 100) {
-                    st = hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
-                                 "'%s': expected noise.level.N with N a level of the index",
-                                 e->key);
+                    st =
+                        hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
+                                "'%s': expected noise.level.N with N a level of the index", e->key);
                     goto fail;
                 }
                 if (hsi_parse_double(e->val, &v) || v < 0 || v > 1) {
@@ -209,8 +192,7 @@ hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *e
                 }
                 f->nsets = (size_t)v;
             }
-            if ((st = spec_unused(fn, s, "noise.level.N, sets", err)))
-                goto fail;
+            if ((st = spec_unused(fn, s, "noise.level.N, sets", err))) goto fail;
         }
     }
     if (sp->nfactor == 0) {
@@ -230,8 +212,7 @@ fail:
 
 void hsi_spec_free(hs_ctx *ctx, hsi_spec *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     for (size_t i = 0; i < s->nfactor; i++) {
         hsi_factor *f = &s->f[i];
         hsi_free(ctx, f->name);

@@ -18,8 +18,7 @@ static const hsi_dset *audit_find(const hs_build *b, const char *name)
 {
     const hsi_dset *f = NULL;
     for (size_t i = 0; i < b->nd; i++)
-        if (!strcmp(b->d[i].name, name))
-            f = &b->d[i];
+        if (!strcmp(b->d[i].name, name)) f = &b->d[i];
     return f;
 }
 
@@ -30,8 +29,7 @@ static size_t audit_slice(const hs_build *b, const hsi_dset *d, size_t c, double
     long latest = u->has_time ? u->times[u->ntime - 1] : HSI_NO_TIME;
     size_t m = 0;
     for (size_t r = 0; r < d->nrow; r++)
-        if (latest == HSI_NO_TIME || u->time[d->row[r]] == latest)
-            x[m++] = hsi_col(d, c)[r];
+        if (latest == HSI_NO_TIME || u->time[d->row[r]] == latest) x[m++] = hsi_col(d, c)[r];
     return m;
 }
 
@@ -53,8 +51,8 @@ hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_err
     /* columns of the latest slice, k (+ aggregates) columns of n rows */
     size_t ncols = k + m->nagg;
     double *cols = hsi_calloc(ctx, ncols * n + 1, sizeof(double));
-    double *work = hsi_calloc(ctx, (ncols * ncols + ncols * n + 4 * ncols) + 4 * n + 16,
-                              sizeof(double));
+    double *work =
+        hsi_calloc(ctx, (ncols * ncols + ncols * n + 4 * ncols) + 4 * n + 16, sizeof(double));
     size_t *wz = hsi_calloc(ctx, n + 1, sizeof(size_t));
     const double **cp = hsi_calloc(ctx, ncols + 1, sizeof(double *));
     double *load = hsi_calloc(ctx, ncols * ncols + 1, sizeof(double));
@@ -93,8 +91,7 @@ hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_err
         audit_flag(&buf, s.flag_skewkurt, "OUT");
         hsi_buf_puts(&buf, "\n");
     }
-    if ((st = hsi_outset_add(o, "audit_stats_Raw.csv", &buf, err)))
-        goto done;
+    if ((st = hsi_outset_add(o, "audit_stats_Raw.csv", &buf, err))) goto done;
 
     const hsi_dset *nd = audit_find(b, "Normalised");
     if (nd) {
@@ -118,8 +115,7 @@ hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_err
             }
             hsi_buf_puts(&buf, "\n");
         }
-        if ((st = hsi_outset_add(o, "audit_corr_Normalised.csv", &buf, err)))
-            goto done;
+        if ((st = hsi_outset_add(o, "audit_corr_Normalised.csv", &buf, err))) goto done;
 
         /* by parent: Cronbach and PCA */
         hsi_buf pv, pw;
@@ -135,11 +131,9 @@ hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_err
             size_t kk = 0;
             for (size_t q = 0; q < pn->nchild && kk < 256; q++) {
                 long c = hsi_dset_col(nd, pn->child[q]);
-                if (c >= 0)
-                    sub[kk++] = cp[c];
+                if (c >= 0) sub[kk++] = cp[c];
             }
-            if (kk < 2)
-                continue;
+            if (kk < 2) continue;
             hsi_buf_csv_str(&buf, pn->code);
             hsi_buf_puts(&buf, ",");
             hsi_buf_num(&buf, hsi_cronbach(sub, kk, mrows));
@@ -160,8 +154,7 @@ hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_err
             }
             size_t kq = 0;
             for (size_t q = 0; q < pn->nchild; q++) {
-                if (hsi_dset_col(nd, pn->child[q]) < 0)
-                    continue;
+                if (hsi_dset_col(nd, pn->child[q]) < 0) continue;
                 hsi_buf_csv_str(&pw, pn->code);
                 hsi_buf_puts(&pw, ",");
                 hsi_buf_csv_str(&pw, m->node[pn->child[q]].code);
@@ -170,16 +163,12 @@ hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_err
                 hsi_buf_puts(&pw, "\n");
             }
         }
-        if (!st)
-            st = hsi_outset_add(o, "audit_cronbach.csv", &buf, err);
-        if (!st)
-            st = hsi_outset_add(o, "audit_pca_weights.csv", &pw, err);
-        if (!st)
-            st = hsi_outset_add(o, "audit_pca_variance.csv", &pv, err);
+        if (!st) st = hsi_outset_add(o, "audit_cronbach.csv", &buf, err);
+        if (!st) st = hsi_outset_add(o, "audit_pca_weights.csv", &pw, err);
+        if (!st) st = hsi_outset_add(o, "audit_pca_variance.csv", &pv, err);
         hsi_buf_free(&pv);
         hsi_buf_free(&pw);
-        if (st)
-            goto done;
+        if (st) goto done;
     }
 
     const hsi_dset *ag = &b->d[b->nd - 1];
@@ -191,11 +180,9 @@ hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_err
         hsi_buf_puts(&buf, "\"Parent\",\"iCode\",\"Level\",\"Pearson\",\"Spearman\"\n");
         for (size_t c = 0; c < ag->ncol; c++) {
             const hsi_node *ch = &m->node[ag->node[c]];
-            if (ch->parent_idx < 0)
-                continue;
+            if (ch->parent_idx < 0) continue;
             long pc = hsi_dset_col(ag, (size_t)ch->parent_idx);
-            if (pc < 0)
-                continue;
+            if (pc < 0) continue;
             const double *x = cols + c * n, *y = cols + (size_t)pc * n;
             hsi_buf_csv_str(&buf, m->node[ch->parent_idx].code);
             hsi_buf_puts(&buf, ",");
@@ -206,8 +193,7 @@ hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_err
             hsi_buf_num(&buf, hsi_corr_spearman(x, y, mrows, work, wz));
             hsi_buf_puts(&buf, "\n");
         }
-        if ((st = hsi_outset_add(o, "audit_corr_parent.csv", &buf, err)))
-            goto done;
+        if ((st = hsi_outset_add(o, "audit_corr_parent.csv", &buf, err))) goto done;
     }
 done:
     hsi_buf_free(&buf);

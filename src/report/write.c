@@ -22,26 +22,22 @@ hs_status hsi_outset_init(hs_ctx *ctx, hsi_outset *o, const char *dir, hs_error 
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return hsi_err(err, HS_ERR_IO, dir, 0, 0, "output path exists and is not a folder");
-    if (!(o->dir = hsi_strdup(ctx, dir)))
-        return hsi_err_nomem(err);
+    if (!(o->dir = hsi_strdup(ctx, dir))) return hsi_err_nomem(err);
     return HS_OK;
 }
 
 hs_status hsi_outset_add(hsi_outset *o, const char *name, const hsi_buf *buf, hs_error *err)
 {
-    if (buf->oom)
-        return hsi_err_nomem(err);
+    if (buf->oom) return hsi_err_nomem(err);
     hsi_buf fin, tmp;
     hsi_buf_init(&fin, o->ctx);
     hsi_buf_init(&tmp, o->ctx);
     hsi_buf_printf(&fin, "%s/%s", o->dir, name);
     hsi_buf_printf(&tmp, "%s/.%s.tmp%ld", o->dir, name, (long)getpid());
     char **t = hsi_realloc(o->ctx, o->tmp, (o->n + 1) * sizeof(char *));
-    if (t)
-        o->tmp = t;
+    if (t) o->tmp = t;
     char **f = hsi_realloc(o->ctx, o->final, (o->n + 1) * sizeof(char *));
-    if (f)
-        o->final = f;
+    if (f) o->final = f;
     if (fin.oom || tmp.oom || !t || !f) {
         hsi_buf_free(&fin);
         hsi_buf_free(&tmp);
@@ -51,13 +47,11 @@ hs_status hsi_outset_add(hsi_outset *o, const char *name, const hsi_buf *buf, hs
     o->final[o->n] = fin.s;
     o->n++;
     FILE *fp = fopen(tmp.s, "wb");
-    if (!fp)
-        return hsi_err(err, HS_ERR_IO, fin.s, 0, 0, "cannot write: %s", strerror(errno));
+    if (!fp) return hsi_err(err, HS_ERR_IO, fin.s, 0, 0, "cannot write: %s", strerror(errno));
     size_t len = buf->len;
     int bad = len > 0 && fwrite(buf->s, 1, len, fp) != len;
     bad |= fclose(fp) != 0;
-    if (bad)
-        return hsi_err(err, HS_ERR_IO, fin.s, 0, 0, "write failed: %s", strerror(errno));
+    if (bad) return hsi_err(err, HS_ERR_IO, fin.s, 0, 0, "write failed: %s", strerror(errno));
     return HS_OK;
 }
 
@@ -91,8 +85,7 @@ void hsi_outset_free(hsi_outset *o)
 void hsi_write_head(hsi_buf *b, const hs_build *bd, const hsi_dset *d)
 {
     hsi_buf_puts(b, "\"uCode\"");
-    if (bd->units.has_time)
-        hsi_buf_puts(b, ",\"Time\"");
+    if (bd->units.has_time) hsi_buf_puts(b, ",\"Time\"");
     for (size_t c = 0; c < d->ncol; c++) {
         hsi_buf_puts(b, ",");
         hsi_buf_csv_str(b, bd->meta.node[d->node[c]].code);
@@ -103,8 +96,7 @@ void hsi_write_head(hsi_buf *b, const hs_build *bd, const hsi_dset *d)
 void hsi_write_key(hsi_buf *b, const hs_build *bd, size_t urow)
 {
     hsi_buf_csv_str(b, bd->units.code[urow]);
-    if (bd->units.has_time)
-        hsi_buf_printf(b, ",%ld", bd->units.time[urow]);
+    if (bd->units.has_time) hsi_buf_printf(b, ",%ld", bd->units.time[urow]);
 }
 
 static void write_dset(hsi_buf *b, const hs_build *bd, const hsi_dset *d, const double *v)
@@ -140,8 +132,7 @@ static void write_treat(hsi_buf *pts, hsi_buf *det, const hs_build *bd)
         hsi_buf_puts(pts, "\n");
     }
     hsi_buf_puts(det, "\"iCode\"");
-    if (bd->units.has_time)
-        hsi_buf_puts(det, ",\"Time\"");
+    if (bd->units.has_time) hsi_buf_puts(det, ",\"Time\"");
     hsi_buf_puts(det, ",\"check_SkewKurt0.Pass\",\"check_SkewKurt0.Skew\","
                       "\"check_SkewKurt0.Kurt\",\"winsorise.nwin\",\"check_SkewKurt1.Pass\","
                       "\"check_SkewKurt1.Skew\",\"check_SkewKurt1.Kurt\",\"log_CT\","
@@ -150,8 +141,7 @@ static void write_treat(hsi_buf *pts, hsi_buf *det, const hs_build *bd)
     for (size_t i = 0; i < bd->ntreat; i++) {
         const hsi_treat_rec *t = &bd->treat[i];
         hsi_buf_csv_str(det, bd->meta.node[bd->meta.ind[t->ind]].code);
-        if (bd->units.has_time)
-            hsi_buf_printf(det, ",%ld", t->time);
+        if (bd->units.has_time) hsi_buf_printf(det, ",%ld", t->time);
         hsi_buf_puts(det, ",");
         write_bool(det, t->det.pass0);
         hsi_buf_puts(det, ",");
@@ -218,20 +208,17 @@ static void write_summary(hsi_buf *j, const hs_build *b, const double *ranks)
     const hsi_dset *d = &b->d[b->nd - 1];
     long top = -1;
     for (size_t c = 0; c < d->ncol; c++)
-        if (m->node[d->node[c]].type == HSI_NODE_AGGREGATE &&
-            m->node[d->node[c]].parent_idx < 0)
+        if (m->node[d->node[c]].type == HSI_NODE_AGGREGATE && m->node[d->node[c]].parent_idx < 0)
             top = (long)c;
     if (top >= 0) {
         long latest = u->has_time ? u->times[u->ntime - 1] : HSI_NO_TIME;
         hsi_buf_puts(j, ",\n  \"index\": ");
         hsi_buf_json_str(j, m->node[d->node[top]].code);
-        if (latest != HSI_NO_TIME)
-            hsi_buf_printf(j, ",\n  \"latest_time\": %ld", latest);
+        if (latest != HSI_NO_TIME) hsi_buf_printf(j, ",\n  \"latest_time\": %ld", latest);
         hsi_buf_puts(j, ",\n  \"scores\": [");
         int first = 1;
         for (size_t r = 0; r < d->nrow; r++) {
-            if (latest != HSI_NO_TIME && u->time[d->row[r]] != latest)
-                continue;
+            if (latest != HSI_NO_TIME && u->time[d->row[r]] != latest) continue;
             double v = hsi_col(d, (size_t)top)[r];
             double rk = ranks[(size_t)top * d->nrow + r];
             hsi_buf_puts(j, first ? "\n    {\"uCode\": " : ",\n    {\"uCode\": ");
@@ -258,8 +245,7 @@ hs_status hs_build_write(hs_ctx *ctx, const hs_build *b, const char *dir, hs_err
 {
     hsi_outset o;
     hs_status st = hsi_outset_init(ctx, &o, dir, err);
-    if (st)
-        return st;
+    if (st) return st;
     hsi_buf buf;
     hsi_buf_init(&buf, ctx);
     double *ranks = NULL;
@@ -291,19 +277,16 @@ hs_status hs_build_write(hs_ctx *ctx, const hs_build *b, const char *dir, hs_err
         buf.len = 0;
         write_treat(&buf, &det, b);
         st = hsi_outset_add(&o, "treated_points.csv", &buf, err);
-        if (!st)
-            st = hsi_outset_add(&o, "treat_details.csv", &det, err);
+        if (!st) st = hsi_outset_add(&o, "treat_details.csv", &det, err);
         hsi_buf_free(&det);
     }
-    if (!st)
-        st = hsi_audit_tables(ctx, b, &o, err);
+    if (!st) st = hsi_audit_tables(ctx, b, &o, err);
     if (!st) {
         buf.len = 0;
         write_summary(&buf, b, ranks);
         st = hsi_outset_add(&o, "summary.json", &buf, err);
     }
-    if (!st)
-        st = hsi_outset_commit(&o, err);
+    if (!st) st = hsi_outset_commit(&o, err);
     hsi_free(ctx, ranks);
     hsi_buf_free(&buf);
     hsi_outset_free(&o);

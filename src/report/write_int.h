@@ -11,8 +11,8 @@ typedef struct hsi_outset {
     hs_ctx *ctx;
     char *dir;
     size_t n;
-    char **tmp;    /* temporary paths */
-    char **final;  /* final paths */
+    char **tmp;   /* temporary paths */
+    char **final; /* final paths */
 } hsi_outset;
 
 HS_INTERNAL hs_status hsi_outset_init(hs_ctx *ctx, hsi_outset *o, const char *dir, hs_error *err);

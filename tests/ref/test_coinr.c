@@ -30,8 +30,7 @@ static hs_build *build(const char *pipeline)
 static const hsi_dset *dset(const hs_build *b, const char *name)
 {
     for (size_t i = 0; i < b->nd; i++)
-        if (!strcmp(b->d[i].name, name))
-            return &b->d[i];
+        if (!strcmp(b->d[i].name, name)) return &b->d[i];
     fail_msg("no dataset %s", name);
     return NULL;
 }
@@ -39,8 +38,7 @@ static const hsi_dset *dset(const hs_build *b, const char *name)
 static long find_row(const hs_build *b, const hsi_dset *d, const char *code)
 {
     for (size_t r = 0; r < d->nrow; r++)
-        if (!strcmp(b->units.code[d->row[r]], code))
-            return (long)r;
+        if (!strcmp(b->units.code[d->row[r]], code)) return (long)r;
     return -1;
 }
 
@@ -56,14 +54,12 @@ static void compare(const hs_build *b, const hsi_dset *d, const double *v, const
     for (size_t r = 0; r < c.nrow; r++) {
         const char *code = hsi_csv_get(&c, r, 0);
         long row = find_row(b, d, code);
-        if (row < 0)
-            fail_msg("%s: unit %s missing from our %s", ref, code, d->name);
+        if (row < 0) fail_msg("%s: unit %s missing from our %s", ref, code, d->name);
         for (size_t j = 1; j < c.ncol; j++) {
             long col = hsi_meta_find(&b->meta, c.head[j]);
             assert_true(col >= 0);
             long dc = hsi_dset_col(d, (size_t)col);
-            if (dc < 0)
-                fail_msg("%s: column %s missing from our %s", ref, c.head[j], d->name);
+            if (dc < 0) fail_msg("%s: column %s missing from our %s", ref, c.head[j], d->name);
             double got = v[(size_t)dc * d->nrow + (size_t)row];
             double exp = tu_num(hsi_csv_get(&c, r, j));
             char what[256];
@@ -100,8 +96,7 @@ static void compare_treat(const hs_build *b, const char *details, const char *po
         const char *code = hsi_csv_get(&c, r, 0);
         const hsi_treat_rec *t = NULL;
         for (size_t i = 0; i < b->ntreat; i++)
-            if (!strcmp(b->meta.node[b->meta.ind[b->treat[i].ind]].code, code))
-                t = &b->treat[i];
+            if (!strcmp(b->meta.node[b->meta.ind[b->treat[i].ind]].code, code)) t = &b->treat[i];
         assert_non_null(t);
         assert_int_equal(t->det.pass0, !strcmp(hsi_csv_get(&c, r, 1), "TRUE"));
         TU_ASSERT_CLOSE(t->det.skew0, tu_num(hsi_csv_get(&c, r, 2)), 1e-9, code);
@@ -118,8 +113,7 @@ static void compare_treat(const hs_build *b, const char *details, const char *po
         TU_ASSERT_CLOSE(t->det.kurt1, tu_num(hsi_csv_get(&c, r, 7)), 1e-9, code);
     }
     hsi_csv_free(&c);
-    if (!points)
-        return;
+    if (!points) return;
     tu_csv_load(tu_path(points), &c);
     const hsi_dset *d = &b->d[b->treat_dset];
     size_t flagged = 0;
@@ -148,8 +142,8 @@ static void test_p1(void **state)
 {
     (void)state;
     hs_build *b = build("examples/asem/p1.pipeline");
-    const char *names[] = {"Denominated", "Imputed", "Screened", "Treated", "Normalised",
-                           "Aggregated"};
+    const char *names[] = {"Denominated", "Imputed",    "Screened",
+                           "Treated",     "Normalised", "Aggregated"};
     for (size_t i = 0; i < 6; i++) {
         char ref[256];
         snprintf(ref, sizeof ref, "data/coinr-asem/p1_example_%s.csv", names[i]);

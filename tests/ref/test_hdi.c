@@ -79,8 +79,7 @@ static void test_hdi(void **state)
     const char *codes[256];
     for (size_t r = 0; r < ag->nrow; r++) {
         size_t u = ag->row[r];
-        if (b->units.time[u] != 2022 || isnan(hsi_col(ag, (size_t)hcol)[r]))
-            continue;
+        if (b->units.time[u] != 2022 || isnan(hsi_col(ag, (size_t)hcol)[r])) continue;
         assert_true(n22 < 256);
         v[n22] = round3(hsi_col(ag, (size_t)hcol)[r]);
         codes[n22++] = b->units.code[u];
@@ -92,8 +91,7 @@ static void test_hdi(void **state)
     for (size_t i = 0; i < n22; i++) {
         size_t cr = tu_row(&c, "iso3", codes[i]);
         double pub = tu_num(hsi_csv_get(&c, cr, (size_t)hsi_csv_find(&c, "hdi_rank_2022")));
-        if (rk[i] != pub)
-            fail_msg("%s: rank %.0f, published %.0f", codes[i], rk[i], pub);
+        if (rk[i] != pub) fail_msg("%s: rank %.0f, published %.0f", codes[i], rk[i], pub);
     }
     hsi_csv_free(&c);
     hs_build_free(b);

@@ -63,22 +63,20 @@ static void test_inform(void **state)
                              round(out * 10) / 10, pub);
                 top_exact++;
             } else if (fabs(round(out * 10) / 10 - pub) > 0.1 + 1e-9) {
-                fail_msg("%s: %.4f rounds to %.1f, published %.1f (off by more than 0.1)",
-                         what, out, round(out * 10) / 10, pub);
+                fail_msg("%s: %.4f rounds to %.1f, published %.1f (off by more than 0.1)", what,
+                         out, round(out * 10) / 10, pub);
             }
             nodes_checked++;
         }
         /* the pipeline's own full-tree value from the leaves */
         long row = -1;
         for (size_t q = 0; q < ag->nrow; q++)
-            if (!strcmp(b->units.code[ag->row[q]], iso))
-                row = (long)q;
+            if (!strcmp(b->units.code[ag->row[q]], iso)) row = (long)q;
         assert_true(row >= 0);
         long tc = hsi_dset_col(ag, (size_t)hsi_meta_find(m, "INFORM RISK"));
         double full = hsi_col(ag, (size_t)tc)[row];
         double pub = tu_num(hsi_csv_get(&c, r, (size_t)hsi_csv_find(&c, "INFORM RISK")));
-        if (fabs(full - pub) > worst_full)
-            worst_full = fabs(full - pub);
+        if (fabs(full - pub) > worst_full) worst_full = fabs(full - pub);
     }
     assert_int_equal(top_exact, 191);
     assert_int_equal(nodes_checked, 191 * m->nagg);

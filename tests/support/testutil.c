@@ -28,32 +28,26 @@ void tu_csv_load(const char *path, hsi_csv *out)
 
 double tu_num(const char *s)
 {
-    if (!s || !*s || strcmp(s, "NA") == 0)
-        return NAN;
+    if (!s || !*s || strcmp(s, "NA") == 0) return NAN;
     double v;
-    if (hsi_parse_double(s, &v) != 0)
-        fail_msg("not a number in reference file: '%s'", s);
+    if (hsi_parse_double(s, &v) != 0) fail_msg("not a number in reference file: '%s'", s);
     return v;
 }
 
 size_t tu_row(const hsi_csv *c, const char *key, const char *value)
 {
     long j = hsi_csv_find(c, key);
-    if (j < 0)
-        fail_msg("no column %s in %s", key, c->file);
+    if (j < 0) fail_msg("no column %s in %s", key, c->file);
     for (size_t r = 0; r < c->nrow; r++)
-        if (strcmp(hsi_csv_get(c, r, (size_t)j), value) == 0)
-            return r;
+        if (strcmp(hsi_csv_get(c, r, (size_t)j), value) == 0) return r;
     fail_msg("no row with %s = %s in %s", key, value, c->file);
     return 0;
 }
 
 int tu_close(double got, double expected, double tol)
 {
-    if (isnan(got) || isnan(expected))
-        return isnan(got) && isnan(expected);
+    if (isnan(got) || isnan(expected)) return isnan(got) && isnan(expected);
     double d = fabs(got - expected);
-    if (fabs(expected) >= 1.0)
-        return d <= tol * fabs(expected);
+    if (fabs(expected) >= 1.0) return d <= tol * fabs(expected);
     return d <= tol;
 }

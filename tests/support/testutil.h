@@ -31,11 +31,11 @@ size_t tu_row(const hsi_csv *c, const char *key, const char *value);
 int tu_close(double got, double expected, double tol);
 
 /* Fail the test with a message naming `what` unless tu_close. */
-#define TU_ASSERT_CLOSE(got, exp, tol, what)                                                   \
-    do {                                                                                       \
-        double g_ = (got), e_ = (exp);                                                         \
-        if (!tu_close(g_, e_, (tol)))                                                          \
-            fail_msg("%s: got %.17g, expected %.17g (tol %g)", (what), g_, e_, (double)(tol)); \
+#define TU_ASSERT_CLOSE(got, exp, tol, what)                                                       \
+    do {                                                                                           \
+        double g_ = (got), e_ = (exp);                                                             \
+        if (!tu_close(g_, e_, (tol)))                                                              \
+            fail_msg("%s: got %.17g, expected %.17g (tol %g)", (what), g_, e_, (double)(tol));     \
     } while (0)
 
 #endif

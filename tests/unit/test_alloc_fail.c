@@ -12,9 +12,9 @@
 #include <string.h>
 
 typedef struct failing {
-    long count;    /* allocations so far */
-    long fail_at;  /* fail this one (1-based); 0 = never */
-    long live;     /* blocks allocated and not freed */
+    long count;   /* allocations so far */
+    long fail_at; /* fail this one (1-based); 0 = never */
+    long live;    /* blocks allocated and not freed */
     int failed;
 } failing;
 
@@ -34,8 +34,7 @@ static void *failing_alloc(void *ud, void *ptr, size_t size)
         return NULL;
     }
     void *p = realloc(ptr, size);
-    if (p && !ptr)
-        f->live++;
+    if (p && !ptr) f->live++;
     return p;
 }
 
@@ -64,13 +63,11 @@ static void sweep(const char *pipeline, long stride)
         memset(&err, 0, sizeof err);
         hs_status st = hs_build_run(c2, tu_path(pipeline), &b, &err);
         if (st != HS_ERR_NOMEM)
-            fail_msg("%s: allocation %ld failed but the build returned %d (%s)", pipeline, n,
-                     st, err.msg);
-        if (b)
-            fail_msg("%s: allocation %ld failed but a build was returned", pipeline, n);
+            fail_msg("%s: allocation %ld failed but the build returned %d (%s)", pipeline, n, st,
+                     err.msg);
+        if (b) fail_msg("%s: allocation %ld failed but a build was returned", pipeline, n);
         if (g.live != 1)
-            fail_msg("%s: allocation %ld failed and %ld block(s) leaked", pipeline, n,
-                     g.live - 1);
+            fail_msg("%s: allocation %ld failed and %ld block(s) leaked", pipeline, n, g.live - 1);
         hs_ctx_free(c2);
         tested++;
     }

@@ -14,8 +14,9 @@ static void test_basic(void **state)
     (void)state;
     hsi_csv c;
     hs_error err;
-    assert_int_equal(parse("\xEF\xBB\xBF" "a,b\r\n1,\"x,\"\"y\"\"\"\r\n\r\n2,\"multi\nline\"\n", &c,
-                           &err),
+    assert_int_equal(parse("\xEF\xBB\xBF"
+                           "a,b\r\n1,\"x,\"\"y\"\"\"\r\n\r\n2,\"multi\nline\"\n",
+                           &c, &err),
                      HS_OK);
     assert_int_equal(c.ncol, 2);
     assert_int_equal(c.nrow, 2);

@@ -46,8 +46,7 @@ static double val(const hs_build *b, const char *ds, const char *unit, long t, c
 {
     const hsi_dset *d = NULL;
     for (size_t i = 0; i < b->nd; i++)
-        if (!strcmp(b->d[i].name, ds))
-            d = &b->d[i];
+        if (!strcmp(b->d[i].name, ds)) d = &b->d[i];
     assert_non_null(d);
     long c = hsi_dset_col(d, (size_t)hsi_meta_find(&b->meta, code));
     assert_true(c >= 0);

@@ -52,8 +52,8 @@ static void test_ishigami_converges(void **state)
     assert_int_equal(hs_sa_indices(s, 0, idx, &vary, &err), HS_OK);
     const double S[3] = {0.3139, 0.4424, 0.0}, ST[3] = {0.5576, 0.4424, 0.2437};
     for (int i = 0; i < 3; i++) {
-        print_message("x%d: Si %.4f (exact %.4f)  STi %.4f (exact %.4f)\n", i + 1, idx[i].si,
-                      S[i], idx[i].sti, ST[i]);
+        print_message("x%d: Si %.4f (exact %.4f)  STi %.4f (exact %.4f)\n", i + 1, idx[i].si, S[i],
+                      idx[i].sti, ST[i]);
         TU_ASSERT_CLOSE(idx[i].si, S[i], 0.01, inames[i]);
         TU_ASSERT_CLOSE(idx[i].sti, ST[i], 0.01, inames[i]);
     }
@@ -131,8 +131,8 @@ static void test_asem_agrees_with_coinr(void **state)
             fail_msg("%s: COINr Si %.2f outside [%.3f, %.3f]", names[f], si[f], idx[f].si_lo,
                      idx[f].si_hi);
         if (!(sti[f] >= idx[f].sti_lo && sti[f] <= idx[f].sti_hi))
-            fail_msg("%s: COINr STi %.2f outside [%.3f, %.3f]", names[f], sti[f],
-                     idx[f].sti_lo, idx[f].sti_hi);
+            fail_msg("%s: COINr STi %.2f outside [%.3f, %.3f]", names[f], sti[f], idx[f].sti_lo,
+                     idx[f].sti_hi);
     }
     /* the aggregation choice matters most, as in COINr */
     assert_true(idx[3].sti > idx[0].sti && idx[3].sti > idx[1].sti && idx[3].sti > idx[2].sti);
@@ -142,8 +142,7 @@ static void test_asem_agrees_with_coinr(void **state)
 static char *slurp(const char *path, size_t *n)
 {
     FILE *fp = fopen(path, "rb");
-    if (!fp)
-        fail_msg("cannot open %s", path);
+    if (!fp) fail_msg("cannot open %s", path);
     fseek(fp, 0, SEEK_END);
     long len = ftell(fp);
     fseek(fp, 0, SEEK_SET);
@@ -174,8 +173,7 @@ static void test_threads_identical(void **state)
         snprintf(p1, sizeof p1, "%s/%s", dir[1], files[f]);
         size_t n0, n1;
         char *a = slurp(p0, &n0), *b = slurp(p1, &n1);
-        if (n0 != n1 || memcmp(a, b, n0))
-            fail_msg("%s differs between 1 and 2 threads", files[f]);
+        if (n0 != n1 || memcmp(a, b, n0)) fail_msg("%s differs between 1 and 2 threads", files[f]);
         assert_true(n0 > 50);
         test_free(a);
         test_free(b);
