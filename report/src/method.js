@@ -67,8 +67,12 @@ export function renderMethod(app, model) {
   let src = '';
   if (s.markdown) src += `<div class="md">${markdown(s.markdown)}</div>`;
   if (s.table) src += sourcesTable(s.table);
-  for (const p of s.provenance || [])
+  const seen = new Set(); // several files may share one PROVENANCE section
+  for (const p of s.provenance || []) {
+    if (seen.has(p.text)) continue;
+    seen.add(p.text);
     src += `<div class="prov"><div class="prov-file">Data file <code>${esc(p.file)}</code></div><div class="md">${markdown(p.text)}</div></div>`;
+  }
   if (!src) src = '<p>No sources file (<code>sources.md</code> or <code>sources.csv</code>) was found beside the pipeline.</p>';
   const section = el(`<section class="card method" id="method">
       <div class="card-head"><h2>Method and sources</h2></div>

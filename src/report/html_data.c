@@ -525,6 +525,23 @@ static void write_provenance(hsi_buf *o, hs_ctx *ctx, const char *data)
     hsi_free(ctx, relbuf);
 }
 
+/* The PROVENANCE sections of the files that a `file` column of sources.csv lists (paths
+ * relative to the pipeline's folder): an index built from a prepared table names its raw
+ * sources there. */
+static void write_listed_provenance(hsi_buf *o, hs_ctx *ctx, const char *csv, const char *pdir)
+{
+    hsi_csv t;
+    if (!csv || !file_exists(csv) || hsi_csv_read(ctx, csv, &t, NULL) != HS_OK) return;
+    long jf = hsi_csv_find(&t, "file");
+    for (size_t r = 0; jf >= 0 && r < t.nrow; r++) {
+        const char *f = hsi_csv_get(&t, r, (size_t)jf);
+        char *p = *f ? path_join(ctx, pdir, f) : NULL;
+        if (p) write_provenance(o, ctx, p);
+        hsi_free(ctx, p);
+    }
+    hsi_csv_free(&t);
+}
+
 /* ---- the page's data ----------------------------------------------------------------- */
 
 static void write_node_list(hsi_buf *o, const coll *c, const long *idx, size_t n, int inds)
@@ -666,6 +683,7 @@ static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char 
     write_sources_csv(o, c->ctx, csv);
     hsi_buf_puts(o, ",\"provenance\":[");
     write_provenance(o, c->ctx, c->data);
+    write_listed_provenance(o, c->ctx, csv, pdir);
     hsi_buf_puts(o, "]}}");
     hsi_free(c->ctx, pdir);
     hsi_free(c->ctx, md);
