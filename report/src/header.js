@@ -13,11 +13,9 @@ export function renderHeader(app, model) {
   app.appendChild(
     el(`<header class="hero">
       <div class="hero-text">
-        <div class="eyebrow">${esc(d.index.code)} · ${esc(d.latest)}</div>
+        <div class="eyebrow">${esc(d.index.code)}${model.year ? ` · ${esc(model.year)}` : ''}</div>
         <h1>${esc(d.title || d.index.name)}</h1>
-        <p class="lede">${esc(d.index.name)} for ${model.scored.length} countries in ${esc(
-      d.latest
-    )}${d.times.length > 1 ? `, with trends since ${esc(d.times[0])}` : ''}. Click a country on
+        <p class="lede">${esc(d.index.name)} for ${model.scored.length} countries${esc(model.inYear)}${d.times.length > 1 ? `, with trends since ${esc(d.times[0])}` : ''}. Click a country on
         the map or in the table for its profile.</p>
       </div>
       <div class="kpis">

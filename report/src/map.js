@@ -13,7 +13,7 @@ const SMALL_AREA = 6; // px^2 at the default size: below this a country also get
 
 export function renderMap(app, model, topo, open) {
   const section = el(`<section class="card map-card" id="map">
-      <div class="card-head"><h2>Scores in ${esc(model.data.latest)}</h2>
+      <div class="card-head"><h2>Scores${esc(model.inYear)}</h2>
         <div class="legend"><span>${esc(model.fmt(model.range[0]))}</span>
           <span class="legend-bar" style="background:${gradientCss(model.lowerIsBetter)}"></span>
           <span>${esc(model.fmt(model.range[1]))}</span>

@@ -82,7 +82,7 @@ export function renderMethod(app, model) {
           <p>${esc(d.index.name)} (${esc(d.index.code)}) was built with humsec from the pipeline
           <code>${esc(m.pipelineFile || '')}</code>. Steps, in order: ${esc(
     (m.datasets || []).join(' → ')
-  )}. Scores are for ${esc(d.latest)}; ${model.scored.length} countries are scored and
+  )}. ${model.year ? `Scores are for ${esc(model.year)}; ` : ''}${model.scored.length} countries are scored and
           ${model.notScored.length} are not (too little data). Ranks are competition ranks
           (1 = highest score; ties share the lower rank).${
     model.lowerIsBetter ? ' A high score is bad here (lower is better): the colours are turned round.' : ''

@@ -46,6 +46,8 @@ export function prepare(data, codes, names) {
   });
   const pillarColour = pillarRange.map(([a, b]) => makeColour(a, b, lowerIsBetter));
   const byCode = new Map(units.map((u) => [u.code, u]));
+  // A build without a Time column has one slice, time 0: say no year then.
+  const year = data.times.length === 1 && data.times[0] === 0 ? '' : String(data.latest);
   return {
     data,
     units,
@@ -60,6 +62,8 @@ export function prepare(data, codes, names) {
     pillarColour,
     hasIntervals: !!data.intervals,
     lowerIsBetter,
+    year,
+    inYear: year ? ` in ${year}` : '',
   };
 }
 

@@ -31,7 +31,7 @@ function pillarBlock(model, u) {
     })
     .join('');
   return `<h3>Pillars</h3><div class="pillars">${rows}</div>
-    <p class="muted small">Bars span the lowest to the highest country in ${esc(d.latest)};
+    <p class="muted small">Bars span the lowest to the highest country${esc(model.inYear)};
     the tick marks the median country.</p>`;
 }
 
@@ -53,7 +53,7 @@ function pullBlock(model, u) {
     .join('');
   const title = model.lowerIsBetter ? 'What drives the score up most' : 'What pulls the score down most';
   return `<h3>${title}</h3><ol class="pulls">${rows}</ol>
-    <p class="muted small">Each indicator's distance from the best country in ${esc(d.latest)}
+    <p class="muted small">Each indicator's distance from the best country${esc(model.inYear)}
     (as a share of the range between the worst and the best), times its effective weight in
     the index. The longest bars cost the most points.</p>`;
 }
@@ -134,7 +134,7 @@ export function createProfile(model) {
       ? `<div class="stat"><span>Rank interval (${esc(d.intervals.label)})</span><b>${u.interval[0]}–${u.interval[2]}</b></div>`
       : '';
     body.innerHTML = `
-      <div class="eyebrow">${esc(u.code)} · ${esc(d.latest)}</div>
+      <div class="eyebrow">${esc(u.code)}${model.year ? ` · ${esc(model.year)}` : ''}</div>
       <h2 id="profile-title">${esc(u.name)}</h2>
       <div class="stats">
         <div class="stat big" style="border-color:${model.colour(u.score)}"><span>${esc(d.index.code)}</span><b>${

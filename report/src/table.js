@@ -26,7 +26,7 @@ export function renderTable(app, model, open) {
     });
 
   const section = el(`<section class="card" id="ranking">
-      <div class="card-head"><h2>Ranking ${esc(d.latest)}</h2>
+      <div class="card-head"><h2>Ranking${model.year ? ` ${esc(model.year)}` : ''}</h2>
         <input type="search" class="search" placeholder="Search a country…" aria-label="Search a country"></div>
       <p class="note intervals-note"></p>
       <div class="table-wrap"><table class="ranking"><thead><tr></tr></thead><tbody></tbody></table></div>
@@ -39,9 +39,7 @@ export function renderTable(app, model, open) {
       )} (from <code>${esc(d.intervals.file)}</code>).`
     : 'Rank intervals are not computed for this build: run <code>humsec sensitivity</code> to see how far each rank could move under other defensible choices.';
   if (model.notScored.length)
-    section.querySelector('.not-scored').innerHTML = `<strong>Not scored in ${esc(
-      d.latest
-    )}</strong> (not enough data): ${model.notScored
+    section.querySelector('.not-scored').innerHTML = `<strong>Not scored${esc(model.inYear)}</strong> (not enough data): ${model.notScored
       .map((u) => esc(u.name))
       .sort()
       .join(', ')}.`;
@@ -70,7 +68,7 @@ export function renderTable(app, model, open) {
     });
     if (model.hasIntervals)
       h += `<td class="num interval">${u.interval ? `${u.interval[0]}–${u.interval[2]}` : '–'}</td>`;
-    return `<tr data-code="${esc(u.code)}">${h}</tr>`;
+    return `<tr data-code="${esc(u.code)}" tabindex="0">${h}</tr>`;
   };
   const rows = new Map(model.scored.map((u) => [u.code, el(`<table><tbody>${rowHtml(u)}</tbody></table>`).querySelector('tr')]));
 
@@ -124,6 +122,10 @@ export function renderTable(app, model, open) {
   body.addEventListener('click', (ev) => {
     const tr = ev.target.closest('tr');
     if (tr) open(tr.dataset.code);
+  });
+  body.addEventListener('keydown', (ev) => {
+    const tr = ev.target.closest('tr');
+    if (tr && ev.key === 'Enter') open(tr.dataset.code);
   });
   draw();
 }
