@@ -39,6 +39,10 @@ void cmd_build_help(void);
 void cmd_run_help(void);
 int cmd_report(int argc, char **argv);
 void cmd_report_help(void);
+int cmd_events(int argc, char **argv);
+void cmd_events_help(void);
+int cmd_warn(int argc, char **argv);
+void cmd_warn_help(void);
 int cmd_sensitivity(int argc, char **argv);
 /* The MPI program's entry: this process evaluates slice `part` of `nparts`, `gather` joins
    the slices, and only the process with `writer` set writes files and shows progress. */

@@ -25,6 +25,11 @@ static void main_help(void)
          "  sensitivity PIPELINE SPEC -o DIR\n"
          "                          uncertainty and Sobol' sensitivity analysis: rank\n"
          "                          intervals and which construction choice matters most\n"
+         "  events ingest FILE... --db PATH\n"
+         "                          check UCDP GED / ACLED event files and store them\n"
+         "  events panel --level country|grid\n"
+         "                          zero-filled country-month or grid-month panels (CSV)\n"
+         "  warn --db PATH          escalation alerts per unit and month (surprise, CUSUM)\n"
          "  help COMMAND            the help of one command\n"
          "\n"
          "Run 'humsec COMMAND --help' for a command's options. Manual: docs/humsec.1.md;\n"
@@ -64,6 +69,10 @@ int main(int argc, char **argv)
             cmd_report_help();
         else if (!strcmp(argv[2], "sensitivity"))
             cmd_sensitivity_help();
+        else if (!strcmp(argv[2], "events"))
+            cmd_events_help();
+        else if (!strcmp(argv[2], "warn"))
+            cmd_warn_help();
         else
             return cli_usage(NULL, "no command '%s'", argv[2]);
         return CLI_EXIT_OK;
@@ -76,5 +85,9 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "sensitivity"))
         return cmd_sensitivity(argc - 1, argv + 1);
+    if (!strcmp(cmd, "events"))
+        return cmd_events(argc - 1, argv + 1);
+    if (!strcmp(cmd, "warn"))
+        return cmd_warn(argc - 1, argv + 1);
     return cli_usage(NULL, "unknown command '%s'", cmd);
 }

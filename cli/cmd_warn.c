@@ -1,0 +1,209 @@
+/* cmd_warn.c - `humsec warn`: escalation alerts per unit and month (METHODS 5.5). */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cmd_warn_help(void)
+{
+    puts("usage: humsec warn (--db PATH | FILE...) [--level country|grid] [--from YYYY-MM]\n"
+         "                   [--to YYYY-MM] [--measure deaths|events] [--type all|sb|ns|os]\n"
+         "                   [--window W] [--guard G] [--alpha A] [--no-bh] [--min-size N]\n"
+         "                   [--cusum [--delta D] [--h H]] [-o FILE] [--geo DIR] [--quiet]\n"
+         "\n"
+         "Raise escalation alerts per unit (country or PRIO-GRID cell) and month. Default\n"
+         "method, the Gamma-Poisson predictive surprise: with S the sum over the previous W\n"
+         "months and a Gamma(0.5, 1) prior on the monthly rate, this month's value y has a\n"
+         "negative-binomial predictive; p = P(Y >= y). Each month's p-values are adjusted\n"
+         "across units with Benjamini-Hochberg; an alert needs q < alpha and y >= the minimum\n"
+         "size. Its score is -log10 p and its explanation gives y, the baseline and p.\n"
+         "With --cusum, a Poisson CUSUM (Lucas 1985) against the window's rate instead.\n"
+         "Alerts are written as CSV (month_id, year, month, unit, observed, expected, pvalue,\n"
+         "qvalue, score, explanation) and, with --db, stored in the store's alert table.\n"
+         "\n"
+         "options:\n"
+         "  --db PATH         read events from the store and store the alerts there\n"
+         "  FILE...           or read events straight from GED/ACLED files\n"
+         "  --level L         country (default) or grid\n"
+         "  --from, --to YYYY-MM   months to score (default: every month with a full window)\n"
+         "  --measure M       deaths (best, default) or events\n"
+         "  --type T          all (default), sb, ns or os\n"
+         "  --window W        baseline months (default 24)\n"
+         "  --guard G         months skipped between the window and the month (default 0)\n"
+         "  --alpha A         level (default 0.01)\n"
+         "  --no-bh           compare raw p-values with alpha (no FDR control)\n"
+         "  --min-size N      smallest value that can alert (default 25 countries, 5 cells)\n"
+         "  --cusum           Poisson CUSUM; --delta D out-of-control ratio (default 2),\n"
+         "                    --h H decision interval in the measure's units (default 5)\n"
+         "  -o, --output FILE write the alerts there (default standard output)\n"
+         "  --geo DIR         country-code crosswalks (default data/geo)\n"
+         "  -q, --quiet       no progress messages\n"
+         "  -h, --help        this help\n"
+         "\n"
+         "Manual: docs/events.md; method and backtest: docs/warning.md.");
+}
+
+static int month_arg(const char *s, int *out)
+{
+    int y, m;
+    char tail;
+    if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
+        return -1;
+    *out = (y - 1980) * 12 + m;
+    return 0;
+}
+
+static int num_arg(const char *s, double *out)
+{
+    char *end;
+    *out = strtod(s, &end);
+    return end == s || *end ? -1 : 0;
+}
+
+typedef struct warn_args {
+    const char *db, *geo, *output;
+    const char **files;
+    int nfiles, quiet;
+    hs_panel_opts po;
+    hs_warn_opts wo;
+} warn_args;
+
+static int warn_parse(int argc, char **argv, warn_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        int more = i + 1 < argc;
+        double v;
+        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            cmd_warn_help();
+            return -1;
+        } else if (!strcmp(o, "--db") && more) {
+            a->db = argv[++i];
+        } else if (!strcmp(o, "--geo") && more) {
+            a->geo = argv[++i];
+        } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
+            a->output = argv[++i];
+        } else if (!strcmp(o, "--level") && more) {
+            const char *l = argv[++i];
+            if (strcmp(l, "country") && strcmp(l, "grid"))
+                return cli_usage("warn", "--level takes country or grid, not '%s'", l);
+            a->po.level = !strcmp(l, "grid") ? HS_PANEL_GRID : HS_PANEL_COUNTRY;
+        } else if ((!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
+            if (month_arg(argv[++i], o[2] == 'f' ? &a->wo.from : &a->wo.to) != 0)
+                return cli_usage("warn", "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
+        } else if (!strcmp(o, "--measure") && more) {
+            const char *m = argv[++i];
+            if (strcmp(m, "deaths") && strcmp(m, "events"))
+                return cli_usage("warn", "--measure takes deaths or events, not '%s'", m);
+            a->wo.measure_events = !strcmp(m, "events");
+        } else if (!strcmp(o, "--type") && more) {
+            const char *t = argv[++i];
+            static const char *const names[] = {"all", "sb", "ns", "os"};
+            int k = 0;
+            while (k < 4 && strcmp(t, names[k]))
+                k++;
+            if (k == 4)
+                return cli_usage("warn", "--type takes all, sb, ns or os, not '%s'", t);
+            a->wo.type = k;
+        } else if ((!strcmp(o, "--window") || !strcmp(o, "--guard")) && more) {
+            if (num_arg(argv[++i], &v) != 0 || v < 0 || v > 600 || v != (int)v)
+                return cli_usage("warn", "%s takes a whole number of months", o);
+            *(o[2] == 'w' ? &a->wo.window : &a->wo.guard) = (int)v;
+        } else if (!strcmp(o, "--alpha") || !strcmp(o, "--min-size") || !strcmp(o, "--delta") ||
+                   !strcmp(o, "--h")) {
+            if (!more || num_arg(argv[++i], &v) != 0)
+                return cli_usage("warn", "%s takes a number", o);
+            if (!strcmp(o, "--alpha"))
+                a->wo.alpha = v;
+            else if (!strcmp(o, "--min-size"))
+                a->wo.min_size = v;
+            else if (!strcmp(o, "--delta"))
+                a->wo.cusum_delta = v;
+            else
+                a->wo.cusum_h = v;
+        } else if (!strcmp(o, "--no-bh")) {
+            a->wo.bh = 0;
+        } else if (!strcmp(o, "--cusum")) {
+            a->wo.method = HS_WARN_CUSUM;
+        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
+            a->quiet = 1;
+        } else if (o[0] == '-' && o[1]) {
+            return cli_usage("warn", "unknown option or missing value '%s'", o);
+        } else {
+            a->files[a->nfiles++] = o;
+        }
+    }
+    if (!a->db && a->nfiles == 0)
+        return cli_usage("warn", "warn needs the store (--db PATH) or event files");
+    if (a->db && a->nfiles)
+        return cli_usage("warn", "warn takes the store or files, not both");
+    return 0;
+}
+
+int cmd_warn(int argc, char **argv)
+{
+    warn_args a;
+    memset(&a, 0, sizeof a);
+    a.geo = "data/geo";
+    hs_panel_opts_init(&a.po);
+    hs_warn_opts_init(&a.wo);
+    a.files = calloc((size_t)argc, sizeof *a.files);
+    if (!a.files) {
+        fputs("humsec: out of memory\n", stderr);
+        return CLI_EXIT_NOMEM;
+    }
+    int rc = warn_parse(argc, argv, &a);
+    if (rc != 0) {
+        free(a.files);
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    }
+    hs_ctx *ctx = cli_ctx(a.quiet);
+    if (!ctx) {
+        free(a.files);
+        fputs("humsec: out of memory\n", stderr);
+        return CLI_EXIT_NOMEM;
+    }
+    hs_error err = {0};
+    hs_geo *geo = NULL;
+    hs_store *db = NULL;
+    hs_panel *p = NULL;
+    hs_alert *al = NULL;
+    size_t nal = 0;
+    FILE *fp = NULL;
+    hs_status st = hs_geo_load(ctx, a.geo, &geo, &err);
+    if (st == HS_OK && a.db)
+        st = hs_store_open(ctx, a.db, &db, &err);
+    if (st == HS_OK)
+        st = db ? hs_panel_from_store(ctx, db, geo, &a.po, &p, &err)
+                : hs_panel_from_files(ctx, a.files, (size_t)a.nfiles, geo, &a.po, &p, &err);
+    if (st == HS_OK)
+        st = hs_warn_run(ctx, p, &a.wo, &al, &nal, &err);
+    if (st == HS_OK && db)
+        st = hs_store_put_alerts(db, al, nal, a.po.level, &a.wo, &err);
+    if (st != HS_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    fp = a.output ? fopen(a.output, "w") : stdout;
+    if (!fp) {
+        perror("humsec: cannot write the alerts");
+        rc = CLI_EXIT_IO;
+        goto done;
+    }
+    if (hs_alerts_write_csv(al, nal, a.po.level, fp, &err) != HS_OK)
+        rc = cli_fail(&err);
+    if (!a.quiet)
+        fprintf(stderr, "humsec: %zu alerts over %zu units%s\n", nal, hs_panel_nunits(p),
+                db ? " (stored)" : "");
+done:
+    if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK)
+        rc = CLI_EXIT_IO;
+    hs_alerts_free(ctx, al);
+    hs_panel_free(p);
+    hs_store_close(db);
+    hs_geo_free(geo);
+    hs_ctx_free(ctx);
+    free(a.files);
+    return rc;
+}

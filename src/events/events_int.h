@@ -1,0 +1,147 @@
+/*
+ * events_int.h - what the events module shares internally: a streaming CSV record reader
+ * (plain or gzip files, or memory), the GED/ACLED row model with its validation, the country
+ * crosswalk, the sparse panel accumulator and the alert/metric kernels.
+ *
+ * The reader keeps one record in memory at a time (plus a read buffer), so files of any size
+ * are read in bounded memory; it reports positions the same way as core/csv.c.
+ */
+#ifndef HS_EVENTS_INT_H
+#define HS_EVENTS_INT_H
+
+#include <stdint.h>
+
+#include "core/core_int.h"
+
+/* ---- streaming CSV records ------------------------------------------------------------ */
+
+typedef struct hsi_rdr hsi_rdr;
+
+/* One record: nf fields, NUL-terminated and unescaped in place; valid until the next call. */
+typedef struct hsi_rec {
+    size_t nf;
+    char **f;  /* nf field texts */
+    long *col; /* nf 1-based byte columns where each field starts */
+    long line; /* 1-based line where the record starts */
+} hsi_rec;
+
+/* Open a file (gzip detected from its first two bytes). fname is used in messages. */
+HS_INTERNAL hs_status hsi_rdr_open(hs_ctx *ctx, const char *path, hsi_rdr **out, hs_error *err);
+/* Read from memory (borrowed; must outlive the reader). */
+HS_INTERNAL hs_status hsi_rdr_open_mem(hs_ctx *ctx, const char *data, size_t len,
+                                       const char *fname, hsi_rdr **out, hs_error *err);
+/* Next record into *rec. *eof = 1 (and HS_OK) at the end. Blank lines are skipped. */
+HS_INTERNAL hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err);
+HS_INTERNAL const char *hsi_rdr_name(const hsi_rdr *r);
+/* FNV-1a 64 of every (decompressed) byte read so far: identifies a file's content. */
+HS_INTERNAL uint64_t hsi_rdr_hash(const hsi_rdr *r);
+HS_INTERNAL void hsi_rdr_close(hsi_rdr *r);
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+enum { HSI_FMT_GED = 1, HSI_FMT_ACLED = 2 };
+
+/* Warnings a valid row may carry (bit flags; see hsi_ev_warn_text). */
+enum {
+    HSI_W_RANGE = 1u << 0,   /* best outside low..high */
+    HSI_W_SUM = 1u << 1,     /* best != deaths_a + deaths_b + deaths_civilians + deaths_unknown */
+    HSI_W_GID = 1u << 2,     /* published priogrid_gid differs from the one computed */
+    HSI_W_COUNTRY = 1u << 3, /* country code not in the crosswalks */
+    HSI_W_NWARN = 4
+};
+
+typedef struct hsi_event {
+    int fmt;       /* HSI_FMT_GED or HSI_FMT_ACLED */
+    char eid[40];  /* event id as text (GED: digits; ACLED: event_id_cnty) */
+    int type;      /* 1 state-based, 2 non-state, 3 one-sided; 0 = not violence (ACLED) */
+    long country;  /* Gleditsch-Ward number; -1 unknown */
+    long isonum;   /* ACLED numeric ISO 3166 code; -1 absent */
+    int y0, m0, d0, y1, m1, d1; /* date_start, date_end */
+    double lat, lon;
+    int where_prec; /* 1..7 */
+    int date_prec;  /* 1..5, 0 absent */
+    long gid;       /* computed from lat/lon (METHODS 5.2) */
+    long pub_gid;   /* published priogrid_gid, 0 absent */
+    long best, low, high;
+    char iso3[4];  /* from the crosswalks; "" unknown or no crosswalk given */
+    unsigned warn; /* HSI_W_* */
+} hsi_event;
+
+/* Column positions of the fields the model uses (-1 = absent). */
+typedef struct hsi_evmap {
+    int fmt;
+    size_t ncol;
+    long id, year, type, country_id, lat, lon, where_prec, gid, date_start, date_end, best, low,
+        high, da, db, dc, du, date_prec;
+    long event_type, iso, fatalities, geo_precision; /* ACLED */
+} hsi_evmap;
+
+/* Recognise the header (GED 34/49 columns or ACLED export) and map its columns. */
+HS_INTERNAL hs_status hsi_ev_map(const hsi_rec *hdr, hsi_evmap *m, const char *fname,
+                                 hs_error *err);
+/* Validate and convert one record. Errors name the file, line and column. */
+HS_INTERNAL hs_status hsi_ev_parse(const hsi_evmap *m, const hsi_rec *r, const char *fname,
+                                   hsi_event *ev, hs_error *err);
+/* The text of warning bit `bit` for ev (into buf). */
+HS_INTERNAL void hsi_ev_warn_text(const hsi_event *ev, unsigned bit, char *buf, size_t n);
+
+/* ViEWS month_id = (year - 1980) * 12 + month (METHODS 5.2). */
+static inline int hsi_month_id(int year, int month)
+{
+    return (year - 1980) * 12 + month;
+}
+/* Year and month of a month_id (the inverse of hsi_month_id, also before 1980). */
+static inline void hsi_month_ym(int month_id, int *year, int *month)
+{
+    int mm = month_id - 1;
+    int q = mm >= 0 ? mm / 12 : -((-mm + 11) / 12);
+    *year = 1980 + q;
+    *month = mm - 12 * q + 1;
+}
+/* PRIO-GRID gid of a point (METHODS 5.2); lat in [-90, 90], lon in [-180, 180]. */
+HS_INTERNAL long hsi_priogrid_gid(double lat, double lon);
+
+/* A file of events read row by row: reader + column map + warning bookkeeping. Warnings
+ * are logged through the context with file:line (the first few of each kind, then a
+ * count), so a large file cannot flood the terminal. */
+typedef struct hsi_evfile {
+    hs_ctx *ctx;
+    const hs_geo *geo; /* may be NULL: no ISO3 */
+    hsi_rdr *rdr;
+    hsi_evmap map;
+    size_t rows;
+    size_t nwarn[HSI_W_NWARN];
+} hsi_evfile;
+
+HS_INTERNAL hs_status hsi_evfile_open(hs_ctx *ctx, const char *path, const hs_geo *geo,
+                                      hsi_evfile *f, hs_error *err);
+HS_INTERNAL hs_status hsi_evfile_open_mem(hs_ctx *ctx, const char *data, size_t len,
+                                          const char *fname, const hs_geo *geo, hsi_evfile *f,
+                                          hs_error *err);
+/* Next valid event; *eof = 1 at the end. A malformed row stops reading with its error. */
+HS_INTERNAL hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err);
+/* Log the warning totals (when some were not printed one by one). */
+HS_INTERNAL void hsi_evfile_summary(const hsi_evfile *f);
+HS_INTERNAL void hsi_evfile_close(hsi_evfile *f);
+
+/* ---- geography: country codes ---------------------------------------------------------- */
+
+/* Gleditsch-Ward or numeric ISO code -> ISO3 ("" when unknown). */
+HS_INTERNAL const char *hsi_geo_gw_iso3(const hs_geo *g, long gw);
+HS_INTERNAL const char *hsi_geo_isonum_iso3(const hs_geo *g, long isonum);
+/* Numeric ISO -> Gleditsch-Ward (-1 when unknown). */
+HS_INTERNAL long hsi_geo_isonum_gw(const hs_geo *g, long isonum);
+
+/* ---- panel accumulation ---------------------------------------------------------------- */
+
+/* Add one event to the panel being built (window, level and drop rules applied here). */
+HS_INTERNAL hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev);
+/* New, empty panel being built. */
+HS_INTERNAL hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out,
+                                      hs_error *err);
+/* The level the panel was built at. */
+HS_INTERNAL hs_panel_level hsi_panel_level(const hs_panel *p);
+/* Finish: fix the month window and the sorted unit list; geo (may be NULL) gives ISO3. */
+HS_INTERNAL hs_status hsi_panel_end(hs_panel *p, const hs_geo *geo, hs_error *err);
+
+#endif

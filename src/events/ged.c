@@ -1,0 +1,511 @@
+/*
+ * ged.c - UCDP GED and ACLED rows: recognise the header, validate each row, convert it to the
+ * event model (METHODS 5.1). Reading bytes is reader.c's job; storing and aggregating are
+ * the store's and panel.c's.
+ *
+ * Errors (the row cannot be used): a missing or malformed id, date, coordinate, violence type
+ * or fatality count, an end date before the start date, a `year` that disagrees with the
+ * start date, precision codes outside their range. Warnings (the row is kept, as METHODS 5.1
+ * asks): best outside low..high, best not the sum of the four death columns, a published
+ * priogrid_gid that differs from the one computed from the coordinates.
+ */
+#include "events_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Whole-string integer (optional sign, digits). 0 on success. Faster than strtol and
+ * locale-free; rejects empty strings, blanks and overflow past 18 digits. */
+static int parse_int(const char *s, long *out)
+{
+    int neg = 0;
+    if (*s == '-' || *s == '+')
+        neg = *s++ == '-';
+    if (!*s)
+        return -1;
+    long v = 0;
+    int nd = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || ++nd > 18)
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    *out = neg ? -v : v;
+    return 0;
+}
+
+/* Whole-string finite double. Plain decimals with at most 15 significant digits and 22
+ * decimals are converted exactly as strtod would (an integer below 2^53 divided by an exact
+ * power of ten is correctly rounded); anything else goes to strtod. 0 on success. */
+static int parse_num(const char *s, double *out)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s;
+    int neg = 0;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    long long m = 0;
+    int nd = 0, nfrac = 0, dot = 0, ok = 1;
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (++nd > 15) {
+                ok = 0;
+                break;
+            }
+            m = m * 10 + (*p - '0');
+            nfrac += dot;
+        } else if (*p == '.' && !dot) {
+            dot = 1;
+        } else {
+            ok = 0;
+            break;
+        }
+    }
+    if (ok && nd > 0) {
+        double v = (double)m / p10[nfrac];
+        *out = neg ? -v : v;
+        return 0;
+    }
+    return hsi_parse_double(s, out);
+}
+
+static int leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* "YYYY-MM-DD", optionally followed by " HH:MM:SS[.fff]" (the full GED release). */
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    for (int i = 0; i < 10; i++) {
+        int want_dash = i == 4 || i == 7;
+        if (want_dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return -1;
+    }
+    if (s[10] != '\0' && s[10] != ' ' && s[10] != 'T')
+        return -1;
+    *y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    *m = (s[5] - '0') * 10 + (s[6] - '0');
+    *d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (*y < 1900 || *m < 1 || *m > 12 || *d < 1)
+        return -1;
+    int md = mdays[*m - 1] + (*m == 2 && leap(*y));
+    return *d > md ? -1 : 0;
+}
+
+long hsi_priogrid_gid(double lat, double lon)
+{
+    long row = (long)floor((lat + 90.0) / 0.5);
+    long col = (long)floor((lon + 180.0) / 0.5);
+    if (row > 359)
+        row = 359;
+    if (col > 719)
+        col = 719;
+    if (row < 0)
+        row = 0;
+    if (col < 0)
+        col = 0;
+    return row * 720 + col + 1;
+}
+
+static long find(const hsi_rec *h, const char *name)
+{
+    for (size_t j = 0; j < h->nf; j++)
+        if (!strcmp(h->f[j], name))
+            return (long)j;
+    return -1;
+}
+
+hs_status hsi_ev_map(const hsi_rec *h, hsi_evmap *m, const char *fname, hs_error *err)
+{
+    memset(m, 0xff, sizeof *m); /* every column index -1 */
+    m->ncol = h->nf;
+    if (find(h, "type_of_violence") >= 0) {
+        static const char *const need[] = {"id",        "year",       "type_of_violence",
+                                           "country_id", "latitude",  "longitude",
+                                           "where_prec", "date_start", "date_end",
+                                           "best"};
+        for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+            if (find(h, need[i]) < 0)
+                return hsi_err(err, HS_ERR_PARSE, fname, h->line, 1,
+                               "GED header lacks the column '%s' (METHODS 5.1 lists the 49 "
+                               "GED columns)",
+                               need[i]);
+        m->fmt = HSI_FMT_GED;
+        m->id = find(h, "id");
+        m->year = find(h, "year");
+        m->type = find(h, "type_of_violence");
+        m->country_id = find(h, "country_id");
+        m->lat = find(h, "latitude");
+        m->lon = find(h, "longitude");
+        m->where_prec = find(h, "where_prec");
+        m->gid = find(h, "priogrid_gid");
+        m->date_start = find(h, "date_start");
+        m->date_end = find(h, "date_end");
+        m->best = find(h, "best");
+        m->low = find(h, "low");
+        m->high = find(h, "high");
+        m->da = find(h, "deaths_a");
+        m->db = find(h, "deaths_b");
+        m->dc = find(h, "deaths_civilians");
+        m->du = find(h, "deaths_unknown");
+        m->date_prec = find(h, "date_prec");
+        return HS_OK;
+    }
+    if (find(h, "event_id_cnty") >= 0) {
+        static const char *const need[] = {"event_id_cnty", "event_date", "event_type",
+                                           "iso",           "latitude",   "longitude",
+                                           "fatalities"};
+        for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+            if (find(h, need[i]) < 0)
+                return hsi_err(err, HS_ERR_PARSE, fname, h->line, 1,
+                               "ACLED header lacks the column '%s'", need[i]);
+        m->fmt = HSI_FMT_ACLED;
+        m->id = find(h, "event_id_cnty");
+        m->date_start = find(h, "event_date");
+        m->year = find(h, "year");
+        m->event_type = find(h, "event_type");
+        m->iso = find(h, "iso");
+        m->lat = find(h, "latitude");
+        m->lon = find(h, "longitude");
+        m->fatalities = find(h, "fatalities");
+        m->geo_precision = find(h, "geo_precision");
+        return HS_OK;
+    }
+    return hsi_err(err, HS_ERR_PARSE, fname, h->line, 1,
+                   "not an event file: the header has neither GED's 'type_of_violence' nor "
+                   "ACLED's 'event_id_cnty'");
+}
+
+#define ROW_ERR(j, ...) hsi_err(err, HS_ERR_PARSE, fname, r->line, r->col[(j)], __VA_ARGS__)
+
+/* Integer field j in [lo, hi] or a row error naming it. */
+static hs_status get_int(const hsi_rec *r, long j, const char *what, long lo, long hi,
+                         long *out, const char *fname, hs_error *err)
+{
+    const char *s = r->f[j];
+    if (parse_int(s, out) != 0)
+        return ROW_ERR(j, "%s '%s' is not a whole number", what, s);
+    if (*out < lo || *out > hi)
+        return ROW_ERR(j, "%s %ld is outside %ld..%ld", what, *out, lo, hi);
+    return HS_OK;
+}
+
+/* ACLED event types onto UCDP's violence types (METHODS 5.1: a mapping, not an identity).
+ * Battles and explosions/remote violence are fighting between organised armed actors; ACLED
+ * does not say whether a state is a party, so they count as state-based. Violence against
+ * civilians is one-sided. Riots are non-state. Protests and strategic developments are not
+ * violence and are skipped. */
+static int acled_type(const char *s)
+{
+    if (!strcmp(s, "Battles") || !strcmp(s, "Explosions/Remote violence"))
+        return 1;
+    if (!strcmp(s, "Riots"))
+        return 2;
+    if (!strcmp(s, "Violence against civilians"))
+        return 3;
+    if (!strcmp(s, "Protests") || !strcmp(s, "Strategic developments"))
+        return 0;
+    return -1;
+}
+
+/* ACLED dates: "YYYY-MM-DD" (API export) or "DD Month YYYY" (older exports). */
+static int acled_date(const char *s, int *y, int *m, int *d)
+{
+    if (parse_date(s, y, m, d) == 0)
+        return 0;
+    static const char *const months[] = {"January", "February", "March",     "April",
+                                         "May",     "June",     "July",      "August",
+                                         "September", "October", "November", "December"};
+    char name[16];
+    int dd, yy;
+    char tail;
+    if (sscanf(s, "%2d %15s %4d%c", &dd, name, &yy, &tail) != 3)
+        return -1;
+    for (int i = 0; i < 12; i++) {
+        if (!strcmp(name, months[i])) {
+            char iso[40]; /* %4d/%2d read at most 4 and 2 digits, but the compiler can't see it */
+            snprintf(iso, sizeof iso, "%04d-%02d-%02d", yy, i + 1, dd);
+            return parse_date(iso, y, m, d);
+        }
+    }
+    return -1;
+}
+
+static hs_status parse_coords(const hsi_evmap *m, const hsi_rec *r, const char *fname,
+                              hsi_event *ev, hs_error *err)
+{
+    if (parse_num(r->f[m->lat], &ev->lat) != 0)
+        return ROW_ERR(m->lat, "latitude '%s' is not a number", r->f[m->lat]);
+    if (ev->lat < -90.0 || ev->lat > 90.0)
+        return ROW_ERR(m->lat, "latitude %g is outside -90..90", ev->lat);
+    if (parse_num(r->f[m->lon], &ev->lon) != 0)
+        return ROW_ERR(m->lon, "longitude '%s' is not a number", r->f[m->lon]);
+    if (ev->lon < -180.0 || ev->lon > 180.0)
+        return ROW_ERR(m->lon, "longitude %g is outside -180..180", ev->lon);
+    ev->gid = hsi_priogrid_gid(ev->lat, ev->lon);
+    return HS_OK;
+}
+
+static hs_status parse_acled(const hsi_evmap *m, const hsi_rec *r, const char *fname,
+                             hsi_event *ev, hs_error *err)
+{
+    const char *id = r->f[m->id];
+    if (!*id || strlen(id) >= sizeof ev->eid)
+        return ROW_ERR(m->id, "event_id_cnty '%s' is empty or longer than %zu bytes", id,
+                       sizeof ev->eid - 1);
+    memcpy(ev->eid, id, strlen(id) + 1);
+    if (acled_date(r->f[m->date_start], &ev->y0, &ev->m0, &ev->d0) != 0)
+        return ROW_ERR(m->date_start, "event_date '%s' is not a date (YYYY-MM-DD or "
+                                      "DD Month YYYY)",
+                       r->f[m->date_start]);
+    ev->y1 = ev->y0, ev->m1 = ev->m0, ev->d1 = ev->d0;
+    ev->type = acled_type(r->f[m->event_type]);
+    if (ev->type < 0)
+        return ROW_ERR(m->event_type, "unknown ACLED event_type '%s'", r->f[m->event_type]);
+    hs_status st = get_int(r, m->iso, "iso", 0, 999, &ev->isonum, fname, err);
+    if (st == HS_OK)
+        st = parse_coords(m, r, fname, ev, err);
+    if (st == HS_OK)
+        st = get_int(r, m->fatalities, "fatalities", 0, 10000000, &ev->best, fname, err);
+    if (st != HS_OK)
+        return st;
+    ev->low = ev->high = ev->best;
+    /* ACLED geo_precision 1 (exact), 2 (near), 3 (region): GED codes 1, 2 and 4. */
+    ev->where_prec = 1;
+    if (m->geo_precision >= 0 && r->f[m->geo_precision][0]) {
+        long gp;
+        st = get_int(r, m->geo_precision, "geo_precision", 1, 3, &gp, fname, err);
+        if (st != HS_OK)
+            return st;
+        ev->where_prec = gp == 3 ? 4 : (int)gp;
+    }
+    return HS_OK;
+}
+
+static hs_status parse_ged(const hsi_evmap *m, const hsi_rec *r, const char *fname,
+                           hsi_event *ev, hs_error *err)
+{
+    long v;
+    hs_status st = get_int(r, m->id, "id", 1, 999999999999L, &v, fname, err);
+    if (st != HS_OK)
+        return st;
+    snprintf(ev->eid, sizeof ev->eid, "%ld", v);
+    st = get_int(r, m->type, "type_of_violence", -1000000, 1000000, &v, fname, err);
+    if (st != HS_OK)
+        return st;
+    if (v < 1 || v > 3)
+        return ROW_ERR(m->type, "unknown type_of_violence %ld (expected 1 state-based, "
+                                "2 non-state or 3 one-sided)",
+                       v);
+    ev->type = (int)v;
+    st = get_int(r, m->country_id, "country_id", 2, 999, &ev->country, fname, err);
+    if (st != HS_OK)
+        return st;
+    if (parse_date(r->f[m->date_start], &ev->y0, &ev->m0, &ev->d0) != 0)
+        return ROW_ERR(m->date_start, "date_start '%s' is not a valid date (YYYY-MM-DD)",
+                       r->f[m->date_start]);
+    if (parse_date(r->f[m->date_end], &ev->y1, &ev->m1, &ev->d1) != 0)
+        return ROW_ERR(m->date_end, "date_end '%s' is not a valid date (YYYY-MM-DD)",
+                       r->f[m->date_end]);
+    if (ev->y1 * 10000 + ev->m1 * 100 + ev->d1 < ev->y0 * 10000 + ev->m0 * 100 + ev->d0)
+        return ROW_ERR(m->date_end, "date_end %s is before date_start %.10s",
+                       r->f[m->date_end], r->f[m->date_start]);
+    st = get_int(r, m->year, "year", 1900, 2999, &v, fname, err);
+    if (st != HS_OK)
+        return st;
+    if (v != ev->y0)
+        return ROW_ERR(m->year, "year %ld disagrees with date_start %.10s", v,
+                       r->f[m->date_start]);
+    st = parse_coords(m, r, fname, ev, err);
+    if (st != HS_OK)
+        return st;
+    st = get_int(r, m->where_prec, "where_prec", 1, 7, &v, fname, err);
+    if (st != HS_OK)
+        return st;
+    ev->where_prec = (int)v;
+    if (m->date_prec >= 0 && r->f[m->date_prec][0]) {
+        st = get_int(r, m->date_prec, "date_prec", 1, 5, &v, fname, err);
+        if (st != HS_OK)
+            return st;
+        ev->date_prec = (int)v;
+    }
+    st = get_int(r, m->best, "best", 0, 10000000, &ev->best, fname, err);
+    if (st != HS_OK)
+        return st;
+    ev->low = ev->high = ev->best;
+    if (m->low >= 0 && m->high >= 0) {
+        st = get_int(r, m->low, "low", 0, 10000000, &ev->low, fname, err);
+        if (st == HS_OK)
+            st = get_int(r, m->high, "high", 0, 10000000, &ev->high, fname, err);
+        if (st != HS_OK)
+            return st;
+        if (ev->best < ev->low || ev->best > ev->high)
+            ev->warn |= HSI_W_RANGE;
+    }
+    if (m->da >= 0 && m->db >= 0 && m->dc >= 0 && m->du >= 0) {
+        long d[4], sum = 0;
+        const long cols[4] = {m->da, m->db, m->dc, m->du};
+        static const char *const names[4] = {"deaths_a", "deaths_b", "deaths_civilians",
+                                             "deaths_unknown"};
+        for (int i = 0; i < 4; i++) {
+            st = get_int(r, cols[i], names[i], 0, 10000000, &d[i], fname, err);
+            if (st != HS_OK)
+                return st;
+            sum += d[i];
+        }
+        if (sum != ev->best)
+            ev->warn |= HSI_W_SUM;
+    }
+    if (m->gid >= 0 && r->f[m->gid][0]) {
+        st = get_int(r, m->gid, "priogrid_gid", 1, 259200, &ev->pub_gid, fname, err);
+        if (st != HS_OK)
+            return st;
+        if (ev->pub_gid != ev->gid)
+            ev->warn |= HSI_W_GID;
+    }
+    return HS_OK;
+}
+
+hs_status hsi_ev_parse(const hsi_evmap *m, const hsi_rec *r, const char *fname, hsi_event *ev,
+                       hs_error *err)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->fmt = m->fmt;
+    ev->country = -1;
+    ev->isonum = -1;
+    if (r->nf != m->ncol)
+        return hsi_err(err, HS_ERR_PARSE, fname, r->line, 1,
+                       "row has %zu fields (expected %zu, as in the header)", r->nf, m->ncol);
+    if (m->fmt == HSI_FMT_ACLED)
+        return parse_acled(m, r, fname, ev, err);
+    return parse_ged(m, r, fname, ev, err);
+}
+
+void hsi_ev_warn_text(const hsi_event *ev, unsigned bit, char *buf, size_t n)
+{
+    switch (bit) {
+    case HSI_W_RANGE:
+        snprintf(buf, n, "event %s: best %ld is outside low..high (%ld..%ld); kept", ev->eid,
+                 ev->best, ev->low, ev->high);
+        break;
+    case HSI_W_SUM:
+        snprintf(buf, n,
+                 "event %s: best %ld is not deaths_a + deaths_b + deaths_civilians + "
+                 "deaths_unknown; kept",
+                 ev->eid, ev->best);
+        break;
+    case HSI_W_GID:
+        snprintf(buf, n,
+                 "event %s: priogrid_gid %ld differs from %ld computed from latitude %g, "
+                 "longitude %g; the computed cell is used",
+                 ev->eid, ev->pub_gid, ev->gid, ev->lat, ev->lon);
+        break;
+    default:
+        snprintf(buf, n, "event %s: country code %ld not in the crosswalks; ISO3 left empty",
+                 ev->eid, ev->country >= 0 ? ev->country : ev->isonum);
+        break;
+    }
+}
+
+/* ---- files of events ------------------------------------------------------------------- */
+
+/* Print at most this many warnings of each kind per file, then only the totals. */
+#define EV_WARN_SHOWN 5
+
+static hs_status evfile_start(hsi_evfile *f, hs_error *err)
+{
+    hsi_rec h;
+    int eof = 0;
+    hs_status st = hsi_rdr_next(f->rdr, &h, &eof, err);
+    if (st != HS_OK)
+        return st;
+    if (eof)
+        return hsi_err(err, HS_ERR_PARSE, hsi_rdr_name(f->rdr), 1, 1,
+                       "empty file (expected a header row)");
+    return hsi_ev_map(&h, &f->map, hsi_rdr_name(f->rdr), err);
+}
+
+hs_status hsi_evfile_open(hs_ctx *ctx, const char *path, const hs_geo *geo, hsi_evfile *f,
+                          hs_error *err)
+{
+    memset(f, 0, sizeof *f);
+    f->ctx = ctx;
+    f->geo = geo;
+    hs_status st = hsi_rdr_open(ctx, path, &f->rdr, err);
+    if (st == HS_OK)
+        st = evfile_start(f, err);
+    if (st != HS_OK)
+        hsi_evfile_close(f);
+    return st;
+}
+
+hs_status hsi_evfile_open_mem(hs_ctx *ctx, const char *data, size_t len, const char *fname,
+                              const hs_geo *geo, hsi_evfile *f, hs_error *err)
+{
+    memset(f, 0, sizeof *f);
+    f->ctx = ctx;
+    f->geo = geo;
+    hs_status st = hsi_rdr_open_mem(ctx, data, len, fname, &f->rdr, err);
+    if (st == HS_OK)
+        st = evfile_start(f, err);
+    if (st != HS_OK)
+        hsi_evfile_close(f);
+    return st;
+}
+
+hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err)
+{
+    hsi_rec r;
+    hs_status st = hsi_rdr_next(f->rdr, &r, eof, err);
+    if (st != HS_OK || *eof)
+        return st;
+    f->rows++;
+    st = hsi_ev_parse(&f->map, &r, hsi_rdr_name(f->rdr), ev, err);
+    if (st != HS_OK)
+        return st;
+    if (f->geo) {
+        if (ev->fmt == HSI_FMT_ACLED) {
+            ev->country = hsi_geo_isonum_gw(f->geo, ev->isonum);
+            memcpy(ev->iso3, hsi_geo_isonum_iso3(f->geo, ev->isonum), 4);
+        } else {
+            memcpy(ev->iso3, hsi_geo_gw_iso3(f->geo, ev->country), 4);
+        }
+        if (!ev->iso3[0])
+            ev->warn |= HSI_W_COUNTRY;
+    }
+    if (!ev->warn)
+        return HS_OK;
+    for (unsigned b = 0; b < HSI_W_NWARN; b++) {
+        if (!(ev->warn & (1u << b)))
+            continue;
+        if (++f->nwarn[b] <= EV_WARN_SHOWN && f->ctx && f->ctx->log) {
+            char msg[512];
+            hsi_ev_warn_text(ev, 1u << b, msg, sizeof msg);
+            hsi_log(f->ctx, 1, "%s:%ld: %s", hsi_rdr_name(f->rdr), r.line, msg);
+        }
+    }
+    return HS_OK;
+}
+
+void hsi_evfile_summary(const hsi_evfile *f)
+{
+    static const char *const what[HSI_W_NWARN] = {
+        "best outside low..high", "best not the sum of the death columns",
+        "published priogrid_gid differs from the computed one", "country code not mapped"};
+    for (int b = 0; b < HSI_W_NWARN; b++)
+        if (f->nwarn[b] > EV_WARN_SHOWN)
+            hsi_log(f->ctx, 1, "%s: %zu rows with %s (first %d shown)", hsi_rdr_name(f->rdr),
+                    f->nwarn[b], what[b], EV_WARN_SHOWN);
+}
+
+void hsi_evfile_close(hsi_evfile *f)
+{
+    hsi_rdr_close(f->rdr);
+    f->rdr = NULL;
+}

@@ -1,0 +1,112 @@
+/*
+ * metrics.c - forecast scores of METHODS 5.4 on plain arrays: Brier, AUC-ROC (mid-ranks),
+ * average precision (step form, tied scores entering together) and MSE on the log scale.
+ * NaN when undefined (no positives or no negatives) or when memory runs out.
+ */
+#include "events_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+double hs_metric_brier(const double *p, const int *o, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double d = p[i] - (o[i] ? 1.0 : 0.0);
+        s += d * d;
+    }
+    return s / (double)n;
+}
+
+double hs_metric_mse(const double *yhat, const double *y, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double d = yhat[i] - log(y[i] + 1.0);
+        s += d * d;
+    }
+    return s / (double)n;
+}
+
+typedef struct scored {
+    double p;
+    int o;
+} scored;
+
+static int by_p_desc(const void *a, const void *b)
+{
+    double x = ((const scored *)a)->p, y = ((const scored *)b)->p;
+    return (x < y) - (x > y);
+}
+
+/* Copy and sort by decreasing score; NULL when out of memory. */
+static scored *sorted(hs_ctx *ctx, const double *p, const int *o, size_t n)
+{
+    scored *s = hsi_malloc(ctx, (n ? n : 1) * sizeof *s);
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        s[i].p = p[i];
+        s[i].o = o[i] != 0;
+    }
+    qsort(s, n, sizeof *s, by_p_desc);
+    return s;
+}
+
+/* AUC = (sum of positives' mid-ranks - n+(n+1)/2) / (n+ n-), ranks ascending in p. */
+double hs_metric_auc_roc(hs_ctx *ctx, const double *p, const int *o, size_t n)
+{
+    scored *s = sorted(ctx, p, o, n);
+    if (!s)
+        return NAN;
+    double npos = 0, rsum = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && s[j].p == s[i].p)
+            j++;
+        /* descending positions i..j-1 are ascending ranks n-j+1 .. n-i: mid-rank */
+        double mid = ((double)(n - j + 1) + (double)(n - i)) / 2.0;
+        for (size_t k = i; k < j; k++)
+            if (s[k].o) {
+                npos += 1;
+                rsum += mid;
+            }
+        i = j;
+    }
+    hsi_free(ctx, s);
+    double nneg = (double)n - npos;
+    if (npos == 0 || nneg == 0)
+        return NAN;
+    return (rsum - npos * (npos + 1) / 2.0) / (npos * nneg);
+}
+
+/* AP = sum_k (Rec_k - Rec_{k-1}) Prec_k over distinct thresholds in decreasing p. */
+double hs_metric_auc_pr(hs_ctx *ctx, const double *p, const int *o, size_t n)
+{
+    scored *s = sorted(ctx, p, o, n);
+    if (!s)
+        return NAN;
+    double npos = 0;
+    for (size_t i = 0; i < n; i++)
+        npos += s[i].o;
+    double ap = 0, tp = 0, prev_rec = 0;
+    size_t i = 0;
+    while (npos > 0 && i < n) {
+        size_t j = i;
+        while (j < n && s[j].p == s[i].p) {
+            tp += s[j].o;
+            j++;
+        }
+        double rec = tp / npos, prec = tp / (double)j;
+        ap += (rec - prev_rec) * prec;
+        prev_rec = rec;
+        i = j;
+    }
+    hsi_free(ctx, s);
+    return npos > 0 ? ap : (double)NAN;
+}

@@ -1,0 +1,418 @@
+/*
+ * reader.c - streaming RFC 4180 record reader for event files of any size.
+ *
+ * Same rules and messages as the whole-file reader in core/csv.c (quotes, "" escapes,
+ * newlines inside quotes, LF or CRLF, a leading UTF-8 BOM, blank lines skipped; ragged rows
+ * are left to the caller, who knows the header), but it holds only one record plus a fixed
+ * read buffer, so memory does not grow with the file. gzip input is detected from its magic
+ * bytes and inflated with zlib. A record is parsed only once it is complete in the buffer:
+ * when the buffer ends mid-record, the partial record moves to the front, more is read and
+ * the record is scanned again from its start (nothing was modified yet).
+ */
+#include "events_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+/* 4 MiB reads: large enough that the per-read cost vanishes, small against the 256 MB budget.
+ */
+#define RDR_CHUNK ((size_t)4 << 20)
+/* No sane event row is near this; a bigger "record" means a stray quote ate the file. */
+#define RDR_MAX_RECORD ((size_t)64 << 20)
+
+struct hsi_rdr {
+    hs_ctx *ctx;
+    char *name;
+    int fd;            /* plain file, or -1 */
+    gzFile gz;         /* gzip file, or NULL */
+    const char *mem;   /* memory source, or NULL */
+    size_t mem_len, mem_pos;
+    char *buf;         /* cap + 1 bytes (room for a final NUL) */
+    size_t cap, len, pos;
+    int eof;           /* no more input beyond buf[len] */
+    int started;       /* BOM check done */
+    long line;         /* line number at buf[pos] */
+    uint64_t hash;
+    /* fields of the current record */
+    size_t fcap;
+    char **f;
+    long *col;
+    size_t *flen;
+    unsigned char *quoted;
+};
+
+static void rdr_hash(hsi_rdr *r, const char *p, size_t n)
+{
+    uint64_t h = r->hash;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
+    r->hash = h;
+}
+
+static hs_status rdr_new(hs_ctx *ctx, const char *fname, hsi_rdr **out, hs_error *err)
+{
+    hsi_rdr *r = hsi_calloc(ctx, 1, sizeof *r);
+    if (!r)
+        return hsi_err_nomem(err);
+    r->ctx = ctx;
+    r->fd = -1;
+    r->line = 1;
+    r->hash = 14695981039346656037ull;
+    r->name = hsi_strdup(ctx, fname);
+    r->cap = RDR_CHUNK;
+    r->buf = hsi_malloc(ctx, r->cap + 1);
+    r->fcap = 64;
+    r->f = hsi_malloc(ctx, r->fcap * sizeof *r->f);
+    r->col = hsi_malloc(ctx, r->fcap * sizeof *r->col);
+    r->flen = hsi_malloc(ctx, r->fcap * sizeof *r->flen);
+    r->quoted = hsi_malloc(ctx, r->fcap);
+    if (!r->name || !r->buf || !r->f || !r->col || !r->flen || !r->quoted) {
+        hsi_rdr_close(r);
+        return hsi_err_nomem(err);
+    }
+    *out = r;
+    return HS_OK;
+}
+
+hs_status hsi_rdr_open(hs_ctx *ctx, const char *path, hsi_rdr **out, hs_error *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    unsigned char magic[2] = {0, 0};
+    ssize_t got = read(fd, magic, 2);
+    if (got < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        int e = errno;
+        close(fd);
+        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot read: %s", strerror(e));
+    }
+    hsi_rdr *r = NULL;
+    hs_status st = rdr_new(ctx, path, &r, err);
+    if (st != HS_OK) {
+        close(fd);
+        return st;
+    }
+    if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+        r->gz = gzdopen(fd, "rb");
+        if (!r->gz) {
+            close(fd);
+            hsi_rdr_close(r);
+            return hsi_err(err, HS_ERR_NOMEM, path, 0, 0, "cannot start gzip decoding");
+        }
+        gzbuffer(r->gz, 1 << 18);
+    } else {
+        r->fd = fd;
+    }
+    *out = r;
+    return HS_OK;
+}
+
+hs_status hsi_rdr_open_mem(hs_ctx *ctx, const char *data, size_t len, const char *fname,
+                           hsi_rdr **out, hs_error *err)
+{
+    *out = NULL;
+    hsi_rdr *r = NULL;
+    hs_status st = rdr_new(ctx, fname, &r, err);
+    if (st != HS_OK)
+        return st;
+    r->mem = data;
+    r->mem_len = len;
+    *out = r;
+    return HS_OK;
+}
+
+const char *hsi_rdr_name(const hsi_rdr *r)
+{
+    return r->name;
+}
+
+uint64_t hsi_rdr_hash(const hsi_rdr *r)
+{
+    return r->hash;
+}
+
+void hsi_rdr_close(hsi_rdr *r)
+{
+    if (!r)
+        return;
+    if (r->gz)
+        gzclose(r->gz);
+    if (r->fd >= 0)
+        close(r->fd);
+    hs_ctx *ctx = r->ctx;
+    hsi_free(ctx, r->name);
+    hsi_free(ctx, r->buf);
+    hsi_free(ctx, r->f);
+    hsi_free(ctx, r->col);
+    hsi_free(ctx, r->flen);
+    hsi_free(ctx, r->quoted);
+    hsi_free(ctx, r);
+}
+
+/* Move the unread tail to the front and read more after it; grows the buffer when a single
+ * record fills it. Sets r->eof at the end of input. */
+static hs_status rdr_fill(hsi_rdr *r, hs_error *err)
+{
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    if (r->len == r->cap) {
+        if (r->cap >= RDR_MAX_RECORD)
+            return hsi_err(err, HS_ERR_PARSE, r->name, r->line, 1,
+                           "record longer than %zu MiB (an unbalanced quote?)",
+                           RDR_MAX_RECORD >> 20);
+        char *nb = hsi_realloc(r->ctx, r->buf, r->cap * 2 + 1);
+        if (!nb)
+            return hsi_err_nomem(err);
+        r->buf = nb;
+        r->cap *= 2;
+    }
+    size_t want = r->cap - r->len;
+    size_t got = 0;
+    if (r->mem) {
+        got = r->mem_len - r->mem_pos < want ? r->mem_len - r->mem_pos : want;
+        memcpy(r->buf + r->len, r->mem + r->mem_pos, got);
+        r->mem_pos += got;
+    } else if (r->gz) {
+        unsigned ask = want > (1u << 30) ? (1u << 30) : (unsigned)want;
+        int n = gzread(r->gz, r->buf + r->len, ask);
+        if (n < 0) {
+            int zerr = 0;
+            const char *m = gzerror(r->gz, &zerr);
+            return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "gzip: %s", m ? m : "read error");
+        }
+        got = (size_t)n;
+    } else {
+        ssize_t n;
+        do {
+            n = read(r->fd, r->buf + r->len, want);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0)
+            return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "read error: %s", strerror(errno));
+        got = (size_t)n;
+    }
+    if (r->gz && got == 0 && !gzeof(r->gz)) {
+        int zerr = 0;
+        const char *m = gzerror(r->gz, &zerr);
+        if (zerr != Z_OK)
+            return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "gzip: %s", m);
+    }
+    rdr_hash(r, r->buf + r->len, got);
+    r->len += got;
+    if (got == 0)
+        r->eof = 1;
+    return HS_OK;
+}
+
+static hs_status rdr_grow_fields(hsi_rdr *r, hs_error *err)
+{
+    size_t nc = r->fcap * 2;
+    char **f = hsi_realloc(r->ctx, r->f, nc * sizeof *f);
+    if (f)
+        r->f = f;
+    long *col = hsi_realloc(r->ctx, r->col, nc * sizeof *col);
+    if (col)
+        r->col = col;
+    size_t *fl = hsi_realloc(r->ctx, r->flen, nc * sizeof *fl);
+    if (fl)
+        r->flen = fl;
+    unsigned char *q = hsi_realloc(r->ctx, r->quoted, nc);
+    if (q)
+        r->quoted = q;
+    if (!f || !col || !fl || !q)
+        return hsi_err_nomem(err);
+    r->fcap = nc;
+    return HS_OK;
+}
+
+/* Bytes that end an unquoted field or need a closer look. */
+static int is_special(unsigned char c)
+{
+    return c == ',' || c == '\n' || c == '\r' || c == '"' || c == '\0';
+}
+
+enum { SCAN_DONE = 0, SCAN_MORE = 1 };
+
+/*
+ * Scan one record starting at r->pos. On SCAN_DONE, fields are recorded as offsets (in f[] as
+ * offsets cast later), *end is the offset just past the record's line end and *lines the
+ * number of newlines consumed. SCAN_MORE: the buffer ends before the record does.
+ */
+static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int *res,
+                          hs_error *err)
+{
+    const char *b = r->buf;
+    size_t i = r->pos, n = r->len, line_start = r->pos;
+    long line = r->line;
+    size_t k = 0;
+    for (;;) {
+        if (k == r->fcap) {
+            hs_status st = rdr_grow_fields(r, err);
+            if (st != HS_OK)
+                return st;
+        }
+        r->col[k] = (long)(i - line_start) + 1;
+        if (i < n && b[i] == '"') {
+            size_t start = ++i;
+            for (;;) {
+                const char *q = i < n ? memchr(b + i, '"', n - i) : NULL;
+                if (!q) {
+                    if (!r->eof) {
+                        *res = SCAN_MORE;
+                        return HS_OK;
+                    }
+                    return hsi_err(err, HS_ERR_PARSE, r->name, line, r->col[k],
+                                   "unterminated quoted field");
+                }
+                size_t qi = (size_t)(q - b);
+                for (const char *nl = memchr(b + i, '\n', qi - i); nl;
+                     nl = memchr(nl + 1, '\n', (size_t)(q - nl - 1))) {
+                    line++;
+                    line_start = (size_t)(nl - b) + 1;
+                }
+                if (qi + 1 == n && !r->eof) {
+                    *res = SCAN_MORE;
+                    return HS_OK;
+                }
+                if (qi + 1 < n && b[qi + 1] == '"') {
+                    i = qi + 2;
+                    continue;
+                }
+                r->f[k] = (char *)(uintptr_t)start;
+                r->flen[k] = qi - start;
+                r->quoted[k] = 1;
+                i = qi + 1;
+                break;
+            }
+            if (b[i - 1] == '"' && i < n && !(b[i] == ',' || b[i] == '\n' || b[i] == '\r'))
+                return hsi_err(err, HS_ERR_PARSE, r->name, line, (long)(i - line_start) + 1,
+                               "text after closing quote (expected ',' or end of line)");
+        } else {
+            size_t start = i;
+            while (i < n && !is_special((unsigned char)b[i]))
+                i++;
+            if (i < n && b[i] == '"')
+                return hsi_err(err, HS_ERR_PARSE, r->name, line, (long)(i - line_start) + 1,
+                               "quote inside an unquoted field (quote the whole field)");
+            if (i < n && b[i] == '\0')
+                return hsi_err(err, HS_ERR_PARSE, r->name, line, (long)(i - line_start) + 1,
+                               "NUL byte in a text file");
+            if (i == n && !r->eof) {
+                *res = SCAN_MORE;
+                return HS_OK;
+            }
+            r->f[k] = (char *)(uintptr_t)start;
+            r->flen[k] = i - start;
+            r->quoted[k] = 0;
+        }
+        k++;
+        if (i == n) {
+            *end = n;
+            break;
+        }
+        if (b[i] == ',') {
+            i++;
+            continue;
+        }
+        if (b[i] == '\r') {
+            if (i + 1 == n && !r->eof) {
+                *res = SCAN_MORE;
+                return HS_OK;
+            }
+            if (i + 1 < n && b[i + 1] == '\n') {
+                *end = i + 2;
+                line++;
+                break;
+            }
+            return hsi_err(err, HS_ERR_PARSE, r->name, line, (long)(i - line_start) + 1,
+                           "carriage return not followed by a line feed");
+        }
+        /* '\n' */
+        *end = i + 1;
+        line++;
+        break;
+    }
+    *nf = k;
+    *lines = line - r->line;
+    *res = SCAN_DONE;
+    return HS_OK;
+}
+
+hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
+{
+    *eof = 0;
+    for (;;) {
+        if (r->pos == r->len || (!r->started && r->len - r->pos < 3 && !r->eof)) {
+            if (r->eof && r->pos == r->len) {
+                *eof = 1;
+                return HS_OK;
+            }
+            hs_status st = rdr_fill(r, err);
+            if (st != HS_OK)
+                return st;
+            continue;
+        }
+        if (!r->started) {
+            r->started = 1;
+            if (r->len - r->pos >= 3 && !memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3))
+                r->pos += 3;
+            continue;
+        }
+        /* blank lines */
+        if (r->buf[r->pos] == '\n') {
+            r->pos++;
+            r->line++;
+            continue;
+        }
+        if (r->buf[r->pos] == '\r' && r->pos + 1 < r->len && r->buf[r->pos + 1] == '\n') {
+            r->pos += 2;
+            r->line++;
+            continue;
+        }
+        size_t nf = 0, end = 0;
+        long lines = 0;
+        int res = SCAN_DONE;
+        hs_status st = rdr_scan(r, &nf, &end, &lines, &res, err);
+        if (st != HS_OK)
+            return st;
+        if (res == SCAN_MORE) {
+            st = rdr_fill(r, err);
+            if (st != HS_OK)
+                return st;
+            continue;
+        }
+        /* The record is complete: terminate and unescape its fields in place. The byte after
+         * each field (delimiter, closing quote, line end, or the spare byte) becomes NUL. */
+        for (size_t k = 0; k < nf; k++) {
+            char *s = r->buf + (size_t)(uintptr_t)r->f[k];
+            size_t len = r->flen[k];
+            if (r->quoted[k] && memchr(s, '"', len)) {
+                size_t w = 0;
+                for (size_t j = 0; j < len; j++) {
+                    s[w++] = s[j];
+                    if (s[j] == '"')
+                        j++;
+                }
+                len = w;
+            }
+            s[len] = '\0';
+            r->f[k] = s;
+        }
+        rec->nf = nf;
+        rec->f = r->f;
+        rec->col = r->col;
+        rec->line = r->line;
+        r->line += lines;
+        r->pos = end;
+        return HS_OK;
+    }
+}

@@ -1,0 +1,317 @@
+/*
+ * warn.c - escalation alerts per unit and month (METHODS 5.5): the Gamma-Poisson predictive
+ * surprise with Benjamini-Hochberg across the units of a month (default), or a Poisson CUSUM.
+ * Works on any panel (panel.c); storing the alerts is the store's job.
+ *
+ * Out of sample by construction: the baseline of month t uses months t-g-W .. t-g-1 only.
+ */
+#include "events_int.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+void hs_warn_opts_init(hs_warn_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->method = HS_WARN_SURPRISE;
+    o->window = 24;
+    o->a0 = 0.5;
+    o->b0 = 1.0;
+    o->alpha = 0.01;
+    o->bh = 1;
+    o->min_size = -1.0;
+    o->cusum_delta = 2.0;
+    o->cusum_h = 5.0;
+}
+
+/*
+ * P(Y >= y) for the negative-binomial predictive of METHODS 5.5: r = a0 + S,
+ * q = (b0 + W) / (b0 + W + 1). GSL's negative binomial has pdf
+ * Gamma(n + k) / (Gamma(k + 1) Gamma(n)) p^n (1 - p)^k, so p = q and n = r, and
+ * P(Y >= y) = Q(y - 1) for y >= 1 (gsl_cdf_negative_binomial_Q(k) = P(Y > k)).
+ */
+double hs_warn_surprise_p(double y, double S, double W, double a0, double b0)
+{
+    if (y < 1.0)
+        return 1.0;
+    double r = a0 + S;
+    double q = (b0 + W) / (b0 + W + 1.0);
+    return gsl_cdf_negative_binomial_Q((unsigned int)(y - 1.0), q, r);
+}
+
+typedef struct pidx {
+    double p;
+    size_t i;
+} pidx;
+
+static int pidx_cmp(const void *a, const void *b)
+{
+    const pidx *x = a, *y = b;
+    if (x->p < y->p)
+        return -1;
+    if (x->p > y->p)
+        return 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Benjamini & Hochberg (1995): q_(i) = min_{j >= i} min(1, n p_(j) / j) over sorted p. */
+hs_status hs_bh_adjust(hs_ctx *ctx, const double *p, size_t n, double *q, hs_error *err)
+{
+    if (n == 0)
+        return HS_OK;
+    pidx *s = hsi_malloc(ctx, n * sizeof *s);
+    if (!s)
+        return hsi_err_nomem(err);
+    for (size_t i = 0; i < n; i++) {
+        s[i].p = p[i];
+        s[i].i = i;
+    }
+    qsort(s, n, sizeof *s, pidx_cmp);
+    double run = 1.0;
+    for (size_t k = n; k-- > 0;) {
+        double v = s[k].p * (double)n / (double)(k + 1);
+        if (v < run)
+            run = v;
+        q[s[k].i] = run;
+    }
+    hsi_free(ctx, s);
+    return HS_OK;
+}
+
+/* The measure of unit i in month m (events or deaths, one type or all). */
+static double measure(const hs_panel *p, size_t i, int m, const hs_warn_opts *o)
+{
+    long ev[3], de[3];
+    hs_panel_get(p, i, m, ev, de);
+    const long *v = o->measure_events ? ev : de;
+    return o->type >= 1 && o->type <= 3 ? (double)v[o->type - 1] : (double)(v[0] + v[1] + v[2]);
+}
+
+/* A growable alert list. */
+typedef struct alist {
+    hs_ctx *ctx;
+    hs_alert *a;
+    size_t n, cap;
+} alist;
+
+static hs_alert *alist_push(alist *l)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? 2 * l->cap : 64;
+        hs_alert *na = hsi_realloc(l->ctx, l->a, nc * sizeof *na);
+        if (!na)
+            return NULL;
+        l->a = na;
+        l->cap = nc;
+    }
+    hs_alert *a = &l->a[l->n++];
+    memset(a, 0, sizeof *a);
+    return a;
+}
+
+static const char *measure_name(const hs_warn_opts *o)
+{
+    static const char *const d[] = {"deaths", "state-based deaths", "non-state deaths",
+                                    "one-sided deaths"};
+    static const char *const e[] = {"events", "state-based events", "non-state events",
+                                    "one-sided events"};
+    int t = o->type >= 1 && o->type <= 3 ? o->type : 0;
+    return o->measure_events ? e[t] : d[t];
+}
+
+/* Prefix sums of the measure per unit: cum[u * (nm + 1) + k] = sum of months m0 .. m0+k-1. */
+static double *prefix_sums(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, size_t nu,
+                           int m0, size_t nm)
+{
+    if (nu && nm + 1 > (size_t)-1 / sizeof(double) / nu)
+        return NULL;
+    double *cum = hsi_malloc(ctx, nu * (nm + 1) * sizeof *cum);
+    if (!cum)
+        return NULL;
+    for (size_t u = 0; u < nu; u++) {
+        double *c = cum + u * (nm + 1);
+        c[0] = 0.0;
+        for (size_t k = 0; k < nm; k++)
+            c[k + 1] = c[k] + measure(p, u, m0 + (int)k, o);
+    }
+    return cum;
+}
+
+/* Surprise alerts of month t (all units at once, for Benjamini-Hochberg). */
+static hs_status surprise_month(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o,
+                                const double *cum, size_t nu, int m0, size_t nm, int t,
+                                double minsz, double *pv, double *qv, alist *l, hs_error *err)
+{
+    size_t k = (size_t)(t - m0); /* index of month t */
+    size_t w0 = k - (size_t)(o->window + o->guard), w1 = k - (size_t)o->guard;
+    double W = (double)o->window;
+    for (size_t u = 0; u < nu; u++) {
+        const double *c = cum + u * (nm + 1);
+        double y = c[k + 1] - c[k], S = c[w1] - c[w0];
+        pv[u] = hs_warn_surprise_p(y, S, W, o->a0, o->b0);
+    }
+    if (o->bh) {
+        hs_status st = hs_bh_adjust(ctx, pv, nu, qv, err);
+        if (st != HS_OK)
+            return st;
+    } else {
+        memcpy(qv, pv, nu * sizeof *qv);
+    }
+    for (size_t u = 0; u < nu; u++) {
+        const double *c = cum + u * (nm + 1);
+        double y = c[k + 1] - c[k], S = c[w1] - c[w0];
+        if (!(qv[u] < o->alpha) || y < minsz)
+            continue;
+        hs_alert *a = alist_push(l);
+        if (!a)
+            return hsi_err_nomem(err);
+        a->unit = hs_panel_unit(p, u);
+        a->month_id = t;
+        a->observed = y;
+        a->expected = (o->a0 + S) / (o->b0 + W);
+        a->pvalue = pv[u];
+        a->qvalue = qv[u];
+        /* p can underflow to 0 for huge jumps; the score is then capped at DBL_MIN's. */
+        a->score = -log10(pv[u] > DBL_MIN ? pv[u] : DBL_MIN);
+        snprintf(a->explanation, sizeof a->explanation,
+                 "%g %s against a baseline of %.3g a month (%g in the previous %d months%s); "
+                 "P(Y >= %g) = %.3g%s",
+                 y, measure_name(o), a->expected, S, o->window, o->guard ? ", after a guard" : "",
+                 y, pv[u], o->bh ? "" : " (no FDR control)");
+        if (o->bh) {
+            size_t len = strlen(a->explanation);
+            snprintf(a->explanation + len, sizeof a->explanation - len, ", BH q = %.3g",
+                     qv[u]);
+        }
+    }
+    return HS_OK;
+}
+
+/* Poisson CUSUM (Lucas 1985) of one unit over months t0..t1; the in-control rate is the
+ * baseline window's (with the prior, so it is never 0). */
+static hs_status cusum_unit(const hs_panel *p, const hs_warn_opts *o, const double *c, size_t u,
+                            int m0, int t0, int t1, double minsz, alist *l, hs_error *err)
+{
+    double C = 0.0, W = (double)o->window;
+    for (int t = t0; t <= t1; t++) {
+        size_t k = (size_t)(t - m0);
+        size_t w0 = k - (size_t)(o->window + o->guard), w1 = k - (size_t)o->guard;
+        double y = c[k + 1] - c[k], S = c[w1] - c[w0];
+        double l0 = (o->a0 + S) / (o->b0 + W), l1 = o->cusum_delta * l0;
+        double kref = (l1 - l0) / (log(l1) - log(l0));
+        C = C + y - kref;
+        if (C < 0)
+            C = 0;
+        if (C >= o->cusum_h && y >= minsz) {
+            hs_alert *a = alist_push(l);
+            if (!a)
+                return hsi_err_nomem(err);
+            a->unit = hs_panel_unit(p, u);
+            a->month_id = t;
+            a->observed = y;
+            a->expected = l0;
+            a->pvalue = a->qvalue = NAN;
+            a->score = C;
+            snprintf(a->explanation, sizeof a->explanation,
+                     "CUSUM %.3g >= h %g: %g %s this month against %.3g a month in the previous "
+                     "%d months (k = %.3g, delta %g)",
+                     C, o->cusum_h, y, measure_name(o), l0, o->window, kref, o->cusum_delta);
+            C = 0.0;
+        }
+    }
+    return HS_OK;
+}
+
+static int alert_cmp(const void *a, const void *b)
+{
+    const hs_alert *x = a, *y = b;
+    if (x->month_id != y->month_id)
+        return (x->month_id > y->month_id) - (x->month_id < y->month_id);
+    return (x->unit > y->unit) - (x->unit < y->unit);
+}
+
+hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_alert **out,
+                      size_t *n, hs_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (o->window < 1 || o->guard < 0 || !(o->a0 > 0) || !(o->b0 > 0) || !(o->alpha > 0) ||
+        o->alpha >= 1 || !(o->cusum_delta > 1) || !(o->cusum_h > 0))
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "warning options out of range: window >= 1, guard >= 0, a0 > 0, "
+                       "b0 > 0, 0 < alpha < 1, delta > 1, h > 0");
+    size_t nu = hs_panel_nunits(p);
+    int m0 = hs_panel_first_month(p), m1 = hs_panel_last_month(p);
+    size_t nm = nu ? (size_t)(m1 - m0 + 1) : 0;
+    int t0 = m0 + o->window + o->guard, t1 = m1;
+    if (o->from > t0)
+        t0 = o->from;
+    if (o->to && o->to < t1)
+        t1 = o->to;
+    /* METHODS 5.5 defaults: 25 deaths for countries, 5 for cells. */
+    double minsz = o->min_size >= 0 ? o->min_size
+                                    : (hsi_panel_level(p) == HS_PANEL_GRID ? 5.0 : 25.0);
+    if (nu == 0 || t0 > t1)
+        return HS_OK;
+    alist l = {ctx, NULL, 0, 0};
+    double *cum = prefix_sums(ctx, p, o, nu, m0, nm);
+    double *pv = hsi_malloc(ctx, nu * sizeof *pv), *qv = hsi_malloc(ctx, nu * sizeof *qv);
+    hs_status st = HS_OK;
+    if (!cum || !pv || !qv)
+        st = hsi_err_nomem(err);
+    if (o->method == HS_WARN_CUSUM) {
+        for (size_t u = 0; st == HS_OK && u < nu; u++)
+            st = cusum_unit(p, o, cum + u * (nm + 1), u, m0, t0, t1, minsz, &l, err);
+    } else {
+        for (int t = t0; st == HS_OK && t <= t1; t++)
+            st = surprise_month(ctx, p, o, cum, nu, m0, nm, t, minsz, pv, qv, &l, err);
+    }
+    hsi_free(ctx, cum);
+    hsi_free(ctx, pv);
+    hsi_free(ctx, qv);
+    if (st != HS_OK) {
+        hsi_free(ctx, l.a);
+        return st;
+    }
+    qsort(l.a, l.n, sizeof *l.a, alert_cmp);
+    *out = l.a;
+    *n = l.n;
+    return HS_OK;
+}
+
+void hs_alerts_free(hs_ctx *ctx, hs_alert *a)
+{
+    hsi_free(ctx, a);
+}
+
+hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level, FILE *fp,
+                              hs_error *err)
+{
+    fprintf(fp, "month_id,year,month,%s,observed,expected,pvalue,qvalue,score,explanation\n",
+            level == HS_PANEL_GRID ? "gid" : "country_id");
+    for (size_t i = 0; i < n; i++) {
+        int y, m;
+        hsi_month_ym(a[i].month_id, &y, &m);
+        fprintf(fp, "%d,%d,%d,%ld,%.17g,%.17g,", a[i].month_id, y, m, a[i].unit, a[i].observed,
+                a[i].expected);
+        if (isnan(a[i].pvalue))
+            fputs("NA,NA,", fp);
+        else
+            fprintf(fp, "%.17g,%.17g,", a[i].pvalue, a[i].qvalue);
+        fprintf(fp, "%.17g,\"", a[i].score);
+        for (const char *s = a[i].explanation; *s; s++) {
+            if (*s == '"')
+                fputc('"', fp);
+            fputc(*s, fp);
+        }
+        fputs("\"\n", fp);
+    }
+    if (fflush(fp) != 0 || ferror(fp))
+        return hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the alerts");
+    return HS_OK;
+}

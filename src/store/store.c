@@ -1,0 +1,428 @@
+/*
+ * store.c - the SQLite event store: one file, WAL journal, foreign keys enforced, a schema
+ * version table and forward-only migrations applied on open.
+ *
+ * Writes happen inside one transaction each (a file's events, a run's alerts) and roll back
+ * on any error, so a failed ingest leaves the store as it was (STYLE 3). Events are keyed by
+ * (data set, event id) and inserted with OR IGNORE: ingesting a file twice changes nothing.
+ * Each file gets a source row identified by a hash of its content; a file already ingested
+ * (same hash) leaves no new source row behind.
+ * SQLite allocates through its own allocator, not the context's.
+ */
+#include "store_int.h"
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "events/events_int.h"
+
+struct hs_store {
+    hs_ctx *ctx;
+    sqlite3 *db;
+    char *path;
+    int version;
+};
+
+/* Migrations: entry i brings the schema from version i to i + 1. Never edit a released
+ * entry; append a new one. */
+static const char *const store_migrations[] = {
+    /* 1: sources and events */
+    "CREATE TABLE source("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash INTEGER UNIQUE," /* FNV-1a 64 of the file's bytes, as int64; NULL while ingesting */
+    "  name TEXT NOT NULL,"
+    "  format TEXT NOT NULL CHECK(format IN ('ged','acled')),"
+    "  rows INTEGER NOT NULL,"
+    "  ingested_at TEXT NOT NULL);"
+    "CREATE TABLE event("
+    "  dataset TEXT NOT NULL CHECK(dataset IN ('ged','acled')),"
+    "  eid TEXT NOT NULL,"
+    "  src INTEGER NOT NULL REFERENCES source(id),"
+    "  type INTEGER NOT NULL CHECK(type BETWEEN 1 AND 3),"
+    "  country_id INTEGER,"
+    "  iso3 TEXT,"
+    "  date_start TEXT NOT NULL,"
+    "  date_end TEXT NOT NULL,"
+    "  month_id INTEGER NOT NULL,"
+    "  latitude REAL NOT NULL CHECK(latitude BETWEEN -90 AND 90),"
+    "  longitude REAL NOT NULL CHECK(longitude BETWEEN -180 AND 180),"
+    "  where_prec INTEGER NOT NULL CHECK(where_prec BETWEEN 1 AND 7),"
+    "  gid INTEGER NOT NULL CHECK(gid BETWEEN 1 AND 259200),"
+    "  best INTEGER NOT NULL CHECK(best >= 0),"
+    "  low INTEGER,"
+    "  high INTEGER,"
+    "  date_prec INTEGER,"
+    "  PRIMARY KEY(dataset, eid)) WITHOUT ROWID;"
+    "CREATE INDEX event_month ON event(month_id);",
+    /* 2: alerts */
+    "CREATE TABLE alert("
+    "  level TEXT NOT NULL CHECK(level IN ('country','grid')),"
+    "  unit INTEGER NOT NULL,"
+    "  month_id INTEGER NOT NULL,"
+    "  method TEXT NOT NULL,"
+    "  measure TEXT NOT NULL,"
+    "  observed REAL NOT NULL,"
+    "  expected REAL NOT NULL,"
+    "  pvalue REAL,"
+    "  qvalue REAL,"
+    "  score REAL NOT NULL,"
+    "  explanation TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  PRIMARY KEY(level, unit, month_id, method, measure));",
+};
+
+#define STORE_NMIG ((int)(sizeof store_migrations / sizeof store_migrations[0]))
+
+static hs_status db_err(hs_store *s, hs_error *err, const char *what)
+{
+    return hsi_err(err, HS_ERR_IO, s->path, 0, 0, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static hs_status exec(hs_store *s, const char *sql, hs_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        hsi_err(err, HS_ERR_IO, s->path, 0, 0, "%s", msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return HS_ERR_IO;
+    }
+    return HS_OK;
+}
+
+static hs_status store_migrate(hs_store *s, hs_error *err)
+{
+    hs_status st = exec(s, "BEGIN IMMEDIATE", err);
+    if (st != HS_OK)
+        return st;
+    st = exec(s, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
+    sqlite3_stmt *q = NULL;
+    int v = 0, have = 0;
+    if (st == HS_OK && sqlite3_prepare_v2(s->db, "SELECT max(version), count(*) FROM "
+                                                 "schema_version",
+                                          -1, &q, NULL) != SQLITE_OK)
+        st = db_err(s, err, "cannot read the schema version");
+    if (st == HS_OK && sqlite3_step(q) == SQLITE_ROW) {
+        v = sqlite3_column_int(q, 0);
+        have = sqlite3_column_int(q, 1);
+    }
+    sqlite3_finalize(q);
+    if (st == HS_OK && v > STORE_NMIG)
+        st = hsi_err(err, HS_ERR_SCHEMA, s->path, 0, 0,
+                     "store schema version %d is newer than this humsec knows (%d): use a "
+                     "newer humsec",
+                     v, STORE_NMIG);
+    for (int i = v; st == HS_OK && i < STORE_NMIG; i++)
+        st = exec(s, store_migrations[i], err);
+    if (st == HS_OK && v < STORE_NMIG) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "%s schema_version%s %d", have ? "UPDATE" : "INSERT INTO",
+                 have ? " SET version =" : "(version) VALUES(", STORE_NMIG);
+        if (!have)
+            strcat(sql, ")");
+        st = exec(s, sql, err);
+    }
+    if (st == HS_OK)
+        st = exec(s, "COMMIT", err);
+    else
+        exec(s, "ROLLBACK", NULL);
+    if (st == HS_OK)
+        s->version = STORE_NMIG;
+    return st;
+}
+
+hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error *err)
+{
+    *out = NULL;
+    hs_store *s = hsi_calloc(ctx, 1, sizeof *s);
+    if (!s)
+        return hsi_err_nomem(err);
+    s->ctx = ctx;
+    s->path = hsi_strdup(ctx, path);
+    if (!s->path) {
+        hsi_free(ctx, s);
+        return hsi_err_nomem(err);
+    }
+    hs_status st = HS_OK;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK)
+        st = db_err(s, err, "cannot open the store");
+    if (st == HS_OK)
+        sqlite3_busy_timeout(s->db, 10000);
+    /* WAL: readers (panels, alerts) never block the writer; synchronous=NORMAL is safe
+     * under WAL (a crash loses at most the last transaction, never corrupts). */
+    if (st == HS_OK)
+        st = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                     "PRAGMA foreign_keys=ON;",
+                  err);
+    if (st == HS_OK)
+        st = store_migrate(s, err);
+    if (st != HS_OK) {
+        hs_store_close(s);
+        return st;
+    }
+    *out = s;
+    return HS_OK;
+}
+
+void hs_store_close(hs_store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    hsi_free(s->ctx, s->path);
+    hsi_free(s->ctx, s);
+}
+
+int hs_store_version(const hs_store *s)
+{
+    return s->version;
+}
+
+/* Base name of a path, for the source table (folders differ between machines). */
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+static const char *const ingest_sql =
+    "INSERT OR IGNORE INTO event(dataset, eid, src, type, country_id, iso3, date_start, "
+    "date_end, month_id, latitude, longitude, where_prec, gid, best, low, high, date_prec) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+static hs_status ingest_row(hs_store *s, sqlite3_stmt *q, const hsi_event *ev, int64_t src,
+                            int *inserted, hs_error *err)
+{
+    char d0[16], d1[16];
+    snprintf(d0, sizeof d0, "%04d-%02d-%02d", ev->y0, ev->m0, ev->d0);
+    snprintf(d1, sizeof d1, "%04d-%02d-%02d", ev->y1, ev->m1, ev->d1);
+    sqlite3_reset(q);
+    sqlite3_bind_text(q, 1, ev->fmt == HSI_FMT_ACLED ? "acled" : "ged", -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, ev->eid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 3, src);
+    sqlite3_bind_int(q, 4, ev->type);
+    if (ev->country >= 0)
+        sqlite3_bind_int64(q, 5, ev->country);
+    else
+        sqlite3_bind_null(q, 5);
+    if (ev->iso3[0])
+        sqlite3_bind_text(q, 6, ev->iso3, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 6);
+    sqlite3_bind_text(q, 7, d0, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 8, d1, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(q, 9, hsi_month_id(ev->y0, ev->m0));
+    sqlite3_bind_double(q, 10, ev->lat);
+    sqlite3_bind_double(q, 11, ev->lon);
+    sqlite3_bind_int(q, 12, ev->where_prec);
+    sqlite3_bind_int64(q, 13, ev->gid);
+    sqlite3_bind_int64(q, 14, ev->best);
+    sqlite3_bind_int64(q, 15, ev->low);
+    sqlite3_bind_int64(q, 16, ev->high);
+    if (ev->date_prec)
+        sqlite3_bind_int(q, 17, ev->date_prec);
+    else
+        sqlite3_bind_null(q, 17);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return db_err(s, err, "cannot store an event");
+    *inserted = sqlite3_changes(s->db) > 0;
+    return HS_OK;
+}
+
+/* Run a one-row statement with up to two int64 parameters; *out (may be NULL) gets column 0
+ * of the row, or is left alone when there is none. */
+static hs_status one(hs_store *s, const char *sql, int64_t a, int64_t b, int64_t *out,
+                     hs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_err(s, err, "cannot prepare a statement");
+    sqlite3_bind_int64(q, 1, a);
+    sqlite3_bind_int64(q, 2, b);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && out)
+        *out = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_err(s, err, "store statement failed");
+    return HS_OK;
+}
+
+/* Give the new source row its content hash, or, when a file with the same content was
+ * ingested before, fold this ingest into that row and drop the new one. */
+static hs_status ingest_finish_source(hs_store *db, int64_t src, int64_t hash, size_t rows,
+                                      size_t inserted, hs_error *err)
+{
+    int64_t old = 0;
+    hs_status st = one(db, "SELECT id FROM source WHERE hash = ?1", hash, 0, &old, err);
+    if (st != HS_OK)
+        return st;
+    if (old) {
+        if (inserted)
+            st = one(db, "UPDATE event SET src = ?1 WHERE src = ?2", old, src, NULL, err);
+        if (st == HS_OK)
+            st = one(db, "DELETE FROM source WHERE id = ?1", src, 0, NULL, err);
+        return st;
+    }
+    st = one(db, "UPDATE source SET hash = ?1 WHERE id = ?2", hash, src, NULL, err);
+    if (st == HS_OK)
+        st = one(db, "UPDATE source SET rows = ?1 WHERE id = ?2", (int64_t)rows, src, NULL, err);
+    return st;
+}
+
+hs_status hs_events_ingest(hs_ctx *ctx, hs_store *db, const char *path, const hs_geo *geo,
+                           hs_ingest_stats *stats, hs_error *err)
+{
+    hs_ingest_stats z = {0};
+    hsi_evfile f;
+    hs_status st = hsi_evfile_open(ctx, path, geo, &f, err);
+    if (st != HS_OK)
+        return st;
+    sqlite3_stmt *q = NULL;
+    int64_t src = 0;
+    st = exec(db, "BEGIN IMMEDIATE", err);
+    if (st == HS_OK &&
+        sqlite3_prepare_v2(db->db,
+                           "INSERT INTO source(hash, name, format, rows, ingested_at) "
+                           "VALUES(NULL, ?1, ?2, 0, datetime('now'))",
+                           -1, &q, NULL) != SQLITE_OK)
+        st = db_err(db, err, "cannot prepare the source insert");
+    if (st == HS_OK) {
+        sqlite3_bind_text(q, 1, base_name(path), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 2, f.map.fmt == HSI_FMT_ACLED ? "acled" : "ged", -1,
+                          SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            st = db_err(db, err, "cannot record the source file");
+        src = sqlite3_last_insert_rowid(db->db);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (st == HS_OK && sqlite3_prepare_v2(db->db, ingest_sql, -1, &q, NULL) != SQLITE_OK)
+        st = db_err(db, err, "cannot prepare the event insert");
+    while (st == HS_OK) {
+        hsi_event ev;
+        int eof = 0, ins = 0;
+        st = hsi_evfile_next(&f, &ev, &eof, err);
+        if (st != HS_OK || eof)
+            break;
+        if (ev.warn)
+            z.warnings++;
+        if (ev.type == 0) {
+            z.skipped++;
+            continue;
+        }
+        st = ingest_row(db, q, &ev, src, &ins, err);
+        if (ins)
+            z.inserted++;
+        else
+            z.duplicates++;
+    }
+    sqlite3_finalize(q);
+    z.rows = f.rows;
+    if (st == HS_OK) {
+        hsi_evfile_summary(&f);
+        st = ingest_finish_source(db, src, (int64_t)hsi_rdr_hash(f.rdr), z.rows, z.inserted,
+                                  err);
+    }
+    if (st == HS_OK)
+        st = exec(db, "COMMIT", err);
+    if (st != HS_OK)
+        exec(db, "ROLLBACK", NULL);
+    hsi_evfile_close(&f);
+    if (st == HS_OK && stats)
+        *stats = z;
+    return st;
+}
+
+hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo,
+                              const hs_panel_opts *o, hs_panel **out, hs_error *err)
+{
+    *out = NULL;
+    hs_panel *p = NULL;
+    hs_status st = hsi_panel_begin(ctx, o, &p, err);
+    if (st != HS_OK)
+        return st;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT type, country_id, iso3, month_id, gid, where_prec, best "
+                           "FROM event",
+                           -1, &q, NULL) != SQLITE_OK)
+        st = db_err(db, err, "cannot read events");
+    int rc = SQLITE_ROW;
+    while (st == HS_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        hsi_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = sqlite3_column_int(q, 0);
+        ev.country = sqlite3_column_type(q, 1) == SQLITE_NULL ? -1
+                                                               : sqlite3_column_int(q, 1);
+        const unsigned char *iso = sqlite3_column_text(q, 2);
+        if (iso && strlen((const char *)iso) == 3)
+            memcpy(ev.iso3, iso, 4);
+        hsi_month_ym(sqlite3_column_int(q, 3), &ev.y0, &ev.m0);
+        ev.gid = sqlite3_column_int(q, 4);
+        ev.where_prec = sqlite3_column_int(q, 5);
+        ev.best = (long)sqlite3_column_int64(q, 6);
+        if (hsi_panel_add(p, &ev) != HS_OK)
+            st = hsi_err_nomem(err);
+    }
+    if (st == HS_OK && rc != SQLITE_DONE)
+        st = db_err(db, err, "cannot read events");
+    sqlite3_finalize(q);
+    if (st == HS_OK)
+        st = hsi_panel_end(p, geo, err);
+    if (st != HS_OK) {
+        hs_panel_free(p);
+        return st;
+    }
+    *out = p;
+    return HS_OK;
+}
+
+hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_panel_level level,
+                              const hs_warn_opts *o, hs_error *err)
+{
+    char measure[32];
+    static const char *const types[] = {"all", "sb", "ns", "os"};
+    snprintf(measure, sizeof measure, "%s_%s", o->measure_events ? "events" : "deaths",
+             types[o->type >= 0 && o->type <= 3 ? o->type : 0]);
+    const char *method = o->method == HS_WARN_CUSUM ? "cusum" : "surprise";
+    hs_status st = exec(db, "BEGIN IMMEDIATE", err);
+    sqlite3_stmt *q = NULL;
+    if (st == HS_OK &&
+        sqlite3_prepare_v2(db->db,
+                           "INSERT OR REPLACE INTO alert(level, unit, month_id, method, measure, "
+                           "observed, expected, pvalue, qvalue, score, explanation, created_at) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                           "datetime('now'))",
+                           -1, &q, NULL) != SQLITE_OK)
+        st = db_err(db, err, "cannot prepare the alert insert");
+    for (size_t i = 0; st == HS_OK && i < n; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, level == HS_PANEL_GRID ? "grid" : "country", -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, a[i].unit);
+        sqlite3_bind_int(q, 3, a[i].month_id);
+        sqlite3_bind_text(q, 4, method, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, measure, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(q, 6, a[i].observed);
+        sqlite3_bind_double(q, 7, a[i].expected);
+        if (o->method == HS_WARN_CUSUM) {
+            sqlite3_bind_null(q, 8);
+            sqlite3_bind_null(q, 9);
+        } else {
+            sqlite3_bind_double(q, 8, a[i].pvalue);
+            sqlite3_bind_double(q, 9, a[i].qvalue);
+        }
+        sqlite3_bind_double(q, 10, a[i].score);
+        sqlite3_bind_text(q, 11, a[i].explanation, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            st = db_err(db, err, "cannot store an alert");
+    }
+    sqlite3_finalize(q);
+    if (st == HS_OK)
+        st = exec(db, "COMMIT", err);
+    if (st != HS_OK)
+        exec(db, "ROLLBACK", NULL);
+    return st;
+}

@@ -1,0 +1,79 @@
+#!/bin/sh
+# events_cli.sh - `humsec events` and `humsec warn` through the command line: ingest the
+# shipped GED files twice (the second time stores nothing new), panels from the store and
+# straight from the files agree, the grid panel reports what it leaves out, alerts are
+# written and stored, and bad input gets its message and documented exit status.
+# Usage: sh tests/cli/events_cli.sh path/to/humsec
+set -u
+bin=${1:?usage: events_cli.sh HUMSEC}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+err() { echo "FAIL: $*"; fail=1; }
+expect() { # expect STATUS NEEDLE CMD...
+    want=$1 needle=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    [ "$got" = "$want" ] || err "exit $got (wanted $want): $*: $(cat "$tmp/err")"
+    grep -q -- "$needle" "$tmp/err" || err "no '$needle' in: $(cat "$tmp/err")"
+}
+db=$tmp/ev.db
+car=data/ucdp/ged_car_v23_1.csv
+mex=data/ucdp/ged_mexico_1989_2023.csv.gz
+
+"$bin" events ingest "$car" "$mex" --db "$db" 2>"$tmp/log" || err "ingest exited $?"
+grep -q "1848 rows, 1848 new events" "$tmp/log" || err "ingest summary: $(cat "$tmp/log")"
+grep -q "ged_car_v23_1.csv:147: event 255999: best 7 is outside low..high" "$tmp/log" ||
+    err "no file:line warning"
+"$bin" events ingest "$car" --db "$db" -q || err "second ingest exited $?"
+"$bin" events ingest "$car" --db "$db" 2>&1 | grep -q "0 new events, 1848 already stored" ||
+    err "second ingest stored something"
+
+# panels from the store and from the files agree (no overlap between CAR and Mexico)
+"$bin" events panel --db "$db" --from 2016-01 --to 2019-12 -o "$tmp/db.csv" -q ||
+    err "panel --db exited $?"
+"$bin" events panel "$car" "$mex" --from 2016-01 --to 2019-12 -o "$tmp/files.csv" -q ||
+    err "panel FILE exited $?"
+cmp -s "$tmp/db.csv" "$tmp/files.csv" || err "store and file panels differ"
+head -1 "$tmp/db.csv" | grep -q "^month_id,year,month,country_id,iso3,events_sb,events_ns,events_os,deaths_sb,deaths_ns,deaths_os$" ||
+    err "country panel header: $(head -1 "$tmp/db.csv")"
+# zero-filled: 2 countries x 48 months
+[ "$(wc -l <"$tmp/db.csv")" -eq 97 ] || err "panel rows: $(wc -l <"$tmp/db.csv")"
+grep -q "^433,2016,1,482,CAF," "$tmp/db.csv" || err "no CAF January 2016 row"
+# CAR 2016 deaths: 688, the sum of best over the file's 2016 rows (tests/ref/test_ged.c checks
+# every country-year of every shipped file this way)
+got=$(awk -F, '$2 == 2016 && $4 == 482 { s += $9 + $10 + $11 } END { print s }' "$tmp/db.csv")
+[ "$got" = 688 ] || err "CAR 2016 deaths: panel $got, want 688"
+
+"$bin" events panel "$car" --level grid -o "$tmp/grid.csv" 2>"$tmp/log" || err "grid exited $?"
+# 29 rows of the CAR file have where_prec >= 6, with 190 deaths (test_ged.c recounts them)
+want="29 events (190 deaths)"
+grep -q "leaves out $want located only to a country" "$tmp/log" ||
+    err "grid drop report: $(cat "$tmp/log") (wanted $want)"
+head -1 "$tmp/grid.csv" | grep -q "^month_id,year,month,gid,row,col,lat,lon," || err "grid header"
+
+# alerts from the store, stored
+"$bin" warn --db "$db" -o "$tmp/alerts.csv" -q || err "warn exited $?"
+head -1 "$tmp/alerts.csv" | grep -q "^month_id,year,month,country_id,observed,expected,pvalue,qvalue,score,explanation$" ||
+    err "alerts header"
+n=$(($(wc -l <"$tmp/alerts.csv") - 1))
+[ "$n" -gt 0 ] || err "no alerts on CAR + Mexico"
+"$bin" warn --db "$db" --cusum --h 50 -o "$tmp/cusum.csv" -q || err "warn --cusum exited $?"
+
+# bad input: documented exit codes and messages
+printf 'id,year,type_of_violence,country_id,latitude,longitude,where_prec,date_start,date_end,best\n1,2020,4,482,4.3,18.5,1,2020-01-02,2020-01-02,5\n' >"$tmp/bad.csv"
+expect 4 "bad.csv:2:8: unknown type_of_violence 4" "$bin" events ingest "$tmp/bad.csv" --db "$db"
+expect 4 "bad.csv:2:8: unknown type_of_violence 4" "$bin" events panel "$tmp/bad.csv"
+expect 3 "cannot open" "$bin" events ingest "$tmp/missing.csv" --db "$db"
+expect 2 "try 'humsec events --help'" "$bin" events panel --level county "$car"
+expect 2 "YYYY-MM" "$bin" events panel --from 2020-13 "$car"
+expect 2 "needs the store" "$bin" events ingest "$car"
+expect 2 "unknown events subcommand" "$bin" events frobnicate
+expect 2 "--type takes" "$bin" warn --db "$db" --type xx
+"$bin" events --help | grep -q "usage: humsec events ingest" || err "events --help"
+"$bin" warn --help | grep -q "Benjamini-Hochberg" || err "warn --help"
+"$bin" help events >/dev/null || err "help events"
+
+[ "$fail" = 0 ] && echo "events CLI: all checks passed"
+exit "$fail"

@@ -1,0 +1,362 @@
+/*
+ * test_events.c - the GED/ACLED row reader (every rejection with its message and position,
+ * the warnings), the streaming reader across buffer refills, month_id and PRIO-GRID gid
+ * against METHODS 5.2, the alert p-values against hand-computed negative-binomial tails,
+ * Benjamini-Hochberg and the forecast metrics against hand-computed values.
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events/events_int.h"
+
+static const char ged_head[] =
+    "id,year,active_year,type_of_violence,conflict_new_id,conflict_name,dyad_new_id,dyad_name,"
+    "side_a_new_id,side_a,side_b_new_id,side_b,number_of_sources,where_prec,where_coordinates,"
+    "adm_1,adm_2,latitude,longitude,priogrid_gid,country,country_id,region,event_clarity,"
+    "date_prec,date_start,date_end,deaths_a,deaths_b,deaths_civilians,deaths_unknown,best,high,"
+    "low\n";
+
+/* A valid row; tests replace one field. Fields: 0 id, 1 year, 3 type, 13 where_prec,
+ * 17 latitude, 18 longitude, 19 priogrid_gid, 21 country_id, 24 date_prec, 25 date_start,
+ * 26 date_end, 27-30 deaths, 31 best, 32 high, 33 low. */
+static const char *const good[34] = {
+    "22810", "1992", "0", "3", "464", "\"Government of CAR - Civilians\"", "931", "x", "86",
+    "\"Gov, CAR\"", "1", "Civilians", "-1", "1", "Bangui city", "Bangui", "Bangui",
+    "4.366667", "18.583333", "135758", "Central African Republic", "482", "Africa", "1", "1",
+    "1992-08-01", "1992-08-01", "0", "0", "1", "2", "3", "3", "3"};
+
+/* Build the header plus one row with field k set to v (k < 0: unchanged). */
+static void make_file(char *buf, size_t n, int k, const char *v)
+{
+    size_t len = (size_t)snprintf(buf, n, "%s", ged_head);
+    for (int j = 0; j < 34; j++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", j ? "," : "", j == k ? v : good[j]);
+    snprintf(buf + len, n - len, "\n");
+}
+
+/* Read every event of an in-memory file; returns the status of the first failure. */
+static hs_status read_all(const char *text, size_t *nev, hsi_event *last, hs_error *err)
+{
+    hsi_evfile f;
+    memset(err, 0, sizeof *err);
+    hs_status st = hsi_evfile_open_mem(NULL, text, strlen(text), "t.csv", NULL, &f, err);
+    if (st != HS_OK)
+        return st;
+    *nev = 0;
+    for (;;) {
+        hsi_event ev;
+        int eof = 0;
+        st = hsi_evfile_next(&f, &ev, &eof, err);
+        if (st != HS_OK || eof)
+            break;
+        ++*nev;
+        if (last)
+            *last = ev;
+    }
+    hsi_evfile_close(&f);
+    return st;
+}
+
+static void test_good_row(void **state)
+{
+    (void)state;
+    char buf[4096];
+    make_file(buf, sizeof buf, -1, NULL);
+    size_t n = 0;
+    hsi_event ev;
+    hs_error err;
+    assert_int_equal(read_all(buf, &n, &ev, &err), HS_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(ev.eid, "22810");
+    assert_int_equal(ev.type, 3);
+    assert_int_equal(ev.country, 482);
+    assert_int_equal(ev.best, 3);
+    assert_int_equal(ev.gid, 135758);
+    assert_int_equal(ev.warn, 0);
+    assert_int_equal(ev.y0 * 100 + ev.m0, 199208);
+}
+
+/* METHODS 5.1: every malformed row gets its own message with file:line:col. */
+static void test_malformed_rows(void **state)
+{
+    (void)state;
+    struct {
+        int field;
+        const char *value;
+        const char *needle;
+    } cases[] = {
+        {0, "", "id '' is not a whole number"},
+        {0, "12a", "id '12a' is not a whole number"},
+        {0, "0", "id 0 is outside"},
+        {1, "1993", "year 1993 disagrees with date_start 1992-08-01"},
+        {3, "4", "unknown type_of_violence 4"},
+        {3, "x", "type_of_violence 'x' is not a whole number"},
+        {13, "8", "where_prec 8 is outside 1..7"},
+        {13, "0", "where_prec 0 is outside 1..7"},
+        {17, "91", "latitude 91 is outside -90..90"},
+        {17, "north", "latitude 'north' is not a number"},
+        {18, "-180.5", "longitude -180.5 is outside -180..180"},
+        {18, "", "longitude '' is not a number"},
+        {19, "259201", "priogrid_gid 259201 is outside"},
+        {21, "Kenya", "country_id 'Kenya' is not a whole number"},
+        {24, "6", "date_prec 6 is outside 1..5"},
+        {25, "1992-13-01", "date_start '1992-13-01' is not a valid date"},
+        {25, "1992-02-30", "date_start '1992-02-30' is not a valid date"},
+        {25, "01/08/1992", "date_start '01/08/1992' is not a valid date"},
+        {26, "1992-07-31", "date_end 1992-07-31 is before date_start 1992-08-01"},
+        {26, "1992-8-1", "date_end '1992-8-1' is not a valid date"},
+        {31, "-3", "best -3 is outside 0..10000000"},
+        {31, "3.5", "best '3.5' is not a whole number"},
+        {32, "many", "high 'many' is not a whole number"},
+        {29, "-1", "deaths_civilians -1 is outside"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[4096];
+        make_file(buf, sizeof buf, cases[i].field, cases[i].value);
+        size_t n;
+        hs_error err;
+        hs_status st = read_all(buf, &n, NULL, &err);
+        if (st != HS_ERR_PARSE || err.line != 2 || err.col < 1 ||
+            strcmp(err.file, "t.csv") != 0 || !strstr(err.msg, cases[i].needle))
+            fail_msg("case %zu (field %d = '%s'): status %d, %s:%ld:%ld: %s", i,
+                     cases[i].field, cases[i].value, st, err.file, err.line, err.col, err.msg);
+    }
+}
+
+/* Errors the row reader finds before fields are interpreted, and header errors. */
+static void test_structural_errors(void **state)
+{
+    (void)state;
+    char buf[4096];
+    size_t n;
+    hs_error err;
+    struct {
+        const char *text;
+        long line, col;
+        const char *needle;
+    } cases[] = {
+        {"", 1, 1, "empty file"},
+        {"a,b\n1,2\n", 1, 1, "not an event file"},
+        {"id,year,type_of_violence\n1,2,3\n", 1, 1, "lacks the column 'country_id'"},
+        {"event_id_cnty,event_date\nX1,2020-01-01\n", 1, 1, "lacks the column 'event_type'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hs_status st = read_all(cases[i].text, &n, NULL, &err);
+        if (st != HS_ERR_PARSE || err.line != cases[i].line || err.col != cases[i].col ||
+            !strstr(err.msg, cases[i].needle))
+            fail_msg("case %zu: %d %ld:%ld %s", i, st, err.line, err.col, err.msg);
+    }
+    /* ragged row */
+    make_file(buf, sizeof buf, -1, NULL);
+    strcpy(buf + strlen(buf) - 1, ",extra\n");
+    assert_int_equal(read_all(buf, &n, NULL, &err), HS_ERR_PARSE);
+    assert_non_null(strstr(err.msg, "row has 35 fields (expected 34"));
+    assert_int_equal(err.line, 2);
+    /* unterminated quote, quote inside a field, text after a closing quote, NUL byte */
+    const char *tails[][2] = {{"\"open\n", "unterminated quoted field"},
+                              {"ab\"c\n", "quote inside an unquoted field"},
+                              {"\"ab\"c\n", "text after closing quote"},
+                              {"a\rb\n", "carriage return not followed"}};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(buf, sizeof buf, "%s1,%s", ged_head, tails[i][0]);
+        assert_int_equal(read_all(buf, &n, NULL, &err), HS_ERR_PARSE);
+        if (!strstr(err.msg, tails[i][1]) || err.line != 2)
+            fail_msg("tail %zu: %ld:%ld %s", i, err.line, err.col, err.msg);
+    }
+    char nul[] = "a,b\n1,x\0y\n";
+    hsi_rdr *r;
+    hsi_rec rec;
+    int eof;
+    assert_int_equal(hsi_rdr_open_mem(NULL, nul, sizeof nul - 1, "n.csv", &r, &err), HS_OK);
+    assert_int_equal(hsi_rdr_next(r, &rec, &eof, &err), HS_OK);
+    assert_int_equal(hsi_rdr_next(r, &rec, &eof, &err), HS_ERR_PARSE);
+    assert_non_null(strstr(err.msg, "NUL byte"));
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.col, 4);
+    hsi_rdr_close(r);
+}
+
+static void test_warnings(void **state)
+{
+    (void)state;
+    char buf[4096];
+    size_t n;
+    hsi_event ev;
+    hs_error err;
+    make_file(buf, sizeof buf, 33, "4"); /* low 4 > best 3 */
+    assert_int_equal(read_all(buf, &n, &ev, &err), HS_OK);
+    assert_true(ev.warn & HSI_W_RANGE);
+    make_file(buf, sizeof buf, 30, "5"); /* deaths sum 6 != best 3 */
+    assert_int_equal(read_all(buf, &n, &ev, &err), HS_OK);
+    assert_true(ev.warn & HSI_W_SUM);
+    make_file(buf, sizeof buf, 19, "135759");
+    assert_int_equal(read_all(buf, &n, &ev, &err), HS_OK);
+    assert_true(ev.warn & HSI_W_GID);
+    char msg[512];
+    hsi_ev_warn_text(&ev, HSI_W_GID, msg, sizeof msg);
+    assert_non_null(strstr(msg, "priogrid_gid 135759 differs from 135758"));
+}
+
+/* Quoted commas, doubled quotes, CRLF, a BOM, the 49-column date-time form. */
+static void test_reader_shapes(void **state)
+{
+    (void)state;
+    char buf[8192];
+    make_file(buf, sizeof buf, 9, "\"Gov \"\"X\"\", CAR\r\nsecond line\"");
+    char crlf[8192] = "\xEF\xBB\xBF";
+    size_t k = 3;
+    for (const char *p = buf; *p; p++) {
+        if (*p == '\n' && p[-1] != '\r')
+            crlf[k++] = '\r';
+        crlf[k++] = *p;
+    }
+    crlf[k] = '\0';
+    size_t n;
+    hsi_event ev;
+    hs_error err;
+    assert_int_equal(read_all(crlf, &n, &ev, &err), HS_OK);
+    assert_int_equal(n, 1);
+    make_file(buf, sizeof buf, 25, "1992-08-01 00:00:00.000");
+    assert_int_equal(read_all(buf, &n, &ev, &err), HS_OK);
+    assert_int_equal(ev.d0, 1);
+}
+
+/* Records crossing the 4 MiB read buffer many times, and a file without a final newline. */
+static void test_reader_refill(void **state)
+{
+    (void)state;
+    char row[4096];
+    make_file(row, sizeof row, -1, NULL);
+    const char *r1 = row + strlen(ged_head);
+    size_t rl = strlen(r1), nrow = 20000;
+    size_t cap = strlen(ged_head) + nrow * rl + 1;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    size_t len = (size_t)sprintf(big, "%s", ged_head);
+    for (size_t i = 0; i < nrow; i++) {
+        memcpy(big + len, r1, rl);
+        len += rl;
+    }
+    big[len - 1] = '\0'; /* drop the last newline */
+    size_t n;
+    hs_error err;
+    assert_int_equal(read_all(big, &n, NULL, &err), HS_OK);
+    assert_int_equal(n, nrow);
+    free(big);
+}
+
+static void test_acled(void **state)
+{
+    (void)state;
+    const char *text =
+        "event_id_cnty,event_date,year,disorder_type,event_type,iso,country,latitude,"
+        "longitude,geo_precision,fatalities\n"
+        "SYR1,2020-01-31,2020,Political violence,Battles,760,Syria,35.1,36.7,1,12\n"
+        "SYR2,15 March 2021,2021,Demonstrations,Protests,760,Syria,35.1,36.7,3,0\n"
+        "SYR3,2021-03-16,2021,Political violence,Violence against civilians,760,Syria,35.1,"
+        "36.7,3,2\n";
+    size_t n;
+    hsi_event ev;
+    hs_error err;
+    assert_int_equal(read_all(text, &n, &ev, &err), HS_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(ev.type, 3);
+    assert_int_equal(ev.where_prec, 4);
+    assert_int_equal(ev.isonum, 760);
+    const char *bad = "event_id_cnty,event_date,event_type,iso,latitude,longitude,fatalities\n"
+                      "X1,2020-01-01,Parades,4,1,1,0\n";
+    assert_int_equal(read_all(bad, &n, NULL, &err), HS_ERR_PARSE);
+    assert_non_null(strstr(err.msg, "unknown ACLED event_type 'Parades'"));
+}
+
+/* METHODS 5.2: January 1980 = 1, December 2019 = 480, January 2017 = 445; PRIO-GRID cell 1
+ * at the south-west corner, numbering eastward, then northward (720 x 360). */
+static void test_month_and_gid(void **state)
+{
+    (void)state;
+    assert_int_equal(hsi_month_id(1980, 1), 1);
+    assert_int_equal(hsi_month_id(2019, 12), 480);
+    assert_int_equal(hsi_month_id(2017, 1), 445);
+    int y, m;
+    for (int id = -959; id <= 2000; id++) {
+        hsi_month_ym(id, &y, &m);
+        assert_int_equal(hsi_month_id(y, m), id);
+        assert_true(m >= 1 && m <= 12);
+    }
+    assert_int_equal(hsi_priogrid_gid(-90, -180), 1);
+    assert_int_equal(hsi_priogrid_gid(-90, -179.5), 2);
+    assert_int_equal(hsi_priogrid_gid(-89.5, -180), 721);
+    assert_int_equal(hsi_priogrid_gid(90, 180), 259200);
+    assert_int_equal(hsi_priogrid_gid(0.25, 0.25), 180 * 720 + 360 + 1);
+}
+
+/* METHODS 5.5 by hand: S = 0, W = 24, a0 = 0.5, b0 = 1 gives r = 0.5, q = 25/26 and
+ * P(Y >= 1) = 1 - q^r, P(Y >= 2) = 1 - q^r - r q^r (1 - q). A second case sums the pmf
+ * Gamma(y + r) / (Gamma(r) y!) q^r (1 - q)^y directly. Tolerance 1e-12: both sides are a
+ * few floating-point operations from the same exact value. */
+static void test_surprise_p(void **state)
+{
+    (void)state;
+    double q = 25.0 / 26.0, r = 0.5;
+    double p0 = pow(q, r), p1 = r * pow(q, r) * (1 - q);
+    TU_ASSERT_CLOSE(hs_warn_surprise_p(0, 0, 24, 0.5, 1), 1.0, 0, "y = 0");
+    TU_ASSERT_CLOSE(hs_warn_surprise_p(1, 0, 24, 0.5, 1), 1 - p0, 1e-12, "P(Y>=1)");
+    TU_ASSERT_CLOSE(hs_warn_surprise_p(2, 0, 24, 0.5, 1), 1 - p0 - p1, 1e-12, "P(Y>=2)");
+    /* S = 10 over W = 4: r = 10.5, q = 5/6, mean 2.1; P(Y >= 7) */
+    r = 10.5;
+    q = 5.0 / 6.0;
+    double cdf = 0;
+    for (int y = 0; y < 7; y++)
+        cdf += exp(lgamma(y + r) - lgamma(r) - lgamma(y + 1.0) + r * log(q) + y * log(1 - q));
+    TU_ASSERT_CLOSE(hs_warn_surprise_p(7, 10, 4, 0.5, 1), 1 - cdf, 1e-10, "P(Y>=7)");
+    /* the prior keeps an all-zero history from alerting on one death at alpha 0.01 */
+    assert_true(hs_warn_surprise_p(1, 0, 24, 0.5, 1) > 0.01);
+}
+
+static void test_bh(void **state)
+{
+    (void)state;
+    /* sorted 0.005, 0.01, 0.03, 0.04 -> 0.02, 0.02, 0.04, 0.04 */
+    const double p[] = {0.01, 0.04, 0.03, 0.005};
+    const double want[] = {0.02, 0.04, 0.04, 0.02};
+    double q[4];
+    assert_int_equal(hs_bh_adjust(NULL, p, 4, q, NULL), HS_OK);
+    for (int i = 0; i < 4; i++)
+        TU_ASSERT_CLOSE(q[i], want[i], 1e-15, "BH q");
+}
+
+/* METHODS 5.4 on p = (0.9, 0.8, 0.8, 0.3, 0.1), o = (1, 0, 1, 0, 0):
+ * Brier (0.01 + 0.64 + 0.04 + 0.09 + 0.01) / 5 = 0.158;
+ * AUC mid-ranks of the positives 5 and 3.5: (8.5 - 3) / 6 = 11/12;
+ * AP: threshold 0.9 recall 1/2 precision 1, threshold 0.8 recall 1 precision 2/3: 5/6. */
+static void test_metrics(void **state)
+{
+    (void)state;
+    const double p[] = {0.9, 0.8, 0.8, 0.3, 0.1};
+    const int o[] = {1, 0, 1, 0, 0};
+    TU_ASSERT_CLOSE(hs_metric_brier(p, o, 5), 0.158, 1e-15, "Brier");
+    TU_ASSERT_CLOSE(hs_metric_auc_roc(NULL, p, o, 5), 11.0 / 12.0, 1e-15, "AUC-ROC");
+    TU_ASSERT_CLOSE(hs_metric_auc_pr(NULL, p, o, 5), 5.0 / 6.0, 1e-15, "AUC-PR");
+    const double yhat[] = {0.5, 1.0}, y[] = {0.0, 3.0};
+    double l4 = log(4.0);
+    TU_ASSERT_CLOSE(hs_metric_mse(yhat, y, 2), (0.25 + (1 - l4) * (1 - l4)) / 2, 1e-15, "MSE");
+    const int none[] = {0, 0, 0, 0, 0};
+    assert_true(isnan(hs_metric_auc_roc(NULL, p, none, 5)));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_row),      cmocka_unit_test(test_malformed_rows),
+        cmocka_unit_test(test_structural_errors), cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_reader_shapes), cmocka_unit_test(test_reader_refill),
+        cmocka_unit_test(test_acled),         cmocka_unit_test(test_month_and_gid),
+        cmocka_unit_test(test_surprise_p),    cmocka_unit_test(test_bh),
+        cmocka_unit_test(test_metrics),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
