@@ -37,6 +37,8 @@ int cmd_build(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 void cmd_build_help(void);
 void cmd_run_help(void);
+int cmd_hsi_data(int argc, char **argv);
+void cmd_hsi_data_help(void);
 int cmd_report(int argc, char **argv);
 void cmd_report_help(void);
 int cmd_events(int argc, char **argv);

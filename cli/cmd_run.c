@@ -1,14 +1,18 @@
-/* cmd_run.c - `humsec run`: the main job on the shipped data. */
+/* cmd_run.c - `humsec run`: the main job on the shipped data. The Human Security Index for
+ * every year (build folder, score table, HTML report), then the other shipped examples. */
 #include "cli.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
-/* The shipped pipelines the main job builds, relative to the project folder. */
+/* The shipped pipelines the main job builds, relative to the project folder. The first is
+ * the Human Security Index: it also gets the score table and the report. */
 static const struct {
     const char *name, *pipeline, *what;
 } run_jobs[] = {
+    {"hsi", "examples/hsi/hsi.pipeline", "Human Security Index, every country and year"},
     {"hdi", "examples/hdi/hdi.pipeline", "UNDP Human Development Index, 1990-2022"},
     {"inform", "examples/inform/inform.pipeline", "INFORM Risk 2023 from its components"},
     {"asem-p1", "examples/asem/p1.pipeline", "ASEM connectivity index (COINr example)"},
@@ -18,14 +22,48 @@ void cmd_run_help(void)
 {
     puts("usage: humsec run [-o DIR] [--quiet]\n"
          "\n"
-         "The main job: build every shipped index from the shipped data into DIR (default\n"
-         "out/), one folder per index, and say where the results are. Run it from the\n"
-         "project folder.\n"
+         "The main job: build the Human Security Index (examples/hsi/) for every country and\n"
+         "year into DIR (default out/): the build in DIR/hsi/, scores and ranks per\n"
+         "country-year in DIR/hsi_scores.csv and DIR/hsi_scores.json, and the report\n"
+         "DIR/report.html; then build the other shipped indices into DIR/<name>/. Run it\n"
+         "from the project folder.\n"
          "\n"
          "options:\n"
          "  -o, --output DIR   output folder (default out)\n"
          "  -q, --quiet        no progress messages\n"
          "  -h, --help         this help");
+}
+
+static double run_seconds(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The HSI's extras: the score table and the report, from the build just written to dir. */
+static hs_status run_hsi_extras(hs_ctx *ctx, const hs_build *b, const char *outdir, const char *dir,
+                                int quiet, hs_error *err)
+{
+    char csv[4096], json[4096], html[4096];
+    snprintf(csv, sizeof csv, "%s/hsi_scores.csv", outdir);
+    snprintf(json, sizeof json, "%s/hsi_scores.json", outdir);
+    snprintf(html, sizeof html, "%s/report.html", outdir);
+    hs_status st = hs_hsi_scores_write(ctx, b, csv, json, err);
+    if (st) return st;
+    if (!quiet)
+        fprintf(stderr,
+                "humsec:        -> %s, %s (scores and ranks per country-year; rank "
+                "intervals not computed)\n",
+                csv, json);
+    hs_report_opts ro;
+    memset(&ro, 0, sizeof ro);
+    hs_report_info info;
+    if ((st = hs_report_html(ctx, dir, &ro, html, &info, err))) return st;
+    if (!quiet)
+        fprintf(stderr, "humsec:        -> %s (%zu countries scored in the latest year)\n", html,
+                info.units_scored);
+    return HS_OK;
 }
 
 int cmd_run(int argc, char **argv)
@@ -38,8 +76,7 @@ int cmd_run(int argc, char **argv)
             cmd_run_help();
             return CLI_EXIT_OK;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (++i >= argc)
-                return cli_usage("run", "%s needs a folder", a);
+            if (++i >= argc) return cli_usage("run", "%s needs a folder", a);
             outdir = argv[i];
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = 1;
@@ -54,31 +91,36 @@ int cmd_run(int argc, char **argv)
             return CLI_EXIT_IO;
         }
     }
+    /* per-step messages of the engine stay off: one line per job is the progress */
     hs_ctx *ctx = cli_ctx(1);
-    if (!ctx)
-        return CLI_EXIT_NOMEM;
+    if (!ctx) return CLI_EXIT_NOMEM;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = CLI_EXIT_OK;
     size_t njobs = sizeof run_jobs / sizeof run_jobs[0];
-    for (size_t j = 0; j < njobs; j++) {
+    for (size_t j = 0; j < njobs && rc == CLI_EXIT_OK; j++) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/%s", outdir, run_jobs[j].name);
-        if (!quiet)
-            fprintf(stderr, "humsec: [%zu/%zu] %s ...\n", j + 1, njobs, run_jobs[j].what);
+        if (!quiet) fprintf(stderr, "humsec: [%zu/%zu] %s ...\n", j + 1, njobs, run_jobs[j].what);
         hs_error err = {0};
         hs_build *b = NULL;
         if (hs_build_run(ctx, run_jobs[j].pipeline, &b, &err) != HS_OK ||
             hs_build_write(ctx, b, dir, &err) != HS_OK) {
             rc = cli_fail(&err);
-            hs_build_free(b);
-            break;
+        } else {
+            if (!quiet)
+                fprintf(stderr,
+                        "humsec:        -> %s/ (Aggregated.csv, ranks.csv, summary.json) "
+                        "[%.2f s]\n",
+                        dir, run_seconds(&t0));
+            if (j == 0 && run_hsi_extras(ctx, b, outdir, dir, quiet, &err) != HS_OK)
+                rc = cli_fail(&err);
         }
         hs_build_free(b);
-        if (!quiet)
-            fprintf(stderr, "humsec:        -> %s/ (Aggregated.csv, ranks.csv, summary.json)\n",
-                    dir);
     }
     hs_ctx_free(ctx);
     if (rc == CLI_EXIT_OK && !quiet)
-        fprintf(stderr, "humsec: done; results are in %s/\n", outdir);
+        fprintf(stderr, "humsec: done in %.2f s; open %s/report.html, results are in %s/\n",
+                run_seconds(&t0), outdir, outdir);
     return rc;
 }

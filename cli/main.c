@@ -20,6 +20,8 @@ static void main_help(void)
          "  build PIPELINE -o DIR   build an index from a pipeline file; write every dataset,\n"
          "                          ranks, treatment details, audit tables and a JSON summary\n"
          "  run [-o DIR]            the main job: build the shipped indices into out/\n"
+         "  hsi-data [-o FILE]      assemble the Human Security Index data from the raw\n"
+         "                          sources (country codes to ISO3, per-capita rates)\n"
          "  report DIR -o FILE      a self-contained HTML report (map, ranking, country\n"
          "                          profiles, method and sources) of a build folder\n"
          "  sensitivity PIPELINE SPEC -o DIR\n"
@@ -65,6 +67,8 @@ int main(int argc, char **argv)
             cmd_build_help();
         else if (!strcmp(argv[2], "run"))
             cmd_run_help();
+        else if (!strcmp(argv[2], "hsi-data"))
+            cmd_hsi_data_help();
         else if (!strcmp(argv[2], "report"))
             cmd_report_help();
         else if (!strcmp(argv[2], "sensitivity"))
@@ -81,6 +85,8 @@ int main(int argc, char **argv)
         return cmd_build(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "hsi-data"))
+        return cmd_hsi_data(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "sensitivity"))

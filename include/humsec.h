@@ -352,6 +352,49 @@ hs_status hs_report_html(hs_ctx *ctx, const char *build_dir, const hs_report_opt
 
 /* END report section. */
 
+/* ---------------------------------------------------------------------------------------
+ * Human Security Index data (docs/hsi.md). BEGIN hsi section.
+ */
+
+/** Options of hs_hsi_data_write; zero fields take the defaults. */
+typedef struct hs_hsi_data_opts {
+    const char *data_dir;  /**< folder holding the raw sources (hdr/, ucdp_cy/, wdi/, unhcr/,
+                                pts/, vdem/, hrps/, freedomhouse/, geo/); default "data" */
+    const char *unmatched; /**< CSV of source codes that matched no HDR country; NULL: none */
+    int from, to;          /**< years kept; 0: 2005, and the latest year in which at least
+                                half of the HDR countries have a value */
+} hs_hsi_data_opts;
+
+/** What hs_hsi_data_write did. */
+typedef struct hs_hsi_data_info {
+    size_t countries; /**< HDR countries with at least one value */
+    size_t values;    /**< rows of the long file */
+    size_t unmatched; /**< distinct (source, code) pairs that matched no HDR country */
+    int from, to;     /**< years written */
+} hs_hsi_data_info;
+
+/**
+ * Read the raw sources of the Human Security Index, map their country codes (GW, COW, ISO
+ * numeric) to ISO3, compute the per-capita rates and write the indicator table in long shape
+ * (uCode, uName, Time, iCode, Value; sorted, only non-missing values) to `out_path`, under a
+ * temporary name renamed at the end. Codes that matched no HDR country are logged as warnings
+ * through ctx and listed in opts->unmatched. `info` (OUT) may be NULL.
+ */
+hs_status hs_hsi_data_write(hs_ctx *ctx, const hs_hsi_data_opts *opts, const char *out_path,
+                            hs_hsi_data_info *info, hs_error *err);
+
+/**
+ * The main job's score table of a build: per unit and year the top index and the aggregates
+ * one level below it (the HSI's pillars), each with its rank within the year (1 = highest),
+ * and rank-interval columns left empty with a note until an uncertainty analysis provides
+ * them. Writes CSV to csv_path and JSON to json_path (either may be NULL), each under a
+ * temporary name renamed at the end.
+ */
+hs_status hs_hsi_scores_write(hs_ctx *ctx, const hs_build *b, const char *csv_path,
+                              const char *json_path, hs_error *err);
+
+/* END hsi section. */
+
 #ifdef __cplusplus
 }
 #endif

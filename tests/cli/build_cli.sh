@@ -43,18 +43,30 @@ done
 compare "$tmp/p1/ranks.csv" data/coinr-asem/p1_example_Aggregated_ranks.csv || err "P1 ranks differ"
 
 # help texts are complete and exit 0
-for c in "--help" "build --help" "run --help" "help build" "help run"; do
+for c in "--help" "build --help" "run --help" "help build" "help run" "hsi-data --help"; do
     # shellcheck disable=SC2086
     out=$("$bin" $c) || err "humsec $c exited $?"
     case $out in *usage:*) ;; *) err "humsec $c printed no usage" ;; esac
 done
 "$bin" --version | grep -q '^humsec ' || err "--version"
 
-# the main job
+# the main job: the HSI (build, score table, report) and the other shipped examples
 "$bin" run -o "$tmp/run" -q || err "humsec run exited $?"
-for j in hdi inform asem-p1; do
+for j in hsi hdi inform asem-p1; do
     [ -s "$tmp/run/$j/Aggregated.csv" ] || err "run: no $j/Aggregated.csv"
 done
+for f in hsi_scores.csv hsi_scores.json report.html; do
+    [ -s "$tmp/run/$f" ] || err "run: no $f"
+done
+head -1 "$tmp/run/hsi_scores.csv" | grep -q '^uCode,uName,Time,HSI,HSI_rank,Fear,' ||
+    err "run: hsi_scores.csv header"
+grep -q '"rank_intervals": null' "$tmp/run/hsi_scores.json" || err "run: rank intervals note"
+
+# the HSI data assembly is reproducible through the command line too
+"$bin" hsi-data -o "$tmp/hsi_long.csv" -q || err "hsi-data exited $?"
+cmp -s "$tmp/hsi_long.csv" data/hsi/hsi_indicators_long.csv || err "hsi-data: output differs"
+cmp -s "$tmp/hsi_unmatched.csv" data/hsi/hsi_unmatched.csv || err "hsi-data: unmatched differs"
+"$bin" hsi-data --from 2030 -o "$tmp/bad.csv" -q 2>/dev/null && err "hsi-data: bad years accepted"
 
 # provenance of one unit
 out=$("$bin" build examples/hdi/hdi.pipeline --explain NOR:2022 -q) || err "--explain exited $?"
