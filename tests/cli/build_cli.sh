@@ -67,6 +67,16 @@ grep -q '"rank_intervals": null' "$tmp/run/hsi_scores.json" || err "run: rank in
 cmp -s "$tmp/hsi_long.csv" data/hsi/hsi_indicators_long.csv || err "hsi-data: output differs"
 cmp -s "$tmp/hsi_unmatched.csv" data/hsi/hsi_unmatched.csv || err "hsi-data: unmatched differs"
 "$bin" hsi-data --from 2030 -o "$tmp/bad.csv" -q 2>/dev/null && err "hsi-data: bad years accepted"
+mkdir "$tmp/nodata"
+"$bin" hsi-data --data "$tmp/nodata" -o "$tmp/bad.csv" -q 2>"$tmp/nodata.err"
+[ $? = 3 ] || err "hsi-data: a missing source should exit 3"
+grep -q 'country_code_crosswalk.csv' "$tmp/nodata.err" || err "hsi-data: message names no file"
+[ -e "$tmp/bad.csv" ] && err "hsi-data: wrote output after a failure"
+
+# --explain works on the HSI (one line per node and indicator)
+out=$("$bin" build examples/hsi/hsi.pipeline --explain SYR:2023 -q) || err "--explain SYR exited $?"
+case $out in *"HSI (Human Security Index) = "*"Fear (Freedom from fear)"*) ;;
+    *) err "--explain SYR: $out" ;; esac
 
 # provenance of one unit
 out=$("$bin" build examples/hdi/hdi.pipeline --explain NOR:2022 -q) || err "--explain exited $?"
