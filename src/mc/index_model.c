@@ -153,12 +153,12 @@ static hs_status im_eval_fast(void *ud, void *wsp, const double *u, double *y, h
     for (size_t f = 0; f < s->spec.nfactor; f++)
         if (s->spec.f[f].kind == HSI_FACTOR_DISCRETE)
             c += im_alt(u[f], s->spec.f[f].nalt) * s->stride[f];
-    const hsi_dset *pre = &s->pre[c];
+    const hsi_dset *pre = &s->pre[s->pre_of[c]];
     const hsi_step *ag = &s->combo_pl[c].step[s->combo_pl[c].nstep - 1];
     size_t nu = s->nunit;
     memcpy(w->w, ag->weight, m->n * sizeof(double));
     im_weights(s, u, w->w);
-    const long *rm = s->rowmap + c * nu;
+    const long *rm = s->rowmap + s->pre_of[c] * nu;
     for (size_t col = 0; col < pre->ncol; col++) {
         const double *v = hsi_col(pre, col);
         double *dst = w->val + pre->node[col] * nu;
@@ -282,8 +282,9 @@ void hs_sensitivity_free(hs_sensitivity *s)
 {
     if (!s) return;
     hs_ctx *ctx = s->ctx;
-    for (size_t c = 0; s->pre && c < s->ncombo; c++)
+    for (size_t c = 0; s->pre && c < s->npre; c++)
         hsi_dset_free(ctx, &s->pre[c]);
+    hsi_free(ctx, s->pre_of);
     for (size_t c = 0; s->combo_pl && c < s->ncombo; c++)
         hsi_pipeline_free(ctx, &s->combo_pl[c]);
     hsi_free(ctx, s->pre);
@@ -448,42 +449,74 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
         s->ncombo = 0;
         return HS_OK;
     }
-    /* build every combination up to the aggregation */
+    /* Parse the pipeline of every combination; build each distinct dataset entering the
+       aggregation once (factors on [aggregate] itself share it). */
     s->combo_pl = hsi_calloc(ctx, s->ncombo, sizeof *s->combo_pl);
+    s->pre_of = hsi_calloc(ctx, s->ncombo, sizeof(size_t));
     s->pre = hsi_calloc(ctx, s->ncombo, sizeof *s->pre);
-    s->rowmap = hsi_calloc(ctx, s->ncombo * s->nunit, sizeof(long));
-    if (!s->combo_pl || !s->pre || !s->rowmap) return hsi_err_nomem(err);
-    for (size_t c = 0; c < s->ncombo; c++) {
+    long *pre_combo = hsi_calloc(ctx, s->ncombo, sizeof(long)); /* prekey -> its first combo */
+    if (!s->combo_pl || !s->pre_of || !s->pre || !pre_combo) {
+        hsi_free(ctx, pre_combo);
+        return hsi_err_nomem(err);
+    }
+    for (size_t c = 0; c < s->ncombo; c++)
+        pre_combo[c] = -1;
+    hs_status st = HS_OK;
+    for (size_t c = 0; c < s->ncombo && st == HS_OK; c++) {
         size_t alt[64];
         double rv[64];
+        size_t prekey = 0;
         for (size_t f = 0; f < sp->nfactor; f++) {
-            alt[f] = sp->f[f].kind == HSI_FACTOR_DISCRETE ? (c / s->stride[f]) % sp->f[f].nalt : 0;
+            alt[f] = sp->f[f].kind == HSI_FACTOR_DISCRETE ? (c / s->stride[f]) % sp->f[f].nalt
+                                                          : 0;
             rv[f] = NAN;
+            if (sp->f[f].kind == HSI_FACTOR_DISCRETE && strcmp(sp->f[f].step, "aggregate"))
+                prekey += alt[f] * s->stride[f];
         }
-        hs_status st = im_pipeline(s, ctx, alt, rv, &s->combo_pl[c], err);
-        if (st == HS_OK) st = im_run_steps(s, ctx, &s->combo_pl[c], 1, &s->pre[c], err);
+        st = im_pipeline(s, ctx, alt, rv, &s->combo_pl[c], err);
+        if (st == HS_OK && pre_combo[prekey] < 0) {
+            pre_combo[prekey] = (long)s->npre;
+            st = im_run_steps(s, ctx, &s->combo_pl[c], 1, &s->pre[s->npre], err);
+            if (st == HS_OK)
+                s->npre++;
+        }
         if (st) {
-            char msg[sizeof err->msg];
+            char msg[sizeof err->msg], file[sizeof err->file];
+            long line = err ? err->line : 0, col = err ? err->col : 0;
             snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            snprintf(file, sizeof file, "%s", err ? err->file : "");
             hsi_buf b2;
             hsi_buf_init(&b2, ctx);
             for (size_t f = 0; f < sp->nfactor; f++)
                 if (sp->f[f].kind == HSI_FACTOR_DISCRETE)
                     hsi_buf_printf(&b2, "%s%s = %s", b2.len ? ", " : "", sp->f[f].name,
                                    sp->f[f].alt[alt[f]]);
-            hsi_err(err, st, err ? err->file : NULL, err ? err->line : 0, err ? err->col : 0,
-                    "with %s: %s", b2.s ? b2.s : "", msg);
+            hsi_err(err, st, file[0] ? file : NULL, line, col, "with %s: %s", b2.s ? b2.s : "",
+                    msg);
             hsi_buf_free(&b2);
-            return st;
+            break;
         }
-        const hsi_dset *pre = &s->pre[c];
+        s->pre_of[c] = (size_t)pre_combo[prekey];
+    }
+    hsi_free(ctx, pre_combo);
+    if (st)
+        return st;
+    s->rowmap = hsi_calloc(ctx, s->npre * s->nunit + 1, sizeof(long));
+    if (!s->rowmap)
+        return hsi_err_nomem(err);
+    for (size_t q = 0; q < s->npre; q++) {
+        const hsi_dset *pre = &s->pre[q];
         for (size_t i = 0; i < s->nunit; i++) {
             long r = -1;
-            for (size_t q = 0; q < pre->nrow && r < 0; q++)
-                if (pre->row[q] == s->unit_row[i]) r = (long)q;
-            s->rowmap[c * s->nunit + i] = r;
+            for (size_t z = 0; z < pre->nrow && r < 0; z++)
+                if (pre->row[z] == s->unit_row[i])
+                    r = (long)z;
+            s->rowmap[q * s->nunit + i] = r;
         }
     }
+    hsi_log(ctx, 0, "%zu combinations of the discrete choices, %zu distinct builds before "
+                    "aggregation",
+            s->ncombo, s->npre);
     return HS_OK;
 }
 

@@ -66,8 +66,11 @@ struct hs_sensitivity {
     size_t ncombo;
     size_t *stride; /* per factor (discrete only) */
     hsi_pipeline *combo_pl;
-    hsi_dset *pre;     /* per combo: dataset entering the aggregation */
-    long *rowmap;      /* per combo x nunit: row in pre, or -1 */
+    size_t npre;       /* distinct datasets entering the aggregation: combinations of the
+                          discrete factors on steps before [aggregate] */
+    size_t *pre_of;    /* per combo: index into pre */
+    hsi_dset *pre;     /* per npre: dataset entering the aggregation */
+    long *rowmap;      /* per npre x nunit: row in pre, or -1 */
     long *excl_node;   /* per factor x alternative: node to exclude or -1 */
     double *noise;     /* per weights factor: nsets x meta.n multipliers */
     size_t *noise_off; /* per factor: offset into noise */
