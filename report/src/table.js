@@ -3,6 +3,17 @@
 // column, searchable by name or code; a row opens the country's profile.
 import { el, esc, isNum } from './util.js';
 
+/** The 5-95 % rank range as text and a small bar on the scale 1..n (median as a tick). */
+function intervalCell(iv, n) {
+  if (!iv || !isNum(iv[0]) || !isNum(iv[2])) return '–';
+  const pos = (r) => (n > 1 ? ((r - 1) / (n - 1)) * 100 : 0);
+  const mid = isNum(iv[1]) ? `<b style="left:${pos(iv[1]).toFixed(1)}%"></b>` : '';
+  return `<span class="range"><i style="left:${pos(iv[0]).toFixed(1)}%;width:${Math.max(
+    1.5,
+    pos(iv[2]) - pos(iv[0])
+  ).toFixed(1)}%"></i>${mid}</span>${iv[0]}–${iv[2]}`;
+}
+
 export function renderTable(app, model, open) {
   const d = model.data;
   const cols = [
@@ -20,7 +31,7 @@ export function renderTable(app, model, open) {
   if (model.hasIntervals)
     cols.push({
       key: 'interval',
-      label: `Rank interval (${d.intervals.label})`,
+      label: `Rank range ${d.intervals.label}`,
       num: true,
       get: (u) => (u.interval ? u.interval[0] : null),
     });
@@ -66,8 +77,7 @@ export function renderTable(app, model, open) {
         isNum(v) ? esc(model.fmt(v)) : '–'
       }</td>`;
     });
-    if (model.hasIntervals)
-      h += `<td class="num interval">${u.interval ? `${u.interval[0]}–${u.interval[2]}` : '–'}</td>`;
+    if (model.hasIntervals) h += `<td class="num interval">${intervalCell(u.interval, model.scored.length)}</td>`;
     return `<tr data-code="${esc(u.code)}" tabindex="0">${h}</tr>`;
   };
   const rows = new Map(model.scored.map((u) => [u.code, el(`<table><tbody>${rowHtml(u)}</tbody></table>`).querySelector('tr')]));
