@@ -45,6 +45,10 @@ int cmd_events(int argc, char **argv);
 void cmd_events_help(void);
 int cmd_warn(int argc, char **argv);
 void cmd_warn_help(void);
+int cmd_forecast(int argc, char **argv);
+void cmd_forecast_help(void);
+int cmd_evaluate(int argc, char **argv);
+void cmd_evaluate_help(void);
 int cmd_sensitivity(int argc, char **argv);
 /* The MPI program's entry: this process evaluates slice `part` of `nparts`, `gather` joins
    the slices, and only the process with `writer` set writes files and shows progress. */

@@ -37,6 +37,8 @@ void cmd_warn_help(void)
          "  --cusum           Poisson CUSUM; --delta D out-of-control ratio (default 2),\n"
          "                    --h H decision interval in the measure's units (default 5)\n"
          "  -o, --output FILE write the alerts there (default standard output)\n"
+         "  --score H[:N]     also score the alerts on standard error: a hit if the measure\n"
+         "                    reaches N (default 25) within H months (METHODS 5.5)\n"
          "  --geo DIR         country-code crosswalks (default data/geo)\n"
          "  -q, --quiet       no progress messages\n"
          "  -h, --help        this help\n"
@@ -65,6 +67,8 @@ typedef struct warn_args {
     const char *db, *geo, *output;
     const char **files;
     int nfiles, quiet;
+    int score_h;
+    double score_n;
     hs_panel_opts po;
     hs_warn_opts wo;
 } warn_args;
@@ -122,6 +126,13 @@ static int warn_parse(int argc, char **argv, warn_args *a)
                 a->wo.cusum_delta = v;
             else
                 a->wo.cusum_h = v;
+        } else if (!strcmp(o, "--score") && more) {
+            char tail;
+            a->score_n = 25;
+            int k = sscanf(argv[++i], "%d:%lf%c", &a->score_h, &a->score_n, &tail);
+            if ((k != 1 && k != 2) || a->score_h < 1)
+                return cli_usage("warn", "--score takes H or H:N (months, deaths), not '%s'",
+                                 argv[i]);
         } else if (!strcmp(o, "--no-bh")) {
             a->wo.bh = 0;
         } else if (!strcmp(o, "--cusum")) {
@@ -196,6 +207,19 @@ int cmd_warn(int argc, char **argv)
     if (!a.quiet)
         fprintf(stderr, "humsec: %zu alerts over %zu units%s\n", nal, hs_panel_nunits(p),
                 db ? " (stored)" : "");
+    if (rc == CLI_EXIT_OK && a.score_h) {
+        hs_warn_skill sk;
+        if (hs_warn_score(ctx, p, &a.wo, al, nal, a.score_h, a.score_n, &sk, &err) != HS_OK) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+        fprintf(stderr,
+                "humsec: score (target >= %g within %d months): %zu hits, %zu false alarms, "
+                "precision %.3f; %zu target months caught, %zu missed, recall %.3f; median "
+                "lead %.1f months\n",
+                a.score_n, a.score_h, sk.hits, sk.false_alarms, sk.precision, sk.caught,
+                sk.missed, sk.recall, sk.median_lead);
+    }
 done:
     if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK)
         rc = CLI_EXIT_IO;

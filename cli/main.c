@@ -32,6 +32,8 @@ static void main_help(void)
          "  events panel --level country|grid\n"
          "                          zero-filled country-month or grid-month panels (CSV)\n"
          "  warn --db PATH          escalation alerts per unit and month (surprise, CUSUM)\n"
+         "  forecast --db PATH      P(>= 25 deaths) and expected ln(deaths+1), 1/3/6 months on\n"
+         "  evaluate --db PATH      rolling-origin backtest against no-change and rolling mean\n"
          "  help COMMAND            the help of one command\n"
          "\n"
          "Run 'humsec COMMAND --help' for a command's options. Manual: docs/humsec.1.md;\n"
@@ -77,6 +79,10 @@ int main(int argc, char **argv)
             cmd_events_help();
         else if (!strcmp(argv[2], "warn"))
             cmd_warn_help();
+        else if (!strcmp(argv[2], "forecast"))
+            cmd_forecast_help();
+        else if (!strcmp(argv[2], "evaluate"))
+            cmd_evaluate_help();
         else
             return cli_usage(NULL, "no command '%s'", argv[2]);
         return CLI_EXIT_OK;
@@ -95,5 +101,9 @@ int main(int argc, char **argv)
         return cmd_events(argc - 1, argv + 1);
     if (!strcmp(cmd, "warn"))
         return cmd_warn(argc - 1, argv + 1);
+    if (!strcmp(cmd, "forecast"))
+        return cmd_forecast(argc - 1, argv + 1);
+    if (!strcmp(cmd, "evaluate"))
+        return cmd_evaluate(argc - 1, argv + 1);
     return cli_usage(NULL, "unknown command '%s'", cmd);
 }

@@ -304,6 +304,17 @@ hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level,
 hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_panel_level level,
                               const hs_warn_opts *o, hs_error *err);
 
+/** How alerts fared (METHODS 5.5): hits and false alarms among the alerts that can be judged
+ *  (H months of data after them), target months caught (an alert in the H months before) or
+ *  missed, precision, recall and the median months from a hit alert to its target month. */
+typedef struct hs_warn_skill {
+    size_t hits, false_alarms, caught, missed;
+    double precision, recall, median_lead;
+} hs_warn_skill;
+hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o,
+                        const hs_alert *a, size_t n, int horizon, double target,
+                        hs_warn_skill *out, hs_error *err);
+
 /** Negative-binomial predictive surprise p_t = P(Y >= y) given the window sum S over W
  *  months and a Gamma(a0, b0) prior (METHODS 5.5). */
 double hs_warn_surprise_p(double y, double S, double W, double a0, double b0);
@@ -315,6 +326,27 @@ double hs_metric_brier(const double *p, const int *o, size_t n);
 double hs_metric_auc_roc(hs_ctx *ctx, const double *p, const int *o, size_t n);
 double hs_metric_auc_pr(hs_ctx *ctx, const double *p, const int *o, size_t n);
 double hs_metric_mse(const double *yhat, const double *y, size_t n);
+
+/** Forecasts (METHODS 5.3) and their rolling-origin backtest (5.4); docs/warning.md. */
+typedef struct hs_forecast_opts {
+    int type;            /**< target violence type: 1 state-based (default), 0 all */
+    double threshold;    /**< deaths that make a positive; < 0: 25 countries, 1 cells */
+    double lambda;       /**< ridge penalty; < 0 (default): chosen on the training set's
+                              last 24 target months from 0.3 .. 100 */
+    int test_from, test_to; /**< backtest origins (month_id); 0 = from 6 years in, to the end */
+    long holdout;        /**< unit left out of training and the only one scored (0: none) */
+} hs_forecast_opts;
+
+void hs_forecast_opts_init(hs_forecast_opts *o);
+
+/** Fit on the whole panel; write per unit and lead (1, 3, 6) the probability of reaching the
+ *  threshold and the expected ln(deaths + 1), from the last month, as CSV. */
+hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o, FILE *fp,
+                            hs_error *err);
+/** Rolling-origin backtest: Brier, AUC-ROC, AUC-PR and MSE (log scale) per lead for the
+ *  model, "no change" and the rolling 12-month mean, as CSV. */
+hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                            FILE *fp, hs_error *err);
 
 /* END events section. */
 

@@ -315,3 +315,79 @@ hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level,
         return hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the alerts");
     return HS_OK;
 }
+
+static int dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * METHODS 5.5, "scoring alerts honestly": an alert at t is a hit if the measure reaches
+ * `target` in one of the months t+1 .. t+H; a target month counts as caught if some alert of
+ * its unit fell in the H months before it. Only months inside the panel are looked at, and
+ * alerts too close to the panel's end to be judged are left out.
+ */
+hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o,
+                        const hs_alert *a, size_t n, int horizon, double target,
+                        hs_warn_skill *out, hs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->median_lead = NAN;
+    if (horizon < 1)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "the scoring horizon must be >= 1 month");
+    int m1 = hs_panel_last_month(p);
+    double *leads = hsi_malloc(ctx, (n ? n : 1) * sizeof *leads);
+    if (!leads)
+        return hsi_err_nomem(err);
+    size_t nlead = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (a[i].month_id + horizon > m1)
+            continue;
+        long u = -1;
+        for (size_t k = 0; k < hs_panel_nunits(p); k++)
+            if (hs_panel_unit(p, k) == a[i].unit)
+                u = (long)k;
+        if (u < 0)
+            continue;
+        int first = 0;
+        for (int h = 1; h <= horizon && !first; h++)
+            if (measure(p, (size_t)u, a[i].month_id + h, o) >= target)
+                first = h;
+        if (first) {
+            out->hits++;
+            leads[nlead++] = first;
+        } else {
+            out->false_alarms++;
+        }
+    }
+    /* target months after the first month that could be scored (o->from, or a full window
+     * after the panel's start) */
+    int t0 = o->from ? o->from : hs_panel_first_month(p) + o->window + o->guard;
+    int t1 = o->to && o->to < m1 ? o->to : m1;
+    for (size_t k = 0; k < hs_panel_nunits(p); k++)
+        for (int t = t0 + 1; t <= t1; t++) {
+            if (measure(p, k, t, o) < target)
+                continue;
+            int caught = 0;
+            for (size_t i = 0; i < n && !caught; i++)
+                caught = a[i].unit == hs_panel_unit(p, k) && a[i].month_id < t &&
+                         a[i].month_id >= t - horizon;
+            if (caught)
+                out->caught++;
+            else
+                out->missed++;
+        }
+    size_t judged = out->hits + out->false_alarms;
+    out->precision = judged ? (double)out->hits / (double)judged : (double)NAN;
+    out->recall = out->caught + out->missed
+                      ? (double)out->caught / (double)(out->caught + out->missed)
+                      : (double)NAN;
+    if (nlead) {
+        qsort(leads, nlead, sizeof *leads, dbl_cmp);
+        out->median_lead = nlead % 2 ? leads[nlead / 2]
+                                     : (leads[nlead / 2 - 1] + leads[nlead / 2]) / 2.0;
+    }
+    hsi_free(ctx, leads);
+    return HS_OK;
+}

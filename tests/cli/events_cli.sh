@@ -61,6 +61,19 @@ n=$(($(wc -l <"$tmp/alerts.csv") - 1))
 [ "$n" -gt 0 ] || err "no alerts on CAR + Mexico"
 "$bin" warn --db "$db" --cusum --h 50 -o "$tmp/cusum.csv" -q || err "warn --cusum exited $?"
 
+# forecasts: 2 countries x 3 leads; the backtest: 3 leads x (model + 2 baselines)
+"$bin" forecast --db "$db" -o "$tmp/fc.csv" -q || err "forecast exited $?"
+head -1 "$tmp/fc.csv" | grep -q "^country_id,origin_month_id,lead,target_month_id,p_reach_25,expected_ln1p$" ||
+    err "forecast header: $(head -1 "$tmp/fc.csv")"
+[ "$(wc -l <"$tmp/fc.csv")" -eq 7 ] || err "forecast rows: $(wc -l <"$tmp/fc.csv")"
+awk -F, 'NR > 1 && ($5 < 0 || $5 > 1 || $6 < 0) { bad = 1 } END { exit bad }' "$tmp/fc.csv" ||
+    err "forecast probability outside 0..1 or negative ln(1+y)"
+"$bin" evaluate --db "$db" --type all -o "$tmp/ev.csv" -q || err "evaluate exited $?"
+[ "$(wc -l <"$tmp/ev.csv")" -eq 10 ] || err "evaluate rows: $(wc -l <"$tmp/ev.csv")"
+grep -q "^1,no_change," "$tmp/ev.csv" || err "no no-change baseline row"
+grep -q "^3,rolling_mean_12," "$tmp/ev.csv" || err "no rolling-mean baseline row"
+expect 2 "held-out unit 999 is not in the panel" "$bin" evaluate --db "$db" --holdout 999
+
 # bad input: documented exit codes and messages
 printf 'id,year,type_of_violence,country_id,latitude,longitude,where_prec,date_start,date_end,best\n1,2020,4,482,4.3,18.5,1,2020-01-02,2020-01-02,5\n' >"$tmp/bad.csv"
 expect 4 "bad.csv:2:8: unknown type_of_violence 4" "$bin" events ingest "$tmp/bad.csv" --db "$db"

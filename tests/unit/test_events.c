@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "events/events_int.h"
 
@@ -348,6 +349,63 @@ static void test_metrics(void **state)
     assert_true(isnan(hs_metric_auc_roc(NULL, p, none, 5)));
 }
 
+
+/* A hand-made series: country 482 with 1 death a month for 24 months (2000-01..2001-12), 60
+ * in 2002-01, 30 in 2002-02. The surprise of 2002-01 is P(Y >= 60) with S = 24, W = 24; with a
+ * single unit BH changes nothing (q = p). 2002-02 (S = 83) is not surprising at 0.01 only if
+ * its p says so: the test takes its p from the same formula. The alert of 2002-01 is a hit
+ * (2002-02 reaches 25) with lead 1. */
+static void test_warn_series(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/hs_test_warn_%ld.csv", (long)getpid());
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("id,year,type_of_violence,country_id,latitude,longitude,where_prec,date_start,"
+          "date_end,best\n",
+          fp);
+    int id = 1;
+    for (int m = 0; m < 24; m++)
+        fprintf(fp, "%d,%d,1,482,4.3,18.5,1,%d-%02d-15,%d-%02d-15,1\n", id++, 2000 + m / 12,
+                2000 + m / 12, m % 12 + 1, 2000 + m / 12, m % 12 + 1);
+    fprintf(fp, "%d,2002,1,482,4.3,18.5,1,2002-01-10,2002-01-10,60\n", id++);
+    fprintf(fp, "%d,2002,1,482,4.3,18.5,1,2002-02-10,2002-02-10,30\n", id++);
+    fclose(fp);
+    hs_panel *p = NULL;
+    hs_panel_opts po;
+    hs_panel_opts_init(&po);
+    const char *pp = path;
+    hs_error err;
+    assert_int_equal(hs_panel_from_files(NULL, &pp, 1, NULL, &po, &p, &err), HS_OK);
+    hs_warn_opts o;
+    hs_warn_opts_init(&o);
+    hs_alert *a = NULL;
+    size_t n = 0;
+    assert_int_equal(hs_warn_run(NULL, p, &o, &a, &n, &err), HS_OK);
+    double p1 = hs_warn_surprise_p(60, 24, 24, 0.5, 1);
+    double p2 = hs_warn_surprise_p(30, 83, 24, 0.5, 1);
+    assert_true(p1 < 1e-20);
+    assert_int_equal(n, p2 < 0.01 ? 2 : 1);
+    assert_int_equal(a[0].month_id, hsi_month_id(2002, 1));
+    assert_int_equal(a[0].unit, 482);
+    TU_ASSERT_CLOSE(a[0].pvalue, p1, 1e-15, "alert p");
+    TU_ASSERT_CLOSE(a[0].qvalue, p1, 1e-15, "alert q (one unit)");
+    TU_ASSERT_CLOSE(a[0].score, -log10(p1), 1e-12, "alert score");
+    TU_ASSERT_CLOSE(a[0].expected, 24.5 / 25.0, 1e-15, "baseline rate (a0 + S) / (b0 + W)");
+    assert_non_null(strstr(a[0].explanation, "60 deaths against a baseline of 0.98 a month"));
+    hs_warn_skill sk;
+    assert_int_equal(hs_warn_score(NULL, p, &o, a, 1, 1, 25, &sk, &err), HS_OK);
+    assert_int_equal(sk.hits, 1);
+    assert_int_equal(sk.false_alarms, 0);
+    TU_ASSERT_CLOSE(sk.median_lead, 1, 0, "lead");
+    assert_int_equal(sk.caught, 1); /* 2002-02 follows the alert */
+    assert_int_equal(sk.missed, 0); /* 2002-01 is the first month scored */
+    hs_alerts_free(NULL, a);
+    hs_panel_free(p);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,7 +414,7 @@ int main(void)
         cmocka_unit_test(test_reader_shapes), cmocka_unit_test(test_reader_refill),
         cmocka_unit_test(test_acled),         cmocka_unit_test(test_month_and_gid),
         cmocka_unit_test(test_surprise_p),    cmocka_unit_test(test_bh),
-        cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_metrics),       cmocka_unit_test(test_warn_series),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

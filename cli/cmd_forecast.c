@@ -1,0 +1,186 @@
+/* cmd_forecast.c - `humsec forecast` and `humsec evaluate` (METHODS 5.3-5.4). */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char fc_common_help[] =
+    "  --db PATH         read events from the store\n"
+    "  FILE...           or straight from GED/ACLED files\n"
+    "  --level L         country (default; threshold 25 deaths) or grid (threshold 1)\n"
+    "  --type T          target violence type: sb (default) or all\n"
+    "  --threshold N     deaths that count as a positive month\n"
+    "  --lambda L        ridge penalty on the standardised features (default: chosen\n"
+    "                    on the last 24 months of each training set)\n"
+    "  -o, --output FILE write the CSV there (default standard output)\n"
+    "  --geo DIR         country-code crosswalks (default data/geo)\n"
+    "  -q, --quiet       no progress messages\n"
+    "  -h, --help        this help\n";
+
+void cmd_forecast_help(void)
+{
+    puts("usage: humsec forecast (--db PATH | FILE...) [--level country|grid] [--type sb|all]\n"
+         "                       [--threshold N] [--lambda L] [-o FILE]\n"
+         "\n"
+         "Fit the forecast models on every month of the panel and predict, for each unit,\n"
+         "1, 3 and 6 months after the last month: the probability that deaths of the target\n"
+         "type reach the threshold (ViEWS: 25 per country-month, 1 per cell-month), and the\n"
+         "expected ln(deaths + 1). Models: ridge logistic regression and ridge least squares\n"
+         "on lagged features (docs/warning.md). Columns: unit, origin_month_id, lead,\n"
+         "target_month_id, p_reach_N, expected_ln1p.\n"
+         "\n"
+         "options:");
+    fputs(fc_common_help, stdout);
+}
+
+void cmd_evaluate_help(void)
+{
+    puts("usage: humsec evaluate (--db PATH | FILE...) [--level country|grid] [--type sb|all]\n"
+         "                       [--from YYYY-MM] [--to YYYY-MM] [--holdout UNIT]\n"
+         "                       [--threshold N] [--lambda L] [-o FILE]\n"
+         "\n"
+         "Rolling-origin backtest: for each block of 12 origin months from --from to --to,\n"
+         "refit the models on targets observed at or before the block's first month, then\n"
+         "score leads 1, 3 and 6: Brier, AUC-ROC, AUC-PR and MSE of ln(deaths + 1), next to\n"
+         "the 'no change' and rolling 12-month mean baselines. With --holdout UNIT (a\n"
+         "Gleditsch-Ward number or gid), that unit is never trained on and is the only one\n"
+         "scored. Columns: lead, model, n, positives, brier, auc_roc, auc_pr, mse_log.\n"
+         "\n"
+         "options:\n"
+         "  --from, --to YYYY-MM  first and last origin scored (default: from 6 years in)\n"
+         "  --holdout UNIT        score one unit kept out of training");
+    fputs(fc_common_help, stdout);
+}
+
+static int fc_month(const char *s, int *out)
+{
+    int y, m;
+    char tail;
+    if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
+        return -1;
+    *out = (y - 1980) * 12 + m;
+    return 0;
+}
+
+static int fc_run(int argc, char **argv, int evaluate)
+{
+    const char *cmd = evaluate ? "evaluate" : "forecast";
+    const char *dbpath = NULL, *geodir = "data/geo", *output = NULL;
+    int quiet = 0, nfiles = 0;
+    hs_panel_opts po;
+    hs_forecast_opts fo;
+    hs_panel_opts_init(&po);
+    hs_forecast_opts_init(&fo);
+    const char **files = calloc((size_t)argc, sizeof *files);
+    if (!files) {
+        fputs("humsec: out of memory\n", stderr);
+        return CLI_EXIT_NOMEM;
+    }
+    int rc = CLI_EXIT_OK;
+    for (int i = 1; i < argc && rc == CLI_EXIT_OK; i++) {
+        const char *o = argv[i];
+        int more = i + 1 < argc;
+        char *end = NULL;
+        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            if (evaluate)
+                cmd_evaluate_help();
+            else
+                cmd_forecast_help();
+            free(files);
+            return CLI_EXIT_OK;
+        } else if (!strcmp(o, "--db") && more) {
+            dbpath = argv[++i];
+        } else if (!strcmp(o, "--geo") && more) {
+            geodir = argv[++i];
+        } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
+            output = argv[++i];
+        } else if (!strcmp(o, "--level") && more) {
+            const char *l = argv[++i];
+            if (strcmp(l, "country") && strcmp(l, "grid"))
+                rc = cli_usage(cmd, "--level takes country or grid, not '%s'", l);
+            po.level = !strcmp(l, "grid") ? HS_PANEL_GRID : HS_PANEL_COUNTRY;
+        } else if (!strcmp(o, "--type") && more) {
+            const char *t = argv[++i];
+            if (strcmp(t, "sb") && strcmp(t, "all"))
+                rc = cli_usage(cmd, "--type takes sb or all, not '%s'", t);
+            fo.type = !strcmp(t, "sb");
+        } else if ((!strcmp(o, "--threshold") || !strcmp(o, "--lambda")) && more) {
+            double v = strtod(argv[++i], &end);
+            if (end == argv[i] || *end || v < 0)
+                rc = cli_usage(cmd, "%s takes a number >= 0", o);
+            *(o[2] == 't' ? &fo.threshold : &fo.lambda) = v;
+        } else if (evaluate && (!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
+            if (fc_month(argv[++i], o[2] == 'f' ? &fo.test_from : &fo.test_to) != 0)
+                rc = cli_usage(cmd, "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
+        } else if (evaluate && !strcmp(o, "--holdout") && more) {
+            fo.holdout = strtol(argv[++i], &end, 10);
+            if (end == argv[i] || *end || fo.holdout <= 0)
+                rc = cli_usage(cmd, "--holdout takes a unit number, not '%s'", argv[i]);
+        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
+            quiet = 1;
+        } else if (o[0] == '-' && o[1]) {
+            rc = cli_usage(cmd, "unknown option or missing value '%s'", o);
+        } else {
+            files[nfiles++] = o;
+        }
+    }
+    if (rc == CLI_EXIT_OK && !dbpath && nfiles == 0)
+        rc = cli_usage(cmd, "%s needs the store (--db PATH) or event files", cmd);
+    if (rc == CLI_EXIT_OK && dbpath && nfiles)
+        rc = cli_usage(cmd, "%s takes the store or files, not both", cmd);
+    if (rc != CLI_EXIT_OK) {
+        free(files);
+        return rc;
+    }
+    hs_ctx *ctx = cli_ctx(quiet);
+    if (!ctx) {
+        free(files);
+        fputs("humsec: out of memory\n", stderr);
+        return CLI_EXIT_NOMEM;
+    }
+    hs_error err = {0};
+    hs_geo *geo = NULL;
+    hs_store *db = NULL;
+    hs_panel *p = NULL;
+    FILE *fp = NULL;
+    hs_status st = hs_geo_load(ctx, geodir, &geo, &err);
+    if (st == HS_OK && dbpath)
+        st = hs_store_open(ctx, dbpath, &db, &err);
+    if (st == HS_OK)
+        st = db ? hs_panel_from_store(ctx, db, geo, &po, &p, &err)
+                : hs_panel_from_files(ctx, files, (size_t)nfiles, geo, &po, &p, &err);
+    if (st != HS_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    fp = output ? fopen(output, "w") : stdout;
+    if (!fp) {
+        perror("humsec: cannot write the output");
+        rc = CLI_EXIT_IO;
+        goto done;
+    }
+    st = evaluate ? hs_evaluate_write(ctx, p, &fo, fp, &err)
+                  : hs_forecast_write(ctx, p, &fo, fp, &err);
+    if (st != HS_OK)
+        rc = cli_fail(&err);
+done:
+    if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK)
+        rc = CLI_EXIT_IO;
+    hs_panel_free(p);
+    hs_store_close(db);
+    hs_geo_free(geo);
+    hs_ctx_free(ctx);
+    free(files);
+    return rc;
+}
+
+int cmd_forecast(int argc, char **argv)
+{
+    return fc_run(argc, argv, 0);
+}
+
+int cmd_evaluate(int argc, char **argv)
+{
+    return fc_run(argc, argv, 1);
+}
