@@ -386,6 +386,7 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
     const char *n = pm.name;
     if (!strncmp(n, "a_", 2)) n += 2;
     as->p = 0;
+    as->dat_thresh = 0;
     if (!strcmp(n, "arithmetic") || !strcmp(n, "amean") || !strcmp(n, "mean"))
         as->kind = HSI_AGG_AMEAN;
     else if (!strcmp(n, "geometric") || !strcmp(n, "gmean"))
@@ -632,12 +633,12 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
         } else if (!strcmp(s->kind, "aggregate")) {
             stp->kind = HSI_STEP_AGGREGATE;
             outname = "Aggregated";
-            expected = "method, level.N, node.CODE, weights, dat_thresh, nonpositive, per, "
-                       "output";
+            expected = "method, level.N, node.CODE, weights, dat_thresh, dat_thresh.level.N, "
+                       "nonpositive, per, output";
             stp->agg_node = hsi_calloc(ctx, m->n + 1, sizeof *stp->agg_node);
             stp->weight = hsi_calloc(ctx, m->n + 1, sizeof(double));
             if (!stp->agg_node || !stp->weight) return hsi_err_nomem(err);
-            hsi_agg_spec base = {HSI_AGG_AMEAN, 0};
+            hsi_agg_spec base = {HSI_AGG_AMEAN, 0, 0};
             hsi_ini_kv *kv = hsi_ini_get(s, "method");
             if (kv && (st = pl_agg_method(fn, kv, &base, err))) return st;
             for (size_t q = 0; q < m->n; q++)
@@ -700,6 +701,26 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             if ((kv = hsi_ini_get(s, "dat_thresh")) &&
                 (st = pl_number(fn, kv, 0, 1, &stp->agg_dat_thresh, err)))
                 return st;
+            for (size_t q = 0; q < m->n; q++)
+                stp->agg_node[q].dat_thresh = stp->agg_dat_thresh;
+            for (size_t q = 0; q < s->n; q++) { /* dat_thresh.level.N: one level's own */
+                hsi_ini_kv *e = &s->kv[q];
+                if (strncmp(e->key, "dat_thresh.level.", 17))
+                    continue;
+                e->used = 1;
+                long lv;
+                double v = 0;
+                if (hsi_parse_long(e->key + 17, &lv) || lv < 2 || lv > m->maxlevel)
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
+                                   "'%s': no such aggregation level (expected "
+                                   "dat_thresh.level.2 to dat_thresh.level.%d)",
+                                   e->key, m->maxlevel);
+                if ((st = pl_number(fn, e, 0, 1, &v, err)))
+                    return st;
+                for (size_t z = 0; z < m->n; z++)
+                    if (m->node[z].level == lv)
+                        stp->agg_node[z].dat_thresh = v;
+            }
             if ((kv = hsi_ini_get(s, "nonpositive"))) {
                 if (!strcmp(kv->val, "na"))
                     stp->agg_nonpositive_na = 1;

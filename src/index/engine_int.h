@@ -147,6 +147,7 @@ typedef enum hsi_impute_kind {
 typedef struct hsi_agg_spec {
     hsi_agg_kind kind;
     double p;
+    double dat_thresh; /* minimum share of non-missing children (0 = any one) */
 } hsi_agg_spec;
 
 typedef struct hsi_step {

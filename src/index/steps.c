@@ -404,7 +404,7 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
             for (size_t k = 0; k < pn->nchild; k++)
                 x[k] = hsi_col(out, (size_t)cc[k])[r];
             size_t bad = 0;
-            hs_status ks = hsi_aggregate_row(as->kind, as->p, x, wt, pn->nchild, sp->agg_dat_thresh,
+            hs_status ks = hsi_aggregate_row(as->kind, as->p, x, wt, pn->nchild, as->dat_thresh,
                                              &dst[r], &bad);
             if (ks && sp->agg_nonpositive_na) {
                 dst[r] = NAN;

@@ -126,7 +126,7 @@ static hs_status im_aggregate(const hs_sensitivity *s, im_ws *w, const hsi_step 
             size_t bad = 0;
             double out;
             hs_status st = hsi_aggregate_row(as->kind, as->p, w->x, w->cw, pn->nchild,
-                                             ag->agg_dat_thresh, &out, &bad);
+                                             as->dat_thresh, &out, &bad);
             if (st && ag->agg_nonpositive_na) {
                 out = NAN;
             } else if (st) {

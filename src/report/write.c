@@ -141,7 +141,10 @@ static void write_treat(hsi_buf *pts, hsi_buf *det, const hs_build *bd)
     for (size_t i = 0; i < bd->ntreat; i++) {
         const hsi_treat_rec *t = &bd->treat[i];
         hsi_buf_csv_str(det, bd->meta.node[bd->meta.ind[t->ind]].code);
-        if (bd->units.has_time) hsi_buf_printf(det, ",%ld", t->time);
+        if (bd->units.has_time && t->time == HSI_NO_TIME)
+            hsi_buf_puts(det, ",NA"); /* treated over all times pooled (per = all) */
+        else if (bd->units.has_time)
+            hsi_buf_printf(det, ",%ld", t->time);
         hsi_buf_puts(det, ",");
         write_bool(det, t->det.pass0);
         hsi_buf_puts(det, ",");
