@@ -4,7 +4,10 @@
 // of the data's PROVENANCE.md, and the map's own sources).
 import { el, esc } from './util.js';
 
-/** A small, safe subset of Markdown: headings, lists, paragraphs, `code`, **bold**, links. */
+/**
+ * A small, safe subset of Markdown: headings, lists, pipe tables, paragraphs, `code`,
+ * **bold**, links. Everything is escaped first; anything else shows as text.
+ */
 export function markdown(src) {
   const inline = (s) =>
     esc(s)
@@ -14,17 +17,33 @@ export function markdown(src) {
   const out = [];
   let para = [];
   let list = null;
+  let table = null;
+  const cells = (ln) => ln.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
   const flush = () => {
     if (para.length) out.push(`<p>${inline(para.join(' '))}</p>`);
     para = [];
     if (list) out.push(`<ul>${list.map((i) => `<li>${inline(i)}</li>`).join('')}</ul>`);
     list = null;
+    if (table) {
+      const [head, ...rows] = table;
+      out.push(
+        `<div class="table-wrap"><table class="sources"><thead><tr>${head
+          .map((c) => `<th>${inline(c)}</th>`)
+          .join('')}</tr></thead><tbody>${rows
+          .map((r) => `<tr>${r.map((c) => `<td>${inline(c)}</td>`).join('')}</tr>`)
+          .join('')}</tbody></table></div>`
+      );
+    }
+    table = null;
   };
   for (const raw of String(src).split(/\r?\n/)) {
     const ln = raw.trimEnd();
     let m;
     if (!ln.trim()) flush();
-    else if ((m = /^(#{1,6})\s+(.*)$/.exec(ln))) {
+    else if (/^\s*\|/.test(ln)) {
+      if (!table) flush();
+      if (!/^[\s|:-]+$/.test(ln)) (table = table || []).push(cells(ln)); // skip |---| rows
+    } else if ((m = /^(#{1,6})\s+(.*)$/.exec(ln))) {
       flush();
       const lvl = Math.min(6, m[1].length + 3);
       out.push(`<h${lvl}>${inline(m[2])}</h${lvl}>`);

@@ -431,11 +431,26 @@ static void write_file_str(hsi_buf *o, hs_ctx *ctx, const char *path)
     }
 }
 
+/* Read sources.csv if there. A malformed one does not stop the report: it is left out with
+ * a warning that says where it breaks. 0 when *t was filled. */
+static int read_sources_csv(hs_ctx *ctx, const char *path, hsi_csv *t, int warn)
+{
+    if (!path || !file_exists(path)) return -1;
+    hs_error e = {0};
+    if (hsi_csv_read(ctx, path, t, &e) == HS_OK) return 0;
+    if (warn) {
+        char msg[2048];
+        hs_error_format(&e, msg, sizeof msg);
+        hsi_log(ctx, 1, "%s; the sources table is left out of the report", msg);
+    }
+    return -1;
+}
+
 /* sources.csv beside the pipeline as {"file", "head": [...], "rows": [[...]]}, or null. */
 static void write_sources_csv(hsi_buf *o, hs_ctx *ctx, const char *path)
 {
     hsi_csv t;
-    if (!path || !file_exists(path) || hsi_csv_read(ctx, path, &t, NULL) != HS_OK) {
+    if (read_sources_csv(ctx, path, &t, 1) != 0) {
         hsi_buf_puts(o, "null");
         return;
     }
@@ -459,6 +474,20 @@ static void write_sources_csv(hsi_buf *o, hs_ctx *ctx, const char *path)
     hsi_csv_free(&t);
 }
 
+/* Start of the first "## " heading line of text that contains needle, or NULL. */
+static const char *find_section(hs_ctx *ctx, const char *text, const char *needle)
+{
+    for (const char *h = text; h && *h; h = strchr(h, '\n') ? strchr(h, '\n') + 1 : NULL) {
+        if (strncmp(h, "## ", 3)) continue;
+        const char *eol = strchr(h, '\n');
+        char *head = hsi_strndup(ctx, h, eol ? (size_t)(eol - h) : strlen(h));
+        int hit = head && strstr(head, needle);
+        hsi_free(ctx, head);
+        if (hit) return h;
+    }
+    return NULL;
+}
+
 /*
  * The PROVENANCE.md section of the data file: look for PROVENANCE.md in the data file's
  * folder and up to two folders above; take the "## " section whose heading names the file's
@@ -476,24 +505,22 @@ static void write_provenance(hsi_buf *o, hs_ctx *ctx, const char *data)
         char *text = NULL;
         size_t len = 0;
         if (prov && hsi_read_file(ctx, prov, &text, &len, NULL) == HS_OK) {
-            /* "hdr/" from "hdr/file.csv"; the file itself when it sits beside PROVENANCE.md */
+            /* the section naming the file; else the one naming its folder as `hdr/` */
+            const char *h = find_section(ctx, text, relbuf);
             const char *slash = strchr(relbuf, '/');
-            size_t flen = slash ? (size_t)(slash - relbuf) + 1 : strlen(relbuf);
-            int found = 0;
-            for (const char *h = text; h && *h && !found;
-                 h = strchr(h, '\n') ? strchr(h, '\n') + 1 : NULL) {
-                if (strncmp(h, "## ", 3)) continue;
-                const char *eol = strchr(h, '\n');
-                size_t hl = eol ? (size_t)(eol - h) : strlen(h);
-                char *head = hsi_strndup(ctx, h, hl);
-                char *first = hsi_strndup(ctx, relbuf, flen);
-                int hit = head && first && (strstr(head, relbuf) || strstr(head, first));
-                hsi_free(ctx, head);
-                hsi_free(ctx, first);
-                if (!hit) continue;
-                const char *end = eol ? strstr(eol, "\n## ") : NULL;
-                size_t sl = end ? (size_t)(end - h) : strlen(h);
-                char *sec = hsi_strndup(ctx, h, sl);
+            if (!h && slash) {
+                hsi_buf pat;
+                hsi_buf_init(&pat, ctx);
+                hsi_buf_puts(&pat, "`");
+                hsi_buf_add(&pat, relbuf, (size_t)(slash - relbuf) + 1);
+                hsi_buf_puts(&pat, "`");
+                hsi_buf_add(&pat, "", 1);
+                h = pat.oom ? NULL : find_section(ctx, text, pat.s);
+                hsi_buf_free(&pat);
+            }
+            if (h) {
+                const char *end = strstr(h, "\n## ");
+                char *sec = hsi_strndup(ctx, h, end ? (size_t)(end - h) : strlen(h));
                 if (sec) {
                     hsi_buf_puts(o, o->s[o->len - 1] == '[' ? "{\"file\":" : ",{\"file\":");
                     hsi_html_json_str(o, relbuf);
@@ -502,7 +529,6 @@ static void write_provenance(hsi_buf *o, hs_ctx *ctx, const char *data)
                     hsi_buf_puts(o, "}");
                 }
                 hsi_free(ctx, sec);
-                found = 1;
             }
             hsi_free(ctx, text);
             hsi_free(ctx, prov);
@@ -531,7 +557,7 @@ static void write_provenance(hsi_buf *o, hs_ctx *ctx, const char *data)
 static void write_listed_provenance(hsi_buf *o, hs_ctx *ctx, const char *csv, const char *pdir)
 {
     hsi_csv t;
-    if (!csv || !file_exists(csv) || hsi_csv_read(ctx, csv, &t, NULL) != HS_OK) return;
+    if (read_sources_csv(ctx, csv, &t, 0) != 0) return;
     long jf = hsi_csv_find(&t, "file");
     for (size_t r = 0; jf >= 0 && r < t.nrow; r++) {
         const char *f = hsi_csv_get(&t, r, (size_t)jf);
