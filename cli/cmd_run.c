@@ -52,12 +52,26 @@ static hs_status run_hsi_extras(hs_ctx *ctx, const hs_build *b, const char *outd
     hs_status st = hs_hsi_scores_write(ctx, b, csv, json, err);
     if (st) return st;
     if (!quiet)
-        fprintf(stderr,
-                "humsec:        -> %s, %s (scores and ranks per country-year; rank "
-                "intervals not computed)\n",
-                csv, json);
+        fprintf(stderr, "humsec:        -> %s, %s (scores and ranks per country-year)\n", csv,
+                json);
+    /* rank intervals of the latest year: an uncertainty analysis over weights, aggregation
+       and carry-forward (examples/hsi/ua.spec, docs/sensitivity.md), N = 1000, seed 1 */
+    char uadir[4096], uaranks[4200];
+    snprintf(uadir, sizeof uadir, "%s/hsi-uncertainty", outdir);
+    snprintf(uaranks, sizeof uaranks, "%s/ua_ranks.csv", uadir);
+    hs_sa_opts so;
+    hs_sa_opts_init(&so);
+    hs_sensitivity *sa = NULL;
+    st = hs_sensitivity_run(ctx, run_jobs[0].pipeline, "examples/hsi/ua.spec", &so, &sa, err);
+    if (st == HS_OK) st = hs_sensitivity_write(ctx, sa, uadir, err);
+    hs_sensitivity_free(sa);
+    if (st) return st;
+    if (!quiet)
+        fprintf(stderr, "humsec:        -> %s (90 %% rank intervals, %zu runs)\n", uaranks,
+                so.n);
     hs_report_opts ro;
     memset(&ro, 0, sizeof ro);
+    ro.intervals = uaranks;
     hs_report_info info;
     if ((st = hs_report_html(ctx, dir, &ro, html, &info, err))) return st;
     if (!quiet)
