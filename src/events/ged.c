@@ -295,7 +295,14 @@ static hs_status parse_ged(const hsi_evmap *m, const hsi_rec *r, const char *fna
     hs_status st = get_int(r, m->id, "id", 1, 999999999999L, &v, fname, err);
     if (st != HS_OK)
         return st;
-    snprintf(ev->eid, sizeof ev->eid, "%ld", v);
+    /* the id's canonical digits (no sign or leading zeros), without snprintf's cost */
+    char tmp[24];
+    int nd = 0;
+    for (long x = v; x > 0; x /= 10)
+        tmp[nd++] = (char)('0' + x % 10);
+    for (int i = 0; i < nd; i++)
+        ev->eid[i] = tmp[nd - 1 - i];
+    ev->eid[nd] = '\0';
     st = get_int(r, m->type, "type_of_violence", -1000000, 1000000, &v, fname, err);
     if (st != HS_OK)
         return st;
