@@ -76,11 +76,13 @@ static void test_collect(void **state)
         "1,c,C,1,1,P2,Indicator\n2,P1,Pillar one,1,2,TOP,Aggregate\n"
         "2,P2,Pillar two,1,1,TOP,Aggregate\n3,TOP,Top index,1,1,,Aggregate\n");
     put(dir, "x.pipeline", "title = Test <index>\nstructure = structure.csv\n");
-    put(dir, "sources.csv", "source,licence,file\nTest survey,CC0,data/other/y.csv\n");
+    put(dir, "sources.csv",
+        "source,licence,file\nTest survey,CC0,data/other/y.csv\nFolder,CC0,data/fold/q.csv\n");
     put(dir, "data/src/x.csv", "uCode\n");
     put(dir, "data/PROVENANCE.md",
         "# Data\n\n## `other/y.csv`\nListed in sources.csv.\n\n## `third/z.csv`\nNever shown.\n\n"
-        "## `src/x.csv` - the test source\n* Licence: CC0 1.0\n");
+        "## `src/x.csv` - the test source\n* Licence: CC0 1.0\n\n"
+        "## `other/` and `fold/` - folders\nFolder section.\n");
     /* 2022 has no top score anywhere, so the latest year is 2021; there Y (0.7) ranks 1 and
      * X and Z tie at 0.5, both rank 2 (competition ranks). */
     put(sub, "Aggregated.csv",
@@ -126,11 +128,13 @@ static void test_collect(void **state)
     expect(page, "\"intervals\":{\"file\":\"ua_ranks.csv\"");
     expect(page, "\"datasets\":[\"Raw\", \"Aggregated\"]");
     expect(page, "\"head\":[\"source\",\"licence\",\"file\"],\"rows\":[[\"Test survey\",\"CC0\","
-                 "\"data/other/y.csv\"]]");
+                 "\"data/other/y.csv\"],[\"Folder\",\"CC0\",\"data/fold/q.csv\"]]");
     expect(page, "{\"file\":\"src/x.csv\",\"text\":\"## `src/x.csv` - the test source\\n* "
                  "Licence: CC0 1.0\\n\"}");
     expect(page, "{\"file\":\"other/y.csv\",\"text\":\"## `other/y.csv`\\nListed in sources.csv.");
     assert_null(strstr(page, "Never shown"));
+    /* a file without its own section gets the one naming its folder as `fold/` */
+    expect(page, "{\"file\":\"fold/q.csv\",\"text\":\"## `other/` and `fold/` - folders");
     expect(page, "title = Test \\u003cindex\\u003e");
     free(page);
 
