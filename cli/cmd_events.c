@@ -10,7 +10,7 @@ void cmd_events_help(void)
     puts("usage: humsec events ingest FILE... --db PATH [--geo DIR] [--quiet]\n"
          "       humsec events panel (--db PATH | FILE...) [--level country|grid]\n"
          "                           [--from YYYY-MM] [--to YYYY-MM] [--keep-imprecise]\n"
-         "                           [-o FILE] [--geo DIR] [--quiet]\n"
+         "                           [--threads N] [-o FILE] [--geo DIR] [--quiet]\n"
          "\n"
          "ingest  read UCDP GED CSV files (the 34-column subsets or the 49-column release)\n"
          "        or ACLED exports, plain or gzip, check every row, and store the events in\n"
@@ -31,6 +31,8 @@ void cmd_events_help(void)
          "                     grid (unit = PRIO-GRID gid, with row, col and cell centroid)\n"
          "  --from, --to YYYY-MM   first and last month (default: the data's first and last)\n"
          "  --keep-imprecise   grid: keep where_prec >= 6 events in the cell of their point\n"
+         "  --threads N        from files: read a large plain file with N threads (default 2;\n"
+         "                     1 or 2 are used)\n"
          "  -o, --output FILE  write the panel there (default standard output)\n"
          "  --geo DIR          country-code crosswalks (default data/geo)\n"
          "  -q, --quiet        no progress messages or warnings\n"
@@ -64,6 +66,7 @@ static int ev_parse(int argc, char **argv, ev_args *a)
     memset(a, 0, sizeof *a);
     a->geo = "data/geo";
     hs_panel_opts_init(&a->po);
+    a->po.threads = 2;
     a->files = calloc((size_t)argc, sizeof *a->files);
     if (!a->files) {
         fputs("humsec: out of memory\n", stderr);
@@ -93,6 +96,12 @@ static int ev_parse(int argc, char **argv, ev_args *a)
             int *dst = o[2] == 'f' ? &a->po.from : &a->po.to;
             if (parse_month(argv[++i], dst) != 0)
                 return cli_usage("events", "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
+        } else if (!strcmp(o, "--threads") && more) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (end == argv[i] || *end || t < 1 || t > 256)
+                return cli_usage("events", "--threads takes a number from 1 to 256");
+            a->po.threads = (int)t;
         } else if (!strcmp(o, "--keep-imprecise")) {
             a->po.keep_imprecise = 1;
         } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {

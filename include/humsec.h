@@ -231,6 +231,9 @@ typedef struct hs_panel_opts {
     hs_panel_level level;
     int from, to;         /**< ViEWS month_id window, inclusive; 0 = the data's first/last */
     int keep_imprecise;   /**< grid: keep events with where_prec >= 6 (default 0: drop) */
+    int threads;          /**< from files: read a large plain file with this many threads (1;
+                               only 2 are used); the context's allocator must then be
+                               thread-safe */
 } hs_panel_opts;
 
 /** Defaults: country level, the data's whole range, grid drops where_prec >= 6. */

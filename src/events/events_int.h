@@ -27,6 +27,10 @@ typedef struct hsi_rec {
 
 /* Open a file (gzip detected from its first two bytes). fname is used in messages. */
 HS_INTERNAL hs_status hsi_rdr_open(hs_ctx *ctx, const char *path, hsi_rdr **out, hs_error *err);
+/* Read bytes [off, off + len) of a plain (not gzip) file; off > 0 must be the start of a
+ * record. Lines are then counted from that point. */
+HS_INTERNAL hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off,
+                                         uint64_t len, hsi_rdr **out, hs_error *err);
 /* Read from memory (borrowed; must outlive the reader). */
 HS_INTERNAL hs_status hsi_rdr_open_mem(hs_ctx *ctx, const char *data, size_t len,
                                        const char *fname, hsi_rdr **out, hs_error *err);
@@ -111,6 +115,7 @@ typedef struct hsi_evfile {
     hsi_evmap map;
     size_t rows;
     size_t nwarn[HSI_W_NWARN];
+    int silent; /* count warnings without logging them (a worker thread) */
 } hsi_evfile;
 
 HS_INTERNAL hs_status hsi_evfile_open(hs_ctx *ctx, const char *path, const hs_geo *geo,
@@ -118,6 +123,11 @@ HS_INTERNAL hs_status hsi_evfile_open(hs_ctx *ctx, const char *path, const hs_ge
 HS_INTERNAL hs_status hsi_evfile_open_mem(hs_ctx *ctx, const char *data, size_t len,
                                           const char *fname, const hs_geo *geo, hsi_evfile *f,
                                           hs_error *err);
+/* Part of a plain file: with map NULL, bytes [0, len) including the header; with the map of
+ * that header, bytes [off, off + len) starting at a record. */
+HS_INTERNAL hs_status hsi_evfile_open_range(hs_ctx *ctx, const char *path, const hs_geo *geo,
+                                            const hsi_evmap *map, uint64_t off, uint64_t len,
+                                            hsi_evfile *f, hs_error *err);
 /* Next valid event; *eof = 1 at the end. A malformed row stops reading with its error. */
 HS_INTERNAL hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err);
 /* Log the warning totals (when some were not printed one by one). */
@@ -135,7 +145,7 @@ HS_INTERNAL long hsi_geo_isonum_gw(const hs_geo *g, long isonum);
 /* ---- panel accumulation ---------------------------------------------------------------- */
 
 /* Add one event to the panel being built (window, level and drop rules applied here). */
-HS_INTERNAL hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev);
+HS_INTERNAL hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev, hs_error *err);
 /* New, empty panel being built. */
 HS_INTERNAL hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out,
                                       hs_error *err);

@@ -452,6 +452,23 @@ hs_status hsi_evfile_open(hs_ctx *ctx, const char *path, const hs_geo *geo, hsi_
     return st;
 }
 
+hs_status hsi_evfile_open_range(hs_ctx *ctx, const char *path, const hs_geo *geo,
+                                const hsi_evmap *map, uint64_t off, uint64_t len, hsi_evfile *f,
+                                hs_error *err)
+{
+    memset(f, 0, sizeof *f);
+    f->ctx = ctx;
+    f->geo = geo;
+    hs_status st = hsi_rdr_open_range(ctx, path, off, len, &f->rdr, err);
+    if (st == HS_OK && map)
+        f->map = *map;
+    else if (st == HS_OK)
+        st = evfile_start(f, err);
+    if (st != HS_OK)
+        hsi_evfile_close(f);
+    return st;
+}
+
 hs_status hsi_evfile_open_mem(hs_ctx *ctx, const char *data, size_t len, const char *fname,
                               const hs_geo *geo, hsi_evfile *f, hs_error *err)
 {
@@ -491,7 +508,7 @@ hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err)
     for (unsigned b = 0; b < HSI_W_NWARN; b++) {
         if (!(ev->warn & (1u << b)))
             continue;
-        if (++f->nwarn[b] <= EV_WARN_SHOWN && f->ctx && f->ctx->log) {
+        if (++f->nwarn[b] <= EV_WARN_SHOWN && !f->silent && f->ctx && f->ctx->log) {
             char msg[512];
             hsi_ev_warn_text(ev, 1u << b, msg, sizeof msg);
             hsi_log(f->ctx, 1, "%s:%ld: %s", hsi_rdr_name(f->rdr), r.line, msg);

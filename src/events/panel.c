@@ -13,14 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 /* month_id spans -959 (January 1900) .. 12240 (December 2999): offset and width of the month
  * part of a cell key. Units (GW numbers >= 2, gids >= 1) are never 0, so key 0 marks empty. */
 #define PANEL_MOFF 1024
 #define PANEL_MBITS 14
 
+/* 28 bytes: grid panels of millions of cell-months stay far below the 256 MB budget. The
+ * key packs unit (< 2^18: gids end at 259200, GW numbers at 999) and month in 32 bits; the
+ * counts are 32-bit and checked for overflow. */
 typedef struct pcell {
-    uint64_t key;
-    long v[6]; /* events sb, ns, os; deaths sb, ns, os */
+    uint32_t key;
+    int32_t v[6]; /* events sb, ns, os; deaths sb, ns, os */
 } pcell;
 
 typedef struct punit {
@@ -56,9 +64,24 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static uint64_t cell_key(long unit, int month)
+static uint32_t cell_key(long unit, int month)
 {
-    return ((uint64_t)unit << PANEL_MBITS) | (uint64_t)(month + PANEL_MOFF);
+    return ((uint32_t)unit << PANEL_MBITS) | (uint32_t)(month + PANEL_MOFF);
+}
+
+/* Add n to a 32-bit count; -1 if it would overflow. */
+static int add32(int32_t *c, long n)
+{
+    if (n > (long)INT32_MAX - (long)*c)
+        return -1;
+    *c += (int32_t)n;
+    return 0;
+}
+
+static hs_status overflow_err(hs_error *err)
+{
+    return hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
+                   "more than 2147483647 events or deaths in one unit and month");
 }
 
 hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out, hs_error *err)
@@ -96,7 +119,7 @@ void hs_panel_free(hs_panel *p)
 }
 
 /* Slot of key in the cell table (the empty slot where it would go if absent). */
-static size_t cell_slot(const pcell *t, size_t cap, uint64_t key)
+static size_t cell_slot(const pcell *t, size_t cap, uint32_t key)
 {
     size_t i = (size_t)mix(key) & (cap - 1);
     while (t[i].key && t[i].key != key)
@@ -143,7 +166,7 @@ static int units_grow(hs_panel *p)
     return 0;
 }
 
-hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev)
+hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev, hs_error *err)
 {
     if (ev->type < 1 || ev->type > 3)
         return HS_OK;
@@ -155,8 +178,10 @@ hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev)
         p->deaths_imp += ev->best;
         return HS_OK;
     }
+    if (unit >= (1L << (32 - PANEL_MBITS)))
+        return hsi_err(err, HS_ERR_INTERNAL, NULL, 0, 0, "unit %ld out of range", unit);
     if (2 * (p->nunit + 1) > p->ucap && units_grow(p) != 0)
-        return HS_ERR_NOMEM;
+        return hsi_err_nomem(err);
     size_t us = unit_slot(p->uset, p->ucap, unit);
     if (!p->uset[us].unit) {
         p->uset[us].unit = unit;
@@ -174,16 +199,16 @@ hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev)
     if (m > p->dmax)
         p->dmax = m;
     if (2 * (p->ncell + 1) > p->ccap && cells_grow(p) != 0)
-        return HS_ERR_NOMEM;
-    uint64_t key = cell_key(unit, m);
+        return hsi_err_nomem(err);
+    uint32_t key = cell_key(unit, m);
     size_t cs = cell_slot(p->cells, p->ccap, key);
     pcell *c = &p->cells[cs];
     if (!c->key) {
         c->key = key;
         p->ncell++;
     }
-    c->v[ev->type - 1] += 1;
-    c->v[ev->type + 2] += ev->best;
+    if (add32(&c->v[ev->type - 1], 1) != 0 || add32(&c->v[ev->type + 2], ev->best) != 0)
+        return overflow_err(err);
     return HS_OK;
 }
 
@@ -336,6 +361,184 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
     return HS_OK;
 }
 
+/* Add panel src (still being built) into dst. When dst is still empty, src's tables are
+ * taken over instead of copied (and src is left empty), so merging costs no extra memory. */
+static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
+{
+    if (dst->ncell == 0 && dst->nunit == 0) {
+        pcell *tc = dst->cells;
+        punit *tu = dst->uset;
+        size_t cc = dst->ccap, uc = dst->ucap;
+        dst->cells = src->cells;
+        dst->ccap = src->ccap;
+        dst->ncell = src->ncell;
+        dst->uset = src->uset;
+        dst->ucap = src->ucap;
+        dst->nunit = src->nunit;
+        src->cells = tc;
+        src->ccap = cc;
+        src->ncell = 0;
+        src->uset = tu;
+        src->ucap = uc;
+        src->nunit = 0;
+    }
+    for (size_t i = 0; i < src->ucap; i++) {
+        const punit *su = &src->uset[i];
+        if (!su->unit)
+            continue;
+        if (2 * (dst->nunit + 1) > dst->ucap && units_grow(dst) != 0)
+            return hsi_err_nomem(err);
+        size_t us = unit_slot(dst->uset, dst->ucap, su->unit);
+        if (!dst->uset[us].unit) {
+            dst->uset[us] = *su;
+            dst->nunit++;
+        }
+    }
+    for (size_t i = 0; i < src->ccap; i++) {
+        const pcell *sc = &src->cells[i];
+        if (!sc->key)
+            continue;
+        if (2 * (dst->ncell + 1) > dst->ccap && cells_grow(dst) != 0)
+            return hsi_err_nomem(err);
+        pcell *c = &dst->cells[cell_slot(dst->cells, dst->ccap, sc->key)];
+        if (!c->key) {
+            c->key = sc->key;
+            dst->ncell++;
+        }
+        for (int t = 0; t < 6; t++)
+            if (add32(&c->v[t], sc->v[t]) != 0)
+                return overflow_err(err);
+    }
+    if (src->dmin < dst->dmin)
+        dst->dmin = src->dmin;
+    if (src->dmax > dst->dmax)
+        dst->dmax = src->dmax;
+    dst->drop_win += src->drop_win;
+    dst->deaths_win += src->deaths_win;
+    dst->drop_imp += src->drop_imp;
+    dst->deaths_imp += src->deaths_imp;
+    return HS_OK;
+}
+
+/* Read every event of f into p. */
+static hs_status panel_read(hs_panel *p, hsi_evfile *f, hs_error *err)
+{
+    for (;;) {
+        hsi_event ev;
+        int eof = 0;
+        hs_status st = hsi_evfile_next(f, &ev, &eof, err);
+        if (st != HS_OK || eof)
+            return st;
+        st = hsi_panel_add(p, &ev, err);
+        if (st != HS_OK)
+            return st;
+    }
+}
+
+typedef struct panel_job {
+    hs_panel *p;
+    hsi_evfile *f;
+    hs_status st;
+    hs_error err;
+} panel_job;
+
+static void *panel_worker(void *arg)
+{
+    panel_job *j = arg;
+    j->st = panel_read(j->p, j->f, &j->err);
+    return NULL;
+}
+
+/* Files smaller than this are read by one thread: starting a second costs more than it saves. */
+#define PANEL_PAR_MIN ((off_t)32 << 20)
+
+/*
+ * Offset just after the first newline at or after the middle of a plain file of size bytes,
+ * or 0 when the file is gzip, small, or has no newline near its middle.
+ */
+static uint64_t panel_split(const char *path, off_t size)
+{
+    if (size < PANEL_PAR_MIN)
+        return 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    unsigned char head[2] = {0, 0};
+    char buf[1 << 16];
+    uint64_t at = 0;
+    if (pread(fd, head, 2, 0) == 2 && !(head[0] == 0x1f && head[1] == 0x8b)) {
+        off_t mid = size / 2;
+        ssize_t n = pread(fd, buf, sizeof buf, mid);
+        const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+        if (nl)
+            at = (uint64_t)mid + (uint64_t)(nl - buf) + 1;
+    }
+    close(fd);
+    return at;
+}
+
+/*
+ * One large plain file with two threads: the main thread reads [0, split) including the
+ * header, a worker reads [split, end) with the same column map, each into its own panel,
+ * merged at the end. A newline that falls inside a quoted field would make the split wrong;
+ * then the first half ends inside that quote and fails, and so does any bad row in either
+ * half: the caller then reads the file again with one thread, which gives the exact message
+ * (the worker cannot know its absolute line numbers). Returns HS_OK with *done = 0 to ask
+ * for that.
+ */
+static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, const hs_geo *geo,
+                                uint64_t split, uint64_t size, int *done, hs_error *err)
+{
+    *done = 0;
+    hs_panel *p1 = NULL, *p2 = NULL;
+    hsi_evfile f1, f2;
+    int have1 = 0, have2 = 0;
+    hs_error e1 = {0};
+    panel_job job = {0};
+    hs_status st = hsi_panel_begin(ctx, &p->o, &p1, err);
+    if (st == HS_OK)
+        st = hsi_panel_begin(ctx, &p->o, &p2, err);
+    if (st == HS_OK && hsi_evfile_open_range(ctx, path, geo, NULL, 0, split, &f1, &e1) == HS_OK)
+        have1 = 1;
+    if (st == HS_OK && have1 &&
+        hsi_evfile_open_range(ctx, path, geo, &f1.map, split, size - split, &f2, &e1) == HS_OK)
+        have2 = 1;
+    if (st == HS_OK && have1 && have2) {
+        pthread_t th;
+        f2.silent = 1;
+        job.p = p2;
+        job.f = &f2;
+        if (pthread_create(&th, NULL, panel_worker, &job) == 0) {
+            hs_status s1 = panel_read(p1, &f1, &e1);
+            pthread_join(th, NULL);
+            if (s1 == HS_ERR_NOMEM || job.st == HS_ERR_NOMEM || s1 == HS_ERR_DOMAIN ||
+                job.st == HS_ERR_DOMAIN)
+                st = hsi_err(err, s1 != HS_OK ? s1 : job.st, NULL, 0, 0, "%s",
+                             s1 != HS_OK ? e1.msg : job.err.msg);
+            else if (s1 == HS_OK && job.st == HS_OK) {
+                for (int b = 0; b < HSI_W_NWARN; b++)
+                    f1.nwarn[b] += f2.nwarn[b];
+                f1.rows += f2.rows;
+                hsi_evfile_summary(&f1);
+                st = panel_merge(p, p1, err);
+                if (st == HS_OK) {
+                    hs_panel_free(p1); /* what p did not take over, before p2 grows p */
+                    p1 = NULL;
+                    st = panel_merge(p, p2, err);
+                }
+                *done = 1;
+            }
+        }
+    }
+    if (have1)
+        hsi_evfile_close(&f1);
+    if (have2)
+        hsi_evfile_close(&f2);
+    hs_panel_free(p1);
+    hs_panel_free(p2);
+    return st;
+}
+
 hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npaths,
                               const hs_geo *geo, const hs_panel_opts *o, hs_panel **out,
                               hs_error *err)
@@ -344,22 +547,21 @@ hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npat
     hs_panel *p = NULL;
     hs_status st = hsi_panel_begin(ctx, o, &p, err);
     for (size_t k = 0; st == HS_OK && k < npaths; k++) {
+        int done = 0;
+        struct stat sb;
+        if (p->o.threads > 1 && stat(paths[k], &sb) == 0 && S_ISREG(sb.st_mode)) {
+            uint64_t split = panel_split(paths[k], sb.st_size);
+            if (split)
+                st = panel_file_par(ctx, p, paths[k], geo, split, (uint64_t)sb.st_size, &done,
+                                    err);
+        }
+        if (st != HS_OK || done)
+            continue;
         hsi_evfile f;
         st = hsi_evfile_open(ctx, paths[k], geo, &f, err);
         if (st != HS_OK)
             break;
-        for (;;) {
-            hsi_event ev;
-            int eof = 0;
-            st = hsi_evfile_next(&f, &ev, &eof, err);
-            if (st != HS_OK || eof)
-                break;
-            st = hsi_panel_add(p, &ev);
-            if (st != HS_OK) {
-                hsi_err_nomem(err);
-                break;
-            }
-        }
+        st = panel_read(p, &f, err);
         if (st == HS_OK)
             hsi_evfile_summary(&f);
         hsi_evfile_close(&f);

@@ -28,6 +28,7 @@ struct hsi_rdr {
     hs_ctx *ctx;
     char *name;
     int fd;            /* plain file, or -1 */
+    uint64_t limit;    /* bytes of the plain file still to read (UINT64_MAX: to its end) */
     gzFile gz;         /* gzip file, or NULL */
     const char *mem;   /* memory source, or NULL */
     size_t mem_len, mem_pos;
@@ -71,6 +72,7 @@ static hs_status rdr_new(hs_ctx *ctx, const char *fname, hsi_rdr **out, hs_error
         return hsi_err_nomem(err);
     r->ctx = ctx;
     r->fd = -1;
+    r->limit = UINT64_MAX;
     r->line = 1;
     r->hash = 14695981039346656037ull;
     r->name = hsi_strdup(ctx, fname);
@@ -119,6 +121,31 @@ hs_status hsi_rdr_open(hs_ctx *ctx, const char *path, hsi_rdr **out, hs_error *e
     } else {
         r->fd = fd;
     }
+    *out = r;
+    return HS_OK;
+}
+
+hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off, uint64_t len,
+                             hsi_rdr **out, hs_error *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (lseek(fd, (off_t)off, SEEK_SET) != (off_t)off) {
+        int e = errno;
+        close(fd);
+        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot seek: %s", strerror(e));
+    }
+    hsi_rdr *r = NULL;
+    hs_status st = rdr_new(ctx, path, &r, err);
+    if (st != HS_OK) {
+        close(fd);
+        return st;
+    }
+    r->fd = fd;
+    r->limit = len;
+    r->started = off > 0; /* a byte-order mark can only open the file */
     *out = r;
     return HS_OK;
 }
@@ -202,9 +229,13 @@ static hs_status rdr_fill(hsi_rdr *r, hs_error *err)
         got = (size_t)n;
     } else {
         ssize_t n;
+        if (want > r->limit)
+            want = (size_t)r->limit;
         do {
-            n = read(r->fd, r->buf + r->len, want);
+            n = want ? read(r->fd, r->buf + r->len, want) : 0;
         } while (n < 0 && errno == EINTR);
+        if (n > 0)
+            r->limit -= (uint64_t)n;
         if (n < 0)
             return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "read error: %s", strerror(errno));
         got = (size_t)n;

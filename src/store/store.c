@@ -363,8 +363,7 @@ hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo,
         ev.gid = sqlite3_column_int(q, 4);
         ev.where_prec = sqlite3_column_int(q, 5);
         ev.best = (long)sqlite3_column_int64(q, 6);
-        if (hsi_panel_add(p, &ev) != HS_OK)
-            st = hsi_err_nomem(err);
+        st = hsi_panel_add(p, &ev, err);
     }
     if (st == HS_OK && rc != SQLITE_DONE)
         st = db_err(db, err, "cannot read events");

@@ -274,6 +274,111 @@ static void test_store(void **state)
     unlink(side);
 }
 
+
+/* Compare two panels cell by cell. */
+static void same_panel(const hs_panel *a, const hs_panel *b)
+{
+    assert_int_equal(hs_panel_nunits(a), hs_panel_nunits(b));
+    assert_int_equal(hs_panel_first_month(a), hs_panel_first_month(b));
+    assert_int_equal(hs_panel_last_month(a), hs_panel_last_month(b));
+    for (size_t i = 0; i < hs_panel_nunits(a); i++) {
+        assert_int_equal(hs_panel_unit(a, i), hs_panel_unit(b, i));
+        for (int m = hs_panel_first_month(a); m <= hs_panel_last_month(a); m++) {
+            long e1[3], d1[3], e2[3], d2[3];
+            hs_panel_get(a, i, m, e1, d1);
+            hs_panel_get(b, i, m, e2, d2);
+            for (int t = 0; t < 3; t++)
+                if (e1[t] != e2[t] || d1[t] != d2[t])
+                    fail_msg("unit %ld month %d type %d differs", hs_panel_unit(a, i), m, t);
+        }
+    }
+}
+
+/*
+ * Large plain files are read by two threads split at a newline near the middle. A 35 MB file
+ * (the CAR rows 70 times) must give the same panel with 1 and 2 threads; so must a file whose
+ * middle falls inside a quoted field full of newlines (the split is then wrong, and the reader
+ * must notice and read the file again with one thread).
+ */
+static void test_two_threads(void **state)
+{
+    (void)state;
+    hsi_csv c;
+    load(files[0], &c);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/hs_test_par_%ld.csv", (long)getpid());
+    for (int quoted = 0; quoted <= 1; quoted++) {
+        /* the data rows as CSV text once, to know the size */
+        hsi_buf rows;
+        hsi_buf_init(&rows, NULL);
+        for (size_t r = 0; r < c.nrow; r++) {
+            for (size_t j = 0; j < c.ncol; j++) {
+                if (j)
+                    hsi_buf_add(&rows, ",", 1);
+                hsi_buf_csv_str(&rows, hsi_csv_get(&c, r, j));
+            }
+            hsi_buf_add(&rows, "\n", 1);
+        }
+        assert_false(rows.oom);
+        const int reps = 70;
+        size_t special_len = 40000 * 5 + 200, total = rows.len * (size_t)reps;
+        FILE *fp = fopen(path, "w");
+        assert_non_null(fp);
+        for (size_t j = 0; j < c.ncol; j++)
+            fprintf(fp, "%s%s", j ? "," : "", c.head[j]);
+        fputc('\n', fp);
+        size_t written = 0;
+        int done_special = !quoted;
+        for (int k = 0; k < reps; k++) {
+            if (!done_special && written >= total / 2) {
+                /* row 1 of the file again, with conflict_name made of 40000 lines */
+                for (size_t j = 0; j < c.ncol; j++) {
+                    if (j)
+                        fputc(',', fp);
+                    if (!strcmp(c.head[j], "conflict_name")) {
+                        fputc('"', fp);
+                        for (int l = 0; l < 40000; l++)
+                            fputs("abc\n", fp);
+                        fputc('"', fp);
+                    } else {
+                        fputs(hsi_csv_get(&c, 0, j), fp);
+                    }
+                }
+                fputc('\n', fp);
+                done_special = 1;
+            }
+            fwrite(rows.s, 1, rows.len, fp);
+            written += rows.len;
+        }
+        fclose(fp);
+        (void)special_len;
+        hsi_buf_free(&rows);
+        hs_panel_opts o;
+        hs_panel_opts_init(&o);
+        hs_panel *p1 = NULL, *p2 = NULL;
+        const char *pp = path;
+        hs_error err;
+        o.threads = 1;
+        if (hs_panel_from_files(NULL, &pp, 1, NULL, &o, &p1, &err) != HS_OK)
+            fail_msg("%s", err.msg);
+        o.threads = 2;
+        if (hs_panel_from_files(NULL, &pp, 1, NULL, &o, &p2, &err) != HS_OK)
+            fail_msg("%s", err.msg);
+        same_panel(p1, p2);
+        /* and the totals are 70 (or 71) times the file's */
+        long ev[3], de[3], n = 0;
+        for (int m = hs_panel_first_month(p1); m <= hs_panel_last_month(p1); m++) {
+            hs_panel_get(p1, 0, m, ev, de);
+            n += ev[0] + ev[1] + ev[2];
+        }
+        assert_int_equal(n, (long)c.nrow * reps + quoted);
+        hs_panel_free(p1);
+        hs_panel_free(p2);
+        unlink(path);
+    }
+    hsi_csv_free(&c);
+}
+
 int main(void)
 {
     hs_global_init();
@@ -282,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_gids),
         cmocka_unit_test(test_grid_drops),
         cmocka_unit_test(test_store),
+        cmocka_unit_test(test_two_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
