@@ -48,6 +48,9 @@ typedef struct hsi_spec {
 } hsi_spec;
 
 HS_INTERNAL hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *s, hs_error *err);
+/* The same from text in memory; path names it in messages. */
+HS_INTERNAL hs_status hsi_spec_parse(hs_ctx *ctx, const char *text, size_t len, const char *path,
+                                     hsi_spec *s, hs_error *err);
 HS_INTERNAL void hsi_spec_free(hs_ctx *ctx, hsi_spec *s);
 
 /* The index model (index_model.c) and its results. */

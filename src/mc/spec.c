@@ -59,10 +59,23 @@ static hs_status spec_unused(const char *file, const hsi_ini_sec *s, const char 
 
 hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *err)
 {
+    char *text;
+    size_t len;
+    memset(sp, 0, sizeof *sp);
+    hs_status st = hsi_read_file(ctx, path, &text, &len, err);
+    if (st) return st;
+    st = hsi_spec_parse(ctx, text, len, path, sp, err);
+    hsi_free(ctx, text);
+    return st;
+}
+
+hs_status hsi_spec_parse(hs_ctx *ctx, const char *text, size_t len, const char *path,
+                         hsi_spec *sp, hs_error *err)
+{
     memset(sp, 0, sizeof *sp);
     sp->time = HSI_NO_TIME;
     hsi_ini ini;
-    hs_status st = hsi_ini_read(ctx, path, &ini, err);
+    hs_status st = hsi_ini_parse(ctx, text, len, path, &ini, err);
     if (st) return st;
     const char *fn = ini.file;
     if (!(sp->file = hsi_strdup(ctx, path))) goto nomem;
