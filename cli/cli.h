@@ -41,6 +41,9 @@ int cmd_hsi_data(int argc, char **argv);
 void cmd_hsi_data_help(void);
 int cmd_report(int argc, char **argv);
 void cmd_report_help(void);
+/* Country-code crosswalks from DIR, or from data/geo when DIR is NULL (then a missing
+   folder is only a warning: ISO3 codes stay empty). */
+hs_status cli_geo(hs_ctx *ctx, const char *dir, int quiet, hs_geo **out, hs_error *err);
 int cmd_events(int argc, char **argv);
 void cmd_events_help(void);
 int cmd_warn(int argc, char **argv);

@@ -41,6 +41,22 @@ void cmd_events_help(void)
          "Manual: docs/events.md.");
 }
 
+hs_status cli_geo(hs_ctx *ctx, const char *dir, int quiet, hs_geo **out, hs_error *err)
+{
+    if (dir)
+        return hs_geo_load(ctx, dir, out, err);
+    hs_status st = hs_geo_load(ctx, "data/geo", out, err);
+    if (st == HS_ERR_IO) {
+        if (!quiet)
+            fputs("humsec: warning: no country-code crosswalks in data/geo (run from the "
+                  "project folder or give --geo DIR); ISO3 codes are left empty\n",
+                  stderr);
+        *out = NULL;
+        return HS_OK;
+    }
+    return st;
+}
+
 /* "YYYY-MM" -> month_id; 0 on success. */
 static int parse_month(const char *s, int *out)
 {
@@ -64,7 +80,6 @@ typedef struct ev_args {
 static int ev_parse(int argc, char **argv, ev_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->geo = "data/geo";
     hs_panel_opts_init(&a->po);
     a->po.threads = 2;
     a->files = calloc((size_t)argc, sizeof *a->files);
@@ -129,7 +144,7 @@ static int ev_ingest(hs_ctx *ctx, const ev_args *a)
     hs_geo *geo = NULL;
     hs_store *db = NULL;
     int rc = CLI_EXIT_OK;
-    if (hs_geo_load(ctx, a->geo, &geo, &err) != HS_OK ||
+    if (cli_geo(ctx, a->geo, a->quiet, &geo, &err) != HS_OK ||
         hs_store_open(ctx, a->db, &db, &err) != HS_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -165,7 +180,7 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
     hs_panel *p = NULL;
     FILE *fp = NULL;
     int rc = CLI_EXIT_OK;
-    hs_status st = hs_geo_load(ctx, a->geo, &geo, &err);
+    hs_status st = cli_geo(ctx, a->geo, a->quiet, &geo, &err);
     if (st == HS_OK && a->db)
         st = hs_store_open(ctx, a->db, &db, &err);
     if (st == HS_OK && db)

@@ -66,7 +66,7 @@ static int fc_month(const char *s, int *out)
 static int fc_run(int argc, char **argv, int evaluate)
 {
     const char *cmd = evaluate ? "evaluate" : "forecast";
-    const char *dbpath = NULL, *geodir = "data/geo", *output = NULL;
+    const char *dbpath = NULL, *geodir = NULL, *output = NULL;
     int quiet = 0, nfiles = 0;
     hs_panel_opts po;
     hs_forecast_opts fo;
@@ -144,7 +144,7 @@ static int fc_run(int argc, char **argv, int evaluate)
     hs_store *db = NULL;
     hs_panel *p = NULL;
     FILE *fp = NULL;
-    hs_status st = hs_geo_load(ctx, geodir, &geo, &err);
+    hs_status st = cli_geo(ctx, geodir, quiet, &geo, &err);
     if (st == HS_OK && dbpath)
         st = hs_store_open(ctx, dbpath, &db, &err);
     if (st == HS_OK)

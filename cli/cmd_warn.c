@@ -156,7 +156,6 @@ int cmd_warn(int argc, char **argv)
 {
     warn_args a;
     memset(&a, 0, sizeof a);
-    a.geo = "data/geo";
     hs_panel_opts_init(&a.po);
     hs_warn_opts_init(&a.wo);
     a.files = calloc((size_t)argc, sizeof *a.files);
@@ -182,7 +181,7 @@ int cmd_warn(int argc, char **argv)
     hs_alert *al = NULL;
     size_t nal = 0;
     FILE *fp = NULL;
-    hs_status st = hs_geo_load(ctx, a.geo, &geo, &err);
+    hs_status st = cli_geo(ctx, a.geo, a.quiet, &geo, &err);
     if (st == HS_OK && a.db)
         st = hs_store_open(ctx, a.db, &db, &err);
     if (st == HS_OK)

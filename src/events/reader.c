@@ -304,33 +304,42 @@ static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int 
         r->col[k] = (long)(i - line_start) + 1;
         if (i < n && b[i] == '"') {
             size_t start = ++i;
+            long fline = line;     /* where the quote opened, for the message */
+            unsigned char esc = 1; /* 2 once a doubled quote is seen */
             for (;;) {
-                const char *q = i < n ? memchr(b + i, '"', n - i) : NULL;
-                if (!q) {
+                /* one pass for the closing quote and the newlines (line numbers); the NUL
+                 * sentinel at b[n] stops it at the end of the buffer */
+                size_t j = i + strcspn(b + i, "\"\n");
+                if (j < n && b[j] == '\n') {
+                    line++;
+                    line_start = j + 1;
+                    i = j + 1;
+                    continue;
+                }
+                if (j < n && b[j] == '\0')
+                    return hsi_err(err, HS_ERR_PARSE, r->name, line, (long)(j - line_start) + 1,
+                                   "NUL byte in a text file");
+                if (j >= n) {
                     if (!r->eof) {
                         *res = SCAN_MORE;
                         return HS_OK;
                     }
-                    return hsi_err(err, HS_ERR_PARSE, r->name, line, r->col[k],
+                    return hsi_err(err, HS_ERR_PARSE, r->name, fline, r->col[k],
                                    "unterminated quoted field");
                 }
-                size_t qi = (size_t)(q - b);
-                for (const char *nl = memchr(b + i, '\n', qi - i); nl;
-                     nl = memchr(nl + 1, '\n', (size_t)(q - nl - 1))) {
-                    line++;
-                    line_start = (size_t)(nl - b) + 1;
-                }
+                size_t qi = j;
                 if (qi + 1 == n && !r->eof) {
                     *res = SCAN_MORE;
                     return HS_OK;
                 }
                 if (qi + 1 < n && b[qi + 1] == '"') {
+                    esc = 2;
                     i = qi + 2;
                     continue;
                 }
                 r->f[k] = (char *)(uintptr_t)start;
                 r->flen[k] = qi - start;
-                r->quoted[k] = 1;
+                r->quoted[k] = esc;
                 i = qi + 1;
                 break;
             }
@@ -436,7 +445,7 @@ hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
         for (size_t k = 0; k < nf; k++) {
             char *s = r->buf + (size_t)(uintptr_t)r->f[k];
             size_t len = r->flen[k];
-            if (r->quoted[k] && memchr(s, '"', len)) {
+            if (r->quoted[k] == 2) {
                 size_t w = 0;
                 for (size_t j = 0; j < len; j++) {
                     s[w++] = s[j];
