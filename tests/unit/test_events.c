@@ -406,6 +406,103 @@ static void test_warn_series(void **state)
     unlink(path);
 }
 
+
+/* Allocation-failure injection (STYLE 9): fail the Nth allocation of the reader, the panel,
+ * the crosswalks, the alerts and the backtest, for every N until the call succeeds; each
+ * failure must be HS_ERR_NOMEM with every block freed. */
+typedef struct failing {
+    long count, fail_at, live;
+} failing;
+
+static void *failing_alloc(void *ud, void *ptr, size_t size)
+{
+    failing *f = ud;
+    if (size == 0) {
+        if (ptr) {
+            f->live--;
+            free(ptr);
+        }
+        return NULL;
+    }
+    if (++f->count == f->fail_at)
+        return NULL;
+    void *p = realloc(ptr, size);
+    if (p && !ptr)
+        f->live++;
+    return p;
+}
+
+typedef hs_status (*alloc_case)(hs_ctx *ctx, hs_error *err);
+
+static hs_status case_panel(hs_ctx *ctx, hs_error *err)
+{
+    const char *path = tu_path("data/ucdp/ged_car_v23_1.csv");
+    hs_panel_opts o;
+    hs_panel_opts_init(&o);
+    o.level = HS_PANEL_GRID;
+    hs_panel *p = NULL;
+    hs_status st = hs_panel_from_files(ctx, &path, 1, NULL, &o, &p, err);
+    hs_alert *a = NULL;
+    size_t n = 0;
+    hs_warn_opts w;
+    hs_warn_opts_init(&w);
+    if (st == HS_OK)
+        st = hs_warn_run(ctx, p, &w, &a, &n, err);
+    hs_alerts_free(ctx, a);
+    hs_panel_free(p);
+    return st;
+}
+
+static hs_status case_geo_eval(hs_ctx *ctx, hs_error *err)
+{
+    hs_geo *g = NULL;
+    hs_status st = hs_geo_load(ctx, tu_path("data/geo"), &g, err);
+    const char *path = tu_path("data/ucdp/ged_car_v23_1.csv");
+    hs_panel *p = NULL;
+    if (st == HS_OK)
+        st = hs_panel_from_files(ctx, &path, 1, g, NULL, &p, err);
+    hs_forecast_opts fo;
+    hs_forecast_opts_init(&fo);
+    fo.lambda = 1; /* fewer fits: the point is the cleanup paths */
+    fo.test_from = hsi_month_id(2020, 1);
+    FILE *fp = fopen("/dev/null", "w");
+    if (st == HS_OK)
+        st = hs_evaluate_write(ctx, p, &fo, fp, err);
+    fclose(fp);
+    hs_panel_free(p);
+    hs_geo_free(g);
+    return st;
+}
+
+static void run_alloc_case(alloc_case fn, const char *what)
+{
+    for (long n = 1;; n++) {
+        failing f = {0, n, 0};
+        hs_ctx *ctx = hs_ctx_new(failing_alloc, &f);
+        if (!ctx)
+            continue; /* the first allocation is the context's own */
+        hs_error err;
+        hs_status st = fn(ctx, &err);
+        hs_ctx_free(ctx);
+        if (f.live != 0)
+            fail_msg("%s: allocation %ld failed: %ld blocks leaked", what, n, f.live);
+        if (st == HS_OK) {
+            assert_true(n > 3); /* the failure points were reached */
+            break;
+        }
+        if (st != HS_ERR_NOMEM)
+            fail_msg("%s: allocation %ld failed: status %d (%s)", what, n, st, err.msg);
+        assert_true(n < 100000);
+    }
+}
+
+static void test_alloc_failures(void **state)
+{
+    (void)state;
+    run_alloc_case(case_panel, "grid panel + alerts");
+    run_alloc_case(case_geo_eval, "crosswalks + country panel + backtest");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_acled),         cmocka_unit_test(test_month_and_gid),
         cmocka_unit_test(test_surprise_p),    cmocka_unit_test(test_bh),
         cmocka_unit_test(test_metrics),       cmocka_unit_test(test_warn_series),
+        cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
