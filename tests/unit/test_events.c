@@ -503,6 +503,46 @@ static void test_alloc_failures(void **state)
     run_alloc_case(case_geo_eval, "crosswalks + country panel + backtest");
 }
 
+
+/* The 49-column release format (METHODS 5.1), from bench/events/gen_ged.c (20 rows, seed 7,
+ * kept in the fuzz corpus): Python's csv module reads the same file as 20 rows of 49
+ * fields, best summing to 113, the first row id 200000 in country 482, cell 142244, dated
+ * 2001-11-29 00:00:00.000. */
+static void test_ged49(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(hsi_read_file(NULL, tu_path("fuzz/corpus/ged/ged49_generated.csv"), &text,
+                                   &len, NULL),
+                     HS_OK);
+    hsi_evfile f;
+    hs_error err;
+    assert_int_equal(hsi_evfile_open_mem(NULL, text, len, "ged49.csv", NULL, &f, &err), HS_OK);
+    assert_int_equal(f.map.ncol, 49);
+    long n = 0, best = 0;
+    for (;;) {
+        hsi_event ev;
+        int eof = 0;
+        assert_int_equal(hsi_evfile_next(&f, &ev, &eof, &err), HS_OK);
+        if (eof)
+            break;
+        if (n == 0) {
+            assert_string_equal(ev.eid, "200000");
+            assert_int_equal(ev.country, 482);
+            assert_int_equal(ev.gid, 142244);
+            assert_int_equal(ev.pub_gid, 142244);
+            assert_int_equal(ev.y0 * 10000 + ev.m0 * 100 + ev.d0, 20011129);
+        }
+        n++;
+        best += ev.best;
+    }
+    assert_int_equal(n, 20);
+    assert_int_equal(best, 113);
+    hsi_evfile_close(&f);
+    hsi_free(NULL, text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -513,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_surprise_p),    cmocka_unit_test(test_bh),
         cmocka_unit_test(test_metrics),       cmocka_unit_test(test_warn_series),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_ged49),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
