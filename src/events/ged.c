@@ -425,6 +425,26 @@ void hsi_ev_warn_text(const hsi_event *ev, unsigned bit, char *buf, size_t n)
 /* Print at most this many warnings of each kind per file, then only the totals. */
 #define EV_WARN_SHOWN 5
 
+/* Tell the reader which columns the map uses, so it skips unescaping the rest. */
+static hs_status evfile_want(hsi_evfile *f, hs_error *err)
+{
+    const hsi_evmap *m = &f->map;
+    const long cols[] = {m->id,       m->year,          m->type,       m->country_id, m->lat,
+                         m->lon,      m->where_prec,    m->gid,        m->date_start, m->date_end,
+                         m->best,     m->low,           m->high,       m->da,         m->db,
+                         m->dc,       m->du,            m->date_prec,  m->event_type, m->iso,
+                         m->fatalities, m->geo_precision};
+    unsigned char w[1024];
+    size_t n = m->ncol < sizeof w ? m->ncol : sizeof w;
+    memset(w, 0, sizeof w);
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        if (cols[i] >= 0 && (size_t)cols[i] < n)
+            w[cols[i]] = 1;
+    if (m->ncol > sizeof w)
+        return HS_OK; /* a header this wide: unescape everything */
+    return hsi_rdr_set_wanted(f->rdr, w, n, err);
+}
+
 static hs_status evfile_start(hsi_evfile *f, hs_error *err)
 {
     hsi_rec h;
@@ -435,7 +455,10 @@ static hs_status evfile_start(hsi_evfile *f, hs_error *err)
     if (eof)
         return hsi_err(err, HS_ERR_PARSE, hsi_rdr_name(f->rdr), 1, 1,
                        "empty file (expected a header row)");
-    return hsi_ev_map(&h, &f->map, hsi_rdr_name(f->rdr), err);
+    st = hsi_ev_map(&h, &f->map, hsi_rdr_name(f->rdr), err);
+    if (st == HS_OK)
+        st = evfile_want(f, err);
+    return st;
 }
 
 hs_status hsi_evfile_open(hs_ctx *ctx, const char *path, const hs_geo *geo, hsi_evfile *f,
@@ -460,9 +483,10 @@ hs_status hsi_evfile_open_range(hs_ctx *ctx, const char *path, const hs_geo *geo
     f->ctx = ctx;
     f->geo = geo;
     hs_status st = hsi_rdr_open_range(ctx, path, off, len, &f->rdr, err);
-    if (st == HS_OK && map)
+    if (st == HS_OK && map) {
         f->map = *map;
-    else if (st == HS_OK)
+        st = evfile_want(f, err);
+    } else if (st == HS_OK)
         st = evfile_start(f, err);
     if (st != HS_OK)
         hsi_evfile_close(f);

@@ -44,6 +44,9 @@ struct hsi_rdr {
     long *col;
     size_t *flen;
     unsigned char *quoted;
+    unsigned char *wanted; /* nwanted flags: fields the caller reads (NULL: all) */
+    size_t nwanted;
+    char empty[1];         /* what fields nobody reads point to */
 };
 
 /* FNV-1a over 8-byte words (then the tail bytes): the same content always gives the same
@@ -150,6 +153,18 @@ hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off, uint64
     return HS_OK;
 }
 
+hs_status hsi_rdr_set_wanted(hsi_rdr *r, const unsigned char *wanted, size_t n, hs_error *err)
+{
+    unsigned char *w = hsi_malloc(r->ctx, n ? n : 1);
+    if (!w)
+        return hsi_err_nomem(err);
+    memcpy(w, wanted, n);
+    hsi_free(r->ctx, r->wanted);
+    r->wanted = w;
+    r->nwanted = n;
+    return HS_OK;
+}
+
 hs_status hsi_rdr_open_mem(hs_ctx *ctx, const char *data, size_t len, const char *fname,
                            hsi_rdr **out, hs_error *err)
 {
@@ -189,6 +204,7 @@ void hsi_rdr_close(hsi_rdr *r)
     hsi_free(ctx, r->col);
     hsi_free(ctx, r->flen);
     hsi_free(ctx, r->quoted);
+    hsi_free(ctx, r->wanted);
     hsi_free(ctx, r);
 }
 
@@ -443,6 +459,10 @@ hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
         /* The record is complete: terminate and unescape its fields in place. The byte after
          * each field (delimiter, closing quote, line end, or the spare byte) becomes NUL. */
         for (size_t k = 0; k < nf; k++) {
+            if (r->wanted && (k >= r->nwanted || !r->wanted[k])) {
+                r->f[k] = r->empty; /* text nobody reads is not unescaped */
+                continue;
+            }
             char *s = r->buf + (size_t)(uintptr_t)r->f[k];
             size_t len = r->flen[k];
             if (r->quoted[k] == 2) {
