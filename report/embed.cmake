@@ -9,6 +9,9 @@
 set(HS_REPORT_ASSETS
     report_js report/dist/report.js
     report_css report/dist/report.css
+    dash_html report/dist/dashboard.html
+    dash_js report/dist/dashboard.js
+    dash_css report/dist/dashboard.css
     topo data/geo/countries-50m.json
     iso_codes data/geo/i18n-iso-countries_codes.json
     iso_names data/geo/i18n-iso-countries_en.json)

@@ -1,0 +1,2 @@
+/* placeholder until the dashboard bundle lands */
+document.getElementById("app").textContent = "humsec dashboard";
