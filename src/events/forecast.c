@@ -9,7 +9,9 @@
  * standardised lagged features known at the origin month t: ln(1 + y_t), ln(1 + mean of the
  * last 3 and 12 months), whether y_t reached the threshold, the share of the last 12 months
  * and of all months so far that did, a decay of the time since the last death, other
- * violence types, and for cells the spatial lag (the 8 neighbouring cells). Newton's method with a Cholesky solve (GSL).
+ * violence types, the rolling-mean baseline as a logit (also the logistic model's offset, so
+ * the penalty shrinks towards that baseline), and for cells the spatial lag (the 8
+ * neighbouring cells). Newton's method with a Cholesky solve (GSL).
  *
  * The backtest is a rolling origin: one block of 12 origins at a time; the model is refitted
  * on pairs whose target month is at or before the block's first origin, so no training target
@@ -28,6 +30,7 @@
 
 #define FC_NF 10  /* features including the intercept */
 #define FC_HIST 12 /* months of history a feature row needs */
+#define FC_OFF 8   /* the feature that is also the logistic model's offset */
 static const int fc_leads[] = {1, 3, 6};
 #define FC_NLEAD 3
 
@@ -96,7 +99,9 @@ static void features(const fc_data *d, const hs_panel *p, size_t u, int k, doubl
     x[5] = hit12 / FC_HIST;
     x[6] = last < 0 ? 0.0 : exp(-last / 6.0);
     x[7] = log1p(d->z[u * d->nm + (size_t)k]);
-    x[8] = 0.0;
+    /* the rolling-mean baseline on the logit scale, smoothed so that 0 and 12 of 12 stay
+       finite: with this feature the logistic model contains that baseline as a special case */
+    x[8] = log((hit12 + 0.5) / (FC_HIST - hit12 + 0.5));
     x[9] = hitall / (double)(k + 1); /* the unit's base rate so far */
     if (d->grid) {
         long g = hs_panel_unit(p, u), s = 0;
@@ -108,7 +113,7 @@ static void features(const fc_data *d, const hs_panel *p, size_t u, int k, doubl
                 if (n >= 0)
                     s += (long)y_at(d, (size_t)n, k);
             }
-        x[8] = log1p((double)s);
+        x[5] = log1p((double)s); /* cells: the share of 12 months is in x[8] already */
     }
 }
 
@@ -154,6 +159,7 @@ typedef struct fc_model {
 typedef struct fc_train {
     double *x; /* n x FC_NF, standardised */
     double *o, *t;
+    double *off; /* the logistic model's offset: the baseline's logit (FC_OFF of the raw row) */
     int *k;    /* origin index of each row */
     size_t n;
 } fc_train;
@@ -177,16 +183,21 @@ static hs_status fit(const fc_train *tr, double lam_l, double lam_q, fc_model *m
     /* ridge least squares on ln(1 + y) */
     memset(A, 0, sizeof A);
     memset(r, 0, sizeof r);
+    /* The offset feature (the baseline's logit) stays out of the least squares: its tails
+       make ln(1 + y) extrapolate wildly on a unit unlike the training set. */
     for (size_t i = 0; i < tr->n; i++) {
         const double *x = tr->x + i * FC_NF;
         for (int a = 0; a < FC_NF; a++) {
+            if (a == FC_OFF)
+                continue;
             r[a] += x[a] * tr->t[i];
             for (int c = 0; c < FC_NF; c++)
-                A[a * FC_NF + c] += x[a] * x[c];
+                if (c != FC_OFF)
+                    A[a * FC_NF + c] += x[a] * x[c];
         }
     }
     for (int a = 1; a < FC_NF; a++)
-        A[a * FC_NF + a] += lam_q;
+        A[a * FC_NF + a] += a == FC_OFF ? 1.0 : lam_q; /* b[FC_OFF] solves to 0 */
     A[0] += 1e-9; /* an all-zero training set still solves */
     hs_status st = spd_solve(A, r, m->bq, err);
     if (st != HS_OK)
@@ -199,7 +210,7 @@ static hs_status fit(const fc_train *tr, double lam_l, double lam_q, fc_model *m
             r[a] = a ? -lam_l * m->bl[a] : 0.0;
         for (size_t i = 0; i < tr->n; i++) {
             const double *x = tr->x + i * FC_NF;
-            double eta = 0;
+            double eta = tr->off[i];
             for (int a = 0; a < FC_NF; a++)
                 eta += x[a] * m->bl[a];
             double pr = 1.0 / (1.0 + exp(-eta)), w = pr * (1 - pr);
@@ -234,7 +245,7 @@ static void standardise(const fc_model *m, const double *x, double *xs)
 
 static void predict(const fc_model *m, const double *x, double *p, double *lny)
 {
-    double xs[FC_NF], eta = 0, q = 0;
+    double xs[FC_NF], eta = x[FC_OFF], q = 0;
     standardise(m, x, xs);
     for (int a = 0; a < FC_NF; a++) {
         eta += xs[a] * m->bl[a];
@@ -247,8 +258,8 @@ static void predict(const fc_model *m, const double *x, double *p, double *lny)
 /* Ridge penalties tried when none is given, and the validation span: the last FC_VAL months
  * of targets in the training set score each penalty after a fit on the earlier ones, so the
  * choice never sees a month it will be scored on. */
-static const double fc_lambdas[] = {0.3, 1, 3, 10, 30, 100};
-#define FC_NLAMBDA 6
+static const double fc_lambdas[] = {0.3, 1, 3, 10, 30, 100, 300, 1000};
+#define FC_NLAMBDA 8
 #define FC_VAL 24
 
 static void score_rows(const fc_train *tr, const fc_model *m, int k_lo, int s, double *brier,
@@ -260,7 +271,7 @@ static void score_rows(const fc_train *tr, const fc_model *m, int k_lo, int s, d
         if (tr->k[i] + s <= k_lo)
             continue;
         const double *x = tr->x + i * FC_NF;
-        double eta = 0, lin = 0;
+        double eta = tr->off[i], lin = 0;
         for (int a = 0; a < FC_NF; a++) {
             eta += x[a] * m->bl[a];
             lin += x[a] * m->bq[a];
@@ -291,8 +302,9 @@ static hs_status choose_lambda(hs_ctx *ctx, const fc_train *tr, int s, int kend,
     fitset.x = hsi_malloc(ctx, n * FC_NF * sizeof *fitset.x);
     fitset.o = hsi_malloc(ctx, n * sizeof *fitset.o);
     fitset.t = hsi_malloc(ctx, n * sizeof *fitset.t);
+    fitset.off = hsi_malloc(ctx, n * sizeof *fitset.off);
     hs_status st = HS_OK;
-    if (!fitset.x || !fitset.o || !fitset.t)
+    if (!fitset.x || !fitset.o || !fitset.t || !fitset.off)
         st = hsi_err_nomem(err);
     for (size_t i = 0, j = 0; st == HS_OK && i < tr->n; i++) {
         if (tr->k[i] + s > k_lo)
@@ -300,6 +312,7 @@ static hs_status choose_lambda(hs_ctx *ctx, const fc_train *tr, int s, int kend,
         memcpy(fitset.x + j * FC_NF, tr->x + i * FC_NF, FC_NF * sizeof *tr->x);
         fitset.o[j] = tr->o[i];
         fitset.t[j] = tr->t[i];
+        fitset.off[j] = tr->off[i];
         j++;
     }
     double best_b = HUGE_VAL, best_q = HUGE_VAL;
@@ -322,6 +335,7 @@ static hs_status choose_lambda(hs_ctx *ctx, const fc_train *tr, int s, int kend,
     hsi_free(ctx, fitset.x);
     hsi_free(ctx, fitset.o);
     hsi_free(ctx, fitset.t);
+    hsi_free(ctx, fitset.off);
     return st;
 }
 
@@ -335,8 +349,9 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
     tr.o = hsi_malloc(ctx, cap * sizeof *tr.o);
     tr.t = hsi_malloc(ctx, cap * sizeof *tr.t);
     tr.k = hsi_malloc(ctx, cap * sizeof *tr.k);
+    tr.off = hsi_malloc(ctx, cap * sizeof *tr.off);
     hs_status st = HS_OK;
-    if (!tr.x || !tr.o || !tr.t || !tr.k)
+    if (!tr.x || !tr.o || !tr.t || !tr.k || !tr.off)
         st = hsi_err_nomem(err);
     for (size_t u = 0; st == HS_OK && u < d->nu; u++) {
         if (skip && hs_panel_unit(p, u) == skip)
@@ -346,6 +361,7 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
             double yt = y_at(d, u, k + s);
             tr.o[tr.n] = yt >= d->thr;
             tr.t[tr.n] = log1p(yt);
+            tr.off[tr.n] = tr.x[tr.n * FC_NF + FC_OFF];
             tr.k[tr.n] = k;
             tr.n++;
         }
@@ -377,6 +393,7 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
             st = fit(&tr, lam_l, lam_q, m, err);
     }
     hsi_free(ctx, tr.k);
+    hsi_free(ctx, tr.off);
     hsi_free(ctx, tr.x);
     hsi_free(ctx, tr.o);
     hsi_free(ctx, tr.t);
