@@ -43,6 +43,9 @@ HS_INTERNAL hs_status hsi_rdr_set_wanted(hsi_rdr *r, const unsigned char *wanted
 HS_INTERNAL const char *hsi_rdr_name(const hsi_rdr *r);
 /* FNV-1a 64 of every (decompressed) byte read so far: identifies a file's content. */
 HS_INTERNAL uint64_t hsi_rdr_hash(const hsi_rdr *r);
+/* Stop hashing (hsi_rdr_hash is then meaningless): for readers whose file is not stored, as
+ * the hash was a sixth of the reader's time. */
+HS_INTERNAL void hsi_rdr_no_hash(hsi_rdr *r);
 HS_INTERNAL void hsi_rdr_close(hsi_rdr *r);
 
 /* ---- events ---------------------------------------------------------------------------- */

@@ -423,6 +423,7 @@ static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
 /* Read every event of f into p. */
 static hs_status panel_read(hs_panel *p, hsi_evfile *f, hs_error *err)
 {
+    hsi_rdr_no_hash(f->rdr); /* a panel stores nothing, so it needs no content hash */
     for (;;) {
         hsi_event ev;
         int eof = 0;

@@ -36,6 +36,7 @@ struct hsi_rdr {
     size_t cap, len, pos;
     int eof;           /* no more input beyond buf[len] */
     int started;       /* BOM check done */
+    int nohash;        /* skip the content hash (hsi_rdr_no_hash) */
     long line;         /* line number at buf[pos] */
     uint64_t hash;
     /* fields of the current record */
@@ -184,6 +185,11 @@ const char *hsi_rdr_name(const hsi_rdr *r)
     return r->name;
 }
 
+void hsi_rdr_no_hash(hsi_rdr *r)
+{
+    r->nohash = 1;
+}
+
 uint64_t hsi_rdr_hash(const hsi_rdr *r)
 {
     return r->hash;
@@ -262,7 +268,8 @@ static hs_status rdr_fill(hsi_rdr *r, hs_error *err)
         if (zerr != Z_OK)
             return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "gzip: %s", m);
     }
-    rdr_hash(r, r->buf + r->len, got);
+    if (!r->nohash)
+        rdr_hash(r, r->buf + r->len, got);
     r->len += got;
     r->buf[r->len] = '\0'; /* the scanner's sentinel */
     if (got == 0)
