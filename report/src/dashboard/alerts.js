@@ -1,0 +1,5 @@
+import { el } from '../util.js';
+export function createAlerts(ctx, r) {
+  const node = el('<div class="view"><div class="card">todo</div></div>');
+  return { node, id: r.id, title: () => 'alerts · humsec', update() {} };
+}

@@ -1,0 +1,215 @@
+// overview.js - the first view (#/): the world map coloured by the chosen index, measure
+// (the top score or an aggregate under it) and year, its legend, headline figures and the
+// ranking table with rank intervals. The choices live in the hash (#/?index=hsi&year=2020),
+// so a view can be shared; the year slider recolours the map without rebuilding it.
+import { makeColour, gradientCss } from '../colour.js';
+import { el, esc, isNum, median } from '../util.js';
+import { api } from './api.js';
+import { createMap, OUTSIDE } from './map.js';
+import { errorBox, formatFor, href, lowerIsBetter, measures, nodeByCode, nodeLabel, pickIndex, pickYear } from './common.js';
+import { renderRanking } from './ranking.js';
+
+export function createOverview(ctx) {
+  const node = el(`<div class="view overview">
+    <section class="hero" aria-labelledby="ov-title">
+      <div class="hero-text"><div class="eyebrow" id="ov-eyebrow"></div><h1 id="ov-title"></h1><p class="lede" id="ov-lede"></p></div>
+      <div class="kpis" id="ov-kpis"></div>
+    </section>
+    <section class="card map-card" id="map" aria-labelledby="map-h">
+      <div class="card-head">
+        <h2 id="map-h">Map</h2>
+        <form class="controls" aria-label="What the map and table show" onsubmit="return false">
+          <label>Index <select id="ctl-index"></select></label>
+          <label>Measure <select id="ctl-node"></select></label>
+          <label class="year">Year <input type="range" id="ctl-year" min="0" max="0" step="1">
+            <output id="ctl-year-out" for="ctl-year"></output></label>
+          <button type="button" class="btn play" id="ctl-play" aria-pressed="false" title="Play the years">▶<span class="sr-only"> Play the years</span></button>
+        </form>
+      </div>
+      <div class="status" id="ov-status"></div>
+      <div id="map-host" class="map-host"></div>
+      <div class="legend" id="ov-legend"></div>
+      <p class="note" id="ov-missing"></p>
+    </section>
+    <section class="card" id="ranking" aria-labelledby="rank-h"></section>
+  </div>`);
+  const $ = (s) => node.querySelector(s);
+  const sel = { index: $('#ctl-index'), node: $('#ctl-node'), year: $('#ctl-year') };
+  const yearOut = $('#ctl-year-out');
+  const status = $('#ov-status');
+  sel.index.innerHTML = ctx.indices.map((i) => `<option value="${esc(i.id)}">${esc(i.name)}</option>`).join('');
+
+  let map = null;
+  let state = { ix: null, node: null, year: null };
+  let token = 0;
+  let timer = null;
+  let playing = null;
+  const ranking = renderRanking($('#ranking'), ctx);
+
+  function writeHash() {
+    const h = href('', { index: state.ix.id, node: state.node === state.ix.top ? null : state.node, year: state.year });
+    if (location.hash !== h) history.replaceState(null, '', h);
+  }
+
+  function fillControls() {
+    const ix = state.ix;
+    sel.index.value = ix.id;
+    sel.node.innerHTML = measures(ix)
+      .map(({ node: n, depth }) => `<option value="${esc(n.code)}">${'\u2003'.repeat(depth)}${esc(nodeLabel(n))}</option>`)
+      .join('');
+    sel.node.value = state.node;
+    sel.node.disabled = sel.node.options.length < 2;
+    sel.year.min = '0';
+    sel.year.max = String(ix.years.length - 1);
+    sel.year.value = String(ix.years.indexOf(state.year));
+    sel.year.disabled = ix.years.length < 2;
+    $('#ctl-play').disabled = ix.years.length < 2;
+    sel.year.setAttribute('aria-valuetext', String(state.year));
+    yearOut.textContent = String(state.year);
+  }
+
+  async function ensureMap() {
+    if (map) return map;
+    const [topo, codes, names] = await Promise.all([api.topo(), api.isoCodes(), api.isoNames()]);
+    map = createMap($('#map-host'), { topo, codes, names, onOpen: (code) => ctx.go(href('country', { index: state.ix.id, year: state.year }, code)) });
+    return map;
+  }
+
+  async function load() {
+    const my = ++token;
+    const { ix, node: nodeCode, year } = state;
+    node.classList.add('busy');
+    status.replaceChildren();
+    try {
+      const prevYear = ix.years[ix.years.indexOf(year) - 1];
+      const [m, scores, prev, ranks] = await Promise.all([
+        ensureMap(),
+        api.scores(ix.id, year, nodeCode === ix.top ? null : nodeCode),
+        prevYear != null ? api.scores(ix.id, prevYear, nodeCode === ix.top ? null : nodeCode).catch(() => null) : null,
+        nodeCode === ix.top ? api.ranks(ix.id, year).catch(() => null) : null,
+      ]);
+      if (my !== token) return;
+      draw(m, scores, prev, ranks);
+    } catch (e) {
+      if (my !== token) return;
+      status.replaceChildren(errorBox(e, `the ${ix.name} scores for ${year}`, load));
+      $('#ranking').dataset.state = 'error';
+    } finally {
+      if (my === token) node.classList.remove('busy');
+    }
+  }
+
+  function draw(m, scores, prev, ranks) {
+    const { ix, year } = state;
+    const n = nodeByCode(ix, scores.node || state.node) || nodeByCode(ix, ix.top);
+    const list = scores.scores || [];
+    const units = new Map(list.map((u) => [u.code, u]));
+    const scored = list.filter((u) => isNum(u.score));
+    const values = scored.map((u) => u.score);
+    const fmt = formatFor(values);
+    const reverse = lowerIsBetter(ix);
+    const lo = values.length ? Math.min(...values) : 0;
+    const hi = values.length ? Math.max(...values) : 1;
+    const colour = makeColour(lo, hi, reverse);
+    const label = `${nodeLabel(n)}, ${year}`;
+    const { mapped } = m.update(units, colour, fmt, `World map: ${label}`);
+    node.dataset.year = String(year);
+    node.dataset.index = ix.id;
+
+    $('#map-h').textContent = `${n.code} ${year}`;
+    $('#ov-legend').innerHTML = `<span class="legend-end">${esc(fmt(reverse ? hi : lo))}</span>
+      <span class="legend-bar" style="background:${gradientCss(reverse)}" role="img" aria-label="colour scale from ${esc(
+      fmt(lo)
+    )} to ${esc(fmt(hi))}"></span><span class="legend-end">${esc(fmt(reverse ? lo : hi))}</span>
+      <span class="legend-note">${reverse ? 'high = more risk' : 'high = more secure'}</span>
+      <span class="legend-key"><i class="sw hatch"></i>no score</span>
+      <span class="legend-key"><i class="sw" style="background:${OUTSIDE}"></i>not in the index</span>`;
+    const missing = scored.filter((u) => !mapped.has(u.code));
+    $('#ov-missing').innerHTML = missing.length
+      ? `<strong>Not on the map</strong> (too small or without a shape): ${missing
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .map((u) => `<a href="${href('country', { index: ix.id, year }, u.code)}">${esc(u.name)}</a> ${esc(fmt(u.score))}`)
+          .join(', ')}.`
+      : '';
+
+    // Headline figures.
+    $('#ov-eyebrow').textContent = `${ix.id.toUpperCase()} · ${year}${ix.run != null ? ` · run ${ix.run}` : ''}`;
+    $('#ov-title').textContent = n.code === ix.top ? ix.name : `${nodeLabel(n)}`;
+    $('#ov-lede').textContent =
+      `${scored.length} countries scored in ${year}` +
+      (list.length > scored.length ? `, ${list.length - scored.length} without a score` : '') +
+      (ix.years.length > 1 ? `; years ${ix.years[0]}–${ix.years[ix.years.length - 1]}` : '') +
+      '. Click a country for its page.';
+    const first = scored[0];
+    const last = scored[scored.length - 1];
+    const med = median(values);
+    const kpi = (lab, val, sub, code) =>
+      `<${code ? `a href="${href('country', { index: ix.id, year }, code)}"` : 'div'} class="kpi"><div class="kpi-label">${esc(lab)}</div>
+       <div class="kpi-value">${esc(val)}</div><div class="kpi-sub">${esc(sub)}</div></${code ? 'a' : 'div'}>`;
+    $('#ov-kpis').innerHTML =
+      (first ? kpi('Ranked first', first.name, fmt(first.score), first.code) : '') +
+      (med != null ? kpi('Median', fmt(med), `${scored.length} countries`) : '') +
+      (last ? kpi('Ranked last', last.name, fmt(last.score), last.code) : '');
+
+    ranking.update({ ix, node: n, year, list, prev, ranks, fmt, colour, lo, hi });
+  }
+
+  function setState(ix, nodeCode, year, push) {
+    state = { ix, node: nodeByCode(ix, nodeCode) ? nodeCode : ix.top, year: pickYear(ix, year) };
+    fillControls();
+    if (push) writeHash();
+    load();
+  }
+
+  sel.index.addEventListener('change', () => {
+    stop();
+    const ix = pickIndex(ctx, sel.index.value);
+    setState(ix, ix.top, state.year, true);
+  });
+  sel.node.addEventListener('change', () => setState(state.ix, sel.node.value, state.year, true));
+  sel.year.addEventListener('input', () => {
+    const y = state.ix.years[Number(sel.year.value)];
+    yearOut.textContent = String(y);
+    clearTimeout(timer);
+    timer = setTimeout(() => setState(state.ix, state.node, y, true), 90);
+  });
+  function stop() {
+    if (!playing) return;
+    clearInterval(playing);
+    playing = null;
+    $('#ctl-play').setAttribute('aria-pressed', 'false');
+    $('#ctl-play').firstChild.textContent = '▶';
+  }
+  $('#ctl-play').addEventListener('click', () => {
+    if (playing) return stop();
+    const ys = state.ix.years;
+    if (state.year === ys[ys.length - 1]) setState(state.ix, state.node, ys[0], true);
+    $('#ctl-play').setAttribute('aria-pressed', 'true');
+    $('#ctl-play').firstChild.textContent = '❚❚';
+    playing = setInterval(() => {
+      const i = ys.indexOf(state.year);
+      if (i >= ys.length - 1) return stop();
+      setState(state.ix, state.node, ys[i + 1], true);
+    }, 900);
+  });
+
+  return {
+    node,
+    title: () => `${state.ix ? state.ix.name : 'Map'} · humsec`,
+    update(route) {
+      const ix = pickIndex(ctx, route.params.get('index'));
+      if (!ix) {
+        status.replaceChildren(errorBox(new Error('The server has no index yet (run humsec run).'), 'the indices'));
+        return;
+      }
+      const y = pickYear(ix, route.params.get('year'));
+      const nd = route.params.get('node') || ix.top;
+      if (state.ix === ix && state.year === y && state.node === nd) return;
+      setState(ix, nd, y, false);
+    },
+    destroy() {
+      stop();
+      token++;
+    },
+  };
+}
