@@ -92,7 +92,7 @@ export function monthBars(rows, { w = 720, h = 170, flagged = new Set(), label =
     const bx = x(r.month);
     const by = y(r.deaths || 0);
     const hot = flagged.has(r.month);
-    g += `<rect class="bar${hot ? ' alert' : ''}" x="${bx.toFixed(1)}" y="${by.toFixed(1)}" width="${x.bandwidth().toFixed(2)}" height="${(
+    g += `<rect class="mbar${hot ? ' alert' : ''}" x="${bx.toFixed(1)}" y="${by.toFixed(1)}" width="${x.bandwidth().toFixed(2)}" height="${(
       h - m.b - by
     ).toFixed(1)}"><title>${esc(r.month)}: ${r.deaths} deaths, ${r.events} events${hot ? ' (alert)' : ''}</title></rect>`;
     if (hot) g += `<path class="flag" d="M${(bx + x.bandwidth() / 2).toFixed(1)},${(by - 3).toFixed(1)} l-3.5,-6 h7 z"></path>`;
