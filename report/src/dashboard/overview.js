@@ -80,6 +80,7 @@ export function createOverview(ctx) {
     const { ix, node: nodeCode, year } = state;
     node.classList.add('busy');
     status.replaceChildren();
+    if (!$('#ov-title').textContent) $('#ov-title').textContent = ix.name;
     try {
       const prevYear = ix.years[ix.years.indexOf(year) - 1];
       const [m, scores, prev, ranks] = await Promise.all([
@@ -89,11 +90,13 @@ export function createOverview(ctx) {
         nodeCode === ix.top ? api.ranks(ix.id, year).catch(() => null) : null,
       ]);
       if (my !== token) return;
+      node.classList.remove('stale');
       draw(m, scores, prev, ranks);
     } catch (e) {
       if (my !== token) return;
       status.replaceChildren(errorBox(e, `the ${ix.name} scores for ${year}`, load));
-      $('#ranking').dataset.state = 'error';
+      node.classList.add('stale');
+      ranking.fail(`No ranking: the scores for ${year} could not be loaded.`);
     } finally {
       if (my === token) node.classList.remove('busy');
     }

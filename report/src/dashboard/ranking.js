@@ -141,5 +141,12 @@ export function renderRanking(section, ctx) {
     const tr = ev.target.closest('tr[data-code]');
     if (tr && data) ctx.go(href('country', { index: data.ix.id, year: data.year }, tr.dataset.code));
   });
-  return { update };
+  /** After a failed load: say so instead of showing an older year's rows as if current. */
+  function fail(message) {
+    section.dataset.state = 'error';
+    rows = [];
+    body.innerHTML = `<tr class="empty"><td colspan="${Math.max(1, cols.length)}">${esc(message)}</td></tr>`;
+    count.textContent = '';
+  }
+  return { update, fail };
 }
