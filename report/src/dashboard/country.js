@@ -156,6 +156,7 @@ export function createCountry(ctx, r) {
       if (my !== token) return;
     }
     node.querySelector('#c-title').textContent = data.name || code;
+    node.querySelector('.back').setAttribute('href', href('', { index: params.get('index'), year: params.get('year') }));
     const have = (data.indices || []).map((i) => i.id);
     const wantId = params.get('index');
     const ix = pickIndex({ indices: ctx.indices.filter((i) => have.includes(i.id)) }, wantId);

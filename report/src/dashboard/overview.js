@@ -105,7 +105,8 @@ export function createOverview(ctx) {
   function draw(m, scores, prev, ranks) {
     const { ix, year } = state;
     const n = nodeByCode(ix, scores.node || state.node) || nodeByCode(ix, ix.top);
-    const list = scores.scores || [];
+    // Names from the country list when a row lacks one, so filtering and sorting never meet null.
+    const list = (scores.scores || []).map((u) => (u.name ? u : { ...u, name: ctx.countries.get(u.code) || u.code }));
     const units = new Map(list.map((u) => [u.code, u]));
     const scored = list.filter((u) => isNum(u.score));
     const values = scored.map((u) => u.score);
