@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -60,6 +61,22 @@ async function getJson(path) {
   const res = await fetch(base + path);
   if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
   return res.json();
+}
+
+// axe-core (a devDependency) checks each view for serious and critical accessibility faults;
+// it is injected inline, so it makes no request.
+let axePath = null;
+try {
+  axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+} catch {
+  console.log('  note: axe-core is not installed (npm ci in report/): no accessibility audit');
+}
+async function audit(page, name) {
+  if (!axePath) return;
+  await page.addScriptTag({ path: axePath });
+  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  for (const v of res.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
+    fail(`accessibility (${name}): ${v.id}: ${v.help}; ${v.nodes.length} element(s), e.g. ${v.nodes[0].target.join(' ')}`);
 }
 
 const isNum = (v) => typeof v === 'number' && isFinite(v);
@@ -130,6 +147,7 @@ try {
   const legend = await page.$eval('#ov-legend', (n) => n.textContent);
   check(/no score/.test(legend), 'legend: no "no score" key');
   await page.screenshot({ path: join(out, 'dashboard-map.png'), fullPage: true });
+  await audit(page, 'map and ranking');
 
   // Sorting and filtering.
   await page.click('table.ranking th[data-key="name"] button');
@@ -175,6 +193,7 @@ try {
   check(await page.$('#country-alerts'), 'country page: no alerts section');
   await page.setViewportSize({ width: 1280, height: 1500 });
   await page.screenshot({ path: join(out, 'dashboard-country.png'), fullPage: true });
+  await audit(page, 'country');
   await page.setViewportSize({ width: 1280, height: 900 });
 
   // A country with alerts shows them on its page.
@@ -200,6 +219,7 @@ try {
   check(items.every((x, i) => i === 0 || items[i - 1].month >= x.month), 'alerts feed: not newest first');
   check(items.every((x) => x.spark && x.link), 'alerts feed: an alert without a sparkline or a country link');
   await page.screenshot({ path: join(out, 'dashboard-alerts.png'), fullPage: true });
+  await audit(page, 'alerts');
 
   // The method page: steps, structure with weights, sources with licences.
   await page.goto(`${base}/#/method?index=${ix.id}`);
@@ -211,6 +231,7 @@ try {
   const srcs = await page.$$eval('table.sources tbody tr', (rs) => rs.length);
   check(srcs === (method.sources || []).length, `method: ${srcs} sources, expected ${(method.sources || []).length}`);
   await page.screenshot({ path: join(out, 'dashboard-method.png'), fullPage: true });
+  await audit(page, 'method');
 
   // Keyboard: from the ranking's first link, Enter opens that country.
   await page.goto(`${base}/#/`);

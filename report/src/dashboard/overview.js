@@ -121,10 +121,12 @@ export function createOverview(ctx) {
     node.dataset.index = ix.id;
 
     $('#map-h').textContent = `${n.code} ${year}`;
-    $('#ov-legend').innerHTML = `<span class="legend-end">${esc(fmt(reverse ? hi : lo))}</span>
+    // The gradient runs from the lowest score (left) to the highest; gradientCss turns the
+    // colours round for an index that is bad when high.
+    $('#ov-legend').innerHTML = `<span class="legend-end">${esc(fmt(lo))}</span>
       <span class="legend-bar" style="background:${gradientCss(reverse)}" role="img" aria-label="colour scale from ${esc(
       fmt(lo)
-    )} to ${esc(fmt(hi))}"></span><span class="legend-end">${esc(fmt(reverse ? lo : hi))}</span>
+    )} to ${esc(fmt(hi))}"></span><span class="legend-end">${esc(fmt(hi))}</span>
       <span class="legend-note">${reverse ? 'high = more risk' : 'high = more secure'}</span>
       <span class="legend-key"><i class="sw hatch"></i>no score</span>
       <span class="legend-key"><i class="sw" style="background:${OUTSIDE}"></i>not in the index</span>`;
