@@ -83,12 +83,15 @@ export function createOverview(ctx) {
     if (!$('#ov-title').textContent) $('#ov-title').textContent = ix.name;
     try {
       const prevYear = ix.years[ix.years.indexOf(year) - 1];
-      const [m, scores, prev, ranks] = await Promise.all([
+      const pillar = nodeCode === ix.top ? null : nodeCode;
+      const [m, scores, prev] = await Promise.all([
         ensureMap(),
-        api.scores(ix.id, year, nodeCode === ix.top ? null : nodeCode),
-        prevYear != null ? api.scores(ix.id, prevYear, nodeCode === ix.top ? null : nodeCode).catch(() => null) : null,
-        nodeCode === ix.top ? api.ranks(ix.id, year).catch(() => null) : null,
+        api.scores(ix.id, year, pillar),
+        prevYear != null ? api.scores(ix.id, prevYear, pillar).catch(() => null) : null,
       ]);
+      // Median ranks only where there are rank intervals (an uncertainty analysis was stored).
+      const hasIv = (scores.scores || []).some((u) => u.rank_lo != null);
+      const ranks = hasIv && !pillar ? await api.ranks(ix.id, year).catch(() => null) : null;
       if (my !== token) return;
       node.classList.remove('stale');
       draw(m, scores, prev, ranks);
