@@ -6,7 +6,8 @@ import { makeColour, gradientCss } from '../colour.js';
 import { el, esc, isNum, median } from '../util.js';
 import { api } from './api.js';
 import { createMap, OUTSIDE } from './map.js';
-import { errorBox, formatFor, href, lowerIsBetter, measures, nodeByCode, nodeLabel, pickIndex, pickYear } from './common.js';
+import { errorBox, formatFor, href, lowerIsBetter, measures, monthName, nodeByCode, nodeLabel, pickIndex, pickYear } from './common.js';
+import { newestFirst } from './alerts.js';
 import { renderRanking } from './ranking.js';
 
 export function createOverview(ctx) {
@@ -158,9 +159,27 @@ export function createOverview(ctx) {
     $('#ov-kpis').innerHTML =
       (first ? kpi('Ranked first', first.name, fmt(first.score), first.code) : '') +
       (med != null ? kpi('Median', fmt(med), `${scored.length} countries`) : '') +
-      (last ? kpi('Ranked last', last.name, fmt(last.score), last.code) : '');
+      (last ? kpi('Ranked last', last.name, fmt(last.score), last.code) : '') +
+      '<a class="kpi kpi-alert" href="#/alerts" hidden></a>';
+    showLatestAlert();
 
     ranking.update({ ix, node: n, year, list, prev, ranks, fmt, colour, lo, hi });
+  }
+
+  /** The newest stored alert as a fourth headline figure (left out if the feed fails). */
+  function showLatestAlert() {
+    api
+      .alerts()
+      .then((res) => {
+        const box = $('#ov-kpis .kpi-alert');
+        const list = newestFirst(res.alerts || []);
+        if (!box || !list.length) return;
+        const a = list[0];
+        box.innerHTML = `<div class="kpi-label">Latest alert</div><div class="kpi-value">${esc(a.name || a.country)}</div>
+          <div class="kpi-sub">${esc(monthName(a.month))} · ${list.length} stored</div>`;
+        box.hidden = false;
+      })
+      .catch(() => {});
   }
 
   function setState(ix, nodeCode, year, push) {
