@@ -169,7 +169,12 @@ export function createCountry(ctx, r) {
     if (!ix) {
       scoreHtml = `<section class="card"><p class="empty-note">${esc(data.name || code)} is in none of the indices the server holds.</p></section>`;
     } else {
-      const ci = data.indices.find((i) => i.id === ix.id);
+      const found = data.indices.find((i) => i.id === ix.id);
+      const ci = {
+        ...found,
+        top: found.top || ix.top,
+        series: (found.series || []).filter((s) => s && s.nodes).sort((a, b) => a.year - b.year),
+      };
       const year = chooseYear(ci, params.get('year'));
       const key = `${ix.id}/${year}`;
       if (key === shownKey && bodyEl.firstChild) return;

@@ -31,6 +31,26 @@ export function parseHash(hash) {
   return { name: 'missing', id: parts.join('/'), params };
 }
 
+/**
+ * An index as the views expect it: years ascending, a node list, a top node that exists
+ * (a stub named after the index when the server lists no nodes), a latest year.
+ */
+export function normaliseIndex(ix) {
+  const years = (Array.isArray(ix.years) ? ix.years : []).map(Number).filter(Number.isFinite).sort((a, b) => a - b);
+  const nodes = Array.isArray(ix.nodes) ? ix.nodes.slice() : [];
+  let top = ix.top;
+  if (!top || !nodes.some((n) => n.code === top)) {
+    const root = nodes.find((n) => !n.parent);
+    if (root) top = root.code;
+    else {
+      top = top || ix.id;
+      nodes.push({ code: top, name: ix.name || top, level: 1, parent: null, weight: 1, type: 'Aggregate', direction: 1 });
+    }
+  }
+  const latest = ix.latest_year != null && years.includes(Number(ix.latest_year)) ? Number(ix.latest_year) : years[years.length - 1];
+  return { ...ix, name: ix.name || ix.id, years, nodes, top, latest_year: latest };
+}
+
 function frame() {
   const app = document.getElementById('app');
   app.innerHTML = '';
@@ -64,7 +84,7 @@ async function start() {
   try {
     const [ix, cs] = await Promise.all([api.indices(), api.countries()]);
     ctx = {
-      indices: ix.indices || [],
+      indices: (ix.indices || []).map(normaliseIndex),
       countries: new Map((cs.countries || []).map((c) => [c.code, c.name])),
       go: (hash) => {
         if (location.hash === hash) route();
