@@ -186,6 +186,7 @@ export function createOverview(ctx) {
     state = { ix, node: nodeByCode(ix, nodeCode) ? nodeCode : ix.top, year: pickYear(ix, year) };
     fillControls();
     if (push) writeHash();
+    document.title = `${ix.name} ${state.year} · humsec`;
     load();
   }
 
@@ -223,7 +224,7 @@ export function createOverview(ctx) {
 
   return {
     node,
-    title: () => `${state.ix ? state.ix.name : 'Map'} · humsec`,
+    title: () => (state.ix ? `${state.ix.name} ${state.year} · humsec` : 'Map · humsec'),
     update(route) {
       const ix = pickIndex(ctx, route.params.get('index'));
       if (!ix) {
@@ -237,6 +238,7 @@ export function createOverview(ctx) {
     },
     destroy() {
       stop();
+      clearTimeout(timer);
       token++;
     },
   };
