@@ -74,7 +74,9 @@ const read = (p) => readFileSync(join(root, p), 'utf8');
 const round = (x, d = 2) => (x == null ? null : Math.round(x * 10 ** d) / 10 ** d);
 
 function nodesOf(structureFile) {
-  return csv(read(structureFile)).map((r) => ({
+  // Only the index's tree: COINr's iMeta also lists groups and denominators.
+  const rows = csv(read(structureFile)).filter((r) => r.Type === 'Indicator' || r.Type === 'Aggregate');
+  return rows.map((r) => ({
     code: r.iCode,
     name: r.iName,
     level: Number(r.Level),

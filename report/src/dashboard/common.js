@@ -33,13 +33,13 @@ export function childrenOf(ix, code) {
 
 /** The aggregates a map can show: the top node first, then the levels below it, top down. */
 export function measures(ix) {
-  const aggs = ix.nodes.filter((n) => n.type !== 'Indicator');
+  const aggs = ix.nodes.filter((n) => n.type === 'Aggregate');
   const out = [];
   const walk = (code, depth) => {
     const n = nodeByCode(ix, code);
     if (!n) return;
     out.push({ node: n, depth });
-    for (const c of childrenOf(ix, code)) if (c.type !== 'Indicator') walk(c.code, depth + 1);
+    for (const c of childrenOf(ix, code)) if (c.type === 'Aggregate') walk(c.code, depth + 1);
   };
   walk(ix.top, 0);
   for (const n of aggs) if (!out.some((o) => o.node.code === n.code)) out.push({ node: n, depth: 1 });

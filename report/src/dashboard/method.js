@@ -35,7 +35,13 @@ export function effectiveWeights(nodes) {
   return new Map(nodes.map((n) => [n.code, ew(n)]));
 }
 
-function tree(nodes) {
+/** The structure's nodes only (the contract's types; anything else is not weighted). */
+export function structureNodes(nodes) {
+  return (nodes || []).filter((n) => n.type === 'Aggregate' || n.type === 'Indicator');
+}
+
+function tree(all) {
+  const nodes = structureNodes(all);
   const ew = effectiveWeights(nodes);
   const kids = new Map();
   for (const n of nodes) {
@@ -102,12 +108,13 @@ export function createMethod(ctx) {
       if (my !== token) return;
       const nodes = m.nodes && m.nodes.length ? m.nodes : ix.nodes;
       const nInd = nodes.filter((n) => n.type === 'Indicator').length;
+      const nAgg = nodes.filter((n) => n.type === 'Aggregate').length;
       node.querySelector('#m-title').textContent = `Method: ${m.name || ix.name}`;
       bodyEl.innerHTML = `<div class="grid2">
         <section class="card" id="steps" aria-labelledby="steps-h"><h2 id="steps-h">Steps</h2>
           <p class="note">In the order the pipeline runs them.</p>${steps(m.steps)}</section>
         <section class="card" id="structure" aria-labelledby="struct-h"><h2 id="struct-h">Structure and weights</h2>
-          <p class="note">${nInd} indicators under ${nodes.length - nInd} aggregates. Weight: within the parent; effective: the node's share of the top score
+          <p class="note">${nInd} indicators under ${nAgg} aggregates. Weight: within the parent; effective: the node's share of the top score
           (the product of its weight shares up to the top).</p>${tree(nodes)}</section>
       </div>
       <section class="card" id="sources" aria-labelledby="src-h"><h2 id="src-h">Sources and licences</h2>${sources(m.sources)}
