@@ -115,3 +115,10 @@ test('charts draw paths and label themselves', () => {
   assert.equal((b.match(/<rect /g) || []).length, 2);
   assert.match(b, /class="mbar alert"/);
 });
+
+test('monthsBefore steps back over year ends', async () => {
+  const { monthsBefore } = await import('../src/dashboard/overview.js');
+  assert.equal(monthsBefore('2023-10', 11), '2022-11');
+  assert.equal(monthsBefore('2023-01', 1), '2022-12');
+  assert.equal(monthsBefore('2023-12', 0), '2023-12');
+});

@@ -177,6 +177,21 @@ try {
     await page.waitForSelector(`.overview[data-year="${latest}"]:not(.busy) #map-host[data-mapped]`, { timeout: 15000 });
   }
 
+  // The alerts switch rings the countries with an alert in the 12 months up to the newest.
+  if (alerts.length) {
+    const newest = alerts.map((a) => a.month).sort().pop();
+    const [y, m] = newest.split('-').map(Number);
+    const t = y * 12 + m - 1 - 11;
+    const since = `${Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')}`;
+    const want = new Set(alerts.filter((a) => a.month >= since && ids.has(num.get(a.country))).map((a) => a.country));
+    await page.check('#ctl-alerts');
+    await page.waitForSelector('#map-host[data-alert-marks]', { timeout: 10000 });
+    const rings = await page.$$eval('#map .alert-ring', (cs) => cs.map((c) => c.dataset.code));
+    check(rings.length === want.size && rings.every((c) => want.has(c)), `alert rings: ${rings.length} (${rings.join(' ')}), expected ${want.size}`);
+    await page.screenshot({ path: join(out, 'dashboard-map-alerts.png') });
+    await page.uncheck('#ctl-alerts');
+  }
+
   // A click on the map opens the country page, with pillars and a trend.
   const big = ['BRA', 'CAN', 'AUS', 'IND', 'CHN', 'USA', 'RUS'].find((c) => mapped.includes(c)) || mapped[0];
   await page.click(`#map path.country.scored[data-code="${big}"]`, { force: true });

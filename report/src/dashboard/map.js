@@ -39,12 +39,19 @@ function project(topo, codes, names) {
     const d = path(f);
     if (!d) continue;
     const code = f.id != null ? alpha3.get(f.id) || null : null;
-    let small = null;
-    if (path.area(f) < SMALL_AREA) {
-      const p = projection(geoCentroid(f));
-      if (p) small = p;
+    // The label point: the centroid of the largest polygon (so France's is in Europe, not
+    // between Europe and French Guiana).
+    let big = f.geometry;
+    if (big && big.type === 'MultiPolygon') {
+      let best = -1;
+      for (const poly of big.coordinates) {
+        const a = path.area({ type: 'Polygon', coordinates: poly });
+        if (a > best) (best = a), (big = { type: 'Polygon', coordinates: poly });
+      }
     }
-    out.push({ code, num: f.id, name: (code && nameOf.get(code)) || (f.properties && f.properties.name) || '', d, small });
+    const centre = big ? projection(geoCentroid(big)) : null;
+    const small = path.area(f) < SMALL_AREA ? centre : null;
+    out.push({ code, num: f.id, name: (code && nameOf.get(code)) || (f.properties && f.properties.name) || '', d, small, centre });
   }
   return { list: out, sphere: path({ type: 'Sphere' }) };
 }
@@ -67,7 +74,7 @@ export function createMap(host, { topo, codes, names, onOpen }) {
       <defs><pattern id="na-hatch" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)">
         <rect width="5" height="5" fill="#eceff3"></rect><line x1="0" y1="0" x2="0" y2="5" stroke="#9aa4b2" stroke-width="1.6"></line></pattern></defs>
       <path class="sphere" d="${shapes.sphere}"></path>
-      <g class="countries">${paths}</g><g class="dots"></g></svg>
+      <g class="countries">${paths}</g><g class="dots"></g><g class="alert-marks" aria-hidden="true"></g></svg>
     <div class="tooltip" role="tooltip" hidden></div></div>`;
   const svg = host.querySelector('svg');
   const els = [...svg.querySelectorAll('g.countries path')];
@@ -75,6 +82,7 @@ export function createMap(host, { topo, codes, names, onOpen }) {
   const tip = host.querySelector('.tooltip');
   const wrap = host.querySelector('.map-wrap');
   let units = new Map();
+  let alertMonth = new Map(); // code -> "YYYY-MM" of its newest marked alert
   let fmt = (v) => String(v);
   let total = 0;
 
@@ -130,7 +138,8 @@ export function createMap(host, { topo, codes, names, onOpen }) {
       const iv = u.rank_lo != null && u.rank_hi != null ? `<br><span class="muted">rank range ${u.rank_lo}–${u.rank_hi}</span>` : '';
       body = `<b class="tip-score">${esc(fmt(u.score))}</b> · rank ${u.rank} of ${total}${iv}`;
     }
-    tip.innerHTML = `<div class="tip-name">${esc(name)}</div>${body}`;
+    const al = code && alertMonth.get(code);
+    tip.innerHTML = `<div class="tip-name">${esc(name)}</div>${body}${al ? `<div class="tip-alert">alert in ${esc(al)}</div>` : ''}`;
     tip.hidden = false;
     const box = wrap.getBoundingClientRect();
     const x = ev.clientX - box.left;
@@ -143,5 +152,21 @@ export function createMap(host, { topo, codes, names, onOpen }) {
     const code = codeAt(ev.target);
     if (code && units.has(code)) onOpen(code);
   });
-  return { update };
+  /** Rings on the countries in `codes` (a Set): the ones with recent alerts. */
+  function markAlerts(codes, latest = new Map()) {
+    alertMonth = latest;
+    const seen = new Set();
+    const rings = [];
+    for (const s of shapes.list) {
+      if (!s.code || !codes.has(s.code) || seen.has(s.code) || !s.centre) continue;
+      seen.add(s.code);
+      rings.push(
+        `<circle class="alert-ring" cx="${s.centre[0].toFixed(1)}" cy="${s.centre[1].toFixed(1)}" r="7" data-code="${esc(s.code)}"></circle>` +
+          `<circle class="alert-core" cx="${s.centre[0].toFixed(1)}" cy="${s.centre[1].toFixed(1)}" r="2.6" data-code="${esc(s.code)}"></circle>`
+      );
+    }
+    svg.querySelector('g.alert-marks').innerHTML = rings.join('');
+    host.dataset.alertMarks = String(seen.size);
+  }
+  return { update, markAlerts };
 }

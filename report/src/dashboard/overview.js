@@ -10,6 +10,13 @@ import { errorBox, formatFor, href, lowerIsBetter, measures, monthName, nodeByCo
 import { newestFirst } from './alerts.js';
 import { renderRanking } from './ranking.js';
 
+/** "YYYY-MM" n months before `month`. */
+export function monthsBefore(month, n) {
+  const [y, m] = month.split('-').map(Number);
+  const t = y * 12 + (m - 1) - n;
+  return `${Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')}`;
+}
+
 export function createOverview(ctx) {
   const node = el(`<div class="view overview">
     <section class="hero" aria-labelledby="ov-title">
@@ -25,6 +32,7 @@ export function createOverview(ctx) {
           <label class="year">Year <input type="range" id="ctl-year" min="0" max="0" step="1">
             <output id="ctl-year-out" for="ctl-year"></output></label>
           <button type="button" class="btn play" id="ctl-play" aria-pressed="false" title="Play the years">▶<span class="sr-only"> Play the years</span></button>
+          <label class="check" title="Ring the countries with an alert in the 12 months up to the newest one"><input type="checkbox" id="ctl-alerts"> Alerts</label>
         </form>
       </div>
       <div class="status" id="ov-status"></div>
@@ -133,7 +141,9 @@ export function createOverview(ctx) {
     )} to ${esc(fmt(hi))}"></span><span class="legend-end">${esc(fmt(hi))}</span>
       <span class="legend-note">${reverse ? 'high = more risk' : 'high = more secure'}</span>
       <span class="legend-key"><i class="sw hatch"></i>no score</span>
-      <span class="legend-key"><i class="sw" style="background:${OUTSIDE}"></i>not in the index</span>`;
+      <span class="legend-key"><i class="sw" style="background:${OUTSIDE}"></i>not in the index</span>
+      <span class="legend-key legend-alerts" hidden><i class="ring" aria-hidden="true"></i><span></span></span>`;
+    showAlertMarks();
     const missing = scored.filter((u) => !mapped.has(u.code));
     $('#ov-missing').innerHTML = missing.length
       ? `<strong>Not on the map</strong> (too small or without a shape): ${missing
@@ -166,6 +176,33 @@ export function createOverview(ctx) {
     ranking.update({ ix, node: n, year, list, prev, ranks, fmt, colour, lo, hi });
   }
 
+  /** Rings on the map for the countries with an alert in the 12 months up to the newest. */
+  async function showAlertMarks() {
+    const on = $('#ctl-alerts').checked;
+    const key = $('#ov-legend .legend-alerts');
+    if (!map) return;
+    if (!on) {
+      map.markAlerts(new Set());
+      if (key) key.hidden = true;
+      return;
+    }
+    let list = [];
+    try {
+      list = newestFirst((await api.alerts()).alerts || []);
+    } catch (e) {
+      status.replaceChildren(errorBox(e, 'the alerts', showAlertMarks));
+      return;
+    }
+    const since = list.length ? monthsBefore(list[0].month, 11) : '';
+    const latest = new Map();
+    for (const a of list) if (a.month >= since && !latest.has(a.country)) latest.set(a.country, monthName(a.month));
+    map.markAlerts(new Set(latest.keys()), latest);
+    if (key) {
+      key.hidden = false;
+      key.lastChild.textContent = list.length ? `alert since ${monthName(since)} (${latest.size})` : 'no alerts stored';
+    }
+  }
+
   /** The newest stored alert as a fourth headline figure (left out if the feed fails). */
   function showLatestAlert() {
     api
@@ -195,6 +232,7 @@ export function createOverview(ctx) {
     const ix = pickIndex(ctx, sel.index.value);
     setState(ix, ix.top, state.year, true);
   });
+  $('#ctl-alerts').addEventListener('change', showAlertMarks);
   sel.node.addEventListener('change', () => setState(state.ix, sel.node.value, state.year, true));
   sel.year.addEventListener('input', () => {
     const y = state.ix.years[Number(sel.year.value)];
