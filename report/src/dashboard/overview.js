@@ -6,7 +6,7 @@ import { makeColour, gradientCss } from '../colour.js';
 import { el, esc, isNum, median } from '../util.js';
 import { api } from './api.js';
 import { createMap, OUTSIDE } from './map.js';
-import { errorBox, formatFor, href, lowerIsBetter, measures, monthName, nodeByCode, nodeLabel, pickIndex, pickYear } from './common.js';
+import { errorBox, formatFor, href, loading, lowerIsBetter, measures, monthName, nodeByCode, nodeLabel, pickIndex, pickYear } from './common.js';
 import { newestFirst } from './alerts.js';
 import { renderRanking } from './ranking.js';
 
@@ -54,6 +54,7 @@ export function createOverview(ctx) {
   let timer = null;
   let playing = null;
   const ranking = renderRanking($('#ranking'), ctx);
+  $('#map-host').replaceChildren(loading('the map'));
 
   function writeHash() {
     const h = href('', { index: state.ix.id, node: state.node === state.ix.top ? null : state.node, year: state.year });
@@ -108,6 +109,7 @@ export function createOverview(ctx) {
       if (my !== token) return;
       status.replaceChildren(errorBox(e, `the ${ix.name} scores for ${year}`, load));
       node.classList.add('stale');
+      if (!map) $('#map-host').replaceChildren();
       ranking.fail(`No ranking: the scores for ${year} could not be loaded.`);
     } finally {
       if (my === token) node.classList.remove('busy');
