@@ -1,0 +1,14 @@
+/*
+ * server_int.h - between the API (api.c, socket-free) and its HTTP adapter (http.c). The
+ * public calls are in humsec.h (server section); the routes are in docs/server.md.
+ */
+#ifndef HS_SERVER_INT_H
+#define HS_SERVER_INT_H
+
+#include "core/core_int.h"
+
+/* Default request body limit (16 MiB) and idle connection timeout (30 s). */
+#define HSI_SERVER_MAX_BODY (16u << 20)
+#define HSI_SERVER_TIMEOUT  30
+
+#endif
