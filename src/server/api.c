@@ -175,6 +175,16 @@ static json_t *api_col_rank(sqlite3_stmt *q, int i)
     return api_num(v);
 }
 
+/* A rank-interval bound: the 5 % quantile rounded down, the 95 % one rounded up, so that
+ * the whole-number interval holds the estimated one. */
+static json_t *api_col_bound(sqlite3_stmt *q, int i, int up)
+{
+    if (sqlite3_column_type(q, i) == SQLITE_NULL) return json_null();
+    double v = sqlite3_column_double(q, i);
+    v = up ? ceil(v) : floor(v);
+    return isfinite(v) && fabs(v) < 1e15 ? json_integer((json_int_t)v) : json_null();
+}
+
 static json_t *api_col_str(sqlite3_stmt *q, int i)
 {
     const unsigned char *s = sqlite3_column_text(q, i);
@@ -705,11 +715,11 @@ static void api_scores(hs_api *a, const api_params *p, hs_http_response *r)
         else
             sqlite3_bind_null(q, 5);
         while (sqlite3_step(q) == SQLITE_ROW)
-            json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code",
-                                                 api_col_str(q, 0), "name", api_col_str(q, 1),
-                                                 "score", api_col_num(q, 2), "rank",
-                                                 api_col_rank(q, 3), "rank_lo", api_col_rank(q, 4),
-                                                 "rank_hi", api_col_rank(q, 5)));
+            json_array_append_new(
+                arr,
+                json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code", api_col_str(q, 0), "name",
+                          api_col_str(q, 1), "score", api_col_num(q, 2), "rank", api_col_rank(q, 3),
+                          "rank_lo", api_col_bound(q, 4, 0), "rank_hi", api_col_bound(q, 5, 1)));
     }
     sqlite3_finalize(q);
     api_body_json(r, 200,
@@ -743,7 +753,7 @@ static void api_ranks(hs_api *a, const api_params *p, hs_http_response *r)
                                   json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code",
                                             api_col_str(q, 0), "name", api_col_str(q, 1), "rank",
                                             api_col_rank(q, 2), "median", api_col_rank(q, 3), "lo",
-                                            api_col_rank(q, 4), "hi", api_col_rank(q, 5)));
+                                            api_col_bound(q, 4, 0), "hi", api_col_bound(q, 5, 1)));
     }
     sqlite3_finalize(q);
     api_body_json(r, 200,

@@ -136,7 +136,7 @@ static hs_status sub_check_indicators(hs_ctx *ctx, const hsi_csv *c, const hsi_m
                         "nothing to remove the value",
                         v);
     }
-    if (errs->total) return HS_ERR_PARSE;
+    /* repeated keys are reported along with the other errors */
     sub_value *sorted = hsi_malloc(ctx, c->nrow * sizeof *sorted);
     if (!sorted) return HS_ERR_NOMEM;
     memcpy(sorted, vals, c->nrow * sizeof *sorted);
