@@ -868,8 +868,10 @@ static hs_status rf_build(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *o, s
         hsi_pipeline_free(ctx, &pl);
         hsi_ini_free(&ini);
         if (!st) {
-            snprintf(job->pipeline, sizeof job->pipeline, "%s/index.pipeline", tmpdir);
-            st = rf_write_pipeline(ctx, job->shipped, data, job->pipeline, err);
+            if ((size_t)snprintf(job->pipeline, sizeof job->pipeline, "%s/index.pipeline",
+                                 tmpdir) >= sizeof job->pipeline)
+                st = hsi_err(err, HS_ERR_IO, tmpdir, 0, 0, "temporary folder name too long");
+            if (!st) st = rf_write_pipeline(ctx, job->shipped, data, job->pipeline, err);
         }
     }
     if (!st) st = hs_build_run(ctx, job->pipeline, &job->b, err);
