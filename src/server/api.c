@@ -358,12 +358,26 @@ static int api_cache_get(hs_api *a, const char *key, hs_http_response *r)
     return hit;
 }
 
+static void api_cache_clear_locked(hs_api *a)
+{
+    for (size_t i = 0; i < a->cap; i++) {
+        free(a->cache[i].key);
+        free(a->cache[i].body);
+        a->cache[i].key = NULL;
+        a->cache[i].body = NULL;
+    }
+    a->ncache = 0;
+}
+
 /* Keep a 200 response made at generation gen (dropped if a run finished meanwhile or the
  * cache is full: memory stays bounded whatever the queries). */
 static void api_cache_put(hs_api *a, const char *key, unsigned long gen, const hs_http_response *r)
 {
     pthread_rwlock_wrlock(&a->cache_mu);
-    if (gen == a->gen && (a->ncache + 1) * 2 <= a->cap) {
+    /* full (many distinct queries): start again rather than stop caching, so that memory
+     * stays bounded and the frequent queries come back at once */
+    if ((a->ncache + 1) * 2 > a->cap) api_cache_clear_locked(a);
+    if (gen == a->gen) {
         api_entry *e = api_cache_slot(a, key);
         if (e && !e->key) {
             e->key = strdup(key);
@@ -383,17 +397,6 @@ static void api_cache_put(hs_api *a, const char *key, unsigned long gen, const h
         }
     }
     pthread_rwlock_unlock(&a->cache_mu);
-}
-
-static void api_cache_clear_locked(hs_api *a)
-{
-    for (size_t i = 0; i < a->cap; i++) {
-        free(a->cache[i].key);
-        free(a->cache[i].body);
-        a->cache[i].key = NULL;
-        a->cache[i].body = NULL;
-    }
-    a->ncache = 0;
 }
 
 static void api_invalidate(hs_api *a)

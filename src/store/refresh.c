@@ -829,6 +829,26 @@ static hs_status rf_panel(hs_ctx *ctx, hs_store *db, const hs_geo *geo, hs_panel
 
 /* ---- the run ------------------------------------------------------------------------- */
 
+/* Results are kept for the newest RF_KEEP runs with results; older runs keep their row
+ * (status, times, submissions used) but not their scores, panels and nodes. */
+#define RF_KEEP 5
+
+static hs_status rf_prune(hs_store *db, hs_error *err)
+{
+    static const char *const tables[] = {"score", "rank_interval", "node", "panel_month",
+                                         "run_index"};
+    hs_status st = HS_OK;
+    for (size_t i = 0; !st && i < 5; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM %s WHERE run < (SELECT coalesce(min(run), 0) FROM (SELECT "
+                 "DISTINCT run FROM run_index ORDER BY run DESC LIMIT %d))",
+                 tables[i], RF_KEEP);
+        st = hsi_store_exec(db, sql, err);
+    }
+    return st;
+}
+
 static void rf_rmdir(const char *dir, const char *const *files, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -975,6 +995,7 @@ hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opt
             st = rf_done(db, q, "cannot finish the run", err);
         }
         sqlite3_finalize(q);
+        if (!st) st = rf_prune(db, err);
         char obj[32], det[128];
         snprintf(obj, sizeof obj, "run %lld", (long long)run);
         snprintf(det, sizeof det, "%zu indices, %zu scores, %zu submissions, %zu alerts", z.indices,
