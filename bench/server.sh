@@ -4,6 +4,7 @@
 # submissions alongside (one after another, as fast as they are acknowledged).
 # Prints requests/s, p50/p99 latency and errors per endpoint, and the writer's count.
 # Usage: bench/server.sh [DURATION]   (from the project folder after `make build`;
+# SERVE_THREADS=N sets the server's threads (default 2), ACCESS_LOG=FILE its access log;
 # needs wrk and curl)
 set -eu
 bin=build/humsec
@@ -24,7 +25,7 @@ trap cleanup EXIT INT TERM
 
 db=$tmp/bench.db
 token=$("$bin" partner add bench --db "$db" 2>/dev/null)
-"$bin" serve --db "$db" --port 0 --port-file "$tmp/port" --threads 2 \
+"$bin" serve --db "$db" --port 0 --port-file "$tmp/port" --threads "${SERVE_THREADS:-2}" \
   --access-log "${ACCESS_LOG:-$tmp/access.log}" --quiet 2>"$tmp/serve.err" &
 srv=$!
 i=0
@@ -50,7 +51,7 @@ base=http://127.0.0.1:$port
 ) &
 writer=$!
 
-echo "humsec serve: 2 threads, loopback port $port; wrk: 2 threads, 64 connections, ${dur} s each"
+echo "humsec serve: ${SERVE_THREADS:-2} threads, loopback port $port; wrk: 2 threads, 64 connections, ${dur} s each"
 for path in "/api/v1/scores?index=hsi" "/api/v1/countries/AFG"; do
   curl -s -o /dev/null "$base$path" # the first request fills the cache
   wrk -t2 -c64 -d"${dur}s" --latency "$base$path" >"$tmp/wrk.txt"

@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +38,17 @@ extern const size_t hsi_asset_dash_css_len;
 #define API_MAX_PARAMS 16
 #define API_MAX_VALUE  256
 
+/* A response body shared by the cache and the responses being sent: freed when the last
+ * holder lets go (hsi_api_body_release), so a cache hit copies nothing. */
+typedef struct api_body {
+    atomic_int refs;
+    size_t len;
+    char data[];
+} api_body;
+
 typedef struct api_entry {
     char *key;
-    char *body;
-    size_t len;
+    api_body *body;
     char etag[40];
 } api_entry;
 
@@ -90,17 +98,37 @@ void hs_api_opts_init(hs_api_opts *o)
     o->cache_entries = 4096;
 }
 
+static api_body *api_body_of(const char *data)
+{
+    return (api_body *)(void *)(data - offsetof(api_body, data));
+}
+
+static void api_body_unref(api_body *b)
+{
+    if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) free(b);
+}
+
+void hsi_api_body_release(void *data)
+{
+    if (data) api_body_unref(api_body_of(data));
+}
+
 void hs_http_response_free(hs_http_response *r)
 {
     if (!r) return;
-    free(r->owned_);
+    api_body_unref(r->owned_);
     r->owned_ = NULL;
     r->body = NULL;
 }
 
 static void api_body_json(hs_http_response *r, int status, json_t *j)
 {
-    char *s = json_dumps(j, JSON_COMPACT);
+    size_t n = json_dumpb(j, NULL, 0, JSON_COMPACT);
+    api_body *s = n ? malloc(sizeof *s + n + 1) : NULL;
+    if (s && json_dumpb(j, s->data, n, JSON_COMPACT) != n) {
+        free(s);
+        s = NULL;
+    }
     json_decref(j);
     if (!s) {
         static const char oom[] = "{\"error\":{\"code\":\"internal\",\"status\":500,"
@@ -111,10 +139,13 @@ static void api_body_json(hs_http_response *r, int status, json_t *j)
         r->body_len = sizeof oom - 1;
         return;
     }
+    atomic_init(&s->refs, 1);
+    s->len = n;
+    s->data[n] = 0;
     r->status = status;
     r->content_type = API_JSON;
-    r->body = s;
-    r->body_len = strlen(s);
+    r->body = s->data;
+    r->body_len = n;
     r->owned_ = s;
 }
 
@@ -335,24 +366,21 @@ static api_entry *api_cache_slot(hs_api *a, const char *key)
     return &a->cache[j];
 }
 
-/* A copy of the cached response for key, or 0. */
+/* The cached response for key (sharing its body), or 0. */
 static int api_cache_get(hs_api *a, const char *key, hs_http_response *r)
 {
     int hit = 0;
     pthread_rwlock_rdlock(&a->cache_mu);
     api_entry *e = api_cache_slot(a, key);
     if (e && e->key) {
-        char *b = malloc(e->len + 1);
-        if (b) {
-            memcpy(b, e->body, e->len + 1);
-            r->status = 200;
-            r->content_type = API_JSON;
-            r->body = b;
-            r->body_len = e->len;
-            r->owned_ = b;
-            memcpy(r->etag, e->etag, sizeof r->etag);
-            hit = 1;
-        }
+        atomic_fetch_add_explicit(&e->body->refs, 1, memory_order_relaxed);
+        r->status = 200;
+        r->content_type = API_JSON;
+        r->body = e->body->data;
+        r->body_len = e->body->len;
+        r->owned_ = e->body;
+        memcpy(r->etag, e->etag, sizeof r->etag);
+        hit = 1;
     }
     pthread_rwlock_unlock(&a->cache_mu);
     return hit;
@@ -362,7 +390,7 @@ static void api_cache_clear_locked(hs_api *a)
 {
     for (size_t i = 0; i < a->cap; i++) {
         free(a->cache[i].key);
-        free(a->cache[i].body);
+        api_body_unref(a->cache[i].body);
         a->cache[i].key = NULL;
         a->cache[i].body = NULL;
     }
@@ -379,20 +407,13 @@ static void api_cache_put(hs_api *a, const char *key, unsigned long gen, const h
     if ((a->ncache + 1) * 2 > a->cap) api_cache_clear_locked(a);
     if (gen == a->gen) {
         api_entry *e = api_cache_slot(a, key);
-        if (e && !e->key) {
+        if (e && !e->key && r->owned_) {
             e->key = strdup(key);
-            e->body = malloc(r->body_len + 1);
-            if (e->key && e->body) {
-                memcpy(e->body, r->body, r->body_len);
-                e->body[r->body_len] = 0;
-                e->len = r->body_len;
+            if (e->key) {
+                e->body = r->owned_;
+                atomic_fetch_add_explicit(&e->body->refs, 1, memory_order_relaxed);
                 memcpy(e->etag, r->etag, sizeof e->etag);
                 a->ncache++;
-            } else {
-                free(e->key);
-                free(e->body);
-                e->key = NULL;
-                e->body = NULL;
             }
         }
     }

@@ -170,8 +170,10 @@ static MHD_Result_t http_send(hs_server *s, struct MHD_Connection *c, http_req *
     free(q.s);
     struct MHD_Response *resp;
     if (r.owned_) {
-        resp = MHD_create_response_from_buffer_with_free_callback(r.body_len, (void *)r.body, free);
-        if (resp) r.owned_ = NULL; /* MHD frees it now */
+        /* the body is shared with the cache: MHD lets go of it when it has sent it */
+        resp = MHD_create_response_from_buffer_with_free_callback(r.body_len, (void *)r.body,
+                                                                  hsi_api_body_release);
+        if (resp) r.owned_ = NULL;
     } else {
         resp = MHD_create_response_from_buffer(r.body_len, (void *)r.body, MHD_RESPMEM_PERSISTENT);
     }

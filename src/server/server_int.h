@@ -11,4 +11,8 @@
 #define HSI_SERVER_MAX_BODY (16u << 20)
 #define HSI_SERVER_TIMEOUT  30
 
+/* Let go of a response body the API handed out (hs_http_response.body of a response whose
+ * owned_ was set); the HTTP adapter gives this to libmicrohttpd as the free callback. */
+HS_INTERNAL void hsi_api_body_release(void *data);
+
 #endif
