@@ -1007,20 +1007,31 @@ static void api_country(hs_api *a, const char *code, hs_http_response *r)
         json_array_append_new(indices, json_pack("{s:s, s:s, s:s, s:o}", "id", ix.id, "name",
                                                  ix.name, "top", ix.top, "series", series));
     }
+    /* the country's months from its first to its last with events, zero-filled (several
+     * Gleditsch-Ward units may map to one ISO3 code: they are added up) */
     json_t *months = json_array();
     if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT month_id, events, deaths FROM panel_month WHERE run = ?1 AND "
-                           "level = 'country' AND iso3 = ?2 ORDER BY month_id",
+                           "SELECT month_id, sum(events), sum(deaths) FROM panel_month WHERE "
+                           "run = ?1 AND level = 'country' AND iso3 = ?2 GROUP BY month_id "
+                           "ORDER BY month_id",
                            -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, api_panel_run(a));
         sqlite3_bind_text(q, 2, code, -1, SQLITE_TRANSIENT);
+        int next = 0;
         while (sqlite3_step(q) == SQLITE_ROW) {
+            int m = sqlite3_column_int(q, 0);
             char ms[24];
-            api_month_str(sqlite3_column_int(q, 0), ms);
+            for (; next && next < m; next++) {
+                api_month_str(next, ms);
+                json_array_append_new(
+                    months, json_pack("{s:s, s:i, s:i}", "month", ms, "events", 0, "deaths", 0));
+            }
+            api_month_str(m, ms);
             json_array_append_new(months,
                                   json_pack("{s:s, s:I, s:I}", "month", ms, "events",
                                             (json_int_t)sqlite3_column_int64(q, 1), "deaths",
                                             (json_int_t)sqlite3_column_int64(q, 2)));
+            next = m + 1;
         }
     }
     sqlite3_finalize(q);

@@ -173,6 +173,15 @@ static void test_country_events_alerts_method(void **state)
     assert_non_null(json_object_get(json_object_get(yr, "nodes"), "HSI"));
     json_t *months = json_object_get(json_object_get(j, "events"), "months");
     assert_true(json_array_size(months) > 40); /* GED Syria 2016-01 .. 2019-11 */
+    /* zero-filled: one entry per month, consecutive */
+    int prev = 0;
+    for (size_t i = 0; i < json_array_size(months); i++) {
+        int y, m;
+        const char *ms = json_string_value(json_object_get(json_array_get(months, i), "month"));
+        assert_int_equal(sscanf(ms, "%d-%d", &y, &m), 2);
+        if (prev) assert_int_equal(y * 12 + m, prev + 1);
+        prev = y * 12 + m;
+    }
     assert_true(json_is_array(json_object_get(j, "alerts")));
     json_decref(j);
     expect_error(j = get("/api/v1/countries/XXX", 404), "not_found", 404);
