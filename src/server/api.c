@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -70,6 +71,8 @@ struct hs_api {
     api_entry *cache; /* open addressing, cap a power of two */
     size_t ncache, cap;
     unsigned long gen;
+    atomic_llong checked; /* second of the last look for runs made by other processes */
+    atomic_long seen_run; /* the latest finished run the cache was made from */
     api_asset assets[6];
 };
 
@@ -428,6 +431,22 @@ static void api_invalidate(hs_api *a)
     pthread_rwlock_unlock(&a->cache_mu);
 }
 
+/* A run recorded by another process (humsec run --db on the same file) empties the cache
+ * too: at most once a second, one thread looks at the latest finished run, without waiting
+ * for the store if it is busy. */
+static void api_check_runs(hs_api *a)
+{
+    long long now = (long long)time(NULL);
+    long long last = atomic_load_explicit(&a->checked, memory_order_relaxed);
+    if (now == last || !atomic_compare_exchange_strong_explicit(
+                           &a->checked, &last, now, memory_order_relaxed, memory_order_relaxed))
+        return;
+    if (pthread_mutex_trylock(&a->db_mu) != 0) return;
+    long run = hs_store_latest_run(a->db);
+    pthread_mutex_unlock(&a->db_mu);
+    if (run != atomic_exchange(&a->seen_run, run)) api_invalidate(a);
+}
+
 /* ---- lifecycle -------------------------------------------------------------------------- */
 
 static void api_asset_init(api_asset *as, const char *path, const char *type, const char *cache,
@@ -470,6 +489,8 @@ hs_status hs_api_new(hs_ctx *ctx, hs_store *db, const hs_api_opts *o, hs_api **o
     pthread_mutex_init(&a->db_mu, NULL);
     pthread_rwlock_init(&a->cache_mu, NULL);
     a->gen = (unsigned long)hs_store_latest_run(db);
+    atomic_init(&a->seen_run, (long)a->gen);
+    atomic_init(&a->checked, 0);
     /* an acknowledged write (201) must survive a crash of the machine, not only of the
      * process: full sync on every commit */
     hsi_store_exec(db, "PRAGMA synchronous=FULL", NULL);
@@ -1348,6 +1369,7 @@ static void api_post_run(hs_api *a, const api_who *who, hs_http_response *r)
     hs_refresh_info info;
     hs_error err = {0};
     hs_status st = hs_store_refresh(a->ctx, a->db, &ro, &info, &err);
+    atomic_store(&a->seen_run, hs_store_latest_run(a->db));
     api_invalidate(a);
     json_t *o = info.run ? api_run_obj(a, info.run) : NULL;
     if (st) {
@@ -1449,6 +1471,7 @@ static void api_read(hs_api *a, api_route route, const char *seg, const char *qu
     snprintf(path, sizeof path, "%d/%.500s", (int)route, seg ? seg : "");
     api_cache_key(path, &p, key, sizeof key);
     r->cache_control = "no-cache";
+    api_check_runs(a);
     if (api_cache_get(a, key, r)) return;
     pthread_mutex_lock(&a->db_mu);
     pthread_rwlock_rdlock(&a->cache_mu);

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <cmocka.h>
 
+#include "humsec.h"
 #include "srv_util.h"
 
 static srv S;
@@ -521,6 +522,35 @@ static void test_post_run(void **state)
     json_decref(j);
 }
 
+/* A run recorded by another process on the same store is served within about a second. */
+static void test_run_by_another_process(void **state)
+{
+    (void)state;
+    json_t *j = get("/api/v1/health", 200); /* cached */
+    long before = (long)json_integer_value(json_object_get(j, "latest_run"));
+    json_decref(j);
+    hs_store *db = NULL;
+    hs_error err = {0};
+    assert_int_equal(hs_store_open(NULL, S.db, &db, &err), HS_OK);
+    hs_refresh_opts ro;
+    hs_refresh_opts_init(&ro);
+    ro.root = HS_SOURCE_DIR;
+    ro.ua_runs = 0;
+    ro.events = 0;
+    hs_refresh_info info;
+    if (hs_store_refresh(NULL, db, &ro, &info, &err) != HS_OK) fail_msg("%s", err.msg);
+    hs_store_close(db);
+    assert_true(info.run > before);
+    long now = before;
+    for (int i = 0; i < 30 && now != info.run; i++) {
+        srv_sleep_ms(100);
+        j = get("/api/v1/health", 200);
+        now = (long)json_integer_value(json_object_get(j, "latest_run"));
+        json_decref(j);
+    }
+    assert_int_equal(now, info.run);
+}
+
 static void test_access_log(void **state)
 {
     (void)state;
@@ -554,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_submissions),
         cmocka_unit_test(test_post_run),
+        cmocka_unit_test(test_run_by_another_process),
         cmocka_unit_test(test_access_log),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
