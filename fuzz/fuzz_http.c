@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "humsec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -90,6 +92,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hs_http_response r;
     hs_api_handle(fz_api, &req, &r);
     if (r.status < 200 || r.status > 599 || (r.body_len && !r.body)) abort();
+    /* every JSON answer parses, and every error has its code and message */
+    if (r.status != 304 && r.content_type && !strncmp(r.content_type, "application/json", 16) &&
+        strcmp(path, "/assets/countries-50m.json") && strncmp(path, "/assets/iso-", 12)) {
+        json_t *j = json_loadb(r.body, r.body_len, 0, NULL);
+        if (!j) abort();
+        json_t *e = json_object_get(j, "error");
+        if (r.status >= 400 && (!json_is_string(json_object_get(e, "code")) ||
+                                !json_is_string(json_object_get(e, "message"))))
+            abort();
+        json_decref(j);
+    }
     hs_http_response_free(&r);
     return 0;
 }

@@ -152,6 +152,37 @@ static void api_body_json(hs_http_response *r, int status, json_t *j)
     r->owned_ = s;
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if the bytes there are not one. */
+static size_t api_utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n = c < 0x80                 ? 1
+               : c >= 0xc2 && c <= 0xdf ? 2
+               : c >= 0xe0 && c <= 0xef ? 3
+               : c >= 0xf0 && c <= 0xf4 ? 4
+                                        : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    if (n == 3 && ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0))) return 0;
+    if (n == 4 && ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))) return 0;
+    return n;
+}
+
+/* s with every byte that is not part of valid UTF-8 replaced by '?' (in place): messages
+ * quote what the client sent, and JSON strings must be UTF-8. */
+static char *api_utf8_clean(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p;) {
+        size_t n = api_utf8_len(p);
+        if (n == 0) {
+            *p++ = '?';
+        } else {
+            p += n;
+        }
+    }
+    return s;
+}
+
 /* {"error":{"code":..,"status":..,"message":..}} plus extra members (stolen, may be NULL). */
 static void api_error_x(hs_http_response *r, int status, const char *code, json_t *extra,
                         const char *fmt, ...) HS_PRINTF(5, 6);
@@ -163,6 +194,7 @@ static void api_error_x(hs_http_response *r, int status, const char *code, json_
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    api_utf8_clean(msg);
     json_t *e = json_pack("{s:s, s:i, s:s}", "code", code, "status", status, "message", msg);
     if (e && extra) json_object_update(e, extra);
     json_decref(extra);
@@ -1279,6 +1311,8 @@ static void api_submit(hs_api *a, const hs_http_request *req, const api_who *who
                                req->body_len, a->structure, a->geo, &id, &errs, &err);
     if (st == HS_ERR_PARSE) {
         json_t *list = json_array();
+        for (size_t i = 0; i < errs.n; i++)
+            api_utf8_clean(errs.e[i].msg);
         for (size_t i = 0; i < errs.n; i++)
             json_array_append_new(list,
                                   json_pack("{s:I, s:I, s:s%}", "line", (json_int_t)errs.e[i].line,

@@ -103,6 +103,21 @@ static hs_status pt_check_name(const char *name, hs_error *err)
         if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
             return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
                            "a partner name cannot hold control characters (byte %zu)", i + 1);
+    /* UTF-8: the name is served in JSON */
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)name[i];
+        size_t k = c < 0x80                          ? 1
+                   : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2
+                   : (c & 0xf0) == 0xe0              ? 3
+                   : (c & 0xf8) == 0xf0 && c <= 0xf4 ? 4
+                                                     : 0;
+        for (size_t j = 1; k && j < k; j++)
+            if (i + j >= n || ((unsigned char)name[i + j] & 0xc0) != 0x80) k = 0;
+        if (!k)
+            return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                           "a partner name must be UTF-8 text (byte %zu is not)", i + 1);
+        i += k;
+    }
     return HS_OK;
 }
 
