@@ -144,14 +144,16 @@ int cmd_run(int argc, char **argv)
         }
         hs_build_free(b);
     }
-    if (rc == CLI_EXIT_OK && !nodb) {
-        char def[4200];
-        snprintf(def, sizeof def, "%s/humsec.db", outdir);
-        rc = cli_store_refresh(ctx, dbpath ? dbpath : def, quiet);
-    }
+    char def[4200];
+    snprintf(def, sizeof def, "%s/humsec.db", outdir);
+    if (!dbpath) dbpath = def;
+    if (rc == CLI_EXIT_OK && !nodb) rc = cli_store_refresh(ctx, dbpath, quiet);
     hs_ctx_free(ctx);
     if (rc == CLI_EXIT_OK && !quiet)
         fprintf(stderr, "humsec: done in %.2f s; open %s/report.html, results are in %s/\n",
                 run_seconds(&t0), outdir, outdir);
+    if (rc == CLI_EXIT_OK && !quiet && !nodb)
+        fprintf(stderr, "humsec: the store %s holds the run: humsec serve --db %s\n", dbpath,
+                dbpath);
     return rc;
 }
