@@ -540,6 +540,7 @@ typedef struct hs_http_response {
     const char *cache_control; /**< static string or NULL */
     char etag[40];             /**< "" = none */
     char allow[48];            /**< Allow header of a 405, "" = none */
+    int public_read;           /**< public data: any origin may read it (CORS) */
     const char *body;
     size_t body_len;
     void *owned_; /**< internal: what hs_http_response_free releases */

@@ -1505,6 +1505,7 @@ static void api_read(hs_api *a, api_route route, const char *seg, const char *qu
     snprintf(path, sizeof path, "%d/%.500s", (int)route, seg ? seg : "");
     api_cache_key(path, &p, key, sizeof key);
     r->cache_control = "no-cache";
+    r->public_read = 1;
     api_check_runs(a);
     if (api_cache_get(a, key, r)) return;
     pthread_mutex_lock(&a->db_mu);

@@ -190,6 +190,9 @@ static MHD_Result_t http_send(hs_server *s, struct MHD_Connection *c, http_req *
     if (r.status == 401)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"humsec\"");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* the public data may be read by a page from any origin (a dashboard under development
+     * on another port); writes carry a token and get no such header */
+    if (r.public_read) MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
     if (r.status == 413) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     MHD_Result_t ok = MHD_queue_response(c, (unsigned)r.status, resp);
     http_log(s, hr, method, url, r.status, r.body_len);

@@ -286,6 +286,9 @@ static void test_static_cache_methods(void **state)
     char etag[128], hdr[256];
     assert_int_equal(http_header(&r, "ETag", etag, sizeof etag), 0);
     assert_int_equal(http_header(&r, "Cache-Control", v, sizeof v), 0);
+    assert_string_equal(v, "no-cache");
+    assert_int_equal(http_header(&r, "Access-Control-Allow-Origin", v, sizeof v), 0);
+    assert_string_equal(v, "*");
     http_resp_free(&r);
     snprintf(hdr, sizeof hdr, "If-None-Match: %s\r\n", etag);
     /* parameters in another order hit the same cached response */
