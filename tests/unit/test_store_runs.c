@@ -123,9 +123,9 @@ static void test_run_fails_cleanly(void **state)
     assert_int_equal(info.indices, 4);
     long scores = q1(db, "SELECT count(*) FROM score");
     assert_true(scores > 100000);
-    print_message("a run: %ld allocations; failing 12 of them spread over it\n", total);
-    for (long k = 1; k <= 12; k++) {
-        f.fail_at = f.count + 1 + (total - 1) * k / 13;
+    print_message("a run: %ld allocations; failing 6 of them spread over it\n", total);
+    for (long k = 1; k <= 6; k++) {
+        f.fail_at = f.count + 1 + (total - 1) * k / 7;
         long live = f.live;
         hs_status st = hs_store_refresh(ctx, db, &ro, &info, &err);
         f.fail_at = 0;
