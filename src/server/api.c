@@ -989,9 +989,9 @@ static void api_panel(hs_api *a, const api_params *p, hs_http_response *r)
             }
             char ms[24];
             api_month_str(sqlite3_column_int(q, 2), ms);
-            json_t *row = grid ? json_pack("{s:I, s:s}", "gid",
-                                           (json_int_t)sqlite3_column_int64(q, 1), "month", ms)
-                               : json_pack("{s:o, s:s}", "country", api_col_str(q, 0), "month", ms);
+            /* grid rows: a cell is not tied to one country, so country is null */
+            json_t *row = json_pack("{s:o, s:s}", "country", api_col_str(q, 0), "month", ms);
+            if (grid) json_object_set_new(row, "gid", json_integer(sqlite3_column_int64(q, 1)));
             json_object_set_new(row, "events", json_integer(sqlite3_column_int64(q, 3)));
             json_object_set_new(row, "deaths", json_integer(sqlite3_column_int64(q, 4)));
             json_array_append_new(arr, row);
