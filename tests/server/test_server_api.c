@@ -545,7 +545,7 @@ static void test_run_by_another_process(void **state)
     hs_store_close(db);
     assert_true(info.run > before);
     long now = before;
-    for (int i = 0; i < 30 && now != info.run; i++) {
+    for (int i = 0; i < 50 && now != info.run; i++) {
         srv_sleep_ms(100);
         j = get("/api/v1/health", 200);
         now = (long)json_integer_value(json_object_get(j, "latest_run"));
