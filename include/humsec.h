@@ -546,7 +546,10 @@ typedef struct hs_http_response {
     void *owned_; /**< internal: what hs_http_response_free releases */
 } hs_http_response;
 
-/** Answer a request. Every outcome, including bad input, is a response. */
+/** Answer a request. Every outcome, including bad input, is a response (4xx/5xx with a JSON
+ *  error body). req is borrowed. resp (OUT) is filled whole; its body stays valid until
+ *  hs_http_response_free(resp), which the caller must call once (it accepts a response
+ *  whose body is static). */
 void hs_api_handle(hs_api *api, const hs_http_request *req, hs_http_response *resp);
 void hs_http_response_free(hs_http_response *resp);
 
