@@ -73,6 +73,8 @@ struct hs_api {
     unsigned long gen;
     atomic_llong checked; /* second of the last look for runs made by other processes */
     atomic_long seen_run; /* the latest finished run the cache was made from */
+    int db_failed;        /* a statement failed during this request (under db_mu) */
+    char db_msg[512];
     api_asset assets[6];
 };
 
@@ -565,15 +567,38 @@ static sqlite3 *api_sql(hs_api *a)
     return hsi_store_db(a->db);
 }
 
+/* sqlite3_prepare_v2 on the store, noting a failure (under db_mu) so that the request is
+ * answered 500 with SQLite's message rather than with an empty list. */
+static int api_prepare(hs_api *a, const char *sql, int n, sqlite3_stmt **q, const char **tail)
+{
+    int rc = sqlite3_prepare_v2(api_sql(a), sql, n, q, tail);
+    if (rc != SQLITE_OK && !a->db_failed) {
+        a->db_failed = 1;
+        snprintf(a->db_msg, sizeof a->db_msg, "%s", sqlite3_errmsg(api_sql(a)));
+    }
+    return rc;
+}
+
+/* After a route ran under db_mu: a failed statement replaces the answer with a 500. */
+static void api_db_check(hs_api *a, hs_http_response *r)
+{
+    if (!a->db_failed) return;
+    a->db_failed = 0;
+    hs_http_response_free(r);
+    memset(r, 0, sizeof *r);
+    api_error(r, 500, "internal", "the store %s cannot be read: %s", hsi_store_path(a->db),
+              a->db_msg);
+}
+
 /* The latest run of index id; 0 when the store has none. */
 static int api_find_index(hs_api *a, const char *id, api_index *ix)
 {
     sqlite3_stmt *q = NULL;
     int found = 0;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT run, id, name, top FROM run_index WHERE id = ?1 ORDER BY run "
-                           "DESC LIMIT 1",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (api_prepare(a,
+                    "SELECT run, id, name, top FROM run_index WHERE id = ?1 ORDER BY run "
+                    "DESC LIMIT 1",
+                    -1, &q, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) == SQLITE_ROW) {
@@ -592,9 +617,8 @@ static size_t api_index_ids(hs_api *a, char ids[][32], size_t cap)
 {
     sqlite3_stmt *q = NULL;
     size_t n = 0;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT id, min(rowid) FROM run_index GROUP BY id ORDER BY 2", -1, &q,
-                           NULL) != SQLITE_OK)
+    if (api_prepare(a, "SELECT id, min(rowid) FROM run_index GROUP BY id ORDER BY 2", -1, &q,
+                    NULL) != SQLITE_OK)
         return 0;
     while (n < cap && sqlite3_step(q) == SQLITE_ROW)
         snprintf(ids[n++], 32, "%s", (const char *)sqlite3_column_text(q, 0));
@@ -618,10 +642,10 @@ static long api_latest_year(hs_api *a, const api_index *ix)
 {
     sqlite3_stmt *q = NULL;
     long y = 0;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT max(year) FROM score WHERE run = ?1 AND idx = ?2 AND node = "
-                           "?3 AND score IS NOT NULL",
-                           -1, &q, NULL) == SQLITE_OK) {
+    if (api_prepare(a,
+                    "SELECT max(year) FROM score WHERE run = ?1 AND idx = ?2 AND node = "
+                    "?3 AND score IS NOT NULL",
+                    -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, ix->run);
         sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 3, ix->top, -1, SQLITE_TRANSIENT);
@@ -635,10 +659,10 @@ static json_t *api_nodes(hs_api *a, const api_index *ix)
 {
     json_t *arr = json_array();
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT code, name, level, parent, weight, type, direction FROM node "
-                           "WHERE run = ?1 AND idx = ?2 ORDER BY ord",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (api_prepare(a,
+                    "SELECT code, name, level, parent, weight, type, direction FROM node "
+                    "WHERE run = ?1 AND idx = ?2 ORDER BY ord",
+                    -1, &q, NULL) != SQLITE_OK)
         return arr;
     sqlite3_bind_int64(q, 1, ix->run);
     sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
@@ -656,9 +680,8 @@ static int api_node_exists(hs_api *a, const api_index *ix, const char *code)
 {
     sqlite3_stmt *q = NULL;
     int found = 0;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT 1 FROM node WHERE run = ?1 AND idx = ?2 AND code = ?3", -1, &q,
-                           NULL) != SQLITE_OK)
+    if (api_prepare(a, "SELECT 1 FROM node WHERE run = ?1 AND idx = ?2 AND code = ?3", -1, &q,
+                    NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_int64(q, 1, ix->run);
     sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
@@ -681,10 +704,10 @@ static json_t *api_years(hs_api *a, const api_index *ix)
 {
     json_t *arr = json_array();
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT DISTINCT year FROM score WHERE run = ?1 AND idx = ?2 AND node "
-                           "= ?3 ORDER BY year",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (api_prepare(a,
+                    "SELECT DISTINCT year FROM score WHERE run = ?1 AND idx = ?2 AND node "
+                    "= ?3 ORDER BY year",
+                    -1, &q, NULL) != SQLITE_OK)
         return arr;
     sqlite3_bind_int64(q, 1, ix->run);
     sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
@@ -717,10 +740,10 @@ static void api_countries(hs_api *a, hs_http_response *r)
 {
     json_t *arr = json_array();
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT code, name FROM unit WHERE code GLOB '[A-Z][A-Z][A-Z]' ORDER "
-                           "BY code",
-                           -1, &q, NULL) == SQLITE_OK)
+    if (api_prepare(a,
+                    "SELECT code, name FROM unit WHERE code GLOB '[A-Z][A-Z][A-Z]' ORDER "
+                    "BY code",
+                    -1, &q, NULL) == SQLITE_OK)
         while (sqlite3_step(q) == SQLITE_ROW)
             json_array_append_new(
                 arr, json_pack("{s:o, s:o}", "code", api_col_str(q, 0), "name", api_col_str(q, 1)));
@@ -775,14 +798,14 @@ static void api_scores(hs_api *a, const api_params *p, hs_http_response *r)
     const char *country = api_param(p, "country");
     json_t *arr = json_array();
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT s.unit, u.name, s.score, s.rank, ri.lo, ri.hi FROM score s "
-                           "LEFT JOIN unit u ON u.code = s.unit LEFT JOIN rank_interval ri ON "
-                           "ri.run = s.run AND ri.idx = s.idx AND ri.year = s.year AND ri.unit "
-                           "= s.unit AND ri.node = s.node WHERE s.run = ?1 AND s.idx = ?2 AND "
-                           "s.node = ?3 AND s.year = ?4 AND (?5 IS NULL OR s.unit = ?5) ORDER BY "
-                           "s.score IS NULL, s.rank, s.unit",
-                           -1, &q, NULL) == SQLITE_OK) {
+    if (api_prepare(a,
+                    "SELECT s.unit, u.name, s.score, s.rank, ri.lo, ri.hi FROM score s "
+                    "LEFT JOIN unit u ON u.code = s.unit LEFT JOIN rank_interval ri ON "
+                    "ri.run = s.run AND ri.idx = s.idx AND ri.year = s.year AND ri.unit "
+                    "= s.unit AND ri.node = s.node WHERE s.run = ?1 AND s.idx = ?2 AND "
+                    "s.node = ?3 AND s.year = ?4 AND (?5 IS NULL OR s.unit = ?5) ORDER BY "
+                    "s.score IS NULL, s.rank, s.unit",
+                    -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, ix.run);
         sqlite3_bind_text(q, 2, ix.id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 3, node, -1, SQLITE_TRANSIENT);
@@ -814,13 +837,13 @@ static void api_ranks(hs_api *a, const api_params *p, hs_http_response *r)
     if (!api_index_year(a, p, &ix, &year, r)) return;
     json_t *arr = json_array();
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT s.unit, u.name, s.rank, ri.median, ri.lo, ri.hi FROM score s "
-                           "LEFT JOIN unit u ON u.code = s.unit LEFT JOIN rank_interval ri ON "
-                           "ri.run = s.run AND ri.idx = s.idx AND ri.year = s.year AND ri.unit "
-                           "= s.unit AND ri.node = s.node WHERE s.run = ?1 AND s.idx = ?2 AND "
-                           "s.node = ?3 AND s.year = ?4 ORDER BY s.rank IS NULL, s.rank, s.unit",
-                           -1, &q, NULL) == SQLITE_OK) {
+    if (api_prepare(a,
+                    "SELECT s.unit, u.name, s.rank, ri.median, ri.lo, ri.hi FROM score s "
+                    "LEFT JOIN unit u ON u.code = s.unit LEFT JOIN rank_interval ri ON "
+                    "ri.run = s.run AND ri.idx = s.idx AND ri.year = s.year AND ri.unit "
+                    "= s.unit AND ri.node = s.node WHERE s.run = ?1 AND s.idx = ?2 AND "
+                    "s.node = ?3 AND s.year = ?4 ORDER BY s.rank IS NULL, s.rank, s.unit",
+                    -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, ix.run);
         sqlite3_bind_text(q, 2, ix.id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 3, ix.top, -1, SQLITE_TRANSIENT);
@@ -843,8 +866,7 @@ static long long api_panel_run(hs_api *a)
 {
     sqlite3_stmt *q = NULL;
     long long run = 0;
-    if (sqlite3_prepare_v2(api_sql(a), "SELECT max(run) FROM panel_month", -1, &q, NULL) ==
-            SQLITE_OK &&
+    if (api_prepare(a, "SELECT max(run) FROM panel_month", -1, &q, NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW)
         run = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
@@ -857,18 +879,18 @@ static json_t *api_alert_list(hs_api *a, const char *country, int since, long li
     json_t *arr = json_array();
     long long prun = api_panel_run(a);
     sqlite3_stmt *q = NULL, *s = NULL;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT * FROM (SELECT a.rowid, (SELECT p.iso3 FROM panel_month p "
-                           "WHERE p.run = ?1 AND p.level = 'country' AND p.unit = a.unit LIMIT "
-                           "1) AS iso, a.month_id, a.method, a.observed, a.expected, a.pvalue, "
-                           "a.unit FROM alert a WHERE a.level = 'country' AND a.month_id >= ?3) "
-                           "t LEFT JOIN unit u ON u.code = t.iso WHERE (?2 IS NULL OR t.iso = "
-                           "?2) ORDER BY t.month_id DESC, t.iso LIMIT ?4",
-                           -1, &q, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(api_sql(a),
-                           "SELECT month_id, deaths FROM panel_month WHERE run = ?1 AND level = "
-                           "'country' AND unit = ?2 AND month_id BETWEEN ?3 AND ?4",
-                           -1, &s, NULL) != SQLITE_OK) {
+    if (api_prepare(a,
+                    "SELECT * FROM (SELECT a.rowid, (SELECT p.iso3 FROM panel_month p "
+                    "WHERE p.run = ?1 AND p.level = 'country' AND p.unit = a.unit LIMIT "
+                    "1) AS iso, a.month_id, a.method, a.observed, a.expected, a.pvalue, "
+                    "a.unit FROM alert a WHERE a.level = 'country' AND a.month_id >= ?3) "
+                    "t LEFT JOIN unit u ON u.code = t.iso WHERE (?2 IS NULL OR t.iso = "
+                    "?2) ORDER BY t.month_id DESC, t.iso LIMIT ?4",
+                    -1, &q, NULL) != SQLITE_OK ||
+        api_prepare(a,
+                    "SELECT month_id, deaths FROM panel_month WHERE run = ?1 AND level = "
+                    "'country' AND unit = ?2 AND month_id BETWEEN ?3 AND ?4",
+                    -1, &s, NULL) != SQLITE_OK) {
         sqlite3_finalize(q);
         return arr;
     }
@@ -968,11 +990,11 @@ static void api_panel(hs_api *a, const api_params *p, hs_http_response *r)
     sqlite3_stmt *q = NULL;
     long n = 0;
     int more = 0;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT iso3, unit, month_id, events, deaths FROM panel_month WHERE "
-                           "run = ?1 AND level = ?2 AND month_id BETWEEN ?3 AND ?4 AND (?5 IS "
-                           "NULL OR iso3 = ?5) AND (?6 = 0 OR unit = ?6) ORDER BY unit, month_id",
-                           -1, &q, NULL) == SQLITE_OK) {
+    if (api_prepare(a,
+                    "SELECT iso3, unit, month_id, events, deaths FROM panel_month WHERE "
+                    "run = ?1 AND level = ?2 AND month_id BETWEEN ?3 AND ?4 AND (?5 IS "
+                    "NULL OR iso3 = ?5) AND (?6 = 0 OR unit = ?6) ORDER BY unit, month_id",
+                    -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, api_panel_run(a));
         sqlite3_bind_text(q, 2, level, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(q, 3, from);
@@ -1006,8 +1028,7 @@ static void api_country(hs_api *a, const char *code, hs_http_response *r)
 {
     sqlite3_stmt *q = NULL;
     json_t *name = NULL;
-    if (sqlite3_prepare_v2(api_sql(a), "SELECT name FROM unit WHERE code = ?1", -1, &q, NULL) ==
-        SQLITE_OK) {
+    if (api_prepare(a, "SELECT name FROM unit WHERE code = ?1", -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(q) == SQLITE_ROW) name = api_col_str(q, 0);
     }
@@ -1028,12 +1049,12 @@ static void api_country(hs_api *a, const char *code, hs_http_response *r)
         if (!api_find_index(a, ids[i], &ix)) continue;
         json_t *series = json_array(), *cur = NULL;
         long long cur_year = -1;
-        if (sqlite3_prepare_v2(api_sql(a),
-                               "SELECT s.year, s.node, s.score, s.rank FROM score s JOIN node n "
-                               "ON n.run = s.run AND n.idx = s.idx AND n.code = s.node WHERE "
-                               "s.run = ?1 AND s.idx = ?2 AND s.unit = ?3 AND n.type = "
-                               "'Aggregate' ORDER BY s.year, n.ord",
-                               -1, &q, NULL) == SQLITE_OK) {
+        if (api_prepare(a,
+                        "SELECT s.year, s.node, s.score, s.rank FROM score s JOIN node n "
+                        "ON n.run = s.run AND n.idx = s.idx AND n.code = s.node WHERE "
+                        "s.run = ?1 AND s.idx = ?2 AND s.unit = ?3 AND n.type = "
+                        "'Aggregate' ORDER BY s.year, n.ord",
+                        -1, &q, NULL) == SQLITE_OK) {
             sqlite3_bind_int64(q, 1, ix.run);
             sqlite3_bind_text(q, 2, ix.id, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(q, 3, code, -1, SQLITE_TRANSIENT);
@@ -1063,11 +1084,11 @@ static void api_country(hs_api *a, const char *code, hs_http_response *r)
     /* the country's months from its first to its last with events, zero-filled (several
      * Gleditsch-Ward units may map to one ISO3 code: they are added up) */
     json_t *months = json_array();
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT month_id, sum(events), sum(deaths) FROM panel_month WHERE "
-                           "run = ?1 AND level = 'country' AND iso3 = ?2 GROUP BY month_id "
-                           "ORDER BY month_id",
-                           -1, &q, NULL) == SQLITE_OK) {
+    if (api_prepare(a,
+                    "SELECT month_id, sum(events), sum(deaths) FROM panel_month WHERE "
+                    "run = ?1 AND level = 'country' AND iso3 = ?2 GROUP BY month_id "
+                    "ORDER BY month_id",
+                    -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, api_panel_run(a));
         sqlite3_bind_text(q, 2, code, -1, SQLITE_TRANSIENT);
         int next = 0;
@@ -1103,10 +1124,10 @@ static void api_method(hs_api *a, const api_params *p, hs_http_response *r)
     if (!api_index_year(a, p, &ix, &year, r)) return;
     sqlite3_stmt *q = NULL;
     json_t *steps = NULL, *sources = NULL, *pipeline = NULL;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT steps, sources, pipeline FROM run_index WHERE run = ?1 AND "
-                           "id = ?2",
-                           -1, &q, NULL) == SQLITE_OK) {
+    if (api_prepare(a,
+                    "SELECT steps, sources, pipeline FROM run_index WHERE run = ?1 AND "
+                    "id = ?2",
+                    -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, ix.run);
         sqlite3_bind_text(q, 2, ix.id, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(q) == SQLITE_ROW) {
@@ -1132,11 +1153,11 @@ static json_t *api_run_obj(hs_api *a, long long id)
 {
     sqlite3_stmt *q = NULL;
     json_t *run = NULL;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT r.id, r.status, r.started_at, r.finished_at, r.message, "
-                           "p.name FROM run r LEFT JOIN partner p ON p.id = r.requested_by "
-                           "WHERE r.id = ?1",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (api_prepare(a,
+                    "SELECT r.id, r.status, r.started_at, r.finished_at, r.message, "
+                    "p.name FROM run r LEFT JOIN partner p ON p.id = r.requested_by "
+                    "WHERE r.id = ?1",
+                    -1, &q, NULL) != SQLITE_OK)
         return NULL;
     sqlite3_bind_int64(q, 1, id);
     if (sqlite3_step(q) == SQLITE_ROW)
@@ -1147,16 +1168,15 @@ static json_t *api_run_obj(hs_api *a, long long id)
     sqlite3_finalize(q);
     if (!run) return NULL;
     json_t *subs = json_array(), *idx = json_array();
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT submission FROM run_submission WHERE run = ?1 ORDER BY 1", -1,
-                           &q, NULL) == SQLITE_OK) {
+    if (api_prepare(a, "SELECT submission FROM run_submission WHERE run = ?1 ORDER BY 1", -1, &q,
+                    NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, id);
         while (sqlite3_step(q) == SQLITE_ROW)
             json_array_append_new(subs, json_integer(sqlite3_column_int64(q, 0)));
     }
     sqlite3_finalize(q);
-    if (sqlite3_prepare_v2(api_sql(a), "SELECT id FROM run_index WHERE run = ?1 ORDER BY rowid", -1,
-                           &q, NULL) == SQLITE_OK) {
+    if (api_prepare(a, "SELECT id FROM run_index WHERE run = ?1 ORDER BY rowid", -1, &q, NULL) ==
+        SQLITE_OK) {
         sqlite3_bind_int64(q, 1, id);
         while (sqlite3_step(q) == SQLITE_ROW)
             json_array_append_new(idx, api_col_str(q, 0));
@@ -1173,8 +1193,7 @@ static void api_runs(hs_api *a, hs_http_response *r)
     sqlite3_stmt *q = NULL;
     long long ids[100];
     size_t n = 0;
-    if (sqlite3_prepare_v2(api_sql(a), "SELECT id FROM run ORDER BY id DESC LIMIT 100", -1, &q,
-                           NULL) == SQLITE_OK)
+    if (api_prepare(a, "SELECT id FROM run ORDER BY id DESC LIMIT 100", -1, &q, NULL) == SQLITE_OK)
         while (n < 100 && sqlite3_step(q) == SQLITE_ROW)
             ids[n++] = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
@@ -1252,11 +1271,11 @@ static json_t *api_sub_obj(hs_api *a, long long id, long partner)
 {
     sqlite3_stmt *q = NULL;
     json_t *o = NULL;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT s.id, p.name, s.kind, s.received_at, s.sha256, s.rows, "
-                           "s.status, s.withdrawn_at, length(s.body) FROM submission s JOIN "
-                           "partner p ON p.id = s.partner WHERE s.id = ?1 AND s.partner = ?2",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (api_prepare(a,
+                    "SELECT s.id, p.name, s.kind, s.received_at, s.sha256, s.rows, "
+                    "s.status, s.withdrawn_at, length(s.body) FROM submission s JOIN "
+                    "partner p ON p.id = s.partner WHERE s.id = ?1 AND s.partner = ?2",
+                    -1, &q, NULL) != SQLITE_OK)
         return NULL;
     sqlite3_bind_int64(q, 1, id);
     sqlite3_bind_int64(q, 2, partner);
@@ -1352,10 +1371,10 @@ static void api_sub_list(hs_api *a, const api_who *who, hs_http_response *r)
     sqlite3_stmt *q = NULL;
     long long ids[1000];
     size_t n = 0;
-    if (sqlite3_prepare_v2(api_sql(a),
-                           "SELECT id FROM submission WHERE partner = ?1 ORDER BY id DESC LIMIT "
-                           "1000",
-                           -1, &q, NULL) == SQLITE_OK) {
+    if (api_prepare(a,
+                    "SELECT id FROM submission WHERE partner = ?1 ORDER BY id DESC LIMIT "
+                    "1000",
+                    -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, who->id);
         while (n < 1000 && sqlite3_step(q) == SQLITE_ROW)
             ids[n++] = sqlite3_column_int64(q, 0);
@@ -1547,6 +1566,7 @@ static void api_read(hs_api *a, api_route route, const char *seg, const char *qu
         api_run(a, seg, r);
         break;
     }
+    api_db_check(a, r);
     pthread_mutex_unlock(&a->db_mu);
     if (r->status == 200) {
         api_etag(r->etag, gen, r->body, r->body_len);
@@ -1573,6 +1593,7 @@ static void api_write(hs_api *a, const hs_http_request *req, const char *rest, h
             api_sub_one(a, req->method, rest + strlen("submissions/"), &who, r);
         if (!r->cache_control) r->cache_control = "no-store";
     }
+    api_db_check(a, r);
     pthread_mutex_unlock(&a->db_mu);
 }
 
