@@ -3,12 +3,19 @@
  * hs_api_handle. It reads a request (body up to the limit), hands it to the API, sends what
  * the API answers and writes one JSON line per request to the access log. Routing, checks
  * and the store are the API's business (api.c).
+ *
+ * Reads (GET, HEAD) are answered on the pool's threads: from the cache they take
+ * microseconds. Everything else (submissions, withdrawals, runs) may wait for a disk sync
+ * or a whole rebuild, so the connection is suspended and the request goes to one writer
+ * thread, which answers it and resumes the connection; the pool's threads, each serving
+ * many connections, never wait for a write.
  */
 #define _DEFAULT_SOURCE /* gmtime_r, struct sockaddr_in with the BSD names */
 #include "server_int.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,20 +32,35 @@ typedef enum MHD_Result MHD_Result_t;
 
 #define HTTP_MAX_HEADERS 64
 
-struct hs_server {
-    struct MHD_Daemon *d;
-    hs_api *api;
-    hs_server_opts o;
-    int port;
-};
-
-/* Per-request state: the body read so far and when the request started. */
+/* Per-request state: the body read so far and when the request started; for a request
+ * handed to the writer thread, a copy of what the API needs and, once answered, the
+ * answer. */
 typedef struct http_req {
     char *buf;
     size_t len, cap;
     int too_large;
     struct timespec t0;
+    struct MHD_Connection *c;
+    int answered;               /* the writer thread filled resp */
+    struct http_req *next;      /* in the writer's queue */
+    char *method, *url, *query; /* copies (the connection is suspended meanwhile) */
+    hs_http_header *hdr;
+    size_t nhdr;
+    hs_http_response resp;
 } http_req;
+
+struct hs_server {
+    struct MHD_Daemon *d;
+    hs_api *api;
+    hs_server_opts o;
+    int port;
+    pthread_mutex_t mu; /* the writer's queue */
+    pthread_cond_t cv;
+    http_req *head, *tail;
+    int stopping;
+    int writer_started;
+    pthread_t writer;
+};
 
 void hs_server_opts_init(hs_server_opts *o)
 {
@@ -155,6 +177,45 @@ static void http_log(const hs_server *s, const http_req *hr, const char *method,
     funlockfile(fp);
 }
 
+/* Queue the API's answer r on the connection (taking its body) and log the request. */
+static MHD_Result_t http_respond(hs_server *s, struct MHD_Connection *c, const http_req *hr,
+                                 const char *url, const char *method, hs_http_response *r)
+{
+    struct MHD_Response *resp;
+    if (r->owned_) {
+        /* the body is shared with the cache: MHD lets go of it when it has sent it */
+        resp = MHD_create_response_from_buffer_with_free_callback(r->body_len, (void *)r->body,
+                                                                  hsi_api_body_release);
+        if (resp) r->owned_ = NULL;
+    } else {
+        resp =
+            MHD_create_response_from_buffer(r->body_len, (void *)r->body, MHD_RESPMEM_PERSISTENT);
+    }
+    if (!resp) {
+        hs_http_response_free(r);
+        return MHD_NO;
+    }
+    if (r->status != 304 && r->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    if (r->cache_control)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control);
+    if (r->etag[0]) MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
+    if (r->allow[0]) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->status == 401)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"humsec\"");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* the public data may be read by a page from any origin (a dashboard under development
+     * on another port); writes carry a token and get no such header */
+    if (r->public_read) MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+    if (r->status == 413) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    MHD_Result_t ok = MHD_queue_response(c, (unsigned)r->status, resp);
+    http_log(s, hr, method, url, r->status, r->body_len);
+    MHD_destroy_response(resp);
+    hs_http_response_free(r);
+    return ok;
+}
+
+/* Answer on this thread. */
 static MHD_Result_t http_send(hs_server *s, struct MHD_Connection *c, http_req *hr, const char *url,
                               const char *method)
 {
@@ -168,37 +229,91 @@ static MHD_Result_t http_send(hs_server *s, struct MHD_Connection *c, http_req *
     hs_http_response r;
     hs_api_handle(s->api, &req, &r);
     free(q.s);
-    struct MHD_Response *resp;
-    if (r.owned_) {
-        /* the body is shared with the cache: MHD lets go of it when it has sent it */
-        resp = MHD_create_response_from_buffer_with_free_callback(r.body_len, (void *)r.body,
-                                                                  hsi_api_body_release);
-        if (resp) r.owned_ = NULL;
-    } else {
-        resp = MHD_create_response_from_buffer(r.body_len, (void *)r.body, MHD_RESPMEM_PERSISTENT);
+    return http_respond(s, c, hr, url, method, &r);
+}
+
+static void http_req_free_copies(http_req *hr)
+{
+    for (size_t i = 0; i < hr->nhdr; i++) {
+        free((char *)hr->hdr[i].name);
+        free((char *)hr->hdr[i].value);
     }
-    if (!resp) {
-        hs_http_response_free(&r);
-        return MHD_NO;
+    free(hr->hdr);
+    free(hr->method);
+    free(hr->url);
+    free(hr->query);
+    hr->hdr = NULL;
+    hr->nhdr = 0;
+    hr->method = hr->url = hr->query = NULL;
+}
+
+/* Copy what the API needs out of the connection and queue the request for the writer
+ * thread; 0 when queued (the caller suspends the connection), -1 to answer inline (out of
+ * memory, or the server is stopping). */
+static int http_offload(hs_server *s, struct MHD_Connection *c, http_req *hr, const char *url,
+                        const char *method)
+{
+    http_headers hs;
+    hs.n = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, http_header_it, &hs);
+    http_query q = {0};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, http_arg_it, &q);
+    hr->method = strdup(method);
+    hr->url = strdup(url);
+    hr->query = q.s; /* NULL when there is none */
+    hr->hdr = calloc(hs.n + 1, sizeof *hr->hdr);
+    int bad = !hr->method || !hr->url || !hr->hdr || q.oom;
+    for (size_t i = 0; !bad && i < hs.n; i++) {
+        hr->hdr[i].name = strdup(hs.h[i].name);
+        hr->hdr[i].value = strdup(hs.h[i].value);
+        hr->nhdr = i + 1;
+        bad = !hr->hdr[i].name || !hr->hdr[i].value;
     }
-    if (r.status != 304 && r.content_type)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type);
-    if (r.cache_control)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r.cache_control);
-    if (r.etag[0]) MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r.etag);
-    if (r.allow[0]) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r.allow);
-    if (r.status == 401)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"humsec\"");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    /* the public data may be read by a page from any origin (a dashboard under development
-     * on another port); writes carry a token and get no such header */
-    if (r.public_read) MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
-    if (r.status == 413) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    MHD_Result_t ok = MHD_queue_response(c, (unsigned)r.status, resp);
-    http_log(s, hr, method, url, r.status, r.body_len);
-    MHD_destroy_response(resp);
-    hs_http_response_free(&r);
-    return ok;
+    if (!bad) {
+        pthread_mutex_lock(&s->mu);
+        if (s->stopping || !s->writer_started) {
+            bad = 1;
+        } else {
+            hr->c = c;
+            hr->next = NULL;
+            if (s->tail)
+                s->tail->next = hr;
+            else
+                s->head = hr;
+            s->tail = hr;
+            /* suspended before the writer can resume it: still under the queue's lock */
+            MHD_suspend_connection(c);
+            pthread_cond_signal(&s->cv);
+        }
+        pthread_mutex_unlock(&s->mu);
+    }
+    if (bad) http_req_free_copies(hr);
+    return bad ? -1 : 0;
+}
+
+/* The writer thread: answers the queued requests one after another and resumes their
+ * connections; when stopping, it finishes the queue first. */
+static void *http_writer(void *arg)
+{
+    hs_server *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (!s->head && !s->stopping)
+            pthread_cond_wait(&s->cv, &s->mu);
+        http_req *hr = s->head;
+        if (!hr) break; /* stopping, nothing left */
+        s->head = hr->next;
+        if (!s->head) s->tail = NULL;
+        pthread_mutex_unlock(&s->mu);
+        hs_http_request req = {hr->method, hr->url, hr->query, hr->hdr,
+                               hr->nhdr,   hr->buf, hr->len,   hr->too_large};
+        hs_api_handle(s->api, &req, &hr->resp);
+        hr->answered = 1;
+        MHD_resume_connection(hr->c);
+        pthread_mutex_lock(&s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
 }
 
 static MHD_Result_t http_handler(void *cls, struct MHD_Connection *c, const char *url,
@@ -247,6 +362,13 @@ static MHD_Result_t http_handler(void *cls, struct MHD_Connection *c, const char
         hr->buf[hr->len] = 0;
         return MHD_YES;
     }
+    if (hr->answered) { /* resumed: the writer thread's answer */
+        hr->answered = 0;
+        return http_respond(s, c, hr, url, method, &hr->resp);
+    }
+    if (strcmp(method, "GET") && strcmp(method, "HEAD") && !hr->too_large &&
+        http_offload(s, c, hr, url, method) == 0)
+        return MHD_YES;
     return http_send(s, c, hr, url, method);
 }
 
@@ -258,6 +380,8 @@ static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     http_req *hr = *con_cls;
     if (!hr) return;
+    http_req_free_copies(hr);
+    hs_http_response_free(&hr->resp);
     free(hr->buf);
     free(hr);
     *con_cls = NULL;
@@ -295,7 +419,13 @@ hs_status hs_server_start(hs_api *api, const hs_server_opts *o, hs_server **out,
         free(s);
         return st;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    /* started before the daemon, so no request sees it half-made; without it, writes are
+     * answered on the pool's threads */
+    s->writer_started = pthread_create(&s->writer, NULL, http_writer, s) == 0;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     s->d = MHD_start_daemon(
         flags, (uint16_t)s->o.port, NULL, NULL, http_handler, s, MHD_OPTION_SOCK_ADDR,
         (const struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->o.threads,
@@ -306,7 +436,8 @@ hs_status hs_server_start(hs_api *api, const hs_server_opts *o, hs_server **out,
         hs_status st =
             hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot listen on %s:%d (in use, or not allowed?)",
                     s->o.bind, s->o.port);
-        free(s);
+        s->d = NULL;
+        hs_server_stop(s);
         return st;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -323,7 +454,16 @@ int hs_server_port(const hs_server *s)
 void hs_server_stop(hs_server *s)
 {
     if (!s) return;
-    MHD_stop_daemon(s->d);
+    /* the writer answers what is queued and resumes those connections (MHD must have no
+     * suspended connection when it stops); requests after this are answered inline */
+    pthread_mutex_lock(&s->mu);
+    s->stopping = 1;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    if (s->writer_started) pthread_join(s->writer, NULL);
+    if (s->d) MHD_stop_daemon(s->d);
     if (s->o.access_log) fflush(s->o.access_log);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
     free(s);
 }
