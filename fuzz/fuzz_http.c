@@ -4,9 +4,9 @@
  * indices (no rank intervals, no events, to keep start-up short) and one partner.
  *
  * Input: byte 0 holds flags (bit 0: add the partner's valid token, bit 1: mark the body as
- * over the limit), then the lines METHOD, PATH, QUERY, header lines "Name: value", an
- * empty line, and the body (the rest). POST /api/v1/runs is not sent: a rebuild takes a
- * second and is covered by tests/server.
+ * over the limit, bit 2: no_wait), then the lines METHOD, PATH, QUERY, header lines "Name: value",
+ * an empty line, and the body (the rest). POST /api/v1/runs is not sent: a rebuild takes a second
+ * and is covered by tests/server.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -87,8 +87,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (flags & 1) h[nh++] = (hs_http_header){"Authorization", fz_auth};
     if (!strcmp(method, "POST") && strstr(path, "/runs")) return 0;
-    hs_http_request req = {method, path, has_query ? query : NULL, h,
-                           nh,     p,    (size_t)(end - p),        (int)(flags >> 1 & 1)};
+    /* no_wait (bit 2) never defers here: nothing else holds the store */
+    hs_http_request req = {method,
+                           path,
+                           has_query ? query : NULL,
+                           h,
+                           nh,
+                           p,
+                           (size_t)(end - p),
+                           (int)(flags >> 1 & 1),
+                           (int)(flags >> 2 & 1)};
     hs_http_response r;
     hs_api_handle(fz_api, &req, &r);
     if (r.status < 200 || r.status > 599 || (r.body_len && !r.body)) abort();

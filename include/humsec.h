@@ -532,6 +532,9 @@ typedef struct hs_http_request {
     const char *body;
     size_t body_len;
     int body_too_large; /**< the adapter stopped reading at the limit */
+    int no_wait;        /**< answer only without waiting for the store: when another request
+                             holds it, the response has status 0 and nothing else (ask again
+                             from a thread that may wait); cached reads never wait */
 } hs_http_request;
 
 typedef struct hs_http_response {
@@ -547,9 +550,9 @@ typedef struct hs_http_response {
 } hs_http_response;
 
 /** Answer a request. Every outcome, including bad input, is a response (4xx/5xx with a JSON
- *  error body). req is borrowed. resp (OUT) is filled whole; its body stays valid until
- *  hs_http_response_free(resp), which the caller must call once (it accepts a response
- *  whose body is static). */
+ *  error body); status 0 only with req->no_wait, as said there. req is borrowed. resp (OUT) is
+ * filled whole; its body stays valid until hs_http_response_free(resp), which the caller must call
+ * once (it accepts a response whose body is static). */
 void hs_api_handle(hs_api *api, const hs_http_request *req, hs_http_response *resp);
 void hs_http_response_free(hs_http_response *resp);
 

@@ -1488,7 +1488,20 @@ typedef enum {
     R_RUN
 } api_route;
 
-static void api_read(hs_api *a, api_route route, const char *seg, const char *query,
+/* Take the store; with no_wait only when it is free at once, else the answer is deferred
+ * (status 0) and 0 is returned. */
+static int api_lock_db(hs_api *a, int no_wait, hs_http_response *r)
+{
+    if (!no_wait) {
+        pthread_mutex_lock(&a->db_mu);
+        return 1;
+    }
+    if (pthread_mutex_trylock(&a->db_mu) == 0) return 1;
+    r->status = 0;
+    return 0;
+}
+
+static void api_read(hs_api *a, api_route route, const char *seg, const char *query, int no_wait,
                      hs_http_response *r)
 {
     static const char *const none[] = {NULL};
@@ -1527,7 +1540,7 @@ static void api_read(hs_api *a, api_route route, const char *seg, const char *qu
     r->public_read = 1;
     api_check_runs(a);
     if (api_cache_get(a, key, r)) return;
-    pthread_mutex_lock(&a->db_mu);
+    if (!api_lock_db(a, no_wait, r)) return;
     pthread_rwlock_rdlock(&a->cache_mu);
     unsigned long gen = a->gen;
     pthread_rwlock_unlock(&a->cache_mu);
@@ -1580,7 +1593,7 @@ static void api_write(hs_api *a, const hs_http_request *req, const char *rest, h
 {
     api_who who;
     memset(&who, 0, sizeof who);
-    pthread_mutex_lock(&a->db_mu);
+    if (!api_lock_db(a, req->no_wait, r)) return;
     if (api_auth(a, req, &who, r)) {
         r->cache_control = "no-store";
         if (!strcmp(rest, "runs"))
@@ -1621,7 +1634,7 @@ static void api_route_req(hs_api *a, const hs_http_request *req, hs_http_respons
             api_not_allowed(r, "GET, HEAD");
             return;
         }
-        api_read(a, fixed[i].route, NULL, req->query, r);
+        api_read(a, fixed[i].route, NULL, req->query, req->no_wait, r);
         return;
     }
     if (!strncmp(rest, "countries/", 10) && rest[10] && !strchr(rest + 10, '/')) {
@@ -1629,12 +1642,12 @@ static void api_route_req(hs_api *a, const hs_http_request *req, hs_http_respons
             api_not_allowed(r, "GET, HEAD");
             return;
         }
-        api_read(a, R_COUNTRY, rest + 10, NULL, r);
+        api_read(a, R_COUNTRY, rest + 10, NULL, req->no_wait, r);
         return;
     }
     if (!strcmp(rest, "runs")) {
         if (api_is_get(m))
-            api_read(a, R_RUNS, NULL, NULL, r);
+            api_read(a, R_RUNS, NULL, NULL, req->no_wait, r);
         else if (!strcmp(m, "POST"))
             api_write(a, req, rest, r);
         else
@@ -1646,7 +1659,7 @@ static void api_route_req(hs_api *a, const hs_http_request *req, hs_http_respons
             api_not_allowed(r, "GET, HEAD");
             return;
         }
-        api_read(a, R_RUN, rest + 5, NULL, r);
+        api_read(a, R_RUN, rest + 5, NULL, req->no_wait, r);
         return;
     }
     if (!strcmp(rest, "submissions")) {
@@ -1697,6 +1710,7 @@ void hs_api_handle(hs_api *a, const hs_http_request *req, hs_http_response *r)
         return;
     }
     api_route_req(a, req, r);
+    if (r->status == 0) return; /* deferred: the store is busy (no_wait) */
     if (r->status == 200 && r->etag[0] && api_is_get(req->method) &&
         api_etag_match(api_header(req, "If-None-Match"), r->etag)) {
         hs_http_response_free(r);

@@ -215,20 +215,29 @@ static MHD_Result_t http_respond(hs_server *s, struct MHD_Connection *c, const h
     return ok;
 }
 
-/* Answer on this thread. */
+static int http_offload(hs_server *s, struct MHD_Connection *c, http_req *hr, const char *url,
+                        const char *method);
+
+/* Answer on this thread. With may_defer, a request that would wait for the store (another
+ * request holds it) goes to the writer thread instead: a pool thread serves many
+ * connections and does not wait. */
 static MHD_Result_t http_send(hs_server *s, struct MHD_Connection *c, http_req *hr, const char *url,
-                              const char *method)
+                              const char *method, int may_defer)
 {
     http_headers hs;
     hs.n = 0;
     MHD_get_connection_values(c, MHD_HEADER_KIND, http_header_it, &hs);
     http_query q = {0};
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, http_arg_it, &q);
-    hs_http_request req = {method,  url,     q.oom ? NULL : q.s, hs.h, hs.n,
-                           hr->buf, hr->len, hr->too_large};
+    hs_http_request req = {method,  url,     q.oom ? NULL : q.s, hs.h,     hs.n,
+                           hr->buf, hr->len, hr->too_large,      may_defer};
     hs_http_response r;
     hs_api_handle(s->api, &req, &r);
     free(q.s);
+    if (r.status == 0) { /* deferred */
+        if (http_offload(s, c, hr, url, method) == 0) return MHD_YES;
+        return http_send(s, c, hr, url, method, 0); /* stopping: answered here after all */
+    }
     return http_respond(s, c, hr, url, method, &r);
 }
 
@@ -305,8 +314,8 @@ static void *http_writer(void *arg)
         s->head = hr->next;
         if (!s->head) s->tail = NULL;
         pthread_mutex_unlock(&s->mu);
-        hs_http_request req = {hr->method, hr->url, hr->query, hr->hdr,
-                               hr->nhdr,   hr->buf, hr->len,   hr->too_large};
+        hs_http_request req = {hr->method, hr->url, hr->query,     hr->hdr, hr->nhdr,
+                               hr->buf,    hr->len, hr->too_large, 0};
         hs_api_handle(s->api, &req, &hr->resp);
         hr->answered = 1;
         MHD_resume_connection(hr->c);
@@ -333,7 +342,7 @@ static MHD_Result_t http_handler(void *cls, struct MHD_Connection *c, const char
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->o.max_body) {
             hr->too_large = 1;
-            return http_send(s, c, hr, url, method);
+            return http_send(s, c, hr, url, method, 0);
         }
         return MHD_YES;
     }
@@ -369,7 +378,7 @@ static MHD_Result_t http_handler(void *cls, struct MHD_Connection *c, const char
     if (strcmp(method, "GET") && strcmp(method, "HEAD") && !hr->too_large &&
         http_offload(s, c, hr, url, method) == 0)
         return MHD_YES;
-    return http_send(s, c, hr, url, method);
+    return http_send(s, c, hr, url, method, 1);
 }
 
 static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,

@@ -60,7 +60,7 @@ static int call(const char *method, const char *p, const char *query, const char
                 int too_large, hs_http_response *r)
 {
     hs_http_header h[1] = {{"If-None-Match", inm}};
-    hs_http_request req = {method, p, query, h, inm ? 1 : 0, NULL, 0, too_large};
+    hs_http_request req = {method, p, query, h, inm ? 1 : 0, NULL, 0, too_large, 0};
     hs_api_handle(api, &req, r);
     return r->status;
 }
