@@ -32,6 +32,13 @@ int cli_fail(const hs_error *err);
 int cli_usage(const char *cmd, const char *fmt, ...);
 /* New context with progress messages on stderr unless quiet. */
 hs_ctx *cli_ctx(int quiet);
+/* Open the store at dbpath and record a run of the shipped indices there (hs_store_refresh,
+   progress on stderr unless quiet); returns the exit code. */
+int cli_store_refresh(hs_ctx *ctx, const char *dbpath, int quiet);
+int cmd_serve(int argc, char **argv);
+void cmd_serve_help(void);
+int cmd_partner(int argc, char **argv);
+void cmd_partner_help(void);
 
 int cmd_build(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -64,3 +64,29 @@ hs_ctx *cli_ctx(int quiet)
     if (ctx && !quiet) hs_ctx_set_log(ctx, main_log, NULL);
     return ctx;
 }
+
+static void store_progress(void *ud, int level, const char *msg)
+{
+    (void)ud;
+    (void)level;
+    fprintf(stderr, "humsec: store: %s\n", msg);
+}
+
+int cli_store_refresh(hs_ctx *ctx, const char *dbpath, int quiet)
+{
+    hs_error err = {0};
+    hs_store *db = NULL;
+    hs_refresh_opts ro;
+    hs_refresh_opts_init(&ro);
+    if (!quiet) {
+        ro.progress = store_progress;
+        fprintf(stderr, "humsec: store: recording the run in %s\n", dbpath);
+    }
+    hs_refresh_info info;
+    int rc = CLI_EXIT_OK;
+    if (hs_store_open(ctx, dbpath, &db, &err) != HS_OK ||
+        hs_store_refresh(ctx, db, &ro, &info, &err) != HS_OK)
+        rc = cli_fail(&err);
+    hs_store_close(db);
+    return rc;
+}

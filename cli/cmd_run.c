@@ -20,7 +20,7 @@ static const struct {
 
 void cmd_run_help(void)
 {
-    puts("usage: humsec run [-o DIR] [--quiet]\n"
+    puts("usage: humsec run [-o DIR] [--db FILE | --no-db] [--quiet]\n"
          "\n"
          "The main job: build the Human Security Index (examples/hsi/) for every country and\n"
          "year into DIR (default out/): the build in DIR/hsi/, scores and ranks per\n"
@@ -28,8 +28,15 @@ void cmd_run_help(void)
          "DIR/report.html; then build the other shipped indices into DIR/<name>/. Run it\n"
          "from the project folder.\n"
          "\n"
+         "The results also go into the store FILE (default DIR/humsec.db, created if\n"
+         "missing) as one run: scores and ranks per index, node, country and year, the\n"
+         "HSI's rank intervals, the shipped GED events, their panels and alerts, with\n"
+         "the accepted partner submissions applied; `humsec serve --db FILE` serves them.\n"
+         "\n"
          "options:\n"
          "  -o, --output DIR   output folder (default out)\n"
+         "  --db FILE          the store to record the run in (default DIR/humsec.db)\n"
+         "  --no-db            write the files only\n"
          "  -q, --quiet        no progress messages\n"
          "  -h, --help         this help");
 }
@@ -67,8 +74,7 @@ static hs_status run_hsi_extras(hs_ctx *ctx, const hs_build *b, const char *outd
     hs_sensitivity_free(sa);
     if (st) return st;
     if (!quiet)
-        fprintf(stderr, "humsec:        -> %s (90 %% rank intervals, %zu runs)\n", uaranks,
-                so.n);
+        fprintf(stderr, "humsec:        -> %s (90 %% rank intervals, %zu runs)\n", uaranks, so.n);
     hs_report_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.intervals = uaranks;
@@ -83,7 +89,8 @@ static hs_status run_hsi_extras(hs_ctx *ctx, const hs_build *b, const char *outd
 int cmd_run(int argc, char **argv)
 {
     const char *outdir = "out";
-    int quiet = 0;
+    const char *dbpath = NULL;
+    int quiet = 0, nodb = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -92,6 +99,11 @@ int cmd_run(int argc, char **argv)
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             if (++i >= argc) return cli_usage("run", "%s needs a folder", a);
             outdir = argv[i];
+        } else if (!strcmp(a, "--db")) {
+            if (++i >= argc) return cli_usage("run", "%s needs a file", a);
+            dbpath = argv[i];
+        } else if (!strcmp(a, "--no-db")) {
+            nodb = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = 1;
         } else {
@@ -132,9 +144,16 @@ int cmd_run(int argc, char **argv)
         }
         hs_build_free(b);
     }
+    char def[4200];
+    snprintf(def, sizeof def, "%s/humsec.db", outdir);
+    if (!dbpath) dbpath = def;
+    if (rc == CLI_EXIT_OK && !nodb) rc = cli_store_refresh(ctx, dbpath, quiet);
     hs_ctx_free(ctx);
     if (rc == CLI_EXIT_OK && !quiet)
         fprintf(stderr, "humsec: done in %.2f s; open %s/report.html, results are in %s/\n",
                 run_seconds(&t0), outdir, outdir);
+    if (rc == CLI_EXIT_OK && !quiet && !nodb)
+        fprintf(stderr, "humsec: the store %s holds the run: humsec serve --db %s\n", dbpath,
+                dbpath);
     return rc;
 }

@@ -34,6 +34,11 @@ static void main_help(void)
          "  warn --db PATH          escalation alerts per unit and month (surprise, CUSUM)\n"
          "  forecast --db PATH      P(>= 25 deaths) and expected ln(deaths+1), 1/3/6 months on\n"
          "  evaluate --db PATH      rolling-origin backtest against no-change and rolling mean\n"
+         "  serve --db FILE [--port N]\n"
+         "                          serve the indices, events and alerts as a JSON API and\n"
+         "                          the dashboard; partners submit data with a token\n"
+         "  partner add|list|revoke [NAME] --db FILE\n"
+         "                          manage who may submit data to the server\n"
          "  help COMMAND            the help of one command\n"
          "\n"
          "Run 'humsec COMMAND --help' for a command's options. Manual: docs/humsec.1.md;\n"
@@ -83,27 +88,32 @@ int main(int argc, char **argv)
             cmd_forecast_help();
         else if (!strcmp(argv[2], "evaluate"))
             cmd_evaluate_help();
+#ifdef HS_HAVE_SERVER
+        else if (!strcmp(argv[2], "serve"))
+            cmd_serve_help();
+#endif
+        else if (!strcmp(argv[2], "partner"))
+            cmd_partner_help();
         else
             return cli_usage(NULL, "no command '%s'", argv[2]);
         return CLI_EXIT_OK;
     }
-    if (!strcmp(cmd, "build"))
-        return cmd_build(argc - 1, argv + 1);
-    if (!strcmp(cmd, "run"))
-        return cmd_run(argc - 1, argv + 1);
-    if (!strcmp(cmd, "hsi-data"))
-        return cmd_hsi_data(argc - 1, argv + 1);
-    if (!strcmp(cmd, "report"))
-        return cmd_report(argc - 1, argv + 1);
-    if (!strcmp(cmd, "sensitivity"))
-        return cmd_sensitivity(argc - 1, argv + 1);
-    if (!strcmp(cmd, "events"))
-        return cmd_events(argc - 1, argv + 1);
-    if (!strcmp(cmd, "warn"))
-        return cmd_warn(argc - 1, argv + 1);
-    if (!strcmp(cmd, "forecast"))
-        return cmd_forecast(argc - 1, argv + 1);
-    if (!strcmp(cmd, "evaluate"))
-        return cmd_evaluate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "build")) return cmd_build(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "hsi-data")) return cmd_hsi_data(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sensitivity")) return cmd_sensitivity(argc - 1, argv + 1);
+    if (!strcmp(cmd, "events")) return cmd_events(argc - 1, argv + 1);
+    if (!strcmp(cmd, "warn")) return cmd_warn(argc - 1, argv + 1);
+    if (!strcmp(cmd, "forecast")) return cmd_forecast(argc - 1, argv + 1);
+    if (!strcmp(cmd, "evaluate")) return cmd_evaluate(argc - 1, argv + 1);
+#ifdef HS_HAVE_SERVER
+    if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1);
+#else
+    if (!strcmp(cmd, "serve"))
+        return cli_usage(NULL, "this humsec was built without the server (it needs "
+                               "libmicrohttpd-dev and libjansson-dev)");
+#endif
+    if (!strcmp(cmd, "partner")) return cmd_partner(argc - 1, argv + 1);
     return cli_usage(NULL, "unknown command '%s'", cmd);
 }

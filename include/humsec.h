@@ -127,12 +127,12 @@ typedef hs_status (*hs_gather_fn)(void *ud, double *y, size_t nruns, size_t ny, 
                                   size_t hi, hs_error *err);
 
 typedef struct hs_sa_opts {
-    hs_sa_type type;     /**< UA: N plain Monte Carlo runs; SA: N (k + 2) Saltelli runs */
-    size_t n;            /**< base sample size N (>= 2) */
-    unsigned long seed;  /**< seeds the design, the weight noise and the bootstrap */
-    int threads;         /**< worker threads; 0 = all cores */
-    hs_sampler sampler;  /**< Sobol' quasi-random (default) or pseudo-random points */
-    size_t bootstrap;    /**< bootstrap resamples for the Si/STi intervals (default 1000) */
+    hs_sa_type type;    /**< UA: N plain Monte Carlo runs; SA: N (k + 2) Saltelli runs */
+    size_t n;           /**< base sample size N (>= 2) */
+    unsigned long seed; /**< seeds the design, the weight noise and the bootstrap */
+    int threads;        /**< worker threads; 0 = all cores */
+    hs_sampler sampler; /**< Sobol' quasi-random (default) or pseudo-random points */
+    size_t bootstrap;   /**< bootstrap resamples for the Si/STi intervals (default 1000) */
     hs_progress_fn progress;
     void *progress_ud;
     int part, nparts;    /**< evaluate only contiguous slice `part` of `nparts` of the runs
@@ -229,11 +229,11 @@ typedef enum hs_panel_level { HS_PANEL_COUNTRY = 0, HS_PANEL_GRID = 1 } hs_panel
 
 typedef struct hs_panel_opts {
     hs_panel_level level;
-    int from, to;         /**< ViEWS month_id window, inclusive; 0 = the data's first/last */
-    int keep_imprecise;   /**< grid: keep events with where_prec >= 6 (default 0: drop) */
-    int threads;          /**< from files: read a large plain file with this many threads (1;
-                               only 2 are used); the context's allocator must then be
-                               thread-safe */
+    int from, to;       /**< ViEWS month_id window, inclusive; 0 = the data's first/last */
+    int keep_imprecise; /**< grid: keep events with where_prec >= 6 (default 0: drop) */
+    int threads;        /**< from files: read a large plain file with this many threads (1;
+                             only 2 are used); the context's allocator must then be
+                             thread-safe */
 } hs_panel_opts;
 
 /** Defaults: country level, the data's whole range, grid drops where_prec >= 6. */
@@ -243,8 +243,8 @@ void hs_panel_opts_init(hs_panel_opts *o);
 typedef struct hs_panel hs_panel;
 
 /** Panel from the stored events. Free with hs_panel_free. geo may be NULL. */
-hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo,
-                              const hs_panel_opts *o, hs_panel **out, hs_error *err);
+hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo, const hs_panel_opts *o,
+                              hs_panel **out, hs_error *err);
 /** Panel straight from event files, streaming (memory grows with the non-empty unit-months,
  *  not with the file). */
 hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npaths,
@@ -263,8 +263,8 @@ void hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], lon
 
 /** What the rules left out: events (and their deaths) outside the window, and for grid
  *  panels events with where_prec >= 6. Any pointer may be NULL. */
-void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window,
-                      size_t *imprecise, long *deaths_imprecise);
+void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window, size_t *imprecise,
+                      long *deaths_imprecise);
 
 /** Write the panel as CSV (one row per unit and month, units then months ascending). */
 hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err);
@@ -314,9 +314,8 @@ typedef struct hs_warn_skill {
     size_t hits, false_alarms, caught, missed;
     double precision, recall, median_lead;
 } hs_warn_skill;
-hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o,
-                        const hs_alert *a, size_t n, int horizon, double target,
-                        hs_warn_skill *out, hs_error *err);
+hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, const hs_alert *a,
+                        size_t n, int horizon, double target, hs_warn_skill *out, hs_error *err);
 
 /** Negative-binomial predictive surprise p_t = P(Y >= y) given the window sum S over W
  *  months and a Gamma(a0, b0) prior (METHODS 5.5). */
@@ -332,12 +331,12 @@ double hs_metric_mse(const double *yhat, const double *y, size_t n);
 
 /** Forecasts (METHODS 5.3) and their rolling-origin backtest (5.4); docs/warning.md. */
 typedef struct hs_forecast_opts {
-    int type;            /**< target violence type: 1 state-based (default), 0 all */
-    double threshold;    /**< deaths that make a positive; < 0: 25 countries, 1 cells */
-    double lambda;       /**< ridge penalty; < 0 (default): chosen on the training set's
-                              last 24 target months from 0.3 .. 100 */
+    int type;               /**< target violence type: 1 state-based (default), 0 all */
+    double threshold;       /**< deaths that make a positive; < 0: 25 countries, 1 cells */
+    double lambda;          /**< ridge penalty; < 0 (default): chosen on the training set's
+                                 last 24 target months from 0.3 .. 100 */
     int test_from, test_to; /**< backtest origins (month_id); 0 = from 6 years in, to the end */
-    long holdout;        /**< unit left out of training and the only one scored (0: none) */
+    long holdout;           /**< unit left out of training and the only one scored (0: none) */
 } hs_forecast_opts;
 
 void hs_forecast_opts_init(hs_forecast_opts *o);
@@ -348,8 +347,8 @@ hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_op
                             hs_error *err);
 /** Rolling-origin backtest: Brier, AUC-ROC, AUC-PR and MSE (log scale) per lead for the
  *  model, "no change" and the rolling 12-month mean, as CSV. */
-hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
-                            FILE *fp, hs_error *err);
+hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o, FILE *fp,
+                            hs_error *err);
 
 /* END events section. */
 
@@ -429,6 +428,155 @@ hs_status hs_hsi_scores_write(hs_ctx *ctx, const hs_build *b, const char *csv_pa
                               const char *json_path, hs_error *err);
 
 /* END hsi section. */
+
+/* ---------------------------------------------------------------------------------------
+ * The store's results, partners and the HTTP API (docs/server.md). BEGIN server section.
+ */
+
+/** Options of hs_store_refresh; hs_refresh_opts_init sets the defaults. */
+typedef struct hs_refresh_opts {
+    const char *root;   /**< project folder holding examples/ and data/ (default ".") */
+    long ua_runs;       /**< runs of the HSI's rank-interval analysis (default 1000; 0: none) */
+    int threads;        /**< threads of that analysis (default 0: all cores) */
+    int events;         /**< ingest the shipped GED files, build panels, compute alerts (1) */
+    int submissions;    /**< apply the accepted partner submissions (1) */
+    const char *actor;  /**< who asked, for the audit log (default "local") */
+    long partner;       /**< the partner who asked (0: none) */
+    hs_log_fn progress; /**< one line per step (NULL: none); the engine's own messages go
+                             to the context's log */
+    void *progress_ud;
+} hs_refresh_opts;
+
+void hs_refresh_opts_init(hs_refresh_opts *o);
+
+/** What hs_store_refresh recorded. */
+typedef struct hs_refresh_info {
+    long run;           /**< the run's id (also set when the run failed) */
+    size_t indices;     /**< indices built */
+    size_t scores;      /**< score rows (unit, year, node) */
+    size_t submissions; /**< accepted submissions the run used */
+    size_t events;      /**< shipped events newly ingested */
+    size_t alerts;      /**< country alerts */
+} hs_refresh_info;
+
+/**
+ * Rebuild the shipped indices (HSI with rank intervals from its uncertainty analysis, HDI,
+ * INFORM, ASEM pillar 1), with the accepted indicator submissions over the HSI's data, and
+ * the event panels and alerts (shipped GED events plus accepted event submissions), and
+ * record them as one run: a run row first, every result and status "done" in one
+ * transaction at the end; a failure marks the run "failed" with its message and keeps
+ * earlier results. Progress goes to the context's log. opts may be NULL; info (OUT) may
+ * be NULL.
+ */
+hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opts,
+                           hs_refresh_info *info, hs_error *err);
+/** Id of the latest finished run, 0 when there is none. */
+long hs_store_latest_run(hs_store *db);
+
+/** Room for a token and its NUL. */
+#define HS_TOKEN_SIZE 96
+
+/**
+ * Add partner `name` (1 to 100 characters, no control characters, unique) and write its
+ * first token into token (token_size >= HS_TOKEN_SIZE). Only a salted SHA-256 of the token is
+ * stored: show it to the partner once, it cannot be read back.
+ */
+hs_status hs_partner_add(hs_store *db, const char *name, char *token, size_t token_size,
+                         hs_error *err);
+
+typedef struct hs_partner_info {
+    long id;
+    char name[128];
+    char created[32];
+    char revoked[32]; /**< "" while active */
+    long tokens;      /**< active tokens */
+    long submissions;
+} hs_partner_info;
+
+/** Every partner, oldest first. *out: free with hs_partner_list_free. */
+hs_status hs_partner_list(hs_store *db, hs_partner_info **out, size_t *n, hs_error *err);
+void hs_partner_list_free(hs_store *db, hs_partner_info *p);
+/** Revoke a partner and all its tokens (its submissions stay, with their status). */
+hs_status hs_partner_revoke(hs_store *db, const char *name, hs_error *err);
+/** The active partner a token belongs to (*partner 0: none), its name into name. The
+ *  digests are compared in constant time. */
+hs_status hs_partner_auth(hs_store *db, const char *token, long *partner, char *name,
+                          size_t name_size, hs_error *err);
+
+/** The API as a function of a request (no sockets): the HTTP adapter, the tests and the
+ *  fuzz target all drive it. Safe to call from several threads at once. */
+typedef struct hs_api hs_api;
+
+typedef struct hs_api_opts {
+    const char *root;  /**< project folder (examples/, data/; default ".") */
+    size_t max_body;   /**< request body limit in bytes (default 16 MiB) */
+    long ua_runs;      /**< rank-interval runs of POST /api/v1/runs (default 1000) */
+    int cache_entries; /**< cached read responses (default 4096) */
+} hs_api_opts;
+
+void hs_api_opts_init(hs_api_opts *o);
+/** New API over an open store (borrowed: close it after hs_api_free). */
+hs_status hs_api_new(hs_ctx *ctx, hs_store *db, const hs_api_opts *o, hs_api **out, hs_error *err);
+void hs_api_free(hs_api *api);
+
+typedef struct hs_http_header {
+    const char *name, *value;
+} hs_http_header;
+
+typedef struct hs_http_request {
+    const char *method; /**< "GET", "POST", ... */
+    const char *path;   /**< decoded path, without the query */
+    const char *query;  /**< raw query string without '?', or NULL */
+    const hs_http_header *headers;
+    size_t nheaders;
+    const char *body;
+    size_t body_len;
+    int body_too_large; /**< the adapter stopped reading at the limit */
+    int no_wait;        /**< answer only without waiting for the store: when another request
+                             holds it, the response has status 0 and nothing else (ask again
+                             from a thread that may wait); cached reads never wait */
+} hs_http_request;
+
+typedef struct hs_http_response {
+    int status;
+    const char *content_type;  /**< static string */
+    const char *cache_control; /**< static string or NULL */
+    char etag[40];             /**< "" = none */
+    char allow[48];            /**< Allow header of a 405, "" = none */
+    int public_read;           /**< public data: any origin may read it (CORS) */
+    const char *body;
+    size_t body_len;
+    void *owned_; /**< internal: what hs_http_response_free releases */
+} hs_http_response;
+
+/** Answer a request. Every outcome, including bad input, is a response (4xx/5xx with a JSON
+ *  error body); status 0 only with req->no_wait, as said there. req is borrowed. resp (OUT) is
+ * filled whole; its body stays valid until hs_http_response_free(resp), which the caller must call
+ * once (it accepts a response whose body is static). */
+void hs_api_handle(hs_api *api, const hs_http_request *req, hs_http_response *resp);
+void hs_http_response_free(hs_http_response *resp);
+
+/** The HTTP server over an API (libmicrohttpd, a pool of threads). */
+typedef struct hs_server hs_server;
+
+typedef struct hs_server_opts {
+    const char *bind; /**< address to listen on (default 127.0.0.1) */
+    int port;         /**< 0: any free port (see hs_server_port) */
+    int threads;      /**< worker threads (default 2) */
+    size_t max_body;  /**< request body limit (default 16 MiB) */
+    int timeout;      /**< idle connection timeout in seconds (default 30) */
+    int max_conn;     /**< connection limit (default 1024) */
+    FILE *access_log; /**< one JSON line per request (NULL: none) */
+} hs_server_opts;
+
+void hs_server_opts_init(hs_server_opts *o);
+hs_status hs_server_start(hs_api *api, const hs_server_opts *o, hs_server **out, hs_error *err);
+/** The port listened on. */
+int hs_server_port(const hs_server *s);
+/** Stop accepting, finish the requests in progress, free. */
+void hs_server_stop(hs_server *s);
+
+/* END server section. */
 
 #ifdef __cplusplus
 }

@@ -83,4 +83,9 @@ struct hs_sensitivity {
     hs_sa_opts opts;
 };
 
+/* The 5 %, 50 % and 95 % rank (type-7 quantiles over the plain Monte Carlo runs) of unit i of
+ * the analysed time slice (s->unit_row[i]) into out; NaN when no run ranked it. */
+HS_INTERNAL hs_status hsi_sensitivity_rank_interval(const hs_sensitivity *s, size_t i,
+                                                    double out[3], hs_error *err);
+
 #endif

@@ -34,6 +34,21 @@ static size_t sw_sorted(const hs_sa *sa, size_t nr, size_t j, double *out)
     return m;
 }
 
+hs_status hsi_sensitivity_rank_interval(const hs_sensitivity *s, size_t i, double out[3],
+                                        hs_error *err)
+{
+    const hs_sa *sa = s->sa;
+    size_t nr = sa->type == HS_SA_SA ? 2 * sa->n : sa->nruns;
+    double *col = hsi_calloc(s->ctx, nr + 1, sizeof(double));
+    if (!col) return hsi_err_nomem(err);
+    size_t m = sw_sorted(sa, nr, 1 + i, col);
+    out[0] = m ? hsi_stats_quantile7(col, m, 0.05) : (double)NAN;
+    out[1] = m ? hsi_stats_quantile7(col, m, 0.5) : (double)NAN;
+    out[2] = m ? hsi_stats_quantile7(col, m, 0.95) : (double)NAN;
+    hsi_free(s->ctx, col);
+    return HS_OK;
+}
+
 static void sw_key(hsi_buf *b, const hs_sensitivity *s, size_t i)
 {
     hsi_buf_csv_str(b, s->base->units.code[s->unit_row[i]]);

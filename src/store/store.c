@@ -70,16 +70,107 @@ static const char *const store_migrations[] = {
     "  explanation TEXT NOT NULL,"
     "  created_at TEXT NOT NULL,"
     "  PRIMARY KEY(level, unit, month_id, method, measure));",
+    /* 3: the server's tables: data sets and their provenance, runs and their results, event
+     * panels, partners, tokens, submissions and the audit log (docs/server.md, "THE STORE") */
+    "CREATE TABLE dataset("
+    "  id INTEGER PRIMARY KEY,"
+    "  file TEXT NOT NULL,"   /* path relative to the project folder */
+    "  sha256 TEXT NOT NULL," /* of the file's bytes, hex */
+    "  bytes INTEGER NOT NULL,"
+    "  source TEXT, publisher TEXT, licence TEXT,"
+    "  added_at TEXT NOT NULL,"
+    "  UNIQUE(file, sha256));"
+    "CREATE TABLE partner("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  created_at TEXT NOT NULL,"
+    "  revoked_at TEXT);"
+    "CREATE TABLE token("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner INTEGER NOT NULL REFERENCES partner(id),"
+    "  salt BLOB NOT NULL," /* 16 random bytes */
+    "  hash BLOB NOT NULL," /* SHA-256(salt || secret) */
+    "  created_at TEXT NOT NULL,"
+    "  revoked_at TEXT);"
+    "CREATE TABLE submission("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner INTEGER NOT NULL REFERENCES partner(id),"
+    "  kind TEXT NOT NULL CHECK(kind IN ('indicators','events')),"
+    "  received_at TEXT NOT NULL,"
+    "  sha256 TEXT NOT NULL,"
+    "  rows INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK(status IN ('accepted','withdrawn')),"
+    "  withdrawn_at TEXT,"
+    "  body BLOB NOT NULL);"
+    "CREATE INDEX submission_partner ON submission(partner, id);"
+    "CREATE TABLE submission_value("
+    "  submission INTEGER NOT NULL REFERENCES submission(id),"
+    "  line INTEGER NOT NULL,"
+    "  ucode TEXT NOT NULL, time INTEGER NOT NULL, icode TEXT NOT NULL, value REAL,"
+    "  PRIMARY KEY(submission, line)) WITHOUT ROWID;"
+    "CREATE TABLE run("
+    "  id INTEGER PRIMARY KEY,"
+    "  status TEXT NOT NULL CHECK(status IN ('running','done','failed')),"
+    "  started_at TEXT NOT NULL,"
+    "  finished_at TEXT,"
+    "  requested_by INTEGER REFERENCES partner(id),"
+    "  message TEXT);"
+    "CREATE TABLE run_submission("
+    "  run INTEGER NOT NULL REFERENCES run(id),"
+    "  submission INTEGER NOT NULL REFERENCES submission(id),"
+    "  PRIMARY KEY(run, submission)) WITHOUT ROWID;"
+    "CREATE TABLE run_index("
+    "  run INTEGER NOT NULL REFERENCES run(id),"
+    "  id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  top TEXT NOT NULL,"
+    "  pipeline TEXT NOT NULL,"
+    "  dataset INTEGER REFERENCES dataset(id),"
+    "  steps TEXT NOT NULL,"   /* JSON array, as served by /api/v1/method */
+    "  sources TEXT NOT NULL," /* JSON array */
+    "  PRIMARY KEY(run, id));"
+    "CREATE TABLE node("
+    "  run INTEGER NOT NULL, idx TEXT NOT NULL, ord INTEGER NOT NULL,"
+    "  code TEXT NOT NULL, name TEXT, level INTEGER NOT NULL, parent TEXT,"
+    "  weight REAL, type TEXT NOT NULL, direction INTEGER NOT NULL,"
+    "  PRIMARY KEY(run, idx, code),"
+    "  FOREIGN KEY(run, idx) REFERENCES run_index(run, id));"
+    "CREATE TABLE unit(code TEXT PRIMARY KEY, name TEXT);"
+    "CREATE TABLE score("
+    "  run INTEGER NOT NULL, idx TEXT NOT NULL, node TEXT NOT NULL, year INTEGER NOT NULL,"
+    "  unit TEXT NOT NULL, score REAL, rank REAL,"
+    "  PRIMARY KEY(run, idx, node, year, unit),"
+    "  FOREIGN KEY(run, idx) REFERENCES run_index(run, id)) WITHOUT ROWID;"
+    "CREATE INDEX score_unit ON score(run, idx, unit);"
+    "CREATE TABLE rank_interval("
+    "  run INTEGER NOT NULL, idx TEXT NOT NULL, node TEXT NOT NULL, year INTEGER NOT NULL,"
+    "  unit TEXT NOT NULL, lo REAL, median REAL, hi REAL,"
+    "  PRIMARY KEY(run, idx, year, unit),"
+    "  FOREIGN KEY(run, idx) REFERENCES run_index(run, id)) WITHOUT ROWID;"
+    "CREATE TABLE panel_month("
+    "  run INTEGER NOT NULL REFERENCES run(id),"
+    "  level TEXT NOT NULL CHECK(level IN ('country','grid')),"
+    "  unit INTEGER NOT NULL, iso3 TEXT, month_id INTEGER NOT NULL,"
+    "  events INTEGER NOT NULL, deaths INTEGER NOT NULL,"
+    "  PRIMARY KEY(run, level, unit, month_id)) WITHOUT ROWID;"
+    "CREATE INDEX panel_iso3 ON panel_month(run, level, iso3, month_id);"
+    "CREATE TABLE audit("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL,"
+    "  actor TEXT NOT NULL," /* partner name, or 'local' for the command line */
+    "  action TEXT NOT NULL,"
+    "  object TEXT,"
+    "  detail TEXT);",
 };
 
 #define STORE_NMIG ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
-static hs_status db_err(hs_store *s, hs_error *err, const char *what)
+hs_status hsi_store_err(hs_store *s, hs_error *err, const char *what)
 {
     return hsi_err(err, HS_ERR_IO, s->path, 0, 0, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
-static hs_status exec(hs_store *s, const char *sql, hs_error *err)
+hs_status hsi_store_exec(hs_store *s, const char *sql, hs_error *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -92,16 +183,17 @@ static hs_status exec(hs_store *s, const char *sql, hs_error *err)
 
 static hs_status store_migrate(hs_store *s, hs_error *err)
 {
-    hs_status st = exec(s, "BEGIN IMMEDIATE", err);
-    if (st != HS_OK)
-        return st;
-    st = exec(s, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
+    hs_status st = hsi_store_exec(s, "BEGIN IMMEDIATE", err);
+    if (st != HS_OK) return st;
+    st = hsi_store_exec(s, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)",
+                        err);
     sqlite3_stmt *q = NULL;
     int v = 0, have = 0;
-    if (st == HS_OK && sqlite3_prepare_v2(s->db, "SELECT max(version), count(*) FROM "
-                                                 "schema_version",
+    if (st == HS_OK && sqlite3_prepare_v2(s->db,
+                                          "SELECT max(version), count(*) FROM "
+                                          "schema_version",
                                           -1, &q, NULL) != SQLITE_OK)
-        st = db_err(s, err, "cannot read the schema version");
+        st = hsi_store_err(s, err, "cannot read the schema version");
     if (st == HS_OK && sqlite3_step(q) == SQLITE_ROW) {
         v = sqlite3_column_int(q, 0);
         have = sqlite3_column_int(q, 1);
@@ -113,21 +205,19 @@ static hs_status store_migrate(hs_store *s, hs_error *err)
                      "newer humsec",
                      v, STORE_NMIG);
     for (int i = v; st == HS_OK && i < STORE_NMIG; i++)
-        st = exec(s, store_migrations[i], err);
+        st = hsi_store_exec(s, store_migrations[i], err);
     if (st == HS_OK && v < STORE_NMIG) {
         char sql[128];
         snprintf(sql, sizeof sql, "%s schema_version%s %d", have ? "UPDATE" : "INSERT INTO",
                  have ? " SET version =" : "(version) VALUES(", STORE_NMIG);
-        if (!have)
-            strcat(sql, ")");
-        st = exec(s, sql, err);
+        if (!have) strcat(sql, ")");
+        st = hsi_store_exec(s, sql, err);
     }
     if (st == HS_OK)
-        st = exec(s, "COMMIT", err);
+        st = hsi_store_exec(s, "COMMIT", err);
     else
-        exec(s, "ROLLBACK", NULL);
-    if (st == HS_OK)
-        s->version = STORE_NMIG;
+        hsi_store_exec(s, "ROLLBACK", NULL);
+    if (st == HS_OK) s->version = STORE_NMIG;
     return st;
 }
 
@@ -135,8 +225,7 @@ hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error 
 {
     *out = NULL;
     hs_store *s = hsi_calloc(ctx, 1, sizeof *s);
-    if (!s)
-        return hsi_err_nomem(err);
+    if (!s) return hsi_err_nomem(err);
     s->ctx = ctx;
     s->path = hsi_strdup(ctx, path);
     if (!s->path) {
@@ -146,17 +235,16 @@ hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error 
     hs_status st = HS_OK;
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK)
-        st = db_err(s, err, "cannot open the store");
-    if (st == HS_OK)
-        sqlite3_busy_timeout(s->db, 10000);
+        st = hsi_store_err(s, err, "cannot open the store");
+    if (st == HS_OK) sqlite3_busy_timeout(s->db, 10000);
     /* WAL: readers (panels, alerts) never block the writer; synchronous=NORMAL is safe
      * under WAL (a crash loses at most the last transaction, never corrupts). */
     if (st == HS_OK)
-        st = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                     "PRAGMA foreign_keys=ON;",
-                  err);
-    if (st == HS_OK)
-        st = store_migrate(s, err);
+        st = hsi_store_exec(s,
+                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                            "PRAGMA foreign_keys=ON;",
+                            err);
+    if (st == HS_OK) st = store_migrate(s, err);
     if (st != HS_OK) {
         hs_store_close(s);
         return st;
@@ -167,8 +255,7 @@ hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error 
 
 void hs_store_close(hs_store *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     sqlite3_close(s->db);
     hsi_free(s->ctx, s->path);
     hsi_free(s->ctx, s);
@@ -177,6 +264,21 @@ void hs_store_close(hs_store *s)
 int hs_store_version(const hs_store *s)
 {
     return s->version;
+}
+
+sqlite3 *hsi_store_db(hs_store *s)
+{
+    return s->db;
+}
+
+hs_ctx *hsi_store_ctx(const hs_store *s)
+{
+    return s->ctx;
+}
+
+const char *hsi_store_path(const hs_store *s)
+{
+    return s->path;
 }
 
 /* Base name of a path, for the source table (folders differ between machines). */
@@ -224,8 +326,7 @@ static hs_status ingest_row(hs_store *s, sqlite3_stmt *q, const hsi_event *ev, i
         sqlite3_bind_int(q, 17, ev->date_prec);
     else
         sqlite3_bind_null(q, 17);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return db_err(s, err, "cannot store an event");
+    if (sqlite3_step(q) != SQLITE_DONE) return hsi_store_err(s, err, "cannot store an event");
     *inserted = sqlite3_changes(s->db) > 0;
     return HS_OK;
 }
@@ -237,15 +338,14 @@ static hs_status one(hs_store *s, const char *sql, int64_t a, int64_t b, int64_t
 {
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-        return db_err(s, err, "cannot prepare a statement");
+        return hsi_store_err(s, err, "cannot prepare a statement");
     sqlite3_bind_int64(q, 1, a);
     sqlite3_bind_int64(q, 2, b);
     int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && out)
-        *out = sqlite3_column_int64(q, 0);
+    if (rc == SQLITE_ROW && out) *out = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_err(s, err, "store statement failed");
+        return hsi_store_err(s, err, "store statement failed");
     return HS_OK;
 }
 
@@ -256,13 +356,10 @@ static hs_status ingest_finish_source(hs_store *db, int64_t src, int64_t hash, s
 {
     int64_t old = 0;
     hs_status st = one(db, "SELECT id FROM source WHERE hash = ?1", hash, 0, &old, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     if (old) {
-        if (inserted)
-            st = one(db, "UPDATE event SET src = ?1 WHERE src = ?2", old, src, NULL, err);
-        if (st == HS_OK)
-            st = one(db, "DELETE FROM source WHERE id = ?1", src, 0, NULL, err);
+        if (inserted) st = one(db, "UPDATE event SET src = ?1 WHERE src = ?2", old, src, NULL, err);
+        if (st == HS_OK) st = one(db, "DELETE FROM source WHERE id = ?1", src, 0, NULL, err);
         return st;
     }
     st = one(db, "UPDATE source SET hash = ?1 WHERE id = ?2", hash, src, NULL, err);
@@ -277,37 +374,33 @@ hs_status hs_events_ingest(hs_ctx *ctx, hs_store *db, const char *path, const hs
     hs_ingest_stats z = {0};
     hsi_evfile f;
     hs_status st = hsi_evfile_open(ctx, path, geo, &f, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     sqlite3_stmt *q = NULL;
     int64_t src = 0;
-    st = exec(db, "BEGIN IMMEDIATE", err);
+    st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (st == HS_OK &&
         sqlite3_prepare_v2(db->db,
                            "INSERT INTO source(hash, name, format, rows, ingested_at) "
                            "VALUES(NULL, ?1, ?2, 0, datetime('now'))",
                            -1, &q, NULL) != SQLITE_OK)
-        st = db_err(db, err, "cannot prepare the source insert");
+        st = hsi_store_err(db, err, "cannot prepare the source insert");
     if (st == HS_OK) {
         sqlite3_bind_text(q, 1, base_name(path), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 2, f.map.fmt == HSI_FMT_ACLED ? "acled" : "ged", -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, f.map.fmt == HSI_FMT_ACLED ? "acled" : "ged", -1, SQLITE_STATIC);
         if (sqlite3_step(q) != SQLITE_DONE)
-            st = db_err(db, err, "cannot record the source file");
+            st = hsi_store_err(db, err, "cannot record the source file");
         src = sqlite3_last_insert_rowid(db->db);
     }
     sqlite3_finalize(q);
     q = NULL;
     if (st == HS_OK && sqlite3_prepare_v2(db->db, ingest_sql, -1, &q, NULL) != SQLITE_OK)
-        st = db_err(db, err, "cannot prepare the event insert");
+        st = hsi_store_err(db, err, "cannot prepare the event insert");
     while (st == HS_OK) {
         hsi_event ev;
         int eof = 0, ins = 0;
         st = hsi_evfile_next(&f, &ev, &eof, err);
-        if (st != HS_OK || eof)
-            break;
-        if (ev.warn)
-            z.warnings++;
+        if (st != HS_OK || eof) break;
+        if (ev.warn) z.warnings++;
         if (ev.type == 0) {
             z.skipped++;
             continue;
@@ -322,54 +415,24 @@ hs_status hs_events_ingest(hs_ctx *ctx, hs_store *db, const char *path, const hs
     z.rows = f.rows;
     if (st == HS_OK) {
         hsi_evfile_summary(&f);
-        st = ingest_finish_source(db, src, (int64_t)hsi_rdr_hash(f.rdr), z.rows, z.inserted,
-                                  err);
+        st = ingest_finish_source(db, src, (int64_t)hsi_rdr_hash(f.rdr), z.rows, z.inserted, err);
     }
-    if (st == HS_OK)
-        st = exec(db, "COMMIT", err);
-    if (st != HS_OK)
-        exec(db, "ROLLBACK", NULL);
+    if (st == HS_OK) st = hsi_store_exec(db, "COMMIT", err);
+    if (st != HS_OK) hsi_store_exec(db, "ROLLBACK", NULL);
     hsi_evfile_close(&f);
-    if (st == HS_OK && stats)
-        *stats = z;
+    if (st == HS_OK && stats) *stats = z;
     return st;
 }
 
-hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo,
-                              const hs_panel_opts *o, hs_panel **out, hs_error *err)
+hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo, const hs_panel_opts *o,
+                              hs_panel **out, hs_error *err)
 {
     *out = NULL;
     hs_panel *p = NULL;
     hs_status st = hsi_panel_begin(ctx, o, &p, err);
-    if (st != HS_OK)
-        return st;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db->db,
-                           "SELECT type, country_id, iso3, month_id, gid, where_prec, best "
-                           "FROM event",
-                           -1, &q, NULL) != SQLITE_OK)
-        st = db_err(db, err, "cannot read events");
-    int rc = SQLITE_ROW;
-    while (st == HS_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        hsi_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.type = sqlite3_column_int(q, 0);
-        ev.country = sqlite3_column_type(q, 1) == SQLITE_NULL ? -1
-                                                               : sqlite3_column_int(q, 1);
-        const unsigned char *iso = sqlite3_column_text(q, 2);
-        if (iso && strlen((const char *)iso) == 3)
-            memcpy(ev.iso3, iso, 4);
-        hsi_month_ym(sqlite3_column_int(q, 3), &ev.y0, &ev.m0);
-        ev.gid = sqlite3_column_int(q, 4);
-        ev.where_prec = sqlite3_column_int(q, 5);
-        ev.best = (long)sqlite3_column_int64(q, 6);
-        st = hsi_panel_add(p, &ev, err);
-    }
-    if (st == HS_OK && rc != SQLITE_DONE)
-        st = db_err(db, err, "cannot read events");
-    sqlite3_finalize(q);
-    if (st == HS_OK)
-        st = hsi_panel_end(p, geo, err);
+    if (st != HS_OK) return st;
+    st = hsi_store_panel_add(db, p, err);
+    if (st == HS_OK) st = hsi_panel_end(p, geo, err);
     if (st != HS_OK) {
         hs_panel_free(p);
         return st;
@@ -378,15 +441,53 @@ hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo,
     return HS_OK;
 }
 
+hs_status hsi_store_panel_add(hs_store *db, hs_panel *p, hs_error *err)
+{
+    hs_status st = HS_OK;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT type, country_id, iso3, month_id, gid, where_prec, best "
+                           "FROM event",
+                           -1, &q, NULL) != SQLITE_OK)
+        st = hsi_store_err(db, err, "cannot read events");
+    int rc = SQLITE_ROW;
+    while (st == HS_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        hsi_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = sqlite3_column_int(q, 0);
+        ev.country = sqlite3_column_type(q, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 1);
+        const unsigned char *iso = sqlite3_column_text(q, 2);
+        if (iso && strlen((const char *)iso) == 3) memcpy(ev.iso3, iso, 4);
+        hsi_month_ym(sqlite3_column_int(q, 3), &ev.y0, &ev.m0);
+        ev.gid = sqlite3_column_int(q, 4);
+        ev.where_prec = sqlite3_column_int(q, 5);
+        ev.best = (long)sqlite3_column_int64(q, 6);
+        st = hsi_panel_add(p, &ev, err);
+    }
+    if (st == HS_OK && rc != SQLITE_DONE) st = hsi_store_err(db, err, "cannot read events");
+    sqlite3_finalize(q);
+    return st;
+}
+
 hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_panel_level level,
                               const hs_warn_opts *o, hs_error *err)
+{
+    hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
+    if (st == HS_OK) st = hsi_store_put_alerts_tx(db, a, n, level, o, err);
+    if (st == HS_OK) st = hsi_store_exec(db, "COMMIT", err);
+    if (st != HS_OK) hsi_store_exec(db, "ROLLBACK", NULL);
+    return st;
+}
+
+hs_status hsi_store_put_alerts_tx(hs_store *db, const hs_alert *a, size_t n, hs_panel_level level,
+                                  const hs_warn_opts *o, hs_error *err)
 {
     char measure[32];
     static const char *const types[] = {"all", "sb", "ns", "os"};
     snprintf(measure, sizeof measure, "%s_%s", o->measure_events ? "events" : "deaths",
              types[o->type >= 0 && o->type <= 3 ? o->type : 0]);
     const char *method = o->method == HS_WARN_CUSUM ? "cusum" : "surprise";
-    hs_status st = exec(db, "BEGIN IMMEDIATE", err);
+    hs_status st = HS_OK;
     sqlite3_stmt *q = NULL;
     if (st == HS_OK &&
         sqlite3_prepare_v2(db->db,
@@ -395,11 +496,10 @@ hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_pane
                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
                            "datetime('now'))",
                            -1, &q, NULL) != SQLITE_OK)
-        st = db_err(db, err, "cannot prepare the alert insert");
+        st = hsi_store_err(db, err, "cannot prepare the alert insert");
     for (size_t i = 0; st == HS_OK && i < n; i++) {
         sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, level == HS_PANEL_GRID ? "grid" : "country", -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_text(q, 1, level == HS_PANEL_GRID ? "grid" : "country", -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 2, a[i].unit);
         sqlite3_bind_int(q, 3, a[i].month_id);
         sqlite3_bind_text(q, 4, method, -1, SQLITE_STATIC);
@@ -415,13 +515,8 @@ hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_pane
         }
         sqlite3_bind_double(q, 10, a[i].score);
         sqlite3_bind_text(q, 11, a[i].explanation, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = db_err(db, err, "cannot store an alert");
+        if (sqlite3_step(q) != SQLITE_DONE) st = hsi_store_err(db, err, "cannot store an alert");
     }
     sqlite3_finalize(q);
-    if (st == HS_OK)
-        st = exec(db, "COMMIT", err);
-    if (st != HS_OK)
-        exec(db, "ROLLBACK", NULL);
     return st;
 }

@@ -1,11 +1,65 @@
 /*
  * store_int.h - the SQLite store's internal interface. The public calls (hs_store_open,
- * hs_events_ingest, hs_panel_from_store, hs_store_put_alerts) are in humsec.h; nothing else
- * needs to see SQLite.
+ * hs_events_ingest, hs_panel_from_store, hs_store_put_alerts, hs_store_refresh, partners and
+ * submissions) are in humsec.h; the server's read queries (src/server/) prepare statements
+ * on the connection given here. Every statement is prepared with bound parameters.
  */
 #ifndef HS_STORE_INT_H
 #define HS_STORE_INT_H
 
+#include <stdint.h>
+
 #include "core/core_int.h"
+
+struct sqlite3;
+
+/* The open connection, its context and file name. */
+HS_INTERNAL struct sqlite3 *hsi_store_db(hs_store *s);
+HS_INTERNAL hs_ctx *hsi_store_ctx(const hs_store *s);
+HS_INTERNAL const char *hsi_store_path(const hs_store *s);
+
+/* Run SQL without parameters (BEGIN, COMMIT, pragmas); err gets SQLite's message. */
+HS_INTERNAL hs_status hsi_store_exec(hs_store *s, const char *sql, hs_error *err);
+/* Fill err with "what: <SQLite's message>" and return HS_ERR_IO. */
+HS_INTERNAL hs_status hsi_store_err(hs_store *s, hs_error *err, const char *what);
+
+/* Add every stored event to a panel being built (hsi_panel_begin .. hsi_panel_end). */
+HS_INTERNAL hs_status hsi_store_panel_add(hs_store *db, hs_panel *p, hs_error *err);
+/* hs_store_put_alerts inside the caller's transaction. */
+HS_INTERNAL hs_status hsi_store_put_alerts_tx(hs_store *db, const hs_alert *a, size_t n,
+                                              hs_panel_level level, const hs_warn_opts *o,
+                                              hs_error *err);
+
+/* An audit row (inside the caller's transaction). */
+HS_INTERNAL hs_status hsi_store_audit(hs_store *db, const char *actor, const char *action,
+                                      const char *object, const char *detail, hs_error *err);
+
+/* Validation errors of a submission: every error is counted, the first 1000 are listed. */
+typedef struct hsi_sub_err {
+    long line, col; /* 1-based; 0 = not applicable */
+    char msg[512];
+} hsi_sub_err;
+typedef struct hsi_sub_errs {
+    hs_ctx *ctx;
+    hsi_sub_err *e;
+    size_t n, cap, total;
+} hsi_sub_errs;
+HS_INTERNAL void hsi_sub_errs_free(hsi_sub_errs *e);
+
+/* Check a submission of `kind` ("indicators" or "events") whole; if it is valid, store it
+ * (file, SHA-256, rows, values) and an audit row in one transaction and set *id. Invalid:
+ * HS_ERR_PARSE with every error in errs (zeroed by the caller; free with hsi_sub_errs_free)
+ * and nothing stored. structure: the HSI structure file whose indicator codes are allowed;
+ * geo (may be NULL): crosswalks for event rows. */
+HS_INTERNAL hs_status hsi_sub_add(hs_store *db, long partner, const char *actor, const char *kind,
+                                  const char *body, size_t len, const char *structure,
+                                  const hs_geo *geo, int64_t *id, hsi_sub_errs *errs,
+                                  hs_error *err);
+/* Mark partner's submission id withdrawn (*found = 0 when it is not the partner's). */
+HS_INTERNAL hs_status hsi_sub_withdraw(hs_store *db, long partner, const char *actor, int64_t id,
+                                       int *found, hs_error *err);
+
+/* SHA-256 of data[0..len) as 64 lowercase hex digits and a NUL. */
+HS_INTERNAL void hsi_sha256_hex(const void *data, size_t len, char hex[65]);
 
 #endif

@@ -43,12 +43,16 @@ done
 compare "$tmp/p1/ranks.csv" data/coinr-asem/p1_example_Aggregated_ranks.csv || err "P1 ranks differ"
 
 # help texts are complete and exit 0
-for c in "--help" "build --help" "run --help" "help build" "help run" "hsi-data --help"; do
+for c in "--help" "build --help" "run --help" "help build" "help run" "hsi-data --help" \
+         "partner --help" "help partner"; do
     # shellcheck disable=SC2086
     out=$("$bin" $c) || err "humsec $c exited $?"
     case $out in *usage:*) ;; *) err "humsec $c printed no usage" ;; esac
 done
 "$bin" --version | grep -q '^humsec ' || err "--version"
+if "$bin" serve --help >/dev/null 2>&1; then # built with the server
+    "$bin" help serve | grep -q 'usage: humsec serve' || err "help serve"
+fi
 
 # the main job: the HSI (build, score table, report) and the other shipped examples
 "$bin" run -o "$tmp/run" -q || err "humsec run exited $?"
@@ -61,6 +65,9 @@ done
 head -1 "$tmp/run/hsi_scores.csv" | grep -q '^uCode,uName,Time,HSI,HSI_rank,Fear,' ||
     err "run: hsi_scores.csv header"
 grep -q '"rank_intervals": null' "$tmp/run/hsi_scores.json" || err "run: rank intervals note"
+# ... and the same run recorded in the store (docs/server.md)
+[ -s "$tmp/run/humsec.db" ] || err "run: no store out/humsec.db"
+"$bin" partner list --db "$tmp/run/humsec.db" | grep -q '^id' || err "run: store unreadable"
 
 # the HSI data assembly is reproducible through the command line too
 "$bin" hsi-data -o "$tmp/hsi_long.csv" -q || err "hsi-data exited $?"

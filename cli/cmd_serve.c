@@ -1,0 +1,239 @@
+/* cmd_serve.c - `humsec serve`: the JSON API and the dashboard over a store, until SIGINT or
+ * SIGTERM. The signal handler only writes a byte to a pipe; the main thread waits on it, then
+ * stops the server (requests in progress finish) and closes the store. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cmd_serve_help(void)
+{
+    puts("usage: humsec serve [--db FILE] [--port N] [--bind ADDR] [--threads N]\n"
+         "                    [--max-body BYTES] [--timeout S] [--access-log FILE]\n"
+         "                    [--port-file FILE] [--ua-runs N] [--quiet]\n"
+         "\n"
+         "Serve the store FILE over HTTP: the JSON API under /api/v1/ (indices, scores and\n"
+         "rank intervals, country pages, event panels, alerts, method, runs, partner\n"
+         "submissions) and the dashboard at /. On a new or empty store it first records a\n"
+         "run of the shipped data (as `humsec run` does: the HSI with rank intervals, HDI,\n"
+         "INFORM, ASEM pillar 1, the shipped GED events and their alerts), printing\n"
+         "progress; run it from the project folder. Reads need nothing; writes need a\n"
+         "partner token (humsec partner add). Stops cleanly on SIGINT or SIGTERM.\n"
+         "\n"
+         "options:\n"
+         "  --db FILE          the store (default out/humsec.db; created if missing)\n"
+         "  --port N           TCP port (default 8080; 0 = any free port)\n"
+         "  --bind ADDR        IPv4 address to listen on (default 127.0.0.1; 0.0.0.0 = all)\n"
+         "  --threads N        worker threads (default 2)\n"
+         "  --max-body BYTES   largest request body, with K or M suffix (default 16M);\n"
+         "                     larger ones get 413 payload_too_large\n"
+         "  --timeout S        close a connection idle for S seconds (default 30)\n"
+         "  --access-log FILE  one JSON line per request (time, method, path, status,\n"
+         "                     bytes, us) to FILE; '-' = standard error (the default)\n"
+         "  --port-file FILE   write the port listened on to FILE once serving\n"
+         "  --ua-runs N        runs of the rank-interval analysis when a run is made\n"
+         "                     (default 1000; 0 = no intervals)\n"
+         "  -q, --quiet        no progress messages and no access log unless --access-log\n"
+         "  -h, --help         this help\n"
+         "\n"
+         "Manual: docs/server.md; API: docs/openapi.yaml.");
+}
+
+static int serve_pipe[2] = {-1, -1};
+
+static void serve_on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    if (write(serve_pipe[1], &b, 1) < 0) {
+        /* nothing else is safe here; the pipe is non-blocking and one byte is enough */
+    }
+    errno = saved;
+}
+
+static int serve_num(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    long mul = 1;
+    if (*end == 'K' || *end == 'k')
+        mul = 1024, end++;
+    else if (*end == 'M' || *end == 'm')
+        mul = 1024 * 1024, end++;
+    if (end == s || *end || v < 0 || v > hi / mul || v * mul < lo) return -1;
+    *out = v * mul;
+    return 0;
+}
+
+static void serve_progress(void *ud, int level, const char *msg)
+{
+    (void)ud;
+    (void)level;
+    fprintf(stderr, "humsec: %s\n", msg);
+}
+
+typedef struct serve_args {
+    const char *db, *log, *port_file;
+    int quiet;
+    long ua_runs;
+    hs_server_opts so;
+} serve_args;
+
+static int serve_parse(int argc, char **argv, serve_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        int more = i + 1 < argc;
+        long v;
+        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            cmd_serve_help();
+            return -1;
+        } else if (!strcmp(o, "--db") && more) {
+            a->db = argv[++i];
+        } else if (!strcmp(o, "--access-log") && more) {
+            a->log = argv[++i];
+        } else if (!strcmp(o, "--port-file") && more) {
+            a->port_file = argv[++i];
+        } else if (!strcmp(o, "--bind") && more) {
+            a->so.bind = argv[++i];
+        } else if (!strcmp(o, "--port") && more) {
+            if (serve_num(argv[++i], 0, 65535, &v) != 0)
+                return cli_usage("serve", "--port takes a number from 0 to 65535");
+            a->so.port = (int)v;
+        } else if (!strcmp(o, "--threads") && more) {
+            if (serve_num(argv[++i], 1, 256, &v) != 0)
+                return cli_usage("serve", "--threads takes a number from 1 to 256");
+            a->so.threads = (int)v;
+        } else if (!strcmp(o, "--max-body") && more) {
+            if (serve_num(argv[++i], 1, 1L << 30, &v) != 0)
+                return cli_usage("serve", "--max-body takes a size from 1 to 1024M bytes");
+            a->so.max_body = (size_t)v;
+        } else if (!strcmp(o, "--timeout") && more) {
+            if (serve_num(argv[++i], 1, 86400, &v) != 0)
+                return cli_usage("serve", "--timeout takes seconds from 1 to 86400");
+            a->so.timeout = (int)v;
+        } else if (!strcmp(o, "--ua-runs") && more) {
+            if (serve_num(argv[++i], 0, 100000, &v) != 0)
+                return cli_usage("serve", "--ua-runs takes a number from 0 to 100000");
+            a->ua_runs = v;
+        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
+            a->quiet = 1;
+        } else {
+            return cli_usage(
+                "serve", more || o[0] != '-' ? "unexpected argument '%s'" : "%s needs a value", o);
+        }
+    }
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    serve_args a;
+    memset(&a, 0, sizeof a);
+    a.db = "out/humsec.db";
+    a.ua_runs = 1000;
+    hs_server_opts_init(&a.so);
+    a.so.port = 8080;
+    int rc = serve_parse(argc, argv, &a);
+    if (rc != 0) return rc < 0 ? CLI_EXIT_OK : rc;
+    FILE *log = NULL;
+    if (a.log && strcmp(a.log, "-")) {
+        log = fopen(a.log, "a");
+        if (!log) {
+            fprintf(stderr, "humsec: cannot open the access log %s: %s\n", a.log, strerror(errno));
+            return CLI_EXIT_IO;
+        }
+        setvbuf(log, NULL, _IOLBF, 0);
+    }
+    a.so.access_log = log ? log : (a.log || !a.quiet ? stderr : NULL);
+    if (pipe(serve_pipe) != 0) {
+        perror("humsec: pipe");
+        if (log) fclose(log);
+        return CLI_EXIT_IO;
+    }
+    fcntl(serve_pipe[1], F_SETFL, O_NONBLOCK);
+    hs_ctx *ctx = cli_ctx(1);
+    hs_error err = {0};
+    hs_store *db = NULL;
+    hs_api *api = NULL;
+    hs_server *srv = NULL;
+    if (!ctx) {
+        fputs("humsec: out of memory\n", stderr);
+        rc = CLI_EXIT_NOMEM;
+        goto done;
+    }
+    if (hs_store_open(ctx, a.db, &db, &err) != HS_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (hs_store_latest_run(db) == 0) {
+        if (!a.quiet)
+            fprintf(stderr, "humsec: %s has no finished run: building the shipped data first\n",
+                    a.db);
+        hs_refresh_opts ro;
+        hs_refresh_opts_init(&ro);
+        ro.ua_runs = a.ua_runs;
+        if (!a.quiet) ro.progress = serve_progress;
+        if (hs_store_refresh(ctx, db, &ro, NULL, &err) != HS_OK) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+    }
+    hs_api_opts ao;
+    hs_api_opts_init(&ao);
+    ao.max_body = a.so.max_body;
+    ao.ua_runs = a.ua_runs;
+    if (hs_api_new(ctx, db, &ao, &api, &err) != HS_OK ||
+        hs_server_start(api, &a.so, &srv, &err) != HS_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = serve_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int port = hs_server_port(srv);
+    if (a.port_file) {
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s.tmp", a.port_file);
+        FILE *pf = fopen(tmp, "w");
+        if (!pf || fprintf(pf, "%d\n", port) < 0 || fclose(pf) != 0 ||
+            rename(tmp, a.port_file) != 0) {
+            fprintf(stderr, "humsec: cannot write the port file %s\n", a.port_file);
+            rc = CLI_EXIT_IO;
+            goto done;
+        }
+    }
+    if (!a.quiet)
+        fprintf(stderr, "humsec: serving %s on http://%s:%d/ (%d threads); Ctrl-C stops\n", a.db,
+                a.so.bind, port, a.so.threads);
+    for (;;) {
+        struct pollfd pfd = {serve_pipe[0], POLLIN, 0};
+        int n = poll(&pfd, 1, -1);
+        if (n < 0 && errno == EINTR) continue;
+        unsigned char b = 0;
+        if (n > 0 && read(serve_pipe[0], &b, 1) < 0) continue;
+        if (!a.quiet)
+            fprintf(stderr, "humsec: %s: finishing the requests in progress and stopping\n",
+                    b == SIGTERM ? "SIGTERM" : "SIGINT");
+        break;
+    }
+done:
+    hs_server_stop(srv);
+    hs_api_free(api);
+    hs_store_close(db);
+    hs_ctx_free(ctx);
+    if (log) fclose(log);
+    close(serve_pipe[0]);
+    close(serve_pipe[1]);
+    return rc;
+}
