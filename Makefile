@@ -10,7 +10,7 @@ CMAKE_ARGS ?=
 
 # Debian packages the build and tests need (package names, installed by `make deps`).
 DEB_PKGS = build-essential cmake pkg-config libgsl-dev liblapacke-dev libopenblas-dev \
-           libcmocka-dev libsqlite3-dev zlib1g-dev libmicrohttpd-dev libjansson-dev
+           libcmocka-dev libsqlite3-dev zlib1g-dev libmicrohttpd-dev libjansson-dev nettle-dev
 
 .PHONY: all build run test test-fast test-asan deps clean format format-check report-js
 
