@@ -180,12 +180,10 @@ static hs_status pl_unused(const char *file, const hsi_ini_sec *s, const char *e
     return HS_OK;
 }
 
-hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini *ini,
-                            hs_error *err)
+/* The top and data sections of a parsed pipeline file at `path`. */
+static hs_status pl_top(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini *ini, hs_error *err)
 {
-    memset(p, 0, sizeof *p);
-    hs_status st = hsi_ini_read(ctx, path, ini, err);
-    if (st) return st;
+    hs_status st = HS_OK;
     const char *fn = ini->file;
     p->file = hsi_strdup(ctx, path);
     const char *slash = strrchr(path, '/');
@@ -279,6 +277,24 @@ hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_
     return HS_OK;
 nomem:
     return hsi_err_nomem(err);
+}
+
+hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini *ini,
+                            hs_error *err)
+{
+    memset(p, 0, sizeof *p);
+    hs_status st = hsi_ini_read(ctx, path, ini, err);
+    if (st) return st;
+    return pl_top(ctx, path, p, ini, err);
+}
+
+hs_status hsi_pipeline_parse(hs_ctx *ctx, const char *text, size_t len, const char *path,
+                             hsi_pipeline *p, hsi_ini *ini, hs_error *err)
+{
+    memset(p, 0, sizeof *p);
+    hs_status st = hsi_ini_parse(ctx, text, len, path, ini, err);
+    if (st) return st;
+    return pl_top(ctx, path, p, ini, err);
 }
 
 /* ---- steps ----------------------------------------------------------------------------- */
@@ -705,8 +721,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 stp->agg_node[q].dat_thresh = stp->agg_dat_thresh;
             for (size_t q = 0; q < s->n; q++) { /* dat_thresh.level.N: one level's own */
                 hsi_ini_kv *e = &s->kv[q];
-                if (strncmp(e->key, "dat_thresh.level.", 17))
-                    continue;
+                if (strncmp(e->key, "dat_thresh.level.", 17)) continue;
                 e->used = 1;
                 long lv;
                 double v = 0;
@@ -715,11 +730,9 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                                    "'%s': no such aggregation level (expected "
                                    "dat_thresh.level.2 to dat_thresh.level.%d)",
                                    e->key, m->maxlevel);
-                if ((st = pl_number(fn, e, 0, 1, &v, err)))
-                    return st;
+                if ((st = pl_number(fn, e, 0, 1, &v, err))) return st;
                 for (size_t z = 0; z < m->n; z++)
-                    if (m->node[z].level == lv)
-                        stp->agg_node[z].dat_thresh = v;
+                    if (m->node[z].level == lv) stp->agg_node[z].dat_thresh = v;
             }
             if ((kv = hsi_ini_get(s, "nonpositive"))) {
                 if (!strcmp(kv->val, "na"))
