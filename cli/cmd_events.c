@@ -62,6 +62,7 @@ static int parse_month(const char *s, int *out)
 {
     int y, m;
     char tail;
+    /* NOLINTNEXTLINE(cert-err34-c): 4 and 2 digits cannot overflow; the count is checked */
     if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
         return -1;
     *out = (y - 1980) * 12 + m;

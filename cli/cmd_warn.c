@@ -1,6 +1,8 @@
 /* cmd_warn.c - `humsec warn`: escalation alerts per unit and month (METHODS 5.5). */
 #include "cli.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,7 @@ static int month_arg(const char *s, int *out)
 {
     int y, m;
     char tail;
+    /* NOLINTNEXTLINE(cert-err34-c): 4 and 2 digits cannot overflow; the count is checked */
     if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
         return -1;
     *out = (y - 1980) * 12 + m;
@@ -127,10 +130,21 @@ static int warn_parse(int argc, char **argv, warn_args *a)
             else
                 a->wo.cusum_h = v;
         } else if (!strcmp(o, "--score") && more) {
-            char tail;
+            /* H or H:N: whole months, then deaths (strtol/strtod: overflow is an error) */
+            const char *arg = argv[++i], *q;
+            char *e;
             a->score_n = 25;
-            int k = sscanf(argv[++i], "%d:%lf%c", &a->score_h, &a->score_n, &tail);
-            if ((k != 1 && k != 2) || a->score_h < 1)
+            errno = 0;
+            long h = strtol(arg, &e, 10);
+            int ok = e != arg && errno == 0 && h >= 1 && h <= INT_MAX;
+            if (ok && *e == ':') {
+                q = e + 1;
+                a->score_n = strtod(q, &e);
+                ok = e != q && errno == 0;
+            }
+            ok = ok && *e == '\0';
+            a->score_h = ok ? (int)h : 0;
+            if (!ok)
                 return cli_usage("warn", "--score takes H or H:N (months, deaths), not '%s'",
                                  argv[i]);
         } else if (!strcmp(o, "--no-bh")) {

@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *null = fopen("/dev/null", "w");
     if (null) {
         hs_build_explain(b, "AAA", null, &err);
-        fclose(null);
+        (void)fclose(null);
     }
 done:
     hsi_ini_free(&ini);

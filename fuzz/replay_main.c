@@ -33,7 +33,7 @@ static int replay_file(const char *path)
             cap *= 2;
         }
     }
-    fclose(fp);
+    (void)fclose(fp); /* read only */
     if (!buf)
         return 1;
     LLVMFuzzerTestOneInput(buf, n);

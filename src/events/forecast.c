@@ -104,7 +104,7 @@ static void features(const fc_data *d, const hs_panel *p, size_t u, int k, doubl
             for (int dc = -1; dc <= 1; dc++) {
                 if (!dr && !dc)
                     continue;
-                long n = find_unit(p, g + dr * 720 + dc);
+                long n = find_unit(p, g + (long)dr * 720 + dc);
                 if (n >= 0)
                     s += (long)y_at(d, (size_t)n, k);
             }
@@ -285,7 +285,7 @@ static hs_status choose_lambda(hs_ctx *ctx, const fc_train *tr, int s, int kend,
     for (size_t i = 0; i < tr->n; i++)
         n += tr->k[i] + s <= k_lo;
     *lam_l = *lam_q = 1.0;
-    if (n < 4 * FC_NF || n == tr->n)
+    if (n < (size_t)4 * FC_NF || n == tr->n)
         return HS_OK; /* too little to split: a middle penalty */
     fitset.n = n;
     fitset.x = hsi_malloc(ctx, n * FC_NF * sizeof *fitset.x);
@@ -350,7 +350,7 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
             tr.n++;
         }
     }
-    if (st == HS_OK && tr.n < 2 * FC_NF)
+    if (st == HS_OK && tr.n < (size_t)2 * FC_NF)
         st = hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
                      "forecast model: %zu training rows; needs at least %d (more months)", tr.n,
                      2 * FC_NF);

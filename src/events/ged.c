@@ -225,6 +225,7 @@ static int acled_date(const char *s, int *y, int *m, int *d)
     char name[16];
     int dd, yy;
     char tail;
+    /* NOLINTNEXTLINE(cert-err34-c): 2 and 4 digits cannot overflow; the count is checked */
     if (sscanf(s, "%2d %15s %4d%c", &dd, name, &yy, &tail) != 3)
         return -1;
     for (int i = 0; i < 12; i++) {
@@ -279,7 +280,7 @@ static hs_status parse_acled(const hsi_evmap *m, const hsi_rec *r, const char *f
     /* ACLED geo_precision 1 (exact), 2 (near), 3 (region): GED codes 1, 2 and 4. */
     ev->where_prec = 1;
     if (m->geo_precision >= 0 && r->f[m->geo_precision][0]) {
-        long gp;
+        long gp = 0;
         st = get_int(r, m->geo_precision, "geo_precision", 1, 3, &gp, fname, err);
         if (st != HS_OK)
             return st;
@@ -291,7 +292,7 @@ static hs_status parse_acled(const hsi_evmap *m, const hsi_rec *r, const char *f
 static hs_status parse_ged(const hsi_evmap *m, const hsi_rec *r, const char *fname,
                            hsi_event *ev, hs_error *err)
 {
-    long v;
+    long v = 0;
     hs_status st = get_int(r, m->id, "id", 1, 999999999999L, &v, fname, err);
     if (st != HS_OK)
         return st;

@@ -353,7 +353,7 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
                 o = put_long(o, de[t]);
             }
             *o++ = '\n';
-            fwrite(line, 1, (size_t)(o - line), fp);
+            (void)fwrite(line, 1, (size_t)(o - line), fp);
         }
     }
     if (fflush(fp) != 0 || ferror(fp))

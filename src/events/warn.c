@@ -278,7 +278,7 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
         hsi_free(ctx, l.a);
         return st;
     }
-    qsort(l.a, l.n, sizeof *l.a, alert_cmp);
+    if (l.n > 1) qsort(l.a, l.n, sizeof *l.a, alert_cmp); /* l.a may be NULL when empty */
     *out = l.a;
     *n = l.n;
     return HS_OK;

@@ -118,7 +118,7 @@ HS_INTERNAL int hsi_treat_passes(const hsi_treat_spec *spec, const double *x, si
  */
 HS_INTERNAL void hsi_treat_column(const hsi_treat_spec *spec, const double *x, size_t n,
                                   double *out, unsigned char *flags, hsi_treat_detail *det,
-                                  double *work);
+                                  const double *work);
 
 /* ---- aggregation (aggregate.c) ------------------------------------------------------- */
 

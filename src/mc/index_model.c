@@ -246,8 +246,8 @@ static hs_status im_eval_slow(void *ud, void *wsp, const double *u, double *y, h
     const hs_sensitivity *s = ud;
     im_ws *w = wsp;
     hs_ctx *ctx = s->ctx;
-    size_t alt[64];
-    double rv[64];
+    size_t alt[64] = {0};
+    double rv[64] = {0};
     for (size_t f = 0; f < s->spec.nfactor; f++) {
         const hsi_factor *fa = &s->spec.f[f];
         alt[f] = fa->kind == HSI_FACTOR_DISCRETE ? im_alt(u[f], fa->nalt) : 0;
@@ -463,8 +463,8 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
         pre_combo[c] = -1;
     hs_status st = HS_OK;
     for (size_t c = 0; c < s->ncombo && st == HS_OK; c++) {
-        size_t alt[64];
-        double rv[64];
+        size_t alt[64] = {0};
+        double rv[64] = {0};
         size_t prekey = 0;
         for (size_t f = 0; f < sp->nfactor; f++) {
             alt[f] = sp->f[f].kind == HSI_FACTOR_DISCRETE ? (c / s->stride[f]) % sp->f[f].nalt

@@ -153,7 +153,8 @@ static void test_structural_errors(void **state)
     }
     /* ragged row */
     make_file(buf, sizeof buf, -1, NULL);
-    strcpy(buf + strlen(buf) - 1, ",extra\n");
+    size_t blen = strlen(buf);
+    snprintf(buf + blen - 1, sizeof buf - (blen - 1), ",extra\n");
     assert_int_equal(read_all(buf, &n, NULL, &err), HS_ERR_PARSE);
     assert_non_null(strstr(err.msg, "row has 35 fields (expected 34"));
     assert_int_equal(err.line, 2);
@@ -371,7 +372,7 @@ static void test_warn_series(void **state)
                 2000 + m / 12, m % 12 + 1, 2000 + m / 12, m % 12 + 1);
     fprintf(fp, "%d,2002,1,482,4.3,18.5,1,2002-01-10,2002-01-10,60\n", id++);
     fprintf(fp, "%d,2002,1,482,4.3,18.5,1,2002-02-10,2002-02-10,30\n", id++);
-    fclose(fp);
+    assert_int_equal(fclose(fp), 0);
     hs_panel *p = NULL;
     hs_panel_opts po;
     hs_panel_opts_init(&po);
@@ -468,7 +469,7 @@ static hs_status case_geo_eval(hs_ctx *ctx, hs_error *err)
     FILE *fp = fopen("/dev/null", "w");
     if (st == HS_OK)
         st = hs_evaluate_write(ctx, p, &fo, fp, err);
-    fclose(fp);
+    (void)fclose(fp); /* /dev/null */
     hs_panel_free(p);
     hs_geo_free(g);
     return st;
