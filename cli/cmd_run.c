@@ -67,8 +67,7 @@ static hs_status run_hsi_extras(hs_ctx *ctx, const hs_build *b, const char *outd
     hs_sensitivity_free(sa);
     if (st) return st;
     if (!quiet)
-        fprintf(stderr, "humsec:        -> %s (90 %% rank intervals, %zu runs)\n", uaranks,
-                so.n);
+        fprintf(stderr, "humsec:        -> %s (90 %% rank intervals, %zu runs)\n", uaranks, so.n);
     hs_report_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.intervals = uaranks;

@@ -110,8 +110,7 @@ static int warn_parse(int argc, char **argv, warn_args *a)
             int k = 0;
             while (k < 4 && strcmp(t, names[k]))
                 k++;
-            if (k == 4)
-                return cli_usage("warn", "--type takes all, sb, ns or os, not '%s'", t);
+            if (k == 4) return cli_usage("warn", "--type takes all, sb, ns or os, not '%s'", t);
             a->wo.type = k;
         } else if ((!strcmp(o, "--window") || !strcmp(o, "--guard")) && more) {
             if (num_arg(argv[++i], &v) != 0 || v < 0 || v > 600 || v != (int)v)
@@ -161,8 +160,7 @@ static int warn_parse(int argc, char **argv, warn_args *a)
     }
     if (!a->db && a->nfiles == 0)
         return cli_usage("warn", "warn needs the store (--db PATH) or event files");
-    if (a->db && a->nfiles)
-        return cli_usage("warn", "warn takes the store or files, not both");
+    if (a->db && a->nfiles) return cli_usage("warn", "warn takes the store or files, not both");
     return 0;
 }
 
@@ -196,15 +194,12 @@ int cmd_warn(int argc, char **argv)
     size_t nal = 0;
     FILE *fp = NULL;
     hs_status st = cli_geo(ctx, a.geo, a.quiet, &geo, &err);
-    if (st == HS_OK && a.db)
-        st = hs_store_open(ctx, a.db, &db, &err);
+    if (st == HS_OK && a.db) st = hs_store_open(ctx, a.db, &db, &err);
     if (st == HS_OK)
         st = db ? hs_panel_from_store(ctx, db, geo, &a.po, &p, &err)
                 : hs_panel_from_files(ctx, a.files, (size_t)a.nfiles, geo, &a.po, &p, &err);
-    if (st == HS_OK)
-        st = hs_warn_run(ctx, p, &a.wo, &al, &nal, &err);
-    if (st == HS_OK && db)
-        st = hs_store_put_alerts(db, al, nal, a.po.level, &a.wo, &err);
+    if (st == HS_OK) st = hs_warn_run(ctx, p, &a.wo, &al, &nal, &err);
+    if (st == HS_OK && db) st = hs_store_put_alerts(db, al, nal, a.po.level, &a.wo, &err);
     if (st != HS_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -215,8 +210,7 @@ int cmd_warn(int argc, char **argv)
         rc = CLI_EXIT_IO;
         goto done;
     }
-    if (hs_alerts_write_csv(al, nal, a.po.level, fp, &err) != HS_OK)
-        rc = cli_fail(&err);
+    if (hs_alerts_write_csv(al, nal, a.po.level, fp, &err) != HS_OK) rc = cli_fail(&err);
     if (!a.quiet)
         fprintf(stderr, "humsec: %zu alerts over %zu units%s\n", nal, hs_panel_nunits(p),
                 db ? " (stored)" : "");
@@ -230,12 +224,11 @@ int cmd_warn(int argc, char **argv)
                 "humsec: score (target >= %g within %d months): %zu hits, %zu false alarms, "
                 "precision %.3f; %zu target months caught, %zu missed, recall %.3f; median "
                 "lead %.1f months\n",
-                a.score_n, a.score_h, sk.hits, sk.false_alarms, sk.precision, sk.caught,
-                sk.missed, sk.recall, sk.median_lead);
+                a.score_n, a.score_h, sk.hits, sk.false_alarms, sk.precision, sk.caught, sk.missed,
+                sk.recall, sk.median_lead);
     }
 done:
-    if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK)
-        rc = CLI_EXIT_IO;
+    if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK) rc = CLI_EXIT_IO;
     hs_alerts_free(ctx, al);
     hs_panel_free(p);
     hs_store_close(db);

@@ -87,23 +87,14 @@ int main(int argc, char **argv)
             return cli_usage(NULL, "no command '%s'", argv[2]);
         return CLI_EXIT_OK;
     }
-    if (!strcmp(cmd, "build"))
-        return cmd_build(argc - 1, argv + 1);
-    if (!strcmp(cmd, "run"))
-        return cmd_run(argc - 1, argv + 1);
-    if (!strcmp(cmd, "hsi-data"))
-        return cmd_hsi_data(argc - 1, argv + 1);
-    if (!strcmp(cmd, "report"))
-        return cmd_report(argc - 1, argv + 1);
-    if (!strcmp(cmd, "sensitivity"))
-        return cmd_sensitivity(argc - 1, argv + 1);
-    if (!strcmp(cmd, "events"))
-        return cmd_events(argc - 1, argv + 1);
-    if (!strcmp(cmd, "warn"))
-        return cmd_warn(argc - 1, argv + 1);
-    if (!strcmp(cmd, "forecast"))
-        return cmd_forecast(argc - 1, argv + 1);
-    if (!strcmp(cmd, "evaluate"))
-        return cmd_evaluate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "build")) return cmd_build(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "hsi-data")) return cmd_hsi_data(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sensitivity")) return cmd_sensitivity(argc - 1, argv + 1);
+    if (!strcmp(cmd, "events")) return cmd_events(argc - 1, argv + 1);
+    if (!strcmp(cmd, "warn")) return cmd_warn(argc - 1, argv + 1);
+    if (!strcmp(cmd, "forecast")) return cmd_forecast(argc - 1, argv + 1);
+    if (!strcmp(cmd, "evaluate")) return cmd_evaluate(argc - 1, argv + 1);
     return cli_usage(NULL, "unknown command '%s'", cmd);
 }

@@ -22,8 +22,7 @@ static void fuzz_put(const char *name, const char *p, size_t n)
     char path[128];
     snprintf(path, sizeof path, "%s/%s", fuzz_dir, name);
     FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return;
+    if (!fp) return;
     (void)fwrite(p, 1, n, fp);
     (void)fclose(fp); /* a short file is just another input */
 }
@@ -44,8 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fuzz_dir[0]) {
         hs_global_init();
         snprintf(fuzz_dir, sizeof fuzz_dir, "/tmp/hs_fuzz_XXXXXX");
-        if (!mkdtemp(fuzz_dir))
-            return 0;
+        if (!mkdtemp(fuzz_dir)) return 0;
         (void)atexit(fuzz_cleanup);
     }
     const char *names[3] = {"p.pipeline", "s.csv", "d.csv"};

@@ -127,12 +127,12 @@ typedef hs_status (*hs_gather_fn)(void *ud, double *y, size_t nruns, size_t ny, 
                                   size_t hi, hs_error *err);
 
 typedef struct hs_sa_opts {
-    hs_sa_type type;     /**< UA: N plain Monte Carlo runs; SA: N (k + 2) Saltelli runs */
-    size_t n;            /**< base sample size N (>= 2) */
-    unsigned long seed;  /**< seeds the design, the weight noise and the bootstrap */
-    int threads;         /**< worker threads; 0 = all cores */
-    hs_sampler sampler;  /**< Sobol' quasi-random (default) or pseudo-random points */
-    size_t bootstrap;    /**< bootstrap resamples for the Si/STi intervals (default 1000) */
+    hs_sa_type type;    /**< UA: N plain Monte Carlo runs; SA: N (k + 2) Saltelli runs */
+    size_t n;           /**< base sample size N (>= 2) */
+    unsigned long seed; /**< seeds the design, the weight noise and the bootstrap */
+    int threads;        /**< worker threads; 0 = all cores */
+    hs_sampler sampler; /**< Sobol' quasi-random (default) or pseudo-random points */
+    size_t bootstrap;   /**< bootstrap resamples for the Si/STi intervals (default 1000) */
     hs_progress_fn progress;
     void *progress_ud;
     int part, nparts;    /**< evaluate only contiguous slice `part` of `nparts` of the runs
@@ -229,11 +229,11 @@ typedef enum hs_panel_level { HS_PANEL_COUNTRY = 0, HS_PANEL_GRID = 1 } hs_panel
 
 typedef struct hs_panel_opts {
     hs_panel_level level;
-    int from, to;         /**< ViEWS month_id window, inclusive; 0 = the data's first/last */
-    int keep_imprecise;   /**< grid: keep events with where_prec >= 6 (default 0: drop) */
-    int threads;          /**< from files: read a large plain file with this many threads (1;
-                               only 2 are used); the context's allocator must then be
-                               thread-safe */
+    int from, to;       /**< ViEWS month_id window, inclusive; 0 = the data's first/last */
+    int keep_imprecise; /**< grid: keep events with where_prec >= 6 (default 0: drop) */
+    int threads;        /**< from files: read a large plain file with this many threads (1;
+                             only 2 are used); the context's allocator must then be
+                             thread-safe */
 } hs_panel_opts;
 
 /** Defaults: country level, the data's whole range, grid drops where_prec >= 6. */
@@ -243,8 +243,8 @@ void hs_panel_opts_init(hs_panel_opts *o);
 typedef struct hs_panel hs_panel;
 
 /** Panel from the stored events. Free with hs_panel_free. geo may be NULL. */
-hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo,
-                              const hs_panel_opts *o, hs_panel **out, hs_error *err);
+hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo, const hs_panel_opts *o,
+                              hs_panel **out, hs_error *err);
 /** Panel straight from event files, streaming (memory grows with the non-empty unit-months,
  *  not with the file). */
 hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npaths,
@@ -263,8 +263,8 @@ void hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], lon
 
 /** What the rules left out: events (and their deaths) outside the window, and for grid
  *  panels events with where_prec >= 6. Any pointer may be NULL. */
-void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window,
-                      size_t *imprecise, long *deaths_imprecise);
+void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window, size_t *imprecise,
+                      long *deaths_imprecise);
 
 /** Write the panel as CSV (one row per unit and month, units then months ascending). */
 hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err);
@@ -314,9 +314,8 @@ typedef struct hs_warn_skill {
     size_t hits, false_alarms, caught, missed;
     double precision, recall, median_lead;
 } hs_warn_skill;
-hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o,
-                        const hs_alert *a, size_t n, int horizon, double target,
-                        hs_warn_skill *out, hs_error *err);
+hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, const hs_alert *a,
+                        size_t n, int horizon, double target, hs_warn_skill *out, hs_error *err);
 
 /** Negative-binomial predictive surprise p_t = P(Y >= y) given the window sum S over W
  *  months and a Gamma(a0, b0) prior (METHODS 5.5). */
@@ -332,12 +331,12 @@ double hs_metric_mse(const double *yhat, const double *y, size_t n);
 
 /** Forecasts (METHODS 5.3) and their rolling-origin backtest (5.4); docs/warning.md. */
 typedef struct hs_forecast_opts {
-    int type;            /**< target violence type: 1 state-based (default), 0 all */
-    double threshold;    /**< deaths that make a positive; < 0: 25 countries, 1 cells */
-    double lambda;       /**< ridge penalty; < 0 (default): chosen on the training set's
-                              last 24 target months from 0.3 .. 100 */
+    int type;               /**< target violence type: 1 state-based (default), 0 all */
+    double threshold;       /**< deaths that make a positive; < 0: 25 countries, 1 cells */
+    double lambda;          /**< ridge penalty; < 0 (default): chosen on the training set's
+                                 last 24 target months from 0.3 .. 100 */
     int test_from, test_to; /**< backtest origins (month_id); 0 = from 6 years in, to the end */
-    long holdout;        /**< unit left out of training and the only one scored (0: none) */
+    long holdout;           /**< unit left out of training and the only one scored (0: none) */
 } hs_forecast_opts;
 
 void hs_forecast_opts_init(hs_forecast_opts *o);
@@ -348,8 +347,8 @@ hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_op
                             hs_error *err);
 /** Rolling-origin backtest: Brier, AUC-ROC, AUC-PR and MSE (log scale) per lead for the
  *  model, "no change" and the rolling 12-month mean, as CSV. */
-hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
-                            FILE *fp, hs_error *err);
+hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o, FILE *fp,
+                            hs_error *err);
 
 /* END events section. */
 

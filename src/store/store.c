@@ -93,13 +93,13 @@ static hs_status exec(hs_store *s, const char *sql, hs_error *err)
 static hs_status store_migrate(hs_store *s, hs_error *err)
 {
     hs_status st = exec(s, "BEGIN IMMEDIATE", err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     st = exec(s, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
     sqlite3_stmt *q = NULL;
     int v = 0, have = 0;
-    if (st == HS_OK && sqlite3_prepare_v2(s->db, "SELECT max(version), count(*) FROM "
-                                                 "schema_version",
+    if (st == HS_OK && sqlite3_prepare_v2(s->db,
+                                          "SELECT max(version), count(*) FROM "
+                                          "schema_version",
                                           -1, &q, NULL) != SQLITE_OK)
         st = db_err(s, err, "cannot read the schema version");
     if (st == HS_OK && sqlite3_step(q) == SQLITE_ROW) {
@@ -126,8 +126,7 @@ static hs_status store_migrate(hs_store *s, hs_error *err)
         st = exec(s, "COMMIT", err);
     else
         exec(s, "ROLLBACK", NULL);
-    if (st == HS_OK)
-        s->version = STORE_NMIG;
+    if (st == HS_OK) s->version = STORE_NMIG;
     return st;
 }
 
@@ -135,8 +134,7 @@ hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error 
 {
     *out = NULL;
     hs_store *s = hsi_calloc(ctx, 1, sizeof *s);
-    if (!s)
-        return hsi_err_nomem(err);
+    if (!s) return hsi_err_nomem(err);
     s->ctx = ctx;
     s->path = hsi_strdup(ctx, path);
     if (!s->path) {
@@ -147,16 +145,15 @@ hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error 
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK)
         st = db_err(s, err, "cannot open the store");
-    if (st == HS_OK)
-        sqlite3_busy_timeout(s->db, 10000);
+    if (st == HS_OK) sqlite3_busy_timeout(s->db, 10000);
     /* WAL: readers (panels, alerts) never block the writer; synchronous=NORMAL is safe
      * under WAL (a crash loses at most the last transaction, never corrupts). */
     if (st == HS_OK)
-        st = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                     "PRAGMA foreign_keys=ON;",
+        st = exec(s,
+                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                  "PRAGMA foreign_keys=ON;",
                   err);
-    if (st == HS_OK)
-        st = store_migrate(s, err);
+    if (st == HS_OK) st = store_migrate(s, err);
     if (st != HS_OK) {
         hs_store_close(s);
         return st;
@@ -167,8 +164,7 @@ hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error 
 
 void hs_store_close(hs_store *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     sqlite3_close(s->db);
     hsi_free(s->ctx, s->path);
     hsi_free(s->ctx, s);
@@ -224,8 +220,7 @@ static hs_status ingest_row(hs_store *s, sqlite3_stmt *q, const hsi_event *ev, i
         sqlite3_bind_int(q, 17, ev->date_prec);
     else
         sqlite3_bind_null(q, 17);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return db_err(s, err, "cannot store an event");
+    if (sqlite3_step(q) != SQLITE_DONE) return db_err(s, err, "cannot store an event");
     *inserted = sqlite3_changes(s->db) > 0;
     return HS_OK;
 }
@@ -241,11 +236,9 @@ static hs_status one(hs_store *s, const char *sql, int64_t a, int64_t b, int64_t
     sqlite3_bind_int64(q, 1, a);
     sqlite3_bind_int64(q, 2, b);
     int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && out)
-        *out = sqlite3_column_int64(q, 0);
+    if (rc == SQLITE_ROW && out) *out = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_err(s, err, "store statement failed");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_err(s, err, "store statement failed");
     return HS_OK;
 }
 
@@ -256,13 +249,10 @@ static hs_status ingest_finish_source(hs_store *db, int64_t src, int64_t hash, s
 {
     int64_t old = 0;
     hs_status st = one(db, "SELECT id FROM source WHERE hash = ?1", hash, 0, &old, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     if (old) {
-        if (inserted)
-            st = one(db, "UPDATE event SET src = ?1 WHERE src = ?2", old, src, NULL, err);
-        if (st == HS_OK)
-            st = one(db, "DELETE FROM source WHERE id = ?1", src, 0, NULL, err);
+        if (inserted) st = one(db, "UPDATE event SET src = ?1 WHERE src = ?2", old, src, NULL, err);
+        if (st == HS_OK) st = one(db, "DELETE FROM source WHERE id = ?1", src, 0, NULL, err);
         return st;
     }
     st = one(db, "UPDATE source SET hash = ?1 WHERE id = ?2", hash, src, NULL, err);
@@ -277,8 +267,7 @@ hs_status hs_events_ingest(hs_ctx *ctx, hs_store *db, const char *path, const hs
     hs_ingest_stats z = {0};
     hsi_evfile f;
     hs_status st = hsi_evfile_open(ctx, path, geo, &f, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     sqlite3_stmt *q = NULL;
     int64_t src = 0;
     st = exec(db, "BEGIN IMMEDIATE", err);
@@ -290,10 +279,8 @@ hs_status hs_events_ingest(hs_ctx *ctx, hs_store *db, const char *path, const hs
         st = db_err(db, err, "cannot prepare the source insert");
     if (st == HS_OK) {
         sqlite3_bind_text(q, 1, base_name(path), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 2, f.map.fmt == HSI_FMT_ACLED ? "acled" : "ged", -1,
-                          SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = db_err(db, err, "cannot record the source file");
+        sqlite3_bind_text(q, 2, f.map.fmt == HSI_FMT_ACLED ? "acled" : "ged", -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE) st = db_err(db, err, "cannot record the source file");
         src = sqlite3_last_insert_rowid(db->db);
     }
     sqlite3_finalize(q);
@@ -304,10 +291,8 @@ hs_status hs_events_ingest(hs_ctx *ctx, hs_store *db, const char *path, const hs
         hsi_event ev;
         int eof = 0, ins = 0;
         st = hsi_evfile_next(&f, &ev, &eof, err);
-        if (st != HS_OK || eof)
-            break;
-        if (ev.warn)
-            z.warnings++;
+        if (st != HS_OK || eof) break;
+        if (ev.warn) z.warnings++;
         if (ev.type == 0) {
             z.skipped++;
             continue;
@@ -322,27 +307,22 @@ hs_status hs_events_ingest(hs_ctx *ctx, hs_store *db, const char *path, const hs
     z.rows = f.rows;
     if (st == HS_OK) {
         hsi_evfile_summary(&f);
-        st = ingest_finish_source(db, src, (int64_t)hsi_rdr_hash(f.rdr), z.rows, z.inserted,
-                                  err);
+        st = ingest_finish_source(db, src, (int64_t)hsi_rdr_hash(f.rdr), z.rows, z.inserted, err);
     }
-    if (st == HS_OK)
-        st = exec(db, "COMMIT", err);
-    if (st != HS_OK)
-        exec(db, "ROLLBACK", NULL);
+    if (st == HS_OK) st = exec(db, "COMMIT", err);
+    if (st != HS_OK) exec(db, "ROLLBACK", NULL);
     hsi_evfile_close(&f);
-    if (st == HS_OK && stats)
-        *stats = z;
+    if (st == HS_OK && stats) *stats = z;
     return st;
 }
 
-hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo,
-                              const hs_panel_opts *o, hs_panel **out, hs_error *err)
+hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo, const hs_panel_opts *o,
+                              hs_panel **out, hs_error *err)
 {
     *out = NULL;
     hs_panel *p = NULL;
     hs_status st = hsi_panel_begin(ctx, o, &p, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(db->db,
                            "SELECT type, country_id, iso3, month_id, gid, where_prec, best "
@@ -354,22 +334,18 @@ hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo,
         hsi_event ev;
         memset(&ev, 0, sizeof ev);
         ev.type = sqlite3_column_int(q, 0);
-        ev.country = sqlite3_column_type(q, 1) == SQLITE_NULL ? -1
-                                                               : sqlite3_column_int(q, 1);
+        ev.country = sqlite3_column_type(q, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 1);
         const unsigned char *iso = sqlite3_column_text(q, 2);
-        if (iso && strlen((const char *)iso) == 3)
-            memcpy(ev.iso3, iso, 4);
+        if (iso && strlen((const char *)iso) == 3) memcpy(ev.iso3, iso, 4);
         hsi_month_ym(sqlite3_column_int(q, 3), &ev.y0, &ev.m0);
         ev.gid = sqlite3_column_int(q, 4);
         ev.where_prec = sqlite3_column_int(q, 5);
         ev.best = (long)sqlite3_column_int64(q, 6);
         st = hsi_panel_add(p, &ev, err);
     }
-    if (st == HS_OK && rc != SQLITE_DONE)
-        st = db_err(db, err, "cannot read events");
+    if (st == HS_OK && rc != SQLITE_DONE) st = db_err(db, err, "cannot read events");
     sqlite3_finalize(q);
-    if (st == HS_OK)
-        st = hsi_panel_end(p, geo, err);
+    if (st == HS_OK) st = hsi_panel_end(p, geo, err);
     if (st != HS_OK) {
         hs_panel_free(p);
         return st;
@@ -398,8 +374,7 @@ hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_pane
         st = db_err(db, err, "cannot prepare the alert insert");
     for (size_t i = 0; st == HS_OK && i < n; i++) {
         sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, level == HS_PANEL_GRID ? "grid" : "country", -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_text(q, 1, level == HS_PANEL_GRID ? "grid" : "country", -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 2, a[i].unit);
         sqlite3_bind_int(q, 3, a[i].month_id);
         sqlite3_bind_text(q, 4, method, -1, SQLITE_STATIC);
@@ -415,13 +390,10 @@ hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_pane
         }
         sqlite3_bind_double(q, 10, a[i].score);
         sqlite3_bind_text(q, 11, a[i].explanation, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = db_err(db, err, "cannot store an alert");
+        if (sqlite3_step(q) != SQLITE_DONE) st = db_err(db, err, "cannot store an alert");
     }
     sqlite3_finalize(q);
-    if (st == HS_OK)
-        st = exec(db, "COMMIT", err);
-    if (st != HS_OK)
-        exec(db, "ROLLBACK", NULL);
+    if (st == HS_OK) st = exec(db, "COMMIT", err);
+    if (st != HS_OK) exec(db, "ROLLBACK", NULL);
     return st;
 }

@@ -278,7 +278,6 @@ static void test_store(void **state)
     unlink(side);
 }
 
-
 /* Compare two panels cell by cell. */
 static void same_panel(const hs_panel *a, const hs_panel *b)
 {
@@ -317,8 +316,7 @@ static void test_two_threads(void **state)
         hsi_buf_init(&rows, NULL);
         for (size_t r = 0; r < c.nrow; r++) {
             for (size_t j = 0; j < c.ncol; j++) {
-                if (j)
-                    hsi_buf_add(&rows, ",", 1);
+                if (j) hsi_buf_add(&rows, ",", 1);
                 hsi_buf_csv_str(&rows, hsi_csv_get(&c, r, j));
             }
             hsi_buf_add(&rows, "\n", 1);
@@ -337,8 +335,7 @@ static void test_two_threads(void **state)
             if (!done_special && written >= total / 2) {
                 /* row 1 of the file again, with conflict_name made of 40000 lines */
                 for (size_t j = 0; j < c.ncol; j++) {
-                    if (j)
-                        fputc(',', fp);
+                    if (j) fputc(',', fp);
                     if (!strcmp(c.head[j], "conflict_name")) {
                         fputc('"', fp);
                         for (int l = 0; l < 40000; l++)
@@ -387,10 +384,8 @@ int main(void)
 {
     hs_global_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_country_totals),
-        cmocka_unit_test(test_gids),
-        cmocka_unit_test(test_grid_drops),
-        cmocka_unit_test(test_store),
+        cmocka_unit_test(test_country_totals), cmocka_unit_test(test_gids),
+        cmocka_unit_test(test_grid_drops),     cmocka_unit_test(test_store),
         cmocka_unit_test(test_two_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -138,8 +138,8 @@ static void test_coverage(void **state)
         latest += expect && b->units.time[u] == tmax;
         if (enough_rows && pill == 2) two_pillars++; /* left unscored: docs/hsi.md */
     }
-    printf("# %zu country-years scored (%zu in %ld); %zu left unscored with two pillars\n",
-           scored, latest, tmax, two_pillars);
+    printf("# %zu country-years scored (%zu in %ld); %zu left unscored with two pillars\n", scored,
+           latest, tmax, two_pillars);
     assert_true(two_pillars <= 74);
     /* 2023: 189 of the 195 HDR countries; not scored: Hong Kong and Palestine (not states in
        UCDP, PTS, V-Dem or Fariss), Monaco (no HDR schooling or income), North Korea,
