@@ -615,6 +615,10 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                     stp->treat_ind[k].winmax = 0;
                 } else if (!strcmp(pm.name, "winsorise") || !strcmp(pm.name, "winsorize")) {
                     if ((st = pl_nargs(fn, e, &pm, 0, 1, err))) return st;
+                    if (pm.nargs && !(pm.args[0] >= 0 && pm.args[0] <= 1e6))
+                        return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
+                                       "winsorise(%g): the limit must be from 0 to 1000000",
+                                       pm.args[0]);
                     if (pm.nargs) stp->treat_ind[k].winmax = (int)pm.args[0];
                 } else {
                     return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,

@@ -176,12 +176,12 @@ static hs_status meta_from_csv(hs_ctx *ctx, hsi_csv *in, const char *path, hsi_m
         }
         st = meta_num(&c, r, jc[2], "Direction", &v, 0, err);
         if (st) goto fail;
-        nd->direction = isnan(v) ? 1 : (int)v;
         if (!isnan(v) && v != 1 && v != -1) {
             st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[2]],
                          "Direction of '%s' is %g (expected 1 or -1)", code, v);
             goto fail;
         }
+        nd->direction = isnan(v) ? 1 : (int)v; /* converted only once checked */
         if (nd->type == HSI_NODE_INDICATOR && isnan(v)) {
             st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[2]],
                          "indicator '%s' has no Direction (expected 1 or -1)", code);
