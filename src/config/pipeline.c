@@ -465,9 +465,10 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
         if (strcmp(ini->sec[i].kind, "data") && strcmp(ini->sec[i].kind, "weights")) nsteps++;
     p->step = hsi_calloc(ctx, nsteps + 1, sizeof *p->step);
     if (!p->step) return hsi_err_nomem(err);
+    /* Every weight set first: an [aggregate] may name one that comes after it in the file,
+     * and its codes index the structure. */
     for (size_t i = 1; i < ini->n; i++) {
         hsi_ini_sec *s = &ini->sec[i];
-        if (!strcmp(s->kind, "data")) continue;
         if (!strcmp(s->kind, "weights")) {
             if (!s->name)
                 return hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
@@ -485,8 +486,11 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 double w;
                 if ((st = pl_number(fn, kv, 0, 1e300, &w, err))) return st;
             }
-            continue;
         }
+    }
+    for (size_t i = 1; i < ini->n; i++) {
+        hsi_ini_sec *s = &ini->sec[i];
+        if (!strcmp(s->kind, "data") || !strcmp(s->kind, "weights")) continue;
         hsi_step *stp = &p->step[p->nstep];
         stp->line = s->line;
         const char *outname;
@@ -701,9 +705,9 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                                    "no weight set '%s' (expected a [weights %s] section, or "
                                    "'structure')",
                                    kv->val, kv->val);
-                for (size_t q = 0; q < ws->n; q++) {
+                for (size_t q = 0; q < ws->n; q++) { /* checked above: a code, a number */
                     long z = hsi_meta_find(m, ws->kv[q].key);
-                    hsi_parse_double(ws->kv[q].val, &stp->weight[z]);
+                    if (z >= 0) (void)hsi_parse_double(ws->kv[q].val, &stp->weight[(size_t)z]);
                 }
                 if (!(stp->weight_set = hsi_strdup(ctx, kv->val))) return hsi_err_nomem(err);
                 for (size_t a = 0; a < m->nagg; a++) {
