@@ -1,7 +1,7 @@
 # The two set-up commands of the README:
 #   make run    install what is missing (as root), build, run the main job on shipped data
 #   make test   build and run every test (also under AddressSanitizer + UBSan)
-# Other targets: build, test-fast, test-asan, clean, format, format-check, deps.
+# Other targets: build, test-fast, test-asan, lint, clean, format, format-check, deps.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -12,7 +12,7 @@ CMAKE_ARGS ?=
 DEB_PKGS = build-essential cmake pkg-config libgsl-dev liblapacke-dev libopenblas-dev \
            libcmocka-dev libsqlite3-dev zlib1g-dev libmicrohttpd-dev libjansson-dev nettle-dev
 
-.PHONY: all build run test test-fast test-asan deps clean format format-check report-js
+.PHONY: all build run test test-fast test-asan lint deps clean format format-check report-js
 
 all: build
 
@@ -50,18 +50,28 @@ test-asan: deps
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-test: test-fast test-asan
+# Static checks (docs/security.md): cppcheck, clang-tidy (.clang-tidy) and clang-format over
+# src/ cli/ mpi/ fuzz/ tests/ include/, with the build's compile_commands.json. Any finding
+# fails; a missing tool is skipped with a message unless HS_REQUIRE_LINT=1.
+lint:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DHS_WERROR=ON $(CMAKE_ARGS) >/dev/null
+	@sh tools/lint.sh $(BUILD) $(JOBS)
+
+test: test-fast test-asan lint
 
 # Rebuild the report's front-end bundle (report/dist/, committed) from report/src/ with the
 # locked npm packages; docs/report.md. Building humsec itself needs no node.
 report-js:
 	@cd report && npm ci --no-audit --no-fund && npm run build
 
+FORMAT_FILES = include/*.h $$(git ls-files 'src/*.[ch]' 'cli/*.[ch]' 'mpi/*.[ch]' 'fuzz/*.[ch]' \
+               'tests/*.[ch]')
+
 format:
-	@clang-format -i include/*.h $$(git ls-files 'src/*.[ch]' 'cli/*.[ch]' 'tests/*.[ch]')
+	@clang-format -i $(FORMAT_FILES)
 
 format-check:
-	@clang-format --dry-run -Werror include/*.h $$(git ls-files 'src/*.[ch]' 'cli/*.[ch]' 'tests/*.[ch]')
+	@clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) out

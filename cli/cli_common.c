@@ -43,6 +43,7 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     va_list ap;
     fputs("humsec: ", stderr);
     va_start(ap, fmt);
+    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): false positive, va_start above */
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     if (cmd)

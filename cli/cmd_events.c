@@ -43,8 +43,7 @@ void cmd_events_help(void)
 
 hs_status cli_geo(hs_ctx *ctx, const char *dir, int quiet, hs_geo **out, hs_error *err)
 {
-    if (dir)
-        return hs_geo_load(ctx, dir, out, err);
+    if (dir) return hs_geo_load(ctx, dir, out, err);
     hs_status st = hs_geo_load(ctx, "data/geo", out, err);
     if (st == HS_ERR_IO) {
         if (!quiet)
@@ -62,6 +61,7 @@ static int parse_month(const char *s, int *out)
 {
     int y, m;
     char tail;
+    /* NOLINTNEXTLINE(cert-err34-c): 4 and 2 digits cannot overflow; the count is checked */
     if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
         return -1;
     *out = (y - 1980) * 12 + m;
@@ -122,9 +122,9 @@ static int ev_parse(int argc, char **argv, ev_args *a)
         } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
             a->quiet = 1;
         } else if (o[0] == '-' && o[1]) {
-            return cli_usage("events", more || strncmp(o, "--", 2) ? "unknown option '%s'"
-                                                                   : "%s needs a value",
-                             o);
+            return cli_usage(
+                "events", more || strncmp(o, "--", 2) ? "unknown option '%s'" : "%s needs a value",
+                o);
         } else {
             a->files[a->nfiles++] = o;
         }
@@ -136,10 +136,8 @@ static int ev_parse(int argc, char **argv, ev_args *a)
 
 static int ev_ingest(hs_ctx *ctx, const ev_args *a)
 {
-    if (!a->db)
-        return cli_usage("events", "ingest needs the store (--db PATH)");
-    if (a->nfiles == 0)
-        return cli_usage("events", "ingest needs at least one event file");
+    if (!a->db) return cli_usage("events", "ingest needs the store (--db PATH)");
+    if (a->nfiles == 0) return cli_usage("events", "ingest needs at least one event file");
     hs_error err = {0};
     hs_geo *geo = NULL;
     hs_store *db = NULL;
@@ -172,8 +170,7 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
 {
     if (!a->db && a->nfiles == 0)
         return cli_usage("events", "panel needs the store (--db PATH) or event files");
-    if (a->db && a->nfiles)
-        return cli_usage("events", "panel takes the store or files, not both");
+    if (a->db && a->nfiles) return cli_usage("events", "panel takes the store or files, not both");
     hs_error err = {0};
     hs_geo *geo = NULL;
     hs_store *db = NULL;
@@ -181,8 +178,7 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
     FILE *fp = NULL;
     int rc = CLI_EXIT_OK;
     hs_status st = cli_geo(ctx, a->geo, a->quiet, &geo, &err);
-    if (st == HS_OK && a->db)
-        st = hs_store_open(ctx, a->db, &db, &err);
+    if (st == HS_OK && a->db) st = hs_store_open(ctx, a->db, &db, &err);
     if (st == HS_OK && db)
         st = hs_panel_from_store(ctx, db, geo, &a->po, &p, &err);
     else if (st == HS_OK)
@@ -197,8 +193,7 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
         rc = CLI_EXIT_IO;
         goto done;
     }
-    if (hs_panel_write_csv(p, fp, &err) != HS_OK)
-        rc = cli_fail(&err);
+    if (hs_panel_write_csv(p, fp, &err) != HS_OK) rc = cli_fail(&err);
     if (!a->quiet) {
         size_t nwin, nimp;
         long dwin, dimp;
@@ -227,8 +222,7 @@ done:
 
 int cmd_events(int argc, char **argv)
 {
-    if (argc < 2)
-        return cli_usage("events", "events needs a subcommand: ingest or panel");
+    if (argc < 2) return cli_usage("events", "events needs a subcommand: ingest or panel");
     const char *sub = argv[1];
     if (!strcmp(sub, "-h") || !strcmp(sub, "--help")) {
         cmd_events_help();

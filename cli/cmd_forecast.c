@@ -57,6 +57,7 @@ static int fc_month(const char *s, int *out)
 {
     int y, m;
     char tail;
+    /* NOLINTNEXTLINE(cert-err34-c): 4 and 2 digits cannot overflow; the count is checked */
     if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
         return -1;
     *out = (y - 1980) * 12 + m;
@@ -107,8 +108,7 @@ static int fc_run(int argc, char **argv, int evaluate)
             fo.type = !strcmp(t, "sb");
         } else if ((!strcmp(o, "--threshold") || !strcmp(o, "--lambda")) && more) {
             double v = strtod(argv[++i], &end);
-            if (end == argv[i] || *end || v < 0)
-                rc = cli_usage(cmd, "%s takes a number >= 0", o);
+            if (end == argv[i] || *end || v < 0) rc = cli_usage(cmd, "%s takes a number >= 0", o);
             *(o[2] == 't' ? &fo.threshold : &fo.lambda) = v;
         } else if (evaluate && (!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
             if (fc_month(argv[++i], o[2] == 'f' ? &fo.test_from : &fo.test_to) != 0)
@@ -145,8 +145,7 @@ static int fc_run(int argc, char **argv, int evaluate)
     hs_panel *p = NULL;
     FILE *fp = NULL;
     hs_status st = cli_geo(ctx, geodir, quiet, &geo, &err);
-    if (st == HS_OK && dbpath)
-        st = hs_store_open(ctx, dbpath, &db, &err);
+    if (st == HS_OK && dbpath) st = hs_store_open(ctx, dbpath, &db, &err);
     if (st == HS_OK)
         st = db ? hs_panel_from_store(ctx, db, geo, &po, &p, &err)
                 : hs_panel_from_files(ctx, files, (size_t)nfiles, geo, &po, &p, &err);
@@ -162,11 +161,9 @@ static int fc_run(int argc, char **argv, int evaluate)
     }
     st = evaluate ? hs_evaluate_write(ctx, p, &fo, fp, &err)
                   : hs_forecast_write(ctx, p, &fo, fp, &err);
-    if (st != HS_OK)
-        rc = cli_fail(&err);
+    if (st != HS_OK) rc = cli_fail(&err);
 done:
-    if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK)
-        rc = CLI_EXIT_IO;
+    if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK) rc = CLI_EXIT_IO;
     hs_panel_free(p);
     hs_store_close(db);
     hs_geo_free(geo);

@@ -52,7 +52,7 @@ static void progress(void *ud, size_t done, size_t total)
     fprintf(stderr, "\rhumsec: [%.*s%*s] %zu/%zu runs", fill,
             "########################################", width - fill, "", done, total);
     if (done >= total) fputc('\n', stderr);
-    fflush(stderr);
+    (void)fflush(stderr); /* progress only */
 }
 
 static int parse_size(const char *s, size_t *out)

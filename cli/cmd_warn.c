@@ -1,6 +1,8 @@
 /* cmd_warn.c - `humsec warn`: escalation alerts per unit and month (METHODS 5.5). */
 #include "cli.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,7 @@ static int month_arg(const char *s, int *out)
 {
     int y, m;
     char tail;
+    /* NOLINTNEXTLINE(cert-err34-c): 4 and 2 digits cannot overflow; the count is checked */
     if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
         return -1;
     *out = (y - 1980) * 12 + m;
@@ -107,8 +110,7 @@ static int warn_parse(int argc, char **argv, warn_args *a)
             int k = 0;
             while (k < 4 && strcmp(t, names[k]))
                 k++;
-            if (k == 4)
-                return cli_usage("warn", "--type takes all, sb, ns or os, not '%s'", t);
+            if (k == 4) return cli_usage("warn", "--type takes all, sb, ns or os, not '%s'", t);
             a->wo.type = k;
         } else if ((!strcmp(o, "--window") || !strcmp(o, "--guard")) && more) {
             if (num_arg(argv[++i], &v) != 0 || v < 0 || v > 600 || v != (int)v)
@@ -127,10 +129,21 @@ static int warn_parse(int argc, char **argv, warn_args *a)
             else
                 a->wo.cusum_h = v;
         } else if (!strcmp(o, "--score") && more) {
-            char tail;
+            /* H or H:N: whole months, then deaths (strtol/strtod: overflow is an error) */
+            const char *arg = argv[++i], *q;
+            char *e;
             a->score_n = 25;
-            int k = sscanf(argv[++i], "%d:%lf%c", &a->score_h, &a->score_n, &tail);
-            if ((k != 1 && k != 2) || a->score_h < 1)
+            errno = 0;
+            long h = strtol(arg, &e, 10);
+            int ok = e != arg && errno == 0 && h >= 1 && h <= INT_MAX;
+            if (ok && *e == ':') {
+                q = e + 1;
+                a->score_n = strtod(q, &e);
+                ok = e != q && errno == 0;
+            }
+            ok = ok && *e == '\0';
+            a->score_h = ok ? (int)h : 0;
+            if (!ok)
                 return cli_usage("warn", "--score takes H or H:N (months, deaths), not '%s'",
                                  argv[i]);
         } else if (!strcmp(o, "--no-bh")) {
@@ -147,8 +160,7 @@ static int warn_parse(int argc, char **argv, warn_args *a)
     }
     if (!a->db && a->nfiles == 0)
         return cli_usage("warn", "warn needs the store (--db PATH) or event files");
-    if (a->db && a->nfiles)
-        return cli_usage("warn", "warn takes the store or files, not both");
+    if (a->db && a->nfiles) return cli_usage("warn", "warn takes the store or files, not both");
     return 0;
 }
 
@@ -182,15 +194,12 @@ int cmd_warn(int argc, char **argv)
     size_t nal = 0;
     FILE *fp = NULL;
     hs_status st = cli_geo(ctx, a.geo, a.quiet, &geo, &err);
-    if (st == HS_OK && a.db)
-        st = hs_store_open(ctx, a.db, &db, &err);
+    if (st == HS_OK && a.db) st = hs_store_open(ctx, a.db, &db, &err);
     if (st == HS_OK)
         st = db ? hs_panel_from_store(ctx, db, geo, &a.po, &p, &err)
                 : hs_panel_from_files(ctx, a.files, (size_t)a.nfiles, geo, &a.po, &p, &err);
-    if (st == HS_OK)
-        st = hs_warn_run(ctx, p, &a.wo, &al, &nal, &err);
-    if (st == HS_OK && db)
-        st = hs_store_put_alerts(db, al, nal, a.po.level, &a.wo, &err);
+    if (st == HS_OK) st = hs_warn_run(ctx, p, &a.wo, &al, &nal, &err);
+    if (st == HS_OK && db) st = hs_store_put_alerts(db, al, nal, a.po.level, &a.wo, &err);
     if (st != HS_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -201,8 +210,7 @@ int cmd_warn(int argc, char **argv)
         rc = CLI_EXIT_IO;
         goto done;
     }
-    if (hs_alerts_write_csv(al, nal, a.po.level, fp, &err) != HS_OK)
-        rc = cli_fail(&err);
+    if (hs_alerts_write_csv(al, nal, a.po.level, fp, &err) != HS_OK) rc = cli_fail(&err);
     if (!a.quiet)
         fprintf(stderr, "humsec: %zu alerts over %zu units%s\n", nal, hs_panel_nunits(p),
                 db ? " (stored)" : "");
@@ -216,12 +224,11 @@ int cmd_warn(int argc, char **argv)
                 "humsec: score (target >= %g within %d months): %zu hits, %zu false alarms, "
                 "precision %.3f; %zu target months caught, %zu missed, recall %.3f; median "
                 "lead %.1f months\n",
-                a.score_n, a.score_h, sk.hits, sk.false_alarms, sk.precision, sk.caught,
-                sk.missed, sk.recall, sk.median_lead);
+                a.score_n, a.score_h, sk.hits, sk.false_alarms, sk.precision, sk.caught, sk.missed,
+                sk.recall, sk.median_lead);
     }
 done:
-    if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK)
-        rc = CLI_EXIT_IO;
+    if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK) rc = CLI_EXIT_IO;
     hs_alerts_free(ctx, al);
     hs_panel_free(p);
     hs_store_close(db);

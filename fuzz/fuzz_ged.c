@@ -16,8 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (;;) {
         hsi_event ev;
         int eof = 0;
-        if (hsi_evfile_next(&f, &ev, &eof, &err) != HS_OK || eof)
-            break;
+        if (hsi_evfile_next(&f, &ev, &eof, &err) != HS_OK || eof) break;
     }
     hsi_evfile_close(&f);
     return 0;

@@ -27,15 +27,13 @@ static int replay_file(const char *path)
         n += got;
         if (n == cap) {
             unsigned char *p = realloc(buf, cap * 2);
-            if (!p)
-                break;
+            if (!p) break;
             buf = p;
             cap *= 2;
         }
     }
-    fclose(fp);
-    if (!buf)
-        return 1;
+    (void)fclose(fp); /* read only */
+    if (!buf) return 1;
     LLVMFuzzerTestOneInput(buf, n);
     free(buf);
     return 0;
@@ -50,15 +48,13 @@ int main(int argc, char **argv)
             DIR *d = opendir(argv[i]);
             struct dirent *e;
             while (d && (e = readdir(d)) != NULL) {
-                if (e->d_name[0] == '.')
-                    continue;
+                if (e->d_name[0] == '.') continue;
                 char path[4096];
                 snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
                 bad |= replay_file(path);
                 count++;
             }
-            if (d)
-                closedir(d);
+            if (d) closedir(d);
         } else {
             bad |= replay_file(argv[i]);
             count++;

@@ -177,7 +177,7 @@ hs_status hsi_ini_read(hs_ctx *ctx, const char *path, hsi_ini *out, hs_error *er
 void hsi_ini_free(hsi_ini *ini)
 {
     if (!ini) return;
-    for (size_t i = 0; i < ini->n; i++) {
+    for (size_t i = 0; ini->sec && i < ini->n; i++) {
         hsi_ini_sec *s = &ini->sec[i];
         for (size_t j = 0; j < s->n; j++) {
             hsi_free(ini->ctx, s->kv[j].key);

@@ -180,12 +180,10 @@ static hs_status pl_unused(const char *file, const hsi_ini_sec *s, const char *e
     return HS_OK;
 }
 
-hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini *ini,
-                            hs_error *err)
+/* The top and data sections of a parsed pipeline file at `path`. */
+static hs_status pl_top(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini *ini, hs_error *err)
 {
-    memset(p, 0, sizeof *p);
-    hs_status st = hsi_ini_read(ctx, path, ini, err);
-    if (st) return st;
+    hs_status st = HS_OK;
     const char *fn = ini->file;
     p->file = hsi_strdup(ctx, path);
     const char *slash = strrchr(path, '/');
@@ -279,6 +277,24 @@ hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_
     return HS_OK;
 nomem:
     return hsi_err_nomem(err);
+}
+
+hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini *ini,
+                            hs_error *err)
+{
+    memset(p, 0, sizeof *p);
+    hs_status st = hsi_ini_read(ctx, path, ini, err);
+    if (st) return st;
+    return pl_top(ctx, path, p, ini, err);
+}
+
+hs_status hsi_pipeline_parse(hs_ctx *ctx, const char *text, size_t len, const char *path,
+                             hsi_pipeline *p, hsi_ini *ini, hs_error *err)
+{
+    memset(p, 0, sizeof *p);
+    hs_status st = hsi_ini_parse(ctx, text, len, path, ini, err);
+    if (st) return st;
+    return pl_top(ctx, path, p, ini, err);
 }
 
 /* ---- steps ----------------------------------------------------------------------------- */
@@ -449,9 +465,10 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
         if (strcmp(ini->sec[i].kind, "data") && strcmp(ini->sec[i].kind, "weights")) nsteps++;
     p->step = hsi_calloc(ctx, nsteps + 1, sizeof *p->step);
     if (!p->step) return hsi_err_nomem(err);
+    /* Every weight set first: an [aggregate] may name one that comes after it in the file,
+     * and its codes index the structure. */
     for (size_t i = 1; i < ini->n; i++) {
         hsi_ini_sec *s = &ini->sec[i];
-        if (!strcmp(s->kind, "data")) continue;
         if (!strcmp(s->kind, "weights")) {
             if (!s->name)
                 return hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
@@ -469,8 +486,11 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 double w;
                 if ((st = pl_number(fn, kv, 0, 1e300, &w, err))) return st;
             }
-            continue;
         }
+    }
+    for (size_t i = 1; i < ini->n; i++) {
+        hsi_ini_sec *s = &ini->sec[i];
+        if (!strcmp(s->kind, "data") || !strcmp(s->kind, "weights")) continue;
         hsi_step *stp = &p->step[p->nstep];
         stp->line = s->line;
         const char *outname;
@@ -599,6 +619,10 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                     stp->treat_ind[k].winmax = 0;
                 } else if (!strcmp(pm.name, "winsorise") || !strcmp(pm.name, "winsorize")) {
                     if ((st = pl_nargs(fn, e, &pm, 0, 1, err))) return st;
+                    if (pm.nargs && !(pm.args[0] >= 0 && pm.args[0] <= 1e6))
+                        return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
+                                       "winsorise(%g): the limit must be from 0 to 1000000",
+                                       pm.args[0]);
                     if (pm.nargs) stp->treat_ind[k].winmax = (int)pm.args[0];
                 } else {
                     return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
@@ -681,9 +705,9 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                                    "no weight set '%s' (expected a [weights %s] section, or "
                                    "'structure')",
                                    kv->val, kv->val);
-                for (size_t q = 0; q < ws->n; q++) {
+                for (size_t q = 0; q < ws->n; q++) { /* checked above: a code, a number */
                     long z = hsi_meta_find(m, ws->kv[q].key);
-                    hsi_parse_double(ws->kv[q].val, &stp->weight[z]);
+                    if (z >= 0) (void)hsi_parse_double(ws->kv[q].val, &stp->weight[(size_t)z]);
                 }
                 if (!(stp->weight_set = hsi_strdup(ctx, kv->val))) return hsi_err_nomem(err);
                 for (size_t a = 0; a < m->nagg; a++) {
@@ -705,8 +729,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 stp->agg_node[q].dat_thresh = stp->agg_dat_thresh;
             for (size_t q = 0; q < s->n; q++) { /* dat_thresh.level.N: one level's own */
                 hsi_ini_kv *e = &s->kv[q];
-                if (strncmp(e->key, "dat_thresh.level.", 17))
-                    continue;
+                if (strncmp(e->key, "dat_thresh.level.", 17)) continue;
                 e->used = 1;
                 long lv;
                 double v = 0;
@@ -715,11 +738,9 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                                    "'%s': no such aggregation level (expected "
                                    "dat_thresh.level.2 to dat_thresh.level.%d)",
                                    e->key, m->maxlevel);
-                if ((st = pl_number(fn, e, 0, 1, &v, err)))
-                    return st;
+                if ((st = pl_number(fn, e, 0, 1, &v, err))) return st;
                 for (size_t z = 0; z < m->n; z++)
-                    if (m->node[z].level == lv)
-                        stp->agg_node[z].dat_thresh = v;
+                    if (m->node[z].level == lv) stp->agg_node[z].dat_thresh = v;
             }
             if ((kv = hsi_ini_get(s, "nonpositive"))) {
                 if (!strcmp(kv->val, "na"))

@@ -135,9 +135,9 @@ hs_status hsi_err(hs_error *err, hs_status code, const char *file, long line, lo
     return code;
 }
 
-hs_status hsi_err_nomem(hs_error *err)
+void hsi_err_set_nomem(hs_error *err)
 {
-    return hsi_err(err, HS_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    (void)hsi_err(err, HS_ERR_NOMEM, NULL, 0, 0, "out of memory");
 }
 
 void hs_error_format(const hs_error *err, char *buf, size_t n)
@@ -309,7 +309,7 @@ hs_status hsi_read_file(hs_ctx *ctx, const char *path, char **out, size_t *len, 
     size_t cap = 65536, n = 0;
     char *buf = hsi_malloc(ctx, cap);
     if (!buf) {
-        fclose(fp);
+        (void)fclose(fp); /* read only */
         return hsi_err_nomem(err);
     }
     for (;;) {
@@ -317,7 +317,7 @@ hs_status hsi_read_file(hs_ctx *ctx, const char *path, char **out, size_t *len, 
             char *p = hsi_realloc(ctx, buf, cap * 2);
             if (!p) {
                 hsi_free(ctx, buf);
-                fclose(fp);
+                (void)fclose(fp); /* read only */
                 return hsi_err_nomem(err);
             }
             buf = p;
@@ -328,7 +328,7 @@ hs_status hsi_read_file(hs_ctx *ctx, const char *path, char **out, size_t *len, 
         if (got == 0) break;
     }
     int bad = ferror(fp);
-    fclose(fp);
+    (void)fclose(fp); /* read only */
     if (bad) {
         hsi_free(ctx, buf);
         return hsi_err(err, HS_ERR_IO, path, 0, 0, "read error");

@@ -40,7 +40,14 @@ HS_INTERNAL char *hsi_strndup(hs_ctx *ctx, const char *s, size_t n);
 /* Fill err (may be NULL) and return code. file may be NULL; line/col 0 = unknown. */
 HS_INTERNAL hs_status hsi_err(hs_error *err, hs_status code, const char *file, long line, long col,
                               const char *fmt, ...) HS_PRINTF(6, 7);
-HS_INTERNAL hs_status hsi_err_nomem(hs_error *err);
+/* Fill err with "out of memory" and return HS_ERR_NOMEM (inline, so callers and static
+ * analysis see that it never returns HS_OK). */
+HS_INTERNAL void hsi_err_set_nomem(hs_error *err);
+static inline hs_status hsi_err_nomem(hs_error *err)
+{
+    hsi_err_set_nomem(err);
+    return HS_ERR_NOMEM;
+}
 
 /* Logging through the context: level 0 info, 1 warning. */
 HS_INTERNAL void hsi_log(const hs_ctx *ctx, int level, const char *fmt, ...) HS_PRINTF(3, 4);

@@ -29,11 +29,11 @@ typedef struct hsi_rec {
 HS_INTERNAL hs_status hsi_rdr_open(hs_ctx *ctx, const char *path, hsi_rdr **out, hs_error *err);
 /* Read bytes [off, off + len) of a plain (not gzip) file; off > 0 must be the start of a
  * record. Lines are then counted from that point. */
-HS_INTERNAL hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off,
-                                         uint64_t len, hsi_rdr **out, hs_error *err);
+HS_INTERNAL hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off, uint64_t len,
+                                         hsi_rdr **out, hs_error *err);
 /* Read from memory (borrowed; must outlive the reader). */
-HS_INTERNAL hs_status hsi_rdr_open_mem(hs_ctx *ctx, const char *data, size_t len,
-                                       const char *fname, hsi_rdr **out, hs_error *err);
+HS_INTERNAL hs_status hsi_rdr_open_mem(hs_ctx *ctx, const char *data, size_t len, const char *fname,
+                                       hsi_rdr **out, hs_error *err);
 /* Next record into *rec. *eof = 1 (and HS_OK) at the end. Blank lines are skipped. */
 HS_INTERNAL hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err);
 /* Only fields with wanted[k] != 0 (k < n) are unescaped and NUL-terminated from now on; the
@@ -62,11 +62,11 @@ enum {
 };
 
 typedef struct hsi_event {
-    int fmt;       /* HSI_FMT_GED or HSI_FMT_ACLED */
-    char eid[40];  /* event id as text (GED: digits; ACLED: event_id_cnty) */
-    int type;      /* 1 state-based, 2 non-state, 3 one-sided; 0 = not violence (ACLED) */
-    long country;  /* Gleditsch-Ward number; -1 unknown */
-    long isonum;   /* ACLED numeric ISO 3166 code; -1 absent */
+    int fmt;      /* HSI_FMT_GED or HSI_FMT_ACLED */
+    char eid[40]; /* event id as text (GED: digits; ACLED: event_id_cnty) */
+    int type;     /* 1 state-based, 2 non-state, 3 one-sided; 0 = not violence (ACLED) */
+    long country; /* Gleditsch-Ward number; -1 unknown */
+    long isonum;  /* ACLED numeric ISO 3166 code; -1 absent */
     int y0, m0, d0, y1, m1, d1; /* date_start, date_end */
     double lat, lon;
     int where_prec; /* 1..7 */

@@ -28,9 +28,9 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 
-#define FC_NF 10  /* features including the intercept */
+#define FC_NF   10 /* features including the intercept */
 #define FC_HIST 12 /* months of history a feature row needs */
-#define FC_OFF 8   /* the feature that is also the logistic model's offset */
+#define FC_OFF  8  /* the feature that is also the logistic model's offset */
 static const int fc_leads[] = {1, 3, 6};
 #define FC_NLEAD 3
 
@@ -62,8 +62,7 @@ static long find_unit(const hs_panel *p, long unit)
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         long v = hs_panel_unit(p, mid);
-        if (v == unit)
-            return (long)mid;
+        if (v == unit) return (long)mid;
         if (v < unit)
             lo = mid + 1;
         else
@@ -81,8 +80,7 @@ static void features(const fc_data *d, const hs_panel *p, size_t u, int k, doubl
         hitall += y_at(d, u, j) >= d->thr;
     for (int j = 0; j < FC_HIST; j++) {
         double v = y_at(d, u, k - j);
-        if (j < 3)
-            s3 += v;
+        if (j < 3) s3 += v;
         s12 += v;
         hit12 += v >= d->thr;
     }
@@ -107,11 +105,9 @@ static void features(const fc_data *d, const hs_panel *p, size_t u, int k, doubl
         long g = hs_panel_unit(p, u), s = 0;
         for (int dr = -1; dr <= 1; dr++)
             for (int dc = -1; dc <= 1; dc++) {
-                if (!dr && !dc)
-                    continue;
-                long n = find_unit(p, g + dr * 720 + dc);
-                if (n >= 0)
-                    s += (long)y_at(d, (size_t)n, k);
+                if (!dr && !dc) continue;
+                long n = find_unit(p, g + (long)dr * 720 + dc);
+                if (n >= 0) s += (long)y_at(d, (size_t)n, k);
             }
         x[5] = log1p((double)s); /* cells: the share of 12 months is in x[8] already */
     }
@@ -128,8 +124,7 @@ static hs_status fc_load(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts 
     d->thr = o->threshold >= 0 ? o->threshold : (d->grid ? 1.0 : 25.0);
     d->y = hsi_calloc(ctx, d->nu * d->nm + 1, sizeof *d->y);
     d->z = hsi_calloc(ctx, d->nu * d->nm + 1, sizeof *d->z);
-    if (!d->y || !d->z)
-        return hsi_err_nomem(err);
+    if (!d->y || !d->z) return hsi_err_nomem(err);
     for (size_t u = 0; u < d->nu; u++)
         for (size_t k = 0; k < d->nm; k++) {
             long ev[3], de[3];
@@ -160,7 +155,7 @@ typedef struct fc_train {
     double *x; /* n x FC_NF, standardised */
     double *o, *t;
     double *off; /* the logistic model's offset: the baseline's logit (FC_OFF of the raw row) */
-    int *k;    /* origin index of each row */
+    int *k;      /* origin index of each row */
     size_t n;
 } fc_train;
 
@@ -188,20 +183,17 @@ static hs_status fit(const fc_train *tr, double lam_l, double lam_q, fc_model *m
     for (size_t i = 0; i < tr->n; i++) {
         const double *x = tr->x + i * FC_NF;
         for (int a = 0; a < FC_NF; a++) {
-            if (a == FC_OFF)
-                continue;
+            if (a == FC_OFF) continue;
             r[a] += x[a] * tr->t[i];
             for (int c = 0; c < FC_NF; c++)
-                if (c != FC_OFF)
-                    A[a * FC_NF + c] += x[a] * x[c];
+                if (c != FC_OFF) A[a * FC_NF + c] += x[a] * x[c];
         }
     }
     for (int a = 1; a < FC_NF; a++)
         A[a * FC_NF + a] += a == FC_OFF ? 1.0 : lam_q; /* b[FC_OFF] solves to 0 */
-    A[0] += 1e-9; /* an all-zero training set still solves */
+    A[0] += 1e-9;                                      /* an all-zero training set still solves */
     hs_status st = spd_solve(A, r, m->bq, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     /* ridge logistic regression by Newton's method (convex: 50 steps are plenty) */
     memset(m->bl, 0, sizeof m->bl);
     for (int it = 0; it < 50; it++) {
@@ -223,15 +215,13 @@ static hs_status fit(const fc_train *tr, double lam_l, double lam_q, fc_model *m
         for (int a = 0; a < FC_NF; a++)
             A[a * FC_NF + a] += a ? lam_l : 1e-9;
         st = spd_solve(A, r, b, err);
-        if (st != HS_OK)
-            return st;
+        if (st != HS_OK) return st;
         double step = 0;
         for (int a = 0; a < FC_NF; a++) {
             m->bl[a] += b[a];
             step += fabs(b[a]);
         }
-        if (step < 1e-10)
-            break;
+        if (step < 1e-10) break;
     }
     return HS_OK;
 }
@@ -260,7 +250,7 @@ static void predict(const fc_model *m, const double *x, double *p, double *lny)
  * choice never sees a month it will be scored on. */
 static const double fc_lambdas[] = {0.3, 1, 3, 10, 30, 100, 300, 1000};
 #define FC_NLAMBDA 8
-#define FC_VAL 24
+#define FC_VAL     24
 
 static void score_rows(const fc_train *tr, const fc_model *m, int k_lo, int s, double *brier,
                        double *mse)
@@ -268,8 +258,7 @@ static void score_rows(const fc_train *tr, const fc_model *m, int k_lo, int s, d
     double b = 0, q = 0;
     size_t n = 0;
     for (size_t i = 0; i < tr->n; i++) {
-        if (tr->k[i] + s <= k_lo)
-            continue;
+        if (tr->k[i] + s <= k_lo) continue;
         const double *x = tr->x + i * FC_NF;
         double eta = tr->off[i], lin = 0;
         for (int a = 0; a < FC_NF; a++) {
@@ -296,19 +285,16 @@ static hs_status choose_lambda(hs_ctx *ctx, const fc_train *tr, int s, int kend,
     for (size_t i = 0; i < tr->n; i++)
         n += tr->k[i] + s <= k_lo;
     *lam_l = *lam_q = 1.0;
-    if (n < 4 * FC_NF || n == tr->n)
-        return HS_OK; /* too little to split: a middle penalty */
+    if (n < (size_t)4 * FC_NF || n == tr->n) return HS_OK; /* too little to split: a middle penalty */
     fitset.n = n;
     fitset.x = hsi_malloc(ctx, n * FC_NF * sizeof *fitset.x);
     fitset.o = hsi_malloc(ctx, n * sizeof *fitset.o);
     fitset.t = hsi_malloc(ctx, n * sizeof *fitset.t);
     fitset.off = hsi_malloc(ctx, n * sizeof *fitset.off);
     hs_status st = HS_OK;
-    if (!fitset.x || !fitset.o || !fitset.t || !fitset.off)
-        st = hsi_err_nomem(err);
+    if (!fitset.x || !fitset.o || !fitset.t || !fitset.off) st = hsi_err_nomem(err);
     for (size_t i = 0, j = 0; st == HS_OK && i < tr->n; i++) {
-        if (tr->k[i] + s > k_lo)
-            continue;
+        if (tr->k[i] + s > k_lo) continue;
         memcpy(fitset.x + j * FC_NF, tr->x + i * FC_NF, FC_NF * sizeof *tr->x);
         fitset.o[j] = tr->o[i];
         fitset.t[j] = tr->t[i];
@@ -320,8 +306,7 @@ static hs_status choose_lambda(hs_ctx *ctx, const fc_train *tr, int s, int kend,
         fc_model m;
         double b, q;
         st = fit(&fitset, fc_lambdas[l], fc_lambdas[l], &m, err);
-        if (st != HS_OK)
-            break;
+        if (st != HS_OK) break;
         score_rows(tr, &m, k_lo, s, &b, &q);
         if (b < best_b) {
             best_b = b;
@@ -340,8 +325,8 @@ static hs_status choose_lambda(hs_ctx *ctx, const fc_train *tr, int s, int kend,
 }
 
 /* Build the training rows for lead s, origins k <= kend - s, and fit. */
-static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, int kend,
-                       long skip, double lambda, fc_model *m, hs_error *err)
+static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, int kend, long skip,
+                       double lambda, fc_model *m, hs_error *err)
 {
     fc_train tr = {0};
     size_t cap = d->nu * (size_t)(kend > 0 ? kend : 1) + 1;
@@ -351,11 +336,9 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
     tr.k = hsi_malloc(ctx, cap * sizeof *tr.k);
     tr.off = hsi_malloc(ctx, cap * sizeof *tr.off);
     hs_status st = HS_OK;
-    if (!tr.x || !tr.o || !tr.t || !tr.k || !tr.off)
-        st = hsi_err_nomem(err);
+    if (!tr.x || !tr.o || !tr.t || !tr.k || !tr.off) st = hsi_err_nomem(err);
     for (size_t u = 0; st == HS_OK && u < d->nu; u++) {
-        if (skip && hs_panel_unit(p, u) == skip)
-            continue;
+        if (skip && hs_panel_unit(p, u) == skip) continue;
         for (int k = FC_HIST - 1; k + s <= kend && tr.n < cap; k++) {
             features(d, p, u, k, tr.x + tr.n * FC_NF);
             double yt = y_at(d, u, k + s);
@@ -366,7 +349,7 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
             tr.n++;
         }
     }
-    if (st == HS_OK && tr.n < 2 * FC_NF)
+    if (st == HS_OK && tr.n < (size_t)2 * FC_NF)
         st = hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
                      "forecast model: %zu training rows; needs at least %d (more months)", tr.n,
                      2 * FC_NF);
@@ -387,10 +370,8 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
             standardise(m, raw, tr.x + i * FC_NF);
         }
         double lam_l = lambda, lam_q = lambda;
-        if (lambda < 0)
-            st = choose_lambda(ctx, &tr, s, kend, &lam_l, &lam_q, err);
-        if (st == HS_OK)
-            st = fit(&tr, lam_l, lam_q, m, err);
+        if (lambda < 0) st = choose_lambda(ctx, &tr, s, kend, &lam_l, &lam_q, err);
+        if (st == HS_OK) st = fit(&tr, lam_l, lam_q, m, err);
     }
     hsi_free(ctx, tr.k);
     hsi_free(ctx, tr.off);
@@ -419,8 +400,8 @@ hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_op
             double x[FC_NF], pr, lny;
             features(&d, p, u, klast, x);
             predict(&m, x, &pr, &lny);
-            fprintf(fp, "%ld,%d,%d,%d,%.6f,%.6f\n", hs_panel_unit(p, u), d.m0 + klast,
-                    fc_leads[l], d.m0 + klast + fc_leads[l], pr, lny);
+            fprintf(fp, "%ld,%d,%d,%d,%.6f,%.6f\n", hs_panel_unit(p, u), d.m0 + klast, fc_leads[l],
+                    d.m0 + klast + fc_leads[l], pr, lny);
         }
     }
     fc_free(ctx, &d);
@@ -436,28 +417,24 @@ typedef struct fc_scores {
     int *o;
 } fc_scores;
 
-static int scores_push(hs_ctx *ctx, fc_scores *s, const double p[3], const double lny[3],
-                       double y, int o)
+static int scores_push(hs_ctx *ctx, fc_scores *s, const double p[3], const double lny[3], double y,
+                       int o)
 {
     if (s->n == s->cap) {
         size_t nc = s->cap ? 2 * s->cap : 1024;
         for (int j = 0; j < 3; j++) {
             double *a = hsi_realloc(ctx, s->p[j], nc * sizeof *a);
-            if (!a)
-                return -1;
+            if (!a) return -1;
             s->p[j] = a;
             a = hsi_realloc(ctx, s->lny[j], nc * sizeof *a);
-            if (!a)
-                return -1;
+            if (!a) return -1;
             s->lny[j] = a;
         }
         double *yy = hsi_realloc(ctx, s->y, nc * sizeof *yy);
-        if (!yy)
-            return -1;
+        if (!yy) return -1;
         s->y = yy;
         int *oo = hsi_realloc(ctx, s->o, nc * sizeof *oo);
-        if (!oo)
-            return -1;
+        if (!oo) return -1;
         s->o = oo;
         s->cap = nc;
     }
@@ -490,11 +467,9 @@ static hs_status eval_block(hs_ctx *ctx, const fc_data *d, const hs_panel *p,
         int s = fc_leads[l];
         fc_model m;
         hs_status st = train(ctx, d, p, s, kb, o->holdout, o->lambda, &m, err);
-        if (st != HS_OK)
-            return st;
+        if (st != HS_OK) return st;
         for (size_t u = 0; u < d->nu; u++) {
-            if (o->holdout && hs_panel_unit(p, u) != o->holdout)
-                continue;
+            if (o->holdout && hs_panel_unit(p, u) != o->holdout) continue;
             for (int k = kb; k < kb + 12 && k <= kto && k + s < (int)d->nm; k++) {
                 double x[FC_NF], pr[3], lny[3], mean = 0, hits = 0;
                 features(d, p, u, k, x);
@@ -517,8 +492,8 @@ static hs_status eval_block(hs_ctx *ctx, const fc_data *d, const hs_panel *p,
     return HS_OK;
 }
 
-hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
-                            FILE *fp, hs_error *err)
+hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o, FILE *fp,
+                            hs_error *err)
 {
     fc_data d;
     fc_scores sc[FC_NLEAD];
@@ -544,8 +519,8 @@ hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_op
             for (size_t i = 0; i < sc[l].n; i++)
                 pos += (size_t)sc[l].o[i];
             for (int j = 0; j < 3; j++)
-                fprintf(fp, "%d,%s,%zu,%zu,%.5f,%.5f,%.5f,%.5f\n", fc_leads[l], names[j],
-                        sc[l].n, pos, hs_metric_brier(sc[l].p[j], sc[l].o, sc[l].n),
+                fprintf(fp, "%d,%s,%zu,%zu,%.5f,%.5f,%.5f,%.5f\n", fc_leads[l], names[j], sc[l].n,
+                        pos, hs_metric_brier(sc[l].p[j], sc[l].o, sc[l].n),
                         hs_metric_auc_roc(ctx, sc[l].p[j], sc[l].o, sc[l].n),
                         hs_metric_auc_pr(ctx, sc[l].p[j], sc[l].o, sc[l].n),
                         hs_metric_mse(sc[l].lny[j], sc[l].y, sc[l].n));

@@ -21,15 +21,12 @@
 static int parse_int(const char *s, long *out)
 {
     int neg = 0;
-    if (*s == '-' || *s == '+')
-        neg = *s++ == '-';
-    if (!*s)
-        return -1;
+    if (*s == '-' || *s == '+') neg = *s++ == '-';
+    if (!*s) return -1;
     long v = 0;
     int nd = 0;
     for (; *s; s++) {
-        if (*s < '0' || *s > '9' || ++nd > 18)
-            return -1;
+        if (*s < '0' || *s > '9' || ++nd > 18) return -1;
         v = v * 10 + (*s - '0');
     }
     *out = neg ? -v : v;
@@ -46,8 +43,7 @@ static int parse_num(const char *s, double *out)
                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     const char *p = s;
     int neg = 0;
-    if (*p == '-' || *p == '+')
-        neg = *p++ == '-';
+    if (*p == '-' || *p == '+') neg = *p++ == '-';
     long long m = 0;
     int nd = 0, nfrac = 0, dot = 0, ok = 1;
     for (; *p; p++) {
@@ -84,16 +80,13 @@ static int parse_date(const char *s, int *y, int *m, int *d)
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     for (int i = 0; i < 10; i++) {
         int want_dash = i == 4 || i == 7;
-        if (want_dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-            return -1;
+        if (want_dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return -1;
     }
-    if (s[10] != '\0' && s[10] != ' ' && s[10] != 'T')
-        return -1;
+    if (s[10] != '\0' && s[10] != ' ' && s[10] != 'T') return -1;
     *y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     *m = (s[5] - '0') * 10 + (s[6] - '0');
     *d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (*y < 1900 || *m < 1 || *m > 12 || *d < 1)
-        return -1;
+    if (*y < 1900 || *m < 1 || *m > 12 || *d < 1) return -1;
     int md = mdays[*m - 1] + (*m == 2 && leap(*y));
     return *d > md ? -1 : 0;
 }
@@ -102,22 +95,17 @@ long hsi_priogrid_gid(double lat, double lon)
 {
     long row = (long)floor((lat + 90.0) / 0.5);
     long col = (long)floor((lon + 180.0) / 0.5);
-    if (row > 359)
-        row = 359;
-    if (col > 719)
-        col = 719;
-    if (row < 0)
-        row = 0;
-    if (col < 0)
-        col = 0;
+    if (row > 359) row = 359;
+    if (col > 719) col = 719;
+    if (row < 0) row = 0;
+    if (col < 0) col = 0;
     return row * 720 + col + 1;
 }
 
 static long find(const hsi_rec *h, const char *name)
 {
     for (size_t j = 0; j < h->nf; j++)
-        if (!strcmp(h->f[j], name))
-            return (long)j;
+        if (!strcmp(h->f[j], name)) return (long)j;
     return -1;
 }
 
@@ -126,10 +114,9 @@ hs_status hsi_ev_map(const hsi_rec *h, hsi_evmap *m, const char *fname, hs_error
     memset(m, 0xff, sizeof *m); /* every column index -1 */
     m->ncol = h->nf;
     if (find(h, "type_of_violence") >= 0) {
-        static const char *const need[] = {"id",        "year",       "type_of_violence",
-                                           "country_id", "latitude",  "longitude",
-                                           "where_prec", "date_start", "date_end",
-                                           "best"};
+        static const char *const need[] = {
+            "id",        "year",       "type_of_violence", "country_id", "latitude",
+            "longitude", "where_prec", "date_start",       "date_end",   "best"};
         for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
             if (find(h, need[i]) < 0)
                 return hsi_err(err, HS_ERR_PARSE, fname, h->line, 1,
@@ -158,9 +145,8 @@ hs_status hsi_ev_map(const hsi_rec *h, hsi_evmap *m, const char *fname, hs_error
         return HS_OK;
     }
     if (find(h, "event_id_cnty") >= 0) {
-        static const char *const need[] = {"event_id_cnty", "event_date", "event_type",
-                                           "iso",           "latitude",   "longitude",
-                                           "fatalities"};
+        static const char *const need[] = {"event_id_cnty", "event_date", "event_type", "iso",
+                                           "latitude",      "longitude",  "fatalities"};
         for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
             if (find(h, need[i]) < 0)
                 return hsi_err(err, HS_ERR_PARSE, fname, h->line, 1,
@@ -185,14 +171,12 @@ hs_status hsi_ev_map(const hsi_rec *h, hsi_evmap *m, const char *fname, hs_error
 #define ROW_ERR(j, ...) hsi_err(err, HS_ERR_PARSE, fname, r->line, r->col[(j)], __VA_ARGS__)
 
 /* Integer field j in [lo, hi] or a row error naming it. */
-static hs_status get_int(const hsi_rec *r, long j, const char *what, long lo, long hi,
-                         long *out, const char *fname, hs_error *err)
+static hs_status get_int(const hsi_rec *r, long j, const char *what, long lo, long hi, long *out,
+                         const char *fname, hs_error *err)
 {
     const char *s = r->f[j];
-    if (parse_int(s, out) != 0)
-        return ROW_ERR(j, "%s '%s' is not a whole number", what, s);
-    if (*out < lo || *out > hi)
-        return ROW_ERR(j, "%s %ld is outside %ld..%ld", what, *out, lo, hi);
+    if (parse_int(s, out) != 0) return ROW_ERR(j, "%s '%s' is not a whole number", what, s);
+    if (*out < lo || *out > hi) return ROW_ERR(j, "%s %ld is outside %ld..%ld", what, *out, lo, hi);
     return HS_OK;
 }
 
@@ -203,30 +187,25 @@ static hs_status get_int(const hsi_rec *r, long j, const char *what, long lo, lo
  * violence and are skipped. */
 static int acled_type(const char *s)
 {
-    if (!strcmp(s, "Battles") || !strcmp(s, "Explosions/Remote violence"))
-        return 1;
-    if (!strcmp(s, "Riots"))
-        return 2;
-    if (!strcmp(s, "Violence against civilians"))
-        return 3;
-    if (!strcmp(s, "Protests") || !strcmp(s, "Strategic developments"))
-        return 0;
+    if (!strcmp(s, "Battles") || !strcmp(s, "Explosions/Remote violence")) return 1;
+    if (!strcmp(s, "Riots")) return 2;
+    if (!strcmp(s, "Violence against civilians")) return 3;
+    if (!strcmp(s, "Protests") || !strcmp(s, "Strategic developments")) return 0;
     return -1;
 }
 
 /* ACLED dates: "YYYY-MM-DD" (API export) or "DD Month YYYY" (older exports). */
 static int acled_date(const char *s, int *y, int *m, int *d)
 {
-    if (parse_date(s, y, m, d) == 0)
-        return 0;
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
+    if (parse_date(s, y, m, d) == 0) return 0;
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
     char name[16];
     int dd, yy;
     char tail;
-    if (sscanf(s, "%2d %15s %4d%c", &dd, name, &yy, &tail) != 3)
-        return -1;
+    /* NOLINTNEXTLINE(cert-err34-c): 2 and 4 digits cannot overflow; the count is checked */
+    if (sscanf(s, "%2d %15s %4d%c", &dd, name, &yy, &tail) != 3) return -1;
     for (int i = 0; i < 12; i++) {
         if (!strcmp(name, months[i])) {
             char iso[40]; /* %4d/%2d read at most 4 and 2 digits, but the compiler can't see it */
@@ -252,8 +231,8 @@ static hs_status parse_coords(const hsi_evmap *m, const hsi_rec *r, const char *
     return HS_OK;
 }
 
-static hs_status parse_acled(const hsi_evmap *m, const hsi_rec *r, const char *fname,
-                             hsi_event *ev, hs_error *err)
+static hs_status parse_acled(const hsi_evmap *m, const hsi_rec *r, const char *fname, hsi_event *ev,
+                             hs_error *err)
 {
     const char *id = r->f[m->id];
     if (!*id || strlen(id) >= sizeof ev->eid)
@@ -261,40 +240,37 @@ static hs_status parse_acled(const hsi_evmap *m, const hsi_rec *r, const char *f
                        sizeof ev->eid - 1);
     memcpy(ev->eid, id, strlen(id) + 1);
     if (acled_date(r->f[m->date_start], &ev->y0, &ev->m0, &ev->d0) != 0)
-        return ROW_ERR(m->date_start, "event_date '%s' is not a date (YYYY-MM-DD or "
-                                      "DD Month YYYY)",
+        return ROW_ERR(m->date_start,
+                       "event_date '%s' is not a date (YYYY-MM-DD or "
+                       "DD Month YYYY)",
                        r->f[m->date_start]);
     ev->y1 = ev->y0, ev->m1 = ev->m0, ev->d1 = ev->d0;
     ev->type = acled_type(r->f[m->event_type]);
     if (ev->type < 0)
         return ROW_ERR(m->event_type, "unknown ACLED event_type '%s'", r->f[m->event_type]);
     hs_status st = get_int(r, m->iso, "iso", 0, 999, &ev->isonum, fname, err);
-    if (st == HS_OK)
-        st = parse_coords(m, r, fname, ev, err);
+    if (st == HS_OK) st = parse_coords(m, r, fname, ev, err);
     if (st == HS_OK)
         st = get_int(r, m->fatalities, "fatalities", 0, 10000000, &ev->best, fname, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     ev->low = ev->high = ev->best;
     /* ACLED geo_precision 1 (exact), 2 (near), 3 (region): GED codes 1, 2 and 4. */
     ev->where_prec = 1;
     if (m->geo_precision >= 0 && r->f[m->geo_precision][0]) {
-        long gp;
+        long gp = 0;
         st = get_int(r, m->geo_precision, "geo_precision", 1, 3, &gp, fname, err);
-        if (st != HS_OK)
-            return st;
+        if (st != HS_OK) return st;
         ev->where_prec = gp == 3 ? 4 : (int)gp;
     }
     return HS_OK;
 }
 
-static hs_status parse_ged(const hsi_evmap *m, const hsi_rec *r, const char *fname,
-                           hsi_event *ev, hs_error *err)
+static hs_status parse_ged(const hsi_evmap *m, const hsi_rec *r, const char *fname, hsi_event *ev,
+                           hs_error *err)
 {
-    long v;
+    long v = 0;
     hs_status st = get_int(r, m->id, "id", 1, 999999999999L, &v, fname, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     /* the id's canonical digits (no sign or leading zeros), without snprintf's cost */
     char tmp[24];
     int nd = 0;
@@ -304,16 +280,15 @@ static hs_status parse_ged(const hsi_evmap *m, const hsi_rec *r, const char *fna
         ev->eid[i] = tmp[nd - 1 - i];
     ev->eid[nd] = '\0';
     st = get_int(r, m->type, "type_of_violence", -1000000, 1000000, &v, fname, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     if (v < 1 || v > 3)
-        return ROW_ERR(m->type, "unknown type_of_violence %ld (expected 1 state-based, "
-                                "2 non-state or 3 one-sided)",
+        return ROW_ERR(m->type,
+                       "unknown type_of_violence %ld (expected 1 state-based, "
+                       "2 non-state or 3 one-sided)",
                        v);
     ev->type = (int)v;
     st = get_int(r, m->country_id, "country_id", 2, 999, &ev->country, fname, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     if (parse_date(r->f[m->date_start], &ev->y0, &ev->m0, &ev->d0) != 0)
         return ROW_ERR(m->date_start, "date_start '%s' is not a valid date (YYYY-MM-DD)",
                        r->f[m->date_start]);
@@ -321,39 +296,30 @@ static hs_status parse_ged(const hsi_evmap *m, const hsi_rec *r, const char *fna
         return ROW_ERR(m->date_end, "date_end '%s' is not a valid date (YYYY-MM-DD)",
                        r->f[m->date_end]);
     if (ev->y1 * 10000 + ev->m1 * 100 + ev->d1 < ev->y0 * 10000 + ev->m0 * 100 + ev->d0)
-        return ROW_ERR(m->date_end, "date_end %s is before date_start %.10s",
-                       r->f[m->date_end], r->f[m->date_start]);
-    st = get_int(r, m->year, "year", 1900, 2999, &v, fname, err);
-    if (st != HS_OK)
-        return st;
-    if (v != ev->y0)
-        return ROW_ERR(m->year, "year %ld disagrees with date_start %.10s", v,
+        return ROW_ERR(m->date_end, "date_end %s is before date_start %.10s", r->f[m->date_end],
                        r->f[m->date_start]);
+    st = get_int(r, m->year, "year", 1900, 2999, &v, fname, err);
+    if (st != HS_OK) return st;
+    if (v != ev->y0)
+        return ROW_ERR(m->year, "year %ld disagrees with date_start %.10s", v, r->f[m->date_start]);
     st = parse_coords(m, r, fname, ev, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     st = get_int(r, m->where_prec, "where_prec", 1, 7, &v, fname, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     ev->where_prec = (int)v;
     if (m->date_prec >= 0 && r->f[m->date_prec][0]) {
         st = get_int(r, m->date_prec, "date_prec", 1, 5, &v, fname, err);
-        if (st != HS_OK)
-            return st;
+        if (st != HS_OK) return st;
         ev->date_prec = (int)v;
     }
     st = get_int(r, m->best, "best", 0, 10000000, &ev->best, fname, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     ev->low = ev->high = ev->best;
     if (m->low >= 0 && m->high >= 0) {
         st = get_int(r, m->low, "low", 0, 10000000, &ev->low, fname, err);
-        if (st == HS_OK)
-            st = get_int(r, m->high, "high", 0, 10000000, &ev->high, fname, err);
-        if (st != HS_OK)
-            return st;
-        if (ev->best < ev->low || ev->best > ev->high)
-            ev->warn |= HSI_W_RANGE;
+        if (st == HS_OK) st = get_int(r, m->high, "high", 0, 10000000, &ev->high, fname, err);
+        if (st != HS_OK) return st;
+        if (ev->best < ev->low || ev->best > ev->high) ev->warn |= HSI_W_RANGE;
     }
     if (m->da >= 0 && m->db >= 0 && m->dc >= 0 && m->du >= 0) {
         long d[4], sum = 0;
@@ -362,19 +328,15 @@ static hs_status parse_ged(const hsi_evmap *m, const hsi_rec *r, const char *fna
                                              "deaths_unknown"};
         for (int i = 0; i < 4; i++) {
             st = get_int(r, cols[i], names[i], 0, 10000000, &d[i], fname, err);
-            if (st != HS_OK)
-                return st;
+            if (st != HS_OK) return st;
             sum += d[i];
         }
-        if (sum != ev->best)
-            ev->warn |= HSI_W_SUM;
+        if (sum != ev->best) ev->warn |= HSI_W_SUM;
     }
     if (m->gid >= 0 && r->f[m->gid][0]) {
         st = get_int(r, m->gid, "priogrid_gid", 1, 259200, &ev->pub_gid, fname, err);
-        if (st != HS_OK)
-            return st;
-        if (ev->pub_gid != ev->gid)
-            ev->warn |= HSI_W_GID;
+        if (st != HS_OK) return st;
+        if (ev->pub_gid != ev->gid) ev->warn |= HSI_W_GID;
     }
     return HS_OK;
 }
@@ -389,8 +351,7 @@ hs_status hsi_ev_parse(const hsi_evmap *m, const hsi_rec *r, const char *fname, 
     if (r->nf != m->ncol)
         return hsi_err(err, HS_ERR_PARSE, fname, r->line, 1,
                        "row has %zu fields (expected %zu, as in the header)", r->nf, m->ncol);
-    if (m->fmt == HSI_FMT_ACLED)
-        return parse_acled(m, r, fname, ev, err);
+    if (m->fmt == HSI_FMT_ACLED) return parse_acled(m, r, fname, ev, err);
     return parse_ged(m, r, fname, ev, err);
 }
 
@@ -429,19 +390,17 @@ void hsi_ev_warn_text(const hsi_event *ev, unsigned bit, char *buf, size_t n)
 static hs_status evfile_want(hsi_evfile *f, hs_error *err)
 {
     const hsi_evmap *m = &f->map;
-    const long cols[] = {m->id,       m->year,          m->type,       m->country_id, m->lat,
-                         m->lon,      m->where_prec,    m->gid,        m->date_start, m->date_end,
-                         m->best,     m->low,           m->high,       m->da,         m->db,
-                         m->dc,       m->du,            m->date_prec,  m->event_type, m->iso,
+    const long cols[] = {m->id,         m->year,         m->type,      m->country_id, m->lat,
+                         m->lon,        m->where_prec,   m->gid,       m->date_start, m->date_end,
+                         m->best,       m->low,          m->high,      m->da,         m->db,
+                         m->dc,         m->du,           m->date_prec, m->event_type, m->iso,
                          m->fatalities, m->geo_precision};
     unsigned char w[1024];
     size_t n = m->ncol < sizeof w ? m->ncol : sizeof w;
     memset(w, 0, sizeof w);
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-        if (cols[i] >= 0 && (size_t)cols[i] < n)
-            w[cols[i]] = 1;
-    if (m->ncol > sizeof w)
-        return HS_OK; /* a header this wide: unescape everything */
+        if (cols[i] >= 0 && (size_t)cols[i] < n) w[cols[i]] = 1;
+    if (m->ncol > sizeof w) return HS_OK; /* a header this wide: unescape everything */
     return hsi_rdr_set_wanted(f->rdr, w, n, err);
 }
 
@@ -450,14 +409,12 @@ static hs_status evfile_start(hsi_evfile *f, hs_error *err)
     hsi_rec h;
     int eof = 0;
     hs_status st = hsi_rdr_next(f->rdr, &h, &eof, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     if (eof)
         return hsi_err(err, HS_ERR_PARSE, hsi_rdr_name(f->rdr), 1, 1,
                        "empty file (expected a header row)");
     st = hsi_ev_map(&h, &f->map, hsi_rdr_name(f->rdr), err);
-    if (st == HS_OK)
-        st = evfile_want(f, err);
+    if (st == HS_OK) st = evfile_want(f, err);
     return st;
 }
 
@@ -468,10 +425,8 @@ hs_status hsi_evfile_open(hs_ctx *ctx, const char *path, const hs_geo *geo, hsi_
     f->ctx = ctx;
     f->geo = geo;
     hs_status st = hsi_rdr_open(ctx, path, &f->rdr, err);
-    if (st == HS_OK)
-        st = evfile_start(f, err);
-    if (st != HS_OK)
-        hsi_evfile_close(f);
+    if (st == HS_OK) st = evfile_start(f, err);
+    if (st != HS_OK) hsi_evfile_close(f);
     return st;
 }
 
@@ -488,8 +443,7 @@ hs_status hsi_evfile_open_range(hs_ctx *ctx, const char *path, const hs_geo *geo
         st = evfile_want(f, err);
     } else if (st == HS_OK)
         st = evfile_start(f, err);
-    if (st != HS_OK)
-        hsi_evfile_close(f);
+    if (st != HS_OK) hsi_evfile_close(f);
     return st;
 }
 
@@ -500,10 +454,8 @@ hs_status hsi_evfile_open_mem(hs_ctx *ctx, const char *data, size_t len, const c
     f->ctx = ctx;
     f->geo = geo;
     hs_status st = hsi_rdr_open_mem(ctx, data, len, fname, &f->rdr, err);
-    if (st == HS_OK)
-        st = evfile_start(f, err);
-    if (st != HS_OK)
-        hsi_evfile_close(f);
+    if (st == HS_OK) st = evfile_start(f, err);
+    if (st != HS_OK) hsi_evfile_close(f);
     return st;
 }
 
@@ -511,12 +463,10 @@ hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err)
 {
     hsi_rec r;
     hs_status st = hsi_rdr_next(f->rdr, &r, eof, err);
-    if (st != HS_OK || *eof)
-        return st;
+    if (st != HS_OK || *eof) return st;
     f->rows++;
     st = hsi_ev_parse(&f->map, &r, hsi_rdr_name(f->rdr), ev, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     if (f->geo) {
         if (ev->fmt == HSI_FMT_ACLED) {
             ev->country = hsi_geo_isonum_gw(f->geo, ev->isonum);
@@ -524,14 +474,11 @@ hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err)
         } else {
             memcpy(ev->iso3, hsi_geo_gw_iso3(f->geo, ev->country), 4);
         }
-        if (!ev->iso3[0])
-            ev->warn |= HSI_W_COUNTRY;
+        if (!ev->iso3[0]) ev->warn |= HSI_W_COUNTRY;
     }
-    if (!ev->warn)
-        return HS_OK;
+    if (!ev->warn) return HS_OK;
     for (unsigned b = 0; b < HSI_W_NWARN; b++) {
-        if (!(ev->warn & (1u << b)))
-            continue;
+        if (!(ev->warn & (1u << b))) continue;
         if (++f->nwarn[b] <= EV_WARN_SHOWN && !f->silent && f->ctx && f->ctx->log) {
             char msg[512];
             hsi_ev_warn_text(ev, 1u << b, msg, sizeof msg);

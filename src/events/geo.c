@@ -31,8 +31,7 @@ static int code_of(const char *s, long *out)
 static hs_status geo_need(const hsi_csv *c, const char *col, long *j, hs_error *err)
 {
     *j = hsi_csv_find(c, col);
-    if (*j < 0)
-        return hsi_err(err, HS_ERR_SCHEMA, c->file, c->head_line, 0, "no column '%s'", col);
+    if (*j < 0) return hsi_err(err, HS_ERR_SCHEMA, c->file, c->head_line, 0, "no column '%s'", col);
     return HS_OK;
 }
 
@@ -40,21 +39,16 @@ static hs_status geo_main(hs_geo *g, const hsi_csv *c, hs_error *err)
 {
     long jg, jn, j3;
     hs_status st = geo_need(c, "gwn", &jg, err);
-    if (st == HS_OK)
-        st = geo_need(c, "iso3n", &jn, err);
-    if (st == HS_OK)
-        st = geo_need(c, "iso3c", &j3, err);
-    if (st != HS_OK)
-        return st;
+    if (st == HS_OK) st = geo_need(c, "iso3n", &jn, err);
+    if (st == HS_OK) st = geo_need(c, "iso3c", &j3, err);
+    if (st != HS_OK) return st;
     for (size_t r = 0; r < c->nrow; r++) {
         const char *iso3 = hsi_csv_get(c, r, (size_t)j3);
-        if (strlen(iso3) != 3)
-            continue;
+        if (strlen(iso3) != 3) continue;
         long gw = -1, isonum = -1;
         int has_gw = code_of(hsi_csv_get(c, r, (size_t)jg), &gw) == 0;
         int has_iso = code_of(hsi_csv_get(c, r, (size_t)jn), &isonum) == 0;
-        if (has_gw && !g->gw[gw][0])
-            memcpy(g->gw[gw], iso3, 4);
+        if (has_gw && !g->gw[gw][0]) memcpy(g->gw[gw], iso3, 4);
         if (has_iso && !g->iso[isonum][0]) {
             memcpy(g->iso[isonum], iso3, 4);
             g->iso_gw[isonum] = (short)(has_gw ? gw : -1);
@@ -67,20 +61,16 @@ static hs_status geo_special(hs_geo *g, const hsi_csv *c, hs_error *err)
 {
     long js, jc, j3;
     hs_status st = geo_need(c, "code_system", &js, err);
-    if (st == HS_OK)
-        st = geo_need(c, "code", &jc, err);
-    if (st == HS_OK)
-        st = geo_need(c, "iso3", &j3, err);
-    if (st != HS_OK)
-        return st;
+    if (st == HS_OK) st = geo_need(c, "code", &jc, err);
+    if (st == HS_OK) st = geo_need(c, "iso3", &j3, err);
+    if (st != HS_OK) return st;
     for (size_t r = 0; r < c->nrow; r++) {
         long gw;
         const char *iso3 = hsi_csv_get(c, r, (size_t)j3);
         if (strcmp(hsi_csv_get(c, r, (size_t)js), "gw_ucdp") != 0 || strlen(iso3) != 3 ||
             code_of(hsi_csv_get(c, r, (size_t)jc), &gw) != 0)
             continue;
-        if (!g->gw[gw][0])
-            memcpy(g->gw[gw], iso3, 4);
+        if (!g->gw[gw][0]) memcpy(g->gw[gw], iso3, 4);
     }
     return HS_OK;
 }
@@ -89,8 +79,7 @@ hs_status hs_geo_load(hs_ctx *ctx, const char *dir, hs_geo **out, hs_error *err)
 {
     *out = NULL;
     hs_geo *g = hsi_calloc(ctx, 1, sizeof *g);
-    if (!g)
-        return hsi_err_nomem(err);
+    if (!g) return hsi_err_nomem(err);
     g->ctx = ctx;
     for (int i = 0; i < GEO_NCODE; i++)
         g->iso_gw[i] = -1;
@@ -120,8 +109,7 @@ hs_status hs_geo_load(hs_ctx *ctx, const char *dir, hs_geo **out, hs_error *err)
 
 void hs_geo_free(hs_geo *g)
 {
-    if (g)
-        hsi_free(g->ctx, g);
+    if (g) hsi_free(g->ctx, g);
 }
 
 const char *hsi_geo_gw_iso3(const hs_geo *g, long gw)

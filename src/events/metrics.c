@@ -10,8 +10,7 @@
 
 double hs_metric_brier(const double *p, const int *o, size_t n)
 {
-    if (n == 0)
-        return NAN;
+    if (n == 0) return NAN;
     double s = 0.0;
     for (size_t i = 0; i < n; i++) {
         double d = p[i] - (o[i] ? 1.0 : 0.0);
@@ -22,8 +21,7 @@ double hs_metric_brier(const double *p, const int *o, size_t n)
 
 double hs_metric_mse(const double *yhat, const double *y, size_t n)
 {
-    if (n == 0)
-        return NAN;
+    if (n == 0) return NAN;
     double s = 0.0;
     for (size_t i = 0; i < n; i++) {
         double d = yhat[i] - log(y[i] + 1.0);
@@ -47,8 +45,7 @@ static int by_p_desc(const void *a, const void *b)
 static scored *sorted(hs_ctx *ctx, const double *p, const int *o, size_t n)
 {
     scored *s = hsi_malloc(ctx, (n ? n : 1) * sizeof *s);
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     for (size_t i = 0; i < n; i++) {
         s[i].p = p[i];
         s[i].o = o[i] != 0;
@@ -61,8 +58,7 @@ static scored *sorted(hs_ctx *ctx, const double *p, const int *o, size_t n)
 double hs_metric_auc_roc(hs_ctx *ctx, const double *p, const int *o, size_t n)
 {
     scored *s = sorted(ctx, p, o, n);
-    if (!s)
-        return NAN;
+    if (!s) return NAN;
     double npos = 0, rsum = 0;
     size_t i = 0;
     while (i < n) {
@@ -80,8 +76,7 @@ double hs_metric_auc_roc(hs_ctx *ctx, const double *p, const int *o, size_t n)
     }
     hsi_free(ctx, s);
     double nneg = (double)n - npos;
-    if (npos == 0 || nneg == 0)
-        return NAN;
+    if (npos == 0 || nneg == 0) return NAN;
     return (rsum - npos * (npos + 1) / 2.0) / (npos * nneg);
 }
 
@@ -89,8 +84,7 @@ double hs_metric_auc_roc(hs_ctx *ctx, const double *p, const int *o, size_t n)
 double hs_metric_auc_pr(hs_ctx *ctx, const double *p, const int *o, size_t n)
 {
     scored *s = sorted(ctx, p, o, n);
-    if (!s)
-        return NAN;
+    if (!s) return NAN;
     double npos = 0;
     for (size_t i = 0; i < n; i++)
         npos += s[i].o;

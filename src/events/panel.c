@@ -20,7 +20,7 @@
 
 /* month_id spans -959 (January 1900) .. 12240 (December 2999): offset and width of the month
  * part of a cell key. Units (GW numbers >= 2, gids >= 1) are never 0, so key 0 marks empty. */
-#define PANEL_MOFF 1024
+#define PANEL_MOFF  1024
 #define PANEL_MBITS 14
 
 /* 28 bytes: grid panels of millions of cell-months stay far below the 256 MB budget. The
@@ -72,8 +72,7 @@ static uint32_t cell_key(long unit, int month)
 /* Add n to a 32-bit count; -1 if it would overflow. */
 static int add32(int32_t *c, long n)
 {
-    if (n > (long)INT32_MAX - (long)*c)
-        return -1;
+    if (n > (long)INT32_MAX - (long)*c) return -1;
     *c += (int32_t)n;
     return 0;
 }
@@ -88,8 +87,7 @@ hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out, h
 {
     *out = NULL;
     hs_panel *p = hsi_calloc(ctx, 1, sizeof *p);
-    if (!p)
-        return hsi_err_nomem(err);
+    if (!p) return hsi_err_nomem(err);
     p->ctx = ctx;
     if (o)
         p->o = *o;
@@ -111,8 +109,7 @@ hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out, h
 
 void hs_panel_free(hs_panel *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     hsi_free(p->ctx, p->cells);
     hsi_free(p->ctx, p->uset);
     hsi_free(p->ctx, p);
@@ -140,11 +137,9 @@ static int cells_grow(hs_panel *p)
 {
     size_t nc = p->ccap * 2;
     pcell *t = hsi_calloc(p->ctx, nc, sizeof *t);
-    if (!t)
-        return -1;
+    if (!t) return -1;
     for (size_t i = 0; i < p->ccap; i++)
-        if (p->cells[i].key)
-            t[cell_slot(t, nc, p->cells[i].key)] = p->cells[i];
+        if (p->cells[i].key) t[cell_slot(t, nc, p->cells[i].key)] = p->cells[i];
     hsi_free(p->ctx, p->cells);
     p->cells = t;
     p->ccap = nc;
@@ -155,11 +150,9 @@ static int units_grow(hs_panel *p)
 {
     size_t nc = p->ucap * 2;
     punit *t = hsi_calloc(p->ctx, nc, sizeof *t);
-    if (!t)
-        return -1;
+    if (!t) return -1;
     for (size_t i = 0; i < p->ucap; i++)
-        if (p->uset[i].unit)
-            t[unit_slot(t, nc, p->uset[i].unit)] = p->uset[i];
+        if (p->uset[i].unit) t[unit_slot(t, nc, p->uset[i].unit)] = p->uset[i];
     hsi_free(p->ctx, p->uset);
     p->uset = t;
     p->ucap = nc;
@@ -168,11 +161,9 @@ static int units_grow(hs_panel *p)
 
 hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev, hs_error *err)
 {
-    if (ev->type < 1 || ev->type > 3)
-        return HS_OK;
+    if (ev->type < 1 || ev->type > 3) return HS_OK;
     long unit = p->o.level == HS_PANEL_GRID ? ev->gid : ev->country;
-    if (unit <= 0)
-        return HS_OK;
+    if (unit <= 0) return HS_OK;
     if (p->o.level == HS_PANEL_GRID && ev->where_prec >= 6 && !p->o.keep_imprecise) {
         p->drop_imp++;
         p->deaths_imp += ev->best;
@@ -180,8 +171,7 @@ hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev, hs_error *err)
     }
     if (unit >= (1L << (32 - PANEL_MBITS)))
         return hsi_err(err, HS_ERR_INTERNAL, NULL, 0, 0, "unit %ld out of range", unit);
-    if (2 * (p->nunit + 1) > p->ucap && units_grow(p) != 0)
-        return hsi_err_nomem(err);
+    if (2 * (p->nunit + 1) > p->ucap && units_grow(p) != 0) return hsi_err_nomem(err);
     size_t us = unit_slot(p->uset, p->ucap, unit);
     if (!p->uset[us].unit) {
         p->uset[us].unit = unit;
@@ -194,12 +184,9 @@ hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev, hs_error *err)
         p->deaths_win += ev->best;
         return HS_OK;
     }
-    if (m < p->dmin)
-        p->dmin = m;
-    if (m > p->dmax)
-        p->dmax = m;
-    if (2 * (p->ncell + 1) > p->ccap && cells_grow(p) != 0)
-        return hsi_err_nomem(err);
+    if (m < p->dmin) p->dmin = m;
+    if (m > p->dmax) p->dmax = m;
+    if (2 * (p->ncell + 1) > p->ccap && cells_grow(p) != 0) return hsi_err_nomem(err);
     uint32_t key = cell_key(unit, m);
     size_t cs = cell_slot(p->cells, p->ccap, key);
     pcell *c = &p->cells[cs];
@@ -223,18 +210,15 @@ hs_status hsi_panel_end(hs_panel *p, const hs_geo *geo, hs_error *err)
     /* Compact the unit set to the front and sort it: units are then addressed by index. */
     size_t k = 0;
     for (size_t i = 0; i < p->ucap; i++)
-        if (p->uset[i].unit)
-            p->uset[k++] = p->uset[i];
+        if (p->uset[i].unit) p->uset[k++] = p->uset[i];
     qsort(p->uset, k, sizeof *p->uset, unit_cmp);
     p->nunit = k;
     if (geo && p->o.level == HS_PANEL_COUNTRY)
         for (size_t i = 0; i < k; i++)
             if (!p->uset[i].iso3[0])
                 memcpy(p->uset[i].iso3, hsi_geo_gw_iso3(geo, p->uset[i].unit), 4);
-    if (p->o.from)
-        p->dmin = p->o.from;
-    if (p->o.to)
-        p->dmax = p->o.to;
+    if (p->o.from) p->dmin = p->o.from;
+    if (p->o.to) p->dmax = p->o.to;
     if (p->dmin > p->dmax) {
         if (p->o.from || p->o.to)
             return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
@@ -280,17 +264,13 @@ void hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], lon
     }
 }
 
-void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window,
-                      size_t *imprecise, long *deaths_imprecise)
+void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window, size_t *imprecise,
+                      long *deaths_imprecise)
 {
-    if (out_window)
-        *out_window = p->drop_win;
-    if (deaths_window)
-        *deaths_window = p->deaths_win;
-    if (imprecise)
-        *imprecise = p->drop_imp;
-    if (deaths_imprecise)
-        *deaths_imprecise = p->deaths_imp;
+    if (out_window) *out_window = p->drop_win;
+    if (deaths_window) *deaths_window = p->deaths_win;
+    if (imprecise) *imprecise = p->drop_imp;
+    if (deaths_imprecise) *deaths_imprecise = p->deaths_imp;
 }
 
 /* Append the decimal digits of v (>= -999999999999). Returns the new end. */
@@ -299,8 +279,7 @@ static char *put_long(char *o, long v)
     char tmp[24];
     int n = 0;
     unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
-    if (v < 0)
-        *o++ = '-';
+    if (v < 0) *o++ = '-';
     do {
         tmp[n++] = (char)('0' + u % 10);
         u /= 10;
@@ -353,7 +332,7 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
                 o = put_long(o, de[t]);
             }
             *o++ = '\n';
-            fwrite(line, 1, (size_t)(o - line), fp);
+            (void)fwrite(line, 1, (size_t)(o - line), fp);
         }
     }
     if (fflush(fp) != 0 || ferror(fp))
@@ -384,10 +363,8 @@ static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
     }
     for (size_t i = 0; i < src->ucap; i++) {
         const punit *su = &src->uset[i];
-        if (!su->unit)
-            continue;
-        if (2 * (dst->nunit + 1) > dst->ucap && units_grow(dst) != 0)
-            return hsi_err_nomem(err);
+        if (!su->unit) continue;
+        if (2 * (dst->nunit + 1) > dst->ucap && units_grow(dst) != 0) return hsi_err_nomem(err);
         size_t us = unit_slot(dst->uset, dst->ucap, su->unit);
         if (!dst->uset[us].unit) {
             dst->uset[us] = *su;
@@ -396,23 +373,18 @@ static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
     }
     for (size_t i = 0; i < src->ccap; i++) {
         const pcell *sc = &src->cells[i];
-        if (!sc->key)
-            continue;
-        if (2 * (dst->ncell + 1) > dst->ccap && cells_grow(dst) != 0)
-            return hsi_err_nomem(err);
+        if (!sc->key) continue;
+        if (2 * (dst->ncell + 1) > dst->ccap && cells_grow(dst) != 0) return hsi_err_nomem(err);
         pcell *c = &dst->cells[cell_slot(dst->cells, dst->ccap, sc->key)];
         if (!c->key) {
             c->key = sc->key;
             dst->ncell++;
         }
         for (int t = 0; t < 6; t++)
-            if (add32(&c->v[t], sc->v[t]) != 0)
-                return overflow_err(err);
+            if (add32(&c->v[t], sc->v[t]) != 0) return overflow_err(err);
     }
-    if (src->dmin < dst->dmin)
-        dst->dmin = src->dmin;
-    if (src->dmax > dst->dmax)
-        dst->dmax = src->dmax;
+    if (src->dmin < dst->dmin) dst->dmin = src->dmin;
+    if (src->dmax > dst->dmax) dst->dmax = src->dmax;
     dst->drop_win += src->drop_win;
     dst->deaths_win += src->deaths_win;
     dst->drop_imp += src->drop_imp;
@@ -428,11 +400,9 @@ static hs_status panel_read(hs_panel *p, hsi_evfile *f, hs_error *err)
         hsi_event ev;
         int eof = 0;
         hs_status st = hsi_evfile_next(f, &ev, &eof, err);
-        if (st != HS_OK || eof)
-            return st;
+        if (st != HS_OK || eof) return st;
         st = hsi_panel_add(p, &ev, err);
-        if (st != HS_OK)
-            return st;
+        if (st != HS_OK) return st;
     }
 }
 
@@ -459,11 +429,9 @@ static void *panel_worker(void *arg)
  */
 static uint64_t panel_split(const char *path, off_t size)
 {
-    if (size < PANEL_PAR_MIN)
-        return 0;
+    if (size < PANEL_PAR_MIN) return 0;
     int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return 0;
+    if (fd < 0) return 0;
     unsigned char head[2] = {0, 0};
     char buf[1 << 16];
     uint64_t at = 0;
@@ -471,8 +439,7 @@ static uint64_t panel_split(const char *path, off_t size)
         off_t mid = size / 2;
         ssize_t n = pread(fd, buf, sizeof buf, mid);
         const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
-        if (nl)
-            at = (uint64_t)mid + (uint64_t)(nl - buf) + 1;
+        if (nl) at = (uint64_t)mid + (uint64_t)(nl - buf) + 1;
     }
     close(fd);
     return at;
@@ -497,8 +464,7 @@ static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, cons
     hs_error e1 = {0};
     panel_job job = {0};
     hs_status st = hsi_panel_begin(ctx, &p->o, &p1, err);
-    if (st == HS_OK)
-        st = hsi_panel_begin(ctx, &p->o, &p2, err);
+    if (st == HS_OK) st = hsi_panel_begin(ctx, &p->o, &p2, err);
     if (st == HS_OK && hsi_evfile_open_range(ctx, path, geo, NULL, 0, split, &f1, &e1) == HS_OK)
         have1 = 1;
     if (st == HS_OK && have1 &&
@@ -531,10 +497,8 @@ static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, cons
             }
         }
     }
-    if (have1)
-        hsi_evfile_close(&f1);
-    if (have2)
-        hsi_evfile_close(&f2);
+    if (have1) hsi_evfile_close(&f1);
+    if (have2) hsi_evfile_close(&f2);
     hs_panel_free(p1);
     hs_panel_free(p2);
     return st;
@@ -553,22 +517,17 @@ hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npat
         if (p->o.threads > 1 && stat(paths[k], &sb) == 0 && S_ISREG(sb.st_mode)) {
             uint64_t split = panel_split(paths[k], sb.st_size);
             if (split)
-                st = panel_file_par(ctx, p, paths[k], geo, split, (uint64_t)sb.st_size, &done,
-                                    err);
+                st = panel_file_par(ctx, p, paths[k], geo, split, (uint64_t)sb.st_size, &done, err);
         }
-        if (st != HS_OK || done)
-            continue;
+        if (st != HS_OK || done) continue;
         hsi_evfile f;
         st = hsi_evfile_open(ctx, paths[k], geo, &f, err);
-        if (st != HS_OK)
-            break;
+        if (st != HS_OK) break;
         st = panel_read(p, &f, err);
-        if (st == HS_OK)
-            hsi_evfile_summary(&f);
+        if (st == HS_OK) hsi_evfile_summary(&f);
         hsi_evfile_close(&f);
     }
-    if (st == HS_OK)
-        st = hsi_panel_end(p, geo, err);
+    if (st == HS_OK) st = hsi_panel_end(p, geo, err);
     if (st != HS_OK) {
         hs_panel_free(p);
         return st;

@@ -27,17 +27,17 @@
 struct hsi_rdr {
     hs_ctx *ctx;
     char *name;
-    int fd;            /* plain file, or -1 */
-    uint64_t limit;    /* bytes of the plain file still to read (UINT64_MAX: to its end) */
-    gzFile gz;         /* gzip file, or NULL */
-    const char *mem;   /* memory source, or NULL */
+    int fd;          /* plain file, or -1 */
+    uint64_t limit;  /* bytes of the plain file still to read (UINT64_MAX: to its end) */
+    gzFile gz;       /* gzip file, or NULL */
+    const char *mem; /* memory source, or NULL */
     size_t mem_len, mem_pos;
-    char *buf;         /* cap + 1 bytes (room for a final NUL) */
+    char *buf; /* cap + 1 bytes (room for a final NUL) */
     size_t cap, len, pos;
-    int eof;           /* no more input beyond buf[len] */
-    int started;       /* BOM check done */
-    int nohash;        /* skip the content hash (hsi_rdr_no_hash) */
-    long line;         /* line number at buf[pos] */
+    int eof;     /* no more input beyond buf[len] */
+    int started; /* BOM check done */
+    int nohash;  /* skip the content hash (hsi_rdr_no_hash) */
+    long line;   /* line number at buf[pos] */
     uint64_t hash;
     /* fields of the current record */
     size_t fcap;
@@ -47,7 +47,7 @@ struct hsi_rdr {
     unsigned char *quoted;
     unsigned char *wanted; /* nwanted flags: fields the caller reads (NULL: all) */
     size_t nwanted;
-    char empty[1];         /* what fields nobody reads point to */
+    char empty[1]; /* what fields nobody reads point to */
 };
 
 /* FNV-1a over 8-byte words (then the tail bytes): the same content always gives the same
@@ -72,8 +72,7 @@ static void rdr_hash(hsi_rdr *r, const char *p, size_t n)
 static hs_status rdr_new(hs_ctx *ctx, const char *fname, hsi_rdr **out, hs_error *err)
 {
     hsi_rdr *r = hsi_calloc(ctx, 1, sizeof *r);
-    if (!r)
-        return hsi_err_nomem(err);
+    if (!r) return hsi_err_nomem(err);
     r->ctx = ctx;
     r->fd = -1;
     r->limit = UINT64_MAX;
@@ -99,8 +98,7 @@ hs_status hsi_rdr_open(hs_ctx *ctx, const char *path, hsi_rdr **out, hs_error *e
 {
     *out = NULL;
     int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (fd < 0) return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
     unsigned char magic[2] = {0, 0};
     ssize_t got = read(fd, magic, 2);
     if (got < 0 || lseek(fd, 0, SEEK_SET) != 0) {
@@ -134,8 +132,7 @@ hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off, uint64
 {
     *out = NULL;
     int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (fd < 0) return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
     if (lseek(fd, (off_t)off, SEEK_SET) != (off_t)off) {
         int e = errno;
         close(fd);
@@ -157,8 +154,7 @@ hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off, uint64
 hs_status hsi_rdr_set_wanted(hsi_rdr *r, const unsigned char *wanted, size_t n, hs_error *err)
 {
     unsigned char *w = hsi_malloc(r->ctx, n ? n : 1);
-    if (!w)
-        return hsi_err_nomem(err);
+    if (!w) return hsi_err_nomem(err);
     memcpy(w, wanted, n);
     hsi_free(r->ctx, r->wanted);
     r->wanted = w;
@@ -172,8 +168,7 @@ hs_status hsi_rdr_open_mem(hs_ctx *ctx, const char *data, size_t len, const char
     *out = NULL;
     hsi_rdr *r = NULL;
     hs_status st = rdr_new(ctx, fname, &r, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     r->mem = data;
     r->mem_len = len;
     *out = r;
@@ -197,12 +192,9 @@ uint64_t hsi_rdr_hash(const hsi_rdr *r)
 
 void hsi_rdr_close(hsi_rdr *r)
 {
-    if (!r)
-        return;
-    if (r->gz)
-        gzclose(r->gz);
-    if (r->fd >= 0)
-        close(r->fd);
+    if (!r) return;
+    if (r->gz) gzclose(r->gz);
+    if (r->fd >= 0) close(r->fd);
     hs_ctx *ctx = r->ctx;
     hsi_free(ctx, r->name);
     hsi_free(ctx, r->buf);
@@ -229,8 +221,7 @@ static hs_status rdr_fill(hsi_rdr *r, hs_error *err)
                            "record longer than %zu MiB (an unbalanced quote?)",
                            RDR_MAX_RECORD >> 20);
         char *nb = hsi_realloc(r->ctx, r->buf, r->cap * 2 + 1);
-        if (!nb)
-            return hsi_err_nomem(err);
+        if (!nb) return hsi_err_nomem(err);
         r->buf = nb;
         r->cap *= 2;
     }
@@ -251,29 +242,23 @@ static hs_status rdr_fill(hsi_rdr *r, hs_error *err)
         got = (size_t)n;
     } else {
         ssize_t n;
-        if (want > r->limit)
-            want = (size_t)r->limit;
+        if (want > r->limit) want = (size_t)r->limit;
         do {
             n = want ? read(r->fd, r->buf + r->len, want) : 0;
         } while (n < 0 && errno == EINTR);
-        if (n > 0)
-            r->limit -= (uint64_t)n;
-        if (n < 0)
-            return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "read error: %s", strerror(errno));
+        if (n > 0) r->limit -= (uint64_t)n;
+        if (n < 0) return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "read error: %s", strerror(errno));
         got = (size_t)n;
     }
     if (r->gz && got == 0 && !gzeof(r->gz)) {
         int zerr = 0;
         const char *m = gzerror(r->gz, &zerr);
-        if (zerr != Z_OK)
-            return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "gzip: %s", m);
+        if (zerr != Z_OK) return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "gzip: %s", m);
     }
-    if (!r->nohash)
-        rdr_hash(r, r->buf + r->len, got);
+    if (!r->nohash) rdr_hash(r, r->buf + r->len, got);
     r->len += got;
     r->buf[r->len] = '\0'; /* the scanner's sentinel */
-    if (got == 0)
-        r->eof = 1;
+    if (got == 0) r->eof = 1;
     return HS_OK;
 }
 
@@ -281,19 +266,14 @@ static hs_status rdr_grow_fields(hsi_rdr *r, hs_error *err)
 {
     size_t nc = r->fcap * 2;
     char **f = hsi_realloc(r->ctx, r->f, nc * sizeof *f);
-    if (f)
-        r->f = f;
+    if (f) r->f = f;
     long *col = hsi_realloc(r->ctx, r->col, nc * sizeof *col);
-    if (col)
-        r->col = col;
+    if (col) r->col = col;
     size_t *fl = hsi_realloc(r->ctx, r->flen, nc * sizeof *fl);
-    if (fl)
-        r->flen = fl;
+    if (fl) r->flen = fl;
     unsigned char *q = hsi_realloc(r->ctx, r->quoted, nc);
-    if (q)
-        r->quoted = q;
-    if (!f || !col || !fl || !q)
-        return hsi_err_nomem(err);
+    if (q) r->quoted = q;
+    if (!f || !col || !fl || !q) return hsi_err_nomem(err);
     r->fcap = nc;
     return HS_OK;
 }
@@ -301,8 +281,8 @@ static hs_status rdr_grow_fields(hsi_rdr *r, hs_error *err)
 /* Bytes that end an unquoted field or need a closer look. A table lookup per byte is the
  * whole inner loop of the reader; buf[len] always holds a NUL sentinel, so that loop needs
  * no bounds check. */
-static const unsigned char rdr_special[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1,
-                                                [0] = 1};
+static const unsigned char rdr_special[256] = {
+    [','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1, [0] = 1};
 
 enum { SCAN_DONE = 0, SCAN_MORE = 1 };
 
@@ -311,8 +291,7 @@ enum { SCAN_DONE = 0, SCAN_MORE = 1 };
  * offsets cast later), *end is the offset just past the record's line end and *lines the
  * number of newlines consumed. SCAN_MORE: the buffer ends before the record does.
  */
-static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int *res,
-                          hs_error *err)
+static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int *res, hs_error *err)
 {
     const char *b = r->buf;
     size_t i = r->pos, n = r->len, line_start = r->pos;
@@ -321,8 +300,7 @@ static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int 
     for (;;) {
         if (k == r->fcap) {
             hs_status st = rdr_grow_fields(r, err);
-            if (st != HS_OK)
-                return st;
+            if (st != HS_OK) return st;
         }
         r->col[k] = (long)(i - line_start) + 1;
         if (i < n && b[i] == '"') {
@@ -360,7 +338,9 @@ static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int 
                     i = qi + 2;
                     continue;
                 }
-                r->f[k] = (char *)(uintptr_t)start;
+                /* an offset until the record is complete (the buffer may still move);
+                 * hsi_rdr_next turns it into a pointer */
+                r->f[k] = (char *)(uintptr_t)start; /* NOLINT(performance-no-int-to-ptr) */
                 r->flen[k] = qi - start;
                 r->quoted[k] = esc;
                 i = qi + 1;
@@ -383,7 +363,7 @@ static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int 
                 *res = SCAN_MORE;
                 return HS_OK;
             }
-            r->f[k] = (char *)(uintptr_t)start;
+            r->f[k] = (char *)(uintptr_t)start; /* NOLINT(performance-no-int-to-ptr): as above */
             r->flen[k] = i - start;
             r->quoted[k] = 0;
         }
@@ -430,14 +410,12 @@ hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
                 return HS_OK;
             }
             hs_status st = rdr_fill(r, err);
-            if (st != HS_OK)
-                return st;
+            if (st != HS_OK) return st;
             continue;
         }
         if (!r->started) {
             r->started = 1;
-            if (r->len - r->pos >= 3 && !memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3))
-                r->pos += 3;
+            if (r->len - r->pos >= 3 && !memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3)) r->pos += 3;
             continue;
         }
         /* blank lines */
@@ -455,12 +433,10 @@ hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
         long lines = 0;
         int res = SCAN_DONE;
         hs_status st = rdr_scan(r, &nf, &end, &lines, &res, err);
-        if (st != HS_OK)
-            return st;
+        if (st != HS_OK) return st;
         if (res == SCAN_MORE) {
             st = rdr_fill(r, err);
-            if (st != HS_OK)
-                return st;
+            if (st != HS_OK) return st;
             continue;
         }
         /* The record is complete: terminate and unescape its fields in place. The byte after
@@ -476,8 +452,7 @@ hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
                 size_t w = 0;
                 for (size_t j = 0; j < len; j++) {
                     s[w++] = s[j];
-                    if (s[j] == '"')
-                        j++;
+                    if (s[j] == '"') j++;
                 }
                 len = w;
             }

@@ -37,8 +37,7 @@ void hs_warn_opts_init(hs_warn_opts *o)
  */
 double hs_warn_surprise_p(double y, double S, double W, double a0, double b0)
 {
-    if (y < 1.0)
-        return 1.0;
+    if (y < 1.0) return 1.0;
     double r = a0 + S;
     double q = (b0 + W) / (b0 + W + 1.0);
     return gsl_cdf_negative_binomial_Q((unsigned int)(y - 1.0), q, r);
@@ -52,21 +51,17 @@ typedef struct pidx {
 static int pidx_cmp(const void *a, const void *b)
 {
     const pidx *x = a, *y = b;
-    if (x->p < y->p)
-        return -1;
-    if (x->p > y->p)
-        return 1;
+    if (x->p < y->p) return -1;
+    if (x->p > y->p) return 1;
     return (x->i > y->i) - (x->i < y->i);
 }
 
 /* Benjamini & Hochberg (1995): q_(i) = min_{j >= i} min(1, n p_(j) / j) over sorted p. */
 hs_status hs_bh_adjust(hs_ctx *ctx, const double *p, size_t n, double *q, hs_error *err)
 {
-    if (n == 0)
-        return HS_OK;
+    if (n == 0) return HS_OK;
     pidx *s = hsi_malloc(ctx, n * sizeof *s);
-    if (!s)
-        return hsi_err_nomem(err);
+    if (!s) return hsi_err_nomem(err);
     for (size_t i = 0; i < n; i++) {
         s[i].p = p[i];
         s[i].i = i;
@@ -75,8 +70,7 @@ hs_status hs_bh_adjust(hs_ctx *ctx, const double *p, size_t n, double *q, hs_err
     double run = 1.0;
     for (size_t k = n; k-- > 0;) {
         double v = s[k].p * (double)n / (double)(k + 1);
-        if (v < run)
-            run = v;
+        if (v < run) run = v;
         q[s[k].i] = run;
     }
     hsi_free(ctx, s);
@@ -104,8 +98,7 @@ static hs_alert *alist_push(alist *l)
     if (l->n == l->cap) {
         size_t nc = l->cap ? 2 * l->cap : 64;
         hs_alert *na = hsi_realloc(l->ctx, l->a, nc * sizeof *na);
-        if (!na)
-            return NULL;
+        if (!na) return NULL;
         l->a = na;
         l->cap = nc;
     }
@@ -125,14 +118,12 @@ static const char *measure_name(const hs_warn_opts *o)
 }
 
 /* Prefix sums of the measure per unit: cum[u * (nm + 1) + k] = sum of months m0 .. m0+k-1. */
-static double *prefix_sums(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, size_t nu,
-                           int m0, size_t nm)
+static double *prefix_sums(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, size_t nu, int m0,
+                           size_t nm)
 {
-    if (nu && nm + 1 > (size_t)-1 / sizeof(double) / nu)
-        return NULL;
+    if (nu && nm + 1 > (size_t)-1 / sizeof(double) / nu) return NULL;
     double *cum = hsi_malloc(ctx, nu * (nm + 1) * sizeof *cum);
-    if (!cum)
-        return NULL;
+    if (!cum) return NULL;
     for (size_t u = 0; u < nu; u++) {
         double *c = cum + u * (nm + 1);
         c[0] = 0.0;
@@ -157,19 +148,16 @@ static hs_status surprise_month(hs_ctx *ctx, const hs_panel *p, const hs_warn_op
     }
     if (o->bh) {
         hs_status st = hs_bh_adjust(ctx, pv, nu, qv, err);
-        if (st != HS_OK)
-            return st;
+        if (st != HS_OK) return st;
     } else {
         memcpy(qv, pv, nu * sizeof *qv);
     }
     for (size_t u = 0; u < nu; u++) {
         const double *c = cum + u * (nm + 1);
         double y = c[k + 1] - c[k], S = c[w1] - c[w0];
-        if (!(qv[u] < o->alpha) || y < minsz)
-            continue;
+        if (!(qv[u] < o->alpha) || y < minsz) continue;
         hs_alert *a = alist_push(l);
-        if (!a)
-            return hsi_err_nomem(err);
+        if (!a) return hsi_err_nomem(err);
         a->unit = hs_panel_unit(p, u);
         a->month_id = t;
         a->observed = y;
@@ -185,8 +173,7 @@ static hs_status surprise_month(hs_ctx *ctx, const hs_panel *p, const hs_warn_op
                  y, pv[u], o->bh ? "" : " (no FDR control)");
         if (o->bh) {
             size_t len = strlen(a->explanation);
-            snprintf(a->explanation + len, sizeof a->explanation - len, ", BH q = %.3g",
-                     qv[u]);
+            snprintf(a->explanation + len, sizeof a->explanation - len, ", BH q = %.3g", qv[u]);
         }
     }
     return HS_OK;
@@ -205,12 +192,10 @@ static hs_status cusum_unit(const hs_panel *p, const hs_warn_opts *o, const doub
         double l0 = (o->a0 + S) / (o->b0 + W), l1 = o->cusum_delta * l0;
         double kref = (l1 - l0) / (log(l1) - log(l0));
         C = C + y - kref;
-        if (C < 0)
-            C = 0;
+        if (C < 0) C = 0;
         if (C >= o->cusum_h && y >= minsz) {
             hs_alert *a = alist_push(l);
-            if (!a)
-                return hsi_err_nomem(err);
+            if (!a) return hsi_err_nomem(err);
             a->unit = hs_panel_unit(p, u);
             a->month_id = t;
             a->observed = y;
@@ -249,21 +234,17 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
     int m0 = hs_panel_first_month(p), m1 = hs_panel_last_month(p);
     size_t nm = nu ? (size_t)(m1 - m0 + 1) : 0;
     int t0 = m0 + o->window + o->guard, t1 = m1;
-    if (o->from > t0)
-        t0 = o->from;
-    if (o->to && o->to < t1)
-        t1 = o->to;
+    if (o->from > t0) t0 = o->from;
+    if (o->to && o->to < t1) t1 = o->to;
     /* METHODS 5.5 defaults: 25 deaths for countries, 5 for cells. */
-    double minsz = o->min_size >= 0 ? o->min_size
-                                    : (hsi_panel_level(p) == HS_PANEL_GRID ? 5.0 : 25.0);
-    if (nu == 0 || t0 > t1)
-        return HS_OK;
+    double minsz =
+        o->min_size >= 0 ? o->min_size : (hsi_panel_level(p) == HS_PANEL_GRID ? 5.0 : 25.0);
+    if (nu == 0 || t0 > t1) return HS_OK;
     alist l = {ctx, NULL, 0, 0};
     double *cum = prefix_sums(ctx, p, o, nu, m0, nm);
     double *pv = hsi_malloc(ctx, nu * sizeof *pv), *qv = hsi_malloc(ctx, nu * sizeof *qv);
     hs_status st = HS_OK;
-    if (!cum || !pv || !qv)
-        st = hsi_err_nomem(err);
+    if (!cum || !pv || !qv) st = hsi_err_nomem(err);
     if (o->method == HS_WARN_CUSUM) {
         for (size_t u = 0; st == HS_OK && u < nu; u++)
             st = cusum_unit(p, o, cum + u * (nm + 1), u, m0, t0, t1, minsz, &l, err);
@@ -278,7 +259,7 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
         hsi_free(ctx, l.a);
         return st;
     }
-    qsort(l.a, l.n, sizeof *l.a, alert_cmp);
+    if (l.n > 1) qsort(l.a, l.n, sizeof *l.a, alert_cmp); /* l.a may be NULL when empty */
     *out = l.a;
     *n = l.n;
     return HS_OK;
@@ -305,8 +286,7 @@ hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level,
             fprintf(fp, "%.17g,%.17g,", a[i].pvalue, a[i].qvalue);
         fprintf(fp, "%.17g,\"", a[i].score);
         for (const char *s = a[i].explanation; *s; s++) {
-            if (*s == '"')
-                fputc('"', fp);
+            if (*s == '"') fputc('"', fp);
             fputc(*s, fp);
         }
         fputs("\"\n", fp);
@@ -328,9 +308,8 @@ static int dbl_cmp(const void *a, const void *b)
  * its unit fell in the H months before it. Only months inside the panel are looked at, and
  * alerts too close to the panel's end to be judged are left out.
  */
-hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o,
-                        const hs_alert *a, size_t n, int horizon, double target,
-                        hs_warn_skill *out, hs_error *err)
+hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, const hs_alert *a,
+                        size_t n, int horizon, double target, hs_warn_skill *out, hs_error *err)
 {
     memset(out, 0, sizeof *out);
     out->median_lead = NAN;
@@ -338,22 +317,17 @@ hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o,
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "the scoring horizon must be >= 1 month");
     int m1 = hs_panel_last_month(p);
     double *leads = hsi_malloc(ctx, (n ? n : 1) * sizeof *leads);
-    if (!leads)
-        return hsi_err_nomem(err);
+    if (!leads) return hsi_err_nomem(err);
     size_t nlead = 0;
     for (size_t i = 0; i < n; i++) {
-        if (a[i].month_id + horizon > m1)
-            continue;
+        if (a[i].month_id + horizon > m1) continue;
         long u = -1;
         for (size_t k = 0; k < hs_panel_nunits(p); k++)
-            if (hs_panel_unit(p, k) == a[i].unit)
-                u = (long)k;
-        if (u < 0)
-            continue;
+            if (hs_panel_unit(p, k) == a[i].unit) u = (long)k;
+        if (u < 0) continue;
         int first = 0;
         for (int h = 1; h <= horizon && !first; h++)
-            if (measure(p, (size_t)u, a[i].month_id + h, o) >= target)
-                first = h;
+            if (measure(p, (size_t)u, a[i].month_id + h, o) >= target) first = h;
         if (first) {
             out->hits++;
             leads[nlead++] = first;
@@ -367,8 +341,7 @@ hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o,
     int t1 = o->to && o->to < m1 ? o->to : m1;
     for (size_t k = 0; k < hs_panel_nunits(p); k++)
         for (int t = t0 + 1; t <= t1; t++) {
-            if (measure(p, k, t, o) < target)
-                continue;
+            if (measure(p, k, t, o) < target) continue;
             int caught = 0;
             for (size_t i = 0; i < n && !caught; i++)
                 caught = a[i].unit == hs_panel_unit(p, k) && a[i].month_id < t &&
@@ -385,8 +358,8 @@ hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o,
                       : (double)NAN;
     if (nlead) {
         qsort(leads, nlead, sizeof *leads, dbl_cmp);
-        out->median_lead = nlead % 2 ? leads[nlead / 2]
-                                     : (leads[nlead / 2 - 1] + leads[nlead / 2]) / 2.0;
+        out->median_lead =
+            nlead % 2 ? leads[nlead / 2] : (leads[nlead / 2 - 1] + leads[nlead / 2]) / 2.0;
     }
     hsi_free(ctx, leads);
     return HS_OK;

@@ -85,7 +85,7 @@ static hs_status sc_save(hs_ctx *ctx, const char *path, hsi_buf *b, hs_error *er
     int bad = fwrite(b->s, 1, b->len, fp) != b->len;
     bad |= fclose(fp) != 0;
     if (bad || rename(tmp, path) != 0) {
-        remove(tmp);
+        (void)remove(tmp); /* best effort; the first error is reported */
         return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot write %s", path);
     }
     (void)ctx;

@@ -150,6 +150,8 @@ static double explain_eff_weight(const hs_build *b, const hsi_step *sp, size_t n
     return w;
 }
 
+/* Recursive over the structure's tree, whose depth the structure checks bound (levels 1 to
+ * 100, no cycles). NOLINTNEXTLINE(misc-no-recursion) */
 static void explain_node(const hs_build *b, size_t node, size_t urow, const double *ranks,
                          const hsi_step *agg, int depth, FILE *fp)
 {

@@ -124,10 +124,12 @@ static hs_status data_alloc_units(hs_ctx *ctx, hsi_units *u, size_t n, size_t ng
     return HS_OK;
 }
 
-hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, hsi_units *u,
-                        hsi_dset *raw, hs_error *err)
+/* The units table and Raw dataset from a parsed CSV; takes over `in` (frees it on every
+ * path). */
+static hs_status data_from_csv(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, hsi_csv *in,
+                               hsi_units *u, hsi_dset *raw, hs_error *err)
 {
-    hsi_csv c;
+    hsi_csv c = *in;
     data_key *keys = NULL;
     long *icol = NULL; /* wide: csv column of each indicator */
     long *gcol = NULL, *dcol = NULL;
@@ -135,10 +137,7 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
     long *yearcol = NULL; /* wide-year: [node * nyear + y] */
     long *years = NULL;
     size_t nyear = 0;
-    memset(u, 0, sizeof *u);
-    memset(raw, 0, sizeof *raw);
-    hs_status st = hsi_csv_read(ctx, o->file, &c, err);
-    if (st) return st;
+    hs_status st = HS_OK;
     hsi_shape shape = o->shape;
     long ju = hsi_csv_find(&c, o->unit_col), jn = hsi_csv_find(&c, o->name_col),
          jt = hsi_csv_find(&c, o->time_col);
@@ -469,6 +468,28 @@ fail:
     hsi_units_free(ctx, u);
     hsi_dset_free(ctx, raw);
     return st;
+}
+
+hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, hsi_units *u,
+                        hsi_dset *raw, hs_error *err)
+{
+    hsi_csv c;
+    memset(u, 0, sizeof *u);
+    memset(raw, 0, sizeof *raw);
+    hs_status st = hsi_csv_read(ctx, o->file, &c, err);
+    if (st) return st;
+    return data_from_csv(ctx, o, m, &c, u, raw, err);
+}
+
+hs_status hsi_data_parse(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, const char *text,
+                         size_t len, hsi_units *u, hsi_dset *raw, hs_error *err)
+{
+    hsi_csv c;
+    memset(u, 0, sizeof *u);
+    memset(raw, 0, sizeof *raw);
+    hs_status st = hsi_csv_parse(ctx, text, len, o->file, &c, err);
+    if (st) return st;
+    return data_from_csv(ctx, o, m, &c, u, raw, err);
 }
 
 void hsi_units_free(hs_ctx *ctx, hsi_units *u)

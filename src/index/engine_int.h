@@ -54,6 +54,9 @@ typedef struct hsi_meta {
 } hsi_meta;
 
 HS_INTERNAL hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *err);
+/* The same from text in memory; `name` is used in messages. */
+HS_INTERNAL hs_status hsi_meta_parse(hs_ctx *ctx, const char *text, size_t len, const char *name,
+                                     hsi_meta *m, hs_error *err);
 HS_INTERNAL void hsi_meta_free(hs_ctx *ctx, hsi_meta *m);
 HS_INTERNAL long hsi_meta_find(const hsi_meta *m, const char *code);
 
@@ -116,6 +119,10 @@ typedef struct hsi_data_opts {
 
 HS_INTERNAL hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m,
                                     hsi_units *u, hsi_dset *raw, hs_error *err);
+/* The same from text in memory; o->file is used in messages. */
+HS_INTERNAL hs_status hsi_data_parse(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m,
+                                     const char *text, size_t len, hsi_units *u, hsi_dset *raw,
+                                     hs_error *err);
 HS_INTERNAL void hsi_units_free(hs_ctx *ctx, hsi_units *u);
 HS_INTERNAL void hsi_dset_free(hs_ctx *ctx, hsi_dset *d);
 HS_INTERNAL hs_status hsi_dset_alloc(hs_ctx *ctx, hsi_dset *d, const char *name, size_t nrow,
@@ -190,6 +197,10 @@ typedef struct hsi_pipeline {
  * nodes): hsi_pipeline_read reads only the top/data sections, hsi_pipeline_steps the rest. */
 HS_INTERNAL hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p,
                                         hsi_ini *ini, hs_error *err);
+/* The same from text in memory; `path` is used in messages and to resolve relative names. */
+HS_INTERNAL hs_status hsi_pipeline_parse(hs_ctx *ctx, const char *text, size_t len,
+                                         const char *path, hsi_pipeline *p, hsi_ini *ini,
+                                         hs_error *err);
 HS_INTERNAL hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m,
                                          const hsi_units *u, hsi_pipeline *p, hs_error *err);
 HS_INTERNAL void hsi_pipeline_free(hs_ctx *ctx, hsi_pipeline *p);

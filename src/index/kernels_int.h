@@ -47,26 +47,26 @@ HS_INTERNAL double hsi_stats_quantile7(const double *s, size_t n, double p);
 
 typedef enum hsi_norm_kind {
     HSI_NORM_NONE = 0,
-    HSI_NORM_MINMAX,      /* (x-min)/(max-min)*(u-l)+l; params l=a, u=b (default 0, 100) */
-    HSI_NORM_ZSCORE,      /* (x-mean)/sd*s+m; params m=a, s=b (default 0, 1) */
-    HSI_NORM_GOALPOSTS,   /* (x-L)/(U-L), clipped to [0,1] if clip, times scale */
-    HSI_NORM_RANK,        /* rank(x), min ties, higher x higher rank */
-    HSI_NORM_PRANK,       /* (rank(x)-1)/(n_nonNA-1) */
-    HSI_NORM_BORDA,       /* rank(x)-1 */
-    HSI_NORM_FRACMAX,     /* x/max */
-    HSI_NORM_DISTMAX,     /* 1-(max-x)/(max-min) */
-    HSI_NORM_DISTTARGET,  /* (x-min)/(T-min), capped at 1 if clip */
-    HSI_NORM_SCALED       /* (x-l)/(u-l)*f with l=lo, u=hi, f=scale, not clipped */
+    HSI_NORM_MINMAX,     /* (x-min)/(max-min)*(u-l)+l; params l=a, u=b (default 0, 100) */
+    HSI_NORM_ZSCORE,     /* (x-mean)/sd*s+m; params m=a, s=b (default 0, 1) */
+    HSI_NORM_GOALPOSTS,  /* (x-L)/(U-L), clipped to [0,1] if clip, times scale */
+    HSI_NORM_RANK,       /* rank(x), min ties, higher x higher rank */
+    HSI_NORM_PRANK,      /* (rank(x)-1)/(n_nonNA-1) */
+    HSI_NORM_BORDA,      /* rank(x)-1 */
+    HSI_NORM_FRACMAX,    /* x/max */
+    HSI_NORM_DISTMAX,    /* 1-(max-x)/(max-min) */
+    HSI_NORM_DISTTARGET, /* (x-min)/(T-min), capped at 1 if clip */
+    HSI_NORM_SCALED      /* (x-l)/(u-l)*f with l=lo, u=hi, f=scale, not clipped */
 } hsi_norm_kind;
 
 typedef struct hsi_norm_spec {
     hsi_norm_kind kind;
-    double a, b;      /* minmax l,u / zscore m,s */
-    double lo, hi;    /* goalposts L,U and scaled l,u, in the indicator's ORIGINAL units */
-    double scale;     /* goalposts / scaled factor (default 1) */
-    double target;    /* distance to target, original units */
-    int clip;         /* goalposts: truncate to [0,1]; disttarget: cap at 1 */
-    int log;          /* apply ln to x and to lo/hi before normalising (HDI income) */
+    double a, b;   /* minmax l,u / zscore m,s */
+    double lo, hi; /* goalposts L,U and scaled l,u, in the indicator's ORIGINAL units */
+    double scale;  /* goalposts / scaled factor (default 1) */
+    double target; /* distance to target, original units */
+    int clip;      /* goalposts: truncate to [0,1]; disttarget: cap at 1 */
+    int log;       /* apply ln to x and to lo/hi before normalising (HDI income) */
 } hsi_norm_spec;
 
 /**
@@ -84,10 +84,10 @@ HS_INTERNAL hs_status hsi_normalise(const hsi_norm_spec *spec, int direction, co
 /* ---- outlier treatment (treat.c) ------------------------------------------------------- */
 
 typedef struct hsi_treat_spec {
-    int winmax;          /* default 5 */
-    double skew_thresh;  /* default 2 */
-    double kurt_thresh;  /* default 3.5 */
-    int log_fallback;    /* default 1: log_CT on the original column when winsorising fails */
+    int winmax;         /* default 5 */
+    double skew_thresh; /* default 2 */
+    double kurt_thresh; /* default 3.5 */
+    int log_fallback;   /* default 1: log_CT on the original column when winsorising fails */
 } hsi_treat_spec;
 
 /* flags per point */
@@ -97,14 +97,14 @@ typedef struct hsi_treat_spec {
 #define HSI_TREAT_LOGCT 3
 
 typedef struct hsi_treat_detail {
-    int pass0;          /* passed before treatment */
+    int pass0; /* passed before treatment */
     double skew0, kurt0;
-    int treated;        /* 0 if passed at once (nwin, pass1, skew1, kurt1 are then NA) */
-    int nwin;           /* winsorised points (final |hi|+|lo|), also when log_CT followed */
-    int logged;         /* log_CT fallback applied */
-    int pass1;          /* after winsorisation (COINr check_SkewKurt1), even when it failed */
+    int treated; /* 0 if passed at once (nwin, pass1, skew1, kurt1 are then NA) */
+    int nwin;    /* winsorised points (final |hi|+|lo|), also when log_CT followed */
+    int logged;  /* log_CT fallback applied */
+    int pass1;   /* after winsorisation (COINr check_SkewKurt1), even when it failed */
     double skew1, kurt1;
-    int pass2;          /* after log_CT (COINr check_SkewKurt2); 0 and NaN unless logged */
+    int pass2; /* after log_CT (COINr check_SkewKurt2); 0 and NaN unless logged */
     double skew2, kurt2;
 } hsi_treat_detail;
 
@@ -118,7 +118,7 @@ HS_INTERNAL int hsi_treat_passes(const hsi_treat_spec *spec, const double *x, si
  */
 HS_INTERNAL void hsi_treat_column(const hsi_treat_spec *spec, const double *x, size_t n,
                                   double *out, unsigned char *flags, hsi_treat_detail *det,
-                                  double *work);
+                                  const double *work);
 
 /* ---- aggregation (aggregate.c) ------------------------------------------------------- */
 
@@ -138,8 +138,8 @@ typedef enum hsi_agg_kind {
  * HS_ERR_DOMAIN and sets *bad to the index of the offending child.
  */
 HS_INTERNAL hs_status hsi_aggregate_row(hsi_agg_kind kind, double p, const double *x,
-                                        const double *w, size_t k, double dat_thresh,
-                                        double *out, size_t *bad);
+                                        const double *w, size_t k, double dat_thresh, double *out,
+                                        size_t *bad);
 
 /* ---- audit (audit.c) ------------------------------------------------------------------ */
 

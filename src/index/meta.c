@@ -74,12 +74,12 @@ static void meta_sort_agg(hsi_meta *m)
     }
 }
 
-hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *err)
+/* The structure from a parsed CSV; takes over `in` (frees it on every path). */
+static hs_status meta_from_csv(hs_ctx *ctx, hsi_csv *in, const char *path, hsi_meta *m,
+                               hs_error *err)
 {
-    hsi_csv c;
-    memset(m, 0, sizeof *m);
-    hs_status st = hsi_csv_read(ctx, path, &c, err);
-    if (st) return st;
+    hsi_csv c = *in;
+    hs_status st = HS_OK;
     const char *req[] = {"Level", "iCode", "Direction", "Weight", "Parent", "Type"};
     long jc[6];
     for (size_t k = 0; k < 6; k++) {
@@ -176,12 +176,12 @@ hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *er
         }
         st = meta_num(&c, r, jc[2], "Direction", &v, 0, err);
         if (st) goto fail;
-        nd->direction = isnan(v) ? 1 : (int)v;
         if (!isnan(v) && v != 1 && v != -1) {
             st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[2]],
                          "Direction of '%s' is %g (expected 1 or -1)", code, v);
             goto fail;
         }
+        nd->direction = isnan(v) ? 1 : (int)v; /* converted only once checked */
         if (nd->type == HSI_NODE_INDICATOR && isnan(v)) {
             st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[2]],
                          "indicator '%s' has no Direction (expected 1 or -1)", code);
@@ -354,6 +354,25 @@ fail:
     hsi_csv_free(&c);
     hsi_meta_free(ctx, m);
     return st;
+}
+
+hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *err)
+{
+    hsi_csv c;
+    memset(m, 0, sizeof *m);
+    hs_status st = hsi_csv_read(ctx, path, &c, err);
+    if (st) return st;
+    return meta_from_csv(ctx, &c, path, m, err);
+}
+
+hs_status hsi_meta_parse(hs_ctx *ctx, const char *text, size_t len, const char *name, hsi_meta *m,
+                         hs_error *err)
+{
+    hsi_csv c;
+    memset(m, 0, sizeof *m);
+    hs_status st = hsi_csv_parse(ctx, text, len, name, &c, err);
+    if (st) return st;
+    return meta_from_csv(ctx, &c, name, m, err);
 }
 
 void hsi_meta_free(hs_ctx *ctx, hsi_meta *m)

@@ -66,7 +66,7 @@ static void treat_log_ct(const double *x, size_t n, double *out, unsigned char *
 }
 
 void hsi_treat_column(const hsi_treat_spec *spec, const double *x, size_t n, double *out,
-                      unsigned char *flags, hsi_treat_detail *det, double *work)
+                      unsigned char *flags, hsi_treat_detail *det, const double *work)
 {
     (void)work; /* the winsorised column is built in out */
     memset(det, 0, sizeof *det);

@@ -246,8 +246,8 @@ static hs_status im_eval_slow(void *ud, void *wsp, const double *u, double *y, h
     const hs_sensitivity *s = ud;
     im_ws *w = wsp;
     hs_ctx *ctx = s->ctx;
-    size_t alt[64];
-    double rv[64];
+    size_t alt[64] = {0};
+    double rv[64] = {0};
     for (size_t f = 0; f < s->spec.nfactor; f++) {
         const hsi_factor *fa = &s->spec.f[f];
         alt[f] = fa->kind == HSI_FACTOR_DISCRETE ? im_alt(u[f], fa->nalt) : 0;
@@ -463,12 +463,11 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
         pre_combo[c] = -1;
     hs_status st = HS_OK;
     for (size_t c = 0; c < s->ncombo && st == HS_OK; c++) {
-        size_t alt[64];
-        double rv[64];
+        size_t alt[64] = {0};
+        double rv[64] = {0};
         size_t prekey = 0;
         for (size_t f = 0; f < sp->nfactor; f++) {
-            alt[f] = sp->f[f].kind == HSI_FACTOR_DISCRETE ? (c / s->stride[f]) % sp->f[f].nalt
-                                                          : 0;
+            alt[f] = sp->f[f].kind == HSI_FACTOR_DISCRETE ? (c / s->stride[f]) % sp->f[f].nalt : 0;
             rv[f] = NAN;
             if (sp->f[f].kind == HSI_FACTOR_DISCRETE && strcmp(sp->f[f].step, "aggregate"))
                 prekey += alt[f] * s->stride[f];
@@ -477,8 +476,7 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
         if (st == HS_OK && pre_combo[prekey] < 0) {
             pre_combo[prekey] = (long)s->npre;
             st = im_run_steps(s, ctx, &s->combo_pl[c], 1, &s->pre[s->npre], err);
-            if (st == HS_OK)
-                s->npre++;
+            if (st == HS_OK) s->npre++;
         }
         if (st) {
             char msg[sizeof err->msg], file[sizeof err->file];
@@ -499,23 +497,21 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
         s->pre_of[c] = (size_t)pre_combo[prekey];
     }
     hsi_free(ctx, pre_combo);
-    if (st)
-        return st;
+    if (st) return st;
     s->rowmap = hsi_calloc(ctx, s->npre * s->nunit + 1, sizeof(long));
-    if (!s->rowmap)
-        return hsi_err_nomem(err);
+    if (!s->rowmap) return hsi_err_nomem(err);
     for (size_t q = 0; q < s->npre; q++) {
         const hsi_dset *pre = &s->pre[q];
         for (size_t i = 0; i < s->nunit; i++) {
             long r = -1;
             for (size_t z = 0; z < pre->nrow && r < 0; z++)
-                if (pre->row[z] == s->unit_row[i])
-                    r = (long)z;
+                if (pre->row[z] == s->unit_row[i]) r = (long)z;
             s->rowmap[q * s->nunit + i] = r;
         }
     }
-    hsi_log(ctx, 0, "%zu combinations of the discrete choices, %zu distinct builds before "
-                    "aggregation",
+    hsi_log(ctx, 0,
+            "%zu combinations of the discrete choices, %zu distinct builds before "
+            "aggregation",
             s->ncombo, s->npre);
     return HS_OK;
 }

@@ -169,6 +169,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
         else if (r < 2 * sa->n)
             hsi_buf_puts(&b, "\"B\"");
         else
+            /* NOLINTNEXTLINE(clang-analyzer-core.DivideZero): here r >= 2 n, so n > 0 */
             hsi_buf_printf(&b, "\"AB%zu\"", (r / sa->n) - 1);
         for (size_t f = 0; f < k; f++) {
             hsi_buf_puts(&b, ",");

@@ -69,8 +69,8 @@ hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *e
     return st;
 }
 
-hs_status hsi_spec_parse(hs_ctx *ctx, const char *text, size_t len, const char *path,
-                         hsi_spec *sp, hs_error *err)
+hs_status hsi_spec_parse(hs_ctx *ctx, const char *text, size_t len, const char *path, hsi_spec *sp,
+                         hs_error *err)
 {
     memset(sp, 0, sizeof *sp);
     sp->time = HSI_NO_TIME;

@@ -22,9 +22,8 @@ void hsi_html_raw(hsi_buf *b, const char *s, size_t len)
         const char *rest = s + i + 1;
         size_t left = len - i - 1;
         const char *esc = NULL;
-        if (left >= 7 && !strncasecmp(rest, "/script", 7))
-            esc = "<\\/";
-        else if (left >= 6 && !strncasecmp(rest, "/style", 6))
+        if ((left >= 7 && !strncasecmp(rest, "/script", 7)) ||
+            (left >= 6 && !strncasecmp(rest, "/style", 6)))
             esc = "<\\/";
         else if (left >= 3 && !strncmp(rest, "!--", 3))
             esc = "<\\!";
@@ -95,7 +94,7 @@ static hs_status write_atomic(hs_ctx *ctx, const char *path, const hsi_buf *b, h
     bad |= fclose(fp) != 0;
     if (bad || rename(tmp.s, path) != 0) {
         st = hsi_err(err, HS_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
-        remove(tmp.s);
+        (void)remove(tmp.s); /* best effort; the first error is reported */
     }
 done:
     hsi_buf_free(&tmp);

@@ -9,6 +9,7 @@
 #include "html_int.h"
 #include "../core/csv_int.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ static int file_exists(const char *path)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) return 0;
-    fclose(fp);
+    (void)fclose(fp); /* opened only to test existence */
     return 1;
 }
 
@@ -148,11 +149,18 @@ static char *summary_str(hs_ctx *ctx, const char *js, const char *key)
     for (; *p && *p != '"'; p++) {
         if (*p == '\\' && p[1]) {
             p++;
-            char ch = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+            char ch = *p;
+            if (*p == 'n')
+                ch = '\n';
+            else if (*p == 't')
+                ch = '\t';
             if (*p == 'u' && p[1] && p[2] && p[3] && p[4]) {
                 /* only control characters are \u-escaped by our writer */
                 unsigned u = 0;
-                sscanf(p + 1, "%4x", &u);
+                for (int k = 1; k <= 4 && isxdigit((unsigned char)p[k]); k++)
+                    u = u * 16 + (unsigned)(isdigit((unsigned char)p[k])
+                                                ? p[k] - '0'
+                                                : tolower((unsigned char)p[k]) - 'a' + 10);
                 ch = (char)(u & 0x7f);
                 p += 4;
             }

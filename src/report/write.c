@@ -71,7 +71,7 @@ void hsi_outset_free(hsi_outset *o)
 {
     for (size_t i = 0; i < o->n; i++) {
         if (o->tmp[i]) {
-            remove(o->tmp[i]);
+            (void)remove(o->tmp[i]); /* best effort; the first error is reported */
             hsi_free(o->ctx, o->tmp[i]);
         }
         hsi_free(o->ctx, o->final[i]);

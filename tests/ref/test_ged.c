@@ -41,8 +41,10 @@ static void load(const char *rel, hsi_csv *c)
         n += (size_t)got;
         if (n == cap) {
             cap *= 2;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
+            char *grown = realloc(buf, cap);
+            if (!grown) free(buf);
+            assert_non_null(grown);
+            buf = grown;
         }
     }
     gzclose(gz);
@@ -66,12 +68,14 @@ static void check_country_totals(const char *rel)
     long jc = col(&c, "country_id"), jy = col(&c, "year"), jb = col(&c, "best");
     /* reference: dense table country 0..999 x year 1989..2030 */
     enum { NC = 1000, Y0 = 1989, NY = 42 };
-    double *ref = calloc(NC * NY, sizeof *ref), *refn = calloc(NC * NY, sizeof *refn);
-    double *got = calloc(NC * NY, sizeof *got), *gotn = calloc(NC * NY, sizeof *gotn);
+    const size_t ncell = (size_t)NC * NY;
+    double *ref = calloc(ncell, sizeof *ref), *refn = calloc(ncell, sizeof *refn);
+    double *got = calloc(ncell, sizeof *got), *gotn = calloc(ncell, sizeof *gotn);
     for (size_t r = 0; r < c.nrow; r++) {
-        long k = atol(hsi_csv_get(&c, r, (size_t)jc)), y = atol(hsi_csv_get(&c, r, (size_t)jy));
+        long k = strtol(hsi_csv_get(&c, r, (size_t)jc), NULL, 10),
+             y = strtol(hsi_csv_get(&c, r, (size_t)jy), NULL, 10);
         assert_true(k >= 0 && k < NC && y >= Y0 && y < Y0 + NY);
-        ref[k * NY + (y - Y0)] += atof(hsi_csv_get(&c, r, (size_t)jb));
+        ref[k * NY + (y - Y0)] += strtod(hsi_csv_get(&c, r, (size_t)jb), NULL);
         refn[k * NY + (y - Y0)] += 1;
     }
     hs_panel_opts o;
@@ -93,7 +97,7 @@ static void check_country_totals(const char *rel)
         }
     }
     size_t cells = 0;
-    for (size_t i = 0; i < NC * NY; i++) {
+    for (size_t i = 0; i < ncell; i++) {
         if (ref[i] != got[i] || refn[i] != gotn[i])
             fail_msg("%s: country %zu year %zu: panel %g deaths / %g events, file %g / %g", rel,
                      i / NY, Y0 + i % NY, got[i], gotn[i], ref[i], refn[i]);
@@ -127,7 +131,7 @@ static void test_gids(void **state)
         for (size_t r = 0; r < c.nrow; r++) {
             double lat = strtod(hsi_csv_get(&c, r, (size_t)jla), NULL);
             double lon = strtod(hsi_csv_get(&c, r, (size_t)jlo), NULL);
-            long pub = atol(hsi_csv_get(&c, r, (size_t)jg));
+            long pub = strtol(hsi_csv_get(&c, r, (size_t)jg), NULL, 10);
             if (hsi_priogrid_gid(lat, lon) != pub)
                 fail_msg("%s row %zu: gid %ld from (%g, %g), published %ld", files[f], r + 1,
                          hsi_priogrid_gid(lat, lon), lat, lon, pub);
@@ -149,9 +153,9 @@ static void test_grid_drops(void **state)
         size_t nimp = 0;
         long dimp = 0, dall = 0;
         for (size_t r = 0; r < c.nrow; r++) {
-            long b = atol(hsi_csv_get(&c, r, (size_t)jb));
+            long b = strtol(hsi_csv_get(&c, r, (size_t)jb), NULL, 10);
             dall += b;
-            if (atol(hsi_csv_get(&c, r, (size_t)jw)) >= 6) {
+            if (strtol(hsi_csv_get(&c, r, (size_t)jw), NULL, 10) >= 6) {
                 nimp++;
                 dimp += b;
             }
@@ -235,7 +239,7 @@ static void test_store(void **state)
           "900000001,2020,1,482,4.3,18.5,1,2020-01-02,2020-01-02,5\n"
           "900000002,2020,1,482,4.3,18.5,1,2020-01-02,2020-01-02,-5\n",
           fp);
-    fclose(fp);
+    assert_int_equal(fclose(fp), 0);
     assert_int_equal(hs_events_ingest(NULL, s, bad, NULL, &st, &err), HS_ERR_PARSE);
     assert_int_equal(err.line, 3);
     fingerprint(db, after, sizeof after);
@@ -273,7 +277,6 @@ static void test_store(void **state)
     snprintf(side, sizeof side, "%s-shm", db);
     unlink(side);
 }
-
 
 /* Compare two panels cell by cell. */
 static void same_panel(const hs_panel *a, const hs_panel *b)
@@ -313,8 +316,7 @@ static void test_two_threads(void **state)
         hsi_buf_init(&rows, NULL);
         for (size_t r = 0; r < c.nrow; r++) {
             for (size_t j = 0; j < c.ncol; j++) {
-                if (j)
-                    hsi_buf_add(&rows, ",", 1);
+                if (j) hsi_buf_add(&rows, ",", 1);
                 hsi_buf_csv_str(&rows, hsi_csv_get(&c, r, j));
             }
             hsi_buf_add(&rows, "\n", 1);
@@ -333,8 +335,7 @@ static void test_two_threads(void **state)
             if (!done_special && written >= total / 2) {
                 /* row 1 of the file again, with conflict_name made of 40000 lines */
                 for (size_t j = 0; j < c.ncol; j++) {
-                    if (j)
-                        fputc(',', fp);
+                    if (j) fputc(',', fp);
                     if (!strcmp(c.head[j], "conflict_name")) {
                         fputc('"', fp);
                         for (int l = 0; l < 40000; l++)
@@ -347,10 +348,10 @@ static void test_two_threads(void **state)
                 fputc('\n', fp);
                 done_special = 1;
             }
-            fwrite(rows.s, 1, rows.len, fp);
+            assert_int_equal(fwrite(rows.s, 1, rows.len, fp), rows.len);
             written += rows.len;
         }
-        fclose(fp);
+        assert_int_equal(fclose(fp), 0);
         (void)special_len;
         hsi_buf_free(&rows);
         hs_panel_opts o;
@@ -383,10 +384,8 @@ int main(void)
 {
     hs_global_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_country_totals),
-        cmocka_unit_test(test_gids),
-        cmocka_unit_test(test_grid_drops),
-        cmocka_unit_test(test_store),
+        cmocka_unit_test(test_country_totals), cmocka_unit_test(test_gids),
+        cmocka_unit_test(test_grid_drops),     cmocka_unit_test(test_store),
         cmocka_unit_test(test_two_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,8 +38,8 @@ static void *failing_alloc(void *ud, void *ptr, size_t size)
     return p;
 }
 
-/* Build once without failures to count allocations, then fail each one in turn. */
-static void sweep(const char *pipeline, long stride)
+/* Allocations (the context's included) of one unfailed build. */
+static long count_allocations(const char *pipeline)
 {
     failing f = {0, 0, 0, 0};
     hs_ctx *ctx = hs_ctx_new(failing_alloc, &f);
@@ -48,13 +48,30 @@ static void sweep(const char *pipeline, long stride)
     hs_error err;
     assert_int_equal(hs_build_run(ctx, tu_path(pipeline), &b, &err), HS_OK);
     hs_build_free(b);
-    long total = f.count;
     assert_int_equal(f.live, 1); /* the context itself */
     hs_ctx_free(ctx);
+    return f.count;
+}
+
+/* Build once without failures to count allocations, then fail each one in turn. Every
+ * allocation of the build goes through the context's allocator (the library never calls
+ * malloc itself when it has a context), so failing allocations 2..total covers all of them:
+ * the test checks that each failing run really reached its Nth allocation and that the
+ * sweep reached the unfailed run's count. */
+static void sweep(const char *pipeline, long stride, long at_least)
+{
+    long total = count_allocations(pipeline);
+    /* the sequence is deterministic, so allocation N is the same one in every run */
+    assert_int_equal(count_allocations(pipeline), total);
     print_message("%s: %ld allocations, failing every %s\n", pipeline, total,
                   stride == 1 ? "one" : "stride-th one");
-    assert_true(total > 10);
-    long tested = 0;
+    /* a floor well below today's count: a counter that stopped counting cannot pass */
+    if (total < at_least)
+        fail_msg("%s: only %ld allocations counted (expected at least %ld)", pipeline, total,
+                 at_least);
+    hs_build *b;
+    hs_error err;
+    long tested = 0, last = 0;
     for (long n = 2; n <= total; n += stride) { /* allocation 1 is the context */
         failing g = {0, n, 0, 0};
         hs_ctx *c2 = hs_ctx_new(failing_alloc, &g);
@@ -68,22 +85,26 @@ static void sweep(const char *pipeline, long stride)
         if (b) fail_msg("%s: allocation %ld failed but a build was returned", pipeline, n);
         if (g.live != 1)
             fail_msg("%s: allocation %ld failed and %ld block(s) leaked", pipeline, n, g.live - 1);
+        if (!g.failed) fail_msg("%s: the build ended before allocation %ld", pipeline, n);
         hs_ctx_free(c2);
         tested++;
+        last = n;
     }
-    assert_true(tested > 0);
+    print_message("%s: failed allocations 2..%ld in turn (%ld runs)\n", pipeline, last, tested);
+    if (stride == 1 && (last != total || tested != total - 1))
+        fail_msg("%s: the sweep stopped at allocation %ld of %ld", pipeline, last, total);
 }
 
 static void test_p1_every_allocation(void **state)
 {
     (void)state;
-    sweep("examples/asem/p1.pipeline", 1);
+    sweep("examples/asem/p1.pipeline", 1, 500);
 }
 
 static void test_hdi_every_allocation(void **state)
 {
     (void)state;
-    sweep("examples/hdi/hdi.pipeline", 1);
+    sweep("examples/hdi/hdi.pipeline", 1, 600);
 }
 
 int main(void)

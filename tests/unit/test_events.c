@@ -24,11 +24,40 @@ static const char ged_head[] =
 /* A valid row; tests replace one field. Fields: 0 id, 1 year, 3 type, 13 where_prec,
  * 17 latitude, 18 longitude, 19 priogrid_gid, 21 country_id, 24 date_prec, 25 date_start,
  * 26 date_end, 27-30 deaths, 31 best, 32 high, 33 low. */
-static const char *const good[34] = {
-    "22810", "1992", "0", "3", "464", "\"Government of CAR - Civilians\"", "931", "x", "86",
-    "\"Gov, CAR\"", "1", "Civilians", "-1", "1", "Bangui city", "Bangui", "Bangui",
-    "4.366667", "18.583333", "135758", "Central African Republic", "482", "Africa", "1", "1",
-    "1992-08-01", "1992-08-01", "0", "0", "1", "2", "3", "3", "3"};
+static const char *const good[34] = {"22810",
+                                     "1992",
+                                     "0",
+                                     "3",
+                                     "464",
+                                     "\"Government of CAR - Civilians\"",
+                                     "931",
+                                     "x",
+                                     "86",
+                                     "\"Gov, CAR\"",
+                                     "1",
+                                     "Civilians",
+                                     "-1",
+                                     "1",
+                                     "Bangui city",
+                                     "Bangui",
+                                     "Bangui",
+                                     "4.366667",
+                                     "18.583333",
+                                     "135758",
+                                     "Central African Republic",
+                                     "482",
+                                     "Africa",
+                                     "1",
+                                     "1",
+                                     "1992-08-01",
+                                     "1992-08-01",
+                                     "0",
+                                     "0",
+                                     "1",
+                                     "2",
+                                     "3",
+                                     "3",
+                                     "3"};
 
 /* Build the header plus one row with field k set to v (k < 0: unchanged). */
 static void make_file(char *buf, size_t n, int k, const char *v)
@@ -45,18 +74,15 @@ static hs_status read_all(const char *text, size_t *nev, hsi_event *last, hs_err
     hsi_evfile f;
     memset(err, 0, sizeof *err);
     hs_status st = hsi_evfile_open_mem(NULL, text, strlen(text), "t.csv", NULL, &f, err);
-    if (st != HS_OK)
-        return st;
+    if (st != HS_OK) return st;
     *nev = 0;
     for (;;) {
         hsi_event ev;
         int eof = 0;
         st = hsi_evfile_next(&f, &ev, &eof, err);
-        if (st != HS_OK || eof)
-            break;
+        if (st != HS_OK || eof) break;
         ++*nev;
-        if (last)
-            *last = ev;
+        if (last) *last = ev;
     }
     hsi_evfile_close(&f);
     return st;
@@ -121,10 +147,10 @@ static void test_malformed_rows(void **state)
         size_t n;
         hs_error err;
         hs_status st = read_all(buf, &n, NULL, &err);
-        if (st != HS_ERR_PARSE || err.line != 2 || err.col < 1 ||
-            strcmp(err.file, "t.csv") != 0 || !strstr(err.msg, cases[i].needle))
-            fail_msg("case %zu (field %d = '%s'): status %d, %s:%ld:%ld: %s", i,
-                     cases[i].field, cases[i].value, st, err.file, err.line, err.col, err.msg);
+        if (st != HS_ERR_PARSE || err.line != 2 || err.col < 1 || strcmp(err.file, "t.csv") != 0 ||
+            !strstr(err.msg, cases[i].needle))
+            fail_msg("case %zu (field %d = '%s'): status %d, %s:%ld:%ld: %s", i, cases[i].field,
+                     cases[i].value, st, err.file, err.line, err.col, err.msg);
     }
 }
 
@@ -153,7 +179,8 @@ static void test_structural_errors(void **state)
     }
     /* ragged row */
     make_file(buf, sizeof buf, -1, NULL);
-    strcpy(buf + strlen(buf) - 1, ",extra\n");
+    size_t blen = strlen(buf);
+    snprintf(buf + blen - 1, sizeof buf - (blen - 1), ",extra\n");
     assert_int_equal(read_all(buf, &n, NULL, &err), HS_ERR_PARSE);
     assert_non_null(strstr(err.msg, "row has 35 fields (expected 34"));
     assert_int_equal(err.line, 2);
@@ -211,8 +238,7 @@ static void test_reader_shapes(void **state)
     char crlf[8192] = "\xEF\xBB\xBF";
     size_t k = 3;
     for (const char *p = buf; *p; p++) {
-        if (*p == '\n' && p[-1] != '\r')
-            crlf[k++] = '\r';
+        if (*p == '\n' && p[-1] != '\r') crlf[k++] = '\r';
         crlf[k++] = *p;
     }
     crlf[k] = '\0';
@@ -349,7 +375,6 @@ static void test_metrics(void **state)
     assert_true(isnan(hs_metric_auc_roc(NULL, p, none, 5)));
 }
 
-
 /* A hand-made series: country 482 with 1 death a month for 24 months (2000-01..2001-12), 60
  * in 2002-01, 30 in 2002-02. The surprise of 2002-01 is P(Y >= 60) with S = 24, W = 24; with a
  * single unit BH changes nothing (q = p). 2002-02 (S = 83) is not surprising at 0.01 only if
@@ -371,7 +396,7 @@ static void test_warn_series(void **state)
                 2000 + m / 12, m % 12 + 1, 2000 + m / 12, m % 12 + 1);
     fprintf(fp, "%d,2002,1,482,4.3,18.5,1,2002-01-10,2002-01-10,60\n", id++);
     fprintf(fp, "%d,2002,1,482,4.3,18.5,1,2002-02-10,2002-02-10,30\n", id++);
-    fclose(fp);
+    assert_int_equal(fclose(fp), 0);
     hs_panel *p = NULL;
     hs_panel_opts po;
     hs_panel_opts_init(&po);
@@ -406,7 +431,6 @@ static void test_warn_series(void **state)
     unlink(path);
 }
 
-
 /* Allocation-failure injection (STYLE 9): fail the Nth allocation of the reader, the panel,
  * the crosswalks, the alerts and the backtest, for every N until the call succeeds; each
  * failure must be HS_ERR_NOMEM with every block freed. */
@@ -424,11 +448,9 @@ static void *failing_alloc(void *ud, void *ptr, size_t size)
         }
         return NULL;
     }
-    if (++f->count == f->fail_at)
-        return NULL;
+    if (++f->count == f->fail_at) return NULL;
     void *p = realloc(ptr, size);
-    if (p && !ptr)
-        f->live++;
+    if (p && !ptr) f->live++;
     return p;
 }
 
@@ -446,8 +468,7 @@ static hs_status case_panel(hs_ctx *ctx, hs_error *err)
     size_t n = 0;
     hs_warn_opts w;
     hs_warn_opts_init(&w);
-    if (st == HS_OK)
-        st = hs_warn_run(ctx, p, &w, &a, &n, err);
+    if (st == HS_OK) st = hs_warn_run(ctx, p, &w, &a, &n, err);
     hs_alerts_free(ctx, a);
     hs_panel_free(p);
     return st;
@@ -459,16 +480,14 @@ static hs_status case_geo_eval(hs_ctx *ctx, hs_error *err)
     hs_status st = hs_geo_load(ctx, tu_path("data/geo"), &g, err);
     const char *path = tu_path("data/ucdp/ged_car_v23_1.csv");
     hs_panel *p = NULL;
-    if (st == HS_OK)
-        st = hs_panel_from_files(ctx, &path, 1, g, NULL, &p, err);
+    if (st == HS_OK) st = hs_panel_from_files(ctx, &path, 1, g, NULL, &p, err);
     hs_forecast_opts fo;
     hs_forecast_opts_init(&fo);
     fo.lambda = 1; /* fewer fits: the point is the cleanup paths */
     fo.test_from = hsi_month_id(2020, 1);
     FILE *fp = fopen("/dev/null", "w");
-    if (st == HS_OK)
-        st = hs_evaluate_write(ctx, p, &fo, fp, err);
-    fclose(fp);
+    if (st == HS_OK) st = hs_evaluate_write(ctx, p, &fo, fp, err);
+    (void)fclose(fp); /* /dev/null */
     hs_panel_free(p);
     hs_geo_free(g);
     return st;
@@ -479,13 +498,11 @@ static void run_alloc_case(alloc_case fn, const char *what)
     for (long n = 1;; n++) {
         failing f = {0, n, 0};
         hs_ctx *ctx = hs_ctx_new(failing_alloc, &f);
-        if (!ctx)
-            continue; /* the first allocation is the context's own */
+        if (!ctx) continue; /* the first allocation is the context's own */
         hs_error err;
         hs_status st = fn(ctx, &err);
         hs_ctx_free(ctx);
-        if (f.live != 0)
-            fail_msg("%s: allocation %ld failed: %ld blocks leaked", what, n, f.live);
+        if (f.live != 0) fail_msg("%s: allocation %ld failed: %ld blocks leaked", what, n, f.live);
         if (st == HS_OK) {
             assert_true(n > 3); /* the failure points were reached */
             break;
@@ -503,7 +520,6 @@ static void test_alloc_failures(void **state)
     run_alloc_case(case_geo_eval, "crosswalks + country panel + backtest");
 }
 
-
 /* The 49-column release format (METHODS 5.1), from bench/events/gen_ged.c (20 rows, seed 7,
  * kept in the fuzz corpus): Python's csv module reads the same file as 20 rows of 49
  * fields, best summing to 113, the first row id 200000 in country 482, cell 142244, dated
@@ -513,9 +529,9 @@ static void test_ged49(void **state)
     (void)state;
     char *text = NULL;
     size_t len = 0;
-    assert_int_equal(hsi_read_file(NULL, tu_path("fuzz/corpus/ged/ged49_generated.csv"), &text,
-                                   &len, NULL),
-                     HS_OK);
+    assert_int_equal(
+        hsi_read_file(NULL, tu_path("fuzz/corpus/ged/ged49_generated.csv"), &text, &len, NULL),
+        HS_OK);
     hsi_evfile f;
     hs_error err;
     assert_int_equal(hsi_evfile_open_mem(NULL, text, len, "ged49.csv", NULL, &f, &err), HS_OK);
@@ -525,8 +541,7 @@ static void test_ged49(void **state)
         hsi_event ev;
         int eof = 0;
         assert_int_equal(hsi_evfile_next(&f, &ev, &eof, &err), HS_OK);
-        if (eof)
-            break;
+        if (eof) break;
         if (n == 0) {
             assert_string_equal(ev.eid, "200000");
             assert_int_equal(ev.country, 482);
@@ -546,12 +561,18 @@ static void test_ged49(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_row),      cmocka_unit_test(test_malformed_rows),
-        cmocka_unit_test(test_structural_errors), cmocka_unit_test(test_warnings),
-        cmocka_unit_test(test_reader_shapes), cmocka_unit_test(test_reader_refill),
-        cmocka_unit_test(test_acled),         cmocka_unit_test(test_month_and_gid),
-        cmocka_unit_test(test_surprise_p),    cmocka_unit_test(test_bh),
-        cmocka_unit_test(test_metrics),       cmocka_unit_test(test_warn_series),
+        cmocka_unit_test(test_good_row),
+        cmocka_unit_test(test_malformed_rows),
+        cmocka_unit_test(test_structural_errors),
+        cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_reader_shapes),
+        cmocka_unit_test(test_reader_refill),
+        cmocka_unit_test(test_acled),
+        cmocka_unit_test(test_month_and_gid),
+        cmocka_unit_test(test_surprise_p),
+        cmocka_unit_test(test_bh),
+        cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_warn_series),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_ged49),
     };

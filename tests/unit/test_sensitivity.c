@@ -143,12 +143,12 @@ static char *slurp(const char *path, size_t *n)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) fail_msg("cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
     long len = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
+    assert_int_equal(fseek(fp, 0, SEEK_SET), 0);
     char *b = test_malloc((size_t)len + 1);
     assert_int_equal(fread(b, 1, (size_t)len, fp), (size_t)len);
-    fclose(fp);
+    (void)fclose(fp); /* read only */
     *n = (size_t)len;
     return b;
 }
@@ -177,8 +177,8 @@ static void test_threads_identical(void **state)
         assert_true(n0 > 50);
         test_free(a);
         test_free(b);
-        remove(p0);
-        remove(p1);
+        (void)remove(p0);
+        (void)remove(p1);
     }
     rmdir(dir[0]);
     rmdir(dir[1]);

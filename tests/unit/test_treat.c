@@ -64,7 +64,7 @@ static void treat_pipeline(const char *input, const char *treated, const char *d
     for (size_t m = 0; m < meta.nrow; m++) {
         if (strcmp(treat_str(&meta, m, "Type"), "Indicator")) continue;
         const char *code = treat_str(&meta, m, "iCode");
-        double x[MAXN], y[MAXN], work[MAXN];
+        double x[MAXN], y[MAXN], work[MAXN] = {0};
         unsigned char fl[MAXN];
         hsi_treat_detail d;
         for (size_t r = 0; r < n; r++)
@@ -164,7 +164,7 @@ static void test_log_fallback(void **state)
 {
     (void)state;
     hsi_treat_spec sp = {1, 2.0, 3.5, 1};
-    double y[TAILN], work[TAILN];
+    double y[TAILN], work[TAILN] = {0};
     unsigned char fl[TAILN];
     hsi_treat_detail d;
     hsi_treat_column(&sp, tail, TAILN, y, fl, &d, work);
@@ -203,7 +203,7 @@ static void test_log_fallback(void **state)
 static void test_winsorise_steps(void **state)
 {
     (void)state;
-    double y[TAILN], work[TAILN];
+    double y[TAILN], work[TAILN] = {0};
     unsigned char fl[TAILN];
     hsi_treat_detail d;
     hsi_treat_column(&defaults, tail, TAILN, y, fl, &d, work);
@@ -232,7 +232,7 @@ static void test_passing(void **state)
 {
     (void)state;
     const double x[] = {1, 5, 2, NAN, 4, 3}, c[] = {2, 2, 2, 2, 2};
-    double y[6], work[6];
+    double y[6], work[6] = {0};
     unsigned char fl[6];
     hsi_treat_detail d;
     hsi_treat_column(&defaults, x, 6, y, fl, &d, work);
