@@ -65,7 +65,7 @@ static int serve_num(const char *s, long lo, long hi, long *out)
     if (*end == 'K' || *end == 'k')
         mul = 1024, end++;
     else if (*end == 'M' || *end == 'm')
-        mul = 1024 * 1024, end++;
+        mul = 1024L * 1024, end++;
     if (end == s || *end || v < 0 || v > hi / mul || v * mul < lo) return -1;
     *out = v * mul;
     return 0;
@@ -149,12 +149,12 @@ int cmd_serve(int argc, char **argv)
             fprintf(stderr, "humsec: cannot open the access log %s: %s\n", a.log, strerror(errno));
             return CLI_EXIT_IO;
         }
-        setvbuf(log, NULL, _IOLBF, 0);
+        (void)setvbuf(log, NULL, _IOLBF, 0); /* line-buffered or not, it still logs */
     }
     a.so.access_log = log ? log : (a.log || !a.quiet ? stderr : NULL);
     if (pipe(serve_pipe) != 0) {
         perror("humsec: pipe");
-        if (log) fclose(log);
+        if (log) (void)fclose(log);
         return CLI_EXIT_IO;
     }
     fcntl(serve_pipe[1], F_SETFL, O_NONBLOCK);
@@ -200,7 +200,7 @@ int cmd_serve(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN);
     int port = hs_server_port(srv);
     if (a.port_file) {
         char tmp[4200];
@@ -232,7 +232,7 @@ done:
     hs_api_free(api);
     hs_store_close(db);
     hs_ctx_free(ctx);
-    if (log) fclose(log);
+    if (log) (void)fclose(log);
     close(serve_pipe[0]);
     close(serve_pipe[1]);
     return rc;

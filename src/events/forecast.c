@@ -285,7 +285,8 @@ static hs_status choose_lambda(hs_ctx *ctx, const fc_train *tr, int s, int kend,
     for (size_t i = 0; i < tr->n; i++)
         n += tr->k[i] + s <= k_lo;
     *lam_l = *lam_q = 1.0;
-    if (n < (size_t)4 * FC_NF || n == tr->n) return HS_OK; /* too little to split: a middle penalty */
+    if (n < (size_t)4 * FC_NF || n == tr->n)
+        return HS_OK; /* too little to split: a middle penalty */
     fitset.n = n;
     fitset.x = hsi_malloc(ctx, n * FC_NF * sizeof *fitset.x);
     fitset.o = hsi_malloc(ctx, n * sizeof *fitset.o);

@@ -284,10 +284,17 @@ hs_status hs_partner_auth(hs_store *db, const char *token, long *partner, char *
     *partner = 0;
     if (name_size) name[0] = 0;
     long long tid = 0;
-    int used = 0;
     const char *secret = "";
-    if (!strncmp(token, "hs_", 3) && sscanf(token + 3, "%18lld_%n", &tid, &used) == 1 && used)
-        secret = token + 3 + used;
+    if (!strncmp(token, "hs_", 3) && token[3] >= '0' && token[3] <= '9') {
+        /* hs_<token id>_<secret>: the id in at most 18 digits */
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(token + 3, &end, 10);
+        if (errno == 0 && *end == '_' && end - (token + 3) <= 18) {
+            tid = v;
+            secret = end + 1;
+        }
+    }
     size_t slen = strnlen(secret, 2 * PT_SECRET + 1);
     uint8_t salt[PT_SALT] = {0}, stored[SHA256_DIGEST_SIZE] = {0}, h[SHA256_DIGEST_SIZE];
     int found = 0;
@@ -313,7 +320,7 @@ hs_status hs_partner_auth(hs_store *db, const char *token, long *partner, char *
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return hsi_store_err(db, err, "cannot read tokens");
     /* hash even when the id is unknown: the time taken says nothing about the token */
     pt_hash(salt, secret, slen, h);
-    if (found && slen == 2 * PT_SECRET && pt_equal(h, stored, sizeof h))
+    if (found && slen == (size_t)2 * PT_SECRET && pt_equal(h, stored, sizeof h))
         *partner = pid;
     else if (name_size)
         name[0] = 0;

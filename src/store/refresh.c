@@ -16,6 +16,8 @@
  * temporary folder that is removed afterwards. Accepted event submissions join the stored
  * events in the panels and alerts of the run.
  */
+/* a feature-test macro is how the C library is asked for these names */
+// NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "store_int.h"
 
@@ -255,9 +257,8 @@ static hs_status rf_load_values(hs_store *db, rf_map *m, size_t *n, hs_error *er
                            "JOIN submission s ON s.id = v.submission WHERE s.status = "
                            "'accepted' AND s.kind = 'indicators' ORDER BY s.id, v.line",
                            &q, err);
-    int rc;
     *n = 0;
-    while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (!st && sqlite3_step(q) == SQLITE_ROW) {
         char key[256];
         snprintf(key, sizeof key, "%s\x1f%lld\x1f%s", (const char *)sqlite3_column_text(q, 0),
                  (long long)sqlite3_column_int64(q, 1), (const char *)sqlite3_column_text(q, 2));
@@ -785,8 +786,7 @@ static hs_status rf_panel_submissions(hs_ctx *ctx, hs_store *db, hs_panel *p, co
                            "SELECT id, body FROM submission WHERE status = 'accepted' AND "
                            "kind = 'events' ORDER BY id",
                            &q, err);
-    int rc;
-    while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (!st && sqlite3_step(q) == SQLITE_ROW) {
         char name[64];
         snprintf(name, sizeof name, "submission %lld", (long long)sqlite3_column_int64(q, 0));
         const char *body = sqlite3_column_blob(q, 1);
@@ -854,7 +854,7 @@ static void rf_rmdir(const char *dir, const char *const *files, size_t n)
     for (size_t i = 0; i < n; i++) {
         char p[8192];
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
-        remove(p);
+        (void)remove(p); /* best effort: a temporary file of this run */
     }
     rmdir(dir);
 }

@@ -208,9 +208,10 @@ static hs_status store_migrate(hs_store *s, hs_error *err)
         st = hsi_store_exec(s, store_migrations[i], err);
     if (st == HS_OK && v < STORE_NMIG) {
         char sql[128];
-        snprintf(sql, sizeof sql, "%s schema_version%s %d", have ? "UPDATE" : "INSERT INTO",
-                 have ? " SET version =" : "(version) VALUES(", STORE_NMIG);
-        if (!have) strcat(sql, ")");
+        snprintf(sql, sizeof sql,
+                 have ? "UPDATE schema_version SET version = %d"
+                      : "INSERT INTO schema_version(version) VALUES(%d)",
+                 STORE_NMIG);
         st = hsi_store_exec(s, sql, err);
     }
     if (st == HS_OK)

@@ -55,7 +55,7 @@ static inline int srv_start(srv *s, const char *const *extra)
     snprintf(pf, sizeof pf, "%s/port", s->dir);
     snprintf(log, sizeof log, "%s/access.log", s->dir);
     snprintf(err, sizeof err, "%s/stderr.log", s->dir);
-    remove(pf);
+    (void)remove(pf); /* a port file of an earlier start, if any */
     const char *argv[32] = {HS_HUMSEC_EXE, "serve", "--db",         s->db, "--port",    "0",
                             "--port-file", pf,      "--access-log", log,   "--ua-runs", "20"};
     int n = 12;
@@ -73,8 +73,12 @@ static inline int srv_start(srv *s, const char *const *extra)
     for (int i = 0; i < 1200; i++) { /* up to 120 s: the first start builds the indices */
         FILE *fp = fopen(pf, "r");
         if (fp) {
-            int ok = fscanf(fp, "%d", &s->port) == 1;
-            fclose(fp);
+            char line[32] = "";
+            char *end = NULL;
+            long port = fgets(line, sizeof line, fp) ? strtol(line, &end, 10) : 0;
+            int ok = end && end != line && port > 0 && port < 65536;
+            if (ok) s->port = (int)port;
+            (void)fclose(fp);
             if (ok) return 0;
         }
         int st;
@@ -227,7 +231,7 @@ static inline int http_do(int port, const char *method, const char *target, cons
         free(buf);
         return -1;
     }
-    r->status = atoi(buf + 9);
+    r->status = (int)strtol(buf + 9, NULL, 10);
     size_t hl = (size_t)(sep - buf) + 2;
     r->head = malloc(hl + 1);
     r->len = n - hl - 2;
