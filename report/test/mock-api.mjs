@@ -384,7 +384,7 @@ const routes = {
     let list = alerts;
     if (q.get('country')) list = list.filter((a) => a.country === q.get('country'));
     if (q.get('since')) list = list.filter((a) => a.month >= q.get('since'));
-    return { alerts: list.slice(0, Number(q.get('limit') || 100)) };
+    return { alerts: list.slice(0, Number(q.get('limit') || 100)), total: list.length };
   },
   method: (q) => {
     const ix = indexOf(q);

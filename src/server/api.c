@@ -938,6 +938,30 @@ static json_t *api_alert_list(hs_api *a, const char *country, int since, long li
     return arr;
 }
 
+/* How many alerts match (country level; country/since as in api_alert_list), whatever the
+ * limit: the list is the newest page, the total says how many there are. */
+static json_int_t api_alert_total(hs_api *a, const char *country, int since)
+{
+    json_int_t n = 0;
+    long long prun = api_panel_run(a);
+    sqlite3_stmt *q = NULL;
+    if (api_prepare(a,
+                    "SELECT count(*) FROM alert a WHERE a.level = 'country' AND a.month_id >= "
+                    "?3 AND (?2 IS NULL OR (SELECT p.iso3 FROM panel_month p WHERE p.run = ?1 "
+                    "AND p.level = 'country' AND p.unit = a.unit LIMIT 1) = ?2)",
+                    -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(q, 1, prun);
+    if (country)
+        sqlite3_bind_text(q, 2, country, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 2);
+    sqlite3_bind_int(q, 3, since);
+    if (sqlite3_step(q) == SQLITE_ROW) n = (json_int_t)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
 static const char *const api_alerts_params[] = {"country", "since", "limit", NULL};
 
 static void api_alerts(hs_api *a, const api_params *p, hs_http_response *r)
@@ -955,9 +979,10 @@ static void api_alerts(hs_api *a, const api_params *p, hs_http_response *r)
         return;
     }
     since = s ? since : -100000;
-    api_body_json(
-        r, 200,
-        json_pack("{s:o}", "alerts", api_alert_list(a, api_param(p, "country"), since, limit)));
+    api_body_json(r, 200,
+                  json_pack("{s:o, s:I}", "alerts",
+                            api_alert_list(a, api_param(p, "country"), since, limit), "total",
+                            api_alert_total(a, api_param(p, "country"), since)));
 }
 
 static const char *const api_panel_params[] = {"country", "from",  "to", "level",

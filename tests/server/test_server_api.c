@@ -217,9 +217,17 @@ static void test_country_events_alerts_method(void **state)
     json_t *a0 = json_array_get(al, 0);
     assert_int_equal(json_array_size(json_object_get(a0, "series")), 12);
     assert_string_equal(json_string_value(json_object_get(a0, "method")), "surprise");
+    json_int_t total = json_integer_value(json_object_get(j, "total"));
+    json_decref(j);
+    /* total counts every stored alert whatever the limit: the whole list has that many */
+    j = get("/api/v1/alerts?limit=10000", 200);
+    assert_true(total > 3);
+    assert_int_equal(json_array_size(json_object_get(j, "alerts")), (size_t)total);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), total);
     json_decref(j);
     j = get("/api/v1/alerts?country=SYR&since=2018-01", 200);
     al = json_object_get(j, "alerts");
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), json_array_size(al));
     for (size_t i = 0; i < json_array_size(al); i++)
         assert_string_equal(json_string_value(json_object_get(json_array_get(al, i), "country")),
                             "SYR");

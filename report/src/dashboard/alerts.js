@@ -67,6 +67,7 @@ export function createAlerts(ctx) {
   const fMethod = node.querySelector('.f-method');
   const count = node.querySelector('.count');
   let all = [];
+  let total = 0; // alerts stored; the feed holds the newest page of them
 
   function draw() {
     const q = fCountry.value.trim().toLowerCase();
@@ -74,7 +75,8 @@ export function createAlerts(ctx) {
     const list = all.filter(
       (a) => (!q || String(a.name || '').toLowerCase().includes(q) || String(a.country).toLowerCase().includes(q)) && (!m || a.method === m)
     );
-    count.textContent = list.length === all.length ? `${all.length} alerts` : `${list.length} of ${all.length} alerts`;
+    const shown = total > all.length ? `the newest ${all.length} of ${total} alerts` : `${all.length} alerts`;
+    count.textContent = list.length === all.length ? shown : `${list.length} of ${shown}`;
     if (!all.length) {
       bodyEl.innerHTML = '<p class="empty-note">No alerts are stored. <code>humsec warn --db</code> stores them.</p>';
       return;
@@ -90,6 +92,7 @@ export function createAlerts(ctx) {
     try {
       const res = await api.alerts();
       all = newestFirst(res.alerts || []);
+      total = Number.isFinite(res.total) ? res.total : all.length;
       const methods = [...new Set(all.map((a) => a.method))].sort();
       fMethod.innerHTML = '<option value="">all</option>' + methods.map((x) => `<option value="${esc(x)}">${esc(METHOD[x] || x)}</option>`).join('');
       draw();

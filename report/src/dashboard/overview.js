@@ -215,7 +215,7 @@ export function createOverview(ctx) {
         if (!box || !list.length) return;
         const a = list[0];
         box.innerHTML = `<div class="kpi-label">Latest alert</div><div class="kpi-value">${esc(a.name || a.country)}</div>
-          <div class="kpi-sub">${esc(monthName(a.month))} · ${list.length} stored</div>`;
+          <div class="kpi-sub">${esc(monthName(a.month))} · ${Number.isFinite(res.total) ? res.total : list.length} stored</div>`;
         box.hidden = false;
       })
       .catch(() => {});
