@@ -289,14 +289,65 @@ static char *put_long(char *o, long v)
     return o;
 }
 
+/* The non-empty cells' slots in key order, which is (unit, month) order: an LSD radix sort
+ * on the 32-bit key in two 16-bit passes. Writing the zero-filled panel then walks this list
+ * instead of probing the hash table once per unit-month (a cache miss each; a quarter of a
+ * grid panel's time). NULL when out of memory. */
+static uint32_t *panel_sorted_cells(const hs_panel *p)
+{
+    size_t n = p->ncell;
+    uint32_t *a = hsi_malloc(p->ctx, (2 * n + 1) * sizeof *a);
+    size_t *cnt = hsi_calloc(p->ctx, 65536, sizeof *cnt);
+    if (!a || !cnt || p->ccap > UINT32_MAX) {
+        hsi_free(p->ctx, a);
+        hsi_free(p->ctx, cnt);
+        return NULL;
+    }
+    uint32_t *b = a + n, *src = b, *dst = a;
+    size_t k = 0;
+    for (size_t s = 0; s < p->ccap; s++)
+        if (p->cells[s].key) b[k++] = (uint32_t)s;
+    for (int shift = 0; shift < 32; shift += 16) {
+        memset(cnt, 0, 65536 * sizeof *cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(p->cells[src[i]].key >> shift) & 0xffffu]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[(p->cells[src[i]].key >> shift) & 0xffffu]++] = src[i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    hsi_free(p->ctx, cnt);
+    /* two passes: the sorted slots are back in b, the upper half */
+    memmove(a, src, n * sizeof *a);
+    return a;
+}
+
 hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
 {
+    uint32_t *order = panel_sorted_cells(p);
+    if (!order) return hsi_err_nomem(err);
+    size_t next = 0; /* the first cell of order not yet written */
     int grid = p->o.level == HS_PANEL_GRID;
     fputs(grid ? "month_id,year,month,gid,row,col,lat,lon,"
                : "month_id,year,month,country_id,iso3,",
           fp);
     fputs("events_sb,events_ns,events_os,deaths_sb,deaths_ns,deaths_os\n", fp);
-    char line[512];
+    /* rows are formatted into one 64 KiB block and written a block at a time: a grid panel
+       has millions of rows, and fwrite per row (it locks the stream) cost 5 % */
+    enum { BLOCK = 1 << 16, ROWMAX = 512 };
+    char *line = hsi_malloc(p->ctx, BLOCK);
+    if (!line) {
+        hsi_free(p->ctx, order);
+        return hsi_err_nomem(err);
+    }
+    char *o = line;
     for (size_t i = 0; i < p->nunit; i++) {
         long u = p->uset[i].unit;
         char unit[128];
@@ -310,11 +361,21 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
         }
         size_t ulen = strlen(unit);
         for (int m = p->dmin; m <= p->dmax; m++) {
-            long ev[3], de[3];
-            hs_panel_get(p, i, m, ev, de);
+            long ev[3] = {0, 0, 0}, de[3] = {0, 0, 0};
+            uint32_t key = cell_key(u, m);
+            /* every cell lies in dmin..dmax (each kept event widened the range), so the walk
+               meets each one; the skip only guards the cursor */
+            while (next < p->ncell && p->cells[order[next]].key < key)
+                next++;
+            if (next < p->ncell && p->cells[order[next]].key == key) {
+                const pcell *c = &p->cells[order[next++]];
+                for (int t = 0; t < 3; t++) {
+                    ev[t] = c->v[t];
+                    de[t] = c->v[t + 3];
+                }
+            }
             int y, mon;
             hsi_month_ym(m, &y, &mon);
-            char *o = line;
             o = put_long(o, m);
             *o++ = ',';
             o = put_long(o, y);
@@ -332,9 +393,15 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
                 o = put_long(o, de[t]);
             }
             *o++ = '\n';
-            (void)fwrite(line, 1, (size_t)(o - line), fp);
+            if ((size_t)(o - line) > BLOCK - ROWMAX) {
+                (void)fwrite(line, 1, (size_t)(o - line), fp); /* ferror checked below */
+                o = line;
+            }
         }
     }
+    (void)fwrite(line, 1, (size_t)(o - line), fp);
+    hsi_free(p->ctx, line);
+    hsi_free(p->ctx, order);
     if (fflush(fp) != 0 || ferror(fp))
         return hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the panel");
     return HS_OK;
