@@ -252,6 +252,54 @@ static void test_reader_shapes(void **state)
     assert_int_equal(ev.d0, 1);
 }
 
+/* Quoted fields of every length from 0 to 40 with a doubled quote or a newline at every
+ * position, so that the closing quote and the newlines fall at each offset of the reader's
+ * eight-byte scan: the field reads back unescaped and line numbers stay right. */
+static void test_reader_quoted_scan(void **state)
+{
+    (void)state;
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t at = 0; at <= len; at++)
+            for (int kind = 0; kind < 3; kind++) {
+                char text[64], want[64], csv[256];
+                size_t t = 0, w = 0, nl = 0;
+                for (size_t i = 0; i < len; i++) {
+                    char c = (char)('a' + (char)(i % 26));
+                    if (i == at && kind == 1) {
+                        text[t++] = '"';
+                        text[t++] = '"';
+                        want[w++] = '"';
+                        continue;
+                    }
+                    if (i == at && kind == 2) {
+                        c = '\n';
+                        nl++;
+                    }
+                    if (i % 7 == 3 && kind == 0) c = ','; /* commas inside quotes */
+                    text[t++] = c;
+                    want[w++] = c;
+                }
+                text[t] = want[w] = '\0';
+                int n = snprintf(csv, sizeof csv, "a,b,c\n1,\"%s\",2\n3,x,4\n", text);
+                hsi_rdr *r;
+                hsi_rec rec;
+                int eof = 0;
+                hs_error err;
+                assert_int_equal(hsi_rdr_open_mem(NULL, csv, (size_t)n, "q.csv", &r, &err), HS_OK);
+                assert_int_equal(hsi_rdr_next(r, &rec, &eof, &err), HS_OK); /* header */
+                assert_int_equal(hsi_rdr_next(r, &rec, &eof, &err), HS_OK);
+                assert_int_equal(rec.nf, 3);
+                if (strcmp(rec.f[1], want) != 0 || strcmp(rec.f[2], "2") != 0)
+                    fail_msg("length %zu, at %zu, kind %d: read '%s','%s'", len, at, kind, rec.f[1],
+                             rec.f[2]);
+                assert_int_equal(rec.line, 2);
+                assert_int_equal(hsi_rdr_next(r, &rec, &eof, &err), HS_OK);
+                assert_int_equal(rec.line, 3 + (long)nl);
+                assert_string_equal(rec.f[0], "3");
+                hsi_rdr_close(r);
+            }
+}
+
 /* Records crossing the 4 MiB read buffer many times, and a file without a final newline. */
 static void test_reader_refill(void **state)
 {
@@ -566,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_structural_errors),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_reader_shapes),
+        cmocka_unit_test(test_reader_quoted_scan),
         cmocka_unit_test(test_reader_refill),
         cmocka_unit_test(test_acled),
         cmocka_unit_test(test_month_and_gid),
