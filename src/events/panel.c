@@ -382,7 +382,8 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
             *o++ = ',';
             o = put_long(o, mon);
             *o++ = ',';
-            memcpy(o, unit, ulen);
+            /* bytes of a CSV row, not a C string: the row ends with '\n', not NUL */
+            memcpy(o, unit, ulen); // NOLINT(bugprone-not-null-terminated-result)
             o += ulen;
             for (int t = 0; t < 3; t++) {
                 *o++ = ',';
