@@ -7,23 +7,16 @@
 # feed (as many as GET /api/v1/alerts), the method page, error messages, no console errors
 # and no request outside the server. Screenshots are kept in BUILD/dashboard-test/. Also
 # checks that the committed bundles in report/dist/ match a rebuild.
-# Exits 77 (ctest: skipped) when node, npm, chromium or `humsec serve` is missing.
+# Exits 77 (ctest: skipped; an error under HS_REQUIRE_ALL=1, as in CI) when node, npm, chromium or `humsec serve` is missing.
 # Usage: sh tests/cli/dashboard_browser.sh path/to/humsec
 set -u
 bin=${1:?usage: dashboard_browser.sh HUMSEC}
 chromium=${CHROMIUM:-/usr/bin/chromium}
-skip() { echo "SKIP: $*"; exit 77; }
-command -v node >/dev/null 2>&1 || skip "node not found (the dashboard's browser test needs node, npm and Debian's chromium)"
-command -v npm >/dev/null 2>&1 || skip "npm not found (the dashboard's browser test needs node, npm and Debian's chromium)"
-[ -x "$chromium" ] || skip "$chromium not found (apt-get install chromium)"
-"$bin" serve --help >/dev/null 2>&1 || skip "humsec serve not available"
-
-# The locked packages, installed once (again only when the lockfile changes).
-if [ ! -d report/node_modules/playwright-core ] ||
-   [ report/package-lock.json -nt report/node_modules/.package-lock.json ]; then
-    (cd report && npm ci --no-audit --no-fund --loglevel=error) >/dev/null 2>&1 ||
-        skip "'npm ci' in report/ failed (is the npm registry reachable?)"
-fi
+. "$(dirname "$0")/lib/require.sh"
+req_node
+req_chromium "$chromium"
+"$bin" serve --help >/dev/null 2>&1 || req_skip "humsec serve not available (built without libmicrohttpd or jansson)"
+req_npm playwright-core
 fail=0
 (cd report && node build.mjs --check) || fail=1
 

@@ -2,12 +2,14 @@
 # serve_readme.sh - the README's "Serve" example as written (serve on a new store, partner
 # add, a submission with curl), on any free port instead of 8080 and with a short
 # rank-interval analysis; then the page and a read, the usage errors of serve and partner,
-# and a clean stop on SIGTERM. Exits 77 (skip) without curl or without the server.
+# and a clean stop on SIGTERM. Exits 77 (skip; an error under HS_REQUIRE_ALL=1, as in CI) without curl or
+# without the server.
 # Usage: sh tests/cli/serve_readme.sh path/to/humsec
 set -u
 bin=${1:?usage: serve_readme.sh HUMSEC}
-command -v curl >/dev/null 2>&1 || { echo "skip: no curl"; exit 77; }
-"$bin" serve --help >/dev/null 2>&1 || { echo "skip: built without the server"; exit 77; }
+. "$(dirname "$0")/lib/require.sh"
+command -v curl >/dev/null 2>&1 || req_skip "curl not found (apt-get install curl)"
+"$bin" serve --help >/dev/null 2>&1 || req_skip "humsec serve not available (built without libmicrohttpd or jansson)"
 tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT

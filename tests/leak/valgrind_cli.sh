@@ -2,15 +2,14 @@
 # valgrind_cli.sh - memcheck over a few CLI runs of the humsec binary: a build of ASEM P1,
 # the HDI build, a failing build (bad structure) and a small sensitivity analysis. Any
 # memory error or leak fails the test (--error-exitcode=1 --leak-check=full); exits 77
-# (skipped) when valgrind is not installed.
+# (skipped; an error under HS_REQUIRE_ALL=1, as in CI) when valgrind is not installed.
 # Usage: sh tests/leak/valgrind_cli.sh path/to/humsec
 set -u
 bin=${1:?usage: valgrind_cli.sh HUMSEC}
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-if ! command -v valgrind >/dev/null 2>&1; then
-    echo "valgrind_cli: valgrind is not installed (Debian: valgrind); skipped"
-    exit 77
-fi
+. "$(dirname "$0")/../cli/lib/require.sh"
+command -v valgrind >/dev/null 2>&1 || req_skip "valgrind not found (apt-get install valgrind)"
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
