@@ -11,32 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct failing {
-    long count;   /* allocations so far */
-    long fail_at; /* fail this one (1-based); 0 = never */
-    long live;    /* blocks allocated and not freed */
-    int failed;
-} failing;
-
-static void *failing_alloc(void *ud, void *ptr, size_t size)
-{
-    failing *f = ud;
-    if (size == 0) {
-        if (ptr) {
-            f->live--;
-            free(ptr);
-        }
-        return NULL;
-    }
-    f->count++;
-    if (f->fail_at && f->count == f->fail_at) {
-        f->failed = 1;
-        return NULL;
-    }
-    void *p = realloc(ptr, size);
-    if (p && !ptr) f->live++;
-    return p;
-}
+#include "failing_alloc.h"
 
 /* Allocations (the context's included) of one unfailed build. */
 static long count_allocations(const char *pipeline)

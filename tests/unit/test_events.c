@@ -482,25 +482,7 @@ static void test_warn_series(void **state)
 /* Allocation-failure injection (STYLE 9): fail the Nth allocation of the reader, the panel,
  * the crosswalks, the alerts and the backtest, for every N until the call succeeds; each
  * failure must be HS_ERR_NOMEM with every block freed. */
-typedef struct failing {
-    long count, fail_at, live;
-} failing;
-
-static void *failing_alloc(void *ud, void *ptr, size_t size)
-{
-    failing *f = ud;
-    if (size == 0) {
-        if (ptr) {
-            f->live--;
-            free(ptr);
-        }
-        return NULL;
-    }
-    if (++f->count == f->fail_at) return NULL;
-    void *p = realloc(ptr, size);
-    if (p && !ptr) f->live++;
-    return p;
-}
+#include "failing_alloc.h"
 
 typedef hs_status (*alloc_case)(hs_ctx *ctx, hs_error *err);
 
@@ -544,7 +526,7 @@ static hs_status case_geo_eval(hs_ctx *ctx, hs_error *err)
 static void run_alloc_case(alloc_case fn, const char *what)
 {
     for (long n = 1;; n++) {
-        failing f = {0, n, 0};
+        failing f = {.fail_at = n};
         hs_ctx *ctx = hs_ctx_new(failing_alloc, &f);
         if (!ctx) continue; /* the first allocation is the context's own */
         hs_error err;

@@ -17,26 +17,7 @@
 
 #include "store/store_int.h"
 
-typedef struct failing {
-    long count, fail_at, live;
-} failing;
-
-static void *failing_alloc(void *ud, void *ptr, size_t size)
-{
-    failing *f = ud;
-    if (size == 0) {
-        if (ptr) {
-            f->live--;
-            free(ptr);
-        }
-        return NULL;
-    }
-    f->count++;
-    if (f->fail_at && f->count == f->fail_at) return NULL;
-    void *p = realloc(ptr, size);
-    if (p && !ptr) f->live++;
-    return p;
-}
+#include "failing_alloc.h"
 
 static long q1(hs_store *db, const char *sql)
 {
@@ -108,7 +89,7 @@ static void test_run_fails_cleanly(void **state)
     (void)state;
     char path[256];
     tmp_db(path, sizeof path, "runs");
-    failing f = {0, 0, 0};
+    failing f = {0};
     hs_ctx *ctx = hs_ctx_new(failing_alloc, &f);
     hs_store *db = NULL;
     hs_error err = {0};
@@ -148,7 +129,7 @@ static void test_submission_fails_cleanly(void **state)
     (void)state;
     char path[256], token[HS_TOKEN_SIZE];
     tmp_db(path, sizeof path, "subs");
-    failing f = {0, 0, 0};
+    failing f = {0};
     hs_ctx *ctx = hs_ctx_new(failing_alloc, &f);
     hs_store *db = NULL;
     hs_error err = {0};
