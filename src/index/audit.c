@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dlfcn.h>
 #include <lapacke.h>
 
 static int audit_cmp_double(const void *a, const void *b)
@@ -163,6 +164,37 @@ double hsi_cronbach(const double *const *cols, size_t k, size_t n)
     return dk * dk * avg / all;
 }
 
+/*
+ * LAPACKE_dsyev_work, from LAPACKE opened at the first PCA instead of linked into the
+ * program. LAPACKE sits on OpenBLAS, which starts a thread pool when it is loaded; its
+ * threads spin (sched_yield) for about 2^28 cycles, a tenth of a second of a core taken from
+ * every command, PCA or not: a country panel of 1M events took 0.35 s with OpenBLAS loaded
+ * and 0.30 s without. RTLD_NODELETE keeps the library mapped after dlclose, so later calls
+ * cost a reference count, and nothing here is process state.
+ */
+typedef lapack_int (*dsyev_work_fn)(int, char, char, lapack_int, double *, lapack_int, double *,
+                                    double *, lapack_int);
+
+static hs_status pca_dsyev(lapack_int nk, double *a, double *w, double *work, lapack_int *info,
+                           hs_error *err)
+{
+    void *lib = dlopen(HS_LAPACKE_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    if (!lib)
+        return hsi_err(err, HS_ERR_IO, NULL, 0, 0,
+                       "PCA needs LAPACKE (Debian package liblapacke): %s", dlerror());
+    void *sym = dlsym(lib, "LAPACKE_dsyev_work");
+    if (!sym) {
+        dlclose(lib);
+        return hsi_err(err, HS_ERR_IO, NULL, 0, 0, "%s has no LAPACKE_dsyev_work",
+                       HS_LAPACKE_SONAME);
+    }
+    dsyev_work_fn fn;
+    memcpy(&fn, &sym, sizeof fn); /* ISO C has no object-to-function pointer cast */
+    *info = fn(LAPACK_COL_MAJOR, 'V', 'U', nk, a, nk, w, work, 3 * nk > 1 ? 3 * nk - 1 : 1);
+    dlclose(lib);
+    return HS_OK;
+}
+
 hs_status hsi_pca(const double *const *cols, size_t k, size_t n, double *loadings, double *sdev,
                   double *work, hs_error *err)
 {
@@ -212,8 +244,9 @@ hs_status hsi_pca(const double *const *cols, size_t k, size_t n, double *loading
     }
     /* the _work variant with our scratch: plain LAPACKE_dsyev would allocate */
     lapack_int nk = (lapack_int)k;
-    lapack_int info = LAPACKE_dsyev_work(LAPACK_COL_MAJOR, 'V', 'U', nk, corr, nk, eval, lwork,
-                                         3 * nk > 1 ? 3 * nk - 1 : 1);
+    lapack_int info = 0;
+    hs_status st = pca_dsyev(nk, corr, eval, lwork, &info, err);
+    if (st != HS_OK) return st;
     if (info != 0)
         return hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
                        "eigen decomposition of the correlation matrix failed (LAPACK info %d)",
