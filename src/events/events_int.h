@@ -46,6 +46,8 @@ HS_INTERNAL uint64_t hsi_rdr_hash(const hsi_rdr *r);
 /* Stop hashing (hsi_rdr_hash is then meaningless): for readers whose file is not stored, as
  * the hash was a sixth of the reader's time. */
 HS_INTERNAL void hsi_rdr_no_hash(hsi_rdr *r);
+/* Read every record with the byte scanner only (tests compare it with the block scanner). */
+HS_INTERNAL void hsi_rdr_slow_only(hsi_rdr *r);
 HS_INTERNAL void hsi_rdr_close(hsi_rdr *r);
 
 /* ---- events ---------------------------------------------------------------------------- */

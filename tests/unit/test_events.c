@@ -300,6 +300,135 @@ static void test_reader_quoted_scan(void **state)
             }
 }
 
+/* A random CSV text: mostly well-formed fields (plain, quoted with commas, doubled quotes,
+ * line feeds, carriage returns), LF or CRLF line ends, and now and then a stray quote, a lone
+ * CR or a NUL, so that records straddle the 64-byte blocks at every offset and every rule of
+ * the block scanner is met both kept and broken. */
+static size_t random_csv(char *o, size_t cap, unsigned *seed)
+{
+    size_t n = 0;
+    int rows = 1 + (int)(rand_r(seed) % 12);
+    for (int r = 0; r < rows && n + 400 < cap; r++) {
+        int nf = 1 + (int)(rand_r(seed) % 9);
+        for (int f = 0; f < nf; f++) {
+            if (f) o[n++] = ',';
+            int kind = (int)(rand_r(seed) % 10), len = (int)(rand_r(seed) % 40);
+            if (kind < 6) {
+                for (int i = 0; i < len; i++)
+                    o[n++] = (char)('a' + rand_r(seed) % 26);
+            } else if (kind < 9) {
+                o[n++] = '"';
+                for (int i = 0; i < len; i++) {
+                    int c = (int)(rand_r(seed) % 20);
+                    if (c == 0) {
+                        o[n++] = '"';
+                        o[n++] = '"';
+                    } else if (c == 1) {
+                        o[n++] = ',';
+                    } else if (c == 2 && rand_r(seed) % 4 == 0) {
+                        o[n++] = '\n';
+                    } else if (c == 3 && rand_r(seed) % 4 == 0) {
+                        o[n++] = '\r';
+                    } else {
+                        o[n++] = (char)('A' + c);
+                    }
+                }
+                o[n++] = '"';
+            }
+            if (rand_r(seed) % 60 == 0) { /* something out of place */
+                static const char junk[] = {'"', '\r', '\0', 'x', '\n'};
+                o[n++] = junk[rand_r(seed) % sizeof junk];
+            }
+        }
+        if (rand_r(seed) % 3 == 0) o[n++] = '\r';
+        if (r + 1 < rows || rand_r(seed) % 2) o[n++] = '\n';
+        if (rand_r(seed) % 15 == 0) o[n++] = '\n'; /* a blank line */
+    }
+    return n;
+}
+
+/* The block scanner against the byte scanner on random texts: the same records, fields,
+ * line and column numbers, and the same error at the same place; with and without a set of
+ * wanted fields. */
+static void test_reader_block_scan(void **state)
+{
+    (void)state;
+    static char csv[8192];
+    /* by hand: each rule of the block scanner broken once, and kept across a block edge */
+    static const char *const fixed[] = {
+        "ab\r,cd\n",
+        "ab,cd\r\n",
+        "ab,cd\rx\n",
+        "\"a\"\"b\",c\n",
+        "\"a\"x,c\n",
+        "a\"b,c\n",
+        "\"a\nb\",c\n",
+        "\"a\rb\",c\r\n",
+        "\"\",\"\"\"\"\n",
+        "a,\"b\"\r\n",
+        "0123456789012345678901234567890123456789012345678901234567890,\"\"\"\"\n",
+        "01234567890123456789012345678901234567890123456789012345678901\"\"\n",
+        "0123456789012345678901234567890123456789012345678901234567890,\"a\"\"b\"\n",
+        "012345678901234567890123456789012345678901234567890123456789012\r\n",
+        "012345678901234567890123456789012345678901234567890123456789012\rx\n"};
+    const size_t nfixed = sizeof fixed / sizeof fixed[0];
+    unsigned seed = 20261130;
+    size_t nrec = 0, nerr = 0;
+    for (size_t t = 0; t < nfixed + 20000; t++) {
+        size_t len = 0;
+        if (t < nfixed) {
+            len = strlen(fixed[t]);
+            memcpy(csv, fixed[t], len);
+        } else {
+            len = random_csv(csv, sizeof csv, &seed);
+        }
+        int want = (t % 2) != 0;
+        const unsigned char wanted[] = {1, 0, 1, 0, 0, 1, 0, 1};
+        hsi_rdr *a, *b;
+        hs_error ea, eb;
+        assert_int_equal(hsi_rdr_open_mem(NULL, csv, len, "r.csv", &a, &ea), HS_OK);
+        assert_int_equal(hsi_rdr_open_mem(NULL, csv, len, "r.csv", &b, &eb), HS_OK);
+        hsi_rdr_slow_only(b);
+        if (want) {
+            assert_int_equal(hsi_rdr_set_wanted(a, wanted, sizeof wanted, &ea), HS_OK);
+            assert_int_equal(hsi_rdr_set_wanted(b, wanted, sizeof wanted, &eb), HS_OK);
+        }
+        for (;;) {
+            hsi_rec ra, rb;
+            int fa = 0, fb = 0;
+            hs_status sa = hsi_rdr_next(a, &ra, &fa, &ea), sb = hsi_rdr_next(b, &rb, &fb, &eb);
+            if (sa != sb) fail_msg("text %zu: status %d (blocks) vs %d (bytes)", t, sa, sb);
+            if (sa != HS_OK) {
+                assert_string_equal(ea.msg, eb.msg);
+                assert_int_equal(ea.line, eb.line);
+                assert_int_equal(ea.col, eb.col);
+                nerr++;
+                break;
+            }
+            assert_int_equal(fa, fb);
+            if (fa) break;
+            nrec++;
+            assert_int_equal(ra.nf, rb.nf);
+            assert_int_equal(ra.line, rb.line);
+            for (size_t k = 0; k < ra.nf; k++) {
+                if (want && (k >= sizeof wanted || !wanted[k])) {
+                    assert_string_equal(ra.f[k], "");
+                    continue;
+                }
+                if (strcmp(ra.f[k], rb.f[k]) != 0)
+                    fail_msg("text %zu, line %ld, field %zu: '%s' (blocks) vs '%s' (bytes)", t,
+                             ra.line, k, ra.f[k], rb.f[k]);
+                assert_int_equal(ra.col[k], rb.col[k]);
+            }
+        }
+        hsi_rdr_close(a);
+        hsi_rdr_close(b);
+    }
+    /* both kinds of text were met often */
+    assert_true(nrec > 50000);
+    assert_true(nerr > 2000);
+}
+
 /* Records crossing the 4 MiB read buffer many times, and a file without a final newline. */
 static void test_reader_refill(void **state)
 {
@@ -596,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_structural_errors),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_reader_shapes),
+        cmocka_unit_test(test_reader_block_scan),
         cmocka_unit_test(test_reader_quoted_scan),
         cmocka_unit_test(test_reader_refill),
         cmocka_unit_test(test_acled),
