@@ -10,7 +10,7 @@ void cmd_events_help(void)
     puts("usage: humsec events ingest FILE... --db PATH [--geo DIR] [--quiet]\n"
          "       humsec events panel (--db PATH | FILE...) [--level country|grid]\n"
          "                           [--from YYYY-MM] [--to YYYY-MM] [--keep-imprecise]\n"
-         "                           [--threads N] [-o FILE] [--geo DIR] [--quiet]\n"
+         "                           [--spread] [--threads N] [-o FILE] [--geo DIR] [--quiet]\n"
          "\n"
          "ingest  read UCDP GED CSV files (the 34-column subsets or the 49-column release)\n"
          "        or ACLED exports, plain or gzip, check every row, and store the events in\n"
@@ -21,7 +21,8 @@ void cmd_events_help(void)
          "panel   write a zero-filled country-month or PRIO-GRID-month panel as CSV: per\n"
          "        unit and month, events and best deaths by violence type (sb state-based,\n"
          "        ns non-state, os one-sided) with the ViEWS month_id, from the store or\n"
-         "        straight from event files (streaming). Events are dated by date_start.\n"
+         "        straight from event files (streaming). Events are dated by date_start;\n"
+         "        with --spread, deaths are shared over the months the event spans.\n"
          "        Grid panels leave out events located only to a country (where_prec >= 6)\n"
          "        and say how many events and deaths that drops.\n"
          "\n"
@@ -31,6 +32,10 @@ void cmd_events_help(void)
          "                     grid (unit = PRIO-GRID gid, with row, col and cell centroid)\n"
          "  --from, --to YYYY-MM   first and last month (default: the data's first and last)\n"
          "  --keep-imprecise   grid: keep where_prec >= 6 events in the cell of their point\n"
+         "  --spread           share each event's best deaths over the months from its\n"
+         "                     date_start to its date_end in proportion to the days, rounded\n"
+         "                     by largest remainder so the event's total is kept (METHODS\n"
+         "                     5.2, as PRIO-GRID); the event counts in its first month\n"
          "  --threads N        from files: read a large plain file with N threads (default 2;\n"
          "                     1 or 2 are used)\n"
          "  -o, --output FILE  write the panel there (default standard output)\n"
@@ -119,6 +124,8 @@ static int ev_parse(int argc, char **argv, ev_args *a)
             a->po.threads = (int)t;
         } else if (!strcmp(o, "--keep-imprecise")) {
             a->po.keep_imprecise = 1;
+        } else if (!strcmp(o, "--spread")) {
+            a->po.spread = 1;
         } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
             a->quiet = 1;
         } else if (o[0] == '-' && o[1]) {

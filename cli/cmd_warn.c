@@ -12,7 +12,8 @@ void cmd_warn_help(void)
     puts("usage: humsec warn (--db PATH | FILE...) [--level country|grid] [--from YYYY-MM]\n"
          "                   [--to YYYY-MM] [--measure deaths|events] [--type all|sb|ns|os]\n"
          "                   [--window W] [--guard G] [--alpha A] [--no-bh] [--min-size N]\n"
-         "                   [--cusum [--delta D] [--h H]] [-o FILE] [--geo DIR] [--quiet]\n"
+         "                   [--cusum [--delta D] [--h H]] [--spread] [-o FILE] [--geo DIR]\n"
+         "                   [--quiet]\n"
          "\n"
          "Raise escalation alerts per unit (country or PRIO-GRID cell) and month. Default\n"
          "method, the Gamma-Poisson predictive surprise: with S the sum over the previous W\n"
@@ -38,6 +39,8 @@ void cmd_warn_help(void)
          "  --min-size N      smallest value that can alert (default 25 countries, 5 cells)\n"
          "  --cusum           Poisson CUSUM; --delta D out-of-control ratio (default 2),\n"
          "                    --h H decision interval in the measure's units (default 5)\n"
+         "  --spread          spread each event's deaths over the months from its date_start\n"
+         "                    to its date_end, by days (default: all in date_start's month)\n"
          "  -o, --output FILE write the alerts there (default standard output)\n"
          "  --score H[:N]     also score the alerts on standard error: a hit if the measure\n"
          "                    reaches N (default 25) within H months (METHODS 5.5)\n"
@@ -150,6 +153,8 @@ static int warn_parse(int argc, char **argv, warn_args *a)
             a->wo.bh = 0;
         } else if (!strcmp(o, "--cusum")) {
             a->wo.method = HS_WARN_CUSUM;
+        } else if (!strcmp(o, "--spread")) {
+            a->po.spread = 1;
         } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
             a->quiet = 1;
         } else if (o[0] == '-' && o[1]) {

@@ -231,6 +231,9 @@ typedef struct hs_panel_opts {
     hs_panel_level level;
     int from, to;       /**< ViEWS month_id window, inclusive; 0 = the data's first/last */
     int keep_imprecise; /**< grid: keep events with where_prec >= 6 (default 0: drop) */
+    int spread;         /**< spread best over the months [date_start, date_end] overlaps,
+                             by days, largest remainder (METHODS 5.2; default 0: the month
+                             of date_start). Events are counted in their first month. */
     int threads;        /**< from files: read a large plain file with this many threads (1;
                              only 2 are used); the context's allocator must then be
                              thread-safe */

@@ -23,6 +23,19 @@ for p in python3 /usr/bin/python3; do
 done
 mkdir -p "$work"
 [ -x "$humsec" ] || { echo "build humsec first (make build)"; exit 1; }
+# each peer asked for must be there: say what to install before anything is timed
+case " $peers " in *" pandas "*)
+    "$python" -c "import pandas" 2>/dev/null ||
+        { echo "pandas not found: apt-get install python3-pandas (or PEERS without pandas)"; exit 1; } ;;
+esac
+case " $peers " in *" datatable "*)
+    Rscript -e 'library(data.table)' >/dev/null 2>&1 ||
+        { echo "R data.table not found: apt-get install r-cran-data.table (or PEERS without datatable)"; exit 1; } ;;
+esac
+case " $peers " in *" duckdb "*)
+    command -v npm >/dev/null 2>&1 ||
+        { echo "npm not found: apt-get install npm (or PEERS without duckdb)"; exit 1; } ;;
+esac
 cc -O2 -o "$work/gen_ged" "$root/bench/events/gen_ged.c" -lm
 case " $peers " in *" duckdb "*)
     [ -d "$work/node/node_modules/@duckdb/node-api" ] ||

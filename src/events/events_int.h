@@ -103,6 +103,14 @@ static inline int hsi_month_id(int year, int month)
 {
     return (year - 1980) * 12 + month;
 }
+/* Days in month m (1..12) of year y, Gregorian. */
+static inline int hsi_days_in_month(int y, int m)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12) return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return mdays[m - 1] + (m == 2 && leap);
+}
 /* Year and month of a month_id (the inverse of hsi_month_id, also before 1980). */
 static inline void hsi_month_ym(int month_id, int *year, int *month)
 {

@@ -69,15 +69,9 @@ static int parse_num(const char *s, double *out)
     return hsi_parse_double(s, out);
 }
 
-static int leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /* "YYYY-MM-DD", optionally followed by " HH:MM:SS[.fff]" (the full GED release). */
 static int parse_date(const char *s, int *y, int *m, int *d)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     for (int i = 0; i < 10; i++) {
         int want_dash = i == 4 || i == 7;
         if (want_dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return -1;
@@ -87,8 +81,7 @@ static int parse_date(const char *s, int *y, int *m, int *d)
     *m = (s[5] - '0') * 10 + (s[6] - '0');
     *d = (s[8] - '0') * 10 + (s[9] - '0');
     if (*y < 1900 || *m < 1 || *m > 12 || *d < 1) return -1;
-    int md = mdays[*m - 1] + (*m == 2 && leap(*y));
-    return *d > md ? -1 : 0;
+    return *d > hsi_days_in_month(*y, *m) ? -1 : 0;
 }
 
 long hsi_priogrid_gid(double lat, double lon)

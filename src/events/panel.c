@@ -161,6 +161,79 @@ static int units_grow(hs_panel *p)
     return 0;
 }
 
+/* Add nev events and deaths of type t (1..3) to unit's cell of month m, inside the window. */
+static hs_status panel_cell_add(hs_panel *p, long unit, int m, int t, long nev, long deaths,
+                                hs_error *err)
+{
+    if (m < p->dmin) p->dmin = m;
+    if (m > p->dmax) p->dmax = m;
+    if (2 * (p->ncell + 1) > p->ccap && cells_grow(p) != 0) return hsi_err_nomem(err);
+    uint32_t key = cell_key(unit, m);
+    size_t cs = cell_slot(p->cells, p->ccap, key);
+    pcell *c = &p->cells[cs];
+    if (!c->key) {
+        c->key = key;
+        p->ncell++;
+    }
+    if (add32(&c->v[t - 1], nev) != 0 || add32(&c->v[t + 2], deaths) != 0) return overflow_err(err);
+    return HS_OK;
+}
+
+static int panel_in_window(const hs_panel *p, int m)
+{
+    return !((p->o.from && m < p->o.from) || (p->o.to && m > p->o.to));
+}
+
+/*
+ * An event over months m0 < m1 (METHODS 5.2, optional): best shared out in proportion to the
+ * days of [date_start, date_end] in each month, each share rounded down and the deaths left
+ * over given one each to the months with the largest remainders (the earlier month on a
+ * tie), so the shares add up to best. The event itself counts in its first month.
+ */
+static hs_status panel_add_spread(hs_panel *p, long unit, const hsi_event *ev, int m0, int m1,
+                                  hs_error *err)
+{
+    size_t n = (size_t)(m1 - m0) + 1;
+    long small[2 * 24];
+    long *share = n <= 24 ? small : hsi_malloc(p->ctx, 2 * n * sizeof *share);
+    if (!share) return hsi_err_nomem(err);
+    long *rem = share + n, total = 0, left = ev->best;
+    for (size_t i = 0; i < n; i++) {
+        int y, mon;
+        hsi_month_ym(m0 + (int)i, &y, &mon);
+        long days = i + 1 == n ? ev->d1 : hsi_days_in_month(y, mon);
+        if (i == 0) days -= ev->d0 - 1;
+        share[i] = days; /* days first, shares below */
+        total += days;
+    }
+    for (size_t i = 0; i < n; i++) {
+        long long num = (long long)ev->best * share[i];
+        share[i] = (long)(num / total);
+        rem[i] = (long)(num % total);
+        left -= share[i];
+    }
+    for (; left > 0; left--) { /* fewer than n deaths left: one each, largest remainder first */
+        size_t best = 0;
+        for (size_t i = 1; i < n; i++)
+            if (rem[i] > rem[best]) best = i;
+        share[best]++;
+        rem[best] = -1;
+    }
+    hs_status st = HS_OK;
+    for (size_t i = 0; i < n && st == HS_OK; i++) {
+        int m = m0 + (int)i;
+        long nev = i == 0;
+        if (!panel_in_window(p, m)) {
+            p->drop_win += (size_t)nev;
+            p->deaths_win += share[i];
+        } else if (nev || share[i]) {
+            st = panel_cell_add(p, unit, m, ev->type, nev, share[i], err);
+        }
+    }
+    if (share != small) hsi_free(p->ctx, share);
+    return st;
+}
+
 hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev, hs_error *err)
 {
     if (ev->type < 1 || ev->type > 3) return HS_OK;
@@ -181,24 +254,16 @@ hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev, hs_error *err)
         p->nunit++;
     }
     int m = hsi_month_id(ev->y0, ev->m0);
-    if ((p->o.from && m < p->o.from) || (p->o.to && m > p->o.to)) {
+    if (p->o.spread && ev->y1 > 0) {
+        int m1 = hsi_month_id(ev->y1, ev->m1);
+        if (m1 > m && ev->d0 >= 1 && ev->d1 >= 1) return panel_add_spread(p, unit, ev, m, m1, err);
+    }
+    if (!panel_in_window(p, m)) {
         p->drop_win++;
         p->deaths_win += ev->best;
         return HS_OK;
     }
-    if (m < p->dmin) p->dmin = m;
-    if (m > p->dmax) p->dmax = m;
-    if (2 * (p->ncell + 1) > p->ccap && cells_grow(p) != 0) return hsi_err_nomem(err);
-    uint32_t key = cell_key(unit, m);
-    size_t cs = cell_slot(p->cells, p->ccap, key);
-    pcell *c = &p->cells[cs];
-    if (!c->key) {
-        c->key = key;
-        p->ncell++;
-    }
-    if (add32(&c->v[ev->type - 1], 1) != 0 || add32(&c->v[ev->type + 2], ev->best) != 0)
-        return overflow_err(err);
-    return HS_OK;
+    return panel_cell_add(p, unit, m, ev->type, 1, ev->best, err);
 }
 
 static int unit_cmp(const void *a, const void *b)
@@ -499,6 +564,7 @@ static hs_status panel_read(hs_panel *p, hsi_evfile *f, hs_error *err)
 {
     hsi_rdr_no_hash(f->rdr); /* a panel stores nothing, so it needs no content hash */
     hsi_event ring[PANEL_AHEAD];
+    memset(ring, 0, sizeof ring);
     size_t got = 0, done = 0;
     int eof = 0;
     for (;;) {

@@ -46,6 +46,16 @@ grep -q "^433,2016,1,482,CAF," "$tmp/db.csv" || err "no CAF January 2016 row"
 got=$(awk -F, '$2 == 2016 && $4 == 482 { s += $9 + $10 + $11 } END { print s }' "$tmp/db.csv")
 [ "$got" = 688 ] || err "CAR 2016 deaths: panel $got, want 688"
 
+# --spread moves deaths between months, never in or out: every country's total is the same,
+# from the files and from the store, and some events of the files span months
+"$bin" events panel "$car" "$mex" -o "$tmp/all.csv" -q || err "panel exited $?"
+"$bin" events panel "$car" "$mex" --spread -o "$tmp/spread.csv" -q || err "panel --spread exited $?"
+"$bin" events panel --db "$db" --spread -o "$tmp/spread_db.csv" -q || err "panel --db --spread exited $?"
+cmp -s "$tmp/spread.csv" "$tmp/spread_db.csv" || err "store and file panels differ with --spread"
+tot() { awk -F, 'NR > 1 { e[$4] += $6 + $7 + $8; d[$4] += $9 + $10 + $11 }
+                 END { for (u in d) print u, e[u], d[u] }' "$1" | sort; }
+[ "$(tot "$tmp/all.csv")" = "$(tot "$tmp/spread.csv")" ] || err "--spread changed a total"
+cmp -s "$tmp/all.csv" "$tmp/spread.csv" && err "--spread moved no deaths"
 "$bin" events panel "$car" --level grid -o "$tmp/grid.csv" 2>"$tmp/log" || err "grid exited $?"
 # 29 rows of the CAR file have where_prec >= 6, with 190 deaths (test_ged.c recounts them)
 want="29 events (190 deaths)"

@@ -557,6 +557,68 @@ static void test_metrics(void **state)
  * single unit BH changes nothing (q = p). 2002-02 (S = 83) is not surprising at 0.01 only if
  * its p says so: the test takes its p from the same formula. The alert of 2002-01 is a hit
  * (2002-02 reaches 25) with lead 1. */
+/* --spread (METHODS 5.2): best shared over the months by days, largest remainder. By hand:
+ * 2020-01-20..2020-03-10 is 12 + 29 + 10 = 51 days; 10 deaths give 120/51, 290/51, 100/51 =
+ * 2 r18, 5 r35, 1 r49; the 2 left go to March (49) and February (35): 2, 6, 2. 7 deaths over
+ * 2021-01-31..2021-02-01 (1 + 1 days): 3 r1, 3 r1, the tie to January: 4, 3. A window from
+ * 2020-02 drops January's 2 deaths and the event itself (counted in its first month). */
+static void test_panel_spread(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/hs_test_spread_%ld.csv", (long)getpid());
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("id,year,type_of_violence,country_id,latitude,longitude,where_prec,date_start,"
+          "date_end,best\n"
+          "1,2020,1,482,4.3,18.5,1,2020-01-20,2020-03-10,10\n"
+          "2,2021,2,482,4.3,18.5,1,2021-01-31,2021-02-01,7\n"
+          "3,2020,1,482,4.3,18.5,1,2020-02-03,2020-02-28,5\n",
+          fp);
+    assert_int_equal(fclose(fp), 0);
+    const char *pp = path;
+    hs_error err;
+    struct {
+        int from, spread;
+        int month;
+        long ev_sb, de_sb, ev_ns, de_ns;
+    } want[] = {
+        {0, 1, hsi_month_id(2020, 1), 1, 2, 0, 0},
+        {0, 1, hsi_month_id(2020, 2), 1, 11, 0, 0},
+        {0, 1, hsi_month_id(2020, 3), 0, 2, 0, 0},
+        {0, 1, hsi_month_id(2021, 1), 0, 0, 1, 4},
+        {0, 1, hsi_month_id(2021, 2), 0, 0, 0, 3},
+        {0, 0, hsi_month_id(2020, 1), 1, 10, 0, 0},
+        {0, 0, hsi_month_id(2020, 3), 0, 0, 0, 0},
+        {0, 0, hsi_month_id(2021, 1), 0, 0, 1, 7},
+        {hsi_month_id(2020, 2), 1, hsi_month_id(2020, 2), 1, 11, 0, 0},
+        {hsi_month_id(2020, 2), 1, hsi_month_id(2020, 3), 0, 2, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        hs_panel_opts po;
+        hs_panel_opts_init(&po);
+        po.spread = want[i].spread;
+        po.from = want[i].from;
+        hs_panel *p = NULL;
+        assert_int_equal(hs_panel_from_files(NULL, &pp, 1, NULL, &po, &p, &err), HS_OK);
+        assert_int_equal(hs_panel_nunits(p), 1);
+        long ev[3], de[3];
+        hs_panel_get(p, 0, want[i].month, ev, de);
+        if (ev[0] != want[i].ev_sb || de[0] != want[i].de_sb || ev[1] != want[i].ev_ns ||
+            de[1] != want[i].de_ns)
+            fail_msg("case %zu: events %ld/%ld deaths %ld/%ld", i, ev[0], ev[1], de[0], de[1]);
+        if (want[i].from) {
+            size_t nw = 0;
+            long dw = 0;
+            hs_panel_dropped(p, &nw, &dw, NULL, NULL);
+            assert_int_equal(nw, 1);
+            assert_int_equal(dw, 2);
+        }
+        hs_panel_free(p);
+    }
+    unlink(path);
+}
+
 static void test_warn_series(void **state)
 {
     (void)state;
@@ -733,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_surprise_p),
         cmocka_unit_test(test_bh),
         cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_panel_spread),
         cmocka_unit_test(test_warn_series),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_ged49),
