@@ -46,8 +46,11 @@ HS_INTERNAL uint64_t hsi_rdr_hash(const hsi_rdr *r);
 /* Stop hashing (hsi_rdr_hash is then meaningless): for readers whose file is not stored, as
  * the hash was a sixth of the reader's time. */
 HS_INTERNAL void hsi_rdr_no_hash(hsi_rdr *r);
-/* Read every record with the byte scanner only (tests compare it with the block scanner). */
-HS_INTERNAL void hsi_rdr_slow_only(hsi_rdr *r);
+/* The scanners that split records: byte by byte (it also gives every message), and 64 bytes
+ * at a time with SSE2 or AVX-512BW. A reader starts with the best the CPU has; tests compare
+ * them. Returns -1 (and changes nothing) when this build or CPU lacks isa. */
+enum { HSI_SCAN_BYTES = 0, HSI_SCAN_SSE2 = 1, HSI_SCAN_AVX512 = 2 };
+HS_INTERNAL int hsi_rdr_set_scanner(hsi_rdr *r, int isa);
 HS_INTERNAL void hsi_rdr_close(hsi_rdr *r);
 
 /* ---- events ---------------------------------------------------------------------------- */
