@@ -12,8 +12,8 @@ void cmd_warn_help(void)
     puts("usage: humsec warn (--db PATH | FILE...) [--level country|grid] [--from YYYY-MM]\n"
          "                   [--to YYYY-MM] [--measure deaths|events] [--type all|sb|ns|os]\n"
          "                   [--window W] [--guard G] [--alpha A] [--no-bh] [--min-size N]\n"
-         "                   [--cusum [--delta D] [--h H]] [--spread] [-o FILE] [--geo DIR]\n"
-         "                   [--quiet]\n"
+         "                   [--cusum [--delta D] [--h H | --arl0 N]] [--spread] [-o FILE]\n"
+         "                   [--geo DIR] [--quiet]\n"
          "\n"
          "Raise escalation alerts per unit (country or PRIO-GRID cell) and month. Default\n"
          "method, the Gamma-Poisson predictive surprise: with S the sum over the previous W\n"
@@ -38,7 +38,10 @@ void cmd_warn_help(void)
          "  --no-bh           compare raw p-values with alpha (no FDR control)\n"
          "  --min-size N      smallest value that can alert (default 25 countries, 5 cells)\n"
          "  --cusum           Poisson CUSUM; --delta D out-of-control ratio (default 2),\n"
-         "                    --h H decision interval in the measure's units (default 5)\n"
+         "                    --h H decision interval in the measure's units (default 5),\n"
+         "                    or --arl0 N: h chosen for each baseline rate so that the\n"
+         "                    in-control run is N months on average (simulated Poisson\n"
+         "                    baseline, METHODS 5.5; e.g. 60 for one false alarm in 5 years)\n"
          "  --spread          spread each event's deaths over the months from its date_start\n"
          "                    to its date_end, by days (default: all in date_start's month)\n"
          "  -o, --output FILE write the alerts there (default standard output)\n"
@@ -120,7 +123,7 @@ static int warn_parse(int argc, char **argv, warn_args *a)
                 return cli_usage("warn", "%s takes a whole number of months", o);
             *(o[2] == 'w' ? &a->wo.window : &a->wo.guard) = (int)v;
         } else if (!strcmp(o, "--alpha") || !strcmp(o, "--min-size") || !strcmp(o, "--delta") ||
-                   !strcmp(o, "--h")) {
+                   !strcmp(o, "--h") || !strcmp(o, "--arl0")) {
             if (!more || num_arg(argv[++i], &v) != 0)
                 return cli_usage("warn", "%s takes a number", o);
             if (!strcmp(o, "--alpha"))
@@ -129,6 +132,8 @@ static int warn_parse(int argc, char **argv, warn_args *a)
                 a->wo.min_size = v;
             else if (!strcmp(o, "--delta"))
                 a->wo.cusum_delta = v;
+            else if (!strcmp(o, "--arl0"))
+                a->wo.cusum_arl0 = v;
             else
                 a->wo.cusum_h = v;
         } else if (!strcmp(o, "--score") && more) {

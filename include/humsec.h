@@ -287,6 +287,8 @@ typedef struct hs_warn_opts {
     double min_size;    /**< minimum observed value; < 0 = 25 countries, 5 cells */
     double cusum_delta; /**< CUSUM: lambda1 = delta * lambda0 (2) */
     double cusum_h;     /**< CUSUM decision interval (5) */
+    double cusum_arl0;  /**< > 0: h chosen per baseline rate for this in-control average run
+                             length in months (hs_warn_cusum_h); 0: cusum_h (default) */
     int from, to;       /**< months scored (month_id); 0 = every month with a full window */
 } hs_warn_opts;
 
@@ -323,6 +325,12 @@ hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, c
 /** Negative-binomial predictive surprise p_t = P(Y >= y) given the window sum S over W
  *  months and a Gamma(a0, b0) prior (METHODS 5.5). */
 double hs_warn_surprise_p(double y, double S, double W, double a0, double b0);
+/** The CUSUM decision interval h whose in-control average run length is arl0 months for
+ *  Poisson counts of mean lambda0 and k = (lambda1 - lambda0) / ln(lambda1 / lambda0),
+ *  lambda1 = delta * lambda0 (METHODS 5.5: calibrated by simulating the Poisson baseline).
+ *  Deterministic: a fixed seed per call. About 20 ms for arl0 = 60. */
+hs_status hs_warn_cusum_h(hs_ctx *ctx, double lambda0, double delta, double arl0, double *h,
+                          hs_error *err);
 /** Benjamini-Hochberg adjusted p-values (q) of n p-values (q: OUT, n values). */
 hs_status hs_bh_adjust(hs_ctx *ctx, const double *p, size_t n, double *q, hs_error *err);
 

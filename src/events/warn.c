@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 
 void hs_warn_opts_init(hs_warn_opts *o)
 {
@@ -179,10 +181,126 @@ static hs_status surprise_month(hs_ctx *ctx, const hs_panel *p, const hs_warn_op
     return HS_OK;
 }
 
+/* Simulated in-control runs per calibration, and their length in multiples of arl0: a run
+ * not alarmed by then counts as that long (for a run length about geometric, the chance
+ * of getting there is about e^-10). */
+#define CUSUM_RUNS   500
+#define CUSUM_LENGTH 10
+
+/* The first t (1-based) with m[t - 1] >= h in the nondecreasing m[0, n), or n. */
+static size_t first_reach(const double *m, size_t n, double h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m[mid] >= h)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo < n ? lo + 1 : n;
+}
+
+static double mean_run(const double *m, size_t runs, size_t len, double h)
+{
+    double s = 0;
+    for (size_t r = 0; r < runs; r++)
+        s += (double)first_reach(m + r * len, len, h);
+    return s / (double)runs;
+}
+
+/*
+ * METHODS 5.5: "choose h from the desired in-control run length (simulate the Poisson
+ * baseline to calibrate)". CUSUM_RUNS runs of Poisson(lambda0) counts through the CUSUM
+ * without resets, each kept as its running maximum: the run length for any h is then the
+ * first month that maximum reaches h (a binary search), so one simulation serves every h
+ * tried. h is the smallest value whose mean run length reaches arl0, by bisection to 1e-6
+ * relative. The seed is fixed, so the same arguments always give the same h.
+ */
+hs_status hs_warn_cusum_h(hs_ctx *ctx, double lambda0, double delta, double arl0, double *h,
+                          hs_error *err)
+{
+    *h = NAN;
+    if (!(lambda0 > 0) || !(lambda0 < 1e9) || !(delta > 1) || !(arl0 >= 2) || !(arl0 <= 1200))
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "CUSUM calibration needs lambda0 > 0, delta > 1 and an in-control run "
+                       "length of 2 to 1200 months");
+    size_t len = (size_t)(CUSUM_LENGTH * arl0), runs = CUSUM_RUNS;
+    double *m = hsi_malloc(ctx, runs * len * sizeof *m);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!m || !rng) {
+        hsi_free(ctx, m);
+        if (rng) gsl_rng_free(rng);
+        return hsi_err_nomem(err);
+    }
+    gsl_rng_set(rng, 20261130u);
+    double l1 = delta * lambda0, k = (l1 - lambda0) / (log(l1) - log(lambda0)), top = 0;
+    for (size_t r = 0; r < runs; r++) {
+        double c = 0, mx = 0, *mr = m + r * len;
+        for (size_t t = 0; t < len; t++) {
+            c += (double)gsl_ran_poisson(rng, lambda0) - k;
+            if (c < 0) c = 0;
+            if (c > mx) mx = c;
+            mr[t] = mx;
+        }
+        if (mx > top) top = mx;
+    }
+    gsl_rng_free(rng);
+    /* mean_run grows with h: from 1 at h = 0 up to len above every maximum */
+    double lo = 0, hi = top * (1 + 1e-9) + 1e-9;
+    if (mean_run(m, runs, len, hi) < arl0) {
+        hsi_free(ctx, m);
+        return hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
+                       "CUSUM calibration: no h reaches a run length of %g months", arl0);
+    }
+    /* to 1e-6 relative, or 1e-9: at rates so low that any h > 0 waits longer than arl0 for
+       the first count, h goes to 0 and a relative step alone would never end */
+    for (int it = 0; it < 200 && hi - lo > 1e-6 * hi && hi - lo > 1e-9; it++) {
+        double mid = 0.5 * (lo + hi);
+        if (mean_run(m, runs, len, mid) >= arl0)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    hsi_free(ctx, m);
+    *h = hi;
+    return HS_OK;
+}
+
+/* Calibrated h per baseline rate: rates are rounded to a quarter of an octave, 2^(g/4), and
+ * each grid point is simulated once per run of hs_warn_run. */
+#define CUSUM_GRID_LO (-80) /* 2^-20 */
+#define CUSUM_GRID_HI 120   /* 2^30 */
+typedef struct cusum_cal {
+    hs_ctx *ctx;
+    double h[CUSUM_GRID_HI - CUSUM_GRID_LO + 1]; /* NAN: not computed yet */
+} cusum_cal;
+
+static hs_status cusum_h_for(cusum_cal *cal, const hs_warn_opts *o, double l0, double *h,
+                             hs_error *err)
+{
+    if (!(o->cusum_arl0 > 0)) {
+        *h = o->cusum_h;
+        return HS_OK;
+    }
+    double g = floor(4 * log2(l0) + 0.5);
+    if (g < CUSUM_GRID_LO) g = CUSUM_GRID_LO;
+    if (g > CUSUM_GRID_HI) g = CUSUM_GRID_HI;
+    double *slot = &cal->h[(int)g - CUSUM_GRID_LO];
+    if (isnan(*slot)) {
+        hs_status st =
+            hs_warn_cusum_h(cal->ctx, exp2(g / 4), o->cusum_delta, o->cusum_arl0, slot, err);
+        if (st != HS_OK) return st;
+    }
+    *h = *slot;
+    return HS_OK;
+}
+
 /* Poisson CUSUM (Lucas 1985) of one unit over months t0..t1; the in-control rate is the
  * baseline window's (with the prior, so it is never 0). */
-static hs_status cusum_unit(const hs_panel *p, const hs_warn_opts *o, const double *c, size_t u,
-                            int m0, int t0, int t1, double minsz, alist *l, hs_error *err)
+static hs_status cusum_unit(const hs_panel *p, const hs_warn_opts *o, cusum_cal *cal,
+                            const double *c, size_t u, int m0, int t0, int t1, double minsz,
+                            alist *l, hs_error *err)
 {
     double C = 0.0, W = (double)o->window;
     for (int t = t0; t <= t1; t++) {
@@ -193,7 +311,10 @@ static hs_status cusum_unit(const hs_panel *p, const hs_warn_opts *o, const doub
         double kref = (l1 - l0) / (log(l1) - log(l0));
         C = C + y - kref;
         if (C < 0) C = 0;
-        if (C >= o->cusum_h && y >= minsz) {
+        double h = 0;
+        hs_status st = cusum_h_for(cal, o, l0, &h, err);
+        if (st != HS_OK) return st;
+        if (C >= h && y >= minsz) {
             hs_alert *a = alist_push(l);
             if (!a) return hsi_err_nomem(err);
             a->unit = hs_panel_unit(p, u);
@@ -202,10 +323,14 @@ static hs_status cusum_unit(const hs_panel *p, const hs_warn_opts *o, const doub
             a->expected = l0;
             a->pvalue = a->qvalue = NAN;
             a->score = C;
-            snprintf(a->explanation, sizeof a->explanation,
-                     "CUSUM %.3g >= h %g: %g %s this month against %.3g a month in the previous "
-                     "%d months (k = %.3g, delta %g)",
-                     C, o->cusum_h, y, measure_name(o), l0, o->window, kref, o->cusum_delta);
+            int at = snprintf(a->explanation, sizeof a->explanation,
+                              "CUSUM %.3g >= h %.3g: %g %s this month against %.3g a month in the "
+                              "previous %d months (k = %.3g, delta %g",
+                              C, h, y, measure_name(o), l0, o->window, kref, o->cusum_delta);
+            if (at > 0 && (size_t)at < sizeof a->explanation)
+                snprintf(a->explanation + at, sizeof a->explanation - (size_t)at,
+                         o->cusum_arl0 > 0 ? ", h for an in-control run of %g months)" : ")",
+                         o->cusum_arl0);
             C = 0.0;
         }
     }
@@ -226,10 +351,11 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
     *out = NULL;
     *n = 0;
     if (o->window < 1 || o->guard < 0 || !(o->a0 > 0) || !(o->b0 > 0) || !(o->alpha > 0) ||
-        o->alpha >= 1 || !(o->cusum_delta > 1) || !(o->cusum_h > 0))
+        o->alpha >= 1 || !(o->cusum_delta > 1) || !(o->cusum_h > 0) ||
+        !(o->cusum_arl0 == 0 || (o->cusum_arl0 >= 2 && o->cusum_arl0 <= 1200)))
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
                        "warning options out of range: window >= 1, guard >= 0, a0 > 0, "
-                       "b0 > 0, 0 < alpha < 1, delta > 1, h > 0");
+                       "b0 > 0, 0 < alpha < 1, delta > 1, h > 0, arl0 0 or 2..1200");
     size_t nu = hs_panel_nunits(p);
     int m0 = hs_panel_first_month(p), m1 = hs_panel_last_month(p);
     size_t nm = nu ? (size_t)(m1 - m0 + 1) : 0;
@@ -246,8 +372,16 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
     hs_status st = HS_OK;
     if (!cum || !pv || !qv) st = hsi_err_nomem(err);
     if (o->method == HS_WARN_CUSUM) {
+        cusum_cal *cal = hsi_malloc(ctx, sizeof *cal);
+        if (!cal && st == HS_OK) st = hsi_err_nomem(err);
+        if (cal) {
+            cal->ctx = ctx;
+            for (size_t g = 0; g < sizeof cal->h / sizeof cal->h[0]; g++)
+                cal->h[g] = NAN;
+        }
         for (size_t u = 0; st == HS_OK && u < nu; u++)
-            st = cusum_unit(p, o, cum + u * (nm + 1), u, m0, t0, t1, minsz, &l, err);
+            st = cusum_unit(p, o, cal, cum + u * (nm + 1), u, m0, t0, t1, minsz, &l, err);
+        hsi_free(ctx, cal);
     } else {
         for (int t = t0; st == HS_OK && t <= t1; t++)
             st = surprise_month(ctx, p, o, cum, nu, m0, nm, t, minsz, pv, qv, &l, err);

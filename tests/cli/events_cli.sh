@@ -70,6 +70,11 @@ head -1 "$tmp/alerts.csv" | grep -q "^month_id,year,month,country_id,observed,ex
 n=$(($(wc -l <"$tmp/alerts.csv") - 1))
 [ "$n" -gt 0 ] || err "no alerts on CAR + Mexico"
 "$bin" warn --db "$db" --cusum --h 50 -o "$tmp/cusum.csv" -q || err "warn --cusum exited $?"
+# h calibrated per baseline rate for a 60-month in-control run (two years scored: a few rates)
+"$bin" warn "$car" --cusum --arl0 60 --from 2015-01 --to 2016-12 -o "$tmp/arl.csv" -q ||
+    err "warn --arl0 exited $?"
+grep -q "h for an in-control run of 60 months" "$tmp/arl.csv" || err "no calibrated alert: $(cat "$tmp/arl.csv")"
+expect 2 "arl0 0 or 2..1200" "$bin" warn "$car" --cusum --arl0 1
 
 # forecasts: 2 countries x 3 leads; the backtest: 3 leads x (model + 2 baselines)
 "$bin" forecast --db "$db" -o "$tmp/fc.csv" -q || err "forecast exited $?"

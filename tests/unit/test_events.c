@@ -14,6 +14,10 @@
 
 #include "events/events_int.h"
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_randist.h>
+
 static const char ged_head[] =
     "id,year,active_year,type_of_violence,conflict_new_id,conflict_name,dyad_new_id,dyad_name,"
     "side_a_new_id,side_a,side_b_new_id,side_b,number_of_sources,where_prec,where_coordinates,"
@@ -515,6 +519,68 @@ static void test_month_and_gid(void **state)
  * P(Y >= 1) = 1 - q^r, P(Y >= 2) = 1 - q^r - r q^r (1 - q). A second case sums the pmf
  * Gamma(y + r) / (Gamma(r) y!) q^r (1 - q)^y directly. Tolerance 1e-12: both sides are a
  * few floating-point operations from the same exact value. */
+/* The in-control ARL of a Poisson CUSUM with k = 1 and integer threshold H, exactly, by the
+ * Markov chain of Brook and Evans (1972): with k = 1 and integer counts C stays an integer,
+ * states 0..H-1, P[i][j] = P(max(0, i + Y - 1) = j), ARL = ((I - P)^-1 1)[0]. */
+static double exact_arl_k1(double lambda, int H)
+{
+    gsl_matrix *a = gsl_matrix_alloc((size_t)H, (size_t)H);
+    gsl_vector *one = gsl_vector_alloc((size_t)H), *x = gsl_vector_alloc((size_t)H);
+    gsl_permutation *perm = gsl_permutation_alloc((size_t)H);
+    for (int i = 0; i < H; i++) {
+        for (int j = 0; j < H; j++) {
+            /* j = 0: Y <= 1 - i; else Y = j + 1 - i */
+            double pij = 0;
+            if (j == 0)
+                pij = 1 - i >= 0 ? gsl_cdf_poisson_P((unsigned)(1 - i), lambda) : 0;
+            else if (j + 1 - i >= 0)
+                pij = gsl_ran_poisson_pdf((unsigned)(j + 1 - i), lambda);
+            gsl_matrix_set(a, (size_t)i, (size_t)j, (i == j) - pij);
+        }
+        gsl_vector_set(one, (size_t)i, 1);
+    }
+    int sign = 0;
+    gsl_linalg_LU_decomp(a, perm, &sign);
+    gsl_linalg_LU_solve(a, perm, one, x);
+    double arl = gsl_vector_get(x, 0);
+    gsl_matrix_free(a);
+    gsl_vector_free(one);
+    gsl_vector_free(x);
+    gsl_permutation_free(perm);
+    return arl;
+}
+
+/* CUSUM h from the simulated baseline (METHODS 5.5) against the exact Markov-chain ARL: with
+ * lambda0 = ln 2 and delta = 2, k = 1 exactly, so C is an integer and every h in (H - 1, H]
+ * is the same chart: the exact ARL at H must reach about arl0 and at H - 1 fall short. */
+static void test_cusum_calibration(void **state)
+{
+    (void)state;
+    hs_error err;
+    const double arl0[] = {20, 60, 200};
+    for (size_t i = 0; i < 3; i++) {
+        double h = 0;
+        assert_int_equal(hs_warn_cusum_h(NULL, log(2.0), 2.0, arl0[i], &h, &err), HS_OK);
+        int H = (int)ceil(h);
+        double at = exact_arl_k1(log(2.0), H), below = exact_arl_k1(log(2.0), H - 1);
+        if (!(at >= 0.85 * arl0[i] && below <= 1.15 * arl0[i]))
+            fail_msg("arl0 %g: h %g, exact ARL %g at %d and %g at %d", arl0[i], h, at, H, below,
+                     H - 1);
+        /* deterministic: the same call, the same h */
+        double h2 = 0;
+        assert_int_equal(hs_warn_cusum_h(NULL, log(2.0), 2.0, arl0[i], &h2, &err), HS_OK);
+        assert_true(h2 == h);
+    }
+    /* longer in-control runs need a higher h */
+    double h20 = 0, h200 = 0;
+    assert_int_equal(hs_warn_cusum_h(NULL, 5.0, 2.0, 20, &h20, &err), HS_OK);
+    assert_int_equal(hs_warn_cusum_h(NULL, 5.0, 2.0, 200, &h200, &err), HS_OK);
+    assert_true(h200 > h20);
+    assert_int_equal(hs_warn_cusum_h(NULL, 0, 2.0, 60, &h20, &err), HS_ERR_USAGE);
+    assert_int_equal(hs_warn_cusum_h(NULL, 1, 1.0, 60, &h20, &err), HS_ERR_USAGE);
+    assert_int_equal(hs_warn_cusum_h(NULL, 1, 2.0, 1, &h20, &err), HS_ERR_USAGE);
+}
+
 static void test_surprise_p(void **state)
 {
     (void)state;
@@ -806,6 +872,7 @@ int main(void)
         cmocka_unit_test(test_acled),
         cmocka_unit_test(test_month_and_gid),
         cmocka_unit_test(test_surprise_p),
+        cmocka_unit_test(test_cusum_calibration),
         cmocka_unit_test(test_bh),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_panel_spread),
