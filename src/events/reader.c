@@ -51,12 +51,11 @@ struct hsi_rdr {
     size_t mem_len, mem_pos;
     char *buf; /* cap + RDR_PAD bytes: the data, then zeros (NUL sentinel, block padding) */
     size_t cap, len, pos;
-    int eof;       /* no more input beyond buf[len] */
-    int started;   /* BOM check done */
-    int nohash;    /* skip the content hash (hsi_rdr_no_hash) */
-    int isa;       /* HSI_SCAN_*: the scanner records go through (hsi_rdr_set_scanner) */
-    size_t nul_at; /* offset of the first NUL byte in buf[0, len), or SIZE_MAX */
-    long line;     /* line number at buf[pos] */
+    int eof;     /* no more input beyond buf[len] */
+    int started; /* BOM check done */
+    int nohash;  /* skip the content hash (hsi_rdr_no_hash) */
+    int isa;     /* HSI_SCAN_*: the scanner records go through (hsi_rdr_set_scanner) */
+    long line;   /* line number at buf[pos] */
     uint64_t hash;
     /* fields of the current record */
     size_t fcap;
@@ -312,8 +311,6 @@ static hs_status rdr_fill(hsi_rdr *r, hs_error *err)
     if (!r->nohash) rdr_hash(r, r->buf + r->len, got);
     r->len += got;
     memset(r->buf + r->len, 0, RDR_PAD); /* the scanners' NUL sentinel and the block padding */
-    const char *z = memchr(r->buf, '\0', r->len);
-    r->nul_at = z ? (size_t)(z - r->buf) : SIZE_MAX;
     if (got == 0) r->eof = 1;
     return HS_OK;
 }
@@ -344,8 +341,8 @@ static const unsigned char rdr_special[256] = {
 
 enum { SCAN_DONE = 0, SCAN_MORE = 1 };
 
-/* The first '"' or '\n' in b[i, n), or n: eight bytes at a time (the zero-byte test on the
- * word xor each target, whose lowest flagged byte is exact), then byte by byte. Written here
+/* The first '"', '\n' or NUL in b[i, n), or n: eight bytes at a time (the zero-byte test on
+ * the word xor each target, whose lowest flagged byte is exact), then byte by byte. Written here
  * because quoted fields are short: strcspn or two memchr calls spent most of their time
  * setting up, a fifth of the reader's time on text-heavy rows. */
 static size_t rdr_find_qnl(const char *b, size_t i, size_t n)
@@ -356,7 +353,8 @@ static size_t rdr_find_qnl(const char *b, size_t i, size_t n)
         uint64_t w;
         memcpy(&w, b + i, 8);
         uint64_t x = w ^ q, y = w ^ nl;
-        uint64_t hit = ((x - ones) & ~x & highs) | ((y - ones) & ~y & highs);
+        uint64_t hit =
+            ((x - ones) & ~x & highs) | ((y - ones) & ~y & highs) | ((w - ones) & ~w & highs);
         if (hit) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             return i + (size_t)__builtin_ctzll(hit) / 8;
@@ -365,7 +363,7 @@ static size_t rdr_find_qnl(const char *b, size_t i, size_t n)
 #endif
         }
     }
-    while (i < n && b[i] != '"' && b[i] != '\n')
+    while (i < n && b[i] != '"' && b[i] != '\n' && b[i] != '\0')
         i++;
     return i;
 }
@@ -392,10 +390,9 @@ static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int 
             long fline = line;     /* where the quote opened, for the message */
             unsigned char esc = 1; /* 2 once a doubled quote is seen */
             for (;;) {
-                /* the closing quote, or the first newline before it (line numbers); both
-                 * stop at b[n], the end of the buffer. A buffer holding a NUL byte takes
-                 * strcspn, which stops there for the message; otherwise rdr_find_qnl. */
-                size_t j = r->nul_at < n ? i + strcspn(b + i, "\"\n") : rdr_find_qnl(b, i, n);
+                /* the closing quote, or the first newline before it (line numbers), or a NUL
+                 * byte (the message below) */
+                size_t j = rdr_find_qnl(b, i, n);
                 if (j < n && b[j] == '\n') {
                     line++;
                     line_start = j + 1;
@@ -488,7 +485,7 @@ static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int 
 #if RDR_FAST
 /* Bit i of each: byte i of a 64-byte block is a quote, line feed, carriage return, comma. */
 typedef struct rdr_bits {
-    uint64_t q, nl, cr, comma;
+    uint64_t q, nl, cr, comma, nul;
 } rdr_bits;
 
 /* Bit i set where byte i of the four vectors is ch. */
@@ -509,7 +506,8 @@ static inline rdr_bits rdr_bits_sse2(const char *p)
     __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
     __m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
     rdr_bits m = {rdr_eq64(v0, v1, v2, v3, '"'), rdr_eq64(v0, v1, v2, v3, '\n'),
-                  rdr_eq64(v0, v1, v2, v3, '\r'), rdr_eq64(v0, v1, v2, v3, ',')};
+                  rdr_eq64(v0, v1, v2, v3, '\r'), rdr_eq64(v0, v1, v2, v3, ','),
+                  rdr_eq64(v0, v1, v2, v3, '\0')};
     return m;
 }
 
@@ -543,7 +541,7 @@ __attribute__((target("avx512f,avx512bw"))) static inline rdr_bits rdr_bits_avx5
     rdr_bits m = {_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')),
                   _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')),
                   _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')),
-                  _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(','))};
+                  _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(',')), _mm512_testn_epi8_mask(v, v)};
     return m;
 }
 
@@ -625,7 +623,7 @@ hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
         size_t nf = 0, end = 0;
         long lines = 0;
 #if RDR_FAST
-        if (r->isa != HSI_SCAN_BYTES && r->nul_at >= r->len) {
+        if (r->isa != HSI_SCAN_BYTES) {
             int fast = rdr_scan_fast(r, &nf, &end, err);
             if (fast < 0) return HS_ERR_NOMEM;
             if (fast) {

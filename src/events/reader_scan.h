@@ -17,8 +17,8 @@
  * or a carriage return; a carriage return outside quotes is followed by a line feed. A record
  * meeting these splits exactly as the byte scanner splits it. Anything else - a record that
  * does not end in the buffer, a line feed inside quotes (line numbers), a quote elsewhere, a
- * lone carriage return - returns 0 and goes to the byte scanner, which reads it or gives the
- * exact message. Returns 1 with *nf fields, or -1 when out of memory.
+ * lone carriage return, a NUL byte - returns 0 and goes to the byte scanner, which reads it or
+ * gives the exact message. Returns 1 with *nf fields, or -1 when out of memory.
  */
 RDR_SCAN_ATTR static int RDR_SCAN_NAME(hsi_rdr *r, size_t *nf, size_t *end, hs_error *err)
 {
@@ -42,7 +42,7 @@ RDR_SCAN_ATTR static int RDR_SCAN_NAME(hsi_rdr *r, size_t *nf, size_t *end, hs_e
         uint64_t bad = open & ~((sep << 1) | prev_sep | (m.q << 1) | prev_q);
         bad |= ((close << 1) | prev_close) & ~(sep | m.q | crout);
         bad |= ((crout << 1) | prev_cr) & ~m.nl;
-        bad |= m.nl & inq;
+        bad |= (m.nl & inq) | m.nul;
         if (bad & rec) return 0;
         size_t *ends = r->flen;
         for (uint64_t s = sep & rec; s; s &= s - 1)
