@@ -57,6 +57,9 @@ tot() { awk -F, 'NR > 1 { e[$4] += $6 + $7 + $8; d[$4] += $9 + $10 + $11 }
 [ "$(tot "$tmp/all.csv")" = "$(tot "$tmp/spread.csv")" ] || err "--spread changed a total"
 cmp -s "$tmp/all.csv" "$tmp/spread.csv" && err "--spread moved no deaths"
 "$bin" events panel "$car" --level grid -o "$tmp/grid.csv" 2>"$tmp/log" || err "grid exited $?"
+# the grid panel's chunks, formatted by two threads, come out in order: as with one thread
+"$bin" events panel "$car" --level grid --threads 1 -o "$tmp/grid1.csv" -q || err "grid --threads 1 exited $?"
+cmp -s "$tmp/grid.csv" "$tmp/grid1.csv" || err "grid panel differs between 1 and 2 threads"
 # 29 rows of the CAR file have where_prec >= 6, with 190 deaths (test_ged.c recounts them)
 want="29 events (190 deaths)"
 grep -q "leaves out $want located only to a country" "$tmp/log" ||
