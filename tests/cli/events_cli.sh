@@ -91,6 +91,14 @@ awk -F, 'NR > 1 && ($5 < 0 || $5 > 1 || $6 < 0) { bad = 1 } END { exit bad }' "$
 grep -q "^1,no_change," "$tmp/ev.csv" || err "no no-change baseline row"
 grep -q "^3,rolling_mean_12," "$tmp/ev.csv" || err "no rolling-mean baseline row"
 expect 2 "held-out unit 999 is not in the panel" "$bin" evaluate --db "$db" --holdout 999
+# the backtest of docs/warning.md: on all organised violence the model beats both baselines
+# on Brier (lower) and AUC-PR (higher) at leads 1 and 3
+"$bin" evaluate "$car" "$mex" --type all -o "$tmp/bt.csv" -q || err "evaluate (backtest) exited $?"
+awk -F, 'NR > 1 && ($1 == 1 || $1 == 3) { b[$1 "," $2] = $5; a[$1 "," $2] = $7 }
+    END { for (l = 1; l <= 3; l += 2)
+              if (!(b[l ",model"] < b[l ",no_change"] && b[l ",model"] < b[l ",rolling_mean_12"] &&
+                    a[l ",model"] > a[l ",no_change"] && a[l ",model"] > a[l ",rolling_mean_12"])) bad = 1
+          exit bad }' "$tmp/bt.csv" || err "the model does not beat both baselines: $(cat "$tmp/bt.csv")"
 
 # bad input: documented exit codes and messages
 printf 'id,year,type_of_violence,country_id,latitude,longitude,where_prec,date_start,date_end,best\n1,2020,4,482,4.3,18.5,1,2020-01-02,2020-01-02,5\n' >"$tmp/bad.csv"
