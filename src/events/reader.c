@@ -111,7 +111,7 @@ static hs_status rdr_new(hs_ctx *ctx, const char *fname, hsi_rdr **out, hs_error
     r->hash = 14695981039346656037ull;
     r->name = hsi_strdup(ctx, fname);
     r->cap = RDR_CHUNK;
-    r->buf = hsi_calloc(ctx, r->cap + RDR_PAD, 1);
+    r->buf = hsi_malloc(ctx, r->cap + RDR_PAD); /* rdr_fill zeroes the padding */
     r->fcap = 64;
     r->f = hsi_malloc(ctx, r->fcap * sizeof *r->f);
     r->col = hsi_malloc(ctx, r->fcap * sizeof *r->col);
