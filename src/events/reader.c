@@ -55,6 +55,7 @@ struct hsi_rdr {
     int started; /* BOM check done */
     int nohash;  /* skip the content hash (hsi_rdr_no_hash) */
     int isa;     /* HSI_SCAN_*: the scanner records go through (hsi_rdr_set_scanner) */
+    int fdirty;  /* f[] may hold the byte scanner's offsets (a record it left unfinished) */
     long line;   /* line number at buf[pos] */
     uint64_t hash;
     /* fields of the current record */
@@ -627,6 +628,11 @@ hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
             int fast = rdr_scan_fast(r, &nf, &end, err);
             if (fast < 0) return HS_ERR_NOMEM;
             if (fast) {
+                if (r->wanted && r->fdirty) { /* fields nobody reads point to "" again */
+                    for (size_t k = 0; k < r->fcap; k++)
+                        if (k >= r->nwanted || !r->wanted[k]) r->f[k] = r->empty;
+                    r->fdirty = 0;
+                }
                 if (r->wanted) {
                     for (size_t i = 0; i < r->nwidx && r->widx[i] < nf; i++)
                         rdr_field_fast(r, r->widx[i], nf);
@@ -647,6 +653,8 @@ hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
         {
             int res = SCAN_DONE;
             hs_status st = rdr_scan(r, &nf, &end, &lines, &res, err);
+            /* it wrote offsets into f[]: unless the record completes below, they stay there */
+            r->fdirty = st != HS_OK || res == SCAN_MORE;
             if (st != HS_OK) return st;
             if (res == SCAN_MORE) {
                 st = rdr_fill(r, err);
