@@ -100,7 +100,8 @@ static int rdr_best_isa(void)
     return RDR_FAST ? HSI_SCAN_SSE2 : HSI_SCAN_BYTES;
 }
 
-static hs_status rdr_new(hs_ctx *ctx, const char *fname, hsi_rdr **out, hs_error *err)
+/* cap: the read buffer's first size (it doubles when one record does not fit). */
+static hs_status rdr_new(hs_ctx *ctx, const char *fname, size_t cap, hsi_rdr **out, hs_error *err)
 {
     hsi_rdr *r = hsi_calloc(ctx, 1, sizeof *r);
     if (!r) return hsi_err_nomem(err);
@@ -111,7 +112,7 @@ static hs_status rdr_new(hs_ctx *ctx, const char *fname, hsi_rdr **out, hs_error
     r->line = 1;
     r->hash = 14695981039346656037ull;
     r->name = hsi_strdup(ctx, fname);
-    r->cap = RDR_CHUNK;
+    r->cap = cap;
     r->buf = hsi_malloc(ctx, r->cap + RDR_PAD); /* rdr_fill zeroes the padding */
     r->fcap = 64;
     r->f = hsi_malloc(ctx, r->fcap * sizeof *r->f);
@@ -139,7 +140,7 @@ hs_status hsi_rdr_open(hs_ctx *ctx, const char *path, hsi_rdr **out, hs_error *e
         return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot read: %s", strerror(e));
     }
     hsi_rdr *r = NULL;
-    hs_status st = rdr_new(ctx, path, &r, err);
+    hs_status st = rdr_new(ctx, path, RDR_CHUNK, &r, err);
     if (st != HS_OK) {
         close(fd);
         return st;
@@ -171,7 +172,7 @@ hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off, uint64
         return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot seek: %s", strerror(e));
     }
     hsi_rdr *r = NULL;
-    hs_status st = rdr_new(ctx, path, &r, err);
+    hs_status st = rdr_new(ctx, path, RDR_CHUNK, &r, err);
     if (st != HS_OK) {
         close(fd);
         return st;
@@ -213,7 +214,10 @@ hs_status hsi_rdr_open_mem(hs_ctx *ctx, const char *data, size_t len, const char
 {
     *out = NULL;
     hsi_rdr *r = NULL;
-    hs_status st = rdr_new(ctx, fname, &r, err);
+    /* text already in memory needs no more than its own size (submissions, tests, fuzzing:
+       a 4 MiB buffer for a few hundred bytes was most of their cost) */
+    size_t cap = len < RDR_CHUNK ? (len > 4096 ? len : 4096) : RDR_CHUNK;
+    hs_status st = rdr_new(ctx, fname, cap, &r, err);
     if (st != HS_OK) return st;
     r->mem = data;
     r->mem_len = len;
