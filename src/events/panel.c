@@ -616,7 +616,9 @@ static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
     for (size_t i = 0; i < src->ccap; i++) {
         const pcell *sc = &src->cells[i];
         if (!sc->key) continue;
-        if (2 * (dst->ncell + 1) > dst->ccap && cells_grow(dst) != 0) return hsi_err_nomem(err);
+        /* up to 3/4 full here (hsi_panel_add keeps 1/2): the merge then rarely needs a
+           table twice the size while both halves are still held */
+        if (4 * (dst->ncell + 1) > 3 * dst->ccap && cells_grow(dst) != 0) return hsi_err_nomem(err);
         pcell *c = &dst->cells[cell_slot(dst->cells, dst->ccap, sc->key)];
         if (!c->key) {
             c->key = sc->key;
