@@ -854,6 +854,82 @@ static void test_alloc_failures(void **state)
  * kept in the fuzz corpus): Python's csv module reads the same file as 20 rows of 49
  * fields, best summing to 113, the first row id 200000 in country 482, cell 142244, dated
  * 2001-11-29 00:00:00.000. */
+/* Write panel p to a string (caller frees). */
+static char *panel_text(const hs_panel *p, size_t *len)
+{
+    char *buf = NULL;
+    FILE *fp = open_memstream(&buf, len);
+    assert_non_null(fp);
+    hs_error err;
+    assert_int_equal(hs_panel_write_csv(p, fp, &err), HS_OK);
+    assert_int_equal(fclose(fp), 0);
+    return buf;
+}
+
+/* A file past the two-thread threshold (32 MB): two readers split at a newline, their tables
+ * merged, the rows formatted by two threads; the same panel as one thread, at both levels,
+ * and the deaths add up to the file's. */
+static void test_panel_two_threads(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/hs_test_par_%ld.csv", (long)getpid());
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(ged_head, fp);
+    unsigned seed = 7;
+    long total = 0;
+    size_t bytes = 0;
+    for (int i = 0; bytes < ((size_t)34 << 20); i++) {
+        int y = 1990 + (int)(rand_r(&seed) % 30), m = 1 + (int)(rand_r(&seed) % 12);
+        double lat = -10.0 + (double)(rand_r(&seed) % 4000) / 100.0;
+        double lon = 10.0 + (double)(rand_r(&seed) % 4000) / 100.0;
+        int best = (int)(rand_r(&seed) % 50), type = 1 + (int)(rand_r(&seed) % 3);
+        int wp = 1 + (int)(rand_r(&seed) % 7);
+        long gid = hsi_priogrid_gid(lat, lon);
+        int n = fprintf(fp,
+                        "%d,%d,0,%d,1,\"A - B, \"\"x\"\"\",1,x,1,\"A, B\",1,B,-1,%d,here,a,b,%.2f,"
+                        "%.2f,%ld,Country,%d,Africa,1,1,%d-%02d-05,%d-%02d-06,0,0,%d,0,%d,%d,%d\n",
+                        i + 1, y, type, wp, lat, lon, gid, 400 + (int)(rand_r(&seed) % 20), y, m, y,
+                        m, best, best, best, best);
+        assert_true(n > 0);
+        bytes += (size_t)n;
+        total += best;
+    }
+    assert_int_equal(fclose(fp), 0);
+    const char *pp = path;
+    hs_error err;
+    for (int level = 0; level < 2; level++) {
+        char *text[2];
+        size_t len[2];
+        for (int th = 1; th <= 2; th++) {
+            hs_panel_opts po;
+            hs_panel_opts_init(&po);
+            po.level = level ? HS_PANEL_GRID : HS_PANEL_COUNTRY;
+            po.keep_imprecise = 1;
+            po.threads = th;
+            hs_panel *p = NULL;
+            assert_int_equal(hs_panel_from_files(NULL, &pp, 1, NULL, &po, &p, &err), HS_OK);
+            text[th - 1] = panel_text(p, &len[th - 1]);
+            /* every death is in the panel */
+            long sum = 0;
+            for (size_t u = 0; u < hs_panel_nunits(p); u++)
+                for (int mm = hs_panel_first_month(p); mm <= hs_panel_last_month(p); mm++) {
+                    long ev[3], de[3];
+                    hs_panel_get(p, u, mm, ev, de);
+                    sum += de[0] + de[1] + de[2];
+                }
+            assert_int_equal(sum, total);
+            hs_panel_free(p);
+        }
+        assert_int_equal(len[0], len[1]);
+        assert_memory_equal(text[0], text[1], len[0]);
+        free(text[0]);
+        free(text[1]);
+    }
+    unlink(path);
+}
+
 static void test_ged49(void **state)
 {
     (void)state;
@@ -906,6 +982,7 @@ int main(void)
         cmocka_unit_test(test_bh),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_panel_spread),
+        cmocka_unit_test(test_panel_two_threads),
         cmocka_unit_test(test_warn_series),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_ged49),
