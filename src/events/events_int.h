@@ -106,6 +106,10 @@ static inline int hsi_month_id(int year, int month)
 {
     return (year - 1980) * 12 + month;
 }
+/* "YYYY-MM-DD", optionally followed by " HH:MM:SS[.fff]", a valid Gregorian date from 1900;
+ * 0 on success. */
+HS_INTERNAL int hsi_ev_parse_date(const char *s, int *y, int *m, int *d);
+
 /* Days in month m (1..12) of year y, Gregorian. */
 static inline int hsi_days_in_month(int y, int m)
 {

@@ -70,7 +70,7 @@ static int parse_num(const char *s, double *out)
 }
 
 /* "YYYY-MM-DD", optionally followed by " HH:MM:SS[.fff]" (the full GED release). */
-static int parse_date(const char *s, int *y, int *m, int *d)
+int hsi_ev_parse_date(const char *s, int *y, int *m, int *d)
 {
     for (int i = 0; i < 10; i++) {
         int want_dash = i == 4 || i == 7;
@@ -190,7 +190,7 @@ static int acled_type(const char *s)
 /* ACLED dates: "YYYY-MM-DD" (API export) or "DD Month YYYY" (older exports). */
 static int acled_date(const char *s, int *y, int *m, int *d)
 {
-    if (parse_date(s, y, m, d) == 0) return 0;
+    if (hsi_ev_parse_date(s, y, m, d) == 0) return 0;
     static const char *const months[] = {"January",   "February", "March",    "April",
                                          "May",       "June",     "July",     "August",
                                          "September", "October",  "November", "December"};
@@ -203,7 +203,7 @@ static int acled_date(const char *s, int *y, int *m, int *d)
         if (!strcmp(name, months[i])) {
             char iso[40]; /* %4d/%2d read at most 4 and 2 digits, but the compiler can't see it */
             snprintf(iso, sizeof iso, "%04d-%02d-%02d", yy, i + 1, dd);
-            return parse_date(iso, y, m, d);
+            return hsi_ev_parse_date(iso, y, m, d);
         }
     }
     return -1;
@@ -282,10 +282,10 @@ static hs_status parse_ged(const hsi_evmap *m, const hsi_rec *r, const char *fna
     ev->type = (int)v;
     st = get_int(r, m->country_id, "country_id", 2, 999, &ev->country, fname, err);
     if (st != HS_OK) return st;
-    if (parse_date(r->f[m->date_start], &ev->y0, &ev->m0, &ev->d0) != 0)
+    if (hsi_ev_parse_date(r->f[m->date_start], &ev->y0, &ev->m0, &ev->d0) != 0)
         return ROW_ERR(m->date_start, "date_start '%s' is not a valid date (YYYY-MM-DD)",
                        r->f[m->date_start]);
-    if (parse_date(r->f[m->date_end], &ev->y1, &ev->m1, &ev->d1) != 0)
+    if (hsi_ev_parse_date(r->f[m->date_end], &ev->y1, &ev->m1, &ev->d1) != 0)
         return ROW_ERR(m->date_end, "date_end '%s' is not a valid date (YYYY-MM-DD)",
                        r->f[m->date_end]);
     if (ev->y1 * 10000 + ev->m1 * 100 + ev->d1 < ev->y0 * 10000 + ev->m0 * 100 + ev->d0)

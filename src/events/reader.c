@@ -55,14 +55,15 @@ struct hsi_rdr {
     int started; /* BOM check done */
     int nohash;  /* skip the content hash (hsi_rdr_no_hash) */
     int isa;     /* HSI_SCAN_*: the scanner records go through (hsi_rdr_set_scanner) */
-    int fdirty;  /* f[] may hold the byte scanner's offsets (a record it left unfinished) */
     long line;   /* line number at buf[pos] */
     uint64_t hash;
     /* fields of the current record */
     size_t fcap;
     char **f;
     long *col;
-    size_t *flen;
+    size_t *fstart; /* offset of each field's first byte (block scanner: and fstart[nf], the
+                       offset after the record's line feed) */
+    size_t *flen;   /* byte scanner: each field's length */
     unsigned char *quoted;
     unsigned char *wanted; /* nwanted flags: fields the caller reads (NULL: all) */
     size_t nwanted;
@@ -117,9 +118,10 @@ static hs_status rdr_new(hs_ctx *ctx, const char *fname, size_t cap, hsi_rdr **o
     r->fcap = 64;
     r->f = hsi_malloc(ctx, r->fcap * sizeof *r->f);
     r->col = hsi_malloc(ctx, r->fcap * sizeof *r->col);
+    r->fstart = hsi_malloc(ctx, r->fcap * sizeof *r->fstart);
     r->flen = hsi_malloc(ctx, r->fcap * sizeof *r->flen);
     r->quoted = hsi_malloc(ctx, r->fcap);
-    if (!r->name || !r->buf || !r->f || !r->col || !r->flen || !r->quoted) {
+    if (!r->name || !r->buf || !r->f || !r->col || !r->fstart || !r->flen || !r->quoted) {
         hsi_rdr_close(r);
         return hsi_err_nomem(err);
     }
@@ -257,6 +259,7 @@ void hsi_rdr_close(hsi_rdr *r)
     hsi_free(ctx, r->buf);
     hsi_free(ctx, r->f);
     hsi_free(ctx, r->col);
+    hsi_free(ctx, r->fstart);
     hsi_free(ctx, r->flen);
     hsi_free(ctx, r->quoted);
     hsi_free(ctx, r->wanted);
@@ -327,11 +330,13 @@ static hs_status rdr_grow_fields(hsi_rdr *r, hs_error *err)
     if (f) r->f = f;
     long *col = hsi_realloc(r->ctx, r->col, nc * sizeof *col);
     if (col) r->col = col;
+    size_t *fs = hsi_realloc(r->ctx, r->fstart, nc * sizeof *fs);
+    if (fs) r->fstart = fs;
     size_t *fl = hsi_realloc(r->ctx, r->flen, nc * sizeof *fl);
     if (fl) r->flen = fl;
     unsigned char *q = hsi_realloc(r->ctx, r->quoted, nc);
     if (q) r->quoted = q;
-    if (!f || !col || !fl || !q) return hsi_err_nomem(err);
+    if (!f || !col || !fs || !fl || !q) return hsi_err_nomem(err);
     for (size_t k = r->fcap; k < nc; k++)
         r->f[k] = r->empty;
     r->fcap = nc;
@@ -374,8 +379,8 @@ static size_t rdr_find_qnl(const char *b, size_t i, size_t n)
 }
 
 /*
- * Scan one record starting at r->pos. On SCAN_DONE, fields are recorded as offsets (in f[] as
- * offsets cast later), *end is the offset just past the record's line end and *lines the
+ * Scan one record starting at r->pos. On SCAN_DONE, fields are recorded as offsets and
+ * lengths (fstart[], flen[]), *end is the offset just past the record's line end and *lines the
  * number of newlines consumed. SCAN_MORE: the buffer ends before the record does.
  */
 static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int *res, hs_error *err)
@@ -427,7 +432,7 @@ static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int 
                 }
                 /* an offset until the record is complete (the buffer may still move);
                  * hsi_rdr_next turns it into a pointer */
-                r->f[k] = (char *)(uintptr_t)start; /* NOLINT(performance-no-int-to-ptr) */
+                r->fstart[k] = start;
                 r->flen[k] = qi - start;
                 r->quoted[k] = esc;
                 i = qi + 1;
@@ -450,7 +455,7 @@ static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int 
                 *res = SCAN_MORE;
                 return HS_OK;
             }
-            r->f[k] = (char *)(uintptr_t)start; /* NOLINT(performance-no-int-to-ptr): as above */
+            r->fstart[k] = start;
             r->flen[k] = i - start;
             r->quoted[k] = 0;
         }
@@ -570,26 +575,32 @@ static int rdr_scan_fast(hsi_rdr *r, size_t *nf, size_t *end, hs_error *err)
 #endif
     return rdr_scan_sse2(r, nf, end, err);
 }
+#endif
 
-/* Field k of a record split by rdr_scan_fast (r->flen[] holds the field ends) as a string in
- * place: quotes stripped and doubled quotes undone. */
+/* Undo the doubled quotes of a quoted field's len bytes at s, in place; the new length. */
+static size_t rdr_unescape(char *s, size_t len)
+{
+    size_t w = 0;
+    for (size_t j = 0; j < len; j++) {
+        s[w++] = s[j];
+        if (s[j] == '"') j++;
+    }
+    return w;
+}
+
+#if RDR_FAST
+/* Field k of a record split by rdr_scan_fast as a string in place: quotes stripped and
+ * doubled quotes undone. */
 static void rdr_field_fast(hsi_rdr *r, size_t k, size_t nf)
 {
     char *b = r->buf;
-    size_t s = k ? r->flen[k - 1] + 1 : r->pos, e = r->flen[k];
+    size_t s = r->fstart[k], e = r->fstart[k + 1] - 1;
     r->col[k] = (long)(s - r->pos) + 1;
     if (k + 1 == nf && e > s && b[e - 1] == '\r') e--; /* CRLF: checked by the scanner */
     if (b[s] == '"') {                                 /* then b[e - 1] is its closing quote */
         s++;
         e--;
-        if (memchr(b + s, '"', e - s)) {
-            size_t w = s;
-            for (size_t j = s; j < e; j++) {
-                b[w++] = b[j];
-                if (b[j] == '"') j++;
-            }
-            e = w;
-        }
+        if (memchr(b + s, '"', e - s)) e = s + rdr_unescape(b + s, e - s);
     }
     b[e] = '\0';
     r->f[k] = b + s;
@@ -626,39 +637,17 @@ hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
             continue;
         }
         size_t nf = 0, end = 0;
-        long lines = 0;
+        long lines = 1;
+        int fast = 0;
 #if RDR_FAST
         if (r->isa != HSI_SCAN_BYTES) {
-            int fast = rdr_scan_fast(r, &nf, &end, err);
+            fast = rdr_scan_fast(r, &nf, &end, err);
             if (fast < 0) return HS_ERR_NOMEM;
-            if (fast) {
-                if (r->wanted && r->fdirty) { /* fields nobody reads point to "" again */
-                    for (size_t k = 0; k < r->fcap; k++)
-                        if (k >= r->nwanted || !r->wanted[k]) r->f[k] = r->empty;
-                    r->fdirty = 0;
-                }
-                if (r->wanted) {
-                    for (size_t i = 0; i < r->nwidx && r->widx[i] < nf; i++)
-                        rdr_field_fast(r, r->widx[i], nf);
-                } else {
-                    for (size_t k = 0; k < nf; k++)
-                        rdr_field_fast(r, k, nf);
-                }
-                rec->nf = nf;
-                rec->f = r->f;
-                rec->col = r->col;
-                rec->line = r->line;
-                r->line++;
-                r->pos = end;
-                return HS_OK;
-            }
         }
 #endif
-        {
+        if (!fast) {
             int res = SCAN_DONE;
             hs_status st = rdr_scan(r, &nf, &end, &lines, &res, err);
-            /* it wrote offsets into f[]: unless the record completes below, they stay there */
-            r->fdirty = st != HS_OK || res == SCAN_MORE;
             if (st != HS_OK) return st;
             if (res == SCAN_MORE) {
                 st = rdr_fill(r, err);
@@ -666,23 +655,22 @@ hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
                 continue;
             }
         }
-        /* The record is complete: terminate and unescape its fields in place. The byte after
-         * each field (delimiter, closing quote, line end, or the spare byte) becomes NUL. */
-        for (size_t k = 0; k < nf; k++) {
-            if (r->wanted && (k >= r->nwanted || !r->wanted[k])) {
-                r->f[k] = r->empty; /* text nobody reads is not unescaped */
+        /* The record is complete: terminate and unescape the fields asked for in place (the
+         * byte after each field - delimiter, closing quote, line end or the spare byte -
+         * becomes NUL). The others were set to "" by hsi_rdr_set_wanted and stay so. */
+        size_t nk = r->wanted ? r->nwidx : nf;
+        for (size_t i = 0; i < nk; i++) {
+            size_t k = r->wanted ? r->widx[i] : i;
+            if (k >= nf) break;
+#if RDR_FAST
+            if (fast) {
+                rdr_field_fast(r, k, nf);
                 continue;
             }
-            char *s = r->buf + (size_t)(uintptr_t)r->f[k];
+#endif
+            char *s = r->buf + r->fstart[k];
             size_t len = r->flen[k];
-            if (r->quoted[k] == 2) {
-                size_t w = 0;
-                for (size_t j = 0; j < len; j++) {
-                    s[w++] = s[j];
-                    if (s[j] == '"') j++;
-                }
-                len = w;
-            }
+            if (r->quoted[k] == 2) len = rdr_unescape(s, len);
             s[len] = '\0';
             r->f[k] = s;
         }

@@ -6,8 +6,9 @@
  *
  * The record at r->pos, 64 bytes at a time: masks of quotes, commas, line feeds and carriage
  * returns; the bytes inside quotes from the running XOR of the quote mask; the field ends are
- * the commas and the line feed outside quotes, collected with count-trailing-zeros into
- * r->flen[] as offsets (hsi_rdr_next turns the fields it is asked for into strings). That is
+ * the commas and the line feed outside quotes, collected with count-trailing-zeros as the
+ * next fields' starts in r->fstart[] (hsi_rdr_next turns the fields it is asked for into
+ * strings). That is
  * a store per field where the byte scanner takes a table lookup and a branch per byte and a
  * mispredicted loop exit per field (a GED row has 49): it is the reader's whole inner loop,
  * so it is written here.
@@ -27,8 +28,9 @@ RDR_SCAN_ATTR static int RDR_SCAN_NAME(hsi_rdr *r, size_t *nf, size_t *end, hs_e
     uint64_t in = 0; /* all ones when the previous block ended inside quotes */
     /* bit 0: what the byte before the block was (the record start counts as a comma) */
     uint64_t prev_sep = 1, prev_q = 0, prev_close = 0, prev_cr = 0;
+    r->fstart[0] = r->pos;
     for (size_t at = r->pos; at < n; at += 64) {
-        while (r->fcap - k < 64)
+        while (r->fcap - k < 65) /* up to 64 field starts after fstart[k] */
             if (rdr_grow_fields(r, err) != HS_OK) return -1;
         rdr_bits m = RDR_SCAN_BITS(b + at);
         uint64_t valid = n - at >= 64 ? ~0ull : (1ull << (n - at)) - 1;
@@ -44,12 +46,12 @@ RDR_SCAN_ATTR static int RDR_SCAN_NAME(hsi_rdr *r, size_t *nf, size_t *end, hs_e
         bad |= ((crout << 1) | prev_cr) & ~m.nl;
         bad |= (m.nl & inq) | m.nul;
         if (bad & rec) return 0;
-        size_t *ends = r->flen;
+        size_t *starts = r->fstart;
         for (uint64_t s = sep & rec; s; s &= s - 1)
-            ends[k++] = at + (size_t)__builtin_ctzll(s);
+            starts[++k] = at + (size_t)__builtin_ctzll(s) + 1;
         if (nlout) {
             *nf = k;
-            *end = ends[k - 1] + 1;
+            *end = starts[k];
             return 1;
         }
         in = 0 - (inq >> 63);

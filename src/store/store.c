@@ -442,11 +442,6 @@ hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo, cons
     return HS_OK;
 }
 
-static int date_ok(int y, int m, int d)
-{
-    return y >= 1900 && m >= 1 && m <= 12 && d >= 1 && d <= hsi_days_in_month(y, m);
-}
-
 hs_status hsi_store_panel_add(hs_store *db, hs_panel *p, hs_error *err)
 {
     hs_status st = HS_OK;
@@ -471,15 +466,10 @@ hs_status hsi_store_panel_add(hs_store *db, hs_panel *p, hs_error *err)
         /* the days, for panels that spread deaths over the months an event spans */
         const char *d0 = (const char *)sqlite3_column_text(q, 7);
         const char *d1 = (const char *)sqlite3_column_text(q, 8);
-        /* NOLINTBEGIN(cert-err34-c): 4 and 2 digits cannot overflow; counts and ranges are
-           checked */
-        if (!d0 || sscanf(d0, "%4d-%2d-%2d", &ev.y0, &ev.m0, &ev.d0) != 3 || !d1 ||
-            sscanf(d1, "%4d-%2d-%2d", &ev.y1, &ev.m1, &ev.d1) != 3)
-            ev.y1 = 0; /* not spread: the month_id above stands */
-        /* NOLINTEND(cert-err34-c) */
-        if (hsi_month_id(ev.y0, ev.m0) != sqlite3_column_int(q, 3) ||
-            !date_ok(ev.y0, ev.m0, ev.d0) || !date_ok(ev.y1, ev.m1, ev.d1)) {
-            hsi_month_ym(sqlite3_column_int(q, 3), &ev.y0, &ev.m0);
+        if (!d0 || !d1 || hsi_ev_parse_date(d0, &ev.y0, &ev.m0, &ev.d0) != 0 ||
+            hsi_ev_parse_date(d1, &ev.y1, &ev.m1, &ev.d1) != 0 ||
+            hsi_month_id(ev.y0, ev.m0) != sqlite3_column_int(q, 3)) {
+            hsi_month_ym(sqlite3_column_int(q, 3), &ev.y0, &ev.m0); /* not spread */
             ev.y1 = 0;
         }
         st = hsi_panel_add(p, &ev, err);

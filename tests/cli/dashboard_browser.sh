@@ -15,7 +15,7 @@ chromium=${CHROMIUM:-/usr/bin/chromium}
 . "$(dirname "$0")/lib/require.sh"
 req_node
 req_chromium "$chromium"
-"$bin" serve --help >/dev/null 2>&1 || req_skip "humsec serve not available (built without libmicrohttpd or jansson)"
+req_serve "$bin"
 req_npm playwright-core
 fail=0
 (cd report && node build.mjs --check) || fail=1

@@ -9,7 +9,7 @@ set -u
 bin=${1:?usage: serve_readme.sh HUMSEC}
 . "$(dirname "$0")/lib/require.sh"
 command -v curl >/dev/null 2>&1 || req_skip "curl not found (apt-get install curl)"
-"$bin" serve --help >/dev/null 2>&1 || req_skip "humsec serve not available (built without libmicrohttpd or jansson)"
+req_serve "$bin"
 tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT

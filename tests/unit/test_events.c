@@ -666,6 +666,15 @@ static void test_metrics(void **state)
  * single unit BH changes nothing (q = p). 2002-02 (S = 83) is not surprising at 0.01 only if
  * its p says so: the test takes its p from the same formula. The alert of 2002-01 is a hit
  * (2002-02 reaches 25) with lead 1. */
+/* A new file /tmp/hs_test_TAG_PID.csv for writing (its name in path). */
+static FILE *tmp_csv(char *path, size_t n, const char *tag)
+{
+    snprintf(path, n, "/tmp/hs_test_%s_%ld.csv", tag, (long)getpid());
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    return fp;
+}
+
 /* --spread (METHODS 5.2): best shared over the months by days, largest remainder. By hand:
  * 2020-01-20..2020-03-10 is 12 + 29 + 10 = 51 days; 10 deaths give 120/51, 290/51, 100/51 =
  * 2 r18, 5 r35, 1 r49; the 2 left go to March (49) and February (35): 2, 6, 2. 7 deaths over
@@ -675,9 +684,7 @@ static void test_panel_spread(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof path, "/tmp/hs_test_spread_%ld.csv", (long)getpid());
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
+    FILE *fp = tmp_csv(path, sizeof path, "spread");
     fputs("id,year,type_of_violence,country_id,latitude,longitude,where_prec,date_start,"
           "date_end,best\n"
           "1,2020,1,482,4.3,18.5,1,2020-01-20,2020-03-10,10\n"
@@ -732,9 +739,7 @@ static void test_warn_series(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof path, "/tmp/hs_test_warn_%ld.csv", (long)getpid());
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
+    FILE *fp = tmp_csv(path, sizeof path, "warn");
     fputs("id,year,type_of_violence,country_id,latitude,longitude,where_prec,date_start,"
           "date_end,best\n",
           fp);
@@ -873,9 +878,7 @@ static void test_panel_two_threads(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof path, "/tmp/hs_test_par_%ld.csv", (long)getpid());
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
+    FILE *fp = tmp_csv(path, sizeof path, "par");
     fputs(ged_head, fp);
     unsigned seed = 7;
     long total = 0;

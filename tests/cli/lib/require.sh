@@ -34,3 +34,9 @@ req_npm() {
             req_skip "'npm ci' in report/ failed (is the npm registry reachable?)"
     fi
 }
+
+# req_serve BIN: the humsec binary BIN was built with its HTTP server.
+req_serve() {
+    "$1" serve --help >/dev/null 2>&1 ||
+        req_skip "humsec serve not available (built without libmicrohttpd or jansson)"
+}
