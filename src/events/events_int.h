@@ -31,6 +31,10 @@ HS_INTERNAL hs_status hsi_rdr_open(hs_ctx *ctx, const char *path, hsi_rdr **out,
  * record. Lines are then counted from that point. */
 HS_INTERNAL hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off, uint64_t len,
                                          hsi_rdr **out, hs_error *err);
+/* Go on with bytes [off, off + len), off > 0 the start of a record, of the plain file r
+ * reads: what was not read of the previous range is dropped and the buffer is kept, so the
+ * pieces of a large file cost no new buffer each. Lines are counted from 1 again. */
+HS_INTERNAL hs_status hsi_rdr_move_range(hsi_rdr *r, uint64_t off, uint64_t len, hs_error *err);
 /* Read from memory (borrowed; must outlive the reader). */
 HS_INTERNAL hs_status hsi_rdr_open_mem(hs_ctx *ctx, const char *data, size_t len, const char *fname,
                                        hsi_rdr **out, hs_error *err);
@@ -139,7 +143,8 @@ typedef struct hsi_evfile {
     hsi_evmap map;
     size_t rows;
     size_t nwarn[HSI_W_NWARN];
-    int silent; /* count warnings without logging them (a worker thread) */
+    size_t nshown[HSI_W_NWARN]; /* of them logged one by one */
+    int silent;                 /* count warnings without logging them (a worker thread) */
 } hsi_evfile;
 
 HS_INTERNAL hs_status hsi_evfile_open(hs_ctx *ctx, const char *path, const hs_geo *geo,
@@ -152,6 +157,10 @@ HS_INTERNAL hs_status hsi_evfile_open_mem(hs_ctx *ctx, const char *data, size_t 
 HS_INTERNAL hs_status hsi_evfile_open_range(hs_ctx *ctx, const char *path, const hs_geo *geo,
                                             const hsi_evmap *map, uint64_t off, uint64_t len,
                                             hsi_evfile *f, hs_error *err);
+/* Go on with bytes [off, off + len) of the same plain file (hsi_rdr_move_range); from now
+ * on warnings are counted, not logged. */
+HS_INTERNAL hs_status hsi_evfile_move_range(hsi_evfile *f, uint64_t off, uint64_t len,
+                                            hs_error *err);
 /* Next valid event; *eof = 1 at the end. A malformed row stops reading with its error. */
 HS_INTERNAL hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err);
 /* Log the warning totals (when some were not printed one by one). */

@@ -472,7 +472,9 @@ hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err)
     if (!ev->warn) return HS_OK;
     for (unsigned b = 0; b < HSI_W_NWARN; b++) {
         if (!(ev->warn & (1u << b))) continue;
-        if (++f->nwarn[b] <= EV_WARN_SHOWN && !f->silent && f->ctx && f->ctx->log) {
+        f->nwarn[b]++;
+        if (f->nshown[b] < EV_WARN_SHOWN && !f->silent && f->ctx && f->ctx->log) {
+            f->nshown[b]++;
             char msg[512];
             hsi_ev_warn_text(ev, 1u << b, msg, sizeof msg);
             hsi_log(f->ctx, 1, "%s:%ld: %s", hsi_rdr_name(f->rdr), r.line, msg);
@@ -486,10 +488,20 @@ void hsi_evfile_summary(const hsi_evfile *f)
     static const char *const what[HSI_W_NWARN] = {
         "best outside low..high", "best not the sum of the death columns",
         "published priogrid_gid differs from the computed one", "country code not mapped"};
-    for (int b = 0; b < HSI_W_NWARN; b++)
-        if (f->nwarn[b] > EV_WARN_SHOWN)
-            hsi_log(f->ctx, 1, "%s: %zu rows with %s (first %d shown)", hsi_rdr_name(f->rdr),
-                    f->nwarn[b], what[b], EV_WARN_SHOWN);
+    for (int b = 0; b < HSI_W_NWARN; b++) {
+        if (f->nwarn[b] == f->nshown[b]) continue;
+        if (f->nshown[b])
+            hsi_log(f->ctx, 1, "%s: %zu rows with %s (first %zu shown)", hsi_rdr_name(f->rdr),
+                    f->nwarn[b], what[b], f->nshown[b]);
+        else
+            hsi_log(f->ctx, 1, "%s: %zu rows with %s", hsi_rdr_name(f->rdr), f->nwarn[b], what[b]);
+    }
+}
+
+hs_status hsi_evfile_move_range(hsi_evfile *f, uint64_t off, uint64_t len, hs_error *err)
+{
+    f->silent = 1; /* line numbers no longer count from the file's start */
+    return hsi_rdr_move_range(f->rdr, off, len, err);
 }
 
 void hsi_evfile_close(hsi_evfile *f)

@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -680,83 +681,134 @@ static hs_status panel_read(hs_panel *p, hsi_evfile *f, hs_error *err)
     }
 }
 
+/* Files smaller than this are read by one thread: starting a second costs more than it saves. */
+#define PANEL_PAR_MIN ((off_t)32 << 20)
+/* A large file is cut into pieces of about this size, at least PANEL_PIECES_MIN of them; the
+ * two threads take the next piece whenever they finish one. Two halves, one per thread, left
+ * one thread idle for 40-80 ms of a second at the end (the halves take the same time alone,
+ * not side by side): now the idle end is a piece of a few milliseconds at most. */
+#define PANEL_PIECE      ((uint64_t)32 << 20)
+#define PANEL_PIECES_MIN 8
+
+/* The pieces of one file: piece i is bytes [cut[i], cut[i + 1]). */
+typedef struct ppieces {
+    const uint64_t *cut;
+    size_t n;
+    atomic_size_t next; /* the next piece nobody has taken */
+} ppieces;
+
 typedef struct panel_job {
     hs_panel *p;
     hsi_evfile *f;
+    ppieces *pc;
     hs_status st;
     hs_error err;
 } panel_job;
 
+/* Read the pieces not yet taken into j->p through j->f, until none is left or one fails
+ * (then the other thread takes no more either). */
+static hs_status panel_read_pieces(panel_job *j)
+{
+    ppieces *pc = j->pc;
+    for (;;) {
+        size_t i = atomic_fetch_add(&pc->next, 1);
+        if (i >= pc->n) return HS_OK;
+        hs_status st =
+            hsi_evfile_move_range(j->f, pc->cut[i], pc->cut[i + 1] - pc->cut[i], &j->err);
+        if (st == HS_OK) st = panel_read(j->p, j->f, &j->err);
+        if (st != HS_OK) {
+            atomic_store(&pc->next, pc->n);
+            return st;
+        }
+    }
+}
+
 static void *panel_worker(void *arg)
 {
     panel_job *j = arg;
-    j->st = panel_read(j->p, j->f, &j->err);
+    j->st = panel_read_pieces(j);
     return NULL;
 }
 
-/* Files smaller than this are read by one thread: starting a second costs more than it saves. */
-#define PANEL_PAR_MIN ((off_t)32 << 20)
-
 /*
- * Offset just after the first newline at or after the middle of a plain file of size bytes,
- * or 0 when the file is gzip, small, or has no newline near its middle.
+ * Cut a plain file of size bytes into pieces that start at records: cut[0] = 0, cut[n] =
+ * size, and each other cut just after the first newline at or after an even share of the
+ * file. *n is 0 when the file is gzip, small, or a share has no newline in its first 64 KiB.
+ * cut has room for PANEL_PIECES_MIN + size / PANEL_PIECE + 1 entries.
  */
-static uint64_t panel_split(const char *path, off_t size)
+static void panel_cut(const char *path, off_t size, uint64_t *cut, size_t *n)
 {
-    if (size < PANEL_PAR_MIN) return 0;
+    *n = 0;
+    if (size < PANEL_PAR_MIN) return;
     int fd = open(path, O_RDONLY);
-    if (fd < 0) return 0;
+    if (fd < 0) return;
     unsigned char head[2] = {0, 0};
     char buf[1 << 16];
-    uint64_t at = 0;
+    size_t np = (size_t)((uint64_t)size / PANEL_PIECE);
+    if (np < PANEL_PIECES_MIN) np = PANEL_PIECES_MIN;
+    size_t k = 1;
+    cut[0] = 0;
     if (pread(fd, head, 2, 0) == 2 && !(head[0] == 0x1f && head[1] == 0x8b)) {
-        off_t mid = size / 2;
-        ssize_t n = pread(fd, buf, sizeof buf, mid);
-        const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
-        if (nl) at = (uint64_t)mid + (uint64_t)(nl - buf) + 1;
+        for (; k < np; k++) {
+            off_t at = (off_t)((uint64_t)size / np * k);
+            ssize_t got = pread(fd, buf, sizeof buf, at);
+            const char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+            if (!nl) break;
+            cut[k] = (uint64_t)at + (uint64_t)(nl - buf) + 1;
+            if (cut[k] <= cut[k - 1] || cut[k] >= (uint64_t)size) break;
+        }
     }
     close(fd);
-    return at;
+    if (k == np) {
+        cut[np] = (uint64_t)size;
+        *n = np;
+    }
 }
 
 /*
- * One large plain file with two threads: the main thread reads [0, split) including the
- * header, a worker reads [split, end) with the same column map, each into its own panel,
- * merged at the end. A newline that falls inside a quoted field would make the split wrong;
- * then the first half ends inside that quote and fails, and so does any bad row in either
- * half: the caller then reads the file again with one thread, which gives the exact message
- * (the worker cannot know its absolute line numbers). Returns HS_OK with *done = 0 to ask
- * for that.
+ * One large plain file with two threads: the main thread reads the first piece including
+ * the header, then both threads take the remaining pieces in turn with the same column map,
+ * each into its own panel; the two are merged at the end. A newline that falls inside a
+ * quoted field would make a cut wrong; then the piece before it ends inside that quote and
+ * fails, and so does any bad row in any piece: the caller then reads the file again with
+ * one thread, which gives the exact message (a piece does not know its absolute line
+ * numbers). Returns HS_OK with *done = 0 to ask for that.
  */
 static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, const hs_geo *geo,
-                                uint64_t split, uint64_t size, int *done, hs_error *err)
+                                const uint64_t *cut, size_t ncut, int *done, hs_error *err)
 {
     *done = 0;
     hs_panel *p1 = NULL, *p2 = NULL;
     hsi_evfile f1, f2;
     int have1 = 0, have2 = 0;
-    hs_error e1 = {0};
-    panel_job job = {0};
+    ppieces pc = {.cut = cut, .n = ncut};
+    atomic_init(&pc.next, 1);
+    panel_job j1 = {.f = &f1, .pc = &pc}, j2 = {.f = &f2, .pc = &pc};
     hs_status st = hsi_panel_begin(ctx, &p->o, &p1, err);
     if (st == HS_OK) st = hsi_panel_begin(ctx, &p->o, &p2, err);
-    if (st == HS_OK && hsi_evfile_open_range(ctx, path, geo, NULL, 0, split, &f1, &e1) == HS_OK)
+    j1.p = p1;
+    j2.p = p2;
+    if (st == HS_OK &&
+        hsi_evfile_open_range(ctx, path, geo, NULL, 0, cut[1], &f1, &j1.err) == HS_OK)
         have1 = 1;
+    /* the worker's reader starts empty (no bytes at the second cut) and moves to its pieces */
     if (st == HS_OK && have1 &&
-        hsi_evfile_open_range(ctx, path, geo, &f1.map, split, size - split, &f2, &e1) == HS_OK)
+        hsi_evfile_open_range(ctx, path, geo, &f1.map, cut[1], 0, &f2, &j1.err) == HS_OK)
         have2 = 1;
     if (st == HS_OK && have1 && have2) {
         pthread_t th;
         f2.silent = 1;
-        job.p = p2;
-        job.f = &f2;
-        if (pthread_create(&th, NULL, panel_worker, &job) == 0) {
-            hs_status s1 = panel_read(p1, &f1, &e1);
+        if (pthread_create(&th, NULL, panel_worker, &j2) == 0) {
+            j1.st = panel_read(p1, &f1, &j1.err); /* the first piece, lines counted from 1 */
+            if (j1.st == HS_OK)
+                j1.st = panel_read_pieces(&j1);
+            else
+                atomic_store(&pc.next, pc.n);
             pthread_join(th, NULL);
-            if (s1 == HS_ERR_NOMEM || job.st == HS_ERR_NOMEM || s1 == HS_ERR_DOMAIN ||
-                job.st == HS_ERR_DOMAIN)
-                st = hsi_err(err, s1 != HS_OK ? s1 : job.st, NULL, 0, 0, "%s",
-                             s1 != HS_OK ? e1.msg : job.err.msg);
-            else if (s1 == HS_OK && job.st == HS_OK) {
+            hs_status bad = j1.st != HS_OK ? j1.st : j2.st;
+            if (bad == HS_ERR_NOMEM || bad == HS_ERR_DOMAIN)
+                st = hsi_err(err, bad, NULL, 0, 0, "%s", j1.st != HS_OK ? j1.err.msg : j2.err.msg);
+            else if (bad == HS_OK) {
                 for (int b = 0; b < HSI_W_NWARN; b++)
                     f1.nwarn[b] += f2.nwarn[b];
                 f1.rows += f2.rows;
@@ -788,10 +840,15 @@ hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npat
     for (size_t k = 0; st == HS_OK && k < npaths; k++) {
         int done = 0;
         struct stat sb;
-        if (p->o.threads > 1 && stat(paths[k], &sb) == 0 && S_ISREG(sb.st_mode)) {
-            uint64_t split = panel_split(paths[k], sb.st_size);
-            if (split)
-                st = panel_file_par(ctx, p, paths[k], geo, split, (uint64_t)sb.st_size, &done, err);
+        if (p->o.threads > 1 && stat(paths[k], &sb) == 0 && S_ISREG(sb.st_mode) &&
+            sb.st_size >= PANEL_PAR_MIN) {
+            size_t ncut = 0;
+            uint64_t *cut = hsi_malloc(
+                ctx, (PANEL_PIECES_MIN + (uint64_t)sb.st_size / PANEL_PIECE + 1) * sizeof *cut);
+            if (!cut) st = hsi_err_nomem(err);
+            if (cut) panel_cut(paths[k], sb.st_size, cut, &ncut);
+            if (ncut) st = panel_file_par(ctx, p, paths[k], geo, cut, ncut, &done, err);
+            hsi_free(ctx, cut);
         }
         if (st != HS_OK || done) continue;
         hsi_evfile f;

@@ -186,6 +186,21 @@ hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off, uint64
     return HS_OK;
 }
 
+hs_status hsi_rdr_move_range(hsi_rdr *r, uint64_t off, uint64_t len, hs_error *err)
+{
+    if (r->fd < 0 || off == 0)
+        return hsi_err(err, HS_ERR_USAGE, r->name, 0, 0, "a range can only move in a plain file");
+    if (lseek(r->fd, (off_t)off, SEEK_SET) != (off_t)off)
+        return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "cannot seek: %s", strerror(errno));
+    r->limit = len;
+    r->len = r->pos = 0;
+    r->eof = 0;
+    r->started = 1;
+    r->line = 1;
+    memset(r->buf, 0, RDR_PAD);
+    return HS_OK;
+}
+
 hs_status hsi_rdr_set_wanted(hsi_rdr *r, const unsigned char *wanted, size_t n, hs_error *err)
 {
     unsigned char *w = hsi_malloc(r->ctx, n ? n : 1);
