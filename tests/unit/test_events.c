@@ -867,6 +867,64 @@ static char *panel_text(const hs_panel *p, size_t *len)
     return buf;
 }
 
+/* The cell table doubles in place many times (cells moved within it, some past its end last):
+ * 400 000 events over random cells and months, then every cell of the panel against a
+ * tally kept here in a plain array, with the events and deaths of each type. */
+static void test_panel_growth(void **state)
+{
+    (void)state;
+    enum { NU = 2000, NM = 60, NEV = 200000 };
+    long *tally = malloc((size_t)NU * NM * 6 * sizeof *tally);
+    assert_non_null(tally);
+    /* cells spread differently over the table: a cell moved past its end is met in each */
+    static const long stride[] = {1, 37, 113};
+    for (size_t sv = 0; sv < sizeof stride / sizeof stride[0]; sv++) {
+        memset(tally, 0, (size_t)NU * NM * 6 * sizeof *tally);
+        hs_panel_opts po;
+        hs_panel_opts_init(&po);
+        po.level = HS_PANEL_GRID;
+        hs_panel *p = NULL;
+        hs_error err;
+        assert_int_equal(hsi_panel_begin(NULL, &po, &p, &err), HS_OK);
+        unsigned seed = 11;
+        for (int i = 0; i < NEV; i++) {
+            hsi_event ev;
+            memset(&ev, 0, sizeof ev);
+            int u = (int)(rand_r(&seed) % NU), m = (int)(rand_r(&seed) % NM);
+            ev.gid = 1 + stride[sv] * u;
+            ev.type = 1 + (int)(rand_r(&seed) % 3);
+            ev.where_prec = 1;
+            ev.y0 = 2000 + m / 12;
+            ev.m0 = 1 + m % 12;
+            ev.best = (long)(rand_r(&seed) % 100);
+            assert_int_equal(hsi_panel_add(p, &ev, &err), HS_OK);
+            long *t = tally + ((size_t)u * NM + (size_t)m) * 6;
+            t[ev.type - 1]++;
+            t[ev.type + 2] += ev.best;
+        }
+        assert_int_equal(hsi_panel_end(p, NULL, &err), HS_OK);
+        assert_int_equal(hs_panel_nunits(p), NU);
+        int m0 = hsi_month_id(2000, 1);
+        assert_int_equal(hs_panel_first_month(p), m0);
+        assert_int_equal(hs_panel_last_month(p), m0 + NM - 1);
+        for (size_t u = 0; u < NU; u++) {
+            assert_int_equal(hs_panel_unit(p, u), 1 + stride[sv] * (long)u);
+            for (int m = 0; m < NM; m++) {
+                long ev[3], de[3];
+                hs_panel_get(p, u, m0 + m, ev, de);
+                const long *t = tally + (u * NM + (size_t)m) * 6;
+                for (int k = 0; k < 3; k++)
+                    if (ev[k] != t[k] || de[k] != t[k + 3])
+                        fail_msg("stride %ld, unit %zu, month %d, type %d: %ld events, %ld "
+                                 "deaths; expected %ld, %ld",
+                                 stride[sv], u, m, k + 1, ev[k], de[k], t[k], t[k + 3]);
+            }
+        }
+        hs_panel_free(p);
+    }
+    free(tally);
+}
+
 /* A seeded GED file of 34 MB, past the two-thread threshold (32 MB: eight pieces of about
  * 4 MB), into path. With quoted_nl, every third row's dyad name holds a line feed; then the
  * last nwarn rows have best above high; then, with bad_tail, a row with month 13. *lines is
@@ -1067,6 +1125,7 @@ int main(void)
         cmocka_unit_test(test_bh),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_panel_spread),
+        cmocka_unit_test(test_panel_growth),
         cmocka_unit_test(test_panel_two_threads),
         cmocka_unit_test(test_panel_two_threads_tail),
         cmocka_unit_test(test_warn_series),
