@@ -24,43 +24,47 @@
 RDR_SCAN_ATTR static int RDR_SCAN_NAME(hsi_rdr *r, size_t *nf, size_t *end, hs_error *err)
 {
     const char *b = r->buf;
-    size_t n = r->len, k = 0;
+    size_t n = r->len, k = 0, at = r->pos;
     uint64_t in = 0; /* all ones when the previous block ended inside quotes */
     /* bit 0: what the byte before the block was (the record start counts as a comma) */
     uint64_t prev_sep = 1, prev_q = 0, prev_close = 0, prev_cr = 0;
     r->fstart[0] = r->pos;
-    for (size_t at = r->pos; at < n; at += 64) {
-        while (r->fcap - k < 65) /* up to 64 field starts after fstart[k] */
-            if (rdr_grow_fields(r, err) != HS_OK) return -1;
-        rdr_bits m = RDR_SCAN_BITS(b + at);
-        uint64_t valid = n - at >= 64 ? ~0ull : (1ull << (n - at)) - 1;
-        uint64_t inq = RDR_SCAN_PXOR(m.q) ^ in;
-        uint64_t nlout = m.nl & ~inq & valid;
-        uint64_t sep = (m.comma | m.nl) & ~inq & valid;
-        uint64_t crout = m.cr & ~inq;
-        /* the bytes of this record in the block: up to its line feed, or all */
-        uint64_t rec = nlout ? nlout ^ (nlout - 1) : valid;
-        uint64_t open = m.q & inq, close = m.q & ~inq;
-        uint64_t bad = open & ~((sep << 1) | prev_sep | (m.q << 1) | prev_q);
-        bad |= ((close << 1) | prev_close) & ~(sep | m.q | crout);
-        bad |= ((crout << 1) | prev_cr) & ~m.nl;
-        bad |= (m.nl & inq) | m.nul;
-        if (bad & rec) return 0;
-        size_t *starts = r->fstart;
-        for (uint64_t s = sep & rec; s; s &= s - 1)
-            starts[++k] = at + (size_t)__builtin_ctzll(s) + 1;
-        if (nlout) {
-            *nf = k;
-            *end = starts[k];
-            return 1;
+    for (;;) {
+        /* The blocks while fstart has room for 64 more starts: no call in this loop, so its
+           state and the comparison vectors stay in registers (with the growth call inside,
+           they went to the stack at every block). */
+        size_t *starts = r->fstart, kmax = r->fcap - 65;
+        for (; at < n && k <= kmax; at += 64) {
+            rdr_bits m = RDR_SCAN_BITS(b + at);
+            uint64_t valid = n - at >= 64 ? ~0ull : (1ull << (n - at)) - 1;
+            uint64_t inq = RDR_SCAN_PXOR(m.q) ^ in;
+            uint64_t nlout = m.nl & ~inq & valid;
+            uint64_t sep = (m.comma | m.nl) & ~inq & valid;
+            uint64_t crout = m.cr & ~inq;
+            /* the bytes of this record in the block: up to its line feed, or all */
+            uint64_t rec = nlout ? nlout ^ (nlout - 1) : valid;
+            uint64_t open = m.q & inq, close = m.q & ~inq;
+            uint64_t bad = open & ~((sep << 1) | prev_sep | (m.q << 1) | prev_q);
+            bad |= ((close << 1) | prev_close) & ~(sep | m.q | crout);
+            bad |= ((crout << 1) | prev_cr) & ~m.nl;
+            bad |= (m.nl & inq) | m.nul;
+            if (bad & rec) return 0;
+            for (uint64_t s = sep & rec; s; s &= s - 1)
+                starts[++k] = at + (size_t)__builtin_ctzll(s) + 1;
+            if (nlout) {
+                *nf = k;
+                *end = starts[k];
+                return 1;
+            }
+            in = 0 - (inq >> 63);
+            prev_sep = sep >> 63;
+            prev_q = m.q >> 63;
+            prev_close = close >> 63;
+            prev_cr = crout >> 63;
         }
-        in = 0 - (inq >> 63);
-        prev_sep = sep >> 63;
-        prev_q = m.q >> 63;
-        prev_close = close >> 63;
-        prev_cr = crout >> 63;
+        if (at >= n) return 0;
+        if (rdr_grow_fields(r, err) != HS_OK) return -1;
     }
-    return 0;
 }
 
 #undef RDR_SCAN_NAME
