@@ -33,8 +33,8 @@ RDR_SCAN_ATTR static int RDR_SCAN_NAME(hsi_rdr *r, size_t *nf, size_t *end, hs_e
         /* The blocks while fstart has room for 64 more starts: no call in this loop, so its
            state and the comparison vectors stay in registers (with the growth call inside,
            they went to the stack at every block). */
-        size_t *starts = r->fstart, kmax = r->fcap - 65;
-        for (; at < n && k <= kmax; at += 64) {
+        size_t *starts = r->fstart, cap = r->fcap;
+        for (; at < n && k + 65 <= cap; at += 64) {
             rdr_bits m = RDR_SCAN_BITS(b + at);
             uint64_t valid = n - at >= 64 ? ~0ull : (1ull << (n - at)) - 1;
             uint64_t inq = RDR_SCAN_PXOR(m.q) ^ in;
