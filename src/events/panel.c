@@ -2,10 +2,13 @@
  * panel.c - country-month and PRIO-GRID-month panels (METHODS 5.2): event counts and best
  * deaths per violence type, zero-filled over every unit seen and every month of the window.
  *
- * Only non-empty unit-months are held (an open-addressing hash keyed by unit and month), so
- * memory follows the number of distinct unit-months with events, not the number of events or
- * of zero cells; zeros are produced when the panel is read or written. Reading files is
- * streaming (reader.c), so a panel straight from CSV runs in bounded memory.
+ * Only non-empty unit-months are held, as an array sorted by unit and month, so memory
+ * follows the number of distinct unit-months with events, not the number of events or of
+ * zero cells; zeros are produced when the panel is read or written. Events are packed into a
+ * buffer of 8-byte entries; a full buffer is radix-sorted and merged into the sorted cells,
+ * summing as it goes. A hash table took a cache and TLB miss per event once a grid panel's
+ * cells outgrew the caches (a fifth of its time); sorting and merging touch memory in order.
+ * Reading files is streaming (reader.c), so a panel straight from CSV runs in bounded memory.
  */
 #include "events_int.h"
 
@@ -20,13 +23,17 @@
 #include <unistd.h>
 
 /* month_id spans -959 (January 1900) .. 12240 (December 2999): offset and width of the month
- * part of a cell key. Units (GW numbers >= 2, gids >= 1) are never 0, so key 0 marks empty. */
+ * part of a cell key. Units (GW numbers >= 2, gids >= 1) are never 0, so unit 0 marks an empty
+ * slot of the unit set. */
 #define PANEL_MOFF 1024
-/* How far ahead cell slots are prefetched (rows read, cells written). */
-#define PANEL_AHEAD 8
-#define PANEL_MBITS 14
+/* Entries of the add buffer: the first, and the most (4 MiB, and as much again to sort). */
+#define PANEL_BUF_MIN 4096
+#define PANEL_BUF_MAX ((size_t)1 << 19)
+/* Deaths one buffer entry can carry (29 bits); more are split over several entries. */
+#define PANEL_ENTRY_DEATHS ((1L << 29) - 1)
+#define PANEL_MBITS        14
 
-/* 28 bytes: grid panels of millions of cell-months stay far below the 256 MB budget. The
+/* 28 bytes: grid panels of millions of cell-months stay below the 256 MB budget. The
  * key packs unit (< 2^18: gids end at 259200, GW numbers at 999) and month in 32 bits; the
  * counts are 32-bit and checked for overflow. */
 typedef struct pcell {
@@ -42,9 +49,15 @@ typedef struct punit {
 struct hs_panel {
     hs_ctx *ctx;
     hs_panel_opts o;
-    pcell *cells;
+    pcell *cells; /* sorted by key, each key once (after a flush) */
     size_t ccap, ncell;
-    punit *uset; /* hash set while building; sorted dense array after hsi_panel_end */
+    pcell *spare; /* where the next merge writes (then swapped with cells) */
+    size_t scap;
+    /* adds not yet merged: key << 32 | (type - 1) << 30 | events << 29 | deaths */
+    uint64_t *buf, *tmp; /* tmp: the radix sort's other half */
+    size_t nbuf, bcap;
+    size_t *ustart; /* after hsi_panel_end: unit i's cells are [ustart[i], ustart[i + 1]) */
+    punit *uset;    /* hash set while building; sorted dense array after hsi_panel_end */
     size_t ucap, nunit;
     int dmin, dmax; /* month range of the events kept */
     size_t drop_win, drop_imp;
@@ -72,14 +85,6 @@ static uint32_t cell_key(long unit, int month)
     return ((uint32_t)unit << PANEL_MBITS) | (uint32_t)(month + PANEL_MOFF);
 }
 
-/* Add n to a 32-bit count; -1 if it would overflow. */
-static int add32(int32_t *c, long n)
-{
-    if (n > (long)INT32_MAX - (long)*c) return -1;
-    *c += (int32_t)n;
-    return 0;
-}
-
 static hs_status overflow_err(hs_error *err)
 {
     return hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
@@ -96,13 +101,14 @@ hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out, h
         p->o = *o;
     else
         hs_panel_opts_init(&p->o);
-    p->ccap = 1024;
     p->ucap = 256;
-    p->cells = hsi_calloc(ctx, p->ccap, sizeof *p->cells);
+    p->bcap = PANEL_BUF_MIN;
     p->uset = hsi_calloc(ctx, p->ucap, sizeof *p->uset);
+    p->buf = hsi_malloc(ctx, p->bcap * sizeof *p->buf);
+    p->tmp = hsi_malloc(ctx, p->bcap * sizeof *p->tmp);
     p->dmin = 1 << 30;
     p->dmax = -(1 << 30);
-    if (!p->cells || !p->uset) {
+    if (!p->uset || !p->buf || !p->tmp) {
         hs_panel_free(p);
         return hsi_err_nomem(err);
     }
@@ -114,80 +120,21 @@ void hs_panel_free(hs_panel *p)
 {
     if (!p) return;
     hsi_free(p->ctx, p->cells);
+    hsi_free(p->ctx, p->spare);
+    hsi_free(p->ctx, p->buf);
+    hsi_free(p->ctx, p->tmp);
+    hsi_free(p->ctx, p->ustart);
     hsi_free(p->ctx, p->uset);
     hsi_free(p->ctx, p);
 }
 
-/* Slot of key in the cell table (the empty slot where it would go if absent). */
-static size_t cell_slot(const pcell *t, size_t cap, uint32_t key)
-{
-    size_t i = (size_t)mix(key) & (cap - 1);
-    while (t[i].key && t[i].key != key)
-        i = (i + 1) & (cap - 1);
-    return i;
-}
-
+/* The unit set: open addressing, kept at most half full so that probes stay short. */
 static size_t unit_slot(const punit *t, size_t cap, long unit)
 {
     size_t i = (size_t)mix((uint64_t)unit) & (cap - 1);
     while (t[i].unit && t[i].unit != unit)
         i = (i + 1) & (cap - 1);
     return i;
-}
-
-/*
- * Double the cell table in place: realloc (for a table this large, a remap of its pages, not
- * a copy) and every cell moved to where the doubled table wants it. A new table and a copy
- * touched twice the memory, each page a fault the kernel clears: a tenth of a grid panel's
- * time. The cells are taken in the order of the old table from just after an empty slot, so
- * no run of cells spans the start of that order: each cell then lands before or at its old
- * slot (its home unchanged), or in the new upper half, where only moved cells are. A cell
- * whose search would run past the table's end into old slots not yet moved waits in *late
- * and goes in last. -1 when out of memory (the panel is then unusable: it is discarded).
- */
-static int cells_grow(hs_panel *p)
-{
-    size_t oc = p->ccap, nc = oc * 2;
-    pcell *t = hsi_realloc(p->ctx, p->cells, nc * sizeof *t);
-    if (!t) return -1;
-    memset(t + oc, 0, oc * sizeof *t);
-    p->cells = t;
-    p->ccap = nc;
-    pcell few[16], *late = few;
-    size_t nlate = 0, latecap = 16;
-    size_t e = 0;
-    while (t[e].key) /* there is one: the table was at most 3/4 full */
-        e++;
-    int st = 0;
-    for (size_t n = 1; n < oc && st == 0; n++) {
-        size_t i = (e + n) & (oc - 1);
-        if (!t[i].key) continue;
-        pcell c = t[i];
-        memset(&t[i], 0, sizeof t[i]);
-        size_t j = (size_t)mix(c.key) & (nc - 1);
-        while (j < nc - 1 && t[j].key)
-            j++;
-        if (!t[j].key) {
-            t[j] = c;
-            continue;
-        }
-        if (nlate == latecap) { /* rare: the cells at the very end of a full run */
-            pcell *m = hsi_malloc(p->ctx, 2 * latecap * sizeof *m);
-            if (!m) {
-                st = -1;
-                break;
-            }
-            memcpy(m, late, nlate * sizeof *m);
-            if (late != few) hsi_free(p->ctx, late);
-            late = m;
-            latecap *= 2;
-        }
-        late[nlate++] = c;
-    }
-    for (size_t k = 0; k < nlate && st == 0; k++)
-        t[cell_slot(t, nc, late[k].key)] = late[k];
-    if (late != few) hsi_free(p->ctx, late);
-    return st;
 }
 
 static int units_grow(hs_panel *p)
@@ -203,21 +150,116 @@ static int units_grow(hs_panel *p)
     return 0;
 }
 
+/* Sort the n entries of a by key (their top 32 bits): LSD radix in passes of 11, 11 and 10
+ * bits, the three counts taken in one read; t is as long as a. Returns where they ended. */
+static uint64_t *panel_radix(uint64_t *a, uint64_t *t, size_t n)
+{
+    static const int shift[3] = {32, 43, 54};
+    static const uint64_t mask[3] = {2047, 2047, 1023};
+    size_t cnt[3][2048];
+    memset(cnt, 0, sizeof cnt);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = a[i];
+        cnt[0][(x >> 32) & 2047]++;
+        cnt[1][(x >> 43) & 2047]++;
+        cnt[2][x >> 54]++;
+    }
+    for (int ps = 0; ps < 3; ps++) {
+        size_t sum = 0;
+        for (size_t d = 0; d <= mask[ps]; d++) {
+            size_t c = cnt[ps][d];
+            cnt[ps][d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            t[cnt[ps][(a[i] >> shift[ps]) & mask[ps]]++] = a[i];
+        uint64_t *x = a;
+        a = t;
+        t = x;
+    }
+    return a;
+}
+
+/* Merge the add buffer into the sorted cells: sort it, then one pass over both that writes
+ * each cell once into the spare array, summing the entries of its key. */
+static hs_status panel_flush(hs_panel *p, hs_error *err)
+{
+    if (!p->nbuf) return HS_OK;
+    const uint64_t *e = panel_radix(p->buf, p->tmp, p->nbuf);
+    size_t need = p->ncell + p->nbuf, nb = p->nbuf;
+    if (p->scap < need) {
+        size_t cap = p->scap + p->scap / 2 > need ? p->scap + p->scap / 2 : need;
+        pcell *t = hsi_realloc(p->ctx, p->spare, cap * sizeof *t);
+        if (!t) return hsi_err_nomem(err);
+        p->spare = t;
+        p->scap = cap;
+    }
+    const pcell *c = p->cells;
+    pcell *o = p->spare;
+    size_t i = 0, j = 0, nc = p->ncell;
+    while (j < nb) {
+        uint32_t key = (uint32_t)(e[j] >> 32);
+        while (i < nc && c[i].key < key)
+            *o++ = c[i++];
+        long long v[6] = {0, 0, 0, 0, 0, 0};
+        if (i < nc && c[i].key == key) {
+            for (int t = 0; t < 6; t++)
+                v[t] = c[i].v[t];
+            i++;
+        }
+        for (; j < nb && (uint32_t)(e[j] >> 32) == key; j++) {
+            unsigned lo = (unsigned)e[j], t = lo >> 30;
+            v[t] += (lo >> 29) & 1u;
+            v[t + 3] += lo & (unsigned)PANEL_ENTRY_DEATHS;
+        }
+        o->key = key;
+        for (int t = 0; t < 6; t++) {
+            if (v[t] > INT32_MAX) return overflow_err(err);
+            o->v[t] = (int32_t)v[t];
+        }
+        o++;
+    }
+    while (i < nc)
+        *o++ = c[i++];
+    pcell *t = p->cells;
+    size_t tc = p->ccap;
+    p->cells = p->spare;
+    p->ccap = p->scap;
+    p->ncell = (size_t)(o - p->cells);
+    p->spare = t;
+    p->scap = tc;
+    p->nbuf = 0;
+    /* the buffer grows with each flush, so a small panel stays small and a large one
+       merges rarely */
+    if (p->bcap < PANEL_BUF_MAX) {
+        uint64_t *b = hsi_realloc(p->ctx, p->buf, 2 * p->bcap * sizeof *b);
+        if (b) p->buf = b;
+        uint64_t *x = b ? hsi_realloc(p->ctx, p->tmp, 2 * p->bcap * sizeof *x) : NULL;
+        if (x) {
+            p->tmp = x;
+            p->bcap *= 2;
+        }
+    }
+    return HS_OK;
+}
+
 /* Add nev events and deaths of type t (1..3) to unit's cell of month m, inside the window. */
 static hs_status panel_cell_add(hs_panel *p, long unit, int m, int t, long nev, long deaths,
                                 hs_error *err)
 {
     if (m < p->dmin) p->dmin = m;
     if (m > p->dmax) p->dmax = m;
-    if (2 * (p->ncell + 1) > p->ccap && cells_grow(p) != 0) return hsi_err_nomem(err);
-    uint32_t key = cell_key(unit, m);
-    size_t cs = cell_slot(p->cells, p->ccap, key);
-    pcell *c = &p->cells[cs];
-    if (!c->key) {
-        c->key = key;
-        p->ncell++;
-    }
-    if (add32(&c->v[t - 1], nev) != 0 || add32(&c->v[t + 2], deaths) != 0) return overflow_err(err);
+    uint64_t key = (uint64_t)cell_key(unit, m) << 32 | (uint64_t)(t - 1) << 30;
+    do {
+        if (p->nbuf == p->bcap) {
+            hs_status st = panel_flush(p, err);
+            if (st != HS_OK) return st;
+        }
+        long d = deaths > PANEL_ENTRY_DEATHS ? PANEL_ENTRY_DEATHS : deaths;
+        p->buf[p->nbuf++] = key | (uint64_t)nev << 29 | (uint64_t)d;
+        deaths -= d;
+        nev = 0;
+    } while (deaths > 0);
     return HS_OK;
 }
 
@@ -316,6 +358,14 @@ static int unit_cmp(const void *a, const void *b)
 
 hs_status hsi_panel_end(hs_panel *p, const hs_geo *geo, hs_error *err)
 {
+    hs_status st = panel_flush(p, err);
+    if (st != HS_OK) return st;
+    hsi_free(p->ctx, p->buf);
+    hsi_free(p->ctx, p->tmp);
+    hsi_free(p->ctx, p->spare);
+    p->buf = p->tmp = NULL;
+    p->spare = NULL;
+    p->bcap = p->scap = 0;
     /* Compact the unit set to the front and sort it: units are then addressed by index. */
     size_t k = 0;
     for (size_t i = 0; i < p->ucap; i++)
@@ -335,6 +385,17 @@ hs_status hsi_panel_end(hs_panel *p, const hs_geo *geo, hs_error *err)
         p->dmin = p->dmax = 0; /* no events at all: an empty panel */
         p->nunit = 0;
     }
+    /* each unit's run of cells (every cell's unit is in the set) */
+    p->ustart = hsi_malloc(p->ctx, (p->nunit + 1) * sizeof *p->ustart);
+    if (!p->ustart) return hsi_err_nomem(err);
+    size_t c = 0;
+    for (size_t i = 0; i < p->nunit; i++) {
+        uint32_t first = cell_key(p->uset[i].unit, 0) & ~((1u << PANEL_MBITS) - 1);
+        while (c < p->ncell && p->cells[c].key < first)
+            c++;
+        p->ustart[i] = c;
+    }
+    p->ustart[p->nunit] = p->ncell;
     return HS_OK;
 }
 
@@ -365,11 +426,20 @@ int hs_panel_last_month(const hs_panel *p)
 
 void hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], long deaths[3])
 {
-    size_t s = cell_slot(p->cells, p->ccap, cell_key(p->uset[i].unit, month_id));
-    const pcell *c = &p->cells[s];
+    /* a binary search over the unit's own cells (at most its months) */
+    uint32_t key = cell_key(p->uset[i].unit, month_id);
+    size_t lo = p->ustart[i], hi = p->ustart[i + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->cells[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const pcell *c = lo < p->ustart[i + 1] && p->cells[lo].key == key ? &p->cells[lo] : NULL;
     for (int t = 0; t < 3; t++) {
-        events[t] = c->key ? c->v[t] : 0;
-        deaths[t] = c->key ? c->v[t + 3] : 0;
+        events[t] = c ? c->v[t] : 0;
+        deaths[t] = c ? c->v[t + 3] : 0;
     }
 }
 
@@ -398,52 +468,10 @@ static char *put_long(char *o, long v)
     return o;
 }
 
-/* The non-empty cells in key order, which is (unit, month) order, as (key << 32 | slot): an
- * LSD radix sort on the key in two 16-bit passes over pairs gathered by one sequential scan
- * of the table (sorting slots alone read a random cell per element and pass). Writing the
- * zero-filled panel then walks this list instead of probing the hash table once per
- * unit-month (a cache miss each; a quarter of a grid panel's time). NULL when out of memory. */
-static uint64_t *panel_sorted_cells(const hs_panel *p)
-{
-    size_t n = p->ncell;
-    uint64_t *a = hsi_malloc(p->ctx, (2 * n + 1) * sizeof *a);
-    size_t *cnt = hsi_calloc(p->ctx, 65536, sizeof *cnt);
-    if (!a || !cnt || p->ccap > UINT32_MAX) {
-        hsi_free(p->ctx, a);
-        hsi_free(p->ctx, cnt);
-        return NULL;
-    }
-    uint64_t *b = a + n, *src = b, *dst = a;
-    size_t k = 0;
-    for (size_t s = 0; s < p->ccap; s++)
-        if (p->cells[s].key) b[k++] = (uint64_t)p->cells[s].key << 32 | (uint64_t)s;
-    for (int shift = 32; shift < 64; shift += 16) {
-        memset(cnt, 0, 65536 * sizeof *cnt);
-        for (size_t i = 0; i < n; i++)
-            cnt[(src[i] >> shift) & 0xffffu]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = cnt[d];
-            cnt[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[cnt[(src[i] >> shift) & 0xffffu]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    hsi_free(p->ctx, cnt);
-    /* two passes: the sorted pairs are back in b, the upper half */
-    memmove(a, src, n * sizeof *a);
-    return a;
-}
-
-/* What the writer's threads share: the panel, its cells in key order, the month prefixes,
- * and whose turn it is to write. */
+/* What the writer's threads share: the panel, the month prefixes, and whose turn it is to
+ * write. */
 typedef struct pwriter {
     const hs_panel *p;
-    const uint64_t *order;
     const char (*mpre)[24]; /* "month_id,year,month," of every month, formatted once */
     const unsigned char *mlen;
     FILE *fp;
@@ -464,18 +492,8 @@ static size_t panel_format(const pwriter *w, size_t u0, size_t u1, char *buf)
 {
     static const char zeros[] = ",0,0,0,0,0,0\n";
     const hs_panel *p = w->p;
-    const uint64_t *order = w->order;
     int grid = p->o.level == HS_PANEL_GRID;
-    /* the first cell of unit u0: a binary search over the sorted (key << 32 | slot) */
-    size_t next = 0, hi = p->ncell;
-    uint64_t first = (uint64_t)cell_key(p->uset[u0].unit, p->dmin) << 32;
-    while (next < hi) {
-        size_t mid = next + (hi - next) / 2;
-        if (order[mid] < first)
-            next = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t next = p->ustart[u0]; /* the cells, in (unit, month) order */
     char *o = buf;
     for (size_t i = u0; i < u1; i++) {
         long u = p->uset[i].unit;
@@ -493,18 +511,15 @@ static size_t panel_format(const pwriter *w, size_t u0, size_t u1, char *buf)
             uint32_t key = cell_key(u, m);
             /* every cell lies in dmin..dmax (each kept event widened the range), so the walk
                meets each one; the skip only guards the cursor */
-            while (next < p->ncell && (uint32_t)(order[next] >> 32) < key)
+            while (next < p->ncell && p->cells[next].key < key)
                 next++;
             memcpy(o, w->mpre[m - p->dmin], 24); /* 24 bytes, mlen[] of them kept */
             o += w->mlen[m - p->dmin];
             /* bytes of a CSV row, not a C string: the row ends with '\n', not NUL */
             memcpy(o, unit, ulen); // NOLINT(bugprone-not-null-terminated-result)
             o += ulen;
-            if (next < p->ncell && (uint32_t)(order[next] >> 32) == key) {
-                /* the cell PANEL_AHEAD further on, ahead of its row */
-                if (next + PANEL_AHEAD < p->ncell)
-                    __builtin_prefetch(&p->cells[(uint32_t)order[next + PANEL_AHEAD]]);
-                const pcell *c = &p->cells[(uint32_t)order[next++]];
+            if (next < p->ncell && p->cells[next].key == key) {
+                const pcell *c = &p->cells[next++];
                 for (int t = 0; t < 6; t++) {
                     *o++ = ',';
                     o = put_long(o, c->v[t]);
@@ -571,12 +586,11 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
     w.nchunk = (p->nunit + w.chunk_units - 1) / w.chunk_units;
     size_t bufsize = w.chunk_units * nmon * PANEL_ROWMAX;
     int nthr = p->o.threads > 1 && w.nchunk > 1 ? 2 : 1;
-    uint64_t *order = panel_sorted_cells(p);
     char(*mpre)[24] = hsi_malloc(p->ctx, nmon * sizeof *mpre);
     unsigned char *mlen = hsi_malloc(p->ctx, nmon);
     char *buf[2] = {hsi_malloc(p->ctx, bufsize), nthr > 1 ? hsi_malloc(p->ctx, bufsize) : NULL};
     hs_status st = HS_OK;
-    if (!order || !mpre || !mlen || !buf[0] || (nthr > 1 && !buf[1])) st = hsi_err_nomem(err);
+    if (!mpre || !mlen || !buf[0] || (nthr > 1 && !buf[1])) st = hsi_err_nomem(err);
     for (int m = p->dmin; st == HS_OK && m <= p->dmax; m++) {
         int y, mon;
         hsi_month_ym(m, &y, &mon);
@@ -589,7 +603,6 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
         *q++ = ',';
         mlen[m - p->dmin] = (unsigned char)(q - mpre[m - p->dmin]);
     }
-    w.order = order;
     w.mpre = (const char(*)[24])mpre;
     w.mlen = mlen;
     pwjob jobs[2] = {{&w, 0, (size_t)nthr, buf[0]}, {&w, 1, 2, buf[1]}};
@@ -617,17 +630,20 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
     hsi_free(p->ctx, buf[1]);
     hsi_free(p->ctx, mpre);
     hsi_free(p->ctx, mlen);
-    hsi_free(p->ctx, order);
     if (st != HS_OK) return st;
     if (fflush(fp) != 0 || ferror(fp))
         return hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the panel");
     return HS_OK;
 }
 
-/* Add panel src (still being built) into dst. When dst is still empty, src's tables are
- * taken over instead of copied (and src is left empty), so merging costs no extra memory. */
+/* Add panel src (still being built) into dst: both buffers merged into their cells, then the
+ * two sorted arrays into one. When dst is still empty, src's arrays are taken over instead of
+ * copied (and src is left empty), so merging costs no extra memory. */
 static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
 {
+    hs_status st = panel_flush(dst, err);
+    if (st == HS_OK) st = panel_flush(src, err);
+    if (st != HS_OK) return st;
     if (dst->ncell == 0 && dst->nunit == 0) {
         pcell *tc = dst->cells;
         punit *tu = dst->uset;
@@ -655,19 +671,38 @@ static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
             dst->nunit++;
         }
     }
-    for (size_t i = 0; i < src->ccap; i++) {
-        const pcell *sc = &src->cells[i];
-        if (!sc->key) continue;
-        /* up to 3/4 full here (hsi_panel_add keeps 1/2): the merge then rarely needs a
-           table twice the size while both halves are still held */
-        if (4 * (dst->ncell + 1) > 3 * dst->ccap && cells_grow(dst) != 0) return hsi_err_nomem(err);
-        pcell *c = &dst->cells[cell_slot(dst->cells, dst->ccap, sc->key)];
-        if (!c->key) {
-            c->key = sc->key;
-            dst->ncell++;
+    if (src->ncell) {
+        size_t n = dst->ncell + src->ncell;
+        pcell *m = hsi_malloc(dst->ctx, n * sizeof *m), *o = m;
+        if (!m) return hsi_err_nomem(err);
+        const pcell *a = dst->cells, *b = src->cells, *ae = a + dst->ncell, *be = b + src->ncell;
+        while (a < ae && b < be) {
+            if (a->key < b->key) {
+                *o++ = *a++;
+            } else if (b->key < a->key) {
+                *o++ = *b++;
+            } else {
+                o->key = a->key;
+                for (int t = 0; t < 6; t++) {
+                    if ((long)a->v[t] + b->v[t] > INT32_MAX) {
+                        hsi_free(dst->ctx, m);
+                        return overflow_err(err);
+                    }
+                    o->v[t] = a->v[t] + b->v[t];
+                }
+                o++;
+                a++;
+                b++;
+            }
         }
-        for (int t = 0; t < 6; t++)
-            if (add32(&c->v[t], sc->v[t]) != 0) return overflow_err(err);
+        while (a < ae)
+            *o++ = *a++;
+        while (b < be)
+            *o++ = *b++;
+        hsi_free(dst->ctx, dst->cells);
+        dst->cells = m;
+        dst->ccap = n;
+        dst->ncell = (size_t)(o - m);
     }
     if (src->dmin < dst->dmin) dst->dmin = src->dmin;
     if (src->dmax > dst->dmax) dst->dmax = src->dmax;
@@ -678,47 +713,17 @@ static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
     return HS_OK;
 }
 
-/* The cell slot where hsi_panel_add will look first for ev, or NULL. */
-static const pcell *panel_first_slot(const hs_panel *p, const hsi_event *ev)
-{
-    long unit = p->o.level == HS_PANEL_GRID ? ev->gid : ev->country;
-    if (unit <= 0 || unit >= (1L << (32 - PANEL_MBITS))) return NULL;
-    uint32_t key = cell_key(unit, hsi_month_id(ev->y0, ev->m0));
-    return &p->cells[(size_t)mix(key) & (p->ccap - 1)];
-}
-
-/*
- * Read every event of f into p. Events are added PANEL_AHEAD rows after they are read, their
- * cell slots prefetched in between: a grid panel of a million events spreads over a table of
- * tens of megabytes, and waiting for each slot's cache miss in turn took a fifth of its time.
- */
+/* Read every event of f into p. */
 static hs_status panel_read(hs_panel *p, hsi_evfile *f, hs_error *err)
 {
     hsi_rdr_no_hash(f->rdr); /* a panel stores nothing, so it needs no content hash */
-    hsi_event ring[PANEL_AHEAD];
-    memset(ring, 0, sizeof ring);
-    size_t got = 0, done = 0;
-    int eof = 0;
     for (;;) {
-        if (!eof) {
-            hsi_event *ev = &ring[got % PANEL_AHEAD];
-            hs_status st = hsi_evfile_next(f, ev, &eof, err);
-            if (st != HS_OK) return st;
-            if (!eof) {
-                /* here, not in a helper: GCC 12 drops a call to a function whose only
-                   effect is a prefetch */
-                const pcell *slot = panel_first_slot(p, ev);
-                if (slot) __builtin_prefetch(slot);
-                got++;
-            }
-        }
-        if (got - done == PANEL_AHEAD || (eof && done < got)) {
-            hs_status st = hsi_panel_add(p, &ring[done % PANEL_AHEAD], err);
-            if (st != HS_OK) return st;
-            done++;
-        } else if (eof) {
-            return HS_OK;
-        }
+        hsi_event ev;
+        int eof = 0;
+        hs_status st = hsi_evfile_next(f, &ev, &eof, err);
+        if (st != HS_OK || eof) return st;
+        st = hsi_panel_add(p, &ev, err);
+        if (st != HS_OK) return st;
     }
 }
 

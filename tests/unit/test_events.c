@@ -927,6 +927,37 @@ static void test_panel_growth(void **state)
         hs_panel_free(p);
     }
     free(tally);
+    /* deaths past what one buffer entry holds (2^29 - 1) are carried by several, and a
+       count past 2^31 - 1 is an error, not a wrap */
+    hs_panel_opts po;
+    hs_panel_opts_init(&po);
+    hs_panel *p = NULL;
+    hs_error err;
+    assert_int_equal(hsi_panel_begin(NULL, &po, &p, &err), HS_OK);
+    hsi_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.country = 500;
+    ev.type = 3;
+    ev.y0 = 2001;
+    ev.m0 = 2;
+    ev.best = 1500000000L;
+    assert_int_equal(hsi_panel_add(p, &ev, &err), HS_OK);
+    ev.best = 600000000L;
+    assert_int_equal(hsi_panel_add(p, &ev, &err), HS_OK);
+    assert_int_equal(hsi_panel_end(p, NULL, &err), HS_OK);
+    long e3[3], d3[3];
+    hs_panel_get(p, 0, hsi_month_id(2001, 2), e3, d3);
+    assert_int_equal(e3[2], 2);
+    assert_int_equal(d3[2], 2100000000L);
+    hs_panel_free(p);
+    assert_int_equal(hsi_panel_begin(NULL, &po, &p, &err), HS_OK);
+    for (int i = 0; i < 2; i++) {
+        ev.best = 1500000000L;
+        assert_int_equal(hsi_panel_add(p, &ev, &err), HS_OK);
+    }
+    assert_int_equal(hsi_panel_end(p, NULL, &err), HS_ERR_DOMAIN);
+    assert_non_null(strstr(err.msg, "more than 2147483647"));
+    hs_panel_free(p);
 }
 
 /* A seeded GED file of 34 MB, past the two-thread threshold (32 MB: eight pieces of about
