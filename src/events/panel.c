@@ -51,8 +51,6 @@ struct hs_panel {
     hs_panel_opts o;
     pcell *cells; /* sorted by key, each key once (after a flush) */
     size_t ccap, ncell;
-    pcell *spare; /* where the next merge writes (then swapped with cells) */
-    size_t scap;
     /* adds not yet merged: key << 32 | (type - 1) << 30 | events << 29 | deaths */
     uint64_t *buf, *tmp; /* tmp: the radix sort's other half */
     size_t nbuf, bcap;
@@ -120,7 +118,6 @@ void hs_panel_free(hs_panel *p)
 {
     if (!p) return;
     hsi_free(p->ctx, p->cells);
-    hsi_free(p->ctx, p->spare);
     hsi_free(p->ctx, p->buf);
     hsi_free(p->ctx, p->tmp);
     hsi_free(p->ctx, p->ustart);
@@ -180,54 +177,85 @@ static uint64_t *panel_radix(uint64_t *a, uint64_t *t, size_t n)
     return a;
 }
 
-/* Merge the add buffer into the sorted cells: sort it, then one pass over both that writes
- * each cell once into the spare array, summing the entries of its key. */
+/* The sums of the sorted entries e[j..) (or, backwards, e[..j)) that share e[j]'s key (the
+ * key of e[j - 1]); moves j past them. */
+static void entry_sums(const uint64_t *e, size_t n, size_t *j, int back, long long v[6])
+{
+    memset(v, 0, 6 * sizeof *v);
+    uint32_t key = (uint32_t)(e[back ? *j - 1 : *j] >> 32);
+    for (; back ? *j > 0 : *j < n; back ? (*j)-- : (*j)++) {
+        uint64_t x = e[back ? *j - 1 : *j];
+        if ((uint32_t)(x >> 32) != key) break;
+        unsigned lo = (unsigned)x, t = lo >> 30;
+        v[t] += (lo >> 29) & 1u;
+        v[t + 3] += lo & (unsigned)PANEL_ENTRY_DEATHS;
+    }
+}
+
+/* Whether cell c plus the sums v (c NULL: nothing) still fits 32-bit counts. */
+static int sums_fit(const pcell *c, const long long v[6])
+{
+    for (int t = 0; t < 6; t++)
+        if (v[t] + (c ? c->v[t] : 0) > INT32_MAX) return 0;
+    return 1;
+}
+
+/*
+ * Make room for nnew more cells at the end of p's sorted array (capacity grows by half, so
+ * the copies of a growing panel stay linear; for a large array realloc remaps its pages).
+ */
+static hs_status panel_room(hs_panel *p, size_t nnew, hs_error *err)
+{
+    size_t need = p->ncell + nnew;
+    if (need <= p->ccap) return HS_OK;
+    size_t cap = p->ccap + p->ccap / 2 > need ? p->ccap + p->ccap / 2 : need;
+    pcell *t = hsi_realloc(p->ctx, p->cells, cap * sizeof *t);
+    if (!t) return hsi_err_nomem(err);
+    p->cells = t;
+    p->ccap = cap;
+    return HS_OK;
+}
+
+/*
+ * Merge the add buffer into the sorted cells in place: sort it; one pass counts the keys the
+ * cells lack (and checks every sum fits, so nothing fails once cells move); then, from the
+ * ends backwards, each cell moves up by the number of new keys above it and the new or
+ * summed cells land in the gaps. The array is its only copy: a second array to merge into
+ * doubled a grid panel's memory.
+ */
 static hs_status panel_flush(hs_panel *p, hs_error *err)
 {
     if (!p->nbuf) return HS_OK;
     const uint64_t *e = panel_radix(p->buf, p->tmp, p->nbuf);
-    size_t need = p->ncell + p->nbuf, nb = p->nbuf;
-    if (p->scap < need) {
-        size_t cap = p->scap + p->scap / 2 > need ? p->scap + p->scap / 2 : need;
-        pcell *t = hsi_realloc(p->ctx, p->spare, cap * sizeof *t);
-        if (!t) return hsi_err_nomem(err);
-        p->spare = t;
-        p->scap = cap;
-    }
-    const pcell *c = p->cells;
-    pcell *o = p->spare;
-    size_t i = 0, j = 0, nc = p->ncell;
-    while (j < nb) {
+    size_t nb = p->nbuf, nc = p->ncell, nnew = 0, i = 0;
+    for (size_t j = 0; j < nb;) {
         uint32_t key = (uint32_t)(e[j] >> 32);
-        while (i < nc && c[i].key < key)
-            *o++ = c[i++];
-        long long v[6] = {0, 0, 0, 0, 0, 0};
-        if (i < nc && c[i].key == key) {
-            for (int t = 0; t < 6; t++)
-                v[t] = c[i].v[t];
+        long long v[6];
+        entry_sums(e, nb, &j, 0, v);
+        while (i < nc && p->cells[i].key < key)
             i++;
-        }
-        for (; j < nb && (uint32_t)(e[j] >> 32) == key; j++) {
-            unsigned lo = (unsigned)e[j], t = lo >> 30;
-            v[t] += (lo >> 29) & 1u;
-            v[t + 3] += lo & (unsigned)PANEL_ENTRY_DEATHS;
-        }
-        o->key = key;
-        for (int t = 0; t < 6; t++) {
-            if (v[t] > INT32_MAX) return overflow_err(err);
-            o->v[t] = (int32_t)v[t];
-        }
-        o++;
+        const pcell *c = i < nc && p->cells[i].key == key ? &p->cells[i] : NULL;
+        if (!sums_fit(c, v)) return overflow_err(err);
+        nnew += !c;
     }
-    while (i < nc)
-        *o++ = c[i++];
-    pcell *t = p->cells;
-    size_t tc = p->ccap;
-    p->cells = p->spare;
-    p->ccap = p->scap;
-    p->ncell = (size_t)(o - p->cells);
-    p->spare = t;
-    p->scap = tc;
+    hs_status st = panel_room(p, nnew, err);
+    if (st != HS_OK) return st;
+    pcell *c = p->cells;
+    size_t o = nc + nnew;
+    i = nc;
+    for (size_t j = nb; j > 0;) {
+        uint32_t key = (uint32_t)(e[j - 1] >> 32);
+        long long v[6];
+        entry_sums(e, nb, &j, 1, v);
+        while (i > 0 && c[i - 1].key > key)
+            c[--o] = c[--i];
+        pcell cell = {.key = key};
+        if (i > 0 && c[i - 1].key == key) cell = c[--i];
+        for (int t = 0; t < 6; t++)
+            cell.v[t] += (int32_t)v[t];
+        c[--o] = cell;
+    }
+    p->ncell = nc + nnew;
     p->nbuf = 0;
     /* the buffer grows with each flush, so a small panel stays small and a large one
        merges rarely */
@@ -362,10 +390,8 @@ hs_status hsi_panel_end(hs_panel *p, const hs_geo *geo, hs_error *err)
     if (st != HS_OK) return st;
     hsi_free(p->ctx, p->buf);
     hsi_free(p->ctx, p->tmp);
-    hsi_free(p->ctx, p->spare);
     p->buf = p->tmp = NULL;
-    p->spare = NULL;
-    p->bcap = p->scap = 0;
+    p->bcap = 0;
     /* Compact the unit set to the front and sort it: units are then addressed by index. */
     size_t k = 0;
     for (size_t i = 0; i < p->ucap; i++)
@@ -636,9 +662,9 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
     return HS_OK;
 }
 
-/* Add panel src (still being built) into dst: both buffers merged into their cells, then the
- * two sorted arrays into one. When dst is still empty, src's arrays are taken over instead of
- * copied (and src is left empty), so merging costs no extra memory. */
+/* Add panel src (still being built) into dst: both buffers merged into their cells, then
+ * src's sorted cells into dst's, in place. When dst is still empty, src's arrays are taken over
+ * instead of copied (and src is left empty), so merging costs no extra memory. */
 static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
 {
     hs_status st = panel_flush(dst, err);
@@ -671,38 +697,36 @@ static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
             dst->nunit++;
         }
     }
-    if (src->ncell) {
-        size_t n = dst->ncell + src->ncell;
-        pcell *m = hsi_malloc(dst->ctx, n * sizeof *m), *o = m;
-        if (!m) return hsi_err_nomem(err);
-        const pcell *a = dst->cells, *b = src->cells, *ae = a + dst->ncell, *be = b + src->ncell;
-        while (a < ae && b < be) {
-            if (a->key < b->key) {
-                *o++ = *a++;
-            } else if (b->key < a->key) {
-                *o++ = *b++;
-            } else {
-                o->key = a->key;
-                for (int t = 0; t < 6; t++) {
-                    if ((long)a->v[t] + b->v[t] > INT32_MAX) {
-                        hsi_free(dst->ctx, m);
-                        return overflow_err(err);
-                    }
-                    o->v[t] = a->v[t] + b->v[t];
-                }
-                o++;
-                a++;
-                b++;
-            }
+    if (src->ncell) { /* the same merge as a flush, with src's cells for the batch */
+        const pcell *b = src->cells;
+        size_t na = dst->ncell, nb = src->ncell, nnew = 0, i = 0;
+        for (size_t j = 0; j < nb; j++) {
+            while (i < na && dst->cells[i].key < b[j].key)
+                i++;
+            const pcell *c = i < na && dst->cells[i].key == b[j].key ? &dst->cells[i] : NULL;
+            long long v[6];
+            for (int t = 0; t < 6; t++)
+                v[t] = b[j].v[t];
+            if (!sums_fit(c, v)) return overflow_err(err);
+            nnew += !c;
         }
-        while (a < ae)
-            *o++ = *a++;
-        while (b < be)
-            *o++ = *b++;
-        hsi_free(dst->ctx, dst->cells);
-        dst->cells = m;
-        dst->ccap = n;
-        dst->ncell = (size_t)(o - m);
+        st = panel_room(dst, nnew, err);
+        if (st != HS_OK) return st;
+        pcell *c = dst->cells;
+        size_t o = na + nnew;
+        i = na;
+        for (size_t j = nb; j > 0; j--) {
+            while (i > 0 && c[i - 1].key > b[j - 1].key)
+                c[--o] = c[--i];
+            pcell cell = b[j - 1];
+            if (i > 0 && c[i - 1].key == cell.key) {
+                i--;
+                for (int t = 0; t < 6; t++)
+                    cell.v[t] += c[i].v[t];
+            }
+            c[--o] = cell;
+        }
+        dst->ncell = na + nnew;
     }
     if (src->dmin < dst->dmin) dst->dmin = src->dmin;
     if (src->dmax > dst->dmax) dst->dmax = src->dmax;
