@@ -5,8 +5,8 @@
  * Only non-empty unit-months are held, as an array sorted by unit and month, so memory
  * follows the number of distinct unit-months with events, not the number of events or of
  * zero cells; zeros are produced when the panel is read or written. Events are packed into a
- * buffer of 8-byte entries; a full buffer is radix-sorted and merged into the sorted cells,
- * summing as it goes. A hash table took a cache and TLB miss per event once a grid panel's
+ * buffer of 8-byte entries; a full buffer is radix-sorted and merged into the sorted cells in
+ * place, summing as it goes. A hash table took a cache and TLB miss per event once a grid panel's
  * cells outgrew the caches (a fifth of its time); sorting and merging touch memory in order.
  * Reading files is streaming (reader.c), so a panel straight from CSV runs in bounded memory.
  */
