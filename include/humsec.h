@@ -235,8 +235,8 @@ typedef struct hs_panel_opts {
                              by days, largest remainder (METHODS 5.2; default 0: the month
                              of date_start). Events are counted in their first month. */
     int threads;        /**< from files: read a large plain file with this many threads, and
-                             hs_panel_write_csv formats rows with as many (default 1; only
-                             2 are used); the context's allocator must then be thread-safe */
+                             hs_panel_write_csv formats rows with as many (default 1; at most
+                             64); the context's allocator must then be thread-safe */
 } hs_panel_opts;
 
 /** Defaults: country level, the data's whole range, grid drops where_prec >= 6. */

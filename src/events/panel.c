@@ -502,6 +502,7 @@ typedef struct pwriter {
     const unsigned char *mlen;
     FILE *fp;
     size_t chunk_units, nchunk;
+    atomic_size_t next; /* the next chunk nobody has taken */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     size_t turn; /* the chunk to be written next */
@@ -512,6 +513,8 @@ typedef struct pwriter {
 #define PANEL_ROWMAX 256
 /* Rows of one chunk at most (a unit has at most 13 200 months): a few MiB of text. */
 #define PANEL_CHUNK_ROWS 16384
+/* Threads a panel uses at most, to read and to write. */
+#define PANEL_MAX_THREADS 64
 
 /* Format the rows of units [u0, u1) into buf; returns the bytes. */
 static size_t panel_format(const pwriter *w, size_t u0, size_t u1, char *buf)
@@ -560,29 +563,26 @@ static size_t panel_format(const pwriter *w, size_t u0, size_t u1, char *buf)
     return (size_t)(o - buf);
 }
 
-typedef struct pwjob {
-    pwriter *w;
-    size_t first, step; /* chunks first, first + step, ... */
-    char *buf;
-} pwjob;
-
-/* Format this job's chunks and write each when its turn comes: the two threads format at
- * the same time and the stream gets the chunks in order. */
+/* Format chunks, each the next nobody has taken, and write each when its turn comes: the
+ * threads format at the same time and the stream gets the chunks in order (the thread holding
+ * the first unwritten chunk can always go on, so none waits forever). */
 static void *panel_write_chunks(void *arg)
 {
-    pwjob *j = arg;
-    pwriter *w = j->w;
-    for (size_t c = j->first; c < w->nchunk; c += j->step) {
+    pwriter *w = ((void **)arg)[0];
+    char *buf = ((void **)arg)[1];
+    for (;;) {
+        size_t c = atomic_fetch_add(&w->next, 1);
+        if (c >= w->nchunk) return NULL;
         size_t u0 = c * w->chunk_units, u1 = u0 + w->chunk_units;
         if (u1 > w->p->nunit) u1 = w->p->nunit;
-        size_t len = panel_format(w, u0, u1, j->buf);
+        size_t len = panel_format(w, u0, u1, buf);
         if (w->threaded) {
             pthread_mutex_lock(&w->mu);
             while (w->turn != c)
                 pthread_cond_wait(&w->cv, &w->mu);
             pthread_mutex_unlock(&w->mu);
         }
-        (void)fwrite(j->buf, 1, len, w->fp); /* ferror checked by the caller */
+        (void)fwrite(buf, 1, len, w->fp); /* ferror checked by the caller */
         if (w->threaded) {
             pthread_mutex_lock(&w->mu);
             w->turn = c + 1;
@@ -590,14 +590,13 @@ static void *panel_write_chunks(void *arg)
             pthread_mutex_unlock(&w->mu);
         }
     }
-    return NULL;
 }
 
 /*
  * The zero-filled panel as CSV. Units are cut into chunks of at most PANEL_CHUNK_ROWS rows;
- * with threads > 1 (the panel's options) a second thread formats every other chunk, so
- * formatting runs on both cores and writing overlaps it: a grid panel has millions of rows
- * and this was a tenth of its time, on one core after the readers.
+ * with threads > 1 (the panel's options) that many threads format chunks, so formatting runs
+ * on every core and writing overlaps it: a grid panel has millions of rows and this was a
+ * tenth of its time, on one core after the readers.
  */
 hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
 {
@@ -611,12 +610,17 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
     w.chunk_units = PANEL_CHUNK_ROWS / nmon ? PANEL_CHUNK_ROWS / nmon : 1;
     w.nchunk = (p->nunit + w.chunk_units - 1) / w.chunk_units;
     size_t bufsize = w.chunk_units * nmon * PANEL_ROWMAX;
-    int nthr = p->o.threads > 1 && w.nchunk > 1 ? 2 : 1;
+    size_t nthr = p->o.threads > 1 ? (size_t)p->o.threads : 1;
+    if (nthr > PANEL_MAX_THREADS) nthr = PANEL_MAX_THREADS;
+    if (nthr > w.nchunk) nthr = w.nchunk ? w.nchunk : 1;
+    atomic_init(&w.next, 0);
     char(*mpre)[24] = hsi_malloc(p->ctx, nmon * sizeof *mpre);
     unsigned char *mlen = hsi_malloc(p->ctx, nmon);
-    char *buf[2] = {hsi_malloc(p->ctx, bufsize), nthr > 1 ? hsi_malloc(p->ctx, bufsize) : NULL};
+    char *buf[PANEL_MAX_THREADS] = {NULL};
     hs_status st = HS_OK;
-    if (!mpre || !mlen || !buf[0] || (nthr > 1 && !buf[1])) st = hsi_err_nomem(err);
+    if (!mpre || !mlen) st = hsi_err_nomem(err);
+    for (size_t k = 0; st == HS_OK && k < nthr; k++)
+        if (!(buf[k] = hsi_malloc(p->ctx, bufsize))) st = hsi_err_nomem(err);
     for (int m = p->dmin; st == HS_OK && m <= p->dmax; m++) {
         int y, mon;
         hsi_month_ym(m, &y, &mon);
@@ -631,29 +635,33 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
     }
     w.mpre = (const char(*)[24])mpre;
     w.mlen = mlen;
-    pwjob jobs[2] = {{&w, 0, (size_t)nthr, buf[0]}, {&w, 1, 2, buf[1]}};
+    void *args[PANEL_MAX_THREADS][2];
+    for (size_t k = 0; k < nthr; k++) {
+        args[k][0] = &w;
+        args[k][1] = buf[k];
+    }
     if (st == HS_OK && p->nunit > 0) {
-        pthread_t th;
+        pthread_t th[PANEL_MAX_THREADS];
+        size_t started = 0;
         if (nthr > 1 && pthread_mutex_init(&w.mu, NULL) == 0) {
             if (pthread_cond_init(&w.cv, NULL) == 0) {
                 w.threaded = 1;
-                if (pthread_create(&th, NULL, panel_write_chunks, &jobs[1]) == 0) {
-                    panel_write_chunks(&jobs[0]);
-                    pthread_join(th, NULL);
-                } else {
-                    w.threaded = 0;
-                }
+                /* a thread that does not start leaves its chunks to the others */
+                for (size_t k = 1; k < nthr; k++)
+                    if (pthread_create(&th[started], NULL, panel_write_chunks, args[k]) == 0)
+                        started++;
+                panel_write_chunks(args[0]);
+                for (size_t k = 0; k < started; k++)
+                    pthread_join(th[k], NULL);
                 pthread_cond_destroy(&w.cv);
             }
             pthread_mutex_destroy(&w.mu);
         }
-        if (!w.threaded) { /* one thread: every chunk in turn */
-            jobs[0].step = 1;
-            panel_write_chunks(&jobs[0]);
-        }
+        if (!w.threaded) /* one thread: every chunk in turn */
+            panel_write_chunks(args[0]);
     }
-    hsi_free(p->ctx, buf[0]);
-    hsi_free(p->ctx, buf[1]);
+    for (size_t k = 0; k < nthr; k++)
+        hsi_free(p->ctx, buf[k]);
     hsi_free(p->ctx, mpre);
     hsi_free(p->ctx, mlen);
     if (st != HS_OK) return st;
@@ -776,7 +784,7 @@ typedef struct panel_job {
 } panel_job;
 
 /* Read the pieces not yet taken into j->p through j->f, until none is left or one fails
- * (then the other thread takes no more either). */
+ * (then the other threads take no more either). */
 static hs_status panel_read_pieces(panel_job *j)
 {
     ppieces *pc = j->pc;
@@ -836,67 +844,79 @@ static void panel_cut(const char *path, off_t size, uint64_t *cut, size_t *n)
 }
 
 /*
- * One large plain file with two threads: the main thread reads the first piece including
- * the header, then both threads take the remaining pieces in turn with the same column map,
- * each into its own panel; the two are merged at the end. A newline that falls inside a
- * quoted field would make a cut wrong; then the piece before it ends inside that quote and
- * fails, and so does any bad row in any piece: the caller then reads the file again with
- * one thread, which gives the exact message (a piece does not know its absolute line
- * numbers). Returns HS_OK with *done = 0 to ask for that.
+ * One large plain file with nthr threads: the main thread reads the first piece including
+ * the header, then all take the remaining pieces in turn with the same column map, each into
+ * its own panel; the panels are merged at the end, in thread order (sums do not depend on
+ * it, so neither does the panel). A newline that falls inside a quoted field would make a
+ * cut wrong; then the piece before it ends inside that quote and fails, and so does any bad
+ * row in any piece: the caller then reads the file again with one thread, which gives the
+ * exact message (a piece does not know its absolute line numbers). Returns HS_OK with
+ * *done = 0 to ask for that.
  */
 static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, const hs_geo *geo,
-                                const uint64_t *cut, size_t ncut, int *done, hs_error *err)
+                                const uint64_t *cut, size_t ncut, size_t nthr, int *done,
+                                hs_error *err)
 {
     *done = 0;
-    hs_panel *p1 = NULL, *p2 = NULL;
-    hsi_evfile f1, f2;
-    int have1 = 0, have2 = 0;
     ppieces pc = {.cut = cut, .n = ncut};
     atomic_init(&pc.next, 1);
-    panel_job j1 = {.f = &f1, .pc = &pc}, j2 = {.f = &f2, .pc = &pc};
-    hs_status st = hsi_panel_begin(ctx, &p->o, &p1, err);
-    if (st == HS_OK) st = hsi_panel_begin(ctx, &p->o, &p2, err);
-    j1.p = p1;
-    j2.p = p2;
-    if (st == HS_OK &&
-        hsi_evfile_open_range(ctx, path, geo, NULL, 0, cut[1], &f1, &j1.err) == HS_OK)
-        have1 = 1;
-    /* the worker's reader starts empty (no bytes at the second cut) and moves to its pieces */
-    if (st == HS_OK && have1 &&
-        hsi_evfile_open_range(ctx, path, geo, &f1.map, cut[1], 0, &f2, &j1.err) == HS_OK)
-        have2 = 1;
-    if (st == HS_OK && have1 && have2) {
-        pthread_t th;
-        f2.silent = 1;
-        if (pthread_create(&th, NULL, panel_worker, &j2) == 0) {
-            j1.st = panel_read(p1, &f1, &j1.err); /* the first piece, lines counted from 1 */
-            if (j1.st == HS_OK)
-                j1.st = panel_read_pieces(&j1);
-            else
-                atomic_store(&pc.next, pc.n);
-            pthread_join(th, NULL);
-            hs_status bad = j1.st != HS_OK ? j1.st : j2.st;
-            if (bad == HS_ERR_NOMEM || bad == HS_ERR_DOMAIN)
-                st = hsi_err(err, bad, NULL, 0, 0, "%s", j1.st != HS_OK ? j1.err.msg : j2.err.msg);
-            else if (bad == HS_OK) {
+    panel_job *job = hsi_calloc(ctx, nthr, sizeof *job);
+    hsi_evfile *f = hsi_calloc(ctx, nthr, sizeof *f);
+    pthread_t *th = hsi_calloc(ctx, nthr, sizeof *th);
+    size_t nopen = 0, started = 0;
+    hs_status st = job && f && th ? HS_OK : hsi_err_nomem(err);
+    for (size_t k = 0; st == HS_OK && k < nthr; k++) {
+        job[k].f = &f[k];
+        job[k].pc = &pc;
+        st = hsi_panel_begin(ctx, &p->o, &job[k].p, err);
+    }
+    /* the first reader takes the header; the others start empty (no bytes at the second
+       cut) and move to their pieces */
+    while (st == HS_OK && nopen < nthr &&
+           hsi_evfile_open_range(ctx, path, geo, nopen ? &f[0].map : NULL, nopen ? cut[1] : 0,
+                                 nopen ? 0 : cut[1], &f[nopen], &job[0].err) == HS_OK) {
+        f[nopen].silent = nopen > 0;
+        nopen++;
+    }
+    if (st == HS_OK && nopen == nthr) {
+        /* a thread that does not start leaves its pieces to the others */
+        for (size_t k = 1; k < nthr; k++)
+            if (pthread_create(&th[started], NULL, panel_worker, &job[k]) == 0) started++;
+        job[0].st = panel_read(job[0].p, &f[0], &job[0].err); /* lines counted from 1 */
+        if (job[0].st == HS_OK)
+            job[0].st = panel_read_pieces(&job[0]);
+        else
+            atomic_store(&pc.next, pc.n);
+        for (size_t k = 0; k < started; k++)
+            pthread_join(th[k], NULL);
+        size_t bad = 0;
+        while (bad < nthr && job[bad].st == HS_OK)
+            bad++;
+        hs_status sb = bad < nthr ? job[bad].st : HS_OK;
+        if (sb == HS_ERR_NOMEM || sb == HS_ERR_DOMAIN) {
+            st = hsi_err(err, sb, NULL, 0, 0, "%s", job[bad].err.msg);
+        } else if (sb == HS_OK) {
+            for (size_t k = 1; k < nthr; k++) {
                 for (int b = 0; b < HSI_W_NWARN; b++)
-                    f1.nwarn[b] += f2.nwarn[b];
-                f1.rows += f2.rows;
-                hsi_evfile_summary(&f1);
-                st = panel_merge(p, p1, err);
-                if (st == HS_OK) {
-                    hs_panel_free(p1); /* what p did not take over, before p2 grows p */
-                    p1 = NULL;
-                    st = panel_merge(p, p2, err);
-                }
-                *done = 1;
+                    f[0].nwarn[b] += f[k].nwarn[b];
+                f[0].rows += f[k].rows;
             }
+            hsi_evfile_summary(&f[0]);
+            for (size_t k = 0; st == HS_OK && k < nthr; k++) {
+                st = panel_merge(p, job[k].p, err);
+                hs_panel_free(job[k].p); /* what p did not take over, before p grows more */
+                job[k].p = NULL;
+            }
+            *done = 1;
         }
     }
-    if (have1) hsi_evfile_close(&f1);
-    if (have2) hsi_evfile_close(&f2);
-    hs_panel_free(p1);
-    hs_panel_free(p2);
+    for (size_t k = 0; k < nopen; k++)
+        hsi_evfile_close(&f[k]);
+    for (size_t k = 0; job && k < nthr; k++)
+        hs_panel_free(job[k].p);
+    hsi_free(ctx, job);
+    hsi_free(ctx, f);
+    hsi_free(ctx, th);
     return st;
 }
 
@@ -917,7 +937,9 @@ hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npat
                 ctx, (PANEL_PIECES_MIN + (uint64_t)sb.st_size / PANEL_PIECE + 1) * sizeof *cut);
             if (!cut) st = hsi_err_nomem(err);
             if (cut) panel_cut(paths[k], sb.st_size, cut, &ncut);
-            if (ncut) st = panel_file_par(ctx, p, paths[k], geo, cut, ncut, &done, err);
+            size_t nthr = (size_t)p->o.threads < ncut ? (size_t)p->o.threads : ncut;
+            if (nthr > PANEL_MAX_THREADS) nthr = PANEL_MAX_THREADS;
+            if (ncut) st = panel_file_par(ctx, p, paths[k], geo, cut, ncut, nthr, &done, err);
             hsi_free(ctx, cut);
         }
         if (st != HS_OK || done) continue;

@@ -1014,12 +1014,12 @@ static void log_keep(void *ud, int level, const char *msg)
     snprintf(buf + len, 8192 - len, "%s\n", msg);
 }
 
-/* Past the two-thread threshold: the file is cut into pieces that the two threads take in
- * turn, each into its own table, the tables merged, the rows formatted by two threads; the
- * same panel as one thread, at both levels, and the deaths add up to the file's. With line
+/* Past the two-thread threshold: the file is cut into pieces that 2, 3 or 4 threads take in
+ * turn, each into its own panel, the panels merged, the rows formatted by as many threads;
+ * the same panel as one thread, at both levels, and the deaths add up to the file's. With line
  * feeds in quoted fields some cuts land inside quotes: the pieces before them fail and the
  * file is read again by one thread, with the same result. */
-static void test_panel_two_threads(void **state)
+static void test_panel_threads(void **state)
 {
     (void)state;
     for (int quoted_nl = 0; quoted_nl < 2; quoted_nl++) {
@@ -1029,9 +1029,9 @@ static void test_panel_two_threads(void **state)
         const char *pp = path;
         hs_error err;
         for (int level = 0; level < 2; level++) {
-            char *text[2];
-            size_t len[2];
-            for (int th = 1; th <= 2; th++) {
+            char *text[4];
+            size_t len[4];
+            for (int th = 1; th <= 4; th++) {
                 hs_panel_opts po;
                 hs_panel_opts_init(&po);
                 po.level = level ? HS_PANEL_GRID : HS_PANEL_COUNTRY;
@@ -1052,10 +1052,12 @@ static void test_panel_two_threads(void **state)
                 assert_int_equal(sum, total);
                 hs_panel_free(p);
             }
-            assert_int_equal(len[0], len[1]);
-            assert_memory_equal(text[0], text[1], len[0]);
-            free(text[0]);
-            free(text[1]);
+            for (int th = 2; th <= 4; th++) {
+                assert_int_equal(len[0], len[th - 1]);
+                assert_memory_equal(text[0], text[th - 1], len[0]);
+            }
+            for (int th = 0; th < 4; th++)
+                free(text[th]);
         }
         unlink(path);
     }
@@ -1064,7 +1066,7 @@ static void test_panel_two_threads(void **state)
 /* Rows in the last piece: their warnings are counted even though only the first piece's
  * are logged one by one with their lines (3 of them: fewer than are ever shown one by one,
  * which the count once left out), and a bad row there stops the panel with its own line. */
-static void test_panel_two_threads_tail(void **state)
+static void test_panel_threads_tail(void **state)
 {
     (void)state;
     char path[64], logbuf[8192];
@@ -1161,8 +1163,8 @@ int main(void)
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_panel_spread),
         cmocka_unit_test(test_panel_growth),
-        cmocka_unit_test(test_panel_two_threads),
-        cmocka_unit_test(test_panel_two_threads_tail),
+        cmocka_unit_test(test_panel_threads),
+        cmocka_unit_test(test_panel_threads_tail),
         cmocka_unit_test(test_warn_series),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_ged49),
