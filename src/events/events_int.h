@@ -45,6 +45,9 @@ HS_INTERNAL hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error 
 HS_INTERNAL hs_status hsi_rdr_set_wanted(hsi_rdr *r, const unsigned char *wanted, size_t n,
                                          hs_error *err);
 HS_INTERNAL const char *hsi_rdr_name(const hsi_rdr *r);
+/* How far the reader is into its source: bytes read of the file (gzip: compressed bytes) and
+ * its size. -1 (and 0, 0) when unknown: a pipe, or a range of a file. */
+HS_INTERNAL int hsi_rdr_position(const hsi_rdr *r, uint64_t *done, uint64_t *total);
 /* FNV-1a 64 of every (decompressed) byte read so far: identifies a file's content. */
 HS_INTERNAL uint64_t hsi_rdr_hash(const hsi_rdr *r);
 /* Stop hashing (hsi_rdr_hash is then meaningless): for readers whose file is not stored, as
@@ -145,6 +148,9 @@ typedef struct hsi_evfile {
     size_t nwarn[HSI_W_NWARN];
     size_t nshown[HSI_W_NWARN]; /* of them logged one by one */
     int silent;                 /* count warnings without logging them (a worker thread) */
+    /* progress: a line (log level 0) every progress_secs seconds of reading (0: the default,
+       HSI_PROGRESS_SECS; < 0: none); next_report is when the next one is due */
+    double progress_secs, next_report;
 } hsi_evfile;
 
 HS_INTERNAL hs_status hsi_evfile_open(hs_ctx *ctx, const char *path, const hs_geo *geo,
@@ -163,6 +169,10 @@ HS_INTERNAL hs_status hsi_evfile_move_range(hsi_evfile *f, uint64_t off, uint64_
                                             hs_error *err);
 /* Next valid event; *eof = 1 at the end. A malformed row stops reading with its error. */
 HS_INTERNAL hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err);
+/* Seconds between two progress lines of a long read. */
+#define HSI_PROGRESS_SECS 2.0
+/* Seconds on a monotonic clock. */
+HS_INTERNAL double hsi_now(void);
 /* Log the warning totals (when some were not printed one by one). */
 HS_INTERNAL void hsi_evfile_summary(const hsi_evfile *f);
 HS_INTERNAL void hsi_evfile_close(hsi_evfile *f);

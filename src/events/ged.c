@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Whole-string integer (optional sign, digits). 0 on success. Faster than strtol and
  * locale-free; rejects empty strings, blanks and overflow past 18 digits. */
@@ -452,12 +453,35 @@ hs_status hsi_evfile_open_mem(hs_ctx *ctx, const char *data, size_t len, const c
     return st;
 }
 
+double hsi_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* A progress line when one is due (looked at every 65536 rows, so the clock costs nothing). */
+static void evfile_progress(hsi_evfile *f)
+{
+    double every = f->progress_secs != 0 ? f->progress_secs : HSI_PROGRESS_SECS, now = hsi_now();
+    if (every < 0) return;
+    if (f->next_report == 0) f->next_report = now + every; /* the first after a full interval */
+    if (now < f->next_report) return;
+    f->next_report = now + every;
+    uint64_t done, total;
+    if (hsi_rdr_position(f->rdr, &done, &total) == 0)
+        hsi_log(f->ctx, 0, "%s: %zu rows read, %.0f %% of the file", hsi_rdr_name(f->rdr), f->rows,
+                100.0 * (double)done / (double)total);
+    else
+        hsi_log(f->ctx, 0, "%s: %zu rows read", hsi_rdr_name(f->rdr), f->rows);
+}
+
 hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err)
 {
     hsi_rec r;
     hs_status st = hsi_rdr_next(f->rdr, &r, eof, err);
     if (st != HS_OK || *eof) return st;
-    f->rows++;
+    if ((++f->rows & 0xffff) == 0 && !f->silent && f->ctx && f->ctx->log) evfile_progress(f);
     st = hsi_ev_parse(&f->map, &r, hsi_rdr_name(f->rdr), ev, err);
     if (st != HS_OK) return st;
     if (f->geo) {

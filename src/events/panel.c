@@ -779,6 +779,7 @@ typedef struct panel_job {
     hs_panel *p;
     hsi_evfile *f;
     ppieces *pc;
+    double next_report; /* the main thread's: when its next progress line is due (0: none) */
     hs_status st;
     hs_error err;
 } panel_job;
@@ -791,6 +792,11 @@ static hs_status panel_read_pieces(panel_job *j)
     for (;;) {
         size_t i = atomic_fetch_add(&pc->next, 1);
         if (i >= pc->n) return HS_OK;
+        if (j->next_report > 0 && hsi_now() >= j->next_report) { /* the pieces before i are taken */
+            j->next_report = hsi_now() + HSI_PROGRESS_SECS;
+            hsi_log(j->f->ctx, 0, "%s: about %.0f %% read", hsi_rdr_name(j->f->rdr),
+                    100.0 * (double)pc->cut[i] / (double)pc->cut[pc->n]);
+        }
         hs_status st =
             hsi_evfile_move_range(j->f, pc->cut[i], pc->cut[i + 1] - pc->cut[i], &j->err);
         if (st == HS_OK) st = panel_read(j->p, j->f, &j->err);
@@ -882,6 +888,7 @@ static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, cons
         /* a thread that does not start leaves its pieces to the others */
         for (size_t k = 1; k < nthr; k++)
             if (pthread_create(&th[started], NULL, panel_worker, &job[k]) == 0) started++;
+        job[0].next_report = hsi_now() + HSI_PROGRESS_SECS;
         job[0].st = panel_read(job[0].p, &f[0], &job[0].err); /* lines counted from 1 */
         if (job[0].st == HS_OK)
             job[0].st = panel_read_pieces(&job[0]);

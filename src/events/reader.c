@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -45,6 +46,7 @@ struct hsi_rdr {
     hs_ctx *ctx;
     char *name;
     int fd;          /* plain file, or -1 */
+    uint64_t size;   /* bytes of the file on disk (gzip: compressed), 0 unknown or a range */
     uint64_t limit;  /* bytes of the plain file still to read (UINT64_MAX: to its end) */
     gzFile gz;       /* gzip file, or NULL */
     const char *mem; /* memory source, or NULL */
@@ -147,6 +149,8 @@ hs_status hsi_rdr_open(hs_ctx *ctx, const char *path, hsi_rdr **out, hs_error *e
         close(fd);
         return st;
     }
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) r->size = (uint64_t)sb.st_size;
     if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
         r->gz = gzdopen(fd, "rb");
         if (!r->gz) {
@@ -257,6 +261,24 @@ int hsi_rdr_set_scanner(hsi_rdr *r, int isa)
     if (isa > rdr_best_isa()) return -1;
     r->isa = isa;
     return 0;
+}
+
+int hsi_rdr_position(const hsi_rdr *r, uint64_t *done, uint64_t *total)
+{
+    *done = *total = 0;
+    if (r->mem) {
+        *done = r->mem_pos;
+        *total = r->mem_len;
+    } else if (r->gz) {
+        z_off_t at = gzoffset(r->gz);
+        *done = at > 0 ? (uint64_t)at : 0;
+        *total = r->size;
+    } else if (r->fd >= 0) {
+        off_t at = lseek(r->fd, 0, SEEK_CUR);
+        *done = at > 0 ? (uint64_t)at : 0;
+        *total = r->size;
+    }
+    return *total > 0 ? 0 : -1;
 }
 
 uint64_t hsi_rdr_hash(const hsi_rdr *r)

@@ -1093,6 +1093,32 @@ static void test_panel_threads_tail(void **state)
         if (!strstr(logbuf, want))
             fail_msg("%d threads: '%s' not in the log:\n%s", th, want, logbuf);
     }
+    /* progress of a long read: a line every interval (here every look, each 65536 rows),
+       with the share of the file read; none when switched off */
+    for (int on = 0; on < 2; on++) {
+        hsi_evfile f;
+        logbuf[0] = '\0';
+        assert_int_equal(hsi_evfile_open(ctx, path, NULL, &f, &err), HS_OK);
+        f.progress_secs = on ? 1e-9 : -1;
+        f.next_report = on ? 1e-9 : 0;
+        for (;;) {
+            hsi_event ev;
+            int eof = 0;
+            assert_int_equal(hsi_evfile_next(&f, &ev, &eof, &err), HS_OK);
+            if (eof) break;
+        }
+        hsi_evfile_close(&f);
+        const char *at = strstr(logbuf, ": 65536 rows read, ");
+        if (on) {
+            char *end = NULL;
+            long pct = at ? strtol(at + strlen(": 65536 rows read, "), &end, 10) : 0;
+            if (!at || strncmp(end, " % of the file", 14) != 0 || pct < 5 || pct > 60)
+                fail_msg("no progress line for 65536 rows in:\n%s", logbuf);
+            assert_non_null(strstr(logbuf, ": 196608 rows read, "));
+        } else {
+            assert_null(strstr(logbuf, "rows read"));
+        }
+    }
     unlink(path);
     write_big_ged(path, sizeof path, "partail", 0, 0, 1, &lines);
     hs_panel_opts po;
