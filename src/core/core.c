@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -151,6 +152,13 @@ void hs_error_format(const hs_error *err, char *buf, size_t n)
         snprintf(buf, n, "%s: %s", err->file, err->msg);
     else
         snprintf(buf, n, "%s", err->msg);
+}
+
+double hsi_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 void hsi_log(const hs_ctx *ctx, int level, const char *fmt, ...)

@@ -49,6 +49,9 @@ static inline hs_status hsi_err_nomem(hs_error *err)
     return HS_ERR_NOMEM;
 }
 
+/* Seconds on a monotonic clock (for durations and progress, never for results). */
+HS_INTERNAL double hsi_now(void);
+
 /* Logging through the context: level 0 info, 1 warning. */
 HS_INTERNAL void hsi_log(const hs_ctx *ctx, int level, const char *fmt, ...) HS_PRINTF(3, 4);
 

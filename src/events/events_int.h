@@ -171,8 +171,6 @@ HS_INTERNAL hs_status hsi_evfile_move_range(hsi_evfile *f, uint64_t off, uint64_
 HS_INTERNAL hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err);
 /* Seconds between two progress lines of a long read. */
 #define HSI_PROGRESS_SECS 2.0
-/* Seconds on a monotonic clock. */
-HS_INTERNAL double hsi_now(void);
 /* Log the warning totals (when some were not printed one by one). */
 HS_INTERNAL void hsi_evfile_summary(const hsi_evfile *f);
 HS_INTERNAL void hsi_evfile_close(hsi_evfile *f);

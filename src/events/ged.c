@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Whole-string integer (optional sign, digits). 0 on success. Faster than strtol and
  * locale-free; rejects empty strings, blanks and overflow past 18 digits. */
@@ -451,13 +450,6 @@ hs_status hsi_evfile_open_mem(hs_ctx *ctx, const char *data, size_t len, const c
     if (st == HS_OK) st = evfile_start(f, err);
     if (st != HS_OK) hsi_evfile_close(f);
     return st;
-}
-
-double hsi_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* A progress line when one is due (looked at every 65536 rows, so the clock costs nothing). */

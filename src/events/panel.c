@@ -177,19 +177,18 @@ static uint64_t *panel_radix(uint64_t *a, uint64_t *t, size_t n)
     return a;
 }
 
-/* The sums of the sorted entries e[j..) (or, backwards, e[..j)) that share e[j]'s key (the
- * key of e[j - 1]); moves j past them. */
-static void entry_sums(const uint64_t *e, size_t n, size_t *j, int back, long long v[6])
+/* The key of the sorted entries e[..j) ending at e[j - 1], and their sums (j > 0); moves j
+ * back past them. */
+static uint32_t entry_sums(const uint64_t *e, size_t *j, long long v[6])
 {
     memset(v, 0, 6 * sizeof *v);
-    uint32_t key = (uint32_t)(e[back ? *j - 1 : *j] >> 32);
-    for (; back ? *j > 0 : *j < n; back ? (*j)-- : (*j)++) {
-        uint64_t x = e[back ? *j - 1 : *j];
-        if ((uint32_t)(x >> 32) != key) break;
-        unsigned lo = (unsigned)x, t = lo >> 30;
+    uint32_t key = (uint32_t)(e[*j - 1] >> 32);
+    for (; *j > 0 && (uint32_t)(e[*j - 1] >> 32) == key; (*j)--) {
+        unsigned lo = (unsigned)e[*j - 1], t = lo >> 30;
         v[t] += (lo >> 29) & 1u;
         v[t + 3] += lo & (unsigned)PANEL_ENTRY_DEATHS;
     }
+    return key;
 }
 
 /* Whether cell c plus the sums v (c NULL: nothing) still fits 32-bit counts. */
@@ -216,25 +215,40 @@ static hs_status panel_room(hs_panel *p, size_t nnew, hs_error *err)
     return HS_OK;
 }
 
-/*
- * Merge the add buffer into the sorted cells in place: sort it; one pass counts the keys the
- * cells lack (and checks every sum fits, so nothing fails once cells move); then, from the
- * ends backwards, each cell moves up by the number of new keys above it and the new or
- * summed cells land in the gaps. The array is its only copy: a second array to merge into
- * doubled a grid panel's memory.
- */
-static hs_status panel_flush(hs_panel *p, hs_error *err)
+/* What merges into a panel's cells, read from its end: another panel's sorted cells (c), or
+ * when c is NULL sorted add-buffer entries (e); j items are left. */
+typedef struct msrc {
+    const uint64_t *e;
+    const pcell *c;
+    size_t j;
+} msrc;
+
+/* The key of the source's last group and its sums; the group is then consumed. */
+static uint32_t msrc_prev(msrc *m, long long v[6])
 {
-    if (!p->nbuf) return HS_OK;
-    const uint64_t *e = panel_radix(p->buf, p->tmp, p->nbuf);
-    size_t nb = p->nbuf, nc = p->ncell, nnew = 0, i = 0;
-    for (size_t j = 0; j < nb;) {
-        uint32_t key = (uint32_t)(e[j] >> 32);
+    if (!m->c) return entry_sums(m->e, &m->j, v);
+    const pcell *x = &m->c[--m->j];
+    for (int t = 0; t < 6; t++)
+        v[t] = x->v[t];
+    return x->key;
+}
+
+/*
+ * Merge a sorted source of n items into p's sorted cells in place: one pass from the ends
+ * counts the keys the cells lack (and checks every sum fits, so nothing fails once cells
+ * move); a second, again from the ends backwards, moves each cell up by the number of new keys
+ * above it, and the new or summed cells land in the gaps. The array is its only copy: a second
+ * array to merge into doubled a grid panel's memory.
+ */
+static hs_status panel_merge_in(hs_panel *p, msrc src, hs_error *err)
+{
+    size_t nc = p->ncell, nnew = 0, i = nc;
+    for (msrc m = src; m.j > 0;) {
         long long v[6];
-        entry_sums(e, nb, &j, 0, v);
-        while (i < nc && p->cells[i].key < key)
-            i++;
-        const pcell *c = i < nc && p->cells[i].key == key ? &p->cells[i] : NULL;
+        uint32_t key = msrc_prev(&m, v);
+        while (i > 0 && p->cells[i - 1].key > key)
+            i--;
+        const pcell *c = i > 0 && p->cells[i - 1].key == key ? &p->cells[i - 1] : NULL;
         if (!sums_fit(c, v)) return overflow_err(err);
         nnew += !c;
     }
@@ -243,10 +257,9 @@ static hs_status panel_flush(hs_panel *p, hs_error *err)
     pcell *c = p->cells;
     size_t o = nc + nnew;
     i = nc;
-    for (size_t j = nb; j > 0;) {
-        uint32_t key = (uint32_t)(e[j - 1] >> 32);
+    for (msrc m = src; m.j > 0;) {
         long long v[6];
-        entry_sums(e, nb, &j, 1, v);
+        uint32_t key = msrc_prev(&m, v);
         while (i > 0 && c[i - 1].key > key)
             c[--o] = c[--i];
         pcell cell = {.key = key};
@@ -256,6 +269,16 @@ static hs_status panel_flush(hs_panel *p, hs_error *err)
         c[--o] = cell;
     }
     p->ncell = nc + nnew;
+    return HS_OK;
+}
+
+/* Merge the add buffer into the sorted cells (radix sort, then panel_merge_in). */
+static hs_status panel_flush(hs_panel *p, hs_error *err)
+{
+    if (!p->nbuf) return HS_OK;
+    msrc src = {.e = panel_radix(p->buf, p->tmp, p->nbuf), .j = p->nbuf};
+    hs_status st = panel_merge_in(p, src, err);
+    if (st != HS_OK) return st;
     p->nbuf = 0;
     /* the buffer grows with each flush, so a small panel stays small and a large one
        merges rarely */
@@ -705,36 +728,10 @@ static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
             dst->nunit++;
         }
     }
-    if (src->ncell) { /* the same merge as a flush, with src's cells for the batch */
-        const pcell *b = src->cells;
-        size_t na = dst->ncell, nb = src->ncell, nnew = 0, i = 0;
-        for (size_t j = 0; j < nb; j++) {
-            while (i < na && dst->cells[i].key < b[j].key)
-                i++;
-            const pcell *c = i < na && dst->cells[i].key == b[j].key ? &dst->cells[i] : NULL;
-            long long v[6];
-            for (int t = 0; t < 6; t++)
-                v[t] = b[j].v[t];
-            if (!sums_fit(c, v)) return overflow_err(err);
-            nnew += !c;
-        }
-        st = panel_room(dst, nnew, err);
+    if (src->ncell) {
+        msrc m = {.c = src->cells, .j = src->ncell};
+        st = panel_merge_in(dst, m, err);
         if (st != HS_OK) return st;
-        pcell *c = dst->cells;
-        size_t o = na + nnew;
-        i = na;
-        for (size_t j = nb; j > 0; j--) {
-            while (i > 0 && c[i - 1].key > b[j - 1].key)
-                c[--o] = c[--i];
-            pcell cell = b[j - 1];
-            if (i > 0 && c[i - 1].key == cell.key) {
-                i--;
-                for (int t = 0; t < 6; t++)
-                    cell.v[t] += c[i].v[t];
-            }
-            c[--o] = cell;
-        }
-        dst->ncell = na + nnew;
     }
     if (src->dmin < dst->dmin) dst->dmin = src->dmin;
     if (src->dmax > dst->dmax) dst->dmax = src->dmax;
@@ -762,9 +759,9 @@ static hs_status panel_read(hs_panel *p, hsi_evfile *f, hs_error *err)
 /* Files smaller than this are read by one thread: starting a second costs more than it saves. */
 #define PANEL_PAR_MIN ((off_t)32 << 20)
 /* A large file is cut into pieces of about this size, at least PANEL_PIECES_MIN of them; the
- * two threads take the next piece whenever they finish one. Two halves, one per thread, left
- * one thread idle for 40-80 ms of a second at the end (the halves take the same time alone,
- * not side by side): now the idle end is a piece of a few milliseconds at most. */
+ * threads take the next piece whenever they finish one. Two halves, one per thread, left one
+ * thread idle for 40-80 ms of a second at the end (the halves take the same time alone, not
+ * side by side): now the idle end is a piece of a few milliseconds at most. */
 #define PANEL_PIECE      ((uint64_t)32 << 20)
 #define PANEL_PIECES_MIN 8
 
@@ -792,8 +789,9 @@ static hs_status panel_read_pieces(panel_job *j)
     for (;;) {
         size_t i = atomic_fetch_add(&pc->next, 1);
         if (i >= pc->n) return HS_OK;
-        if (j->next_report > 0 && hsi_now() >= j->next_report) { /* the pieces before i are taken */
-            j->next_report = hsi_now() + HSI_PROGRESS_SECS;
+        double now = j->next_report > 0 ? hsi_now() : 0;
+        if (j->next_report > 0 && now >= j->next_report) { /* the pieces before i are taken */
+            j->next_report = now + HSI_PROGRESS_SECS;
             hsi_log(j->f->ctx, 0, "%s: about %.0f %% read", hsi_rdr_name(j->f->rdr),
                     100.0 * (double)pc->cut[i] / (double)pc->cut[pc->n]);
         }
@@ -876,14 +874,15 @@ static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, cons
         job[k].pc = &pc;
         st = hsi_panel_begin(ctx, &p->o, &job[k].p, err);
     }
-    /* the first reader takes the header; the others start empty (no bytes at the second
-       cut) and move to their pieces */
-    while (st == HS_OK && nopen < nthr &&
-           hsi_evfile_open_range(ctx, path, geo, nopen ? &f[0].map : NULL, nopen ? cut[1] : 0,
-                                 nopen ? 0 : cut[1], &f[nopen], &job[0].err) == HS_OK) {
-        f[nopen].silent = nopen > 0;
-        nopen++;
-    }
+    /* the first reader takes the header and the first piece; the others start empty (no
+       bytes at the second cut) and move to their pieces */
+    if (st == HS_OK &&
+        hsi_evfile_open_range(ctx, path, geo, NULL, 0, cut[1], &f[0], &job[0].err) == HS_OK)
+        nopen = 1;
+    while (nopen && nopen < nthr &&
+           hsi_evfile_open_range(ctx, path, geo, &f[0].map, cut[1], 0, &f[nopen], &job[0].err) ==
+               HS_OK)
+        f[nopen++].silent = 1;
     if (st == HS_OK && nopen == nthr) {
         /* a thread that does not start leaves its pieces to the others */
         for (size_t k = 1; k < nthr; k++)

@@ -166,17 +166,25 @@ hs_status hsi_rdr_open(hs_ctx *ctx, const char *path, hsi_rdr **out, hs_error *e
     return HS_OK;
 }
 
+/* Read bytes [off, off + len) of r's plain file from now on, from an empty buffer. */
+static hs_status rdr_seek(hsi_rdr *r, uint64_t off, uint64_t len, hs_error *err)
+{
+    if (lseek(r->fd, (off_t)off, SEEK_SET) != (off_t)off)
+        return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "cannot seek: %s", strerror(errno));
+    r->limit = len;
+    r->len = r->pos = 0;
+    r->eof = 0;
+    r->started = off > 0; /* a byte-order mark can only open the file */
+    r->line = 1;
+    return HS_OK;
+}
+
 hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off, uint64_t len,
                              hsi_rdr **out, hs_error *err)
 {
     *out = NULL;
     int fd = open(path, O_RDONLY);
     if (fd < 0) return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-    if (lseek(fd, (off_t)off, SEEK_SET) != (off_t)off) {
-        int e = errno;
-        close(fd);
-        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot seek: %s", strerror(e));
-    }
     hsi_rdr *r = NULL;
     hs_status st = rdr_new(ctx, path, RDR_CHUNK, &r, err);
     if (st != HS_OK) {
@@ -184,8 +192,11 @@ hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off, uint64
         return st;
     }
     r->fd = fd;
-    r->limit = len;
-    r->started = off > 0; /* a byte-order mark can only open the file */
+    st = rdr_seek(r, off, len, err);
+    if (st != HS_OK) {
+        hsi_rdr_close(r);
+        return st;
+    }
     *out = r;
     return HS_OK;
 }
@@ -194,15 +205,7 @@ hs_status hsi_rdr_move_range(hsi_rdr *r, uint64_t off, uint64_t len, hs_error *e
 {
     if (r->fd < 0 || off == 0)
         return hsi_err(err, HS_ERR_USAGE, r->name, 0, 0, "a range can only move in a plain file");
-    if (lseek(r->fd, (off_t)off, SEEK_SET) != (off_t)off)
-        return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "cannot seek: %s", strerror(errno));
-    r->limit = len;
-    r->len = r->pos = 0;
-    r->eof = 0;
-    r->started = 1;
-    r->line = 1;
-    memset(r->buf, 0, RDR_PAD);
-    return HS_OK;
+    return rdr_seek(r, off, len, err);
 }
 
 hs_status hsi_rdr_set_wanted(hsi_rdr *r, const unsigned char *wanted, size_t n, hs_error *err)
