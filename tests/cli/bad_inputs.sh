@@ -2,10 +2,14 @@
 # bad_inputs.sh - every kind of bad input gets one clear message naming the file (and line
 # and column where there is one), the documented exit status, and writes nothing: an output
 # folder that already holds results is left exactly as it was.
+# Every failing case also leaves the whole work folder as it was: the same files with the same
+# checksums before and after the command. More cases live in tests/cli/bad/*.sh, which this
+# script sources after its own (they use base, check and tree_sum; each adds to pass/fail).
 # Usage: sh tests/cli/bad_inputs.sh path/to/humsec
 set -u
 bin=${1:?usage: bad_inputs.sh HUMSEC}
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
@@ -48,11 +52,22 @@ method = arithmetic
 PL
 }
 
-# check NAME EXPECTED_EXIT MESSAGE_SUBSTRING [ARGS...]: run, compare, check the sentinel.
+# tree_sum DIR: every path under DIR with its type and, for files, its SHA-256; one line each.
+tree_sum() {
+    (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | while IFS= read -r f; do
+        if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"
+        elif [ -f "$f" ]; then echo "$f $(sha256sum <"$f" | cut -c1-64)"
+        else echo "$f $(stat -c %F "$f")"; fi
+    done)
+}
+
+# check NAME EXPECTED_EXIT MESSAGE_SUBSTRING [ARGS...]: run in $tmp/w, compare exit status and
+# message; on failure also check the sentinel and that no file under $tmp/w changed.
 check() {
     name=$1 want=$2 needle=$3
     shift 3
     if [ $# -eq 0 ]; then set -- build p.pipeline -o out; fi
+    tree_sum "$tmp/w" >"$tmp/before"
     (cd "$tmp/w" && "$bin" "$@" >"$tmp/stdout" 2>"$tmp/stderr")
     got=$?
     msg=$(cat "$tmp/stderr")
@@ -64,6 +79,8 @@ check() {
         # nothing written, nothing left behind
         [ "$(ls -A "$tmp/w/out")" = "sentinel.csv" ] || ok=0
         [ "$(cat "$tmp/w/out/sentinel.csv")" = "keep me" ] || ok=0
+        tree_sum "$tmp/w" >"$tmp/after"
+        cmp -s "$tmp/before" "$tmp/after" || { ok=0; diff "$tmp/before" "$tmp/after"; }
     fi
     if [ $ok = 1 ]; then
         pass=$((pass + 1))
@@ -156,6 +173,11 @@ base; check no_pipeline 2 "no pipeline file given" build
 base; check unknown_option 2 "unknown option '--fast'" build p.pipeline -o out --fast
 base; check unknown_command 2 "unknown command 'bild'" bild
 base; check explain_unknown_unit 2 "no unit 'ZZZ'" build p.pipeline --explain ZZZ
+
+for f in "$here"/bad/*.sh; do
+    [ -e "$f" ] || continue
+    . "$f"
+done
 
 echo "bad inputs: $pass passed, $fail failed"
 [ "$fail" = 0 ]
