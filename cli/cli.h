@@ -30,6 +30,9 @@ int cli_exit_code(hs_status st);
 int cli_fail(const hs_error *err);
 /* Print a usage error ("humsec: msg\ntry 'humsec CMD --help'") and return CLI_EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...);
+/* Flush and close standard output at the end of a command: if any write to it failed, say
+   so and return CLI_EXIT_IO in place of a successful rc (another rc is kept). */
+int cli_close_stdout(int rc);
 /* New context with progress messages on stderr unless quiet. */
 hs_ctx *cli_ctx(int quiet);
 /* Open the store at dbpath and record a run of the shipped indices there (hs_store_refresh,

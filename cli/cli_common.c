@@ -1,6 +1,7 @@
 /* cli_common.c - messages, exit codes and the context shared by the humsec programs. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,4 +91,22 @@ int cli_store_refresh(hs_ctx *ctx, const char *dbpath, int quiet)
         rc = cli_fail(&err);
     hs_store_close(db);
     return rc;
+}
+
+int cli_close_stdout(int rc)
+{
+    /* errno from an earlier failed write is gone by now; the flush and close below set it
+       again when the error persists (a full disk, /dev/full) */
+    errno = 0;
+    int bad = ferror(stdout) != 0;
+    if (fflush(stdout) != 0) bad = 1;
+    int e = errno;
+    if (fclose(stdout) != 0) {
+        bad = 1;
+        if (!e) e = errno;
+    }
+    if (!bad) return rc;
+    fprintf(stderr, "humsec: cannot write to standard output%s%s\n", e ? ": " : "",
+            e ? strerror(e) : "");
+    return rc == CLI_EXIT_OK ? CLI_EXIT_IO : rc;
 }

@@ -26,7 +26,9 @@ void cmd_run_help(void)
          "year into DIR (default out/): the build in DIR/hsi/, scores and ranks per\n"
          "country-year in DIR/hsi_scores.csv and DIR/hsi_scores.json, and the report\n"
          "DIR/report.html; then build the other shipped indices into DIR/<name>/. Run it\n"
-         "from the project folder.\n"
+         "from the project folder (elsewhere it stops with exit status 2). DIR must be new,\n"
+         "empty or one that run wrote before (it holds .humsec-run); each build folder in it\n"
+         "is replaced whole.\n"
          "\n"
          "The results also go into the store FILE (default DIR/humsec.db, created if\n"
          "missing) as one run: scores and ranks per index, node, country and year, the\n"
@@ -110,12 +112,22 @@ int cmd_run(int argc, char **argv)
             return cli_usage("run", "unexpected argument '%s'", a);
         }
     }
-    if (mkdir(outdir, 0777) != 0) {
-        struct stat sb;
-        if (stat(outdir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            fprintf(stderr, "humsec: cannot create output folder %s\n", outdir);
-            return CLI_EXIT_IO;
-        }
+    /* everything run reads is relative to the project folder: say so, rather than fail on
+       the first missing file */
+    struct stat sb;
+    if (stat(run_jobs[0].pipeline, &sb) != 0 || stat("data", &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr,
+                "humsec: run builds the shipped indices from the project's examples/ and "
+                "data/ folders, which are not here\n"
+                "humsec: run it from the humsec project folder (the one holding examples/ and "
+                "data/): cd PROJECT && humsec run\n");
+        return CLI_EXIT_USAGE;
+    }
+    {
+        /* the output folder may hold none of the shipped inputs (-o . would replace them) */
+        const char *in[] = {"examples", "data"};
+        hs_error err = {0};
+        if (hs_output_folder(outdir, in, 2, &err) != HS_OK) return cli_fail(&err);
     }
     /* per-step messages of the engine stay off: one line per job is the progress */
     hs_ctx *ctx = cli_ctx(1);

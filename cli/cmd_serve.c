@@ -203,13 +203,10 @@ int cmd_serve(int argc, char **argv)
     (void)signal(SIGPIPE, SIG_IGN);
     int port = hs_server_port(srv);
     if (a.port_file) {
-        char tmp[4200];
-        snprintf(tmp, sizeof tmp, "%s.tmp", a.port_file);
-        FILE *pf = fopen(tmp, "w");
-        if (!pf || fprintf(pf, "%d\n", port) < 0 || fclose(pf) != 0 ||
-            rename(tmp, a.port_file) != 0) {
-            fprintf(stderr, "humsec: cannot write the port file %s\n", a.port_file);
-            rc = CLI_EXIT_IO;
+        char txt[32];
+        int n = snprintf(txt, sizeof txt, "%d\n", port);
+        if (hs_file_write(ctx, a.port_file, txt, (size_t)n, &err) != HS_OK) {
+            rc = cli_fail(&err);
             goto done;
         }
     }

@@ -1,6 +1,7 @@
 /*
  * main.c - the humsec command: dispatch to a subcommand, global help and version,
- * error reporting and exit codes.
+ * error reporting and exit codes. Standard output is checked like any file at the end: a
+ * failed write or flush there turns success into exit status 3.
  */
 #include "cli.h"
 
@@ -49,9 +50,8 @@ static void main_help(void)
          "7 value outside a method's domain, 8 out of memory.");
 }
 
-int main(int argc, char **argv)
+static int main_dispatch(int argc, char **argv)
 {
-    hs_global_init();
     if (argc < 2) {
         main_help();
         return CLI_EXIT_USAGE;
@@ -116,4 +116,11 @@ int main(int argc, char **argv)
 #endif
     if (!strcmp(cmd, "partner")) return cmd_partner(argc - 1, argv + 1);
     return cli_usage(NULL, "unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    hs_global_init();
+    int rc = main_dispatch(argc, argv);
+    return cli_close_stdout(rc);
 }

@@ -91,15 +91,43 @@ size_t hs_build_ndsets(const hs_build *b);
 const char *hs_build_dset_name(const hs_build *b, size_t i);
 
 /**
- * Write every output into directory `dir` (created if missing): one CSV per dataset,
- * ranks.csv, treated_points.csv and treat_details.csv when a Treat step ran, the audit
- * tables and summary.json. Files are written to temporary names and renamed at the end, so
- * either all outputs appear or none does.
+ * Write every output into directory `dir`: one CSV per dataset, ranks.csv,
+ * treated_points.csv and treat_details.csv when a Treat step ran, the audit tables and
+ * summary.json. The folder is written beside `dir` and renamed into place, so `dir` holds
+ * this build's files or is left as it was. `dir` must be new, empty, or a folder humsec
+ * wrote (it holds the marker file .humsec-build), which is then replaced whole; a folder
+ * holding the pipeline, structure or data file is refused (HS_ERR_IO).
  */
 hs_status hs_build_write(hs_ctx *ctx, const hs_build *b, const char *dir, hs_error *err);
 
 /** Print how `unit`'s scores were formed, from raw values to the top, as text. */
 hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_error *err);
+
+/* ---------------------------------------------------------------------------------------
+ * Output files (docs/humsec.1.md, "OUTPUTS"). A path is written only when nothing is there
+ * or a regular file is; a device, FIFO, socket, folder or symbolic link is refused
+ * (HS_ERR_IO). The file is written under a temporary name beside it and renamed into place,
+ * so the path holds the old file or the whole new one.
+ */
+
+/** Write len bytes of data as the file `path`. */
+hs_status hs_file_write(hs_ctx *ctx, const char *path, const void *data, size_t len,
+                        hs_error *err);
+
+/** A file written as a stream: hs_outfile_open, write to hs_outfile_stream, then
+ *  hs_outfile_close with keep = 1 to put it in place (every write error is reported there)
+ *  or keep = 0 to drop it. */
+typedef struct hs_outfile hs_outfile;
+hs_status hs_outfile_open(hs_ctx *ctx, const char *path, hs_outfile **out, hs_error *err);
+FILE *hs_outfile_stream(hs_outfile *f);
+/** Frees f (NULL is accepted). */
+hs_status hs_outfile_close(hs_outfile *f, int keep, hs_error *err);
+
+/** Make `dir` a folder that several outputs go into (humsec run): created if missing; an
+ *  existing folder must be empty or one that this call made (marker file .humsec-run), and
+ *  may hold none of `inputs` (files or folders, anywhere below it). */
+hs_status hs_output_folder(const char *dir, const char *const *inputs, size_t ninputs,
+                           hs_error *err);
 
 /* ---------------------------------------------------------------------------------------
  * Sobol' sensitivity estimators (METHODS.md section 4.2), on model outputs already computed.

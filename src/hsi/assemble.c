@@ -237,6 +237,7 @@ typedef struct asm_tab {
     size_t nmiss, capmiss;
     asm_miss *miss;
     size_t dups;
+    const char *dir; /* the sources' folder */
 } asm_tab;
 
 static double *asm_at(const asm_tab *t, size_t c, long year, int slot)
@@ -528,20 +529,19 @@ static long asm_last_year(const asm_tab *t)
     return last;
 }
 
-static hs_status asm_write_file(hs_ctx *ctx, const char *path, const hsi_buf *b, hs_error *err)
+/* Write b as path; the path may be none of the sources. */
+static hs_status asm_write_file(const asm_tab *t, const char *path, const hsi_buf *b, hs_error *err)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot create %s", tmp);
-    int bad = fwrite(b->s, 1, b->len, fp) != b->len;
-    bad |= fclose(fp) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        (void)remove(tmp); /* best effort; the first error is reported */
-        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot write %s", path);
-    }
-    (void)ctx;
-    return HS_OK;
+    enum { NSRC = sizeof asm_sources / sizeof asm_sources[0] };
+    char src[NSRC + 1][4096];
+    const char *in[NSRC + 1];
+    snprintf(src[0], sizeof src[0], "%s/hdr/HDR23-24_Composite_indices_complete_time_series.csv",
+             t->dir);
+    for (size_t i = 0; i < NSRC; i++)
+        snprintf(src[i + 1], sizeof src[i + 1], "%s/%s", t->dir, asm_sources[i].file);
+    for (size_t i = 0; i <= NSRC; i++)
+        in[i] = src[i];
+    return hsi_out_file_write(t->ctx, path, in, NSRC + 1, b->s, b->len, err);
 }
 
 static void asm_num_out(hsi_buf *b, double v)
@@ -572,7 +572,7 @@ static hs_status asm_write_long(asm_tab *t, const char *path, hs_hsi_data_info *
             }
         info->countries += (size_t)any;
     }
-    hs_status st = b.oom ? hsi_err_nomem(err) : asm_write_file(t->ctx, path, &b, err);
+    hs_status st = b.oom ? hsi_err_nomem(err) : asm_write_file(t, path, &b, err);
     hsi_buf_free(&b);
     return st;
 }
@@ -601,7 +601,7 @@ static hs_status asm_write_miss(asm_tab *t, const char *path, hs_error *err)
         hsi_buf_csv_str(&b, m->reason);
         hsi_buf_puts(&b, "\n");
     }
-    hs_status st = b.oom ? hsi_err_nomem(err) : asm_write_file(t->ctx, path, &b, err);
+    hs_status st = b.oom ? hsi_err_nomem(err) : asm_write_file(t, path, &b, err);
     hsi_buf_free(&b);
     return st;
 }
@@ -657,15 +657,21 @@ hs_status hs_hsi_data_write(hs_ctx *ctx, const hs_hsi_data_opts *opts, const cha
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
                        "years %ld to %ld (expected %d <= from <= to <= %d)", from, to, ASM_Y0,
                        ASM_Y0 + ASM_NY - 1);
+    /* both outputs' paths checked before the sources are read, so a bad one costs nothing
+       and the first is not written when the second cannot be */
+    hs_status st = hsi_out_file_check(out_path, NULL, 0, err);
+    if (!st && o.unmatched) st = hsi_out_file_check(o.unmatched, NULL, 0, err);
+    if (st) return st;
     asm_tab t = {0};
     t.ctx = ctx;
+    t.dir = dir;
     t.from = from;
     t.to = to;
     hsi_xwalk *xw = hsi_malloc(ctx, sizeof *xw);
     if (!xw) return hsi_err_nomem(err);
     char geo[4096];
     snprintf(geo, sizeof geo, "%s/geo", dir);
-    hs_status st = hsi_xwalk_load(ctx, geo, xw, err);
+    st = hsi_xwalk_load(ctx, geo, xw, err);
     if (!st) st = asm_read_hdr(&t, dir, err);
     for (size_t i = 0; !st && i < sizeof asm_sources / sizeof asm_sources[0]; i++)
         st = asm_read_source(&t, xw, dir, &asm_sources[i], err);

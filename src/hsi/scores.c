@@ -78,18 +78,7 @@ done:
 static hs_status sc_save(hs_ctx *ctx, const char *path, hsi_buf *b, hs_error *err)
 {
     if (b->oom) return hsi_err_nomem(err);
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot create %s", tmp);
-    int bad = fwrite(b->s, 1, b->len, fp) != b->len;
-    bad |= fclose(fp) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        (void)remove(tmp); /* best effort; the first error is reported */
-        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot write %s", path);
-    }
-    (void)ctx;
-    return HS_OK;
+    return hsi_out_file_write(ctx, path, NULL, 0, b->s, b->len, err);
 }
 
 static void sc_csv(const hs_build *b, const hsi_dset *ag, const sc_cols *c, hsi_buf *o)

@@ -61,9 +61,15 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
     size_t nu = s->nunit, k = s->spec.nfactor;
     /* rank statistics over the plain Monte Carlo runs: all runs for UA, A and B for SA */
     size_t nr = sa->type == HS_SA_SA ? 2 * sa->n : sa->nruns;
+    const char *in[HSI_BUILD_NINPUTS + 1];
+    size_t nin = hsi_build_inputs(s->base, in);
+    in[nin++] = s->spec.file;
     hsi_outset o;
-    hs_status st = hsi_outset_init(ctx, &o, dir, err);
-    if (st) return st;
+    hs_status st = hsi_outset_init(ctx, &o, dir, in, nin, err);
+    if (st) {
+        hsi_outset_free(&o);
+        return st;
+    }
     hsi_buf b, j;
     hsi_buf_init(&b, ctx);
     hsi_buf_init(&j, ctx);

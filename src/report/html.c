@@ -8,11 +8,9 @@
  */
 #include "html_int.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 void hsi_html_raw(hsi_buf *b, const char *s, size_t len)
 {
@@ -75,32 +73,6 @@ static void json_block(hsi_buf *b, const char *id, const unsigned char *s, size_
     hsi_buf_puts(b, "</script>\n");
 }
 
-static hs_status write_atomic(hs_ctx *ctx, const char *path, const hsi_buf *b, hs_error *err)
-{
-    hsi_buf tmp;
-    hsi_buf_init(&tmp, ctx);
-    hsi_buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
-    if (tmp.oom) {
-        hsi_buf_free(&tmp);
-        return hsi_err_nomem(err);
-    }
-    hs_status st = HS_OK;
-    FILE *fp = fopen(tmp.s, "wb");
-    if (!fp) {
-        st = hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
-        goto done;
-    }
-    int bad = fwrite(b->s, 1, b->len, fp) != b->len;
-    bad |= fclose(fp) != 0;
-    if (bad || rename(tmp.s, path) != 0) {
-        st = hsi_err(err, HS_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
-        (void)remove(tmp.s); /* best effort; the first error is reported */
-    }
-done:
-    hsi_buf_free(&tmp);
-    return st;
-}
-
 hs_status hs_report_html(hs_ctx *ctx, const char *build_dir, const hs_report_opts *opts,
                          const char *out_path, hs_report_info *info, hs_error *err)
 {
@@ -109,7 +81,11 @@ hs_status hs_report_html(hs_ctx *ctx, const char *build_dir, const hs_report_opt
     hsi_buf_init(&page, ctx);
     char *title = NULL;
     size_t nscored = 0;
-    hs_status st = hsi_html_collect(ctx, build_dir, opts, &data, &title, &nscored, err);
+    /* a path that cannot be written is found before the work (it is checked again, with
+       the inputs, when the page is written) */
+    hs_status st = hsi_out_file_check(out_path, NULL, 0, err);
+    if (st != HS_OK) goto done;
+    st = hsi_html_collect(ctx, build_dir, opts, &data, &title, &nscored, err);
     if (st != HS_OK) goto done;
     hsi_buf_puts(&page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -131,7 +107,23 @@ hs_status hs_report_html(hs_ctx *ctx, const char *build_dir, const hs_report_opt
         st = hsi_err_nomem(err);
         goto done;
     }
-    if ((st = write_atomic(ctx, out_path, &page, err)) != HS_OK) goto done;
+    {
+        /* the files the page is made from: the report never replaces one of them */
+        char *sum = NULL, *agg = NULL;
+        hsi_buf p1, p2;
+        hsi_buf_init(&p1, ctx);
+        hsi_buf_init(&p2, ctx);
+        hsi_buf_printf(&p1, "%s/summary.json", build_dir);
+        hsi_buf_printf(&p2, "%s/Aggregated.csv", build_dir);
+        sum = p1.oom ? NULL : p1.s;
+        agg = p2.oom ? NULL : p2.s;
+        const char *in[] = {sum, agg, opts ? opts->structure : NULL,
+                            opts ? opts->intervals : NULL};
+        st = hsi_out_file_write(ctx, out_path, in, 4, page.s, page.len, err);
+        hsi_buf_free(&p1);
+        hsi_buf_free(&p2);
+    }
+    if (st != HS_OK) goto done;
     if (info) {
         info->units_scored = nscored;
         info->bytes = page.len;

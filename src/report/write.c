@@ -1,6 +1,7 @@
 /*
  * write.c - hs_build_write: one CSV per dataset (named as COINr names them), ranks.csv,
- * treatment details, the audit tables and summary.json, all written whole or not at all.
+ * treatment details, the audit tables and summary.json, all written whole or not at all:
+ * into a new folder beside the target that replaces it at the end (core/outpath.c).
  * Numbers are printed with %.17g so that they read back bit-identical; NA marks missing.
  */
 #include "write_int.h"
@@ -9,77 +10,70 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-hs_status hsi_outset_init(hs_ctx *ctx, hsi_outset *o, const char *dir, hs_error *err)
+hs_status hsi_outset_init(hs_ctx *ctx, hsi_outset *o, const char *dir, const char *const *inputs,
+                          size_t ninputs, hs_error *err)
 {
     memset(o, 0, sizeof *o);
     o->ctx = ctx;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return hsi_err(err, HS_ERR_IO, dir, 0, 0, "cannot create output folder: %s",
-                       strerror(errno));
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return hsi_err(err, HS_ERR_IO, dir, 0, 0, "output path exists and is not a folder");
-    if (!(o->dir = hsi_strdup(ctx, dir))) return hsi_err_nomem(err);
-    return HS_OK;
+    return hsi_outdir_begin(ctx, &o->d, dir, inputs, ninputs, err);
 }
 
 hs_status hsi_outset_add(hsi_outset *o, const char *name, const hsi_buf *buf, hs_error *err)
 {
     if (buf->oom) return hsi_err_nomem(err);
-    hsi_buf fin, tmp;
-    hsi_buf_init(&fin, o->ctx);
-    hsi_buf_init(&tmp, o->ctx);
-    hsi_buf_printf(&fin, "%s/%s", o->dir, name);
-    hsi_buf_printf(&tmp, "%s/.%s.tmp%ld", o->dir, name, (long)getpid());
-    char **t = hsi_realloc(o->ctx, o->tmp, (o->n + 1) * sizeof(char *));
-    if (t) o->tmp = t;
-    char **f = hsi_realloc(o->ctx, o->final, (o->n + 1) * sizeof(char *));
-    if (f) o->final = f;
-    if (fin.oom || tmp.oom || !t || !f) {
-        hsi_buf_free(&fin);
-        hsi_buf_free(&tmp);
+    hsi_buf path;
+    hsi_buf_init(&path, o->ctx);
+    hsi_buf_printf(&path, "%s/%s", o->d.tmp, name);
+    if (path.oom) {
+        hsi_buf_free(&path);
         return hsi_err_nomem(err);
     }
-    o->tmp[o->n] = tmp.s;
-    o->final[o->n] = fin.s;
-    o->n++;
-    FILE *fp = fopen(tmp.s, "wb");
-    if (!fp) return hsi_err(err, HS_ERR_IO, fin.s, 0, 0, "cannot write: %s", strerror(errno));
-    size_t len = buf->len;
-    int bad = len > 0 && fwrite(buf->s, 1, len, fp) != len;
-    bad |= fclose(fp) != 0;
-    if (bad) return hsi_err(err, HS_ERR_IO, fin.s, 0, 0, "write failed: %s", strerror(errno));
-    return HS_OK;
+    hs_status st = HS_OK;
+    /* exclusive: two outputs of one name (two steps making the same dataset) would
+       otherwise leave only the second */
+    FILE *fp = fopen(path.s, "wbx");
+    if (!fp && errno == EEXIST)
+        st = hsi_err(err, HS_ERR_PIPELINE, o->d.dir, 0, 0,
+                     "two outputs named '%s' (do two steps make the same dataset?); nothing "
+                     "was written",
+                     name);
+    else if (!fp)
+        st = hsi_err(err, HS_ERR_IO, o->d.dir, 0, 0, "cannot write %s: %s", name,
+                     strerror(errno));
+    if (fp) {
+        size_t len = buf->len;
+        int bad = len > 0 && fwrite(buf->s, 1, len, fp) != len;
+        int e = errno;
+        if (fclose(fp) != 0 && !bad) {
+            bad = 1;
+            e = errno;
+        }
+        if (bad)
+            st = hsi_err(err, HS_ERR_IO, o->d.dir, 0, 0, "cannot write %s: %s", name,
+                         strerror(e));
+    }
+    hsi_buf_free(&path);
+    return st;
 }
 
 hs_status hsi_outset_commit(hsi_outset *o, hs_error *err)
 {
-    for (size_t i = 0; i < o->n; i++) {
-        if (rename(o->tmp[i], o->final[i]) != 0)
-            return hsi_err(err, HS_ERR_IO, o->final[i], 0, 0, "cannot rename into place: %s",
-                           strerror(errno));
-        hsi_free(o->ctx, o->tmp[i]);
-        o->tmp[i] = NULL;
-    }
-    return HS_OK;
+    return hsi_outdir_commit(&o->d, err);
 }
 
 void hsi_outset_free(hsi_outset *o)
 {
-    for (size_t i = 0; i < o->n; i++) {
-        if (o->tmp[i]) {
-            (void)remove(o->tmp[i]); /* best effort; the first error is reported */
-            hsi_free(o->ctx, o->tmp[i]);
-        }
-        hsi_free(o->ctx, o->final[i]);
-    }
-    hsi_free(o->ctx, o->tmp);
-    hsi_free(o->ctx, o->final);
-    hsi_free(o->ctx, o->dir);
+    hsi_outdir_abort(&o->d);
     memset(o, 0, sizeof *o);
+}
+
+size_t hsi_build_inputs(const hs_build *b, const char *in[HSI_BUILD_NINPUTS])
+{
+    in[0] = b->pl.file;
+    in[1] = b->pl.meta_file;
+    in[2] = b->pl.data.file;
+    return HSI_BUILD_NINPUTS;
 }
 
 void hsi_write_head(hsi_buf *b, const hs_build *bd, const hsi_dset *d)
@@ -246,9 +240,14 @@ static void write_summary(hsi_buf *j, const hs_build *b, const double *ranks)
 
 hs_status hs_build_write(hs_ctx *ctx, const hs_build *b, const char *dir, hs_error *err)
 {
+    const char *in[HSI_BUILD_NINPUTS];
+    size_t nin = hsi_build_inputs(b, in);
     hsi_outset o;
-    hs_status st = hsi_outset_init(ctx, &o, dir, err);
-    if (st) return st;
+    hs_status st = hsi_outset_init(ctx, &o, dir, in, nin, err);
+    if (st) {
+        hsi_outset_free(&o);
+        return st;
+    }
     hsi_buf buf;
     hsi_buf_init(&buf, ctx);
     double *ranks = NULL;

@@ -1,6 +1,6 @@
 /*
- * write_int.h - all-or-nothing output: files are written under temporary names in the
- * target folder and renamed into place only when every one of them was written.
+ * write_int.h - all-or-nothing output folders: files are written into a new folder beside
+ * the target, which replaces the target only when every one of them was written.
  */
 #ifndef HS_WRITE_INT_H
 #define HS_WRITE_INT_H
@@ -9,20 +9,25 @@
 
 typedef struct hsi_outset {
     hs_ctx *ctx;
-    char *dir;
-    size_t n;
-    char **tmp;   /* temporary paths */
-    char **final; /* final paths */
+    hsi_outdir d;
 } hsi_outset;
 
-HS_INTERNAL hs_status hsi_outset_init(hs_ctx *ctx, hsi_outset *o, const char *dir, hs_error *err);
-/* Write buf (len bytes) as file `name` of the set (under its temporary name). */
+/* Start a set of outputs for folder dir (hsi_outdir_begin: the folder's checks, inputs
+ * among them). On failure the set is empty; hsi_outset_free may still be called. */
+HS_INTERNAL hs_status hsi_outset_init(hs_ctx *ctx, hsi_outset *o, const char *dir,
+                                      const char *const *inputs, size_t ninputs, hs_error *err);
+/* Write buf (len bytes) as file `name` of the set (in the new folder). A name given twice
+ * is an error. */
 HS_INTERNAL hs_status hsi_outset_add(hsi_outset *o, const char *name, const hsi_buf *buf,
                                      hs_error *err);
-/* Rename every temporary file into place. */
+/* Put the folder in place, replacing the previous one whole. */
 HS_INTERNAL hs_status hsi_outset_commit(hsi_outset *o, hs_error *err);
-/* Remove temporary files that were not committed and free the set. */
+/* Remove the new folder if it was not committed and free the set. */
 HS_INTERNAL void hsi_outset_free(hsi_outset *o);
+
+/* The input files of a build (pipeline, structure, data): an output folder may hold none. */
+#define HSI_BUILD_NINPUTS 3
+HS_INTERNAL size_t hsi_build_inputs(const hs_build *b, const char *in[HSI_BUILD_NINPUTS]);
 
 /* CSV header of a dataset-shaped table: "uCode"[,"Time"],codes... */
 HS_INTERNAL void hsi_write_head(hsi_buf *b, const hs_build *bd, const hsi_dset *d);
