@@ -184,6 +184,7 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
     hs_store *db = NULL;
     hs_panel *p = NULL;
     FILE *fp = NULL;
+    hs_outfile *of = NULL; /* -o FILE: written beside and renamed into place */
     int rc = CLI_EXIT_OK;
     hs_status st = cli_geo(ctx, a->geo, a->quiet, &geo, &err);
     if (st == HS_OK && a->db) st = hs_store_open(ctx, a->db, &db, &err);
@@ -195,12 +196,11 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
         rc = cli_fail(&err);
         goto done;
     }
-    fp = a->output ? fopen(a->output, "w") : stdout;
-    if (!fp) {
-        perror("humsec: cannot write the panel");
-        rc = CLI_EXIT_IO;
+    if (a->output && hs_outfile_open(ctx, a->output, a->files, (size_t)a->nfiles, &of, &err) != HS_OK) {
+        rc = cli_fail(&err);
         goto done;
     }
+    fp = of ? hs_outfile_stream(of) : stdout;
     if (hs_panel_write_csv(p, fp, &err) != HS_OK) rc = cli_fail(&err);
     if (!a->quiet) {
         size_t nwin, nimp;
@@ -218,10 +218,8 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
                     nimp, dimp);
     }
 done:
-    if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK) {
-        perror("humsec: cannot write the panel");
-        rc = CLI_EXIT_IO;
-    }
+    if (hs_outfile_close(of, rc == CLI_EXIT_OK, &err) != HS_OK && rc == CLI_EXIT_OK)
+        rc = cli_fail(&err);
     hs_panel_free(p);
     hs_store_close(db);
     hs_geo_free(geo);

@@ -144,6 +144,7 @@ static int fc_run(int argc, char **argv, int evaluate)
     hs_store *db = NULL;
     hs_panel *p = NULL;
     FILE *fp = NULL;
+    hs_outfile *of = NULL; /* -o FILE: written beside and renamed into place */
     hs_status st = cli_geo(ctx, geodir, quiet, &geo, &err);
     if (st == HS_OK && dbpath) st = hs_store_open(ctx, dbpath, &db, &err);
     if (st == HS_OK)
@@ -153,17 +154,17 @@ static int fc_run(int argc, char **argv, int evaluate)
         rc = cli_fail(&err);
         goto done;
     }
-    fp = output ? fopen(output, "w") : stdout;
-    if (!fp) {
-        perror("humsec: cannot write the output");
-        rc = CLI_EXIT_IO;
+    if (output && hs_outfile_open(ctx, output, files, (size_t)nfiles, &of, &err) != HS_OK) {
+        rc = cli_fail(&err);
         goto done;
     }
+    fp = of ? hs_outfile_stream(of) : stdout;
     st = evaluate ? hs_evaluate_write(ctx, p, &fo, fp, &err)
                   : hs_forecast_write(ctx, p, &fo, fp, &err);
     if (st != HS_OK) rc = cli_fail(&err);
 done:
-    if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK) rc = CLI_EXIT_IO;
+    if (hs_outfile_close(of, rc == CLI_EXIT_OK, &err) != HS_OK && rc == CLI_EXIT_OK)
+        rc = cli_fail(&err);
     hs_panel_free(p);
     hs_store_close(db);
     hs_geo_free(geo);

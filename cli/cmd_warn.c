@@ -203,6 +203,7 @@ int cmd_warn(int argc, char **argv)
     hs_alert *al = NULL;
     size_t nal = 0;
     FILE *fp = NULL;
+    hs_outfile *of = NULL; /* -o FILE: written beside and renamed into place */
     hs_status st = cli_geo(ctx, a.geo, a.quiet, &geo, &err);
     if (st == HS_OK && a.db) st = hs_store_open(ctx, a.db, &db, &err);
     if (st == HS_OK)
@@ -214,12 +215,11 @@ int cmd_warn(int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
-    fp = a.output ? fopen(a.output, "w") : stdout;
-    if (!fp) {
-        perror("humsec: cannot write the alerts");
-        rc = CLI_EXIT_IO;
+    if (a.output && hs_outfile_open(ctx, a.output, a.files, (size_t)a.nfiles, &of, &err) != HS_OK) {
+        rc = cli_fail(&err);
         goto done;
     }
+    fp = of ? hs_outfile_stream(of) : stdout;
     if (hs_alerts_write_csv(al, nal, a.po.level, fp, &err) != HS_OK) rc = cli_fail(&err);
     if (!a.quiet)
         fprintf(stderr, "humsec: %zu alerts over %zu units%s\n", nal, hs_panel_nunits(p),
@@ -238,7 +238,8 @@ int cmd_warn(int argc, char **argv)
                 sk.recall, sk.median_lead);
     }
 done:
-    if (fp && fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK) rc = CLI_EXIT_IO;
+    if (hs_outfile_close(of, rc == CLI_EXIT_OK, &err) != HS_OK && rc == CLI_EXIT_OK)
+        rc = cli_fail(&err);
     hs_alerts_free(ctx, al);
     hs_panel_free(p);
     hs_store_close(db);

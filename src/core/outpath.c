@@ -443,12 +443,13 @@ hs_status hs_file_write(hs_ctx *ctx, const char *path, const void *data, size_t 
     return hsi_out_file_write(ctx, path, NULL, 0, data, len, err);
 }
 
-hs_status hs_outfile_open(hs_ctx *ctx, const char *path, hs_outfile **out, hs_error *err)
+hs_status hs_outfile_open(hs_ctx *ctx, const char *path, const char *const *inputs,
+                          size_t ninputs, hs_outfile **out, hs_error *err)
 {
     *out = NULL;
     hs_outfile *o = hsi_calloc(ctx, 1, sizeof *o);
     if (!o) return hsi_err_nomem(err);
-    hs_status st = hsi_outfile_open(ctx, &o->f, path, NULL, 0, err);
+    hs_status st = hsi_outfile_open(ctx, &o->f, path, inputs, ninputs, err);
     if (st) {
         hsi_free(ctx, o);
         return st;
