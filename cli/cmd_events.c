@@ -196,7 +196,8 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
         rc = cli_fail(&err);
         goto done;
     }
-    if (a->output && hs_outfile_open(ctx, a->output, a->files, (size_t)a->nfiles, &of, &err) != HS_OK) {
+    if (a->output &&
+        hs_outfile_open(ctx, a->output, a->files, (size_t)a->nfiles, &of, &err) != HS_OK) {
         rc = cli_fail(&err);
         goto done;
     }

@@ -111,15 +111,14 @@ hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_err
  */
 
 /** Write len bytes of data as the file `path`. */
-hs_status hs_file_write(hs_ctx *ctx, const char *path, const void *data, size_t len,
-                        hs_error *err);
+hs_status hs_file_write(hs_ctx *ctx, const char *path, const void *data, size_t len, hs_error *err);
 
 /** A file written as a stream: hs_outfile_open, write to hs_outfile_stream, then
  *  hs_outfile_close with keep = 1 to put it in place (every write error is reported there)
  *  or keep = 0 to drop it. The path may be none of `inputs` (NULL when ninputs is 0). */
 typedef struct hs_outfile hs_outfile;
-hs_status hs_outfile_open(hs_ctx *ctx, const char *path, const char *const *inputs,
-                          size_t ninputs, hs_outfile **out, hs_error *err);
+hs_status hs_outfile_open(hs_ctx *ctx, const char *path, const char *const *inputs, size_t ninputs,
+                          hs_outfile **out, hs_error *err);
 FILE *hs_outfile_stream(hs_outfile *f);
 /** Frees f (NULL is accepted). */
 hs_status hs_outfile_close(hs_outfile *f, int keep, hs_error *err);

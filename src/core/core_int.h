@@ -90,7 +90,7 @@ HS_INTERNAL hs_status hsi_read_file(hs_ctx *ctx, const char *path, char **out, s
 
 /* The marker file of a folder humsec wrote whole (a build, an analysis), which the next
  * output to that folder replaces whole; and of the folder `humsec run` writes into. */
-#define HSI_OUT_MARKER ".humsec-build"
+#define HSI_OUT_MARKER     ".humsec-build"
 #define HSI_OUT_RUN_MARKER ".humsec-run"
 
 /* 0 (HS_OK) if `path` may be written as a file: nothing is there, or a regular file that is
@@ -108,16 +108,15 @@ typedef struct hsi_outfile {
 } hsi_outfile;
 /* Check the path (hsi_out_file_check) and open the temporary file. */
 HS_INTERNAL hs_status hsi_outfile_open(hs_ctx *ctx, hsi_outfile *f, const char *path,
-                                       const char *const *inputs, size_t ninputs,
-                                       hs_error *err);
+                                       const char *const *inputs, size_t ninputs, hs_error *err);
 /* Flush and close (every write error is caught here), rename into place; frees f. */
 HS_INTERNAL hs_status hsi_outfile_commit(hsi_outfile *f, hs_error *err);
 /* Close and remove the temporary file; frees f (any state, also zeroed). */
 HS_INTERNAL void hsi_outfile_abort(hsi_outfile *f);
 /* The whole of data as the file `path`, in one call (open, write, commit). */
-HS_INTERNAL hs_status hsi_out_file_write(hs_ctx *ctx, const char *path,
-                                         const char *const *inputs, size_t ninputs,
-                                         const void *data, size_t len, hs_error *err);
+HS_INTERNAL hs_status hsi_out_file_write(hs_ctx *ctx, const char *path, const char *const *inputs,
+                                         size_t ninputs, const void *data, size_t len,
+                                         hs_error *err);
 
 /* A folder of outputs, written into a new sibling folder `tmp` and swapped into place at
  * commit (with the marker file), so that it holds one run's files or is left as it was.
@@ -131,15 +130,14 @@ typedef struct hsi_outdir {
     int exists;
 } hsi_outdir;
 HS_INTERNAL hs_status hsi_outdir_begin(hs_ctx *ctx, hsi_outdir *o, const char *dir,
-                                       const char *const *inputs, size_t ninputs,
-                                       hs_error *err);
+                                       const char *const *inputs, size_t ninputs, hs_error *err);
 /* Write the marker and put the folder in place; the previous folder's files are removed. */
 HS_INTERNAL hs_status hsi_outdir_commit(hsi_outdir *o, hs_error *err);
 /* Remove the new folder if not committed; frees o (any state, also zeroed). */
 HS_INTERNAL void hsi_outdir_abort(hsi_outdir *o);
 /* A folder other outputs go into (created if missing, marked with HSI_OUT_RUN_MARKER): it
  * must be new, empty or marked, and hold none of `inputs`. */
-HS_INTERNAL hs_status hsi_out_container(const char *dir, const char *const *inputs,
-                                        size_t ninputs, hs_error *err);
+HS_INTERNAL hs_status hsi_out_container(const char *dir, const char *const *inputs, size_t ninputs,
+                                        hs_error *err);
 
 #endif

@@ -92,8 +92,8 @@ static void op_dirname(const char *path, char *buf, size_t cap)
         snprintf(buf, cap, "%.*s", (int)(slash - path), path);
 }
 
-hs_status hsi_outfile_open(hs_ctx *ctx, hsi_outfile *f, const char *path,
-                           const char *const *inputs, size_t ninputs, hs_error *err)
+hs_status hsi_outfile_open(hs_ctx *ctx, hsi_outfile *f, const char *path, const char *const *inputs,
+                           size_t ninputs, hs_error *err)
 {
     memset(f, 0, sizeof *f);
     f->ctx = ctx;
@@ -150,8 +150,8 @@ hs_status hsi_outfile_commit(hsi_outfile *f, hs_error *err)
     if (bad)
         st = hsi_err(err, HS_ERR_IO, f->path, 0, 0, "write failed: %s", strerror(e));
     else if (rename(f->tmp, f->path) != 0)
-        st = hsi_err(err, HS_ERR_IO, f->path, 0, 0, "cannot rename into place: %s",
-                     strerror(errno));
+        st =
+            hsi_err(err, HS_ERR_IO, f->path, 0, 0, "cannot rename into place: %s", strerror(errno));
     else {
         hsi_free(f->ctx, f->tmp);
         f->tmp = NULL;
@@ -273,8 +273,9 @@ static hs_status op_dir_check(const char *dir, const char *const *inputs, size_t
         if (stat(dir, &tb) == 0 && S_ISDIR(tb.st_mode))
             return hsi_err(err, HS_ERR_IO, dir, 0, 0,
                            "output folder is a symbolic link; give the folder it points to");
-        return hsi_err(err, HS_ERR_IO, dir, 0, 0, "output path exists and is not a folder (a "
-                                                   "symbolic link)");
+        return hsi_err(err, HS_ERR_IO, dir, 0, 0,
+                       "output path exists and is not a folder (a "
+                       "symbolic link)");
     }
     if (!S_ISDIR(sb.st_mode))
         return hsi_err(err, HS_ERR_IO, dir, 0, 0, "output path exists and is not a folder");
@@ -323,8 +324,7 @@ hs_status hsi_outdir_begin(hs_ctx *ctx, hsi_outdir *o, const char *dir, const ch
         if (!made && errno != EEXIST) break;
     }
     if (!made) {
-        st = hsi_err(err, HS_ERR_IO, dir, 0, 0, "cannot create output folder: %s",
-                     strerror(errno));
+        st = hsi_err(err, HS_ERR_IO, dir, 0, 0, "cannot create output folder: %s", strerror(errno));
         hsi_free(ctx, o->tmp);
         o->tmp = NULL;
         hsi_outdir_abort(o);
@@ -387,8 +387,8 @@ hs_status hsi_outdir_commit(hsi_outdir *o, hs_error *err)
     }
     /* o->tmp now holds the previous run's files */
     if (op_rmdir_flat(o->tmp) != 0)
-        hsi_log(o->ctx, 1, "%s: could not remove all of the previous outputs, moved to %s",
-                o->dir, o->tmp);
+        hsi_log(o->ctx, 1, "%s: could not remove all of the previous outputs, moved to %s", o->dir,
+                o->tmp);
     hsi_free(o->ctx, o->tmp);
     o->tmp = NULL;
     return HS_OK;
@@ -437,14 +437,13 @@ struct hs_outfile {
     hsi_outfile f;
 };
 
-hs_status hs_file_write(hs_ctx *ctx, const char *path, const void *data, size_t len,
-                        hs_error *err)
+hs_status hs_file_write(hs_ctx *ctx, const char *path, const void *data, size_t len, hs_error *err)
 {
     return hsi_out_file_write(ctx, path, NULL, 0, data, len, err);
 }
 
-hs_status hs_outfile_open(hs_ctx *ctx, const char *path, const char *const *inputs,
-                          size_t ninputs, hs_outfile **out, hs_error *err)
+hs_status hs_outfile_open(hs_ctx *ctx, const char *path, const char *const *inputs, size_t ninputs,
+                          hs_outfile **out, hs_error *err)
 {
     *out = NULL;
     hs_outfile *o = hsi_calloc(ctx, 1, sizeof *o);

@@ -39,8 +39,7 @@ hs_status hsi_outset_add(hsi_outset *o, const char *name, const hsi_buf *buf, hs
                      "was written",
                      name);
     else if (!fp)
-        st = hsi_err(err, HS_ERR_IO, o->d.dir, 0, 0, "cannot write %s: %s", name,
-                     strerror(errno));
+        st = hsi_err(err, HS_ERR_IO, o->d.dir, 0, 0, "cannot write %s: %s", name, strerror(errno));
     if (fp) {
         size_t len = buf->len;
         int bad = len > 0 && fwrite(buf->s, 1, len, fp) != len;
@@ -50,8 +49,7 @@ hs_status hsi_outset_add(hsi_outset *o, const char *name, const hsi_buf *buf, hs
             e = errno;
         }
         if (bad)
-            st = hsi_err(err, HS_ERR_IO, o->d.dir, 0, 0, "cannot write %s: %s", name,
-                         strerror(e));
+            st = hsi_err(err, HS_ERR_IO, o->d.dir, 0, 0, "cannot write %s: %s", name, strerror(e));
     }
     hsi_buf_free(&path);
     return st;
