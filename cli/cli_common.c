@@ -101,7 +101,8 @@ int cli_close_stdout(int rc)
     int bad = ferror(stdout) != 0;
     if (fflush(stdout) != 0) bad = 1;
     int e = errno;
-    if (fclose(stdout) != 0) {
+    /* a standard output that was closed (>&-) and never written to is no error */
+    if (fclose(stdout) != 0 && (bad || errno != EBADF)) {
         bad = 1;
         if (!e) e = errno;
     }

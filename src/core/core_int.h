@@ -125,8 +125,9 @@ HS_INTERNAL hs_status hsi_out_file_write(hs_ctx *ctx, const char *path, const ch
  * but regular files in it. */
 typedef struct hsi_outdir {
     hs_ctx *ctx;
-    char *dir; /* the final path */
-    char *tmp; /* the folder being written: put the files here */
+    char *dir;   /* the final path (resolved when the folder exists) */
+    char *shown; /* the path as given, for messages */
+    char *tmp;   /* the folder being written: put the files here */
     int exists;
 } hsi_outdir;
 HS_INTERNAL hs_status hsi_outdir_begin(hs_ctx *ctx, hsi_outdir *o, const char *dir,

@@ -136,7 +136,7 @@ hs_status hsi_outfile_open(hs_ctx *ctx, hsi_outfile *f, const char *path, const 
 hs_status hsi_outfile_commit(hsi_outfile *f, hs_error *err)
 {
     int bad = ferror(f->fp) != 0;
-    int e = errno;
+    int e = bad ? EIO : 0; /* an earlier write failed; its errno is gone */
     if (fflush(f->fp) != 0) {
         bad = 1;
         e = errno;
@@ -313,7 +313,8 @@ hs_status hsi_outdir_begin(hs_ctx *ctx, hsi_outdir *o, const char *dir, const ch
     op_dirname(path, parent, sizeof parent);
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     size_t cap = strlen(parent) + strlen(base) + 64;
-    if (!(o->dir = hsi_strdup(ctx, path)) || !(o->tmp = hsi_malloc(ctx, cap))) {
+    if (!(o->dir = hsi_strdup(ctx, path)) || !(o->shown = hsi_strdup(ctx, dir)) ||
+        !(o->tmp = hsi_malloc(ctx, cap))) {
         hsi_outdir_abort(o);
         return hsi_err_nomem(err);
     }
@@ -347,11 +348,11 @@ hs_status hsi_outdir_commit(hsi_outdir *o, hs_error *err)
         bad |= fclose(fp) != 0;
     }
     if (bad)
-        return hsi_err(err, HS_ERR_IO, o->dir, 0, 0, "cannot write %s: %s", HSI_OUT_MARKER,
+        return hsi_err(err, HS_ERR_IO, o->shown, 0, 0, "cannot write %s: %s", HSI_OUT_MARKER,
                        strerror(errno));
     if (!o->exists) {
         if (rename(o->tmp, o->dir) != 0)
-            return hsi_err(err, HS_ERR_IO, o->dir, 0, 0, "cannot rename into place: %s",
+            return hsi_err(err, HS_ERR_IO, o->shown, 0, 0, "cannot rename into place: %s",
                            strerror(errno));
         hsi_free(o->ctx, o->tmp);
         o->tmp = NULL;
@@ -361,7 +362,7 @@ hs_status hsi_outdir_commit(hsi_outdir *o, hs_error *err)
 #ifdef RENAME_EXCHANGE
     swapped = renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->dir, RENAME_EXCHANGE) == 0;
     if (!swapped && errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
-        return hsi_err(err, HS_ERR_IO, o->dir, 0, 0, "cannot rename into place: %s",
+        return hsi_err(err, HS_ERR_IO, o->shown, 0, 0, "cannot rename into place: %s",
                        strerror(errno));
 #endif
     if (!swapped) {
@@ -373,10 +374,10 @@ hs_status hsi_outdir_commit(hsi_outdir *o, hs_error *err)
         snprintf(old, cap, "%s.old", o->tmp);
         hs_status st = HS_OK;
         if (rename(o->dir, old) != 0) {
-            st = hsi_err(err, HS_ERR_IO, o->dir, 0, 0, "cannot rename into place: %s",
+            st = hsi_err(err, HS_ERR_IO, o->shown, 0, 0, "cannot rename into place: %s",
                          strerror(errno));
         } else if (rename(o->tmp, o->dir) != 0) {
-            st = hsi_err(err, HS_ERR_IO, o->dir, 0, 0, "cannot rename into place: %s",
+            st = hsi_err(err, HS_ERR_IO, o->shown, 0, 0, "cannot rename into place: %s",
                          strerror(errno));
             (void)rename(old, o->dir); /* best effort: the error above is reported */
         } else {
@@ -399,6 +400,7 @@ void hsi_outdir_abort(hsi_outdir *o)
     if (o->tmp) (void)op_rmdir_flat(o->tmp); /* best effort; the first error is reported */
     hsi_free(o->ctx, o->tmp);
     hsi_free(o->ctx, o->dir);
+    hsi_free(o->ctx, o->shown);
     memset(o, 0, sizeof *o);
 }
 

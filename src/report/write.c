@@ -34,12 +34,13 @@ hs_status hsi_outset_add(hsi_outset *o, const char *name, const hsi_buf *buf, hs
        otherwise leave only the second */
     FILE *fp = fopen(path.s, "wbx");
     if (!fp && errno == EEXIST)
-        st = hsi_err(err, HS_ERR_PIPELINE, o->d.dir, 0, 0,
+        st = hsi_err(err, HS_ERR_PIPELINE, o->d.shown, 0, 0,
                      "two outputs named '%s' (do two steps make the same dataset?); nothing "
                      "was written",
                      name);
     else if (!fp)
-        st = hsi_err(err, HS_ERR_IO, o->d.dir, 0, 0, "cannot write %s: %s", name, strerror(errno));
+        st =
+            hsi_err(err, HS_ERR_IO, o->d.shown, 0, 0, "cannot write %s: %s", name, strerror(errno));
     if (fp) {
         size_t len = buf->len;
         int bad = len > 0 && fwrite(buf->s, 1, len, fp) != len;
@@ -49,7 +50,8 @@ hs_status hsi_outset_add(hsi_outset *o, const char *name, const hsi_buf *buf, hs
             e = errno;
         }
         if (bad)
-            st = hsi_err(err, HS_ERR_IO, o->d.dir, 0, 0, "cannot write %s: %s", name, strerror(e));
+            st =
+                hsi_err(err, HS_ERR_IO, o->d.shown, 0, 0, "cannot write %s: %s", name, strerror(e));
     }
     hsi_buf_free(&path);
     return st;
