@@ -12,7 +12,8 @@
  * The same checks serve the library's writers and, through hs_file_write and hs_outfile, the
  * command line's.
  */
-#define _GNU_SOURCE /* renameat2 (RENAME_EXCHANGE) */
+/* renameat2 (RENAME_EXCHANGE) is a GNU extension */
+#define _GNU_SOURCE /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include "core_int.h"
 
 #include <dirent.h>
