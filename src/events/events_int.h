@@ -136,6 +136,34 @@ static inline void hsi_month_ym(int month_id, int *year, int *month)
 /* PRIO-GRID gid of a point (METHODS 5.2); lat in [-90, 90], lon in [-180, 180]. */
 HS_INTERNAL long hsi_priogrid_gid(double lat, double lon);
 
+/* ---- duplicate event ids ---------------------------------------------------------------- */
+
+/*
+ * The event ids seen so far, over one file or all the files of a panel. Two rows with the same
+ * id are one event given twice when every field humsec reads is equal (it is counted once,
+ * with a warning naming both lines), and an error naming both lines otherwise. A set starts
+ * either as a table (every id, a content hash and where it was: 24 bytes a slot) or in
+ * sorted mode, which keeps only the last id: files whose ids increase need no table at all,
+ * and the first id that does not increase (or is not a number) sets `restart`, for the caller
+ * to read the files again with a table (hsi_evfile_next then reports the end of its file).
+ */
+typedef struct hsi_idset hsi_idset;
+HS_INTERNAL hs_status hsi_idset_new(hs_ctx *ctx, int table, hsi_idset **out, hs_error *err);
+HS_INTERNAL void hsi_idset_free(hsi_idset *s);
+/* Sorted mode met an id that does not increase: read again with a table. */
+HS_INTERNAL int hsi_idset_restart(const hsi_idset *s);
+/* Sorted mode: forget the last id and the range seen (a new piece of a file); the range of
+ * numeric ids seen since, *lo..*hi, returns 0 (-1 when none). */
+HS_INTERNAL void hsi_idset_reset(hsi_idset *s);
+HS_INTERNAL int hsi_idset_range(const hsi_idset *s, uint64_t *lo, uint64_t *hi);
+/* Sorted mode: the last id (0 and *last set), or -1 when none yet; set it (the pieces of a
+ * file read by threads); fail (an id that does not increase across pieces: restart). */
+HS_INTERNAL int hsi_idset_last(const hsi_idset *s, uint64_t *last);
+HS_INTERNAL void hsi_idset_set_last(hsi_idset *s, uint64_t last);
+HS_INTERNAL void hsi_idset_fail(hsi_idset *s);
+/* The set holds a table (not sorted mode). */
+HS_INTERNAL int hsi_idset_table(const hsi_idset *s);
+
 /* A file of events read row by row: reader + column map + warning bookkeeping. Warnings
  * are logged through the context with file:line (the first few of each kind, then a
  * count), so a large file cannot flood the terminal. */
@@ -147,10 +175,19 @@ typedef struct hsi_evfile {
     size_t rows;
     size_t nwarn[HSI_W_NWARN];
     size_t nshown[HSI_W_NWARN]; /* of them logged one by one */
+    size_t nmute[HSI_W_NWARN];  /* the first this many count as shown but are not logged: they
+                                   were, by an earlier read of the same file */
+    int mute_summary;           /* nor is the summary (hsi_evfile_summary) */
     int silent;                 /* count warnings without logging them (a worker thread) */
     /* progress: a line (log level 0) every progress_secs seconds of reading (0: the default,
        HSI_PROGRESS_SECS; < 0: none); next_report is when the next one is due */
     double progress_secs, next_report;
+    /* duplicate ids: the set (made on the first row as a table when the caller gave none),
+       this file's number in it, and the exact repeats skipped and logged */
+    hsi_idset *ids;
+    int own_ids;
+    int fileno; /* 1-based, 0 until the first row */
+    size_t ndup, ndup_shown;
 } hsi_evfile;
 
 HS_INTERNAL hs_status hsi_evfile_open(hs_ctx *ctx, const char *path, const hs_geo *geo,
@@ -167,7 +204,11 @@ HS_INTERNAL hs_status hsi_evfile_open_range(hs_ctx *ctx, const char *path, const
  * on warnings are counted, not logged. */
 HS_INTERNAL hs_status hsi_evfile_move_range(hsi_evfile *f, uint64_t off, uint64_t len,
                                             hs_error *err);
-/* Next valid event; *eof = 1 at the end. A malformed row stops reading with its error. */
+/* Check the ids of f's rows against set (not owned; shared by the files of one panel) instead
+ * of a table of f's own; call before the first row. */
+HS_INTERNAL void hsi_evfile_use_ids(hsi_evfile *f, hsi_idset *set);
+/* Next valid event; *eof = 1 at the end. A malformed row stops reading with its error, and so
+ * does an id given before with other values; an exact repeat is skipped with a warning. */
 HS_INTERNAL hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err);
 /* Seconds between two progress lines of a long read. */
 #define HSI_PROGRESS_SECS 2.0
