@@ -140,29 +140,44 @@ HS_INTERNAL long hsi_priogrid_gid(double lat, double lon);
 
 /*
  * The event ids seen so far, over one file or all the files of a panel. Two rows with the same
- * id are one event given twice when every field humsec reads is equal (it is counted once,
- * with a warning naming both lines), and an error naming both lines otherwise. A set starts
- * either as a table (every id, a content hash and where it was: 24 bytes a slot) or in
- * sorted mode, which keeps only the last id: files whose ids increase need no table at all,
- * and the first id that does not increase (or is not a number) sets `restart`, for the caller
- * to read the files again with a table (hsi_evfile_next then reports the end of its file).
+ * id are one event given twice when every value humsec reads is equal (counted once, with a
+ * warning naming both lines), and an error naming both lines otherwise. Two kinds of set:
+ * - a table (HSI_IDS_TABLE) of ids with a hash of their row's values and where they were (24
+ *   bytes a slot), checked as each row comes: ingest, submissions; and a panel's second read,
+ *   restricted to the ids hsi_idset_dups found repeated (hsi_idset_only);
+ * - a list (HSI_IDS_LIST), for panels: only the ids (8 bytes each, appended, so threads keep
+ *   their own and the lists are joined), and whether they came in increasing order - then no
+ *   id can repeat and nothing is sorted; otherwise hsi_idset_dups sorts them. Only a panel
+ *   whose files repeat an id is read a second time;
+ * - sorted (HSI_IDS_SORTED), a panel's first read: nothing but the last id, for files sorted by
+ *   id; the first id that does not increase (or is not a number) sets `restart`, and the
+ *   readers using the set stop as at the end of their file, for the caller to read the
+ *   files again with a list (real files are seldom sorted, and say so in their first rows).
  */
+enum { HSI_IDS_LIST = 0, HSI_IDS_TABLE = 1, HSI_IDS_SORTED = 2 };
 typedef struct hsi_idset hsi_idset;
-HS_INTERNAL hs_status hsi_idset_new(hs_ctx *ctx, int table, hsi_idset **out, hs_error *err);
+HS_INTERNAL hs_status hsi_idset_new(hs_ctx *ctx, int kind, hsi_idset **out, hs_error *err);
 HS_INTERNAL void hsi_idset_free(hsi_idset *s);
-/* Sorted mode met an id that does not increase: read again with a table. */
+/* HSI_IDS_LIST, _TABLE or _SORTED. */
+HS_INTERNAL int hsi_idset_kind(const hsi_idset *s);
+/* List: a new piece of a file begins (its ids are checked for order on their own); the range
+ * of the piece's numeric ids (-1 when it has none) and whether they increased. */
+HS_INTERNAL void hsi_idset_piece(hsi_idset *s);
+HS_INTERNAL int hsi_idset_piece_range(const hsi_idset *s, uint64_t *lo, uint64_t *hi,
+                                      int *increasing);
+/* List: the last id and whether all ids so far increased (0; -1 when none yet). */
+HS_INTERNAL int hsi_idset_last(const hsi_idset *s, uint64_t *last, int *increasing);
+/* List: append src's ids to dst's; after them, the last id is last and the order is increasing
+ * only when both were and increasing is set. Sorted: restart unless increasing and src did
+ * not need one. */
+HS_INTERNAL hs_status hsi_idset_take(hsi_idset *dst, const hsi_idset *src, uint64_t last,
+                                     int increasing, hs_error *err);
+/* Sorted: an id did not increase; read the files again with a list. */
 HS_INTERNAL int hsi_idset_restart(const hsi_idset *s);
-/* Sorted mode: forget the last id and the range seen (a new piece of a file); the range of
- * numeric ids seen since, *lo..*hi, returns 0 (-1 when none). */
-HS_INTERNAL void hsi_idset_reset(hsi_idset *s);
-HS_INTERNAL int hsi_idset_range(const hsi_idset *s, uint64_t *lo, uint64_t *hi);
-/* Sorted mode: the last id (0 and *last set), or -1 when none yet; set it (the pieces of a
- * file read by threads); fail (an id that does not increase across pieces: restart). */
-HS_INTERNAL int hsi_idset_last(const hsi_idset *s, uint64_t *last);
-HS_INTERNAL void hsi_idset_set_last(hsi_idset *s, uint64_t last);
-HS_INTERNAL void hsi_idset_fail(hsi_idset *s);
-/* The set holds a table (not sorted mode). */
-HS_INTERNAL int hsi_idset_table(const hsi_idset *s);
+/* List: keep only the ids given more than once, each once (sorted); *n of them. */
+HS_INTERNAL hs_status hsi_idset_dups(hsi_idset *s, size_t *n, hs_error *err);
+/* Table: look only at the ids of the list dups (after hsi_idset_dups); others pass. */
+HS_INTERNAL void hsi_idset_only(hsi_idset *table, const hsi_idset *dups);
 
 /* A file of events read row by row: reader + column map + warning bookkeeping. Warnings
  * are logged through the context with file:line (the first few of each kind, then a

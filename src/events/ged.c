@@ -385,22 +385,32 @@ typedef struct idslot {
 
 struct hsi_idset {
     hs_ctx *ctx;
-    int table, restart;
-    uint64_t last; /* sorted mode: the last id, and the range since hsi_idset_reset */
-    int have, any;
-    uint64_t lo, hi;
+    int table, keep, restart; /* keep: a list keeps its ids (not HSI_IDS_SORTED) */
+    /* list: the ids, the last and whether all increased; the piece's range and order */
+    uint64_t *ids;
+    size_t nids, idcap;
+    uint64_t last;
+    int have, increasing;
+    uint64_t plo, phi;
+    int pany, pinc;
+    /* table */
     idslot *t;
     size_t cap, n;
+    const uint64_t *only; /* sorted; NULL: every id */
+    size_t nonly;
     char **files; /* names of the files, for messages */
     size_t nfiles;
 };
 
-hs_status hsi_idset_new(hs_ctx *ctx, int table, hsi_idset **out, hs_error *err)
+hs_status hsi_idset_new(hs_ctx *ctx, int kind, hsi_idset **out, hs_error *err)
 {
     hsi_idset *s = hsi_calloc(ctx, 1, sizeof *s);
     if (!s) return hsi_err_nomem(err);
     s->ctx = ctx;
-    s->table = table;
+    s->table = kind == HSI_IDS_TABLE;
+    s->keep = kind == HSI_IDS_LIST;
+    s->increasing = 1;
+    s->pinc = 1;
     *out = s;
     return HS_OK;
 }
@@ -412,7 +422,47 @@ void hsi_idset_free(hsi_idset *s)
         hsi_free(s->ctx, s->files[i]);
     hsi_free(s->ctx, s->files);
     hsi_free(s->ctx, s->t);
+    hsi_free(s->ctx, s->ids);
     hsi_free(s->ctx, s);
+}
+
+void hsi_idset_piece(hsi_idset *s)
+{
+    s->pany = 0;
+    s->pinc = 1;
+}
+
+int hsi_idset_piece_range(const hsi_idset *s, uint64_t *lo, uint64_t *hi, int *increasing)
+{
+    *lo = s->plo;
+    *hi = s->phi;
+    *increasing = s->pinc;
+    return s->pany ? 0 : -1;
+}
+
+int hsi_idset_last(const hsi_idset *s, uint64_t *last, int *increasing)
+{
+    *last = s->last;
+    *increasing = s->increasing;
+    return s->have ? 0 : -1;
+}
+
+static int idset_room(hsi_idset *s, size_t more)
+{
+    if (s->nids + more <= s->idcap) return 0;
+    size_t nc = s->idcap ? s->idcap : 4096;
+    while (nc < s->nids + more)
+        nc *= 2;
+    uint64_t *p = hsi_realloc(s->ctx, s->ids, nc * sizeof *p);
+    if (!p) return -1;
+    s->ids = p;
+    s->idcap = nc;
+    return 0;
+}
+
+int hsi_idset_kind(const hsi_idset *s)
+{
+    return s->table ? HSI_IDS_TABLE : s->keep ? HSI_IDS_LIST : HSI_IDS_SORTED;
 }
 
 int hsi_idset_restart(const hsi_idset *s)
@@ -420,38 +470,72 @@ int hsi_idset_restart(const hsi_idset *s)
     return s->restart;
 }
 
-void hsi_idset_reset(hsi_idset *s)
+hs_status hsi_idset_take(hsi_idset *dst, const hsi_idset *src, uint64_t last, int increasing,
+                         hs_error *err)
 {
-    s->have = s->any = 0;
+    if (!dst->keep && (!increasing || src->restart)) dst->restart = 1;
+    if (idset_room(dst, src->nids) != 0) return hsi_err_nomem(err);
+    if (src->nids) memcpy(dst->ids + dst->nids, src->ids, src->nids * sizeof *src->ids);
+    dst->nids += src->nids;
+    dst->increasing = dst->increasing && increasing;
+    dst->last = last;
+    dst->have = 1;
+    return HS_OK;
 }
 
-int hsi_idset_range(const hsi_idset *s, uint64_t *lo, uint64_t *hi)
+/* LSD radix sort of n keys, 16 bits a pass; the sorted keys are in a or t (returned). */
+static uint64_t *ids_radix(uint64_t *a, uint64_t *t, size_t n, size_t *cnt)
 {
-    *lo = s->lo;
-    *hi = s->hi;
-    return s->any ? 0 : -1;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(cnt, 0, 65536 * sizeof *cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(a[i] >> shift) & 0xffff]++;
+        if (cnt[(a[0] >> shift) & 0xffff] == n) continue; /* one digit value: nothing moves */
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            t[cnt[(a[i] >> shift) & 0xffff]++] = a[i];
+        uint64_t *x = a;
+        a = t;
+        t = x;
+    }
+    return a;
 }
 
-int hsi_idset_last(const hsi_idset *s, uint64_t *last)
+hs_status hsi_idset_dups(hsi_idset *s, size_t *n, hs_error *err)
 {
-    *last = s->last;
-    return s->have ? 0 : -1;
+    *n = 0;
+    if (s->nids < 2) return HS_OK;
+    uint64_t *a = s->ids;
+    if (!s->increasing) { /* increasing ids cannot repeat: no sort */
+        uint64_t *t = hsi_malloc(s->ctx, s->nids * sizeof *t);
+        size_t *cnt = hsi_malloc(s->ctx, 65536 * sizeof *cnt);
+        if (!t || !cnt) {
+            hsi_free(s->ctx, t);
+            hsi_free(s->ctx, cnt);
+            return hsi_err_nomem(err);
+        }
+        a = ids_radix(s->ids, t, s->nids, cnt);
+        hsi_free(s->ctx, cnt);
+        hsi_free(s->ctx, a == t ? s->ids : t);
+        s->ids = a;
+        size_t k = 0;
+        for (size_t i = 1; i < s->nids; i++)
+            if (a[i] == a[i - 1] && (k == 0 || a[k - 1] != a[i])) a[k++] = a[i];
+        *n = k;
+    }
+    s->nids = *n;
+    return HS_OK;
 }
 
-void hsi_idset_fail(hsi_idset *s)
+void hsi_idset_only(hsi_idset *table, const hsi_idset *dups)
 {
-    s->restart = 1;
-}
-
-int hsi_idset_table(const hsi_idset *s)
-{
-    return s->table;
-}
-
-void hsi_idset_set_last(hsi_idset *s, uint64_t last)
-{
-    s->last = last;
-    s->have = 1;
+    table->only = dups->ids;
+    table->nonly = dups->nids;
 }
 
 /* The key of an id: a GED id (digits, below 10^12) plus one, so that ids keep their order;
@@ -525,27 +609,50 @@ static uint32_t idset_file(hsi_idset *s, const char *name)
     return (uint32_t)++s->nfiles;
 }
 
-enum { ID_NEW = 0, ID_REPEAT = 1, ID_CONFLICT = 2, ID_RESTART = 3, ID_NOMEM = 4 };
+enum { ID_NEW = 0, ID_REPEAT = 1, ID_CONFLICT = 2, ID_NOMEM = 3 };
 
-/* Add ev's id, given on line of file: ID_NEW, or ID_REPEAT / ID_CONFLICT with *prev the slot
- * of its first time (a table), or ID_RESTART (sorted mode, an id that does not increase). */
+/* Whether key is in the sorted array a[0, n). */
+static int ids_has(const uint64_t *a, size_t n, uint64_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == key;
+}
+
+/* Add ev's id, given on line of file: ID_NEW, or (a table) ID_REPEAT / ID_CONFLICT with *prev
+ * the slot of its first time. */
 static int idset_add(hsi_idset *s, const hsi_event *ev, uint32_t file, long line,
                      const idslot **prev)
 {
     int numeric;
     uint64_t key = id_key(ev->eid, &numeric);
     if (!s->table) {
-        if (!numeric || (s->have && key <= s->last)) {
+        if (!s->keep && (!numeric || (s->have && key <= s->last))) {
             s->restart = 1;
-            return ID_RESTART;
+            return ID_NEW;
         }
+        if (s->keep) {
+            if (s->nids == s->idcap && idset_room(s, 1) != 0) return ID_NOMEM;
+            s->ids[s->nids++] = key;
+        }
+        if (!numeric || (s->have && key <= s->last)) s->increasing = 0;
+        if (!numeric || (s->pany && key <= s->phi)) s->pinc = 0;
         s->last = key;
         s->have = 1;
-        if (!s->any) s->lo = key;
-        s->hi = key;
-        s->any = 1;
+        if (numeric) {
+            if (!s->pany) s->plo = key;
+            s->phi = key;
+            s->pany = 1;
+        }
         return ID_NEW;
     }
+    if (s->only && !ids_has(s->only, s->nonly, key)) return ID_NEW;
     if (4 * (s->n + 1) > 3 * s->cap && idset_grow(s) != 0) return ID_NOMEM;
     uint64_t h = ev_hash(ev);
     size_t j = (size_t)mix64(key) & (s->cap - 1);
@@ -683,14 +790,14 @@ void hsi_evfile_use_ids(hsi_evfile *f, hsi_idset *set)
 }
 
 /* Check ev's id against the earlier rows: *skip for an exact repeat (warned about), an error
- * for the same id with other values, *eof when a sorted-mode set needs the files read again. */
+ * for the same id with other values (a table; a list only collects it). */
 static hs_status evfile_ids(hsi_evfile *f, const hsi_event *ev, const hsi_rec *r, int *skip,
-                            int *eof, hs_error *err)
+                            hs_error *err)
 {
     const char *fn = hsi_rdr_name(f->rdr);
     *skip = 0;
     if (!f->ids) {
-        hs_status st = hsi_idset_new(f->ctx, 1, &f->ids, err);
+        hs_status st = hsi_idset_new(f->ctx, HSI_IDS_TABLE, &f->ids, err);
         if (st != HS_OK) return st;
         f->own_ids = 1;
     }
@@ -700,12 +807,9 @@ static hs_status evfile_ids(hsi_evfile *f, const hsi_event *ev, const hsi_rec *r
     }
     const idslot *prev = NULL;
     int res = idset_add(f->ids, ev, (uint32_t)f->fileno, r->line, &prev);
+    if (f->ids->restart) *skip = 1; /* and hsi_evfile_next reports the end */
     if (res == ID_NEW) return HS_OK;
     if (res == ID_NOMEM) return hsi_err_nomem(err);
-    if (res == ID_RESTART) {
-        *eof = 1;
-        return HS_OK;
-    }
     /* where the id was first: "line L" in this file, "FILE:L" in another */
     char at[600];
     const char *pf = prev->file ? f->ids->files[prev->file - 1] : fn;
@@ -731,7 +835,6 @@ static hs_status evfile_ids(hsi_evfile *f, const hsi_event *ev, const hsi_rec *r
 hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err)
 {
     for (;;) {
-        *eof = 0;
         if (f->ids && f->ids->restart) {
             *eof = 1;
             return HS_OK;
@@ -752,8 +855,8 @@ hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err)
             if (!ev->iso3[0]) ev->warn |= HSI_W_COUNTRY;
         }
         int skip = 0;
-        st = evfile_ids(f, ev, &r, &skip, eof, err);
-        if (st != HS_OK || *eof) return st;
+        st = evfile_ids(f, ev, &r, &skip, err);
+        if (st != HS_OK) return st;
         if (!skip) return evfile_warn(f, ev, &r);
     }
 }

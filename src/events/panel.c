@@ -770,28 +770,27 @@ typedef struct ppieces {
     const uint64_t *cut;
     size_t n;
     atomic_size_t next; /* the next piece nobody has taken */
-    uint64_t *lo, *hi;  /* the ids of piece i, all increasing, are lo[i]..hi[i] */
-    unsigned char *any; /* piece i has ids */
+    uint64_t *lo, *hi;  /* the numeric ids of piece i are in lo[i]..hi[i] */
+    unsigned char *any; /* piece i has numeric ids */
+    unsigned char *inc; /* the ids of piece i increase */
 } ppieces;
 
 typedef struct panel_job {
     hs_panel *p;
     hsi_evfile *f;
-    hsi_idset *ids; /* sorted mode, one piece at a time */
+    hsi_idset *ids; /* the ids of the pieces this thread read (sorted or a list) */
     ppieces *pc;
     double next_report; /* the main thread's: when its next progress line is due (0: none) */
     hs_status st;
     hs_error err;
 } panel_job;
 
-/* Piece i's ids, as read by j: an id that did not increase fails the piece (the file is then
- * read again, one thread, with a table of its ids). */
-static hs_status panel_piece_ids(panel_job *j, size_t i)
+/* Piece i's ids as read by j: their range and whether they increased. */
+static void panel_piece_ids(panel_job *j, size_t i)
 {
-    if (hsi_idset_restart(j->ids))
-        return hsi_err(&j->err, HS_ERR_PARSE, NULL, 0, 0, "ids not in increasing order");
-    j->pc->any[i] = hsi_idset_range(j->ids, &j->pc->lo[i], &j->pc->hi[i]) == 0;
-    return HS_OK;
+    int inc;
+    j->pc->any[i] = hsi_idset_piece_range(j->ids, &j->pc->lo[i], &j->pc->hi[i], &inc) == 0;
+    j->pc->inc[i] = (unsigned char)inc;
 }
 
 /* Read the pieces not yet taken into j->p through j->f, until none is left or one fails
@@ -810,9 +809,9 @@ static hs_status panel_read_pieces(panel_job *j)
         }
         hs_status st =
             hsi_evfile_move_range(j->f, pc->cut[i], pc->cut[i + 1] - pc->cut[i], &j->err);
-        hsi_idset_reset(j->ids);
+        hsi_idset_piece(j->ids);
         if (st == HS_OK) st = panel_read(j->p, j->f, &j->err);
-        if (st == HS_OK) st = panel_piece_ids(j, i);
+        if (st == HS_OK) panel_piece_ids(j, i);
         if (st != HS_OK) {
             atomic_store(&pc->next, pc->n);
             return st;
@@ -870,9 +869,9 @@ static void panel_cut(const char *path, off_t size, uint64_t *cut, size_t *n)
  * cut wrong; then the piece before it ends inside that quote and fails, and so does any bad
  * row in any piece: the caller then reads the file again with one thread, which gives the
  * exact message (a piece does not know its absolute line numbers). Returns HS_OK with
- * *done = 0 to ask for that. Each piece's ids must increase (sorted mode, ids), and each
- * piece's be above the one's before; when they are not, ids is failed (all files are read
- * again with a table). nshown: the warnings f[0] logged, and whether the summary was.
+ * *done = 0 to ask for that. The pieces' ids are added to the list ids (in increasing order
+ * when each piece's increase and are above the piece's before). nshown: the warnings f[0]
+ * logged, and whether the summary was.
  */
 static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, const hs_geo *geo,
                                 const uint64_t *cut, size_t ncut, size_t nthr, hsi_idset *ids,
@@ -887,13 +886,15 @@ static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, cons
     pc.lo = hsi_calloc(ctx, ncut, sizeof *pc.lo);
     pc.hi = hsi_calloc(ctx, ncut, sizeof *pc.hi);
     pc.any = hsi_calloc(ctx, ncut, 1);
+    pc.inc = hsi_calloc(ctx, ncut, 1);
     size_t nopen = 0, started = 0;
-    hs_status st = job && f && th && pc.lo && pc.hi && pc.any ? HS_OK : hsi_err_nomem(err);
+    hs_status st =
+        job && f && th && pc.lo && pc.hi && pc.any && pc.inc ? HS_OK : hsi_err_nomem(err);
     for (size_t k = 0; st == HS_OK && k < nthr; k++) {
         job[k].f = &f[k];
         job[k].pc = &pc;
         st = hsi_panel_begin(ctx, &p->o, &job[k].p, err);
-        if (st == HS_OK) st = hsi_idset_new(ctx, 0, &job[k].ids, err);
+        if (st == HS_OK) st = hsi_idset_new(ctx, hsi_idset_kind(ids), &job[k].ids, err);
     }
     /* the first reader takes the header and the first piece; the others start empty (no
        bytes at the second cut) and move to their pieces */
@@ -912,7 +913,7 @@ static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, cons
             if (pthread_create(&th[started], NULL, panel_worker, &job[k]) == 0) started++;
         job[0].next_report = hsi_now() + HSI_PROGRESS_SECS;
         job[0].st = panel_read(job[0].p, &f[0], &job[0].err); /* lines counted from 1 */
-        if (job[0].st == HS_OK) job[0].st = panel_piece_ids(&job[0], 0);
+        if (job[0].st == HS_OK) panel_piece_ids(&job[0], 0);
         if (job[0].st == HS_OK)
             job[0].st = panel_read_pieces(&job[0]);
         else
@@ -925,21 +926,24 @@ static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, cons
         hs_status sb = bad < nthr ? job[bad].st : HS_OK;
         for (int b = 0; b < HSI_W_NWARN; b++)
             nshown[b] = f[0].nshown[b]; /* what a second read must not log again */
-        /* each piece's ids above those of the pieces (and files) before it, or a table */
+        /* the threads' ids join the list; in increasing order when each piece's are and each
+           piece's are above those of the pieces (and files) before it */
+        uint64_t last = 0;
+        int inc = 1, have = hsi_idset_last(ids, &last, &inc) == 0;
         for (size_t i = 0; sb == HS_OK && i < ncut; i++) {
-            uint64_t last;
-            if (!pc.any[i]) continue;
-            if (hsi_idset_last(ids, &last) == 0 && pc.lo[i] <= last) {
-                hsi_idset_fail(ids);
-                break;
+            if (!pc.inc[i] || (pc.any[i] && have && pc.lo[i] <= last)) inc = 0;
+            if (pc.any[i]) {
+                last = pc.hi[i];
+                have = 1;
             }
-            hsi_idset_set_last(ids, pc.hi[i]);
         }
-        if (hsi_idset_restart(ids)) {
-            *done = 1; /* the caller reads all the files again */
-        } else if (sb == HS_ERR_NOMEM || sb == HS_ERR_DOMAIN) {
+        for (size_t k = 0; sb == HS_OK && st == HS_OK && k < nthr; k++)
+            st = hsi_idset_take(ids, job[k].ids, last, inc, err);
+        if (st == HS_OK && hsi_idset_restart(ids)) {
+            *done = 1; /* ids not sorted: the caller reads the files again */
+        } else if (st == HS_OK && (sb == HS_ERR_NOMEM || sb == HS_ERR_DOMAIN)) {
             st = hsi_err(err, sb, NULL, 0, 0, "%s", job[bad].err.msg);
-        } else if (sb == HS_OK) {
+        } else if (st == HS_OK && sb == HS_OK) {
             for (size_t k = 1; k < nthr; k++) {
                 for (int b = 0; b < HSI_W_NWARN; b++)
                     f[0].nwarn[b] += f[k].nwarn[b];
@@ -964,18 +968,20 @@ static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, cons
     hsi_free(ctx, pc.lo);
     hsi_free(ctx, pc.hi);
     hsi_free(ctx, pc.any);
+    hsi_free(ctx, pc.inc);
     hsi_free(ctx, job);
     hsi_free(ctx, f);
     hsi_free(ctx, th);
     return st;
 }
 
-/* One read of the files into a new panel, their ids checked against ids: *out NULL (and
- * HS_OK) when a sorted-mode set met an id that did not increase. nshown[k * (HSI_W_NWARN + 1)
- * + b]: the warnings of kind b of file k logged by an earlier read (not logged again), and at
- * b = HSI_W_NWARN whether its summary was; updated. */
+/* One read of the files into a new panel, their ids added to ids (sorted or a list; or a
+ * table, when table: then one thread); *out NULL (and HS_OK) when a sorted set met an id that
+ * did not increase. nshown[k * (HSI_W_NWARN + 1) + b]: the warnings of kind b of file
+ * k logged by an earlier read (not logged again), and at b = HSI_W_NWARN whether its summary
+ * was; updated. */
 static hs_status panel_files(hs_ctx *ctx, const char *const *paths, size_t npaths,
-                             const hs_geo *geo, const hs_panel_opts *o, hsi_idset *ids,
+                             const hs_geo *geo, const hs_panel_opts *o, hsi_idset *ids, int table,
                              size_t *nshown, hs_panel **out, hs_error *err)
 {
     *out = NULL;
@@ -985,9 +991,10 @@ static hs_status panel_files(hs_ctx *ctx, const char *const *paths, size_t npath
         int done = 0;
         size_t *shown = nshown + k * (HSI_W_NWARN + 1);
         struct stat sb;
-        /* a table of ids (files not in id order) is filled by one thread */
-        if (p->o.threads > 1 && !hsi_idset_table(ids) && stat(paths[k], &sb) == 0 &&
-            S_ISREG(sb.st_mode) && sb.st_size >= PANEL_PAR_MIN) {
+        /* a table of ids (a second read, for the lines of repeated ids) is filled by one
+           thread */
+        if (p->o.threads > 1 && !table && stat(paths[k], &sb) == 0 && S_ISREG(sb.st_mode) &&
+            sb.st_size >= PANEL_PAR_MIN) {
             size_t ncut = 0;
             uint64_t *cut = hsi_malloc(
                 ctx, (PANEL_PIECES_MIN + (uint64_t)sb.st_size / PANEL_PIECE + 1) * sizeof *cut);
@@ -1034,10 +1041,11 @@ static hs_status panel_files(hs_ctx *ctx, const char *const *paths, size_t npath
 }
 
 /*
- * Event ids are checked over all the files: while they increase (files sorted by id), only
- * the last one is kept; the first that does not makes the files be read again with a table of
- * every id (24 bytes a slot), which finds the repeats and names both lines. Warnings logged by
- * the first read are not logged again.
+ * Event ids are checked over all the files. The first read keeps only the last id: files
+ * sorted by id are done. At the first id that does not increase the files are read again,
+ * listing the ids (8 bytes each), which are then sorted; only when some id is given twice are
+ * the files read a third time, with a table of those ids, which counts an exact repeat once
+ * or stops at a conflict, naming both lines. Warnings logged by one read are not logged again.
  */
 hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npaths,
                               const hs_geo *geo, const hs_panel_opts *o, hs_panel **out,
@@ -1046,16 +1054,32 @@ hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npat
     *out = NULL;
     size_t *shown = hsi_calloc(ctx, npaths * (HSI_W_NWARN + 1) + 1, sizeof *shown);
     if (!shown) return hsi_err_nomem(err);
-    hsi_idset *ids = NULL;
-    hs_status st = HS_OK;
-    for (int table = 0; st == HS_OK && !*out && table < 2; table++) {
+    hsi_idset *ids = NULL, *dup = NULL;
+    size_t ndup = 0;
+    hs_status st = hsi_idset_new(ctx, HSI_IDS_SORTED, &ids, err);
+    if (st == HS_OK) st = panel_files(ctx, paths, npaths, geo, o, ids, 0, shown, out, err);
+    if (st == HS_OK && !*out) { /* not sorted by id */
         hsi_idset_free(ids);
         ids = NULL;
-        st = hsi_idset_new(ctx, table, &ids, err);
-        if (st == HS_OK) st = panel_files(ctx, paths, npaths, geo, o, ids, shown, out, err);
+        st = hsi_idset_new(ctx, HSI_IDS_LIST, &ids, err);
+        if (st == HS_OK) st = panel_files(ctx, paths, npaths, geo, o, ids, 0, shown, out, err);
     }
+    if (st == HS_OK) st = hsi_idset_dups(ids, &ndup, err);
+    if (st == HS_OK && ndup) {
+        hs_panel_free(*out);
+        *out = NULL;
+        st = hsi_idset_new(ctx, HSI_IDS_TABLE, &dup, err);
+        if (st == HS_OK) {
+            hsi_idset_only(dup, ids);
+            st = panel_files(ctx, paths, npaths, geo, o, dup, 1, shown, out, err);
+        }
+    }
+    if (st != HS_OK) {
+        hs_panel_free(*out);
+        *out = NULL;
+    }
+    hsi_idset_free(dup);
     hsi_idset_free(ids);
     hsi_free(ctx, shown);
-    if (st == HS_OK && !*out) return hsi_err(err, HS_ERR_INTERNAL, NULL, 0, 0, "panel not read");
     return st;
 }
