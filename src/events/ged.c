@@ -510,7 +510,6 @@ hs_status hsi_idset_dups(hsi_idset *s, size_t *n, hs_error *err)
 {
     *n = 0;
     if (s->nids < 2) return HS_OK;
-    uint64_t *a = s->ids;
     if (!s->increasing) { /* increasing ids cannot repeat: no sort */
         uint64_t *t = hsi_malloc(s->ctx, s->nids * sizeof *t);
         size_t *cnt = hsi_malloc(s->ctx, 65536 * sizeof *cnt);
@@ -519,7 +518,7 @@ hs_status hsi_idset_dups(hsi_idset *s, size_t *n, hs_error *err)
             hsi_free(s->ctx, cnt);
             return hsi_err_nomem(err);
         }
-        a = ids_radix(s->ids, t, s->nids, cnt);
+        uint64_t *a = ids_radix(s->ids, t, s->nids, cnt);
         hsi_free(s->ctx, cnt);
         hsi_free(s->ctx, a == t ? s->ids : t);
         s->ids = a;

@@ -1054,7 +1054,7 @@ hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npat
     *out = NULL;
     size_t *shown = hsi_calloc(ctx, npaths * (HSI_W_NWARN + 1) + 1, sizeof *shown);
     if (!shown) return hsi_err_nomem(err);
-    hsi_idset *ids = NULL, *dup = NULL;
+    hsi_idset *ids = NULL, *table = NULL;
     size_t ndup = 0;
     hs_status st = hsi_idset_new(ctx, HSI_IDS_SORTED, &ids, err);
     if (st == HS_OK) st = panel_files(ctx, paths, npaths, geo, o, ids, 0, shown, out, err);
@@ -1068,17 +1068,17 @@ hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npat
     if (st == HS_OK && ndup) {
         hs_panel_free(*out);
         *out = NULL;
-        st = hsi_idset_new(ctx, HSI_IDS_TABLE, &dup, err);
+        st = hsi_idset_new(ctx, HSI_IDS_TABLE, &table, err);
         if (st == HS_OK) {
-            hsi_idset_only(dup, ids);
-            st = panel_files(ctx, paths, npaths, geo, o, dup, 1, shown, out, err);
+            hsi_idset_only(table, ids);
+            st = panel_files(ctx, paths, npaths, geo, o, table, 1, shown, out, err);
         }
     }
     if (st != HS_OK) {
         hs_panel_free(*out);
         *out = NULL;
     }
-    hsi_idset_free(dup);
+    hsi_idset_free(table);
     hsi_idset_free(ids);
     hsi_free(ctx, shown);
     return st;
