@@ -4,6 +4,8 @@
  */
 #include "ini_int.h"
 
+#include "../core/csv_int.h"
+
 #include <ctype.h>
 #include <string.h>
 
@@ -167,7 +169,7 @@ hs_status hsi_ini_read(hs_ctx *ctx, const char *path, hsi_ini *out, hs_error *er
     char *text;
     size_t len;
     memset(out, 0, sizeof *out);
-    hs_status st = hsi_read_file(ctx, path, &text, &len, err);
+    hs_status st = hsi_read_text(ctx, path, &text, &len, err); /* text checks: csv_int.h */
     if (st) return st;
     st = hsi_ini_parse(ctx, text, len, path, out, err);
     hsi_free(ctx, text);

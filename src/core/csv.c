@@ -5,7 +5,10 @@
  */
 #include "csv_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct field {
     size_t off; /* offset of the unescaped text in mem */
@@ -205,12 +208,93 @@ fail:
     return st;
 }
 
+/* First read of a text file: small, so a binary file or an endless device is found at once. */
+#define TEXT_FIRST ((size_t)1 << 16)
+
+/* Line and column of byte at in text[0, at), for a message. */
+static void text_pos(const char *text, size_t at, long *line, long *col)
+{
+    long l = 1;
+    size_t ls = 0;
+    for (const char *p = text; (p = memchr(p, '\n', (size_t)(text + at - p))) != NULL;
+         ls = (size_t)(++p - text))
+        l++;
+    *line = l;
+    *col = (long)(at - ls) + 1;
+}
+
+hs_status hsi_read_text(hs_ctx *ctx, const char *path, char **out, size_t *len, hs_error *err)
+{
+    *out = NULL;
+    if (len) *len = 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot open file: %s", strerror(errno));
+    size_t cap = TEXT_FIRST, n = 0;
+    size_t line_start = 0; /* offset of the first byte of the line being read */
+    long line = 1;
+    char *buf = hsi_malloc(ctx, cap + 1);
+    hs_status st = buf ? HS_OK : hsi_err_nomem(err);
+    while (st == HS_OK) {
+        if (n == cap) {
+            char *p = hsi_realloc(ctx, buf, cap * 2 + 1);
+            if (!p) {
+                st = hsi_err_nomem(err);
+                break;
+            }
+            buf = p;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            st = hsi_err(err, HS_ERR_IO, path, 0, 0, "read error: %s", strerror(errno));
+            break;
+        }
+        if (got == 0) break;
+        const char *blk = buf + n;
+        if (n == 0 && got >= 2 && (unsigned char)blk[0] == 0x1f && (unsigned char)blk[1] == 0x8b) {
+            st = hsi_err(err, HS_ERR_PARSE, path, 0, 0,
+                         "gzip-compressed (expected a plain text file: gunzip it first)");
+            break;
+        }
+        const char *z = memchr(blk, '\0', (size_t)got);
+        if (z) {
+            long l, c;
+            text_pos(buf, (size_t)(z - buf), &l, &c);
+            st = hsi_err(err, HS_ERR_PARSE, path, l, c,
+                         "binary content (a NUL byte): not a text file");
+            break;
+        }
+        for (const char *p = blk; (p = memchr(p, '\n', (size_t)(blk + got - p))) != NULL;) {
+            size_t at = (size_t)(p - buf);
+            if (at - line_start > HSI_MAX_LINE) break;
+            line_start = at + 1;
+            line++;
+            p++;
+        }
+        n += (size_t)got;
+        if (n - line_start > HSI_MAX_LINE)
+            st = hsi_err(err, HS_ERR_PARSE, path, line, 1,
+                         "line longer than %zu bytes (a binary file or a missing line end?)",
+                         (size_t)HSI_MAX_LINE);
+    }
+    (void)close(fd); /* read only */
+    if (st != HS_OK) {
+        hsi_free(ctx, buf);
+        return st;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len) *len = n;
+    return HS_OK;
+}
+
 hs_status hsi_csv_read(hs_ctx *ctx, const char *path, hsi_csv *out, hs_error *err)
 {
     char *text;
     size_t len;
     memset(out, 0, sizeof *out);
-    hs_status st = hsi_read_file(ctx, path, &text, &len, err);
+    hs_status st = hsi_read_text(ctx, path, &text, &len, err);
     if (st) return st;
     st = hsi_csv_parse(ctx, text, len, path, out, err);
     hsi_free(ctx, text);

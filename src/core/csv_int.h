@@ -11,6 +11,11 @@
 
 #include "core_int.h"
 
+/* The longest line (record) any text reader accepts, in bytes: far beyond any real row, so a
+ * longer one means a binary file, a missing line end or an unbalanced quote, and an endless
+ * stream fails after this much instead of filling memory. */
+#define HSI_MAX_LINE ((size_t)1 << 20)
+
 typedef struct hsi_csv {
     size_t nrow; /* data rows, header excluded */
     size_t ncol; /* fields per row (= header fields) */
@@ -27,7 +32,12 @@ typedef struct hsi_csv {
 /** Parse text[0..len) (need not be NUL-terminated). fname is used in messages. */
 HS_INTERNAL hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len, const char *fname,
                                     hsi_csv *out, hs_error *err);
-/** Read and parse a file. */
+/** Read a whole text file into memory (NUL-terminated): a NUL byte (a binary file; the first
+ * 64 KiB are read alone, so a device such as /dev/zero fails at once), gzip-compressed bytes or
+ * a line longer than HSI_MAX_LINE are errors with file, line and column. */
+HS_INTERNAL hs_status hsi_read_text(hs_ctx *ctx, const char *path, char **out, size_t *len,
+                                    hs_error *err);
+/** Read and parse a file (hsi_read_text, then hsi_csv_parse). */
 HS_INTERNAL hs_status hsi_csv_read(hs_ctx *ctx, const char *path, hsi_csv *out, hs_error *err);
 HS_INTERNAL void hsi_csv_free(hsi_csv *c);
 

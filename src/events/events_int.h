@@ -136,6 +136,49 @@ static inline void hsi_month_ym(int month_id, int *year, int *month)
 /* PRIO-GRID gid of a point (METHODS 5.2); lat in [-90, 90], lon in [-180, 180]. */
 HS_INTERNAL long hsi_priogrid_gid(double lat, double lon);
 
+/* ---- duplicate event ids ---------------------------------------------------------------- */
+
+/*
+ * The event ids seen so far, over one file or all the files of a panel. Two rows with the same
+ * id are one event given twice when every value humsec reads is equal (counted once, with a
+ * warning naming both lines), and an error naming both lines otherwise. Two kinds of set:
+ * - a table (HSI_IDS_TABLE) of ids with a hash of their row's values and where they were (24
+ *   bytes a slot), checked as each row comes: ingest, submissions; and a panel's second read,
+ *   restricted to the ids hsi_idset_dups found repeated (hsi_idset_only);
+ * - a list (HSI_IDS_LIST), for panels: only the ids (8 bytes each, appended, so threads keep
+ *   their own and the lists are joined), and whether they came in increasing order - then no
+ *   id can repeat and nothing is sorted; otherwise hsi_idset_dups sorts them. Only a panel
+ *   whose files repeat an id is read a second time;
+ * - sorted (HSI_IDS_SORTED), a panel's first read: nothing but the last id, for files sorted by
+ *   id; the first id that does not increase (or is not a number) sets `restart`, and the
+ *   readers using the set stop as at the end of their file, for the caller to read the
+ *   files again with a list (real files are seldom sorted, and say so in their first rows).
+ */
+enum { HSI_IDS_LIST = 0, HSI_IDS_TABLE = 1, HSI_IDS_SORTED = 2 };
+typedef struct hsi_idset hsi_idset;
+HS_INTERNAL hs_status hsi_idset_new(hs_ctx *ctx, int kind, hsi_idset **out, hs_error *err);
+HS_INTERNAL void hsi_idset_free(hsi_idset *s);
+/* HSI_IDS_LIST, _TABLE or _SORTED. */
+HS_INTERNAL int hsi_idset_kind(const hsi_idset *s);
+/* List: a new piece of a file begins (its ids are checked for order on their own); the range
+ * of the piece's numeric ids (-1 when it has none) and whether they increased. */
+HS_INTERNAL void hsi_idset_piece(hsi_idset *s);
+HS_INTERNAL int hsi_idset_piece_range(const hsi_idset *s, uint64_t *lo, uint64_t *hi,
+                                      int *increasing);
+/* List: the last id and whether all ids so far increased (0; -1 when none yet). */
+HS_INTERNAL int hsi_idset_last(const hsi_idset *s, uint64_t *last, int *increasing);
+/* List: append src's ids to dst's; after them, the last id is last and the order is increasing
+ * only when both were and increasing is set. Sorted: restart unless increasing and src did
+ * not need one. */
+HS_INTERNAL hs_status hsi_idset_take(hsi_idset *dst, const hsi_idset *src, uint64_t last,
+                                     int increasing, hs_error *err);
+/* Sorted: an id did not increase; read the files again with a list. */
+HS_INTERNAL int hsi_idset_restart(const hsi_idset *s);
+/* List: keep only the ids given more than once, each once (sorted); *n of them. */
+HS_INTERNAL hs_status hsi_idset_dups(hsi_idset *s, size_t *n, hs_error *err);
+/* Table: look only at the ids of the list dups (after hsi_idset_dups); others pass. */
+HS_INTERNAL void hsi_idset_only(hsi_idset *table, const hsi_idset *dups);
+
 /* A file of events read row by row: reader + column map + warning bookkeeping. Warnings
  * are logged through the context with file:line (the first few of each kind, then a
  * count), so a large file cannot flood the terminal. */
@@ -147,10 +190,19 @@ typedef struct hsi_evfile {
     size_t rows;
     size_t nwarn[HSI_W_NWARN];
     size_t nshown[HSI_W_NWARN]; /* of them logged one by one */
+    size_t nmute[HSI_W_NWARN];  /* the first this many count as shown but are not logged: they
+                                   were, by an earlier read of the same file */
+    int mute_summary;           /* nor is the summary (hsi_evfile_summary) */
     int silent;                 /* count warnings without logging them (a worker thread) */
     /* progress: a line (log level 0) every progress_secs seconds of reading (0: the default,
        HSI_PROGRESS_SECS; < 0: none); next_report is when the next one is due */
     double progress_secs, next_report;
+    /* duplicate ids: the set (made on the first row as a table when the caller gave none),
+       this file's number in it, and the exact repeats skipped and logged */
+    hsi_idset *ids;
+    int own_ids;
+    int fileno; /* 1-based, 0 until the first row */
+    size_t ndup, ndup_shown;
 } hsi_evfile;
 
 HS_INTERNAL hs_status hsi_evfile_open(hs_ctx *ctx, const char *path, const hs_geo *geo,
@@ -167,7 +219,11 @@ HS_INTERNAL hs_status hsi_evfile_open_range(hs_ctx *ctx, const char *path, const
  * on warnings are counted, not logged. */
 HS_INTERNAL hs_status hsi_evfile_move_range(hsi_evfile *f, uint64_t off, uint64_t len,
                                             hs_error *err);
-/* Next valid event; *eof = 1 at the end. A malformed row stops reading with its error. */
+/* Check the ids of f's rows against set (not owned; shared by the files of one panel) instead
+ * of a table of f's own; call before the first row. */
+HS_INTERNAL void hsi_evfile_use_ids(hsi_evfile *f, hsi_idset *set);
+/* Next valid event; *eof = 1 at the end. A malformed row stops reading with its error, and so
+ * does an id given before with other values; an exact repeat is skipped with a warning. */
 HS_INTERNAL hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err);
 /* Seconds between two progress lines of a long read. */
 #define HSI_PROGRESS_SECS 2.0

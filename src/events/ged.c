@@ -374,6 +374,301 @@ void hsi_ev_warn_text(const hsi_event *ev, unsigned bit, char *buf, size_t n)
     }
 }
 
+/* ---- duplicate event ids ---------------------------------------------------------------- */
+
+/* One id of a table: key 0 marks an empty slot. */
+typedef struct idslot {
+    uint64_t key, h; /* the id (see id_key) and a hash of the row's values */
+    uint32_t line;   /* where it was first given: line and 1-based file number */
+    uint32_t file;
+} idslot;
+
+struct hsi_idset {
+    hs_ctx *ctx;
+    int table, keep, restart; /* keep: a list keeps its ids (not HSI_IDS_SORTED) */
+    /* list: the ids, the last and whether all increased; the piece's range and order */
+    uint64_t *ids;
+    size_t nids, idcap;
+    uint64_t last;
+    int have, increasing;
+    uint64_t plo, phi;
+    int pany, pinc;
+    /* table */
+    idslot *t;
+    size_t cap, n;
+    const uint64_t *only; /* sorted; NULL: every id */
+    size_t nonly;
+    char **files; /* names of the files, for messages */
+    size_t nfiles;
+};
+
+hs_status hsi_idset_new(hs_ctx *ctx, int kind, hsi_idset **out, hs_error *err)
+{
+    hsi_idset *s = hsi_calloc(ctx, 1, sizeof *s);
+    if (!s) return hsi_err_nomem(err);
+    s->ctx = ctx;
+    s->table = kind == HSI_IDS_TABLE;
+    s->keep = kind == HSI_IDS_LIST;
+    s->increasing = 1;
+    s->pinc = 1;
+    *out = s;
+    return HS_OK;
+}
+
+void hsi_idset_free(hsi_idset *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->nfiles; i++)
+        hsi_free(s->ctx, s->files[i]);
+    hsi_free(s->ctx, s->files);
+    hsi_free(s->ctx, s->t);
+    hsi_free(s->ctx, s->ids);
+    hsi_free(s->ctx, s);
+}
+
+void hsi_idset_piece(hsi_idset *s)
+{
+    s->pany = 0;
+    s->pinc = 1;
+}
+
+int hsi_idset_piece_range(const hsi_idset *s, uint64_t *lo, uint64_t *hi, int *increasing)
+{
+    *lo = s->plo;
+    *hi = s->phi;
+    *increasing = s->pinc;
+    return s->pany ? 0 : -1;
+}
+
+int hsi_idset_last(const hsi_idset *s, uint64_t *last, int *increasing)
+{
+    *last = s->last;
+    *increasing = s->increasing;
+    return s->have ? 0 : -1;
+}
+
+static int idset_room(hsi_idset *s, size_t more)
+{
+    if (s->nids + more <= s->idcap) return 0;
+    size_t nc = s->idcap ? s->idcap : 4096;
+    while (nc < s->nids + more)
+        nc *= 2;
+    uint64_t *p = hsi_realloc(s->ctx, s->ids, nc * sizeof *p);
+    if (!p) return -1;
+    s->ids = p;
+    s->idcap = nc;
+    return 0;
+}
+
+int hsi_idset_kind(const hsi_idset *s)
+{
+    return s->table ? HSI_IDS_TABLE : s->keep ? HSI_IDS_LIST : HSI_IDS_SORTED;
+}
+
+int hsi_idset_restart(const hsi_idset *s)
+{
+    return s->restart;
+}
+
+hs_status hsi_idset_take(hsi_idset *dst, const hsi_idset *src, uint64_t last, int increasing,
+                         hs_error *err)
+{
+    if (!dst->keep && (!increasing || src->restart)) dst->restart = 1;
+    if (idset_room(dst, src->nids) != 0) return hsi_err_nomem(err);
+    if (src->nids) memcpy(dst->ids + dst->nids, src->ids, src->nids * sizeof *src->ids);
+    dst->nids += src->nids;
+    dst->increasing = dst->increasing && increasing;
+    dst->last = last;
+    dst->have = 1;
+    return HS_OK;
+}
+
+/* LSD radix sort of n keys, 16 bits a pass; the sorted keys are in a or t (returned). */
+static uint64_t *ids_radix(uint64_t *a, uint64_t *t, size_t n, size_t *cnt)
+{
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(cnt, 0, 65536 * sizeof *cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(a[i] >> shift) & 0xffff]++;
+        if (cnt[(a[0] >> shift) & 0xffff] == n) continue; /* one digit value: nothing moves */
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            t[cnt[(a[i] >> shift) & 0xffff]++] = a[i];
+        uint64_t *x = a;
+        a = t;
+        t = x;
+    }
+    return a;
+}
+
+hs_status hsi_idset_dups(hsi_idset *s, size_t *n, hs_error *err)
+{
+    *n = 0;
+    if (s->nids < 2) return HS_OK;
+    if (!s->increasing) { /* increasing ids cannot repeat: no sort */
+        uint64_t *t = hsi_malloc(s->ctx, s->nids * sizeof *t);
+        size_t *cnt = hsi_malloc(s->ctx, 65536 * sizeof *cnt);
+        if (!t || !cnt) {
+            hsi_free(s->ctx, t);
+            hsi_free(s->ctx, cnt);
+            return hsi_err_nomem(err);
+        }
+        uint64_t *a = ids_radix(s->ids, t, s->nids, cnt);
+        hsi_free(s->ctx, cnt);
+        hsi_free(s->ctx, a == t ? s->ids : t);
+        s->ids = a;
+        size_t k = 0;
+        for (size_t i = 1; i < s->nids; i++)
+            if (a[i] == a[i - 1] && (k == 0 || a[k - 1] != a[i])) a[k++] = a[i];
+        *n = k;
+    }
+    s->nids = *n;
+    return HS_OK;
+}
+
+void hsi_idset_only(hsi_idset *table, const hsi_idset *dups)
+{
+    table->only = dups->ids;
+    table->nonly = dups->nids;
+}
+
+/* The key of an id: a GED id (digits, below 10^12) plus one, so that ids keep their order;
+ * any other text (ACLED's event_id_cnty) hashed, with the top bit set. Two different texts
+ * with the same hash would read as one id: about one chance in 10^7 among a million ids. */
+static uint64_t id_key(const char *eid, int *numeric)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; eid[i] >= '0' && eid[i] <= '9' && i < 18; i++)
+        v = v * 10 + (uint64_t)(eid[i] - '0');
+    *numeric = i > 0 && eid[i] == '\0';
+    if (*numeric) return v + 1;
+    uint64_t h = 14695981039346656037ull;
+    for (const unsigned char *p = (const unsigned char *)eid; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    return h | (1ull << 63);
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* A hash of every value a row gives the model: equal for an exact repeat of the row. */
+static uint64_t ev_hash(const hsi_event *ev)
+{
+    const long v[] = {ev->fmt, ev->type,    ev->country, ev->isonum, ev->y0,         ev->m0,
+                      ev->d0,  ev->y1,      ev->m1,      ev->d1,     ev->where_prec, ev->date_prec,
+                      ev->gid, ev->pub_gid, ev->best,    ev->low,    ev->high};
+    uint64_t h = 0x9e3779b97f4a7c15ull, bits;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        h = mix64(h ^ (uint64_t)v[i]);
+    memcpy(&bits, &ev->lat, 8);
+    h = mix64(h ^ bits);
+    memcpy(&bits, &ev->lon, 8);
+    return mix64(h ^ bits);
+}
+
+static int idset_grow(hsi_idset *s)
+{
+    size_t nc = s->cap ? s->cap * 2 : 4096;
+    idslot *t = hsi_calloc(s->ctx, nc, sizeof *t);
+    if (!t) return -1;
+    for (size_t i = 0; i < s->cap; i++) {
+        if (!s->t[i].key) continue;
+        size_t j = (size_t)mix64(s->t[i].key) & (nc - 1);
+        while (t[j].key)
+            j = (j + 1) & (nc - 1);
+        t[j] = s->t[i];
+    }
+    hsi_free(s->ctx, s->t);
+    s->t = t;
+    s->cap = nc;
+    return 0;
+}
+
+/* The number (1-based) of a file's name in s, added when new. 0 when out of memory. */
+static uint32_t idset_file(hsi_idset *s, const char *name)
+{
+    char **nf = hsi_realloc(s->ctx, s->files, (s->nfiles + 1) * sizeof *nf);
+    if (!nf) return 0;
+    s->files = nf;
+    if (!(nf[s->nfiles] = hsi_strdup(s->ctx, name))) return 0;
+    return (uint32_t)++s->nfiles;
+}
+
+enum { ID_NEW = 0, ID_REPEAT = 1, ID_CONFLICT = 2, ID_NOMEM = 3 };
+
+/* Whether key is in the sorted array a[0, n). */
+static int ids_has(const uint64_t *a, size_t n, uint64_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == key;
+}
+
+/* Add ev's id, given on line of file: ID_NEW, or (a table) ID_REPEAT / ID_CONFLICT with *prev
+ * the slot of its first time. */
+static int idset_add(hsi_idset *s, const hsi_event *ev, uint32_t file, long line,
+                     const idslot **prev)
+{
+    int numeric;
+    uint64_t key = id_key(ev->eid, &numeric);
+    if (!s->table) {
+        if (!s->keep && (!numeric || (s->have && key <= s->last))) {
+            s->restart = 1;
+            return ID_NEW;
+        }
+        if (s->keep) {
+            if (s->nids == s->idcap && idset_room(s, 1) != 0) return ID_NOMEM;
+            s->ids[s->nids++] = key;
+        }
+        if (!numeric || (s->have && key <= s->last)) s->increasing = 0;
+        if (!numeric || (s->pany && key <= s->phi)) s->pinc = 0;
+        s->last = key;
+        s->have = 1;
+        if (numeric) {
+            if (!s->pany) s->plo = key;
+            s->phi = key;
+            s->pany = 1;
+        }
+        return ID_NEW;
+    }
+    if (s->only && !ids_has(s->only, s->nonly, key)) return ID_NEW;
+    if (4 * (s->n + 1) > 3 * s->cap && idset_grow(s) != 0) return ID_NOMEM;
+    uint64_t h = ev_hash(ev);
+    size_t j = (size_t)mix64(key) & (s->cap - 1);
+    for (; s->t[j].key; j = (j + 1) & (s->cap - 1)) {
+        if (s->t[j].key != key) continue;
+        *prev = &s->t[j];
+        return s->t[j].h == h ? ID_REPEAT : ID_CONFLICT;
+    }
+    idslot *n = &s->t[j];
+    n->key = key;
+    n->h = h;
+    n->line = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : 0;
+    n->file = file;
+    s->n++;
+    return ID_NEW;
+}
+
 /* ---- files of events ------------------------------------------------------------------- */
 
 /* Print at most this many warnings of each kind per file, then only the totals. */
@@ -468,39 +763,111 @@ static void evfile_progress(hsi_evfile *f)
         hsi_log(f->ctx, 0, "%s: %zu rows read", hsi_rdr_name(f->rdr), f->rows);
 }
 
-hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err)
+/* Count (and log the first few of) the warnings of a valid row. */
+static hs_status evfile_warn(hsi_evfile *f, const hsi_event *ev, const hsi_rec *r)
 {
-    hsi_rec r;
-    hs_status st = hsi_rdr_next(f->rdr, &r, eof, err);
-    if (st != HS_OK || *eof) return st;
-    if ((++f->rows & 0xffff) == 0 && !f->silent && f->ctx && f->ctx->log) evfile_progress(f);
-    st = hsi_ev_parse(&f->map, &r, hsi_rdr_name(f->rdr), ev, err);
-    if (st != HS_OK) return st;
-    if (f->geo) {
-        if (ev->fmt == HSI_FMT_ACLED) {
-            ev->country = hsi_geo_isonum_gw(f->geo, ev->isonum);
-            memcpy(ev->iso3, hsi_geo_isonum_iso3(f->geo, ev->isonum), 4);
-        } else {
-            memcpy(ev->iso3, hsi_geo_gw_iso3(f->geo, ev->country), 4);
-        }
-        if (!ev->iso3[0]) ev->warn |= HSI_W_COUNTRY;
-    }
     if (!ev->warn) return HS_OK;
     for (unsigned b = 0; b < HSI_W_NWARN; b++) {
         if (!(ev->warn & (1u << b))) continue;
         f->nwarn[b]++;
         if (f->nshown[b] < EV_WARN_SHOWN && !f->silent && f->ctx && f->ctx->log) {
-            f->nshown[b]++;
+            if (++f->nshown[b] <= f->nmute[b]) continue;
             char msg[512];
             hsi_ev_warn_text(ev, 1u << b, msg, sizeof msg);
-            hsi_log(f->ctx, 1, "%s:%ld: %s", hsi_rdr_name(f->rdr), r.line, msg);
+            hsi_log(f->ctx, 1, "%s:%ld: %s", hsi_rdr_name(f->rdr), r->line, msg);
         }
     }
     return HS_OK;
 }
 
+void hsi_evfile_use_ids(hsi_evfile *f, hsi_idset *set)
+{
+    if (f->own_ids) hsi_idset_free(f->ids);
+    f->ids = set;
+    f->own_ids = 0;
+    f->fileno = 0;
+}
+
+/* Check ev's id against the earlier rows: *skip for an exact repeat (warned about), an error
+ * for the same id with other values (a table; a list only collects it). */
+static hs_status evfile_ids(hsi_evfile *f, const hsi_event *ev, const hsi_rec *r, int *skip,
+                            hs_error *err)
+{
+    const char *fn = hsi_rdr_name(f->rdr);
+    *skip = 0;
+    if (!f->ids) {
+        hs_status st = hsi_idset_new(f->ctx, HSI_IDS_TABLE, &f->ids, err);
+        if (st != HS_OK) return st;
+        f->own_ids = 1;
+    }
+    if (!f->fileno && f->ids->table) {
+        f->fileno = (int)idset_file(f->ids, fn);
+        if (!f->fileno) return hsi_err_nomem(err);
+    }
+    const idslot *prev = NULL;
+    int res = idset_add(f->ids, ev, (uint32_t)f->fileno, r->line, &prev);
+    if (f->ids->restart) *skip = 1; /* and hsi_evfile_next reports the end */
+    if (res == ID_NEW) return HS_OK;
+    if (res == ID_NOMEM) return hsi_err_nomem(err);
+    /* where the id was first: "line L" in this file, "FILE:L" in another */
+    char at[600];
+    const char *pf = prev->file ? f->ids->files[prev->file - 1] : fn;
+    if (prev->file == (uint32_t)f->fileno)
+        snprintf(at, sizeof at, "line %lu", (unsigned long)prev->line);
+    else
+        snprintf(at, sizeof at, "%s:%lu", pf, (unsigned long)prev->line);
+    if (res == ID_CONFLICT)
+        return hsi_err(err, HS_ERR_PARSE, fn, r->line, r->col[f->map.id],
+                       "event id '%s' was already given on %s with other values (two events "
+                       "cannot share an id)",
+                       ev->eid, at);
+    *skip = 1;
+    f->ndup++;
+    if (f->ndup_shown < EV_WARN_SHOWN && !f->silent && f->ctx && f->ctx->log) {
+        f->ndup_shown++;
+        hsi_log(f->ctx, 1, "%s:%ld: event %s repeats %s exactly; counted once", fn, r->line,
+                ev->eid, at);
+    }
+    return HS_OK;
+}
+
+hs_status hsi_evfile_next(hsi_evfile *f, hsi_event *ev, int *eof, hs_error *err)
+{
+    for (;;) {
+        if (f->ids && f->ids->restart) {
+            *eof = 1;
+            return HS_OK;
+        }
+        hsi_rec r;
+        hs_status st = hsi_rdr_next(f->rdr, &r, eof, err);
+        if (st != HS_OK || *eof) return st;
+        if ((++f->rows & 0xffff) == 0 && !f->silent && f->ctx && f->ctx->log) evfile_progress(f);
+        st = hsi_ev_parse(&f->map, &r, hsi_rdr_name(f->rdr), ev, err);
+        if (st != HS_OK) return st;
+        if (f->geo) {
+            if (ev->fmt == HSI_FMT_ACLED) {
+                ev->country = hsi_geo_isonum_gw(f->geo, ev->isonum);
+                memcpy(ev->iso3, hsi_geo_isonum_iso3(f->geo, ev->isonum), 4);
+            } else {
+                memcpy(ev->iso3, hsi_geo_gw_iso3(f->geo, ev->country), 4);
+            }
+            if (!ev->iso3[0]) ev->warn |= HSI_W_COUNTRY;
+        }
+        int skip = 0;
+        st = evfile_ids(f, ev, &r, &skip, err);
+        if (st != HS_OK) return st;
+        if (!skip) return evfile_warn(f, ev, &r);
+    }
+}
+
 void hsi_evfile_summary(const hsi_evfile *f)
 {
+    if (f->mute_summary) return;
+    if (f->ndup > f->ndup_shown)
+        hsi_log(f->ctx, 1,
+                "%s: %zu rows repeat an earlier event exactly (counted once; first %zu "
+                "shown)",
+                hsi_rdr_name(f->rdr), f->ndup, f->ndup_shown);
     static const char *const what[HSI_W_NWARN] = {
         "best outside low..high", "best not the sum of the death columns",
         "published priogrid_gid differs from the computed one", "country code not mapped"};
@@ -524,4 +891,7 @@ void hsi_evfile_close(hsi_evfile *f)
 {
     hsi_rdr_close(f->rdr);
     f->rdr = NULL;
+    if (f->own_ids) hsi_idset_free(f->ids);
+    f->ids = NULL;
+    f->own_ids = 0;
 }

@@ -5,11 +5,16 @@
  * newlines inside quotes, LF or CRLF, a leading UTF-8 BOM, blank lines skipped; ragged rows
  * are left to the caller, who knows the header), but it holds only one record plus a fixed
  * read buffer, so memory does not grow with the file. gzip input is detected from its magic
- * bytes and inflated with zlib. A record is parsed only once it is complete in the buffer:
+ * bytes and inflated with zlib's inflate (not gzread, which takes a file cut short or missing
+ * its trailer for a complete one): every member must reach its end marker and carry a
+ * matching CRC-32 and length, members may follow one another, and anything else after the
+ * last one is an error. A record is parsed only once it is complete in the buffer:
  * when the buffer ends mid-record, the partial record moves to the front, more is read and
  * the record is scanned again from its start (nothing was modified yet).
  */
 #include "events_int.h"
+
+#include "core/csv_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,8 +41,8 @@
 /* 4 MiB reads: large enough that the per-read cost vanishes, small against the 256 MB budget.
  */
 #define RDR_CHUNK ((size_t)4 << 20)
-/* No sane event row is near this; a bigger "record" means a stray quote ate the file. */
-#define RDR_MAX_RECORD ((size_t)64 << 20)
+/* Compressed bytes read at a time from a gzip file. */
+#define RDR_ZCHUNK ((size_t)1 << 18)
 /* Zero bytes kept after the data: the block scanner loads 64 bytes at a time from any
  * offset below len, so it may read up to 63 bytes past the end. */
 #define RDR_PAD 64
@@ -45,16 +50,21 @@
 struct hsi_rdr {
     hs_ctx *ctx;
     char *name;
-    int fd;          /* plain file, or -1 */
-    uint64_t size;   /* bytes of the file on disk (gzip: compressed), 0 unknown or a range */
-    uint64_t limit;  /* bytes of the plain file still to read (UINT64_MAX: to its end) */
-    gzFile gz;       /* gzip file, or NULL */
-    const char *mem; /* memory source, or NULL */
+    int fd;             /* plain file, or -1 */
+    uint64_t size;      /* bytes of the file on disk (gzip: compressed), 0 unknown or a range */
+    uint64_t limit;     /* bytes of the plain file still to read (UINT64_MAX: to its end) */
+    z_stream *gz;       /* gzip file (inflating from fd), or NULL */
+    unsigned char *zin; /* RDR_ZCHUNK bytes of compressed input */
+    uint64_t zread;     /* compressed bytes read from the file */
+    int zeof;           /* the compressed file has no more bytes */
+    int zend;           /* the last member ended (Z_STREAM_END) and none has started since */
+    const char *mem;    /* memory source, or NULL */
     size_t mem_len, mem_pos;
     char *buf; /* cap + RDR_PAD bytes: the data, then zeros (NUL sentinel, block padding) */
     size_t cap, len, pos;
     int eof;     /* no more input beyond buf[len] */
     int started; /* BOM check done */
+    int looked;  /* the first block was checked for binary content */
     int nohash;  /* skip the content hash (hsi_rdr_no_hash) */
     int isa;     /* HSI_SCAN_*: the scanner records go through (hsi_rdr_set_scanner) */
     long line;   /* line number at buf[pos] */
@@ -151,16 +161,17 @@ hs_status hsi_rdr_open(hs_ctx *ctx, const char *path, hsi_rdr **out, hs_error *e
     }
     struct stat sb;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) r->size = (uint64_t)sb.st_size;
+    r->fd = fd;
     if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-        r->gz = gzdopen(fd, "rb");
-        if (!r->gz) {
-            close(fd);
+        r->gz = hsi_calloc(ctx, 1, sizeof *r->gz);
+        r->zin = hsi_malloc(ctx, RDR_ZCHUNK);
+        /* 16 + 15: a gzip wrapper (header, CRC-32 and length checked), 32 KiB window */
+        if (!r->gz || !r->zin || inflateInit2(r->gz, 16 + MAX_WBITS) != Z_OK) {
+            hsi_free(ctx, r->gz);
+            r->gz = NULL;
             hsi_rdr_close(r);
             return hsi_err(err, HS_ERR_NOMEM, path, 0, 0, "cannot start gzip decoding");
         }
-        gzbuffer(r->gz, 1 << 18);
-    } else {
-        r->fd = fd;
     }
     *out = r;
     return HS_OK;
@@ -203,7 +214,7 @@ hs_status hsi_rdr_open_range(hs_ctx *ctx, const char *path, uint64_t off, uint64
 
 hs_status hsi_rdr_move_range(hsi_rdr *r, uint64_t off, uint64_t len, hs_error *err)
 {
-    if (r->fd < 0 || off == 0)
+    if (r->fd < 0 || r->gz || off == 0)
         return hsi_err(err, HS_ERR_USAGE, r->name, 0, 0, "a range can only move in a plain file");
     return rdr_seek(r, off, len, err);
 }
@@ -273,8 +284,7 @@ int hsi_rdr_position(const hsi_rdr *r, uint64_t *done, uint64_t *total)
         *done = r->mem_pos;
         *total = r->mem_len;
     } else if (r->gz) {
-        z_off_t at = gzoffset(r->gz);
-        *done = at > 0 ? (uint64_t)at : 0;
+        *done = r->zread - r->gz->avail_in;
         *total = r->size;
     } else if (r->fd >= 0) {
         off_t at = lseek(r->fd, 0, SEEK_CUR);
@@ -292,9 +302,13 @@ uint64_t hsi_rdr_hash(const hsi_rdr *r)
 void hsi_rdr_close(hsi_rdr *r)
 {
     if (!r) return;
-    if (r->gz) gzclose(r->gz);
-    if (r->fd >= 0) close(r->fd);
     hs_ctx *ctx = r->ctx;
+    if (r->gz) {
+        inflateEnd(r->gz);
+        hsi_free(ctx, r->gz);
+    }
+    hsi_free(ctx, r->zin);
+    if (r->fd >= 0) close(r->fd);
     hsi_free(ctx, r->name);
     hsi_free(ctx, r->buf);
     hsi_free(ctx, r->f);
@@ -307,6 +321,98 @@ void hsi_rdr_close(hsi_rdr *r)
     hsi_free(ctx, r);
 }
 
+/* Read more compressed bytes into zin (after the want bytes still unread). */
+static hs_status rdr_zread(hsi_rdr *r, hs_error *err)
+{
+    z_stream *z = r->gz;
+    if (z->avail_in) memmove(r->zin, z->next_in, z->avail_in);
+    ssize_t n;
+    do {
+        n = read(r->fd, r->zin + z->avail_in, RDR_ZCHUNK - z->avail_in);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "read error: %s", strerror(errno));
+    if (n == 0) r->zeof = 1;
+    r->zread += (uint64_t)n;
+    z->next_in = r->zin;
+    z->avail_in += (uInt)n;
+    return HS_OK;
+}
+
+static hs_status rdr_truncated(hsi_rdr *r, hs_error *err)
+{
+    return hsi_err(err, HS_ERR_IO, r->name, 0, 0,
+                   "truncated gzip file (it ends after %llu bytes, before the end of its "
+                   "compressed data and its CRC-32 and length; cut short, or still being "
+                   "written?)",
+                   (unsigned long long)r->zread);
+}
+
+/* Inflate up to want bytes into buf[len..]; *got 0 only at the clean end of the last member.
+ * Truncation, a bad CRC-32 or length, corrupt data or bytes after the last member that do not
+ * start another member are errors (exit 3), so a file cut anywhere - even at a row boundary
+ * or just before its 8-byte trailer - never reads as a shorter complete one. */
+static hs_status rdr_inflate(hsi_rdr *r, size_t want, size_t *got, hs_error *err)
+{
+    z_stream *z = r->gz;
+    *got = 0;
+    if (want > (1u << 30)) want = 1u << 30;
+    for (;;) {
+        if (z->avail_in < 2 && !r->zeof) {
+            hs_status st = rdr_zread(r, err);
+            if (st != HS_OK) return st;
+            continue;
+        }
+        if (r->zend) { /* between members: the end, or another member */
+            if (z->avail_in == 0) return HS_OK;
+            if (z->avail_in < 2 || z->next_in[0] != 0x1f || z->next_in[1] != 0x8b)
+                return hsi_err(err, HS_ERR_IO, r->name, 0, 0,
+                               "gzip: %u bytes after the end of the compressed data that are "
+                               "not another gzip member",
+                               (unsigned)z->avail_in);
+            inflateReset(z);
+            r->zend = 0;
+        }
+        if (z->avail_in == 0 && r->zeof) return rdr_truncated(r, err);
+        z->next_out = (Bytef *)(r->buf + r->len + *got);
+        z->avail_out = (uInt)(want - *got);
+        int ret = inflate(z, Z_NO_FLUSH);
+        *got = want - z->avail_out;
+        if (ret == Z_STREAM_END) {
+            r->zend = 1;
+        } else if (ret == Z_MEM_ERROR) {
+            return hsi_err_nomem(err);
+        } else if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT || ret == Z_STREAM_ERROR) {
+            return hsi_err(err, HS_ERR_IO, r->name, 0, 0,
+                           "gzip: %s (corrupt compressed data, %llu compressed bytes in)",
+                           z->msg ? z->msg : "invalid data",
+                           (unsigned long long)(r->zread - z->avail_in));
+        } else if (z->avail_in == 0 && r->zeof && *got < want) {
+            /* all input used, output room left, and the member has not ended */
+            return rdr_truncated(r, err);
+        }
+        if (*got > 0) return HS_OK;
+    }
+}
+
+static hs_status rdr_too_long(const hsi_rdr *r, hs_error *err)
+{
+    return hsi_err(err, HS_ERR_PARSE, r->name, r->line, 1,
+                   "line longer than %zu bytes (not a CSV file, a missing line end, or an "
+                   "unbalanced quote?)",
+                   (size_t)HSI_MAX_LINE);
+}
+
+/* The message for a NUL byte at z in the buffer, with its line and column. */
+static hs_status rdr_binary(const hsi_rdr *r, const char *z, hs_error *err)
+{
+    long line = r->line;
+    const char *ls = r->buf + r->pos;
+    for (const char *p = ls; (p = memchr(p, '\n', (size_t)(z - p))) != NULL; ls = ++p)
+        line++;
+    return hsi_err(err, HS_ERR_PARSE, r->name, line, (long)(z - ls) + 1,
+                   "binary content (a NUL byte): not a CSV text file");
+}
+
 /* Move the unread tail to the front and read more after it; grows the buffer when a single
  * record fills it. Sets r->eof at the end of input. */
 static hs_status rdr_fill(hsi_rdr *r, hs_error *err)
@@ -317,10 +423,7 @@ static hs_status rdr_fill(hsi_rdr *r, hs_error *err)
         r->pos = 0;
     }
     if (r->len == r->cap) {
-        if (r->cap >= RDR_MAX_RECORD)
-            return hsi_err(err, HS_ERR_PARSE, r->name, r->line, 1,
-                           "record longer than %zu MiB (an unbalanced quote?)",
-                           RDR_MAX_RECORD >> 20);
+        if (r->len > HSI_MAX_LINE) return rdr_too_long(r, err);
         char *nb = hsi_realloc(r->ctx, r->buf, r->cap * 2 + RDR_PAD);
         if (!nb) return hsi_err_nomem(err);
         r->buf = nb;
@@ -333,14 +436,8 @@ static hs_status rdr_fill(hsi_rdr *r, hs_error *err)
         memcpy(r->buf + r->len, r->mem + r->mem_pos, got);
         r->mem_pos += got;
     } else if (r->gz) {
-        unsigned ask = want > (1u << 30) ? (1u << 30) : (unsigned)want;
-        int n = gzread(r->gz, r->buf + r->len, ask);
-        if (n < 0) {
-            int zerr = 0;
-            const char *m = gzerror(r->gz, &zerr);
-            return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "gzip: %s", m ? m : "read error");
-        }
-        got = (size_t)n;
+        hs_status st = rdr_inflate(r, want, &got, err);
+        if (st != HS_OK) return st;
     } else {
         ssize_t n;
         if (want > r->limit) want = (size_t)r->limit;
@@ -351,10 +448,11 @@ static hs_status rdr_fill(hsi_rdr *r, hs_error *err)
         if (n < 0) return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "read error: %s", strerror(errno));
         got = (size_t)n;
     }
-    if (r->gz && got == 0 && !gzeof(r->gz)) {
-        int zerr = 0;
-        const char *m = gzerror(r->gz, &zerr);
-        if (zerr != Z_OK) return hsi_err(err, HS_ERR_IO, r->name, 0, 0, "gzip: %s", m);
+    if (!r->looked) {
+        /* a binary file or device fails here, on its first block, before a row is used */
+        r->looked = 1;
+        const char *z = memchr(r->buf + r->len, '\0', got);
+        if (z) return rdr_binary(r, z, err);
     }
     if (!r->nohash) rdr_hash(r, r->buf + r->len, got);
     r->len += got;
@@ -451,7 +549,7 @@ static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int 
                 }
                 if (j < n && b[j] == '\0')
                     return hsi_err(err, HS_ERR_PARSE, r->name, line, (long)(j - line_start) + 1,
-                                   "NUL byte in a text file");
+                                   "binary content (a NUL byte): not a CSV text file");
                 if (j >= n) {
                     if (!r->eof) {
                         *res = SCAN_MORE;
@@ -490,7 +588,7 @@ static hs_status rdr_scan(hsi_rdr *r, size_t *nf, size_t *end, long *lines, int 
                                "quote inside an unquoted field (quote the whole field)");
             if (i < n && b[i] == '\0')
                 return hsi_err(err, HS_ERR_PARSE, r->name, line, (long)(i - line_start) + 1,
-                               "NUL byte in a text file");
+                               "binary content (a NUL byte): not a CSV text file");
             if (i == n && !r->eof) {
                 *res = SCAN_MORE;
                 return HS_OK;
@@ -690,11 +788,13 @@ hs_status hsi_rdr_next(hsi_rdr *r, hsi_rec *rec, int *eof, hs_error *err)
             hs_status st = rdr_scan(r, &nf, &end, &lines, &res, err);
             if (st != HS_OK) return st;
             if (res == SCAN_MORE) {
+                if (r->len - r->pos > HSI_MAX_LINE) return rdr_too_long(r, err);
                 st = rdr_fill(r, err);
                 if (st != HS_OK) return st;
                 continue;
             }
         }
+        if (end - r->pos > HSI_MAX_LINE) return rdr_too_long(r, err);
         /* The record is complete: terminate and unescape the fields asked for in place (the
          * byte after each field - delimiter, closing quote, line end or the spare byte -
          * becomes NUL). The others were set to "" by hsi_rdr_set_wanted and stay so. */

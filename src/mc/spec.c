@@ -9,6 +9,8 @@
  */
 #include "mc_int.h"
 
+#include "../core/csv_int.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +64,7 @@ hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *e
     char *text;
     size_t len;
     memset(sp, 0, sizeof *sp);
-    hs_status st = hsi_read_file(ctx, path, &text, &len, err);
+    hs_status st = hsi_read_text(ctx, path, &text, &len, err); /* text checks: csv_int.h */
     if (st) return st;
     st = hsi_spec_parse(ctx, text, len, path, sp, err);
     hsi_free(ctx, text);

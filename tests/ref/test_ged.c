@@ -366,13 +366,14 @@ static void test_two_threads(void **state)
         if (hs_panel_from_files(NULL, &pp, 1, NULL, &o, &p2, &err) != HS_OK)
             fail_msg("%s", err.msg);
         same_panel(p1, p2);
-        /* and the totals are 70 (or 71) times the file's */
+        /* the copies repeat the file's events exactly (the long row too: conflict_name is not
+           read), so each event counts once, with one thread or two */
         long ev[3], de[3], n = 0;
         for (int m = hs_panel_first_month(p1); m <= hs_panel_last_month(p1); m++) {
             hs_panel_get(p1, 0, m, ev, de);
             n += ev[0] + ev[1] + ev[2];
         }
-        assert_int_equal(n, (long)c.nrow * reps + quoted);
+        assert_int_equal(n, (long)c.nrow);
         hs_panel_free(p1);
         hs_panel_free(p2);
         unlink(path);

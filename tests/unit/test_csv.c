@@ -1,7 +1,10 @@
 /* test_csv.c - the CSV reader: accepted shapes and every rejection with its position. */
 #include "testutil.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static hs_status parse(const char *text, hsi_csv *c, hs_error *err)
 {
@@ -51,11 +54,62 @@ static void test_errors(void **state)
     }
 }
 
+/* Whole text files: a NUL byte in the first block (binary content; /dev/zero), gzip bytes and
+ * a line over HSI_MAX_LINE are refused with their position; a line of exactly the limit is
+ * read. */
+static void test_read_text(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/hs_test_text_%ld.csv", (long)getpid());
+    char *text = NULL;
+    size_t len = 0;
+    hs_error err;
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs("a,b\n1,2\nx,", fp);
+    fputc('\0', fp);
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(hsi_read_text(NULL, path, &text, &len, &err), HS_ERR_PARSE);
+    assert_non_null(strstr(err.msg, "binary content (a NUL byte)"));
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.col, 3);
+    assert_int_equal(hsi_read_text(NULL, "/dev/zero", &text, &len, &err), HS_ERR_PARSE);
+    assert_int_equal(err.line, 1);
+    fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs("\x1f\x8b\x08", fp);
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(hsi_read_text(NULL, path, &text, &len, &err), HS_ERR_PARSE);
+    assert_non_null(strstr(err.msg, "gzip-compressed"));
+    for (size_t extra = 0; extra < 2; extra++) { /* HSI_MAX_LINE bytes, then one more */
+        fp = fopen(path, "wb");
+        assert_non_null(fp);
+        fputs("h\n", fp);
+        for (size_t i = 0; i < HSI_MAX_LINE + extra; i++)
+            fputc('x', fp);
+        fputs("\nz\n", fp);
+        assert_int_equal(fclose(fp), 0);
+        hs_status st = hsi_read_text(NULL, path, &text, &len, &err);
+        if (!extra) {
+            assert_int_equal(st, HS_OK);
+            assert_int_equal(len, 2 + HSI_MAX_LINE + 3);
+            free(text);
+        } else {
+            assert_int_equal(st, HS_ERR_PARSE);
+            assert_int_equal(err.line, 2);
+            assert_non_null(strstr(err.msg, "line longer than 1048576 bytes"));
+        }
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_read_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

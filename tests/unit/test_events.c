@@ -204,9 +204,9 @@ static void test_structural_errors(void **state)
     hsi_rec rec;
     int eof;
     assert_int_equal(hsi_rdr_open_mem(NULL, nul, sizeof nul - 1, "n.csv", &r, &err), HS_OK);
-    assert_int_equal(hsi_rdr_next(r, &rec, &eof, &err), HS_OK);
+    /* found in the first block, before its first record is handed out */
     assert_int_equal(hsi_rdr_next(r, &rec, &eof, &err), HS_ERR_PARSE);
-    assert_non_null(strstr(err.msg, "NUL byte"));
+    assert_non_null(strstr(err.msg, "binary content (a NUL byte)"));
     assert_int_equal(err.line, 2);
     assert_int_equal(err.col, 4);
     hsi_rdr_close(r);
@@ -456,13 +456,14 @@ static void test_reader_refill(void **state)
     (void)state;
     char row[4096];
     make_file(row, sizeof row, -1, NULL);
-    const char *r1 = row + strlen(ged_head);
+    const char *r1 = strchr(row + strlen(ged_head), ','); /* the row after its id */
     size_t rl = strlen(r1), nrow = 20000;
-    size_t cap = strlen(ged_head) + nrow * rl + 1;
+    size_t cap = strlen(ged_head) + nrow * (rl + 8) + 1;
     char *big = malloc(cap);
     assert_non_null(big);
     size_t len = (size_t)sprintf(big, "%s", ged_head);
-    for (size_t i = 0; i < nrow; i++) {
+    for (size_t i = 0; i < nrow; i++) { /* ids 100000.. : the same row would be one event */
+        len += (size_t)sprintf(big + len, "%zu", 100000 + i);
         memcpy(big + len, r1, rl);
         len += rl;
     }
@@ -490,8 +491,10 @@ static void test_reader_refill(void **state)
         size_t rows = 0;
         while (hsi_rdr_next(r, &rec, &eof, &err) == HS_OK && !eof) {
             assert_int_equal(rec.nf, 34);
+            char id[32];
+            snprintf(id, sizeof id, "%zu", 100000 + rows);
             for (size_t k = 0; k < 34; k++) {
-                const char *w = want[k] ? good[k] : "";
+                const char *w = k == 0 ? id : want[k] ? good[k] : "";
                 if (strcmp(rec.f[k], w) != 0)
                     fail_msg("scanner %d, row %zu, field %zu: '%s', expected '%s'", isa, rows, k,
                              rec.f[k], w);
@@ -677,6 +680,69 @@ static FILE *tmp_csv(char *path, size_t n, const char *tag)
     FILE *fp = fopen(path, "w");
     assert_non_null(fp);
     return fp;
+}
+
+/* Duplicate ids: an exact repeat counts once (in a file read row by row, and in a panel
+ * from files whose ids are not sorted, which reads them again listing the ids, then a third
+ * time for the repeated ones), a conflict is an error naming both lines; a panel of files
+ * sorted by id gives the same totals. */
+static void test_duplicate_ids(void **state)
+{
+    (void)state;
+    const char *head = "id,year,type_of_violence,country_id,latitude,longitude,where_prec,"
+                       "date_start,date_end,best\n";
+    char text[1024], path[64];
+    size_t n;
+    hs_error err;
+    snprintf(text, sizeof text,
+             "%s7,2020,1,482,4.3,18.5,1,2020-01-05,2020-01-05,3\n"
+             "5,2020,1,482,4.3,18.5,1,2020-02-05,2020-02-05,4\n"
+             "7,2020,1,482,4.3,18.5,1,2020-01-05,2020-01-05,3\n"
+             "9,2020,1,482,4.3,18.5,1,2020-02-05,2020-02-05,10\n",
+             head);
+    assert_int_equal(read_all(text, &n, NULL, &err), HS_OK);
+    assert_int_equal(n, 3);
+    for (int sorted = 0; sorted < 2; sorted++) {
+        FILE *fp = tmp_csv(path, sizeof path, "dups");
+        if (sorted) /* the same events, ids increasing and none repeated */
+            fprintf(fp,
+                    "%s5,2020,1,482,4.3,18.5,1,2020-02-05,2020-02-05,4\n"
+                    "7,2020,1,482,4.3,18.5,1,2020-01-05,2020-01-05,3\n"
+                    "9,2020,1,482,4.3,18.5,1,2020-02-05,2020-02-05,10\n",
+                    head);
+        else
+            fputs(text, fp);
+        assert_int_equal(fclose(fp), 0);
+        const char *pp = path;
+        hs_panel *p = NULL;
+        assert_int_equal(hs_panel_from_files(NULL, &pp, 1, NULL, NULL, &p, &err), HS_OK);
+        long ev[3], de[3];
+        hs_panel_get(p, 0, hsi_month_id(2020, 1), ev, de);
+        assert_int_equal(ev[0], 1);
+        assert_int_equal(de[0], 3);
+        hs_panel_get(p, 0, hsi_month_id(2020, 2), ev, de);
+        assert_int_equal(ev[0], 2);
+        assert_int_equal(de[0], 14);
+        hs_panel_free(p);
+        unlink(path);
+    }
+    /* a conflict: same id, other best; both lines named, in the panel too */
+    text[strlen(text) - 1] = '\0';
+    snprintf(text + strlen(text), sizeof text - strlen(text),
+             "\n5,2020,1,482,4.3,18.5,1,2020-02-05,2020-02-05,6\n");
+    assert_int_equal(read_all(text, &n, NULL, &err), HS_ERR_PARSE);
+    assert_int_equal(err.line, 6);
+    assert_non_null(strstr(err.msg, "event id '5' was already given on line 3 with other values"));
+    FILE *fp = tmp_csv(path, sizeof path, "dupc");
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+    const char *pp = path;
+    hs_panel *p = NULL;
+    assert_int_equal(hs_panel_from_files(NULL, &pp, 1, NULL, NULL, &p, &err), HS_ERR_PARSE);
+    assert_null(p);
+    assert_int_equal(err.line, 6);
+    assert_non_null(strstr(err.msg, "already given on line 3"));
+    unlink(path);
 }
 
 /* --spread (METHODS 5.2): best shared over the months by days, largest remainder. By hand:
@@ -1177,6 +1243,7 @@ int main(void)
         cmocka_unit_test(test_malformed_rows),
         cmocka_unit_test(test_structural_errors),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_duplicate_ids),
         cmocka_unit_test(test_reader_shapes),
         cmocka_unit_test(test_reader_block_scan),
         cmocka_unit_test(test_reader_quoted_scan),
