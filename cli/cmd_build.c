@@ -12,7 +12,7 @@ void cmd_build_help(void)
          "outputs into DIR (created if missing):\n"
          "  Raw.csv, Denominated.csv, Imputed.csv, Screened.csv, Treated.csv, Normalised.csv,\n"
          "  Aggregated.csv   one per dataset the steps produce, rows = units sorted by uCode\n"
-         "                   (then Time), numbers printed so they read back exactly (%.17g)\n"
+         "                   (then Time), numbers as the shortest decimal that reads back exactly\n"
          "  ranks.csv        competition ranks of every column of the last dataset, per time\n"
          "  treated_points.csv, treat_details.csv   which points were winsorised or logged\n"
          "  audit_*.csv      statistics, correlations, Cronbach's alpha, PCA\n"

@@ -413,10 +413,11 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
                 char tb[64];
                 long t = b->units.time[out->row[r]];
                 st = hsi_err(err, HS_ERR_DOMAIN, b->pl.file, sp->line, 0,
-                             "%s of '%s' for unit '%s'%s: child '%s' is %.17g (expected a "
+                             "%s of '%s' for unit '%s'%s: child '%s' is %s (expected a "
                              "value %s; normalise to a positive range such as minmax(1, 100))",
                              hsi_agg_name(as->kind), pn->code, b->units.code[out->row[r]],
-                             steps_time_str(t, tb, sizeof tb), m->node[pn->child[bad]].code, x[bad],
+                             steps_time_str(t, tb, sizeof tb), m->node[pn->child[bad]].code,
+                             hsi_fmt_double((char[32]){0}, x[bad]),
                              as->kind == HSI_AGG_HMEAN ? "other than 0" : "> 0");
             }
         }

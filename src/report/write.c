@@ -1,7 +1,8 @@
 /*
  * write.c - hs_build_write: one CSV per dataset (named as COINr names them), ranks.csv,
  * treatment details, the audit tables and summary.json, all written whole or not at all.
- * Numbers are printed with %.17g so that they read back bit-identical; NA marks missing.
+ * Numbers are printed as the shortest decimal that reads back bit-identical (hsi_fmt_double);
+ * NA marks missing.
  */
 #include "write_int.h"
 
@@ -231,7 +232,7 @@ static void write_summary(hsi_buf *j, const hs_build *b, const double *ranks)
             if (isnan(v))
                 hsi_buf_puts(j, "null");
             else
-                hsi_buf_printf(j, "%.17g", v);
+                hsi_buf_num(j, v);
             hsi_buf_puts(j, ", \"rank\": ");
             if (isnan(rk))
                 hsi_buf_puts(j, "null");

@@ -11,7 +11,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "index/engine_int.h"
 
@@ -184,12 +186,62 @@ static void test_p3(void **state)
     hs_build_free(b);
 }
 
+/* P1's Aggregated.csv as written today (shortest decimals) reads back to the same doubles
+ * as the file written with %.17g before (tests/ref/data/p1_Aggregated_17g.csv), with the
+ * same header, units and NAs; and the strings did change, so the test sees both forms. */
+static void test_p1_aggregated_reads_back(void **state)
+{
+    (void)state;
+    hs_build *b = build("examples/asem/p1.pipeline");
+    char dir[] = "/tmp/humsec_coinr_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char out[64], path[128];
+    snprintf(out, sizeof out, "%s/out", dir);
+    hs_error err = {0};
+    assert_int_equal(hs_build_write(NULL, b, out, &err), HS_OK);
+    snprintf(path, sizeof path, "%s/Aggregated.csv", out);
+    hsi_csv now, before;
+    tu_csv_load(path, &now);
+    tu_csv_load(tu_path("tests/ref/data/p1_Aggregated_17g.csv"), &before);
+    assert_int_equal(now.ncol, before.ncol);
+    assert_int_equal(now.nrow, before.nrow);
+    size_t changed = 0, nums = 0;
+    for (size_t j = 0; j < now.ncol; j++)
+        assert_string_equal(now.head[j], before.head[j]);
+    for (size_t r = 0; r < now.nrow; r++) {
+        assert_string_equal(hsi_csv_get(&now, r, 0), hsi_csv_get(&before, r, 0));
+        for (size_t j = 1; j < now.ncol; j++) {
+            const char *a = hsi_csv_get(&now, r, j), *o = hsi_csv_get(&before, r, j);
+            assert_true(strlen(a) <= strlen(o));
+            if (!strcmp(o, "NA")) {
+                assert_string_equal(a, "NA");
+                continue;
+            }
+            double x = strtod(a, NULL), y = strtod(o, NULL);
+            if (memcmp(&x, &y, sizeof x) != 0)
+                fail_msg("%s/%s: '%s' reads back as %.17g, before '%s'", hsi_csv_get(&now, r, 0),
+                         now.head[j], a, x, o);
+            changed += strcmp(a, o) != 0;
+            nums++;
+        }
+    }
+    assert_true(nums > 2500);
+    assert_true(changed > 1000); /* e.g. 66.144971701531432 is now 66.14497170153143 */
+    hsi_csv_free(&now);
+    hsi_csv_free(&before);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0); /* NOLINT(cert-env33-c): the test's own mkdtemp folder */
+    hs_build_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_p1),
         cmocka_unit_test(test_p2),
         cmocka_unit_test(test_p3),
+        cmocka_unit_test(test_p1_aggregated_reads_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
