@@ -13,6 +13,7 @@ void cmd_build_help(void)
          "  Raw.csv, Denominated.csv, Imputed.csv, Screened.csv, Treated.csv, Normalised.csv,\n"
          "  Aggregated.csv   one per dataset the steps produce, rows = units sorted by uCode\n"
          "                   (then Time), numbers as the shortest decimal that reads back exactly\n"
+         "  results.csv      per unit: code, name, score and rank of each aggregate, by rank\n"
          "  ranks.csv        competition ranks of every column of the last dataset, per time\n"
          "  treated_points.csv, treat_details.csv   which points were winsorised or logged\n"
          "  audit_*.csv      statistics, correlations, Cronbach's alpha, PCA\n"

@@ -77,8 +77,10 @@ static hs_status build_warn_raw(hs_build *b)
                            nd->code, b->meta.file, nd->line);
             build_times(&o, miss, nmiss, nt);
             if (nmiss == nt) hsi_buf_puts(&o, " at all (every cell is missing)");
-            if (o.oom) oom = 1;
-            else hsi_log(ctx, 1, "%s", o.s);
+            if (o.oom)
+                oom = 1;
+            else
+                hsi_log(ctx, 1, "%s", o.s);
         }
         if (ncons > 0) {
             char f[32];
@@ -88,8 +90,10 @@ static hs_status build_warn_raw(hs_build *b)
             build_times(&o, cons, ncons, nt);
             hsi_buf_puts(&o, ": it does not tell units apart, and min-max or z-score "
                              "normalisation gives NA for it (range or deviation 0)");
-            if (o.oom) oom = 1;
-            else hsi_log(ctx, 1, "%s", o.s);
+            if (o.oom)
+                oom = 1;
+            else
+                hsi_log(ctx, 1, "%s", o.s);
         }
     }
     hsi_buf_free(&o);

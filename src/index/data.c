@@ -135,8 +135,7 @@ static long data_unit_line(const hsi_csv *c, long ju, const char *code)
 /* Unit names are shown in JSON and HTML, which must be UTF-8: a name that is not is read as
  * Latin-1 and converted (the first few named in warnings, the rest counted). A unit code
  * that is not UTF-8 is an error: codes are keys, and a converted key would match nothing. */
-static hs_status data_text_utf8(hs_ctx *ctx, const hsi_csv *c, long ju, hsi_units *u,
-                                hs_error *err)
+static hs_status data_text_utf8(hs_ctx *ctx, const hsi_csv *c, long ju, hsi_units *u, hs_error *err)
 {
     size_t nfixed = 0;
     for (size_t r = 0; r < u->n; r++) {
@@ -161,8 +160,7 @@ static hs_status data_text_utf8(hs_ctx *ctx, const hsi_csv *c, long ju, hsi_unit
                     data_unit_line(c, ju, u->code[r]), u->code[r], u->name[r]);
     }
     if (nfixed > 3)
-        hsi_log(ctx, 1, "%s: %zu more unit names read as Latin-1 (not UTF-8)", c->file,
-                nfixed - 3);
+        hsi_log(ctx, 1, "%s: %zu more unit names read as Latin-1 (not UTF-8)", c->file, nfixed - 3);
     return HS_OK;
 }
 

@@ -319,7 +319,8 @@ static void steps_norm_na_warn(const hs_build *b, const hsi_step *sp, const step
     if (na->n > 0 && !b->quiet && !na->codes.oom)
         hsi_log(b->ctx, 1,
                 "%s:%ld: [normalise] gave NA for every value of %s%s: the values were all "
-                "equal (or there was one), and the method divides by their range or deviation (0), as COINr's "
+                "equal (or there was one), and the method divides by their range or deviation (0), "
+                "as COINr's "
                 "n_minmax does",
                 b->pl.file, sp->line, na->codes.s, na->n > 8 ? " and more" : "");
 }

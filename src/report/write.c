@@ -85,7 +85,7 @@ void hsi_outset_free(hsi_outset *o)
 
 void hsi_write_head(hsi_buf *b, const hs_build *bd, const hsi_dset *d)
 {
-    hsi_buf_puts(b, "\"uCode\"");
+    hsi_buf_puts(b, "\"uCode\",\"uName\"");
     if (bd->units.has_time) hsi_buf_puts(b, ",\"Time\"");
     for (size_t c = 0; c < d->ncol; c++) {
         hsi_buf_puts(b, ",");
@@ -97,6 +97,8 @@ void hsi_write_head(hsi_buf *b, const hs_build *bd, const hsi_dset *d)
 void hsi_write_key(hsi_buf *b, const hs_build *bd, size_t urow)
 {
     hsi_buf_csv_str(b, bd->units.code[urow]);
+    hsi_buf_puts(b, ",");
+    hsi_buf_csv_str(b, bd->units.name[urow]);
     if (bd->units.has_time) hsi_buf_printf(b, ",%ld", bd->units.time[urow]);
 }
 
@@ -238,6 +240,11 @@ static void write_summary(hsi_buf *j, const hs_build *b, const double *ranks)
                 hsi_buf_puts(j, "null");
             else
                 hsi_buf_printf(j, "%.0f", rk);
+            hsi_buf_puts(j, ", \"uName\": ");
+            if (u->name[d->row[r]])
+                hsi_buf_json_str(j, u->name[d->row[r]]);
+            else
+                hsi_buf_puts(j, "null");
             hsi_buf_puts(j, "}");
         }
         hsi_buf_puts(j, "\n  ]");
@@ -275,6 +282,7 @@ hs_status hs_build_write(hs_ctx *ctx, const hs_build *b, const char *dir, hs_err
         write_dset(&buf, b, last, ranks);
         st = hsi_outset_add(&o, "ranks.csv", &buf, err);
     }
+    if (!st) st = hsi_write_results(ctx, b, ranks, &o, err);
     if (!st && b->treat_dset >= 0) {
         hsi_buf det;
         hsi_buf_init(&det, ctx);

@@ -202,7 +202,8 @@ static void test_wide_year_and_override(void **state)
     hsi_csv c;
     tu_csv_load(path, &c);
     assert_int_equal(c.nrow, 12);
-    assert_string_equal(c.head[1], "Time");
+    assert_string_equal(c.head[1], "uName");
+    assert_string_equal(c.head[2], "Time");
     hsi_csv_free(&c);
     hs_build_free(b);
 }
