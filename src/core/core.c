@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,9 +257,17 @@ char *hsi_fmt_double(char buf[32], double v)
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, 32, "%.*g", prec, v);
         double back = strtod(buf, NULL);
-        if (memcmp(&back, &v, sizeof v) == 0) break;
+        if (hsi_same_bits(back, v)) break;
     }
     return buf;
+}
+
+int hsi_same_bits(double a, double b)
+{
+    uint64_t x, y;
+    memcpy(&x, &a, sizeof x);
+    memcpy(&y, &b, sizeof y);
+    return x == y;
 }
 
 void hsi_buf_num(hsi_buf *b, double v)

@@ -220,7 +220,7 @@ static void test_p1_aggregated_reads_back(void **state)
                 continue;
             }
             double x = strtod(a, NULL), y = strtod(o, NULL);
-            if (memcmp(&x, &y, sizeof x) != 0)
+            if (!hsi_same_bits(x, y))
                 fail_msg("%s/%s: '%s' reads back as %.17g, before '%s'", hsi_csv_get(&now, r, 0),
                          before.head[j], a, x, o);
             changed += strcmp(a, o) != 0;
