@@ -180,6 +180,16 @@ static hs_status pl_unused(const char *file, const hsi_ini_sec *s, const char *e
     return HS_OK;
 }
 
+/* The title goes into summary.json and the report's HTML, which must be UTF-8: a title
+ * that is not is read as Latin-1 and converted, with a warning. */
+static int pl_title_utf8(hs_ctx *ctx, const char *fn, long line, hsi_pipeline *p)
+{
+    int fx = hsi_utf8_fix(ctx, &p->title);
+    if (fx > 0)
+        hsi_log(ctx, 1, "%s:%ld: title is not UTF-8: read as Latin-1 ('%s')", fn, line, p->title);
+    return fx < 0 ? -1 : 0;
+}
+
 /* The top and data sections of a parsed pipeline file at `path`. */
 static hs_status pl_top(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini *ini, hs_error *err)
 {
@@ -202,6 +212,7 @@ static hs_status pl_top(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini 
     hsi_ini_sec *top = &ini->sec[0];
     hsi_ini_kv *kv;
     if ((kv = hsi_ini_get(top, "title")) && !(p->title = hsi_strdup(ctx, kv->val))) goto nomem;
+    if (kv && pl_title_utf8(ctx, fn, kv->line, p)) goto nomem;
     kv = hsi_ini_get(top, "structure");
     if (!kv)
         return hsi_err(err, HS_ERR_PIPELINE, fn, 1, 1,

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,14 +235,95 @@ void hsi_buf_printf(hsi_buf *b, const char *fmt, ...)
     hsi_free(b->ctx, big);
 }
 
+/* Why 15 first gives the shortest: 15 is DBL_DIG, so every decimal of at most 15
+ * significant digits survives decimal -> double -> decimal. If x's shortest round-trip form
+ * d has k <= 15 digits, rounding x to 15 digits gives d back (padded with zeros, which %g
+ * drops), so %.15g prints d itself. If no form of 15 digits reads back, %.16g is the
+ * correctly rounded 16-digit decimal, the nearest one to x, which reads back whenever any
+ * 16-digit decimal does (but for the lopsided interval just above a power of two, where it
+ * may take one digit more); %.17g always does (DBL_DECIMAL_DIG). So the first precision
+ * that round-trips is the shortest. Subnormals carry fewer than 15 digits, so there %.15g may
+ * be longer than needed (4.94065645841247e-324 for 5e-324): still exact, and rare. */
+char *hsi_fmt_double(char buf[32], double v)
+{
+    if (isnan(v)) {
+        memcpy(buf, "NA", 3);
+        return buf;
+    }
+    if (isinf(v)) {
+        memcpy(buf, v > 0 ? "Inf" : "-Inf", v > 0 ? 4 : 5);
+        return buf;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, v);
+        double back = strtod(buf, NULL);
+        if (hsi_same_bits(back, v)) break;
+    }
+    return buf;
+}
+
+int hsi_same_bits(double a, double b)
+{
+    uint64_t x, y;
+    memcpy(&x, &a, sizeof x);
+    memcpy(&y, &b, sizeof y);
+    return x == y;
+}
+
 void hsi_buf_num(hsi_buf *b, double v)
 {
-    if (isnan(v))
-        hsi_buf_add(b, "NA", 2);
-    else if (isinf(v))
-        hsi_buf_puts(b, v > 0 ? "Inf" : "-Inf");
-    else
-        hsi_buf_printf(b, "%.17g", v);
+    char tmp[32];
+    hsi_buf_puts(b, hsi_fmt_double(tmp, v));
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if the bytes there are not one. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+    if (s[0] < 0x80) return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        unsigned lo = s[0] == 0xE0 ? 0xA0 : 0x80, hi = s[0] == 0xED ? 0x9F : 0xBF;
+        return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        unsigned lo = s[0] == 0xF0 ? 0x90 : 0x80, hi = s[0] == 0xF4 ? 0x8F : 0xBF;
+        return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+}
+
+int hsi_utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = utf8_seq_len(p);
+        if (n == 0) return 0;
+        p += n;
+    }
+    return 1;
+}
+
+int hsi_utf8_fix(hs_ctx *ctx, char **s)
+{
+    if (!*s || hsi_utf8_valid(*s)) return 0;
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)*s; *p; p++)
+        n += *p >= 0x80 ? 2 : 1;
+    char *out = hsi_malloc(ctx, n + 1);
+    if (!out) return -1;
+    char *q = out;
+    for (const unsigned char *p = (const unsigned char *)*s; *p; p++) {
+        if (*p < 0x80) {
+            *q++ = (char)*p;
+        } else {
+            *q++ = (char)(0xC0 | (*p >> 6));
+            *q++ = (char)(0x80 | (*p & 0x3F));
+        }
+    }
+    *q = '\0';
+    hsi_free(ctx, *s);
+    *s = out;
+    return 1;
 }
 
 void hsi_buf_csv_str(hsi_buf *b, const char *s)

@@ -70,8 +70,21 @@ HS_INTERNAL void hsi_buf_free(hsi_buf *b);
 HS_INTERNAL void hsi_buf_add(hsi_buf *b, const char *s, size_t n);
 HS_INTERNAL void hsi_buf_puts(hsi_buf *b, const char *s);
 HS_INTERNAL void hsi_buf_printf(hsi_buf *b, const char *fmt, ...) HS_PRINTF(2, 3);
-/* Append a double so that it round-trips (%.17g), or "NA" for NaN. */
+/* Append a double as hsi_fmt_double writes it. */
 HS_INTERNAL void hsi_buf_num(hsi_buf *b, double v);
+/* The shortest of %.15g, %.16g and %.17g that strtod reads back bit-identical ("62.9", not
+ * "62.899999999999999"); "NA" for NaN, "Inf"/"-Inf" for infinities. Returns buf. */
+HS_INTERNAL char *hsi_fmt_double(char buf[32], double v);
+/* 1 if a and b are the same double bit for bit (so -0 differs from 0, NaN may equal NaN). */
+HS_INTERNAL int hsi_same_bits(double a, double b);
+
+/* 1 if s is valid UTF-8 (no overlong forms, surrogates or code points above U+10FFFF). */
+HS_INTERNAL int hsi_utf8_valid(const char *s);
+/* Make *s valid UTF-8: unchanged if it is, otherwise read as Latin-1 (ISO 8859-1) and
+ * replaced by its UTF-8 form (*s freed through ctx). 0 = was valid, 1 = converted, -1 = out
+ * of memory (*s untouched). Every text that reaches JSON or HTML goes through this where
+ * it is read, so writers never see other bytes. */
+HS_INTERNAL int hsi_utf8_fix(hs_ctx *ctx, char **s);
 /* Append s as a CSV field, quoted (RFC 4180), or NA if s is NULL. */
 HS_INTERNAL void hsi_buf_csv_str(hsi_buf *b, const char *s);
 /* Append s as a JSON string (with quotes). */

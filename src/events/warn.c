@@ -412,13 +412,14 @@ hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level,
     for (size_t i = 0; i < n; i++) {
         int y, m;
         hsi_month_ym(a[i].month_id, &y, &m);
-        fprintf(fp, "%d,%d,%d,%ld,%.17g,%.17g,", a[i].month_id, y, m, a[i].unit, a[i].observed,
-                a[i].expected);
+        char f1[32], f2[32];
+        fprintf(fp, "%d,%d,%d,%ld,%s,%s,", a[i].month_id, y, m, a[i].unit,
+                hsi_fmt_double(f1, a[i].observed), hsi_fmt_double(f2, a[i].expected));
         if (isnan(a[i].pvalue))
             fputs("NA,NA,", fp);
         else
-            fprintf(fp, "%.17g,%.17g,", a[i].pvalue, a[i].qvalue);
-        fprintf(fp, "%.17g,\"", a[i].score);
+            fprintf(fp, "%s,%s,", hsi_fmt_double(f1, a[i].pvalue), hsi_fmt_double(f2, a[i].qvalue));
+        fprintf(fp, "%s,\"", hsi_fmt_double(f1, a[i].score));
         for (const char *s = a[i].explanation; *s; s++) {
             if (*s == '"') fputc('"', fp);
             fputc(*s, fp);

@@ -143,7 +143,7 @@ static void sc_json(const hs_build *b, const hsi_dset *ag, const sc_cols *c, hsi
             if (isnan(v))
                 hsi_buf_puts(o, ": null");
             else
-                hsi_buf_printf(o, ": %.17g", v);
+                hsi_buf_printf(o, ": %s", hsi_fmt_double((char[32]){0}, v));
             hsi_buf_printf(o, ", \"%s_rank\": ", code);
             if (isnan(rk))
                 hsi_buf_puts(o, "null");

@@ -7,6 +7,123 @@
 #include <math.h>
 #include <string.h>
 
+/* ---- degenerate data ------------------------------------------------------------------ */
+
+/* Appends " in T1, T2, ..." for the listed times (at most 6 named, the rest counted). */
+static void build_times(hsi_buf *o, const long *t, size_t n, size_t of)
+{
+    if (of <= 1) return;
+    hsi_buf_puts(o, " in ");
+    for (size_t i = 0; i < n && i < 6; i++)
+        hsi_buf_printf(o, "%s%ld", i ? ", " : "", t[i]);
+    if (n > 6) hsi_buf_printf(o, " and %zu more", n - 6);
+    hsi_buf_printf(o, " (%zu of %zu times)", n, of);
+}
+
+/* Warnings on the Raw data that would otherwise pass silently: a single unit (ranks are
+ * all 1, a range or standard deviation is 0), an indicator with no value at all, an
+ * indicator whose values are all equal (min-max and z-score divide by 0: COINr's n_minmax
+ * warns and returns NaN, and so do we). Per time slice for panel data. */
+static hs_status build_warn_raw(hs_build *b)
+{
+    hs_ctx *ctx = b->ctx;
+    const hsi_units *u = &b->units;
+    const hsi_dset *raw = &b->d[0];
+    size_t nunit = 0;
+    for (size_t r = 0; r < u->n; r++)
+        nunit += r == 0 || strcmp(u->code[r], u->code[r - 1]) != 0;
+    if (nunit == 1)
+        hsi_log(ctx, 1,
+                "%s: a single unit ('%s'): every rank is 1, and normalising by range or "
+                "standard deviation gives NA",
+                b->pl.data.file, u->code[0]);
+    size_t nt = u->has_time ? u->ntime : 1;
+    long *miss = hsi_calloc(ctx, nt + 1, sizeof(long));
+    long *cons = hsi_calloc(ctx, nt + 1, sizeof(long));
+    double *cval = hsi_calloc(ctx, nt + 1, sizeof(double));
+    if (!miss || !cons || !cval) {
+        hsi_free(ctx, miss);
+        hsi_free(ctx, cons);
+        hsi_free(ctx, cval);
+        return HS_ERR_NOMEM;
+    }
+    hsi_buf o;
+    hsi_buf_init(&o, ctx);
+    int oom = 0;
+    for (size_t c = 0; c < raw->ncol && !oom; c++) {
+        const hsi_node *nd = &b->meta.node[raw->node[c]];
+        const double *col = hsi_col(raw, c);
+        size_t nmiss = 0, ncons = 0;
+        for (size_t t = 0; t < nt; t++) {
+            size_t have = 0;
+            double mn = INFINITY, mx = -INFINITY;
+            for (size_t r = 0; r < raw->nrow; r++) {
+                if (u->has_time && u->time[raw->row[r]] != u->times[t]) continue;
+                double v = col[r];
+                if (isnan(v)) continue;
+                have++;
+                mn = v < mn ? v : mn;
+                mx = v > mx ? v : mx;
+            }
+            if (have == 0) miss[nmiss++] = u->has_time ? u->times[t] : 0;
+            if (have >= 2 && mn == mx) {
+                cval[ncons] = mn;
+                cons[ncons++] = u->has_time ? u->times[t] : 0;
+            }
+        }
+        if (nmiss > 0) {
+            o.len = 0;
+            hsi_buf_printf(&o, "%s: indicator '%s' (%s:%ld) has no value", b->pl.data.file,
+                           nd->code, b->meta.file, nd->line);
+            build_times(&o, miss, nmiss, nt);
+            if (nmiss == nt) hsi_buf_puts(&o, " at all (every cell is missing)");
+            if (o.oom)
+                oom = 1;
+            else
+                hsi_log(ctx, 1, "%s", o.s);
+        }
+        if (ncons > 0) {
+            char f[32];
+            o.len = 0;
+            hsi_buf_printf(&o, "%s: indicator '%s' (%s:%ld) is constant (%s)", b->pl.data.file,
+                           nd->code, b->meta.file, nd->line, hsi_fmt_double(f, cval[0]));
+            build_times(&o, cons, ncons, nt);
+            hsi_buf_puts(&o, ": it does not tell units apart, and min-max or z-score "
+                             "normalisation gives NA for it (range or deviation 0)");
+            if (o.oom)
+                oom = 1;
+            else
+                hsi_log(ctx, 1, "%s", o.s);
+        }
+    }
+    hsi_buf_free(&o);
+    hsi_free(ctx, miss);
+    hsi_free(ctx, cons);
+    hsi_free(ctx, cval);
+    return oom ? HS_ERR_NOMEM : HS_OK;
+}
+
+/* Nothing to rank is an error: a build whose index has no score for any unit has no
+ * result, whatever the cause the warnings named. */
+static hs_status build_check_ranked(const hs_build *b, hs_error *err)
+{
+    const hsi_dset *last = &b->d[b->nd - 1];
+    if (last->nrow == 0)
+        return hsi_err(err, HS_ERR_DOMAIN, b->pl.file, 0, 0,
+                       "no units to rank (expected at least one row of data)");
+    long top = -1;
+    for (size_t a = 0; a < b->meta.nagg; a++)
+        if (b->meta.node[b->meta.agg[a]].parent_idx < 0) top = (long)b->meta.agg[a];
+    long c = top >= 0 ? hsi_dset_col(last, (size_t)top) : -1;
+    if (c < 0) return HS_OK; /* no aggregation step: no index to rank */
+    for (size_t r = 0; r < last->nrow; r++)
+        if (!isnan(hsi_col(last, (size_t)c)[r])) return HS_OK;
+    return hsi_err(err, HS_ERR_DOMAIN, b->pl.file, 0, 0,
+                   "no unit has a score for the index '%s' (every one of %zu rows is NA): "
+                   "nothing to rank (see the warnings above for indicators with no values)",
+                   b->meta.node[top].code, last->nrow);
+}
+
 hs_status hs_build_run(hs_ctx *ctx, const char *path, hs_build **out, hs_error *err)
 {
     *out = NULL;
@@ -28,11 +145,15 @@ hs_status hs_build_run(hs_ctx *ctx, const char *path, hs_build **out, hs_error *
     }
     if ((st = hsi_data_read(ctx, &b->pl.data, &b->meta, &b->units, &b->d[0], err))) goto fail;
     b->nd = 1;
+    if (build_warn_raw(b)) {
+        st = hsi_err_nomem(err);
+        goto fail;
+    }
     if ((st = hsi_pipeline_steps(ctx, &ini, &b->meta, &b->units, &b->pl, err))) goto fail;
     hsi_ini_free(&ini);
     hsi_log(ctx, 0, "%zu unit-time rows, %zu indicators, %zu aggregates, %zu steps", b->units.n,
             b->meta.nind, b->meta.nagg, b->pl.nstep);
-    if ((st = hsi_steps_run(b, err))) goto fail;
+    if ((st = hsi_steps_run(b, err)) || (st = build_check_ranked(b, err))) goto fail;
     *out = b;
     return HS_OK;
 fail:

@@ -124,6 +124,46 @@ static hs_status data_alloc_units(hs_ctx *ctx, hsi_units *u, size_t n, size_t ng
     return HS_OK;
 }
 
+/* Line of the first data row of unit `code` (for messages). */
+static long data_unit_line(const hsi_csv *c, long ju, const char *code)
+{
+    for (size_t r = 0; r < c->nrow; r++)
+        if (strcmp(hsi_csv_get(c, r, (size_t)ju), code) == 0) return c->line[r];
+    return 0;
+}
+
+/* Unit names are shown in JSON and HTML, which must be UTF-8: a name that is not is read as
+ * Latin-1 and converted (the first few named in warnings, the rest counted). A unit code
+ * that is not UTF-8 is an error: codes are keys, and a converted key would match nothing. */
+static hs_status data_text_utf8(hs_ctx *ctx, const hsi_csv *c, long ju, hsi_units *u, hs_error *err)
+{
+    size_t nfixed = 0;
+    for (size_t r = 0; r < u->n; r++) {
+        if (r > 0 && u->code[r] == u->code[r - 1]) continue;
+        if (!hsi_utf8_valid(u->code[r]))
+            return hsi_err(err, HS_ERR_SCHEMA, c->file, data_unit_line(c, ju, u->code[r]), 0,
+                           "unit code is not UTF-8 text (expected a code in ASCII or UTF-8; "
+                           "save the file as UTF-8)");
+    }
+    for (size_t r = 0; r < u->n; r++) {
+        if (!u->name[r] || (r > 0 && u->name[r] == u->name[r - 1])) continue;
+        size_t end = r + 1; /* the next rows that share this copy */
+        while (end < u->n && u->name[end] == u->name[r])
+            end++;
+        int fx = hsi_utf8_fix(ctx, &u->name[r]);
+        if (fx < 0) return hsi_err_nomem(err);
+        if (fx == 0) continue;
+        for (size_t q = r + 1; q < end; q++)
+            u->name[q] = u->name[r];
+        if (++nfixed <= 3)
+            hsi_log(ctx, 1, "%s:%ld: uName of '%s' is not UTF-8: read as Latin-1 ('%s')", c->file,
+                    data_unit_line(c, ju, u->code[r]), u->code[r], u->name[r]);
+    }
+    if (nfixed > 3)
+        hsi_log(ctx, 1, "%s: %zu more unit names read as Latin-1 (not UTF-8)", c->file, nfixed - 3);
+    return HS_OK;
+}
+
 /* The units table and Raw dataset from a parsed CSV; takes over `in` (frees it on every
  * path). */
 static hs_status data_from_csv(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, hsi_csv *in,
@@ -295,7 +335,9 @@ static hs_status data_from_csv(hs_ctx *ctx, const hsi_data_opts *o, const hsi_me
     }
     if (nk == 0) {
         st = hsi_err(err, HS_ERR_SCHEMA, c.file, 0, 0,
-                     "no data rows left (after excluded units and the time range)");
+                     c.nrow == 0 ? "no data rows (expected one row per unit): nothing to rank"
+                                 : "no data rows left (after excluded units and the time "
+                                   "range): nothing to rank");
         goto fail;
     }
     qsort(keys, nk, sizeof *keys, data_key_cmp);
@@ -359,6 +401,7 @@ static hs_status data_from_csv(hs_ctx *ctx, const hsi_data_opts *o, const hsi_me
             u->times[b2] = u->time[r];
         }
     }
+    if ((st = data_text_utf8(ctx, &c, ju, u, err))) goto fail;
     for (size_t g = 0; g < ng; g++)
         if (!(u->group_code[g] = hsi_strdup(ctx, m->node[gnode[g]].code))) goto nomem;
     for (size_t d = 0; d < ndn; d++)

@@ -74,6 +74,51 @@ static void meta_sort_agg(hsi_meta *m)
     }
 }
 
+/* One index at the top: a second aggregate without a Parent would be a second tree that no
+ * output ranks as the index (and that the top-level summary silently leaves out). */
+static hs_status meta_check_roots(const hsi_meta *m, const char *path, hs_error *err)
+{
+    long first = -1;
+    for (size_t a = 0; a < m->nagg; a++) {
+        const hsi_node *nd = &m->node[m->agg[a]];
+        if (nd->parent_idx >= 0) continue;
+        if (first < 0) {
+            first = (long)m->agg[a];
+            continue;
+        }
+        const hsi_node *f = &m->node[first];
+        /* report in file order */
+        const hsi_node *x = f->line <= nd->line ? f : nd, *y = f->line <= nd->line ? nd : f;
+        return hsi_err(err, HS_ERR_SCHEMA, path, y->line, 0,
+                       "two roots in the structure: '%s' (%s:%ld) and '%s' (%s:%ld) have no "
+                       "Parent (expected one index at the top: give one of them a Parent, or "
+                       "add an aggregate above both)",
+                       x->code, path, x->line, y->code, path, y->line);
+    }
+    return HS_OK;
+}
+
+/* Names are shown in JSON and HTML, which must be UTF-8: a name that is not is read as
+ * Latin-1 (what spreadsheets on Windows write) and converted, with a warning. Codes are
+ * matched against the data's column headers, so converting them would break the match
+ * silently: a code that is not UTF-8 is an error. */
+static hs_status meta_text_utf8(hs_ctx *ctx, hsi_meta *m, const char *path, hs_error *err)
+{
+    for (size_t r = 0; r < m->n; r++) {
+        hsi_node *nd = &m->node[r];
+        if (!hsi_utf8_valid(nd->code))
+            return hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
+                           "iCode is not UTF-8 text (expected a code in ASCII or UTF-8; save "
+                           "the file as UTF-8)");
+        int fx = hsi_utf8_fix(ctx, &nd->name);
+        if (fx < 0) return hsi_err_nomem(err);
+        if (fx > 0)
+            hsi_log(ctx, 1, "%s:%ld: iName of '%s' is not UTF-8: read as Latin-1 ('%s')", path,
+                    nd->line, nd->code, nd->name);
+    }
+    return HS_OK;
+}
+
 /* The structure from a parsed CSV; takes over `in` (frees it on every path). */
 static hs_status meta_from_csv(hs_ctx *ctx, hsi_csv *in, const char *path, hsi_meta *m,
                                hs_error *err)
@@ -345,6 +390,8 @@ static hs_status meta_from_csv(hs_ctx *ctx, hsi_csv *in, const char *path, hsi_m
             goto fail;
         }
     }
+    if ((st = meta_check_roots(m, path, err)) || (st = meta_text_utf8(ctx, m, path, err)))
+        goto fail;
     meta_sort_agg(m);
     hsi_csv_free(&c);
     return HS_OK;

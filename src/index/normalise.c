@@ -63,8 +63,8 @@ static hs_status normalise_goalposts(const hsi_norm_spec *sp, int dir, const dou
     for (size_t i = 0; i < n; i++) {
         if (sp->log && !isnan(x[i]) && !(x[i] > 0))
             return hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
-                           "value %.17g in row %zu cannot be log-transformed (expected > 0)", x[i],
-                           i + 1);
+                           "value %s in row %zu cannot be log-transformed (expected > 0)",
+                           hsi_fmt_double((char[32]){0}, x[i]), i + 1);
     }
     for (size_t i = 0; i < n; i++) {
         double t = sp->log ? log(x[i]) : x[i];

@@ -290,6 +290,41 @@ static hs_status steps_treat(hs_build *b, const hsi_step *sp, const hsi_dset *in
     return HS_OK;
 }
 
+/* Indicators whose normalised column came out all NA from values that were there (all
+ * equal: min-max and z-score divide by a range or deviation of 0). Collected per step and
+ * named in one warning, so a rebuild inside an analysis (quiet) says nothing. */
+typedef struct steps_norm_na {
+    hsi_buf codes;
+    size_t n;
+} steps_norm_na;
+
+static void steps_norm_na_note(steps_norm_na *na, const double *x, const double *y, size_t n,
+                               const char *code, long t)
+{
+    size_t have = 0, got = 0;
+    for (size_t i = 0; i < n; i++) {
+        have += !isnan(x[i]);
+        got += !isnan(y[i]);
+    }
+    if (have == 0 || got > 0) return;
+    if (na->n++ < 8) {
+        char tb[64];
+        hsi_buf_printf(&na->codes, "%s'%s'%s", na->n > 1 ? ", " : "", code,
+                       steps_time_str(t, tb, sizeof tb));
+    }
+}
+
+static void steps_norm_na_warn(const hs_build *b, const hsi_step *sp, const steps_norm_na *na)
+{
+    if (na->n > 0 && !b->quiet && !na->codes.oom)
+        hsi_log(b->ctx, 1,
+                "%s:%ld: [normalise] gave NA for every value of %s%s: the values were all "
+                "equal (or there was one), and the method divides by their range or deviation (0), "
+                "as COINr's "
+                "n_minmax does",
+                b->pl.file, sp->line, na->codes.s, na->n > 8 ? " and more" : "");
+}
+
 static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                                  hs_error *err)
 {
@@ -304,6 +339,8 @@ static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset
         steps_work_free(ctx, &w);
         return hsi_err_nomem(err);
     }
+    steps_norm_na na = {.n = 0};
+    hsi_buf_init(&na.codes, ctx);
     for (size_t s = 0; s < sl.n && st == HS_OK; s++) {
         size_t n = sl.off[s + 1] - sl.off[s];
         const size_t *ix = sl.idx + sl.off[s];
@@ -324,10 +361,13 @@ static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset
                         steps_time_str(sl.time[s], tb, sizeof tb), msg);
                 break;
             }
+            steps_norm_na_note(&na, w.x, w.y, n, nd->code, sl.time[s]);
             for (size_t i = 0; i < n; i++)
                 col[ix[i]] = w.y[i];
         }
     }
+    if (st == HS_OK) steps_norm_na_warn(b, sp, &na);
+    hsi_buf_free(&na.codes);
     steps_slices_free(ctx, &sl);
     steps_work_free(ctx, &w);
     return st;
@@ -413,10 +453,11 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
                 char tb[64];
                 long t = b->units.time[out->row[r]];
                 st = hsi_err(err, HS_ERR_DOMAIN, b->pl.file, sp->line, 0,
-                             "%s of '%s' for unit '%s'%s: child '%s' is %.17g (expected a "
+                             "%s of '%s' for unit '%s'%s: child '%s' is %s (expected a "
                              "value %s; normalise to a positive range such as minmax(1, 100))",
                              hsi_agg_name(as->kind), pn->code, b->units.code[out->row[r]],
-                             steps_time_str(t, tb, sizeof tb), m->node[pn->child[bad]].code, x[bad],
+                             steps_time_str(t, tb, sizeof tb), m->node[pn->child[bad]].code,
+                             hsi_fmt_double((char[32]){0}, x[bad]),
                              as->kind == HSI_AGG_HMEAN ? "other than 0" : "> 0");
             }
         }

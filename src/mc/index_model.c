@@ -185,7 +185,7 @@ static hs_status im_pipeline(const hs_sensitivity *s, hs_ctx *ctx, const size_t 
         if (fa->kind == HSI_FACTOR_DISCRETE)
             val = fa->alt[alt[f]];
         else if (fa->kind == HSI_FACTOR_RANGE) {
-            snprintf(buf, sizeof buf, "%.17g", rv[f]);
+            hsi_fmt_double(buf, rv[f]);
             val = buf;
         }
         if (val && hsi_ini_set(&ini, fa->step, fa->key, val)) {

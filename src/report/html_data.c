@@ -44,6 +44,7 @@ typedef struct coll {
     long *inds; /* node indices of the indicators */
     size_t nind;
     long ucol, tcol; /* uCode and Time columns of Aggregated.csv (tcol -1: no time) */
+    long ncol;       /* uName column (-1: none; builds before names were carried) */
     long *times;     /* distinct times, ascending */
     size_t ntime;
     long latest;
@@ -289,6 +290,7 @@ static hs_status index_rows(coll *c, const char *path, hs_error *err)
     const hsi_csv *a = &c->agg;
     c->ucol = hsi_csv_find(a, "uCode");
     c->tcol = hsi_csv_find(a, "Time");
+    c->ncol = hsi_csv_find(a, "uName");
     if (c->ucol < 0) return hsi_err(err, HS_ERR_SCHEMA, path, 1, 0, "no uCode column");
     if (!(c->ustart = hsi_calloc(c->ctx, a->nrow + 1, sizeof(size_t))) ||
         !(c->times = hsi_calloc(c->ctx, a->nrow + 1, sizeof(long))))
@@ -639,7 +641,14 @@ static void write_unit(hsi_buf *o, const coll *c, size_t u)
         }
         hsi_buf_puts(o, "]");
     }
-    hsi_buf_puts(o, "],\"interval\":");
+    hsi_buf_puts(o, "]");
+    /* the data's name wins over the page's ISO table; none (NA) lets the page look it up */
+    const char *name = c->ncol >= 0 ? hsi_csv_get(&c->agg, c->ustart[u], (size_t)c->ncol) : NULL;
+    if (name && *name && strcmp(name, "NA") != 0) {
+        hsi_buf_puts(o, ",\"name\":");
+        hsi_html_json_str(o, name);
+    }
+    hsi_buf_puts(o, ",\"interval\":");
     write_interval(o, c, code);
     hsi_buf_puts(o, "}");
 }

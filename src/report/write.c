@@ -2,7 +2,8 @@
  * write.c - hs_build_write: one CSV per dataset (named as COINr names them), ranks.csv,
  * treatment details, the audit tables and summary.json, all written whole or not at all:
  * into a new folder beside the target that replaces it at the end (core/outpath.c).
- * Numbers are printed with %.17g so that they read back bit-identical; NA marks missing.
+ * Numbers are printed as the shortest decimal that reads back bit-identical (hsi_fmt_double);
+ * NA marks missing.
  */
 #include "write_int.h"
 
@@ -78,7 +79,7 @@ size_t hsi_build_inputs(const hs_build *b, const char *in[HSI_BUILD_NINPUTS])
 
 void hsi_write_head(hsi_buf *b, const hs_build *bd, const hsi_dset *d)
 {
-    hsi_buf_puts(b, "\"uCode\"");
+    hsi_buf_puts(b, "\"uCode\",\"uName\"");
     if (bd->units.has_time) hsi_buf_puts(b, ",\"Time\"");
     for (size_t c = 0; c < d->ncol; c++) {
         hsi_buf_puts(b, ",");
@@ -90,6 +91,8 @@ void hsi_write_head(hsi_buf *b, const hs_build *bd, const hsi_dset *d)
 void hsi_write_key(hsi_buf *b, const hs_build *bd, size_t urow)
 {
     hsi_buf_csv_str(b, bd->units.code[urow]);
+    hsi_buf_puts(b, ",");
+    hsi_buf_csv_str(b, bd->units.name[urow]);
     if (bd->units.has_time) hsi_buf_printf(b, ",%ld", bd->units.time[urow]);
 }
 
@@ -225,12 +228,17 @@ static void write_summary(hsi_buf *j, const hs_build *b, const double *ranks)
             if (isnan(v))
                 hsi_buf_puts(j, "null");
             else
-                hsi_buf_printf(j, "%.17g", v);
+                hsi_buf_num(j, v);
             hsi_buf_puts(j, ", \"rank\": ");
             if (isnan(rk))
                 hsi_buf_puts(j, "null");
             else
                 hsi_buf_printf(j, "%.0f", rk);
+            hsi_buf_puts(j, ", \"uName\": ");
+            if (u->name[d->row[r]])
+                hsi_buf_json_str(j, u->name[d->row[r]]);
+            else
+                hsi_buf_puts(j, "null");
             hsi_buf_puts(j, "}");
         }
         hsi_buf_puts(j, "\n  ]");
@@ -273,6 +281,7 @@ hs_status hs_build_write(hs_ctx *ctx, const hs_build *b, const char *dir, hs_err
         write_dset(&buf, b, last, ranks);
         st = hsi_outset_add(&o, "ranks.csv", &buf, err);
     }
+    if (!st) st = hsi_write_results(ctx, b, ranks, &o, err);
     if (!st && b->treat_dset >= 0) {
         hsi_buf det;
         hsi_buf_init(&det, ctx);

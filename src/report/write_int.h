@@ -29,10 +29,14 @@ HS_INTERNAL void hsi_outset_free(hsi_outset *o);
 #define HSI_BUILD_NINPUTS 3
 HS_INTERNAL size_t hsi_build_inputs(const hs_build *b, const char *in[HSI_BUILD_NINPUTS]);
 
-/* CSV header of a dataset-shaped table: "uCode"[,"Time"],codes... */
+/* CSV header of a dataset-shaped table: "uCode","uName"[,"Time"],codes... */
 HS_INTERNAL void hsi_write_head(hsi_buf *b, const hs_build *bd, const hsi_dset *d);
-/* Row key: "CODE"[,TIME] */
+/* Row key: "CODE","NAME"[,TIME] (NA for a unit without a name) */
 HS_INTERNAL void hsi_write_key(hsi_buf *b, const hs_build *bd, size_t urow);
+
+/* results.csv: code, name, score and rank of each aggregate, by index rank (results.c). */
+HS_INTERNAL hs_status hsi_write_results(hs_ctx *ctx, const hs_build *b, const double *ranks,
+                                        hsi_outset *o, hs_error *err);
 
 HS_INTERNAL hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o,
                                        hs_error *err);

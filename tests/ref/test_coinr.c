@@ -11,7 +11,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "index/engine_int.h"
 
@@ -184,12 +186,126 @@ static void test_p3(void **state)
     hs_build_free(b);
 }
 
+/* P1's Aggregated.csv as written today (shortest decimals) reads back to the same doubles
+ * as the file written with %.17g before (tests/ref/data/p1_Aggregated_17g.csv), with the
+ * same header, units and NAs; and the strings did change, so the test sees both forms. */
+static void test_p1_aggregated_reads_back(void **state)
+{
+    (void)state;
+    hs_build *b = build("examples/asem/p1.pipeline");
+    char dir[] = "/tmp/humsec_coinr_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char out[64], path[128];
+    snprintf(out, sizeof out, "%s/out", dir);
+    hs_error err = {0};
+    assert_int_equal(hs_build_write(NULL, b, out, &err), HS_OK);
+    snprintf(path, sizeof path, "%s/Aggregated.csv", out);
+    hsi_csv now, before;
+    tu_csv_load(path, &now);
+    tu_csv_load(tu_path("tests/ref/data/p1_Aggregated_17g.csv"), &before);
+    /* today's file has a uName column after uCode; every other column is the same */
+    assert_int_equal(now.ncol, before.ncol + 1);
+    assert_int_equal(now.nrow, before.nrow);
+    assert_string_equal(now.head[1], "uName");
+    size_t changed = 0, nums = 0;
+    for (size_t j = 1; j < before.ncol; j++)
+        assert_string_equal(now.head[j + 1], before.head[j]);
+    for (size_t r = 0; r < now.nrow; r++) {
+        assert_string_equal(hsi_csv_get(&now, r, 0), hsi_csv_get(&before, r, 0));
+        for (size_t j = 1; j < before.ncol; j++) {
+            const char *a = hsi_csv_get(&now, r, j + 1), *o = hsi_csv_get(&before, r, j);
+            assert_true(strlen(a) <= strlen(o));
+            if (!strcmp(o, "NA")) {
+                assert_string_equal(a, "NA");
+                continue;
+            }
+            double x = strtod(a, NULL), y = strtod(o, NULL);
+            if (!hsi_same_bits(x, y))
+                fail_msg("%s/%s: '%s' reads back as %.17g, before '%s'", hsi_csv_get(&now, r, 0),
+                         before.head[j], a, x, o);
+            changed += strcmp(a, o) != 0;
+            nums++;
+        }
+    }
+    assert_true(nums > 2500);
+    assert_true(changed > 1000); /* e.g. 66.144971701531432 is now 66.14497170153143 */
+    hsi_csv_free(&now);
+    hsi_csv_free(&before);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0); /* NOLINT(cert-env33-c): the test's own mkdtemp folder */
+    hs_build_free(b);
+}
+
+/* ASEM P1's results.csv against COINr: every aggregate's score (1e-9) and rank (exact) of
+ * every unit, the unit names of the input data, the index first, rows by index rank. */
+static void test_p1_results(void **state)
+{
+    (void)state;
+    hs_build *b = build("examples/asem/p1.pipeline");
+    char dir[] = "/tmp/humsec_coinr_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char out[64], path[128];
+    snprintf(out, sizeof out, "%s/out", dir);
+    hs_error err = {0};
+    assert_int_equal(hs_build_write(NULL, b, out, &err), HS_OK);
+    snprintf(path, sizeof path, "%s/results.csv", out);
+    hsi_csv res, sc, rk, in;
+    tu_csv_load(path, &res);
+    tu_csv_load(tu_path("data/coinr-asem/p1_example_Aggregated.csv"), &sc);
+    tu_csv_load(tu_path("data/coinr-asem/p1_example_Aggregated_ranks.csv"), &rk);
+    tu_csv_load(tu_path("data/coinr-asem/input_iData.csv"), &in);
+    assert_string_equal(res.head[0], "uCode");
+    assert_string_equal(res.head[1], "uName");
+    assert_string_equal(res.head[2], "Time");
+    assert_string_equal(res.head[3], "Index");
+    assert_string_equal(res.head[4], "Index_rank");
+    assert_int_equal(res.ncol, 3 + 2 * b->meta.nagg);
+    assert_int_equal(res.nrow, sc.nrow);
+    size_t checked = 0;
+    double prev = 0;
+    for (size_t r = 0; r < res.nrow; r++) {
+        const char *code = hsi_csv_get(&res, r, 0);
+        size_t rs = tu_row(&sc, "uCode", code), rr = tu_row(&rk, "uCode", code);
+        assert_string_equal(hsi_csv_get(&res, r, 1),
+                            hsi_csv_get(&in, tu_row(&in, "uCode", code), 0));
+        for (size_t j = 3; j < res.ncol; j += 2) {
+            const char *node = res.head[j];
+            long js = hsi_csv_find(&sc, node), jr = hsi_csv_find(&rk, node);
+            assert_true(js >= 0 && jr >= 0);
+            long lev = hsi_meta_find(&b->meta, node);
+            assert_true(lev >= 0 && b->meta.node[lev].type == HSI_NODE_AGGREGATE);
+            char what[128];
+            snprintf(what, sizeof what, "results.csv %s/%s", code, node);
+            TU_ASSERT_CLOSE(tu_num(hsi_csv_get(&res, r, j)),
+                            tu_num(hsi_csv_get(&sc, rs, (size_t)js)), 1e-9, what);
+            double got = tu_num(hsi_csv_get(&res, r, j + 1));
+            double want = tu_num(hsi_csv_get(&rk, rr, (size_t)jr));
+            if (got != want) fail_msg("%s rank: got %g, expected %g", what, got, want);
+            checked++;
+        }
+        double ir = tu_num(hsi_csv_get(&res, r, 4));
+        assert_true(ir >= prev); /* sorted by the index rank */
+        prev = ir;
+    }
+    assert_int_equal(checked, res.nrow * b->meta.nagg);
+    assert_true(tu_num(hsi_csv_get(&res, 0, 4)) == 1);
+    hsi_csv_free(&res);
+    hsi_csv_free(&sc);
+    hsi_csv_free(&rk);
+    hsi_csv_free(&in);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0); /* NOLINT(cert-env33-c): the test's own mkdtemp folder */
+    hs_build_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_p1),
-        cmocka_unit_test(test_p2),
-        cmocka_unit_test(test_p3),
+        cmocka_unit_test(test_p1),         cmocka_unit_test(test_p2),
+        cmocka_unit_test(test_p3),         cmocka_unit_test(test_p1_aggregated_reads_back),
+        cmocka_unit_test(test_p1_results),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

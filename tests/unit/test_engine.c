@@ -3,11 +3,15 @@
  * whose results are worked out by hand in the comments: screening that removes units,
  * median-by-group imputation, harmonic means, a different aggregator per level, a custom
  * weight set, percentile ranks, panel data in long shape with latest-value imputation and
- * per-year steps, the wide-year shape, per-indicator treatment overrides, --explain.
+ * per-year steps, the wide-year shape, per-indicator treatment overrides, --explain; the
+ * number formatter (shortest decimal that reads back) and the UTF-8 check and Latin-1
+ * conversion that every text bound for JSON or HTML passes.
  */
 #include "testutil.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,9 +202,98 @@ static void test_wide_year_and_override(void **state)
     hsi_csv c;
     tu_csv_load(path, &c);
     assert_int_equal(c.nrow, 12);
-    assert_string_equal(c.head[1], "Time");
+    assert_string_equal(c.head[1], "uName");
+    assert_string_equal(c.head[2], "Time");
     hsi_csv_free(&c);
     hs_build_free(b);
+}
+
+/* significant digits of a %g string (leading and trailing zeros of the mantissa left out) */
+static size_t sig_digits(const char *s)
+{
+    char d[40];
+    size_t n = 0;
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9' && (n > 0 || *s != '0')) d[n++] = *s;
+    while (n > 0 && d[n - 1] == '0')
+        n--;
+    return n;
+}
+
+/* the formatter on hard cases: the strings are what a person would write, and each reads
+ * back bit-identical */
+static void test_fmt_double(void **state)
+{
+    (void)state;
+    struct {
+        double v;
+        const char *want;
+    } cases[] = {
+        {0.1, "0.1"},
+        {62.9, "62.9"},
+        {0.1 + 0.2, "0.30000000000000004"}, /* 17 digits are needed */
+        {1.0 / 3, "0.3333333333333333"},    /* 16 */
+        {1e-300, "1e-300"},
+        {1e23, "1e+23"},
+        {5e-324, "4.94065645841247e-324"},    /* subnormal: fewer digits exist than 15 */
+        {DBL_MAX, "1.7976931348623157e+308"}, /* %.15g and %.16g overflow to Inf */
+        {DBL_MIN, "2.2250738585072014e-308"},
+        {-0.0, "-0"},
+        {9007199254740993.0, "9007199254740992"}, /* 2^53 + 1 is stored as 2^53 */
+        {100, "100"},
+        {-45.766247515601016, "-45.766247515601016"},
+        {NAN, "NA"},
+        {INFINITY, "Inf"},
+        {-INFINITY, "-Inf"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[32];
+        const char *got = hsi_fmt_double(buf, cases[i].v);
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("case %zu: got '%s', expected '%s'", i, got, cases[i].want);
+        if (isnan(cases[i].v) || isinf(cases[i].v)) continue;
+        double back = strtod(got, NULL);
+        assert_true(hsi_same_bits(back, cases[i].v));
+    }
+    /* many bit patterns (a fixed xorshift walk over all exponents): every one reads back
+       bit-identical and never has more digits than %.17g */
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double v;
+        memcpy(&v, &x, sizeof v);
+        if (!isfinite(v)) continue;
+        char buf[32], ref[40];
+        hsi_fmt_double(buf, v);
+        snprintf(ref, sizeof ref, "%.17g", v);
+        double back = strtod(buf, NULL);
+        if (!hsi_same_bits(back, v)) fail_msg("%s does not read back as %s", buf, ref);
+        if (sig_digits(buf) > sig_digits(ref)) fail_msg("%s has more digits than %s", buf, ref);
+    }
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    assert_true(hsi_utf8_valid("plain"));
+    assert_true(hsi_utf8_valid("C\xc3\xb4te d'Ivoire"));
+    assert_true(hsi_utf8_valid("\xf0\x9f\x8c\x8d"));
+    assert_false(hsi_utf8_valid("C\xf4te"));          /* Latin-1 o-circumflex */
+    assert_false(hsi_utf8_valid("\xc0\xaf"));         /* overlong '/' */
+    assert_false(hsi_utf8_valid("\xed\xa0\x80"));     /* surrogate */
+    assert_false(hsi_utf8_valid("\xf4\x90\x80\x80")); /* above U+10FFFF */
+    assert_false(hsi_utf8_valid("\xe2\x82"));         /* cut short */
+    char *s = strdup("plain");
+    assert_int_equal(hsi_utf8_fix(NULL, &s), 0);
+    assert_string_equal(s, "plain");
+    free(s);
+    s = strdup("C\xf4te d'Ivoire \xe9t\xe9");
+    assert_int_equal(hsi_utf8_fix(NULL, &s), 1);
+    assert_string_equal(s, "C\xc3\xb4te d'Ivoire \xc3\xa9t\xc3\xa9");
+    assert_true(hsi_utf8_valid(s));
+    free(s);
 }
 
 static int setup(void **state)
@@ -225,6 +318,8 @@ int main(void)
         cmocka_unit_test(test_screen_group_harmonic_weights),
         cmocka_unit_test(test_panel_long_latest_prank),
         cmocka_unit_test(test_wide_year_and_override),
+        cmocka_unit_test(test_fmt_double),
+        cmocka_unit_test(test_utf8),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
