@@ -102,7 +102,7 @@ hs_status hs_build_write(hs_ctx *ctx, const hs_build *b, const char *dir, hs_err
 hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_error *err);
 
 /* ---------------------------------------------------------------------------------------
- * Sobol' sensitivity estimators (METHODS.md section 4.2), on model outputs already computed.
+ * Sobol' sensitivity estimators (docs/methods.md section 4.2), on model outputs already computed.
  * y holds N*(k+2) values stacked as A (N), B (N), A_B^(1) (N), ..., A_B^(k) (N).
  * si, sti: k values each (OUT). vary: OUT, may be NULL.
  */
@@ -110,10 +110,13 @@ hs_status hs_sobol_estimate(const double *y, size_t n, size_t k, double *si, dou
                             double *vary, hs_error *err);
 
 /* ---------------------------------------------------------------------------------------
- * Uncertainty and sensitivity analysis (METHODS.md section 4; docs/sensitivity.md).
+ * Uncertainty and sensitivity analysis (docs/methods.md section 4; docs/sensitivity.md).
  */
 
 typedef enum hs_sa_type { HS_SA_UA = 0, HS_SA_SA = 1 } hs_sa_type;
+/** Smallest base sample for Sobol' estimates (docs/sensitivity.md): below it the bootstrap
+ *  resamples too few rows for an interval to mean anything. */
+#define HS_SA_MIN_N 32
 typedef enum hs_sampler { HS_SAMPLER_SOBOL = 0, HS_SAMPLER_RANDOM = 1 } hs_sampler;
 
 /** Progress: `done` of `total` model runs finished. Called from one thread at a time. */
@@ -128,16 +131,19 @@ typedef hs_status (*hs_gather_fn)(void *ud, double *y, size_t nruns, size_t ny, 
 
 typedef struct hs_sa_opts {
     hs_sa_type type;    /**< UA: N plain Monte Carlo runs; SA: N (k + 2) Saltelli runs */
-    size_t n;           /**< base sample size N (>= 2) */
+    size_t n;           /**< base sample size N (UA >= 2, SA >= HS_SA_MIN_N) */
     unsigned long seed; /**< seeds the design, the weight noise and the bootstrap */
     int threads;        /**< worker threads; 0 = all cores */
     hs_sampler sampler; /**< Sobol' quasi-random (default) or pseudo-random points */
     size_t bootstrap;   /**< bootstrap resamples for the Si/STi intervals (default 1000) */
     hs_progress_fn progress;
     void *progress_ud;
-    int part, nparts;    /**< evaluate only contiguous slice `part` of `nparts` of the runs
-                              here (0, 0 or 0, 1 = all); used by the MPI program */
-    hs_gather_fn gather; /**< with nparts > 1: collects the other slices' rows */
+    double progress_secs; /**< a progress line in the log (level 0) every this many seconds
+                               of runs or bootstrap (0: every 2 s; < 0: none) */
+    int write_runs;       /**< hs_sensitivity_write also writes runs.csv (one row per run) */
+    int part, nparts;     /**< evaluate only contiguous slice `part` of `nparts` of the runs
+                               here (0, 0 or 0, 1 = all); used by the MPI program */
+    hs_gather_fn gather;  /**< with nparts > 1: collects the other slices' rows */
     void *gather_ud;
 } hs_sa_opts;
 
@@ -185,7 +191,8 @@ typedef struct hs_sensitivity hs_sensitivity;
 hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec,
                              const hs_sa_opts *o, hs_sensitivity **out, hs_error *err);
 void hs_sensitivity_free(hs_sensitivity *s);
-/** Write ua_ranks.csv, sa_indices.csv, sa_convergence.csv, runs.csv and sensitivity.json. */
+/** Write ua_ranks.csv, ua_scores.csv (when the runs use several normalisations),
+ *  sa_indices.csv, sa_convergence.csv, sensitivity.json, and runs.csv if opts.write_runs. */
 hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char *dir,
                                hs_error *err);
 
