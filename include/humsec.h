@@ -197,7 +197,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
                                hs_error *err);
 
 /* ---------------------------------------------------------------------------------------
- * Early warning from conflict events (METHODS.md section 5; docs/events.md, docs/warning.md).
+ * Early warning from conflict events (docs/methods.md section 5; docs/events.md, docs/warning.md).
  * BEGIN events section.
  */
 
@@ -239,7 +239,7 @@ typedef struct hs_panel_opts {
     int from, to;       /**< ViEWS month_id window, inclusive; 0 = the data's first/last */
     int keep_imprecise; /**< grid: keep events with where_prec >= 6 (default 0: drop) */
     int spread;         /**< spread best over the months [date_start, date_end] overlaps,
-                             by days, largest remainder (METHODS 5.2; default 0: the month
+                             by days, largest remainder (docs/methods.md section 5.2; default 0: the month
                              of date_start). Events are counted in their first month. */
     int threads;        /**< from files: read a large plain file with this many threads, and
                              hs_panel_write_csv formats rows with as many (default 1; at most
@@ -279,7 +279,7 @@ void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window
 /** Write the panel as CSV (one row per unit and month, units then months ascending). */
 hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err);
 
-/** Escalation alerts (METHODS 5.5). */
+/** Escalation alerts (docs/methods.md section 5.5). */
 typedef enum hs_warn_method { HS_WARN_SURPRISE = 0, HS_WARN_CUSUM = 1 } hs_warn_method;
 
 typedef struct hs_warn_opts {
@@ -319,9 +319,9 @@ hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level,
 hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_panel_level level,
                               const hs_warn_opts *o, hs_error *err);
 
-/** How alerts fared (METHODS 5.5): hits and false alarms among the alerts that can be judged
- *  (H months of data after them), target months caught (an alert in the H months before) or
- *  missed, precision, recall and the median months from a hit alert to its target month. */
+/** How alerts fared (docs/methods.md section 5.5): hits and false alarms among the alerts that can
+ * be judged (H months of data after them), target months caught (an alert in the H months before)
+ * or missed, precision, recall and the median months from a hit alert to its target month. */
 typedef struct hs_warn_skill {
     size_t hits, false_alarms, caught, missed;
     double precision, recall, median_lead;
@@ -330,24 +330,25 @@ hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, c
                         size_t n, int horizon, double target, hs_warn_skill *out, hs_error *err);
 
 /** Negative-binomial predictive surprise p_t = P(Y >= y) given the window sum S over W
- *  months and a Gamma(a0, b0) prior (METHODS 5.5). */
+ *  months and a Gamma(a0, b0) prior (docs/methods.md section 5.5). */
 double hs_warn_surprise_p(double y, double S, double W, double a0, double b0);
 /** The CUSUM decision interval h whose in-control average run length is arl0 months for
  *  Poisson counts of mean lambda0 and k = (lambda1 - lambda0) / ln(lambda1 / lambda0),
- *  lambda1 = delta * lambda0 (METHODS 5.5: calibrated by simulating the Poisson baseline).
- *  Deterministic: a fixed seed per call. About 20 ms for arl0 = 60. */
+ *  lambda1 = delta * lambda0 (docs/methods.md section 5.5: calibrated by simulating the Poisson
+ * baseline). Deterministic: a fixed seed per call. About 20 ms for arl0 = 60. */
 hs_status hs_warn_cusum_h(hs_ctx *ctx, double lambda0, double delta, double arl0, double *h,
                           hs_error *err);
 /** Benjamini-Hochberg adjusted p-values (q) of n p-values (q: OUT, n values). */
 hs_status hs_bh_adjust(hs_ctx *ctx, const double *p, size_t n, double *q, hs_error *err);
 
-/** Forecast metrics (METHODS 5.4). */
+/** Forecast metrics (docs/methods.md section 5.4). */
 double hs_metric_brier(const double *p, const int *o, size_t n);
 double hs_metric_auc_roc(hs_ctx *ctx, const double *p, const int *o, size_t n);
 double hs_metric_auc_pr(hs_ctx *ctx, const double *p, const int *o, size_t n);
 double hs_metric_mse(const double *yhat, const double *y, size_t n);
 
-/** Forecasts (METHODS 5.3) and their rolling-origin backtest (5.4); docs/warning.md. */
+/** Forecasts (docs/methods.md section 5.3) and their rolling-origin backtest (5.4);
+ * docs/warning.md. */
 typedef struct hs_forecast_opts {
     int type;               /**< target violence type: 1 state-based (default), 0 all */
     double threshold;       /**< deaths that make a positive; < 0: 25 countries, 1 cells */

@@ -2,7 +2,7 @@
  * sa_write.c - outputs of an index uncertainty/sensitivity analysis, written whole or not at
  * all (report/write_int.h):
  *   ua_ranks.csv        per unit: nominal, median, mean, 5 % and 95 % rank, mean absolute
- *                       rank shift (type-7 quantiles, docs/methods.md section 4.3), and the
+ *                       rank shift (type-7 quantiles, docs/methods.md sections 0 and 4.3), and the
  *                       score quantiles when every run puts scores on one scale
  *   ua_scores.csv       when the runs use several normalisations: score quantiles per unit
  *                       and normalisation (scores of different scales are never pooled)
