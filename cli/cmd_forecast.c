@@ -1,4 +1,4 @@
-/* cmd_forecast.c - `humsec forecast` and `humsec evaluate` (METHODS 5.3-5.4). */
+/* cmd_forecast.c - `humsec forecast` and `humsec evaluate` (docs/methods.md sections 5.3-5.4). */
 #include "cli.h"
 
 #include <stdio.h>

@@ -5,54 +5,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 void cmd_sensitivity_help(void)
 {
+    /* puts, not printf: a percent sign is written as it is */
     puts("usage: humsec sensitivity PIPELINE SPEC -o DIR [--type ua|sa] [--n N] [--seed S]\n"
          "                          [--threads T] [--sampler sobol|random] [--bootstrap B]\n"
-         "                          [--quiet]\n"
+         "                          [--runs] [--quiet]\n"
          "\n"
          "Rebuild the index of PIPELINE many times with the uncertain choices in SPEC drawn at\n"
          "random (docs/sensitivity.md): which normalisation, aggregation, imputation,\n"
          "winsorisation limit, weights (+/- noise), which indicators. Reports how far each\n"
          "unit's rank can move and, with --type sa, which choice matters most (Sobol' first-\n"
          "order Si and total STi indices of the mean absolute rank shift; Saltelli 2010 and\n"
-         "Jansen 1999 estimators, bootstrap intervals).\n"
+         "Jansen 1999 estimators, bootstrap intervals; docs/methods.md section 4).\n"
          "\n"
-         "Writes into DIR: ua_ranks.csv (per unit: nominal, median, mean, 5 %% and 95 %% rank,\n"
-         "score quantiles, mean absolute rank shift), runs.csv (every run), sensitivity.json,\n"
-         "and for --type sa also sa_indices.csv and sa_convergence.csv.\n"
+         "Writes into DIR: ua_ranks.csv (per unit: nominal, median, mean, 5 % and 95 % rank,\n"
+         "mean absolute rank shift, and score quantiles when every run has the same\n"
+         "normalisation), ua_scores.csv (score quantiles per normalisation, when the SPEC\n"
+         "varies it: scores on different scales are never pooled), sensitivity.json, and for\n"
+         "--type sa also sa_indices.csv and sa_convergence.csv; runs.csv with --runs.\n"
+         "Runs for which the index is undefined (a geometric mean of a 0) are skipped and\n"
+         "counted in a UA; an SA refuses them before any run starts.\n"
          "\n"
          "options:\n"
          "  -o, --output DIR     output folder (required)\n"
          "  --type ua|sa         uncertainty only (N runs) or sensitivity (N (k + 2) runs);\n"
          "                       default ua\n"
-         "  --n N                base sample size, >= 2 (default 1000)\n"
+         "  --n N                base sample size (default 1000); at least 2, and at least 32\n"
+         "                       with --type sa\n"
          "  --seed S             seed of the design, weight noise and bootstrap (default 1)\n"
          "  --threads T          worker threads (default: all cores); results do not depend\n"
          "                       on T\n"
          "  --sampler S          sobol (quasi-random, default) or random\n"
          "  --bootstrap B        bootstrap resamples for the Si/STi intervals (default 1000)\n"
-         "  -q, --quiet          no progress bar or messages\n"
+         "  --runs               also write runs.csv: every run's factor values and rank shift\n"
+         "  -q, --quiet          no progress lines or messages (progress: a line every 2 s\n"
+         "                       while the runs or the bootstrap last longer than that)\n"
          "  -h, --help           this help");
-}
-
-typedef struct prog {
-    int on;
-    time_t start;
-} prog;
-
-static void progress(void *ud, size_t done, size_t total)
-{
-    prog *p = ud;
-    if (!p->on) return;
-    int width = 40, fill = total ? (int)((double)done / (double)total * width) : width;
-    fprintf(stderr, "\rhumsec: [%.*s%*s] %zu/%zu runs", fill,
-            "########################################", width - fill, "", done, total);
-    if (done >= total) fputc('\n', stderr);
-    (void)fflush(stderr); /* progress only */
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -84,6 +74,8 @@ int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts)
             return CLI_EXIT_OK;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = 1;
+        } else if (!strcmp(a, "--runs")) {
+            o.write_runs = 1;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--type") ||
                    !strcmp(a, "--n") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
                    !strcmp(a, "--sampler") || !strcmp(a, "--bootstrap")) {
@@ -135,6 +127,11 @@ int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts)
     }
     if (!pipeline || !spec) return cli_usage("sensitivity", "needs a PIPELINE and a SPEC file");
     if (!outdir) return cli_usage("sensitivity", "no output folder given (-o DIR)");
+    if (o.type == HS_SA_SA && o.n < HS_SA_MIN_N)
+        return cli_usage("sensitivity",
+                         "--n is %zu: too small for Sobol' estimates (expected at least %d with "
+                         "--type sa)",
+                         o.n, HS_SA_MIN_N);
     int writer = !parts || parts->writer;
     if (!writer) quiet = 1;
     if (parts) {
@@ -143,9 +140,6 @@ int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts)
         o.gather = parts->gather;
         o.gather_ud = parts->gather_ud;
     }
-    prog pg = {!quiet && isatty(2), time(NULL)};
-    o.progress = progress;
-    o.progress_ud = &pg;
     hs_ctx *ctx = cli_ctx(quiet);
     if (!ctx) return CLI_EXIT_NOMEM;
     hs_error err = {0};

@@ -1,4 +1,5 @@
-/* cmd_warn.c - `humsec warn`: escalation alerts per unit and month (METHODS 5.5). */
+/* cmd_warn.c - `humsec warn`: escalation alerts per unit and month (docs/methods.md section 5.5).
+ */
 #include "cli.h"
 
 #include <errno.h>
@@ -41,12 +42,14 @@ void cmd_warn_help(void)
          "                    --h H decision interval in the measure's units (default 5),\n"
          "                    or --arl0 N: h chosen for each baseline rate so that the\n"
          "                    in-control run is N months on average (simulated Poisson\n"
-         "                    baseline, METHODS 5.5; e.g. 60 for one false alarm in 5 years)\n"
+         "                    baseline, docs/methods.md section 5.5; e.g. 60 for one false\n"
+         "                    alarm in 5 years)\n"
          "  --spread          spread each event's deaths over the months from its date_start\n"
          "                    to its date_end, by days (default: all in date_start's month)\n"
          "  -o, --output FILE write the alerts there (default standard output)\n"
          "  --score H[:N]     also score the alerts on standard error: a hit if the measure\n"
-         "                    reaches N (default 25) within H months (METHODS 5.5)\n"
+         "                    reaches N (default 25) within H months (docs/methods.md\n"
+         "                    section 5.5)\n"
          "  --geo DIR         country-code crosswalks (default data/geo)\n"
          "  -q, --quiet       no progress messages\n"
          "  -h, --help        this help\n"

@@ -130,7 +130,7 @@ hs_status hs_output_folder(const char *dir, const char *const *inputs, size_t ni
                            hs_error *err);
 
 /* ---------------------------------------------------------------------------------------
- * Sobol' sensitivity estimators (METHODS.md section 4.2), on model outputs already computed.
+ * Sobol' sensitivity estimators (docs/methods.md section 4.2), on model outputs already computed.
  * y holds N*(k+2) values stacked as A (N), B (N), A_B^(1) (N), ..., A_B^(k) (N).
  * si, sti: k values each (OUT). vary: OUT, may be NULL.
  */
@@ -138,10 +138,13 @@ hs_status hs_sobol_estimate(const double *y, size_t n, size_t k, double *si, dou
                             double *vary, hs_error *err);
 
 /* ---------------------------------------------------------------------------------------
- * Uncertainty and sensitivity analysis (METHODS.md section 4; docs/sensitivity.md).
+ * Uncertainty and sensitivity analysis (docs/methods.md section 4; docs/sensitivity.md).
  */
 
 typedef enum hs_sa_type { HS_SA_UA = 0, HS_SA_SA = 1 } hs_sa_type;
+/** Smallest base sample for Sobol' estimates (docs/sensitivity.md): below it the bootstrap
+ *  resamples too few rows for an interval to mean anything. */
+#define HS_SA_MIN_N 32
 typedef enum hs_sampler { HS_SAMPLER_SOBOL = 0, HS_SAMPLER_RANDOM = 1 } hs_sampler;
 
 /** Progress: `done` of `total` model runs finished. Called from one thread at a time. */
@@ -156,16 +159,19 @@ typedef hs_status (*hs_gather_fn)(void *ud, double *y, size_t nruns, size_t ny, 
 
 typedef struct hs_sa_opts {
     hs_sa_type type;    /**< UA: N plain Monte Carlo runs; SA: N (k + 2) Saltelli runs */
-    size_t n;           /**< base sample size N (>= 2) */
+    size_t n;           /**< base sample size N (UA >= 2, SA >= HS_SA_MIN_N) */
     unsigned long seed; /**< seeds the design, the weight noise and the bootstrap */
     int threads;        /**< worker threads; 0 = all cores */
     hs_sampler sampler; /**< Sobol' quasi-random (default) or pseudo-random points */
     size_t bootstrap;   /**< bootstrap resamples for the Si/STi intervals (default 1000) */
     hs_progress_fn progress;
     void *progress_ud;
-    int part, nparts;    /**< evaluate only contiguous slice `part` of `nparts` of the runs
-                              here (0, 0 or 0, 1 = all); used by the MPI program */
-    hs_gather_fn gather; /**< with nparts > 1: collects the other slices' rows */
+    double progress_secs; /**< a progress line in the log (level 0) every this many seconds
+                               of runs or bootstrap (0: every 2 s; < 0: none) */
+    int write_runs;       /**< hs_sensitivity_write also writes runs.csv (one row per run) */
+    int part, nparts;     /**< evaluate only contiguous slice `part` of `nparts` of the runs
+                               here (0, 0 or 0, 1 = all); used by the MPI program */
+    hs_gather_fn gather;  /**< with nparts > 1: collects the other slices' rows */
     void *gather_ud;
 } hs_sa_opts;
 
@@ -213,12 +219,13 @@ typedef struct hs_sensitivity hs_sensitivity;
 hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec,
                              const hs_sa_opts *o, hs_sensitivity **out, hs_error *err);
 void hs_sensitivity_free(hs_sensitivity *s);
-/** Write ua_ranks.csv, sa_indices.csv, sa_convergence.csv, runs.csv and sensitivity.json. */
+/** Write ua_ranks.csv, ua_scores.csv (when the runs use several normalisations),
+ *  sa_indices.csv, sa_convergence.csv, sensitivity.json, and runs.csv if opts.write_runs. */
 hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char *dir,
                                hs_error *err);
 
 /* ---------------------------------------------------------------------------------------
- * Early warning from conflict events (METHODS.md section 5; docs/events.md, docs/warning.md).
+ * Early warning from conflict events (docs/methods.md section 5; docs/events.md, docs/warning.md).
  * BEGIN events section.
  */
 
@@ -260,7 +267,7 @@ typedef struct hs_panel_opts {
     int from, to;       /**< ViEWS month_id window, inclusive; 0 = the data's first/last */
     int keep_imprecise; /**< grid: keep events with where_prec >= 6 (default 0: drop) */
     int spread;         /**< spread best over the months [date_start, date_end] overlaps,
-                             by days, largest remainder (METHODS 5.2; default 0: the month
+                             by days, largest remainder (docs/methods.md section 5.2; default 0: the month
                              of date_start). Events are counted in their first month. */
     int threads;        /**< from files: read a large plain file with this many threads, and
                              hs_panel_write_csv formats rows with as many (default 1; at most
@@ -300,7 +307,7 @@ void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window
 /** Write the panel as CSV (one row per unit and month, units then months ascending). */
 hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err);
 
-/** Escalation alerts (METHODS 5.5). */
+/** Escalation alerts (docs/methods.md section 5.5). */
 typedef enum hs_warn_method { HS_WARN_SURPRISE = 0, HS_WARN_CUSUM = 1 } hs_warn_method;
 
 typedef struct hs_warn_opts {
@@ -340,9 +347,9 @@ hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level,
 hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_panel_level level,
                               const hs_warn_opts *o, hs_error *err);
 
-/** How alerts fared (METHODS 5.5): hits and false alarms among the alerts that can be judged
- *  (H months of data after them), target months caught (an alert in the H months before) or
- *  missed, precision, recall and the median months from a hit alert to its target month. */
+/** How alerts fared (docs/methods.md section 5.5): hits and false alarms among the alerts that can
+ * be judged (H months of data after them), target months caught (an alert in the H months before)
+ * or missed, precision, recall and the median months from a hit alert to its target month. */
 typedef struct hs_warn_skill {
     size_t hits, false_alarms, caught, missed;
     double precision, recall, median_lead;
@@ -351,24 +358,25 @@ hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, c
                         size_t n, int horizon, double target, hs_warn_skill *out, hs_error *err);
 
 /** Negative-binomial predictive surprise p_t = P(Y >= y) given the window sum S over W
- *  months and a Gamma(a0, b0) prior (METHODS 5.5). */
+ *  months and a Gamma(a0, b0) prior (docs/methods.md section 5.5). */
 double hs_warn_surprise_p(double y, double S, double W, double a0, double b0);
 /** The CUSUM decision interval h whose in-control average run length is arl0 months for
  *  Poisson counts of mean lambda0 and k = (lambda1 - lambda0) / ln(lambda1 / lambda0),
- *  lambda1 = delta * lambda0 (METHODS 5.5: calibrated by simulating the Poisson baseline).
- *  Deterministic: a fixed seed per call. About 20 ms for arl0 = 60. */
+ *  lambda1 = delta * lambda0 (docs/methods.md section 5.5: calibrated by simulating the Poisson
+ * baseline). Deterministic: a fixed seed per call. About 20 ms for arl0 = 60. */
 hs_status hs_warn_cusum_h(hs_ctx *ctx, double lambda0, double delta, double arl0, double *h,
                           hs_error *err);
 /** Benjamini-Hochberg adjusted p-values (q) of n p-values (q: OUT, n values). */
 hs_status hs_bh_adjust(hs_ctx *ctx, const double *p, size_t n, double *q, hs_error *err);
 
-/** Forecast metrics (METHODS 5.4). */
+/** Forecast metrics (docs/methods.md section 5.4). */
 double hs_metric_brier(const double *p, const int *o, size_t n);
 double hs_metric_auc_roc(hs_ctx *ctx, const double *p, const int *o, size_t n);
 double hs_metric_auc_pr(hs_ctx *ctx, const double *p, const int *o, size_t n);
 double hs_metric_mse(const double *yhat, const double *y, size_t n);
 
-/** Forecasts (METHODS 5.3) and their rolling-origin backtest (5.4); docs/warning.md. */
+/** Forecasts (docs/methods.md section 5.3) and their rolling-origin backtest (5.4);
+ * docs/warning.md. */
 typedef struct hs_forecast_opts {
     int type;               /**< target violence type: 1 state-based (default), 0 all */
     double threshold;       /**< deaths that make a positive; < 0: 25 countries, 1 cells */

@@ -83,7 +83,7 @@ typedef struct hsi_event {
     double lat, lon;
     int where_prec; /* 1..7 */
     int date_prec;  /* 1..5, 0 absent */
-    long gid;       /* computed from lat/lon (METHODS 5.2) */
+    long gid;       /* computed from lat/lon (docs/methods.md section 5.2) */
     long pub_gid;   /* published priogrid_gid, 0 absent */
     long best, low, high;
     char iso3[4];  /* from the crosswalks; "" unknown or no crosswalk given */
@@ -108,7 +108,7 @@ HS_INTERNAL hs_status hsi_ev_parse(const hsi_evmap *m, const hsi_rec *r, const c
 /* The text of warning bit `bit` for ev (into buf). */
 HS_INTERNAL void hsi_ev_warn_text(const hsi_event *ev, unsigned bit, char *buf, size_t n);
 
-/* ViEWS month_id = (year - 1980) * 12 + month (METHODS 5.2). */
+/* ViEWS month_id = (year - 1980) * 12 + month (docs/methods.md section 5.2). */
 static inline int hsi_month_id(int year, int month)
 {
     return (year - 1980) * 12 + month;
@@ -133,7 +133,7 @@ static inline void hsi_month_ym(int month_id, int *year, int *month)
     *year = 1980 + q;
     *month = mm - 12 * q + 1;
 }
-/* PRIO-GRID gid of a point (METHODS 5.2); lat in [-90, 90], lon in [-180, 180]. */
+/* PRIO-GRID gid of a point (docs/methods.md section 5.2); lat in [-90, 90], lon in [-180, 180]. */
 HS_INTERNAL long hsi_priogrid_gid(double lat, double lon);
 
 /* ---- duplicate event ids ---------------------------------------------------------------- */

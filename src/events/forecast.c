@@ -1,7 +1,7 @@
 /*
- * forecast.c - ViEWS-style forecasts from a panel (METHODS 5.3) and their honest scoring
- * (METHODS 5.4): for leads 1, 3 and 6 months, the probability that a unit's deaths of the
- * target type reach the threshold (25 for countries, 1 for cells) and the expected
+ * forecast.c - ViEWS-style forecasts from a panel (docs/methods.md section 5.3) and their honest
+ * scoring (docs/methods.md section 5.4): for leads 1, 3 and 6 months, the probability that a unit's
+ * deaths of the target type reach the threshold (25 for countries, 1 for cells) and the expected
  * ln(deaths + 1).
  *
  * Model (defensible and small): ridge-regularised logistic regression for the probability and

@@ -1,13 +1,13 @@
 /*
  * ged.c - UCDP GED and ACLED rows: recognise the header, validate each row, convert it to the
- * event model (METHODS 5.1). Reading bytes is reader.c's job; storing and aggregating are
- * the store's and panel.c's.
+ * event model (docs/methods.md section 5.1). Reading bytes is reader.c's job; storing and
+ * aggregating are the store's and panel.c's.
  *
  * Errors (the row cannot be used): a missing or malformed id, date, coordinate, violence type
  * or fatality count, an end date before the start date, a `year` that disagrees with the
- * start date, precision codes outside their range. Warnings (the row is kept, as METHODS 5.1
- * asks): best outside low..high, best not the sum of the four death columns, a published
- * priogrid_gid that differs from the one computed from the coordinates.
+ * start date, precision codes outside their range. Warnings (the row is kept, as docs/methods.md
+ * section 5.1 asks): best outside low..high, best not the sum of the four death columns, a
+ * published priogrid_gid that differs from the one computed from the coordinates.
  */
 #include "events_int.h"
 
@@ -112,10 +112,11 @@ hs_status hsi_ev_map(const hsi_rec *h, hsi_evmap *m, const char *fname, hs_error
             "longitude", "where_prec", "date_start",       "date_end",   "best"};
         for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
             if (find(h, need[i]) < 0)
-                return hsi_err(err, HS_ERR_PARSE, fname, h->line, 1,
-                               "GED header lacks the column '%s' (METHODS 5.1 lists the 49 "
-                               "GED columns)",
-                               need[i]);
+                return hsi_err(
+                    err, HS_ERR_PARSE, fname, h->line, 1,
+                    "GED header lacks the column '%s' (docs/methods.md section 5.1 lists the 49 "
+                    "GED columns)",
+                    need[i]);
         m->fmt = HSI_FMT_GED;
         m->id = find(h, "id");
         m->year = find(h, "year");
@@ -173,9 +174,9 @@ static hs_status get_int(const hsi_rec *r, long j, const char *what, long lo, lo
     return HS_OK;
 }
 
-/* ACLED event types onto UCDP's violence types (METHODS 5.1: a mapping, not an identity).
- * Battles and explosions/remote violence are fighting between organised armed actors; ACLED
- * does not say whether a state is a party, so they count as state-based. Violence against
+/* ACLED event types onto UCDP's violence types (docs/methods.md section 5.1: a mapping, not an
+ * identity). Battles and explosions/remote violence are fighting between organised armed actors;
+ * ACLED does not say whether a state is a party, so they count as state-based. Violence against
  * civilians is one-sided. Riots are non-state. Protests and strategic developments are not
  * violence and are skipped. */
 static int acled_type(const char *s)

@@ -1,7 +1,7 @@
 /*
- * metrics.c - forecast scores of METHODS 5.4 on plain arrays: Brier, AUC-ROC (mid-ranks),
- * average precision (step form, tied scores entering together) and MSE on the log scale.
- * NaN when undefined (no positives or no negatives) or when memory runs out.
+ * metrics.c - forecast scores of docs/methods.md section 5.4 on plain arrays: Brier, AUC-ROC
+ * (mid-ranks), average precision (step form, tied scores entering together) and MSE on the log
+ * scale. NaN when undefined (no positives or no negatives) or when memory runs out.
  */
 #include "events_int.h"
 

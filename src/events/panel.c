@@ -1,6 +1,7 @@
 /*
- * panel.c - country-month and PRIO-GRID-month panels (METHODS 5.2): event counts and best
- * deaths per violence type, zero-filled over every unit seen and every month of the window.
+ * panel.c - country-month and PRIO-GRID-month panels (docs/methods.md section 5.2): event counts
+ * and best deaths per violence type, zero-filled over every unit seen and every month of the
+ * window.
  *
  * Only non-empty unit-months are held, as an array sorted by unit and month, so memory
  * follows the number of distinct unit-months with events, not the number of events or of
@@ -320,9 +321,9 @@ static int panel_in_window(const hs_panel *p, int m)
 }
 
 /*
- * An event over months m0 < m1 (METHODS 5.2, optional): best shared out in proportion to the
- * days of [date_start, date_end] in each month, each share rounded down and the deaths left
- * over given one each to the months with the largest remainders (the earlier month on a
+ * An event over months m0 < m1 (docs/methods.md section 5.2, optional): best shared out in
+ * proportion to the days of [date_start, date_end] in each month, each share rounded down and the
+ * deaths left over given one each to the months with the largest remainders (the earlier month on a
  * tie), so the shares add up to best. The event itself counts in its first month.
  */
 static hs_status panel_add_spread(hs_panel *p, long unit, const hsi_event *ev, int m0, int m1,
@@ -552,7 +553,7 @@ static size_t panel_format(const pwriter *w, size_t u0, size_t u1, char *buf)
         char unit[128];
         if (grid) {
             long row = (u - 1) / 720, col = (u - 1) % 720;
-            /* centroid (METHODS 5.2): exact in binary, so %.2f prints it exactly */
+            /* centroid (docs/methods.md section 5.2): exact in binary, so %.2f prints it exactly */
             snprintf(unit, sizeof unit, "%ld,%ld,%ld,%.2f,%.2f", u, row, col,
                      -90.0 + 0.5 * (double)row + 0.25, -180.0 + 0.5 * (double)col + 0.25);
         } else {

@@ -1,7 +1,7 @@
 /*
- * warn.c - escalation alerts per unit and month (METHODS 5.5): the Gamma-Poisson predictive
- * surprise with Benjamini-Hochberg across the units of a month (default), or a Poisson CUSUM.
- * Works on any panel (panel.c); storing the alerts is the store's job.
+ * warn.c - escalation alerts per unit and month (docs/methods.md section 5.5): the Gamma-Poisson
+ * predictive surprise with Benjamini-Hochberg across the units of a month (default), or a Poisson
+ * CUSUM. Works on any panel (panel.c); storing the alerts is the store's job.
  *
  * Out of sample by construction: the baseline of month t uses months t-g-W .. t-g-1 only.
  */
@@ -32,7 +32,7 @@ void hs_warn_opts_init(hs_warn_opts *o)
 }
 
 /*
- * P(Y >= y) for the negative-binomial predictive of METHODS 5.5: r = a0 + S,
+ * P(Y >= y) for the negative-binomial predictive of docs/methods.md section 5.5: r = a0 + S,
  * q = (b0 + W) / (b0 + W + 1). GSL's negative binomial has pdf
  * Gamma(n + k) / (Gamma(k + 1) Gamma(n)) p^n (1 - p)^k, so p = q and n = r, and
  * P(Y >= y) = Q(y - 1) for y >= 1 (gsl_cdf_negative_binomial_Q(k) = P(Y > k)).
@@ -210,8 +210,8 @@ static double mean_run(const double *m, size_t runs, size_t len, double h)
 }
 
 /*
- * METHODS 5.5: "choose h from the desired in-control run length (simulate the Poisson
- * baseline to calibrate)". CUSUM_RUNS runs of Poisson(lambda0) counts through the CUSUM
+ * docs/methods.md section 5.5: "choose h from the desired in-control run length (simulate the
+ * Poisson baseline to calibrate)". CUSUM_RUNS runs of Poisson(lambda0) counts through the CUSUM
  * without resets, each kept as its running maximum: the run length for any h is then the
  * first month that maximum reaches h (a binary search), so one simulation serves every h
  * tried. h is the smallest value whose mean run length reaches arl0, by bisection to 1e-6
@@ -362,7 +362,7 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
     int t0 = m0 + o->window + o->guard, t1 = m1;
     if (o->from > t0) t0 = o->from;
     if (o->to && o->to < t1) t1 = o->to;
-    /* METHODS 5.5 defaults: 25 deaths for countries, 5 for cells. */
+    /* docs/methods.md section 5.5 defaults: 25 deaths for countries, 5 for cells. */
     double minsz =
         o->min_size >= 0 ? o->min_size : (hsi_panel_level(p) == HS_PANEL_GRID ? 5.0 : 25.0);
     if (nu == 0 || t0 > t1) return HS_OK;
@@ -438,9 +438,9 @@ static int dbl_cmp(const void *a, const void *b)
 }
 
 /*
- * METHODS 5.5, "scoring alerts honestly": an alert at t is a hit if the measure reaches
- * `target` in one of the months t+1 .. t+H; a target month counts as caught if some alert of
- * its unit fell in the H months before it. Only months inside the panel are looked at, and
+ * docs/methods.md section 5.5, "scoring alerts honestly": an alert at t is a hit if the measure
+ * reaches `target` in one of the months t+1 .. t+H; a target month counts as caught if some alert
+ * of its unit fell in the H months before it. Only months inside the panel are looked at, and
  * alerts too close to the panel's end to be judged are left out.
  */
 hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, const hs_alert *a,

@@ -1,7 +1,7 @@
 /*
  * scores.c - the main job's score table: for every unit and year the top index and the
  * aggregates one level below it (the HSI's pillars), each with its competition rank within
- * the year (METHODS "Conventions"), as CSV and JSON. Rank intervals come from an uncertainty
+ * the year (docs/methods.md section 0), as CSV and JSON. Rank intervals come from an uncertainty
  * analysis (src/mc/); until one is run for the build the table says they are not computed.
  * Building the index and writing its datasets are left to the engine (src/index/, report/).
  */

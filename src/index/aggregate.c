@@ -1,8 +1,8 @@
 /*
- * aggregate.c - aggregation of one unit's children into their parent (METHODS 3.5; COINr
- * 1.1.14 a_amean, a_gmean, a_hmean; INFORM's risk geometric mean and weighted maximum,
- * METHODS 2.3). Missing children are dropped and the remaining weights renormalised; which
- * children and weights belong to which parent is decided by the caller.
+ * aggregate.c - aggregation of one unit's children into their parent (docs/methods.md section 3.5;
+ * COINr 1.1.14 a_amean, a_gmean, a_hmean; INFORM's risk geometric mean and weighted maximum,
+ * docs/methods.md section 2.3). Missing children are dropped and the remaining weights
+ * renormalised; which children and weights belong to which parent is decided by the caller.
  */
 #include "kernels_int.h"
 

@@ -1,6 +1,6 @@
 /*
- * audit.c - statistical audit kernels (METHODS 3.6, 3.7): COINr get_stats per column,
- * Pearson and Spearman correlation over pairwise-complete observations, Cronbach's alpha
+ * audit.c - statistical audit kernels (docs/methods.md section 3.6, 3.7): COINr get_stats per
+ * column, Pearson and Spearman correlation over pairwise-complete observations, Cronbach's alpha
  * and PCA of a group of columns. Choosing the columns and writing the tables is left to the
  * report module.
  */
@@ -146,7 +146,7 @@ double hsi_corr_spearman(const double *x, const double *y, size_t n, double *wor
 }
 
 /* COINr get_cronbach: C = cov(use = "pairwise.complete.obs"); sums skip NA entries;
- * alpha = k^2 * ((sum C - sum diag C) / (k (k-1))) / sum C (METHODS 3.7). */
+ * alpha = k^2 * ((sum C - sum diag C) / (k (k-1))) / sum C (docs/methods.md section 3.7). */
 double hsi_cronbach(const double *const *cols, size_t k, size_t n)
 {
     if (k < 2) return NAN;

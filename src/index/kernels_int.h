@@ -6,7 +6,7 @@
  * caller passes scratch space (`work`) of the size stated. They are pure functions of their
  * arguments, so Monte Carlo workers can call them concurrently.
  *
- * Formulas: METHODS.md section 3 and shared/data/coinr-asem/README.md (COINr 1.1.14).
+ * Formulas: docs/methods.md section 3 and shared/data/coinr-asem/README.md (COINr 1.1.14).
  */
 #ifndef HS_KERNELS_INT_H
 #define HS_KERNELS_INT_H
@@ -28,9 +28,9 @@ HS_INTERNAL double hsi_stats_min(const double *x, size_t n);
 HS_INTERNAL double hsi_stats_max(const double *x, size_t n);
 /** Median of non-NaN values (even count: mean of the two middle). work: n doubles. */
 HS_INTERNAL double hsi_stats_median(const double *x, size_t n, double *work);
-/** Bias-adjusted skewness G1 (METHODS 3.3); NaN if fewer than 3 values. */
+/** Bias-adjusted skewness G1 (docs/methods.md section 3.3); NaN if fewer than 3 values. */
 HS_INTERNAL double hsi_stats_skew(const double *x, size_t n);
-/** Bias-adjusted excess kurtosis G2 (METHODS 3.3); NaN if fewer than 4 values. */
+/** Bias-adjusted excess kurtosis G2 (docs/methods.md section 3.3); NaN if fewer than 4 values. */
 HS_INTERNAL double hsi_stats_kurt(const double *x, size_t n);
 /**
  * Competition ranks ("min" ties) of the non-NaN values; NaN stays NaN.
@@ -71,8 +71,8 @@ typedef struct hsi_norm_spec {
 
 /**
  * Normalise one column. x holds the values in original units (NOT direction-flipped);
- * direction is +1 or -1 and is applied as METHODS 3.1 / 3.2 say (goalposts and targets in
- * original units are flipped too; for goalposts with direction -1 the result is
+ * direction is +1 or -1 and is applied as docs/methods.md section 3.1 / 3.2 say (goalposts and
+ * targets in original units are flipped too; for goalposts with direction -1 the result is
  * (x-U)/(L-U)). out may equal x. work: n doubles + n size_t (wsz).
  * Returns HS_ERR_DOMAIN (with a message) when log is set and a value is <= 0.
  * A constant column under minmax/distmax gives NaN (not an error).
@@ -112,7 +112,7 @@ typedef struct hsi_treat_detail {
 HS_INTERNAL int hsi_treat_passes(const hsi_treat_spec *spec, const double *x, size_t n);
 
 /**
- * Treat one column with the JRC/COINr rule (METHODS 3.3). out may not alias x.
+ * Treat one column with the JRC/COINr rule (docs/methods.md section 3.3). out may not alias x.
  * flags: n bytes (OUT), one HSI_TREAT_* per point (log_CT marks every non-NaN point).
  * work: n doubles (currently unused; kept so callers need not change).
  */
@@ -144,7 +144,7 @@ HS_INTERNAL hs_status hsi_aggregate_row(hsi_agg_kind kind, double p, const doubl
 /* ---- audit (audit.c) ------------------------------------------------------------------ */
 
 /**
- * One row of COINr get_stats (METHODS 3.7), checked on every column of
+ * One row of COINr get_stats (docs/methods.md section 3.7), checked on every column of
  * p1_audit_stats_Raw.csv and against COINr's stats.R:
  *   min..kurt over the non-NaN values (sd n-1; skew/kurt as hsi_stats_skew/kurt);
  *   n_avail non-NaN count; n_nonzero non-NaN values != 0; n_unique distinct values (exact);
@@ -179,8 +179,8 @@ HS_INTERNAL double hsi_corr_pearson(const double *x, const double *y, size_t n);
 HS_INTERNAL double hsi_corr_spearman(const double *x, const double *y, size_t n, double *work,
                                      size_t *wsz);
 
-/** Cronbach's alpha of k columns cols[j][0..n-1], pairwise-complete covariances (METHODS
- *  3.7: k^2 * mean off-diagonal cov / sum of all cov). */
+/** Cronbach's alpha of k columns cols[j][0..n-1], pairwise-complete covariances
+ *  (docs/methods.md section 3.7: k^2 * mean off-diagonal cov / sum of all cov). */
 HS_INTERNAL double hsi_cronbach(const double *const *cols, size_t k, size_t n);
 
 /**

@@ -1,13 +1,13 @@
 /*
- * normalise.c - normalisation of one indicator column (METHODS 3.1 directions, 3.2 methods;
- * COINr 1.1.14 n_* functions). The column arrives in original units; the direction is applied
- * here. Parsing the method and reporting which indicator failed are left to the caller.
+ * normalise.c - normalisation of one indicator column (docs/methods.md section 3.1 directions, 3.2
+ * methods; COINr 1.1.14 n_* functions). The column arrives in original units; the direction is
+ * applied here. Parsing the method and reporting which indicator failed are left to the caller.
  *
  * Methods that use the column's own min, max, mean or ranks work on d*x (d = +1 or -1), as
  * COINr's Normalise multiplies by the direction first. Methods whose parameters are given in
  * original units (goalposts, scaled, distance to target) flip the parameters with the values,
  * which for goalposts and scaled amounts to mapping the upper parameter to 0 and the lower
- * one to 1 (METHODS 3.2: (x-U)/(L-U) for a negative indicator).
+ * one to 1 (docs/methods.md section 3.2: (x-U)/(L-U) for a negative indicator).
  */
 #include "kernels_int.h"
 
@@ -43,9 +43,9 @@ static void normalise_zscore(const double *v, size_t n, double m, double s, doub
         out[i] = (v[i] - mu) / sd * s + m;
 }
 
-/* Goalposts in original units (METHODS 3.2; HDI 1.1 with log for income): with t = ln x when
- * log is set, y = (t-L)/(U-L) for direction +1 and (t-U)/(L-U) for -1, clipped to [0, 1] if
- * clip, times scale. */
+/* Goalposts in original units (docs/methods.md section 3.2; HDI 1.1 with log for income): with t =
+ * ln x when log is set, y = (t-L)/(U-L) for direction +1 and (t-U)/(L-U) for -1, clipped to [0, 1]
+ * if clip, times scale. */
 static hs_status normalise_goalposts(const hsi_norm_spec *sp, int dir, const double *x, size_t n,
                                      double *out, hs_error *err)
 {

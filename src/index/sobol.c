@@ -1,8 +1,8 @@
 /*
- * sobol.c - Sobol' sensitivity estimators on model outputs already computed (METHODS 4.2):
- * first-order indices by Saltelli et al. (2010), total-effect indices by Jansen (1999), both
- * scaled by the sample variance of the A and B outputs, as COINr's SA_estimate does. Drawing
- * the sample and running the model are left to the caller.
+ * sobol.c - Sobol' sensitivity estimators on model outputs already computed (docs/methods.md
+ * section 4.2): first-order indices by Saltelli et al. (2010), total-effect indices by Jansen
+ * (1999), both scaled by the sample variance of the A and B outputs, as COINr's SA_estimate does.
+ * Drawing the sample and running the model are left to the caller.
  */
 #include "kernels_int.h"
 

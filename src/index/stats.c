@@ -1,8 +1,8 @@
 /*
  * stats.c - descriptive statistics of one column with NaN as missing: count, mean, sd,
- * min/max, median, skewness and kurtosis (METHODS 3.3), competition ranks and type-7
- * quantiles (METHODS, conventions). Everything here is a pure function of its arguments;
- * the caller provides scratch space, nothing is allocated.
+ * min/max, median, skewness and kurtosis (docs/methods.md section 3.3), competition ranks and
+ * type-7 quantiles (docs/methods.md section 0). Everything here is a pure function of its
+ * arguments; the caller provides scratch space, nothing is allocated.
  */
 #include "kernels_int.h"
 
@@ -100,7 +100,8 @@ static size_t stats_moments(const double *x, size_t n, double *s2, double *s3, d
     return m;
 }
 
-/* G1 = sqrt(n) S3 / S2^(3/2) * sqrt(n(n-1)) / (n-2) (METHODS 3.3; e1071 type 2, Excel SKEW) */
+/* G1 = sqrt(n) S3 / S2^(3/2) * sqrt(n(n-1)) / (n-2) (docs/methods.md section 3.3; e1071 type 2,
+ * Excel SKEW) */
 double hsi_stats_skew(const double *x, size_t n)
 {
     double s2, s3, s4;
@@ -111,7 +112,8 @@ double hsi_stats_skew(const double *x, size_t n)
     return g1 * sqrt(dn * (dn - 1)) / (dn - 2);
 }
 
-/* r = n S4 / S2^2, G2 = ((n+1)(r-3)+6)(n-1)/((n-2)(n-3)) (METHODS 3.3; Excel KURT) */
+/* r = n S4 / S2^2, G2 = ((n+1)(r-3)+6)(n-1)/((n-2)(n-3)) (docs/methods.md section 3.3; Excel KURT)
+ */
 double hsi_stats_kurt(const double *x, size_t n)
 {
     double s2, s3, s4;

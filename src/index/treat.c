@@ -1,8 +1,8 @@
 /*
- * treat.c - outlier treatment of one indicator column by the JRC/COINr rule (METHODS 3.3,
- * COINr 1.1.14 Treat defaults): test skewness and kurtosis, winsorise one end at a time up to
- * winmax points, and if that does not bring the column within limits, discard the winsorised
- * values and apply log_CT to the original column. Treatment works on raw values (no
+ * treat.c - outlier treatment of one indicator column by the JRC/COINr rule (docs/methods.md
+ * section 3.3, COINr 1.1.14 Treat defaults): test skewness and kurtosis, winsorise one end at a
+ * time up to winmax points, and if that does not bring the column within limits, discard the
+ * winsorised values and apply log_CT to the original column. Treatment works on raw values (no
  * direction flip). Which columns to treat and with what limits is the caller's business.
  */
 #include "kernels_int.h"
@@ -78,7 +78,8 @@ void hsi_treat_column(const hsi_treat_spec *spec, const double *x, size_t n, dou
     memset(flags, HSI_TREAT_NONE, n);
     if (det->pass0) return;
 
-    /* winsorise: nwin is |latest high set| + |latest low set|, not cumulative (METHODS 3.3) */
+    /* winsorise: nwin is |latest high set| + |latest low set|, not cumulative (docs/methods.md
+     * section 3.3) */
     det->treated = 1;
     size_t nhi = 0, nlo = 0;
     int pass = 0;

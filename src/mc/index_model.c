@@ -1,8 +1,8 @@
 /*
  * index_model.c - the composite index as a model for the uncertainty analysis: each run
  * rebuilds the index with the alternatives the design point selects, and returns the mean
- * absolute rank shift against the nominal ranks (METHODS 4.1) followed by every unit's rank
- * and score.
+ * absolute rank shift against the nominal ranks (docs/methods.md section 4.1) followed by every
+ * unit's rank and score.
  *
  * Speed: only what a run changes is recomputed. Before the runs, every combination of the
  * discrete factors is built once up to the aggregation step (ASEM: 5 winmax x 2
@@ -69,7 +69,7 @@ static void im_ws_free(void *ud, void *p)
 
 static size_t im_alt(double u, size_t m)
 {
-    /* alternative floor(u m) of m equally likely ones (METHODS 4.1) */
+    /* alternative floor(u m) of m equally likely ones (docs/methods.md section 4.1) */
     size_t a = (size_t)(u * (double)m);
     return a < m ? a : m - 1;
 }
@@ -142,21 +142,32 @@ static hs_status im_aggregate(const hs_sensitivity *s, im_ws *w, const hsi_step 
     return HS_OK;
 }
 
-/* Fast path: cached pre-aggregation dataset of the run's combination, then re-aggregate. */
-static hs_status im_eval_fast(void *ud, void *wsp, const double *u, double *y, hs_error *err)
+/* A run whose choices leave the index undefined (a geometric mean of a 0, say): in an
+   uncertainty analysis it is skipped, its outputs all NaN, and counted afterwards; a
+   Sobol' design cannot lose runs, so there it stays an error. */
+static hs_status im_skip(const hs_sensitivity *s, hs_status st, double *y)
 {
-    const hs_sensitivity *s = ud;
-    im_ws *w = wsp;
-    const hsi_meta *m = &s->base->meta;
+    if (st != HS_ERR_DOMAIN || s->opts.type != HS_SA_UA) return st;
+    for (size_t i = 0; i < 1 + 2 * s->nunit; i++)
+        y[i] = NAN;
+    return HS_OK;
+}
+
+static size_t im_combo(const hs_sensitivity *s, const double *u)
+{
     size_t c = 0;
     for (size_t f = 0; f < s->spec.nfactor; f++)
         if (s->spec.f[f].kind == HSI_FACTOR_DISCRETE)
             c += im_alt(u[f], s->spec.f[f].nalt) * s->stride[f];
+    return c;
+}
+
+/* Aggregate combination c with weights w->w (already set) into w->val. */
+static hs_status im_aggregate_combo(const hs_sensitivity *s, im_ws *w, size_t c, hs_error *err)
+{
     const hsi_dset *pre = &s->pre[s->pre_of[c]];
     const hsi_step *ag = &s->combo_pl[c].step[s->combo_pl[c].nstep - 1];
     size_t nu = s->nunit;
-    memcpy(w->w, ag->weight, m->n * sizeof(double));
-    im_weights(s, u, w->w);
     const long *rm = s->rowmap + s->pre_of[c] * nu;
     for (size_t col = 0; col < pre->ncol; col++) {
         const double *v = hsi_col(pre, col);
@@ -164,10 +175,85 @@ static hs_status im_eval_fast(void *ud, void *wsp, const double *u, double *y, h
         for (size_t i = 0; i < nu; i++)
             dst[i] = rm[i] >= 0 ? v[rm[i]] : (double)NAN;
     }
-    hs_status st = im_aggregate(s, w, ag, err);
-    if (st) return st;
+    return im_aggregate(s, w, ag, err);
+}
+
+/* Fast path: cached pre-aggregation dataset of the run's combination, then re-aggregate. */
+static hs_status im_eval_fast(void *ud, void *wsp, const double *u, double *y, hs_error *err)
+{
+    const hs_sensitivity *s = ud;
+    im_ws *w = wsp;
+    const hsi_meta *m = &s->base->meta;
+    size_t c = im_combo(s, u);
+    if (s->combo_bad && s->combo_bad[c]) return im_skip(s, HS_ERR_DOMAIN, y);
+    const hsi_step *ag = &s->combo_pl[c].step[s->combo_pl[c].nstep - 1];
+    size_t nu = s->nunit;
+    memcpy(w->w, ag->weight, m->n * sizeof(double));
+    im_weights(s, u, w->w);
+    hs_status st = im_aggregate_combo(s, w, c, err);
+    if (st) return im_skip(s, st, y);
     memcpy(w->score, w->val + (size_t)s->target * nu, nu * sizeof(double));
     im_outputs(s, w, y);
+    return HS_OK;
+}
+
+void hsi_sensitivity_combo_label(const hs_sensitivity *s, size_t c, hsi_buf *b)
+{
+    const hsi_spec *sp = &s->spec;
+    int first = 1;
+    for (size_t f = 0; f < sp->nfactor; f++)
+        if (sp->f[f].kind == HSI_FACTOR_DISCRETE) {
+            hsi_buf_printf(b, "%s%s = %s", first ? "" : ", ", sp->f[f].name,
+                           sp->f[f].alt[(c / s->stride[f]) % sp->f[f].nalt]);
+            first = 0;
+        }
+}
+
+/* Aggregate every combination once with the nominal weights, before any run: the domain of
+   an aggregation (a geometric mean needs values > 0) does not depend on the weights, so
+   this finds every combination for which the index is undefined. */
+static hs_status im_check_combos(hs_sensitivity *s, hs_error *err)
+{
+    hs_ctx *ctx = s->ctx;
+    s->combo_bad = hsi_calloc(ctx, s->ncombo + 1, 1);
+    im_ws *w = im_ws_new(s);
+    if (!s->combo_bad || !w) {
+        if (w) im_ws_free(s, w);
+        return hsi_err_nomem(err);
+    }
+    for (size_t c = 0; c < s->ncombo; c++) {
+        const hsi_step *ag = &s->combo_pl[c].step[s->combo_pl[c].nstep - 1];
+        memcpy(w->w, ag->weight, s->base->meta.n * sizeof(double));
+        hs_error e = {0};
+        hs_status st = im_aggregate_combo(s, w, c, &e);
+        if (st == HS_OK) continue;
+        if (st != HS_ERR_DOMAIN) {
+            im_ws_free(s, w);
+            if (err) *err = e;
+            return st;
+        }
+        s->combo_bad[c] = 1;
+        if (s->nbad++ == 0) {
+            hsi_buf b;
+            hsi_buf_init(&b, ctx);
+            hsi_sensitivity_combo_label(s, c, &b);
+            snprintf(s->bad_first, sizeof s->bad_first, "%.380s (%.380s)", b.s ? b.s : "", e.msg);
+            hsi_buf_free(&b);
+        }
+    }
+    im_ws_free(s, w);
+    if (s->nbad == 0) return HS_OK;
+    if (s->opts.type == HS_SA_SA)
+        return hsi_err(err, HS_ERR_DOMAIN, s->spec.file, 0, 0,
+                       "the index is undefined for %zu of the %zu combinations of the choices, "
+                       "e.g. %s; Sobol' indices need every combination defined: drop one of "
+                       "those alternatives (an uncertainty analysis, --type ua, skips such "
+                       "runs and counts them)",
+                       s->nbad, s->ncombo, s->bad_first);
+    hsi_log(ctx, 1,
+            "the index is undefined for %zu of the %zu combinations of the choices, e.g. %s: "
+            "their runs are skipped and counted",
+            s->nbad, s->ncombo, s->bad_first);
     return HS_OK;
 }
 
@@ -274,7 +360,7 @@ static hs_status im_eval_slow(void *ud, void *wsp, const double *u, double *y, h
     }
     hsi_dset_free(ctx, &last);
     hsi_pipeline_free(ctx, &pl);
-    return st;
+    return im_skip(s, st, y);
 }
 
 void hs_sensitivity_free(hs_sensitivity *s)
@@ -289,6 +375,7 @@ void hs_sensitivity_free(hs_sensitivity *s)
     hsi_free(ctx, s->pre);
     hsi_free(ctx, s->combo_pl);
     hsi_free(ctx, s->rowmap);
+    hsi_free(ctx, s->combo_bad);
     hsi_free(ctx, s->stride);
     hsi_free(ctx, s->excl_node);
     hsi_free(ctx, s->noise);
@@ -512,7 +599,7 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
             "%zu combinations of the discrete choices, %zu distinct builds before "
             "aggregation",
             s->ncombo, s->npre);
-    return HS_OK;
+    return im_check_combos(s, err);
 }
 
 hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec,
@@ -532,7 +619,9 @@ hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec
     if ((st = hs_build_run(ctx, pipeline, &s->base, err))) goto fail;
     if ((st = hsi_ini_read(ctx, pipeline, &s->ini, err))) goto fail;
     if ((st = im_setup(s, err))) goto fail;
-    hsi_log(ctx, 0, "%zu factors, %zu units at %ld; %s path%s", s->spec.nfactor, s->nunit, s->time,
+    char at[32] = "";
+    if (s->time != HSI_NO_TIME) snprintf(at, sizeof at, " at %ld", s->time);
+    hsi_log(ctx, 0, "%zu factors, %zu units%s; %s path%s", s->spec.nfactor, s->nunit, at,
             s->fast ? "fast" : "slow",
             s->fast ? " (discrete combinations built once)" : " (every run rebuilds all steps)");
     hs_sa_model m = {s->spec.nfactor,
@@ -545,6 +634,18 @@ hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec
     double t0 = hsi_now();
     if ((st = hs_sa_run(ctx, &m, o, &s->sa, err))) goto fail;
     double secs = hsi_now() - t0;
+    for (size_t r = 0; r < s->sa->nruns; r++)
+        s->nskipped += isnan(s->sa->y[r * s->sa->ny]) && isnan(s->sa->y[r * s->sa->ny + 1]);
+    if (s->nskipped)
+        hsi_log(ctx, 1,
+                "skipped %zu of %zu runs: the index is undefined for their choices%s%s (the "
+                "intervals are over the other runs)",
+                s->nskipped, s->sa->nruns, s->nbad ? ", e.g. " : "", s->nbad ? s->bad_first : "");
+    if (s->nskipped == s->sa->nruns) {
+        st = hsi_err(err, HS_ERR_DOMAIN, s->spec.file, 0, 0,
+                     "every run was skipped: the index is undefined for all the choices drawn");
+        goto fail;
+    }
     /* timing goes to the log only: the output files must not depend on the machine */
     hsi_log(ctx, 0, "%zu model runs in %.3f s: %.0f runs/s, %.1f us per run", s->sa->nruns, secs,
             (double)s->sa->nruns / secs, 1e6 * secs / (double)s->sa->nruns);

@@ -13,8 +13,9 @@ struct hs_sa {
     size_t n, k, ny, nruns;
     unsigned long seed;
     size_t bootstrap;
-    double *x; /* nruns x k design points */
-    double *y; /* nruns x ny outputs */
+    double progress_secs; /* seconds between progress lines (< 0: none) */
+    double *x;            /* nruns x k design points */
+    double *y;            /* nruns x ny outputs */
 };
 
 /* ---- SPEC file ---------------------------------------------------------------------- */
@@ -69,19 +70,27 @@ struct hs_sensitivity {
     size_t ncombo;
     size_t *stride; /* per factor (discrete only) */
     hsi_pipeline *combo_pl;
-    size_t npre;       /* distinct datasets entering the aggregation: combinations of the
-                          discrete factors on steps before [aggregate] */
-    size_t *pre_of;    /* per combo: index into pre */
-    hsi_dset *pre;     /* per npre: dataset entering the aggregation */
-    long *rowmap;      /* per npre x nunit: row in pre, or -1 */
-    long *excl_node;   /* per factor x alternative: node to exclude or -1 */
-    double *noise;     /* per weights factor: nsets x meta.n multipliers */
-    size_t *noise_off; /* per factor: offset into noise */
+    size_t npre;              /* distinct datasets entering the aggregation: combinations of the
+                                 discrete factors on steps before [aggregate] */
+    size_t *pre_of;           /* per combo: index into pre */
+    hsi_dset *pre;            /* per npre: dataset entering the aggregation */
+    long *rowmap;             /* per npre x nunit: row in pre, or -1 */
+    long *excl_node;          /* per factor x alternative: node to exclude or -1 */
+    double *noise;            /* per weights factor: nsets x meta.n multipliers */
+    size_t *noise_off;        /* per factor: offset into noise */
+    unsigned char *combo_bad; /* per combo: 1 when the index is undefined for it (found by
+                                 aggregating every combination once before the runs) */
+    size_t nbad;              /* combinations marked in combo_bad */
+    char bad_first[768];      /* the first one's choices and the reason */
+    size_t nskipped;          /* runs skipped because the index is undefined for them */
     size_t maxchild;
     const char **names;
     hs_sa *sa;
     hs_sa_opts opts;
 };
+
+/* "F1 = a, F2 = b" for the discrete factors of combination c (fast path) into b. */
+HS_INTERNAL void hsi_sensitivity_combo_label(const hs_sensitivity *s, size_t c, hsi_buf *b);
 
 /* The 5 %, 50 % and 95 % rank (type-7 quantiles over the plain Monte Carlo runs) of unit i of
  * the analysed time slice (s->unit_row[i]) into out; NaN when no run ranked it. */

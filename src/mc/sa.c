@@ -1,5 +1,5 @@
 /*
- * sa.c - the generic uncertainty/sensitivity runner (METHODS.md section 4): draws the design
+ * sa.c - the generic uncertainty/sensitivity runner (docs/methods.md section 4): draws the design
  * (Sobol' quasi-random points with a seeded random shift, or pseudo-random points), evaluates
  * the model on every design point over worker threads, and estimates Sobol' indices with
  * bootstrap intervals. What the model is (a composite index, a test function) is the
@@ -67,10 +67,10 @@ static hs_status sa_draw(const hs_sa_opts *o, size_t n, size_t dim, double *base
         gsl_rng_free(rng);
         return HS_OK;
     }
-    /* Sobol' up to 40 dimensions (GSL's limit), Halton beyond (METHODS 4.2). The first point
-       (all zeros) is skipped; a random shift modulo 1 per dimension, drawn from the seed
-       (Cranley-Patterson rotation), makes different seeds give different, equally
-       well-spread designs. */
+    /* Sobol' up to 40 dimensions (GSL's limit), Halton beyond (docs/methods.md section 4.2). The
+       first point (all zeros) is skipped; a random shift modulo 1 per dimension, drawn from the
+       seed (Cranley-Patterson rotation), makes different seeds give different, equally well-spread
+       designs. */
     const gsl_qrng_type *t = dim <= 40 ? gsl_qrng_sobol : gsl_qrng_halton;
     if (dim > 1229) {
         gsl_rng_free(rng);
@@ -115,12 +115,33 @@ typedef struct sa_pool {
     atomic_size_t done;
     atomic_int stop;
     pthread_mutex_t mu;
-    size_t err_run; /* lowest failing run (deterministic message) */
+    double every, next_report; /* progress lines, under mu */
+    size_t err_run;            /* lowest failing run (deterministic message) */
     hs_error err;
     hs_status st;
 } sa_pool;
 
 #define SA_BLOCK 32
+
+/* The seconds between progress lines that o asks for: 0 means the default, < 0 none. */
+static double sa_every(double secs)
+{
+    return secs != 0 ? secs : 2.0;
+}
+
+/* A progress line when one is due (the caller holds p->mu); the first comes after a full
+   interval, so a run set shorter than that prints none. */
+static void sa_progress_line(sa_pool *p, size_t done)
+{
+    if (p->every < 0 || !p->s->ctx) return;
+    double now = hsi_now();
+    if (p->next_report == 0) p->next_report = now + p->every;
+    if (now < p->next_report) return;
+    p->next_report = now + p->every;
+    size_t total = p->hi - p->lo;
+    hsi_log(p->s->ctx, 0, "%zu of %zu runs, %.0f %%", done, total,
+            100.0 * (double)done / (double)total);
+}
 
 static void *sa_worker(void *arg)
 {
@@ -159,8 +180,9 @@ static void *sa_worker(void *arg)
             }
         }
         size_t d = atomic_fetch_add(&p->done, hi - lo) + (hi - lo);
-        if (p->o->progress && pthread_mutex_trylock(&p->mu) == 0) {
-            p->o->progress(p->o->progress_ud, d, p->hi - p->lo);
+        if ((p->o->progress || p->every >= 0) && pthread_mutex_trylock(&p->mu) == 0) {
+            if (p->o->progress) p->o->progress(p->o->progress_ud, d, p->hi - p->lo);
+            sa_progress_line(p, d);
             pthread_mutex_unlock(&p->mu);
         }
     }
@@ -182,6 +204,11 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "the model has no factors or outputs");
     if (o->n < 2)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "N is %zu (expected at least 2)", o->n);
+    if (o->type == HS_SA_SA && o->n < HS_SA_MIN_N)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "N is %zu: too small for Sobol' estimates (expected at least %d for a "
+                       "sensitivity analysis)",
+                       o->n, HS_SA_MIN_N);
     size_t k = m->k, n = o->n;
     size_t nruns = o->type == HS_SA_SA ? n * (k + 2) : n;
     if (nruns / (o->type == HS_SA_SA ? (k + 2) : 1) != n || nruns > ((size_t)1 << 40) / m->ny)
@@ -196,6 +223,7 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
     s->nruns = nruns;
     s->seed = o->seed;
     s->bootstrap = o->bootstrap ? o->bootstrap : 1000;
+    s->progress_secs = sa_every(o->progress_secs);
     s->x = hsi_calloc(ctx, nruns * k, sizeof(double));
     s->y = hsi_calloc(ctx, nruns * m->ny, sizeof(double));
     size_t dim = o->type == HS_SA_SA ? 2 * k : k;
@@ -211,7 +239,7 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
         hs_sa_free(s);
         return st;
     }
-    /* stack the runs: UA = rows of base; SA = A, B, A_B^(1..k) (METHODS 4.2) */
+    /* stack the runs: UA = rows of base; SA = A, B, A_B^(1..k) (docs/methods.md section 4.2) */
     for (size_t j = 0; j < n; j++) {
         const double *a = base + j * dim;
         if (o->type == HS_SA_UA) {
@@ -238,6 +266,7 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
     p.o = o;
     p.lo = 0;
     p.hi = nruns;
+    p.every = s->progress_secs;
     if (o->nparts > 1) {
         if (o->part < 0 || o->part >= o->nparts) {
             hs_sa_free(s);
@@ -297,8 +326,8 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
 
 /* ---- estimators ------------------------------------------------------------------------ */
 
-/* Si and STi of output 0 over the rows idx[0..m) of each block (METHODS 4.2), with VarY
-   given (the bootstrap keeps the full-sample variance, as COINr does). */
+/* Si and STi of output 0 over the rows idx[0..m) of each block (docs/methods.md section 4.2), with
+   VarY given (the bootstrap keeps the full-sample variance, as COINr does). */
 static void sa_estimate_rows(const hs_sa *s, const size_t *idx, size_t m, double vary, double *si,
                              double *sti)
 {
@@ -367,7 +396,16 @@ hs_status hs_sa_indices(const hs_sa *s, size_t n_use, hs_sa_index *idx, double *
     }
     /* bootstrap: resample the N row indices (same resample for yA, yB, yABi) */
     gsl_rng_set(rng, s->seed ^ 0x9E3779B97F4A7C15UL);
+    double every = sa_every(s->progress_secs), next_report = every >= 0 ? hsi_now() + every : 0;
     for (size_t b = 0; b < nb; b++) {
+        if (every >= 0 && (b & 15) == 15 && s->ctx) {
+            double now = hsi_now();
+            if (now >= next_report) {
+                next_report = now + every;
+                hsi_log(s->ctx, 0, "bootstrap: %zu of %zu resamples, %.0f %%", b, nb,
+                        100.0 * (double)b / (double)nb);
+            }
+        }
         for (size_t j = 0; j < n_use; j++)
             rows[j] = (size_t)gsl_rng_uniform_int(rng, n_use);
         sa_estimate_rows(s, rows, n_use, v, si, sti);

@@ -1,11 +1,14 @@
 /*
  * sa_write.c - outputs of an index uncertainty/sensitivity analysis, written whole or not at
  * all (report/write_int.h):
- *   ua_ranks.csv        per unit: nominal, median, mean, 5 % and 95 % rank, score quantiles,
- *                       mean absolute rank shift (type-7 quantiles, METHODS conventions)
+ *   ua_ranks.csv        per unit: nominal, median, mean, 5 % and 95 % rank, mean absolute
+ *                       rank shift (type-7 quantiles, docs/methods.md sections 0 and 4.3), and the
+ *                       score quantiles when every run puts scores on one scale
+ *   ua_scores.csv       when the runs use several normalisations: score quantiles per unit
+ *                       and normalisation (scores of different scales are never pooled)
  *   sa_indices.csv      per factor: Si and STi with 2.5/97.5 % and 5/95 % bootstrap bounds
  *   sa_convergence.csv  Si and STi from the first N/16, N/8, ..., N rows of the design
- *   runs.csv            every run: block, the factors' u values, mean absolute rank shift
+ *   runs.csv            on request: every run, block, the factors' u values, rank shift
  *   sensitivity.json    the settings and the headline figures
  */
 #include "mc_int.h"
@@ -55,6 +58,112 @@ static void sw_key(hsi_buf *b, const hs_sensitivity *s, size_t i)
     if (s->base->units.has_time) hsi_buf_printf(b, ",%ld", s->time);
 }
 
+/* How the runs' scores can be summarised. Ranks are scale-free, scores are not: two
+   normalisations (min-max 1..100 and z-scores) put them on different scales, so pooling
+   them gives a median that belongs to neither. */
+typedef struct sw_scale {
+    int omitted;   /* a continuous factor on [normalise]: no score quantiles at all */
+    size_t ngroup; /* 1: one scale; more: one group per combination of normalisations */
+    size_t nf;     /* discrete factors on [normalise] */
+    size_t f[64];  /* their indices */
+    size_t stride[64];
+} sw_scale;
+
+static void sw_scale_init(const hs_sensitivity *s, sw_scale *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->ngroup = 1;
+    for (size_t f = 0; f < s->spec.nfactor; f++) {
+        const hsi_factor *fa = &s->spec.f[f];
+        if (fa->kind == HSI_FACTOR_RANGE && !strcmp(fa->step, "normalise")) sc->omitted = 1;
+        if (fa->kind != HSI_FACTOR_DISCRETE || strcmp(fa->step, "normalise")) continue;
+        sc->f[sc->nf] = f;
+        sc->stride[sc->nf++] = sc->ngroup;
+        sc->ngroup *= fa->nalt;
+    }
+}
+
+static size_t sw_group(const hs_sensitivity *s, const sw_scale *sc, size_t r)
+{
+    size_t g = 0;
+    for (size_t q = 0; q < sc->nf; q++) {
+        const hsi_factor *fa = &s->spec.f[sc->f[q]];
+        size_t a = (size_t)(s->sa->x[r * s->sa->k + sc->f[q]] * (double)fa->nalt);
+        g += (a < fa->nalt ? a : fa->nalt - 1) * sc->stride[q];
+    }
+    return g;
+}
+
+static void sw_group_label(const hs_sensitivity *s, const sw_scale *sc, size_t g, hsi_buf *b)
+{
+    hsi_buf l;
+    hsi_buf_init(&l, s->ctx);
+    for (size_t q = 0; q < sc->nf; q++) {
+        const hsi_factor *fa = &s->spec.f[sc->f[q]];
+        const char *alt = fa->alt[(g / sc->stride[q]) % fa->nalt];
+        if (sc->nf == 1)
+            hsi_buf_puts(&l, alt);
+        else
+            hsi_buf_printf(&l, "%s%s = %s", q ? "; " : "", fa->name, alt);
+    }
+    hsi_buf_csv_str(b, l.s ? l.s : "");
+    hsi_buf_free(&l);
+}
+
+/* ua_scores.csv: per unit and normalisation, the score quantiles over the runs drawn with
+   that normalisation (runs [0, nr)). */
+static hs_status sw_scores(const hs_sensitivity *s, const sw_scale *sc, size_t nr, double *col,
+                           hsi_buf *b, hs_error *err)
+{
+    const hs_sa *sa = s->sa;
+    size_t nu = s->nunit;
+    size_t *grp = hsi_calloc(s->ctx, nr + 1, sizeof(size_t));
+    if (!grp) return hsi_err_nomem(err);
+    for (size_t r = 0; r < nr; r++)
+        grp[r] = sw_group(s, sc, r);
+    hsi_buf_puts(b, "\"uCode\"");
+    if (s->base->units.has_time) hsi_buf_puts(b, ",\"Time\"");
+    hsi_buf_puts(b, ",\"normalisation\",\"runs\",\"q05_score\",\"median_score\",\"q95_score\"\n");
+    for (size_t i = 0; i < nu; i++)
+        for (size_t g = 0; g < sc->ngroup; g++) {
+            size_t m = 0;
+            for (size_t r = 0; r < nr; r++) {
+                double v = sa->y[r * sa->ny + 1 + nu + i];
+                if (grp[r] == g && !isnan(v)) col[m++] = v;
+            }
+            qsort(col, m, sizeof(double), sw_cmp_double);
+            sw_key(b, s, i);
+            hsi_buf_puts(b, ",");
+            sw_group_label(s, sc, g, b);
+            hsi_buf_printf(b, ",%zu", m);
+            double q[3] = {hsi_stats_quantile7(col, m, 0.05), hsi_stats_quantile7(col, m, 0.5),
+                           hsi_stats_quantile7(col, m, 0.95)};
+            for (int z = 0; z < 3; z++) {
+                hsi_buf_puts(b, ",");
+                hsi_buf_num(b, m ? q[z] : (double)NAN);
+            }
+            hsi_buf_puts(b, "\n");
+        }
+    hsi_free(s->ctx, grp);
+    return HS_OK;
+}
+
+/* Sobol' estimates outside [0, 1] are sampling noise: say so (nothing is clamped). */
+static void sw_warn_range(const hs_sensitivity *s, const hs_sa_index *idx)
+{
+    for (size_t f = 0; f < s->spec.nfactor; f++) {
+        const char *nm[2] = {"Si", "STi"};
+        double v[2] = {idx[f].si, idx[f].sti}, lo[2] = {idx[f].si_lo, idx[f].sti_lo},
+               hi[2] = {idx[f].si_hi, idx[f].sti_hi};
+        for (int q = 0; q < 2; q++)
+            if (v[q] < 0 || v[q] > 1)
+                hsi_log(s->ctx, 1,
+                        "%s of '%s' is %.3g, outside [0, 1] (95 %% interval %.3g to %.3g): "
+                        "sampling noise; a larger --n (now %zu) narrows it",
+                        nm[q], s->spec.f[f].name, v[q], lo[q], hi[q], s->sa->n);
+    }
+}
+
 hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char *dir, hs_error *err)
 {
     const hs_sa *sa = s->sa;
@@ -81,9 +190,13 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
     }
     hsi_buf_puts(&b, "\"uCode\"");
     if (s->base->units.has_time) hsi_buf_puts(&b, ",\"Time\"");
+    sw_scale sc;
+    sw_scale_init(s, &sc);
+    int pooled = sc.ngroup == 1 && !sc.omitted; /* score quantiles in ua_ranks.csv */
     hsi_buf_puts(&b, ",\"nominal_rank\",\"median_rank\",\"mean_rank\",\"q05_rank\",\"q95_rank\","
-                     "\"nominal_score\",\"q05_score\",\"median_score\",\"q95_score\","
-                     "\"mean_abs_rank_shift\"\n");
+                     "\"nominal_score\"");
+    if (pooled) hsi_buf_puts(&b, ",\"q05_score\",\"median_score\",\"q95_score\"");
+    hsi_buf_puts(&b, ",\"mean_abs_rank_shift\"\n");
     for (size_t i = 0; i < nu; i++) {
         sw_key(&b, s, i);
         size_t m = sw_sorted(sa, nr, 1 + i, col);
@@ -100,22 +213,28 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
             hsi_buf_num(&b, m || q == 0 ? rk[q] : (double)NAN);
         }
         double sh = m ? shift / (double)m : (double)NAN;
-        m = sw_sorted(sa, nr, 1 + nu + i, col);
-        double sc[4] = {s->nom_score[i], hsi_stats_quantile7(col, m, 0.05),
+        m = pooled ? sw_sorted(sa, nr, 1 + nu + i, col) : 0;
+        double sq[4] = {s->nom_score[i], hsi_stats_quantile7(col, m, 0.05),
                         hsi_stats_quantile7(col, m, 0.5), hsi_stats_quantile7(col, m, 0.95)};
-        for (int q = 0; q < 4; q++) {
+        for (int q = 0; q < (pooled ? 4 : 1); q++) {
             hsi_buf_puts(&b, ",");
-            hsi_buf_num(&b, m || q == 0 ? sc[q] : (double)NAN);
+            hsi_buf_num(&b, m || q == 0 ? sq[q] : (double)NAN);
         }
         hsi_buf_puts(&b, ",");
         hsi_buf_num(&b, sh);
         hsi_buf_puts(&b, "\n");
     }
     if ((st = hsi_outset_add(&o, "ua_ranks.csv", &b, err))) goto done;
+    if (sc.ngroup > 1 && !sc.omitted) {
+        b.len = 0;
+        if ((st = sw_scores(s, &sc, nr, col, &b, err))) goto done;
+        if ((st = hsi_outset_add(&o, "ua_scores.csv", &b, err))) goto done;
+    }
 
     double vary = NAN;
     if (sa->type == HS_SA_SA) {
         if ((st = hs_sa_indices(sa, sa->n, idx, &vary, err))) goto done;
+        sw_warn_range(s, idx);
         b.len = 0;
         hsi_buf_puts(&b, "\"factor\",\"Si\",\"Si_q025\",\"Si_q975\",\"Si_q05\",\"Si_q95\","
                          "\"STi\",\"STi_q025\",\"STi_q975\",\"STi_q05\",\"STi_q95\"\n");
@@ -159,6 +278,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
         if ((st = hsi_outset_add(&o, "sa_convergence.csv", &b, err))) goto done;
     }
 
+    if (!s->opts.write_runs) goto json;
     b.len = 0;
     hsi_buf_puts(&b, "\"run\",\"block\"");
     for (size_t f = 0; f < k; f++) {
@@ -186,6 +306,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
         hsi_buf_puts(&b, "\n");
     }
     if ((st = hsi_outset_add(&o, "runs.csv", &b, err))) goto done;
+json:
 
     hsi_buf_puts(&j, "{\n  \"humsec_version\": \"" HS_VERSION "\",\n  \"pipeline\": ");
     hsi_buf_json_str(&j, s->pipeline);
@@ -197,6 +318,22 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
                    s->opts.sampler == HS_SAMPLER_SOBOL ? "sobol" : "random");
     hsi_buf_json_str(&j, s->base->meta.node[s->target].code);
     if (s->time != HSI_NO_TIME) hsi_buf_printf(&j, ",\n  \"time\": %ld", s->time);
+    hsi_buf_printf(&j, ",\n  \"skipped_runs\": %zu,\n  \"undefined_combinations\": [", s->nskipped);
+    for (size_t c = 0, first = 1; s->combo_bad && c < s->ncombo; c++)
+        if (s->combo_bad[c]) {
+            hsi_buf b2;
+            hsi_buf_init(&b2, ctx);
+            hsi_sensitivity_combo_label(s, c, &b2);
+            hsi_buf_puts(&j, first ? "" : ", ");
+            hsi_buf_json_str(&j, b2.s ? b2.s : "");
+            hsi_buf_free(&b2);
+            first = 0;
+        }
+    hsi_buf_puts(&j, "],\n  \"score_quantiles\": ");
+    hsi_buf_json_str(&j, sc.omitted ? "omitted: a continuous factor on [normalise] puts every "
+                                      "run on its own scale"
+                         : pooled   ? "ua_ranks.csv: every run on one scale"
+                                    : "ua_scores.csv: per normalisation, never pooled");
     hsi_buf_puts(&j, ",\n  \"output\": \"mean absolute rank shift\",\n  \"factors\": [");
     for (size_t f = 0; f < k; f++) {
         hsi_buf_puts(&j, f ? ",\n    {\"name\": " : "\n    {\"name\": ");

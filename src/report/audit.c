@@ -1,5 +1,5 @@
 /*
- * audit.c - the statistical audit tables (METHODS 3.7, COINr get_stats, get_corr,
+ * audit.c - the statistical audit tables (docs/methods.md section 3.7, COINr get_stats, get_corr,
  * get_cronbach, get_PCA) written beside the datasets:
  *   audit_stats_Raw.csv            per-indicator statistics of the raw data
  *   audit_corr_Normalised.csv      Pearson correlations between indicators, pairwise-complete

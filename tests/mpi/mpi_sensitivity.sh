@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export ASAN_OPTIONS=detect_leaks=0
 export OMPI_MCA_rmaps_base_oversubscribe=1
-args="examples/asem/sa.pipeline examples/asem/sa.spec --type sa --n 256 --seed 7 -q"
+args="examples/asem/sa.pipeline examples/asem/sa.spec --type sa --n 256 --seed 7 -q --runs"
 # shellcheck disable=SC2086
 "$bin" sensitivity $args -o "$tmp/single" --threads 2 || { echo "FAIL: single run"; exit 1; }
 for r in 1 3; do
@@ -22,7 +22,7 @@ for r in 1 3; do
         >"$tmp/log$r" 2>&1 || { echo "FAIL: mpirun -n $r"; cat "$tmp/log$r"; exit 1; }
 done
 fail=0
-for f in ua_ranks.csv sa_indices.csv sa_convergence.csv runs.csv sensitivity.json; do
+for f in ua_ranks.csv ua_scores.csv sa_indices.csv sa_convergence.csv runs.csv sensitivity.json; do
     for r in 1 3; do
         cmp -s "$tmp/single/$f" "$tmp/mpi$r/$f" || { echo "FAIL: $f differs with $r ranks"; fail=1; }
     done

@@ -3,11 +3,11 @@
  * read a second way: with the whole-file CSV reader of core/csv.c (gzip inflated by the test).
  *
  * - country panels: for every country and year of every file, deaths (sum over types) equal
- *   the sum of `best`, and events equal the row count (METHODS 5.2, dated by date_start,
- *   whose year the reader checks against `year`);
+ *   the sum of `best`, and events equal the row count (docs/methods.md section 5.2, dated by
+ * date_start, whose year the reader checks against `year`);
  * - grid panels leave out exactly the where_prec >= 6 events and their deaths;
  * - the gid computed from latitude/longitude equals the published priogrid_gid for every
- *   shipped event (METHODS 5.2 says so for UCDP's files);
+ *   shipped event (docs/methods.md section 5.2 says so for UCDP's files);
  * - the store: ingesting a file twice changes nothing; a file with a bad last row stores
  *   nothing; the panel from the store equals the panel from the files.
  */
@@ -119,7 +119,7 @@ static void test_country_totals(void **state)
         check_country_totals(files[f]);
 }
 
-/* Every shipped event: gid from lat/lon (METHODS 5.2) = published priogrid_gid. */
+/* Every shipped event: gid from lat/lon (docs/methods.md section 5.2) = published priogrid_gid. */
 static void test_gids(void **state)
 {
     (void)state;

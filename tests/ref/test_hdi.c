@@ -1,7 +1,7 @@
 /*
  * test_hdi.c - UNDP's Human Development Index rebuilt by the shipped pipeline
  * (examples/hdi/hdi.pipeline) against the published values in the HDR 2023/24 complete
- * time series (data/hdr/; METHODS.md section 1).
+ * time series (data/hdr/; docs/methods.md section 1).
  *
  * Every country-year with all four inputs present and a published HDI must give the
  * published hdi_YYYY when rounded to 3 decimals (5,808 country-years, 1990-2022; UNDP

@@ -1,6 +1,6 @@
 /*
  * test_inform.c - INFORM Risk 2023 (v0.6.5) rebuilt by examples/inform/inform.pipeline,
- * against the published scores (data/inform/; METHODS.md section 2.3).
+ * against the published scores (data/inform/; docs/methods.md section 2.3).
  *
  * 1. The top level, the geometric mean of the published HAZARD & EXPOSURE, VULNERABILITY
  *    and LACK OF COPING CAPACITY, equals the published INFORM RISK at 1 decimal for all 191
@@ -9,8 +9,8 @@
  *    published (1-decimal) children and rounded to 1 decimal as INFORM publishes it, is
  *    within 0.1 of its published value: INFORM computes each level from unrounded
  *    children, so the rounding of the children can move a node by one step of 0.1
- *    (METHODS 2.3 compares the same way); a wrong rule misses by far more (e.g. Natural as
- *    an arithmetic mean).
+ *    (docs/methods.md section 2.3 compares the same way); a wrong rule misses by far more (e.g.
+ * Natural as an arithmetic mean).
  * 3. The whole tree built from the leaf components by the pipeline stays within 0.3 of the
  *    published top score (rounding errors accumulate over four levels).
  */

@@ -1,8 +1,9 @@
 /*
  * test_aggregate.c - aggregation of one row of children (src/index/aggregate.c): the means of
- * METHODS 3.5 on hand vectors (missing children, weight renormalisation, dat_thresh, domain
- * errors), INFORM's risk geometric mean on the worked example of METHODS 2.3, and one pillar
- * of COINr pipelines P1 (arithmetic) and P3 (geometric) from data/coinr-asem.
+ * docs/methods.md section 3.5 on hand vectors (missing children, weight renormalisation,
+ * dat_thresh, domain errors), INFORM's risk geometric mean on the worked example of docs/methods.md
+ * section 2.3, and one pillar of COINr pipelines P1 (arithmetic) and P3 (geometric) from
+ * data/coinr-asem.
  *
  * Tolerances: hand values 1e-12 (closed forms); COINr files 1e-9 relative (17-digit
  * references, matched by an independent implementation to 2e-15).
@@ -54,16 +55,17 @@ static void test_means(void **state)
     TU_ASSERT_CLOSE(agg(HSI_AGG_WMAX, 0, xm2, wm, 2, 0), 10, HAND, "wmax, CHVCI present");
 }
 
-/* METHODS 2.3, Afghanistan 2023: Natural from 9.7 7.2 0 0 8.9 7.0 with top 11 is
+/* docs/methods.md section 2.3, Afghanistan 2023: Natural from 9.7 7.2 0 0 8.9 7.0 with top 11 is
  * 11 - (1.3*3.8*11*11*2.1*4.0)^(1/6) = 11 - 5021.016^(1/6) = 6.86. Missing children are
- * skipped (METHODS 2.4). */
+ * skipped (docs/methods.md section 2.4). */
 static void test_rgm(void **state)
 {
     (void)state;
     const double x[] = {9.7, 7.2, 0, 0, 8.9, 7.0}, w[] = {1, 1, 1, 1, 1, 1};
     double g = agg(HSI_AGG_RGM, 11, x, w, 6, 0);
     TU_ASSERT_CLOSE(g, 11 - pow(1.3 * 3.8 * 11 * 11 * 2.1 * 4.0, 1.0 / 6), HAND, "RGM formula");
-    TU_ASSERT_CLOSE(round(g * 100) / 100, 6.86, HAND, "RGM, METHODS 2.3 to 2 decimals");
+    TU_ASSERT_CLOSE(round(g * 100) / 100, 6.86, HAND,
+                    "RGM, docs/methods.md section 2.3 to 2 decimals");
     const double xn[] = {9.7, NAN}, w2[] = {1, 1};
     TU_ASSERT_CLOSE(agg(HSI_AGG_RGM, 11, xn, w2, 2, 0), 9.7, HAND, "RGM of one child");
 }

@@ -1,8 +1,8 @@
 /*
  * test_events.c - the GED/ACLED row reader (every rejection with its message and position,
  * the warnings), the streaming reader across buffer refills, month_id and PRIO-GRID gid
- * against METHODS 5.2, the alert p-values against hand-computed negative-binomial tails,
- * Benjamini-Hochberg and the forecast metrics against hand-computed values.
+ * against docs/methods.md section 5.2, the alert p-values against hand-computed negative-binomial
+ * tails, Benjamini-Hochberg and the forecast metrics against hand-computed values.
  */
 #include "testutil.h"
 
@@ -111,7 +111,7 @@ static void test_good_row(void **state)
     assert_int_equal(ev.y0 * 100 + ev.m0, 199208);
 }
 
-/* METHODS 5.1: every malformed row gets its own message with file:line:col. */
+/* docs/methods.md section 5.1: every malformed row gets its own message with file:line:col. */
 static void test_malformed_rows(void **state)
 {
     (void)state;
@@ -531,8 +531,8 @@ static void test_acled(void **state)
     assert_non_null(strstr(err.msg, "unknown ACLED event_type 'Parades'"));
 }
 
-/* METHODS 5.2: January 1980 = 1, December 2019 = 480, January 2017 = 445; PRIO-GRID cell 1
- * at the south-west corner, numbering eastward, then northward (720 x 360). */
+/* docs/methods.md section 5.2: January 1980 = 1, December 2019 = 480, January 2017 = 445; PRIO-GRID
+ * cell 1 at the south-west corner, numbering eastward, then northward (720 x 360). */
 static void test_month_and_gid(void **state)
 {
     (void)state;
@@ -552,7 +552,7 @@ static void test_month_and_gid(void **state)
     assert_int_equal(hsi_priogrid_gid(0.25, 0.25), 180 * 720 + 360 + 1);
 }
 
-/* METHODS 5.5 by hand: S = 0, W = 24, a0 = 0.5, b0 = 1 gives r = 0.5, q = 25/26 and
+/* docs/methods.md section 5.5 by hand: S = 0, W = 24, a0 = 0.5, b0 = 1 gives r = 0.5, q = 25/26 and
  * P(Y >= 1) = 1 - q^r, P(Y >= 2) = 1 - q^r - r q^r (1 - q). A second case sums the pmf
  * Gamma(y + r) / (Gamma(r) y!) q^r (1 - q)^y directly. Tolerance 1e-12: both sides are a
  * few floating-point operations from the same exact value. */
@@ -587,9 +587,9 @@ static double exact_arl_k1(double lambda, int H)
     return arl;
 }
 
-/* CUSUM h from the simulated baseline (METHODS 5.5) against the exact Markov-chain ARL: with
- * lambda0 = ln 2 and delta = 2, k = 1 exactly, so C is an integer and every h in (H - 1, H]
- * is the same chart: the exact ARL at H must reach about arl0 and at H - 1 fall short. */
+/* CUSUM h from the simulated baseline (docs/methods.md section 5.5) against the exact Markov-chain
+ * ARL: with lambda0 = ln 2 and delta = 2, k = 1 exactly, so C is an integer and every h in (H - 1,
+ * H] is the same chart: the exact ARL at H must reach about arl0 and at H - 1 fall short. */
 static void test_cusum_calibration(void **state)
 {
     (void)state;
@@ -649,7 +649,7 @@ static void test_bh(void **state)
         TU_ASSERT_CLOSE(q[i], want[i], 1e-15, "BH q");
 }
 
-/* METHODS 5.4 on p = (0.9, 0.8, 0.8, 0.3, 0.1), o = (1, 0, 1, 0, 0):
+/* docs/methods.md section 5.4 on p = (0.9, 0.8, 0.8, 0.3, 0.1), o = (1, 0, 1, 0, 0):
  * Brier (0.01 + 0.64 + 0.04 + 0.09 + 0.01) / 5 = 0.158;
  * AUC mid-ranks of the positives 5 and 3.5: (8.5 - 3) / 6 = 11/12;
  * AP: threshold 0.9 recall 1/2 precision 1, threshold 0.8 recall 1 precision 2/3: 5/6. */
@@ -745,9 +745,9 @@ static void test_duplicate_ids(void **state)
     unlink(path);
 }
 
-/* --spread (METHODS 5.2): best shared over the months by days, largest remainder. By hand:
- * 2020-01-20..2020-03-10 is 12 + 29 + 10 = 51 days; 10 deaths give 120/51, 290/51, 100/51 =
- * 2 r18, 5 r35, 1 r49; the 2 left go to March (49) and February (35): 2, 6, 2. 7 deaths over
+/* --spread (docs/methods.md section 5.2): best shared over the months by days, largest remainder.
+ * By hand: 2020-01-20..2020-03-10 is 12 + 29 + 10 = 51 days; 10 deaths give 120/51, 290/51, 100/51
+ * = 2 r18, 5 r35, 1 r49; the 2 left go to March (49) and February (35): 2, 6, 2. 7 deaths over
  * 2021-01-31..2021-02-01 (1 + 1 days): 3 r1, 3 r1, the tie to January: 4, 3. A window from
  * 2020-02 drops January's 2 deaths and the event itself (counted in its first month). */
 static void test_panel_spread(void **state)
@@ -1198,8 +1198,8 @@ static void test_panel_threads_tail(void **state)
     hs_ctx_free(ctx);
 }
 
-/* The 49-column release format (METHODS 5.1), from bench/events/gen_ged.c (20 rows, seed 7,
- * kept in the fuzz corpus): Python's csv module reads the same file as 20 rows of 49
+/* The 49-column release format (docs/methods.md section 5.1), from bench/events/gen_ged.c (20 rows,
+ * seed 7, kept in the fuzz corpus): Python's csv module reads the same file as 20 rows of 49
  * fields, best summing to 113, the first row id 200000 in country 482, cell 142244, dated
  * 2001-11-29 00:00:00.000. */
 static void test_ged49(void **state)

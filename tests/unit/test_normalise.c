@@ -1,12 +1,12 @@
 /*
  * test_normalise.c - normalisation (src/index/normalise.c) against COINr 1.1.14 outputs in
  * data/coinr-asem (README "Rules", P1 to P3), and the other methods on small vectors worked
- * out by hand, including the HDI goalposts of METHODS 1.1 with the Norway 2022 example of
- * METHODS 1.2.
+ * out by hand, including the HDI goalposts of docs/methods.md section 1.1 with the Norway 2022
+ * example of docs/methods.md section 1.2.
  *
  * Tolerances: COINr files 1e-9 (relative for |x| >= 1; 17-digit references, an independent
- * implementation matched them to 2e-15); hand values 1e-12 (exact fractions); METHODS 1.2
- * prints six decimals, so 5e-7 there.
+ * implementation matched them to 2e-15); hand values 1e-12 (exact fractions); docs/methods.md
+ * section 1.2 prints six decimals, so 5e-7 there.
  */
 #include "testutil.h"
 
@@ -179,8 +179,8 @@ static void test_constant(void **state)
     norm_check(&sp, 1, c, nan6, "constant zscore");
 }
 
-/* HDI goalposts (METHODS 1.1) on Norway 2022 (METHODS 1.2): LE 83.393 with 20..85 gives
- * 63.393/65 = 0.975277; GNIpc 69189.76165 with ln, 100..75000 gives
+/* HDI goalposts (docs/methods.md section 1.1) on Norway 2022 (docs/methods.md section 1.2):
+ * LE 83.393 with 20..85 gives 63.393/65 = 0.975277; GNIpc 69189.76165 with ln, 100..75000 gives
  * ln(691.8976165)/ln(750) = 0.987820. */
 static void test_goalposts_hdi(void **state)
 {
@@ -190,7 +190,7 @@ static void test_goalposts_hdi(void **state)
     double y[4], work[4];
     size_t wsz[4];
     assert_int_equal(hsi_normalise(&le, 1, lx, 4, y, work, wsz, NULL), HS_OK);
-    TU_ASSERT_CLOSE(y[0], 0.975277, 5e-7, "Norway I_health (METHODS 1.2)");
+    TU_ASSERT_CLOSE(y[0], 0.975277, 5e-7, "Norway I_health (docs/methods.md section 1.2)");
     TU_ASSERT_CLOSE(y[0], 63.393 / 65, HAND, "Norway I_health exact");
     TU_ASSERT_CLOSE(y[1], 1, HAND, "LE above the cap");
     TU_ASSERT_CLOSE(y[2], 0, HAND, "LE below the lower goalpost, clipped");
@@ -204,11 +204,11 @@ static void test_goalposts_hdi(void **state)
         .kind = HSI_NORM_GOALPOSTS, .lo = 100, .hi = 75000, .scale = 1, .clip = 1, .log = 1};
     const double gx[] = {69189.76165, 80000, 1335.205733};
     assert_int_equal(hsi_normalise(&gni, 1, gx, 3, y, work, wsz, NULL), HS_OK);
-    TU_ASSERT_CLOSE(y[0], 0.987820, 5e-7, "Norway I_income (METHODS 1.2)");
+    TU_ASSERT_CLOSE(y[0], 0.987820, 5e-7, "Norway I_income (docs/methods.md section 1.2)");
     TU_ASSERT_CLOSE(y[0], log(691.8976165) / log(750), HAND, "Norway I_income exact");
     TU_ASSERT_CLOSE(y[1], 1, HAND, "GNI above the cap");
-    /* Afghanistan 2022 (METHODS 1.2): I_income 0.391487 */
-    TU_ASSERT_CLOSE(y[2], 0.391487, 5e-7, "Afghanistan I_income (METHODS 1.2)");
+    /* Afghanistan 2022 (docs/methods.md section 1.2): I_income 0.391487 */
+    TU_ASSERT_CLOSE(y[2], 0.391487, 5e-7, "Afghanistan I_income (docs/methods.md section 1.2)");
 
     /* a value <= 0 cannot be logged */
     const double bad[] = {500, 0};

@@ -2,12 +2,16 @@
  * test_sensitivity.c - the uncertainty/sensitivity runner (src/mc/) against references
  * nobody here wrote:
  *  - the Ishigami function through the real design/evaluation/estimation path converges to
- *    its analytic indices (Ishigami & Homma 1990; METHODS 4.2: S = (0.3139, 0.4424, 0),
- *    ST = (0.5576, 0.4424, 0.2437)) within 0.01 at N = 2^14;
+ *    its analytic indices (Ishigami & Homma 1990; docs/methods.md section 4.2: S = (0.3139, 0.4424,
+ * 0), ST = (0.5576, 0.4424, 0.2437)) within 0.01 at N = 2^14;
  *  - the estimator applied to COINr's shared Ishigami sample gives COINr's estimates;
  *  - the ASEM analysis with COINr's vignette spec at N = 1000 puts each of COINr's
  *    measured Si/STi inside our 95 % bootstrap interval;
- *  - outputs are byte-identical for 1 and 2 threads.
+ *  - outputs are byte-identical for 1 and 2 threads;
+ *  - a Sobol' design below HS_SA_MIN_N is refused, not estimated;
+ *  - progress lines come when due and never when switched off;
+ *  - runs for which the index is undefined (prank with a geometric mean) are skipped in a UA,
+ *    exactly those whose design point draws that combination, and refused up front in an SA.
  */
 #include "testutil.h"
 
@@ -103,6 +107,7 @@ static hs_sensitivity *asem(size_t n, int threads, hs_sa_type type)
     o.type = type;
     o.n = n;
     o.threads = threads;
+    o.write_runs = 1;
     hs_sensitivity *s = NULL;
     hs_error err = {0};
     if (hs_sensitivity_run(NULL, tu_path("examples/asem/sa.pipeline"),
@@ -165,9 +170,9 @@ static void test_threads_identical(void **state)
         assert_int_equal(hs_sensitivity_write(NULL, s, dir[t], &err), HS_OK);
         hs_sensitivity_free(s);
     }
-    const char *files[] = {"ua_ranks.csv", "sa_indices.csv", "sa_convergence.csv", "runs.csv",
-                           "sensitivity.json"};
-    for (size_t f = 0; f < 5; f++) {
+    const char *files[] = {"ua_ranks.csv",       "ua_scores.csv", "sa_indices.csv",
+                           "sa_convergence.csv", "runs.csv",      "sensitivity.json"};
+    for (size_t f = 0; f < 6; f++) {
         char p0[128], p1[128];
         snprintf(p0, sizeof p0, "%s/%s", dir[0], files[f]);
         snprintf(p1, sizeof p1, "%s/%s", dir[1], files[f]);
@@ -184,6 +189,146 @@ static void test_threads_identical(void **state)
     rmdir(dir[1]);
 }
 
+static void test_sa_minimum_n(void **state)
+{
+    (void)state;
+    hs_sa_model m = {3, inames, 1, NULL, NULL, NULL, ishigami};
+    hs_sa_opts o;
+    hs_sa_opts_init(&o);
+    o.type = HS_SA_SA;
+    o.n = 3; /* gave Si = -1.0 before the minimum */
+    o.threads = 1;
+    hs_sa *s = NULL;
+    hs_error err;
+    assert_int_equal(hs_sa_run(NULL, &m, &o, &s, &err), HS_ERR_USAGE);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "expected at least 32"));
+    o.n = HS_SA_MIN_N - 1;
+    assert_int_equal(hs_sa_run(NULL, &m, &o, &s, &err), HS_ERR_USAGE);
+    o.n = HS_SA_MIN_N;
+    assert_int_equal(hs_sa_run(NULL, &m, &o, &s, &err), HS_OK);
+    hs_sa_free(s);
+    /* a UA is not a Sobol' design: 2 runs stay allowed */
+    o.type = HS_SA_UA;
+    o.n = 2;
+    assert_int_equal(hs_sa_run(NULL, &m, &o, &s, &err), HS_OK);
+    hs_sa_free(s);
+}
+
+typedef struct lines {
+    int n;
+    size_t last_done;
+    int monotone, bootstrap;
+} lines;
+
+static void count_lines(void *ud, int level, const char *msg)
+{
+    lines *l = ud;
+    size_t done, total;
+    unsigned pct;
+    if (level == 0 && sscanf(msg, "%zu of %zu runs, %u %%", &done, &total, &pct) == 3) {
+        l->n++;
+        if (done < l->last_done || done > total || pct > 100) l->monotone = 0;
+        l->last_done = done;
+    } else if (level == 0 && strstr(msg, "bootstrap: ") == msg) {
+        l->bootstrap++;
+    }
+}
+
+static void test_progress_lines(void **state)
+{
+    (void)state;
+    hs_sa_model m = {3, inames, 1, NULL, NULL, NULL, ishigami};
+    for (int on = 0; on < 2; on++) {
+        lines l = {0, 0, 1, 0};
+        hs_ctx *ctx = hs_ctx_new(NULL, NULL);
+        assert_non_null(ctx);
+        hs_ctx_set_log(ctx, count_lines, &l);
+        hs_sa_opts o;
+        hs_sa_opts_init(&o);
+        o.type = HS_SA_SA;
+        o.n = 256;
+        o.threads = 2;
+        o.bootstrap = 64;
+        /* due at every look (no wall-clock threshold in the test), or never */
+        o.progress_secs = on ? 1e-9 : -1;
+        hs_sa *s = NULL;
+        hs_error err;
+        assert_int_equal(hs_sa_run(ctx, &m, &o, &s, &err), HS_OK);
+        hs_sa_index idx[3];
+        assert_int_equal(hs_sa_indices(s, 0, idx, NULL, &err), HS_OK);
+        if (on) {
+            /* 1280 runs in blocks of 32: a look after each block a thread finishes */
+            assert_true(l.n >= 1);
+            assert_true(l.monotone);
+            assert_true(l.bootstrap >= 1);
+        } else {
+            assert_int_equal(l.n, 0);
+            assert_int_equal(l.bootstrap, 0);
+        }
+        hs_sa_free(s);
+        hs_ctx_free(ctx);
+    }
+}
+
+/* ASEM with percentile ranks as an alternative normalisation: the lowest unit of each
+   indicator gets 0, which a geometric mean cannot take. */
+static const char prank_spec[] = "target = Index\n"
+                                 "[factor Normalisation]\n"
+                                 "step = normalise\nkey = method\n"
+                                 "values = minmax(1, 100) | prank\n"
+                                 "[factor Aggregation]\n"
+                                 "step = aggregate\nkey = method\n"
+                                 "values = arithmetic | geometric\n";
+
+static void test_undefined_combination(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/hs_sa_prank_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, prank_spec, sizeof prank_spec - 1), (long)sizeof prank_spec - 1);
+    close(fd);
+    hs_sa_opts o;
+    hs_sa_opts_init(&o);
+    o.n = 200;
+    o.threads = 2;
+    hs_sensitivity *s = NULL;
+    hs_error err = {0};
+    assert_int_equal(
+        hs_sensitivity_run(NULL, tu_path("examples/asem/sa.pipeline"), path, &o, &s, &err), HS_OK);
+    assert_int_equal(s->nbad, 1);
+    /* exactly the runs that draw prank (u >= 1/2) and geometric (u >= 1/2) are skipped */
+    size_t expect = 0, nan = 0;
+    for (size_t r = 0; r < s->sa->nruns; r++) {
+        const double *u = hs_sa_point(s->sa, r);
+        int bad = u[0] >= 0.5 && u[1] >= 0.5;
+        expect += (size_t)bad;
+        int isnan_row = isnan(s->sa->y[r * s->sa->ny]) && isnan(s->sa->y[r * s->sa->ny + 1]);
+        nan += (size_t)isnan_row;
+        if (bad != isnan_row) fail_msg("run %zu: skipped %d, expected %d", r + 1, isnan_row, bad);
+    }
+    assert_true(expect > 20 && expect < 80); /* about a quarter of 200 */
+    assert_int_equal(s->nskipped, expect);
+    assert_int_equal(nan, expect);
+    /* the other runs still give every unit a rank interval */
+    double iv[3];
+    assert_int_equal(hsi_sensitivity_rank_interval(s, 0, iv, &err), HS_OK);
+    assert_false(isnan(iv[0]) || isnan(iv[2]));
+    hs_sensitivity_free(s);
+    /* a Sobol' design cannot lose runs: refused before any run */
+    o.type = HS_SA_SA;
+    o.n = 64;
+    s = NULL;
+    assert_int_equal(
+        hs_sensitivity_run(NULL, tu_path("examples/asem/sa.pipeline"), path, &o, &s, &err),
+        HS_ERR_DOMAIN);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "Normalisation = prank, Aggregation = geometric"));
+    (void)remove(path);
+}
+
 int main(void)
 {
     hs_global_init();
@@ -192,6 +337,9 @@ int main(void)
         cmocka_unit_test(test_estimator_matches_coinr),
         cmocka_unit_test(test_asem_agrees_with_coinr),
         cmocka_unit_test(test_threads_identical),
+        cmocka_unit_test(test_sa_minimum_n),
+        cmocka_unit_test(test_progress_lines),
+        cmocka_unit_test(test_undefined_combination),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 /*
- * test_sobol.c - hs_sobol_estimate (METHODS 4.2) against COINr's SA_estimate on the shared
- * Ishigami sample (data/coinr-asem/sobol_ishigami_sample_N500.csv, N = 500, k = 3, blocks
- * A, B, AB1..AB3 stacked in that order) and its estimates file. Tolerance 1e-12: the README
- * says the formulas reproduce the file to about 1e-15, the rest is summation order.
+ * test_sobol.c - hs_sobol_estimate (docs/methods.md section 4.2) against COINr's SA_estimate on the
+ * shared Ishigami sample (data/coinr-asem/sobol_ishigami_sample_N500.csv, N = 500, k = 3, blocks A,
+ * B, AB1..AB3 stacked in that order) and its estimates file. Tolerance 1e-12: the README says the
+ * formulas reproduce the file to about 1e-15, the rest is summation order.
  */
 #include "testutil.h"
 

@@ -1,8 +1,8 @@
 /*
  * test_stats.c - the column statistics of src/index/stats.c on small vectors whose values are
- * worked out by hand in the comments (METHODS 3.3 for G1/G2, the conventions section for
- * competition ranks and type-7 quantiles). NaN entries are sprinkled in to check they are
- * skipped. Tolerance 1e-12: every expected value is exact or a closed form.
+ * worked out by hand in the comments (docs/methods.md section 3.3 for G1/G2, the conventions
+ * section for competition ranks and type-7 quantiles). NaN entries are sprinkled in to check they
+ * are skipped. Tolerance 1e-12: every expected value is exact or a closed form.
  */
 #include "testutil.h"
 
