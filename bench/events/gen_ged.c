@@ -1,7 +1,7 @@
 /*
  * gen_ged.c - deterministic generator of GED-shaped CSV for the events benchmark.
  *
- * Writes N rows with all 49 columns of the UCDP GED release (METHODS 5.1), in its order and
+ * Writes N rows with all 49 columns of the UCDP GED release (docs/methods.md section 5.1), in its order and
  * formats (dates "YYYY-MM-DD 00:00:00.000", quoted text with commas and doubled quotes, a
  * POINT geometry), about 700 bytes a row like the real file. Deaths are heavy-tailed (9 % zero,
  * then a Pareto tail) and split over deaths_a/b/civilians/unknown so that best is their sum;
