@@ -50,6 +50,7 @@ extern const size_t hsi_asset_dash_css_len;
 typedef struct api_body {
     atomic_int refs;
     size_t len;
+    _Atomic(void *) aux; /* the HTTP adapter's prepared answer of this body, or NULL */
     char data[];
 } api_body;
 
@@ -136,7 +137,26 @@ static api_body *api_body_of(const char *data)
 
 static void api_body_unref(api_body *b)
 {
-    if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) free(b);
+    if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+        void *aux = atomic_load(&b->aux);
+        if (aux) hsi_http_aux_free(aux);
+        free(b);
+    }
+}
+
+void *hsi_api_body_aux(const hs_http_response *r)
+{
+    api_body *b = r->owned_;
+    return b ? atomic_load_explicit(&b->aux, memory_order_acquire) : NULL;
+}
+
+void *hsi_api_body_set_aux(const hs_http_response *r, void *aux)
+{
+    api_body *b = r->owned_;
+    if (!b) return NULL;
+    void *none = NULL;
+    if (atomic_compare_exchange_strong(&b->aux, &none, aux)) return aux;
+    return none; /* the one set first */
 }
 
 void hsi_api_body_release(void *data)
@@ -171,6 +191,7 @@ static void api_body_json(hs_http_response *r, int status, json_t *j)
         return;
     }
     atomic_init(&s->refs, 1);
+    atomic_init(&s->aux, NULL);
     s->len = n;
     s->data[n] = 0;
     r->status = status;

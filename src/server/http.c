@@ -67,6 +67,7 @@ typedef struct http_req {
     int seen;        /* the handler saw the headers */
     int keep_body;   /* a write: its body is held; other bodies are dropped as they come */
     long claimed;    /* the partner whose POST /runs claimed the next run, 0 = none */
+    void *held;      /* the body of a shared answer being sent, let go when done */
     struct timespec t0;
     struct MHD_Connection *c;
     int answered;               /* the writer thread filled resp */
@@ -299,21 +300,33 @@ static MHD_Result_t http_arg_it(void *cls, enum MHD_ValueKind kind, const char *
     return MHD_YES;
 }
 
-static void http_json_str(FILE *fp, const char *s)
+/* Append s as a JSON string at out[*k] (cap bytes, room for the rest kept): cut short
+ * rather than overflow. */
+static void http_json_str(char *out, size_t *k, size_t cap, const char *s)
 {
-    fputc('"', fp);
-    for (; *s; s++) {
+    static const char hex[] = "0123456789abcdef";
+    size_t n = *k;
+    out[n++] = '"';
+    for (; *s && n + 8 < cap; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(fp, "\\%c", c);
-        else if (c < 0x20 || c >= 0x7f)
-            fprintf(fp, "\\u%04x", c);
-        else
-            fputc(c, fp);
+        if (c == '"' || c == '\\') {
+            out[n++] = '\\';
+            out[n++] = (char)c;
+        } else if (c < 0x20 || c >= 0x7f) {
+            memcpy(out + n, "\\u00", 4);
+            out[n + 4] = hex[c >> 4];
+            out[n + 5] = hex[c & 15];
+            n += 6;
+        } else {
+            out[n++] = (char)c;
+        }
     }
-    fputc('"', fp);
+    out[n++] = '"';
+    *k = n;
 }
 
+/* One JSON line, written with one call: the log's buffer is flushed by the reaper four
+ * times a second and when the server stops, not once per request. */
 static void http_log(const hs_server *s, const http_req *hr, const char *method, const char *path,
                      int status, size_t bytes)
 {
@@ -326,35 +339,24 @@ static void http_log(const hs_server *s, const http_req *hr, const char *method,
         (long long)(mono.tv_sec - hr->t0.tv_sec) * 1000000 + (mono.tv_nsec - hr->t0.tv_nsec) / 1000;
     struct tm tm;
     gmtime_r(&now.tv_sec, &tm);
-    char ts[40];
-    (void)strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm); /* fits: 19 characters */
-    flockfile(fp);
-    fprintf(fp, "{\"time\":\"%s.%03ldZ\",\"method\":", ts, now.tv_nsec / 1000000);
-    http_json_str(fp, method);
-    fputs(",\"path\":", fp);
-    http_json_str(fp, path);
-    fprintf(fp, ",\"status\":%d,\"bytes\":%zu,\"us\":%lld}\n", status, bytes, us);
-    funlockfile(fp);
+    char line[1400];
+    size_t k = (size_t)snprintf(
+        line, 64,
+        "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"method\":", tm.tm_year + 1900,
+        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+    if (k >= 64) return;
+    http_json_str(line, &k, 200, method);
+    memcpy(line + k, ",\"path\":", 8);
+    k += 8;
+    http_json_str(line, &k, sizeof line - 100, path);
+    k += (size_t)snprintf(line + k, 100, ",\"status\":%d,\"bytes\":%zu,\"us\":%lld}\n", status,
+                          bytes, us);
+    (void)fwrite(line, 1, k, fp);
 }
 
-/* Queue the API's answer r on the connection (taking its body) and log the request. */
-static MHD_Result_t http_respond(hs_server *s, struct MHD_Connection *c, const http_req *hr,
-                                 const char *url, const char *method, hs_http_response *r)
+/* The headers every answer of r's kind carries. */
+static void http_add_headers(struct MHD_Response *resp, const hs_http_response *r)
 {
-    struct MHD_Response *resp;
-    if (r->owned_) {
-        /* the body is shared with the cache: MHD lets go of it when it has sent it */
-        resp = MHD_create_response_from_buffer_with_free_callback(r->body_len, (void *)r->body,
-                                                                  hsi_api_body_release);
-        if (resp) r->owned_ = NULL;
-    } else {
-        resp =
-            MHD_create_response_from_buffer(r->body_len, (void *)r->body, MHD_RESPMEM_PERSISTENT);
-    }
-    if (!resp) {
-        hs_http_response_free(r);
-        return MHD_NO;
-    }
     if (r->status != 304 && r->content_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     if (r->cache_control)
@@ -373,9 +375,56 @@ static MHD_Result_t http_respond(hs_server *s, struct MHD_Connection *c, const h
      * on another port); writes carry a token and get no such header */
     if (r->public_read) MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
     if (r->status == 413) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+void hsi_http_aux_free(void *aux)
+{
+    MHD_destroy_response(aux);
+}
+
+/* A public 200 answer (a cached read): the libmicrohttpd answer made once per body, with
+ * its headers, and queued on every connection that asks for it; the connection holds the
+ * body until the answer is sent (http_completed). NULL when it cannot be made. */
+static struct MHD_Response *http_shared(hs_http_response *r)
+{
+    struct MHD_Response *resp = hsi_api_body_aux(r);
+    if (resp) return resp;
+    resp = MHD_create_response_from_buffer(r->body_len, (void *)r->body, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return NULL;
+    http_add_headers(resp, r);
+    struct MHD_Response *won = hsi_api_body_set_aux(r, resp);
+    if (won != resp) MHD_destroy_response(resp); /* another thread made it first */
+    return won;
+}
+
+/* Queue the API's answer r on the connection (taking its body) and log the request. */
+static MHD_Result_t http_respond(hs_server *s, struct MHD_Connection *c, http_req *hr,
+                                 const char *url, const char *method, hs_http_response *r)
+{
+    struct MHD_Response *resp;
+    int shared = 0;
+    if (r->owned_ && r->status == 200 && r->public_read && !hr->held &&
+        (resp = http_shared(r)) != NULL) {
+        shared = 1;
+        hr->held = r->owned_;
+        r->owned_ = NULL;
+    } else if (r->owned_) {
+        /* the body is shared with the cache: MHD lets go of it when it has sent it */
+        resp = MHD_create_response_from_buffer_with_free_callback(r->body_len, (void *)r->body,
+                                                                  hsi_api_body_release);
+        if (resp) r->owned_ = NULL;
+    } else {
+        resp =
+            MHD_create_response_from_buffer(r->body_len, (void *)r->body, MHD_RESPMEM_PERSISTENT);
+    }
+    if (!resp) {
+        hs_http_response_free(r);
+        return MHD_NO;
+    }
+    if (!shared) http_add_headers(resp, r);
     MHD_Result_t ok = MHD_queue_response(c, (unsigned)r->status, resp);
     http_log(s, hr, method, url, r->status, r->body_len);
-    MHD_destroy_response(resp);
+    if (!shared) MHD_destroy_response(resp);
     hs_http_response_free(r);
     return ok;
 }
@@ -560,6 +609,11 @@ static void *http_reaper(void *arg)
             until.tv_nsec -= 1000000000L;
         }
         (void)pthread_cond_timedwait(&s->conn_cv, &s->conn_mu, &until);
+        if (s->o.access_log) {
+            pthread_mutex_unlock(&s->conn_mu); /* connections come and go meanwhile */
+            (void)fflush(s->o.access_log);
+            pthread_mutex_lock(&s->conn_mu);
+        }
         long long now = http_now_ms();
         for (http_conn *hc = s->conns; hc; hc = hc->next) {
             long long dl = atomic_load(&hc->deadline);
@@ -792,6 +846,11 @@ static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     http_deadline(c, s->o.timeout);
     if (!hr) return;
     if (hr->claimed) hsi_api_run_release(s->api, hr->claimed);
+    if (hr->held) {
+        hs_http_response held = {0};
+        held.owned_ = hr->held;
+        hs_http_response_free(&held);
+    }
     http_unreserve(s, hr);
     http_req_free_copies(hr);
     hs_http_response_free(&hr->resp);

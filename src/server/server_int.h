@@ -38,6 +38,12 @@ HS_INTERNAL int hsi_api_precheck(hs_api *a, const hs_http_request *req, hs_http_
 HS_INTERNAL int hsi_api_run_release(hs_api *a, long partner);
 /* r := the documented JSON error body. */
 HS_INTERNAL void hsi_api_error(hs_http_response *r, int status, const char *code, const char *msg);
+/* A response body (r->owned_) may carry the HTTP adapter's answer made from it, made once
+ * and shared by every request served that body; it is freed with the body
+ * (hsi_http_aux_free, in http.c). set_aux keeps the first one set and returns it. */
+HS_INTERNAL void *hsi_api_body_aux(const hs_http_response *r);
+HS_INTERNAL void *hsi_api_body_set_aux(const hs_http_response *r, void *aux);
+HS_INTERNAL void hsi_http_aux_free(void *aux);
 /* Bytes held by the response cache (tests). */
 HS_INTERNAL size_t hsi_api_cache_bytes(hs_api *a);
 
