@@ -12,7 +12,8 @@
 #     country page (the earlier form of this benchmark).
 # Usage: bench/server.sh [DURATION] [REPEAT]   (from the project folder after `make build`;
 # DURATION seconds per wrk, default 20; REPEAT pairs, default 3; SERVE_THREADS=N sets the
-# server's threads (default 2); needs wrk, curl, nginx and python3)
+# server's threads (default 2); BASE_BIN=path/to/an/earlier/humsec measures it alongside;
+# needs wrk, curl, nginx and python3)
 set -eu
 bin=build/humsec
 dur=${1:-20}
@@ -34,6 +35,7 @@ cleanup() {
   [ -n "$writer" ] && kill "$writer" 2>/dev/null || true
   [ -n "$hostile" ] && kill "$hostile" 2>/dev/null || true
   [ -n "$ngx" ] && kill "$ngx" 2>/dev/null || true
+  [ -n "${bsrv:-}" ] && kill -TERM "$bsrv" 2>/dev/null || true
   [ -n "$srv" ] && kill -TERM "$srv" 2>/dev/null && wait "$srv" 2>/dev/null || true
   rm -rf "$tmp"
 }
@@ -62,6 +64,19 @@ base=http://127.0.0.1:$port
 path="/api/v1/scores?index=hsi"
 curl -s -o "$tmp/scores.json" "$base$path" # also fills the cache
 
+# BASE_BIN: an earlier build of humsec, served from a copy of the store on another port and
+# measured in each round too (before and after in one run)
+bsrv=
+if [ -n "${BASE_BIN:-}" ]; then
+  cp "$db" "$tmp/base.db"
+  "$BASE_BIN" serve --db "$tmp/base.db" --port 0 --port-file "$tmp/bport" --threads "$threads" \
+    --quiet 2>"$tmp/base.err" &
+  bsrv=$!
+  while [ ! -s "$tmp/bport" ]; do sleep 0.1; done
+  bbase=http://127.0.0.1:$(cat "$tmp/bport")
+  curl -s -o /dev/null "$bbase$path"
+fi
+
 # nginx on another port, serving the same bytes with the same Content-Type
 nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$tmp/www" "$tmp/ngx"
@@ -81,6 +96,7 @@ http {
   client_body_temp_path $tmp/ngx; proxy_temp_path $tmp/ngx; fastcgi_temp_path $tmp/ngx;
   uwsgi_temp_path $tmp/ngx; scgi_temp_path $tmp/ngx;
   keepalive_requests 1000000;
+  sendfile on; tcp_nopush on; open_file_cache max=16 inactive=600s;
   server {
     listen 127.0.0.1:$nport;
     location = /scores { default_type "application/json; charset=utf-8"; alias $tmp/www/scores.json; }
@@ -94,18 +110,37 @@ curl -s -o "$tmp/n.json" "http://127.0.0.1:$nport/scores" || true
 cmp -s "$tmp/scores.json" "$tmp/n.json" ||
   { echo "nginx does not serve the same bytes" >&2; cat "$tmp/ngx/error.log" >&2; exit 1; }
 
-# wrk URL LABEL: one line, and "rps errors" on the last line of $tmp/last
+# CPU time (clock ticks, user + system) of the processes PID...
+cpu_ticks() {
+  t=0
+  for p in "$@"; do
+    t=$((t + $(awk '{ print $14 + $15 }' /proc/"$p"/stat)))
+  done
+  echo $t
+}
+
+# wrk URL LABEL PID...: one line, and "rps errors cpu_us_per_request" in $tmp/last. The CPU
+# time the server processes (PID...) spent per request is the steadier figure on a shared
+# machine: requests/s depend on what else runs, the work per request much less.
 run_wrk() {
-  wrk -t2 -c64 -d"${dur}s" --latency "$1" >"$tmp/wrk.txt"
-  awk -v label="$2" '
+  url=$1
+  label=$2
+  shift 2
+  c0=$(cpu_ticks "$@")
+  wrk -t2 -c64 -d"${dur}s" --latency "$url" >"$tmp/wrk.txt"
+  c1=$(cpu_ticks "$@")
+  hz=$(getconf CLK_TCK)
+  awk -v label="$label" -v ticks=$((c1 - c0)) -v hz="$hz" '
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = $2 }
     /^ +99%/ { p99 = $2 }
     /Non-2xx/ { non2xx = $NF }
     /Socket errors/ { n = split($0, f, /[ ,]+/); for (i = 1; i <= n; i++) if (f[i] ~ /^[0-9]+$/) sock += f[i] }
+    / requests in / { total = $1 }
     END {
-      printf "%-34s %10.0f req/s  p50 %-8s p99 %-8s errors %d\n", label, rps, p50, p99, non2xx + sock
-      printf "%s %d\n", rps, non2xx + sock > "/dev/stderr"
+      us = total ? ticks * 1e6 / hz / total : 0
+      printf "%-30s %8.0f req/s  p50 %-8s p99 %-8s errors %d  server CPU %.1f us/req\n", label, rps, p50, p99, non2xx + sock, us
+      printf "%s %d %.3f\n", rps, non2xx + sock, us > "/dev/stderr"
     }' "$tmp/wrk.txt" 2>"$tmp/last"
 }
 
@@ -114,12 +149,19 @@ echo "wrk -t2 -c64 -d${dur}s on $path ($(wc -c <"$tmp/scores.json") bytes); load
 calm=
 k=1
 while [ $k -le "$rep" ]; do
-  run_wrk "$base$path" "humsec ($k)"
-  h=$(cut -d' ' -f1 "$tmp/last")
+  run_wrk "$base$path" "humsec ($k)" "$srv"
+  read -r h _ hc <"$tmp/last"
   calm="$calm $h"
-  run_wrk "http://127.0.0.1:$nport/scores" "nginx ($k)"
-  n=$(cut -d' ' -f1 "$tmp/last")
-  awk -v h="$h" -v n="$n" 'BEGIN { printf "  ratio humsec/nginx: %.2f\n", h / n }'
+  run_wrk "http://127.0.0.1:$nport/scores" "nginx ($k)" $(pgrep -P "$ngx")
+  read -r n _ nc <"$tmp/last"
+  awk -v h="$h" -v n="$n" -v hc="$hc" -v nc="$nc" 'BEGIN {
+    printf "  humsec/nginx: throughput %.2f, CPU per request %.2f (throughput capacity %.2f)\n", h / n, hc / nc, nc / hc }'
+  if [ -n "$bsrv" ]; then
+    run_wrk "$bbase$path" "BASE_BIN ($k)" "$bsrv"
+    read -r b _ bc <"$tmp/last"
+    awk -v b="$b" -v n="$n" -v bc="$bc" -v nc="$nc" 'BEGIN {
+      printf "  BASE_BIN/nginx: throughput %.2f, throughput capacity %.2f\n", b / n, nc / bc }'
+  fi
   k=$((k + 1))
 done
 calm_med=$(echo "$calm" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
@@ -129,8 +171,8 @@ python3 bench/hostile.py "$port" $((dur + 8)) 1000 30 >"$tmp/hostile.txt" &
 hostile=$!
 sleep 5 # the slow connections are all open, the bodies under way
 conns_during=$(ls /proc/"$srv"/fd | wc -l)
-run_wrk "$base$path" "humsec with hostile clients"
-read -r hrps herr <"$tmp/last"
+run_wrk "$base$path" "humsec with hostile clients" "$srv"
+read -r hrps herr _ <"$tmp/last"
 wait "$hostile" || true
 hostile=
 cat "$tmp/hostile.txt"
@@ -159,7 +201,7 @@ awk -v h="$hrps" -v c="$calm_med" -v e="$herr" -v p="$peak" -v fds="$conns_durin
 writer=$!
 for p in "/api/v1/scores?index=hsi" "/api/v1/countries/AFG"; do
   curl -s -o /dev/null "$base$p"
-  run_wrk "$base$p" "$p, writer alongside"
+  run_wrk "$base$p" "$p, writer alongside" "$srv"
 done
 kill "$writer" 2>/dev/null || true
 writer=

@@ -40,7 +40,7 @@ void cmd_serve_help(void)
          "  --timeout S        close a connection idle for S seconds (default 30)\n"
          "limits (docs/server.md):\n"
          "  --max-conn N       connections at once (default 4096)\n"
-         "  --per-ip N         connections from one address (default 64)\n"
+         "  --per-ip N         connections from one address (default 128)\n"
          "  --header-timeout S a request's line and headers within S seconds (default 10)\n"
          "  --body-timeout S   a request's body within S seconds (default 60)\n"
          "  --body-budget BYTES request bodies held at once, all requests (default 64M);\n"

@@ -581,7 +581,7 @@ typedef struct hs_server_opts {
     size_t max_body;    /**< request body limit (default 16 MiB) */
     int timeout;        /**< idle connection timeout in seconds (default 30) */
     int max_conn;       /**< connection limit (default 4096) */
-    int per_ip;         /**< connections from one address (default 64) */
+    int per_ip;         /**< connections from one address (default 128) */
     int header_timeout; /**< seconds for a request's line and headers (default 10) */
     int body_timeout;   /**< seconds for a request's body (default 60) */
     size_t body_budget; /**< bytes of request bodies held at once, all requests (default

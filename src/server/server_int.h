@@ -15,7 +15,7 @@
  * seconds for a request's line and headers and for its body, and bytes of request bodies
  * held at once over all requests. */
 #define HSI_SERVER_MAX_CONN       4096
-#define HSI_SERVER_PER_IP         64
+#define HSI_SERVER_PER_IP         128
 #define HSI_SERVER_HEADER_TIMEOUT 10
 #define HSI_SERVER_BODY_TIMEOUT   60
 #define HSI_SERVER_BODY_BUDGET    (64u << 20)
