@@ -426,8 +426,8 @@ static const char *api_param(const api_params *p, const char *name)
 /* Cache key: path, then the parameters sorted by name, each as name=value. */
 static void api_cache_key(const char *path, const api_params *p, char *out, size_t cap)
 {
-    size_t idx[API_MAX_PARAMS];
-    for (size_t i = 0; i < p->n; i++)
+    size_t idx[API_MAX_PARAMS] = {0};
+    for (size_t i = 0; i < p->n && i < API_MAX_PARAMS; i++)
         idx[i] = i;
     for (size_t i = 1; i < p->n; i++)
         for (size_t j = i; j > 0 && strcmp(p->name[idx[j - 1]], p->name[idx[j]]) > 0; j--) {

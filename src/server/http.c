@@ -313,10 +313,12 @@ static void http_json_str(char *out, size_t *k, size_t cap, const char *s)
             out[n++] = '\\';
             out[n++] = (char)c;
         } else if (c < 0x20 || c >= 0x7f) {
-            memcpy(out + n, "\\u00", 4);
-            out[n + 4] = hex[c >> 4];
-            out[n + 5] = hex[c & 15];
-            n += 6;
+            out[n++] = '\\';
+            out[n++] = 'u';
+            out[n++] = '0';
+            out[n++] = '0';
+            out[n++] = hex[c >> 4];
+            out[n++] = hex[c & 15];
         } else {
             out[n++] = (char)c;
         }
@@ -346,8 +348,8 @@ static void http_log(const hs_server *s, const http_req *hr, const char *method,
         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
     if (k >= 64) return;
     http_json_str(line, &k, 200, method);
-    memcpy(line + k, ",\"path\":", 8);
-    k += 8;
+    for (const char *t = ",\"path\":"; *t; t++)
+        line[k++] = *t;
     http_json_str(line, &k, sizeof line - 100, path);
     k += (size_t)snprintf(line + k, 100, ",\"status\":%d,\"bytes\":%zu,\"us\":%lld}\n", status,
                           bytes, us);

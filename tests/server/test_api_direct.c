@@ -131,7 +131,7 @@ static void test_cache_byte_cap(void **state)
     hs_api_opts ao;
     hs_api_opts_init(&ao);
     ao.root = HS_SOURCE_DIR;
-    ao.cache_bytes = 3 * one + 3 * 600;
+    ao.cache_bytes = 3 * one + 1800;
     hs_api *small = NULL;
     hs_error err = {0};
     assert_int_equal(hs_api_new(NULL, db, &ao, &small, &err), HS_OK);

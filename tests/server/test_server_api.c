@@ -702,7 +702,7 @@ static void test_body_budget(void **state)
     r.head = buf;
     char v[64];
     assert_int_equal(http_header(&r, "Retry-After", v, sizeof v), 0);
-    assert_true(atoi(v) > 0);
+    assert_true(strtol(v, NULL, 10) > 0);
     assert_non_null(strstr(buf, "\"unavailable\""));
     close(fd1); /* its reservation is given back when the server sees it gone */
     int st = 0;
@@ -760,7 +760,7 @@ static void test_runs_coalesced_limited(void **state)
     assert_int_equal(r.status, 429);
     char v[64];
     assert_int_equal(http_header(&r, "Retry-After", v, sizeof v), 0);
-    assert_true(atoi(v) > 0 && atoi(v) <= 3600);
+    assert_true(strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) <= 3600);
     assert_non_null(strstr(r.body, "\"too_many_requests\""));
     http_resp_free(&r);
 }
@@ -799,7 +799,7 @@ static void test_http_errors_json(void **state)
     assert_non_null(req);
     int n = snprintf(req, 200, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: ");
     memset(req + n, 'a', big);
-    memcpy(req + n + big, "\r\n\r\n", 4);
+    snprintf(req + n + big, 5, "\r\n\r\n");
     raw_error(req, (size_t)n + big + 4, 431, "header_fields_too_large");
     free(req);
     static const char v30[] = "GET /api/v1/health HTTP/3.0\r\nHost: x\r\n\r\n";
