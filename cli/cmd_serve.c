@@ -3,20 +3,24 @@
  * stops the server (requests in progress finish) and closes the store. */
 #include "cli.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 void cmd_serve_help(void)
 {
     puts("usage: humsec serve [--db FILE] [--port N] [--bind ADDR] [--threads N]\n"
          "                    [--max-body BYTES] [--timeout S] [--access-log FILE]\n"
-         "                    [--port-file FILE] [--ua-runs N] [--quiet]\n"
+         "                    [--port-file FILE] [--ua-runs N] [--quiet] [limits]\n"
          "\n"
          "Serve the store FILE over HTTP: the JSON API under /api/v1/ (indices, scores and\n"
          "rank intervals, country pages, event panels, alerts, method, runs, partner\n"
@@ -34,6 +38,16 @@ void cmd_serve_help(void)
          "  --max-body BYTES   largest request body, with K or M suffix (default 16M);\n"
          "                     larger ones get 413 payload_too_large\n"
          "  --timeout S        close a connection idle for S seconds (default 30)\n"
+         "limits (docs/server.md):\n"
+         "  --max-conn N       connections at once (default 4096)\n"
+         "  --per-ip N         connections from one address (default 128)\n"
+         "  --header-timeout S a request's line and headers within S seconds (default 10)\n"
+         "  --body-timeout S   a request's body within S seconds (default 60)\n"
+         "  --body-budget BYTES request bodies held at once, all requests (default 64M);\n"
+         "                     beyond it 503 with Retry-After\n"
+         "  --cache-bytes BYTES response cache size (default 64M)\n"
+         "  --run-interval S   a partner starts at most one run per S seconds (default 60;\n"
+         "                     sooner: 429 with Retry-After)\n"
          "  --access-log FILE  one JSON line per request (time, method, path, status,\n"
          "                     bytes, us) to FILE; '-' = standard error (the default)\n"
          "  --port-file FILE   write the port listened on to FILE once serving\n"
@@ -78,10 +92,35 @@ static void serve_progress(void *ud, int level, const char *msg)
     fprintf(stderr, "humsec: %s\n", msg);
 }
 
+/* Whether the address and port can be listened on, before the store is built (which may
+ * take a minute on a new store): 0, or -1 with the message printed. The server binds again
+ * later, as the listening socket would (address reuse, so a port in TIME_WAIT is free). */
+static int serve_port_free(const hs_server_opts *so)
+{
+    if (so->port == 0) return 0; /* any free port */
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)so->port);
+    if (inet_pton(AF_INET, so->bind ? so->bind : "127.0.0.1", &sa.sin_addr) != 1) return 0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return 0; /* cannot tell: the server says so when it starts */
+    int one = 1;
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    int e = errno;
+    close(fd);
+    if (rc == 0) return 0;
+    fprintf(stderr, "humsec: cannot listen on %s:%d: %s (another server? --port N, or 0 for any)\n",
+            so->bind ? so->bind : "127.0.0.1", so->port, strerror(e));
+    return -1;
+}
+
 typedef struct serve_args {
     const char *db, *log, *port_file;
     int quiet;
     long ua_runs;
+    long cache_bytes, run_interval; /* -1: the default */
     hs_server_opts so;
 } serve_args;
 
@@ -118,6 +157,34 @@ static int serve_parse(int argc, char **argv, serve_args *a)
             if (serve_num(argv[++i], 1, 86400, &v) != 0)
                 return cli_usage("serve", "--timeout takes seconds from 1 to 86400");
             a->so.timeout = (int)v;
+        } else if (!strcmp(o, "--max-conn") && more) {
+            if (serve_num(argv[++i], 1, 1000000, &v) != 0)
+                return cli_usage("serve", "--max-conn takes a number from 1 to 1000000");
+            a->so.max_conn = (int)v;
+        } else if (!strcmp(o, "--per-ip") && more) {
+            if (serve_num(argv[++i], 1, 1000000, &v) != 0)
+                return cli_usage("serve", "--per-ip takes a number from 1 to 1000000");
+            a->so.per_ip = (int)v;
+        } else if (!strcmp(o, "--header-timeout") && more) {
+            if (serve_num(argv[++i], 1, 86400, &v) != 0)
+                return cli_usage("serve", "--header-timeout takes seconds from 1 to 86400");
+            a->so.header_timeout = (int)v;
+        } else if (!strcmp(o, "--body-timeout") && more) {
+            if (serve_num(argv[++i], 1, 86400, &v) != 0)
+                return cli_usage("serve", "--body-timeout takes seconds from 1 to 86400");
+            a->so.body_timeout = (int)v;
+        } else if (!strcmp(o, "--body-budget") && more) {
+            if (serve_num(argv[++i], 1, 1L << 34, &v) != 0)
+                return cli_usage("serve", "--body-budget takes a size from 1 to 16384M bytes");
+            a->so.body_budget = (size_t)v;
+        } else if (!strcmp(o, "--cache-bytes") && more) {
+            if (serve_num(argv[++i], 1, 1L << 34, &v) != 0)
+                return cli_usage("serve", "--cache-bytes takes a size from 1 to 16384M bytes");
+            a->cache_bytes = v;
+        } else if (!strcmp(o, "--run-interval") && more) {
+            if (serve_num(argv[++i], 0, 86400, &v) != 0)
+                return cli_usage("serve", "--run-interval takes seconds from 0 to 86400");
+            a->run_interval = v;
         } else if (!strcmp(o, "--ua-runs") && more) {
             if (serve_num(argv[++i], 0, 100000, &v) != 0)
                 return cli_usage("serve", "--ua-runs takes a number from 0 to 100000");
@@ -138,6 +205,7 @@ int cmd_serve(int argc, char **argv)
     memset(&a, 0, sizeof a);
     a.db = "out/humsec.db";
     a.ua_runs = 1000;
+    a.cache_bytes = a.run_interval = -1;
     hs_server_opts_init(&a.so);
     a.so.port = 8080;
     int rc = serve_parse(argc, argv, &a);
@@ -149,7 +217,8 @@ int cmd_serve(int argc, char **argv)
             fprintf(stderr, "humsec: cannot open the access log %s: %s\n", a.log, strerror(errno));
             return CLI_EXIT_IO;
         }
-        (void)setvbuf(log, NULL, _IOLBF, 0); /* line-buffered or not, it still logs */
+        /* fully buffered: the server flushes it four times a second */
+        (void)setvbuf(log, NULL, _IOFBF, 1 << 16);
     }
     a.so.access_log = log ? log : (a.log || !a.quiet ? stderr : NULL);
     if (pipe(serve_pipe) != 0) {
@@ -166,6 +235,18 @@ int cmd_serve(int argc, char **argv)
     if (!ctx) {
         fputs("humsec: out of memory\n", stderr);
         rc = CLI_EXIT_NOMEM;
+        goto done;
+    }
+    /* a descriptor per connection: the soft limit (often 1024) raised towards --max-conn */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)a.so.max_conn + 256) {
+        rlim_t want = (rlim_t)a.so.max_conn + 256;
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || want < rl.rlim_max ? want : rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl); /* if refused, fewer connections are accepted */
+    }
+    if (serve_port_free(&a.so) != 0) {
+        rc = CLI_EXIT_IO;
         goto done;
     }
     if (hs_store_open(ctx, a.db, &db, &err) != HS_OK) {
@@ -189,6 +270,8 @@ int cmd_serve(int argc, char **argv)
     hs_api_opts_init(&ao);
     ao.max_body = a.so.max_body;
     ao.ua_runs = a.ua_runs;
+    if (a.cache_bytes > 0) ao.cache_bytes = (size_t)a.cache_bytes;
+    if (a.run_interval >= 0) ao.run_interval = (int)a.run_interval;
     if (hs_api_new(ctx, db, &ao, &api, &err) != HS_OK ||
         hs_server_start(api, &a.so, &srv, &err) != HS_OK) {
         rc = cli_fail(&err);

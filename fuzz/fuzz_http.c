@@ -4,9 +4,10 @@
  * indices (no rank intervals, no events, to keep start-up short) and one partner.
  *
  * Input: byte 0 holds flags (bit 0: add the partner's valid token, bit 1: mark the body as
- * over the limit, bit 2: no_wait), then the lines METHOD, PATH, QUERY, header lines "Name: value",
- * an empty line, and the body (the rest). POST /api/v1/runs is not sent: a rebuild takes a second
- * and is covered by tests/server.
+ * over the limit, bit 2: no_wait, bit 3: first the check the HTTP adapter makes on the
+ * headers, hsi_api_precheck, whose answer, if any, is checked the same way), then the lines METHOD,
+ * PATH, QUERY, header lines "Name: value", an empty line, and the body (the rest). POST
+ * /api/v1/runs is not sent: a rebuild takes a second and is covered by tests/server.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include <jansson.h>
 
 #include "humsec.h"
+#include "server/server_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -98,7 +100,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            (int)(flags >> 1 & 1),
                            (int)(flags >> 2 & 1)};
     hs_http_response r;
-    hs_api_handle(fz_api, &req, &r);
+    long claimed = 0;
+    if (!(flags & 8) || !hsi_api_precheck(fz_api, &req, &r, &claimed)) {
+        if (claimed) hsi_api_run_release(fz_api, claimed);
+        hs_api_handle(fz_api, &req, &r);
+    }
     if (r.status < 200 || r.status > 599 || (r.body_len && !r.body)) abort();
     /* every JSON answer parses, and every error has its code and message */
     if (r.status != 304 && r.content_type && !strncmp(r.content_type, "application/json", 16) &&

@@ -555,10 +555,13 @@ hs_status hs_partner_auth(hs_store *db, const char *token, long *partner, char *
 typedef struct hs_api hs_api;
 
 typedef struct hs_api_opts {
-    const char *root;  /**< project folder (examples/, data/; default ".") */
-    size_t max_body;   /**< request body limit in bytes (default 16 MiB) */
-    long ua_runs;      /**< rank-interval runs of POST /api/v1/runs (default 1000) */
-    int cache_entries; /**< cached read responses (default 4096) */
+    const char *root;   /**< project folder (examples/, data/; default ".") */
+    size_t max_body;    /**< request body limit in bytes (default 16 MiB) */
+    long ua_runs;       /**< rank-interval runs of POST /api/v1/runs (default 1000) */
+    int cache_entries;  /**< most cached read responses (default 4096) */
+    size_t cache_bytes; /**< most bytes held by cached responses (default 64 MiB) */
+    int run_interval;   /**< seconds a partner waits between two runs it starts (default 60;
+                             sooner: 429 with Retry-After) */
 } hs_api_opts;
 
 void hs_api_opts_init(hs_api_opts *o);
@@ -591,6 +594,7 @@ typedef struct hs_http_response {
     char etag[40];             /**< "" = none */
     char allow[48];            /**< Allow header of a 405, "" = none */
     int public_read;           /**< public data: any origin may read it (CORS) */
+    int retry_after;           /**< seconds for a Retry-After header (429, 503), 0 = none */
     const char *body;
     size_t body_len;
     void *owned_; /**< internal: what hs_http_response_free releases */
@@ -607,13 +611,18 @@ void hs_http_response_free(hs_http_response *resp);
 typedef struct hs_server hs_server;
 
 typedef struct hs_server_opts {
-    const char *bind; /**< address to listen on (default 127.0.0.1) */
-    int port;         /**< 0: any free port (see hs_server_port) */
-    int threads;      /**< worker threads (default 2) */
-    size_t max_body;  /**< request body limit (default 16 MiB) */
-    int timeout;      /**< idle connection timeout in seconds (default 30) */
-    int max_conn;     /**< connection limit (default 1024) */
-    FILE *access_log; /**< one JSON line per request (NULL: none) */
+    const char *bind;   /**< address to listen on (default 127.0.0.1) */
+    int port;           /**< 0: any free port (see hs_server_port) */
+    int threads;        /**< worker threads (default 2) */
+    size_t max_body;    /**< request body limit (default 16 MiB) */
+    int timeout;        /**< idle connection timeout in seconds (default 30) */
+    int max_conn;       /**< connection limit (default 4096) */
+    int per_ip;         /**< connections from one address (default 128) */
+    int header_timeout; /**< seconds for a request's line and headers (default 10) */
+    int body_timeout;   /**< seconds for a request's body (default 60) */
+    size_t body_budget; /**< bytes of request bodies held at once, all requests (default
+                             64 MiB; beyond it: 503 with Retry-After) */
+    FILE *access_log;   /**< one JSON line per request (NULL: none) */
 } hs_server_opts;
 
 void hs_server_opts_init(hs_server_opts *o);

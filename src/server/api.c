@@ -4,10 +4,16 @@
  * here; the HTTP adapter (http.c), the tests and the fuzz target call it the same way.
  *
  * Threads: any number of threads may call hs_api_handle at once. The store has one SQLite
- * connection, used under `db_mu`. Public GET responses are cached in memory under
- * `cache_mu`, keyed by the path and the query parameters the route reads (sorted, decoded);
- * a finished run empties the cache and bumps the generation that goes into every ETag.
+ * connection, used under `db_mu`; a second one (`auth_db`, under `auth_mu`) only checks
+ * tokens, so that a token is checked on the headers even while a run holds the first.
+ * Public GET responses are cached in memory under `cache_mu`, keyed by the path and the
+ * query parameters the route reads (sorted, decoded), up to a number of bytes; a finished
+ * run empties the cache and bumps the generation that goes into every ETag (during the run
+ * the cache keeps serving the previous one: the run writes its results in one transaction).
  * Authenticated responses are never cached.
+ *
+ * Runs: one at a time. A POST /runs while one is claimed or under way is answered 202 with
+ * that run (coalesced); a partner starts at most one run per `run_interval` seconds (429).
  */
 #include "server_int.h"
 
@@ -44,6 +50,7 @@ extern const size_t hsi_asset_dash_css_len;
 typedef struct api_body {
     atomic_int refs;
     size_t len;
+    _Atomic(void *) aux; /* the HTTP adapter's prepared answer of this body, or NULL */
     char data[];
 } api_body;
 
@@ -52,6 +59,14 @@ typedef struct api_entry {
     api_body *body;
     char etag[40];
 } api_entry;
+
+/* Partners remembered for the run rate limit (the oldest is forgotten first). */
+#define API_RATE_SLOTS 64
+
+typedef struct api_rate {
+    long partner;
+    long long at; /* time(NULL) of its last run start */
+} api_rate;
 
 typedef struct api_asset {
     const char *path, *type, *cache;
@@ -70,6 +85,16 @@ struct hs_api {
     pthread_rwlock_t cache_mu;
     api_entry *cache; /* open addressing, cap a power of two */
     size_t ncache, cap;
+    size_t cache_bytes; /* held by the entries (bodies, keys, bookkeeping) */
+    hs_store *auth_db;  /* second connection for token checks (NULL: use db under db_mu) */
+    pthread_mutex_t auth_mu;
+    pthread_mutex_t run_mu; /* the run state below */
+    pthread_cond_t run_cv;  /* the claimed run got its id */
+    int run_active;         /* a run is claimed or under way */
+    int run_started;        /* ... and its request reached the store */
+    long run_claimer;       /* the partner who claimed it */
+    long run_id;            /* its id once recorded, 0 before */
+    api_rate rate[API_RATE_SLOTS];
     unsigned long gen;
     atomic_llong checked; /* second of the last look for runs made by other processes */
     atomic_long seen_run; /* the latest finished run the cache was made from */
@@ -101,6 +126,8 @@ void hs_api_opts_init(hs_api_opts *o)
     o->max_body = 16u << 20;
     o->ua_runs = 1000;
     o->cache_entries = 4096;
+    o->cache_bytes = HSI_API_CACHE_BYTES;
+    o->run_interval = HSI_API_RUN_INTERVAL;
 }
 
 static api_body *api_body_of(const char *data)
@@ -110,7 +137,26 @@ static api_body *api_body_of(const char *data)
 
 static void api_body_unref(api_body *b)
 {
-    if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) free(b);
+    if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+        void *aux = atomic_load(&b->aux);
+        if (aux) hsi_http_aux_free(aux);
+        free(b);
+    }
+}
+
+void *hsi_api_body_aux(const hs_http_response *r)
+{
+    api_body *b = r->owned_;
+    return b ? atomic_load_explicit(&b->aux, memory_order_acquire) : NULL;
+}
+
+void *hsi_api_body_set_aux(const hs_http_response *r, void *aux)
+{
+    api_body *b = r->owned_;
+    if (!b) return NULL;
+    void *none = NULL;
+    if (atomic_compare_exchange_strong(&b->aux, &none, aux)) return aux;
+    return none; /* the one set first */
 }
 
 void hsi_api_body_release(void *data)
@@ -145,6 +191,7 @@ static void api_body_json(hs_http_response *r, int status, json_t *j)
         return;
     }
     atomic_init(&s->refs, 1);
+    atomic_init(&s->aux, NULL);
     s->len = n;
     s->data[n] = 0;
     r->status = status;
@@ -379,8 +426,8 @@ static const char *api_param(const api_params *p, const char *name)
 /* Cache key: path, then the parameters sorted by name, each as name=value. */
 static void api_cache_key(const char *path, const api_params *p, char *out, size_t cap)
 {
-    size_t idx[API_MAX_PARAMS];
-    for (size_t i = 0; i < p->n; i++)
+    size_t idx[API_MAX_PARAMS] = {0};
+    for (size_t i = 0; i < p->n && i < API_MAX_PARAMS; i++)
         idx[i] = i;
     for (size_t i = 1; i < p->n; i++)
         for (size_t j = i; j > 0 && strcmp(p->name[idx[j - 1]], p->name[idx[j]]) > 0; j--) {
@@ -435,29 +482,48 @@ static void api_cache_clear_locked(hs_api *a)
         a->cache[i].body = NULL;
     }
     a->ncache = 0;
+    a->cache_bytes = 0;
 }
 
-/* Keep a 200 response made at generation gen (dropped if a run finished meanwhile or the
- * cache is full: memory stays bounded whatever the queries). */
+/* What an entry holds: its body, its key and their bookkeeping. */
+static size_t api_entry_cost(const char *key, size_t body_len)
+{
+    return sizeof(api_body) + body_len + 1 + strlen(key) + 1 + sizeof(api_entry) + 64;
+}
+
+/* Keep a 200 response made at generation gen (dropped if a run finished meanwhile, or if it
+ * alone is larger than the byte cap: memory stays bounded whatever the queries). */
 static void api_cache_put(hs_api *a, const char *key, unsigned long gen, const hs_http_response *r)
 {
+    size_t cost = api_entry_cost(key, r->body_len);
+    if (!r->owned_ || cost > a->o.cache_bytes) return;
     pthread_rwlock_wrlock(&a->cache_mu);
-    /* full (many distinct queries): start again rather than stop caching, so that memory
-     * stays bounded and the frequent queries come back at once */
-    if ((a->ncache + 1) * 2 > a->cap) api_cache_clear_locked(a);
+    /* full (many distinct queries, or large ones): start again rather than stop caching,
+     * so that memory stays bounded and the frequent queries come back at once */
+    if ((a->ncache + 1) * 2 > a->cap || a->cache_bytes + cost > a->o.cache_bytes)
+        api_cache_clear_locked(a);
     if (gen == a->gen) {
         api_entry *e = api_cache_slot(a, key);
-        if (e && !e->key && r->owned_) {
+        if (e && !e->key) {
             e->key = strdup(key);
             if (e->key) {
                 e->body = r->owned_;
                 atomic_fetch_add_explicit(&e->body->refs, 1, memory_order_relaxed);
                 memcpy(e->etag, r->etag, sizeof e->etag);
                 a->ncache++;
+                a->cache_bytes += cost;
             }
         }
     }
     pthread_rwlock_unlock(&a->cache_mu);
+}
+
+size_t hsi_api_cache_bytes(hs_api *a)
+{
+    pthread_rwlock_rdlock(&a->cache_mu);
+    size_t n = a->cache_bytes;
+    pthread_rwlock_unlock(&a->cache_mu);
+    return n;
 }
 
 static void api_invalidate(hs_api *a)
@@ -511,6 +577,8 @@ hs_status hs_api_new(hs_ctx *ctx, hs_store *db, const hs_api_opts *o, hs_api **o
     if (!a->o.root) a->o.root = ".";
     if (!a->o.max_body) a->o.max_body = 16u << 20;
     if (a->o.cache_entries <= 0) a->o.cache_entries = 4096;
+    if (!a->o.cache_bytes) a->o.cache_bytes = HSI_API_CACHE_BYTES;
+    if (a->o.run_interval < 0) a->o.run_interval = 0;
     a->cap = 16;
     while (a->cap < 2 * (size_t)a->o.cache_entries)
         a->cap *= 2;
@@ -525,6 +593,15 @@ hs_status hs_api_new(hs_ctx *ctx, hs_store *db, const hs_api_opts *o, hs_api **o
     if (hs_geo_load(ctx, geo, &a->geo, NULL) != HS_OK) a->geo = NULL;
     pthread_mutex_init(&a->db_mu, NULL);
     pthread_rwlock_init(&a->cache_mu, NULL);
+    pthread_mutex_init(&a->auth_mu, NULL);
+    pthread_mutex_init(&a->run_mu, NULL);
+    pthread_cond_init(&a->run_cv, NULL);
+    /* a second connection to the same file checks tokens while the first is busy (a run);
+     * an in-memory store has no second connection, and without one the first is used */
+    const char *dbp = hsi_store_path(db);
+    if (dbp && *dbp && strcmp(dbp, ":memory:") && strncmp(dbp, "file:", 5) &&
+        hs_store_open(ctx, dbp, &a->auth_db, NULL) != HS_OK)
+        a->auth_db = NULL;
     a->gen = (unsigned long)hs_store_latest_run(db);
     atomic_init(&a->seen_run, (long)a->gen);
     atomic_init(&a->checked, 0);
@@ -553,8 +630,12 @@ void hs_api_free(hs_api *a)
     api_cache_clear_locked(a);
     free(a->cache);
     hs_geo_free(a->geo);
+    hs_store_close(a->auth_db);
     pthread_mutex_destroy(&a->db_mu);
     pthread_rwlock_destroy(&a->cache_mu);
+    pthread_mutex_destroy(&a->auth_mu);
+    pthread_mutex_destroy(&a->run_mu);
+    pthread_cond_destroy(&a->run_cv);
     free(a);
 }
 
@@ -1266,8 +1347,9 @@ typedef struct api_who {
     char name[128];
 } api_who;
 
-/* Under db_mu. 1 with the caller's partner, or 0 with a 401 response. */
-static int api_auth(hs_api *a, const hs_http_request *req, api_who *who, hs_http_response *r)
+/* On store st (db under db_mu, or auth_db under auth_mu). 1 with the caller's partner, or
+ * 0 with a 401 response. */
+static int api_auth_on(hs_store *st, const hs_http_request *req, api_who *who, hs_http_response *r)
 {
     const char *h = api_header(req, "Authorization");
     if (!h || !*h) {
@@ -1284,7 +1366,7 @@ static int api_auth(hs_api *a, const hs_http_request *req, api_who *who, hs_http
     while (*h == ' ')
         h++;
     hs_error err = {0};
-    if (hs_partner_auth(a->db, h, &who->id, who->name, sizeof who->name, &err) != HS_OK) {
+    if (hs_partner_auth(st, h, &who->id, who->name, sizeof who->name, &err) != HS_OK) {
         api_store_error(r, &err);
         return 0;
     }
@@ -1293,6 +1375,12 @@ static int api_auth(hs_api *a, const hs_http_request *req, api_who *who, hs_http
         return 0;
     }
     return 1;
+}
+
+/* Under db_mu. */
+static int api_auth(hs_api *a, const hs_http_request *req, api_who *who, hs_http_response *r)
+{
+    return api_auth_on(a->db, req, who, r);
 }
 
 static json_t *api_sub_obj(hs_api *a, long long id, long partner)
@@ -1439,19 +1527,140 @@ static void api_sub_one(hs_api *a, const char *method, const char *seg, const ap
     api_body_json(r, 200, json_pack("{s:o}", "submission", o));
 }
 
+/* Under run_mu: seconds partner must still wait before it may start a run (0: it may). */
+static long api_rate_wait(const hs_api *a, long partner, long long now)
+{
+    for (size_t i = 0; i < API_RATE_SLOTS; i++)
+        if (a->rate[i].partner == partner && now - a->rate[i].at < a->o.run_interval)
+            return (long)(a->o.run_interval - (now - a->rate[i].at));
+    return 0;
+}
+
+/* Under run_mu: note that partner starts a run now. */
+static void api_rate_note(hs_api *a, long partner, long long now)
+{
+    size_t slot = 0;
+    for (size_t i = 0; i < API_RATE_SLOTS; i++) {
+        if (a->rate[i].partner == partner) {
+            slot = i;
+            break;
+        }
+        if (a->rate[i].at < a->rate[slot].at) slot = i; /* the oldest, or a free one */
+    }
+    a->rate[slot].partner = partner;
+    a->rate[slot].at = now;
+}
+
+/* 202: the run under way (or about to be) answers this request too. Under run_mu; waits a
+ * moment for the claimed run to be recorded, so that the answer can name it. */
+static void api_run_coalesced(hs_api *a, hs_http_response *r)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 2;
+    while (a->run_active && !a->run_id)
+        if (pthread_cond_timedwait(&a->run_cv, &a->run_mu, &until) != 0) break;
+    long id = a->run_id;
+    api_body_json(r, 202,
+                  json_pack("{s:{s:o, s:s, s:s}, s:b, s:s}", "run", "id",
+                            id ? json_integer(id) : json_null(), "index", "hsi", "status",
+                            "running", "coalesced", 1, "message",
+                            "a run is under way: this request is answered by it (GET "
+                            "/api/v1/runs/ID shows when it is done)"));
+    r->cache_control = "no-store";
+}
+
+static void api_run_limited(hs_http_response *r, long wait)
+{
+    api_error(r, 429, "too_many_requests",
+              "a partner starts at most one run per interval: try again in %ld s", wait);
+    r->retry_after = (int)wait;
+}
+
+/* The refresh's first step is reported once the run is recorded: its id is noted for the
+ * requests coalesced into it. */
+static void api_run_progress(void *ud, int level, const char *msg)
+{
+    (void)level;
+    (void)msg;
+    hs_api *a = ud;
+    pthread_mutex_lock(&a->run_mu);
+    int known = a->run_id != 0;
+    pthread_mutex_unlock(&a->run_mu);
+    if (known) return;
+    long id = 0;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(api_sql(a), "SELECT max(id) FROM run WHERE status = 'running'", -1, &q,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        id = (long)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    pthread_mutex_lock(&a->run_mu);
+    a->run_id = id;
+    pthread_cond_broadcast(&a->run_cv);
+    pthread_mutex_unlock(&a->run_mu);
+}
+
+int hsi_api_run_release(hs_api *a, long partner)
+{
+    int released = 0;
+    pthread_mutex_lock(&a->run_mu);
+    if (a->run_active && !a->run_started && a->run_claimer == partner) {
+        a->run_active = 0;
+        a->run_claimer = 0;
+        released = 1;
+        pthread_cond_broadcast(&a->run_cv);
+    }
+    pthread_mutex_unlock(&a->run_mu);
+    return released;
+}
+
 static void api_post_run(hs_api *a, const api_who *who, hs_http_response *r)
 {
+    /* the request that claimed the run at its headers (hsi_api_precheck) starts it; any
+     * other, while a run is claimed or under way, is coalesced into it */
+    long long now = (long long)time(NULL);
+    pthread_mutex_lock(&a->run_mu);
+    if (a->run_active && (a->run_started || a->run_claimer != who->id)) {
+        api_run_coalesced(a, r);
+        pthread_mutex_unlock(&a->run_mu);
+        return;
+    }
+    if (!a->run_active) { /* not claimed at the headers: called without the HTTP adapter */
+        long wait = api_rate_wait(a, who->id, now);
+        if (wait) {
+            pthread_mutex_unlock(&a->run_mu);
+            api_run_limited(r, wait);
+            return;
+        }
+        api_rate_note(a, who->id, now);
+        a->run_active = 1;
+        a->run_claimer = who->id;
+    }
+    a->run_started = 1;
+    a->run_id = 0;
+    pthread_mutex_unlock(&a->run_mu);
     hs_refresh_opts ro;
     hs_refresh_opts_init(&ro);
     ro.root = a->o.root;
     ro.ua_runs = a->o.ua_runs;
     ro.actor = who->name;
     ro.partner = who->id;
+    ro.progress = api_run_progress;
+    ro.progress_ud = a;
     hs_refresh_info info;
     hs_error err = {0};
     hs_status st = hs_store_refresh(a->ctx, a->db, &ro, &info, &err);
+    /* the new results replace the cached ones at once, not before: until here the cache
+     * served the previous run */
     atomic_store(&a->seen_run, hs_store_latest_run(a->db));
     api_invalidate(a);
+    pthread_mutex_lock(&a->run_mu);
+    a->run_active = a->run_started = 0;
+    a->run_claimer = 0;
+    a->run_id = 0;
+    pthread_cond_broadcast(&a->run_cv);
+    pthread_mutex_unlock(&a->run_mu);
     json_t *o = info.run ? api_run_obj(a, info.run) : NULL;
     if (st) {
         char msg[1600];
@@ -1636,6 +1845,81 @@ static void api_write(hs_api *a, const hs_http_request *req, const char *rest, h
     }
     api_db_check(a, r);
     pthread_mutex_unlock(&a->db_mu);
+}
+
+/* A write the route refuses whatever the body and the token (405: a read-only resource,
+ * or a method the resource does not take): answered at once. Other writes under /api/v1/
+ * need a token. */
+static int api_refused_write(const char *method, const char *path)
+{
+    if (strncmp(path, "/api/v1/", 8)) return 1; /* 404 or 405 */
+    const char *rest = path + 8;
+    static const char *const ro[] = {"health", "indices", "countries", "scores",
+                                     "ranks",  "alerts",  "method",    "events/panel"};
+    for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
+        if (!strcmp(rest, ro[i])) return 1;
+    if (!strncmp(rest, "countries/", 10) || !strncmp(rest, "runs/", 5)) return 1;
+    if (!strcmp(rest, "runs") || !strcmp(rest, "submissions")) return strcmp(method, "POST") != 0;
+    if (!strncmp(rest, "submissions/", 12) && !strchr(rest + 12, '/'))
+        return strcmp(method, "DELETE") != 0;
+    return 0;
+}
+
+static void api_route_req(hs_api *a, const hs_http_request *req, hs_http_response *r);
+
+int hsi_api_precheck(hs_api *a, const hs_http_request *req, hs_http_response *r, long *claimed)
+{
+    memset(r, 0, sizeof *r);
+    *claimed = 0;
+    const char *m = req->method ? req->method : "";
+    const char *path = req->path ? req->path : "";
+    if (api_is_get(m)) return 0;
+    if (api_refused_write(m, path)) {
+        hs_api_handle(a, req, r);
+        return r->status != 0;
+    }
+    api_who who;
+    memset(&who, 0, sizeof who);
+    int ok;
+    if (a->auth_db) {
+        pthread_mutex_lock(&a->auth_mu);
+        ok = api_auth_on(a->auth_db, req, &who, r);
+        pthread_mutex_unlock(&a->auth_mu);
+    } else if (!api_header(req, "Authorization")) {
+        ok = api_auth_on(a->db, req, &who, r); /* answers 401 without reading the store */
+    } else if (pthread_mutex_trylock(&a->db_mu) == 0) {
+        ok = api_auth_on(a->db, req, &who, r);
+        pthread_mutex_unlock(&a->db_mu);
+    } else {
+        return 0; /* the store is busy: the token is checked with the body */
+    }
+    if (!ok) return 1;
+    if (strcmp(path, "/api/v1/runs") || strcmp(m, "POST")) return 0;
+    long long now = (long long)time(NULL);
+    pthread_mutex_lock(&a->run_mu);
+    if (a->run_active) {
+        api_run_coalesced(a, r);
+    } else {
+        long wait = api_rate_wait(a, who.id, now);
+        if (wait) {
+            api_run_limited(r, wait);
+        } else {
+            api_rate_note(a, who.id, now);
+            a->run_active = 1;
+            a->run_started = 0;
+            a->run_claimer = who.id;
+            a->run_id = 0;
+            *claimed = who.id;
+        }
+    }
+    pthread_mutex_unlock(&a->run_mu);
+    return r->status != 0;
+}
+
+void hsi_api_error(hs_http_response *r, int status, const char *code, const char *msg)
+{
+    memset(r, 0, sizeof *r);
+    api_error(r, status, code, "%s", msg);
 }
 
 static void api_route_req(hs_api *a, const hs_http_request *req, hs_http_response *r)

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -247,6 +248,73 @@ static inline int http_do(int port, const char *method, const char *target, cons
     r->body[r->len] = 0;
     free(buf);
     return 0;
+}
+
+/* A connection to the server from source address src (NULL: any; 127.0.0.0/8 is all
+ * loopback, so another address there is another client), with a receive timeout of
+ * `secs` seconds; -1 on failure. */
+static inline int http_connect_from(int port, const char *src, int secs)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    struct timeval tv = {secs, 0};
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    if (src) {
+        if (inet_pton(AF_INET, src, &sa.sin_addr) != 1 ||
+            bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+            close(fd);
+            return -1;
+        }
+    }
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static inline int http_send_all(int fd, const char *s, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+        if (w <= 0) return -1;
+        s += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Read until the server closes the connection or the receive timeout, into buf (cap, NUL
+ * terminated): the byte count, or -1 when the timeout came first with nothing read. */
+static inline long http_read_all(int fd, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (;;) {
+        ssize_t got = recv(fd, buf + n, cap - 1 - n, 0);
+        if (got > 0) {
+            n += (size_t)got;
+            if (n + 1 >= cap) break;
+            continue;
+        }
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && n == 0) {
+            buf[0] = 0;
+            return -1;
+        }
+        break; /* closed (0), reset, or a timeout after some bytes */
+    }
+    buf[n] = 0;
+    return (long)n;
+}
+
+/* Status of a raw answer ("HTTP/1.1 NNN ..."), -1 when it is not one. */
+static inline int http_raw_status(const char *buf)
+{
+    return strncmp(buf, "HTTP/1.", 7) ? -1 : (int)strtol(buf + 9, NULL, 10);
 }
 
 /* GET target and parse the JSON body (NULL if it is not JSON). */

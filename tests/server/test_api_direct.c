@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "humsec.h"
+#include "server/server_int.h"
 
 static char path[256];
 static hs_store *db;
@@ -116,6 +117,58 @@ static void test_cache_and_etag(void **state)
     hs_http_response_free(&a);
 }
 
+/* The cache holds at most cache_bytes: a second API over the same store with a cap of 3
+ * score lists keeps under it over 19 distinct queries, starting again when full, and still
+ * answers from the cache what it holds; a response larger than the cap is not kept. */
+static void test_cache_byte_cap(void **state)
+{
+    (void)state;
+    hs_http_response r, r2;
+    assert_int_equal(call("GET", "/api/v1/scores", "index=hsi&year=2010", NULL, 0, &r), 200);
+    size_t one = r.body_len;
+    hs_http_response_free(&r);
+    assert_true(one > 1000);
+    hs_api_opts ao;
+    hs_api_opts_init(&ao);
+    ao.root = HS_SOURCE_DIR;
+    ao.cache_bytes = 3 * one + 1800;
+    hs_api *small = NULL;
+    hs_error err = {0};
+    assert_int_equal(hs_api_new(NULL, db, &ao, &small, &err), HS_OK);
+    size_t peak = 0, drops = 0, last = 0;
+    for (int y = 2005; y <= 2023; y++) {
+        char q[64];
+        snprintf(q, sizeof q, "index=hsi&year=%d", y);
+        hs_http_header h[1] = {{"X", "y"}};
+        hs_http_request req = {"GET", "/api/v1/scores", q, h, 0, NULL, 0, 0, 0};
+        hs_api_handle(small, &req, &r);
+        assert_int_equal(r.status, 200);
+        hs_api_handle(small, &req, &r2); /* from the cache: the same body, shared */
+        assert_ptr_equal(r.body, r2.body);
+        hs_http_response_free(&r2);
+        hs_http_response_free(&r);
+        size_t now = hsi_api_cache_bytes(small);
+        assert_true(now > 0);
+        assert_true(now <= ao.cache_bytes);
+        if (now < last) drops++;
+        last = now;
+        peak = now > peak ? now : peak;
+    }
+    assert_true(drops >= 4); /* 19 lists, at most 3 at a time */
+    assert_true(peak > 2 * one);
+    hs_api_free(small);
+    /* a cap smaller than one response: nothing is kept, every answer is still right */
+    ao.cache_bytes = one / 2;
+    assert_int_equal(hs_api_new(NULL, db, &ao, &small, &err), HS_OK);
+    hs_http_request req = {"GET", "/api/v1/scores", "index=hsi&year=2010", NULL, 0, NULL, 0, 0, 0};
+    hs_api_handle(small, &req, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, one);
+    hs_http_response_free(&r);
+    assert_int_equal(hsi_api_cache_bytes(small), 0);
+    hs_api_free(small);
+}
+
 static void test_unreadable_store(void **state)
 {
     (void)state;
@@ -142,6 +195,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_malformed_requests),
         cmocka_unit_test(test_cache_and_etag),
+        cmocka_unit_test(test_cache_byte_cap),
         cmocka_unit_test(test_unreadable_store),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

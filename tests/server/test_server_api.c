@@ -2,7 +2,11 @@
  * test_server_api.c - every endpoint of the API against a running `humsec serve` on
  * loopback (a temporary store, any free port): reads and their errors, caching (ETag, 304),
  * static files, authentication, submissions (valid, invalid, malformed, oversized, another
- * partner's), SQL-injection text kept as data, runs with submissions, a clean stop.
+ * partner's), SQL-injection text kept as data, runs with submissions, a clean stop; and
+ * the connection discipline: a slow-header client dropped at its deadline while others are
+ * answered, the per-address cap, a write's token checked before its body (no 100
+ * Continue), the body budget, runs coalesced and rate-limited, JSON for libmicrohttpd's
+ * own errors, malformed targets and duplicate Content-Length refused, security headers.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +19,7 @@
 #include "srv_util.h"
 
 static srv S;
-static char tok_a[128], tok_b[128], tok_rev[128];
+static char tok_a[128], tok_b[128], tok_rev[128], tok_c[128];
 static const char *const NAME_A = "acme'); DROP TABLE submission;--";
 
 static int group_setup(void **state)
@@ -26,7 +30,11 @@ static int group_setup(void **state)
     if (srv_partner(S.db, "add", NAME_A, tok_a, sizeof tok_a) != 0) return -1;
     if (srv_partner(S.db, "add", "beta", tok_b, sizeof tok_b) != 0) return -1;
     if (srv_partner(S.db, "add", "gone", tok_rev, sizeof tok_rev) != 0) return -1;
-    static const char *const extra[] = {"--max-body", "100000", NULL};
+    if (srv_partner(S.db, "add", "gamma", tok_c, sizeof tok_c) != 0) return -1;
+    /* limits small enough to reach within a test */
+    static const char *const extra[] = {
+        "--max-body",    "100000", "--header-timeout", "2",    "--per-ip", "24",
+        "--body-budget", "150000", "--run-interval",   "3600", NULL};
     return srv_start(&S, extra);
 }
 
@@ -566,6 +574,287 @@ static void test_run_by_another_process(void **state)
     assert_int_equal(now, info.run);
 }
 
+/* A client sending one header line every half second is cut off at the header deadline
+ * (2 s here), while a normal request on another connection is answered meanwhile. */
+static void test_slow_headers(void **state)
+{
+    (void)state;
+    int fd = http_connect_from(S.port, NULL, 1);
+    assert_true(fd >= 0);
+    static const char line[] = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n";
+    assert_int_equal(http_send_all(fd, line, sizeof line - 1), 0);
+    int answered = 0, cut = 0;
+    for (int i = 0; i < 40 && !cut; i++) { /* at most 20 s; the deadline is 2 s */
+        srv_sleep_ms(500);
+        if (!answered) {
+            int st;
+            json_t *j = http_json(S.port, "GET", "/api/v1/health", NULL, NULL, 0, &st);
+            answered = st == 200 && j;
+            json_decref(j);
+        }
+        cut = http_send_all(fd, "X-Slow: 1\r\n", 11) != 0;
+        if (!cut) {
+            char b[64];
+            struct timeval tv = {0, 1000};
+            (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            ssize_t got = recv(fd, b, sizeof b - 1, 0);
+            cut = got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+            if (got > 0) fail_msg("answered: %.*s", (int)got, b); /* its headers never ended */
+        }
+    }
+    close(fd);
+    assert_true(answered);
+    assert_true(cut);
+}
+
+/* 24 connections from one address are accepted; the 25th is closed unanswered, while
+ * another address is still served. */
+static void test_per_ip_cap(void **state)
+{
+    (void)state;
+    int fds[24];
+    for (int i = 0; i < 24; i++) {
+        fds[i] = http_connect_from(S.port, "127.0.0.7", 5);
+        assert_true(fds[i] >= 0);
+        /* a request begun, so that each connection is surely counted */
+        static const char line[] = "GET /api/v1/health HTTP/1.1\r\n";
+        assert_int_equal(http_send_all(fds[i], line, sizeof line - 1), 0);
+    }
+    int fd = http_connect_from(S.port, "127.0.0.7", 5);
+    assert_true(fd >= 0); /* the kernel accepts; the server closes it at once */
+    static const char req[] = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    (void)http_send_all(fd, req, sizeof req - 1);
+    char buf[4096];
+    long n = http_read_all(fd, buf, sizeof buf);
+    close(fd);
+    assert_true(n <= 0);
+    int st;
+    json_t *j = http_json(S.port, "GET", "/api/v1/health", NULL, NULL, 0, &st);
+    assert_int_equal(st, 200);
+    json_decref(j);
+    for (int i = 0; i < 24; i++)
+        close(fds[i]);
+}
+
+/* An unauthenticated write with Expect: 100-continue is refused on its headers: 401 and no
+ * 100 Continue, though the body was never sent. Also with a token that is not valid. */
+static void test_token_before_body(void **state)
+{
+    (void)state;
+    static const char *const auth[] = {"", "Authorization: Bearer hs_1_notasecret\r\n",
+                                       "Authorization: Basic eDp5\r\n"};
+    for (size_t i = 0; i < 3; i++) {
+        char req[512], buf[8192];
+        int n = snprintf(req, sizeof req,
+                         "POST /api/v1/submissions?kind=indicators HTTP/1.1\r\nHost: x\r\n%s"
+                         "Content-Type: text/csv\r\nContent-Length: 90000\r\n"
+                         "Expect: 100-continue\r\n\r\n",
+                         auth[i]);
+        int fd = http_connect_from(S.port, NULL, 10);
+        assert_true(fd >= 0);
+        assert_int_equal(http_send_all(fd, req, (size_t)n), 0);
+        long got = http_read_all(fd, buf, sizeof buf);
+        close(fd);
+        assert_true(got > 0);
+        assert_int_equal(http_raw_status(buf), 401);
+        assert_null(strstr(buf, "100 Continue"));
+        assert_non_null(strstr(buf, "\"unauthorized\""));
+    }
+    /* and a valid token gets 100 Continue */
+    char req[512], buf[256];
+    int n = snprintf(req, sizeof req,
+                     "POST /api/v1/submissions?kind=indicators HTTP/1.1\r\nHost: x\r\n%s"
+                     "Content-Type: text/csv\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n",
+                     auth_b);
+    int fd = http_connect_from(S.port, NULL, 10);
+    assert_int_equal(http_send_all(fd, req, (size_t)n), 0);
+    ssize_t got = recv(fd, buf, sizeof buf - 1, 0);
+    close(fd);
+    assert_true(got > 0);
+    buf[got] = 0;
+    assert_int_equal(http_raw_status(buf), 100);
+}
+
+/* Bodies held at once are bounded (150000 bytes here): a second 90000-byte body while the
+ * first is held gets 503 with Retry-After, and is accepted again once the first is gone. */
+static void test_body_budget(void **state)
+{
+    (void)state;
+    char req[512], buf[8192];
+    int n = snprintf(req, sizeof req,
+                     "POST /api/v1/submissions?kind=indicators HTTP/1.1\r\nHost: x\r\n%s"
+                     "Content-Type: text/csv\r\nContent-Length: 90000\r\n"
+                     "Expect: 100-continue\r\n\r\n",
+                     auth_b);
+    int fd1 = http_connect_from(S.port, NULL, 10);
+    assert_true(fd1 >= 0);
+    assert_int_equal(http_send_all(fd1, req, (size_t)n), 0);
+    ssize_t got = recv(fd1, buf, sizeof buf - 1, 0); /* 100 Continue: the body is awaited */
+    assert_true(got > 0);
+    buf[got] = 0;
+    assert_int_equal(http_raw_status(buf), 100);
+    int fd2 = http_connect_from(S.port, NULL, 10);
+    assert_int_equal(http_send_all(fd2, req, (size_t)n), 0);
+    assert_true(http_read_all(fd2, buf, sizeof buf) > 0);
+    close(fd2);
+    assert_int_equal(http_raw_status(buf), 503);
+    http_resp r = {0};
+    r.head = buf;
+    char v[64];
+    assert_int_equal(http_header(&r, "Retry-After", v, sizeof v), 0);
+    assert_true(strtol(v, NULL, 10) > 0);
+    assert_non_null(strstr(buf, "\"unavailable\""));
+    close(fd1); /* its reservation is given back when the server sees it gone */
+    int st = 0;
+    for (int i = 0; i < 50; i++) {
+        int fd = http_connect_from(S.port, NULL, 10);
+        assert_int_equal(http_send_all(fd, req, (size_t)n), 0);
+        got = recv(fd, buf, sizeof buf - 1, 0);
+        close(fd);
+        buf[got > 0 ? got : 0] = 0;
+        st = http_raw_status(buf);
+        if (st == 100) break;
+        srv_sleep_ms(100);
+    }
+    assert_int_equal(st, 100);
+}
+
+/* Two POST /runs at once: one starts the run (201), the other is coalesced into it (202,
+ * the same run); the partner who started it is then limited (429 with Retry-After). */
+static void test_runs_coalesced_limited(void **state)
+{
+    (void)state;
+    char auth_c[200], req[2][512], buf[2][8192];
+    snprintf(auth_c, sizeof auth_c, "Authorization: Bearer %s\r\n", tok_c);
+    const char *auths[2] = {auth_b, auth_c};
+    int fd[2];
+    for (int i = 0; i < 2; i++) {
+        int n = snprintf(req[i], sizeof req[i],
+                         "POST /api/v1/runs HTTP/1.1\r\nHost: x\r\n%sConnection: close\r\n"
+                         "Content-Length: 0\r\n\r\n",
+                         auths[i]);
+        fd[i] = http_connect_from(S.port, NULL, 60);
+        assert_true(fd[i] >= 0);
+        assert_int_equal(http_send_all(fd[i], req[i], (size_t)n), 0);
+    }
+    int st[2];
+    long id[2];
+    for (int i = 0; i < 2; i++) {
+        assert_true(http_read_all(fd[i], buf[i], sizeof buf[i]) > 0);
+        close(fd[i]);
+        st[i] = http_raw_status(buf[i]);
+        const char *body = strstr(buf[i], "\r\n\r\n");
+        assert_non_null(body);
+        json_t *j = json_loads(body + 4, 0, NULL);
+        assert_non_null(j);
+        id[i] = (long)json_integer_value(json_object_get(json_object_get(j, "run"), "id"));
+        json_decref(j);
+    }
+    int started = st[0] == 201 ? 0 : 1;
+    if (st[started] != 201 || st[1 - started] != 202)
+        fail_msg("statuses %d and %d, expected 201 and 202", st[0], st[1]);
+    assert_true(id[0] > 0);
+    assert_int_equal(id[0], id[1]);
+    http_resp r;
+    assert_int_equal(http_do(S.port, "POST", "/api/v1/runs", auths[started], NULL, 0, &r), 0);
+    assert_int_equal(r.status, 429);
+    char v[64];
+    assert_int_equal(http_header(&r, "Retry-After", v, sizeof v), 0);
+    assert_true(strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) <= 3600);
+    assert_non_null(strstr(r.body, "\"too_many_requests\""));
+    http_resp_free(&r);
+}
+
+/* One raw request on its own connection; the answer's status and JSON error code. */
+static void raw_error(const char *req, size_t n, int expect, const char *code)
+{
+    int fd = http_connect_from(S.port, NULL, 10);
+    assert_true(fd >= 0);
+    (void)http_send_all(fd, req, n);
+    static char buf[65536];
+    assert_true(http_read_all(fd, buf, sizeof buf) > 0);
+    close(fd);
+    if (http_raw_status(buf) != expect)
+        fail_msg("%.60s...: status %d, expected %d", req, http_raw_status(buf), expect);
+    http_resp r = {0};
+    r.head = buf;
+    char v[128];
+    assert_int_equal(http_header(&r, "Content-Type", v, sizeof v), 0);
+    assert_true(!strncmp(v, "application/json", 16));
+    const char *body = strstr(buf, "\r\n\r\n");
+    assert_non_null(body);
+    json_t *j = json_loads(body + 4, 0, NULL);
+    if (!j) fail_msg("not JSON: %s", body + 4);
+    expect_error(j, code, expect);
+    json_decref(j);
+}
+
+/* libmicrohttpd's own refusals carry the documented JSON error, as ours do; so do a %00,
+ * a bad %-escape and a repeated Content-Length, which were passed on before. */
+static void test_http_errors_json(void **state)
+{
+    (void)state;
+    size_t big = 70000;
+    char *req = malloc(big + 200);
+    assert_non_null(req);
+    int n = snprintf(req, 200, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(req + n, 'a', big);
+    snprintf(req + n + big, 5, "\r\n\r\n");
+    raw_error(req, (size_t)n + big + 4, 431, "header_fields_too_large");
+    free(req);
+    static const char v30[] = "GET /api/v1/health HTTP/3.0\r\nHost: x\r\n\r\n";
+    raw_error(v30, sizeof v30 - 1, 505, "http_version_not_supported");
+    static const char nul[] = "GET /api/v1/countries/AFG%00 HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw_error(nul, sizeof nul - 1, 400, "bad_request");
+    static const char nulq[] = "GET /api/v1/scores?index=hsi%00x HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw_error(nulq, sizeof nulq - 1, 400, "bad_request");
+    static const char zz[] = "GET /api/v1/scores?index=hsi&country=%ZZ HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw_error(zz, sizeof zz - 1, 400, "bad_request");
+    static const char cut[] = "GET /api/v1/countries/AF%4 HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw_error(cut, sizeof cut - 1, 400, "bad_request");
+    char dup[512];
+    n = snprintf(dup, sizeof dup,
+                 "POST /api/v1/submissions?kind=indicators HTTP/1.1\r\nHost: x\r\n%s"
+                 "Content-Type: text/csv\r\nContent-Length: 4\r\nContent-Length: 4\r\n\r\nab\r\n",
+                 auth_b);
+    raw_error(dup, (size_t)n, 400, "bad_request");
+    /* the same targets well-formed are served */
+    json_t *j = get("/api/v1/countries/AFG", 200);
+    json_decref(j);
+    j = get("/api/v1/scores?index=hsi&country=%41FG", 200);
+    assert_int_equal(json_array_size(json_object_get(j, "scores")), 1);
+    json_decref(j);
+}
+
+static void expect_security_headers(const http_resp *r)
+{
+    char v[512];
+    assert_int_equal(http_header(r, "X-Frame-Options", v, sizeof v), 0);
+    assert_string_equal(v, "DENY");
+    assert_int_equal(http_header(r, "Referrer-Policy", v, sizeof v), 0);
+    assert_string_equal(v, "no-referrer");
+    assert_int_equal(http_header(r, "X-Content-Type-Options", v, sizeof v), 0);
+    assert_string_equal(v, "nosniff");
+    assert_int_equal(http_header(r, "Content-Security-Policy", v, sizeof v), 0);
+    assert_non_null(strstr(v, "default-src 'none'"));
+    assert_non_null(strstr(v, "script-src 'self'"));
+    assert_non_null(strstr(v, "frame-ancestors 'none'"));
+}
+
+/* The dashboard, its assets, API answers and errors all carry the security headers. */
+static void test_security_headers(void **state)
+{
+    (void)state;
+    static const char *const targets[] = {"/", "/assets/dashboard.js", "/api/v1/health",
+                                          "/api/v1/nothing", "/api/v1/scores?index=hsi"};
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        http_resp r;
+        assert_int_equal(http_do(S.port, "GET", targets[i], NULL, NULL, 0, &r), 0);
+        expect_security_headers(&r);
+        http_resp_free(&r);
+    }
+}
+
 static void test_access_log(void **state)
 {
     (void)state;
@@ -600,6 +889,13 @@ int main(void)
         cmocka_unit_test(test_submissions),
         cmocka_unit_test(test_post_run),
         cmocka_unit_test(test_run_by_another_process),
+        cmocka_unit_test(test_slow_headers),
+        cmocka_unit_test(test_per_ip_cap),
+        cmocka_unit_test(test_token_before_body),
+        cmocka_unit_test(test_body_budget),
+        cmocka_unit_test(test_runs_coalesced_limited),
+        cmocka_unit_test(test_http_errors_json),
+        cmocka_unit_test(test_security_headers),
         cmocka_unit_test(test_access_log),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
