@@ -151,7 +151,7 @@ static void rv_decide(hs_store *db, const hs_http_request *req, long long id, hs
     hs_error err = {0};
     hs_status st = hsi_sub_review(db, id, what, actor, why, before, &err);
     if (st == HS_ERR_USAGE) {
-        int code = !before[0] ? 404 : what == HS_REVIEW_REJECT && !why[0] ? 400 : 409;
+        int code = what == HS_REVIEW_REJECT && !why[0] ? 400 : !before[0] ? 404 : 409;
         hsi_api_err(r, code,
                     code == 404   ? "not_found"
                     : code == 400 ? "bad_request"
