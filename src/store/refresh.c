@@ -4,10 +4,12 @@
  * one run. The builds, the uncertainty analysis, the panels and the alerts are the library's
  * own (index/, mc/, events/); this file only feeds them and writes what they give.
  *
- * A run row is written first (status running, with the submissions it will use), then the
- * computations run outside any transaction, then every result and the status done go in
- * one transaction. A failure marks the run failed with its message and leaves the results of
- * earlier runs as they were.
+ * A run row is written first (status running, with the submissions it will use and the
+ * process id), then the computations run outside any transaction, then every result and the
+ * status done go in one transaction. A failure marks the run failed with its message and
+ * leaves the results of earlier runs as they were. One submission never makes a run fail:
+ * when the HSI does not build with them, the submissions are added one by one to the
+ * shipped data and each that breaks a step is rejected with the step's message and left out.
  *
  * Accepted indicator submissions are overlaid on the HSI's shipped indicator table: a
  * submitted (uCode, Time, iCode) value replaces the shipped one, a newer submission wins over

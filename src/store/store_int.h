@@ -50,11 +50,13 @@ typedef struct hsi_sub_errs {
 } hsi_sub_errs;
 HS_INTERNAL void hsi_sub_errs_free(hsi_sub_errs *e);
 
-/* Check a submission of `kind` ("indicators" or "events") whole; if it is valid, store it
- * (file, SHA-256, rows, values) and an audit row in one transaction and set *id. Invalid:
- * HS_ERR_PARSE with every error in errs (zeroed by the caller; free with hsi_sub_errs_free)
- * and nothing stored. structure: the HSI structure file whose indicator codes are allowed;
- * geo (may be NULL): crosswalks for event rows. */
+/* Check a submission of `kind` ("indicators" or "events") whole, against the index as well
+ * as for its shape (submit.c); if it is valid, store it as pending (file, SHA-256, rows,
+ * values) and an audit row in one transaction and set *id. Invalid: HS_ERR_PARSE with every
+ * error in errs (zeroed by the caller; free with hsi_sub_errs_free) and nothing stored.
+ * structure: the HSI structure file (examples/hsi/structure.csv of the project folder, whose
+ * hsi.pipeline and data/geo give the units and years); geo (may be NULL): crosswalks for
+ * event rows. */
 HS_INTERNAL hs_status hsi_sub_add(hs_store *db, long partner, const char *actor, const char *kind,
                                   const char *body, size_t len, const char *structure,
                                   const hs_geo *geo, int64_t *id, hsi_sub_errs *errs,

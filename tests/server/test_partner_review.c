@@ -54,8 +54,7 @@ static int setup(void **state)
     hs_error err = {0};
     if (hs_store_open(NULL, path, &db, &err) != HS_OK) return -1;
     if (hs_partner_add(db, "ngo", tok_p, sizeof tok_p, &err) != HS_OK) return -1;
-    if (hs_partner_add_role(db, "editor", 1, tok_admin, sizeof tok_admin, &err) != HS_OK)
-        return -1;
+    if (hs_partner_add_role(db, "editor", 1, tok_admin, sizeof tok_admin, &err) != HS_OK) return -1;
     hs_refresh_opts ro;
     hs_refresh_opts_init(&ro);
     ro.root = HS_SOURCE_DIR;
@@ -212,8 +211,8 @@ static void test_probes(void **state)
     long units = q1("SELECT count(*) FROM unit"), subs0 = q1("SELECT count(*) FROM submission");
 
     /* a fake country with a value for every indicator */
-    static const char *const ind[] = {"deaths", "homicide", "displaced", "pts",   "physint",
-                                      "hrps",   "civlib",   "rol",       "le",    "eys",
+    static const char *const ind[] = {"deaths", "homicide", "displaced",    "pts",  "physint",
+                                      "hrps",   "civlib",   "rol",          "le",   "eys",
                                       "mys",    "gnipc",    "undernourish", "u5mr", "poverty"};
     char body[4096];
     size_t n = (size_t)snprintf(body, sizeof body, "uCode,Time,iCode,Value\n");
@@ -226,7 +225,8 @@ static void test_probes(void **state)
     const char *y2100 = "uCode,Time,iCode,Value\nAFG,2100,le,60\n";
     refused("indicators", y2100, strlen(y2100), "Time 2100 is outside the index's years");
     /* values no indicator can take */
-    const char *huge = "uCode,Time,iCode,Value\nFRA,2023,homicide,1e308\nDEU,2023,homicide,-1e308\n";
+    const char *huge =
+        "uCode,Time,iCode,Value\nFRA,2023,homicide,1e308\nDEU,2023,homicide,-1e308\n";
     refused("indicators", huge, strlen(huge), "outside its plausible range 0 to 100000");
     const char *neg = "uCode,Time,iCode,Value\nAFG,2023,deaths,-5\n";
     refused("indicators", neg, strlen(neg), "Value -5 of 'deaths' is outside its plausible range");
@@ -281,16 +281,16 @@ static void test_probes(void **state)
     assert_int_equal(st, 200);
     json_t *s = json_object_get(j, "submission");
     assert_string_equal(json_string_value(json_object_get(s, "status")), "rejected");
-    assert_non_null(strstr(json_string_value(json_object_get(s, "reason")),
-                           "fewer than 2 units at time 2024"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(s, "reason")), "fewer than 2 units at time 2024"));
     json_decref(j);
     /* an administrator may still withdraw it; nobody can accept it again */
     j = decide(tok_admin, id, "withdraw", NULL, 200);
     assert_string_equal(status_of(j), "withdrawn");
     json_decref(j);
     j = decide(tok_admin, id, "accept", NULL, 409);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(j, "error"), "code")), "conflict");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                        "conflict");
     json_decref(j);
     assert_int_equal(q1("SELECT count(*) FROM audit WHERE action = 'submission.reject' AND "
                         "detail LIKE '%fewer than 2 units at time 2024%'"),
@@ -330,8 +330,8 @@ static void test_review(void **state)
     json_t *list = json_object_get(j, "submissions");
     assert_int_equal(json_array_size(list), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "id")), id);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(list, 0), "partner")), "ngo");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "partner")),
+                        "ngo");
     json_decref(j);
     j = req("GET", "/api/v1/submissions", "status=bogus", tok_admin, NULL, 0, &st);
     assert_int_equal(st, 400);
