@@ -538,6 +538,7 @@ typedef struct hs_partner_info {
     char revoked[32]; /**< "" while active */
     long tokens;      /**< active tokens */
     long submissions;
+    int admin; /**< 1: an administrator (reviews submissions) */
 } hs_partner_info;
 
 /** Every partner, oldest first. *out: free with hs_partner_list_free. */
@@ -549,6 +550,42 @@ hs_status hs_partner_revoke(hs_store *db, const char *name, hs_error *err);
  *  digests are compared in constant time. */
 hs_status hs_partner_auth(hs_store *db, const char *token, long *partner, char *name,
                           size_t name_size, hs_error *err);
+
+/** hs_partner_add for an administrator (admin 1): its token also reviews submissions. */
+hs_status hs_partner_add_role(hs_store *db, const char *name, int admin, char *token,
+                              size_t token_size, hs_error *err);
+/** Remove a partner that has no submissions, with its tokens (a partner whose token could
+ *  not be handed over). */
+hs_status hs_partner_remove(hs_store *db, const char *name, hs_error *err);
+
+/** A submission as an administrator reviews it. */
+typedef struct hs_submission_info {
+    long id;
+    char partner[128];
+    char kind[16]; /**< "indicators" or "events" */
+    char received[32];
+    char status[16]; /**< "pending", "accepted", "rejected" or "withdrawn" */
+    long rows;
+    char decided[32]; /**< when it was accepted, rejected or withdrawn ("" pending) */
+    char decided_by[128];
+    char reason[512]; /**< why it was rejected or withdrawn */
+} hs_submission_info;
+
+/** Submissions with status `status` (NULL: all), newest first, at most 1000. *out: free
+ *  with hs_submission_list_free. */
+hs_status hs_submission_list(hs_store *db, const char *status, hs_submission_info **out, size_t *n,
+                             hs_error *err);
+void hs_submission_list_free(hs_store *db, hs_submission_info *p);
+
+typedef enum hs_review {
+    HS_REVIEW_ACCEPT,  /**< pending -> accepted: the next run uses it */
+    HS_REVIEW_REJECT,  /**< pending or accepted -> rejected (why required) */
+    HS_REVIEW_WITHDRAW /**< any but withdrawn -> withdrawn: the next run leaves it out */
+} hs_review;
+/** Decide on submission id as `actor`, with the audit row, in one transaction. Unknown id
+ *  or a decision its status does not allow: HS_ERR_USAGE with the reason. */
+hs_status hs_submission_review(hs_store *db, long id, hs_review what, const char *actor,
+                               const char *why, hs_error *err);
 
 /** The API as a function of a request (no sockets): the HTTP adapter, the tests and the
  *  fuzz target all drive it. Safe to call from several threads at once. */

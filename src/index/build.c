@@ -149,6 +149,7 @@ hs_status hs_build_run(hs_ctx *ctx, const char *path, hs_build **out, hs_error *
         st = hsi_err_nomem(err);
         goto fail;
     }
+    hsi_meta_range_warn(ctx, &b->meta, &b->d[0]);
     if ((st = hsi_pipeline_steps(ctx, &ini, &b->meta, &b->units, &b->pl, err))) goto fail;
     hsi_ini_free(&ini);
     hsi_log(ctx, 0, "%zu unit-time rows, %zu indicators, %zu aggregates, %zu steps", b->units.n,

@@ -36,6 +36,7 @@ typedef struct hsi_node {
     double gp_lo, gp_hi, gp_scale; /* goalpost_lower/upper/scale (NaN if absent) */
     int gp_trunc;                  /* goalpost_trunc2posts (default 1) */
     int gp_log;                    /* goalpost_log (default 0) */
+    double vmin, vmax;             /* plausible values (min, max columns; NaN if absent) */
     long line;                     /* line in the structure file */
     size_t nchild;
     size_t *child; /* indices of children in meta.nodes */
@@ -95,6 +96,9 @@ static inline double *hsi_col(const hsi_dset *d, size_t c)
 {
     return d->v + c * d->nrow;
 }
+
+/* Warn (log level 1) about values of d outside their indicators' min..max. */
+HS_INTERNAL void hsi_meta_range_warn(hs_ctx *ctx, const hsi_meta *m, const hsi_dset *d);
 
 /* Options of the data section (pipeline.c fills it, data.c reads with it). */
 typedef enum hsi_shape {

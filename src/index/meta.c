@@ -119,6 +119,53 @@ static hs_status meta_text_utf8(hs_ctx *ctx, hsi_meta *m, const char *path, hs_e
     return HS_OK;
 }
 
+/* The optional `min` and `max` columns: the values an indicator can plausibly take, bounds
+ * included. Submissions are checked against them and a build warns about values outside. */
+static hs_status meta_ranges(const hsi_csv *c, const char *path, hsi_meta *m, hs_error *err)
+{
+    long jmin = hsi_csv_find(c, "min"), jmax = hsi_csv_find(c, "max");
+    for (size_t r = 0; r < m->n; r++) {
+        hsi_node *nd = &m->node[r];
+        hs_status st;
+        if ((st = meta_num(c, r, jmin, "min", &nd->vmin, 0, err)) ||
+            (st = meta_num(c, r, jmax, "max", &nd->vmax, 0, err)))
+            return st;
+        if (!isnan(nd->vmin) && !isnan(nd->vmax) && nd->vmin > nd->vmax)
+            return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], c->col[r * c->ncol + (size_t)jmax],
+                           "max of '%s' is %g, below its min %g (expected min <= max)", nd->code,
+                           nd->vmax, nd->vmin);
+        if ((!isnan(nd->vmin) || !isnan(nd->vmax)) && nd->type != HSI_NODE_INDICATOR)
+            return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r],
+                           c->col[r * c->ncol + (size_t)(jmin >= 0 ? jmin : jmax)],
+                           "'%s' has a min or max but is not an indicator (ranges are for "
+                           "the values of indicators)",
+                           nd->code);
+    }
+    return HS_OK;
+}
+
+void hsi_meta_range_warn(hs_ctx *ctx, const hsi_meta *m, const hsi_dset *d)
+{
+    for (size_t c = 0; c < d->ncol; c++) {
+        const hsi_node *nd = &m->node[d->node[c]];
+        if (isnan(nd->vmin) && isnan(nd->vmax)) continue;
+        const double *v = hsi_col(d, c);
+        size_t nbad = 0;
+        double first = NAN;
+        for (size_t r = 0; r < d->nrow; r++) {
+            if (isnan(v[r]) ||
+                ((isnan(nd->vmin) || v[r] >= nd->vmin) && (isnan(nd->vmax) || v[r] <= nd->vmax)))
+                continue;
+            if (!nbad++) first = v[r];
+        }
+        if (nbad)
+            hsi_log(ctx, 1,
+                    "%zu value(s) of '%s' outside its plausible range %g..%g (%s min and "
+                    "max), the first %.17g",
+                    nbad, nd->code, nd->vmin, nd->vmax, m->file ? m->file : "structure", first);
+    }
+}
+
 /* The structure from a parsed CSV; takes over `in` (frees it on every path). */
 static hs_status meta_from_csv(hs_ctx *ctx, hsi_csv *in, const char *path, hsi_meta *m,
                                hs_error *err)
@@ -276,6 +323,7 @@ static hs_status meta_from_csv(hs_ctx *ctx, hsi_csv *in, const char *path, hsi_m
         else if (nd->type == HSI_NODE_DENOMINATOR)
             m->ndenom++;
     }
+    if ((st = meta_ranges(&c, path, m, err))) goto fail;
     if (m->nind == 0) {
         st = hsi_err(err, HS_ERR_SCHEMA, path, 0, 0,
                      "structure has no rows of Type 'Indicator' (expected at least one)");

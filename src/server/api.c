@@ -1833,7 +1833,9 @@ static void api_write(hs_api *a, const hs_http_request *req, const char *rest, h
     if (!api_lock_db(a, req->no_wait, r)) return;
     if (api_auth(a, req, &who, r)) {
         r->cache_control = "no-store";
-        if (!strcmp(rest, "runs"))
+        if (hsi_api_review(a->db, req, rest, who.id, who.name, r)) {
+            /* an administrator's route (api_review.c) */
+        } else if (!strcmp(rest, "runs"))
             api_post_run(a, &who, r);
         else if (!strcmp(rest, "submissions") && !strcmp(req->method, "POST"))
             api_submit(a, req, &who, r);
@@ -1981,6 +1983,10 @@ static void api_route_req(hs_api *a, const hs_http_request *req, hs_http_respons
             api_not_allowed(r, "GET, HEAD, POST");
         return;
     }
+    if (hsi_api_review_path(rest)) {
+        api_write(a, req, rest, r);
+        return;
+    }
     if (!strncmp(rest, "submissions/", 12) && rest[12] && !strchr(rest + 12, '/')) {
         if (api_is_get(m) || !strcmp(m, "DELETE"))
             api_write(a, req, rest, r);
@@ -2030,4 +2036,20 @@ void hs_api_handle(hs_api *a, const hs_http_request *req, hs_http_response *r)
         r->body = "";
         r->body_len = 0;
     }
+}
+
+/* For the administrators' routes (api_review.c). */
+void hsi_api_json(hs_http_response *r, int status, json_t *j)
+{
+    api_body_json(r, status, j);
+}
+
+void hsi_api_err(hs_http_response *r, int status, const char *code, const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    api_error(r, status, code, "%s", msg);
 }

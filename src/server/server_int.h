@@ -46,5 +46,17 @@ HS_INTERNAL void *hsi_api_body_set_aux(const hs_http_response *r, void *aux);
 HS_INTERNAL void hsi_http_aux_free(void *aux);
 /* Bytes held by the response cache (tests). */
 HS_INTERNAL size_t hsi_api_cache_bytes(hs_api *a);
+/* A JSON answer (takes j) and a JSON error, as the API gives them (api.c). */
+struct json_t;
+HS_INTERNAL void hsi_api_json(hs_http_response *r, int status, struct json_t *j);
+HS_INTERNAL void hsi_api_err(hs_http_response *r, int status, const char *code, const char *fmt,
+                             ...) HS_PRINTF(4, 5);
+
+/* The administrators' routes (api_review.c), under the store mutex with the authenticated
+ * caller: 1 when the request was one of them and r is answered. */
+HS_INTERNAL int hsi_api_review(hs_store *db, const hs_http_request *req, const char *rest, long who,
+                               const char *name, hs_http_response *r);
+/* 1 when rest ("submissions/7/accept") is a decision's path. */
+HS_INTERNAL int hsi_api_review_path(const char *rest);
 
 #endif

@@ -153,18 +153,25 @@ static hs_status pt_new_token(hs_store *db, int64_t pid, char *token, size_t siz
 hs_status hs_partner_add(hs_store *db, const char *name, char *token, size_t token_size,
                          hs_error *err)
 {
+    return hs_partner_add_role(db, name, 0, token, token_size, err);
+}
+
+hs_status hs_partner_add_role(hs_store *db, const char *name, int admin, char *token,
+                              size_t token_size, hs_error *err)
+{
     hs_status st = pt_check_name(name, err);
     if (st) return st;
     st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (st) return st;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "INSERT INTO partner(name, created_at) VALUES(?1, "
-                           "strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                           "INSERT INTO partner(name, created_at, admin) VALUES(?1, "
+                           "strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2)",
                            -1, &q, NULL) != SQLITE_OK)
         st = hsi_store_err(db, err, "cannot prepare the partner insert");
     if (!st) {
         sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(q, 2, admin ? 1 : 0);
         int rc = sqlite3_step(q);
         if (rc == SQLITE_CONSTRAINT)
             st = hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
@@ -175,7 +182,8 @@ hs_status hs_partner_add(hs_store *db, const char *name, char *token, size_t tok
     sqlite3_finalize(q);
     int64_t pid = sqlite3_last_insert_rowid(hsi_store_db(db));
     if (!st) st = pt_new_token(db, pid, token, token_size, err);
-    if (!st) st = hsi_store_audit(db, "local", "partner.add", name, NULL, err);
+    if (!st)
+        st = hsi_store_audit(db, "local", "partner.add", name, admin ? "administrator" : NULL, err);
     if (!st) st = hsi_store_exec(db, "COMMIT", err);
     if (st) {
         hsi_store_exec(db, "ROLLBACK", NULL);
@@ -194,8 +202,8 @@ hs_status hs_partner_list(hs_store *db, hs_partner_info **out, size_t *n, hs_err
                            "SELECT p.id, p.name, p.created_at, p.revoked_at, "
                            "(SELECT count(*) FROM token t WHERE t.partner = p.id AND "
                            "t.revoked_at IS NULL), "
-                           "(SELECT count(*) FROM submission s WHERE s.partner = p.id) "
-                           "FROM partner p ORDER BY p.id",
+                           "(SELECT count(*) FROM submission s WHERE s.partner = p.id), "
+                           "p.admin FROM partner p ORDER BY p.id",
                            -1, &q, NULL) != SQLITE_OK)
         return hsi_store_err(db, err, "cannot list partners");
     hs_partner_info *a = NULL;
@@ -221,6 +229,7 @@ hs_status hs_partner_list(hs_store *db, hs_partner_info **out, size_t *n, hs_err
             snprintf(p->revoked, sizeof p->revoked, "%s", (const char *)sqlite3_column_text(q, 3));
         p->tokens = (long)sqlite3_column_int64(q, 4);
         p->submissions = (long)sqlite3_column_int64(q, 5);
+        p->admin = sqlite3_column_int(q, 6) != 0;
     }
     if (!st && rc != SQLITE_DONE) st = hsi_store_err(db, err, "cannot list partners");
     sqlite3_finalize(q);
@@ -276,6 +285,51 @@ hs_status hs_partner_revoke(hs_store *db, const char *name, hs_error *err)
     if (!st) st = hsi_store_exec(db, "COMMIT", err);
     if (st) hsi_store_exec(db, "ROLLBACK", NULL);
     return st;
+}
+
+hs_status hs_partner_remove(hs_store *db, const char *name, hs_error *err)
+{
+    static const char *const sql[] = {
+        "DELETE FROM token WHERE partner = (SELECT id FROM partner WHERE name = ?1 AND NOT "
+        "EXISTS (SELECT 1 FROM submission s WHERE s.partner = partner.id))",
+        "DELETE FROM partner WHERE name = ?1 AND NOT EXISTS (SELECT 1 FROM submission s WHERE "
+        "s.partner = partner.id)"};
+    hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
+    if (st) return st;
+    int changed = 0;
+    for (size_t i = 0; !st && i < 2; i++) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(hsi_store_db(db), sql[i], -1, &q, NULL) != SQLITE_OK) {
+            st = hsi_store_err(db, err, "cannot prepare the removal");
+            break;
+        }
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            st = hsi_store_err(db, err, "cannot remove the partner");
+        changed = sqlite3_changes(hsi_store_db(db));
+        sqlite3_finalize(q);
+    }
+    if (!st && !changed)
+        st = hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                     "no partner named '%s' without submissions (humsec partner list)", name);
+    if (!st) st = hsi_store_audit(db, "local", "partner.remove", name, NULL, err);
+    if (!st) st = hsi_store_exec(db, "COMMIT", err);
+    if (st) hsi_store_exec(db, "ROLLBACK", NULL);
+    return st;
+}
+
+int hsi_partner_is_admin(hs_store *db, long id)
+{
+    sqlite3_stmt *q = NULL;
+    int admin = 0;
+    if (sqlite3_prepare_v2(hsi_store_db(db),
+                           "SELECT admin FROM partner WHERE id = ?1 AND revoked_at IS NULL", -1, &q,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, id);
+        admin = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1;
+    }
+    sqlite3_finalize(q);
+    return admin;
 }
 
 hs_status hs_partner_auth(hs_store *db, const char *token, long *partner, char *name,

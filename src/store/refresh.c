@@ -4,10 +4,12 @@
  * one run. The builds, the uncertainty analysis, the panels and the alerts are the library's
  * own (index/, mc/, events/); this file only feeds them and writes what they give.
  *
- * A run row is written first (status running, with the submissions it will use), then the
- * computations run outside any transaction, then every result and the status done go in
- * one transaction. A failure marks the run failed with its message and leaves the results of
- * earlier runs as they were.
+ * A run row is written first (status running, with the submissions it will use and the
+ * process id), then the computations run outside any transaction, then every result and the
+ * status done go in one transaction. A failure marks the run failed with its message and
+ * leaves the results of earlier runs as they were. One submission never makes a run fail:
+ * when the HSI does not build with them, the submissions are added one by one to the
+ * shipped data and each that breaks a step is rejected with the step's message and left out.
  *
  * Accepted indicator submissions are overlaid on the HSI's shipped indicator table: a
  * submitted (uCode, Time, iCode) value replaces the shipped one, a newer submission wins over
@@ -131,14 +133,15 @@ static hs_status rf_begin(hs_store *db, const hs_refresh_opts *o, int64_t *run, 
     hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (!st)
         st = rf_prep(db,
-                     "INSERT INTO run(status, started_at, requested_by) "
-                     "VALUES('running', strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?1)",
+                     "INSERT INTO run(status, started_at, requested_by, pid) "
+                     "VALUES('running', strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?1, ?2)",
                      &q, err);
     if (!st) {
         if (o->partner > 0)
             sqlite3_bind_int64(q, 1, o->partner);
         else
             sqlite3_bind_null(q, 1);
+        sqlite3_bind_int64(q, 2, (int64_t)getpid());
         st = rf_done(db, q, "cannot record the run", err);
         *run = sqlite3_last_insert_rowid(hsi_store_db(db));
     }
@@ -248,30 +251,100 @@ static void rf_map_free(rf_map *m)
     hsi_free(m->ctx, m->e);
 }
 
-/* Accepted indicator values, older submissions first so that newer ones overwrite. */
-static hs_status rf_load_values(hs_store *db, rf_map *m, size_t *n, hs_error *err)
+/* The indicator submissions of a run, each with its values; `use` says which ones the
+ * overlay takes. */
+typedef struct rf_val {
+    char *key; /* "uCode\x1fTime\x1fiCode" */
+    double v;  /* NaN = remove */
+} rf_val;
+
+typedef struct rf_sub {
+    int64_t id;
+    size_t first, n; /* its values */
+    int use;
+} rf_sub;
+
+typedef struct rf_subs {
+    hs_ctx *ctx;
+    rf_sub *s;
+    size_t ns, caps;
+    rf_val *v;
+    size_t nv, capv;
+} rf_subs;
+
+static void rf_subs_free(rf_subs *x)
+{
+    for (size_t i = 0; i < x->nv; i++)
+        hsi_free(x->ctx, x->v[i].key);
+    hsi_free(x->ctx, x->v);
+    hsi_free(x->ctx, x->s);
+}
+
+/* The run's indicator submissions, older first so that newer ones overwrite. */
+static hs_status rf_load_subs(hs_store *db, int64_t run, rf_subs *x, hs_error *err)
 {
     sqlite3_stmt *q = NULL;
     hs_status st = rf_prep(db,
-                           "SELECT v.ucode, v.time, v.icode, v.value FROM submission_value v "
-                           "JOIN submission s ON s.id = v.submission WHERE s.status = "
-                           "'accepted' AND s.kind = 'indicators' ORDER BY s.id, v.line",
+                           "SELECT s.id, v.ucode, v.time, v.icode, v.value FROM run_submission "
+                           "rs JOIN submission s ON s.id = rs.submission JOIN submission_value "
+                           "v ON v.submission = s.id WHERE rs.run = ?1 AND s.kind = "
+                           "'indicators' ORDER BY s.id, v.line",
                            &q, err);
-    *n = 0;
+    if (!st) sqlite3_bind_int64(q, 1, run);
     while (!st && sqlite3_step(q) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(q, 0);
+        if (!x->ns || x->s[x->ns - 1].id != id) {
+            if (x->ns == x->caps) {
+                size_t cap = x->caps ? x->caps * 2 : 16;
+                rf_sub *p = hsi_realloc(x->ctx, x->s, cap * sizeof *p);
+                if (!p) {
+                    st = hsi_err_nomem(err);
+                    break;
+                }
+                x->s = p;
+                x->caps = cap;
+            }
+            x->s[x->ns++] = (rf_sub){id, x->nv, 0, 1};
+        }
+        if (x->nv == x->capv) {
+            size_t cap = x->capv ? x->capv * 2 : 256;
+            rf_val *p = hsi_realloc(x->ctx, x->v, cap * sizeof *p);
+            if (!p) {
+                st = hsi_err_nomem(err);
+                break;
+            }
+            x->v = p;
+            x->capv = cap;
+        }
         char key[256];
-        snprintf(key, sizeof key, "%s\x1f%lld\x1f%s", (const char *)sqlite3_column_text(q, 0),
-                 (long long)sqlite3_column_int64(q, 1), (const char *)sqlite3_column_text(q, 2));
-        rf_ent *e = rf_find(m, key, 1);
-        if (!e) {
+        snprintf(key, sizeof key, "%s\x1f%lld\x1f%s", (const char *)sqlite3_column_text(q, 1),
+                 (long long)sqlite3_column_int64(q, 2), (const char *)sqlite3_column_text(q, 3));
+        rf_val *v = &x->v[x->nv];
+        v->key = hsi_strdup(x->ctx, key);
+        if (!v->key) {
             st = hsi_err_nomem(err);
             break;
         }
-        e->v = sqlite3_column_type(q, 3) == SQLITE_NULL ? (double)NAN : sqlite3_column_double(q, 3);
-        (*n)++;
+        v->v = sqlite3_column_type(q, 4) == SQLITE_NULL ? (double)NAN : sqlite3_column_double(q, 4);
+        x->nv++;
+        x->s[x->ns - 1].n++;
     }
     sqlite3_finalize(q);
     return st;
+}
+
+/* The overlay of the submissions in use (m empty on entry). */
+static hs_status rf_overlay_of(const rf_subs *x, rf_map *m, hs_error *err)
+{
+    for (size_t i = 0; i < x->ns; i++) {
+        if (!x->s[i].use) continue;
+        for (size_t k = x->s[i].first; k < x->s[i].first + x->s[i].n; k++) {
+            rf_ent *e = rf_find(m, x->v[k].key, 1);
+            if (!e) return hsi_err_nomem(err);
+            e->v = x->v[k].v;
+        }
+    }
+    return HS_OK;
 }
 
 /* Write the overlaid long table to path. */
@@ -718,6 +791,46 @@ static hs_status rf_put_panel(hs_store *db, int64_t run, const hs_panel *p, cons
     return st;
 }
 
+/* Mark submission id rejected by run `run` with the message of the step it broke, and take
+ * it out of the run's submissions. */
+static hs_status rf_reject(hs_store *db, const hs_refresh_opts *o, int64_t run, int64_t id,
+                           const char *why, hs_error *err)
+{
+    char by[32], obj[48], det[1200];
+    snprintf(by, sizeof by, "run %lld", (long long)run);
+    snprintf(obj, sizeof obj, "submission %lld", (long long)id);
+    snprintf(det, sizeof det, "excluded from run %lld: %s", (long long)run, why);
+    sqlite3_stmt *q = NULL;
+    hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
+    if (st) return st;
+    st = rf_prep(db,
+                 "UPDATE submission SET status = 'rejected', decided_at = "
+                 "strftime('%Y-%m-%dT%H:%M:%fZ','now'), decided_by = ?2, reason = ?3 WHERE id = "
+                 "?1 AND status = 'accepted'",
+                 &q, err);
+    if (!st) {
+        sqlite3_bind_int64(q, 1, id);
+        sqlite3_bind_text(q, 2, by, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 3, det, -1, SQLITE_TRANSIENT);
+        st = rf_done(db, q, "cannot reject a submission", err);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (!st)
+        st = rf_prep(db, "DELETE FROM run_submission WHERE run = ?1 AND submission = ?2", &q, err);
+    if (!st) {
+        sqlite3_bind_int64(q, 1, run);
+        sqlite3_bind_int64(q, 2, id);
+        st = rf_done(db, q, "cannot update the run's submissions", err);
+    }
+    sqlite3_finalize(q);
+    if (!st) st = hsi_store_audit(db, o->actor, "submission.reject", obj, det, err);
+    if (!st) st = hsi_store_exec(db, "COMMIT", err);
+    if (st) hsi_store_exec(db, "ROLLBACK", NULL);
+    rf_progress(o, "submission %lld left out: %s", (long long)id, why);
+    return st;
+}
+
 /* ---- events --------------------------------------------------------------------------- */
 
 static int rf_has_source(hs_store *db, const char *name)
@@ -778,14 +891,16 @@ static hs_status rf_ingest_shipped(hs_ctx *ctx, hs_store *db, const hs_refresh_o
 }
 
 /* Add the accepted event submissions' events to a panel being built. */
-static hs_status rf_panel_submissions(hs_ctx *ctx, hs_store *db, hs_panel *p, const hs_geo *geo,
-                                      hs_error *err)
+static hs_status rf_panel_submissions(hs_ctx *ctx, hs_store *db, int64_t run, hs_panel *p,
+                                      const hs_geo *geo, hs_error *err)
 {
     sqlite3_stmt *q = NULL;
     hs_status st = rf_prep(db,
-                           "SELECT id, body FROM submission WHERE status = 'accepted' AND "
-                           "kind = 'events' ORDER BY id",
+                           "SELECT s.id, s.body FROM run_submission rs JOIN submission s ON "
+                           "s.id = rs.submission WHERE rs.run = ?1 AND s.kind = 'events' ORDER "
+                           "BY s.id",
                            &q, err);
+    if (!st) sqlite3_bind_int64(q, 1, run);
     while (!st && sqlite3_step(q) == SQLITE_ROW) {
         char name[64];
         snprintf(name, sizeof name, "submission %lld", (long long)sqlite3_column_int64(q, 0));
@@ -810,15 +925,61 @@ static hs_status rf_panel_submissions(hs_ctx *ctx, hs_store *db, hs_panel *p, co
     return st;
 }
 
-static hs_status rf_panel(hs_ctx *ctx, hs_store *db, const hs_geo *geo, hs_panel_level lev,
-                          int subs, hs_panel **out, hs_error *err)
+/* Read every event submission of the run once without using it: one that the events
+ * reader now refuses (the crosswalks changed, say) is rejected and left out, so that the
+ * panels never hold part of a submission. */
+static hs_status rf_check_event_subs(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *o,
+                                     int64_t run, const hs_geo *geo, size_t *nrej, hs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t bad[64];
+    char why[64][512];
+    size_t nbad = 0;
+    hs_status st = rf_prep(db,
+                           "SELECT s.id, s.body FROM run_submission rs JOIN submission s ON "
+                           "s.id = rs.submission WHERE rs.run = ?1 AND s.kind = 'events' ORDER "
+                           "BY s.id",
+                           &q, err);
+    if (!st) sqlite3_bind_int64(q, 1, run);
+    while (!st && nbad < 64 && sqlite3_step(q) == SQLITE_ROW) {
+        const char *body = sqlite3_column_blob(q, 1);
+        size_t len = (size_t)sqlite3_column_bytes(q, 1);
+        hsi_evfile f;
+        hs_error e = {0};
+        hs_status ps = hsi_evfile_open_mem(ctx, body ? body : "", len, "submission", geo, &f, &e);
+        if (!ps) {
+            f.silent = 1;
+            for (;;) {
+                hsi_event ev;
+                int eof = 0;
+                ps = hsi_evfile_next(&f, &ev, &eof, &e);
+                if (ps || eof) break;
+            }
+            hsi_evfile_close(&f);
+        }
+        if (ps == HS_ERR_NOMEM) st = hsi_err_nomem(err);
+        if (ps && !st) {
+            bad[nbad] = sqlite3_column_int64(q, 0);
+            snprintf(why[nbad++], sizeof why[0], "%.500s", e.msg);
+        }
+    }
+    sqlite3_finalize(q);
+    for (size_t i = 0; !st && i < nbad; i++) {
+        st = rf_reject(db, o, run, bad[i], why[i], err);
+        (*nrej)++;
+    }
+    return st;
+}
+
+static hs_status rf_panel(hs_ctx *ctx, hs_store *db, int64_t run, const hs_geo *geo,
+                          hs_panel_level lev, int subs, hs_panel **out, hs_error *err)
 {
     hs_panel_opts po;
     hs_panel_opts_init(&po);
     po.level = lev;
     hs_status st = hsi_panel_begin(ctx, &po, out, err);
     if (!st) st = hsi_store_panel_add(db, *out, err);
-    if (!st && subs) st = rf_panel_submissions(ctx, db, *out, geo, err);
+    if (!st && subs) st = rf_panel_submissions(ctx, db, run, *out, geo, err);
     if (!st) st = hsi_panel_end(*out, geo, err);
     if (st) {
         hs_panel_free(*out);
@@ -832,6 +993,9 @@ static hs_status rf_panel(hs_ctx *ctx, hs_store *db, const hs_geo *geo, hs_panel
 /* Results are kept for the newest RF_KEEP runs with results; older runs keep their row
  * (status, times, submissions used) but not their scores, panels and nodes. */
 #define RF_KEEP 5
+/* Runs of the rank-interval analysis that check submitted values when the run itself does
+ * not analyse (ua_runs 0). */
+#define RF_PROBE_RUNS 4
 
 static hs_status rf_prune(hs_store *db, hs_error *err)
 {
@@ -910,20 +1074,93 @@ static hs_status rf_build(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *o, s
     } else if (!st) {
         snprintf(job->data_rel, sizeof job->data_rel, "%s", rf_rel(job->b->pl.data.file, o->root));
     }
-    if (!st && rf_jobs[j].spec && o->ua_runs > 0) {
+    /* With submitted values the analysis also runs, briefly, when the run does not keep
+     * it: a value that breaks it (a year with a single country) is found either way. */
+    long ua_n = o->ua_runs > 0 ? o->ua_runs : over->n ? RF_PROBE_RUNS : 0;
+    if (!st && rf_jobs[j].spec && ua_n > 0) {
         char spec[4096];
         rf_path(spec, sizeof spec, o->root, rf_jobs[j].spec);
         hs_sa_opts so;
         hs_sa_opts_init(&so);
-        so.n = (size_t)o->ua_runs;
+        so.n = (size_t)ua_n;
         so.threads = o->threads;
         st = hs_sensitivity_run(ctx, job->pipeline, spec, &so, &job->ua, err);
+        if (!st && o->ua_runs <= 0) {
+            hs_sensitivity_free(job->ua);
+            job->ua = NULL;
+        }
     }
     if (tmpdir[0]) {
         static const char *const files[] = {"indicators.csv", "index.pipeline"};
         rf_rmdir(tmpdir, files, 2);
     }
+    if (st) {
+        hs_sensitivity_free(job->ua);
+        hs_build_free(job->b);
+        job->ua = NULL;
+        job->b = NULL;
+    }
     (void)db;
+    return st;
+}
+
+/* A failure a submitted value can cause (not memory, files or a bug). */
+static int rf_data_error(hs_status st)
+{
+    return st == HS_ERR_PARSE || st == HS_ERR_SCHEMA || st == HS_ERR_PIPELINE ||
+           st == HS_ERR_DOMAIN || st == HS_ERR_USAGE;
+}
+
+/* Build the first job with the run's indicator submissions. When that fails on the data,
+ * find the submissions that break it: from the shipped data alone, add them one by one in
+ * order and keep each that still builds; each one left out is rejected with the message of
+ * the step it broke. A run fails only when the shipped data alone fails. *nrej: OUT. */
+static hs_status rf_build_first(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *o, int64_t run,
+                                rf_subs *subs, rf_job *job, size_t *nrej, hs_error *err)
+{
+    rf_map over = {ctx, NULL, 0, 0};
+    hs_status st = rf_overlay_of(subs, &over, err);
+    if (!st) st = rf_build(ctx, db, o, 0, &over, job, err);
+    rf_map_free(&over);
+    if (!st || !subs->ns || !rf_data_error(st)) return st;
+    hs_error first = *err;
+    rf_progress(o, "the build with %zu submissions failed (%s): trying them one by one", subs->ns,
+                first.msg);
+    for (size_t i = 0; i < subs->ns; i++)
+        subs->s[i].use = 0;
+    rf_job probe;
+    st = HS_OK;
+    for (size_t i = 0; !st && i <= subs->ns; i++) {
+        /* i = 0: the shipped data alone; then with submission i - 1 added */
+        if (i) subs->s[i - 1].use = 1;
+        memset(&probe, 0, sizeof probe);
+        hs_refresh_opts po = *o;
+        po.ua_runs = 0; /* a probe: the brief analysis only */
+        over = (rf_map){ctx, NULL, 0, 0};
+        hs_error e = {0};
+        hs_status ps = rf_overlay_of(subs, &over, &e);
+        if (!ps) ps = rf_build(ctx, db, &po, 0, &over, &probe, &e);
+        rf_map_free(&over);
+        hs_sensitivity_free(probe.ua);
+        hs_build_free(probe.b);
+        if (!ps) continue;
+        if (!i) { /* not the submissions' doing */
+            *err = first;
+            return first.code;
+        }
+        if (!rf_data_error(ps)) {
+            *err = e;
+            return ps;
+        }
+        subs->s[i - 1].use = 0;
+        st = rf_reject(db, o, run, subs->s[i - 1].id, e.msg, err);
+        (*nrej)++;
+    }
+    if (st) return st;
+    over = (rf_map){ctx, NULL, 0, 0};
+    st = rf_overlay_of(subs, &over, err);
+    if (!st) st = rf_build(ctx, db, o, 0, &over, job, err);
+    rf_map_free(&over);
     return st;
 }
 
@@ -945,30 +1182,36 @@ hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opt
     z.run = (long)run;
     rf_job jobs[RF_NJOBS];
     memset(jobs, 0, sizeof jobs);
-    rf_map over = {ctx, NULL, 0, 0};
-    size_t nval = 0;
+    rf_subs subs = {ctx, NULL, 0, 0, NULL, 0, 0};
+    rf_map none = {ctx, NULL, 0, 0};
+    size_t nrej = 0;
     hs_geo *geo = NULL;
     hs_panel *pc = NULL, *pg = NULL;
     hs_alert *al = NULL;
     size_t nal = 0;
     hs_warn_opts wo;
     hs_warn_opts_init(&wo);
-    if (o.submissions) st = rf_load_values(db, &over, &nval, err);
+    if (o.submissions) st = rf_load_subs(db, run, &subs, err);
     for (size_t j = 0; !st && j < RF_NJOBS; j++) {
         rf_progress(&o, "[%zu/%zu] %s%s", j + 1, RF_NJOBS, rf_jobs[j].name,
-                    j == 0 && nval ? " (with submitted values)" : "");
-        st = rf_build(ctx, db, &o, j, &over, &jobs[j], err);
+                    j == 0 && subs.nv ? " (with submitted values)" : "");
+        if (j == 0)
+            st = rf_build_first(ctx, db, &o, run, &subs, &jobs[j], &nrej, err);
+        else
+            st = rf_build(ctx, db, &o, j, &none, &jobs[j], err);
     }
     if (!st && o.events) {
         char gdir[4096];
         rf_path(gdir, sizeof gdir, o.root, "data/geo");
         st = hs_geo_load(ctx, gdir, &geo, err);
         if (!st) st = rf_ingest_shipped(ctx, db, &o, geo, &z.events, err);
-        if (!st) st = rf_panel(ctx, db, geo, HS_PANEL_COUNTRY, o.submissions, &pc, err);
-        if (!st) st = rf_panel(ctx, db, geo, HS_PANEL_GRID, o.submissions, &pg, err);
+        if (!st && o.submissions) st = rf_check_event_subs(ctx, db, &o, run, geo, &nrej, err);
+        if (!st) st = rf_panel(ctx, db, run, geo, HS_PANEL_COUNTRY, o.submissions, &pc, err);
+        if (!st) st = rf_panel(ctx, db, run, geo, HS_PANEL_GRID, o.submissions, &pg, err);
         if (!st) st = hs_warn_run(ctx, pc, &wo, &al, &nal, err);
         if (!st) rf_progress(&o, "events: %zu alerts over %zu countries", nal, hs_panel_nunits(pc));
     }
+    z.submissions = z.submissions > nrej ? z.submissions - nrej : 0;
     /* every result in one transaction */
     if (!st) st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (!st) {
@@ -1013,7 +1256,7 @@ hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opt
         hs_sensitivity_free(jobs[j].ua);
         hs_build_free(jobs[j].b);
     }
-    rf_map_free(&over);
+    rf_subs_free(&subs);
     hs_alerts_free(ctx, al);
     hs_panel_free(pc);
     hs_panel_free(pg);

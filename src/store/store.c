@@ -11,7 +11,10 @@
  */
 #include "store_int.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -22,6 +25,7 @@ struct hs_store {
     sqlite3 *db;
     char *path;
     int version;
+    struct hsi_sub_rules *rules; /* what submissions are checked against (submit.c) */
 };
 
 /* Migrations: entry i brings the schema from version i to i + 1. Never edit a released
@@ -161,6 +165,32 @@ static const char *const store_migrations[] = {
     "  action TEXT NOT NULL,"
     "  object TEXT,"
     "  detail TEXT);",
+    /* 4: review before publication: a submission is pending until an administrator accepts
+     * or rejects it (a run may reject it too); administrators; the process of a run, so that
+     * one whose process died can be told from one in progress. The submission table is
+     * rebuilt for its new CHECK (foreign keys are off during migrations). */
+    "CREATE TABLE submission_new("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner INTEGER NOT NULL REFERENCES partner(id),"
+    "  kind TEXT NOT NULL CHECK(kind IN ('indicators','events')),"
+    "  received_at TEXT NOT NULL,"
+    "  sha256 TEXT NOT NULL,"
+    "  rows INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK(status IN ('pending','accepted','rejected','withdrawn')),"
+    "  withdrawn_at TEXT,"
+    "  body BLOB NOT NULL,"
+    "  decided_at TEXT,"
+    "  decided_by TEXT,"
+    "  reason TEXT);"
+    "INSERT INTO submission_new(id, partner, kind, received_at, sha256, rows, status, "
+    "  withdrawn_at, body) SELECT id, partner, kind, received_at, sha256, rows, status, "
+    "  withdrawn_at, body FROM submission;"
+    "DROP TABLE submission;"
+    "ALTER TABLE submission_new RENAME TO submission;"
+    "CREATE INDEX submission_partner ON submission(partner, id);"
+    "CREATE INDEX submission_status ON submission(status, id);"
+    "ALTER TABLE partner ADD COLUMN admin INTEGER NOT NULL DEFAULT 0 CHECK(admin IN (0, 1));"
+    "ALTER TABLE run ADD COLUMN pid INTEGER;",
 };
 
 #define STORE_NMIG ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -206,6 +236,15 @@ static hs_status store_migrate(hs_store *s, hs_error *err)
                      v, STORE_NMIG);
     for (int i = v; st == HS_OK && i < STORE_NMIG; i++)
         st = hsi_store_exec(s, store_migrations[i], err);
+    /* a rebuilt table must leave every reference whole */
+    if (st == HS_OK && v < STORE_NMIG &&
+        sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            st = hsi_err(err, HS_ERR_SCHEMA, s->path, 0, 0,
+                         "the schema migration left a broken reference in table %s",
+                         (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+    }
     if (st == HS_OK && v < STORE_NMIG) {
         char sql[128];
         snprintf(sql, sizeof sql,
@@ -219,6 +258,53 @@ static hs_status store_migrate(hs_store *s, hs_error *err)
     else
         hsi_store_exec(s, "ROLLBACK", NULL);
     if (st == HS_OK) s->version = STORE_NMIG;
+    return st;
+}
+
+/* Runs left "running" by a process that is gone (killed, or the machine stopped) are marked
+ * failed: nothing else would ever finish them. A run is the process's whose pid it records;
+ * a row without one predates the pid column. A run of this process, or of one still alive,
+ * is left alone. */
+static hs_status store_reap_runs(hs_store *s, hs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t dead[64];
+    size_t n = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, pid FROM run WHERE status = 'running' ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return hsi_store_err(s, err, "cannot read the runs");
+    while (n < 64 && sqlite3_step(q) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(q, 0);
+        if (sqlite3_column_type(q, 1) != SQLITE_NULL) {
+            pid_t pid = (pid_t)sqlite3_column_int64(q, 1);
+            if (pid == getpid() || (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))) continue;
+        }
+        dead[n++] = id;
+    }
+    sqlite3_finalize(q);
+    if (!n) return HS_OK;
+    hs_status st = hsi_store_exec(s, "BEGIN IMMEDIATE", err);
+    if (st) return st;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE run SET status = 'failed', finished_at = "
+                           "strftime('%Y-%m-%dT%H:%M:%SZ','now'), message = 'the run did not "
+                           "finish: its process stopped before the end (found at the next "
+                           "start)' WHERE id = ?1 AND status = 'running'",
+                           -1, &q, NULL) != SQLITE_OK)
+        st = hsi_store_err(s, err, "cannot prepare the run update");
+    for (size_t i = 0; !st && i < n; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_int64(q, 1, dead[i]);
+        if (sqlite3_step(q) != SQLITE_DONE) st = hsi_store_err(s, err, "cannot mark a run failed");
+        char obj[32];
+        snprintf(obj, sizeof obj, "run %lld", (long long)dead[i]);
+        if (!st && sqlite3_changes(s->db))
+            st =
+                hsi_store_audit(s, "local", "run.fail", obj, "process stopped before the end", err);
+    }
+    sqlite3_finalize(q);
+    if (!st) st = hsi_store_exec(s, "COMMIT", err);
+    if (st) hsi_store_exec(s, "ROLLBACK", NULL);
     return st;
 }
 
@@ -240,12 +326,16 @@ hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error 
     if (st == HS_OK) sqlite3_busy_timeout(s->db, 10000);
     /* WAL: readers (panels, alerts) never block the writer; synchronous=NORMAL is safe
      * under WAL (a crash loses at most the last transaction, never corrupts). */
+    /* foreign keys go on after the migrations: a migration that rebuilds a table needs
+     * them off, and the pragma has no effect inside a transaction */
     if (st == HS_OK)
         st = hsi_store_exec(s,
                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                            "PRAGMA foreign_keys=ON;",
+                            "PRAGMA foreign_keys=OFF;",
                             err);
     if (st == HS_OK) st = store_migrate(s, err);
+    if (st == HS_OK) st = hsi_store_exec(s, "PRAGMA foreign_keys=ON;", err);
+    if (st == HS_OK) st = store_reap_runs(s, err);
     if (st != HS_OK) {
         hs_store_close(s);
         return st;
@@ -257,6 +347,7 @@ hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error 
 void hs_store_close(hs_store *s)
 {
     if (!s) return;
+    hsi_sub_rules_free(s->ctx, s->rules);
     sqlite3_close(s->db);
     hsi_free(s->ctx, s->path);
     hsi_free(s->ctx, s);
@@ -280,6 +371,11 @@ hs_ctx *hsi_store_ctx(const hs_store *s)
 const char *hsi_store_path(const hs_store *s)
 {
     return s->path;
+}
+
+struct hsi_sub_rules **hsi_store_rules(hs_store *s)
+{
+    return &s->rules;
 }
 
 /* Base name of a path, for the source table (folders differ between machines). */

@@ -17,6 +17,10 @@ struct sqlite3;
 HS_INTERNAL struct sqlite3 *hsi_store_db(hs_store *s);
 HS_INTERNAL hs_ctx *hsi_store_ctx(const hs_store *s);
 HS_INTERNAL const char *hsi_store_path(const hs_store *s);
+/* The submission rules the store keeps between submissions (loaded by submit.c). */
+struct hsi_sub_rules;
+HS_INTERNAL struct hsi_sub_rules **hsi_store_rules(hs_store *s);
+HS_INTERNAL void hsi_sub_rules_free(hs_ctx *ctx, struct hsi_sub_rules *r);
 
 /* Run SQL without parameters (BEGIN, COMMIT, pragmas); err gets SQLite's message. */
 HS_INTERNAL hs_status hsi_store_exec(hs_store *s, const char *sql, hs_error *err);
@@ -46,11 +50,13 @@ typedef struct hsi_sub_errs {
 } hsi_sub_errs;
 HS_INTERNAL void hsi_sub_errs_free(hsi_sub_errs *e);
 
-/* Check a submission of `kind` ("indicators" or "events") whole; if it is valid, store it
- * (file, SHA-256, rows, values) and an audit row in one transaction and set *id. Invalid:
- * HS_ERR_PARSE with every error in errs (zeroed by the caller; free with hsi_sub_errs_free)
- * and nothing stored. structure: the HSI structure file whose indicator codes are allowed;
- * geo (may be NULL): crosswalks for event rows. */
+/* Check a submission of `kind` ("indicators" or "events") whole, against the index as well
+ * as for its shape (submit.c); if it is valid, store it as pending (file, SHA-256, rows,
+ * values) and an audit row in one transaction and set *id. Invalid: HS_ERR_PARSE with every
+ * error in errs (zeroed by the caller; free with hsi_sub_errs_free) and nothing stored.
+ * structure: the HSI structure file (examples/hsi/structure.csv of the project folder, whose
+ * hsi.pipeline and data/geo give the units and years); geo (may be NULL): crosswalks for
+ * event rows. */
 HS_INTERNAL hs_status hsi_sub_add(hs_store *db, long partner, const char *actor, const char *kind,
                                   const char *body, size_t len, const char *structure,
                                   const hs_geo *geo, int64_t *id, hsi_sub_errs *errs,
@@ -58,6 +64,13 @@ HS_INTERNAL hs_status hsi_sub_add(hs_store *db, long partner, const char *actor,
 /* Mark partner's submission id withdrawn (*found = 0 when it is not the partner's). */
 HS_INTERNAL hs_status hsi_sub_withdraw(hs_store *db, long partner, const char *actor, int64_t id,
                                        int *found, hs_error *err);
+
+/* hs_submission_review; *status (16 bytes) gets the submission's status before, "" when
+ * there is none (the caller tells 404 from 409). */
+HS_INTERNAL hs_status hsi_sub_review(hs_store *db, int64_t id, hs_review what, const char *actor,
+                                     const char *why, char *status, hs_error *err);
+/* 1 when partner id is an administrator. */
+HS_INTERNAL int hsi_partner_is_admin(hs_store *db, long id);
 
 /* SHA-256 of data[0..len) as 64 lowercase hex digits and a NUL. */
 HS_INTERNAL void hsi_sha256_hex(const void *data, size_t len, char hex[65]);

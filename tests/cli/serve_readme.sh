@@ -1,6 +1,6 @@
 #!/bin/sh
 # serve_readme.sh - the README's "Serve" example as written (serve on a new store, partner
-# add, a submission with curl), on any free port instead of 8080 and with a short
+# add, a submission with curl, its review), on any free port instead of 8080 and with a short
 # rank-interval analysis; then the page and a read, the usage errors of serve and partner,
 # and a clean stop on SIGTERM. Exits 77 (skip; an error under HS_REQUIRE_ALL=1, as in CI) without curl or
 # without the server.
@@ -30,7 +30,14 @@ case $TOKEN in hs_*) ;; *) err "partner add printed no token" ;; esac
 out=$(printf 'uCode,Time,iCode,Value\nAFG,2023,le,62.9\n' |
   curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' --data-binary @- \
        "$base/api/v1/submissions?kind=indicators")
-case $out in *'"status":"accepted"'*) ;; *) err "README submission: $out" ;; esac
+case $out in *'"status":"pending"'*) ;; *) err "README submission: $out" ;; esac
+"$bin" partner review --db "$tmp/humsec.db" | grep -q '^1	Example NGO	indicators	.*	pending' ||
+  err "partner review does not list the pending submission"
+"$bin" partner review --accept 1 --db "$tmp/humsec.db" 2>/dev/null || err "partner review --accept 1"
+"$bin" partner review --status accepted --db "$tmp/humsec.db" | grep -q '^1	.*	accepted	local' ||
+  err "the submission is not accepted after review --accept"
+"$bin" partner review --accept 1 --db "$tmp/humsec.db" 2>/dev/null
+[ $? -eq 2 ] || err "accepting twice is not refused"
 
 curl -s "$base/" | grep -qi '<html' || err "GET / is not the dashboard page"
 curl -s "$base/api/v1/scores?index=hsi&country=AFG" | grep -q '"code":"AFG"' || err "scores"

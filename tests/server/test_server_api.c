@@ -71,7 +71,7 @@ static void test_health_indices_countries(void **state)
     (void)state;
     json_t *j = get("/api/v1/health", 200);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "ok");
-    assert_int_equal(json_integer_value(json_object_get(j, "schema_version")), 3);
+    assert_int_equal(json_integer_value(json_object_get(j, "schema_version")), 4);
     assert_true(json_integer_value(json_object_get(j, "latest_run")) >= 1);
     json_decref(j);
 
@@ -414,7 +414,7 @@ static void test_submissions(void **state)
     long before = sub_count(auth_a);
     /* every error listed, nothing stored */
     json_t *j = post_csv(auth_a, "indicators",
-                         "uCode,Time,iCode,Value\nAFG,2023,le,71.5\nafg,2023,le,1\n"
+                         "uCode,Time,iCode,Value\nAFG,2023,le,71.5\nafg,2023,le,61\n"
                          "AFG,20x3,nope,abc\nAFG,2023,le,72\n",
                          422);
     json_t *e = json_object_get(j, "error");
@@ -464,11 +464,19 @@ static void test_submissions(void **state)
                  201);
     json_t *s = json_object_get(j, "submission");
     assert_string_equal(json_string_value(json_object_get(s, "partner")), NAME_A);
-    assert_string_equal(json_string_value(json_object_get(s, "status")), "accepted");
+    assert_string_equal(json_string_value(json_object_get(s, "status")), "pending");
     assert_int_equal(json_integer_value(json_object_get(s, "rows")), 2);
     assert_int_equal(strlen(json_string_value(json_object_get(s, "sha256"))), 64);
     ind_id = (long)json_integer_value(json_object_get(s, "id"));
     json_decref(j);
+    /* published once an administrator accepts it (here through the library, on the store
+     * the server is using) */
+    hs_store *db = NULL;
+    hs_error err = {0};
+    assert_int_equal(hs_store_open(NULL, S.db, &db, &err), HS_OK);
+    assert_int_equal(hs_submission_review(db, ind_id, HS_REVIEW_ACCEPT, "admin", NULL, &err),
+                     HS_OK);
+    hs_store_close(db);
     assert_int_equal(sub_count(auth_a), before + 1);
 
     /* events: GED rows checked by the events reader */
