@@ -65,6 +65,7 @@ static int setup(void **state)
     hs_api_opts_init(&ao);
     ao.root = HS_SOURCE_DIR;
     ao.ua_runs = 0;
+    ao.run_interval = 0; /* the tests start several runs as one partner */
     return hs_api_new(NULL, db, &ao, &api, &err) == HS_OK ? 0 : -1;
 }
 

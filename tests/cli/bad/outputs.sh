@@ -119,7 +119,7 @@ mv "$tmp/p0" "$tmp/w/p.pipeline"
 check older_build_replaced 0 "wrote" build p.pipeline -o res
 want=".humsec-build Aggregated.csv Normalised.csv Raw.csv audit_corr_Normalised.csv \
 audit_corr_parent.csv audit_cronbach.csv audit_pca_variance.csv audit_pca_weights.csv \
-audit_stats_Raw.csv ranks.csv summary.json "
+audit_stats_Raw.csv ranks.csv results.csv summary.json "
 got=$(cd "$tmp/w/res" && LC_ALL=C ls -A | tr '\n' ' ')
 [ "$got" = "$want" ]
 outputs_ok older_build_files $? "res holds: $got"

@@ -72,7 +72,7 @@ while [ $at -lt "$gz_size" ]; do
     rc=$?
     case "$rc $msg" in "3 humsec: cut.csv.gz: truncated gzip file"*) ;; *)
         streams_bad=$((streams_bad + 1)); echo "     cut at $at: exit $rc: $msg" ;; esac
-    [ "$(ls -A "$tmp/w/out")" = "sentinel.csv" ] || { streams_bad=$((streams_bad + 1)); echo "     cut at $at wrote output"; }
+    [ "$(ls -A "$tmp/w/out" | tr '\n' ' ')" = ".humsec-build sentinel.csv " ] || { streams_bad=$((streams_bad + 1)); echo "     cut at $at wrote output"; }
     streams_n=$((streams_n + 1))
     at=$((at + 1000))
 done
