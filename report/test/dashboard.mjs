@@ -213,6 +213,37 @@ try {
   await audit(page, 'country');
   await page.setViewportSize({ width: 1280, height: 900 });
 
+  // A node's rank is out of the countries ranked at that node, not at the index: a pillar
+  // can rank countries the index leaves unscored (the page said "191st of 189"). The
+  // country placed last on such a pillar is looked up and its page read.
+  {
+    let found = null;
+    for (const x of indices) {
+      const year = x.years[x.years.length - 1];
+      const n = (await getJson(`/api/v1/scores?index=${x.id}&year=${year}`)).scores.filter((u) => u.rank != null).length;
+      for (const p of x.nodes.filter((q) => q.parent === x.top)) {
+        const ranked = (await getJson(`/api/v1/scores?index=${x.id}&year=${year}&pillar=${encodeURIComponent(p.code)}`)).scores.filter((u) => u.rank != null);
+        const last = ranked.reduce((a, u) => (!a || u.rank > a.rank ? u : a), null);
+        if (last && last.rank > n) {
+          found = { x, year, p, last, of: ranked.length };
+          break;
+        }
+      }
+      if (found) break;
+    }
+    check(found, 'no pillar ranks more countries than its index (the shipped HDI did): the rank count is not tested');
+    if (found) {
+      const { x, year, p, last, of } = found;
+      await page.goto(`${base}/#/country/${last.code}?index=${x.id}&year=${year}`);
+      await page.waitForSelector(`.country-view[data-state="ready"]`, { timeout: 15000 });
+      const text = await page.$eval(`#pillars .node-row[data-node="${p.code}"] .node-rank`, (e) => e.textContent.replace(/\s+/g, ' ').trim());
+      const want = `${last.rank}`;
+      const m = /^(\d+)\D* of (\d+)$/.exec(text);
+      check(m && m[1] === want && Number(m[2]) === of, `${x.id} ${year} ${p.code} of ${last.code}: "${text}", expected rank ${want} of ${of}`);
+      console.log(`  ${x.id} ${year}: ${last.code} is "${text}" on ${p.code}`);
+    }
+  }
+
   // A country with alerts shows them on its page.
   if (alerts.length) {
     const a = alerts[0];

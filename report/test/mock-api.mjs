@@ -363,7 +363,10 @@ const routes = {
           series: ix.years.map((year) => {
             const row = ix.data.get(year).get(code);
             const nodes = {};
-            for (const n of ix.nodes) nodes[n.code] = { score: round(row[n.code], 3), rank: ix.ranks.get(year).get(n.code).get(code) ?? null };
+            for (const n of ix.nodes) {
+              const ranks = ix.ranks.get(year).get(n.code);
+              nodes[n.code] = { score: round(row[n.code], 3), rank: ranks.get(code) ?? null, ranked: [...ranks.values()].filter((r) => r != null).length };
+            }
             return { year, nodes };
           }),
         })),

@@ -1159,7 +1159,11 @@ static void api_country(hs_api *a, const char *code, hs_http_response *r)
         json_t *series = json_array(), *cur = NULL;
         long long cur_year = -1;
         if (api_prepare(a,
-                        "SELECT s.year, s.node, s.score, s.rank FROM score s JOIN node n "
+                        /* ranked: how many countries the rank is out of, per node and
+                         * year (a pillar may rank countries the index leaves unscored) */
+                        "SELECT s.year, s.node, s.score, s.rank, (SELECT count(*) FROM score "
+                        "t WHERE t.run = s.run AND t.idx = s.idx AND t.node = s.node AND "
+                        "t.year = s.year AND t.rank IS NOT NULL) FROM score s JOIN node n "
                         "ON n.run = s.run AND n.idx = s.idx AND n.code = s.node WHERE "
                         "s.run = ?1 AND s.idx = ?2 AND s.unit = ?3 AND n.type = "
                         "'Aggregate' ORDER BY s.year, n.ord",
@@ -1177,8 +1181,9 @@ static void api_country(hs_api *a, const char *code, hs_http_response *r)
                 }
                 const char *nc = (const char *)sqlite3_column_text(q, 1);
                 json_object_set_new(cur, nc ? nc : "",
-                                    json_pack("{s:o, s:o}", "score", api_col_num(q, 2), "rank",
-                                              api_col_rank(q, 3)));
+                                    json_pack("{s:o, s:o, s:I}", "score", api_col_num(q, 2),
+                                              "rank", api_col_rank(q, 3), "ranked",
+                                              (json_int_t)sqlite3_column_int64(q, 4)));
             }
         }
         sqlite3_finalize(q);

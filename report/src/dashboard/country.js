@@ -31,11 +31,14 @@ function structureBlock(ix, ci, year, nRanked, fmt) {
     const v = at(n.code);
     const score = v && isNum(v.score) ? v.score : null;
     const rank = v && isNum(v.rank) ? v.rank : null;
+    // a node's rank is out of the countries ranked at that node: a pillar may rank countries
+    // the index leaves without a score (older servers send no count: the index's is used)
+    const of = v && isNum(v.ranked) && v.ranked > 0 ? v.ranked : nRanked;
     let bar = '';
-    if (rank != null && nRanked > 1) {
-      const pos = (rank - 1) / (nRanked - 1);
+    if (rank != null && of > 1 && rank <= of) {
+      const pos = (rank - 1) / (of - 1);
       const good = reverse ? pos : 1 - pos;
-      bar = `<span class="pos" title="placed ${ordinal(rank)} of ${nRanked}"><i style="width:${Math.max(2, good * 100).toFixed(1)}%;background:${goodColour(
+      bar = `<span class="pos" title="placed ${ordinal(rank)} of ${of}"><i style="width:${Math.max(2, good * 100).toFixed(1)}%;background:${goodColour(
         good
       )}"></i></span>`;
     } else bar = '<span class="pos empty"></span>';
@@ -44,7 +47,7 @@ function structureBlock(ix, ci, year, nRanked, fmt) {
       n.weight != null && n.parent ? ` <span class="muted small nowrap">weight ${esc(n.weight)}</span>` : ''
     }</div>
       ${bar}<div class="node-score">${score != null ? esc(fmt(score)) : '–'}</div>
-      <div class="node-rank">${rank != null ? `${ordinal(rank)}${nRanked ? ` <span class="muted">of ${nRanked}</span>` : ''}` : '<span class="muted">no rank</span>'}</div></div>`;
+      <div class="node-rank">${rank != null ? `${ordinal(rank)}${of && rank <= of ? ` <span class="muted">of ${of}</span>` : ''}` : '<span class="muted">no rank</span>'}</div></div>`;
   };
   const top = nodeByCode(ix, ix.top);
   let h = line(top, 0);
@@ -194,6 +197,7 @@ export function createCountry(ctx, r) {
       const fmt = formatFor(vals);
       const row = ci.series.find((s) => s.year === year);
       const top = row && row.nodes[ci.top || ix.top];
+      const topOf = top && isNum(top.ranked) && top.ranked > 0 ? top.ranked : nRanked;
       const years = ci.series.map((s) => s.year);
       const yearSel =
         years.length > 1
@@ -209,7 +213,7 @@ export function createCountry(ctx, r) {
       scoreHtml = `
       <section class="card score-card" aria-label="${esc(ix.name)} ${year}">
         <div class="stat big" style="border-color:${colour}"><span>${esc(ix.top)} ${year}</span><b>${topScore != null ? esc(fmt(topScore)) : 'no score'}</b></div>
-        <div class="stat"><span>Rank</span><b>${top && isNum(top.rank) ? `${top.rank}${nRanked ? ` <small>of ${nRanked}</small>` : ''}` : '–'}</b></div>
+        <div class="stat"><span>Rank</span><b>${top && isNum(top.rank) ? `${top.rank}${topOf ? ` <small>of ${topOf}</small>` : ''}` : '–'}</b></div>
         <div class="stat"><span>Rank range</span><b>${iv || '–'}</b>${iv ? '' : '<small>no uncertainty analysis</small>'}</div>
         <div class="stat"><span>Alerts</span><b>${alerts.length}</b>${alerts.length ? `<small>latest ${esc(monthName(alerts[0].month))}</small>` : ''}</div>
         <div class="stat-tools">${yearSel}<a class="btn" href="${href('', { index: ix.id, year })}">See on the map</a></div>
