@@ -55,6 +55,8 @@ hs_status hsi_sensitivity_rank_interval(const hs_sensitivity *s, size_t i, doubl
 static void sw_key(hsi_buf *b, const hs_sensitivity *s, size_t i)
 {
     hsi_buf_csv_str(b, s->base->units.code[s->unit_row[i]]);
+    hsi_buf_puts(b, ",");
+    hsi_buf_csv_str(b, s->base->units.name[s->unit_row[i]]);
     if (s->base->units.has_time) hsi_buf_printf(b, ",%ld", s->time);
 }
 
@@ -121,7 +123,7 @@ static hs_status sw_scores(const hs_sensitivity *s, const sw_scale *sc, size_t n
     if (!grp) return hsi_err_nomem(err);
     for (size_t r = 0; r < nr; r++)
         grp[r] = sw_group(s, sc, r);
-    hsi_buf_puts(b, "\"uCode\"");
+    hsi_buf_puts(b, "\"uCode\",\"uName\"");
     if (s->base->units.has_time) hsi_buf_puts(b, ",\"Time\"");
     hsi_buf_puts(b, ",\"normalisation\",\"runs\",\"q05_score\",\"median_score\",\"q95_score\"\n");
     for (size_t i = 0; i < nu; i++)
@@ -188,7 +190,7 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
         st = hsi_err_nomem(err);
         goto done;
     }
-    hsi_buf_puts(&b, "\"uCode\"");
+    hsi_buf_puts(&b, "\"uCode\",\"uName\"");
     if (s->base->units.has_time) hsi_buf_puts(&b, ",\"Time\"");
     sw_scale sc;
     sw_scale_init(s, &sc);

@@ -43,14 +43,14 @@ check ua_runs 0 "" "$good" --n 16 --runs
 # ASEM with COINr's spec mixes min-max (1..100) and z-score (10, 2) runs: scores are
 # summarised per normalisation, never pooled (pooled, CHE's median was 32.6 against a nominal
 # 68.7). Each group holds the runs drawn with it, and its scores lie on its own scale (the
-# quoted label "minmax(1, 100)" holds a comma, so awk sees runs in $5, quantiles in $6-$8).
+# quoted label "minmax(1, 100)" holds a comma, so awk sees it in $4, runs in $6, quantiles in $7-$9).
 "$bin" sensitivity "$P" examples/asem/sa.spec -o "$tmp/asem" -q --n 1000 || fail=$((fail + 1))
 head -1 "$tmp/asem/ua_ranks.csv" | grep -q 'median_score' && { echo "FAIL: pooled scores"; fail=$((fail + 1)); }
-awk -F, 'NR > 1 { n[$3] += $5 }
-    NR > 1 && $3 == "\"minmax(1" && ($6 < 1 || $8 > 100) { bad++ }
-    NR > 1 && $3 == "\"zscore(10" && ($6 < 0 || $8 > 20) { bad++ }
-    $1 == "\"CHE\"" && $3 == "\"minmax(1" && !($7 > 50) { bad++ }
-    $1 == "\"CHE\"" && $3 == "\"zscore(10" && !($7 > 10 && $7 < 13) { bad++ }
+awk -F, 'NR > 1 { n[$4] += $6 }
+    NR > 1 && $4 == "\"minmax(1" && ($7 < 1 || $9 > 100) { bad++ }
+    NR > 1 && $4 == "\"zscore(10" && ($7 < 0 || $9 > 20) { bad++ }
+    $1 == "\"CHE\"" && $4 == "\"minmax(1" && !($8 > 50) { bad++ }
+    $1 == "\"CHE\"" && $4 == "\"zscore(10" && !($8 > 10 && $8 < 13) { bad++ }
     END { if (bad || n["\"minmax(1"] + n["\"zscore(10"] != 51 * 1000) exit 1 }' \
     "$tmp/asem/ua_scores.csv" || { echo "FAIL: ua_scores.csv groups"; fail=$((fail + 1)); }
 grep -q '"score_quantiles": "ua_scores.csv' "$tmp/asem/sensitivity.json" || fail=$((fail + 1))

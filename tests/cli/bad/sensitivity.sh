@@ -70,6 +70,6 @@ check sens_runs_on_request 0 "wrote the uncertainty results" \
 sens_expect sens_runs_csv_rows "$([ "$(wc -l <"$tmp/w/res/runs.csv")" = 17 ] && echo 1)"
 # scores of two normalisations are not pooled: ua_scores.csv per normalisation instead
 sens_expect sens_scores_per_normalisation \
-    "$(grep -c '^"AAA","zscore(10, 2)",8,' "$tmp/w/res/ua_scores.csv" 2>/dev/null)"
+    "$(grep -c '^"AAA","Alpha","zscore(10, 2)",8,' "$tmp/w/res/ua_scores.csv" 2>/dev/null)"
 sens_expect sens_no_pooled_median "$(head -1 "$tmp/w/res/ua_ranks.csv" | grep -c median_score \
     | sed 's/^0$/1/; t; s/.*/0/')"
