@@ -80,6 +80,9 @@ int main(int argc, char **argv)
             fputs("humsec-mpi: expected 'sensitivity' (try 'humsec-mpi --help')\n", stderr);
         rc = CLI_EXIT_USAGE;
     }
+    /* standard output is a file like any other: a failed write or flush is exit 3 (before
+     * the reduction, so that every rank exits with it) */
+    rc = cli_close_stdout(rc);
     /* a failure on one rank must not leave the others waiting in the gather */
     int worst = rc;
     MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);

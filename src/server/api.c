@@ -1181,8 +1181,8 @@ static void api_country(hs_api *a, const char *code, hs_http_response *r)
                 }
                 const char *nc = (const char *)sqlite3_column_text(q, 1);
                 json_object_set_new(cur, nc ? nc : "",
-                                    json_pack("{s:o, s:o, s:I}", "score", api_col_num(q, 2),
-                                              "rank", api_col_rank(q, 3), "ranked",
+                                    json_pack("{s:o, s:o, s:I}", "score", api_col_num(q, 2), "rank",
+                                              api_col_rank(q, 3), "ranked",
                                               (json_int_t)sqlite3_column_int64(q, 4)));
             }
         }
@@ -1394,19 +1394,23 @@ static json_t *api_sub_obj(hs_api *a, long long id, long partner)
     json_t *o = NULL;
     if (api_prepare(a,
                     "SELECT s.id, p.name, s.kind, s.received_at, s.sha256, s.rows, "
-                    "s.status, s.withdrawn_at, length(s.body) FROM submission s JOIN "
-                    "partner p ON p.id = s.partner WHERE s.id = ?1 AND s.partner = ?2",
+                    "s.status, s.withdrawn_at, length(s.body), s.decided_at, s.decided_by, "
+                    "s.reason FROM submission s JOIN partner p ON p.id = s.partner WHERE "
+                    "s.id = ?1 AND s.partner = ?2",
                     -1, &q, NULL) != SQLITE_OK)
         return NULL;
     sqlite3_bind_int64(q, 1, id);
     sqlite3_bind_int64(q, 2, partner);
     if (sqlite3_step(q) == SQLITE_ROW)
-        o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:I}", "id",
+        /* the partner sees the decision on its own submission: when, by whom, and why it
+         * was rejected (a run's step message or the administrator's words) */
+        o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:o, s:o, s:o}", "id",
                       (json_int_t)sqlite3_column_int64(q, 0), "partner", api_col_str(q, 1), "kind",
                       api_col_str(q, 2), "received", api_col_str(q, 3), "sha256", api_col_str(q, 4),
                       "rows", (json_int_t)sqlite3_column_int64(q, 5), "status", api_col_str(q, 6),
                       "withdrawn", api_col_str(q, 7), "bytes",
-                      (json_int_t)sqlite3_column_int64(q, 8));
+                      (json_int_t)sqlite3_column_int64(q, 8), "decided", api_col_str(q, 9),
+                      "decided_by", api_col_str(q, 10), "reason", api_col_str(q, 11));
     sqlite3_finalize(q);
     return o;
 }

@@ -27,5 +27,10 @@ for f in ua_ranks.csv ua_scores.csv sa_indices.csv sa_convergence.csv runs.csv s
         cmp -s "$tmp/single/$f" "$tmp/mpi$r/$f" || { echo "FAIL: $f differs with $r ranks"; fail=1; }
     done
 done
+# standard output is checked like a file: a write that fails is exit 3, with a message
+msg=$("$mpibin" --help 2>&1 >/dev/full)
+rc=$?
+case "$rc $msg" in "3 "*"cannot write to standard output"*) ;; *)
+    echo "FAIL: --help >/dev/full: exit $rc: $msg"; fail=1 ;; esac
 [ $fail = 0 ] && echo "mpi: outputs identical for 1 process and 1 and 3 ranks"
 exit $fail

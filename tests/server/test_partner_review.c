@@ -239,8 +239,9 @@ static void test_probes(void **state)
     assert_non_null(mil);
     len += (size_t)sprintf(mil, "uCode,Time,iCode,Value\n");
     for (size_t i = 0; i < big; i++) {
-        memcpy(mil + len, "AFG,2023,le,60\n", 15);
-        len += 15;
+        static const char row[] = "AFG,2023,le,60\n";
+        memcpy(mil + len, row, sizeof row - 1); /* rows one after another, no NUL between */
+        len += sizeof row - 1;
     }
     refused("indicators", mil, len, "a submission holds at most 100000");
     free(mil);
@@ -281,6 +282,14 @@ static void test_probes(void **state)
     j = req("GET", p, NULL, tok_admin, NULL, 0, &st);
     assert_int_equal(st, 200);
     json_t *s = json_object_get(j, "submission");
+    assert_string_equal(json_string_value(json_object_get(s, "status")), "rejected");
+    assert_non_null(
+        strstr(json_string_value(json_object_get(s, "reason")), "fewer than 2 units at time 2024"));
+    json_decref(j);
+    /* the partner sees its submission rejected, and why */
+    j = req("GET", p, NULL, tok_p, NULL, 0, &st);
+    assert_int_equal(st, 200);
+    s = json_object_get(j, "submission");
     assert_string_equal(json_string_value(json_object_get(s, "status")), "rejected");
     assert_non_null(
         strstr(json_string_value(json_object_get(s, "reason")), "fewer than 2 units at time 2024"));
