@@ -296,8 +296,14 @@ long hs_panel_unit(const hs_panel *p, size_t i);
 int hs_panel_first_month(const hs_panel *p);
 int hs_panel_last_month(const hs_panel *p);
 
-/** Values of unit i in month_id m: events[3] and deaths[3] by type (sb, ns, os). OUT. */
-void hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], long deaths[3]);
+/** Coverage of unit i: the months its sources cover, first..last (docs/events.md,
+ *  COVERAGE). A file covers its first to last event month, or up to --to; a unit is covered
+ *  by the files it has events in. Outside it a unit-month is missing, not zero. */
+void hs_panel_coverage(const hs_panel *p, size_t i, int *first, int *last);
+
+/** Values of unit i in month_id m: events[3] and deaths[3] by type (sb, ns, os). OUT.
+ *  1 when the month is covered; 0 (and every value -1) when it is missing. */
+int hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], long deaths[3]);
 
 /** What the rules left out: events (and their deaths) outside the window, and for grid
  *  panels events with where_prec >= 6. Any pointer may be NULL. */

@@ -249,6 +249,10 @@ HS_INTERNAL hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_pa
 /* The level the panel was built at. */
 HS_INTERNAL hs_panel_level hsi_panel_level(const hs_panel *p);
 /* Finish: fix the month window and the sorted unit list; geo (may be NULL) gives ISO3. */
+/* The events of one source (a file, a stored source) are all added: the units it had events
+ * in are covered from its first to its last month. Without a call, every unit is covered by
+ * the panel's whole range. */
+HS_INTERNAL void hsi_panel_source_done(hs_panel *p);
 HS_INTERNAL hs_status hsi_panel_end(hs_panel *p, const hs_geo *geo, hs_error *err);
 
 #endif

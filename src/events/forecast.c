@@ -46,7 +46,8 @@ void hs_forecast_opts_init(hs_forecast_opts *o)
 typedef struct fc_data {
     size_t nu, nm;
     int m0;
-    double *y, *z;
+    double *y, *z; /* y is NaN in a month outside the unit's coverage */
+    int *k0, *k1;  /* each unit's covered months, as indices: k0[u] .. k1[u] */
     int grid;
     double thr;
 } fc_data;
@@ -74,9 +75,11 @@ static long find_unit(const hs_panel *p, long unit)
 /* Features of unit u at origin index k (k >= FC_HIST - 1). */
 static void features(const fc_data *d, const hs_panel *p, size_t u, int k, double *x)
 {
+    /* every month read here is covered: rows and origins start FC_HIST - 1 months after the
+     * unit's coverage does (fc_row_ok) */
     double yt = y_at(d, u, k), s3 = 0, s12 = 0, hit12 = 0, hitall = 0;
-    int last = -1;
-    for (int j = 0; j <= k; j++)
+    int last = -1, k0 = d->k0[u];
+    for (int j = k0; j <= k; j++)
         hitall += y_at(d, u, j) >= d->thr;
     for (int j = 0; j < FC_HIST; j++) {
         double v = y_at(d, u, k - j);
@@ -84,7 +87,7 @@ static void features(const fc_data *d, const hs_panel *p, size_t u, int k, doubl
         s12 += v;
         hit12 += v >= d->thr;
     }
-    for (int j = k; j >= 0; j--)
+    for (int j = k; j >= k0; j--)
         if (y_at(d, u, j) > 0) {
             last = k - j;
             break;
@@ -100,14 +103,14 @@ static void features(const fc_data *d, const hs_panel *p, size_t u, int k, doubl
     /* the rolling-mean baseline on the logit scale, smoothed so that 0 and 12 of 12 stay
        finite: with this feature the logistic model contains that baseline as a special case */
     x[8] = log((hit12 + 0.5) / (FC_HIST - hit12 + 0.5));
-    x[9] = hitall / (double)(k + 1); /* the unit's base rate so far */
+    x[9] = hitall / (double)(k - k0 + 1); /* the unit's base rate so far, in its coverage */
     if (d->grid) {
         long g = hs_panel_unit(p, u), s = 0;
         for (int dr = -1; dr <= 1; dr++)
             for (int dc = -1; dc <= 1; dc++) {
                 if (!dr && !dc) continue;
                 long n = find_unit(p, g + (long)dr * 720 + dc);
-                if (n >= 0) s += (long)y_at(d, (size_t)n, k);
+                if (n >= 0 && !isnan(y_at(d, (size_t)n, k))) s += (long)y_at(d, (size_t)n, k);
             }
         x[5] = log1p((double)s); /* cells: the share of 12 months is in x[8] already */
     }
@@ -124,11 +127,23 @@ static hs_status fc_load(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts 
     d->thr = o->threshold >= 0 ? o->threshold : (d->grid ? 1.0 : 25.0);
     d->y = hsi_calloc(ctx, d->nu * d->nm + 1, sizeof *d->y);
     d->z = hsi_calloc(ctx, d->nu * d->nm + 1, sizeof *d->z);
-    if (!d->y || !d->z) return hsi_err_nomem(err);
+    d->k0 = hsi_calloc(ctx, d->nu + 1, sizeof *d->k0);
+    d->k1 = hsi_calloc(ctx, d->nu + 1, sizeof *d->k1);
+    if (!d->y || !d->z || !d->k0 || !d->k1) return hsi_err_nomem(err);
+    for (size_t u = 0; u < d->nu; u++) {
+        int c0, c1;
+        hs_panel_coverage(p, u, &c0, &c1);
+        d->k0[u] = c0 - d->m0;
+        d->k1[u] = c1 - d->m0;
+    }
     for (size_t u = 0; u < d->nu; u++)
         for (size_t k = 0; k < d->nm; k++) {
             long ev[3], de[3];
-            hs_panel_get(p, u, d->m0 + (int)k, ev, de);
+            if (!hs_panel_get(p, u, d->m0 + (int)k, ev, de)) { /* missing, not zero */
+                d->y[u * d->nm + k] = NAN;
+                d->z[u * d->nm + k] = 0.0;
+                continue;
+            }
             double all = (double)(de[0] + de[1] + de[2]);
             double y = o->type >= 1 && o->type <= 3 ? (double)de[o->type - 1] : all;
             d->y[u * d->nm + k] = y;
@@ -137,8 +152,16 @@ static hs_status fc_load(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts 
     return HS_OK;
 }
 
+/* Origin k of unit u with its target k + s: its features' history and the target covered. */
+static int fc_row_ok(const fc_data *d, size_t u, int k, int s)
+{
+    return k - (FC_HIST - 1) >= d->k0[u] && k + s <= d->k1[u];
+}
+
 static void fc_free(hs_ctx *ctx, fc_data *d)
 {
+    hsi_free(ctx, d->k0);
+    hsi_free(ctx, d->k1);
     hsi_free(ctx, d->y);
     hsi_free(ctx, d->z);
 }
@@ -341,6 +364,7 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
     for (size_t u = 0; st == HS_OK && u < d->nu; u++) {
         if (skip && hs_panel_unit(p, u) == skip) continue;
         for (int k = FC_HIST - 1; k + s <= kend && tr.n < cap; k++) {
+            if (!fc_row_ok(d, u, k, s)) continue;
             features(d, p, u, k, tr.x + tr.n * FC_NF);
             double yt = y_at(d, u, k + s);
             tr.o[tr.n] = yt >= d->thr;
@@ -398,11 +422,15 @@ hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_op
         fc_model m;
         st = train(ctx, &d, p, fc_leads[l], klast, 0, o->lambda, &m, err);
         for (size_t u = 0; st == HS_OK && u < d.nu; u++) {
+            /* each unit's origin is its last covered month (a file that ends earlier gives an
+             * earlier origin, not months of zeros); too short a coverage: no forecast */
+            int ko = d.k1[u];
+            if (!fc_row_ok(&d, u, ko, 0)) continue;
             double x[FC_NF], pr, lny;
-            features(&d, p, u, klast, x);
+            features(&d, p, u, ko, x);
             predict(&m, x, &pr, &lny);
-            fprintf(fp, "%ld,%d,%d,%d,%.6f,%.6f\n", hs_panel_unit(p, u), d.m0 + klast, fc_leads[l],
-                    d.m0 + klast + fc_leads[l], pr, lny);
+            fprintf(fp, "%ld,%d,%d,%d,%.6f,%.6f\n", hs_panel_unit(p, u), d.m0 + ko, fc_leads[l],
+                    d.m0 + ko + fc_leads[l], pr, lny);
         }
     }
     fc_free(ctx, &d);
@@ -472,6 +500,7 @@ static hs_status eval_block(hs_ctx *ctx, const fc_data *d, const hs_panel *p,
         for (size_t u = 0; u < d->nu; u++) {
             if (o->holdout && hs_panel_unit(p, u) != o->holdout) continue;
             for (int k = kb; k < kb + 12 && k <= kto && k + s < (int)d->nm; k++) {
+                if (!fc_row_ok(d, u, k, s)) continue; /* missing months are not scored */
                 double x[FC_NF], pr[3], lny[3], mean = 0, hits = 0;
                 features(d, p, u, k, x);
                 predict(&m, x, &pr[0], &lny[0]);

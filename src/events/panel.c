@@ -45,6 +45,8 @@ typedef struct pcell {
 typedef struct punit {
     long unit; /* 0 = empty slot */
     char iso3[4];
+    int seen;   /* the file being read when the unit last had an event, plus 1 */
+    int c0, c1; /* coverage: the months its files cover (0: not set, the panel's range) */
 } punit;
 
 struct hs_panel {
@@ -59,6 +61,10 @@ struct hs_panel {
     punit *uset;    /* hash set while building; sorted dense array after hsi_panel_end */
     size_t ucap, nunit;
     int dmin, dmax; /* month range of the events kept */
+    /* Coverage (docs/events.md, COVERAGE): a file covers its first to last event month; a
+     * unit is covered by the files it has events in. file: the file being read; fmin/fmax:
+     * its month range so far, over every event (also those outside --from/--to). */
+    int file, fmin, fmax;
     size_t drop_win, drop_imp;
     long deaths_win, deaths_imp;
 };
@@ -105,8 +111,8 @@ hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out, h
     p->uset = hsi_calloc(ctx, p->ucap, sizeof *p->uset);
     p->buf = hsi_malloc(ctx, p->bcap * sizeof *p->buf);
     p->tmp = hsi_malloc(ctx, p->bcap * sizeof *p->tmp);
-    p->dmin = 1 << 30;
-    p->dmax = -(1 << 30);
+    p->dmin = p->fmin = 1 << 30;
+    p->dmax = p->fmax = -(1 << 30);
     if (!p->uset || !p->buf || !p->tmp) {
         hs_panel_free(p);
         return hsi_err_nomem(err);
@@ -389,7 +395,14 @@ hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev, hs_error *err)
         memcpy(p->uset[us].iso3, ev->iso3, 4);
         p->nunit++;
     }
+    p->uset[us].seen = p->file + 1;
     int m = hsi_month_id(ev->y0, ev->m0);
+    if (m < p->fmin) p->fmin = m;
+    if (m > p->fmax) p->fmax = m;
+    if (ev->y1 > 0) {
+        int me = hsi_month_id(ev->y1, ev->m1);
+        if (me > p->fmax) p->fmax = me;
+    }
     if (p->o.spread && ev->y1 > 0) {
         int m1 = hsi_month_id(ev->y1, ev->m1);
         if (m1 > m && ev->d0 >= 1 && ev->d1 >= 1) return panel_add_spread(p, unit, ev, m, m1, err);
@@ -400,6 +413,20 @@ hs_status hsi_panel_add(hs_panel *p, const hsi_event *ev, hs_error *err)
         return HS_OK;
     }
     return panel_cell_add(p, unit, m, ev->type, 1, ev->best, err);
+}
+
+/* The file being read is done: the units it had events in are covered by its months. */
+void hsi_panel_source_done(hs_panel *p)
+{
+    for (size_t i = 0; i < p->ucap; i++) {
+        punit *u = &p->uset[i];
+        if (!u->unit || u->seen != p->file + 1) continue;
+        if (!u->c0 || p->fmin < u->c0) u->c0 = p->fmin;
+        if (!u->c1 || p->fmax > u->c1) u->c1 = p->fmax;
+    }
+    p->file++;
+    p->fmin = 1 << 30;
+    p->fmax = -(1 << 30);
 }
 
 static int unit_cmp(const void *a, const void *b)
@@ -434,6 +461,18 @@ hs_status hsi_panel_end(hs_panel *p, const hs_geo *geo, hs_error *err)
                            "empty window: --from is after --to or the data has no events");
         p->dmin = p->dmax = 0; /* no events at all: an empty panel */
         p->nunit = 0;
+    }
+    /* coverage within the panel's months: --to states the end (the data cover up to it);
+     * a unit no file was marked for (a panel from the store) is covered throughout */
+    for (size_t i = 0; i < p->nunit; i++) {
+        punit *u = &p->uset[i];
+        if (!u->c0) {
+            u->c0 = p->dmin;
+            u->c1 = p->dmax;
+        }
+        if (p->o.to) u->c1 = p->o.to;
+        if (u->c0 < p->dmin) u->c0 = p->dmin;
+        if (u->c1 > p->dmax) u->c1 = p->dmax;
     }
     /* each unit's run of cells (every cell's unit is in the set) */
     p->ustart = hsi_malloc(p->ctx, (p->nunit + 1) * sizeof *p->ustart);
@@ -474,8 +513,19 @@ int hs_panel_last_month(const hs_panel *p)
     return p->dmax;
 }
 
-void hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], long deaths[3])
+void hs_panel_coverage(const hs_panel *p, size_t i, int *first, int *last)
 {
+    *first = p->uset[i].c0;
+    *last = p->uset[i].c1;
+}
+
+int hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], long deaths[3])
+{
+    if (month_id < p->uset[i].c0 || month_id > p->uset[i].c1) {
+        for (int t = 0; t < 3; t++) /* missing, never zero */
+            events[t] = deaths[t] = -1;
+        return 0;
+    }
     /* a binary search over the unit's own cells (at most its months) */
     uint32_t key = cell_key(p->uset[i].unit, month_id);
     size_t lo = p->ustart[i], hi = p->ustart[i + 1];
@@ -491,6 +541,7 @@ void hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], lon
         events[t] = c ? c->v[t] : 0;
         deaths[t] = c ? c->v[t + 3] : 0;
     }
+    return 1;
 }
 
 void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window, size_t *imprecise,
@@ -543,7 +594,7 @@ typedef struct pwriter {
 /* Format the rows of units [u0, u1) into buf; returns the bytes. */
 static size_t panel_format(const pwriter *w, size_t u0, size_t u1, char *buf)
 {
-    static const char zeros[] = ",0,0,0,0,0,0\n";
+    static const char zeros[] = ",0,0,0,0,0,0\n", empty[] = ",,,,,,\n";
     const hs_panel *p = w->p;
     int grid = p->o.level == HS_PANEL_GRID;
     size_t next = p->ustart[u0]; /* the cells, in (unit, month) order */
@@ -571,7 +622,11 @@ static size_t panel_format(const pwriter *w, size_t u0, size_t u1, char *buf)
             /* bytes of a CSV row, not a C string: the row ends with '\n', not NUL */
             memcpy(o, unit, ulen); // NOLINT(bugprone-not-null-terminated-result)
             o += ulen;
-            if (next < p->ncell && p->cells[next].key == key) {
+            if (m < p->uset[i].c0 || m > p->uset[i].c1) {
+                /* outside the unit's coverage: missing, written empty (never zero) */
+                memcpy(o, empty, sizeof empty - 1); // NOLINT(bugprone-not-null-terminated-result)
+                o += sizeof empty - 1;
+            } else if (next < p->ncell && p->cells[next].key == key) {
                 const pcell *c = &p->cells[next++];
                 for (int t = 0; t < 6; t++) {
                     *o++ = ',';
@@ -718,6 +773,8 @@ static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
         src->uset = tu;
         src->ucap = uc;
         src->nunit = 0;
+        for (size_t i = 0; i < dst->ucap; i++) /* the units are now of dst's file */
+            if (dst->uset[i].seen) dst->uset[i].seen = dst->file + 1;
     }
     for (size_t i = 0; i < src->ucap; i++) {
         const punit *su = &src->uset[i];
@@ -728,6 +785,7 @@ static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
             dst->uset[us] = *su;
             dst->nunit++;
         }
+        if (su->seen) dst->uset[us].seen = dst->file + 1;
     }
     if (src->ncell) {
         msrc m = {.c = src->cells, .j = src->ncell};
@@ -736,6 +794,8 @@ static hs_status panel_merge(hs_panel *dst, hs_panel *src, hs_error *err)
     }
     if (src->dmin < dst->dmin) dst->dmin = src->dmin;
     if (src->dmax > dst->dmax) dst->dmax = src->dmax;
+    if (src->fmin < dst->fmin) dst->fmin = src->fmin;
+    if (src->fmax > dst->fmax) dst->fmax = src->fmax;
     dst->drop_win += src->drop_win;
     dst->deaths_win += src->deaths_win;
     dst->drop_imp += src->drop_imp;
@@ -1011,7 +1071,11 @@ static hs_status panel_files(hs_ctx *ctx, const char *const *paths, size_t npath
                 if (par_shown[b] > shown[b]) shown[b] = par_shown[b];
             hsi_free(ctx, cut);
         }
-        if (st != HS_OK || done) continue;
+        if (st != HS_OK) continue;
+        if (done) {
+            hsi_panel_source_done(p);
+            continue;
+        }
         hsi_evfile f;
         st = hsi_evfile_open(ctx, paths[k], geo, &f, err);
         if (st != HS_OK) break;
@@ -1020,6 +1084,7 @@ static hs_status panel_files(hs_ctx *ctx, const char *const *paths, size_t npath
             f.nmute[b] = shown[b];
         f.mute_summary = (int)shown[HSI_W_NWARN];
         st = panel_read(p, &f, err);
+        if (st == HS_OK) hsi_panel_source_done(p);
         if (st == HS_OK && !hsi_idset_restart(ids)) {
             hsi_evfile_summary(&f);
             shown[HSI_W_NWARN] = 1;

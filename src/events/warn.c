@@ -79,11 +79,12 @@ hs_status hs_bh_adjust(hs_ctx *ctx, const double *p, size_t n, double *q, hs_err
     return HS_OK;
 }
 
-/* The measure of unit i in month m (events or deaths, one type or all). */
+/* The measure of unit i in month m (events or deaths, one type or all); NaN when the month is
+ * outside the unit's coverage (missing, not zero). */
 static double measure(const hs_panel *p, size_t i, int m, const hs_warn_opts *o)
 {
     long ev[3], de[3];
-    hs_panel_get(p, i, m, ev, de);
+    if (!hs_panel_get(p, i, m, ev, de)) return NAN;
     const long *v = o->measure_events ? ev : de;
     return o->type >= 1 && o->type <= 3 ? (double)v[o->type - 1] : (double)(v[0] + v[1] + v[2]);
 }
@@ -129,8 +130,12 @@ static double *prefix_sums(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o
     for (size_t u = 0; u < nu; u++) {
         double *c = cum + u * (nm + 1);
         c[0] = 0.0;
-        for (size_t k = 0; k < nm; k++)
-            c[k + 1] = c[k] + measure(p, u, m0 + (int)k, o);
+        for (size_t k = 0; k < nm; k++) {
+            /* a missing month adds nothing: no window that uses the sums reaches one (each
+             * unit is judged only where its window and month are covered) */
+            double v = measure(p, u, m0 + (int)k, o);
+            c[k + 1] = c[k] + (isnan(v) ? 0.0 : v);
+        }
     }
     return cum;
 }
@@ -138,44 +143,53 @@ static double *prefix_sums(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o
 /* Surprise alerts of month t (all units at once, for Benjamini-Hochberg). */
 static hs_status surprise_month(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o,
                                 const double *cum, size_t nu, int m0, size_t nm, int t,
-                                double minsz, double *pv, double *qv, alist *l, hs_error *err)
+                                double minsz, double *pv, double *qv, size_t *ju, alist *l,
+                                hs_error *err)
 {
     size_t k = (size_t)(t - m0); /* index of month t */
     size_t w0 = k - (size_t)(o->window + o->guard), w1 = k - (size_t)o->guard;
     double W = (double)o->window;
+    /* the units whose month t and whole baseline window are covered: the others are not
+     * judged, nor counted in the false discovery rate */
+    size_t nj = 0;
     for (size_t u = 0; u < nu; u++) {
+        int c0, c1;
+        hs_panel_coverage(p, u, &c0, &c1);
+        if (t > c1 || t - o->window - o->guard < c0) continue;
         const double *c = cum + u * (nm + 1);
         double y = c[k + 1] - c[k], S = c[w1] - c[w0];
-        pv[u] = hs_warn_surprise_p(y, S, W, o->a0, o->b0);
+        ju[nj] = u;
+        pv[nj++] = hs_warn_surprise_p(y, S, W, o->a0, o->b0);
     }
     if (o->bh) {
-        hs_status st = hs_bh_adjust(ctx, pv, nu, qv, err);
+        hs_status st = hs_bh_adjust(ctx, pv, nj, qv, err);
         if (st != HS_OK) return st;
     } else {
-        memcpy(qv, pv, nu * sizeof *qv);
+        memcpy(qv, pv, nj * sizeof *qv);
     }
-    for (size_t u = 0; u < nu; u++) {
+    for (size_t j = 0; j < nj; j++) {
+        size_t u = ju[j];
         const double *c = cum + u * (nm + 1);
         double y = c[k + 1] - c[k], S = c[w1] - c[w0];
-        if (!(qv[u] < o->alpha) || y < minsz) continue;
+        if (!(qv[j] < o->alpha) || y < minsz) continue;
         hs_alert *a = alist_push(l);
         if (!a) return hsi_err_nomem(err);
         a->unit = hs_panel_unit(p, u);
         a->month_id = t;
         a->observed = y;
         a->expected = (o->a0 + S) / (o->b0 + W);
-        a->pvalue = pv[u];
-        a->qvalue = qv[u];
+        a->pvalue = pv[j];
+        a->qvalue = qv[j];
         /* p can underflow to 0 for huge jumps; the score is then capped at DBL_MIN's. */
-        a->score = -log10(pv[u] > DBL_MIN ? pv[u] : DBL_MIN);
+        a->score = -log10(pv[j] > DBL_MIN ? pv[j] : DBL_MIN);
         snprintf(a->explanation, sizeof a->explanation,
                  "%g %s against a baseline of %.3g a month (%g in the previous %d months%s); "
                  "P(Y >= %g) = %.3g%s",
                  y, measure_name(o), a->expected, S, o->window, o->guard ? ", after a guard" : "",
-                 y, pv[u], o->bh ? "" : " (no FDR control)");
+                 y, pv[j], o->bh ? "" : " (no FDR control)");
         if (o->bh) {
             size_t len = strlen(a->explanation);
-            snprintf(a->explanation + len, sizeof a->explanation - len, ", BH q = %.3g", qv[u]);
+            snprintf(a->explanation + len, sizeof a->explanation - len, ", BH q = %.3g", qv[j]);
         }
     }
     return HS_OK;
@@ -369,8 +383,9 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
     alist l = {ctx, NULL, 0, 0};
     double *cum = prefix_sums(ctx, p, o, nu, m0, nm);
     double *pv = hsi_malloc(ctx, nu * sizeof *pv), *qv = hsi_malloc(ctx, nu * sizeof *qv);
+    size_t *ju = hsi_malloc(ctx, nu * sizeof *ju);
     hs_status st = HS_OK;
-    if (!cum || !pv || !qv) st = hsi_err_nomem(err);
+    if (!cum || !pv || !qv || !ju) st = hsi_err_nomem(err);
     if (o->method == HS_WARN_CUSUM) {
         cusum_cal *cal = hsi_malloc(ctx, sizeof *cal);
         if (!cal && st == HS_OK) st = hsi_err_nomem(err);
@@ -379,16 +394,23 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
             for (size_t g = 0; g < sizeof cal->h / sizeof cal->h[0]; g++)
                 cal->h[g] = NAN;
         }
-        for (size_t u = 0; st == HS_OK && u < nu; u++)
-            st = cusum_unit(p, o, cal, cum + u * (nm + 1), u, m0, t0, t1, minsz, &l, err);
+        for (size_t u = 0; st == HS_OK && u < nu; u++) {
+            /* only months whose baseline window and month are covered */
+            int c0, c1;
+            hs_panel_coverage(p, u, &c0, &c1);
+            int a = c0 + o->window + o->guard > t0 ? c0 + o->window + o->guard : t0;
+            int b = c1 < t1 ? c1 : t1;
+            st = cusum_unit(p, o, cal, cum + u * (nm + 1), u, m0, a, b, minsz, &l, err);
+        }
         hsi_free(ctx, cal);
     } else {
         for (int t = t0; st == HS_OK && t <= t1; t++)
-            st = surprise_month(ctx, p, o, cum, nu, m0, nm, t, minsz, pv, qv, &l, err);
+            st = surprise_month(ctx, p, o, cum, nu, m0, nm, t, minsz, pv, qv, ju, &l, err);
     }
     hsi_free(ctx, cum);
     hsi_free(ctx, pv);
     hsi_free(ctx, qv);
+    hsi_free(ctx, ju);
     if (st != HS_OK) {
         hsi_free(ctx, l.a);
         return st;
@@ -460,6 +482,9 @@ hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, c
         for (size_t k = 0; k < hs_panel_nunits(p); k++)
             if (hs_panel_unit(p, k) == a[i].unit) u = (long)k;
         if (u < 0) continue;
+        int c0, c1;
+        hs_panel_coverage(p, (size_t)u, &c0, &c1);
+        if (a[i].month_id + horizon > c1) continue; /* its horizon is not covered: not judged */
         int first = 0;
         for (int h = 1; h <= horizon && !first; h++)
             if (measure(p, (size_t)u, a[i].month_id + h, o) >= target) first = h;
@@ -476,7 +501,7 @@ hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, c
     int t1 = o->to && o->to < m1 ? o->to : m1;
     for (size_t k = 0; k < hs_panel_nunits(p); k++)
         for (int t = t0 + 1; t <= t1; t++) {
-            if (measure(p, k, t, o) < target) continue;
+            if (!(measure(p, k, t, o) >= target)) continue; /* NaN: missing, not judged */
             int caught = 0;
             for (size_t i = 0; i < n && !caught; i++)
                 caught = a[i].unit == hs_panel_unit(p, k) && a[i].month_id < t &&

@@ -773,7 +773,7 @@ static hs_status rf_put_panel(hs_store *db, int64_t run, const hs_panel *p, cons
         const char *iso = !grid && geo ? hsi_geo_gw_iso3(geo, u) : NULL;
         for (int mo = m0; !st && mo <= m1; mo++) {
             long ev[3], de[3];
-            hs_panel_get(p, i, mo, ev, de);
+            if (!hs_panel_get(p, i, mo, ev, de)) continue; /* not covered: not stored */
             long e = ev[0] + ev[1] + ev[2], d = de[0] + de[1] + de[2];
             if (!e && !d) continue;
             sqlite3_bind_int64(q, 1, run);
@@ -980,6 +980,8 @@ static hs_status rf_panel(hs_ctx *ctx, hs_store *db, int64_t run, const hs_geo *
     hs_status st = hsi_panel_begin(ctx, &po, out, err);
     if (!st) st = hsi_store_panel_add(db, *out, err);
     if (!st && subs) st = rf_panel_submissions(ctx, db, run, *out, geo, err);
+    /* the submitted events cover their own months (one source) */
+    if (!st && subs) hsi_panel_source_done(*out);
     if (!st) st = hsi_panel_end(*out, geo, err);
     if (st) {
         hs_panel_free(*out);

@@ -542,13 +542,27 @@ hs_status hsi_store_panel_add(hs_store *db, hs_panel *p, hs_error *err)
 {
     hs_status st = HS_OK;
     sqlite3_stmt *q = NULL;
+    /* Coverage per source (docs/events.md, COVERAGE): with several sources the events are
+     * read source by source, so that each covers its own months; one source needs no sort. */
+    long long nsrc = 0;
+    if (sqlite3_prepare_v2(db->db, "SELECT count(*) FROM source", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        nsrc = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    q = NULL;
     if (sqlite3_prepare_v2(db->db,
-                           "SELECT type, country_id, iso3, month_id, gid, where_prec, best, "
-                           "date_start, date_end FROM event",
+                           nsrc > 1 ? "SELECT type, country_id, iso3, month_id, gid, where_prec, "
+                                      "best, date_start, date_end, src FROM event ORDER BY src"
+                                    : "SELECT type, country_id, iso3, month_id, gid, where_prec, "
+                                      "best, date_start, date_end, src FROM event",
                            -1, &q, NULL) != SQLITE_OK)
         st = hsi_store_err(db, err, "cannot read events");
     int rc = SQLITE_ROW;
+    long long src = -1;
     while (st == HS_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        long long s = sqlite3_column_int64(q, 9);
+        if (s != src && src != -1) hsi_panel_source_done(p);
+        src = s;
         hsi_event ev;
         memset(&ev, 0, sizeof ev);
         ev.type = sqlite3_column_int(q, 0);
@@ -570,6 +584,7 @@ hs_status hsi_store_panel_add(hs_store *db, hs_panel *p, hs_error *err)
         }
         st = hsi_panel_add(p, &ev, err);
     }
+    if (st == HS_OK && src != -1) hsi_panel_source_done(p);
     if (st == HS_OK && rc != SQLITE_DONE) st = hsi_store_err(db, err, "cannot read events");
     sqlite3_finalize(q);
     return st;

@@ -414,7 +414,8 @@ static int sub_cell_add(hs_ctx *ctx, sub_cells *c, long gid)
 static void sub_check_event(const hsi_event *ev, long line, long today, int have_geo,
                             hsi_sub_errs *errs)
 {
-    long d0 = ev->y0 * 10000L + ev->m0 * 100L + ev->d0, d1 = ev->y1 * 10000L + ev->m1 * 100L + ev->d1;
+    long d0 = ev->y0 * 10000L + ev->m0 * 100L + ev->d0,
+         d1 = ev->y1 * 10000L + ev->m1 * 100L + ev->d1;
     if (d0 > today || d1 > today)
         sub_add_err(errs, line, 0,
                     "event %s is dated %04d-%02d-%02d to %04d-%02d-%02d, after today "

@@ -79,6 +79,24 @@ n=$(($(wc -l <"$tmp/alerts.csv") - 1))
 grep -q "h for an in-control run of 60 months" "$tmp/arl.csv" || err "no calibrated alert: $(cat "$tmp/arl.csv")"
 expect 2 "arl0 0 or 2..1200" "$bin" warn "$car" --cusum --arl0 1
 
+# coverage: the CAR file ends in 2022-12, the Mexico file in 2023-12. In their panel CAR's
+# 2023 months are missing (empty), not zero, and Mexico's are numbers; from the store too;
+# --to 2023-12 states that the CAR data cover 2023 (zeros); the forecast's origin for CAR is
+# its last covered month
+"$bin" events panel "$car" "$mex" -o "$tmp/cov.csv" -q || err "panel (coverage) exited $?"
+[ "$(grep -c '^[0-9]*,2023,[0-9]*,482,CAF,,,,,,$' "$tmp/cov.csv")" = 12 ] ||
+    err "CAR 2023 is not 12 empty months: $(grep ',2023,.*,482,' "$tmp/cov.csv" | head -2)"
+[ "$(grep -c '^[0-9]*,2022,[0-9]*,482,CAF,[0-9]' "$tmp/cov.csv")" = 12 ] || err "CAR 2022 not numbers"
+[ "$(grep -c '^[0-9]*,2023,[0-9]*,70,MEX,[0-9]' "$tmp/cov.csv")" = 12 ] || err "MEX 2023 not numbers"
+"$bin" events panel --db "$db" -o "$tmp/cov_db.csv" -q || err "panel --db (coverage) exited $?"
+cmp -s "$tmp/cov.csv" "$tmp/cov_db.csv" || err "store and file panels differ in coverage"
+"$bin" events panel "$car" --to 2023-12 -o "$tmp/cov_to.csv" -q || err "panel --to exited $?"
+[ "$(grep -c '^[0-9]*,2023,[0-9]*,482,CAF,0,0,0,0,0,0$' "$tmp/cov_to.csv")" = 12 ] ||
+    err "--to 2023-12 does not state CAR's coverage"
+"$bin" forecast "$car" "$mex" -o "$tmp/cov_fc.csv" -q || err "forecast (coverage) exited $?"
+grep -q '^482,516,1,517,' "$tmp/cov_fc.csv" || err "CAR's origin is not 2022-12 (516): $(grep '^482,' "$tmp/cov_fc.csv" | head -1)"
+grep -q '^70,528,1,529,' "$tmp/cov_fc.csv" || err "Mexico's origin is not 2023-12 (528)"
+
 # forecasts: 2 countries x 3 leads; the backtest: 3 leads x (model + 2 baselines)
 "$bin" forecast --db "$db" -o "$tmp/fc.csv" -q || err "forecast exited $?"
 head -1 "$tmp/fc.csv" | grep -q "^country_id,origin_month_id,lead,target_month_id,p_reach_25,expected_ln1p$" ||
