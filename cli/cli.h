@@ -56,6 +56,8 @@ void cmd_report_help(void);
 hs_status cli_geo(hs_ctx *ctx, const char *dir, int quiet, hs_geo **out, hs_error *err);
 int cmd_events(int argc, char **argv);
 void cmd_events_help(void);
+/* evaluate --protocol views2023 (cmd_views.c) */
+int cmd_views(int argc, char **argv);
 int cmd_warn(int argc, char **argv);
 void cmd_warn_help(void);
 int cmd_forecast(int argc, char **argv);

@@ -47,6 +47,8 @@ void cmd_evaluate_help(void)
          "the 'no change' and rolling 12-month mean baselines. With --holdout UNIT (a\n"
          "Gleditsch-Ward number or gid), that unit is never trained on and is the only one\n"
          "scored. Columns: lead, model, n, positives, brier, auc_roc, auc_pr, mse_log.\n"
+         "With --protocol views2023: the VIEWS 2023/24 challenge's windows and benchmarks\n"
+         "(see 'humsec evaluate --protocol views2023 --help').\n"
          "\n"
          "options:\n"
          "  --from, --to YYYY-MM  first and last origin scored (default: from 6 years in)\n"
@@ -181,5 +183,7 @@ int cmd_forecast(int argc, char **argv)
 
 int cmd_evaluate(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++) /* the challenge's protocol has its own options */
+        if (!strcmp(argv[i], "--protocol")) return cmd_views(argc, argv);
     return fc_run(argc, argv, 1);
 }

@@ -381,6 +381,42 @@ double hs_metric_auc_roc(hs_ctx *ctx, const double *p, const int *o, size_t n);
 double hs_metric_auc_pr(hs_ctx *ctx, const double *p, const int *o, size_t n);
 double hs_metric_mse(const double *yhat, const double *y, size_t n);
 
+/** Scores of a predictive ensemble xs[0..m) against the outcome y (docs/methods.md sections
+ *  5.4 and 5.6). xs must be sorted ascending. NaN for an empty ensemble.
+ *  CRPS: every member with weight 1/m (not the "fair" form). IGN (log2): 11 count bins, one
+ *  pseudo-count in each (p = (members in y's bin + 1) / (m + 11)). Interval score of the
+ *  central 1 - alpha interval, its ends the alpha/2 and 1 - alpha/2 quantiles (type 7). */
+double hs_metric_crps_ensemble(const double *xs, size_t m, double y);
+double hs_metric_ign(const double *xs, size_t m, double y);
+double hs_metric_interval_score(const double *xs, size_t m, double y, double alpha);
+
+/** The VIEWS 2023/24 prediction challenge (docs/methods.md section 5.6; docs/warning.md):
+ *  its windows 2018-2023 (each forecast from October of the year before, leads 3-14), its
+ *  191 countries and its benchmarks, scored with CRPS, IGN and MIS. */
+typedef struct hs_views_opts {
+    const char *history; /**< views_cm_ged_1989_2017.csv: country_id, month_id, ged_best_sb */
+    const char *actuals; /**< views_cm_actuals_sb_2018_2023.csv: country_id, month_id, ged_sb */
+    unsigned long seed;  /**< for the sampled benchmarks (default 1) */
+    int samples;         /**< members of a sampled ensemble (default 1000) */
+} hs_views_opts;
+void hs_views_opts_init(hs_views_opts *o);
+
+typedef struct hs_views_score {
+    char model[24];  /**< zero, last_historical, bootstrap, conflictology */
+    int window;      /**< 2018 .. 2023 */
+    char metric[8];  /**< crps, ign, mis */
+    double value;    /**< mean over the window's country-months */
+    size_t n;        /**< country-months scored */
+} hs_views_score;
+
+/** Score the benchmarks of every window. *out (free with hs_views_free) gets *n rows, in the
+ *  order model, window, metric. Deterministic for a seed. */
+hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score **out, size_t *n,
+                           hs_error *err);
+void hs_views_free(hs_ctx *ctx, hs_views_score *s);
+/** The rows as CSV: model,window,metric,value,n. */
+hs_status hs_views_write_csv(const hs_views_score *s, size_t n, FILE *fp, hs_error *err);
+
 /** Forecasts (docs/methods.md section 5.3) and their rolling-origin backtest (5.4);
  * docs/warning.md. */
 typedef struct hs_forecast_opts {

@@ -104,3 +104,58 @@ double hs_metric_auc_pr(hs_ctx *ctx, const double *p, const int *o, size_t n)
     hsi_free(ctx, s);
     return npos > 0 ? ap : (double)NAN;
 }
+
+/* ---- scores of a predictive ensemble (docs/methods.md sections 5.4 and 5.6) ------------ */
+
+double hs_metric_crps_ensemble(const double *xs, size_t m, double y)
+{
+    if (m == 0) return NAN;
+    /* E|X - y| - E|X - X'| / 2 over the ensemble's members with weight 1/m each; the double
+     * sum over pairs is 2 sum_i (2i - m - 1) x_(i) on the sorted members, O(m) */
+    double a = 0.0, b = 0.0;
+    for (size_t i = 0; i < m; i++) {
+        a += fabs(xs[i] - y);
+        b += (2.0 * (double)(i + 1) - (double)m - 1.0) * xs[i];
+    }
+    return a / (double)m - b / ((double)m * (double)m);
+}
+
+/* The 11 bins of the ignorance score, by upper edge. */
+static int ign_bin(double v)
+{
+    static const double edge[10] = {0.5, 2.5, 5.5, 10.5, 25.5, 50.5, 100.5, 250.5, 500.5, 1000.5};
+    int b = 0;
+    while (b < 10 && v >= edge[b])
+        b++;
+    return b;
+}
+
+double hs_metric_ign(const double *xs, size_t m, double y)
+{
+    if (m == 0) return NAN;
+    int by = ign_bin(y);
+    size_t c = 0;
+    for (size_t i = 0; i < m; i++)
+        c += ign_bin(xs[i]) == by;
+    /* one pseudo-count in each of the 11 bins, the open top bin too */
+    return -log2(((double)c + 1.0) / ((double)m + 11.0));
+}
+
+/* Quantile p of sorted xs, linear between order statistics (type 7, numpy's default). */
+static double quantile7(const double *xs, size_t m, double p)
+{
+    double h = (double)(m - 1) * p;
+    size_t lo = (size_t)floor(h);
+    if (lo + 1 >= m) return xs[m - 1];
+    return xs[lo] + (h - (double)lo) * (xs[lo + 1] - xs[lo]);
+}
+
+double hs_metric_interval_score(const double *xs, size_t m, double y, double alpha)
+{
+    if (m == 0 || !(alpha > 0 && alpha < 1)) return NAN;
+    double l = quantile7(xs, m, alpha / 2), u = quantile7(xs, m, 1 - alpha / 2);
+    double s = u - l;
+    if (y < l) s += 2.0 / alpha * (l - y);
+    if (y > u) s += 2.0 / alpha * (y - u);
+    return s;
+}

@@ -1,0 +1,176 @@
+/* cmd_views.c - `humsec evaluate --protocol views2023`: the VIEWS 2023/24 challenge's
+ * benchmarks on its windows, written as DIR/scores.csv and printed next to the published
+ * scores (docs/methods.md section 5.6, docs/warning.md). */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void views_help(void)
+{
+    puts("usage: humsec evaluate --protocol views2023 -o DIR [--history FILE] [--actuals FILE]\n"
+         "                       [--seed S] [--samples M] [--quiet]\n"
+         "\n"
+         "The VIEWS 2023/24 prediction challenge on country-months: windows 2018-2023, each\n"
+         "forecast from October of the year before for the twelve months of the year (leads\n"
+         "3-14), the challenge's 191 countries, state-based deaths. Scores the challenge's\n"
+         "benchmarks - zero, last historical (Poisson draws of October's value), a global\n"
+         "bootstrap of the last 240 months, conflictology (the 12 months to October) - with\n"
+         "CRPS, IGN (11 bins, one pseudo-count each) and MIS (90 % interval), each the mean\n"
+         "over the window's country-months. Writes DIR/scores.csv (model,window,metric,value)\n"
+         "and prints the table next to the published scores.\n"
+         "\n"
+         "options:\n"
+         "  -o, --output DIR   folder for scores.csv (created if missing)\n"
+         "  --history FILE     default data/views_cm/views_cm_ged_1989_2017.csv\n"
+         "  --actuals FILE     default data/views_cm/views_cm_actuals_sb_2018_2023.csv\n"
+         "  --seed S           seed of the sampled benchmarks (default 1)\n"
+         "  --samples M        members of a sampled ensemble (default 1000, as submitted)\n"
+         "  -q, --quiet        no progress and no table");
+}
+
+/* The published scores (docs/methods.md section 5.6): official code, final actuals. */
+typedef struct views_pub {
+    const char *model, *metric;
+    double v[6];
+} views_pub;
+static const views_pub views_published[] = {
+    {"zero", "crps", {24.130, 23.019, 32.041, 87.339, 120.968, 53.543}},
+    {"last_historical", "crps", {20.173, 9.480, 23.698, 85.605, 131.017, 678.960}},
+    {"bootstrap", "crps", {23.577, 22.458, 31.417, 86.626, 120.249, 52.722}},
+    {"conflictology", "crps", {14.483, 9.146, 21.339, 76.849, 123.995, 50.357}},
+    {"conflictology", "mis", {186.6, 89.1, 345.0, 1435.6, 2142.1, 1042.9}},
+};
+
+static const views_pub *views_find(const char *model, const char *metric)
+{
+    for (size_t i = 0; i < sizeof views_published / sizeof views_published[0]; i++)
+        if (!strcmp(views_published[i].model, model) && !strcmp(views_published[i].metric, metric))
+            return &views_published[i];
+    return NULL;
+}
+
+static void views_print(const hs_views_score *s, size_t n)
+{
+    printf("%-16s %-6s %10s %10s %10s %10s %10s %10s %10s\n", "model", "metric", "2018", "2019",
+           "2020", "2021", "2022", "2023", "mean");
+    const char *metrics[3] = {"crps", "ign", "mis"};
+    const char *models[4] = {"zero", "last_historical", "bootstrap", "conflictology"};
+    for (int mo = 0; mo < 4; mo++)
+        for (int me = 0; me < 3; me++) {
+            double v[6], mean = 0;
+            int have = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!strcmp(s[i].model, models[mo]) && !strcmp(s[i].metric, metrics[me]) &&
+                    s[i].window >= 2018 && s[i].window <= 2023) {
+                    v[s[i].window - 2018] = s[i].value;
+                    have++;
+                }
+            if (have != 6) continue;
+            printf("%-16s %-6s", models[mo], metrics[me]);
+            for (int w = 0; w < 6; w++) {
+                printf(" %10.3f", v[w]);
+                mean += v[w] / 6;
+            }
+            printf(" %10.3f\n", mean);
+            const views_pub *p = views_find(models[mo], metrics[me]);
+            if (!p) continue;
+            mean = 0;
+            printf("%-16s %-6s", "  published", "");
+            for (int w = 0; w < 6; w++) {
+                printf(" %10.3f", p->v[w]);
+                mean += p->v[w] / 6;
+            }
+            printf(" %10.3f\n", mean);
+        }
+}
+
+int cmd_views(int argc, char **argv)
+{
+    const char *cmd = "evaluate";
+    hs_views_opts o;
+    hs_views_opts_init(&o);
+    const char *dir = NULL, *protocol = NULL;
+    int quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        char *end = NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            views_help();
+            return CLI_EXIT_OK;
+        } else if (!strcmp(a, "--protocol") && more) {
+            protocol = argv[++i];
+        } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) {
+            dir = argv[++i];
+        } else if (!strcmp(a, "--history") && more) {
+            o.history = argv[++i];
+        } else if (!strcmp(a, "--actuals") && more) {
+            o.actuals = argv[++i];
+        } else if (!strcmp(a, "--seed") && more) {
+            errno = 0;
+            o.seed = strtoul(argv[++i], &end, 10);
+            if (end == argv[i] || *end || errno || argv[i][0] == '-')
+                return cli_usage(cmd, "--seed takes a whole number >= 0, not '%s'", argv[i]);
+        } else if (!strcmp(a, "--samples") && more) {
+            long v = strtol(argv[++i], &end, 10);
+            if (end == argv[i] || *end || v < 12 || v > 100000)
+                return cli_usage(cmd, "--samples takes 12..100000, not '%s'", argv[i]);
+            o.samples = (int)v;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = 1;
+        } else {
+            return cli_usage(cmd, "unknown option or missing value '%s' (with --protocol)", a);
+        }
+    }
+    if (!protocol || strcmp(protocol, "views2023"))
+        return cli_usage(cmd, "--protocol takes views2023, not '%s'", protocol ? protocol : "");
+    if (!dir) return cli_usage(cmd, "--protocol views2023 needs -o DIR (for scores.csv)");
+    hs_ctx *ctx = cli_ctx(quiet);
+    if (!ctx) {
+        fputs("humsec: out of memory\n", stderr);
+        return CLI_EXIT_NOMEM;
+    }
+    hs_error err;
+    hs_views_score *s = NULL;
+    size_t n = 0;
+    hs_status st = hs_views2023_run(ctx, &o, &s, &n, &err);
+    int rc = CLI_EXIT_OK;
+    char *buf = NULL;
+    size_t len = 0;
+    if (st == HS_OK) {
+        FILE *mf = open_memstream(&buf, &len);
+        if (!mf) {
+            st = HS_ERR_NOMEM;
+            snprintf(err.msg, sizeof err.msg, "out of memory");
+        } else {
+            st = hs_views_write_csv(s, n, mf, &err);
+            if (fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
+        }
+    }
+    char path[4096];
+    if (st == HS_OK) {
+        struct stat sb;
+        if (stat(dir, &sb) != 0 && mkdir(dir, 0777) != 0) {
+            fprintf(stderr, "humsec: %s: cannot create the folder: %s\n", dir, strerror(errno));
+            rc = CLI_EXIT_IO;
+        } else if (snprintf(path, sizeof path, "%s/scores.csv", dir) >= (int)sizeof path) {
+            fprintf(stderr, "humsec: %s: path too long\n", dir);
+            rc = CLI_EXIT_IO;
+        } else {
+            st = hs_file_write(ctx, path, buf, len, &err);
+        }
+    }
+    if (st != HS_OK && rc == CLI_EXIT_OK) rc = cli_fail(&err);
+    if (rc == CLI_EXIT_OK && !quiet) {
+        views_print(s, n);
+        fprintf(stderr, "humsec: wrote %s\n", path);
+    }
+    free(buf);
+    hs_views_free(ctx, s);
+    hs_ctx_free(ctx);
+    return rc;
+}
