@@ -12,11 +12,12 @@
 static void views_help(void)
 {
     puts("usage: humsec evaluate --protocol views2023 -o DIR [--history FILE] [--actuals FILE]\n"
-         "                       [--seed S] [--samples M] [--quiet]\n"
+         "                       [--seed S] [--samples M] [--threads N] [--quiet]\n"
          "\n"
          "The VIEWS 2023/24 prediction challenge on country-months: windows 2018-2023, each\n"
          "forecast from October of the year before for the twelve months of the year (leads\n"
-         "3-14), the challenge's 191 countries, state-based deaths. Scores the challenge's\n"
+         "3-14), the challenge's 191 countries, state-based deaths. Scores humsec's model\n"
+         "(analogues from every country's past, docs/warning.md) and the challenge's\n"
          "benchmarks - zero, last historical (Poisson draws of October's value), a global\n"
          "bootstrap of the last 240 months, conflictology (the 12 months to October) - with\n"
          "CRPS, IGN (11 bins, one pseudo-count each) and MIS (90 % interval), each the mean\n"
@@ -29,6 +30,7 @@ static void views_help(void)
          "  --actuals FILE     default data/views_cm/views_cm_actuals_sb_2018_2023.csv\n"
          "  --seed S           seed of the sampled benchmarks (default 1)\n"
          "  --samples M        members of a sampled ensemble (default 1000, as submitted)\n"
+         "  --threads N        threads for humsec's model (default 1; same scores for any N)\n"
          "  -q, --quiet        no progress and no table");
 }
 
@@ -58,8 +60,8 @@ static void views_print(const hs_views_score *s, size_t n)
     printf("%-16s %-6s %10s %10s %10s %10s %10s %10s %10s\n", "model", "metric", "2018", "2019",
            "2020", "2021", "2022", "2023", "mean");
     const char *metrics[3] = {"crps", "ign", "mis"};
-    const char *models[4] = {"zero", "last_historical", "bootstrap", "conflictology"};
-    for (int mo = 0; mo < 4; mo++)
+    const char *models[5] = {"humsec", "zero", "last_historical", "bootstrap", "conflictology"};
+    for (int mo = 0; mo < 5; mo++)
         for (int me = 0; me < 3; me++) {
             double v[6], mean = 0;
             int have = 0;
@@ -120,6 +122,11 @@ int cmd_views(int argc, char **argv)
             if (end == argv[i] || *end || v < 12 || v > 100000)
                 return cli_usage(cmd, "--samples takes 12..100000, not '%s'", argv[i]);
             o.samples = (int)v;
+        } else if (!strcmp(a, "--threads") && more) {
+            long v = strtol(argv[++i], &end, 10);
+            if (end == argv[i] || *end || v < 1 || v > 64)
+                return cli_usage(cmd, "--threads takes 1..64, not '%s'", argv[i]);
+            o.threads = (int)v;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = 1;
         } else {

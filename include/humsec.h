@@ -390,6 +390,34 @@ double hs_metric_crps_ensemble(const double *xs, size_t m, double y);
 double hs_metric_ign(const double *xs, size_t m, double y);
 double hs_metric_interval_score(const double *xs, size_t m, double y, double alpha);
 
+/** Probabilistic forecasts of monthly counts by analogues (docs/warning.md, "The
+ *  probabilistic model"; docs/methods.md section 5.7): for each unit, draws of its count at
+ *  each lead, taken from what followed the K unit-months of the whole panel whose recent
+ *  months look most like its own, moved to its level, and a share from its own recent
+ *  months. The panel y is nunit x nmonth (row-major), counts >= 0, NaN where not known
+ *  (never read as zero). `size` must be sizeof(hs_analog_opts): hs_analog_opts_init sets it. */
+typedef struct hs_analog_opts {
+    size_t size;
+    int k;              /**< analogues (default 100; ties with the K-th are kept too) */
+    int match_months;   /**< months compared (12) */
+    double match_decay; /**< weight of the month k back: match_decay^k (0.75) */
+    int level_months;   /**< months of the level, the mean of ln(1 + y) (3) */
+    int own_months;     /**< own months drawn from (24) */
+    double own_decay;   /**< their weights, own_decay^k (0.9) */
+    double own_share;   /**< share of draws from the own months (0.3) */
+    int samples;        /**< draws per unit and lead (1000) */
+    unsigned long seed; /**< default 1; the draws are bit-identical for any thread count */
+    int threads;        /**< default 1 */
+} hs_analog_opts;
+void hs_analog_opts_init(hs_analog_opts *o);
+/** Forecast from month index `origin` (learning only from outcomes at or before it) for
+ *  each lead; out[(u * nlead + h) * samples + i] gets draw i (an integer count) of unit u at
+ *  leads[h], or NaN for a unit whose last match_months months are not all known or whose
+ *  want[u] is 0 (want may be NULL: every unit). */
+hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double *y, size_t nunit,
+                             size_t nmonth, int origin, const int *leads, size_t nlead,
+                             const unsigned char *want, double *out, hs_error *err);
+
 /** The VIEWS 2023/24 prediction challenge (docs/methods.md section 5.6; docs/warning.md):
  *  its windows 2018-2023 (each forecast from October of the year before, leads 3-14), its
  *  191 countries and its benchmarks, scored with CRPS, IGN and MIS. */
@@ -398,18 +426,20 @@ typedef struct hs_views_opts {
     const char *actuals; /**< views_cm_actuals_sb_2018_2023.csv: country_id, month_id, ged_sb */
     unsigned long seed;  /**< for the sampled benchmarks (default 1) */
     int samples;         /**< members of a sampled ensemble (default 1000) */
+    int threads;         /**< for humsec's model (default 1; the scores do not depend on it) */
 } hs_views_opts;
 void hs_views_opts_init(hs_views_opts *o);
 
 typedef struct hs_views_score {
-    char model[24];  /**< zero, last_historical, bootstrap, conflictology */
+    char model[24];  /**< humsec, zero, last_historical, bootstrap, conflictology */
     int window;      /**< 2018 .. 2023 */
     char metric[8];  /**< crps, ign, mis */
     double value;    /**< mean over the window's country-months */
     size_t n;        /**< country-months scored */
 } hs_views_score;
 
-/** Score the benchmarks of every window. *out (free with hs_views_free) gets *n rows, in the
+/** Score humsec's model (hs_analog_forecast, default options) and the benchmarks in every
+ *  window. *out (free with hs_views_free) gets *n rows, in the
  *  order model, window, metric. Deterministic for a seed. */
 hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score **out, size_t *n,
                            hs_error *err);

@@ -28,9 +28,9 @@
 #define VW_ALPHA       0.1    /* MIS: the central 90 % interval */
 #define VW_MAX_SAMPLES 100000 /* members of a sampled ensemble, at most */
 
-enum { VW_ZERO, VW_LAST, VW_BOOT, VW_CONF, VW_NMODEL };
+enum { VW_HUMSEC, VW_ZERO, VW_LAST, VW_BOOT, VW_CONF, VW_NMODEL };
 enum { VW_CRPS, VW_IGN, VW_MIS, VW_NMETRIC };
-static const char *const vw_model[VW_NMODEL] = {"zero", "last_historical", "bootstrap",
+static const char *const vw_model[VW_NMODEL] = {"humsec", "zero", "last_historical", "bootstrap",
                                                 "conflictology"};
 static const char *const vw_metric[VW_NMETRIC] = {"crps", "ign", "mis"};
 
@@ -41,6 +41,7 @@ void hs_views_opts_init(hs_views_opts *o)
     o->actuals = "data/views_cm/views_cm_actuals_sb_2018_2023.csv";
     o->seed = 1;
     o->samples = 1000;
+    o->threads = 1;
 }
 
 typedef struct vw_data {
@@ -72,8 +73,8 @@ static hs_status vw_read(hs_ctx *ctx, const char *path, const char *col, int act
         return st;
     }
     for (size_t r = 0; r < c.nrow && st == HS_OK; r++) {
-        long cid, month;
-        double v;
+        long cid = 0, month = 0;
+        double v = 0;
         const char *sc = hsi_csv_get(&c, r, (size_t)jc), *sm = hsi_csv_get(&c, r, (size_t)jm),
                    *sv = hsi_csv_get(&c, r, (size_t)jv);
         long line = c.line[r];
@@ -131,10 +132,30 @@ static hs_status vw_need(const hs_views_opts *o, const vw_data *d, long cid, int
                    cid, y, mo, m);
 }
 
+/* humsec's forecast of one window: every country with a value, leads 3-14 from October of
+ * the year before; fc[(row * 12 + lead - 3) * samples + i], row the country's place among
+ * those with a value (rowof[cid]). */
+static hs_status vw_humsec(hs_ctx *ctx, const hs_views_opts *o, const vw_data *d, int year,
+                           const double *panel, size_t nrow, const unsigned char *want, double *fc,
+                           hs_error *err)
+{
+    hs_analog_opts ao;
+    hs_analog_opts_init(&ao);
+    ao.samples = o->samples;
+    ao.seed = o->seed;
+    ao.threads = o->threads;
+    int leads[12];
+    for (int k = 0; k < 12; k++)
+        leads[k] = 3 + k;
+    (void)d;
+    return hs_analog_forecast(ctx, &ao, panel, nrow, VW_NM, hsi_month_id(year - 1, 10) - VW_M0,
+                              leads, 12, want, fc, err);
+}
+
 /* One window: every country of the list, its 12 months, each model. */
 static hs_status vw_window(const hs_views_opts *o, const vw_data *d, int year, gsl_rng *rng,
-                           double *xs, double *pool, double sums[VW_NMODEL][VW_NMETRIC],
-                           size_t *nscored, hs_error *err)
+                           double *xs, double *pool, const double *fc, const int *rowof,
+                           double sums[VW_NMODEL][VW_NMETRIC], size_t *nscored, hs_error *err)
 {
     int t0 = hsi_month_id(year - 1, 10), first = hsi_month_id(year, 1);
     size_t m = (size_t)o->samples, npool = 0;
@@ -160,6 +181,17 @@ static hs_status vw_window(const hs_views_opts *o, const vw_data *d, int year, g
         if (st == HS_OK) st = vw_need(o, d, cid, t0, &last, err);
         if (st != HS_OK) break;
         qsort(conf, 12, sizeof conf[0], dbl_cmp);
+        /* humsec: its draws for the 12 months */
+        for (int k = 0; k < 12; k++) {
+            memcpy(xs, &fc[((size_t)rowof[cid] * 12 + (size_t)k) * m], m * sizeof *xs);
+            if (isnan(xs[0]))
+                return hsi_err(err, HS_ERR_DOMAIN, o->history, 0, 0,
+                               "country %ld: no forecast (its 12 months to the origin are not "
+                               "all known)",
+                               cid);
+            qsort(xs, m, sizeof *xs, dbl_cmp);
+            vw_score(sums[VW_HUMSEC], xs, m, act[k]);
+        }
         /* zero: every member 0 */
         memset(xs, 0, m * sizeof *xs);
         for (int k = 0; k < 12; k++)
@@ -189,6 +221,8 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
 {
     *out = NULL;
     *n = 0;
+    if (o->threads < 1 || o->threads > 64)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "--threads takes 1..64, not %d", o->threads);
     if (o->samples < 12 || o->samples > VW_MAX_SAMPLES)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "--samples takes 12..%d, not %d",
                        VW_MAX_SAMPLES, o->samples);
@@ -199,7 +233,7 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
     d.in = hsi_calloc(ctx, VW_MAXC, 1);
     double *xs = hsi_malloc(ctx, (size_t)o->samples * sizeof *xs);
     double *pool = hsi_malloc(ctx, (size_t)VW_MAXC * VW_BOOT_MONTHS * sizeof *pool);
-    hs_views_score *rows = hsi_calloc(ctx, VW_NMODEL * 6 * VW_NMETRIC, sizeof *rows);
+    hs_views_score *rows = hsi_calloc(ctx, (size_t)VW_NMODEL * 6 * VW_NMETRIC, sizeof *rows);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     hs_status st = HS_OK;
     if (!d.y || !d.line || !d.in || !xs || !pool || !rows || !rng) st = hsi_err_nomem(err);
@@ -209,13 +243,39 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
         st = vw_read(ctx, o->history, "ged_best_sb", 0, &d, err);
     }
     if (st == HS_OK) st = vw_read(ctx, o->actuals, "ged_sb", 1, &d, err);
+    /* the panel humsec's model learns from: every country with a value, in id order */
+    size_t nrow = 0;
+    int *rowof = hsi_malloc(ctx, VW_MAXC * sizeof *rowof);
+    double *panel = NULL, *fc = NULL;
+    unsigned char *want = NULL;
+    if (st == HS_OK && !rowof) st = hsi_err_nomem(err);
+    if (st == HS_OK) {
+        for (long cid = 0; cid < VW_MAXC; cid++) {
+            rowof[cid] = -1;
+            for (int k = 0; k < VW_NM && rowof[cid] < 0; k++)
+                if (!isnan(*vw_at(&d, cid, VW_M0 + k))) rowof[cid] = (int)nrow++;
+        }
+        panel = hsi_malloc(ctx, (nrow ? nrow : 1) * VW_NM * sizeof *panel);
+        want = hsi_calloc(ctx, nrow ? nrow : 1, 1);
+        fc = hsi_malloc(ctx, (nrow ? nrow : 1) * 12 * (size_t)o->samples * sizeof *fc);
+        if (!panel || !want || !fc) st = hsi_err_nomem(err);
+    }
+    if (st == HS_OK)
+        for (long cid = 0; cid < VW_MAXC; cid++)
+            if (rowof[cid] >= 0) {
+                memcpy(&panel[(size_t)rowof[cid] * VW_NM], vw_at(&d, cid, VW_M0),
+                       VW_NM * sizeof *panel);
+                want[rowof[cid]] = d.in[cid];
+            }
     double sums[6][VW_NMODEL][VW_NMETRIC];
     size_t nsc[6] = {0};
     memset(sums, 0, sizeof sums);
     for (int w = 0; w < 6 && st == HS_OK; w++) {
+        st = vw_humsec(ctx, o, &d, 2018 + w, panel, nrow, want, fc, err);
         /* a seed per window: a window's draws do not depend on the others */
         gsl_rng_set(rng, o->seed * 1000003UL + 2018UL + (unsigned long)w);
-        st = vw_window(o, &d, 2018 + w, rng, xs, pool, sums[w], &nsc[w], err);
+        if (st == HS_OK)
+            st = vw_window(o, &d, 2018 + w, rng, xs, pool, fc, rowof, sums[w], &nsc[w], err);
         hsi_log(ctx, 0, "window %d: %zu country-months scored", 2018 + w, nsc[w]);
     }
     if (st == HS_OK) {
@@ -235,6 +295,10 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
         rows = NULL;
     }
     if (rng) gsl_rng_free(rng);
+    hsi_free(ctx, fc);
+    hsi_free(ctx, want);
+    hsi_free(ctx, panel);
+    hsi_free(ctx, rowof);
     hsi_free(ctx, rows);
     hsi_free(ctx, pool);
     hsi_free(ctx, xs);

@@ -118,6 +118,21 @@ awk -F, 'NR > 1 && ($1 == 1 || $1 == 3) { b[$1 "," $2] = $5; a[$1 "," $2] = $7 }
                     a[l ",model"] > a[l ",no_change"] && a[l ",model"] > a[l ",rolling_mean_12"])) bad = 1
           exit bad }' "$tmp/bt.csv" || err "the model does not beat both baselines: $(cat "$tmp/bt.csv")"
 
+# the VIEWS 2023/24 protocol: scores.csv has every model, window and metric; the zero model's
+# 2022 CRPS is the published 120.968; a repeated country-month stops it with file:line and
+# leaves an earlier scores.csv as it was
+"$bin" evaluate --protocol views2023 -o "$tmp/vw" --samples 100 -q || err "views2023 exited $?"
+[ "$(wc -l <"$tmp/vw/scores.csv")" -eq 91 ] || err "views2023 rows: $(wc -l <"$tmp/vw/scores.csv")"
+grep -q '^zero,2022,crps,120.968' "$tmp/vw/scores.csv" || err "zero 2022 CRPS: $(grep '^zero,2022,crps' "$tmp/vw/scores.csv")"
+grep -q '^humsec,2023,mis,' "$tmp/vw/scores.csv" || err "no humsec rows"
+cp "$tmp/vw/scores.csv" "$tmp/vw.before"
+{ cat data/views_cm/views_cm_actuals_sb_2018_2023.csv; echo '1,Guyana,2018,1,457,3'; } >"$tmp/act.csv"
+expect 4 "act.csv:13754: country 1, month_id 457 given twice (first on line 2)" \
+    "$bin" evaluate --protocol views2023 -o "$tmp/vw" --actuals "$tmp/act.csv"
+cmp -s "$tmp/vw/scores.csv" "$tmp/vw.before" || err "a failed views2023 run changed scores.csv"
+expect 2 "--protocol takes views2023" "$bin" evaluate --protocol views2019 -o "$tmp/vw"
+"$bin" evaluate --protocol views2023 --help | grep -q "conflictology" || err "views2023 --help"
+
 # bad input: documented exit codes and messages
 printf 'id,year,type_of_violence,country_id,latitude,longitude,where_prec,date_start,date_end,best\n1,2020,4,482,4.3,18.5,1,2020-01-02,2020-01-02,5\n' >"$tmp/bad.csv"
 expect 4 "bad.csv:2:8: unknown type_of_violence 4" "$bin" events ingest "$tmp/bad.csv" --db "$db"

@@ -1,0 +1,272 @@
+/*
+ * analog.c - probabilistic forecasts of monthly death counts by analogues (docs/warning.md,
+ * "The probabilistic model"; docs/methods.md section 5.7).
+ *
+ * For a unit at the origin t, the analogues are the K unit-months (u', s) of the whole panel,
+ * any unit, with s + (longest lead) <= t, whose last months look most like the unit's own:
+ * the weighted squared distance of ln(1 + y) over the last `match_months` months, month k
+ * back weighing match_decay^k. An analogue's outcome h months later is moved to the unit's
+ * scale: z = ln(1 + y(u', s + h)) + level(u, t) - level(u', s), the level being the mean of
+ * ln(1 + y) over the last `level_months` months. A share `own_share` of the draws comes from
+ * the unit's own last `own_months` values instead, month k back with weight own_decay^k.
+ *
+ * Why this model: what happens after a history like this one is learned from every unit's
+ * past, so a unit without a war of its own still gets the onsets, declines and spikes that
+ * followed histories like its own elsewhere; the own-history share keeps a unit's spiky
+ * pattern that no analogue has. Nothing is fitted by extrapolation: a draw is clamped to the
+ * largest outcome the panel holds before the origin, and a unit never seen before gets what
+ * followed the histories nearest to it, not a linear predictor's tail.
+ *
+ * Determinism: the draws of (unit, lead) come from their own generator, seeded from the
+ * seed, the unit and the lead, so the samples are bit-identical for any thread count.
+ */
+#include "events_int.h"
+
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AN_MAX_MATCH   120
+#define AN_MAX_OWN     480
+#define AN_MAX_THREADS 64
+
+void hs_analog_opts_init(hs_analog_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+    o->k = 100;
+    o->match_months = 12;
+    o->match_decay = 0.75;
+    o->level_months = 3;
+    o->own_months = 24;
+    o->own_decay = 0.9;
+    o->own_share = 0.3;
+    o->samples = 1000;
+    o->seed = 1;
+    o->threads = 1;
+}
+
+typedef struct an_job {
+    const hs_analog_opts *o;
+    const double *y; /* nunit x nmonth */
+    size_t nunit, nmonth;
+    int origin;
+    const int *leads;
+    size_t nlead;
+    const unsigned char *want;
+    const double *ly;    /* ln(1 + y) */
+    const double *level; /* level(u, s), NaN when a month of the match window is missing */
+    const size_t *cand;  /* training unit-months u * nmonth + s */
+    size_t ncand;
+    double zmax;   /* the largest ln(1 + y) of a training outcome */
+    double *out;   /* nunit x nlead x samples */
+    size_t u0, u1; /* this thread's units */
+    hs_status st;
+} an_job;
+
+/* The k-th smallest of d[0..n) (0-based; d is reordered): quickselect with a three-way
+ * partition, as histories of all zeros give thousands of equal distances. Hand-written:
+ * GSL's gsl_sort_smallest is O(n k), and k is 100 of some 60,000. */
+static double an_kth(double *d, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n; /* the k-th lies in [lo, hi) */
+    while (hi - lo > 1) {
+        double p = d[lo + (hi - lo) / 2], t;
+        size_t lt = lo, i = lo, gt = hi; /* [lo, lt) < p, [lt, i) == p, [gt, hi) > p */
+        while (i < gt) {
+            if (d[i] < p) {
+                t = d[lt];
+                d[lt++] = d[i];
+                d[i++] = t;
+            } else if (d[i] > p) {
+                t = d[--gt];
+                d[gt] = d[i];
+                d[i] = t;
+            } else {
+                i++;
+            }
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return p;
+    }
+    return d[k];
+}
+
+static void *an_run(void *arg)
+{
+    an_job *j = arg;
+    const hs_analog_opts *o = j->o;
+    size_t nm = j->nmonth, M = (size_t)o->samples, L = (size_t)o->match_months;
+    double *dist = malloc(j->ncand * sizeof *dist), *tmp = malloc(j->ncand * sizeof *tmp);
+    size_t *pick = malloc(j->ncand * sizeof *pick);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    double w[AN_MAX_MATCH], own_v[AN_MAX_OWN], own_c[AN_MAX_OWN], q[AN_MAX_MATCH];
+    if (!dist || !tmp || !pick || !rng) {
+        j->st = HS_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t k = 0; k < L; k++)
+        w[k] = pow(o->match_decay, (double)k);
+    for (size_t u = j->u0; u < j->u1; u++) {
+        if (j->want && !j->want[u]) continue;
+        double lq = j->level[u * nm + (size_t)j->origin];
+        if (isnan(lq)) continue; /* its recent months are not all known: no forecast */
+        for (size_t k = 0; k < L; k++)
+            q[k] = j->ly[u * nm + (size_t)j->origin - k];
+        for (size_t c = 0; c < j->ncand; c++) {
+            const double *l = &j->ly[j->cand[c]];
+            double d = 0;
+            for (size_t k = 0; k < L; k++) {
+                double e = l[-(ptrdiff_t)k] - q[k];
+                d += w[k] * e * e;
+            }
+            dist[c] = tmp[c] = d;
+        }
+        size_t kk = (size_t)o->k < j->ncand ? (size_t)o->k : j->ncand;
+        double dk = an_kth(tmp, j->ncand, kk - 1);
+        size_t np = 0; /* the K nearest and every one tied with the K-th, in panel order */
+        for (size_t c = 0; c < j->ncand; c++)
+            if (dist[c] <= dk) pick[np++] = j->cand[c];
+        /* the own months that are known, with their cumulative weights */
+        size_t own_n = 0;
+        double own_sum = 0;
+        for (int k = 0; k < o->own_months && j->origin - k >= 0; k++) {
+            double v = j->y[u * nm + (size_t)(j->origin - k)];
+            if (isnan(v)) continue;
+            own_sum += pow(o->own_decay, (double)k);
+            own_v[own_n] = v;
+            own_c[own_n++] = own_sum;
+        }
+        for (size_t h = 0; h < j->nlead; h++) {
+            int lead = j->leads[h];
+            gsl_rng_set(rng, o->seed * 2654435761UL + (unsigned long)u * 40503UL +
+                                 (unsigned long)lead * 97UL + 1UL);
+            double *x = &j->out[(u * j->nlead + h) * M];
+            for (size_t i = 0; i < M; i++) {
+                double r = gsl_rng_uniform(rng);
+                if (r < o->own_share && own_n > 0) {
+                    double a = gsl_rng_uniform(rng) * own_sum;
+                    size_t k = 0;
+                    while (k + 1 < own_n && a >= own_c[k])
+                        k++;
+                    x[i] = own_v[k];
+                } else {
+                    size_t c = pick[gsl_rng_uniform_int(rng, np)];
+                    double z = j->ly[c + (size_t)lead] + lq - j->level[c];
+                    if (z < 0) z = 0;
+                    if (z > j->zmax) z = j->zmax; /* never beyond what the panel has seen */
+                    x[i] = floor(expm1(z) + 0.5);
+                }
+            }
+        }
+    }
+done:
+    if (rng) gsl_rng_free(rng);
+    free(pick);
+    free(tmp);
+    free(dist);
+    return NULL;
+}
+
+hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double *y, size_t nunit,
+                             size_t nmonth, int origin, const int *leads, size_t nlead,
+                             const unsigned char *want, double *out, hs_error *err)
+{
+    if (!o || o->size != sizeof *o)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "analog options: initialise them with hs_analog_opts_init");
+    if (o->k < 1 || o->match_months < 1 || o->match_months > AN_MAX_MATCH || o->level_months < 1 ||
+        o->level_months > o->match_months || o->own_months < 1 || o->own_months > AN_MAX_OWN ||
+        !(o->own_share >= 0 && o->own_share <= 1) || !(o->match_decay > 0 && o->match_decay <= 1) ||
+        !(o->own_decay > 0 && o->own_decay <= 1) || o->samples < 1 || o->threads < 1 || nlead == 0)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "analog options out of range");
+    int maxlead = 0;
+    for (size_t h = 0; h < nlead; h++) {
+        if (leads[h] < 1) return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "a lead must be >= 1");
+        if (leads[h] > maxlead) maxlead = leads[h];
+    }
+    if (origin < 0 || (size_t)origin >= nmonth)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "the origin is outside the panel's months");
+    size_t n = nunit * nmonth, L = (size_t)o->match_months, LV = (size_t)o->level_months;
+    double *ly = hsi_malloc(ctx, n * sizeof *ly), *level = hsi_malloc(ctx, n * sizeof *level);
+    size_t *cand = hsi_malloc(ctx, n * sizeof *cand);
+    hs_status st = HS_OK;
+    if (!ly || !level || !cand) st = hsi_err_nomem(err);
+    size_t ncand = 0;
+    double zmax = 0;
+    if (st == HS_OK) {
+        for (size_t i = 0; i < n; i++)
+            ly[i] = log1p(y[i]); /* NaN stays NaN */
+        /* level(u, s): NaN unless the match window's months are all known */
+        for (size_t u = 0; u < nunit; u++) {
+            size_t run = 0;
+            double lsum = 0;
+            for (size_t s = 0; s < nmonth; s++) {
+                const double *l = &ly[u * nmonth];
+                run = isnan(l[s]) ? 0 : run + 1;
+                level[u * nmonth + s] = NAN;
+                if (run < L) continue;
+                lsum = 0;
+                for (size_t k = 0; k < LV; k++)
+                    lsum += l[s - k];
+                level[u * nmonth + s] = lsum / (double)LV;
+            }
+        }
+        /* training unit-months: a full match window, every lead's outcome known, and every
+         * outcome at or before the origin */
+        for (size_t u = 0; u < nunit; u++)
+            for (size_t s = 0; s + (size_t)maxlead <= (size_t)origin; s++) {
+                size_t i = u * nmonth + s;
+                if (isnan(level[i])) continue;
+                int ok = 1;
+                for (size_t h = 0; h < nlead && ok; h++)
+                    ok = !isnan(ly[i + (size_t)leads[h]]);
+                if (!ok) continue;
+                cand[ncand++] = i;
+                for (size_t h = 0; h < nlead; h++)
+                    if (ly[i + (size_t)leads[h]] > zmax) zmax = ly[i + (size_t)leads[h]];
+            }
+        if (ncand == 0)
+            st = hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
+                         "no unit has %d known months followed by %d more before the origin: "
+                         "nothing to learn from",
+                         o->match_months, maxlead);
+    }
+    if (st == HS_OK) {
+        for (size_t i = 0; i < nunit * nlead * (size_t)o->samples; i++)
+            out[i] = NAN;
+        size_t nt = (size_t)o->threads;
+        if (nt > AN_MAX_THREADS) nt = AN_MAX_THREADS;
+        if (nt > nunit) nt = nunit ? nunit : 1;
+        an_job jobs[AN_MAX_THREADS];
+        memset(jobs, 0, sizeof jobs);
+        pthread_t th[AN_MAX_THREADS];
+        int started[AN_MAX_THREADS] = {0};
+        for (size_t t = 0; t < nt; t++) {
+            jobs[t] = (an_job){
+                o,    y,     nunit, nmonth, origin, leads, nlead,          want,
+                ly,   level, cand,  ncand,  zmax,   out,   nunit * t / nt, nunit * (t + 1) / nt,
+                HS_OK};
+            if (t > 0) started[t] = pthread_create(&th[t], NULL, an_run, &jobs[t]) == 0;
+        }
+        an_run(&jobs[0]);
+        for (size_t t = 1; t < nt; t++) {
+            if (started[t])
+                pthread_join(th[t], NULL);
+            else
+                an_run(&jobs[t]); /* no thread to be had: the same work, here */
+        }
+        for (size_t t = 0; t < nt && st == HS_OK; t++)
+            if (jobs[t].st != HS_OK) st = hsi_err_nomem(err);
+    }
+    hsi_free(ctx, cand);
+    hsi_free(ctx, level);
+    hsi_free(ctx, ly);
+    return st;
+}
