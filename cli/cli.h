@@ -58,6 +58,13 @@ int cmd_events(int argc, char **argv);
 void cmd_events_help(void);
 /* evaluate --protocol views2023 (cmd_views.c) */
 int cmd_views(int argc, char **argv);
+/* forecast --table FILE (cmd_fctable.c) */
+int cmd_forecast_table(int argc, char **argv);
+/* The forecasts of every unit of a country-month table into DIR/summary.csv (and
+   DIR/samples.csv): for forecast --table and the main job. Returns an exit status. */
+int cli_forecast_table(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to,
+                       const char *geodir, const hs_analog_opts *ao, int origin, int leads,
+                       int with_samples, const char *dir, int quiet);
 int cmd_warn(int argc, char **argv);
 void cmd_warn_help(void);
 int cmd_forecast(int argc, char **argv);

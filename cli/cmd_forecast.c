@@ -30,6 +30,8 @@ void cmd_forecast_help(void)
          "expected ln(deaths + 1). Models: ridge logistic regression and ridge least squares\n"
          "on lagged features (docs/warning.md). Columns: unit, origin_month_id, lead,\n"
          "target_month_id, p_reach_N, expected_ln1p.\n"
+         "With --table FILE -o DIR: probabilistic forecasts of every country of a\n"
+         "country-month table, 1-36 months ahead (see 'humsec forecast --table x --help').\n"
          "\n"
          "options:");
     fputs(fc_common_help, stdout);
@@ -178,6 +180,8 @@ done:
 
 int cmd_forecast(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++) /* a country-month table has its own options */
+        if (!strcmp(argv[i], "--table")) return cmd_forecast_table(argc, argv);
     return fc_run(argc, argv, 0);
 }
 

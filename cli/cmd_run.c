@@ -25,7 +25,9 @@ void cmd_run_help(void)
          "The main job: build the Human Security Index (examples/hsi/) for every country and\n"
          "year into DIR (default out/): the build in DIR/hsi/, scores and ranks per\n"
          "country-year in DIR/hsi_scores.csv and DIR/hsi_scores.json, and the report\n"
-         "DIR/report.html; then build the other shipped indices into DIR/<name>/. Run it\n"
+         "DIR/report.html; then build the other shipped indices into DIR/<name>/, and\n"
+         "forecast every country 1-36 months from the last month of the global UCDP table\n"
+         "(data/ucdp_cm) into DIR/forecasts/ (summary.csv, samples.csv). Run it\n"
          "from the project folder (elsewhere it stops with exit status 2). DIR must be new,\n"
          "empty or one that run wrote before (it holds .humsec-run); each build folder in it\n"
          "is replaced whole.\n"
@@ -42,6 +44,9 @@ void cmd_run_help(void)
          "  -q, --quiet        no progress messages\n"
          "  -h, --help         this help");
 }
+
+/* The global country-month table the main job forecasts from (data/PROVENANCE.md). */
+#define RUN_CM_TABLE "data/ucdp_cm/ucdp_ged251_country_month_1989_2023.csv"
 
 static double run_seconds(const struct timespec *t0)
 {
@@ -155,6 +160,23 @@ int cmd_run(int argc, char **argv)
                 rc = cli_fail(&err);
         }
         hs_build_free(b);
+    }
+    if (rc == CLI_EXIT_OK) {
+        /* the global forecasts from the latest shipped month (docs/warning.md) */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/forecasts", outdir);
+        if (!quiet)
+            fprintf(stderr, "humsec: forecasts for every country, 1-36 months from the last "
+                            "shipped month ...\n");
+        hs_cmtable_opts to;
+        hs_cmtable_opts_init(&to);
+        hs_analog_opts ao;
+        hs_analog_opts_init(&ao);
+        ao.threads = 2;
+        rc = cli_forecast_table(ctx, RUN_CM_TABLE, &to, "data/geo", &ao, 0, 36, 1, dir, 1);
+        if (rc == CLI_EXIT_OK && !quiet)
+            fprintf(stderr, "humsec:        -> %s/ (summary.csv, samples.csv) [%.2f s]\n", dir,
+                    run_seconds(&t0));
     }
     char def[4200];
     snprintf(def, sizeof def, "%s/humsec.db", outdir);

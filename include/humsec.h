@@ -418,6 +418,37 @@ hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double 
                              size_t nmonth, int origin, const int *leads, size_t nlead,
                              const unsigned char *want, double *out, hs_error *err);
 
+/** Country-month tables (docs/events.md, "Country-month tables"): UCDP's shape (iso3,
+ *  period or year + event_month; a country-month without a row is zero within the covered
+ *  months, every country of the crosswalk a unit) or VIEWS's (country_id, month_id; a
+ *  country-month without a row is unknown). Coverage: the file's first to last month, or
+ *  from/to (month_id, 0 = the file's) when stated; a row outside them is an error. */
+typedef struct hs_cmtable hs_cmtable;
+typedef struct hs_cmtable_opts {
+    size_t size;        /**< sizeof(hs_cmtable_opts): hs_cmtable_opts_init sets it */
+    const char *column; /**< the count; NULL: conflict_fatalities_best, or ged_sb/ged_best_sb */
+    int from, to;       /**< stated coverage (month_id), 0 = the file's */
+} hs_cmtable_opts;
+void hs_cmtable_opts_init(hs_cmtable_opts *o);
+/** Read a table; geo (the crosswalk) is needed for UCDP's shape. Free with hs_cmtable_free. */
+hs_status hs_cmtable_read(hs_ctx *ctx, const char *path, const hs_geo *geo,
+                          const hs_cmtable_opts *o, hs_cmtable **out, hs_error *err);
+void hs_cmtable_free(hs_cmtable *t);
+size_t hs_cmtable_nunits(const hs_cmtable *t);
+const char *hs_cmtable_unit(const hs_cmtable *t, size_t i);
+int hs_cmtable_first_month(const hs_cmtable *t);
+int hs_cmtable_last_month(const hs_cmtable *t);
+/** nunits x (last - first + 1) counts, row-major, NaN where unknown. */
+const double *hs_cmtable_values(const hs_cmtable *t);
+/** Forecast every unit from `origin` (month_id; 0 = the last covered month) for leads
+ *  1..nlead with hs_analog_forecast, and write the draws (samples: month_id, unit, draw,
+ *  outcome; VIEWS's layout) and their summary (summary: unit, origin, lead, month,
+ *  month_id, q05, q25, q50, q75, q95, p_ge1, p_ge25, p_ge1000, mean_ln1p). Either FILE may
+ *  be NULL. A unit whose last months are not all known is left out. */
+hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
+                                    int origin, int nlead, FILE *samples, FILE *summary,
+                                    hs_error *err);
+
 /** The VIEWS 2023/24 prediction challenge (docs/methods.md section 5.6; docs/warning.md):
  *  its windows 2018-2023 (each forecast from October of the year before, leads 3-14), its
  *  191 countries and its benchmarks, scored with CRPS, IGN and MIS. */
@@ -431,11 +462,11 @@ typedef struct hs_views_opts {
 void hs_views_opts_init(hs_views_opts *o);
 
 typedef struct hs_views_score {
-    char model[24];  /**< humsec, zero, last_historical, bootstrap, conflictology */
-    int window;      /**< 2018 .. 2023 */
-    char metric[8];  /**< crps, ign, mis */
-    double value;    /**< mean over the window's country-months */
-    size_t n;        /**< country-months scored */
+    char model[24]; /**< humsec, zero, last_historical, bootstrap, conflictology */
+    int window;     /**< 2018 .. 2023 */
+    char metric[8]; /**< crps, ign, mis */
+    double value;   /**< mean over the window's country-months */
+    size_t n;       /**< country-months scored */
 } hs_views_score;
 
 /** Score humsec's model (hs_analog_forecast, default options) and the benchmarks in every

@@ -133,6 +133,24 @@ cmp -s "$tmp/vw/scores.csv" "$tmp/vw.before" || err "a failed views2023 run chan
 expect 2 "--protocol takes views2023" "$bin" evaluate --protocol views2019 -o "$tmp/vw"
 "$bin" evaluate --protocol views2023 --help | grep -q "conflictology" || err "views2023 --help"
 
+# probabilistic forecasts of every country of the global table: summary.csv has a row per
+# country and lead, samples.csv a draw per row; a bad table writes nothing
+cm=data/ucdp_cm/ucdp_ged251_country_month_1989_2023.csv
+"$bin" forecast --table "$cm" -o "$tmp/fc" --leads 2 --samples 20 -q || err "forecast --table exited $?"
+n=$(($(wc -l <"$tmp/fc/summary.csv") - 1))
+[ "$n" -eq 392 ] || err "summary rows: $n (wanted 196 countries x 2 leads)"
+[ "$(($(wc -l <"$tmp/fc/samples.csv") - 1))" -eq $((n * 20)) ] || err "samples rows"
+grep -q '^UKR,2023-12,1,2024-01,529,' "$tmp/fc/summary.csv" || err "no Ukraine row"
+awk -F, 'NR > 1 && ($11 < 0 || $11 > 1 || $12 > $11 || $13 > $12) { bad = 1 } END { exit bad }' \
+    "$tmp/fc/summary.csv" || err "P(>=1) >= P(>=25) >= P(>=1000) does not hold"
+printf 'iso3,period,conflict_fatalities_best\nAFG,2020-01,5\nAFG,2020-01,6\n' >"$tmp/dup.csv"
+expect 4 "dup.csv:3: unit AFG, month_id 481 given twice (first on line 2)" \
+    "$bin" forecast --table "$tmp/dup.csv" -o "$tmp/fc2"
+[ ! -e "$tmp/fc2" ] || err "a failed forecast --table wrote $tmp/fc2"
+expect 2 "--leads takes 1..120" "$bin" forecast --table "$cm" -o "$tmp/fc2" --leads 0
+"$bin" forecast --table x --help | grep -q "samples.csv (month_id, unit, draw, outcome" ||
+    err "forecast --table --help"
+
 # bad input: documented exit codes and messages
 printf 'id,year,type_of_violence,country_id,latitude,longitude,where_prec,date_start,date_end,best\n1,2020,4,482,4.3,18.5,1,2020-01-02,2020-01-02,5\n' >"$tmp/bad.csv"
 expect 4 "bad.csv:2:8: unknown type_of_violence 4" "$bin" events ingest "$tmp/bad.csv" --db "$db"

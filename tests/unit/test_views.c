@@ -195,13 +195,140 @@ static void test_views_bad_table(void **state)
     unlink(path);
 }
 
+/* A small file at /tmp, its text given. */
+static const char *tmp_table(char *path, size_t n, const char *text)
+{
+    snprintf(path, n, "/tmp/hs_test_cm_%ld.csv", (long)getpid());
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+    return path;
+}
+
+static long cm_find(const hs_cmtable *t, const char *unit)
+{
+    for (size_t i = 0; i < hs_cmtable_nunits(t); i++)
+        if (!strcmp(hs_cmtable_unit(t, i), unit)) return (long)i;
+    return -1;
+}
+
+/* Country-month tables: UCDP's shape zero-fills the covered months of every crosswalk
+ * country; VIEWS's leaves a month without a row unknown; each bad table is an error at its
+ * line (and column) and returns nothing. */
+static void test_cmtable(void **state)
+{
+    (void)state;
+    hs_geo *geo = NULL;
+    hs_error err;
+    assert_int_equal(hs_geo_load(NULL, tu_path("data/geo"), &geo, &err), HS_OK);
+    char path[128];
+    hs_cmtable_opts o;
+    hs_cmtable_opts_init(&o);
+    hs_cmtable *t = NULL;
+    tmp_table(path, sizeof path,
+              "iso3,period,conflict_fatalities_best\nAFG,2020-01,5\nAFG,2020-03,7\n");
+    assert_int_equal(hs_cmtable_read(NULL, path, geo, &o, &t, &err), HS_OK);
+    assert_true(hs_cmtable_nunits(t) > 190); /* every country of the crosswalk */
+    assert_int_equal(hs_cmtable_first_month(t), 481);
+    assert_int_equal(hs_cmtable_last_month(t), 483);
+    long afg = cm_find(t, "AFG"), fra = cm_find(t, "FRA");
+    assert_true(afg >= 0 && fra >= 0);
+    const double *y = hs_cmtable_values(t);
+    assert_true(y[afg * 3] == 5 && y[afg * 3 + 1] == 0 && y[afg * 3 + 2] == 7);
+    assert_true(y[fra * 3] == 0 && y[fra * 3 + 2] == 0);
+    hs_cmtable_free(t);
+    /* stated coverage beyond the rows: zero there too; before the rows: a row outside */
+    o.to = 485;
+    assert_int_equal(hs_cmtable_read(NULL, path, geo, &o, &t, &err), HS_OK);
+    assert_int_equal(hs_cmtable_last_month(t), 485);
+    hs_cmtable_free(t);
+    o.to = 482;
+    t = (hs_cmtable *)&o; /* must be reset to NULL on failure */
+    assert_int_equal(hs_cmtable_read(NULL, path, geo, &o, &t, &err), HS_ERR_PARSE);
+    assert_null(t);
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.col, 5);
+    assert_non_null(strstr(err.msg, "2020-03 is outside the stated coverage"));
+    hs_cmtable_opts_init(&o);
+    /* VIEWS's shape: no row, no value */
+    tmp_table(path, sizeof path, "country_id,month_id,ged_sb\n57,481,1\n57,483,2\n");
+    assert_int_equal(hs_cmtable_read(NULL, path, NULL, &o, &t, &err), HS_OK);
+    assert_int_equal(hs_cmtable_nunits(t), 1);
+    assert_string_equal(hs_cmtable_unit(t, 0), "57");
+    assert_true(isnan(hs_cmtable_values(t)[1]));
+    hs_cmtable_free(t);
+    const struct {
+        const char *text;
+        long line, col;
+        const char *msg;
+    } bad[] = {
+        {"iso3,period,conflict_fatalities_best\nAFG,2020-01,5\nAFG,2020-01,6\n", 3, 0,
+         "given twice (first on line 2)"},
+        {"iso3,period,conflict_fatalities_best\nAFG,2020-01,-5\n", 2, 13, "not a count"},
+        {"iso3,period,conflict_fatalities_best\nAFG,2020-01,2.5\n", 2, 13, "not a count"},
+        {"iso3,period,conflict_fatalities_best\nZZZ,2020-01,5\n", 2, 1,
+         "unknown country code 'ZZZ'"},
+        {"iso3,period,conflict_fatalities_best\nAFG,2020-13,5\n", 2, 5, "is not a month"},
+        {"iso3,month,deaths\nAFG,2020-01,5\n", 1, 0, "not a country-month table"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tmp_table(path, sizeof path, bad[i].text);
+        hs_status st = hs_cmtable_read(NULL, path, geo, &o, &t, &err);
+        if (st == HS_OK || err.line != bad[i].line || err.col != bad[i].col ||
+            !strstr(err.msg, bad[i].msg))
+            fail_msg("case %zu: status %d at %ld:%ld: %s", i, (int)st, err.line, err.col, err.msg);
+        assert_null(t);
+    }
+    unlink(path);
+    hs_geo_free(geo);
+}
+
+/* The shipped global table's forecast: the same summary and draws for 1 and 2 threads. */
+static void test_cmtable_forecast(void **state)
+{
+    (void)state;
+    hs_geo *geo = NULL;
+    hs_error err;
+    assert_int_equal(hs_geo_load(NULL, tu_path("data/geo"), &geo, &err), HS_OK);
+    hs_cmtable_opts o;
+    hs_cmtable_opts_init(&o);
+    hs_cmtable *t = NULL;
+    assert_int_equal(
+        hs_cmtable_read(NULL, tu_path("data/ucdp_cm/ucdp_ged251_country_month_1989_2023.csv"), geo,
+                        &o, &t, &err),
+        HS_OK);
+    char *buf[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        hs_analog_opts ao;
+        hs_analog_opts_init(&ao);
+        ao.samples = 100;
+        ao.threads = k + 1;
+        FILE *fp = open_memstream(&buf[k], &len[k]);
+        assert_non_null(fp);
+        assert_int_equal(hs_cmtable_forecast_write(NULL, t, &ao, 0, 3, fp, fp, &err), HS_OK);
+        assert_int_equal(fclose(fp), 0);
+    }
+    assert_int_equal(len[0], len[1]);
+    assert_memory_equal(buf[0], buf[1], len[0]);
+    /* both headers, and the first draw: the first month after 2023-12, the first unit of the
+     * crosswalk by Gleditsch-Ward code (2, USA) */
+    assert_non_null(strstr(buf[0], "month_id,unit,draw,outcome\n"));
+    assert_non_null(strstr(buf[0], "\nunit,origin,lead,month,month_id,q05,"));
+    assert_non_null(strstr(buf[0], "\n529,USA,0,"));
+    free(buf[0]);
+    free(buf[1]);
+    hs_cmtable_free(t);
+    hs_geo_free(geo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ensemble_scores),
-        cmocka_unit_test(test_views_published),
-        cmocka_unit_test(test_views_bad_table),
-        cmocka_unit_test(test_analog),
+        cmocka_unit_test(test_ensemble_scores), cmocka_unit_test(test_views_published),
+        cmocka_unit_test(test_views_bad_table), cmocka_unit_test(test_analog),
+        cmocka_unit_test(test_cmtable),         cmocka_unit_test(test_cmtable_forecast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

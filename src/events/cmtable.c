@@ -1,0 +1,343 @@
+/*
+ * cmtable.c - country-month tables as input (docs/events.md, "Country-month tables"), and
+ * the probabilistic forecast of every unit of one (docs/warning.md).
+ *
+ * Two shapes, told apart by their columns:
+ * - UCDP's (data/ucdp_cm): iso3, period (YYYY-MM) or year + event_month, count columns; a
+ *   country-month without events has no row. Every country of the crosswalk is a unit, zero
+ *   in the covered months it has no row for.
+ * - VIEWS's (data/views_cm): country_id, month_id, count columns; every country-month of the
+ *   list has a row, and a month without one stays unknown.
+ * Coverage is the file's first to last month unless stated; a row outside the stated months,
+ * a repeated unit-month, a count that is not a whole number >= 0 and a code the crosswalk
+ * does not know are errors naming file:line:col, and nothing is returned.
+ */
+#include "events_int.h"
+
+#include "core/csv_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CM_MAXID 1000 /* VIEWS country ids and Gleditsch-Ward codes are below this */
+
+struct hs_cmtable {
+    hs_ctx *ctx;
+    size_t nunit;
+    char (*unit)[8]; /* ISO3 or a VIEWS country_id */
+    int m0, m1;      /* covered months */
+    double *y;       /* nunit x (m1 - m0 + 1), NaN unknown */
+};
+
+void hs_cmtable_opts_init(hs_cmtable_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+}
+
+/* "YYYY-MM" to a month_id; -1 when it is not one. */
+static int cm_period(const char *s)
+{
+    if (strlen(s) != 7 || s[4] != '-') return -1;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9')) return -1;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    return m >= 1 && m <= 12 && y >= 1900 ? hsi_month_id(y, m) : -1;
+}
+
+typedef struct cm_row {
+    long unit; /* index into the unit list */
+    int month;
+    double v;
+    long line, col;
+} cm_row;
+
+static hs_status cm_parse(const hsi_csv *c, const hs_geo *geo, const hs_cmtable_opts *o,
+                          hs_cmtable *t, cm_row **rows_out, hs_error *err)
+{
+    const char *path = c->file;
+    long ji = hsi_csv_find(c, "iso3"), jp = hsi_csv_find(c, "period"),
+         jy = hsi_csv_find(c, "year"), jem = hsi_csv_find(c, "event_month"),
+         jc = hsi_csv_find(c, "country_id"), jm = hsi_csv_find(c, "month_id");
+    int views = jc >= 0 && jm >= 0;
+    if (!views && !(ji >= 0 && (jp >= 0 || (jy >= 0 && jem >= 0))))
+        return hsi_err(err, HS_ERR_SCHEMA, path, c->head_line, 0,
+                       "not a country-month table: expected the columns iso3 and period (or "
+                       "year and event_month), or country_id and month_id");
+    const char *col = o->column;
+    if (!col) col = views ? (hsi_csv_find(c, "ged_sb") >= 0 ? "ged_sb" : "ged_best_sb")
+                          : "conflict_fatalities_best";
+    long jv = hsi_csv_find(c, col);
+    if (jv < 0)
+        return hsi_err(err, HS_ERR_SCHEMA, path, c->head_line, 0, "no count column '%s'", col);
+    if (!views && !geo)
+        return hsi_err(err, HS_ERR_USAGE, path, 0, 0,
+                       "an ISO3 table needs the country crosswalk (--geo)");
+    /* the units: the crosswalk's countries (ISO3), or the VIEWS ids in the file */
+    hs_ctx *ctx = t->ctx;
+    t->unit = hsi_calloc(ctx, CM_MAXID, sizeof *t->unit);
+    long *slot = hsi_calloc(ctx, CM_MAXID, sizeof *slot); /* VIEWS id -> unit + 1 */
+    cm_row *rows = hsi_calloc(ctx, c->nrow ? c->nrow : 1, sizeof *rows);
+    if (!t->unit || !slot || !rows) {
+        hsi_free(ctx, slot);
+        hsi_free(ctx, rows);
+        return hsi_err_nomem(err);
+    }
+    if (!views)
+        for (long gw = 0; gw < CM_MAXID; gw++) {
+            const char *iso = hsi_geo_gw_iso3(geo, gw);
+            int seen = !iso || !iso[0];
+            for (size_t u = 0; u < t->nunit && !seen; u++)
+                seen = !strcmp(t->unit[u], iso);
+            if (!seen) snprintf(t->unit[t->nunit++], sizeof t->unit[0], "%s", iso);
+        }
+    hs_status st = HS_OK;
+    for (size_t r = 0; r < c->nrow && st == HS_OK; r++) {
+        cm_row *w = &rows[r];
+        w->line = c->line[r];
+        const char *su = hsi_csv_get(c, r, (size_t)(views ? jc : ji));
+        long cu = c->col[r * c->ncol + (size_t)(views ? jc : ji)];
+        w->unit = -1;
+        if (views) {
+            long id;
+            if (hsi_parse_long(su, &id) != 0 || id < 1 || id >= CM_MAXID) {
+                st = hsi_err(err, HS_ERR_PARSE, path, w->line, cu,
+                             "country_id '%s' is not a VIEWS country id (1..%d)", su, CM_MAXID - 1);
+                break;
+            }
+            if (!slot[id]) {
+                slot[id] = (long)t->nunit + 1;
+                snprintf(t->unit[t->nunit++], sizeof t->unit[0], "%ld", id);
+            }
+            w->unit = slot[id] - 1;
+        } else {
+            for (size_t u = 0; u < t->nunit && w->unit < 0; u++)
+                if (!strcmp(t->unit[u], su)) w->unit = (long)u;
+            if (w->unit < 0) {
+                st = hsi_err(err, HS_ERR_PARSE, path, w->line, cu,
+                             "unknown country code '%s' (not an ISO3 code of the crosswalk)", su);
+                break;
+            }
+        }
+        long jmo = views ? jm : (jp >= 0 ? jp : jy);
+        const char *sm = hsi_csv_get(c, r, (size_t)jmo);
+        long cmo = c->col[r * c->ncol + (size_t)jmo];
+        long mid = -1, y, mo;
+        if (views)
+            mid = hsi_parse_long(sm, &y) == 0 && y > 0 && y < 2000 ? y : -1;
+        else if (jp >= 0)
+            mid = cm_period(sm);
+        else if (hsi_parse_long(sm, &y) == 0 &&
+                 hsi_parse_long(hsi_csv_get(c, r, (size_t)jem), &mo) == 0 && y >= 1900 &&
+                 y < 3000 && mo >= 1 && mo <= 12)
+            mid = hsi_month_id((int)y, (int)mo);
+        if (mid < 0) {
+            st = hsi_err(err, HS_ERR_PARSE, path, w->line, cmo, "'%s' is not a month (%s)", sm,
+                         views ? "a VIEWS month_id" : jp >= 0 ? "YYYY-MM" : "year, event_month");
+            break;
+        }
+        w->month = (int)mid;
+        const char *sv = hsi_csv_get(c, r, (size_t)jv);
+        w->col = c->col[r * c->ncol + (size_t)jv];
+        if (hsi_parse_double(sv, &w->v) != 0 || !(w->v >= 0) || w->v != floor(w->v) ||
+            w->v > 1e12)
+            st = hsi_err(err, HS_ERR_PARSE, path, w->line, w->col,
+                         "%s '%s' is not a count (expected a whole number >= 0)", col, sv);
+        else if ((o->from && w->month < o->from) || (o->to && w->month > o->to)) {
+            int yy, mm;
+            hsi_month_ym(w->month, &yy, &mm);
+            st = hsi_err(err, HS_ERR_PARSE, path, w->line, cmo,
+                         "%04d-%02d is outside the stated coverage (--from/--to)", yy, mm);
+        }
+    }
+    hsi_free(ctx, slot);
+    if (st != HS_OK) {
+        hsi_free(ctx, rows);
+        return st;
+    }
+    *rows_out = rows;
+    return HS_OK;
+}
+
+hs_status hs_cmtable_read(hs_ctx *ctx, const char *path, const hs_geo *geo,
+                          const hs_cmtable_opts *o, hs_cmtable **out, hs_error *err)
+{
+    *out = NULL;
+    if (!o || o->size != sizeof *o)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "table options: initialise them with hs_cmtable_opts_init");
+    if (o->from && o->to && o->from > o->to)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "--from is after --to");
+    hsi_csv c;
+    hs_status st = hsi_csv_read(ctx, path, &c, err);
+    if (st != HS_OK) return st;
+    hs_cmtable *t = hsi_calloc(ctx, 1, sizeof *t);
+    cm_row *rows = NULL;
+    if (!t) st = hsi_err_nomem(err);
+    if (st == HS_OK) {
+        t->ctx = ctx;
+        st = cm_parse(&c, geo, o, t, &rows, err);
+    }
+    int views = hsi_csv_find(&c, "month_id") >= 0 && hsi_csv_find(&c, "country_id") >= 0;
+    if (st == HS_OK && c.nrow == 0)
+        st = hsi_err(err, HS_ERR_PARSE, path, c.head_line, 0, "the table has no rows");
+    if (st == HS_OK) {
+        t->m0 = o->from ? o->from : rows[0].month;
+        t->m1 = o->to ? o->to : rows[0].month;
+        for (size_t r = 0; r < c.nrow; r++) {
+            if (!o->from && rows[r].month < t->m0) t->m0 = rows[r].month;
+            if (!o->to && rows[r].month > t->m1) t->m1 = rows[r].month;
+        }
+        size_t nm = (size_t)t->m1 - (size_t)t->m0 + 1, n = t->nunit * nm;
+        t->y = hsi_malloc(ctx, (n ? n : 1) * sizeof *t->y);
+        long *seen = hsi_calloc(ctx, n ? n : 1, sizeof *seen);
+        if (!t->y || !seen) st = hsi_err_nomem(err);
+        for (size_t i = 0; st == HS_OK && i < n; i++)
+            t->y[i] = views ? (double)NAN : 0.0; /* UCDP's shape: no row is no event */
+        for (size_t r = 0; st == HS_OK && r < c.nrow; r++) {
+            size_t i = (size_t)rows[r].unit * nm + (size_t)(rows[r].month - t->m0);
+            if (seen[i])
+                st = hsi_err(err, HS_ERR_PARSE, path, rows[r].line, 0,
+                             "unit %s, month_id %d given twice (first on line %ld)",
+                             t->unit[rows[r].unit], rows[r].month, seen[i]);
+            seen[i] = rows[r].line;
+            t->y[i] = rows[r].v;
+        }
+        hsi_free(ctx, seen);
+    }
+    hsi_free(ctx, rows);
+    hsi_csv_free(&c);
+    if (st != HS_OK) {
+        hs_cmtable_free(t);
+        return st;
+    }
+    *out = t;
+    return HS_OK;
+}
+
+void hs_cmtable_free(hs_cmtable *t)
+{
+    if (!t) return;
+    hsi_free(t->ctx, t->y);
+    hsi_free(t->ctx, t->unit);
+    hsi_free(t->ctx, t);
+}
+
+size_t hs_cmtable_nunits(const hs_cmtable *t)
+{
+    return t->nunit;
+}
+const char *hs_cmtable_unit(const hs_cmtable *t, size_t i)
+{
+    return i < t->nunit ? t->unit[i] : NULL;
+}
+int hs_cmtable_first_month(const hs_cmtable *t)
+{
+    return t->m0;
+}
+int hs_cmtable_last_month(const hs_cmtable *t)
+{
+    return t->m1;
+}
+const double *hs_cmtable_values(const hs_cmtable *t)
+{
+    return t->y;
+}
+
+static int cm_dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Quantile p of sorted xs, linear between order statistics (type 7). */
+static double cm_q7(const double *xs, size_t m, double p)
+{
+    double h = (double)(m - 1) * p;
+    size_t lo = (size_t)floor(h);
+    if (lo + 1 >= m) return xs[m - 1];
+    return xs[lo] + (h - (double)lo) * (xs[lo + 1] - xs[lo]);
+}
+
+hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
+                                    int origin, int nlead, FILE *samples, FILE *summary,
+                                    hs_error *err)
+{
+    if (origin == 0) origin = t->m1;
+    if (origin < t->m0 || origin > t->m1) {
+        int y0, mo0, y1, mo1;
+        hsi_month_ym(t->m0, &y0, &mo0);
+        hsi_month_ym(t->m1, &y1, &mo1);
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "the origin is outside the table's months (%04d-%02d .. %04d-%02d)", y0,
+                       mo0, y1, mo1);
+    }
+    if (nlead < 1 || nlead > 120)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "--leads takes 1..120, not %d", nlead);
+    size_t nm = (size_t)t->m1 - (size_t)t->m0 + 1, M = (size_t)ao->samples;
+    int *leads = hsi_malloc(ctx, (size_t)nlead * sizeof *leads);
+    double *out = hsi_malloc(ctx, t->nunit * (size_t)nlead * M * sizeof *out);
+    double *xs = hsi_malloc(ctx, M * sizeof *xs);
+    hs_status st = HS_OK;
+    if (!leads || !out || !xs) st = hsi_err_nomem(err);
+    for (int h = 0; st == HS_OK && h < nlead; h++)
+        leads[h] = h + 1;
+    if (st == HS_OK)
+        st = hs_analog_forecast(ctx, ao, t->y, t->nunit, nm, origin - t->m0, leads,
+                                (size_t)nlead, NULL, out, err);
+    int oy, om;
+    hsi_month_ym(origin, &oy, &om);
+    if (st == HS_OK && samples) fputs("month_id,unit,draw,outcome\n", samples);
+    if (st == HS_OK && summary)
+        fputs("unit,origin,lead,month,month_id,q05,q25,q50,q75,q95,p_ge1,p_ge25,p_ge1000,"
+              "mean_ln1p\n",
+              summary);
+    size_t nfc = 0;
+    for (size_t u = 0; st == HS_OK && u < t->nunit; u++)
+        for (int h = 0; h < nlead; h++) {
+            const double *x = &out[(u * (size_t)nlead + (size_t)h) * M];
+            if (isnan(x[0])) continue; /* its recent months are not all known */
+            nfc++;
+            int mid = origin + h + 1, y, mo;
+            hsi_month_ym(mid, &y, &mo);
+            if (samples)
+                for (size_t i = 0; i < M; i++)
+                    fprintf(samples, "%d,%s,%zu,%.0f\n", mid, t->unit[u], i, x[i]);
+            if (!summary) continue;
+            memcpy(xs, x, M * sizeof *xs);
+            qsort(xs, M, sizeof *xs, cm_dbl_cmp);
+            size_t n1 = 0, n25 = 0, n1000 = 0;
+            double ml = 0;
+            for (size_t i = 0; i < M; i++) {
+                n1 += xs[i] >= 1;
+                n25 += xs[i] >= 25;
+                n1000 += xs[i] >= 1000;
+                ml += log1p(xs[i]);
+            }
+            char a[5][32], b[4][32];
+            const double qs[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
+            for (int k = 0; k < 5; k++)
+                hsi_fmt_double(a[k], round(cm_q7(xs, M, qs[k]) * 10) / 10); /* a tenth of a death */
+            hsi_fmt_double(b[0], (double)n1 / (double)M);
+            hsi_fmt_double(b[1], (double)n25 / (double)M);
+            hsi_fmt_double(b[2], (double)n1000 / (double)M);
+            hsi_fmt_double(b[3], ml / (double)M);
+            fprintf(summary, "%s,%04d-%02d,%d,%04d-%02d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+                    t->unit[u], oy, om, h + 1, y, mo, mid, a[0], a[1], a[2], a[3], a[4], b[0],
+                    b[1], b[2], b[3]);
+        }
+    if (st == HS_OK && nfc == 0)
+        st = hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
+                     "no unit has its %d months to the origin all known: nothing to forecast",
+                     ao->match_months);
+    if (st == HS_OK && ((samples && (fflush(samples) != 0 || ferror(samples))) ||
+                        (summary && (fflush(summary) != 0 || ferror(summary)))))
+        st = hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the forecasts");
+    hsi_free(ctx, xs);
+    hsi_free(ctx, out);
+    hsi_free(ctx, leads);
+    return st;
+}
