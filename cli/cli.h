@@ -60,6 +60,8 @@ void cmd_events_help(void);
 int cmd_views(int argc, char **argv);
 /* forecast --table FILE (cmd_fctable.c) */
 int cmd_forecast_table(int argc, char **argv);
+/* evaluate --table FILE (cmd_fctable.c) */
+int cmd_evaluate_table(int argc, char **argv);
 /* The forecasts of every unit of a country-month table into DIR/summary.csv (and
    DIR/samples.csv): for forecast --table and the main job. Returns an exit status. */
 int cli_forecast_table(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to,

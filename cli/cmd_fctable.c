@@ -150,8 +150,7 @@ int cmd_forecast_table(int argc, char **argv)
             dir = argv[++i];
         } else if (!strcmp(a, "--column") && more) {
             to.column = argv[++i];
-        } else if ((!strcmp(a, "--from") || !strcmp(a, "--to") || !strcmp(a, "--origin")) &&
-                   more) {
+        } else if ((!strcmp(a, "--from") || !strcmp(a, "--to") || !strcmp(a, "--origin")) && more) {
             int *m = !strcmp(a, "--from") ? &to.from : !strcmp(a, "--to") ? &to.to : &origin;
             if (fct_month(argv[++i], m) != 0)
                 return cli_usage(cmd, "%s takes a month as YYYY-MM, not '%s'", a, argv[i]);
@@ -184,8 +183,115 @@ int cmd_forecast_table(int argc, char **argv)
         fputs("humsec: out of memory\n", stderr);
         return CLI_EXIT_NOMEM;
     }
-    int rc = cli_forecast_table(ctx, table, &to, geodir, &ao, origin, (int)leads, with_samples,
-                                dir, quiet);
+    int rc = cli_forecast_table(ctx, table, &to, geodir, &ao, origin, (int)leads, with_samples, dir,
+                                quiet);
+    hs_ctx_free(ctx);
+    return rc;
+}
+
+static void evtable_help(void)
+{
+    puts("usage: humsec evaluate --table FILE [--from YYYY-MM] [--to YYYY-MM] [-o FILE]\n"
+         "                       [--column C] [--samples M] [--seed S] [--threads N]\n"
+         "                       [--geo DIR] [--quiet]\n"
+         "\n"
+         "Rolling-origin backtest of the probabilistic forecasts of 'humsec forecast --table'\n"
+         "on a country-month table: for every origin month from --from to --to, the model\n"
+         "learns only from the months up to the origin, and leads 1, 3, 6 and 12 are scored\n"
+         "against the table: CRPS and Brier at 25 deaths, next to conflictology (the 12 months\n"
+         "to the origin), no change and the rolling 12-month mean. Columns: lead, model, n,\n"
+         "positives, crps, brier_25 (docs/warning.md).\n"
+         "\n"
+         "options:\n"
+         "  --from, --to YYYY-MM  first and last origin (default six years in .. the month\n"
+         "                     before the table's last)\n"
+         "  -o, --output FILE  the CSV (default standard output)\n"
+         "  --column C         the count (default conflict_fatalities_best; VIEWS: ged_sb)\n"
+         "  --samples M        draws per country and month (default 1000)\n"
+         "  --seed S           default 1\n"
+         "  --threads N        default 2 (the scores do not depend on it)\n"
+         "  --geo DIR          country-code crosswalks (default data/geo)\n"
+         "  -q, --quiet        no progress messages");
+}
+
+int cmd_evaluate_table(int argc, char **argv)
+{
+    const char *cmd = "evaluate";
+    hs_cmtable_opts to;
+    hs_cmtable_opts_init(&to);
+    hs_analog_opts ao;
+    hs_analog_opts_init(&ao);
+    ao.threads = 2;
+    const char *table = NULL, *outpath = NULL, *geodir = "data/geo";
+    int from = 0, last = 0, quiet = 0;
+    long v;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc, rc = CLI_EXIT_OK;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            evtable_help();
+            return CLI_EXIT_OK;
+        } else if (!strcmp(a, "--table") && more) {
+            table = argv[++i];
+        } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) {
+            outpath = argv[++i];
+        } else if (!strcmp(a, "--column") && more) {
+            to.column = argv[++i];
+        } else if ((!strcmp(a, "--from") || !strcmp(a, "--to")) && more) {
+            if (fct_month(argv[++i], !strcmp(a, "--from") ? &from : &last) != 0)
+                return cli_usage(cmd, "%s takes a month as YYYY-MM, not '%s'", a, argv[i]);
+        } else if (!strcmp(a, "--samples") && more) {
+            rc = fct_int(cmd, a, argv[++i], 1, 100000, &v);
+            ao.samples = (int)v;
+        } else if (!strcmp(a, "--seed") && more) {
+            rc = fct_int(cmd, a, argv[++i], 0, 2147483647L, &v);
+            ao.seed = (unsigned long)v;
+        } else if (!strcmp(a, "--threads") && more) {
+            rc = fct_int(cmd, a, argv[++i], 1, 64, &v);
+            ao.threads = (int)v;
+        } else if (!strcmp(a, "--geo") && more) {
+            geodir = argv[++i];
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = 1;
+        } else {
+            return cli_usage(cmd, "unknown option or missing value '%s' (with --table)", a);
+        }
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    if (!table) return cli_usage(cmd, "--table FILE is needed");
+    hs_ctx *ctx = cli_ctx(quiet);
+    if (!ctx) {
+        fputs("humsec: out of memory\n", stderr);
+        return CLI_EXIT_NOMEM;
+    }
+    hs_error err;
+    hs_geo *geo = NULL;
+    hs_cmtable *t = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    hs_status st = hs_geo_load(ctx, geodir, &geo, &err);
+    if (st == HS_OK) st = hs_cmtable_read(ctx, table, geo, &to, &t, &err);
+    if (st == HS_OK && !quiet)
+        fprintf(stderr, "humsec: %s: %zu units; backtest of leads 1, 3, 6, 12 ...\n", table,
+                hs_cmtable_nunits(t));
+    FILE *mf = st == HS_OK ? open_memstream(&buf, &len) : NULL;
+    if (st == HS_OK && !mf) {
+        st = HS_ERR_NOMEM;
+        snprintf(err.msg, sizeof err.msg, "out of memory");
+        err.code = st;
+    }
+    if (st == HS_OK) st = hs_cmtable_backtest_write(ctx, t, &ao, from, last, mf, &err);
+    if (mf && fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
+    if (st == HS_OK) {
+        if (outpath)
+            st = hs_file_write(ctx, outpath, buf, len, &err);
+        else if (fwrite(buf, 1, len, stdout) != len)
+            st = HS_ERR_IO;
+    }
+    int rc = st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
+    free(buf);
+    hs_cmtable_free(t);
+    hs_geo_free(geo);
     hs_ctx_free(ctx);
     return rc;
 }

@@ -50,7 +50,9 @@ void cmd_evaluate_help(void)
          "Gleditsch-Ward number or gid), that unit is never trained on and is the only one\n"
          "scored. Columns: lead, model, n, positives, brier, auc_roc, auc_pr, mse_log.\n"
          "With --protocol views2023: the VIEWS 2023/24 challenge's windows and benchmarks\n"
-         "(see 'humsec evaluate --protocol views2023 --help').\n"
+         "(see 'humsec evaluate --protocol views2023 --help'). With --table FILE: the\n"
+         "rolling backtest of the probabilistic forecasts on a country-month table (see\n"
+         "'humsec evaluate --table x --help').\n"
          "\n"
          "options:\n"
          "  --from, --to YYYY-MM  first and last origin scored (default: from 6 years in)\n"
@@ -187,7 +189,9 @@ int cmd_forecast(int argc, char **argv)
 
 int cmd_evaluate(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) /* the challenge's protocol has its own options */
+    for (int i = 1; i < argc; i++) { /* the challenge's protocol and tables have their own */
         if (!strcmp(argv[i], "--protocol")) return cmd_views(argc, argv);
+        if (!strcmp(argv[i], "--table")) return cmd_evaluate_table(argc, argv);
+    }
     return fc_run(argc, argv, 1);
 }

@@ -449,6 +449,15 @@ hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
                                     int origin, int nlead, FILE *samples, FILE *summary,
                                     hs_error *err);
 
+/** Rolling-origin backtest of hs_cmtable_forecast_write's distributions: for each origin
+ *  month from..to (month_id; 0 = six years in .. the month before the last), refit from the
+ *  months up to the origin and score leads 1, 3, 6 and 12 against the table: CRPS and
+ *  Brier at 25 for humsec, conflictology (the 12 months to the origin), no change and the
+ *  rolling 12-month mean (as points for CRPS, their share >= 25 for Brier). CSV: lead,
+ *  model, n, positives, crps, brier_25. */
+hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
+                                    int from, int to, FILE *fp, hs_error *err);
+
 /** The VIEWS 2023/24 prediction challenge (docs/methods.md section 5.6; docs/warning.md):
  *  its windows 2018-2023 (each forecast from October of the year before, leads 3-14), its
  *  191 countries and its benchmarks, scored with CRPS, IGN and MIS. */

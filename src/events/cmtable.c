@@ -21,7 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CM_MAXID 1000 /* VIEWS country ids and Gleditsch-Ward codes are below this */
+#define CM_MAXID      1000 /* VIEWS country ids and Gleditsch-Ward codes are below this */
+#define CM_MAX_MONTHS 1200 /* a table spanning more is taken for a wrong month, not data */
 
 struct hs_cmtable {
     hs_ctx *ctx;
@@ -59,17 +60,18 @@ static hs_status cm_parse(const hsi_csv *c, const hs_geo *geo, const hs_cmtable_
                           hs_cmtable *t, cm_row **rows_out, hs_error *err)
 {
     const char *path = c->file;
-    long ji = hsi_csv_find(c, "iso3"), jp = hsi_csv_find(c, "period"),
-         jy = hsi_csv_find(c, "year"), jem = hsi_csv_find(c, "event_month"),
-         jc = hsi_csv_find(c, "country_id"), jm = hsi_csv_find(c, "month_id");
+    long ji = hsi_csv_find(c, "iso3"), jp = hsi_csv_find(c, "period"), jy = hsi_csv_find(c, "year"),
+         jem = hsi_csv_find(c, "event_month"), jc = hsi_csv_find(c, "country_id"),
+         jm = hsi_csv_find(c, "month_id");
     int views = jc >= 0 && jm >= 0;
     if (!views && !(ji >= 0 && (jp >= 0 || (jy >= 0 && jem >= 0))))
         return hsi_err(err, HS_ERR_SCHEMA, path, c->head_line, 0,
                        "not a country-month table: expected the columns iso3 and period (or "
                        "year and event_month), or country_id and month_id");
     const char *col = o->column;
-    if (!col) col = views ? (hsi_csv_find(c, "ged_sb") >= 0 ? "ged_sb" : "ged_best_sb")
-                          : "conflict_fatalities_best";
+    if (!col)
+        col = views ? (hsi_csv_find(c, "ged_sb") >= 0 ? "ged_sb" : "ged_best_sb")
+                    : "conflict_fatalities_best";
     long jv = hsi_csv_find(c, col);
     if (jv < 0)
         return hsi_err(err, HS_ERR_SCHEMA, path, c->head_line, 0, "no count column '%s'", col);
@@ -136,14 +138,15 @@ static hs_status cm_parse(const hsi_csv *c, const hs_geo *geo, const hs_cmtable_
             mid = hsi_month_id((int)y, (int)mo);
         if (mid < 0) {
             st = hsi_err(err, HS_ERR_PARSE, path, w->line, cmo, "'%s' is not a month (%s)", sm,
-                         views ? "a VIEWS month_id" : jp >= 0 ? "YYYY-MM" : "year, event_month");
+                         views     ? "a VIEWS month_id"
+                         : jp >= 0 ? "YYYY-MM"
+                                   : "year, event_month");
             break;
         }
         w->month = (int)mid;
         const char *sv = hsi_csv_get(c, r, (size_t)jv);
         w->col = c->col[r * c->ncol + (size_t)jv];
-        if (hsi_parse_double(sv, &w->v) != 0 || !(w->v >= 0) || w->v != floor(w->v) ||
-            w->v > 1e12)
+        if (hsi_parse_double(sv, &w->v) != 0 || !(w->v >= 0) || w->v != floor(w->v) || w->v > 1e12)
             st = hsi_err(err, HS_ERR_PARSE, path, w->line, w->col,
                          "%s '%s' is not a count (expected a whole number >= 0)", col, sv);
         else if ((o->from && w->month < o->from) || (o->to && w->month > o->to)) {
@@ -166,14 +169,26 @@ hs_status hs_cmtable_read(hs_ctx *ctx, const char *path, const hs_geo *geo,
                           const hs_cmtable_opts *o, hs_cmtable **out, hs_error *err)
 {
     *out = NULL;
+    hsi_csv c;
+    hs_status st = hsi_csv_read(ctx, path, &c, err);
+    if (st != HS_OK) return st;
+    st = hsi_cmtable_from_csv(ctx, &c, geo, o, out, err);
+    hsi_csv_free(&c);
+    return st;
+}
+
+hs_status hsi_cmtable_from_csv(hs_ctx *ctx, const hsi_csv *cp, const hs_geo *geo,
+                               const hs_cmtable_opts *o, hs_cmtable **out, hs_error *err)
+{
+    *out = NULL;
     if (!o || o->size != sizeof *o)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
                        "table options: initialise them with hs_cmtable_opts_init");
     if (o->from && o->to && o->from > o->to)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "--from is after --to");
-    hsi_csv c;
-    hs_status st = hsi_csv_read(ctx, path, &c, err);
-    if (st != HS_OK) return st;
+    const hsi_csv c = *cp; /* a shallow copy: read only */
+    const char *path = c.file;
+    hs_status st = HS_OK;
     hs_cmtable *t = hsi_calloc(ctx, 1, sizeof *t);
     cm_row *rows = NULL;
     if (!t) st = hsi_err_nomem(err);
@@ -191,6 +206,16 @@ hs_status hs_cmtable_read(hs_ctx *ctx, const char *path, const hs_geo *geo,
             if (!o->from && rows[r].month < t->m0) t->m0 = rows[r].month;
             if (!o->to && rows[r].month > t->m1) t->m1 = rows[r].month;
         }
+        if (t->m1 - t->m0 + 1 > CM_MAX_MONTHS) {
+            long ln = rows[0].line;
+            for (size_t r = 0; r < c.nrow; r++)
+                if (rows[r].month == t->m1) ln = rows[r].line;
+            st = hsi_err(err, HS_ERR_PARSE, path, ln, 0,
+                         "the table spans %d months, more than %d (100 years): is a month wrong?",
+                         t->m1 - t->m0 + 1, CM_MAX_MONTHS);
+        }
+    }
+    if (st == HS_OK) {
         size_t nm = (size_t)t->m1 - (size_t)t->m0 + 1, n = t->nunit * nm;
         t->y = hsi_malloc(ctx, (n ? n : 1) * sizeof *t->y);
         long *seen = hsi_calloc(ctx, n ? n : 1, sizeof *seen);
@@ -209,7 +234,6 @@ hs_status hs_cmtable_read(hs_ctx *ctx, const char *path, const hs_geo *geo,
         hsi_free(ctx, seen);
     }
     hsi_free(ctx, rows);
-    hsi_csv_free(&c);
     if (st != HS_OK) {
         hs_cmtable_free(t);
         return st;
@@ -272,8 +296,8 @@ hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
         hsi_month_ym(t->m0, &y0, &mo0);
         hsi_month_ym(t->m1, &y1, &mo1);
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
-                       "the origin is outside the table's months (%04d-%02d .. %04d-%02d)", y0,
-                       mo0, y1, mo1);
+                       "the origin is outside the table's months (%04d-%02d .. %04d-%02d)", y0, mo0,
+                       y1, mo1);
     }
     if (nlead < 1 || nlead > 120)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "--leads takes 1..120, not %d", nlead);
@@ -286,8 +310,8 @@ hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
     for (int h = 0; st == HS_OK && h < nlead; h++)
         leads[h] = h + 1;
     if (st == HS_OK)
-        st = hs_analog_forecast(ctx, ao, t->y, t->nunit, nm, origin - t->m0, leads,
-                                (size_t)nlead, NULL, out, err);
+        st = hs_analog_forecast(ctx, ao, t->y, t->nunit, nm, origin - t->m0, leads, (size_t)nlead,
+                                NULL, out, err);
     int oy, om;
     hsi_month_ym(origin, &oy, &om);
     if (st == HS_OK && samples) fputs("month_id,unit,draw,outcome\n", samples);
@@ -326,8 +350,8 @@ hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
             hsi_fmt_double(b[2], (double)n1000 / (double)M);
             hsi_fmt_double(b[3], ml / (double)M);
             fprintf(summary, "%s,%04d-%02d,%d,%04d-%02d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
-                    t->unit[u], oy, om, h + 1, y, mo, mid, a[0], a[1], a[2], a[3], a[4], b[0],
-                    b[1], b[2], b[3]);
+                    t->unit[u], oy, om, h + 1, y, mo, mid, a[0], a[1], a[2], a[3], a[4], b[0], b[1],
+                    b[2], b[3]);
         }
     if (st == HS_OK && nfc == 0)
         st = hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
@@ -339,5 +363,94 @@ hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
     hsi_free(ctx, xs);
     hsi_free(ctx, out);
     hsi_free(ctx, leads);
+    return st;
+}
+
+/* ---- rolling-origin backtest of the distributions (docs/warning.md) --------------------- */
+
+enum { BT_HUMSEC, BT_CONF, BT_NOCHANGE, BT_ROLL, BT_NMODEL };
+static const char *const bt_model[BT_NMODEL] = {"humsec", "conflictology", "no_change",
+                                                "rolling_mean_12"};
+#define BT_NLEAD 4
+static const int bt_leads[BT_NLEAD] = {1, 3, 6, 12};
+
+hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
+                                    int from, int to, FILE *fp, hs_error *err)
+{
+    size_t nm = (size_t)t->m1 - (size_t)t->m0 + 1, M = (size_t)ao->samples, nu = t->nunit;
+    if (!from) from = t->m0 + 12 * 6;
+    if (!to) to = t->m1 - 1;
+    if (from < t->m0 + 12 || to > t->m1 || from > to)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "the origins must lie from 12 months after the table's first month to "
+                       "its last, the first before the last");
+    double *out = hsi_malloc(ctx, nu * BT_NLEAD * M * sizeof *out);
+    double *xs = hsi_malloc(ctx, M * sizeof *xs);
+    double sum_crps[BT_NLEAD][BT_NMODEL] = {{0}}, sum_brier[BT_NLEAD][BT_NMODEL] = {{0}};
+    size_t n[BT_NLEAD] = {0}, npos[BT_NLEAD] = {0};
+    hs_status st = HS_OK;
+    if (!out || !xs) st = hsi_err_nomem(err);
+    for (int org = from; st == HS_OK && org <= to; org++) {
+        /* leads whose target month the table still covers */
+        int leads[BT_NLEAD], nl = 0;
+        for (int h = 0; h < BT_NLEAD; h++)
+            if (org + bt_leads[h] <= t->m1) leads[nl++] = bt_leads[h];
+        if (nl == 0) continue; /* no target month left in the table */
+        st = hs_analog_forecast(ctx, ao, t->y, nu, nm, org - t->m0, leads, (size_t)nl, NULL, out,
+                                err);
+        for (size_t u = 0; st == HS_OK && u < nu; u++) {
+            const double *yu = &t->y[u * nm];
+            size_t o = (size_t)(org - t->m0);
+            double conf[12], mean = 0, roll = 0;
+            int ok = 1;
+            for (int k = 0; k < 12 && ok; k++) {
+                conf[k] = yu[o - 11 + (size_t)k];
+                ok = !isnan(conf[k]);
+                mean += conf[k] / 12;
+                roll += conf[k] >= 25 ? 1.0 / 12 : 0;
+            }
+            if (!ok) continue;
+            qsort(conf, 12, sizeof conf[0], cm_dbl_cmp);
+            for (int h = 0; h < nl; h++) {
+                int li = 0;
+                while (bt_leads[li] != leads[h])
+                    li++;
+                double y = yu[o + (size_t)leads[h]];
+                const double *x = &out[(u * (size_t)nl + (size_t)h) * M];
+                if (isnan(y) || isnan(x[0])) continue;
+                memcpy(xs, x, M * sizeof *xs);
+                qsort(xs, M, sizeof *xs, cm_dbl_cmp);
+                size_t n25 = 0;
+                for (size_t i = 0; i < M; i++)
+                    n25 += xs[i] >= 25;
+                double last = yu[o], obs = y >= 25 ? 1 : 0;
+                double p[BT_NMODEL] = {(double)n25 / (double)M, 0, last >= 25 ? 1 : 0, roll};
+                for (int k = 0; k < 12; k++)
+                    p[BT_CONF] += conf[k] >= 25 ? 1.0 / 12 : 0;
+                sum_crps[li][BT_HUMSEC] += hs_metric_crps_ensemble(xs, M, y);
+                sum_crps[li][BT_CONF] += hs_metric_crps_ensemble(conf, 12, y);
+                sum_crps[li][BT_NOCHANGE] += fabs(last - y); /* a point: its absolute error */
+                sum_crps[li][BT_ROLL] += fabs(mean - y);
+                for (int m = 0; m < BT_NMODEL; m++)
+                    sum_brier[li][m] += (p[m] - obs) * (p[m] - obs);
+                n[li]++;
+                npos[li] += y >= 25;
+            }
+        }
+    }
+    if (st == HS_OK) {
+        fputs("lead,model,n,positives,crps,brier_25\n", fp);
+        for (int h = 0; h < BT_NLEAD; h++)
+            for (int m = 0; m < BT_NMODEL; m++) {
+                char a[32], b[32];
+                hsi_fmt_double(a, n[h] ? sum_crps[h][m] / (double)n[h] : (double)NAN);
+                hsi_fmt_double(b, n[h] ? sum_brier[h][m] / (double)n[h] : (double)NAN);
+                fprintf(fp, "%d,%s,%zu,%zu,%s,%s\n", bt_leads[h], bt_model[m], n[h], npos[h], a, b);
+            }
+        if (fflush(fp) != 0 || ferror(fp))
+            st = hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the backtest");
+    }
+    hsi_free(ctx, xs);
+    hsi_free(ctx, out);
     return st;
 }

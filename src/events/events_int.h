@@ -255,4 +255,12 @@ HS_INTERNAL hs_panel_level hsi_panel_level(const hs_panel *p);
 HS_INTERNAL void hsi_panel_source_done(hs_panel *p);
 HS_INTERNAL hs_status hsi_panel_end(hs_panel *p, const hs_geo *geo, hs_error *err);
 
+/* ---- country-month tables (cmtable.c) -------------------------------------------------- */
+
+struct hsi_csv;
+/* hs_cmtable_read on a table already parsed (the fuzz target's way in). */
+HS_INTERNAL hs_status hsi_cmtable_from_csv(hs_ctx *ctx, const struct hsi_csv *c, const hs_geo *geo,
+                                           const hs_cmtable_opts *o, hs_cmtable **out,
+                                           hs_error *err);
+
 #endif

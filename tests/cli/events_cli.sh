@@ -143,6 +143,15 @@ n=$(($(wc -l <"$tmp/fc/summary.csv") - 1))
 grep -q '^UKR,2023-12,1,2024-01,529,' "$tmp/fc/summary.csv" || err "no Ukraine row"
 awk -F, 'NR > 1 && ($11 < 0 || $11 > 1 || $12 > $11 || $13 > $12) { bad = 1 } END { exit bad }' \
     "$tmp/fc/summary.csv" || err "P(>=1) >= P(>=25) >= P(>=1000) does not hold"
+# its rolling backtest over the origins of 2022: 16 rows (4 leads x 4 models); humsec's CRPS
+# is below no change's at every lead
+"$bin" evaluate --table "$cm" --from 2022-01 --to 2022-12 --samples 50 -o "$tmp/bt.csv" -q ||
+    err "evaluate --table exited $?"
+[ "$(wc -l <"$tmp/bt.csv")" -eq 17 ] || err "evaluate --table rows: $(wc -l <"$tmp/bt.csv")"
+awk -F, 'NR > 1 { c[$1 "," $2] = $5 } END { for (l in c) { split(l, k, ",");
+           if (k[2] == "humsec" && !(c[l] < c[k[1] ",no_change"])) bad = 1 } exit bad }' \
+    "$tmp/bt.csv" || err "humsec does not beat no change: $(cat "$tmp/bt.csv")"
+expect 2 "the origins must lie" "$bin" evaluate --table "$cm" --from 1989-03 --to 1990-01
 printf 'iso3,period,conflict_fatalities_best\nAFG,2020-01,5\nAFG,2020-01,6\n' >"$tmp/dup.csv"
 expect 4 "dup.csv:3: unit AFG, month_id 481 given twice (first on line 2)" \
     "$bin" forecast --table "$tmp/dup.csv" -o "$tmp/fc2"

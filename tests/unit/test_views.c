@@ -271,6 +271,8 @@ static void test_cmtable(void **state)
          "unknown country code 'ZZZ'"},
         {"iso3,period,conflict_fatalities_best\nAFG,2020-13,5\n", 2, 5, "is not a month"},
         {"iso3,month,deaths\nAFG,2020-01,5\n", 1, 0, "not a country-month table"},
+        {"iso3,period,conflict_fatalities_best\nAFG,2020-01,5\nAFG,2999-01,1\n", 3, 0,
+         "spans 11749 months, more than 1200"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         tmp_table(path, sizeof path, bad[i].text);
