@@ -192,6 +192,7 @@ int cmd_forecast_table(int argc, char **argv)
 static void evtable_help(void)
 {
     puts("usage: humsec evaluate --table FILE [--from YYYY-MM] [--to YYYY-MM] [-o FILE]\n"
+         "                       [--onsets FILE]\n"
          "                       [--column C] [--samples M] [--seed S] [--threads N]\n"
          "                       [--geo DIR] [--quiet]\n"
          "\n"
@@ -206,6 +207,11 @@ static void evtable_help(void)
          "  --from, --to YYYY-MM  first and last origin (default six years in .. the month\n"
          "                     before the table's last)\n"
          "  -o, --output FILE  the CSV (default standard output)\n"
+         "  --onsets FILE      also the onset alerts: a country below 25 in each of its last\n"
+         "                     3 months is alerted when P(>= 25 within 3 months) reaches a\n"
+         "                     threshold calibrated on the 5 years before --from; precision,\n"
+         "                     recall and median lead for onsets (6 quiet months) and\n"
+         "                     continuations, humsec next to conflictology\n"
          "  --column C         the count (default conflict_fatalities_best; VIEWS: ged_sb)\n"
          "  --samples M        draws per country and month (default 1000)\n"
          "  --seed S           default 1\n"
@@ -222,7 +228,7 @@ int cmd_evaluate_table(int argc, char **argv)
     hs_analog_opts ao;
     hs_analog_opts_init(&ao);
     ao.threads = 2;
-    const char *table = NULL, *outpath = NULL, *geodir = "data/geo";
+    const char *table = NULL, *outpath = NULL, *geodir = "data/geo", *onpath = NULL;
     int from = 0, last = 0, quiet = 0;
     long v;
     for (int i = 1; i < argc; i++) {
@@ -235,6 +241,8 @@ int cmd_evaluate_table(int argc, char **argv)
             table = argv[++i];
         } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) {
             outpath = argv[++i];
+        } else if (!strcmp(a, "--onsets") && more) {
+            onpath = argv[++i];
         } else if (!strcmp(a, "--column") && more) {
             to.column = argv[++i];
         } else if ((!strcmp(a, "--from") || !strcmp(a, "--to")) && more) {
@@ -274,14 +282,19 @@ int cmd_evaluate_table(int argc, char **argv)
     if (st == HS_OK && !quiet)
         fprintf(stderr, "humsec: %s: %zu units; backtest of leads 1, 3, 6, 12 ...\n", table,
                 hs_cmtable_nunits(t));
+    char *obuf = NULL;
+    size_t olen = 0;
     FILE *mf = st == HS_OK ? open_memstream(&buf, &len) : NULL;
-    if (st == HS_OK && !mf) {
+    FILE *of = st == HS_OK && onpath ? open_memstream(&obuf, &olen) : NULL;
+    if (st == HS_OK && (!mf || (onpath && !of))) {
         st = HS_ERR_NOMEM;
         snprintf(err.msg, sizeof err.msg, "out of memory");
         err.code = st;
     }
-    if (st == HS_OK) st = hs_cmtable_backtest_write(ctx, t, &ao, from, last, mf, &err);
+    if (st == HS_OK) st = hs_cmtable_backtest_write(ctx, t, &ao, from, last, mf, of, &err);
     if (mf && fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
+    if (of && fclose(of) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
+    if (st == HS_OK && onpath) st = hs_file_write(ctx, onpath, obuf, olen, &err);
     if (st == HS_OK) {
         if (outpath)
             st = hs_file_write(ctx, outpath, buf, len, &err);
@@ -290,6 +303,7 @@ int cmd_evaluate_table(int argc, char **argv)
     }
     int rc = st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
     free(buf);
+    free(obuf);
     hs_cmtable_free(t);
     hs_geo_free(geo);
     hs_ctx_free(ctx);

@@ -454,9 +454,14 @@ hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
  *  months up to the origin and score leads 1, 3, 6 and 12 against the table: CRPS and
  *  Brier at 25 for humsec, conflictology (the 12 months to the origin), no change and the
  *  rolling 12-month mean (as points for CRPS, their share >= 25 for Brier). CSV: lead,
- *  model, n, positives, crps, brier_25. */
+ *  model, n, positives, crps, brier_25.
+ *  With onsets (may be NULL): the onset alerts (docs/warning.md): a country below 25 in each
+ *  of its last 3 months is alerted when P(>= 25 within 3 months) reaches a threshold
+ *  calibrated (best F1) on the 60 origins before `from`; scored on from..to for onsets (6
+ *  quiet months to the origin), continuations and all, for humsec and conflictology. CSV:
+ *  model, threshold, class, alerts, events, hits, precision, recall, median_lead. */
 hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
-                                    int from, int to, FILE *fp, hs_error *err);
+                                    int from, int to, FILE *fp, FILE *onsets, hs_error *err);
 
 /** The VIEWS 2023/24 prediction challenge (docs/methods.md section 5.6; docs/warning.md):
  *  its windows 2018-2023 (each forecast from October of the year before, leads 3-14), its

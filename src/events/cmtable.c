@@ -373,9 +373,84 @@ static const char *const bt_model[BT_NMODEL] = {"humsec", "conflictology", "no_c
                                                 "rolling_mean_12"};
 #define BT_NLEAD 4
 static const int bt_leads[BT_NLEAD] = {1, 3, 6, 12};
+/* the leads forecast: the scored ones, and 2 for the onset alerts' three months */
+#define BT_NFC 5
+static const int bt_fc[BT_NFC] = {1, 2, 3, 6, 12};
+#define BT_CAL_MONTHS 60 /* the onset threshold is calibrated on the 5 years before --from */
+
+/* One quiet country-month (its last 3 months below 25) as an onset alert sees it. */
+typedef struct bt_onset {
+    double p[2];   /* P(>= 25 within 3 months): humsec, conflictology */
+    int event;     /* 25 reached within 3 months: at which lead (1-3), 0 not */
+    int onset;     /* the 6 months to the origin all below 25 (else a continuation) */
+    int calibrate; /* an origin before --from */
+} bt_onset;
+
+static int int_cmp(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The threshold on P with the best F1 over the calibration origins (the lowest of ties). */
+static double bt_calibrate(const bt_onset *r, size_t n, int m)
+{
+    double best = 0.5, bf = -1;
+    for (int k = 1; k <= 90; k++) {
+        double th = k / 100.0;
+        size_t tp = 0, fp = 0, fn = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!r[i].calibrate) continue;
+            int al = r[i].p[m] >= th;
+            tp += al && r[i].event;
+            fp += al && !r[i].event;
+            fn += !al && r[i].event;
+        }
+        double f1 = tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0;
+        if (f1 > bf) {
+            bf = f1;
+            best = th;
+        }
+    }
+    return best;
+}
+
+static void bt_onsets_write(const bt_onset *r, size_t n, FILE *fp)
+{
+    fputs("model,threshold,class,alerts,events,hits,precision,recall,median_lead\n", fp);
+    static const char *const cls[3] = {"onset", "continuation", "all"};
+    int *lead = malloc((n ? n : 1) * sizeof *lead);
+    for (int m = 0; m < 2; m++) {
+        double th = bt_calibrate(r, n, m);
+        for (int c = 0; c < 3; c++) {
+            size_t al = 0, ev = 0, hit = 0, nl = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (r[i].calibrate || (c == 0 && !r[i].onset) || (c == 1 && r[i].onset)) continue;
+                int a = r[i].p[m] >= th;
+                al += a;
+                ev += r[i].event > 0;
+                if (a && r[i].event) {
+                    hit++;
+                    if (lead) lead[nl++] = r[i].event;
+                }
+            }
+            char pr[32], rc[32], th_s[32], md[32];
+            hsi_fmt_double(th_s, th);
+            hsi_fmt_double(pr, al ? (double)hit / (double)al : (double)NAN);
+            hsi_fmt_double(rc, ev ? (double)hit / (double)ev : (double)NAN);
+            if (lead && nl) qsort(lead, nl, sizeof *lead, int_cmp);
+            hsi_fmt_double(
+                md, lead && nl ? (nl % 2 ? lead[nl / 2] : (lead[nl / 2 - 1] + lead[nl / 2]) / 2.0)
+                               : (double)NAN);
+            fprintf(fp, "%s,%s,%s,%zu,%zu,%zu,%s,%s,%s\n", m ? "conflictology" : "humsec", th_s,
+                    cls[c], al, ev, hit, pr, rc, md);
+        }
+    }
+    free(lead);
+}
 
 hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
-                                    int from, int to, FILE *fp, hs_error *err)
+                                    int from, int to, FILE *fp, FILE *onsets, hs_error *err)
 {
     size_t nm = (size_t)t->m1 - (size_t)t->m0 + 1, M = (size_t)ao->samples, nu = t->nunit;
     if (!from) from = t->m0 + 12 * 6;
@@ -384,17 +459,29 @@ hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
                        "the origins must lie from 12 months after the table's first month to "
                        "its last, the first before the last");
-    double *out = hsi_malloc(ctx, nu * BT_NLEAD * M * sizeof *out);
+    int start = from;
+    if (onsets) {
+        start = from - BT_CAL_MONTHS;
+        if (start < t->m0 + 12) start = t->m0 + 12;
+        if (start == from)
+            return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                           "the onset alerts are calibrated on the %d months before --from, "
+                           "which the table does not have",
+                           BT_CAL_MONTHS);
+    }
+    double *out = hsi_malloc(ctx, nu * BT_NFC * M * sizeof *out);
     double *xs = hsi_malloc(ctx, M * sizeof *xs);
+    bt_onset *rec = onsets ? hsi_malloc(ctx, nu * (size_t)(to - start + 1) * sizeof *rec) : NULL;
+    size_t nrec = 0;
     double sum_crps[BT_NLEAD][BT_NMODEL] = {{0}}, sum_brier[BT_NLEAD][BT_NMODEL] = {{0}};
     size_t n[BT_NLEAD] = {0}, npos[BT_NLEAD] = {0};
     hs_status st = HS_OK;
-    if (!out || !xs) st = hsi_err_nomem(err);
-    for (int org = from; st == HS_OK && org <= to; org++) {
+    if (!out || !xs || (onsets && !rec)) st = hsi_err_nomem(err);
+    for (int org = start; st == HS_OK && org <= to; org++) {
         /* leads whose target month the table still covers */
-        int leads[BT_NLEAD], nl = 0;
-        for (int h = 0; h < BT_NLEAD; h++)
-            if (org + bt_leads[h] <= t->m1) leads[nl++] = bt_leads[h];
+        int leads[BT_NFC], nl = 0;
+        for (int h = 0; h < BT_NFC; h++)
+            if (org + bt_fc[h] <= t->m1) leads[nl++] = bt_fc[h];
         if (nl == 0) continue; /* no target month left in the table */
         st = hs_analog_forecast(ctx, ao, t->y, nu, nm, org - t->m0, leads, (size_t)nl, NULL, out,
                                 err);
@@ -411,22 +498,28 @@ hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
             }
             if (!ok) continue;
             qsort(conf, 12, sizeof conf[0], cm_dbl_cmp);
+            double p25[BT_NFC];
+            int known = 1;
             for (int h = 0; h < nl; h++) {
-                int li = 0;
-                while (bt_leads[li] != leads[h])
-                    li++;
                 double y = yu[o + (size_t)leads[h]];
                 const double *x = &out[(u * (size_t)nl + (size_t)h) * M];
-                if (isnan(y) || isnan(x[0])) continue;
+                p25[h] = NAN;
+                if (isnan(x[0])) {
+                    known = 0;
+                    continue;
+                }
                 memcpy(xs, x, M * sizeof *xs);
                 qsort(xs, M, sizeof *xs, cm_dbl_cmp);
                 size_t n25 = 0;
                 for (size_t i = 0; i < M; i++)
                     n25 += xs[i] >= 25;
+                p25[h] = (double)n25 / (double)M;
+                int li = 0;
+                while (li < BT_NLEAD && bt_leads[li] != leads[h])
+                    li++;
+                if (org < from || li == BT_NLEAD || isnan(y)) continue;
                 double last = yu[o], obs = y >= 25 ? 1 : 0;
-                double p[BT_NMODEL] = {(double)n25 / (double)M, 0, last >= 25 ? 1 : 0, roll};
-                for (int k = 0; k < 12; k++)
-                    p[BT_CONF] += conf[k] >= 25 ? 1.0 / 12 : 0;
+                double p[BT_NMODEL] = {p25[h], roll, last >= 25 ? 1 : 0, roll};
                 sum_crps[li][BT_HUMSEC] += hs_metric_crps_ensemble(xs, M, y);
                 sum_crps[li][BT_CONF] += hs_metric_crps_ensemble(conf, 12, y);
                 sum_crps[li][BT_NOCHANGE] += fabs(last - y); /* a point: its absolute error */
@@ -436,6 +529,26 @@ hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
                 n[li]++;
                 npos[li] += y >= 25;
             }
+            /* the onset alert: a country quiet for 3 months, its next 3 months known */
+            if (!onsets || !known || nl < 3 || leads[2] != 3) continue;
+            int quiet = 1, quiet6 = 1, ev = 0;
+            for (int k = 0; k < 6; k++) {
+                double v = (size_t)k <= o ? yu[o - (size_t)k] : (double)NAN;
+                if (k < 3 && !(v < 25)) quiet = 0;
+                if (!(v < 25)) quiet6 = 0;
+            }
+            for (int h = 1; h <= 3 && ok; h++) {
+                double v = yu[o + (size_t)h];
+                if (isnan(v)) ok = 0;
+                if (!ev && v >= 25) ev = h;
+            }
+            if (!quiet || !ok) continue;
+            bt_onset *r = &rec[nrec++];
+            r->p[0] = 1 - (1 - p25[0]) * (1 - p25[1]) * (1 - p25[2]);
+            r->p[1] = 1 - pow(1 - roll, 3);
+            r->event = ev;
+            r->onset = quiet6;
+            r->calibrate = org < from;
         }
     }
     if (st == HS_OK) {
@@ -447,9 +560,11 @@ hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
                 hsi_fmt_double(b, n[h] ? sum_brier[h][m] / (double)n[h] : (double)NAN);
                 fprintf(fp, "%d,%s,%zu,%zu,%s,%s\n", bt_leads[h], bt_model[m], n[h], npos[h], a, b);
             }
-        if (fflush(fp) != 0 || ferror(fp))
+        if (onsets) bt_onsets_write(rec, nrec, onsets);
+        if (fflush(fp) != 0 || ferror(fp) || (onsets && (fflush(onsets) != 0 || ferror(onsets))))
             st = hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the backtest");
     }
+    hsi_free(ctx, rec);
     hsi_free(ctx, xs);
     hsi_free(ctx, out);
     return st;

@@ -152,6 +152,16 @@ awk -F, 'NR > 1 { c[$1 "," $2] = $5 } END { for (l in c) { split(l, k, ",");
            if (k[2] == "humsec" && !(c[l] < c[k[1] ",no_change"])) bad = 1 } exit bad }' \
     "$tmp/bt.csv" || err "humsec does not beat no change: $(cat "$tmp/bt.csv")"
 expect 2 "the origins must lie" "$bin" evaluate --table "$cm" --from 1989-03 --to 1990-01
+# the onset alerts: calibrated on 2017-2021, scored on 2022: six rows, the same threshold
+# for a model's three classes, and the backtest unchanged by asking for them
+"$bin" evaluate --table "$cm" --from 2022-01 --to 2022-12 --samples 50 -o "$tmp/bt2.csv" \
+    --onsets "$tmp/on.csv" -q || err "evaluate --onsets exited $?"
+cmp -s "$tmp/bt.csv" "$tmp/bt2.csv" || err "--onsets changed the backtest"
+[ "$(wc -l <"$tmp/on.csv")" -eq 7 ] || err "onset rows: $(cat "$tmp/on.csv")"
+[ "$(awk -F, 'NR > 1 { print $1 "," $2 }' "$tmp/on.csv" | sort -u | wc -l)" -eq 2 ] ||
+    err "one threshold per model: $(cat "$tmp/on.csv")"
+expect 2 "calibrated on the 60 months before --from" \
+    "$bin" evaluate --table "$cm" --from 1990-01 --to 1990-12 --onsets "$tmp/on2.csv"
 printf 'iso3,period,conflict_fatalities_best\nAFG,2020-01,5\nAFG,2020-01,6\n' >"$tmp/dup.csv"
 expect 4 "dup.csv:3: unit AFG, month_id 481 given twice (first on line 2)" \
     "$bin" forecast --table "$tmp/dup.csv" -o "$tmp/fc2"
