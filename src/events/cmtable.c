@@ -439,9 +439,12 @@ static void bt_onsets_write(const bt_onset *r, size_t n, FILE *fp)
             hsi_fmt_double(pr, al ? (double)hit / (double)al : (double)NAN);
             hsi_fmt_double(rc, ev ? (double)hit / (double)ev : (double)NAN);
             if (lead && nl) qsort(lead, nl, sizeof *lead, int_cmp);
-            hsi_fmt_double(
-                md, lead && nl ? (nl % 2 ? lead[nl / 2] : (lead[nl / 2 - 1] + lead[nl / 2]) / 2.0)
-                               : (double)NAN);
+            double med = NAN;
+            if (lead && nl) {
+                size_t mid = nl / 2;
+                med = nl % 2 ? (double)lead[mid] : (double)(lead[mid - 1] + lead[mid]) / 2.0;
+            }
+            hsi_fmt_double(md, med);
             fprintf(fp, "%s,%s,%s,%zu,%zu,%zu,%s,%s,%s\n", m ? "conflictology" : "humsec", th_s,
                     cls[c], al, ev, hit, pr, rc, md);
         }
