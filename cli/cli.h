@@ -33,6 +33,11 @@ int cli_usage(const char *cmd, const char *fmt, ...);
 /* Flush and close standard output at the end of a command: if any write to it failed, say
    so and return CLI_EXIT_IO in place of a successful rc (another rc is kept). */
 int cli_close_stdout(int rc);
+/* "YYYY-MM" (1900-2999) to a month_id; 0 on success, -1 when it is not one. */
+int cli_month(const char *s, int *out);
+/* Write buf to DIR/name whole (hs_file_write), creating DIR when missing; the exit code,
+   the error said on stderr. */
+int cli_put_in_dir(hs_ctx *ctx, const char *dir, const char *name, const char *buf, size_t len);
 /* New context with progress messages on stderr unless quiet. */
 hs_ctx *cli_ctx(int quiet);
 /* Open the store at dbpath and record a run of the shipped indices there (hs_store_refresh,

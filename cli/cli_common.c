@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int cli_exit_code(hs_status st)
 {
@@ -110,4 +111,31 @@ int cli_close_stdout(int rc)
     fprintf(stderr, "humsec: cannot write to standard output%s%s\n", e ? ": " : "",
             e ? strerror(e) : "");
     return rc == CLI_EXIT_OK ? CLI_EXIT_IO : rc;
+}
+
+int cli_month(const char *s, int *out)
+{
+    int y, m;
+    char tail;
+    /* NOLINTNEXTLINE(cert-err34-c): 4 and 2 digits cannot overflow; the count is checked */
+    if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
+        return -1;
+    *out = (y - 1980) * 12 + m;
+    return 0;
+}
+
+int cli_put_in_dir(hs_ctx *ctx, const char *dir, const char *name, const char *buf, size_t len)
+{
+    struct stat sb;
+    char path[4096];
+    hs_error err;
+    if (stat(dir, &sb) != 0 && mkdir(dir, 0777) != 0) {
+        fprintf(stderr, "humsec: %s: cannot create the folder: %s\n", dir, strerror(errno));
+        return CLI_EXIT_IO;
+    }
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+        fprintf(stderr, "humsec: %s: path too long\n", dir);
+        return CLI_EXIT_IO;
+    }
+    return hs_file_write(ctx, path, buf, len, &err) == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
 }

@@ -63,18 +63,6 @@ hs_status cli_geo(hs_ctx *ctx, const char *dir, int quiet, hs_geo **out, hs_erro
     return st;
 }
 
-/* "YYYY-MM" -> month_id; 0 on success. */
-static int parse_month(const char *s, int *out)
-{
-    int y, m;
-    char tail;
-    /* NOLINTNEXTLINE(cert-err34-c): 4 and 2 digits cannot overflow; the count is checked */
-    if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
-        return -1;
-    *out = (y - 1980) * 12 + m;
-    return 0;
-}
-
 typedef struct ev_args {
     const char *db, *geo, *output;
     const char **files;
@@ -116,7 +104,7 @@ static int ev_parse(int argc, char **argv, ev_args *a)
                 return cli_usage("events", "--level takes country or grid, not '%s'", v);
         } else if ((!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
             int *dst = o[2] == 'f' ? &a->po.from : &a->po.to;
-            if (parse_month(argv[++i], dst) != 0)
+            if (cli_month(argv[++i], dst) != 0)
                 return cli_usage("events", "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
         } else if (!strcmp(o, "--threads") && more) {
             char *end;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static void fctable_help(void)
 {
@@ -43,152 +42,6 @@ static void fctable_help(void)
          "  -q, --quiet        no progress messages");
 }
 
-static int fct_month(const char *s, int *out)
-{
-    int y, m;
-    char tail;
-    /* NOLINTNEXTLINE(cert-err34-c): 4 and 2 digits cannot overflow; the count is checked */
-    if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
-        return -1;
-    *out = (y - 1980) * 12 + m;
-    return 0;
-}
-
-static int fct_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *v)
-{
-    char *end = NULL;
-    errno = 0;
-    *v = strtol(s, &end, 10);
-    if (end == s || *end || errno || *v < lo || *v > hi)
-        return cli_usage(cmd, "%s takes %ld..%ld, not '%s'", opt, lo, hi, s);
-    return CLI_EXIT_OK;
-}
-
-/* Write buf to DIR/name whole (hs_file_write). */
-static hs_status fct_put(hs_ctx *ctx, const char *dir, const char *name, const char *buf,
-                         size_t len, hs_error *err)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
-        snprintf(err->msg, sizeof err->msg, "%s: path too long", dir);
-        err->code = HS_ERR_IO;
-        return HS_ERR_IO;
-    }
-    return hs_file_write(ctx, path, buf, len, err);
-}
-
-int cli_forecast_table(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to,
-                       const char *geodir, const hs_analog_opts *ao, int origin, int leads,
-                       int with_samples, const char *dir, int quiet)
-{
-    hs_error err;
-    hs_geo *geo = NULL;
-    hs_cmtable *t = NULL;
-    char *sbuf = NULL, *mbuf = NULL;
-    size_t slen = 0, mlen = 0;
-    hs_status st = hs_geo_load(ctx, geodir, &geo, &err);
-    if (st == HS_OK) st = hs_cmtable_read(ctx, table, geo, to, &t, &err);
-    if (st == HS_OK && !quiet)
-        fprintf(stderr, "humsec: %s: %zu units; forecasting %d months ahead, %d draws each\n",
-                table, hs_cmtable_nunits(t), leads, ao->samples);
-    FILE *sf = NULL, *mf = NULL;
-    if (st == HS_OK) {
-        sf = with_samples ? open_memstream(&sbuf, &slen) : NULL;
-        mf = open_memstream(&mbuf, &mlen);
-        if ((with_samples && !sf) || !mf) {
-            st = HS_ERR_NOMEM;
-            snprintf(err.msg, sizeof err.msg, "out of memory");
-            err.code = st;
-        }
-    }
-    if (st == HS_OK) st = hs_cmtable_forecast_write(ctx, t, ao, origin, leads, sf, mf, &err);
-    if (sf && fclose(sf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
-    if (mf && fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
-    int rc = CLI_EXIT_OK;
-    if (st == HS_OK) {
-        struct stat sb;
-        if (stat(dir, &sb) != 0 && mkdir(dir, 0777) != 0) {
-            fprintf(stderr, "humsec: %s: cannot create the folder: %s\n", dir, strerror(errno));
-            rc = CLI_EXIT_IO;
-        } else {
-            st = fct_put(ctx, dir, "summary.csv", mbuf, mlen, &err);
-            if (st == HS_OK && with_samples)
-                st = fct_put(ctx, dir, "samples.csv", sbuf, slen, &err);
-        }
-    }
-    if (st != HS_OK && rc == CLI_EXIT_OK) rc = cli_fail(&err);
-    if (rc == CLI_EXIT_OK && !quiet)
-        fprintf(stderr, "humsec: wrote %s/summary.csv%s\n", dir,
-                with_samples ? " and samples.csv" : "");
-    free(sbuf);
-    free(mbuf);
-    hs_cmtable_free(t);
-    hs_geo_free(geo);
-    return rc;
-}
-
-int cmd_forecast_table(int argc, char **argv)
-{
-    const char *cmd = "forecast";
-    hs_cmtable_opts to;
-    hs_cmtable_opts_init(&to);
-    hs_analog_opts ao;
-    hs_analog_opts_init(&ao);
-    ao.threads = 2;
-    const char *table = NULL, *dir = NULL, *geodir = "data/geo";
-    int origin = 0, quiet = 0, with_samples = 1;
-    long leads = 36, v;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc, rc = CLI_EXIT_OK;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fctable_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "--table") && more) {
-            table = argv[++i];
-        } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) {
-            dir = argv[++i];
-        } else if (!strcmp(a, "--column") && more) {
-            to.column = argv[++i];
-        } else if ((!strcmp(a, "--from") || !strcmp(a, "--to") || !strcmp(a, "--origin")) && more) {
-            int *m = !strcmp(a, "--from") ? &to.from : !strcmp(a, "--to") ? &to.to : &origin;
-            if (fct_month(argv[++i], m) != 0)
-                return cli_usage(cmd, "%s takes a month as YYYY-MM, not '%s'", a, argv[i]);
-        } else if (!strcmp(a, "--leads") && more) {
-            rc = fct_int(cmd, a, argv[++i], 1, 120, &leads);
-        } else if (!strcmp(a, "--samples") && more) {
-            rc = fct_int(cmd, a, argv[++i], 1, 100000, &v);
-            ao.samples = (int)v;
-        } else if (!strcmp(a, "--seed") && more) {
-            rc = fct_int(cmd, a, argv[++i], 0, 2147483647L, &v);
-            ao.seed = (unsigned long)v;
-        } else if (!strcmp(a, "--threads") && more) {
-            rc = fct_int(cmd, a, argv[++i], 1, 64, &v);
-            ao.threads = (int)v;
-        } else if (!strcmp(a, "--no-samples")) {
-            with_samples = 0;
-        } else if (!strcmp(a, "--geo") && more) {
-            geodir = argv[++i];
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else {
-            return cli_usage(cmd, "unknown option or missing value '%s' (with --table)", a);
-        }
-        if (rc != CLI_EXIT_OK) return rc;
-    }
-    if (!table) return cli_usage(cmd, "--table FILE is needed");
-    if (!dir) return cli_usage(cmd, "--table needs -o DIR (for samples.csv and summary.csv)");
-    hs_ctx *ctx = cli_ctx(quiet);
-    if (!ctx) {
-        fputs("humsec: out of memory\n", stderr);
-        return CLI_EXIT_NOMEM;
-    }
-    int rc = cli_forecast_table(ctx, table, &to, geodir, &ao, origin, (int)leads, with_samples, dir,
-                                quiet);
-    hs_ctx_free(ctx);
-    return rc;
-}
-
 static void evtable_help(void)
 {
     puts("usage: humsec evaluate --table FILE [--from YYYY-MM] [--to YYYY-MM] [-o FILE]\n"
@@ -220,54 +73,165 @@ static void evtable_help(void)
          "  -q, --quiet        no progress messages");
 }
 
-int cmd_evaluate_table(int argc, char **argv)
+static int fct_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *v)
 {
-    const char *cmd = "evaluate";
+    char *end = NULL;
+    errno = 0;
+    *v = strtol(s, &end, 10);
+    if (end == s || *end || errno || *v < lo || *v > hi)
+        return cli_usage(cmd, "%s takes %ld..%ld, not '%s'", opt, lo, hi, s);
+    return CLI_EXIT_OK;
+}
+
+/* The options of forecast --table and evaluate --table. --from/--to are the table's coverage
+ * for forecast, the origins scored for evaluate. */
+typedef struct fct_args {
+    int evaluate;
+    const char *table, *out, *geodir, *onsets;
     hs_cmtable_opts to;
-    hs_cmtable_opts_init(&to);
     hs_analog_opts ao;
-    hs_analog_opts_init(&ao);
-    ao.threads = 2;
-    const char *table = NULL, *outpath = NULL, *geodir = "data/geo", *onpath = NULL;
-    int from = 0, last = 0, quiet = 0;
+    int from, last, origin, quiet, with_samples;
+    long leads;
+} fct_args;
+
+/* Parse argv into a; CLI_EXIT_OK to go on, -1 after --help, else an exit status. */
+static int fct_parse(int argc, char **argv, int evaluate, fct_args *a)
+{
+    const char *cmd = evaluate ? "evaluate" : "forecast";
+    memset(a, 0, sizeof *a);
+    a->evaluate = evaluate;
+    a->geodir = "data/geo";
+    a->with_samples = 1;
+    a->leads = 36;
+    hs_cmtable_opts_init(&a->to);
+    hs_analog_opts_init(&a->ao);
+    a->ao.threads = 2;
     long v;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *o = argv[i];
         int more = i + 1 < argc, rc = CLI_EXIT_OK;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            evtable_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "--table") && more) {
-            table = argv[++i];
-        } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) {
-            outpath = argv[++i];
-        } else if (!strcmp(a, "--onsets") && more) {
-            onpath = argv[++i];
-        } else if (!strcmp(a, "--column") && more) {
-            to.column = argv[++i];
-        } else if ((!strcmp(a, "--from") || !strcmp(a, "--to")) && more) {
-            if (fct_month(argv[++i], !strcmp(a, "--from") ? &from : &last) != 0)
-                return cli_usage(cmd, "%s takes a month as YYYY-MM, not '%s'", a, argv[i]);
-        } else if (!strcmp(a, "--samples") && more) {
-            rc = fct_int(cmd, a, argv[++i], 1, 100000, &v);
-            ao.samples = (int)v;
-        } else if (!strcmp(a, "--seed") && more) {
-            rc = fct_int(cmd, a, argv[++i], 0, 2147483647L, &v);
-            ao.seed = (unsigned long)v;
-        } else if (!strcmp(a, "--threads") && more) {
-            rc = fct_int(cmd, a, argv[++i], 1, 64, &v);
-            ao.threads = (int)v;
-        } else if (!strcmp(a, "--geo") && more) {
-            geodir = argv[++i];
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
+        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            if (evaluate)
+                evtable_help();
+            else
+                fctable_help();
+            return -1;
+        } else if (!strcmp(o, "--table") && more) {
+            a->table = argv[++i];
+        } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
+            a->out = argv[++i];
+        } else if (!strcmp(o, "--column") && more) {
+            a->to.column = argv[++i];
+        } else if ((!strcmp(o, "--from") || !strcmp(o, "--to") ||
+                    (!evaluate && !strcmp(o, "--origin"))) &&
+                   more) {
+            int *m = !strcmp(o, "--origin") ? &a->origin
+                     : evaluate             ? (!strcmp(o, "--from") ? &a->from : &a->last)
+                                            : (!strcmp(o, "--from") ? &a->to.from : &a->to.to);
+            if (cli_month(argv[++i], m) != 0)
+                return cli_usage(cmd, "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
+        } else if (!evaluate && !strcmp(o, "--leads") && more) {
+            rc = fct_int(cmd, o, argv[++i], 1, 120, &a->leads);
+        } else if (!strcmp(o, "--samples") && more) {
+            rc = fct_int(cmd, o, argv[++i], 1, 100000, &v);
+            a->ao.samples = (int)v;
+        } else if (!strcmp(o, "--seed") && more) {
+            rc = fct_int(cmd, o, argv[++i], 0, 2147483647L, &v);
+            a->ao.seed = (unsigned long)v;
+        } else if (!strcmp(o, "--threads") && more) {
+            rc = fct_int(cmd, o, argv[++i], 1, 64, &v);
+            a->ao.threads = (int)v;
+        } else if (!evaluate && !strcmp(o, "--no-samples")) {
+            a->with_samples = 0;
+        } else if (evaluate && !strcmp(o, "--onsets") && more) {
+            a->onsets = argv[++i];
+        } else if (!strcmp(o, "--geo") && more) {
+            a->geodir = argv[++i];
+        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
+            a->quiet = 1;
         } else {
-            return cli_usage(cmd, "unknown option or missing value '%s' (with --table)", a);
+            return cli_usage(cmd, "unknown option or missing value '%s' (with --table)", o);
         }
         if (rc != CLI_EXIT_OK) return rc;
     }
-    if (!table) return cli_usage(cmd, "--table FILE is needed");
-    hs_ctx *ctx = cli_ctx(quiet);
+    if (!a->table) return cli_usage(cmd, "--table FILE is needed");
+    if (!evaluate && !a->out)
+        return cli_usage(cmd, "--table needs -o DIR (for samples.csv and summary.csv)");
+    return CLI_EXIT_OK;
+}
+
+/* The crosswalk and the table, or an error in err. */
+static hs_status fct_load(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to,
+                          const char *geodir, hs_geo **geo, hs_cmtable **t, hs_error *err)
+{
+    *t = NULL;
+    hs_status st = hs_geo_load(ctx, geodir, geo, err);
+    return st == HS_OK ? hs_cmtable_read(ctx, table, *geo, to, t, err) : st;
+}
+
+/* A memory stream, or HS_ERR_NOMEM in err. */
+static hs_status fct_memstream(char **buf, size_t *len, FILE **fp, hs_error *err)
+{
+    *fp = open_memstream(buf, len);
+    if (*fp) return HS_OK;
+    snprintf(err->msg, sizeof err->msg, "out of memory");
+    err->code = HS_ERR_NOMEM;
+    return HS_ERR_NOMEM;
+}
+
+int cli_forecast_table(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to,
+                       const char *geodir, const hs_analog_opts *ao, int origin, int leads,
+                       int with_samples, const char *dir, int quiet)
+{
+    hs_error err;
+    hs_geo *geo = NULL;
+    hs_cmtable *t = NULL;
+    char *sbuf = NULL, *mbuf = NULL;
+    size_t slen = 0, mlen = 0;
+    FILE *sf = NULL, *mf = NULL;
+    hs_status st = fct_load(ctx, table, to, geodir, &geo, &t, &err);
+    if (st == HS_OK && !quiet)
+        fprintf(stderr, "humsec: %s: %zu units; forecasting %d months ahead, %d draws each\n",
+                table, hs_cmtable_nunits(t), leads, ao->samples);
+    if (st == HS_OK && with_samples) st = fct_memstream(&sbuf, &slen, &sf, &err);
+    if (st == HS_OK) st = fct_memstream(&mbuf, &mlen, &mf, &err);
+    if (st == HS_OK) st = hs_cmtable_forecast_write(ctx, t, ao, origin, leads, sf, mf, &err);
+    if (sf && fclose(sf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
+    if (mf && fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
+    int rc = st == HS_OK ? cli_put_in_dir(ctx, dir, "summary.csv", mbuf, mlen) : cli_fail(&err);
+    if (rc == CLI_EXIT_OK && with_samples) rc = cli_put_in_dir(ctx, dir, "samples.csv", sbuf, slen);
+    if (rc == CLI_EXIT_OK && !quiet)
+        fprintf(stderr, "humsec: wrote %s/summary.csv%s\n", dir,
+                with_samples ? " and samples.csv" : "");
+    free(sbuf);
+    free(mbuf);
+    hs_cmtable_free(t);
+    hs_geo_free(geo);
+    return rc;
+}
+
+int cmd_forecast_table(int argc, char **argv)
+{
+    fct_args a;
+    int rc = fct_parse(argc, argv, 0, &a);
+    if (rc != CLI_EXIT_OK) return rc < 0 ? CLI_EXIT_OK : rc;
+    hs_ctx *ctx = cli_ctx(a.quiet);
+    if (!ctx) {
+        fputs("humsec: out of memory\n", stderr);
+        return CLI_EXIT_NOMEM;
+    }
+    rc = cli_forecast_table(ctx, a.table, &a.to, a.geodir, &a.ao, a.origin, (int)a.leads,
+                            a.with_samples, a.out, a.quiet);
+    hs_ctx_free(ctx);
+    return rc;
+}
+
+int cmd_evaluate_table(int argc, char **argv)
+{
+    fct_args a;
+    int rc = fct_parse(argc, argv, 1, &a);
+    if (rc != CLI_EXIT_OK) return rc < 0 ? CLI_EXIT_OK : rc;
+    hs_ctx *ctx = cli_ctx(a.quiet);
     if (!ctx) {
         fputs("humsec: out of memory\n", stderr);
         return CLI_EXIT_NOMEM;
@@ -275,33 +239,26 @@ int cmd_evaluate_table(int argc, char **argv)
     hs_error err;
     hs_geo *geo = NULL;
     hs_cmtable *t = NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    hs_status st = hs_geo_load(ctx, geodir, &geo, &err);
-    if (st == HS_OK) st = hs_cmtable_read(ctx, table, geo, &to, &t, &err);
-    if (st == HS_OK && !quiet)
-        fprintf(stderr, "humsec: %s: %zu units; backtest of leads 1, 3, 6, 12 ...\n", table,
+    char *buf = NULL, *obuf = NULL;
+    size_t len = 0, olen = 0;
+    FILE *mf = NULL, *of = NULL;
+    hs_status st = fct_load(ctx, a.table, &a.to, a.geodir, &geo, &t, &err);
+    if (st == HS_OK && !a.quiet)
+        fprintf(stderr, "humsec: %s: %zu units; backtest of leads 1, 3, 6, 12 ...\n", a.table,
                 hs_cmtable_nunits(t));
-    char *obuf = NULL;
-    size_t olen = 0;
-    FILE *mf = st == HS_OK ? open_memstream(&buf, &len) : NULL;
-    FILE *of = st == HS_OK && onpath ? open_memstream(&obuf, &olen) : NULL;
-    if (st == HS_OK && (!mf || (onpath && !of))) {
-        st = HS_ERR_NOMEM;
-        snprintf(err.msg, sizeof err.msg, "out of memory");
-        err.code = st;
-    }
-    if (st == HS_OK) st = hs_cmtable_backtest_write(ctx, t, &ao, from, last, mf, of, &err);
+    if (st == HS_OK) st = fct_memstream(&buf, &len, &mf, &err);
+    if (st == HS_OK && a.onsets) st = fct_memstream(&obuf, &olen, &of, &err);
+    if (st == HS_OK) st = hs_cmtable_backtest_write(ctx, t, &a.ao, a.from, a.last, mf, of, &err);
     if (mf && fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
     if (of && fclose(of) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
-    if (st == HS_OK && onpath) st = hs_file_write(ctx, onpath, obuf, olen, &err);
+    if (st == HS_OK && a.onsets) st = hs_file_write(ctx, a.onsets, obuf, olen, &err);
     if (st == HS_OK) {
-        if (outpath)
-            st = hs_file_write(ctx, outpath, buf, len, &err);
+        if (a.out)
+            st = hs_file_write(ctx, a.out, buf, len, &err);
         else if (fwrite(buf, 1, len, stdout) != len)
             st = HS_ERR_IO;
     }
-    int rc = st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
+    rc = st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
     free(buf);
     free(obuf);
     hs_cmtable_free(t);

@@ -60,17 +60,6 @@ void cmd_evaluate_help(void)
     fputs(fc_common_help, stdout);
 }
 
-static int fc_month(const char *s, int *out)
-{
-    int y, m;
-    char tail;
-    /* NOLINTNEXTLINE(cert-err34-c): 4 and 2 digits cannot overflow; the count is checked */
-    if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
-        return -1;
-    *out = (y - 1980) * 12 + m;
-    return 0;
-}
-
 static int fc_run(int argc, char **argv, int evaluate)
 {
     const char *cmd = evaluate ? "evaluate" : "forecast";
@@ -118,7 +107,7 @@ static int fc_run(int argc, char **argv, int evaluate)
             if (end == argv[i] || *end || v < 0) rc = cli_usage(cmd, "%s takes a number >= 0", o);
             *(o[2] == 't' ? &fo.threshold : &fo.lambda) = v;
         } else if (evaluate && (!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
-            if (fc_month(argv[++i], o[2] == 'f' ? &fo.test_from : &fo.test_to) != 0)
+            if (cli_month(argv[++i], o[2] == 'f' ? &fo.test_from : &fo.test_to) != 0)
                 rc = cli_usage(cmd, "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
         } else if (evaluate && !strcmp(o, "--holdout") && more) {
             fo.holdout = strtol(argv[++i], &end, 10);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static void views_help(void)
 {
@@ -158,23 +157,13 @@ int cmd_views(int argc, char **argv)
             if (fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
         }
     }
-    char path[4096];
-    if (st == HS_OK) {
-        struct stat sb;
-        if (stat(dir, &sb) != 0 && mkdir(dir, 0777) != 0) {
-            fprintf(stderr, "humsec: %s: cannot create the folder: %s\n", dir, strerror(errno));
-            rc = CLI_EXIT_IO;
-        } else if (snprintf(path, sizeof path, "%s/scores.csv", dir) >= (int)sizeof path) {
-            fprintf(stderr, "humsec: %s: path too long\n", dir);
-            rc = CLI_EXIT_IO;
-        } else {
-            st = hs_file_write(ctx, path, buf, len, &err);
-        }
-    }
-    if (st != HS_OK && rc == CLI_EXIT_OK) rc = cli_fail(&err);
+    if (st == HS_OK)
+        rc = cli_put_in_dir(ctx, dir, "scores.csv", buf, len);
+    else
+        rc = cli_fail(&err);
     if (rc == CLI_EXIT_OK && !quiet) {
         views_print(s, n);
-        fprintf(stderr, "humsec: wrote %s\n", path);
+        fprintf(stderr, "humsec: wrote %s/scores.csv\n", dir);
     }
     free(buf);
     hs_views_free(ctx, s);

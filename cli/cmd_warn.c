@@ -57,17 +57,6 @@ void cmd_warn_help(void)
          "Manual: docs/events.md; method and backtest: docs/warning.md.");
 }
 
-static int month_arg(const char *s, int *out)
-{
-    int y, m;
-    char tail;
-    /* NOLINTNEXTLINE(cert-err34-c): 4 and 2 digits cannot overflow; the count is checked */
-    if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
-        return -1;
-    *out = (y - 1980) * 12 + m;
-    return 0;
-}
-
 static int num_arg(const char *s, double *out)
 {
     char *end;
@@ -106,7 +95,7 @@ static int warn_parse(int argc, char **argv, warn_args *a)
                 return cli_usage("warn", "--level takes country or grid, not '%s'", l);
             a->po.level = !strcmp(l, "grid") ? HS_PANEL_GRID : HS_PANEL_COUNTRY;
         } else if ((!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
-            if (month_arg(argv[++i], o[2] == 'f' ? &a->wo.from : &a->wo.to) != 0)
+            if (cli_month(argv[++i], o[2] == 'f' ? &a->wo.from : &a->wo.to) != 0)
                 return cli_usage("warn", "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
         } else if (!strcmp(o, "--measure") && more) {
             const char *m = argv[++i];

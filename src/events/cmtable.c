@@ -271,21 +271,6 @@ const double *hs_cmtable_values(const hs_cmtable *t)
     return t->y;
 }
 
-static int cm_dbl_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Quantile p of sorted xs, linear between order statistics (type 7). */
-static double cm_q7(const double *xs, size_t m, double p)
-{
-    double h = (double)(m - 1) * p;
-    size_t lo = (size_t)floor(h);
-    if (lo + 1 >= m) return xs[m - 1];
-    return xs[lo] + (h - (double)lo) * (xs[lo + 1] - xs[lo]);
-}
-
 hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
                                     int origin, int nlead, FILE *samples, FILE *summary,
                                     hs_error *err)
@@ -332,7 +317,7 @@ hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
                     fprintf(samples, "%d,%s,%zu,%.0f\n", mid, t->unit[u], i, x[i]);
             if (!summary) continue;
             memcpy(xs, x, M * sizeof *xs);
-            qsort(xs, M, sizeof *xs, cm_dbl_cmp);
+            qsort(xs, M, sizeof *xs, hsi_dbl_cmp);
             size_t n1 = 0, n25 = 0, n1000 = 0;
             double ml = 0;
             for (size_t i = 0; i < M; i++) {
@@ -344,7 +329,8 @@ hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
             char a[5][32], b[4][32];
             const double qs[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
             for (int k = 0; k < 5; k++)
-                hsi_fmt_double(a[k], round(cm_q7(xs, M, qs[k]) * 10) / 10); /* a tenth of a death */
+                hsi_fmt_double(a[k], round(hsi_quantile7(xs, M, qs[k]) * 10) /
+                                         10); /* a tenth of a death */
             hsi_fmt_double(b[0], (double)n1 / (double)M);
             hsi_fmt_double(b[1], (double)n25 / (double)M);
             hsi_fmt_double(b[2], (double)n1000 / (double)M);
@@ -500,7 +486,7 @@ hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
                 roll += conf[k] >= 25 ? 1.0 / 12 : 0;
             }
             if (!ok) continue;
-            qsort(conf, 12, sizeof conf[0], cm_dbl_cmp);
+            qsort(conf, 12, sizeof conf[0], hsi_dbl_cmp);
             double p25[BT_NFC];
             int known = 1;
             for (int h = 0; h < nl; h++) {
@@ -512,7 +498,7 @@ hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
                     continue;
                 }
                 memcpy(xs, x, M * sizeof *xs);
-                qsort(xs, M, sizeof *xs, cm_dbl_cmp);
+                qsort(xs, M, sizeof *xs, hsi_dbl_cmp);
                 size_t n25 = 0;
                 for (size_t i = 0; i < M; i++)
                     n25 += xs[i] >= 25;

@@ -255,6 +255,14 @@ HS_INTERNAL hs_panel_level hsi_panel_level(const hs_panel *p);
 HS_INTERNAL void hsi_panel_source_done(hs_panel *p);
 HS_INTERNAL hs_status hsi_panel_end(hs_panel *p, const hs_geo *geo, hs_error *err);
 
+/* ---- shared kernels (metrics.c) -------------------------------------------------------- */
+
+/* qsort comparison of doubles, ascending. */
+HS_INTERNAL int hsi_dbl_cmp(const void *a, const void *b);
+/* Quantile p of sorted xs[0..m), m >= 1, linear between order statistics (type 7, numpy's
+ * default). */
+HS_INTERNAL double hsi_quantile7(const double *xs, size_t m, double p);
+
 /* ---- country-month tables (cmtable.c) -------------------------------------------------- */
 
 struct hsi_csv;

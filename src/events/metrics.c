@@ -141,8 +141,13 @@ double hs_metric_ign(const double *xs, size_t m, double y)
     return -log2(((double)c + 1.0) / ((double)m + 11.0));
 }
 
-/* Quantile p of sorted xs, linear between order statistics (type 7, numpy's default). */
-static double quantile7(const double *xs, size_t m, double p)
+int hsi_dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double hsi_quantile7(const double *xs, size_t m, double p)
 {
     double h = (double)(m - 1) * p;
     size_t lo = (size_t)floor(h);
@@ -153,7 +158,7 @@ static double quantile7(const double *xs, size_t m, double p)
 double hs_metric_interval_score(const double *xs, size_t m, double y, double alpha)
 {
     if (m == 0 || !(alpha > 0 && alpha < 1)) return NAN;
-    double l = quantile7(xs, m, alpha / 2), u = quantile7(xs, m, 1 - alpha / 2);
+    double l = hsi_quantile7(xs, m, alpha / 2), u = hsi_quantile7(xs, m, 1 - alpha / 2);
     double s = u - l;
     if (y < l) s += 2.0 / alpha * (l - y);
     if (y > u) s += 2.0 / alpha * (y - u);

@@ -104,12 +104,6 @@ static hs_status vw_read(hs_ctx *ctx, const char *path, const char *col, int act
     return st;
 }
 
-static int dbl_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Score the sorted ensemble xs against y into sums[model][metric]. */
 static void vw_score(double sums[VW_NMETRIC], const double *xs, size_t m, double y)
 {
@@ -135,9 +129,8 @@ static hs_status vw_need(const hs_views_opts *o, const vw_data *d, long cid, int
 /* humsec's forecast of one window: every country with a value, leads 3-14 from October of
  * the year before; fc[(row * 12 + lead - 3) * samples + i], row the country's place among
  * those with a value (rowof[cid]). */
-static hs_status vw_humsec(hs_ctx *ctx, const hs_views_opts *o, const vw_data *d, int year,
-                           const double *panel, size_t nrow, const unsigned char *want, double *fc,
-                           hs_error *err)
+static hs_status vw_humsec(hs_ctx *ctx, const hs_views_opts *o, int year, const double *panel,
+                           size_t nrow, const unsigned char *want, double *fc, hs_error *err)
 {
     hs_analog_opts ao;
     hs_analog_opts_init(&ao);
@@ -147,7 +140,6 @@ static hs_status vw_humsec(hs_ctx *ctx, const hs_views_opts *o, const vw_data *d
     int leads[12];
     for (int k = 0; k < 12; k++)
         leads[k] = 3 + k;
-    (void)d;
     return hs_analog_forecast(ctx, &ao, panel, nrow, VW_NM, hsi_month_id(year - 1, 10) - VW_M0,
                               leads, 12, want, fc, err);
 }
@@ -180,7 +172,7 @@ static hs_status vw_window(const hs_views_opts *o, const vw_data *d, int year, g
             st = vw_need(o, d, cid, t0 - 11 + k, &conf[k], err);
         if (st == HS_OK) st = vw_need(o, d, cid, t0, &last, err);
         if (st != HS_OK) break;
-        qsort(conf, 12, sizeof conf[0], dbl_cmp);
+        qsort(conf, 12, sizeof conf[0], hsi_dbl_cmp);
         /* humsec: its draws for the 12 months */
         for (int k = 0; k < 12; k++) {
             memcpy(xs, &fc[((size_t)rowof[cid] * 12 + (size_t)k) * m], m * sizeof *xs);
@@ -189,7 +181,7 @@ static hs_status vw_window(const hs_views_opts *o, const vw_data *d, int year, g
                                "country %ld: no forecast (its 12 months to the origin are not "
                                "all known)",
                                cid);
-            qsort(xs, m, sizeof *xs, dbl_cmp);
+            qsort(xs, m, sizeof *xs, hsi_dbl_cmp);
             vw_score(sums[VW_HUMSEC], xs, m, act[k]);
         }
         /* zero: every member 0 */
@@ -199,13 +191,13 @@ static hs_status vw_window(const hs_views_opts *o, const vw_data *d, int year, g
         /* last historical: Poisson draws of the value at t0, the same for the 12 months */
         for (size_t i = 0; i < m; i++)
             xs[i] = (double)gsl_ran_poisson(rng, last);
-        qsort(xs, m, sizeof *xs, dbl_cmp);
+        qsort(xs, m, sizeof *xs, hsi_dbl_cmp);
         for (int k = 0; k < 12; k++)
             vw_score(sums[VW_LAST], xs, m, act[k]);
         /* global bootstrap: draws from the pool, the same for the country's 12 months */
         for (size_t i = 0; i < m; i++)
             xs[i] = pool[gsl_rng_uniform_int(rng, npool)];
-        qsort(xs, m, sizeof *xs, dbl_cmp);
+        qsort(xs, m, sizeof *xs, hsi_dbl_cmp);
         for (int k = 0; k < 12; k++)
             vw_score(sums[VW_BOOT], xs, m, act[k]);
         /* conflictology: the 12 values to t0, weight 1/12 each */
@@ -271,7 +263,7 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
     size_t nsc[6] = {0};
     memset(sums, 0, sizeof sums);
     for (int w = 0; w < 6 && st == HS_OK; w++) {
-        st = vw_humsec(ctx, o, &d, 2018 + w, panel, nrow, want, fc, err);
+        st = vw_humsec(ctx, o, 2018 + w, panel, nrow, want, fc, err);
         /* a seed per window: a window's draws do not depend on the others */
         gsl_rng_set(rng, o->seed * 1000003UL + 2018UL + (unsigned long)w);
         if (st == HS_OK)

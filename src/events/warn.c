@@ -453,12 +453,6 @@ hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level,
     return HS_OK;
 }
 
-static int dbl_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /*
  * docs/methods.md section 5.5, "scoring alerts honestly": an alert at t is a hit if the measure
  * reaches `target` in one of the months t+1 .. t+H; a target month counts as caught if some alert
@@ -517,7 +511,7 @@ hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, c
                       ? (double)out->caught / (double)(out->caught + out->missed)
                       : (double)NAN;
     if (nlead) {
-        qsort(leads, nlead, sizeof *leads, dbl_cmp);
+        qsort(leads, nlead, sizeof *leads, hsi_dbl_cmp);
         out->median_lead =
             nlead % 2 ? leads[nlead / 2] : (leads[nlead / 2 - 1] + leads[nlead / 2]) / 2.0;
     }
