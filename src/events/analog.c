@@ -2,8 +2,8 @@
  * analog.c - probabilistic forecasts of monthly death counts by analogues (docs/warning.md,
  * "The probabilistic model"; docs/methods.md section 5.7).
  *
- * For a unit at the origin t, the analogues are the K unit-months (u', s) of the whole panel,
- * any unit, with s + (longest lead) <= t, whose last months look most like the unit's own:
+ * For a unit at the origin t and a lead h, the analogues are the K unit-months (u', s) of the
+ * whole panel, any unit, with s + h <= t, whose last months look most like the unit's own:
  * the weighted squared distance of ln(1 + y) over the last `match_months` months, month k
  * back weighing match_decay^k. An analogue's outcome h months later is moved to the unit's
  * scale: z = ln(1 + y(u', s + h)) + level(u, t) - level(u', s), the level being the mean of
@@ -18,7 +18,9 @@
  * followed the histories nearest to it, not a linear predictor's tail.
  *
  * Determinism: the draws of (unit, lead) come from their own generator, seeded from the
- * seed, the unit and the lead, so the samples are bit-identical for any thread count.
+ * seed, the unit and the lead, so the samples are bit-identical for any thread count, and a
+ * lead's draws are the same whichever other leads are asked for: a stored forecast of 36
+ * leads and a backtest of leads 1, 3, 6 and 12 agree where they meet.
  */
 #include "events_int.h"
 
@@ -60,6 +62,7 @@ typedef struct an_job {
     const double *level; /* level(u, s), NaN when a month of the match window is missing */
     const size_t *cand;  /* training unit-months u * nmonth + s */
     size_t ncand;
+    size_t excl;   /* the most training unit-months one lead cannot use */
     double zmax;   /* the largest ln(1 + y) of a training outcome */
     double *out;   /* nunit x nlead x samples */
     size_t u0, u1; /* this thread's units */
@@ -98,16 +101,31 @@ static double an_kth(double *d, size_t n, size_t k)
     return d[k];
 }
 
+typedef struct an_near {
+    double d;
+    size_t c;   /* index into cand */
+    size_t i;   /* the unit-month, cand[c] */
+    size_t end; /* its month plus 1: lead h is known at the origin t when end + h - 1 <= t */
+} an_near;
+
+static int an_near_cmp(const void *a, const void *b)
+{
+    const an_near *x = a, *y = b;
+    if (x->d != y->d) return x->d < y->d ? -1 : 1;
+    return (x->c > y->c) - (x->c < y->c);
+}
+
 static void *an_run(void *arg)
 {
     an_job *j = arg;
     const hs_analog_opts *o = j->o;
     size_t nm = j->nmonth, M = (size_t)o->samples, L = (size_t)o->match_months;
     double *dist = malloc(j->ncand * sizeof *dist), *tmp = malloc(j->ncand * sizeof *tmp);
+    an_near *near = malloc(j->ncand * sizeof *near);
     size_t *pick = malloc(j->ncand * sizeof *pick);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     double w[AN_MAX_MATCH], own_v[AN_MAX_OWN], own_c[AN_MAX_OWN], q[AN_MAX_MATCH];
-    if (!dist || !tmp || !pick || !rng) {
+    if (!dist || !tmp || !near || !pick || !rng) {
         j->st = HS_ERR_NOMEM;
         goto done;
     }
@@ -128,11 +146,17 @@ static void *an_run(void *arg)
             }
             dist[c] = tmp[c] = d;
         }
-        size_t kk = (size_t)o->k < j->ncand ? (size_t)o->k : j->ncand;
-        double dk = an_kth(tmp, j->ncand, kk - 1);
-        size_t np = 0; /* the K nearest and every one tied with the K-th, in panel order */
+        /* the nearest K + (the most candidates any lead cannot use) hold the K nearest that
+         * each lead can use: those, and every tie, sorted by distance then panel order */
+        size_t want = (size_t)o->k + j->excl, nn = 0;
+        double dk = want < j->ncand ? an_kth(tmp, j->ncand, want - 1) : (double)INFINITY;
         for (size_t c = 0; c < j->ncand; c++)
-            if (dist[c] <= dk) pick[np++] = j->cand[c];
+            if (dist[c] < dk) near[nn++] = (an_near){dist[c], c, j->cand[c], j->cand[c] % nm + 1};
+        qsort(near, nn, sizeof *near, an_near_cmp);
+        /* the ties at dk (thousands of all-quiet histories) come last, already in panel
+         * order: sorting them would cost more than the rest of the forecast */
+        for (size_t c = 0; c < j->ncand; c++)
+            if (dist[c] == dk) near[nn++] = (an_near){dist[c], c, j->cand[c], j->cand[c] % nm + 1};
         /* the own months that are known, with their cumulative weights */
         size_t own_n = 0;
         double own_sum = 0;
@@ -145,12 +169,24 @@ static void *an_run(void *arg)
         }
         for (size_t h = 0; h < j->nlead; h++) {
             int lead = j->leads[h];
+            /* this lead's analogues: the K nearest whose outcome `lead` months on is known
+             * at the origin, and every one tied with the K-th */
+            size_t np = 0;
+            double last = 0;
+            long lim = (long)j->origin + 1 - lead; /* end <= lim: known at the origin */
+            for (size_t i = 0; i < nn; i++) {
+                const an_near *e = &near[i];
+                if ((long)e->end > lim || isnan(j->ly[e->i + (size_t)lead])) continue;
+                if (np >= (size_t)o->k && e->d > last) break;
+                pick[np++] = e->i;
+                last = e->d;
+            }
             gsl_rng_set(rng, o->seed * 2654435761UL + (unsigned long)u * 40503UL +
                                  (unsigned long)lead * 97UL + 1UL);
             double *x = &j->out[(u * j->nlead + h) * M];
             for (size_t i = 0; i < M; i++) {
                 double r = gsl_rng_uniform(rng);
-                if (r < o->own_share && own_n > 0) {
+                if ((r < o->own_share && own_n > 0) || np == 0) {
                     double a = gsl_rng_uniform(rng) * own_sum;
                     size_t k = 0;
                     while (k + 1 < own_n && a >= own_c[k])
@@ -169,6 +205,7 @@ static void *an_run(void *arg)
 done:
     if (rng) gsl_rng_free(rng);
     free(pick);
+    free(near);
     free(tmp);
     free(dist);
     return NULL;
@@ -186,10 +223,10 @@ hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double 
         !(o->own_share >= 0 && o->own_share <= 1) || !(o->match_decay > 0 && o->match_decay <= 1) ||
         !(o->own_decay > 0 && o->own_decay <= 1) || o->samples < 1 || o->threads < 1 || nlead == 0)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "analog options out of range");
-    int maxlead = 0;
+    int minlead = 0;
     for (size_t h = 0; h < nlead; h++) {
         if (leads[h] < 1) return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "a lead must be >= 1");
-        if (leads[h] > maxlead) maxlead = leads[h];
+        if (!minlead || leads[h] < minlead) minlead = leads[h];
     }
     if (origin < 0 || (size_t)origin >= nmonth)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "the origin is outside the panel's months");
@@ -198,7 +235,7 @@ hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double 
     size_t *cand = hsi_malloc(ctx, n * sizeof *cand);
     hs_status st = HS_OK;
     if (!ly || !level || !cand) st = hsi_err_nomem(err);
-    size_t ncand = 0;
+    size_t ncand = 0, excl = 0;
     double zmax = 0;
     if (st == HS_OK) {
         for (size_t i = 0; i < n; i++)
@@ -218,25 +255,36 @@ hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double 
                 level[u * nmonth + s] = lsum / (double)LV;
             }
         }
-        /* training unit-months: a full match window, every lead's outcome known, and every
-         * outcome at or before the origin */
+        /* training unit-months: a full match window, and the outcome known at the origin
+         * for at least the shortest lead (each lead takes those whose own outcome is) */
         for (size_t u = 0; u < nunit; u++)
-            for (size_t s = 0; s + (size_t)maxlead <= (size_t)origin; s++) {
+            for (size_t s = 0; s + (size_t)minlead <= (size_t)origin; s++) {
                 size_t i = u * nmonth + s;
                 if (isnan(level[i])) continue;
-                int ok = 1;
-                for (size_t h = 0; h < nlead && ok; h++)
-                    ok = !isnan(ly[i + (size_t)leads[h]]);
-                if (!ok) continue;
-                cand[ncand++] = i;
-                for (size_t h = 0; h < nlead; h++)
+                int any = 0;
+                for (size_t h = 0; h < nlead; h++) {
+                    size_t t = s + (size_t)leads[h];
+                    if (t > (size_t)origin || isnan(ly[i + (size_t)leads[h]])) continue;
+                    any = 1;
                     if (ly[i + (size_t)leads[h]] > zmax) zmax = ly[i + (size_t)leads[h]];
+                }
+                if (any) cand[ncand++] = i;
             }
+        /* the most training unit-months one lead cannot use */
+        for (size_t h = 0; h < nlead; h++) {
+            size_t bad = 0;
+            for (size_t c = 0; c < ncand; c++) {
+                size_t s = cand[c] % nmonth;
+                bad +=
+                    s + (size_t)leads[h] > (size_t)origin || isnan(ly[cand[c] + (size_t)leads[h]]);
+            }
+            if (bad > excl) excl = bad;
+        }
         if (ncand == 0)
             st = hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
                          "no unit has %d known months followed by %d more before the origin: "
                          "nothing to learn from",
-                         o->match_months, maxlead);
+                         o->match_months, minlead);
     }
     if (st == HS_OK) {
         for (size_t i = 0; i < nunit * nlead * (size_t)o->samples; i++)
@@ -249,10 +297,24 @@ hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double 
         pthread_t th[AN_MAX_THREADS];
         int started[AN_MAX_THREADS] = {0};
         for (size_t t = 0; t < nt; t++) {
-            jobs[t] = (an_job){
-                o,    y,     nunit, nmonth, origin, leads, nlead,          want,
-                ly,   level, cand,  ncand,  zmax,   out,   nunit * t / nt, nunit * (t + 1) / nt,
-                HS_OK};
+            jobs[t] = (an_job){o,
+                               y,
+                               nunit,
+                               nmonth,
+                               origin,
+                               leads,
+                               nlead,
+                               want,
+                               ly,
+                               level,
+                               cand,
+                               ncand,
+                               excl,
+                               zmax,
+                               out,
+                               nunit * t / nt,
+                               nunit * (t + 1) / nt,
+                               HS_OK};
             if (t > 0) started[t] = pthread_create(&th[t], NULL, an_run, &jobs[t]) == 0;
         }
         an_run(&jobs[0]);
