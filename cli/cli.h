@@ -35,6 +35,8 @@ int cli_usage(const char *cmd, const char *fmt, ...);
 int cli_close_stdout(int rc);
 /* "YYYY-MM" (1900-2999) to a month_id; 0 on success, -1 when it is not one. */
 int cli_month(const char *s, int *out);
+/* A month_id as "YYYY-MM" into buf (32 bytes). */
+void cli_month_str(int month_id, char buf[32]);
 /* Write buf to DIR/name whole (hs_file_write), creating DIR when missing; the exit code,
    the error said on stderr. */
 int cli_put_in_dir(hs_ctx *ctx, const char *dir, const char *name, const char *buf, size_t len);

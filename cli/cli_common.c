@@ -124,6 +124,12 @@ int cli_month(const char *s, int *out)
     return 0;
 }
 
+void cli_month_str(int month_id, char buf[32])
+{
+    int k = month_id - 1, y = 1980 + (k >= 0 ? k / 12 : -((11 - k) / 12));
+    snprintf(buf, 32, "%04d-%02d", y, month_id - (y - 1980) * 12);
+}
+
 int cli_put_in_dir(hs_ctx *ctx, const char *dir, const char *name, const char *buf, size_t len)
 {
     struct stat sb;

@@ -1,6 +1,7 @@
 /* cmd_fctable.c - `humsec forecast --table FILE -o DIR`: probabilistic forecasts of every
  * country of a country-month table, 1..N months ahead, as draws in VIEWS's layout and their
- * summary (docs/warning.md, docs/events.md). */
+ * summary, or a forecast run stored with --db (docs/warning.md, docs/events.md); and
+ * `humsec evaluate --table FILE`, their rolling backtest. */
 #include "cli.h"
 
 #include <errno.h>
@@ -10,9 +11,10 @@
 
 static void fctable_help(void)
 {
-    puts("usage: humsec forecast --table FILE -o DIR [--column C] [--from YYYY-MM]\n"
-         "                       [--to YYYY-MM] [--origin YYYY-MM] [--leads N] [--samples M]\n"
-         "                       [--seed S] [--threads N] [--geo DIR] [--quiet]\n"
+    puts("usage: humsec forecast --table FILE (-o DIR | --db STORE) [--column C]\n"
+         "                       [--from YYYY-MM] [--to YYYY-MM] [--origin YYYY-MM]\n"
+         "                       [--leads N] [--samples M] [--seed S] [--threads N]\n"
+         "                       [--geo DIR] [--quiet]\n"
          "\n"
          "Probabilistic forecasts for every country of a country-month table (UCDP's shape:\n"
          "iso3, period; VIEWS's: country_id, month_id): for each lead of 1..N months after\n"
@@ -27,9 +29,16 @@ static void fctable_help(void)
          "DIR/summary.csv (unit, origin, lead, month, month_id, q05, q25, q50, q75, q95,\n"
          "p_ge1, p_ge25, p_ge1000, mean_ln1p).\n"
          "\n"
+         "With --db STORE the forecast (36 months from the last covered month) is kept in the\n"
+         "store as a forecast run, the table's months replace the stored ones, and every\n"
+         "stored forecast whose month the table now covers is scored (the online evaluation:\n"
+         "GET /api/v1/forecasts/scores of 'humsec serve'). A run the same as the latest (same\n"
+         "origin, data and model) is not stored twice.\n"
+         "\n"
          "options:\n"
          "  --table FILE       the country-month table\n"
          "  -o, --output DIR   folder for the two files (created if missing)\n"
+         "  --db STORE         keep the forecast in the store (created if missing)\n"
          "  --column C         the count (default conflict_fatalities_best; VIEWS: ged_sb)\n"
          "  --from, --to YYYY-MM  the months the table covers (default its first and last)\n"
          "  --origin YYYY-MM   the last month known to the forecast (default the last covered)\n"
@@ -87,7 +96,7 @@ static int fct_int(const char *cmd, const char *opt, const char *s, long lo, lon
  * for forecast, the origins scored for evaluate. */
 typedef struct fct_args {
     int evaluate;
-    const char *table, *out, *geodir, *onsets;
+    const char *table, *out, *geodir, *onsets, *db;
     hs_cmtable_opts to;
     hs_analog_opts ao;
     int from, last, origin, quiet, with_samples;
@@ -120,6 +129,8 @@ static int fct_parse(int argc, char **argv, int evaluate, fct_args *a)
             a->table = argv[++i];
         } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
             a->out = argv[++i];
+        } else if (!evaluate && !strcmp(o, "--db") && more) {
+            a->db = argv[++i];
         } else if (!strcmp(o, "--column") && more) {
             a->to.column = argv[++i];
         } else if ((!strcmp(o, "--from") || !strcmp(o, "--to") ||
@@ -155,8 +166,12 @@ static int fct_parse(int argc, char **argv, int evaluate, fct_args *a)
         if (rc != CLI_EXIT_OK) return rc;
     }
     if (!a->table) return cli_usage(cmd, "--table FILE is needed");
-    if (!evaluate && !a->out)
-        return cli_usage(cmd, "--table needs -o DIR (for samples.csv and summary.csv)");
+    if (!evaluate && !a->out && !a->db)
+        return cli_usage(cmd, "--table needs -o DIR (for samples.csv and summary.csv) or --db "
+                              "STORE");
+    if (a->db && (a->origin || a->leads != 36))
+        return cli_usage(cmd, "a stored forecast runs 36 months from the last covered month: "
+                              "--origin and --leads go with -o DIR only");
     return CLI_EXIT_OK;
 }
 
@@ -210,6 +225,38 @@ int cli_forecast_table(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to
     return rc;
 }
 
+/* forecast --table --db: the forecast run into the store. */
+static int fct_store(hs_ctx *ctx, const fct_args *a)
+{
+    hs_error err;
+    hs_geo *geo = NULL;
+    hs_store *db = NULL;
+    hs_store_fc_info info;
+    memset(&info, 0, sizeof info);
+    hs_status st = hs_geo_load(ctx, a->geodir, &geo, &err);
+    if (st == HS_OK && !a->quiet)
+        fprintf(stderr, "humsec: %s: forecasting every unit 36 months ahead into %s\n", a->table,
+                a->db);
+    if (st == HS_OK) st = hs_store_open(ctx, a->db, &db, &err);
+    if (st == HS_OK) st = hs_store_forecast(ctx, db, a->table, geo, &a->to, &a->ao, &info, &err);
+    if (st == HS_OK && !a->quiet) {
+        char m[32];
+        cli_month_str(info.origin, m);
+        if (info.run)
+            fprintf(stderr,
+                    "humsec: forecast run %ld from %s (%zu units); %zu stored forecasts scored\n",
+                    info.run, m, info.units, info.scored);
+        else
+            fprintf(stderr,
+                    "humsec: the latest forecast run already has origin %s and this data; "
+                    "%zu stored forecasts scored\n",
+                    m, info.scored);
+    }
+    hs_store_close(db);
+    hs_geo_free(geo);
+    return st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
+}
+
 int cmd_forecast_table(int argc, char **argv)
 {
     fct_args a;
@@ -220,8 +267,10 @@ int cmd_forecast_table(int argc, char **argv)
         fputs("humsec: out of memory\n", stderr);
         return CLI_EXIT_NOMEM;
     }
-    rc = cli_forecast_table(ctx, a.table, &a.to, a.geodir, &a.ao, a.origin, (int)a.leads,
-                            a.with_samples, a.out, a.quiet);
+    if (a.out)
+        rc = cli_forecast_table(ctx, a.table, &a.to, a.geodir, &a.ao, a.origin, (int)a.leads,
+                                a.with_samples, a.out, a.quiet);
+    if (rc == CLI_EXIT_OK && a.db) rc = fct_store(ctx, &a);
     hs_ctx_free(ctx);
     return rc;
 }

@@ -449,6 +449,62 @@ hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
                                     int origin, int nlead, FILE *samples, FILE *summary,
                                     hs_error *err);
 
+/** One unit's forecast at one lead, summarised from its draws (docs/warning.md). */
+typedef struct hs_fc_cell {
+    int lead;         /**< 1..nlead; 0: no forecast (the unit's last months not all known) */
+    int month_id;     /**< the month forecast */
+    double q[5];      /**< quantiles 5, 25, 50, 75, 95 % (type 7), to a tenth of a death */
+    double p_ge1;     /**< share of draws >= 1 death */
+    double p_ge25;    /**< >= 25 */
+    double p_ge1000;  /**< >= 1000 */
+    double mean_ln1p; /**< mean of ln(1 + draw) */
+} hs_fc_cell;
+
+/** The forecast of every unit of a table from one origin, in memory. */
+typedef struct hs_cmforecast {
+    int origin;       /**< month_id of the origin (the last month known) */
+    int nlead;        /**< leads 1..nlead */
+    size_t nunit;     /**< the table's units, in its order (hs_cmtable_unit) */
+    size_t samples;   /**< draws per unit and lead */
+    hs_fc_cell *cell; /**< nunit x nlead */
+    double *draws;    /**< nunit x nlead x samples, in drawing order; NaN: no forecast */
+} hs_cmforecast;
+
+/** hs_analog_forecast of every unit of t from `origin` (month_id; 0 = the last covered
+ *  month), leads 1..nlead (1..120), with each cell summarised. Free with
+ *  hs_cmforecast_free. HS_ERR_DOMAIN when no unit can be forecast. */
+hs_status hs_cmtable_forecast(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
+                              int origin, int nlead, hs_cmforecast **out, hs_error *err);
+void hs_cmforecast_free(hs_ctx *ctx, hs_cmforecast *f);
+/** Summarise m draws (reordered: sorted ascending on return) into c (lead and month_id
+ *  are left to the caller). */
+void hs_fc_summarise(double *xs, size_t m, hs_fc_cell *c);
+/** P(>= 25 deaths in at least one of the leads 1..months) from the per-lead shares, the
+ *  months taken as independent: 1 - prod(1 - p_ge25). NaN when a lead is missing. */
+double hs_fc_p25_within(const hs_fc_cell *cells, int months);
+
+/** The terms of the analogue model behind one unit's P(>= 25 within `months` months),
+ *  each measured by taking it away and forecasting again (docs/warning.md, "Why a country
+ *  is on the watchlist"): the deaths of the last 3 months and of the 9 months before them
+ *  set to zero, and the own-history share of the draws set to zero. */
+typedef enum hs_fc_term {
+    HS_FC_TERM_RECENT = 0,  /**< the last 3 months' deaths */
+    HS_FC_TERM_EARLIER = 1, /**< the deaths 4 to 12 months before the origin */
+    HS_FC_TERM_OWN = 2,     /**< the draws from the unit's own last months */
+    HS_FC_NTERM = 3
+} hs_fc_term;
+typedef struct hs_fc_explain {
+    double p;                    /**< P(>= 25 within months) with every term */
+    double contrib[HS_FC_NTERM]; /**< p minus p without the term (may be negative) */
+    double deaths[HS_FC_NTERM];  /**< the term's deaths (own: its months at >= 25) */
+    double trend;                /**< +1 the last 3 months rising, -1 falling, 0 neither */
+} hs_fc_explain;
+/** Explain unit u of t at `origin` (0: the last covered month) for the first `months`
+ *  leads (1..12) of a forecast of nlead leads made with ao (the same draws as
+ *  hs_cmtable_forecast's). HS_ERR_DOMAIN when the unit has no forecast. */
+hs_status hs_cmtable_explain(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao, int origin,
+                             int nlead, size_t u, int months, hs_fc_explain *out, hs_error *err);
+
 /** Rolling-origin backtest of hs_cmtable_forecast_write's distributions: for each origin
  *  month from..to (month_id; 0 = six years in .. the month before the last), refit from the
  *  months up to the origin and score leads 1, 3, 6 and 12 against the table: CRPS and
@@ -609,6 +665,8 @@ typedef struct hs_refresh_opts {
     hs_log_fn progress; /**< one line per step (NULL: none); the engine's own messages go
                              to the context's log */
     void *progress_ud;
+    const char *cm_table; /**< the global country-month table forecast with the events (NULL:
+                               data/ucdp_cm's, skipped when the project has none) */
 } hs_refresh_opts;
 
 void hs_refresh_opts_init(hs_refresh_opts *o);
@@ -621,6 +679,8 @@ typedef struct hs_refresh_info {
     size_t submissions; /**< accepted submissions the run used */
     size_t events;      /**< shipped events newly ingested */
     size_t alerts;      /**< country alerts */
+    long forecast_run;  /**< the forecast run made (0: none, or the latest was the same) */
+    size_t scored;      /**< stored forecasts scored against newly covered months */
 } hs_refresh_info;
 
 /**
@@ -634,6 +694,27 @@ typedef struct hs_refresh_info {
  */
 hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opts,
                            hs_refresh_info *info, hs_error *err);
+/** What hs_store_forecast recorded. */
+typedef struct hs_store_fc_info {
+    long run;      /**< the forecast run made (0: the latest had the same origin, data, model) */
+    size_t scored; /**< stored forecasts scored against months the table newly covers */
+    int origin;    /**< month_id of the origin: the table's last covered month */
+    size_t units;  /**< the table's units */
+} hs_store_fc_info;
+
+/**
+ * Forecast every unit of the country-month table `table` (UCDP's shape needs geo) 36 months
+ * from its last covered month into the store, as hs_store_refresh does with the shipped
+ * table (docs/warning.md, "Stored forecasts"): the table's known months and coverage replace
+ * the stored ones, the forecast becomes a run with its origin, model and options, code
+ * version and data (unless the latest run has the same), and every stored forecast whose
+ * month the table now covers is scored (CRPS, Brier at 25, with conflictology and no change
+ * for the same months). One transaction. to and ao may be NULL (defaults; ao's threads 2).
+ */
+hs_status hs_store_forecast(hs_ctx *ctx, hs_store *db, const char *table, const hs_geo *geo,
+                            const hs_cmtable_opts *to, const hs_analog_opts *ao,
+                            hs_store_fc_info *info, hs_error *err);
+
 /** Id of the latest finished run, 0 when there is none. */
 long hs_store_latest_run(hs_store *db);
 

@@ -186,6 +186,10 @@ static void *an_run(void *arg)
             double *x = &j->out[(u * j->nlead + h) * M];
             for (size_t i = 0; i < M; i++) {
                 double r = gsl_rng_uniform(rng);
+                if (np == 0 && own_n == 0) { /* cannot happen: the origin's month is known */
+                    x[i] = NAN;
+                    continue;
+                }
                 if ((r < o->own_share && own_n > 0) || np == 0) {
                     double a = gsl_rng_uniform(rng) * own_sum;
                     size_t k = 0;

@@ -275,80 +275,41 @@ hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
                                     int origin, int nlead, FILE *samples, FILE *summary,
                                     hs_error *err)
 {
-    if (origin == 0) origin = t->m1;
-    if (origin < t->m0 || origin > t->m1) {
-        int y0, mo0, y1, mo1;
-        hsi_month_ym(t->m0, &y0, &mo0);
-        hsi_month_ym(t->m1, &y1, &mo1);
-        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
-                       "the origin is outside the table's months (%04d-%02d .. %04d-%02d)", y0, mo0,
-                       y1, mo1);
-    }
-    if (nlead < 1 || nlead > 120)
-        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "--leads takes 1..120, not %d", nlead);
-    size_t nm = (size_t)t->m1 - (size_t)t->m0 + 1, M = (size_t)ao->samples;
-    int *leads = hsi_malloc(ctx, (size_t)nlead * sizeof *leads);
-    double *out = hsi_malloc(ctx, t->nunit * (size_t)nlead * M * sizeof *out);
-    double *xs = hsi_malloc(ctx, M * sizeof *xs);
-    hs_status st = HS_OK;
-    if (!leads || !out || !xs) st = hsi_err_nomem(err);
-    for (int h = 0; st == HS_OK && h < nlead; h++)
-        leads[h] = h + 1;
-    if (st == HS_OK)
-        st = hs_analog_forecast(ctx, ao, t->y, t->nunit, nm, origin - t->m0, leads, (size_t)nlead,
-                                NULL, out, err);
+    hs_cmforecast *f = NULL;
+    hs_status st = hs_cmtable_forecast(ctx, t, ao, origin, nlead, &f, err);
+    if (st) return st;
+    size_t M = f->samples, nl = (size_t)nlead;
     int oy, om;
-    hsi_month_ym(origin, &oy, &om);
-    if (st == HS_OK && samples) fputs("month_id,unit,draw,outcome\n", samples);
-    if (st == HS_OK && summary)
+    hsi_month_ym(f->origin, &oy, &om);
+    if (samples) fputs("month_id,unit,draw,outcome\n", samples);
+    if (summary)
         fputs("unit,origin,lead,month,month_id,q05,q25,q50,q75,q95,p_ge1,p_ge25,p_ge1000,"
               "mean_ln1p\n",
               summary);
-    size_t nfc = 0;
-    for (size_t u = 0; st == HS_OK && u < t->nunit; u++)
-        for (int h = 0; h < nlead; h++) {
-            const double *x = &out[(u * (size_t)nlead + (size_t)h) * M];
-            if (isnan(x[0])) continue; /* its recent months are not all known */
-            nfc++;
-            int mid = origin + h + 1, y, mo;
-            hsi_month_ym(mid, &y, &mo);
-            if (samples)
-                for (size_t i = 0; i < M; i++)
-                    fprintf(samples, "%d,%s,%zu,%.0f\n", mid, t->unit[u], i, x[i]);
-            if (!summary) continue;
-            memcpy(xs, x, M * sizeof *xs);
-            qsort(xs, M, sizeof *xs, hsi_dbl_cmp);
-            size_t n1 = 0, n25 = 0, n1000 = 0;
-            double ml = 0;
-            for (size_t i = 0; i < M; i++) {
-                n1 += xs[i] >= 1;
-                n25 += xs[i] >= 25;
-                n1000 += xs[i] >= 1000;
-                ml += log1p(xs[i]);
-            }
-            char a[5][32], b[4][32];
-            const double qs[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
-            for (int k = 0; k < 5; k++)
-                hsi_fmt_double(a[k], round(hsi_quantile7(xs, M, qs[k]) * 10) /
-                                         10); /* a tenth of a death */
-            hsi_fmt_double(b[0], (double)n1 / (double)M);
-            hsi_fmt_double(b[1], (double)n25 / (double)M);
-            hsi_fmt_double(b[2], (double)n1000 / (double)M);
-            hsi_fmt_double(b[3], ml / (double)M);
-            fprintf(summary, "%s,%04d-%02d,%d,%04d-%02d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
-                    t->unit[u], oy, om, h + 1, y, mo, mid, a[0], a[1], a[2], a[3], a[4], b[0], b[1],
-                    b[2], b[3]);
-        }
-    if (st == HS_OK && nfc == 0)
-        st = hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
-                     "no unit has its %d months to the origin all known: nothing to forecast",
-                     ao->match_months);
-    if (st == HS_OK && ((samples && (fflush(samples) != 0 || ferror(samples))) ||
-                        (summary && (fflush(summary) != 0 || ferror(summary)))))
+    for (size_t c = 0; c < t->nunit * nl; c++) {
+        const hs_fc_cell *e = &f->cell[c];
+        if (!e->lead) continue; /* its recent months are not all known */
+        const char *unit = t->unit[c / nl];
+        int y, mo;
+        hsi_month_ym(e->month_id, &y, &mo);
+        if (samples)
+            for (size_t i = 0; i < M; i++)
+                fprintf(samples, "%d,%s,%zu,%.0f\n", e->month_id, unit, i, f->draws[c * M + i]);
+        if (!summary) continue;
+        char a[5][32], b[4][32];
+        for (int k = 0; k < 5; k++)
+            hsi_fmt_double(a[k], e->q[k]);
+        hsi_fmt_double(b[0], e->p_ge1);
+        hsi_fmt_double(b[1], e->p_ge25);
+        hsi_fmt_double(b[2], e->p_ge1000);
+        hsi_fmt_double(b[3], e->mean_ln1p);
+        fprintf(summary, "%s,%04d-%02d,%d,%04d-%02d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", unit, oy, om,
+                e->lead, y, mo, e->month_id, a[0], a[1], a[2], a[3], a[4], b[0], b[1], b[2], b[3]);
+    }
+    if ((samples && (fflush(samples) != 0 || ferror(samples))) ||
+        (summary && (fflush(summary) != 0 || ferror(summary))))
         st = hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the forecasts");
-    hsi_free(ctx, xs);
-    hsi_free(ctx, out);
-    hsi_free(ctx, leads);
+    hs_cmforecast_free(ctx, f);
     return st;
 }
 

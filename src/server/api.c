@@ -317,7 +317,7 @@ static void api_month_str(int month_id, char out[24])
 }
 
 /* "YYYY-MM" -> month_id; 0 on success. */
-static int api_month_parse(const char *s, int *out)
+int hsi_api_month_parse(const char *s, int *out)
 {
     /* exactly four digits, '-', two digits */
     for (int i = 0; i < 7; i++)
@@ -330,7 +330,7 @@ static int api_month_parse(const char *s, int *out)
     return 0;
 }
 
-static int api_long_parse(const char *s, long lo, long hi, long *out)
+int hsi_api_long_parse(const char *s, long lo, long hi, long *out)
 {
     char *end;
     if (!*s || strlen(s) > 18) return -1;
@@ -853,7 +853,7 @@ static int api_index_year(hs_api *a, const api_params *p, api_index *ix, long *y
     }
     const char *ys = api_param(p, "year");
     if (ys) {
-        if (api_long_parse(ys, 0, 9999, year) != 0) {
+        if (hsi_api_long_parse(ys, 0, 9999, year) != 0) {
             api_error(r, 400, "bad_request", "year '%.64s' is not a year: expected e.g. 2023", ys);
             return 0;
         }
@@ -1050,11 +1050,11 @@ static void api_alerts(hs_api *a, const api_params *p, hs_http_response *r)
     int since = 0;
     long limit = 100;
     const char *s = api_param(p, "since"), *l = api_param(p, "limit");
-    if (s && api_month_parse(s, &since) != 0) {
+    if (s && hsi_api_month_parse(s, &since) != 0) {
         api_error(r, 400, "bad_request", "since '%.64s' is not a month: expected YYYY-MM", s);
         return;
     }
-    if (l && api_long_parse(l, 1, 10000, &limit) != 0) {
+    if (l && hsi_api_long_parse(l, 1, 10000, &limit) != 0) {
         api_error(r, 400, "bad_request", "limit '%.64s': expected a whole number from 1 to 10000",
                   l);
         return;
@@ -1081,15 +1081,15 @@ static void api_panel(hs_api *a, const api_params *p, hs_http_response *r)
     long limit = 100000, gid = 0;
     const char *f = api_param(p, "from"), *t = api_param(p, "to"), *g = api_param(p, "gid"),
                *l = api_param(p, "limit");
-    if ((f && api_month_parse(f, &from) != 0) || (t && api_month_parse(t, &to) != 0)) {
+    if ((f && hsi_api_month_parse(f, &from) != 0) || (t && hsi_api_month_parse(t, &to) != 0)) {
         api_error(r, 400, "bad_request", "from and to are months: expected YYYY-MM");
         return;
     }
-    if (g && api_long_parse(g, 1, 259200, &gid) != 0) {
+    if (g && hsi_api_long_parse(g, 1, 259200, &gid) != 0) {
         api_error(r, 400, "bad_request", "gid '%.64s': expected a PRIO-GRID cell, 1 to 259200", g);
         return;
     }
-    if (l && api_long_parse(l, 1, 1000000, &limit) != 0) {
+    if (l && hsi_api_long_parse(l, 1, 1000000, &limit) != 0) {
         api_error(r, 400, "bad_request", "limit '%.64s': expected 1 to 1000000", l);
         return;
     }
@@ -1322,7 +1322,7 @@ static void api_runs(hs_api *a, hs_http_response *r)
 static long long api_path_id(const char *seg)
 {
     long v;
-    return api_long_parse(seg, 1, 999999999999L, &v) == 0 ? (long long)v : 0;
+    return hsi_api_long_parse(seg, 1, 999999999999L, &v) == 0 ? (long long)v : 0;
 }
 
 static void api_run(hs_api *a, const char *seg, hs_http_response *r)
@@ -1731,8 +1731,14 @@ typedef enum {
     R_ALERTS,
     R_METHOD,
     R_RUNS,
-    R_RUN
+    R_RUN,
+    R_FORECASTS,
+    R_WATCHLIST,
+    R_FC_SCORES
 } api_route;
+
+static const char *const api_forecasts_params[] = {"country", "origin", NULL};
+static const char *const api_watchlist_params[] = {"months", "limit", NULL};
 
 /* Take the store; with no_wait only when it is free at once, else the answer is deferred
  * (status 0) and 0 is returned. */
@@ -1767,6 +1773,12 @@ static void api_read(hs_api *a, api_route route, const char *seg, const char *qu
         break;
     case R_METHOD:
         names = api_method_params;
+        break;
+    case R_FORECASTS:
+        names = api_forecasts_params;
+        break;
+    case R_WATCHLIST:
+        names = api_watchlist_params;
         break;
     default:
         break;
@@ -1824,6 +1836,15 @@ static void api_read(hs_api *a, api_route route, const char *seg, const char *qu
     case R_RUN:
         api_run(a, seg, r);
         break;
+    case R_FORECASTS:
+        hsi_api_forecasts(a->db, api_param(&p, "country"), api_param(&p, "origin"), r);
+        break;
+    case R_WATCHLIST:
+        hsi_api_watchlist(a->db, api_param(&p, "months"), api_param(&p, "limit"), r);
+        break;
+    case R_FC_SCORES:
+        hsi_api_fc_scores(a->db, r);
+        break;
     }
     api_db_check(a, r);
     pthread_mutex_unlock(&a->db_mu);
@@ -1865,8 +1886,9 @@ static int api_refused_write(const char *method, const char *path)
 {
     if (strncmp(path, "/api/v1/", 8)) return 1; /* 404 or 405 */
     const char *rest = path + 8;
-    static const char *const ro[] = {"health", "indices", "countries", "scores",
-                                     "ranks",  "alerts",  "method",    "events/panel"};
+    static const char *const ro[] = {"health",    "indices",   "countries",       "scores",
+                                     "ranks",     "alerts",    "method",          "events/panel",
+                                     "forecasts", "watchlist", "forecasts/scores"};
     for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
         if (!strcmp(rest, ro[i])) return 1;
     if (!strncmp(rest, "countries/", 10) || !strncmp(rest, "runs/", 5)) return 1;
@@ -1948,9 +1970,17 @@ static void api_route_req(hs_api *a, const hs_http_request *req, hs_http_respons
     static const struct {
         const char *name;
         api_route route;
-    } fixed[] = {{"health", R_HEALTH}, {"indices", R_INDICES}, {"countries", R_COUNTRIES},
-                 {"scores", R_SCORES}, {"ranks", R_RANKS},     {"events/panel", R_PANEL},
-                 {"alerts", R_ALERTS}, {"method", R_METHOD}};
+    } fixed[] = {{"health", R_HEALTH},
+                 {"indices", R_INDICES},
+                 {"countries", R_COUNTRIES},
+                 {"scores", R_SCORES},
+                 {"ranks", R_RANKS},
+                 {"events/panel", R_PANEL},
+                 {"alerts", R_ALERTS},
+                 {"method", R_METHOD},
+                 {"forecasts", R_FORECASTS},
+                 {"watchlist", R_WATCHLIST},
+                 {"forecasts/scores", R_FC_SCORES}};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         if (strcmp(rest, fixed[i].name)) continue;
         if (!api_is_get(m)) {

@@ -52,6 +52,18 @@ HS_INTERNAL void hsi_api_json(hs_http_response *r, int status, struct json_t *j)
 HS_INTERNAL void hsi_api_err(hs_http_response *r, int status, const char *code, const char *fmt,
                              ...) HS_PRINTF(4, 5);
 
+/* "YYYY-MM" to a month_id, and a whole number within lo..hi: 0, or -1 when it is not one. */
+HS_INTERNAL int hsi_api_month_parse(const char *s, int *out);
+HS_INTERNAL int hsi_api_long_parse(const char *s, long lo, long hi, long *out);
+
+/* The forecast routes (api_forecast.c), under the store mutex: GET /api/v1/forecasts,
+ * /watchlist and /forecasts/scores with their query parameters (NULL when absent). */
+HS_INTERNAL void hsi_api_forecasts(hs_store *db, const char *country, const char *origin,
+                                   hs_http_response *r);
+HS_INTERNAL void hsi_api_watchlist(hs_store *db, const char *months, const char *limit,
+                                   hs_http_response *r);
+HS_INTERNAL void hsi_api_fc_scores(hs_store *db, hs_http_response *r);
+
 /* The administrators' routes (api_review.c), under the store mutex with the authenticated
  * caller: 1 when the request was one of them and r is answered. */
 HS_INTERNAL int hsi_api_review(hs_store *db, const hs_http_request *req, const char *rest, long who,

@@ -890,6 +890,22 @@ static hs_status rf_ingest_shipped(hs_ctx *ctx, hs_store *db, const hs_refresh_o
     return st;
 }
 
+/* The global country-month table's forecast (docs/warning.md, "Stored forecasts"): the
+ * shipped table unless another is named; a project without one has none. */
+static hs_status rf_forecast(hs_ctx *ctx, const hs_refresh_opts *o, const hs_geo *geo,
+                             hsi_fc_job *fc, hs_error *err)
+{
+    static const char shipped[] = "data/ucdp_cm/ucdp_ged251_country_month_1989_2023.csv";
+    char path[4096];
+    if (o->cm_table)
+        snprintf(path, sizeof path, "%s", o->cm_table);
+    else
+        rf_path(path, sizeof path, o->root, shipped);
+    if (!o->cm_table && access(path, R_OK) != 0) return HS_OK;
+    rf_progress(o, "forecasts: every country, 1-36 months (%s)", rf_rel(path, o->root));
+    return hsi_fc_compute(ctx, path, rf_rel(path, o->root), geo, NULL, NULL, fc, err);
+}
+
 /* Add the accepted event submissions' events to a panel being built. */
 static hs_status rf_panel_submissions(hs_ctx *ctx, hs_store *db, int64_t run, hs_panel *p,
                                       const hs_geo *geo, hs_error *err)
@@ -1191,6 +1207,8 @@ hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opt
     hs_panel *pc = NULL, *pg = NULL;
     hs_alert *al = NULL;
     size_t nal = 0;
+    hsi_fc_job fc;
+    memset(&fc, 0, sizeof fc);
     hs_warn_opts wo;
     hs_warn_opts_init(&wo);
     if (o.submissions) st = rf_load_subs(db, run, &subs, err);
@@ -1212,6 +1230,7 @@ hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opt
         if (!st) st = rf_panel(ctx, db, run, geo, HS_PANEL_GRID, o.submissions, &pg, err);
         if (!st) st = hs_warn_run(ctx, pc, &wo, &al, &nal, err);
         if (!st) rf_progress(&o, "events: %zu alerts over %zu countries", nal, hs_panel_nunits(pc));
+        if (!st) st = rf_forecast(ctx, &o, geo, &fc, err);
     }
     z.submissions = z.submissions > nrej ? z.submissions - nrej : 0;
     /* every result in one transaction */
@@ -1224,6 +1243,11 @@ hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opt
         size_t nrows = 0;
         if (!st && pc) st = rf_put_panel(db, run, pc, geo, &nrows, err);
         if (!st && pg) st = rf_put_panel(db, run, pg, geo, &nrows, err);
+        if (!st && fc.t) {
+            int64_t frun = 0;
+            st = hsi_fc_put(ctx, db, run, &fc, &frun, &z.scored, err);
+            z.forecast_run = (long)frun;
+        }
         if (!st && pc) {
             st = hsi_store_exec(db, "DELETE FROM alert WHERE level = 'country'", err);
             if (!st) st = hsi_store_put_alerts_tx(db, al, nal, HS_PANEL_COUNTRY, &wo, err);
@@ -1254,6 +1278,13 @@ hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opt
     else
         rf_progress(&o, "run %lld done: %zu indices, %zu scores, %zu submissions used",
                     (long long)run, z.indices, z.scores, z.submissions);
+    if (!st && fc.t)
+        rf_progress(&o,
+                    z.forecast_run ? "forecasts: run %ld; %zu stored forecasts scored"
+                                   : "forecasts: unchanged since the last run (%ld); %zu stored "
+                                     "forecasts scored",
+                    z.forecast_run, z.scored);
+    hsi_fc_job_free(ctx, &fc);
     for (size_t j = 0; j < RF_NJOBS; j++) {
         hs_sensitivity_free(jobs[j].ua);
         hs_build_free(jobs[j].b);

@@ -75,4 +75,66 @@ HS_INTERNAL int hsi_partner_is_admin(hs_store *db, long id);
 /* SHA-256 of data[0..len) as 64 lowercase hex digits and a NUL. */
 HS_INTERNAL void hsi_sha256_hex(const void *data, size_t len, char hex[65]);
 
+/* ---- the global country-month table and forecast runs (forecasts.c) ------------------- */
+
+/* What a refresh computes outside its transaction: the table, its forecast and reasons. */
+typedef struct hsi_fc_job {
+    hs_cmtable *t;
+    hs_cmforecast *f;
+    hs_fc_explain *ex; /* per unit; p NaN or below the threshold: none */
+    hs_analog_opts ao;
+    char file[512]; /* relative to the project folder */
+    char sha[65];
+} hsi_fc_job;
+/* Read the table at path (rel: its name in the store), forecast every country 36 months
+ * from its last month and explain those that could be on a watchlist. */
+HS_INTERNAL hs_status hsi_fc_compute(hs_ctx *ctx, const char *path, const char *rel,
+                                     const hs_geo *geo, const hs_cmtable_opts *to,
+                                     const hs_analog_opts *ao, hsi_fc_job *j, hs_error *err);
+HS_INTERNAL void hsi_fc_job_free(hs_ctx *ctx, hsi_fc_job *j);
+/* Inside the caller's transaction: the table replaces the stored one, the forecast becomes
+ * a run of refresh run `run` (0: none; *frun 0 when the latest forecast run has the same
+ * origin, data and model), and every
+ * stored forecast whose month is now known is scored (*nscored). */
+HS_INTERNAL hs_status hsi_fc_put(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc_job *j,
+                                 int64_t *frun, size_t *nscored, hs_error *err);
+HS_INTERNAL hs_status hsi_fc_score_new(hs_ctx *ctx, hs_store *db, size_t *nscored, hs_error *err);
+
+typedef struct hsi_fc_run {
+    int64_t id;
+    int origin, nlead, samples;
+    char created[32], model[32], version[32];
+    char sources[1024], params[512]; /* JSON */
+} hsi_fc_run;
+/* The latest run (origin 0) or the latest of that origin; with before, the latest whose
+ * origin is before `origin`. 1 found, 0 none, -1 an error. */
+HS_INTERNAL int hsi_fc_run_find(hs_store *db, int origin, int before, hsi_fc_run *r);
+typedef struct hsi_fc_row {
+    char iso3[8];
+    hs_fc_cell c;
+} hsi_fc_row;
+/* A run's rows (iso3 NULL: every country) with lead <= maxlead, by country and lead. */
+HS_INTERNAL hs_status hsi_fc_rows(hs_ctx *ctx, hs_store *db, int64_t frun, const char *iso3,
+                                  int maxlead, hsi_fc_row **out, size_t *n, hs_error *err);
+/* A country's reasons in a run: 1 found, 0 none, -1 an error. */
+HS_INTERNAL int hsi_fc_reason(hs_store *db, int64_t frun, const char *iso3, hs_fc_explain *x);
+/* A country's name (its code when the store has none): 1 when the store knows the code
+ * from the indices or the country-month table, else 0. */
+HS_INTERNAL int hsi_store_unit_name(hs_store *db, const char *code, char *name, size_t n);
+/* The stored table's coverage: 1 when there is one. */
+HS_INTERNAL int hsi_cm_coverage(hs_store *db, int *first, int *last);
+/* deaths[0 .. to - from] of a country (NaN: unknown). */
+HS_INTERNAL hs_status hsi_cm_series(hs_store *db, const char *iso3, int from, int to,
+                                    double *deaths, hs_error *err);
+/* The online evaluation per lead (by_month 0) or per month forecast: mean CRPS and Brier(25)
+ * of humsec, conflictology and no change (v[0..5] in that order) over the country-months
+ * where all three are known. */
+typedef struct hsi_fc_score {
+    int key;
+    long n;
+    double v[6];
+} hsi_fc_score;
+HS_INTERNAL hs_status hsi_fc_score_table(hs_ctx *ctx, hs_store *db, int by_month,
+                                         hsi_fc_score **out, size_t *n, hs_error *err);
+
 #endif

@@ -216,7 +216,7 @@ static void test_store(void **state)
     hs_store *s = NULL;
     hs_error err;
     assert_int_equal(hs_store_open(NULL, db, &s, &err), HS_OK);
-    assert_int_equal(hs_store_version(s), 4); /* 4: the submissions' review */
+    assert_int_equal(hs_store_version(s), 5); /* 5: forecast runs */
     hs_ingest_stats st;
     for (size_t f = 0; f < NFILES; f++)
         if (hs_events_ingest(NULL, s, tu_path(files[f]), NULL, &st, &err) != HS_OK)

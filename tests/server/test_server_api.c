@@ -71,7 +71,7 @@ static void test_health_indices_countries(void **state)
     (void)state;
     json_t *j = get("/api/v1/health", 200);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "ok");
-    assert_int_equal(json_integer_value(json_object_get(j, "schema_version")), 4);
+    assert_int_equal(json_integer_value(json_object_get(j, "schema_version")), 5);
     assert_true(json_integer_value(json_object_get(j, "latest_run")) >= 1);
     json_decref(j);
 

@@ -171,7 +171,7 @@ static void test_analog(void **state)
     o.own_months = 6;
     assert_int_equal(hs_analog_forecast(NULL, &o, y, 3, 40, 30, leads, 2, NULL, a, &err), HS_OK);
     assert_int_equal(hs_analog_forecast(NULL, &o, y, 3, 40, 30, l3, 1, NULL, d1, &err), HS_OK);
-    for (int u = 0; u < 2; u++)
+    for (size_t u = 0; u < 2; u++)
         assert_memory_equal(&a[(u * 2 + 1) * 50], &d1[u * 50], 50 * sizeof(double));
     /* an origin 7: lead 1 has analogues (windows ending at 5 and 6), lead 3 none yet, so its
      * draws come from the unit's own months */
