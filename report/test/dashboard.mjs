@@ -3,8 +3,10 @@
 // country with a shape, the ranking has a row per scored country and sorts and filters,
 // moving the year recolours the map, a click on the map opens the country page with its
 // pillars and a trend, the alerts feed lists every stored alert newest first, the method
-// page shows the steps, the structure and the sources, an API failure shows a message, and
-// keyboard users reach a country from the table. No console errors, and no request leaves
+// page shows the steps, the structure and the sources, the watchlist lists the countries of
+// GET /api/v1/watchlist in its order, a fan chart's bands are the quantiles of
+// GET /api/v1/forecasts, an API failure shows a message, and keyboard users reach a
+// country from the table. No console errors, and no request leaves
 // the server (nor goes anywhere but /, /assets/ and /api/v1/). Screenshots are kept.
 //
 // usage: node test/dashboard.mjs --base http://127.0.0.1:PORT [--out DIR] [--chromium PATH]
@@ -290,6 +292,58 @@ try {
   await page.keyboard.press('Enter');
   await page.waitForSelector('.country-view[data-state="ready"]', { timeout: 15000 });
   check((await page.evaluate(() => location.hash)).startsWith(`#/country/${scored[0]}`), 'keyboard: Enter on the first ranking link did not open its country');
+
+  // The watchlist: the same countries in the same order as GET /api/v1/watchlist, the map
+  // coloured for every country forecast, reasons from the model's terms; then a fan chart
+  // whose bands are the API's quantiles for that country.
+  {
+    const wl = await getJson('/api/v1/watchlist?months=3&limit=50');
+    await page.goto(`${base}/#/watchlist`);
+    await page.waitForSelector('.watchlist-view[data-state="ready"]', { timeout: 30000 });
+    const wrows = await page.$$eval('table.watchlist tbody tr[data-code]', (rs) => rs.map((r) => r.dataset.code));
+    const want = wl.countries.map((c) => c.code);
+    check(wrows.length === want.length && wrows.join() === want.join(), `watchlist: rows ${wrows.slice(0, 5).join(' ')}…, expected ${want.slice(0, 5).join(' ')}… (${want.length})`);
+    const reasons = await page.$$eval('table.watchlist td.reasons li', (ls) => ls.length);
+    const wantReasons = wl.countries.reduce((n, c) => n + (c.reasons || []).length, 0);
+    check(reasons === wantReasons && reasons > 0, `watchlist: ${reasons} reasons shown, the API gives ${wantReasons}`);
+    const all = await getJson('/api/v1/watchlist?months=3&limit=300');
+    const wmapped = all.countries.filter((c) => ids.has(num.get(c.code)) && num.get(c.code) !== '010').length;
+    const painted = await page.$$eval('#wl-map path.country.scored[data-code]', (ps) => new Set(ps.map((p) => p.dataset.code)).size);
+    check(painted === wmapped, `watchlist map: ${painted} countries coloured, expected ${wmapped}`);
+    await page.setViewportSize({ width: 1280, height: 1400 });
+    await page.screenshot({ path: join(out, 'dashboard-watchlist.png'), fullPage: true });
+    await audit(page, 'watchlist');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // six months: the order follows the API again
+    await page.selectOption('.wl-months', '6');
+    await page.waitForSelector('.watchlist-view[data-state="ready"][data-months="6"]', { timeout: 15000 });
+    const w6 = (await getJson('/api/v1/watchlist?months=6&limit=50')).countries.map((c) => c.code);
+    const r6 = await page.$$eval('table.watchlist tbody tr[data-code]', (rs) => rs.map((r) => r.dataset.code));
+    check(r6.join() === w6.join(), 'watchlist (6 months): rows are not in the order of the API');
+
+    // the fan chart of a country on the watchlist that has index scores (a country page)
+    const fcode = want.find((c) => scored.includes(c)) || want[0];
+    const fc = await getJson(`/api/v1/forecasts?country=${fcode}`);
+    await page.goto(`${base}/#/country/${fcode}`);
+    await page.waitForSelector('.country-view[data-state="ready"] #forecast svg.fan', { timeout: 15000 });
+    const cells = await page.$$eval('#forecast .fan-cell', (cs) => cs.map((c) => ({ lead: Number(c.dataset.lead), q: ['q05', 'q25', 'q50', 'q75', 'q95'].map((k) => Number(c.dataset[k])) })));
+    check(cells.length === fc.leads.length, `fan chart of ${fcode}: ${cells.length} leads, expected ${fc.leads.length}`);
+    const bad = cells.filter((c, i) => {
+      const l = fc.leads[i];
+      return !l || c.lead !== l.lead || c.q.join() !== [l.q05, l.q25, l.q50, l.q75, l.q95].join();
+    });
+    check(!bad.length, `fan chart of ${fcode}: ${bad.length} leads whose bands differ from /api/v1/forecasts (first: lead ${bad[0] && bad[0].lead})`);
+    const band = await page.$eval('#forecast path.band90', (p) => (p.getAttribute('d') || '').length);
+    check(band > 20, `fan chart of ${fcode}: no 90 % band drawn`);
+    const probs = await page.$$eval('#forecast .prob', (ps) => ps.map((p) => Number(p.dataset.months)));
+    check(probs.join() === fc.within.map((w) => w.months).join(), `fan chart of ${fcode}: probability cards for ${probs.join()} months`);
+    const cov = await page.$eval('#forecast .note', (n) => n.textContent);
+    check(/no data after/.test(cov), `country page of ${fcode}: the forecast does not say where the data end`);
+    await page.setViewportSize({ width: 1280, height: 1800 });
+    await page.screenshot({ path: join(out, 'dashboard-fan.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    console.log(`  watchlist: ${wrows.length} rows (first ${want.slice(0, 3).join(' ')}), ${reasons} reasons; fan chart of ${fcode}: ${cells.length} leads`);
+  }
 
   // Printing: the controls are hidden.
   await page.goto(`${base}/#/`);

@@ -1,7 +1,8 @@
 // charts.js - the dashboard's small SVG charts, drawn as strings: a sparkline (alerts), a
-// line chart of a score over the years (country trends) and monthly bars (events). Each
-// chart carries an accessible name that says what it shows in words.
-import { scaleLinear, scaleBand } from 'd3-scale';
+// line chart of a score over the years (country trends), monthly bars (events) and the fan
+// chart of a forecast. Each chart carries an accessible name that says what it shows in
+// words.
+import { scaleLinear, scaleBand, scaleSymlog } from 'd3-scale';
 import { line, area } from 'd3-shape';
 import { max } from 'd3-array';
 import { esc, isNum } from '../util.js';
@@ -99,4 +100,66 @@ export function monthBars(rows, { w = 720, h = 170, flagged = new Set(), label =
     if (r.month.endsWith('-01')) g += `<text class="xtick" x="${bx.toFixed(1)}" y="${h - 6}">${esc(r.month.slice(0, 4))}</text>`;
   }
   return `<svg class="bars" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(label)}">${g}</svg>`;
+}
+
+/** Month index of "YYYY-MM" (months since year 0), so months can be placed on one axis. */
+const monthIndex = (m) => {
+  const [y, mo] = String(m).split('-').map(Number);
+  return y * 12 + mo - 1;
+};
+
+/**
+ * The fan chart of a forecast: the monthly deaths before the origin as a line, then the
+ * median and the 50 % and 90 % bands of each lead. Deaths run from none to thousands, so
+ * the y axis is symmetric-logarithmic (linear near 0, logarithmic above). Each lead also
+ * gets a transparent column carrying its quantiles (data-q05 .. data-q95) and a tooltip.
+ * history: [{month, deaths|null}], leads: [{lead, month, q05, q25, q50, q75, q95}].
+ */
+export function fanChart(history, leads, { w = 1100, h = 260, label = '' } = {}) {
+  const m = { l: 48, r: 12, t: 14, b: 24 };
+  if (!leads.length) return '';
+  const months = [...history.map((r) => r.month), ...leads.map((r) => r.month)];
+  const i0 = monthIndex(months[0]);
+  const x = scaleLinear()
+    .domain([0, Math.max(1, months.length - 1)])
+    .range([m.l + 4, w - m.r - 4]);
+  const xm = (mo) => x(monthIndex(mo) - i0);
+  const hi = Math.max(1, ...history.map((r) => r.deaths).filter(isNum), ...leads.map((r) => r.q95).filter(isNum));
+  const y = scaleSymlog().constant(1).domain([0, hi]).range([h - m.b, m.t]);
+  let g = '';
+  for (const t of [0, 1, 10, 100, 1000, 10000, 100000].filter((v) => v <= hi * 1.001))
+    g += `<g class="tick"><line x1="${m.l}" x2="${w - m.r}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}"></line><text x="${m.l - 5}" y="${(
+      y(t) + 3.5
+    ).toFixed(1)}" text-anchor="end">${t.toLocaleString('en-GB')}</text></g>`;
+  for (const mo of months)
+    if (mo.endsWith('-01')) g += `<text class="xtick" x="${xm(mo).toFixed(1)}" y="${h - 6}" text-anchor="middle">${esc(mo.slice(0, 4))}</text>`;
+  const pts = history.map((r) => [xm(r.month), r.deaths]);
+  const hist = line()
+    .defined((p) => isNum(p[1]))
+    .x((p) => p[0])
+    .y((p) => y(p[1]));
+  const band = (lo, up) =>
+    area()
+      .x((r) => xm(r.month))
+      .y0((r) => y(r[lo]))
+      .y1((r) => y(r[up]))(leads) || '';
+  const med = line()
+    .x((r) => xm(r.month))
+    .y((r) => y(r.q50))(leads);
+  const ox = history.length ? xm(history[history.length - 1].month) : xm(leads[0].month);
+  const step = leads.length > 1 ? xm(leads[1].month) - xm(leads[0].month) : 10;
+  let cells = '';
+  for (const r of leads) {
+    const cx = xm(r.month);
+    cells += `<rect class="fan-cell" x="${(cx - step / 2).toFixed(1)}" y="${m.t}" width="${step.toFixed(2)}" height="${h - m.b - m.t}" data-lead="${
+      r.lead
+    }" data-month="${esc(r.month)}" data-q05="${r.q05}" data-q25="${r.q25}" data-q50="${r.q50}" data-q75="${r.q75}" data-q95="${r.q95}"><title>${esc(
+      r.month
+    )} (${r.lead} month${r.lead > 1 ? 's' : ''} ahead): median ${r.q50}, 50 % between ${r.q25} and ${r.q75}, 90 % between ${r.q05} and ${r.q95}</title></rect>`;
+  }
+  return `<svg class="fan" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(label)}">${g}
+    <path class="band90" d="${band('q05', 'q95')}"></path><path class="band50" d="${band('q25', 'q75')}"></path>
+    <path class="median" d="${med || ''}"></path><path class="hist" d="${hist(pts) || ''}"></path>
+    <line class="origin" x1="${ox.toFixed(1)}" x2="${ox.toFixed(1)}" y1="${m.t}" y2="${h - m.b}"></line>
+    <text class="origin-label" x="${(ox + 4).toFixed(1)}" y="${m.t + 10}">forecast →</text>${cells}</svg>`;
 }

@@ -2,12 +2,13 @@
 // the chosen index and year with the rank interval, the index's structure (pillars and the
 // levels below) with the country's score and rank at each node, the trend of the top score
 // and the pillars over the years as small line charts, its monthly deaths from organised
-// violence with the alert months marked, and its alerts.
+// violence with the alert months marked, its forecast (a fan chart of the next 36 months
+// and the probability of 25 or more deaths in a month within 3, 6 and 12), and its alerts.
 import { makeColour } from '../colour.js';
 import { el, esc, isNum, ordinal } from '../util.js';
 import { api } from './api.js';
 import { childrenOf, errorBox, formatFor, href, loading, lowerIsBetter, monthName, nodeByCode, nodeLabel, pickIndex } from './common.js';
-import { lineChart, monthBars } from './charts.js';
+import { fanChart, lineChart, monthBars } from './charts.js';
 import { alertCard, newestFirst } from './alerts.js';
 
 const MONTHS_SHOWN = 120; // ten years of bars stay readable at the page's width
@@ -129,6 +130,41 @@ function eventsBlock(ev, alerts) {
     Orange bars with a marker: months with an alert.</p>`;
 }
 
+const pct = (p) => (isNum(p) ? `${(p * 100).toFixed(p >= 0.995 || p < 0.005 ? 0 : 1).replace(/\.0$/, '')} %` : '–');
+
+/** The forecast block: probability cards, the fan chart, the run it comes from. */
+function forecastBlock(fc, fcErr, name) {
+  if (fcErr)
+    return fcErr.status === 404
+      ? `<p class="empty-note">No forecast for ${esc(name)}: ${esc(fcErr.message)}</p>`
+      : errorBox(fcErr, 'the forecast').outerHTML;
+  const leads = fc.leads || [];
+  if (!leads.length)
+    return `<p class="empty-note">No forecast for ${esc(name)}: its months up to ${esc(monthName(fc.run.origin))} are not all known.</p>`;
+  const cards = (fc.within || [])
+    .map(
+      (w) =>
+        `<div class="stat prob" data-months="${w.months}"><span>P(25+ deaths in a month), next ${w.months} months</span><b>${pct(w.p_ge25)}</b></div>`
+    )
+    .join('');
+  const hist = fc.history || [];
+  const known = hist.filter((r) => isNum(r.deaths));
+  const l1 = leads[0];
+  const l12 = leads[Math.min(11, leads.length - 1)];
+  const label = `Deaths per month up to ${monthName(fc.run.origin)}${known.length ? `, the last ${known[known.length - 1].deaths}` : ''}; forecast median ${
+    l1.q50
+  } in ${monthName(l1.month)} (90 % between ${l1.q05} and ${l1.q95}) and ${l12.q50} in ${monthName(l12.month)} (90 % between ${l12.q05} and ${l12.q95}).`;
+  const cov = fc.coverage;
+  const src = (fc.run.sources || []).map((x) => x.name).join(', ');
+  return `<div class="ev-kpis probs">${cards}</div>
+    ${fanChart(hist, leads, { label })}
+    <p class="note">Monthly deaths (line) to ${esc(monthName(fc.run.origin))}, then the forecast: the median (dark line), half of the
+    draws in the dark band, nine in ten in the light band; the scale is logarithmic above 1. Model ${esc(fc.run.model)} (analogues,
+    docs/warning.md), run ${fc.run.id} of ${esc(fc.run.created)}, from ${esc(src)}${
+    cov ? `; data from ${esc(monthName(cov.first))}, <strong>no data after ${esc(monthName(cov.last))}</strong>` : ''
+  }. The probabilities treat months as independent.</p>`;
+}
+
 export function createCountry(ctx, r) {
   const code = r.id;
   const node = el(`<div class="view country-view">
@@ -140,6 +176,8 @@ export function createCountry(ctx, r) {
     <div class="country-body"></div></div>`);
   const bodyEl = node.querySelector('.country-body');
   let data = null;
+  let fc = null;
+  let fcErr = null;
   let token = 0;
   let shownKey = null;
 
@@ -149,7 +187,12 @@ export function createCountry(ctx, r) {
       bodyEl.replaceChildren(loading(`${ctx.countries.get(code) || code}`));
       node.dataset.state = 'loading';
       try {
+        const fcp = api.forecasts(code).then(
+          (f) => (fc = f),
+          (e) => (fcErr = e)
+        );
         data = await api.country(code);
+        await fcp;
       } catch (e) {
         if (my !== token) return;
         bodyEl.replaceChildren(errorBox(e, `the page of ${code}`, () => render(params)));
@@ -228,6 +271,11 @@ export function createCountry(ctx, r) {
       shownKey = key;
     }
     bodyEl.innerHTML = `${scoreHtml}
+      <section class="card" id="forecast" aria-labelledby="forecast-h"><h2 id="forecast-h">Forecast: deaths from organised violence, next 36 months</h2>${forecastBlock(
+        fc,
+        fcErr,
+        data.name || code
+      )}</section>
       <section class="card" id="events" aria-labelledby="events-h"><h2 id="events-h">Deaths from organised violence, by month</h2>${eventsBlock(
         data.events,
         alerts

@@ -1,7 +1,7 @@
 // main.js - entry point of the dashboard that `humsec serve` sends at /. It loads the list of
 // indices and countries from the JSON API, draws the frame (navigation, footer) and routes
-// on the URL hash: #/ map and ranking, #/country/AFG a country, #/alerts the alerts feed,
-// #/method how an index is built. Every request goes to the same server (/api/v1, /assets).
+// on the URL hash: #/ map and ranking, #/country/AFG a country, #/watchlist the forecasts'
+// watchlist, #/alerts the alerts feed, #/method how an index is built. Every request goes to the same server (/api/v1, /assets).
 import './dashboard.css';
 import { el, esc } from '../util.js';
 import { api } from './api.js';
@@ -10,12 +10,14 @@ import { createOverview } from './overview.js';
 import { createCountry } from './country.js';
 import { createAlerts } from './alerts.js';
 import { createMethod } from './method.js';
+import { createWatchlist } from './watchlist.js';
 import { normaliseIndex, parseHash } from './route.js';
 
 const VIEWS = {
   overview: createOverview,
   country: createCountry,
   alerts: createAlerts,
+  watchlist: createWatchlist,
   method: createMethod,
 };
 
@@ -29,6 +31,7 @@ function frame() {
         <a class="brand" href="#/"><span class="logo" aria-hidden="true"></span>humsec <span class="brand-sub">human security</span></a>
         <nav aria-label="Views"><ul>
           <li><a href="#/" data-view="overview">Map &amp; ranking</a></li>
+          <li><a href="#/watchlist" data-view="watchlist">Watchlist</a></li>
           <li><a href="#/alerts" data-view="alerts">Alerts</a></li>
           <li><a href="#/method" data-view="method">Method</a></li>
         </ul></nav>
@@ -88,7 +91,7 @@ async function start() {
       currentName = null;
       main.replaceChildren(
         el(`<div class="view"><div class="card"><h1>Nothing here</h1><p>There is no page <code>#/${esc(r.id)}</code>.
-          Try the <a href="#/">map and ranking</a>, the <a href="#/alerts">alerts</a> or the <a href="#/method">method</a>.</p></div></div>`)
+          Try the <a href="#/">map and ranking</a>, the <a href="#/watchlist">watchlist</a>, the <a href="#/alerts">alerts</a> or the <a href="#/method">method</a>.</p></div></div>`)
       );
       document.title = 'Not found · humsec';
       return;

@@ -20,6 +20,7 @@ export function parseHash(hash) {
   if (!parts.length) return { name: 'overview', id: null, params };
   if (parts[0] === 'country' && parts[1]) return { name: 'country', id: parts[1].toUpperCase(), params };
   if (parts[0] === 'alerts') return { name: 'alerts', id: null, params };
+  if (parts[0] === 'watchlist') return { name: 'watchlist', id: null, params };
   if (parts[0] === 'method') return { name: 'method', id: null, params };
   return { name: 'missing', id: parts.join('/'), params };
 }
