@@ -237,6 +237,11 @@ static int fct_store(hs_ctx *ctx, const fct_args *a)
     if (st == HS_OK && !a->quiet)
         fprintf(stderr, "humsec: %s: forecasting every unit 36 months ahead into %s\n", a->table,
                 a->db);
+    /* the table is read whole before the store is opened, so that a bad table leaves no
+       store behind where there was none */
+    hs_cmtable *t = NULL;
+    if (st == HS_OK) st = hs_cmtable_read(ctx, a->table, geo, &a->to, &t, &err);
+    hs_cmtable_free(t);
     if (st == HS_OK) st = hs_store_open(ctx, a->db, &db, &err);
     if (st == HS_OK) st = hs_store_forecast(ctx, db, a->table, geo, &a->to, &a->ao, &info, &err);
     if (st == HS_OK && !a->quiet) {

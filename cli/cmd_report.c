@@ -7,7 +7,8 @@
 void cmd_report_help(void)
 {
     puts("usage: humsec report BUILD_DIR -o FILE.html [--structure CSV] [--intervals CSV]\n"
-         "                     [--title TEXT] [--lower-is-better] [--quiet]\n"
+         "                     [--forecasts SUMMARY.csv] [--title TEXT] [--lower-is-better]\n"
+         "                     [--quiet]\n"
          "\n"
          "Write one self-contained HTML page (it opens from disk, no network needed) from a\n"
          "folder that 'humsec build' wrote: a world map of the latest year, the ranking table\n"
@@ -20,6 +21,9 @@ void cmd_report_help(void)
          "  --structure CSV      the index structure (default: the file summary.json names)\n"
          "  --intervals CSV      rank intervals (default: ua_ranks.csv or rank_intervals.csv\n"
          "                       in BUILD_DIR if there; 'humsec sensitivity' writes them)\n"
+         "  --forecasts CSV      a forecast summary ('humsec forecast --table FILE -o DIR'\n"
+         "                       writes DIR/summary.csv): adds the watchlist, a map and a\n"
+         "                       table of P(>= 25 deaths in a month within 3, 6, 12 months)\n"
          "  --title TEXT         the page's title (default: the build's title)\n"
          "  --lower-is-better    the index is bad when high (a risk index); also taken from\n"
          "                       Direction = -1 on the structure's top row\n"
@@ -46,6 +50,8 @@ int cmd_report(int argc, char **argv)
             val = &opts.intervals;
         } else if (!strcmp(a, "--title")) {
             val = &opts.title;
+        } else if (!strcmp(a, "--forecasts")) {
+            val = &opts.forecasts;
         } else if (!strcmp(a, "--lower-is-better")) {
             opts.lower_is_better = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {

@@ -85,6 +85,10 @@ static hs_status run_hsi_extras(hs_ctx *ctx, const hs_build *b, const char *outd
     hs_report_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.intervals = uaranks;
+    /* the watchlist of the global forecasts, written before the builds */
+    char fsum[4200];
+    snprintf(fsum, sizeof fsum, "%s/forecasts/summary.csv", outdir);
+    ro.forecasts = fsum;
     hs_report_info info;
     if ((st = hs_report_html(ctx, dir, &ro, html, &info, err))) return st;
     if (!quiet)
@@ -140,6 +144,24 @@ int cmd_run(int argc, char **argv)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = CLI_EXIT_OK;
+    {
+        /* the global forecasts from the latest shipped month (docs/warning.md), first: the
+           HSI report shows their watchlist */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/forecasts", outdir);
+        if (!quiet)
+            fprintf(stderr, "humsec: forecasts for every country, 1-36 months from the last "
+                            "shipped month ...\n");
+        hs_cmtable_opts to;
+        hs_cmtable_opts_init(&to);
+        hs_analog_opts ao;
+        hs_analog_opts_init(&ao);
+        ao.threads = 2;
+        rc = cli_forecast_table(ctx, RUN_CM_TABLE, &to, "data/geo", &ao, 0, 36, 1, dir, 1);
+        if (rc == CLI_EXIT_OK && !quiet)
+            fprintf(stderr, "humsec:        -> %s/ (summary.csv, samples.csv) [%.2f s]\n", dir,
+                    run_seconds(&t0));
+    }
     size_t njobs = sizeof run_jobs / sizeof run_jobs[0];
     for (size_t j = 0; j < njobs && rc == CLI_EXIT_OK; j++) {
         char dir[4096];
@@ -160,23 +182,6 @@ int cmd_run(int argc, char **argv)
                 rc = cli_fail(&err);
         }
         hs_build_free(b);
-    }
-    if (rc == CLI_EXIT_OK) {
-        /* the global forecasts from the latest shipped month (docs/warning.md) */
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/forecasts", outdir);
-        if (!quiet)
-            fprintf(stderr, "humsec: forecasts for every country, 1-36 months from the last "
-                            "shipped month ...\n");
-        hs_cmtable_opts to;
-        hs_cmtable_opts_init(&to);
-        hs_analog_opts ao;
-        hs_analog_opts_init(&ao);
-        ao.threads = 2;
-        rc = cli_forecast_table(ctx, RUN_CM_TABLE, &to, "data/geo", &ao, 0, 36, 1, dir, 1);
-        if (rc == CLI_EXIT_OK && !quiet)
-            fprintf(stderr, "humsec:        -> %s/ (summary.csv, samples.csv) [%.2f s]\n", dir,
-                    run_seconds(&t0));
     }
     char def[4200];
     snprintf(def, sizeof def, "%s/humsec.db", outdir);

@@ -586,6 +586,10 @@ typedef struct hs_report_opts {
     int lower_is_better;   /**< the top score is bad when high (a risk index): colours, the
                                 profile's "what drives the score" and trends turn round;
                                 also set by Direction = -1 on the structure's top row */
+    const char *forecasts; /**< a forecast summary (humsec forecast --table -o DIR:
+                                DIR/summary.csv): the page gets a watchlist, a map and a
+                                table of P(>= 25 deaths in a month within 3 months); NULL:
+                                none */
 } hs_report_opts;
 
 /** What hs_report_html wrote. */

@@ -8,6 +8,7 @@ import { renderMap } from './map.js';
 import { renderTable } from './table.js';
 import { createProfile } from './profile.js';
 import { renderMethod } from './method.js';
+import { renderWatchlist } from './watchlist.js';
 
 function readJson(id) {
   const node = document.getElementById(id);
@@ -22,6 +23,7 @@ function start() {
   renderHeader(app, model);
   renderMap(app, model, readJson('hs-topo'), open);
   renderTable(app, model, open);
+  renderWatchlist(app, model, readJson('hs-topo'), open);
   renderMethod(app, model);
   app.appendChild(profile.node);
   document.body.dataset.ready = '1';

@@ -11,6 +11,48 @@ const W = 960;
 const H = 470;
 const SMALL_AREA = 6; // px^2 at the default size: below this a country also gets a dot
 
+/**
+ * The world as an SVG string: every shape projected once, a unit's shape (byNum: ISO
+ * numeric code -> unit with a `code`) filled by fill(u) with class cls(u) and data-code,
+ * other land plain; shapes too small to see get a dot. Returns {svg, mapped: Set of codes}.
+ */
+export function worldSvg(topo, byNum, { fill, cls, label }) {
+  const world = feature(topo, topo.objects.countries);
+  const shapes = world.features.filter((f) => f.id !== '010'); // Antarctica: no scores, much space
+  const projection = geoEqualEarth().fitExtent(
+    [
+      [4, 4],
+      [W - 4, H - 4],
+    ],
+    { type: 'FeatureCollection', features: shapes }
+  );
+  const path = geoPath(projection);
+  const parts = [];
+  const dots = [];
+  const mapped = new Set();
+  for (const f of shapes) {
+    const u = f.id != null ? byNum.get(f.id) : undefined;
+    const d = path(f);
+    if (!d) continue;
+    const colour = u ? fill(u) : NO_DATA;
+    const attrs = u ? ` data-code="${esc(u.code)}" class="${cls(u)}"` : ' class="land"';
+    parts.push(`<path d="${d}" fill="${colour}"${attrs}></path>`);
+    if (u) {
+      mapped.add(u.code);
+      if (path.area(f) < SMALL_AREA) {
+        const [x, y] = projection(geoCentroid(f));
+        dots.push(
+          `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3.2" fill="${colour}" data-code="${esc(u.code)}" class="dot"></circle>`
+        );
+      }
+    }
+  }
+  const svg = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(label)}">
+    <path class="sphere" d="${path({ type: 'Sphere' })}"></path>
+    <g class="countries">${parts.join('')}</g><g class="dots">${dots.join('')}</g></svg>`;
+  return { svg, mapped };
+}
+
 export function renderMap(app, model, topo, open) {
   const section = el(`<section class="card map-card" id="map">
       <div class="card-head"><h2>Scores${esc(model.inYear)}</h2>
@@ -28,44 +70,13 @@ export function renderMap(app, model, topo, open) {
     section.querySelector('.map-wrap').textContent = 'No map data.';
     return;
   }
-  const world = feature(topo, topo.objects.countries);
-  const shapes = world.features.filter((f) => f.id !== '010'); // Antarctica: no scores, much space
-  const projection = geoEqualEarth().fitExtent(
-    [
-      [4, 4],
-      [W - 4, H - 4],
-    ],
-    { type: 'FeatureCollection', features: shapes }
-  );
-  const path = geoPath(projection);
   const byNum = new Map();
   for (const u of model.units) if (u.num) byNum.set(u.num, u);
-
-  const parts = [];
-  const dots = [];
-  const mapped = new Set();
-  for (const f of shapes) {
-    const u = f.id != null ? byNum.get(f.id) : undefined;
-    const d = path(f);
-    if (!d) continue;
-    const fill = u ? model.colour(u.score) : NO_DATA;
-    const attrs = u ? ` data-code="${esc(u.code)}" class="country${u.score == null ? '' : ' scored'}"` : ' class="land"';
-    parts.push(`<path d="${d}" fill="${fill}"${attrs}></path>`);
-    if (u) {
-      mapped.add(u.code);
-      if (path.area(f) < SMALL_AREA) {
-        const [x, y] = projection(geoCentroid(f));
-        dots.push(
-          `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3.2" fill="${fill}" data-code="${esc(
-            u.code
-          )}" class="dot"></circle>`
-        );
-      }
-    }
-  }
-  const svg = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="World map of scores">
-    <path class="sphere" d="${path({ type: 'Sphere' })}"></path>
-    <g class="countries">${parts.join('')}</g><g class="dots">${dots.join('')}</g></svg>`;
+  const { svg, mapped } = worldSvg(topo, byNum, {
+    fill: (u) => model.colour(u.score),
+    cls: (u) => (u.score == null ? 'country' : 'country scored'),
+    label: 'World map of scores',
+  });
   const wrap = section.querySelector('.map-wrap');
   wrap.innerHTML = svg;
 

@@ -61,6 +61,9 @@ export function prepare(data, codes, names) {
     pillarRange,
     pillarColour,
     hasIntervals: !!data.intervals,
+    // ISO alpha-3 -> numeric code and name, for countries outside the index (the watchlist)
+    isoNum: new Map([...iso].map(([a3, c]) => [a3, c.num])),
+    isoNames: new Map([...iso].filter(([, c]) => c.name).map(([a3, c]) => [a3, c.name])),
     lowerIsBetter,
     year,
     inYear: year ? ` in ${year}` : '',

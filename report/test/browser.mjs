@@ -1,9 +1,11 @@
 // browser.mjs - open a report written by `humsec report` in headless Chromium and check what
 // a reader would see: no console errors and no network requests, a filled map path for
 // every scored country that has a shape, one table row per scored country, and a country
-// profile that opens on a click in the table and on the map. Screenshots are kept.
+// profile that opens on a click in the table and on the map; with a forecast summary, the
+// watchlist's rows in the order of P(>= 25 within 3 months) computed here from the summary,
+// and its map. Screenshots are kept.
 //
-// usage: node browser.mjs REPORT.html BUILD_DIR ARTEFACT_DIR [CHROMIUM]
+// usage: node browser.mjs REPORT.html BUILD_DIR ARTEFACT_DIR [CHROMIUM [FORECAST_SUMMARY.csv]]
 // The expected countries come from BUILD_DIR/summary.json and the shipped map and code
 // tables, not from the page. Exit 0 when every check passes, 1 otherwise.
 import { chromium } from 'playwright-core';
@@ -12,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const [report, buildDir, artefacts, exe = '/usr/bin/chromium'] = process.argv.slice(2);
+const [report, buildDir, artefacts, exe = '/usr/bin/chromium', fcSummary = null] = process.argv.slice(2);
 if (!report || !buildDir || !artefacts) {
   console.error('usage: node browser.mjs REPORT.html BUILD_DIR ARTEFACT_DIR [CHROMIUM]');
   process.exit(2);
@@ -112,8 +114,47 @@ try {
     const fromMap = await page.$eval('.profile', (p) => p.dataset.code);
     if (fromMap !== big) fail(`profile from the map: shows ${fromMap}, expected ${big}`);
   }
+  // The watchlist: P within 3 months from the summary's leads 1-3, computed here.
+  let nwatch = 0;
+  if (fcSummary) {
+    const lines = readFileSync(fcSummary, 'utf8').trim().split('\n');
+    const head = lines[0].split(',');
+    const ju = head.indexOf('unit');
+    const jl = head.indexOf('lead');
+    const jp = head.indexOf('p_ge25');
+    const jm = head.indexOf('mean_ln1p');
+    const by = new Map();
+    for (const l of lines.slice(1)) {
+      const f = l.split(',');
+      const lead = Number(f[jl]);
+      if (lead > 3) continue;
+      const e = by.get(f[ju]) || { code: f[ju], q: 1, level: 0 };
+      e.q *= 1 - Number(f[jp]);
+      e.level += Number(f[jm]) / 3;
+      by.set(f[ju], e);
+    }
+    const want = [...by.values()]
+      .map((e) => ({ ...e, p: 1 - e.q }))
+      .sort((a, b) => Math.round(b.p * 1000) - Math.round(a.p * 1000) || b.level - a.level || (a.code < b.code ? -1 : 1))
+      .slice(0, 30)
+      .map((e) => e.code);
+    const got = await page.$$eval('#watchlist table.watchlist tbody tr[data-code]', (rs) => rs.map((r) => r.dataset.code));
+    nwatch = got.length;
+    // rounding in the last digit may swap two countries of equal probability: compare as sets,
+    // and the first ten in order
+    if (got.length !== want.length || got.slice(0, 10).join() !== want.slice(0, 10).join() || new Set(got).size !== new Set([...got, ...want]).size)
+      fail(`watchlist: rows ${got.slice(0, 8).join(' ')}..., expected ${want.slice(0, 8).join(' ')}...`);
+    const painted = await page.$$eval('#watchlist path.country.scored[data-code]', (ps) => new Set(ps.map((p) => p.dataset.code)).size);
+    const wmapped = [...by.keys()].filter((c) => ids.has(num.get(c)) && num.get(c) !== '010').length;
+    if (painted !== wmapped) fail(`watchlist map: ${painted} countries coloured, expected ${wmapped}`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    if (await page.isVisible('.profile .close')) await page.click('.profile .close');
+    await page.$eval('#watchlist', (s) => s.scrollIntoView());
+    await page.locator('#watchlist').screenshot({ path: join(artefacts, 'report-watchlist.png') });
+  }
   console.log(
     `report browser check: ${scored.length} scored, ${mapped.length} on the map, ` +
+      `${nwatch} watchlist rows, ` +
       `${rows.length} table rows; screenshots in ${artefacts}`
   );
 } catch (e) {

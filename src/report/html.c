@@ -117,8 +117,9 @@ hs_status hs_report_html(hs_ctx *ctx, const char *build_dir, const hs_report_opt
         hsi_buf_printf(&p2, "%s/Aggregated.csv", build_dir);
         sum = p1.oom ? NULL : p1.s;
         agg = p2.oom ? NULL : p2.s;
-        const char *in[] = {sum, agg, opts ? opts->structure : NULL, opts ? opts->intervals : NULL};
-        st = hsi_out_file_write(ctx, out_path, in, 4, page.s, page.len, err);
+        const char *in[] = {sum, agg, opts ? opts->structure : NULL, opts ? opts->intervals : NULL,
+                            opts ? opts->forecasts : NULL};
+        st = hsi_out_file_write(ctx, out_path, in, 5, page.s, page.len, err);
         hsi_buf_free(&p1);
         hsi_buf_free(&p2);
     }

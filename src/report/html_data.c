@@ -670,6 +670,120 @@ static void write_structure_rows(hsi_buf *o, const coll *c)
     }
 }
 
+/* ---- the watchlist of a forecast (hs_report_opts.forecasts) ----------------------------- */
+
+typedef struct wl_row {
+    const char *code;
+    double p[3];   /* P(>= 25 in a month) within 3, 6 and 12 months */
+    double level;  /* mean ln(1 + deaths) over the first 3 leads: orders ties of p */
+    hs_fc_cell c1; /* lead 1 */
+} wl_row;
+
+static int wl_cmp(const void *a, const void *b)
+{
+    const wl_row *x = a, *y = b;
+    /* by the probability as shown (to a tenth of a point), then by the deaths expected */
+    double px = round(x->p[0] * 1000), py = round(y->p[0] * 1000);
+    if (px != py) return px < py ? 1 : -1;
+    if (x->level != y->level) return x->level < y->level ? 1 : -1;
+    return strcmp(x->code, y->code);
+}
+
+/* The watchlist from a forecast summary (humsec forecast --table -o DIR: DIR/summary.csv),
+ * as JSON: {"file", "origin", "countries": [{code, p3, p6, p12, q05, q50, q95, p1000}]}, by
+ * P within 3 months. A malformed summary is an error naming file, line and column. */
+static hs_status write_watchlist(hsi_buf *o, hs_ctx *ctx, const char *path, hs_error *err)
+{
+    static const char *const need[] = {"unit", "origin", "lead",     "q05",      "q50",
+                                       "q95",  "p_ge25", "p_ge1000", "mean_ln1p"};
+    enum { W_UNIT, W_ORIGIN, W_LEAD, W_Q05, W_Q50, W_Q95, W_P25, W_P1000, W_ML, W_N };
+    hsi_csv t;
+    hs_status st = hsi_csv_read(ctx, path, &t, err);
+    if (st) return st;
+    long j[W_N];
+    for (int k = 0; k < W_N && !st; k++)
+        if ((j[k] = hsi_csv_find(&t, need[k])) < 0)
+            st = hsi_err(err, HS_ERR_PARSE, path, t.head_line, 1,
+                         "a forecast summary needs a column '%s' (humsec forecast --table -o "
+                         "DIR writes DIR/summary.csv)",
+                         need[k]);
+    wl_row *rows = st ? NULL : hsi_calloc(ctx, t.nrow + 1, sizeof *rows);
+    if (!st && !rows) st = hsi_err_nomem(err);
+    size_t n = 0;
+    hs_fc_cell cells[12];
+    int m = 0, nl = 0; /* leads kept (the first 12) and seen, of the current unit */
+    for (size_t r = 0; !st && r < t.nrow; r++) {
+        const char *code = hsi_csv_get(&t, r, (size_t)j[W_UNIT]);
+        double v[W_N];
+        for (int k = W_LEAD; k < W_N; k++) {
+            v[k] = cell_num(hsi_csv_get(&t, r, (size_t)j[k]));
+            if (!isfinite(v[k]))
+                st = hsi_err(err, HS_ERR_PARSE, path, t.line[r], t.col[r * t.ncol + (size_t)j[k]],
+                             "'%s' is not a number", hsi_csv_get(&t, r, (size_t)j[k]));
+        }
+        if (st) break;
+        int lead = (int)v[W_LEAD];
+        if (lead == 1) {
+            if (n && m < 12) n--; /* the previous unit had fewer than 12 leads: left out */
+            wl_row *w = &rows[n++];
+            w->code = code;
+            m = nl = 0;
+        }
+        if (!n || strcmp(rows[n - 1].code, code) || lead != ++nl) {
+            st = hsi_err(err, HS_ERR_PARSE, path, t.line[r], t.col[r * t.ncol + (size_t)j[W_LEAD]],
+                         "the leads of each unit must run 1, 2, 3, ... in order");
+            break;
+        }
+        if (m < 12) {
+            hs_fc_cell *c = &cells[m];
+            memset(c, 0, sizeof *c);
+            c->lead = lead;
+            c->q[0] = v[W_Q05];
+            c->q[2] = v[W_Q50];
+            c->q[4] = v[W_Q95];
+            c->p_ge25 = v[W_P25];
+            c->p_ge1000 = v[W_P1000];
+            c->mean_ln1p = v[W_ML];
+            m++;
+        }
+        if (m == 12 && lead == 12) {
+            wl_row *w = &rows[n - 1];
+            w->p[0] = hs_fc_p25_within(cells, 3);
+            w->p[1] = hs_fc_p25_within(cells, 6);
+            w->p[2] = hs_fc_p25_within(cells, 12);
+            w->level = (cells[0].mean_ln1p + cells[1].mean_ln1p + cells[2].mean_ln1p) / 3;
+            w->c1 = cells[0];
+        }
+    }
+    if (!st && n && m < 12) n--;
+    if (!st) {
+        qsort(rows, n, sizeof *rows, wl_cmp);
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        hsi_buf_puts(o, "{\"file\":");
+        hsi_html_json_str(o, base);
+        hsi_buf_puts(o, ",\"origin\":");
+        hsi_html_json_str(o, t.nrow ? hsi_csv_get(&t, 0, (size_t)j[W_ORIGIN]) : "");
+        hsi_buf_puts(o, ",\"countries\":[");
+        for (size_t i = 0; i < n; i++) {
+            const wl_row *w = &rows[i];
+            hsi_buf_puts(o, i ? ",\n{\"code\":" : "\n{\"code\":");
+            hsi_html_json_str(o, w->code);
+            const double f[7] = {w->p[0],    w->p[1],    w->p[2],       w->c1.q[0],
+                                 w->c1.q[2], w->c1.q[4], w->c1.p_ge1000};
+            static const char *const key[7] = {"p3", "p6", "p12", "q05", "q50", "q95", "p1000"};
+            for (int k = 0; k < 7; k++) {
+                hsi_buf_printf(o, ",\"%s\":", key[k]);
+                json_num(o, f[k]);
+            }
+            hsi_buf_puts(o, "}");
+        }
+        hsi_buf_puts(o, "]}");
+    }
+    hsi_free(ctx, rows);
+    hsi_csv_free(&t);
+    return st;
+}
+
 static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char *title, int lower)
 {
     const rnode *top = &c->node[c->top];
@@ -727,7 +841,7 @@ static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char 
     hsi_buf_puts(o, ",\"provenance\":[");
     write_provenance(o, c->ctx, c->data);
     write_listed_provenance(o, c->ctx, csv, pdir);
-    hsi_buf_puts(o, "]}}");
+    hsi_buf_puts(o, "]}");
     hsi_free(c->ctx, pdir);
     hsi_free(c->ctx, md);
     hsi_free(c->ctx, csv);
@@ -798,6 +912,13 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
     }
     write_page_data(out, &c, ivfile, title,
                     (opts && opts->lower_is_better) || c.node[c.top].dir < 0);
+    hsi_buf_puts(out, ",\"watchlist\":");
+    if (opts && opts->forecasts) {
+        if ((st = write_watchlist(out, ctx, opts->forecasts, err)) != HS_OK) goto done;
+    } else {
+        hsi_buf_puts(out, "null");
+    }
+    hsi_buf_puts(out, "}");
     if (out->oom) st = hsi_err_nomem(err);
 done:
     hsi_free(ctx, p);

@@ -175,7 +175,10 @@ typedef struct fc_watch {
 static int fc_watch_cmp(const void *a, const void *b)
 {
     const fc_watch *x = a, *y = b;
-    if (x->p != y->p) return x->p < y->p ? 1 : -1;
+    /* by the probability to a tenth of a point (1 - 1e-9 is not a reason to rank a country
+     * above one at 1), then by the deaths expected */
+    double px = round(x->p * 1000), py = round(y->p * 1000);
+    if (px != py) return px < py ? 1 : -1;
     if (x->level != y->level) return x->level < y->level ? 1 : -1;
     return strcmp(x->iso3, y->iso3);
 }

@@ -2,7 +2,8 @@
 # report_browser.sh - the HDI report in headless Chromium (Debian's chromium, driven by the
 # npm package playwright-core from report/package-lock.json): no console errors and no
 # network, a filled map path per mapped country, a table row per scored country, a profile
-# that opens on a click (report/test/browser.mjs). Screenshots are kept in
+# that opens on a click, the watchlist of the global forecast in the order its summary
+# gives (report/test/browser.mjs). Screenshots are kept in
 # BUILD/report-test/. Also checks that the committed bundle report/dist/ matches a rebuild.
 # Exits 77 (ctest: skipped; an error under HS_REQUIRE_ALL=1, as in CI) when node, npm or chromium is missing.
 # Usage: sh tests/cli/report_browser.sh path/to/humsec
@@ -20,7 +21,11 @@ art=$(cd "$(dirname "$bin")" && pwd)/report-test
 rm -rf "$art"
 mkdir -p "$art"
 "$bin" build examples/hdi/hdi.pipeline -o "$art/hdi" -q || { echo "FAIL: build HDI"; exit 1; }
-"$bin" report "$art/hdi" -o "$art/report.html" -q || { echo "FAIL: report"; exit 1; }
-node report/test/browser.mjs "$art/report.html" "$art/hdi" "$art" "$chromium" || fail=1
+"$bin" forecast --table data/ucdp_cm/ucdp_ged251_country_month_1989_2023.csv --no-samples \
+    -o "$art/forecasts" -q || { echo "FAIL: forecast --table"; exit 1; }
+"$bin" report "$art/hdi" -o "$art/report.html" --forecasts "$art/forecasts/summary.csv" -q ||
+    { echo "FAIL: report"; exit 1; }
+node report/test/browser.mjs "$art/report.html" "$art/hdi" "$art" "$chromium" \
+    "$art/forecasts/summary.csv" || fail=1
 [ $fail = 0 ] && echo "report in chromium: all checks passed"
 exit $fail

@@ -248,7 +248,7 @@ static void test_watchlist_route(void **state)
     for (size_t i = 0; i < json_array_size(cs); i++) {
         json_t *c = json_array_get(cs, i);
         double p = json_real_value(json_object_get(c, "p_ge25"));
-        assert_true(p <= last + 1e-12);
+        assert_true(round(p * 1000) <= round(last * 1000)); /* as shown, to a tenth of a point */
         last = p;
         assert_int_equal(json_integer_value(json_object_get(c, "rank")), (json_int_t)i + 1);
         json_t *pp = json_object_get(c, "p_previous"), *ch = json_object_get(c, "change");
