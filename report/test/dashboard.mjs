@@ -269,6 +269,14 @@ try {
   check(items.length === alerts.length, `alerts feed: ${items.length} alerts, GET /api/v1/alerts has ${alerts.length}`);
   check(items.every((x, i) => i === 0 || items[i - 1].month >= x.month), 'alerts feed: not newest first');
   check(items.every((x) => x.spark && x.link), 'alerts feed: an alert without a sparkline or a country link');
+  // the forecast's warnings: onsets apart from continuations, as GET /api/v1/alerts gives them
+  {
+    const w = (await getJson('/api/v1/alerts')).warnings;
+    const shown = await page.$$eval('#warnings .warn-item', (ls) => ls.map((l) => `${l.dataset.kind}:${l.dataset.country}`));
+    const want = w ? [...w.onsets, ...w.continuations].map((x) => `${x.kind}:${x.country}`) : [];
+    check(shown.join() === want.join(), `alerts feed: warnings ${shown.join(' ')}, expected ${want.join(' ')}`);
+    check(!w || w.onsets.every((x) => x.kind === 'onset'), 'alerts feed: a continuation among the onsets');
+  }
   await page.screenshot({ path: join(out, 'dashboard-alerts.png'), fullPage: true });
   await audit(page, 'alerts');
 

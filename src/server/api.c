@@ -1061,9 +1061,10 @@ static void api_alerts(hs_api *a, const api_params *p, hs_http_response *r)
     }
     since = s ? since : -100000;
     api_body_json(r, 200,
-                  json_pack("{s:o, s:I}", "alerts",
+                  json_pack("{s:o, s:I, s:o}", "alerts",
                             api_alert_list(a, api_param(p, "country"), since, limit), "total",
-                            api_alert_total(a, api_param(p, "country"), since)));
+                            api_alert_total(a, api_param(p, "country"), since), "warnings",
+                            hsi_api_fc_warnings(a->db, api_param(p, "country"))));
 }
 
 static const char *const api_panel_params[] = {"country", "from",  "to", "level",

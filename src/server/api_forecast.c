@@ -343,3 +343,31 @@ void hsi_api_fc_scores(hs_store *db, hs_http_response *r)
     free(bm);
     hsi_api_json(r, 200, j);
 }
+
+/* ---- onset alerts from the forecast ---------------------------------------------------- */
+
+json_t *hsi_api_fc_warnings(hs_store *db, const char *country)
+{
+    hsi_fc_run run;
+    if (hsi_fc_run_find(db, 0, 0, &run) != 1) return json_null();
+    hsi_fc_alert *al = NULL;
+    size_t n = 0;
+    hs_error err;
+    if (hsi_fc_alerts(NULL, db, run.id, &al, &n, &err) != HS_OK) return json_null();
+    json_t *on = json_array(), *co = json_array();
+    double th = n ? al[0].threshold : (double)NAN;
+    for (size_t i = 0; i < n; i++) {
+        if (country && strcmp(country, al[i].iso3)) continue;
+        char name[256];
+        hsi_store_unit_name(db, al[i].iso3, name, sizeof name);
+        json_array_append_new(al[i].onset ? on : co,
+                              json_pack("{s:s, s:s, s:o, s:o, s:s}", "country", al[i].iso3, "name",
+                                        name, "p_ge25_3m", fc_num(al[i].p, 1e4), "last_deaths",
+                                        fc_num(al[i].last, 1), "kind",
+                                        al[i].onset ? "onset" : "continuation"));
+    }
+    free(al);
+    return json_pack("{s:I, s:o, s:o, s:o, s:o}", "run", (json_int_t)run.id, "origin",
+                     fc_month_json(run.origin), "threshold", fc_num(th, 1e4), "onsets", on,
+                     "continuations", co);
+}

@@ -63,6 +63,10 @@ HS_INTERNAL void hsi_api_forecasts(hs_store *db, const char *country, const char
 HS_INTERNAL void hsi_api_watchlist(hs_store *db, const char *months, const char *limit,
                                    hs_http_response *r);
 HS_INTERNAL void hsi_api_fc_scores(hs_store *db, hs_http_response *r);
+/* The onset alerts of the latest forecast run for GET /api/v1/alerts (country: only its;
+ * NULL every country): {origin, threshold, onsets: [...], continuations: [...]}, or JSON
+ * null when there is no forecast run. */
+HS_INTERNAL struct json_t *hsi_api_fc_warnings(hs_store *db, const char *country);
 
 /* The administrators' routes (api_review.c), under the store mutex with the authenticated
  * caller: 1 when the request was one of them and r is answered. */

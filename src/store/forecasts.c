@@ -24,6 +24,10 @@
 #define FC_MODEL       "analog"
 #define FC_LEADS       36
 #define FC_EXPLAIN_MIN 0.01 /* countries below this P(>= 25 within 3 months) get no reasons */
+/* The onset alert's threshold on P(>= 25 within 3 months): the one with the best F1 over the
+ * origins 2010-2014 of the global table (humsec evaluate --table ... --from 2015-01 --onsets,
+ * docs/warning.md); kept with each alert. */
+#define FC_ONSET_THRESHOLD 0.20
 
 void hsi_fc_job_free(hs_ctx *ctx, hsi_fc_job *j)
 {
@@ -287,6 +291,44 @@ static hs_status fc_put_run(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc
     return st;
 }
 
+/* The onset alerts of a run (docs/warning.md, "Onset alerts from the forecast"): a country
+ * below 25 deaths in each of its last 3 months whose P(>= 25 within 3 months) reaches the
+ * threshold; an onset when its last 6 months were all below 25 (and known), else a
+ * continuation. */
+static hs_status fc_put_alerts(hs_store *db, int64_t frun, const hsi_fc_job *j, hs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    hs_status st = fc_prep(db,
+                           "INSERT INTO forecast_alert(frun, iso3, p, threshold, kind, "
+                           "last_deaths) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                           &q, err);
+    int m0 = hs_cmtable_first_month(j->t);
+    size_t nm = (size_t)(hs_cmtable_last_month(j->t) - m0) + 1, nl = (size_t)j->f->nlead;
+    size_t org = (size_t)(j->f->origin - m0);
+    const double *y = hs_cmtable_values(j->t);
+    for (size_t u = 0; !st && u < hs_cmtable_nunits(j->t); u++) {
+        const double *yu = &y[u * nm];
+        double p = hs_fc_p25_within(&j->f->cell[u * nl], 3);
+        if (!(p >= FC_ONSET_THRESHOLD) || org < 5) continue;
+        int quiet3 = 1, quiet6 = 1;
+        for (size_t k = 0; k < 6; k++) {
+            double v = yu[org - k];
+            if (k < 3 && !(v < 25)) quiet3 = 0;
+            if (!(v < 25)) quiet6 = 0; /* NaN: not known to be quiet */
+        }
+        if (!quiet3) continue;
+        sqlite3_bind_int64(q, 1, frun);
+        sqlite3_bind_text(q, 2, hs_cmtable_unit(j->t, u), -1, SQLITE_STATIC);
+        sqlite3_bind_double(q, 3, p);
+        sqlite3_bind_double(q, 4, FC_ONSET_THRESHOLD);
+        sqlite3_bind_text(q, 5, quiet6 ? "onset" : "continuation", -1, SQLITE_STATIC);
+        sqlite3_bind_double(q, 6, yu[org]);
+        st = fc_step(db, q, "cannot record an onset alert", err);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
 /* The stored country-month, NaN when unknown. */
 static double fc_cm(sqlite3_stmt *q, const char *iso3, int month)
 {
@@ -395,6 +437,7 @@ hs_status hsi_fc_put(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc_job *j
 {
     hs_status st = fc_put_table(db, j, err);
     if (!st) st = fc_put_run(ctx, db, run, j, frun, err);
+    if (!st && *frun) st = fc_put_alerts(db, *frun, j, err);
     if (!st) st = hsi_fc_score_new(ctx, db, nscored, err);
     return st;
 }
@@ -668,5 +711,56 @@ hs_status hs_store_forecast(hs_ctx *ctx, hs_store *db, const char *table, const 
         info->units = hs_cmtable_nunits(j.t);
     }
     hsi_fc_job_free(ctx, &j);
+    return st;
+}
+
+hs_status hsi_fc_alerts(hs_ctx *ctx, hs_store *db, int64_t frun, hsi_fc_alert **out, size_t *n,
+                        hs_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q = NULL;
+    hs_status st = fc_prep(db,
+                           "SELECT iso3, p, threshold, kind, last_deaths FROM forecast_alert "
+                           "WHERE frun = ?1 ORDER BY kind DESC, p DESC, iso3",
+                           &q, err);
+    size_t cap = 0;
+    hsi_fc_alert *rows = NULL;
+    if (!st) sqlite3_bind_int64(q, 1, frun);
+    while (!st) {
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) {
+            st = hsi_store_err(db, err, "cannot read the onset alerts");
+            break;
+        }
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 32;
+            hsi_fc_alert *g = hsi_malloc(ctx, nc * sizeof *g);
+            if (!g) {
+                st = hsi_err_nomem(err);
+                break;
+            }
+            if (rows) memcpy(g, rows, *n * sizeof *g);
+            hsi_free(ctx, rows);
+            rows = g;
+            cap = nc;
+        }
+        hsi_fc_alert *w = &rows[(*n)++];
+        const char *c = (const char *)sqlite3_column_text(q, 0);
+        const char *k = (const char *)sqlite3_column_text(q, 3);
+        snprintf(w->iso3, sizeof w->iso3, "%s", c ? c : "");
+        w->p = sqlite3_column_double(q, 1);
+        w->threshold = sqlite3_column_double(q, 2);
+        w->onset = k && !strcmp(k, "onset");
+        w->last = sqlite3_column_double(q, 4);
+    }
+    sqlite3_finalize(q);
+    if (st) {
+        hsi_free(ctx, rows);
+        *n = 0;
+    } else {
+        *out = rows;
+    }
     return st;
 }

@@ -116,6 +116,14 @@ typedef struct hsi_fc_row {
 /* A run's rows (iso3 NULL: every country) with lead <= maxlead, by country and lead. */
 HS_INTERNAL hs_status hsi_fc_rows(hs_ctx *ctx, hs_store *db, int64_t frun, const char *iso3,
                                   int maxlead, hsi_fc_row **out, size_t *n, hs_error *err);
+/* A run's onset alerts: onsets first, then continuations, by P. */
+typedef struct hsi_fc_alert {
+    char iso3[8];
+    double p, threshold, last; /* last: deaths in the origin's month */
+    int onset;                 /* 1 onset (6 quiet months), 0 continuation */
+} hsi_fc_alert;
+HS_INTERNAL hs_status hsi_fc_alerts(hs_ctx *ctx, hs_store *db, int64_t frun, hsi_fc_alert **out,
+                                    size_t *n, hs_error *err);
 /* A country's reasons in a run: 1 found, 0 none, -1 an error. */
 HS_INTERNAL int hsi_fc_reason(hs_store *db, int64_t frun, const char *iso3, hs_fc_explain *x);
 /* A country's name (its code when the store has none): 1 when the store knows the code

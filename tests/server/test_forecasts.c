@@ -263,6 +263,32 @@ static void test_watchlist_route(void **state)
     json_decref(j);
 }
 
+/* The onset alerts of the latest run, in GET /api/v1/alerts: onsets apart from
+ * continuations, each at or above its threshold. */
+static void test_warnings(void **state)
+{
+    (void)state;
+    json_t *j = NULL;
+    assert_int_equal(get("/api/v1/alerts", NULL, &j), 200);
+    json_t *w = json_object_get(j, "warnings");
+    assert_string_equal(json_string_value(json_object_get(w, "origin")), "2023-12");
+    double th = json_real_value(json_object_get(w, "threshold"));
+    assert_true(th > 0 && th < 1);
+    const char *kinds[2] = {"onsets", "continuations"}, *kind[2] = {"onset", "continuation"};
+    size_t n = 0;
+    for (int k = 0; k < 2; k++) {
+        json_t *a = json_object_get(w, kinds[k]);
+        for (size_t i = 0; i < json_array_size(a); i++, n++) {
+            json_t *x = json_array_get(a, i);
+            assert_string_equal(json_string_value(json_object_get(x, "kind")), kind[k]);
+            assert_true(json_real_value(json_object_get(x, "p_ge25_3m")) >= th - 1e-4);
+            assert_true(json_real_value(json_object_get(x, "last_deaths")) < 25);
+        }
+    }
+    assert_true(n > 0);
+    json_decref(j);
+}
+
 static void test_bad_parameters(void **state)
 {
     (void)state;
@@ -289,7 +315,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runs),           cmocka_unit_test(test_online_scores_equal_evaluate),
         cmocka_unit_test(test_forecast_route), cmocka_unit_test(test_watchlist_route),
-        cmocka_unit_test(test_bad_parameters),
+        cmocka_unit_test(test_warnings),       cmocka_unit_test(test_bad_parameters),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

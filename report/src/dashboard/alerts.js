@@ -1,7 +1,9 @@
-// alerts.js - the alerts feed (#/alerts): the escalation alerts stored by `humsec warn`,
-// newest first, each with a sparkline of deaths in the 12 months up to the alert month,
-// what was observed against what was expected, and a link to the country's page. Filters
-// by country and method. alertCard() is shared with the country page.
+// alerts.js - the alerts feed (#/alerts): first the warnings of the latest forecast, onsets
+// (a country quiet for 6 months) apart from continuations (quiet for 3, active before);
+// then the escalation alerts stored by `humsec warn`, newest first, each with a sparkline
+// of deaths in the 12 months up to the alert month, what was observed against what was
+// expected, and a link to the country's page. Filters by country and method. alertCard()
+// is shared with the country page.
 import { el, esc, isNum } from '../util.js';
 import { api } from './api.js';
 import { errorBox, href, loading, monthName } from './common.js';
@@ -51,8 +53,9 @@ export function alertCard(a, { withCountry = true } = {}) {
 export function createAlerts(ctx) {
   const node = el(`<div class="view alerts-view">
     <div class="page-head"><div><div class="eyebrow">Early warning</div><h1>Alerts</h1>
-      <p class="lede">Months in which a country's deaths from organised violence rose well above what its own
-      recent history let one expect, newest first. The line is the 12 months up to the alert month (the dot).</p></div></div>
+      <p class="lede">Where the forecast warns of violence about to start or resume, then the months in which a
+      country's deaths from organised violence rose well above what its own recent history let one expect, newest
+      first. The line is the 12 months up to the alert month (the dot).</p></div></div>
     <section class="card" aria-labelledby="alerts-h">
       <div class="card-head"><h2 id="alerts-h">Stored alerts</h2>
         <form class="filters controls" onsubmit="return false" aria-label="Filter the alerts">
@@ -62,6 +65,9 @@ export function createAlerts(ctx) {
         </form></div>
       <div class="alerts-body"></div>
     </section></div>`);
+  const warnEl = el(`<section class="card" id="warnings" aria-labelledby="warn-h"><h2 id="warn-h">Warnings from the forecast</h2>
+      <div class="warn-body"></div></section>`);
+  node.insertBefore(warnEl, node.querySelector('section.card'));
   const bodyEl = node.querySelector('.alerts-body');
   const fCountry = node.querySelector('.f-country');
   const fMethod = node.querySelector('.f-method');
@@ -86,6 +92,27 @@ export function createAlerts(ctx) {
       : '<p class="empty-note">No alert matches the filter.</p>';
   }
 
+  function drawWarnings(w) {
+    const body = warnEl.querySelector('.warn-body');
+    if (!w) {
+      body.innerHTML = '<p class="empty-note">No forecast is stored: <code>humsec run</code> makes one.</p>';
+      return;
+    }
+    const item = (x) => `<li class="warn-item" data-country="${esc(x.country)}" data-kind="${esc(x.kind)}">
+        <a href="${href('country', {}, x.country)}">${esc(x.name || x.country)}</a> <span class="code">${esc(x.country)}</span>
+        <span class="badge ${esc(x.kind)}">${x.kind === 'onset' ? 'onset' : 'continuation'}</span>
+        <b>${(x.p_ge25_3m * 100).toFixed(1)} %</b> <span class="muted">chance of 25+ deaths in a month within 3 months; ${esc(
+          x.last_deaths
+        )} death${x.last_deaths === 1 ? '' : 's'} in ${esc(monthName(w.origin))}</span></li>`;
+    const list = (xs, what) =>
+      xs.length ? `<ol class="warn-list">${xs.map(item).join('')}</ol>` : `<p class="empty-note">No ${what} warning from ${esc(monthName(w.origin))}.</p>`;
+    body.innerHTML = `<p class="note">Countries below 25 deaths in each of their last 3 months whose forecast from ${esc(
+      monthName(w.origin)
+    )} gives at least ${(w.threshold * 100).toFixed(0)} % for 25 or more in a month within 3 months (the threshold with the best F1 on
+      2010-2014; docs/warning.md). An <b>onset</b> follows 6 quiet months; a <b>continuation</b> follows violence that paused.</p>
+      <h3>Onsets</h3>${list(w.onsets || [], 'onset')}<h3>Continuations</h3>${list(w.continuations || [], 'continuation')}`;
+  }
+
   async function load() {
     bodyEl.replaceChildren(loading('the alerts'));
     node.dataset.state = 'loading';
@@ -93,6 +120,7 @@ export function createAlerts(ctx) {
       const res = await api.alerts();
       all = newestFirst(res.alerts || []);
       total = Number.isFinite(res.total) ? res.total : all.length;
+      drawWarnings(res.warnings || null);
       const methods = [...new Set(all.map((a) => a.method))].sort();
       fMethod.innerHTML = '<option value="">all</option>' + methods.map((x) => `<option value="${esc(x)}">${esc(METHOD[x] || x)}</option>`).join('');
       draw();
