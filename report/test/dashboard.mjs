@@ -257,6 +257,15 @@ try {
     check(listed === own, `country page of ${a.country}: ${listed} alerts, expected ${own}`);
     const bars = await page.$$eval('#events svg.bars rect', (rs) => rs.length);
     check(bars > 0, `country page of ${a.country}: no monthly bars`);
+    // where the stored events end is said, and a month no source covers is no bar, not zero
+    const ev = (await getJson(`/api/v1/countries/${a.country}`)).events;
+    const lastCov = ev.coverage && ev.coverage.length ? ev.coverage[ev.coverage.length - 1].last : null;
+    const note = await page.$eval('#events .note', (n) => n.textContent);
+    check(lastCov && /no data after/.test(note), `country page of ${a.country}: the events do not say where their data end (${note.trim()})`);
+    const nulls = ev.months.filter((m) => m.deaths === null).length;
+    const gaps = await page.$$eval('#events svg.bars rect.nodata', (rs) => rs.length);
+    const nullsShown = ev.months.slice(-120).filter((m) => m.deaths === null).length; // the page shows 120 months
+    check(gaps === nullsShown, `country page of ${a.country}: ${gaps} months drawn without data, the API has ${nullsShown} of ${nulls}`);
     await page.screenshot({ path: join(out, 'dashboard-country-alerts.png'), fullPage: true });
   }
 

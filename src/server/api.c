@@ -1196,38 +1196,83 @@ static void api_country(hs_api *a, const char *code, hs_http_response *r)
         json_array_append_new(indices, json_pack("{s:s, s:s, s:s, s:o}", "id", ix.id, "name",
                                                  ix.name, "top", ix.top, "series", series));
     }
-    /* the country's months from its first to its last with events, zero-filled (several
-     * Gleditsch-Ward units may map to one ISO3 code: they are added up) */
-    json_t *months = json_array();
+    /* the country's months from the first its events cover to the last: zero in a covered
+     * month without events, null in a month no source covers (missing is never zero). Several
+     * Gleditsch-Ward units may map to one ISO3 code: they are added up. */
+    json_t *months = json_array(), *coverage = json_array();
+    int cov_lo = 0, cov_hi = -1;
+    unsigned char *covered = NULL;
     if (api_prepare(a,
-                    "SELECT month_id, sum(events), sum(deaths) FROM panel_month WHERE "
-                    "run = ?1 AND level = 'country' AND iso3 = ?2 GROUP BY month_id "
-                    "ORDER BY month_id",
+                    "SELECT first_month, last_month FROM panel_coverage WHERE run = ?1 AND "
+                    "level = 'country' AND iso3 = ?2 ORDER BY first_month",
                     -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, api_panel_run(a));
         sqlite3_bind_text(q, 2, code, -1, SQLITE_TRANSIENT);
-        int next = 0;
         while (sqlite3_step(q) == SQLITE_ROW) {
-            int m = sqlite3_column_int(q, 0);
-            char ms[24];
-            for (; next && next < m; next++) {
-                api_month_str(next, ms);
-                json_array_append_new(
-                    months, json_pack("{s:s, s:i, s:i}", "month", ms, "events", 0, "deaths", 0));
-            }
-            api_month_str(m, ms);
-            json_array_append_new(months,
-                                  json_pack("{s:s, s:I, s:I}", "month", ms, "events",
-                                            (json_int_t)sqlite3_column_int64(q, 1), "deaths",
-                                            (json_int_t)sqlite3_column_int64(q, 2)));
-            next = m + 1;
+            int f = sqlite3_column_int(q, 0), l = sqlite3_column_int(q, 1);
+            if (cov_hi < cov_lo || f < cov_lo) cov_lo = f;
+            if (l > cov_hi) cov_hi = l;
         }
     }
     sqlite3_finalize(q);
+    q = NULL;
+    if (cov_hi >= cov_lo && cov_hi - cov_lo < 12 * 200)
+        covered = calloc((size_t)(cov_hi - cov_lo + 1), 1);
+    if (covered &&
+        api_prepare(a,
+                    "SELECT first_month, last_month FROM panel_coverage WHERE run = ?1 AND "
+                    "level = 'country' AND iso3 = ?2",
+                    -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, api_panel_run(a));
+        sqlite3_bind_text(q, 2, code, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(q) == SQLITE_ROW)
+            for (int m = sqlite3_column_int(q, 0); m <= sqlite3_column_int(q, 1); m++)
+                covered[m - cov_lo] = 1;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    for (int m = cov_lo; covered && m <= cov_hi; m++) { /* the covered runs, merged */
+        if (!covered[m - cov_lo] || (m > cov_lo && covered[m - 1 - cov_lo])) continue;
+        int e = m;
+        while (e < cov_hi && covered[e + 1 - cov_lo])
+            e++;
+        char f[24], l[24];
+        api_month_str(m, f);
+        api_month_str(e, l);
+        json_array_append_new(coverage, json_pack("{s:s, s:s}", "first", f, "last", l));
+    }
+    if (covered && api_prepare(a,
+                               "SELECT month_id, sum(events), sum(deaths) FROM panel_month WHERE "
+                               "run = ?1 AND level = 'country' AND iso3 = ?2 GROUP BY month_id "
+                               "ORDER BY month_id",
+                               -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, api_panel_run(a));
+        sqlite3_bind_text(q, 2, code, -1, SQLITE_TRANSIENT);
+        int next = cov_lo, more = sqlite3_step(q) == SQLITE_ROW;
+        for (; next <= cov_hi; next++) {
+            char ms[24];
+            api_month_str(next, ms);
+            while (more && sqlite3_column_int(q, 0) < next)
+                more = sqlite3_step(q) == SQLITE_ROW;
+            if (more && sqlite3_column_int(q, 0) == next)
+                json_array_append_new(months,
+                                      json_pack("{s:s, s:I, s:I}", "month", ms, "events",
+                                                (json_int_t)sqlite3_column_int64(q, 1), "deaths",
+                                                (json_int_t)sqlite3_column_int64(q, 2)));
+            else if (covered[next - cov_lo])
+                json_array_append_new(
+                    months, json_pack("{s:s, s:i, s:i}", "month", ms, "events", 0, "deaths", 0));
+            else
+                json_array_append_new(
+                    months, json_pack("{s:s, s:n, s:n}", "month", ms, "events", "deaths"));
+        }
+    }
+    sqlite3_finalize(q);
+    free(covered);
     api_body_json(r, 200,
-                  json_pack("{s:s, s:o, s:o, s:{s:o}, s:o}", "code", code, "name", name, "indices",
-                            indices, "events", "months", months, "alerts",
-                            api_alert_list(a, code, -100000, 1000)));
+                  json_pack("{s:s, s:o, s:o, s:{s:o, s:o}, s:o}", "code", code, "name", name,
+                            "indices", indices, "events", "months", months, "coverage", coverage,
+                            "alerts", api_alert_list(a, code, -100000, 1000)));
 }
 
 static const char *const api_method_params[] = {"index", NULL};

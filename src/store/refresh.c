@@ -757,20 +757,40 @@ static hs_status rf_put_index(hs_store *db, int64_t run, size_t j, const rf_job 
     return st;
 }
 
-/* Non-empty unit-months of a panel (all violence types together). */
+/* Non-empty unit-months of a panel (all violence types together), and at country level the
+ * runs of months each unit covers (docs/server.md: a month outside them is unknown). */
 static hs_status rf_put_panel(hs_store *db, int64_t run, const hs_panel *p, const hs_geo *geo,
                               size_t *nrows, hs_error *err)
 {
     int grid = hsi_panel_level(p) == HS_PANEL_GRID;
-    sqlite3_stmt *q = NULL;
+    sqlite3_stmt *q = NULL, *cq = NULL;
     hs_status st = rf_prep(db,
                            "INSERT INTO panel_month(run, level, unit, iso3, month_id, events, "
                            "deaths) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                            &q, err);
+    if (!st && !grid)
+        st = rf_prep(db,
+                     "INSERT INTO panel_coverage(run, level, unit, iso3, first_month, "
+                     "last_month) VALUES(?1, 'country', ?2, ?3, ?4, ?5)",
+                     &cq, err);
     int m0 = hs_panel_first_month(p), m1 = hs_panel_last_month(p);
     for (size_t i = 0; !st && i < hs_panel_nunits(p); i++) {
         long u = hs_panel_unit(p, i);
         const char *iso = !grid && geo ? hsi_geo_gw_iso3(geo, u) : NULL;
+        int from = 0; /* the first month of the covered run under way, 0: none */
+        for (int mo = m0; !st && cq && mo <= m1 + 1; mo++) {
+            long ev[3], de[3];
+            int cov = mo <= m1 && hs_panel_get(p, i, mo, ev, de);
+            if (cov && !from) from = mo;
+            if (cov || !from) continue;
+            sqlite3_bind_int64(cq, 1, run);
+            sqlite3_bind_int64(cq, 2, u);
+            rf_text(cq, 3, iso && *iso ? iso : NULL);
+            sqlite3_bind_int(cq, 4, from);
+            sqlite3_bind_int(cq, 5, mo - 1);
+            st = rf_done(db, cq, "cannot record a panel's coverage", err);
+            from = 0;
+        }
         for (int mo = m0; !st && mo <= m1; mo++) {
             long ev[3], de[3];
             if (!hs_panel_get(p, i, mo, ev, de)) continue; /* not covered: not stored */
@@ -788,6 +808,7 @@ static hs_status rf_put_panel(hs_store *db, int64_t run, const hs_panel *p, cons
         }
     }
     sqlite3_finalize(q);
+    sqlite3_finalize(cq);
     return st;
 }
 
@@ -1017,10 +1038,10 @@ static hs_status rf_panel(hs_ctx *ctx, hs_store *db, int64_t run, const hs_geo *
 
 static hs_status rf_prune(hs_store *db, hs_error *err)
 {
-    static const char *const tables[] = {"score", "rank_interval", "node", "panel_month",
-                                         "run_index"};
+    static const char *const tables[] = {"score",       "rank_interval",  "node",
+                                         "panel_month", "panel_coverage", "run_index"};
     hs_status st = HS_OK;
-    for (size_t i = 0; !st && i < 5; i++) {
+    for (size_t i = 0; !st && i < sizeof tables / sizeof tables[0]; i++) {
         char sql[256];
         snprintf(sql, sizeof sql,
                  "DELETE FROM %s WHERE run < (SELECT coalesce(min(run), 0) FROM (SELECT "

@@ -192,7 +192,15 @@ static const char *const store_migrations[] = {
     "ALTER TABLE partner ADD COLUMN admin INTEGER NOT NULL DEFAULT 0 CHECK(admin IN (0, 1));"
     "ALTER TABLE run ADD COLUMN pid INTEGER;",
     /* 5: the global country-month table with its coverage, forecast runs and their online
-     * evaluation (forecasts.c) */
+     * evaluation (forecasts.c); the months each country's event panel covers (a month
+     * outside them is unknown, not zero) */
+    "CREATE TABLE panel_coverage("
+    "  run INTEGER NOT NULL REFERENCES run(id),"
+    "  level TEXT NOT NULL CHECK(level IN ('country','grid')),"
+    "  unit INTEGER NOT NULL, iso3 TEXT,"
+    "  first_month INTEGER NOT NULL, last_month INTEGER NOT NULL,"
+    "  PRIMARY KEY(run, level, unit, first_month)) WITHOUT ROWID;"
+    "CREATE INDEX panel_coverage_iso3 ON panel_coverage(run, level, iso3);"
     "CREATE TABLE cm_source("
     "  name TEXT PRIMARY KEY,"
     "  file TEXT NOT NULL, sha256 TEXT NOT NULL,"

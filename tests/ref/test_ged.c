@@ -25,7 +25,7 @@
 #include "events/events_int.h"
 
 static const char *const files[] = {
-    "data/ucdp/ged_car_v23_1.csv", "data/ucdp/ged_global_sample1000_v23_1.csv",
+    "data/ucdp/ged_car_v23_1.csv", "data/ucdp/samples/ged_global_sample1000_v23_1.csv",
     "data/ucdp/ged_syria_2016-01_2019-11.csv", "data/ucdp/ged_mexico_1989_2023.csv.gz"};
 #define NFILES (sizeof files / sizeof files[0])
 

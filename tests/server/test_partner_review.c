@@ -176,7 +176,7 @@ static const char *status_of(json_t *j)
 /* Line `k` (0 = header) of a shipped GED file, without its line end. */
 static void ged_line(int k, char *out, size_t cap)
 {
-    FILE *fp = fopen(HS_SOURCE_DIR "/data/ucdp/ged_global_sample1000_v23_1.csv", "rb");
+    FILE *fp = fopen(HS_SOURCE_DIR "/data/ucdp/samples/ged_global_sample1000_v23_1.csv", "rb");
     assert_non_null(fp);
     for (int i = 0; i <= k; i++)
         assert_non_null(fgets(out, (int)cap, fp));

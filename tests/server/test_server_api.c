@@ -480,7 +480,7 @@ static void test_submissions(void **state)
     assert_int_equal(sub_count(auth_a), before + 1);
 
     /* events: GED rows checked by the events reader */
-    FILE *fp = fopen(HS_SOURCE_DIR "/data/ucdp/ged_global_sample1000_v23_1.csv", "rb");
+    FILE *fp = fopen(HS_SOURCE_DIR "/data/ucdp/samples/ged_global_sample1000_v23_1.csv", "rb");
     assert_non_null(fp);
     char ev[65536];
     size_t n = 0;

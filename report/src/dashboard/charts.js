@@ -91,13 +91,20 @@ export function monthBars(rows, { w = 720, h = 170, flagged = new Set(), label =
     ).toFixed(1)}" text-anchor="end">${t}</text></g>`;
   for (const r of rows) {
     const bx = x(r.month);
+    if (r.month.endsWith('-01')) g += `<text class="xtick" x="${bx.toFixed(1)}" y="${h - 6}">${esc(r.month.slice(0, 4))}</text>`;
+    if (!isNum(r.deaths)) {
+      // a month no source covers: no bar (not a bar of zero), a faint band says so
+      g += `<rect class="mbar nodata" x="${bx.toFixed(1)}" y="${m.t}" width="${x.bandwidth().toFixed(2)}" height="${h - m.b - m.t}"><title>${esc(
+        r.month
+      )}: no data</title></rect>`;
+      continue;
+    }
     const by = y(r.deaths || 0);
     const hot = flagged.has(r.month);
     g += `<rect class="mbar${hot ? ' alert' : ''}" x="${bx.toFixed(1)}" y="${by.toFixed(1)}" width="${x.bandwidth().toFixed(2)}" height="${(
       h - m.b - by
     ).toFixed(1)}"><title>${esc(r.month)}: ${r.deaths} deaths, ${r.events} events${hot ? ' (alert)' : ''}</title></rect>`;
     if (hot) g += `<path class="flag" d="M${(bx + x.bandwidth() / 2).toFixed(1)},${(by - 3).toFixed(1)} l-3.5,-6 h7 z"></path>`;
-    if (r.month.endsWith('-01')) g += `<text class="xtick" x="${bx.toFixed(1)}" y="${h - 6}">${esc(r.month.slice(0, 4))}</text>`;
   }
   return `<svg class="bars" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(label)}">${g}</svg>`;
 }

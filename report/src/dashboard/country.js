@@ -106,18 +106,33 @@ function trendsBlock(ix, ci, fmt) {
 
 function eventsBlock(ev, alerts) {
   const months = ((ev && ev.months) || []).slice().sort((a, b) => (a.month < b.month ? -1 : 1));
-  if (!months.length) return '<p class="empty-note">No events are stored for this country.</p>';
+  if (!months.length) return '<p class="empty-note">No stored event source covers this country.</p>';
   const shown = months.slice(-MONTHS_SHOWN);
   const flagged = new Set(alerts.map((a) => a.month));
+  // months no source covers are null: never counted as zero, and the sums say so
+  const known = (rows) => rows.filter((r) => isNum(r.deaths));
   const sum = (rows) => rows.reduce((s, r) => s + (r.deaths || 0), 0);
-  const last12 = sum(months.slice(-12));
-  const prev12 = months.length >= 24 ? sum(months.slice(-24, -12)) : null;
-  const peak = shown.reduce((m, r) => (r.deaths > m.deaths ? r : m), shown[0]);
+  const tail = (rows, n) => {
+    const k = known(rows.slice(-n));
+    return k.length === n ? sum(k) : null;
+  };
+  const last12 = tail(months, 12);
+  const prev12 = months.length >= 24 ? tail(months.slice(0, -12), 12) : null;
+  const peak = known(shown).reduce((m, r) => (!m || r.deaths > m.deaths ? r : m), null) || { deaths: 0, month: shown[0].month };
   const first = shown[0].month;
   const last = shown[shown.length - 1].month;
+  const gaps = shown.length - known(shown).length;
+  const cov = (ev && ev.coverage) || [];
+  const covText = cov.length
+    ? `The stored events cover ${cov.map((c) => (c.first === c.last ? monthName(c.first) : `${monthName(c.first)} – ${monthName(c.last)}`)).join(', ')}: <strong>no data after ${esc(
+        monthName(cov[cov.length - 1].last)
+      )}</strong>${gaps ? `; ${gaps} month${gaps > 1 ? 's' : ''} shown without data (no bar)` : ''}.`
+    : '';
   const label = `Deaths per month from ${monthName(first)} to ${monthName(last)}; the most, ${peak.deaths}, in ${monthName(peak.month)}.`;
   return `<div class="ev-kpis">
-      <div><span>Deaths, last 12 months</span><b>${last12.toLocaleString('en-GB')}</b></div>
+      <div><span>Deaths, 12 months to ${esc(monthName(last))}</span><b>${last12 != null ? last12.toLocaleString('en-GB') : '–'}</b>${
+    last12 == null ? '<small>not all known</small>' : ''
+  }</div>
       ${prev12 != null ? `<div><span>12 months before</span><b>${prev12.toLocaleString('en-GB')}</b></div>` : ''}
       <div><span>Worst month shown</span><b>${peak.deaths.toLocaleString('en-GB')}</b> <small>${esc(monthName(peak.month))}</small></div>
       <div><span>Events, last 12 months</span><b>${months
@@ -127,7 +142,7 @@ function eventsBlock(ev, alerts) {
     </div>
     ${monthBars(shown, { w: 1100, h: 180, flagged, label })}
     <p class="note">${monthName(first)} – ${monthName(last)}${months.length > shown.length ? ` (the last ${MONTHS_SHOWN} of ${months.length} months)` : ''}.
-    Orange bars with a marker: months with an alert.</p>`;
+    Orange bars with a marker: months with an alert. ${covText}</p>`;
 }
 
 const pct = (p) => (isNum(p) ? `${(p * 100).toFixed(p >= 0.995 || p < 0.005 ? 0 : 1).replace(/\.0$/, '')} %` : '–');
