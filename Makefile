@@ -1,10 +1,13 @@
 # The two set-up commands of the README:
 #   make run    install what is missing (as root), build, run the main job on shipped data
 #   make test   build and run every test (also under AddressSanitizer + UBSan)
-# Other targets: build, test-fast, test-asan, lint, clean, format, format-check, deps.
+# Other targets: build (no root, no dpkg: the libraries need only be there), install
+# (PREFIX, default /usr/local; DESTDIR), deps (the Debian packages, as root), test-fast,
+# test-asan, lint, clean, format, format-check.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+PREFIX     ?= /usr/local
 JOBS       ?= 2
 CMAKE_ARGS ?=
 
@@ -12,7 +15,7 @@ CMAKE_ARGS ?=
 DEB_PKGS = build-essential cmake pkg-config libgsl-dev liblapacke-dev libopenblas-dev \
            libcmocka-dev libsqlite3-dev zlib1g-dev libmicrohttpd-dev libjansson-dev nettle-dev
 
-.PHONY: all build run test test-fast test-asan lint deps clean format format-check report-js
+.PHONY: all build install run test test-fast test-asan lint deps clean format format-check report-js
 
 all: build
 
@@ -31,11 +34,17 @@ deps:
 	  fi; \
 	fi
 
-build: deps
+# CMake finds the libraries through pkg-config; a missing one is named by CMake itself.
+build:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-run: build
+# The CLI, libhumsec.a and libhumsec.so.0, humsec.h and humsec.pc under $(DESTDIR)$(PREFIX).
+install: build
+	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@cmake --install $(BUILD)
+
+run: deps build
 	@$(BUILD)/humsec run
 
 test-fast: deps

@@ -20,7 +20,12 @@
 extern "C" {
 #endif
 
-#define HS_VERSION "0.1.0"
+#define HS_VERSION       "0.1.0"
+#define HS_VERSION_MAJOR 0 /**< the shared library's soname: libhumsec.so.0 */
+
+/** The version of the library in use ("0.1.0"), which may differ from the HS_VERSION a
+ *  program was compiled with. */
+const char *hs_version(void);
 
 /** Status codes. The CLI maps each to its exit code (docs/humsec.1.md, "EXIT STATUS"). */
 typedef enum hs_status {
@@ -89,6 +94,22 @@ void hs_build_free(hs_build *b);
 size_t hs_build_ndsets(const hs_build *b);
 /** Name of dataset i ("Raw", "Denominated", "Imputed", "Screened", "Treated", ...). */
 const char *hs_build_dset_name(const hs_build *b, size_t i);
+
+/** Dataset i as a table: rows are units (with a time when the data has one) in the order of
+ *  the dataset's file (by unit code, then time), columns are structure nodes (indicators,
+ *  then aggregates once aggregated). NULL / 0 for an i out of range. */
+size_t hs_build_dset_nrow(const hs_build *b, size_t i);
+size_t hs_build_dset_ncol(const hs_build *b, size_t i);
+/** Unit code and name (NULL when the data has none) of row r. */
+const char *hs_build_dset_unit(const hs_build *b, size_t i, size_t r);
+const char *hs_build_dset_unit_name(const hs_build *b, size_t i, size_t r);
+/** Time of row r, and whether the data has a time column at all (0: time is meaningless). */
+long hs_build_dset_time(const hs_build *b, size_t i, size_t r);
+int hs_build_has_time(const hs_build *b);
+/** Node code of column c. */
+const char *hs_build_dset_col(const hs_build *b, size_t i, size_t c);
+/** The values, column-major: v[c * nrow + r]; NaN is missing. Owned by the build. */
+const double *hs_build_dset_values(const hs_build *b, size_t i);
 
 /**
  * Write every output into directory `dir`: one CSV per dataset, ranks.csv,

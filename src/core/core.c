@@ -96,6 +96,11 @@ char *hsi_strdup(hs_ctx *ctx, const char *s)
     return s ? hsi_strndup(ctx, s, strlen(s)) : NULL;
 }
 
+const char *hs_version(void)
+{
+    return HS_VERSION;
+}
+
 const char *hs_strerror(hs_status code)
 {
     switch (code) {

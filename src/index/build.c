@@ -191,6 +191,46 @@ const char *hs_build_dset_name(const hs_build *b, size_t i)
     return i < b->nd ? b->d[i].name : NULL;
 }
 
+size_t hs_build_dset_nrow(const hs_build *b, size_t i)
+{
+    return i < b->nd ? b->d[i].nrow : 0;
+}
+
+size_t hs_build_dset_ncol(const hs_build *b, size_t i)
+{
+    return i < b->nd ? b->d[i].ncol : 0;
+}
+
+const char *hs_build_dset_unit(const hs_build *b, size_t i, size_t r)
+{
+    return i < b->nd && r < b->d[i].nrow ? b->units.code[b->d[i].row[r]] : NULL;
+}
+
+const char *hs_build_dset_unit_name(const hs_build *b, size_t i, size_t r)
+{
+    return i < b->nd && r < b->d[i].nrow ? b->units.name[b->d[i].row[r]] : NULL;
+}
+
+long hs_build_dset_time(const hs_build *b, size_t i, size_t r)
+{
+    return i < b->nd && r < b->d[i].nrow ? b->units.time[b->d[i].row[r]] : 0;
+}
+
+int hs_build_has_time(const hs_build *b)
+{
+    return b->units.has_time;
+}
+
+const char *hs_build_dset_col(const hs_build *b, size_t i, size_t c)
+{
+    return i < b->nd && c < b->d[i].ncol ? b->meta.node[b->d[i].node[c]].code : NULL;
+}
+
+const double *hs_build_dset_values(const hs_build *b, size_t i)
+{
+    return i < b->nd ? b->d[i].v : NULL;
+}
+
 hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d, double *ranks,
                         hs_error *err)
 {

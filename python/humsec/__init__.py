@@ -1,0 +1,137 @@
+"""humsec: composite indices built the JRC/OECD way, from Python.
+
+A thin ctypes layer over the humsec C library (libhumsec.so.0, `make install`): the numbers
+are the library's own, the same doubles the command line writes.
+
+    import humsec
+    datasets = humsec.build("examples/asem/p1.pipeline")
+    datasets["Aggregated"].head()
+
+The library is found through the environment variable HUMSEC_LIBRARY (a path to
+libhumsec.so.0), else where the system's loader finds libhumsec.so.0.
+"""
+
+import ctypes
+import ctypes.util
+import math
+import os
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["build", "version", "HumsecError"]
+__version__ = "0.1.0"
+
+
+class HumsecError(RuntimeError):
+    """A humsec call failed; the message names the file, line and column where known."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
+
+
+class _Error(ctypes.Structure):
+    # mirrors hs_error in humsec.h
+    _fields_ = [
+        ("code", ctypes.c_int),
+        ("file", ctypes.c_char * 512),
+        ("line", ctypes.c_long),
+        ("col", ctypes.c_long),
+        ("msg", ctypes.c_char * 1024),
+    ]
+
+
+def _load():
+    path = os.environ.get("HUMSEC_LIBRARY")
+    names = [path] if path else ["libhumsec.so.0", ctypes.util.find_library("humsec")]
+    last = None
+    for name in names:
+        if not name:
+            continue
+        try:
+            return ctypes.CDLL(name)
+        except OSError as e:  # try the next way of finding it
+            last = e
+    raise ImportError(
+        "humsec: cannot load libhumsec.so.0 (install the library with 'make install', or set "
+        f"HUMSEC_LIBRARY to its path): {last}"
+    )
+
+
+_lib = _load()
+_P = ctypes.c_void_p
+_S = ctypes.c_size_t
+_sigs = {
+    "hs_version": (ctypes.c_char_p, []),
+    "hs_global_init": (None, []),
+    "hs_ctx_new": (_P, [_P, _P]),
+    "hs_ctx_free": (None, [_P]),
+    "hs_error_format": (None, [ctypes.POINTER(_Error), ctypes.c_char_p, _S]),
+    "hs_build_run": (ctypes.c_int, [_P, ctypes.c_char_p, ctypes.POINTER(_P), ctypes.POINTER(_Error)]),
+    "hs_build_free": (None, [_P]),
+    "hs_build_ndsets": (_S, [_P]),
+    "hs_build_dset_name": (ctypes.c_char_p, [_P, _S]),
+    "hs_build_dset_nrow": (_S, [_P, _S]),
+    "hs_build_dset_ncol": (_S, [_P, _S]),
+    "hs_build_dset_unit": (ctypes.c_char_p, [_P, _S, _S]),
+    "hs_build_dset_time": (ctypes.c_long, [_P, _S, _S]),
+    "hs_build_has_time": (ctypes.c_int, [_P]),
+    "hs_build_dset_col": (ctypes.c_char_p, [_P, _S, _S]),
+    "hs_build_dset_values": (ctypes.POINTER(ctypes.c_double), [_P, _S]),
+}
+for _name, (_res, _args) in _sigs.items():
+    _f = getattr(_lib, _name)
+    _f.restype = _res
+    _f.argtypes = _args
+_lib.hs_global_init()
+
+
+def version():
+    """The version of the loaded library, e.g. '0.1.0'."""
+    return _lib.hs_version().decode()
+
+
+def _raise(err):
+    buf = ctypes.create_string_buffer(2048)
+    _lib.hs_error_format(ctypes.byref(err), buf, len(buf))
+    raise HumsecError(buf.value.decode("utf-8", "replace"), err.code)
+
+
+def _frame(b, i):
+    nr = _lib.hs_build_dset_nrow(b, i)
+    nc = _lib.hs_build_dset_ncol(b, i)
+    cols = [_lib.hs_build_dset_col(b, i, c).decode() for c in range(nc)]
+    data = {"uCode": [_lib.hs_build_dset_unit(b, i, r).decode() for r in range(nr)]}
+    if _lib.hs_build_has_time(b):
+        data["Time"] = [_lib.hs_build_dset_time(b, i, r) for r in range(nr)]
+    v = _lib.hs_build_dset_values(b, i)
+    # column-major, as the library keeps it: copied out, so the frame outlives the build
+    arr = np.ctypeslib.as_array(v, shape=(nc * nr,)).copy().reshape(nc, nr) if nr and nc else None
+    for c, code in enumerate(cols):
+        data[code] = arr[c] if arr is not None else np.empty(0)
+    return pd.DataFrame(data)
+
+
+def build(pipeline):
+    """Build the index a pipeline file declares (docs/pipeline.md) and return every dataset
+    it keeps, in pipeline order ("Raw" first, then one per step), as a dict of DataFrames:
+    columns uCode, Time (when the data has one), then one per indicator or aggregate; NaN is
+    missing. Raises HumsecError with the library's message on a bad input."""
+    ctx = _lib.hs_ctx_new(None, None)
+    if not ctx:
+        raise MemoryError("humsec: out of memory")
+    b = _P()
+    err = _Error()
+    try:
+        if _lib.hs_build_run(ctx, os.fsencode(pipeline), ctypes.byref(b), ctypes.byref(err)) != 0:
+            _raise(err)
+        try:
+            return {
+                _lib.hs_build_dset_name(b, i).decode(): _frame(b, i)
+                for i in range(_lib.hs_build_ndsets(b))
+            }
+        finally:
+            _lib.hs_build_free(b)
+    finally:
+        _lib.hs_ctx_free(ctx)
