@@ -90,6 +90,23 @@ typedef struct hs_build hs_build;
 hs_status hs_build_run(hs_ctx *ctx, const char *path, hs_build **out, hs_error *err);
 void hs_build_free(hs_build *b);
 
+/** The texts of a build, held in memory (no file is read): the pipeline file's text, whose
+ *  `structure = NAME` and `[data] file = NAME` then only name the texts in messages, the
+ *  structure CSV and the data CSV. `size` must be sizeof(hs_build_src). */
+typedef struct hs_build_src {
+    size_t size;
+    const char *name; /**< the pipeline's name in messages (NULL: "pipeline") */
+    const char *pipeline;
+    size_t pipeline_len;
+    const char *structure;
+    size_t structure_len;
+    const char *data;
+    size_t data_len;
+} hs_build_src;
+/** hs_build_run on texts in memory: the same steps, checks and messages (file:line:col of
+ *  the named texts). The texts are borrowed only during the call. */
+hs_status hs_build_run_mem(hs_ctx *ctx, const hs_build_src *src, hs_build **out, hs_error *err);
+
 /** Number of datasets kept (Raw first, then one per step, in pipeline order). */
 size_t hs_build_ndsets(const hs_build *b);
 /** Name of dataset i ("Raw", "Denominated", "Imputed", "Screened", "Treated", ...). */

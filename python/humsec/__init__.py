@@ -69,6 +69,7 @@ _sigs = {
     "hs_ctx_free": (None, [_P]),
     "hs_error_format": (None, [ctypes.POINTER(_Error), ctypes.c_char_p, _S]),
     "hs_build_run": (ctypes.c_int, [_P, ctypes.c_char_p, ctypes.POINTER(_P), ctypes.POINTER(_Error)]),
+    "hs_build_run_mem": (ctypes.c_int, [_P, _P, ctypes.POINTER(_P), ctypes.POINTER(_Error)]),
     "hs_build_free": (None, [_P]),
     "hs_build_ndsets": (_S, [_P]),
     "hs_build_dset_name": (ctypes.c_char_p, [_P, _S]),
@@ -92,6 +93,20 @@ def version():
     return _lib.hs_version().decode()
 
 
+class _Src(ctypes.Structure):
+    # mirrors hs_build_src in humsec.h
+    _fields_ = [
+        ("size", _S),
+        ("name", ctypes.c_char_p),
+        ("pipeline", ctypes.c_char_p),
+        ("pipeline_len", _S),
+        ("structure", ctypes.c_char_p),
+        ("structure_len", _S),
+        ("data", ctypes.c_char_p),
+        ("data_len", _S),
+    ]
+
+
 def _raise(err):
     buf = ctypes.create_string_buffer(2048)
     _lib.hs_error_format(ctypes.byref(err), buf, len(buf))
@@ -113,18 +128,50 @@ def _frame(b, i):
     return pd.DataFrame(data)
 
 
-def build(pipeline):
-    """Build the index a pipeline file declares (docs/pipeline.md) and return every dataset
-    it keeps, in pipeline order ("Raw" first, then one per step), as a dict of DataFrames:
-    columns uCode, Time (when the data has one), then one per indicator or aggregate; NaN is
-    missing. Raises HumsecError with the library's message on a bad input."""
+def _csv(df, what):
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"humsec.build: {what} must be a pandas DataFrame")
+    # floats as the shortest decimal that reads back to the same double; missing as NA
+    return df.to_csv(index=False, na_rep="NA", lineterminator="\n").encode()
+
+
+def _steps_text(steps, title):
+    if isinstance(steps, str):
+        steps = [steps]
+    body = "\n\n".join(s.strip() for s in steps)
+    return (f"title = {title}\nstructure = structure\n\n[data]\nfile = data\n\n{body}\n").encode()
+
+
+def build(pipeline=None, *, structure=None, data=None, steps=None, title="index"):
+    """Build an index and return every dataset it keeps, in pipeline order ("Raw" first,
+    then one per step), as a dict of DataFrames: columns uCode, Time (when the data has
+    one), then one per indicator or aggregate; NaN is missing.
+
+    Either from a pipeline file, build("examples/asem/p1.pipeline"), which names its
+    structure and data files; or in memory, build(structure=df, data=df, steps=[...]): the
+    structure in COINr's iMeta shape, the data in any shape the pipeline's [data] section
+    takes (docs/pipeline.md), and the steps as the pipeline file's sections, e.g.
+    ["[normalise]\nmethod = minmax(0, 100)", "[aggregate]\nmethod = arithmetic"]. No file
+    is written. Raises HumsecError with the library's message on a bad input."""
+    mem = structure is not None or data is not None or steps is not None
+    if mem and (structure is None or data is None or steps is None or pipeline is not None):
+        raise TypeError("humsec.build: give a pipeline file, or structure=, data= and steps=")
+    if not mem and pipeline is None:
+        raise TypeError("humsec.build: give a pipeline file, or structure=, data= and steps=")
     ctx = _lib.hs_ctx_new(None, None)
     if not ctx:
         raise MemoryError("humsec: out of memory")
     b = _P()
     err = _Error()
     try:
-        if _lib.hs_build_run(ctx, os.fsencode(pipeline), ctypes.byref(b), ctypes.byref(err)) != 0:
+        if mem:
+            texts = (_steps_text(steps, title), _csv(structure, "structure"), _csv(data, "data"))
+            src = _Src(ctypes.sizeof(_Src), b"pipeline", texts[0], len(texts[0]), texts[1],
+                       len(texts[1]), texts[2], len(texts[2]))
+            rc = _lib.hs_build_run_mem(ctx, ctypes.byref(src), ctypes.byref(b), ctypes.byref(err))
+        else:
+            rc = _lib.hs_build_run(ctx, os.fsencode(pipeline), ctypes.byref(b), ctypes.byref(err))
+        if rc != 0:
             _raise(err)
         try:
             return {

@@ -54,3 +54,32 @@ def test_bad_pipeline(tmp_path):
     with pytest.raises(humsec.HumsecError) as e:
         humsec.build(str(p))
     assert "nowhere.csv" in str(e.value)
+
+
+def test_build_from_dataframes_equals_file_build():
+    """ASEM P1 from DataFrames and the pipeline's steps, in memory, equals the file build."""
+    meta = pd.read_csv("data/coinr-asem/input_iMeta.csv", float_precision="round_trip",
+                       keep_default_na=False, na_values=["NA", ""])
+    idata = pd.read_csv("data/coinr-asem/input_iData.csv", float_precision="round_trip",
+                        keep_default_na=False, na_values=["NA", ""])
+    steps = [
+        "[denominate]",
+        "[impute]\nmethod = mean_group\ngroup = EurAsia_group",
+        "[screen]\nby = na\ndat_thresh = 0.9",
+        "[treat]\nwinmax = 5",
+        "[normalise]\nmethod = minmax(0, 100)",
+        "[aggregate]\nmethod = arithmetic",
+    ]
+    mem = humsec.build(structure=meta, data=idata, steps=steps)
+    ref = humsec.build("examples/asem/p1.pipeline")
+    assert list(mem) == list(ref)
+    for name in ref:
+        pd.testing.assert_frame_equal(mem[name], ref[name], check_exact=True)
+
+
+def test_build_from_dataframes_bad_step():
+    meta = pd.read_csv("data/coinr-asem/input_iMeta.csv")
+    idata = pd.read_csv("data/coinr-asem/input_iData.csv")
+    with pytest.raises(humsec.HumsecError) as e:
+        humsec.build(structure=meta, data=idata, steps=["[normalise]\nmethod = nosuch"])
+    assert "pipeline:" in str(e.value) and "nosuch" in str(e.value)

@@ -124,7 +124,10 @@ static hs_status build_check_ranked(const hs_build *b, hs_error *err)
                    b->meta.node[top].code, last->nrow);
 }
 
-hs_status hs_build_run(hs_ctx *ctx, const char *path, hs_build **out, hs_error *err)
+/* A build from a pipeline file (src NULL) or from texts in memory (path is then the
+ * pipeline's name in messages). */
+static hs_status build_run(hs_ctx *ctx, const char *path, const hs_build_src *src, hs_build **out,
+                           hs_error *err)
 {
     *out = NULL;
     hsi_ini ini;
@@ -133,17 +136,25 @@ hs_status hs_build_run(hs_ctx *ctx, const char *path, hs_build **out, hs_error *
     if (!b) return hsi_err_nomem(err);
     b->ctx = ctx;
     b->treat_dset = -1;
-    hs_status st = hsi_pipeline_read(ctx, path, &b->pl, &ini, err);
+    hs_status st = src ? hsi_pipeline_parse(ctx, src->pipeline, src->pipeline_len, path, &b->pl,
+                                            &ini, err)
+                       : hsi_pipeline_read(ctx, path, &b->pl, &ini, err);
     if (st) goto fail;
     hsi_log(ctx, 0, "structure: %s", b->pl.meta_file);
-    if ((st = hsi_meta_read(ctx, b->pl.meta_file, &b->meta, err))) goto fail;
+    st = src ? hsi_meta_parse(ctx, src->structure, src->structure_len, b->pl.meta_file, &b->meta,
+                              err)
+             : hsi_meta_read(ctx, b->pl.meta_file, &b->meta, err);
+    if (st) goto fail;
     hsi_log(ctx, 0, "data: %s", b->pl.data.file);
     b->d = hsi_calloc(ctx, 1, sizeof *b->d);
     if (!b->d) {
         st = hsi_err_nomem(err);
         goto fail;
     }
-    if ((st = hsi_data_read(ctx, &b->pl.data, &b->meta, &b->units, &b->d[0], err))) goto fail;
+    st = src ? hsi_data_parse(ctx, &b->pl.data, &b->meta, src->data, src->data_len, &b->units,
+                              &b->d[0], err)
+             : hsi_data_read(ctx, &b->pl.data, &b->meta, &b->units, &b->d[0], err);
+    if (st) goto fail;
     b->nd = 1;
     if (build_warn_raw(b)) {
         st = hsi_err_nomem(err);
@@ -161,6 +172,21 @@ fail:
     hsi_ini_free(&ini);
     hs_build_free(b);
     return st;
+}
+
+hs_status hs_build_run(hs_ctx *ctx, const char *path, hs_build **out, hs_error *err)
+{
+    return build_run(ctx, path, NULL, out, err);
+}
+
+hs_status hs_build_run_mem(hs_ctx *ctx, const hs_build_src *src, hs_build **out, hs_error *err)
+{
+    *out = NULL;
+    if (!src || src->size != sizeof *src || !src->pipeline || !src->structure || !src->data)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "hs_build_run_mem: the pipeline, structure and data texts are all needed "
+                       "(and src->size = sizeof(hs_build_src))");
+    return build_run(ctx, src->name ? src->name : "pipeline", src, out, err);
 }
 
 void hs_build_free(hs_build *b)
