@@ -1,0 +1,3 @@
+library(testthat)
+library(humsec)
+test_check("humsec")
