@@ -444,6 +444,19 @@ hs_status hsi_fc_put(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc_job *j
 
 /* ---- typed reads for the API --------------------------------------------------------- */
 
+/* Rows (capacity *cap, all used) moved to twice the room, or 64 to start; NULL when out of
+ * memory (rows then left as they are). */
+static void *fc_grow(hs_ctx *ctx, void *rows, size_t *cap, size_t size)
+{
+    size_t nc = *cap ? *cap * 2 : 64;
+    void *g = hsi_malloc(ctx, nc * size);
+    if (!g) return NULL;
+    if (rows) memcpy(g, rows, *cap * size);
+    hsi_free(ctx, rows);
+    *cap = nc;
+    return g;
+}
+
 int hsi_fc_run_find(hs_store *db, int origin, int before, hsi_fc_run *r)
 {
     memset(r, 0, sizeof *r);
@@ -507,16 +520,12 @@ hs_status hsi_fc_rows(hs_ctx *ctx, hs_store *db, int64_t frun, const char *iso3,
             break;
         }
         if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 256;
-            hsi_fc_row *g = hsi_malloc(ctx, nc * sizeof *g);
+            void *g = fc_grow(ctx, rows, &cap, sizeof *rows);
             if (!g) {
                 st = hsi_err_nomem(err);
                 break;
             }
-            if (rows) memcpy(g, rows, *n * sizeof *g);
-            hsi_free(ctx, rows);
             rows = g;
-            cap = nc;
         }
         hsi_fc_row *w = &rows[(*n)++];
         const char *c = (const char *)sqlite3_column_text(q, 0);
@@ -634,16 +643,12 @@ hs_status hsi_fc_score_table(hs_ctx *ctx, hs_store *db, int by_month, hsi_fc_sco
             break;
         }
         if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            hsi_fc_score *g = hsi_malloc(ctx, nc * sizeof *g);
+            void *g = fc_grow(ctx, rows, &cap, sizeof *rows);
             if (!g) {
                 st = hsi_err_nomem(err);
                 break;
             }
-            if (rows) memcpy(g, rows, *n * sizeof *g);
-            hsi_free(ctx, rows);
             rows = g;
-            cap = nc;
         }
         hsi_fc_score *w = &rows[(*n)++];
         w->key = sqlite3_column_int(q, 0);
@@ -735,16 +740,12 @@ hs_status hsi_fc_alerts(hs_ctx *ctx, hs_store *db, int64_t frun, hsi_fc_alert **
             break;
         }
         if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 32;
-            hsi_fc_alert *g = hsi_malloc(ctx, nc * sizeof *g);
+            void *g = fc_grow(ctx, rows, &cap, sizeof *rows);
             if (!g) {
                 st = hsi_err_nomem(err);
                 break;
             }
-            if (rows) memcpy(g, rows, *n * sizeof *g);
-            hsi_free(ctx, rows);
             rows = g;
-            cap = nc;
         }
         hsi_fc_alert *w = &rows[(*n)++];
         const char *c = (const char *)sqlite3_column_text(q, 0);
