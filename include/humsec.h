@@ -257,6 +257,23 @@ typedef struct hs_sensitivity hs_sensitivity;
 hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec,
                              const hs_sa_opts *o, hs_sensitivity **out, hs_error *err);
 void hs_sensitivity_free(hs_sensitivity *s);
+
+/** The analysis's results as arrays (what hs_sensitivity_write puts in ua_ranks.csv and
+ *  sa_indices.csv). Units are those of the analysed node and time slice. */
+size_t hs_sensitivity_nunits(const hs_sensitivity *s);
+const char *hs_sensitivity_unit(const hs_sensitivity *s, size_t i);
+/** The unit's rank in the build as the pipeline declares it (NaN: not ranked). */
+double hs_sensitivity_nominal_rank(const hs_sensitivity *s, size_t i);
+/** The 5 %, 50 % and 95 % rank over the runs (type-7 quantiles) into out; NaN when no run
+ *  ranked the unit. */
+hs_status hs_sensitivity_rank_interval(const hs_sensitivity *s, size_t i, double out[3],
+                                       hs_error *err);
+/** The SPEC's uncertain factors, in the SPEC's order. */
+size_t hs_sensitivity_nfactors(const hs_sensitivity *s);
+const char *hs_sensitivity_factor(const hs_sensitivity *s, size_t f);
+/** Sobol' first-order and total indices of each factor with their bootstrap quantiles into
+ *  idx[0 .. nfactors) (a Saltelli design, HS_SA_SA, only: HS_ERR_USAGE otherwise). */
+hs_status hs_sensitivity_sobol(const hs_sensitivity *s, hs_sa_index *idx, hs_error *err);
 /** Write ua_ranks.csv, ua_scores.csv (when the runs use several normalisations),
  *  sa_indices.csv, sa_convergence.csv, sensitivity.json, and runs.csv if opts.write_runs. */
 hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char *dir,

@@ -19,7 +19,7 @@ import os
 import numpy as np
 import pandas as pd
 
-__all__ = ["build", "version", "HumsecError"]
+__all__ = ["build", "sensitivity", "version", "HumsecError"]
 __version__ = "0.1.0"
 
 
@@ -40,6 +40,33 @@ class _Error(ctypes.Structure):
         ("col", ctypes.c_long),
         ("msg", ctypes.c_char * 1024),
     ]
+
+
+class _SaOpts(ctypes.Structure):
+    # mirrors hs_sa_opts in humsec.h (filled by hs_sa_opts_init, then the fields set here)
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("n", ctypes.c_size_t),
+        ("seed", ctypes.c_ulong),
+        ("threads", ctypes.c_int),
+        ("sampler", ctypes.c_int),
+        ("bootstrap", ctypes.c_size_t),
+        ("progress", ctypes.c_void_p),
+        ("progress_ud", ctypes.c_void_p),
+        ("progress_secs", ctypes.c_double),
+        ("write_runs", ctypes.c_int),
+        ("part", ctypes.c_int),
+        ("nparts", ctypes.c_int),
+        ("gather", ctypes.c_void_p),
+        ("gather_ud", ctypes.c_void_p),
+    ]
+
+
+class _SaIndex(ctypes.Structure):
+    # mirrors hs_sa_index in humsec.h
+    _fields_ = [(f, ctypes.c_double) for f in
+                ("si", "sti", "si_lo", "si_hi", "sti_lo", "sti_hi", "si_q05", "si_q95", "sti_q05",
+                 "sti_q95")]
 
 
 def _load():
@@ -80,6 +107,19 @@ _sigs = {
     "hs_build_has_time": (ctypes.c_int, [_P]),
     "hs_build_dset_col": (ctypes.c_char_p, [_P, _S, _S]),
     "hs_build_dset_values": (ctypes.POINTER(ctypes.c_double), [_P, _S]),
+    "hs_sa_opts_init": (None, [ctypes.POINTER(_SaOpts)]),
+    "hs_sensitivity_run": (ctypes.c_int, [_P, ctypes.c_char_p, ctypes.c_char_p,
+                                          ctypes.POINTER(_SaOpts), ctypes.POINTER(_P),
+                                          ctypes.POINTER(_Error)]),
+    "hs_sensitivity_free": (None, [_P]),
+    "hs_sensitivity_nunits": (_S, [_P]),
+    "hs_sensitivity_unit": (ctypes.c_char_p, [_P, _S]),
+    "hs_sensitivity_nominal_rank": (ctypes.c_double, [_P, _S]),
+    "hs_sensitivity_rank_interval": (ctypes.c_int, [_P, _S, ctypes.POINTER(ctypes.c_double),
+                                                    ctypes.POINTER(_Error)]),
+    "hs_sensitivity_nfactors": (_S, [_P]),
+    "hs_sensitivity_factor": (ctypes.c_char_p, [_P, _S]),
+    "hs_sensitivity_sobol": (ctypes.c_int, [_P, ctypes.POINTER(_SaIndex), ctypes.POINTER(_Error)]),
 }
 for _name, (_res, _args) in _sigs.items():
     _f = getattr(_lib, _name)
@@ -180,5 +220,59 @@ def build(pipeline=None, *, structure=None, data=None, steps=None, title="index"
             }
         finally:
             _lib.hs_build_free(b)
+    finally:
+        _lib.hs_ctx_free(ctx)
+
+
+def sensitivity(pipeline, spec, type="ua", n=1000, seed=1, threads=0):
+    """Rebuild the index of a pipeline file many times with the uncertain choices of a SPEC
+    file (docs/sensitivity.md) and return a dict: "ranks", a DataFrame per unit of the
+    analysed node (uCode, nominal_rank, q05_rank, median_rank, q95_rank), and with
+    type="sa" also "sobol", per factor (factor, Si with its 2.5/97.5 % and 5/95 % bootstrap
+    quantiles, and the same for STi). The same numbers as `humsec sensitivity` for the same
+    seed, for any number of threads."""
+    if type not in ("ua", "sa"):
+        raise ValueError("humsec.sensitivity: type is 'ua' or 'sa'")
+    o = _SaOpts()
+    _lib.hs_sa_opts_init(ctypes.byref(o))
+    o.type = 0 if type == "ua" else 1
+    o.n = int(n)
+    o.seed = int(seed)
+    o.threads = int(threads)
+    o.progress_secs = -1.0  # no progress lines from a library call
+    ctx = _lib.hs_ctx_new(None, None)
+    if not ctx:
+        raise MemoryError("humsec: out of memory")
+    s = _P()
+    err = _Error()
+    try:
+        if _lib.hs_sensitivity_run(ctx, os.fsencode(pipeline), os.fsencode(spec), ctypes.byref(o),
+                                   ctypes.byref(s), ctypes.byref(err)) != 0:
+            _raise(err)
+        try:
+            nu = _lib.hs_sensitivity_nunits(s)
+            iv = (ctypes.c_double * 3)()
+            rows = []
+            for i in range(nu):
+                if _lib.hs_sensitivity_rank_interval(s, i, iv, ctypes.byref(err)) != 0:
+                    _raise(err)
+                rows.append((_lib.hs_sensitivity_unit(s, i).decode(),
+                             _lib.hs_sensitivity_nominal_rank(s, i), iv[0], iv[1], iv[2]))
+            out = {"ranks": pd.DataFrame(rows, columns=["uCode", "nominal_rank", "q05_rank",
+                                                        "median_rank", "q95_rank"])}
+            if type == "sa":
+                k = _lib.hs_sensitivity_nfactors(s)
+                idx = (_SaIndex * max(k, 1))()
+                if _lib.hs_sensitivity_sobol(s, idx, ctypes.byref(err)) != 0:
+                    _raise(err)
+                out["sobol"] = pd.DataFrame(
+                    [(_lib.hs_sensitivity_factor(s, f).decode(), x.si, x.si_lo, x.si_hi, x.si_q05,
+                      x.si_q95, x.sti, x.sti_lo, x.sti_hi, x.sti_q05, x.sti_q95)
+                     for f, x in enumerate(idx[:k])],
+                    columns=["factor", "Si", "Si_q025", "Si_q975", "Si_q05", "Si_q95", "STi",
+                             "STi_q025", "STi_q975", "STi_q05", "STi_q95"])
+            return out
+        finally:
+            _lib.hs_sensitivity_free(s)
     finally:
         _lib.hs_ctx_free(ctx)

@@ -83,3 +83,25 @@ def test_build_from_dataframes_bad_step():
     with pytest.raises(humsec.HumsecError) as e:
         humsec.build(structure=meta, data=idata, steps=["[normalise]\nmethod = nosuch"])
     assert "pipeline:" in str(e.value) and "nosuch" in str(e.value)
+
+
+@pytest.mark.parametrize("kind,n", [("ua", 200), ("sa", 64)])
+def test_sensitivity_equals_cli(kind, n, tmp_path):
+    """Rank intervals (and Sobol' indices) from Python equal `humsec sensitivity`'s CSVs."""
+    pl, spec = "examples/asem/sa.pipeline", "examples/asem/sa.spec"
+    got = humsec.sensitivity(pl, spec, type=kind, n=n, seed=3, threads=2)
+    out = tmp_path / "sa"
+    subprocess.run([EXE, "sensitivity", pl, spec, "-o", str(out), "--type", kind, "--n", str(n),
+                    "--seed", "3", "--threads", "1", "-q"], check=True)
+    ref = pd.read_csv(out / "ua_ranks.csv", float_precision="round_trip", keep_default_na=False,
+                      na_values=["NA"])
+    r = got["ranks"].set_index("uCode").loc[ref["uCode"]]
+    for col in ("nominal_rank", "q05_rank", "median_rank", "q95_rank"):
+        assert np.array_equal(r[col].to_numpy(float), ref[col].to_numpy(float), equal_nan=True), col
+    if kind == "sa":
+        si = pd.read_csv(out / "sa_indices.csv", float_precision="round_trip")
+        g = got["sobol"].set_index("factor").loc[si["factor"]]
+        for col in ("Si", "STi", "Si_q025", "STi_q975"):
+            assert np.array_equal(g[col].to_numpy(float), si[col].to_numpy(float)), col
+    else:
+        assert "sobol" not in got

@@ -52,6 +52,48 @@ hs_status hsi_sensitivity_rank_interval(const hs_sensitivity *s, size_t i, doubl
     return HS_OK;
 }
 
+size_t hs_sensitivity_nunits(const hs_sensitivity *s)
+{
+    return s ? s->nunit : 0;
+}
+
+const char *hs_sensitivity_unit(const hs_sensitivity *s, size_t i)
+{
+    return s && i < s->nunit ? s->base->units.code[s->unit_row[i]] : NULL;
+}
+
+double hs_sensitivity_nominal_rank(const hs_sensitivity *s, size_t i)
+{
+    return s && i < s->nunit ? s->nom_rank[i] : (double)NAN;
+}
+
+hs_status hs_sensitivity_rank_interval(const hs_sensitivity *s, size_t i, double out[3],
+                                       hs_error *err)
+{
+    if (!s || i >= s->nunit)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "no unit %zu in the analysis", i);
+    return hsi_sensitivity_rank_interval(s, i, out, err);
+}
+
+size_t hs_sensitivity_nfactors(const hs_sensitivity *s)
+{
+    return s ? s->spec.nfactor : 0;
+}
+
+const char *hs_sensitivity_factor(const hs_sensitivity *s, size_t f)
+{
+    return s && f < s->spec.nfactor ? s->spec.f[f].name : NULL;
+}
+
+hs_status hs_sensitivity_sobol(const hs_sensitivity *s, hs_sa_index *idx, hs_error *err)
+{
+    if (!s || s->sa->type != HS_SA_SA)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "Sobol' indices need a Saltelli design (type sa), not an uncertainty "
+                       "analysis");
+    return hs_sa_indices(s->sa, s->sa->n, idx, NULL, err);
+}
+
 static void sw_key(hsi_buf *b, const hs_sensitivity *s, size_t i)
 {
     hsi_buf_csv_str(b, s->base->units.code[s->unit_row[i]]);
