@@ -38,6 +38,38 @@ void hsi_fc_job_free(hs_ctx *ctx, hsi_fc_job *j)
     memset(j, 0, sizeof *j);
 }
 
+static void fc_params(const hs_analog_opts *o, char *buf, size_t n);
+
+int hsi_fc_unchanged(hs_ctx *ctx, hs_store *db, const char *path, const hs_analog_opts *ao)
+{
+    char *text = NULL, sha[65], params[512], like[80];
+    size_t len = 0;
+    hs_error e;
+    if (hsi_read_file(ctx, path, &text, &len, &e) != HS_OK) return 0; /* the run says why */
+    hsi_sha256_hex(text, len, sha);
+    hsi_free(ctx, text);
+    hs_analog_opts d;
+    if (!ao) {
+        hs_analog_opts_init(&d);
+        ao = &d;
+    }
+    fc_params(ao, params, sizeof params);
+    snprintf(like, sizeof like, "%%\"sha256\":\"%s\"%%", sha);
+    sqlite3_stmt *q = NULL;
+    int same = 0;
+    if (sqlite3_prepare_v2(hsi_store_db(db),
+                           "SELECT sources LIKE ?1 AND params = ?2 AND version = ?3 FROM "
+                           "forecast_run ORDER BY id DESC LIMIT 1",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, like, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, params, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, HS_VERSION, -1, SQLITE_STATIC);
+        same = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+    }
+    sqlite3_finalize(q);
+    return same;
+}
+
 hs_status hsi_fc_compute(hs_ctx *ctx, const char *path, const char *rel, const hs_geo *geo,
                          const hs_cmtable_opts *to_in, const hs_analog_opts *ao, hsi_fc_job *j,
                          hs_error *err)

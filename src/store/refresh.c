@@ -913,7 +913,7 @@ static hs_status rf_ingest_shipped(hs_ctx *ctx, hs_store *db, const hs_refresh_o
 
 /* The global country-month table's forecast (docs/warning.md, "Stored forecasts"): the
  * shipped table unless another is named; a project without one has none. */
-static hs_status rf_forecast(hs_ctx *ctx, const hs_refresh_opts *o, const hs_geo *geo,
+static hs_status rf_forecast(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *o, const hs_geo *geo,
                              hsi_fc_job *fc, hs_error *err)
 {
     static const char shipped[] = "data/ucdp_cm/ucdp_ged251_country_month_1989_2023.csv";
@@ -923,6 +923,13 @@ static hs_status rf_forecast(hs_ctx *ctx, const hs_refresh_opts *o, const hs_geo
     else
         rf_path(path, sizeof path, o->root, shipped);
     if (!o->cm_table && access(path, R_OK) != 0) return HS_OK;
+    /* the same table, model and version as the latest forecast run: nothing new to forecast
+       or to score (the table's months are already stored) */
+    if (hsi_fc_unchanged(ctx, db, path, NULL)) {
+        rf_progress(o, "forecasts: %s unchanged since the latest forecast run",
+                    rf_rel(path, o->root));
+        return HS_OK;
+    }
     rf_progress(o, "forecasts: every country, 1-36 months (%s)", rf_rel(path, o->root));
     return hsi_fc_compute(ctx, path, rf_rel(path, o->root), geo, NULL, NULL, fc, err);
 }
@@ -1251,7 +1258,7 @@ hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opt
         if (!st) st = rf_panel(ctx, db, run, geo, HS_PANEL_GRID, o.submissions, &pg, err);
         if (!st) st = hs_warn_run(ctx, pc, &wo, &al, &nal, err);
         if (!st) rf_progress(&o, "events: %zu alerts over %zu countries", nal, hs_panel_nunits(pc));
-        if (!st) st = rf_forecast(ctx, &o, geo, &fc, err);
+        if (!st) st = rf_forecast(ctx, db, &o, geo, &fc, err);
     }
     z.submissions = z.submissions > nrej ? z.submissions - nrej : 0;
     /* every result in one transaction */
@@ -1299,7 +1306,7 @@ hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opt
     else
         rf_progress(&o, "run %lld done: %zu indices, %zu scores, %zu submissions used",
                     (long long)run, z.indices, z.scores, z.submissions);
-    if (!st && fc.t)
+    if (!st && fc.t && fc.f)
         rf_progress(&o,
                     z.forecast_run ? "forecasts: run %ld; %zu stored forecasts scored"
                                    : "forecasts: unchanged since the last run (%ld); %zu stored "

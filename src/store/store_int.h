@@ -92,6 +92,10 @@ HS_INTERNAL hs_status hsi_fc_compute(hs_ctx *ctx, const char *path, const char *
                                      const hs_geo *geo, const hs_cmtable_opts *to,
                                      const hs_analog_opts *ao, hsi_fc_job *j, hs_error *err);
 HS_INTERNAL void hsi_fc_job_free(hs_ctx *ctx, hsi_fc_job *j);
+/* 1 when the latest forecast run came from this very file (its SHA-256) with these options
+ * (NULL: the defaults) and this version: a run then need not forecast again. */
+HS_INTERNAL int hsi_fc_unchanged(hs_ctx *ctx, hs_store *db, const char *path,
+                                 const hs_analog_opts *ao);
 /* Inside the caller's transaction: the table replaces the stored one, the forecast becomes
  * a run of refresh run `run` (0: none; *frun 0 when the latest forecast run has the same
  * origin, data and model), and every
