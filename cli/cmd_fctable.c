@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,7 @@ static void fctable_help(void)
 static void evtable_help(void)
 {
     puts("usage: humsec evaluate --table FILE [--from YYYY-MM] [--to YYYY-MM] [-o FILE]\n"
-         "                       [--onsets FILE]\n"
+         "                       [--onsets FILE] [--hsi PIPELINE [--hsi-weight W]]\n"
          "                       [--column C] [--samples M] [--seed S] [--threads N]\n"
          "                       [--geo DIR] [--quiet]\n"
          "\n"
@@ -69,6 +70,10 @@ static void evtable_help(void)
          "  --from, --to YYYY-MM  first and last origin (default six years in .. the month\n"
          "                     before the table's last)\n"
          "  -o, --output FILE  the CSV (default standard output)\n"
+         "  --hsi PIPELINE     also match on the Human Security Index's pillars (the build of\n"
+         "                     PIPELINE, e.g. examples/hsi/hsi.pipeline): a country-month's\n"
+         "                     Fear, Abuse and Want scores of the year before, on 0..1\n"
+         "  --hsi-weight W     their weight in the analogue distance (default 1)\n"
          "  --onsets FILE      also the onset alerts: a country below 25 in each of its last\n"
          "                     3 months is alerted when P(>= 25 within 3 months) reaches a\n"
          "                     threshold calibrated on the 5 years before --from; precision,\n"
@@ -96,7 +101,8 @@ static int fct_int(const char *cmd, const char *opt, const char *s, long lo, lon
  * for forecast, the origins scored for evaluate. */
 typedef struct fct_args {
     int evaluate;
-    const char *table, *out, *geodir, *onsets, *db;
+    const char *table, *out, *geodir, *onsets, *db, *hsi;
+    double hsi_weight;
     hs_cmtable_opts to;
     hs_analog_opts ao;
     int from, last, origin, quiet, with_samples;
@@ -112,6 +118,7 @@ static int fct_parse(int argc, char **argv, int evaluate, fct_args *a)
     a->geodir = "data/geo";
     a->with_samples = 1;
     a->leads = 36;
+    a->hsi_weight = 1;
     hs_cmtable_opts_init(&a->to);
     hs_analog_opts_init(&a->ao);
     a->ao.threads = 2;
@@ -156,6 +163,14 @@ static int fct_parse(int argc, char **argv, int evaluate, fct_args *a)
             a->with_samples = 0;
         } else if (evaluate && !strcmp(o, "--onsets") && more) {
             a->onsets = argv[++i];
+        } else if (evaluate && !strcmp(o, "--hsi") && more) {
+            a->hsi = argv[++i];
+        } else if (evaluate && !strcmp(o, "--hsi-weight") && more) {
+            char *end = NULL;
+            a->hsi_weight = strtod(argv[++i], &end);
+            if (end == argv[i] || *end || !(a->hsi_weight >= 0 && a->hsi_weight <= 1e6))
+                return cli_usage(cmd, "--hsi-weight takes a number from 0 to 1e6, not '%s'",
+                                 argv[i]);
         } else if (!strcmp(o, "--geo") && more) {
             a->geodir = argv[++i];
         } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
@@ -280,6 +295,60 @@ int cmd_forecast_table(int argc, char **argv)
     return rc;
 }
 
+/* The HSI's pillars as covariates of the table's country-months (docs/warning.md, "Does the
+ * index warn?"): unit u (an ISO3 code) in month s gets the Fear, Abuse and Want scores of the
+ * year before s's (the latest published before it), divided by 100; NaN where the HSI has no
+ * score. *cov (free) is nunit x nmonth x 3. */
+static hs_status fct_hsi_cov(hs_ctx *ctx, const char *pipeline, const hs_cmtable *t, double **cov,
+                             hs_error *err)
+{
+    static const char *const pillars[3] = {"Fear", "Abuse", "Want"};
+    hs_build *b = NULL;
+    hs_status st = hs_build_run(ctx, pipeline, &b, err);
+    if (st) return st;
+    size_t d = hs_build_ndsets(b) - 1, nr = hs_build_dset_nrow(b, d), nc = hs_build_dset_ncol(b, d);
+    long col[3] = {-1, -1, -1};
+    for (size_t c = 0; c < nc; c++)
+        for (int k = 0; k < 3; k++)
+            if (!strcmp(hs_build_dset_col(b, d, c), pillars[k])) col[k] = (long)c;
+    if (col[0] < 0 || col[1] < 0 || col[2] < 0 || !hs_build_has_time(b)) {
+        hs_build_free(b);
+        snprintf(err->msg, sizeof err->msg,
+                 "%s: the build has no yearly Fear, Abuse and Want pillars (the HSI's)", pipeline);
+        err->code = HS_ERR_USAGE;
+        return HS_ERR_USAGE;
+    }
+    int m0 = hs_cmtable_first_month(t), m1 = hs_cmtable_last_month(t);
+    size_t nu = hs_cmtable_nunits(t), nm = (size_t)(m1 - m0) + 1;
+    double *x = malloc(nu * nm * 3 * sizeof *x);
+    if (!x) {
+        hs_build_free(b);
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        err->code = HS_ERR_NOMEM;
+        return HS_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nu * nm * 3; i++)
+        x[i] = NAN;
+    const double *v = hs_build_dset_values(b, d);
+    for (size_t r = 0; r < nr; r++) {
+        const char *code = hs_build_dset_unit(b, d, r);
+        size_t u = 0;
+        while (u < nu && strcmp(hs_cmtable_unit(t, u), code))
+            u++;
+        if (u == nu) continue;
+        long year = hs_build_dset_time(b, d, r) + 1; /* published the year after */
+        for (size_t m = 0; m < nm; m++) {
+            int id = m0 + (int)m, y = 1980 + (id - 1) / 12;
+            if (id < 1 || y != year) continue;
+            for (int k = 0; k < 3; k++)
+                x[(u * nm + m) * 3 + (size_t)k] = v[(size_t)col[k] * nr + r] / 100;
+        }
+    }
+    hs_build_free(b);
+    *cov = x;
+    return HS_OK;
+}
+
 int cmd_evaluate_table(int argc, char **argv)
 {
     fct_args a;
@@ -301,6 +370,13 @@ int cmd_evaluate_table(int argc, char **argv)
         fprintf(stderr, "humsec: %s: %zu units; backtest of leads 1, 3, 6, 12 ...\n", a.table,
                 hs_cmtable_nunits(t));
     if (st == HS_OK) st = fct_memstream(&buf, &len, &mf, &err);
+    double *cov = NULL;
+    if (st == HS_OK && a.hsi) {
+        st = fct_hsi_cov(ctx, a.hsi, t, &cov, &err);
+        a.ao.cov = cov;
+        a.ao.ncov = 3;
+        a.ao.cov_weight = a.hsi_weight;
+    }
     if (st == HS_OK && a.onsets) st = fct_memstream(&obuf, &olen, &of, &err);
     if (st == HS_OK) st = hs_cmtable_backtest_write(ctx, t, &a.ao, a.from, a.last, mf, of, &err);
     if (mf && fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
@@ -313,6 +389,7 @@ int cmd_evaluate_table(int argc, char **argv)
             st = HS_ERR_IO;
     }
     rc = st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
+    free(cov);
     free(buf);
     free(obuf);
     hs_cmtable_free(t);

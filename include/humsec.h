@@ -460,6 +460,12 @@ typedef struct hs_analog_opts {
     int own_months;     /**< own months drawn from (24) */
     double own_decay;   /**< their weights, own_decay^k (0.9) */
     double own_share;   /**< share of draws from the own months (0.3) */
+    /** Optional covariates (docs/warning.md, "Does the index warn?"): cov[(u * nmonth + s)
+     *  * ncov + j], known at month s (NaN: unknown); the distance adds cov_weight times
+     *  the sum of squared differences of the covariates known on both sides. NULL: none. */
+    const double *cov;
+    int ncov;
+    double cov_weight;
     int samples;        /**< draws per unit and lead (1000) */
     unsigned long seed; /**< default 1; the draws are bit-identical for any thread count */
     int threads;        /**< default 1 */

@@ -137,12 +137,21 @@ static void *an_run(void *arg)
         if (isnan(lq)) continue; /* its recent months are not all known: no forecast */
         for (size_t k = 0; k < L; k++)
             q[k] = j->ly[u * nm + (size_t)j->origin - k];
+        size_t nc = o->cov ? (size_t)o->ncov : 0;
+        const double *cu = nc ? &o->cov[(u * nm + (size_t)j->origin) * nc] : NULL;
         for (size_t c = 0; c < j->ncand; c++) {
             const double *l = &j->ly[j->cand[c]];
             double d = 0;
             for (size_t k = 0; k < L; k++) {
                 double e = l[-(ptrdiff_t)k] - q[k];
                 d += w[k] * e * e;
+            }
+            if (nc) { /* the covariates known on both sides */
+                const double *cv = &o->cov[j->cand[c] * nc];
+                for (size_t f = 0; f < nc; f++) {
+                    double e = cv[f] - cu[f];
+                    if (!isnan(e)) d += o->cov_weight * e * e;
+                }
             }
             dist[c] = tmp[c] = d;
         }
@@ -225,7 +234,8 @@ hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double 
     if (o->k < 1 || o->match_months < 1 || o->match_months > AN_MAX_MATCH || o->level_months < 1 ||
         o->level_months > o->match_months || o->own_months < 1 || o->own_months > AN_MAX_OWN ||
         !(o->own_share >= 0 && o->own_share <= 1) || !(o->match_decay > 0 && o->match_decay <= 1) ||
-        !(o->own_decay > 0 && o->own_decay <= 1) || o->samples < 1 || o->threads < 1 || nlead == 0)
+        !(o->own_decay > 0 && o->own_decay <= 1) || o->samples < 1 || o->threads < 1 || nlead == 0 ||
+        (o->cov && (o->ncov < 1 || o->ncov > 64 || !(o->cov_weight >= 0))))
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "analog options out of range");
     int minlead = 0;
     for (size_t h = 0; h < nlead; h++) {

@@ -173,6 +173,45 @@ static void test_analog(void **state)
     assert_int_equal(hs_analog_forecast(NULL, &o, y, 3, 40, 30, l3, 1, NULL, d1, &err), HS_OK);
     for (size_t u = 0; u < 2; u++)
         assert_memory_equal(&a[(u * 2 + 1) * 50], &d1[u * 50], 50 * sizeof(double));
+    /* covariates: unknown everywhere, or weighing 0, change nothing; known and weighing,
+     * they choose the analogues */
+    {
+        double cov[3 * 40 * 2], e[3 * 2 * 50];
+        for (size_t i = 0; i < sizeof cov / sizeof cov[0]; i++)
+            cov[i] = NAN;
+        o.cov = cov;
+        o.ncov = 2;
+        o.cov_weight = 5;
+        assert_int_equal(hs_analog_forecast(NULL, &o, y, 3, 40, 30, leads, 2, NULL, e, &err),
+                         HS_OK);
+        assert_memory_equal(a, e, sizeof e);
+        for (size_t u = 0; u < 3; u++)
+            for (size_t m = 0; m < 40; m++) {
+                cov[(u * 40 + m) * 2] = (double)u; /* each unit its own covariate */
+                cov[(u * 40 + m) * 2 + 1] = 0.5;
+            }
+        o.cov_weight = 0;
+        assert_int_equal(hs_analog_forecast(NULL, &o, y, 3, 40, 30, leads, 2, NULL, e, &err),
+                         HS_OK);
+        assert_memory_equal(a, e, sizeof e);
+        /* unit 0 (steady 10: every draw 10 above) given unit 1's covariate, weighing much:
+         * its analogues are unit 1's months, whose outcomes alternate, so its draws do too */
+        cov[30 * 2] = 1; /* at the origin only: its own earlier months keep 0 */
+        o.cov_weight = 1e6;
+        o.own_share = 0;
+        assert_int_equal(hs_analog_forecast(NULL, &o, y, 3, 40, 30, leads, 2, NULL, e, &err),
+                         HS_OK);
+        int other = 0;
+        for (size_t i = 0; i < 100; i++)
+            other += e[i] != 10;
+        assert_true(other > 10);
+        o.cov_weight = -1;
+        assert_int_equal(hs_analog_forecast(NULL, &o, y, 3, 40, 30, leads, 2, NULL, e, &err),
+                         HS_ERR_USAGE);
+        o.cov = NULL;
+        o.cov_weight = 0;
+        o.own_share = 0.3;
+    }
     /* an origin 7: lead 1 has analogues (windows ending at 5 and 6), lead 3 none yet, so its
      * draws come from the unit's own months */
     assert_int_equal(hs_analog_forecast(NULL, &o, y, 3, 40, 7, leads, 2, NULL, a, &err), HS_OK);
