@@ -234,8 +234,8 @@ hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double 
     if (o->k < 1 || o->match_months < 1 || o->match_months > AN_MAX_MATCH || o->level_months < 1 ||
         o->level_months > o->match_months || o->own_months < 1 || o->own_months > AN_MAX_OWN ||
         !(o->own_share >= 0 && o->own_share <= 1) || !(o->match_decay > 0 && o->match_decay <= 1) ||
-        !(o->own_decay > 0 && o->own_decay <= 1) || o->samples < 1 || o->threads < 1 || nlead == 0 ||
-        (o->cov && (o->ncov < 1 || o->ncov > 64 || !(o->cov_weight >= 0))))
+        !(o->own_decay > 0 && o->own_decay <= 1) || o->samples < 1 || o->threads < 1 ||
+        nlead == 0 || (o->cov && (o->ncov < 1 || o->ncov > 64 || !(o->cov_weight >= 0))))
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "analog options out of range");
     int minlead = 0;
     for (size_t h = 0; h < nlead; h++) {

@@ -136,9 +136,9 @@ static hs_status build_run(hs_ctx *ctx, const char *path, const hs_build_src *sr
     if (!b) return hsi_err_nomem(err);
     b->ctx = ctx;
     b->treat_dset = -1;
-    hs_status st = src ? hsi_pipeline_parse(ctx, src->pipeline, src->pipeline_len, path, &b->pl,
-                                            &ini, err)
-                       : hsi_pipeline_read(ctx, path, &b->pl, &ini, err);
+    hs_status st =
+        src ? hsi_pipeline_parse(ctx, src->pipeline, src->pipeline_len, path, &b->pl, &ini, err)
+            : hsi_pipeline_read(ctx, path, &b->pl, &ini, err);
     if (st) goto fail;
     hsi_log(ctx, 0, "structure: %s", b->pl.meta_file);
     st = src ? hsi_meta_parse(ctx, src->structure, src->structure_len, b->pl.meta_file, &b->meta,

@@ -1217,7 +1217,7 @@ static void api_country(hs_api *a, const char *code, hs_http_response *r)
     sqlite3_finalize(q);
     q = NULL;
     if (cov_hi >= cov_lo && cov_hi - cov_lo < 12 * 200)
-        covered = calloc((size_t)(cov_hi - cov_lo + 1), 1);
+        covered = calloc((size_t)(cov_hi - cov_lo) + 1, 1);
     if (covered &&
         api_prepare(a,
                     "SELECT first_month, last_month FROM panel_coverage WHERE run = ?1 AND "

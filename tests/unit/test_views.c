@@ -196,7 +196,7 @@ static void test_analog(void **state)
         assert_memory_equal(a, e, sizeof e);
         /* unit 0 (steady 10: every draw 10 above) given unit 1's covariate, weighing much:
          * its analogues are unit 1's months, whose outcomes alternate, so its draws do too */
-        cov[30 * 2] = 1; /* at the origin only: its own earlier months keep 0 */
+        cov[60] = 1; /* unit 0 at the origin (month 30) only: its earlier months keep 0 */
         o.cov_weight = 1e6;
         o.own_share = 0;
         assert_int_equal(hs_analog_forecast(NULL, &o, y, 3, 40, 30, leads, 2, NULL, e, &err),
