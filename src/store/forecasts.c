@@ -489,6 +489,77 @@ static void *fc_grow(hs_ctx *ctx, void *rows, size_t *cap, size_t size)
     return g;
 }
 
+static void fc_fill_row(sqlite3_stmt *q, void *e)
+{
+    hsi_fc_row *w = e;
+    const char *c = (const char *)sqlite3_column_text(q, 0);
+    snprintf(w->iso3, sizeof w->iso3, "%s", c ? c : "");
+    w->c.lead = sqlite3_column_int(q, 1);
+    w->c.month_id = sqlite3_column_int(q, 2);
+    for (int k = 0; k < 5; k++)
+        w->c.q[k] = sqlite3_column_double(q, 3 + k);
+    w->c.p_ge1 = sqlite3_column_double(q, 8);
+    w->c.p_ge25 = sqlite3_column_double(q, 9);
+    w->c.p_ge1000 = sqlite3_column_double(q, 10);
+    w->c.mean_ln1p = sqlite3_column_double(q, 11);
+}
+
+static void fc_fill_score(sqlite3_stmt *q, void *e)
+{
+    hsi_fc_score *w = e;
+    w->key = sqlite3_column_int(q, 0);
+    w->n = (long)sqlite3_column_int64(q, 1);
+    for (int k = 0; k < 6; k++)
+        w->v[k] = sqlite3_column_double(q, 2 + k);
+}
+
+static void fc_fill_alert(sqlite3_stmt *q, void *e)
+{
+    hsi_fc_alert *w = e;
+    const char *c = (const char *)sqlite3_column_text(q, 0);
+    const char *k = (const char *)sqlite3_column_text(q, 3);
+    snprintf(w->iso3, sizeof w->iso3, "%s", c ? c : "");
+    w->p = sqlite3_column_double(q, 1);
+    w->threshold = sqlite3_column_double(q, 2);
+    w->onset = k && !strcmp(k, "onset");
+    w->last = sqlite3_column_double(q, 4);
+}
+
+/* Step q to its end, one element of `size` bytes per row filled by fill(q, element), into a
+ * growing array: *out (NULL on failure) and *n. `what` names the read in an error. */
+typedef void (*fc_fill_fn)(sqlite3_stmt *q, void *element);
+static hs_status fc_collect(hs_ctx *ctx, hs_store *db, sqlite3_stmt *q, size_t size,
+                            fc_fill_fn fill, const char *what, void **out, size_t *n, hs_error *err)
+{
+    size_t cap = 0;
+    void *rows = NULL;
+    hs_status st = HS_OK;
+    for (;;) {
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) {
+            st = hsi_store_err(db, err, what);
+            break;
+        }
+        if (*n == cap) {
+            void *g = fc_grow(ctx, rows, &cap, size);
+            if (!g) {
+                st = hsi_err_nomem(err);
+                break;
+            }
+            rows = g;
+        }
+        fill(q, (char *)rows + (*n)++ * size);
+    }
+    if (st) {
+        hsi_free(ctx, rows);
+        *n = 0;
+        rows = NULL;
+    }
+    *out = rows;
+    return st;
+}
+
 int hsi_fc_run_find(hs_store *db, int origin, int before, hsi_fc_run *r)
 {
     memset(r, 0, sizeof *r);
@@ -534,8 +605,6 @@ hs_status hsi_fc_rows(hs_ctx *ctx, hs_store *db, int64_t frun, const char *iso3,
                            "p_ge1000, mean_ln1p FROM forecast WHERE frun = ?1 AND (?2 IS NULL "
                            "OR iso3 = ?2) AND lead <= ?3 ORDER BY iso3, lead",
                            &q, err);
-    size_t cap = 0;
-    hsi_fc_row *rows = NULL;
     if (!st) {
         sqlite3_bind_int64(q, 1, frun);
         if (iso3)
@@ -544,40 +613,12 @@ hs_status hsi_fc_rows(hs_ctx *ctx, hs_store *db, int64_t frun, const char *iso3,
             sqlite3_bind_null(q, 2);
         sqlite3_bind_int(q, 3, maxlead);
     }
-    while (!st) {
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) {
-            st = hsi_store_err(db, err, "cannot read the forecasts");
-            break;
-        }
-        if (*n == cap) {
-            void *g = fc_grow(ctx, rows, &cap, sizeof *rows);
-            if (!g) {
-                st = hsi_err_nomem(err);
-                break;
-            }
-            rows = g;
-        }
-        hsi_fc_row *w = &rows[(*n)++];
-        const char *c = (const char *)sqlite3_column_text(q, 0);
-        snprintf(w->iso3, sizeof w->iso3, "%s", c ? c : "");
-        w->c.lead = sqlite3_column_int(q, 1);
-        w->c.month_id = sqlite3_column_int(q, 2);
-        for (int k = 0; k < 5; k++)
-            w->c.q[k] = sqlite3_column_double(q, 3 + k);
-        w->c.p_ge1 = sqlite3_column_double(q, 8);
-        w->c.p_ge25 = sqlite3_column_double(q, 9);
-        w->c.p_ge1000 = sqlite3_column_double(q, 10);
-        w->c.mean_ln1p = sqlite3_column_double(q, 11);
-    }
+    void *rows = NULL;
+    if (!st)
+        st = fc_collect(ctx, db, q, sizeof(**out), fc_fill_row, "cannot read the forecasts", &rows,
+                        n, err);
+    *out = rows;
     sqlite3_finalize(q);
-    if (st) {
-        hsi_free(ctx, rows);
-        *n = 0;
-    } else {
-        *out = rows;
-    }
     return st;
 }
 
@@ -665,36 +706,12 @@ hs_status hsi_fc_score_table(hs_ctx *ctx, hs_store *db, int by_month, hsi_fc_sco
                                       "forecast_score WHERE crps_conflictology IS NOT NULL AND "
                                       "crps_no_change IS NOT NULL GROUP BY lead ORDER BY lead",
                            &q, err);
-    size_t cap = 0;
-    hsi_fc_score *rows = NULL;
-    while (!st) {
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) {
-            st = hsi_store_err(db, err, "cannot read the scores");
-            break;
-        }
-        if (*n == cap) {
-            void *g = fc_grow(ctx, rows, &cap, sizeof *rows);
-            if (!g) {
-                st = hsi_err_nomem(err);
-                break;
-            }
-            rows = g;
-        }
-        hsi_fc_score *w = &rows[(*n)++];
-        w->key = sqlite3_column_int(q, 0);
-        w->n = (long)sqlite3_column_int64(q, 1);
-        for (int k = 0; k < 6; k++)
-            w->v[k] = sqlite3_column_double(q, 2 + k);
-    }
+    void *rows = NULL;
+    if (!st)
+        st = fc_collect(ctx, db, q, sizeof(**out), fc_fill_score, "cannot read the scores", &rows,
+                        n, err);
+    *out = rows;
     sqlite3_finalize(q);
-    if (st) {
-        hsi_free(ctx, rows);
-        *n = 0;
-    } else {
-        *out = rows;
-    }
     return st;
 }
 
@@ -761,39 +778,12 @@ hs_status hsi_fc_alerts(hs_ctx *ctx, hs_store *db, int64_t frun, hsi_fc_alert **
                            "SELECT iso3, p, threshold, kind, last_deaths FROM forecast_alert "
                            "WHERE frun = ?1 ORDER BY kind DESC, p DESC, iso3",
                            &q, err);
-    size_t cap = 0;
-    hsi_fc_alert *rows = NULL;
     if (!st) sqlite3_bind_int64(q, 1, frun);
-    while (!st) {
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) {
-            st = hsi_store_err(db, err, "cannot read the onset alerts");
-            break;
-        }
-        if (*n == cap) {
-            void *g = fc_grow(ctx, rows, &cap, sizeof *rows);
-            if (!g) {
-                st = hsi_err_nomem(err);
-                break;
-            }
-            rows = g;
-        }
-        hsi_fc_alert *w = &rows[(*n)++];
-        const char *c = (const char *)sqlite3_column_text(q, 0);
-        const char *k = (const char *)sqlite3_column_text(q, 3);
-        snprintf(w->iso3, sizeof w->iso3, "%s", c ? c : "");
-        w->p = sqlite3_column_double(q, 1);
-        w->threshold = sqlite3_column_double(q, 2);
-        w->onset = k && !strcmp(k, "onset");
-        w->last = sqlite3_column_double(q, 4);
-    }
+    void *rows = NULL;
+    if (!st)
+        st = fc_collect(ctx, db, q, sizeof(**out), fc_fill_alert, "cannot read the onset alerts",
+                        &rows, n, err);
+    *out = rows;
     sqlite3_finalize(q);
-    if (st) {
-        hsi_free(ctx, rows);
-        *n = 0;
-    } else {
-        *out = rows;
-    }
     return st;
 }
