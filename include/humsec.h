@@ -257,6 +257,34 @@ typedef struct hs_sensitivity hs_sensitivity;
 hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec,
                              const hs_sa_opts *o, hs_sensitivity **out, hs_error *err);
 void hs_sensitivity_free(hs_sensitivity *s);
+/** Weight sets given whole, for a SPEC factor `weights = NAME` (docs/sensitivity.md): every
+ *  run takes one of the `nsets` sets, each equally likely, as COINr's list of noisy weights.
+ *  A set gives the weights of `ncodes` structure nodes (indicators or aggregates); NaN, or a
+ *  node not listed, keeps the pipeline's weight. `size` must be sizeof(hs_weight_sets). */
+typedef struct hs_weight_sets {
+    size_t size;
+    const char *name;         /**< matched against the SPEC's `weights = NAME` */
+    size_t nsets;             /**< at least 1 */
+    size_t ncodes;            /**< node codes per set */
+    const char *const *codes; /**< ncodes structure codes */
+    const double *w;          /**< nsets x ncodes, set by set: w[set * ncodes + j], >= 0 */
+} hs_weight_sets;
+
+/** An analysis held in memory (no file is read): the build's texts, the SPEC's text and the
+ *  weight sets its `weights = NAME` factors name. `size` must be sizeof(hs_sensitivity_src).
+ *  Everything is borrowed only during hs_sensitivity_run_mem. */
+typedef struct hs_sensitivity_src {
+    size_t size;
+    const hs_build_src *build;
+    const char *spec_name; /**< the SPEC's name in messages (NULL: "spec") */
+    const char *spec;
+    size_t spec_len;
+    const hs_weight_sets *wsets; /**< nwsets tables (NULL when none) */
+    size_t nwsets;
+} hs_sensitivity_src;
+/** hs_sensitivity_run on texts in memory: the same runs, results and messages. */
+hs_status hs_sensitivity_run_mem(hs_ctx *ctx, const hs_sensitivity_src *src, const hs_sa_opts *o,
+                                 hs_sensitivity **out, hs_error *err);
 
 /** The analysis's results as arrays (what hs_sensitivity_write puts in ua_ranks.csv and
  *  sa_indices.csv). Units are those of the analysed node and time slice. */

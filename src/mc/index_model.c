@@ -98,7 +98,12 @@ static void im_weights(const hs_sensitivity *s, const double *u, double *w)
     const hsi_meta *m = &s->base->meta;
     for (size_t f = 0; f < s->spec.nfactor; f++) {
         const hsi_factor *fa = &s->spec.f[f];
-        if (fa->kind == HSI_FACTOR_WEIGHTS) {
+        if (fa->kind == HSI_FACTOR_WEIGHTS && s->wset && s->wset[f]) {
+            /* a set given whole: its weights replace the nominal ones it names */
+            const double *g = s->wset[f] + im_alt(u[f], fa->nsets) * m->n;
+            for (size_t j = 0; j < m->n; j++)
+                if (!isnan(g[j])) w[j] = g[j];
+        } else if (fa->kind == HSI_FACTOR_WEIGHTS) {
             const double *mult = s->noise + s->noise_off[f] + im_alt(u[f], fa->nsets) * m->n;
             for (size_t j = 0; j < m->n; j++)
                 w[j] *= mult[j];
@@ -380,6 +385,9 @@ void hs_sensitivity_free(hs_sensitivity *s)
     hsi_free(ctx, s->excl_node);
     hsi_free(ctx, s->noise);
     hsi_free(ctx, s->noise_off);
+    for (size_t f = 0; s->wset && f < s->spec.nfactor; f++)
+        hsi_free(ctx, s->wset[f]);
+    hsi_free(ctx, s->wset);
     hsi_free(ctx, s->unit_row);
     hsi_free(ctx, s->nom_score);
     hsi_free(ctx, s->nom_rank);
@@ -602,6 +610,45 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
     return im_check_combos(s, err);
 }
 
+/* The analysis once the build, the pipeline's sections and the SPEC are in s. */
+static hs_status im_analyse(hs_sensitivity *s, const hs_sa_opts *o, const hs_weight_sets *given,
+                            size_t ngiven, hs_error *err)
+{
+    hs_ctx *ctx = s->ctx;
+    hs_status st;
+    if ((st = im_setup(s, err))) return st;
+    if ((st = hsi_wsets_load(s, given, ngiven, err))) return st;
+    char at[32] = "";
+    if (s->time != HSI_NO_TIME) snprintf(at, sizeof at, " at %ld", s->time);
+    hsi_log(ctx, 0, "%zu factors, %zu units%s; %s path%s", s->spec.nfactor, s->nunit, at,
+            s->fast ? "fast" : "slow",
+            s->fast ? " (discrete combinations built once)" : " (every run rebuilds all steps)");
+    hs_sa_model m = {s->spec.nfactor,
+                     s->names,
+                     1 + 2 * s->nunit,
+                     s,
+                     im_ws_new,
+                     im_ws_free,
+                     s->fast ? im_eval_fast : im_eval_slow};
+    double t0 = hsi_now();
+    if ((st = hs_sa_run(ctx, &m, o, &s->sa, err))) return st;
+    double secs = hsi_now() - t0;
+    for (size_t r = 0; r < s->sa->nruns; r++)
+        s->nskipped += isnan(s->sa->y[r * s->sa->ny]) && isnan(s->sa->y[r * s->sa->ny + 1]);
+    if (s->nskipped)
+        hsi_log(ctx, 1,
+                "skipped %zu of %zu runs: the index is undefined for their choices%s%s (the "
+                "intervals are over the other runs)",
+                s->nskipped, s->sa->nruns, s->nbad ? ", e.g. " : "", s->nbad ? s->bad_first : "");
+    if (s->nskipped == s->sa->nruns)
+        return hsi_err(err, HS_ERR_DOMAIN, s->spec.file, 0, 0,
+                       "every run was skipped: the index is undefined for all the choices drawn");
+    /* timing goes to the log only: the output files must not depend on the machine */
+    hsi_log(ctx, 0, "%zu model runs in %.3f s: %.0f runs/s, %.1f us per run", s->sa->nruns, secs,
+            (double)s->sa->nruns / secs, 1e6 * secs / (double)s->sa->nruns);
+    return HS_OK;
+}
+
 hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec,
                              const hs_sa_opts *o, hs_sensitivity **out, hs_error *err)
 {
@@ -618,37 +665,41 @@ hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec
     if ((st = hsi_spec_read(ctx, spec, &s->spec, err))) goto fail;
     if ((st = hs_build_run(ctx, pipeline, &s->base, err))) goto fail;
     if ((st = hsi_ini_read(ctx, pipeline, &s->ini, err))) goto fail;
-    if ((st = im_setup(s, err))) goto fail;
-    char at[32] = "";
-    if (s->time != HSI_NO_TIME) snprintf(at, sizeof at, " at %ld", s->time);
-    hsi_log(ctx, 0, "%zu factors, %zu units%s; %s path%s", s->spec.nfactor, s->nunit, at,
-            s->fast ? "fast" : "slow",
-            s->fast ? " (discrete combinations built once)" : " (every run rebuilds all steps)");
-    hs_sa_model m = {s->spec.nfactor,
-                     s->names,
-                     1 + 2 * s->nunit,
-                     s,
-                     im_ws_new,
-                     im_ws_free,
-                     s->fast ? im_eval_fast : im_eval_slow};
-    double t0 = hsi_now();
-    if ((st = hs_sa_run(ctx, &m, o, &s->sa, err))) goto fail;
-    double secs = hsi_now() - t0;
-    for (size_t r = 0; r < s->sa->nruns; r++)
-        s->nskipped += isnan(s->sa->y[r * s->sa->ny]) && isnan(s->sa->y[r * s->sa->ny + 1]);
-    if (s->nskipped)
-        hsi_log(ctx, 1,
-                "skipped %zu of %zu runs: the index is undefined for their choices%s%s (the "
-                "intervals are over the other runs)",
-                s->nskipped, s->sa->nruns, s->nbad ? ", e.g. " : "", s->nbad ? s->bad_first : "");
-    if (s->nskipped == s->sa->nruns) {
-        st = hsi_err(err, HS_ERR_DOMAIN, s->spec.file, 0, 0,
-                     "every run was skipped: the index is undefined for all the choices drawn");
+    if ((st = im_analyse(s, o, NULL, 0, err))) goto fail;
+    *out = s;
+    return HS_OK;
+fail:
+    hs_sensitivity_free(s);
+    return st;
+}
+
+hs_status hs_sensitivity_run_mem(hs_ctx *ctx, const hs_sensitivity_src *src, const hs_sa_opts *o,
+                                 hs_sensitivity **out, hs_error *err)
+{
+    *out = NULL;
+    if (!src || src->size != sizeof *src || !src->build || !src->spec ||
+        (src->nwsets && !src->wsets))
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "hs_sensitivity_run_mem: the build's texts and the SPEC text are needed "
+                       "(and src->size = sizeof(hs_sensitivity_src))");
+    hs_sensitivity *s = hsi_calloc(ctx, 1, sizeof *s);
+    if (!s) return hsi_err_nomem(err);
+    s->ctx = ctx;
+    s->opts = *o;
+    s->wsets_mem = 1;
+    const hs_build_src *b = src->build;
+    const char *name = b->name ? b->name : "pipeline";
+    hs_status st;
+    if (!(s->pipeline = hsi_strdup(ctx, name))) {
+        st = hsi_err_nomem(err);
         goto fail;
     }
-    /* timing goes to the log only: the output files must not depend on the machine */
-    hsi_log(ctx, 0, "%zu model runs in %.3f s: %.0f runs/s, %.1f us per run", s->sa->nruns, secs,
-            (double)s->sa->nruns / secs, 1e6 * secs / (double)s->sa->nruns);
+    if ((st = hsi_spec_parse(ctx, src->spec, src->spec_len,
+                             src->spec_name ? src->spec_name : "spec", &s->spec, err)))
+        goto fail;
+    if ((st = hs_build_run_mem(ctx, b, &s->base, err))) goto fail;
+    if ((st = hsi_ini_parse(ctx, b->pipeline, b->pipeline_len, name, &s->ini, err))) goto fail;
+    if ((st = im_analyse(s, o, src->wsets, src->nwsets, err))) goto fail;
     *out = s;
     return HS_OK;
 fail:

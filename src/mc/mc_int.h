@@ -36,7 +36,10 @@ typedef struct hsi_factor {
     char **alt;          /* discrete: values; exclude: indicator codes or "none" */
     double lo, hi;       /* range */
     double *level_noise; /* weights: noise factor per level (index = level), 0 = none */
-    size_t nsets;        /* weights: pre-drawn noisy weight sets */
+    size_t nsets;        /* weights: pre-drawn noisy weight sets, or the given sets */
+    char *wsets;         /* weights given whole: the CSV (relative to the SPEC) or, in
+                            memory, the name of the caller's hs_weight_sets; else NULL */
+    long wline, wcol;    /* where `weights = ...` stands */
     long line;
 } hsi_factor;
 
@@ -78,6 +81,9 @@ struct hs_sensitivity {
     long *excl_node;          /* per factor x alternative: node to exclude or -1 */
     double *noise;            /* per weights factor: nsets x meta.n multipliers */
     size_t *noise_off;        /* per factor: offset into noise */
+    int wsets_mem;            /* `weights = NAME` names the caller's tables, not a CSV */
+    double **wset;            /* per factor: given weight sets, nsets x meta.n, NaN where a
+                                 set leaves a node's weight nominal; NULL for other factors */
     unsigned char *combo_bad; /* per combo: 1 when the index is undefined for it (found by
                                  aggregating every combination once before the runs) */
     size_t nbad;              /* combinations marked in combo_bad */
@@ -91,6 +97,12 @@ struct hs_sensitivity {
 
 /* "F1 = a, F2 = b" for the discrete factors of combination c (fast path) into b. */
 HS_INTERNAL void hsi_sensitivity_combo_label(const hs_sensitivity *s, size_t c, hsi_buf *b);
+
+/* The weight sets of every `weights = ...` factor (wsets.c): the caller's tables when the
+ * analysis runs in memory (s->wsets_mem), else the CSV files the SPEC names, relative to it.
+ * Sets each such factor's nsets and s->wset[f]. */
+HS_INTERNAL hs_status hsi_wsets_load(hs_sensitivity *s, const hs_weight_sets *given, size_t ngiven,
+                                     hs_error *err);
 
 /* The 5 %, 50 % and 95 % rank (type-7 quantiles over the plain Monte Carlo runs) of unit i of
  * the analysed time slice (s->unit_row[i]) into out; NaN when no run ranked it. */

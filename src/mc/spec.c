@@ -5,6 +5,8 @@
  *   step/key/values   a pipeline parameter with discrete alternatives separated by '|'
  *   step/key/range    a numeric pipeline parameter drawn uniformly in [lo, hi]
  *   noise.level.N     weight noise: each weight of level N times (1 + f (2U - 1))
+ *   weights           one of M weight sets given whole (a CSV, or a table handed over in
+ *                     memory): COINr's list of noisy weight sets, as its users make them
  *   exclude           leave out one indicator (or none) per run
  */
 #include "mc_int.h"
@@ -108,26 +110,27 @@ hs_status hsi_spec_parse(hs_ctx *ctx, const char *text, size_t len, const char *
         f->line = s->line;
         if (!(f->name = hsi_strdup(ctx, s->name))) goto nomem;
         hsi_ini_kv *values = hsi_ini_get(s, "values"), *range = hsi_ini_get(s, "range"),
-                   *excl = hsi_ini_get(s, "exclude"), *sets = hsi_ini_get(s, "sets");
+                   *excl = hsi_ini_get(s, "exclude"), *sets = hsi_ini_get(s, "sets"),
+                   *wsets = hsi_ini_get(s, "weights");
         int noise = 0;
         for (size_t q = 0; q < s->n; q++) {
             const char *k = s->kv[q].key;
             noise |= !strncmp(k, "noise.level.", 12);
             if (strncmp(k, "noise.level.", 12) && strcmp(k, "step") && strcmp(k, "key") &&
                 strcmp(k, "values") && strcmp(k, "range") && strcmp(k, "exclude") &&
-                strcmp(k, "sets")) {
+                strcmp(k, "sets") && strcmp(k, "weights")) {
                 st = hsi_err(err, HS_ERR_PIPELINE, fn, s->kv[q].line, s->kv[q].col,
                              "unknown parameter '%s' (expected step, key, values, range, "
-                             "exclude, noise.level.N or sets)",
+                             "exclude, noise.level.N, sets or weights)",
                              k);
                 goto fail;
             }
         }
-        int kinds = (values != NULL) + (range != NULL) + (excl != NULL) + noise;
+        int kinds = (values != NULL) + (range != NULL) + (excl != NULL) + noise + (wsets != NULL);
         if (kinds != 1) {
             st = hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
                          "factor '%s' needs exactly one of: values, range, exclude, "
-                         "noise.level.N (found %d)",
+                         "noise.level.N, weights (found %d)",
                          f->name, kinds);
             goto fail;
         }
@@ -172,6 +175,14 @@ hs_status hsi_spec_parse(hs_ctx *ctx, const char *text, size_t len, const char *
             f->kind = HSI_FACTOR_EXCLUDE;
             if ((st = spec_split_alts(ctx, fn, excl, f, err))) goto fail;
             if ((st = spec_unused(fn, s, "exclude", err))) goto fail;
+        } else if (wsets) {
+            /* the sets are loaded once the index's nodes are known (wsets.c) */
+            f->kind = HSI_FACTOR_WEIGHTS;
+            f->level_noise = hsi_calloc(ctx, 101, sizeof(double));
+            if (!(f->wsets = hsi_strdup(ctx, wsets->val)) || !f->level_noise) goto nomem;
+            f->wline = wsets->line;
+            f->wcol = wsets->vcol;
+            if ((st = spec_unused(fn, s, "weights", err))) goto fail;
         } else {
             f->kind = HSI_FACTOR_WEIGHTS;
             f->nsets = 1000;
@@ -237,6 +248,7 @@ void hsi_spec_free(hs_ctx *ctx, hsi_spec *s)
             hsi_free(ctx, f->alt[a]);
         hsi_free(ctx, f->alt);
         hsi_free(ctx, f->level_noise);
+        hsi_free(ctx, f->wsets);
     }
     hsi_free(ctx, s->f);
     hsi_free(ctx, s->file);

@@ -108,5 +108,38 @@ for c in "" build run hsi-data report sensitivity "events ingest" "events panel"
     case $h in *%%*) echo "FAIL: '%%' in humsec $c --help"; fail=$((fail + 1)) ;; esac
 done
 
+# weight sets given whole (a CSV beside the SPEC): the same runs as the exclusion they mirror,
+# a zero weight for an indicator of an arithmetic mean being that indicator left out
+printf '[factor D]\nexclude = none | Goods\n' >"$tmp/ex.spec"
+"$bin" sensitivity "$P" "$tmp/ex.spec" -o "$tmp/ex" -q --n 64 --runs || fail=$((fail + 1))
+mkdir -p "$tmp/w"
+printf 'set,iCode,Weight\nnominal,Goods,1\nno goods,Goods,0\n' >"$tmp/w/sets.csv"
+printf '[factor D]\nweights = sets.csv\n' >"$tmp/w/w.spec"
+"$bin" sensitivity "$P" "$tmp/w/w.spec" -o "$tmp/ws" -q --n 64 --runs || fail=$((fail + 1))
+cmp -s "$tmp/ex/runs.csv" "$tmp/ws/runs.csv" || { echo "FAIL: weight sets differ from exclusion"; fail=$((fail + 1)); }
+cmp -s "$tmp/ex/ua_ranks.csv" "$tmp/ws/ua_ranks.csv" || { echo "FAIL: weight sets ua_ranks"; fail=$((fail + 1)); }
+awk -F, 'NR > 1 && $4 != 0 { moved = 1 } END { exit !moved }' "$tmp/ws/runs.csv" \
+    || { echo "FAIL: weight sets never moved a rank"; fail=$((fail + 1)); }
+wcheck() { # NAME NEEDLE CSV_TEXT|NONE [EXIT]
+    rm -f "$tmp/w/sets.csv"
+    [ "$3" = NONE ] || printf '%b' "$3" >"$tmp/w/sets.csv"
+    "$bin" sensitivity "$P" "$tmp/w/w.spec" -o "$tmp/wbad" -q --n 16 2>"$tmp/err" >/dev/null
+    got=$?
+    case $(cat "$tmp/err") in *"$2"*) [ $got = "${4:-6}" ] && { pass=$((pass + 1)); return; } ;; esac
+    fail=$((fail + 1)); echo "FAIL $1: exit $got: $(cat "$tmp/err")"
+}
+wcheck w_columns "sets.csv:1:1: weight sets need the columns set, iCode and Weight" 'set,code,Weight\na,Goods,1\n'
+wcheck w_code "sets.csv:3:3: 'Gods' is not a code of the structure" 'set,iCode,Weight\na,Goods,1\nb,Gods,0\n'
+wcheck w_value "sets.csv:2:9: weight 'x' is not a finite number" 'set,iCode,Weight\na,Goods,x\n'
+wcheck w_negative "weight '-1' is not a finite number of at least 0" 'set,iCode,Weight\na,Goods,-1\n'
+wcheck w_twice "sets.csv:3:3: set 'a' gives 'Goods' a weight twice" 'set,iCode,Weight\na,Goods,1\na,Goods,0\n'
+wcheck w_empty "no weight sets (no rows)" 'set,iCode,Weight\n'
+wcheck w_blank "sets.csv:1:1: empty file" '' 4
+wcheck w_missing "w/sets.csv: cannot open file" NONE 3
+[ ! -e "$tmp/wbad" ] || { echo "FAIL: a refused analysis wrote its folder"; fail=$((fail + 1)); }
+check w_and_noise 6 "needs exactly one of: values, range, exclude, noise.level.N, weights (found 2)" '[factor W]
+weights = sets.csv
+noise.level.2 = 0.25'
+
 echo "sensitivity cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -11,7 +11,10 @@
  *  - a Sobol' design below HS_SA_MIN_N is refused, not estimated;
  *  - progress lines come when due and never when switched off;
  *  - runs for which the index is undefined (prank with a geometric mean) are skipped in a UA,
- *    exactly those whose design point draws that combination, and refused up front in an SA.
+ *    exactly those whose design point draws that combination, and refused up front in an SA;
+ *  - weight sets given whole (`weights = NAME`, handed over in memory) agree run by run with
+ *    the exclusion factor they mirror: a zero weight for an indicator of an arithmetic mean
+ *    is that indicator left out, reached through a different path of the engine.
  */
 #include "testutil.h"
 
@@ -330,6 +333,87 @@ static void test_undefined_combination(void **state)
     (void)remove(path);
 }
 
+static const char excl_spec[] = "[factor D]\nexclude = none | Goods\n";
+
+static void test_weight_sets_in_memory(void **state)
+{
+    (void)state;
+    /* the exclusion through files: the reference */
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/hs_sa_excl_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, excl_spec, sizeof excl_spec - 1), (long)sizeof excl_spec - 1);
+    close(fd);
+    hs_sa_opts o;
+    hs_sa_opts_init(&o);
+    o.n = 64;
+    hs_sensitivity *ex = NULL, *ws = NULL;
+    hs_error err = {0};
+    assert_int_equal(
+        hs_sensitivity_run(NULL, tu_path("examples/asem/sa.pipeline"), path, &o, &ex, &err), HS_OK);
+    (void)remove(path);
+
+    /* the same choices as weight sets, every text in memory */
+    hs_build_src b = {sizeof b, "sa.pipeline", NULL, 0, NULL, 0, NULL, 0};
+    char *pipe = slurp(tu_path("examples/asem/sa.pipeline"), &b.pipeline_len);
+    char *meta = slurp(tu_path("data/coinr-asem/input_iMeta.csv"), &b.structure_len);
+    char *data = slurp(tu_path("data/coinr-asem/input_iData.csv"), &b.data_len);
+    b.pipeline = pipe;
+    b.structure = meta;
+    b.data = data;
+    static const char spec[] = "[factor D]\nweights = goods\n";
+    const char *codes[] = {"Goods"};
+    const double w[] = {1, 0}; /* set 1: nominal; set 2: Goods out */
+    hs_weight_sets t = {sizeof t, "goods", 2, 1, codes, w};
+    hs_sensitivity_src src = {sizeof src, &b, "sa.spec", spec, sizeof spec - 1, &t, 1};
+    assert_int_equal(hs_sensitivity_run_mem(NULL, &src, &o, &ws, &err), HS_OK);
+    assert_int_equal(ws->sa->nruns, ex->sa->nruns);
+    assert_int_equal(ws->sa->ny, ex->sa->ny);
+    size_t moved = 0;
+    for (size_t k = 0; k < ex->sa->nruns * ex->sa->ny; k++) {
+        assert_true(tu_close(ws->sa->y[k], ex->sa->y[k], 1e-12));
+        moved += ex->sa->y[k] != 0;
+    }
+    assert_true(moved > 0); /* the runs without Goods do move the ranks */
+    for (size_t i = 0; i < hs_sensitivity_nunits(ex); i++) {
+        double a[3], c[3];
+        assert_int_equal(hs_sensitivity_rank_interval(ex, i, a, &err), HS_OK);
+        assert_int_equal(hs_sensitivity_rank_interval(ws, i, c, &err), HS_OK);
+        for (int q = 0; q < 3; q++)
+            assert_true(tu_close(c[q], a[q], 1e-12));
+    }
+    hs_sensitivity_free(ws);
+
+    /* a name the SPEC uses but the caller did not give, and a code outside the structure */
+    static const char spec2[] = "[factor D]\nweights = other\n";
+    src.spec = spec2;
+    src.spec_len = sizeof spec2 - 1;
+    ws = NULL;
+    assert_int_equal(hs_sensitivity_run_mem(NULL, &src, &o, &ws, &err), HS_ERR_PIPELINE);
+    assert_null(ws);
+    assert_non_null(strstr(err.msg, "no weight sets named 'other'"));
+    assert_string_equal(err.file, "sa.spec");
+    assert_int_equal(err.line, 2);
+    const char *bad[] = {"Nope"};
+    t.codes = bad;
+    src.spec = spec;
+    src.spec_len = sizeof spec - 1;
+    assert_int_equal(hs_sensitivity_run_mem(NULL, &src, &o, &ws, &err), HS_ERR_PIPELINE);
+    assert_non_null(strstr(err.msg, "'Nope', which is not a code of the structure"));
+    const double neg[] = {1, -0.5};
+    t.codes = codes;
+    t.w = neg;
+    assert_int_equal(hs_sensitivity_run_mem(NULL, &src, &o, &ws, &err), HS_ERR_PIPELINE);
+    assert_non_null(strstr(err.msg, "set 2 gives 'Goods' the weight -0.5"));
+    src.size = 3; /* an older or garbled struct is refused, not read past */
+    assert_int_equal(hs_sensitivity_run_mem(NULL, &src, &o, &ws, &err), HS_ERR_USAGE);
+    hs_sensitivity_free(ex);
+    test_free(pipe);
+    test_free(meta);
+    test_free(data);
+}
+
 int main(void)
 {
     hs_global_init();
@@ -341,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_sa_minimum_n),
         cmocka_unit_test(test_progress_lines),
         cmocka_unit_test(test_undefined_combination),
+        cmocka_unit_test(test_weight_sets_in_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
