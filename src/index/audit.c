@@ -12,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dlfcn.h>
-#include <lapacke.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
 
 static int audit_cmp_double(const void *a, const void *b)
 {
@@ -164,47 +165,16 @@ double hsi_cronbach(const double *const *cols, size_t k, size_t n)
     return dk * dk * avg / all;
 }
 
-/*
- * LAPACKE_dsyev_work, from LAPACKE opened at the first PCA instead of linked into the
- * program. LAPACKE sits on OpenBLAS, which starts a thread pool when it is loaded; its
- * threads spin (sched_yield) for about 2^28 cycles, a tenth of a second of a core taken from
- * every command, PCA or not: a country panel of 1M events took 0.35 s with OpenBLAS loaded
- * and 0.30 s without. RTLD_NODELETE keeps the library mapped after dlclose, so later calls
- * cost a reference count, and nothing here is process state.
- */
-typedef lapack_int (*dsyev_work_fn)(int, char, char, lapack_int, double *, lapack_int, double *,
-                                    double *, lapack_int);
-
-static hs_status pca_dsyev(lapack_int nk, double *a, double *w, double *work, lapack_int *info,
-                           hs_error *err)
-{
-    void *lib = dlopen(HS_LAPACKE_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-    if (!lib)
-        return hsi_err(err, HS_ERR_IO, NULL, 0, 0,
-                       "PCA needs LAPACKE (Debian package liblapacke): %s", dlerror());
-    void *sym = dlsym(lib, "LAPACKE_dsyev_work");
-    if (!sym) {
-        dlclose(lib);
-        return hsi_err(err, HS_ERR_IO, NULL, 0, 0, "%s has no LAPACKE_dsyev_work",
-                       HS_LAPACKE_SONAME);
-    }
-    dsyev_work_fn fn;
-    memcpy(&fn, &sym, sizeof fn); /* ISO C has no object-to-function pointer cast */
-    *info = fn(LAPACK_COL_MAJOR, 'V', 'U', nk, a, nk, w, work, 3 * nk > 1 ? 3 * nk - 1 : 1);
-    dlclose(lib);
-    return HS_OK;
-}
-
 hs_status hsi_pca(const double *const *cols, size_t k, size_t n, double *loadings, double *sdev,
                   double *work, hs_error *err)
 {
     if (k == 0 || k > INT_MAX / 4)
         return hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0, "PCA needs 1 to %d columns, got %zu",
                        INT_MAX / 4, k);
-    double *corr = work;      /* k*k: correlation matrix, then eigenvectors */
-    double *z = work + k * k; /* k*n: standardised complete rows, column j at z + j*m */
-    double *eval = z + k * n; /* k eigenvalues (ascending from LAPACK) */
-    double *lwork = eval + k; /* 3k scratch for dsyev (needs 3k-1) */
+    double *corr = work;         /* k*k: correlation matrix (the solver destroys it) */
+    double *z = work + k * k;    /* k*n: standardised complete rows, column j at z + j*m */
+    double *evec = z + k * n;    /* k*k: eigenvectors, one per column */
+    double *eval = evec + k * k; /* k eigenvalues, then 4k for the solver */
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         int ok = 1;
@@ -242,25 +212,27 @@ hs_status hsi_pca(const double *const *cols, size_t k, size_t n, double *loading
             corr[a * k + b] = corr[b * k + a] = s / (double)(m - 1);
         }
     }
-    /* the _work variant with our scratch: plain LAPACKE_dsyev would allocate */
-    lapack_int nk = (lapack_int)k;
-    lapack_int info = 0;
-    hs_status st = pca_dsyev(nk, corr, eval, lwork, &info, err);
-    if (st != HS_OK) return st;
-    if (info != 0)
+    /* GSL's symmetric eigensolver (Householder tridiagonalisation, implicit QL). Its
+     * workspace is four k-vectors in a struct gsl_eigen.h declares: pointing them into the
+     * caller's scratch keeps the kernel free of allocation, like every kernel here. */
+    gsl_matrix_view cm = gsl_matrix_view_array(corr, k, k);
+    gsl_matrix_view vm = gsl_matrix_view_array(evec, k, k);
+    gsl_vector_view ev = gsl_vector_view_array(eval, k);
+    gsl_eigen_symmv_workspace ws = {k, eval + k, eval + 2 * k, eval + 3 * k, eval + 4 * k};
+    if (gsl_eigen_symmv(&cm.matrix, &ev.vector, &vm.matrix, &ws))
         return hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
-                       "eigen decomposition of the correlation matrix failed (LAPACK info %d)",
-                       (int)info);
-    /* descending order; each component's sign chosen so its loadings sum to >= 0 */
+                       "eigen decomposition of the correlation matrix did not converge");
+    /* descending eigenvalues, each eigenvector moved with its value */
+    gsl_eigen_symmv_sort(&ev.vector, &vm.matrix, GSL_EIGEN_SORT_VAL_DESC);
+    /* each component's sign chosen so its loadings sum to >= 0 */
     for (size_t c = 0; c < k; c++) {
-        const double *vec = corr + (k - 1 - c) * k;
-        double lam = eval[k - 1 - c], sum = 0;
+        double lam = eval[c], sum = 0;
         sdev[c] = sqrt(lam > 0 ? lam : 0);
         for (size_t i = 0; i < k; i++)
-            sum += vec[i];
+            sum += evec[i * k + c];
         double sg = sum < 0 ? -1 : 1;
         for (size_t i = 0; i < k; i++)
-            loadings[c * k + i] = sg * vec[i];
+            loadings[c * k + i] = sg * evec[i * k + c];
     }
     return HS_OK;
 }

@@ -187,7 +187,7 @@ HS_INTERNAL double hsi_cronbach(const double *const *cols, size_t k, size_t n);
  * PCA on the complete-case rows of k columns (prcomp(center=TRUE, scale=TRUE)): loadings of
  * every component (k*k, column j = component j, sign flipped so each column sums >= 0) and the
  * standard deviation of each component (sqrt of the correlation matrix's eigenvalues,
- * descending). work: at least k*k + k*n + 4*k doubles. Uses LAPACKE_dsyev.
+ * descending). work: at least 2*k*k + k*n + 5*k doubles. Uses GSL's gsl_eigen_symmv.
  * Returns HS_ERR_DOMAIN if fewer than 2 complete rows.
  */
 HS_INTERNAL hs_status hsi_pca(const double *const *cols, size_t k, size_t n, double *loadings,

@@ -52,7 +52,7 @@ hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_err
     size_t ncols = k + m->nagg;
     double *cols = hsi_calloc(ctx, ncols * n + 1, sizeof(double));
     double *work =
-        hsi_calloc(ctx, (ncols * ncols + ncols * n + 4 * ncols) + 4 * n + 16, sizeof(double));
+        hsi_calloc(ctx, (2 * ncols * ncols + ncols * n + 5 * ncols) + 4 * n + 16, sizeof(double));
     size_t *wz = hsi_calloc(ctx, n + 1, sizeof(size_t));
     const double **cp = hsi_calloc(ctx, ncols + 1, sizeof(double *));
     double *load = hsi_calloc(ctx, ncols * ncols + 1, sizeof(double));

@@ -10,14 +10,13 @@ case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 . "$(dirname "$0")/../cli/lib/require.sh"
 command -v valgrind >/dev/null 2>&1 || req_skip "valgrind not found (apt-get install valgrind)"
 
-supp=$(cd "$(dirname "$0")" && pwd)/glibc-dlopen.supp
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 vg() {
     want=$1
     shift
-    valgrind -q --error-exitcode=99 --suppressions="$supp" \
+    valgrind -q --error-exitcode=99 \
         --leak-check=full --show-leak-kinds=definite,indirect,possible \
         --errors-for-leak-kinds=definite,indirect,possible --log-file="$tmp/vg.log" "$bin" "$@" \
         >"$tmp/out.log" 2>&1

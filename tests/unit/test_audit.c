@@ -264,7 +264,7 @@ static void test_pca(void **state)
     tu_csv_load(tu_path("data/coinr-asem/p1_audit_pca_variance_by_pillar.csv"), &vref);
     static const char *const pillars[] = {"Physical", "ConEcFin", "Political", "Instit",
                                           "P2P",      "Environ",  "Social",    "SusEcFin"};
-    static double buf[MAXK * MAXN], work[MAXK * MAXK + MAXK * MAXN + 4 * MAXK];
+    static double buf[MAXK * MAXN], work[2 * MAXK * MAXK + MAXK * MAXN + 5 * MAXK];
     size_t nw = 0, nv = 0;
     for (size_t g = 0; g < 8; g++) {
         const double *cols[MAXK];
@@ -318,7 +318,7 @@ static void test_pca_errors(void **state)
     (void)state;
     const double a[] = {1, NAN, 3}, b[] = {2, 5, NAN}, c[] = {4, 4, 4}, d[] = {1, 2, 3};
     const double *ab[] = {a, b}, *cd[] = {c, d};
-    double load[4], sdev[2], work[4 + 6 + 8];
+    double load[4], sdev[2], work[8 + 6 + 10];
     hs_error err = {0};
     assert_int_equal(hsi_pca(ab, 2, 3, load, sdev, work, &err), HS_ERR_DOMAIN);
     assert_non_null(strstr(err.msg, "found 1"));
