@@ -296,6 +296,16 @@ double hs_sensitivity_nominal_rank(const hs_sensitivity *s, size_t i);
  *  ranked the unit. */
 hs_status hs_sensitivity_rank_interval(const hs_sensitivity *s, size_t i, double out[3],
                                        hs_error *err);
+/** The unit's score of the analysed node in the nominal build (NaN: missing). */
+double hs_sensitivity_nominal_score(const hs_sensitivity *s, size_t i);
+/** Number of runs, in design order: N for an uncertainty analysis, N (k + 2) for a Saltelli
+ *  design, whose first 2N runs (its A and B samples) are the plain Monte Carlo runs the rank
+ *  statistics are taken over. */
+size_t hs_sensitivity_nruns(const hs_sensitivity *s);
+/** Unit i's rank and score in run r (NaN when the run left it unranked, or for an r or i out
+ *  of range): COINr's `Ranks` and `Scores` tables, one column per run. */
+double hs_sensitivity_run_rank(const hs_sensitivity *s, size_t r, size_t i);
+double hs_sensitivity_run_score(const hs_sensitivity *s, size_t r, size_t i);
 /** The SPEC's uncertain factors, in the SPEC's order. */
 size_t hs_sensitivity_nfactors(const hs_sensitivity *s);
 const char *hs_sensitivity_factor(const hs_sensitivity *s, size_t f);

@@ -67,6 +67,28 @@ double hs_sensitivity_nominal_rank(const hs_sensitivity *s, size_t i)
     return s && i < s->nunit ? s->nom_rank[i] : (double)NAN;
 }
 
+double hs_sensitivity_nominal_score(const hs_sensitivity *s, size_t i)
+{
+    return s && i < s->nunit ? s->nom_score[i] : (double)NAN;
+}
+
+size_t hs_sensitivity_nruns(const hs_sensitivity *s)
+{
+    return s ? s->sa->nruns : 0;
+}
+
+double hs_sensitivity_run_rank(const hs_sensitivity *s, size_t r, size_t i)
+{
+    if (!s || r >= s->sa->nruns || i >= s->nunit) return (double)NAN;
+    return s->sa->y[r * s->sa->ny + 1 + i];
+}
+
+double hs_sensitivity_run_score(const hs_sensitivity *s, size_t r, size_t i)
+{
+    if (!s || r >= s->sa->nruns || i >= s->nunit) return (double)NAN;
+    return s->sa->y[r * s->sa->ny + 1 + s->nunit + i];
+}
+
 hs_status hs_sensitivity_rank_interval(const hs_sensitivity *s, size_t i, double out[3],
                                        hs_error *err)
 {

@@ -376,6 +376,14 @@ static void test_weight_sets_in_memory(void **state)
         moved += ex->sa->y[k] != 0;
     }
     assert_true(moved > 0); /* the runs without Goods do move the ranks */
+    /* the per-run accessors read the same matrix, and refuse what is out of range */
+    size_t nu = hs_sensitivity_nunits(ex);
+    assert_int_equal(hs_sensitivity_nruns(ex), 64);
+    assert_true(hs_sensitivity_run_rank(ex, 63, nu - 1) == ex->sa->y[63 * ex->sa->ny + nu]);
+    assert_true(hs_sensitivity_run_score(ex, 5, 0) == ex->sa->y[5 * ex->sa->ny + 1 + nu]);
+    assert_true(isnan(hs_sensitivity_run_rank(ex, 64, 0)));
+    assert_true(isnan(hs_sensitivity_run_score(ex, 0, nu)));
+    assert_false(isnan(hs_sensitivity_nominal_score(ex, 0)));
     for (size_t i = 0; i < hs_sensitivity_nunits(ex); i++) {
         double a[3], c[3];
         assert_int_equal(hs_sensitivity_rank_interval(ex, i, a, &err), HS_OK);

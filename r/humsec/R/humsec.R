@@ -1,5 +1,6 @@
-# humsec.R - the R side: builds from a pipeline file or from data.frames in memory, and a
-# COINr coin turned into a humsec build (from_coin). The numbers are libhumsec's own.
+# humsec.R - the R side: builds from a pipeline file or from data.frames in memory, a COINr
+# coin turned into a humsec build (from_coin), and COINr's uncertainty and sensitivity
+# analysis of a coin (hs_sensitivity). The numbers are libhumsec's own.
 
 #' The version of the loaded humsec library.
 hs_version <- function() .Call(hsr_version)
@@ -28,6 +29,12 @@ csv_text <- function(df) {
   paste0(paste(c(paste(csv_col(names(df)), collapse = ","), rows), collapse = "\n"), "\n")
 }
 
+# A pipeline whose structure and data are the texts handed over with it.
+mem_pipeline <- function(title, steps) {
+  paste0("title = ", title, "\nstructure = structure\n\n[data]\nfile = data\n\n",
+         paste(trimws(steps), collapse = "\n\n"), "\n")
+}
+
 #' Build an index with humsec.
 #'
 #' Either from a pipeline file, `hs_build("examples/asem/p1.pipeline")`, or in memory:
@@ -41,9 +48,7 @@ hs_build <- function(pipeline = NULL, structure = NULL, data = NULL, steps = NUL
   if (mem) {
     if (is.null(structure) || is.null(data) || is.null(steps) || !is.null(pipeline))
       stop("humsec: give a pipeline file, or structure, data and steps")
-    text <- paste0("title = ", title, "\nstructure = structure\n\n[data]\nfile = data\n\n",
-                   paste(trimws(steps), collapse = "\n\n"), "\n")
-    .Call(hsr_build_mem, text, csv_text(structure), csv_text(data))
+    .Call(hsr_build_mem, mem_pipeline(title, steps), csv_text(structure), csv_text(data))
   } else {
     if (is.null(pipeline)) stop("humsec: give a pipeline file, or structure, data and steps")
     .Call(hsr_build_file, path.expand(pipeline))
@@ -104,6 +109,9 @@ coin_step <- function(fn, a) {
       gs <- log_arg(a, "global_specs", list())
       f <- log_arg(gs, "f_n", "n_minmax")
       p <- log_arg(gs, "f_n_para", list())
+      # COINr passes f_n_para on to f_n, so an unnamed first entry is f_n's first parameter
+      if (length(p) >= 1 && (is.null(names(p)) || !nzchar(names(p)[1])))
+        names(p)[1] <- switch(f, n_minmax = "l_u", n_zscore = "m_sd", "")
       m <- switch(f,
         n_minmax = sprintf("minmax(%s, %s)", log_arg(p, "l_u", c(0, 100))[1], log_arg(p, "l_u", c(0, 100))[2]),
         n_zscore = sprintf("zscore(%s, %s)", log_arg(p, "m_sd", c(0, 1))[1], log_arg(p, "m_sd", c(0, 1))[2]),
@@ -135,14 +143,149 @@ coin_step <- function(fn, a) {
 #' what `hs_build()` returns. A step or argument humsec does not take yet is an error naming
 #' it.
 from_coin <- function(coin) {
+  p <- coin_parts(coin)
+  hs_build(structure = p$imeta, data = p$idata, steps = p$steps)
+}
+
+# The coin's iData, iMeta and its log's steps as pipeline sections.
+coin_parts <- function(coin) {
   if (!is.list(coin) || is.null(coin$Log) || is.null(coin$Log$new_coin))
     stop("from_coin: expected a COINr coin (a list with $Log$new_coin)")
   nc <- coin$Log$new_coin
-  idata <- nc$iData
-  imeta <- nc$iMeta
-  if (!is.data.frame(idata) || !is.data.frame(imeta))
+  if (!is.data.frame(nc$iData) || !is.data.frame(nc$iMeta))
     stop("from_coin: the coin's log holds no iData and iMeta")
   fns <- setdiff(names(coin$Log), c("new_coin", "can_regen"))
   steps <- vapply(fns, function(fn) coin_step(fn, coin$Log[[fn]]), "")
-  hs_build(structure = imeta, data = idata, steps = unname(steps))
+  list(idata = nc$iData, imeta = nc$iMeta, steps = unname(steps))
+}
+
+# x with the entry at `path` (names, outermost first) set to v, making lists on the way.
+set_in <- function(x, path, v) {
+  if (length(path) == 1) {
+    x[[path]] <- v
+    return(x)
+  }
+  inner <- if (is.null(x[[path[1]]])) list() else x[[path[1]]]
+  x[[path[1]]] <- set_in(inner, path[-1], v)
+  x
+}
+
+# "key = value" lines of a pipeline section as a named character vector.
+section_kv <- function(sec) {
+  l <- strsplit(sec, "\n", fixed = TRUE)[[1]][-1]
+  l <- l[grepl("=", l, fixed = TRUE)]
+  stats::setNames(trimws(sub("^[^=]*=", "", l)), trimws(sub("=.*$", "", l)))
+}
+
+# One SA_specs entry as a SPEC factor (docs/sensitivity.md). The alternatives are put into the
+# coin's log call at Address and turned into pipeline sections by coin_step, which is how
+# from_coin reads a coin: the one key that changes between them is the factor's key.
+sa_factor <- function(name, spec, coin, wsets) {
+  what <- sprintf("hs_sensitivity: SA_specs$%s", name)
+  if (is.null(spec$Address) || is.null(spec$Distribution) || is.null(spec$Type))
+    stop(sprintf("%s needs Address, Distribution and Type", what))
+  if (!grepl("^\\$Log\\$", spec$Address))
+    stop(sprintf("%s: Address '%s' is not in the coin's log ($Log$...)", what, spec$Address))
+  path <- strsplit(sub("^\\$Log\\$", "", spec$Address), "$", fixed = TRUE)[[1]]
+  fn <- path[1]
+  path <- path[-1]
+  args <- coin$Log[[fn]]
+  if (is.null(args) || !length(path))
+    stop(sprintf("%s: Address '%s' names no argument of a step in the coin's log", what,
+                 spec$Address))
+  if (!spec$Type %in% c("discrete", "continuous"))
+    stop(sprintf("%s: Type is 'discrete' or 'continuous', not '%s'", what, spec$Type))
+  dist <- spec$Distribution
+  if (fn == "Aggregate" && identical(path, "w")) {
+    if (spec$Type != "discrete" || !is.list(dist) || !length(dist))
+      stop(sprintf("%s: weights are a discrete list of weight sets (get_noisy_weights)", what))
+    sets <- lapply(dist, function(w) {
+      if (is.data.frame(w) && all(c("iCode", "Weight") %in% names(w)))
+        return(stats::setNames(as.double(w$Weight), as.character(w$iCode)))
+      if (is.numeric(w) && !is.null(names(w))) return(stats::setNames(as.double(w), names(w)))
+      stop(sprintf("%s: a weight set is a data.frame with iCode and Weight", what))
+    })
+    codes <- unique(unlist(lapply(sets, names)))
+    wsets$names <- c(wsets$names, name)
+    wsets$codes <- c(wsets$codes, list(codes))
+    wsets$vals <- c(wsets$vals, list(unlist(lapply(sets, function(w) unname(w[codes])))))
+    return(list(text = sprintf("[factor %s]\nweights = %s", name, name), wsets = wsets))
+  }
+  alts <- if (is.list(dist)) dist else as.list(dist)
+  if (spec$Type == "continuous" && (length(alts) != 2 || !is.numeric(unlist(alts))))
+    stop(sprintf("%s: a continuous Distribution is c(low, high)", what))
+  secs <- vapply(alts, function(v) coin_step(fn, set_in(args, path, v)), "")
+  kv <- lapply(secs, section_kv)
+  keys <- unique(unlist(lapply(kv, names)))
+  vary <- keys[vapply(keys, function(k) length(unique(vapply(kv, function(x)
+    if (k %in% names(x)) x[[k]] else NA_character_, ""))) > 1, TRUE)]
+  if (length(vary) != 1)
+    stop(sprintf("%s changes %s of [%s]: a factor varies one pipeline parameter", what,
+                 if (length(vary)) paste(vary, collapse = " and ") else "nothing",
+                 tolower(fn)))
+  vals <- vapply(kv, function(x) x[[vary]], "")
+  step <- sub("^\\[([a-z]+)\\].*$", "\\1", strsplit(secs[[1]], "\n", fixed = TRUE)[[1]][1])
+  tail <- if (spec$Type == "discrete") paste0("values = ", paste(vals, collapse = " | "))
+          else paste0("range = ", vals[1], ", ", vals[2])
+  list(text = sprintf("[factor %s]\nstep = %s\nkey = %s\n%s", name, step, vary, tail),
+       wsets = wsets)
+}
+
+#' Uncertainty and sensitivity analysis of a coin, as COINr's get_sensitivity() runs it.
+#'
+#' `SA_specs` is COINr's: a named list whose entries give an `Address` in the coin's log
+#' (e.g. `"$Log$Normalise$global_specs"`, `"$Log$Aggregate$f_ag"`,
+#' `"$Log$Treat$global_specs$f1_para$winmax"`, or `"$Log$Aggregate$w"` with a list of weight
+#' sets from get_noisy_weights()), a `Distribution` (the alternatives, or `c(low, high)`) and
+#' a `Type` ("discrete" or "continuous"). Each entry must change one pipeline parameter. The
+#' design is humsec's (Sobol' points from `seed`), so single runs differ from COINr's while
+#' the distributions agree. Returns COINr's list: `Scores` and `Ranks` (uCode, Nominal, one
+#' column per run), `RankStats` (uCode, Nominal, Mean, Median, Q5, Q95 over the plain Monte
+#' Carlo runs), `Nominal` (uCode, Score, Rank) and, for `SA_type = "SA"`, `Sensitivity`
+#' (Variable, Si, STi and their 5 % and 95 % bootstrap quantiles).
+hs_sensitivity <- function(coin, SA_specs, N, SA_type = "UA", dset = "Aggregated",
+                           iCode = NULL, Nboot = NULL, seed = 1) {
+  if (!is.list(SA_specs) || !length(SA_specs) || is.null(names(SA_specs)) ||
+      any(!nzchar(names(SA_specs))))
+    stop("hs_sensitivity: SA_specs is a named list, one entry per uncertain input")
+  if (!SA_type %in% c("UA", "SA")) stop("hs_sensitivity: SA_type is \"UA\" or \"SA\"")
+  if (!is.numeric(N) || length(N) != 1 || N < 2) stop("hs_sensitivity: N is a number >= 2")
+  if (!identical(dset, "Aggregated"))
+    stop("hs_sensitivity: the target is an aggregate of the \"Aggregated\" data set")
+  p <- coin_parts(coin)
+  wsets <- list(names = character(0), codes = list(), vals = list())
+  facs <- character(0)
+  for (nm in names(SA_specs)) {
+    f <- sa_factor(nm, SA_specs[[nm]], coin, wsets)
+    facs <- c(facs, f$text)
+    wsets <- f$wsets
+  }
+  spec <- paste0(if (!is.null(iCode)) paste0("target = ", iCode, "\n\n") else "",
+                 paste(facs, collapse = "\n\n"), "\n")
+  opts <- c(if (SA_type == "SA") 1 else 0, N, seed, if (is.null(Nboot)) 1000 else Nboot)
+  r <- .Call(hsr_sensitivity,
+             c(mem_pipeline("index", p$steps), csv_text(p$imeta), csv_text(p$idata), spec),
+             wsets$names, wsets$codes, lapply(wsets$vals, as.double), as.double(opts))
+  runs <- paste0("r_", seq_len(ncol(r$ranks)))
+  frame <- function(nominal, m) {
+    df <- data.frame(uCode = r$uCode, Nominal = nominal, stringsAsFactors = FALSE)
+    cbind(df, stats::setNames(as.data.frame(m), runs))
+  }
+  use <- if (SA_type == "SA") seq_len(2 * N) else seq_len(ncol(r$ranks))
+  out <- list(
+    Scores = frame(r$nominal_score, r$scores),
+    Ranks = frame(r$nominal_rank, r$ranks),
+    RankStats = data.frame(uCode = r$uCode, Nominal = r$nominal_rank,
+                           Mean = rowMeans(r$ranks[, use, drop = FALSE], na.rm = TRUE),
+                           Median = r$median, Q5 = r$q05, Q95 = r$q95,
+                           stringsAsFactors = FALSE))
+  if (SA_type == "SA") {
+    s <- r$sobol
+    out$Sensitivity <- data.frame(Variable = r$factor, Si = s[, 1], STi = s[, 2],
+                                  Si_q5 = s[, 3], Si_q95 = s[, 4], STi_q5 = s[, 5],
+                                  STi_q95 = s[, 6], stringsAsFactors = FALSE)
+  }
+  out$Nominal <- data.frame(uCode = r$uCode, Score = r$nominal_score, Rank = r$nominal_rank,
+                            stringsAsFactors = FALSE)
+  out
 }
