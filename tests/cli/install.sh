@@ -59,5 +59,25 @@ awk -F, -v ds="$ds" '
     END { if (n == 0) { print "FAIL: no value compared"; bad++ }
           printf "install: %d values of %s compared\n", n, ds; exit bad > 0 }' \
     "$tmp/api.csv" "$tmp/cli/$ds.csv" || fail=1
+
+# examples/c as its README says to build it: its own Makefile, pkg-config only; its rank
+# intervals are the command line's ua_ranks.csv for the same analysis
+cp -r examples/c "$tmp/example"
+make -s -C "$tmp/example" >"$tmp/example.log" 2>&1 ||
+    { echo "FAIL: make in examples/c"; cat "$tmp/example.log"; exit 1; }
+LD_LIBRARY_PATH="$lib" "$tmp/example/rank_intervals" examples/asem/sa.pipeline \
+    examples/asem/sa.spec 64 >"$tmp/ri.csv" || { echo "FAIL: rank_intervals"; exit 1; }
+"$bin" sensitivity examples/asem/sa.pipeline examples/asem/sa.spec --n 64 -q -o "$tmp/ua" ||
+    { echo "FAIL: humsec sensitivity"; exit 1; }
+# ua_ranks.csv: uCode, uName, (Time,) nominal, median, mean, q05, q95 (names may hold commas:
+# read the key and the last columns by header)
+awk -F, 'NR == FNR { if (FNR > 1) ex[$1] = $2 "," $3 "," $4 "," $5; next }
+    FNR == 1 { for (j = 1; j <= NF; j++) c[$j] = j; next }
+    { gsub(/"/, ""); n++
+      want = $c["\"nominal_rank\""] + 0 "," $c["\"q05_rank\""] + 0 "," \
+             $c["\"median_rank\""] + 0 "," $c["\"q95_rank\""] + 0
+      if (ex[$1] != want) { print "FAIL: rank_intervals " $1 ": " ex[$1] ", CLI " want; bad++ } }
+    END { if (n != 51) { print "FAIL: " n " units"; bad++ } exit bad > 0 }' \
+    "$tmp/ri.csv" "$tmp/ua/ua_ranks.csv" || fail=1
 [ $fail = 0 ] && echo "install: humsec.pc, libhumsec.so.0 and the public API: all checks passed"
 exit $fail
