@@ -327,6 +327,8 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
 typedef struct hs_geo hs_geo;
 hs_status hs_geo_load(hs_ctx *ctx, const char *dir, hs_geo **out, hs_error *err);
 void hs_geo_free(hs_geo *g);
+/** ISO3 code of Gleditsch-Ward number gw (static storage of g), or NULL when unknown. */
+const char *hs_geo_iso3(const hs_geo *g, long gw);
 
 /** The event store: one SQLite file (WAL journal, foreign keys on, schema migrated to the
  *  current version on open). Created if missing. Free with hs_store_close. */

@@ -19,7 +19,7 @@ import os
 import numpy as np
 import pandas as pd
 
-__all__ = ["build", "sensitivity", "version", "HumsecError"]
+__all__ = ["build", "sensitivity", "version", "events", "HumsecError"]
 __version__ = "0.1.0"
 
 
@@ -276,3 +276,6 @@ def sensitivity(pipeline, spec, type="ua", n=1000, seed=1, threads=0):
             _lib.hs_sensitivity_free(s)
     finally:
         _lib.hs_ctx_free(ctx)
+
+
+from . import events  # noqa: E402  (needs the library loaded above)

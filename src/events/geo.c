@@ -126,3 +126,9 @@ long hsi_geo_isonum_gw(const hs_geo *g, long isonum)
 {
     return g && isonum >= 0 && isonum < GEO_NCODE ? g->iso_gw[isonum] : -1;
 }
+
+const char *hs_geo_iso3(const hs_geo *g, long gw)
+{
+    const char *c = g ? hsi_geo_gw_iso3(g, gw) : NULL;
+    return c && *c ? c : NULL;
+}
