@@ -63,7 +63,9 @@ log_arg <- function(args, name, default = NULL) {
 # A COINr call of the coin's log as a humsec pipeline section; an argument humsec does not
 # take is an error that names it, never silently dropped.
 coin_step <- function(fn, a) {
-  known <- c("x", "dset", "write_to", "out2", "quietly", "write2log")
+  # arguments that only steer COINr's bookkeeping or messages (COINr 1.1.14 logs them all)
+  known <- c("x", "dset", "write_to", "out2", "quietly", "write2log", "warn_on_NAs", "disable")
+  if (isTRUE(a$disable)) stop(sprintf("from_coin: %s(disable = TRUE) has no humsec equivalent yet", fn))
   take <- function(...) {
     bad <- setdiff(names(a)[!vapply(a, is.null, TRUE)], c(known, ...))
     if (length(bad)) stop(sprintf("from_coin: %s(%s) has no humsec equivalent yet",

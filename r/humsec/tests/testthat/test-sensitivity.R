@@ -16,9 +16,11 @@ sa_coin <- function() {
   structure(list(Log = list(
     new_coin = list(iData = idata, iMeta = imeta),
     Denominate = list(dset = "Raw"),
-    Impute = list(dset = "Denominated", f_i = "i_mean_grp", use_group = "EurAsia_group"),
+    Impute = list(dset = "Denominated", f_i = "i_mean_grp", use_group = "EurAsia_group",
+                  impute_by = "column", disable = FALSE, warn_on_NAs = TRUE),
     Screen = list(dset = "Imputed", unit_screen = "byNA", dat_thresh = 0.9),
-    Treat = list(dset = "Screened"),
+    Treat = list(dset = "Screened", global_specs = list(f1_para = list(winmax = 5)),
+                 combine_treat = FALSE, write2log = TRUE, disable = FALSE),
     Normalise = list(dset = "Treated",
                      global_specs = list(f_n = "n_minmax", f_n_para = list(c(1, 100)))),
     Aggregate = list(dset = "Normalised"))), class = "coin")
@@ -102,6 +104,9 @@ test_that("a coin's SA gives the command line's Sobol' indices, by variable", {
 })
 
 test_that("SA_specs humsec cannot take are errors that name them", {
+  coin <- sa_coin()
+  coin$Log$Impute$disable <- TRUE
+  expect_error(hs_sensitivity(coin, specs(list()), N = 8), "Impute\\(disable = TRUE\\)")
   coin <- sa_coin()
   bad <- list(X = list(Address = "$Log$Smooth$width", Distribution = 1:2, Type = "discrete"))
   expect_error(hs_sensitivity(coin, bad, N = 8), "SA_specs\\$X.*names no argument")
