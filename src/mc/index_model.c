@@ -401,20 +401,13 @@ void hs_sensitivity_free(hs_sensitivity *s)
 }
 
 /* Check the factors against the pipeline and structure; set up the combinations. */
-static hs_status im_setup(hs_sensitivity *s, hs_error *err)
+/* The analysed aggregate, time slice and units, with their nominal scores and ranks. */
+static hs_status im_target(hs_sensitivity *s, hs_error *err)
 {
     hs_ctx *ctx = s->ctx;
     const hs_build *b = s->base;
     const hsi_meta *m = &b->meta;
     const hsi_spec *sp = &s->spec;
-    if (sp->nfactor > 64)
-        return hsi_err(err, HS_ERR_PIPELINE, sp->file, 0, 0, "more than 64 factors");
-    const hsi_step *last = &b->pl.step[b->pl.nstep - 1];
-    if (last->kind != HSI_STEP_AGGREGATE)
-        return hsi_err(err, HS_ERR_PIPELINE, b->pl.file, 0, 0,
-                       "the pipeline does not end with [aggregate] (expected an index to "
-                       "rank)");
-    /* target and time slice */
     if (sp->target) {
         s->target = hsi_meta_find(m, sp->target);
         if (s->target < 0 || m->node[s->target].type != HSI_NODE_AGGREGATE)
@@ -460,8 +453,43 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
     hsi_free(ctx, rz);
     for (size_t a = 0; a < m->nagg; a++)
         if (m->node[m->agg[a]].nchild > s->maxchild) s->maxchild = m->node[m->agg[a]].nchild;
+    return HS_OK;
+}
 
-    /* factors */
+/* Pre-drawn noisy weight sets (like COINr's get_noisy_weights): w (1 + f (2U - 1)). */
+static hs_status im_noise(hs_sensitivity *s, size_t nnoise, hs_error *err)
+{
+    hs_ctx *ctx = s->ctx;
+    const hsi_meta *m = &s->base->meta;
+    const hsi_spec *sp = &s->spec;
+    s->noise = hsi_calloc(ctx, nnoise, sizeof(double));
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!s->noise || !rng) {
+        if (rng) gsl_rng_free(rng);
+        return hsi_err_nomem(err);
+    }
+    gsl_rng_set(rng, s->opts.seed + 0x5851F42DUL);
+    for (size_t f = 0; f < sp->nfactor; f++) {
+        const hsi_factor *fa = &sp->f[f];
+        if (fa->kind != HSI_FACTOR_WEIGHTS) continue;
+        for (size_t set = 0; set < fa->nsets; set++)
+            for (size_t j = 0; j < m->n; j++) {
+                double nf = m->node[j].level >= 1 ? fa->level_noise[m->node[j].level] : 0;
+                double uu = gsl_rng_uniform(rng);
+                s->noise[s->noise_off[f] + set * m->n + j] = 1 + nf * (2 * uu - 1);
+            }
+    }
+    gsl_rng_free(rng);
+    return HS_OK;
+}
+
+/* Each factor checked against the pipeline and the structure: the strides of the discrete
+   combinations, the nodes each exclusion leaves out, the offsets of the noisy weight sets. */
+static hs_status im_factors(hs_sensitivity *s, hs_error *err)
+{
+    hs_ctx *ctx = s->ctx;
+    const hsi_meta *m = &s->base->meta;
+    const hsi_spec *sp = &s->spec;
     s->stride = hsi_calloc(ctx, sp->nfactor, sizeof(size_t));
     s->excl_node = hsi_calloc(ctx, sp->nfactor * 64, sizeof(long));
     s->noise_off = hsi_calloc(ctx, sp->nfactor, sizeof(size_t));
@@ -518,33 +546,15 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
                                    "factor '%s': the index has no level %d", fa->name, lv);
         }
     }
-    /* pre-drawn noisy weight sets (like COINr's get_noisy_weights): w (1 + f (2U - 1)) */
-    if (nnoise) {
-        s->noise = hsi_calloc(ctx, nnoise, sizeof(double));
-        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-        if (!s->noise || !rng) {
-            if (rng) gsl_rng_free(rng);
-            return hsi_err_nomem(err);
-        }
-        gsl_rng_set(rng, s->opts.seed + 0x5851F42DUL);
-        for (size_t f = 0; f < sp->nfactor; f++) {
-            const hsi_factor *fa = &sp->f[f];
-            if (fa->kind != HSI_FACTOR_WEIGHTS) continue;
-            for (size_t set = 0; set < fa->nsets; set++)
-                for (size_t j = 0; j < m->n; j++) {
-                    double nf = m->node[j].level >= 1 ? fa->level_noise[m->node[j].level] : 0;
-                    double uu = gsl_rng_uniform(rng);
-                    s->noise[s->noise_off[f] + set * m->n + j] = 1 + nf * (2 * uu - 1);
-                }
-        }
-        gsl_rng_free(rng);
-    }
-    if (!s->fast) {
-        s->ncombo = 0;
-        return HS_OK;
-    }
-    /* Parse the pipeline of every combination; build each distinct dataset entering the
-       aggregation once (factors on [aggregate] itself share it). */
+    return nnoise ? im_noise(s, nnoise, err) : HS_OK;
+}
+
+/* Parse the pipeline of every combination of the discrete choices; build each distinct
+   dataset entering the aggregation once (factors on [aggregate] itself share it). */
+static hs_status im_combos(hs_sensitivity *s, hs_error *err)
+{
+    hs_ctx *ctx = s->ctx;
+    const hsi_spec *sp = &s->spec;
     s->combo_pl = hsi_calloc(ctx, s->ncombo, sizeof *s->combo_pl);
     s->pre_of = hsi_calloc(ctx, s->ncombo, sizeof(size_t));
     s->pre = hsi_calloc(ctx, s->ncombo, sizeof *s->pre);
@@ -608,6 +618,26 @@ static hs_status im_setup(hs_sensitivity *s, hs_error *err)
             "aggregation",
             s->ncombo, s->npre);
     return im_check_combos(s, err);
+}
+
+static hs_status im_setup(hs_sensitivity *s, hs_error *err)
+{
+    const hs_build *b = s->base;
+    const hsi_spec *sp = &s->spec;
+    if (sp->nfactor > 64)
+        return hsi_err(err, HS_ERR_PIPELINE, sp->file, 0, 0, "more than 64 factors");
+    const hsi_step *last = &b->pl.step[b->pl.nstep - 1];
+    if (last->kind != HSI_STEP_AGGREGATE)
+        return hsi_err(err, HS_ERR_PIPELINE, b->pl.file, 0, 0,
+                       "the pipeline does not end with [aggregate] (expected an index to "
+                       "rank)");
+    hs_status st;
+    if ((st = im_target(s, err)) || (st = im_factors(s, err))) return st;
+    if (!s->fast) {
+        s->ncombo = 0;
+        return HS_OK;
+    }
+    return im_combos(s, err);
 }
 
 /* The analysis once the build, the pipeline's sections and the SPEC are in s. */

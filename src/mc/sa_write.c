@@ -230,6 +230,151 @@ static void sw_warn_range(const hs_sensitivity *s, const hs_sa_index *idx)
     }
 }
 
+/* runs.csv: per run its block of the design, its factor values and its output. */
+static void sw_runs(hsi_buf *bp, const hs_sensitivity *s)
+{
+    const hs_sa *sa = s->sa;
+    size_t k = s->spec.nfactor;
+    hsi_buf_puts(bp, "\"run\",\"block\"");
+    for (size_t f = 0; f < k; f++) {
+        hsi_buf_puts(bp, ",");
+        hsi_buf_csv_str(bp, s->spec.f[f].name);
+    }
+    hsi_buf_puts(bp, ",\"mean_abs_rank_shift\"\n");
+    for (size_t r = 0; r < sa->nruns; r++) {
+        hsi_buf_printf(bp, "%zu,", r + 1);
+        if (sa->type == HS_SA_UA)
+            hsi_buf_puts(bp, "\"MC\"");
+        else if (r < sa->n)
+            hsi_buf_puts(bp, "\"A\"");
+        else if (r < 2 * sa->n)
+            hsi_buf_puts(bp, "\"B\"");
+        else
+            /* NOLINTNEXTLINE(clang-analyzer-core.DivideZero): here r >= 2 n, so n > 0 */
+            hsi_buf_printf(bp, "\"AB%zu\"", (r / sa->n) - 1);
+        for (size_t f = 0; f < k; f++) {
+            hsi_buf_puts(bp, ",");
+            hsi_buf_num(bp, sa->x[r * k + f]);
+        }
+        hsi_buf_puts(bp, ",");
+        hsi_buf_num(bp, sa->y[r * sa->ny]);
+        hsi_buf_puts(bp, "\n");
+    }
+}
+
+/* sensitivity.json: what was analysed, how, and the Sobol' indices of an SA. */
+static void sw_json(hsi_buf *jp, const hs_sensitivity *s, const sw_scale *scp, int pooled,
+                    const hs_sa_index *idx, double vary)
+{
+    hs_ctx *ctx = s->ctx;
+    const hs_sa *sa = s->sa;
+    size_t k = s->spec.nfactor;
+    hsi_buf_puts(jp, "{\n  \"humsec_version\": \"" HS_VERSION "\",\n  \"pipeline\": ");
+    hsi_buf_json_str(jp, s->pipeline);
+    hsi_buf_puts(jp, ",\n  \"spec\": ");
+    hsi_buf_json_str(jp, s->spec.file);
+    hsi_buf_printf(jp, ",\n  \"type\": \"%s\",\n  \"N\": %zu,\n  \"runs\": %zu,\n  \"seed\": %lu,",
+                   sa->type == HS_SA_SA ? "sa" : "ua", sa->n, sa->nruns, sa->seed);
+    hsi_buf_printf(jp, "\n  \"sampler\": \"%s\",\n  \"target\": ",
+                   s->opts.sampler == HS_SAMPLER_SOBOL ? "sobol" : "random");
+    hsi_buf_json_str(jp, s->base->meta.node[s->target].code);
+    if (s->time != HSI_NO_TIME) hsi_buf_printf(jp, ",\n  \"time\": %ld", s->time);
+    hsi_buf_printf(jp, ",\n  \"skipped_runs\": %zu,\n  \"undefined_combinations\": [", s->nskipped);
+    for (size_t c = 0, first = 1; s->combo_bad && c < s->ncombo; c++)
+        if (s->combo_bad[c]) {
+            hsi_buf b2;
+            hsi_buf_init(&b2, ctx);
+            hsi_sensitivity_combo_label(s, c, &b2);
+            hsi_buf_puts(jp, first ? "" : ", ");
+            hsi_buf_json_str(jp, b2.s ? b2.s : "");
+            hsi_buf_free(&b2);
+            first = 0;
+        }
+    hsi_buf_puts(jp, "],\n  \"score_quantiles\": ");
+    hsi_buf_json_str(jp, scp->omitted ? "omitted: a continuous factor on [normalise] puts every "
+                                        "run on its own scale"
+                         : pooled     ? "ua_ranks.csv: every run on one scale"
+                                      : "ua_scores.csv: per normalisation, never pooled");
+    hsi_buf_puts(jp, ",\n  \"output\": \"mean absolute rank shift\",\n  \"factors\": [");
+    for (size_t f = 0; f < k; f++) {
+        hsi_buf_puts(jp, f ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        hsi_buf_json_str(jp, s->spec.f[f].name);
+        if (sa->type == HS_SA_SA) {
+            hsi_buf_puts(jp, ", \"Si\": ");
+            hsi_buf_num(jp, idx[f].si);
+            hsi_buf_puts(jp, ", \"Si_ci95\": [");
+            hsi_buf_num(jp, idx[f].si_lo);
+            hsi_buf_puts(jp, ", ");
+            hsi_buf_num(jp, idx[f].si_hi);
+            hsi_buf_puts(jp, "], \"STi\": ");
+            hsi_buf_num(jp, idx[f].sti);
+            hsi_buf_puts(jp, ", \"STi_ci95\": [");
+            hsi_buf_num(jp, idx[f].sti_lo);
+            hsi_buf_puts(jp, ", ");
+            hsi_buf_num(jp, idx[f].sti_hi);
+            hsi_buf_puts(jp, "]");
+        }
+        hsi_buf_puts(jp, "}");
+    }
+    hsi_buf_puts(jp, "\n  ]");
+    if (sa->type == HS_SA_SA) {
+        hsi_buf_puts(jp, ",\n  \"VarY\": ");
+        hsi_buf_num(jp, vary);
+    }
+    hsi_buf_puts(jp, "\n}\n");
+}
+
+/* sa_indices.csv (Si and STi with their bootstrap intervals) and sa_convergence.csv (the
+   point estimates from growing shares of the base sample) of a Saltelli design. */
+static hs_status sw_sobol(hsi_outset *o, hsi_buf *bp, const hs_sensitivity *s, hs_sa_index *idx,
+                          double *vary, hs_error *err)
+{
+    hs_ctx *ctx = s->ctx;
+    const hs_sa *sa = s->sa;
+    size_t k = s->spec.nfactor;
+    hs_status st;
+    if ((st = hs_sa_indices(sa, sa->n, idx, vary, err))) return st;
+    sw_warn_range(s, idx);
+    bp->len = 0;
+    hsi_buf_puts(bp, "\"factor\",\"Si\",\"Si_q025\",\"Si_q975\",\"Si_q05\",\"Si_q95\","
+                     "\"STi\",\"STi_q025\",\"STi_q975\",\"STi_q05\",\"STi_q95\"\n");
+    for (size_t f = 0; f < k; f++) {
+        hsi_buf_csv_str(bp, s->spec.f[f].name);
+        double v[10] = {idx[f].si,  idx[f].si_lo,  idx[f].si_hi,  idx[f].si_q05,  idx[f].si_q95,
+                        idx[f].sti, idx[f].sti_lo, idx[f].sti_hi, idx[f].sti_q05, idx[f].sti_q95};
+        for (int q = 0; q < 10; q++) {
+            hsi_buf_puts(bp, ",");
+            hsi_buf_num(bp, v[q]);
+        }
+        hsi_buf_puts(bp, "\n");
+    }
+    if ((st = hsi_outset_add(o, "sa_indices.csv", bp, err))) return st;
+    bp->len = 0;
+    hsi_buf_puts(bp, "\"N\",\"factor\",\"Si\",\"STi\"\n");
+    hs_sa_index *ci = hsi_calloc(ctx, k + 1, sizeof *ci);
+    if (!ci) return hsi_err_nomem(err);
+    for (size_t div = 16; div >= 1; div /= 2) {
+        size_t nuse = sa->n / div;
+        if (nuse < 4 && div > 1) continue;
+        hs_sa hs = *sa;
+        hs.bootstrap = 1; /* point estimates only */
+        hs_error e2;
+        if (hs_sa_indices(&hs, nuse, ci, NULL, &e2) != HS_OK) continue;
+        for (size_t f = 0; f < k; f++) {
+            hsi_buf_printf(bp, "%zu,", nuse);
+            hsi_buf_csv_str(bp, s->spec.f[f].name);
+            hsi_buf_puts(bp, ",");
+            hsi_buf_num(bp, ci[f].si);
+            hsi_buf_puts(bp, ",");
+            hsi_buf_num(bp, ci[f].sti);
+            hsi_buf_puts(bp, "\n");
+        }
+    }
+    hsi_free(ctx, ci);
+    if ((st = hsi_outset_add(o, "sa_convergence.csv", bp, err))) return st;
+    return HS_OK;
+}
+
 hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char *dir, hs_error *err)
 {
     const hs_sa *sa = s->sa;
@@ -298,135 +443,14 @@ hs_status hs_sensitivity_write(hs_ctx *ctx, const hs_sensitivity *s, const char 
     }
 
     double vary = NAN;
-    if (sa->type == HS_SA_SA) {
-        if ((st = hs_sa_indices(sa, sa->n, idx, &vary, err))) goto done;
-        sw_warn_range(s, idx);
-        b.len = 0;
-        hsi_buf_puts(&b, "\"factor\",\"Si\",\"Si_q025\",\"Si_q975\",\"Si_q05\",\"Si_q95\","
-                         "\"STi\",\"STi_q025\",\"STi_q975\",\"STi_q05\",\"STi_q95\"\n");
-        for (size_t f = 0; f < k; f++) {
-            hsi_buf_csv_str(&b, s->spec.f[f].name);
-            double v[10] = {idx[f].si,      idx[f].si_lo,  idx[f].si_hi,  idx[f].si_q05,
-                            idx[f].si_q95,  idx[f].sti,    idx[f].sti_lo, idx[f].sti_hi,
-                            idx[f].sti_q05, idx[f].sti_q95};
-            for (int q = 0; q < 10; q++) {
-                hsi_buf_puts(&b, ",");
-                hsi_buf_num(&b, v[q]);
-            }
-            hsi_buf_puts(&b, "\n");
-        }
-        if ((st = hsi_outset_add(&o, "sa_indices.csv", &b, err))) goto done;
-        b.len = 0;
-        hsi_buf_puts(&b, "\"N\",\"factor\",\"Si\",\"STi\"\n");
-        hs_sa_index *ci = hsi_calloc(ctx, k + 1, sizeof *ci);
-        if (!ci) {
-            st = hsi_err_nomem(err);
-            goto done;
-        }
-        for (size_t div = 16; div >= 1; div /= 2) {
-            size_t nuse = sa->n / div;
-            if (nuse < 4 && div > 1) continue;
-            hs_sa hs = *sa;
-            hs.bootstrap = 1; /* point estimates only */
-            hs_error e2;
-            if (hs_sa_indices(&hs, nuse, ci, NULL, &e2) != HS_OK) continue;
-            for (size_t f = 0; f < k; f++) {
-                hsi_buf_printf(&b, "%zu,", nuse);
-                hsi_buf_csv_str(&b, s->spec.f[f].name);
-                hsi_buf_puts(&b, ",");
-                hsi_buf_num(&b, ci[f].si);
-                hsi_buf_puts(&b, ",");
-                hsi_buf_num(&b, ci[f].sti);
-                hsi_buf_puts(&b, "\n");
-            }
-        }
-        hsi_free(ctx, ci);
-        if ((st = hsi_outset_add(&o, "sa_convergence.csv", &b, err))) goto done;
-    }
+    if (sa->type == HS_SA_SA && (st = sw_sobol(&o, &b, s, idx, &vary, err))) goto done;
 
-    if (!s->opts.write_runs) goto json;
-    b.len = 0;
-    hsi_buf_puts(&b, "\"run\",\"block\"");
-    for (size_t f = 0; f < k; f++) {
-        hsi_buf_puts(&b, ",");
-        hsi_buf_csv_str(&b, s->spec.f[f].name);
+    if (s->opts.write_runs) {
+        b.len = 0;
+        sw_runs(&b, s);
+        if ((st = hsi_outset_add(&o, "runs.csv", &b, err))) goto done;
     }
-    hsi_buf_puts(&b, ",\"mean_abs_rank_shift\"\n");
-    for (size_t r = 0; r < sa->nruns; r++) {
-        hsi_buf_printf(&b, "%zu,", r + 1);
-        if (sa->type == HS_SA_UA)
-            hsi_buf_puts(&b, "\"MC\"");
-        else if (r < sa->n)
-            hsi_buf_puts(&b, "\"A\"");
-        else if (r < 2 * sa->n)
-            hsi_buf_puts(&b, "\"B\"");
-        else
-            /* NOLINTNEXTLINE(clang-analyzer-core.DivideZero): here r >= 2 n, so n > 0 */
-            hsi_buf_printf(&b, "\"AB%zu\"", (r / sa->n) - 1);
-        for (size_t f = 0; f < k; f++) {
-            hsi_buf_puts(&b, ",");
-            hsi_buf_num(&b, sa->x[r * k + f]);
-        }
-        hsi_buf_puts(&b, ",");
-        hsi_buf_num(&b, sa->y[r * sa->ny]);
-        hsi_buf_puts(&b, "\n");
-    }
-    if ((st = hsi_outset_add(&o, "runs.csv", &b, err))) goto done;
-json:
-
-    hsi_buf_puts(&j, "{\n  \"humsec_version\": \"" HS_VERSION "\",\n  \"pipeline\": ");
-    hsi_buf_json_str(&j, s->pipeline);
-    hsi_buf_puts(&j, ",\n  \"spec\": ");
-    hsi_buf_json_str(&j, s->spec.file);
-    hsi_buf_printf(&j, ",\n  \"type\": \"%s\",\n  \"N\": %zu,\n  \"runs\": %zu,\n  \"seed\": %lu,",
-                   sa->type == HS_SA_SA ? "sa" : "ua", sa->n, sa->nruns, sa->seed);
-    hsi_buf_printf(&j, "\n  \"sampler\": \"%s\",\n  \"target\": ",
-                   s->opts.sampler == HS_SAMPLER_SOBOL ? "sobol" : "random");
-    hsi_buf_json_str(&j, s->base->meta.node[s->target].code);
-    if (s->time != HSI_NO_TIME) hsi_buf_printf(&j, ",\n  \"time\": %ld", s->time);
-    hsi_buf_printf(&j, ",\n  \"skipped_runs\": %zu,\n  \"undefined_combinations\": [", s->nskipped);
-    for (size_t c = 0, first = 1; s->combo_bad && c < s->ncombo; c++)
-        if (s->combo_bad[c]) {
-            hsi_buf b2;
-            hsi_buf_init(&b2, ctx);
-            hsi_sensitivity_combo_label(s, c, &b2);
-            hsi_buf_puts(&j, first ? "" : ", ");
-            hsi_buf_json_str(&j, b2.s ? b2.s : "");
-            hsi_buf_free(&b2);
-            first = 0;
-        }
-    hsi_buf_puts(&j, "],\n  \"score_quantiles\": ");
-    hsi_buf_json_str(&j, sc.omitted ? "omitted: a continuous factor on [normalise] puts every "
-                                      "run on its own scale"
-                         : pooled   ? "ua_ranks.csv: every run on one scale"
-                                    : "ua_scores.csv: per normalisation, never pooled");
-    hsi_buf_puts(&j, ",\n  \"output\": \"mean absolute rank shift\",\n  \"factors\": [");
-    for (size_t f = 0; f < k; f++) {
-        hsi_buf_puts(&j, f ? ",\n    {\"name\": " : "\n    {\"name\": ");
-        hsi_buf_json_str(&j, s->spec.f[f].name);
-        if (sa->type == HS_SA_SA) {
-            hsi_buf_puts(&j, ", \"Si\": ");
-            hsi_buf_num(&j, idx[f].si);
-            hsi_buf_puts(&j, ", \"Si_ci95\": [");
-            hsi_buf_num(&j, idx[f].si_lo);
-            hsi_buf_puts(&j, ", ");
-            hsi_buf_num(&j, idx[f].si_hi);
-            hsi_buf_puts(&j, "], \"STi\": ");
-            hsi_buf_num(&j, idx[f].sti);
-            hsi_buf_puts(&j, ", \"STi_ci95\": [");
-            hsi_buf_num(&j, idx[f].sti_lo);
-            hsi_buf_puts(&j, ", ");
-            hsi_buf_num(&j, idx[f].sti_hi);
-            hsi_buf_puts(&j, "]");
-        }
-        hsi_buf_puts(&j, "}");
-    }
-    hsi_buf_puts(&j, "\n  ]");
-    if (sa->type == HS_SA_SA) {
-        hsi_buf_puts(&j, ",\n  \"VarY\": ");
-        hsi_buf_num(&j, vary);
-    }
-    hsi_buf_puts(&j, "\n}\n");
+    sw_json(&j, s, &sc, pooled, idx, vary);
     if ((st = hsi_outset_add(&o, "sensitivity.json", &j, err))) goto done;
     st = hsi_outset_commit(&o, err);
 done:

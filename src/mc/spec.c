@@ -73,6 +73,125 @@ hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *e
     return st;
 }
 
+/* Weight noise per level (`noise.level.N = F`) and the number of noisy sets drawn. */
+static hs_status spec_noise(hs_ctx *ctx, const char *fn, hsi_ini_sec *s, const hsi_ini_kv *sets,
+                            hsi_factor *f, hs_error *err)
+{
+    hs_status st;
+    f->kind = HSI_FACTOR_WEIGHTS;
+    f->nsets = 1000;
+    f->level_noise = hsi_calloc(ctx, 101, sizeof(double));
+    if (!f->level_noise) return hsi_err_nomem(err);
+    for (size_t q = 0; q < s->n; q++) {
+        hsi_ini_kv *e = &s->kv[q];
+        if (strncmp(e->key, "noise.level.", 12)) continue;
+        e->used = 1;
+        long lv;
+        double v;
+        if (hsi_parse_long(e->key + 12, &lv) || lv < 1 || lv > 100) {
+            return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
+                           "'%s': expected noise.level.N with N a level of the index", e->key);
+        }
+        if (hsi_parse_double(e->val, &v) || v < 0 || v > 1) {
+            return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
+                           "weight noise '%s' must be a number from 0 to 1 (a share of "
+                           "the nominal weight, e.g. 0.25 for +/-25 %%)",
+                           e->val);
+        }
+        f->level_noise[lv] = v;
+    }
+    if (sets) {
+        long v;
+        if (hsi_parse_long(sets->val, &v) || v < 1 || v > 1000000) {
+            return hsi_err(err, HS_ERR_PIPELINE, fn, sets->line, sets->vcol,
+                           "'sets' must be a whole number from 1 to 1000000");
+        }
+        f->nsets = (size_t)v;
+    }
+    if ((st = spec_unused(fn, s, "noise.level.N, sets", err))) return st;
+    return HS_OK;
+}
+
+/* One [factor NAME] section into f: which kind of factor it is and its parameters. */
+static hs_status spec_factor(hs_ctx *ctx, const char *fn, hsi_ini_sec *s, hsi_factor *f,
+                             hs_error *err)
+{
+    hs_status st;
+    hsi_ini_kv *values = hsi_ini_get(s, "values"), *range = hsi_ini_get(s, "range"),
+               *excl = hsi_ini_get(s, "exclude"), *sets = hsi_ini_get(s, "sets"),
+               *wsets = hsi_ini_get(s, "weights");
+    int noise = 0;
+    for (size_t q = 0; q < s->n; q++) {
+        const char *k = s->kv[q].key;
+        noise |= !strncmp(k, "noise.level.", 12);
+        if (strncmp(k, "noise.level.", 12) && strcmp(k, "step") && strcmp(k, "key") &&
+            strcmp(k, "values") && strcmp(k, "range") && strcmp(k, "exclude") &&
+            strcmp(k, "sets") && strcmp(k, "weights")) {
+            return hsi_err(err, HS_ERR_PIPELINE, fn, s->kv[q].line, s->kv[q].col,
+                           "unknown parameter '%s' (expected step, key, values, range, "
+                           "exclude, noise.level.N, sets or weights)",
+                           k);
+        }
+    }
+    int kinds = (values != NULL) + (range != NULL) + (excl != NULL) + noise + (wsets != NULL);
+    if (kinds != 1) {
+        return hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
+                       "factor '%s' needs exactly one of: values, range, exclude, "
+                       "noise.level.N, weights (found %d)",
+                       f->name, kinds);
+    }
+    if (values || range) {
+        hsi_ini_kv *step = hsi_ini_get(s, "step"), *key = hsi_ini_get(s, "key");
+        if (!step || !key) {
+            return hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
+                           "factor '%s' needs 'step = STEP' and 'key = PARAMETER' (e.g. step "
+                           "= treat, key = winmax)",
+                           f->name);
+        }
+        if (!(f->step = hsi_strdup(ctx, step->val)) || !(f->key = hsi_strdup(ctx, key->val)))
+            return hsi_err_nomem(err);
+    }
+    if (values) {
+        f->kind = HSI_FACTOR_DISCRETE;
+        if ((st = spec_split_alts(ctx, fn, values, f, err))) return st;
+        if ((st = spec_unused(fn, s, "step, key, values", err))) return st;
+    } else if (range) {
+        f->kind = HSI_FACTOR_RANGE;
+        char *end;
+        f->lo = strtod(range->val, &end);
+        while (*end == ' ')
+            end++;
+        int ok = end != range->val && *end == ',';
+        if (ok) {
+            const char *p2 = end + 1;
+            f->hi = strtod(p2, &end);
+            while (*end == ' ')
+                end++;
+            ok = end != p2 && *end == '\0' && isfinite(f->lo) && isfinite(f->hi) && f->hi > f->lo;
+        }
+        if (!ok) {
+            return hsi_err(err, HS_ERR_PIPELINE, fn, range->line, range->vcol,
+                           "range '%s' is not 'LOW, HIGH' with LOW < HIGH", range->val);
+        }
+        if ((st = spec_unused(fn, s, "step, key, range", err))) return st;
+    } else if (excl) {
+        f->kind = HSI_FACTOR_EXCLUDE;
+        if ((st = spec_split_alts(ctx, fn, excl, f, err))) return st;
+        if ((st = spec_unused(fn, s, "exclude", err))) return st;
+    } else if (wsets) {
+        /* the sets are loaded once the index's nodes are known (wsets.c) */
+        f->kind = HSI_FACTOR_WEIGHTS;
+        f->level_noise = hsi_calloc(ctx, 101, sizeof(double));
+        if (!(f->wsets = hsi_strdup(ctx, wsets->val)) || !f->level_noise) return hsi_err_nomem(err);
+        f->wline = wsets->line;
+        f->wcol = wsets->vcol;
+        if ((st = spec_unused(fn, s, "weights", err))) return st;
+    } else {
+        if ((st = spec_noise(ctx, fn, s, sets, f, err))) return st;
+    }
+    return HS_OK;
+}
+
 hs_status hsi_spec_parse(hs_ctx *ctx, const char *text, size_t len, const char *path, hsi_spec *sp,
                          hs_error *err)
 {
@@ -109,117 +228,7 @@ hs_status hsi_spec_parse(hs_ctx *ctx, const char *text, size_t len, const char *
         hsi_factor *f = &sp->f[sp->nfactor++];
         f->line = s->line;
         if (!(f->name = hsi_strdup(ctx, s->name))) goto nomem;
-        hsi_ini_kv *values = hsi_ini_get(s, "values"), *range = hsi_ini_get(s, "range"),
-                   *excl = hsi_ini_get(s, "exclude"), *sets = hsi_ini_get(s, "sets"),
-                   *wsets = hsi_ini_get(s, "weights");
-        int noise = 0;
-        for (size_t q = 0; q < s->n; q++) {
-            const char *k = s->kv[q].key;
-            noise |= !strncmp(k, "noise.level.", 12);
-            if (strncmp(k, "noise.level.", 12) && strcmp(k, "step") && strcmp(k, "key") &&
-                strcmp(k, "values") && strcmp(k, "range") && strcmp(k, "exclude") &&
-                strcmp(k, "sets") && strcmp(k, "weights")) {
-                st = hsi_err(err, HS_ERR_PIPELINE, fn, s->kv[q].line, s->kv[q].col,
-                             "unknown parameter '%s' (expected step, key, values, range, "
-                             "exclude, noise.level.N, sets or weights)",
-                             k);
-                goto fail;
-            }
-        }
-        int kinds = (values != NULL) + (range != NULL) + (excl != NULL) + noise + (wsets != NULL);
-        if (kinds != 1) {
-            st = hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
-                         "factor '%s' needs exactly one of: values, range, exclude, "
-                         "noise.level.N, weights (found %d)",
-                         f->name, kinds);
-            goto fail;
-        }
-        if (values || range) {
-            hsi_ini_kv *step = hsi_ini_get(s, "step"), *key = hsi_ini_get(s, "key");
-            if (!step || !key) {
-                st = hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
-                             "factor '%s' needs 'step = STEP' and 'key = PARAMETER' (e.g. step "
-                             "= treat, key = winmax)",
-                             f->name);
-                goto fail;
-            }
-            if (!(f->step = hsi_strdup(ctx, step->val)) || !(f->key = hsi_strdup(ctx, key->val)))
-                goto nomem;
-        }
-        if (values) {
-            f->kind = HSI_FACTOR_DISCRETE;
-            if ((st = spec_split_alts(ctx, fn, values, f, err))) goto fail;
-            if ((st = spec_unused(fn, s, "step, key, values", err))) goto fail;
-        } else if (range) {
-            f->kind = HSI_FACTOR_RANGE;
-            char *end;
-            f->lo = strtod(range->val, &end);
-            while (*end == ' ')
-                end++;
-            int ok = end != range->val && *end == ',';
-            if (ok) {
-                const char *p2 = end + 1;
-                f->hi = strtod(p2, &end);
-                while (*end == ' ')
-                    end++;
-                ok = end != p2 && *end == '\0' && isfinite(f->lo) && isfinite(f->hi) &&
-                     f->hi > f->lo;
-            }
-            if (!ok) {
-                st = hsi_err(err, HS_ERR_PIPELINE, fn, range->line, range->vcol,
-                             "range '%s' is not 'LOW, HIGH' with LOW < HIGH", range->val);
-                goto fail;
-            }
-            if ((st = spec_unused(fn, s, "step, key, range", err))) goto fail;
-        } else if (excl) {
-            f->kind = HSI_FACTOR_EXCLUDE;
-            if ((st = spec_split_alts(ctx, fn, excl, f, err))) goto fail;
-            if ((st = spec_unused(fn, s, "exclude", err))) goto fail;
-        } else if (wsets) {
-            /* the sets are loaded once the index's nodes are known (wsets.c) */
-            f->kind = HSI_FACTOR_WEIGHTS;
-            f->level_noise = hsi_calloc(ctx, 101, sizeof(double));
-            if (!(f->wsets = hsi_strdup(ctx, wsets->val)) || !f->level_noise) goto nomem;
-            f->wline = wsets->line;
-            f->wcol = wsets->vcol;
-            if ((st = spec_unused(fn, s, "weights", err))) goto fail;
-        } else {
-            f->kind = HSI_FACTOR_WEIGHTS;
-            f->nsets = 1000;
-            f->level_noise = hsi_calloc(ctx, 101, sizeof(double));
-            if (!f->level_noise) goto nomem;
-            for (size_t q = 0; q < s->n; q++) {
-                hsi_ini_kv *e = &s->kv[q];
-                if (strncmp(e->key, "noise.level.", 12)) continue;
-                e->used = 1;
-                long lv;
-                double v;
-                if (hsi_parse_long(e->key + 12, &lv) || lv < 1 || lv > 100) {
-                    st =
-                        hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
-                                "'%s': expected noise.level.N with N a level of the index", e->key);
-                    goto fail;
-                }
-                if (hsi_parse_double(e->val, &v) || v < 0 || v > 1) {
-                    st = hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
-                                 "weight noise '%s' must be a number from 0 to 1 (a share of "
-                                 "the nominal weight, e.g. 0.25 for +/-25 %%)",
-                                 e->val);
-                    goto fail;
-                }
-                f->level_noise[lv] = v;
-            }
-            if (sets) {
-                long v;
-                if (hsi_parse_long(sets->val, &v) || v < 1 || v > 1000000) {
-                    st = hsi_err(err, HS_ERR_PIPELINE, fn, sets->line, sets->vcol,
-                                 "'sets' must be a whole number from 1 to 1000000");
-                    goto fail;
-                }
-                f->nsets = (size_t)v;
-            }
-            if ((st = spec_unused(fn, s, "noise.level.N, sets", err))) goto fail;
-        }
+        if ((st = spec_factor(ctx, fn, s, f, err))) goto fail;
     }
     if (sp->nfactor == 0) {
         st = hsi_err(err, HS_ERR_PIPELINE, fn, 0, 0,
