@@ -9,6 +9,18 @@
  * Memory: each constructor has one destructor, and destructors accept NULL. Inputs are
  * borrowed and not kept after return. Strings returned through `const char *` belong to the
  * object they came from and live as long as it does.
+ *
+ * Threads, the one set of rules for every call here:
+ *  - hs_global_init is called once, before any other call and before threads start.
+ *  - An hs_ctx, and every object made with it (a build, an analysis, a panel, a store,
+ *    ...), is used by one thread at a time. Calls on different contexts may run at once.
+ *  - A finished object is read-only for its accessors (hs_build_dset_*, hs_sensitivity_*,
+ *    hs_panel_get, ...): several threads may read it at once while nobody frees it.
+ *  - Calls that take a `threads` option start and join their own worker threads before
+ *    they return, and their results do not depend on the number of threads. Their workers
+ *    call the context's allocator, which must then be thread-safe (the default one is);
+ *    progress and log callbacks are called from one thread at a time.
+ *  - The library keeps no global mutable state and installs no signal handlers.
  */
 #ifndef HUMSEC_H
 #define HUMSEC_H
@@ -57,7 +69,7 @@ const char *hs_strerror(hs_status code);
 void hs_error_format(const hs_error *err, char *buf, size_t n);
 
 /* ---------------------------------------------------------------------------------------
- * Context: allocator and options. One per thread of work; never shared mutably.
+ * Context: allocator and options (threads: see the rules at the top of this header).
  */
 
 /** Allocator: realloc semantics (ptr NULL = malloc, size 0 = free, return NULL on failure). */
