@@ -38,6 +38,109 @@ typedef struct rowinfo {
     long line;
 } rowinfo;
 
+/* Where the parser stands in the text, and the unescaped fields written so far. */
+typedef struct cscan {
+    const char *text, *fn;
+    size_t len, i, line_start;
+    long line;
+    char *mem; /* unescaped fields, each NUL-terminated */
+    size_t mlen;
+} cscan;
+
+static hs_status csv_err(const cscan *c, hs_error *err, const char *msg)
+{
+    return hsi_err(err, HS_ERR_PARSE, c->fn, c->line, (long)(c->i - c->line_start) + 1, "%s", msg);
+}
+
+/* A quoted field from its opening quote; f says where it began, for an unclosed quote. */
+static hs_status csv_quoted(cscan *c, const field *f, hs_error *err)
+{
+    const char *t = c->text;
+    size_t len = c->len;
+    c->i++;
+    for (;;) {
+        if (c->i >= len)
+            return hsi_err(err, HS_ERR_PARSE, c->fn, f->line, f->col,
+                           "unterminated quoted field (expected a closing '\"')");
+        char ch = t[c->i];
+        if (ch == '"') {
+            if (c->i + 1 < len && t[c->i + 1] == '"') {
+                c->mem[c->mlen++] = '"';
+                c->i += 2;
+                continue;
+            }
+            c->i++;
+            break;
+        }
+        if (ch == '\0') return csv_err(c, err, "NUL byte in text (expected a text file)");
+        if (ch == '\n') {
+            c->line++;
+            c->line_start = c->i + 1;
+        }
+        c->mem[c->mlen++] = ch;
+        c->i++;
+    }
+    size_t i = c->i;
+    if (i < len && t[i] != ',' && t[i] != '\n' &&
+        !(t[i] == '\r' && i + 1 < len && t[i + 1] == '\n') && !(t[i] == '\r' && i + 1 == len))
+        return csv_err(c, err,
+                       "unexpected character after closing quote (expected ',' or end of line)");
+    return HS_OK;
+}
+
+/* An unquoted field, up to the next comma or end of line. */
+static hs_status csv_plain(cscan *c, hs_error *err)
+{
+    const char *t = c->text;
+    size_t len = c->len;
+    while (c->i < len && t[c->i] != ',' && t[c->i] != '\n' &&
+           !(t[c->i] == '\r' && (c->i + 1 == len || t[c->i + 1] == '\n'))) {
+        if (t[c->i] == '"')
+            return csv_err(c, err,
+                           "quote inside an unquoted field (expected the whole field in quotes, "
+                           "with \"\" for a quote)");
+        if (t[c->i] == '\0') return csv_err(c, err, "NUL byte in text (expected a text file)");
+        c->mem[c->mlen++] = t[c->i++];
+    }
+    return HS_OK;
+}
+
+/* The rows and fields found into out: the header, then one row per record, each as wide. */
+static hs_status csv_table(hs_ctx *ctx, const char *fn, const rowinfo *rows, size_t nrows,
+                           const fvec *fields, char *mem, hsi_csv *out, hs_error *err)
+{
+    if (nrows == 0)
+        return hsi_err(err, HS_ERR_PARSE, fn, 1, 1, "empty file (expected a header row)");
+    size_t ncol = rows[0].count;
+    for (size_t r = 1; r < nrows; r++)
+        if (rows[r].count != ncol)
+            return hsi_err(err, HS_ERR_PARSE, fn, rows[r].line, 1,
+                           "row has %zu fields (expected %zu, as in the header on line %ld)",
+                           rows[r].count, ncol, rows[0].line);
+    out->ncol = ncol;
+    out->nrow = nrows - 1;
+    out->head = hsi_calloc(ctx, ncol, sizeof(char *));
+    out->cell = hsi_calloc(ctx, (nrows - 1) * ncol + 1, sizeof(char *));
+    out->line = hsi_calloc(ctx, nrows, sizeof(long));
+    out->col = hsi_calloc(ctx, (nrows - 1) * ncol + 1, sizeof(long));
+    out->file = hsi_strdup(ctx, fn);
+    if (!out->head || !out->cell || !out->line || !out->col || !out->file)
+        return hsi_err_nomem(err);
+    out->mem = mem;
+    out->head_line = rows[0].line;
+    for (size_t j = 0; j < ncol; j++)
+        out->head[j] = mem + fields->v[j].off;
+    for (size_t r = 1; r < nrows; r++) {
+        out->line[r - 1] = rows[r].line;
+        for (size_t j = 0; j < ncol; j++) {
+            const field *f = &fields->v[rows[r].first + j];
+            out->cell[(r - 1) * ncol + j] = mem + f->off;
+            out->col[(r - 1) * ncol + j] = f->col;
+        }
+    }
+    return HS_OK;
+}
+
 hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len, const char *fname, hsi_csv *out,
                         hs_error *err)
 {
@@ -47,28 +150,21 @@ hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len, const char *f
     fvec fields = {0};
     rowinfo *rows = NULL;
     size_t nrows = 0, caprows = 0;
-    char *mem = NULL;
-    const char *fn = fname ? fname : "<input>";
-
     if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
         (unsigned char)text[2] == 0xBF) {
         text += 3;
         len -= 3;
     }
+    cscan c = {text, fname ? fname : "<input>", len, 0, 0, 1, NULL, 0};
     /* Unescaped text never exceeds the input; +1 NUL per field bounded by len+1 fields. */
-    mem = hsi_malloc(ctx, 2 * len + 2);
-    if (!mem) return hsi_err_nomem(err);
-    size_t mlen = 0;
-    size_t i = 0;
-    long line = 1;
-    size_t line_start = 0;
-
-    while (i < len) {
+    c.mem = hsi_malloc(ctx, 2 * len + 2);
+    if (!c.mem) return hsi_err_nomem(err);
+    while (c.i < len && !st) {
         /* skip blank lines */
-        if (text[i] == '\n' || (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')) {
-            i += (text[i] == '\r') ? 2 : 1;
-            line++;
-            line_start = i;
+        if (text[c.i] == '\n' || (text[c.i] == '\r' && c.i + 1 < len && text[c.i + 1] == '\n')) {
+            c.i += (text[c.i] == '\r') ? 2 : 1;
+            c.line++;
+            c.line_start = c.i;
             continue;
         }
         if (nrows == caprows) {
@@ -76,135 +172,43 @@ hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len, const char *f
             rowinfo *p = hsi_realloc(ctx, rows, cap * sizeof *p);
             if (!p) {
                 st = hsi_err_nomem(err);
-                goto fail;
+                break;
             }
             rows = p;
             caprows = cap;
         }
         rowinfo *ri = &rows[nrows++];
-        ri->first = fields.n;
-        ri->count = 0;
-        ri->line = line;
+        *ri = (rowinfo){fields.n, 0, c.line};
         for (;;) { /* one field */
-            field f = {mlen, line, (long)(i - line_start) + 1};
-            if (i < len && text[i] == '"') {
-                i++;
-                for (;;) {
-                    if (i >= len) {
-                        st = hsi_err(err, HS_ERR_PARSE, fn, f.line, f.col,
-                                     "unterminated quoted field (expected a closing '\"')");
-                        goto fail;
-                    }
-                    char ch = text[i];
-                    if (ch == '"') {
-                        if (i + 1 < len && text[i + 1] == '"') {
-                            mem[mlen++] = '"';
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        break;
-                    }
-                    if (ch == '\0') {
-                        st = hsi_err(err, HS_ERR_PARSE, fn, line, (long)(i - line_start) + 1,
-                                     "NUL byte in text (expected a text file)");
-                        goto fail;
-                    }
-                    if (ch == '\n') {
-                        line++;
-                        line_start = i + 1;
-                    }
-                    mem[mlen++] = ch;
-                    i++;
-                }
-                if (i < len && text[i] != ',' && text[i] != '\n' &&
-                    !(text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') &&
-                    !(text[i] == '\r' && i + 1 == len)) {
-                    st = hsi_err(err, HS_ERR_PARSE, fn, line, (long)(i - line_start) + 1,
-                                 "unexpected character after closing quote (expected ',' or "
-                                 "end of line)");
-                    goto fail;
-                }
-            } else {
-                while (i < len && text[i] != ',' && text[i] != '\n' &&
-                       !(text[i] == '\r' && (i + 1 == len || text[i + 1] == '\n'))) {
-                    if (text[i] == '"') {
-                        st = hsi_err(err, HS_ERR_PARSE, fn, line, (long)(i - line_start) + 1,
-                                     "quote inside an unquoted field (expected the whole "
-                                     "field in quotes, with \"\" for a quote)");
-                        goto fail;
-                    }
-                    if (text[i] == '\0') {
-                        st = hsi_err(err, HS_ERR_PARSE, fn, line, (long)(i - line_start) + 1,
-                                     "NUL byte in text (expected a text file)");
-                        goto fail;
-                    }
-                    mem[mlen++] = text[i++];
-                }
-            }
-            mem[mlen++] = '\0';
+            field f = {c.mlen, c.line, (long)(c.i - c.line_start) + 1};
+            st = c.i < len && text[c.i] == '"' ? csv_quoted(&c, &f, err) : csv_plain(&c, err);
+            if (st) break;
+            c.mem[c.mlen++] = '\0';
             if (fvec_push(ctx, &fields, f)) {
                 st = hsi_err_nomem(err);
-                goto fail;
+                break;
             }
             ri->count++;
-            if (i < len && text[i] == ',') {
-                i++;
+            if (c.i < len && text[c.i] == ',') {
+                c.i++;
                 continue;
             }
             /* end of record */
-            if (i < len && text[i] == '\r') i++;
-            if (i < len && text[i] == '\n') i++;
-            line++;
-            line_start = i;
+            if (c.i < len && text[c.i] == '\r') c.i++;
+            if (c.i < len && text[c.i] == '\n') c.i++;
+            c.line++;
+            c.line_start = c.i;
             break;
         }
     }
-    if (nrows == 0) {
-        st = hsi_err(err, HS_ERR_PARSE, fn, 1, 1, "empty file (expected a header row)");
-        goto fail;
-    }
-    size_t ncol = rows[0].count;
-    for (size_t r = 1; r < nrows; r++) {
-        if (rows[r].count != ncol) {
-            st = hsi_err(err, HS_ERR_PARSE, fn, rows[r].line, 1,
-                         "row has %zu fields (expected %zu, as in the header on line %ld)",
-                         rows[r].count, ncol, rows[0].line);
-            goto fail;
-        }
-    }
-    out->ncol = ncol;
-    out->nrow = nrows - 1;
-    out->head = hsi_calloc(ctx, ncol, sizeof(char *));
-    out->cell = hsi_calloc(ctx, (nrows - 1) * ncol + 1, sizeof(char *));
-    out->line = hsi_calloc(ctx, nrows, sizeof(long));
-    out->col = hsi_calloc(ctx, (nrows - 1) * ncol + 1, sizeof(long));
-    out->file = hsi_strdup(ctx, fn);
-    if (!out->head || !out->cell || !out->line || !out->col || !out->file) {
-        st = hsi_err_nomem(err);
-        goto fail;
-    }
-    out->mem = mem;
-    out->head_line = rows[0].line;
-    for (size_t j = 0; j < ncol; j++)
-        out->head[j] = mem + fields.v[j].off;
-    for (size_t r = 1; r < nrows; r++) {
-        out->line[r - 1] = rows[r].line;
-        for (size_t j = 0; j < ncol; j++) {
-            field *f = &fields.v[rows[r].first + j];
-            out->cell[(r - 1) * ncol + j] = mem + f->off;
-            out->col[(r - 1) * ncol + j] = f->col;
-        }
-    }
+    if (!st) st = csv_table(ctx, c.fn, rows, nrows, &fields, c.mem, out, err);
     hsi_free(ctx, fields.v);
     hsi_free(ctx, rows);
-    return HS_OK;
-fail:
-    hsi_free(ctx, fields.v);
-    hsi_free(ctx, rows);
-    out->mem = NULL;
-    hsi_free(ctx, mem);
-    hsi_csv_free(out);
+    if (st) { /* csv_table hands mem to out only on success */
+        out->mem = NULL;
+        hsi_free(ctx, c.mem);
+        hsi_csv_free(out);
+    }
     return st;
 }
 

@@ -39,6 +39,101 @@ static void audit_flag(hsi_buf *o, int flagged, const char *word)
     hsi_buf_csv_str(o, flagged ? word : "ok");
 }
 
+/* audit_stats_Raw.csv: COINr's get_stats of every Raw column in the latest slice. */
+static void audit_stats_raw(hsi_buf *bp, const hs_build *b, double *cols, double *work)
+{
+    const hsi_meta *m = &b->meta;
+    const hsi_dset *raw = &b->d[0];
+    hsi_stat_thresh th = {2, 3.5, 0.65, 0.5, 0.5};
+    hsi_buf_puts(bp, "\"iCode\",\"Min\",\"Max\",\"Mean\",\"Median\",\"Std\",\"Skew\",\"Kurt\","
+                     "\"N.Avail\",\"N.NonZero\",\"N.Unique\",\"N.Same\",\"Frc.Avail\","
+                     "\"Frc.NonZero\",\"Frc.Unique\",\"Frc.Same\",\"Flag.Avail\","
+                     "\"Flag.NonZero\",\"Flag.Unique\",\"Flag.SkewKurt\"\n");
+    for (size_t c = 0; c < raw->ncol; c++) {
+        size_t mrows = audit_slice(b, raw, c, cols);
+        hsi_stat_row s;
+        hsi_audit_stats(cols, mrows, &th, &s, work);
+        hsi_buf_csv_str(bp, m->node[raw->node[c]].code);
+        const double nums[] = {s.min, s.max, s.mean, s.median, s.sd, s.skew, s.kurt};
+        for (size_t q = 0; q < 7; q++) {
+            hsi_buf_puts(bp, ",");
+            hsi_buf_num(bp, nums[q]);
+        }
+        hsi_buf_printf(bp, ",%zu,%zu,%zu,%zu", s.n_avail, s.n_nonzero, s.n_unique, s.n_same);
+        const double frc[] = {s.frc_avail, s.frc_nonzero, s.frc_unique, s.frc_same};
+        for (size_t q = 0; q < 4; q++) {
+            hsi_buf_puts(bp, ",");
+            hsi_buf_num(bp, frc[q]);
+        }
+        audit_flag(bp, s.flag_avail, "LOW");
+        audit_flag(bp, s.flag_nonzero, "LOW");
+        audit_flag(bp, s.flag_unique, "LOW");
+        audit_flag(bp, s.flag_skewkurt, "OUT");
+        hsi_buf_puts(bp, "\n");
+    }
+}
+
+/* audit_cronbach.csv and the PCA tables: per aggregate, over its children's Normalised
+   columns cp (mrows rows of the latest slice). */
+static hs_status audit_groups(hs_ctx *ctx, hsi_buf *bp, const hs_build *b, const hsi_dset *nd,
+                              const double *const *cp, size_t mrows, double *load, double *sdev,
+                              double *work, hsi_outset *o, hs_error *err)
+{
+    const hsi_meta *m = &b->meta;
+    hs_status st = HS_OK;
+    hsi_buf pv, pw;
+    hsi_buf_init(&pv, ctx);
+    hsi_buf_init(&pw, ctx);
+    bp->len = 0;
+    hsi_buf_puts(bp, "\"Group\",\"Alpha\"\n");
+    hsi_buf_puts(&pw, "\"Group\",\"iCode\",\"Weight\"\n");
+    hsi_buf_puts(&pv, "\"Group\",\"PC\",\"sdev\",\"var_explained\"\n");
+    for (size_t a = 0; a < m->nagg && !st; a++) {
+        const hsi_node *pn = &m->node[m->agg[a]];
+        const double *sub[256];
+        size_t kk = 0;
+        for (size_t q = 0; q < pn->nchild && kk < 256; q++) {
+            long c = hsi_dset_col(nd, pn->child[q]);
+            if (c >= 0) sub[kk++] = cp[c];
+        }
+        if (kk < 2) continue;
+        hsi_buf_csv_str(bp, pn->code);
+        hsi_buf_puts(bp, ",");
+        hsi_buf_num(bp, hsi_cronbach(sub, kk, mrows));
+        hsi_buf_puts(bp, "\n");
+        hs_error perr;
+        if (hsi_pca(sub, kk, mrows, load, sdev, work, &perr) != HS_OK)
+            continue; /* too few complete rows: the group is left out of the PCA table */
+        double tot = 0;
+        for (size_t q = 0; q < kk; q++)
+            tot += sdev[q] * sdev[q];
+        for (size_t q = 0; q < kk; q++) {
+            hsi_buf_csv_str(&pv, pn->code);
+            hsi_buf_printf(&pv, ",%zu,", q + 1);
+            hsi_buf_num(&pv, sdev[q]);
+            hsi_buf_puts(&pv, ",");
+            hsi_buf_num(&pv, sdev[q] * sdev[q] / tot);
+            hsi_buf_puts(&pv, "\n");
+        }
+        size_t kq = 0;
+        for (size_t q = 0; q < pn->nchild; q++) {
+            if (hsi_dset_col(nd, pn->child[q]) < 0) continue;
+            hsi_buf_csv_str(&pw, pn->code);
+            hsi_buf_puts(&pw, ",");
+            hsi_buf_csv_str(&pw, m->node[pn->child[q]].code);
+            hsi_buf_puts(&pw, ",");
+            hsi_buf_num(&pw, load[kq++]);
+            hsi_buf_puts(&pw, "\n");
+        }
+    }
+    if (!st) st = hsi_outset_add(o, "audit_cronbach.csv", bp, err);
+    if (!st) st = hsi_outset_add(o, "audit_pca_weights.csv", &pw, err);
+    if (!st) st = hsi_outset_add(o, "audit_pca_variance.csv", &pv, err);
+    hsi_buf_free(&pv);
+    hsi_buf_free(&pw);
+    return st;
+}
+
 hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_error *err)
 {
     const hsi_meta *m = &b->meta;
@@ -63,34 +158,7 @@ hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_err
     }
     (void)wz;
 
-    /* statistics of Raw */
-    hsi_stat_thresh th = {2, 3.5, 0.65, 0.5, 0.5};
-    hsi_buf_puts(&buf, "\"iCode\",\"Min\",\"Max\",\"Mean\",\"Median\",\"Std\",\"Skew\",\"Kurt\","
-                       "\"N.Avail\",\"N.NonZero\",\"N.Unique\",\"N.Same\",\"Frc.Avail\","
-                       "\"Frc.NonZero\",\"Frc.Unique\",\"Frc.Same\",\"Flag.Avail\","
-                       "\"Flag.NonZero\",\"Flag.Unique\",\"Flag.SkewKurt\"\n");
-    for (size_t c = 0; c < raw->ncol; c++) {
-        size_t mrows = audit_slice(b, raw, c, cols);
-        hsi_stat_row s;
-        hsi_audit_stats(cols, mrows, &th, &s, work);
-        hsi_buf_csv_str(&buf, m->node[raw->node[c]].code);
-        const double nums[] = {s.min, s.max, s.mean, s.median, s.sd, s.skew, s.kurt};
-        for (size_t q = 0; q < 7; q++) {
-            hsi_buf_puts(&buf, ",");
-            hsi_buf_num(&buf, nums[q]);
-        }
-        hsi_buf_printf(&buf, ",%zu,%zu,%zu,%zu", s.n_avail, s.n_nonzero, s.n_unique, s.n_same);
-        const double frc[] = {s.frc_avail, s.frc_nonzero, s.frc_unique, s.frc_same};
-        for (size_t q = 0; q < 4; q++) {
-            hsi_buf_puts(&buf, ",");
-            hsi_buf_num(&buf, frc[q]);
-        }
-        audit_flag(&buf, s.flag_avail, "LOW");
-        audit_flag(&buf, s.flag_nonzero, "LOW");
-        audit_flag(&buf, s.flag_unique, "LOW");
-        audit_flag(&buf, s.flag_skewkurt, "OUT");
-        hsi_buf_puts(&buf, "\n");
-    }
+    audit_stats_raw(&buf, b, cols, work);
     if ((st = hsi_outset_add(o, "audit_stats_Raw.csv", &buf, err))) goto done;
 
     const hsi_dset *nd = audit_find(b, "Normalised");
@@ -117,58 +185,7 @@ hs_status hsi_audit_tables(hs_ctx *ctx, const hs_build *b, hsi_outset *o, hs_err
         }
         if ((st = hsi_outset_add(o, "audit_corr_Normalised.csv", &buf, err))) goto done;
 
-        /* by parent: Cronbach and PCA */
-        hsi_buf pv, pw;
-        hsi_buf_init(&pv, ctx);
-        hsi_buf_init(&pw, ctx);
-        buf.len = 0;
-        hsi_buf_puts(&buf, "\"Group\",\"Alpha\"\n");
-        hsi_buf_puts(&pw, "\"Group\",\"iCode\",\"Weight\"\n");
-        hsi_buf_puts(&pv, "\"Group\",\"PC\",\"sdev\",\"var_explained\"\n");
-        for (size_t a = 0; a < m->nagg && !st; a++) {
-            const hsi_node *pn = &m->node[m->agg[a]];
-            const double *sub[256];
-            size_t kk = 0;
-            for (size_t q = 0; q < pn->nchild && kk < 256; q++) {
-                long c = hsi_dset_col(nd, pn->child[q]);
-                if (c >= 0) sub[kk++] = cp[c];
-            }
-            if (kk < 2) continue;
-            hsi_buf_csv_str(&buf, pn->code);
-            hsi_buf_puts(&buf, ",");
-            hsi_buf_num(&buf, hsi_cronbach(sub, kk, mrows));
-            hsi_buf_puts(&buf, "\n");
-            hs_error perr;
-            if (hsi_pca(sub, kk, mrows, load, sdev, work, &perr) != HS_OK)
-                continue; /* too few complete rows: the group is left out of the PCA table */
-            double tot = 0;
-            for (size_t q = 0; q < kk; q++)
-                tot += sdev[q] * sdev[q];
-            for (size_t q = 0; q < kk; q++) {
-                hsi_buf_csv_str(&pv, pn->code);
-                hsi_buf_printf(&pv, ",%zu,", q + 1);
-                hsi_buf_num(&pv, sdev[q]);
-                hsi_buf_puts(&pv, ",");
-                hsi_buf_num(&pv, sdev[q] * sdev[q] / tot);
-                hsi_buf_puts(&pv, "\n");
-            }
-            size_t kq = 0;
-            for (size_t q = 0; q < pn->nchild; q++) {
-                if (hsi_dset_col(nd, pn->child[q]) < 0) continue;
-                hsi_buf_csv_str(&pw, pn->code);
-                hsi_buf_puts(&pw, ",");
-                hsi_buf_csv_str(&pw, m->node[pn->child[q]].code);
-                hsi_buf_puts(&pw, ",");
-                hsi_buf_num(&pw, load[kq++]);
-                hsi_buf_puts(&pw, "\n");
-            }
-        }
-        if (!st) st = hsi_outset_add(o, "audit_cronbach.csv", &buf, err);
-        if (!st) st = hsi_outset_add(o, "audit_pca_weights.csv", &pw, err);
-        if (!st) st = hsi_outset_add(o, "audit_pca_variance.csv", &pv, err);
-        hsi_buf_free(&pv);
-        hsi_buf_free(&pw);
-        if (st) goto done;
+        if ((st = audit_groups(ctx, &buf, b, nd, cp, mrows, load, sdev, work, o, err))) goto done;
     }
 
     const hsi_dset *ag = &b->d[b->nd - 1];
