@@ -196,6 +196,61 @@ static int sa_ncores(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* The design: N points (UA) or a Saltelli design's A, B and A_B^(i) matrices stacked as
+   runs (SA; docs/methods.md section 4.2), into s->x. */
+static hs_status sa_design(hs_ctx *ctx, const hs_sa_opts *o, hs_sa *s, hs_error *err)
+{
+    size_t k = s->k, n = s->n;
+    size_t dim = o->type == HS_SA_SA ? 2 * k : k;
+    double *base = hsi_calloc(ctx, n * dim, sizeof(double));
+    if (!base) return hsi_err_nomem(err);
+    hs_status st = sa_draw(o, n, dim, base, err);
+    if (st) {
+        hsi_free(ctx, base);
+        return st;
+    }
+    /* stack the runs: UA = rows of base; SA = A, B, A_B^(1..k) (docs/methods.md section 4.2) */
+    for (size_t j = 0; j < n; j++) {
+        const double *a = base + j * dim;
+        if (o->type == HS_SA_UA) {
+            memcpy(s->x + j * k, a, k * sizeof(double));
+            continue;
+        }
+        const double *bb = a + k;
+        memcpy(s->x + j * k, a, k * sizeof(double));
+        memcpy(s->x + (n + j) * k, bb, k * sizeof(double));
+        for (size_t i = 0; i < k; i++) {
+            double *row = s->x + ((2 + i) * n + j) * k;
+            memcpy(row, a, k * sizeof(double));
+            row[i] = bb[i];
+        }
+    }
+    hsi_free(ctx, base);
+    return HS_OK;
+}
+
+/* Evaluate p's runs on o->threads threads (all cores when 0), this one included. */
+static void sa_pool_run(sa_pool *p, const hs_sa_opts *o)
+{
+    atomic_init(&p->next, 0);
+    atomic_init(&p->done, 0);
+    atomic_init(&p->stop, 0);
+    pthread_mutex_init(&p->mu, NULL);
+    int nt = o->threads > 0 ? o->threads : sa_ncores();
+    if (nt > 256) nt = 256;
+    pthread_t th[256];
+    int started = 0;
+    for (int t = 1; t < nt; t++) {
+        if (pthread_create(&th[started], NULL, sa_worker, p) != 0)
+            break; /* fewer threads: same results, only slower */
+        started++;
+    }
+    sa_worker(p);
+    for (int t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&p->mu);
+}
+
 hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_sa **out,
                     hs_error *err)
 {
@@ -226,36 +281,11 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
     s->progress_secs = sa_every(o->progress_secs);
     s->x = hsi_calloc(ctx, nruns * k, sizeof(double));
     s->y = hsi_calloc(ctx, nruns * m->ny, sizeof(double));
-    size_t dim = o->type == HS_SA_SA ? 2 * k : k;
-    double *base = hsi_calloc(ctx, n * dim, sizeof(double));
-    if (!s->x || !s->y || !base) {
-        hsi_free(ctx, base);
-        hs_sa_free(s);
-        return hsi_err_nomem(err);
-    }
-    hs_status st = sa_draw(o, n, dim, base, err);
+    hs_status st = s->x && s->y ? sa_design(ctx, o, s, err) : hsi_err_nomem(err);
     if (st) {
-        hsi_free(ctx, base);
         hs_sa_free(s);
         return st;
     }
-    /* stack the runs: UA = rows of base; SA = A, B, A_B^(1..k) (docs/methods.md section 4.2) */
-    for (size_t j = 0; j < n; j++) {
-        const double *a = base + j * dim;
-        if (o->type == HS_SA_UA) {
-            memcpy(s->x + j * k, a, k * sizeof(double));
-            continue;
-        }
-        const double *bb = a + k;
-        memcpy(s->x + j * k, a, k * sizeof(double));
-        memcpy(s->x + (n + j) * k, bb, k * sizeof(double));
-        for (size_t i = 0; i < k; i++) {
-            double *row = s->x + ((2 + i) * n + j) * k;
-            memcpy(row, a, k * sizeof(double));
-            row[i] = bb[i];
-        }
-    }
-    hsi_free(ctx, base);
     for (size_t i = 0; i < nruns * m->ny; i++)
         s->y[i] = NAN;
 
@@ -277,23 +307,7 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
         p.lo = nruns * (size_t)o->part / (size_t)o->nparts;
         p.hi = nruns * (size_t)(o->part + 1) / (size_t)o->nparts;
     }
-    atomic_init(&p.next, 0);
-    atomic_init(&p.done, 0);
-    atomic_init(&p.stop, 0);
-    pthread_mutex_init(&p.mu, NULL);
-    int nt = o->threads > 0 ? o->threads : sa_ncores();
-    if (nt > 256) nt = 256;
-    pthread_t th[256];
-    int started = 0;
-    for (int t = 1; t < nt; t++) {
-        if (pthread_create(&th[started], NULL, sa_worker, &p) != 0)
-            break; /* fewer threads: same results, only slower */
-        started++;
-    }
-    sa_worker(&p);
-    for (int t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
-    pthread_mutex_destroy(&p.mu);
+    sa_pool_run(&p, o);
     if (p.st) {
         if (err) {
             *err = p.err;
