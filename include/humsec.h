@@ -208,6 +208,7 @@ typedef hs_status (*hs_gather_fn)(void *ud, double *y, size_t nruns, size_t ny, 
                                   size_t hi, hs_error *err);
 
 typedef struct hs_sa_opts {
+    size_t size;        /**< sizeof(hs_sa_opts): hs_sa_opts_init sets it */
     hs_sa_type type;    /**< UA: N plain Monte Carlo runs; SA: N (k + 2) Saltelli runs */
     size_t n;           /**< base sample size N (UA >= 2, SA >= HS_SA_MIN_N) */
     unsigned long seed; /**< seeds the design, the weight noise and the bootstrap */
@@ -225,7 +226,8 @@ typedef struct hs_sa_opts {
     void *gather_ud;
 } hs_sa_opts;
 
-/** Default options: UA, N 1000, seed 1, all cores, Sobol' points, 1000 bootstrap resamples. */
+/** Default options: UA, N 1000, seed 1, all cores, Sobol' points, 1000 bootstrap resamples.
+ *  Every call that takes an hs_sa_opts refuses one whose size is not sizeof(hs_sa_opts). */
 void hs_sa_opts_init(hs_sa_opts *o);
 
 /**

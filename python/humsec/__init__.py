@@ -45,6 +45,7 @@ class _Error(ctypes.Structure):
 class _SaOpts(ctypes.Structure):
     # mirrors hs_sa_opts in humsec.h (filled by hs_sa_opts_init, then the fields set here)
     _fields_ = [
+        ("size", ctypes.c_size_t),
         ("type", ctypes.c_int),
         ("n", ctypes.c_size_t),
         ("seed", ctypes.c_ulong),

@@ -24,12 +24,19 @@
 void hs_sa_opts_init(hs_sa_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->type = HS_SA_UA;
     o->n = 1000;
     o->seed = 1;
     o->threads = 0;
     o->sampler = HS_SAMPLER_SOBOL;
     o->bootstrap = 1000;
+}
+
+hs_status hsi_sa_opts_bad(hs_error *err)
+{
+    return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                   "the options' size is not sizeof(hs_sa_opts): set them with hs_sa_opts_init");
 }
 
 size_t hs_sa_nruns(const hs_sa *s)
@@ -255,6 +262,7 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
                     hs_error *err)
 {
     *out = NULL;
+    if (!o || o->size != sizeof *o) return hsi_sa_opts_bad(err);
     if (m->k == 0 || m->ny == 0)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "the model has no factors or outputs");
     if (o->n < 2)

@@ -416,6 +416,12 @@ static void test_weight_sets_in_memory(void **state)
     assert_non_null(strstr(err.msg, "set 2 gives 'Goods' the weight -0.5"));
     src.size = 3; /* an older or garbled struct is refused, not read past */
     assert_int_equal(hs_sensitivity_run_mem(NULL, &src, &o, &ws, &err), HS_ERR_USAGE);
+    src.size = sizeof src;
+    o.size = sizeof o - 8; /* options from a header older than the library */
+    assert_int_equal(hs_sensitivity_run_mem(NULL, &src, &o, &ws, &err), HS_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "sizeof(hs_sa_opts)"));
+    assert_int_equal(hs_sensitivity_run(NULL, "x", "y", &o, &ws, &err), HS_ERR_USAGE);
+    assert_null(ws);
     hs_sensitivity_free(ex);
     test_free(pipe);
     test_free(meta);
