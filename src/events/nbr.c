@@ -63,8 +63,7 @@ hs_status hs_borders_read(hs_ctx *ctx, const char *path, hs_borders **out, hs_er
         const char *a = hsi_csv_get(&c, r, (size_t)ja), *n = hsi_csv_get(&c, r, (size_t)jb);
         if (!nbr_is_iso3(a))
             st = hsi_err(err, HS_ERR_PARSE, path, c.line[r], c.col[r * c.ncol + (size_t)ja],
-                         "iso3 '%s' is not an ISO 3166-1 alpha-3 code (three capital letters)",
-                         a);
+                         "iso3 '%s' is not an ISO 3166-1 alpha-3 code (three capital letters)", a);
         else if (!nbr_is_iso3(n))
             st = hsi_err(err, HS_ERR_PARSE, path, c.line[r], c.col[r * c.ncol + (size_t)jb],
                          "neighbour_iso3 '%s' is not an ISO 3166-1 alpha-3 code (three capital "

@@ -76,21 +76,20 @@ static void test_borders_file(void **state)
     assert_int_equal(err.line, 3);
     assert_int_equal(err.col, 5);
     /* a pair given twice: the second line, naming the first */
-    assert_int_equal(
-        nbr_read_text("iso3,neighbour_iso3\nAAA,BBB\nCCC,AAA\nAAA,BBB\n", &err, &n),
-        HS_ERR_PARSE);
+    assert_int_equal(nbr_read_text("iso3,neighbour_iso3\nAAA,BBB\nCCC,AAA\nAAA,BBB\n", &err, &n),
+                     HS_ERR_PARSE);
     assert_int_equal(err.line, 4);
     assert_non_null(strstr(err.msg, "line 2"));
     /* a ragged row and an unterminated quote: the CSV reader's own positions */
-    assert_int_equal(nbr_read_text("iso3,neighbour_iso3\nAAA,BBB,CCC\n", &err, &n),
-                     HS_ERR_PARSE);
+    assert_int_equal(nbr_read_text("iso3,neighbour_iso3\nAAA,BBB,CCC\n", &err, &n), HS_ERR_PARSE);
     assert_int_equal(err.line, 2);
     assert_true(err.col > 0);
     assert_int_equal(nbr_read_text("iso3,neighbour_iso3\n\"AAA,BBB\n", &err, &n), HS_ERR_PARSE);
     assert_int_equal(err.line, 2);
     /* an empty file, binary bytes, no file */
     assert_int_not_equal(nbr_read_text("", &err, &n), HS_OK);
-    char bin[] = "iso3,neighbour_iso3\nAAA,B\x01" "B\n";
+    char bin[] = "iso3,neighbour_iso3\nAAA,B\x01"
+                 "B\n";
     assert_int_equal(nbr_read_text(bin, &err, &n), HS_ERR_PARSE);
     assert_int_equal(err.line, 2);
     assert_int_equal(err.col, 5);
