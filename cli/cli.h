@@ -35,6 +35,10 @@ int cli_usage(const char *cmd, const char *fmt, ...);
 int cli_close_stdout(int rc);
 /* "YYYY-MM" (1900-2999) to a month_id; 0 on success, -1 when it is not one. */
 int cli_month(const char *s, int *out);
+/* --nbr-weight W (0..1e6) and --nbr-form sum|count|both (hs_nbr_form): CLI_EXIT_OK, or a
+   usage error printed for cmd and CLI_EXIT_USAGE. */
+int cli_nbr_weight(const char *cmd, const char *s, double *w);
+int cli_nbr_form(const char *cmd, const char *s, int *form);
 /* A month_id as "YYYY-MM" into buf (32 bytes). */
 void cli_month_str(int month_id, char buf[32]);
 /* Write buf to DIR/name whole (hs_file_write), creating DIR when missing; the exit code,
@@ -69,11 +73,19 @@ int cmd_views(int argc, char **argv);
 int cmd_forecast_table(int argc, char **argv);
 /* evaluate --table FILE (cmd_fctable.c) */
 int cmd_evaluate_table(int argc, char **argv);
+/* Neighbours at war as analogue covariates (--nbr-weight, --nbr-form, --borders): off when
+   weight is 0. */
+typedef struct cli_nbr {
+    const char *borders;
+    int form; /* hs_nbr_form */
+    double weight;
+} cli_nbr;
 /* The forecasts of every unit of a country-month table into DIR/summary.csv (and
-   DIR/samples.csv): for forecast --table and the main job. Returns an exit status. */
+   DIR/samples.csv): for forecast --table and the main job; nbr may be NULL (off). Returns an
+   exit status. */
 int cli_forecast_table(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to,
-                       const char *geodir, const hs_analog_opts *ao, int origin, int leads,
-                       int with_samples, const char *dir, int quiet);
+                       const char *geodir, const hs_analog_opts *ao, const cli_nbr *nbr, int origin,
+                       int leads, int with_samples, const char *dir, int quiet);
 int cmd_warn(int argc, char **argv);
 void cmd_warn_help(void);
 int cmd_forecast(int argc, char **argv);

@@ -15,6 +15,7 @@ static void fctable_help(void)
     puts("usage: humsec forecast --table FILE (-o DIR | --db STORE) [--column C]\n"
          "                       [--from YYYY-MM] [--to YYYY-MM] [--origin YYYY-MM]\n"
          "                       [--leads N] [--samples M] [--seed S] [--threads N]\n"
+         "                       [--nbr-weight W [--nbr-form F] [--borders FILE]]\n"
          "                       [--geo DIR] [--quiet]\n"
          "\n"
          "Probabilistic forecasts for every country of a country-month table (UCDP's shape:\n"
@@ -48,6 +49,12 @@ static void fctable_help(void)
          "  --seed S           default 1\n"
          "  --threads N        default 2\n"
          "  --no-samples       write summary.csv only\n"
+         "  --nbr-weight W     also match on the neighbours' deaths (docs/warning.md, \"Do\n"
+         "                     neighbours at war warn?\"), with this weight (default 0: off)\n"
+         "  --nbr-form F       sum (ln(1 + their deaths in the last 3 months), the default),\n"
+         "                     count (how many had a month of >= 25) or both\n"
+         "  --borders FILE     land borders (default data/geo/borders.csv)\n"
+         "                     (with -o DIR only: stored forecasts are deaths-only)\n"
          "  --geo DIR          country-code crosswalks (default data/geo)\n"
          "  -q, --quiet        no progress messages");
 }
@@ -56,6 +63,7 @@ static void evtable_help(void)
 {
     puts("usage: humsec evaluate --table FILE [--from YYYY-MM] [--to YYYY-MM] [-o FILE]\n"
          "                       [--onsets FILE] [--hsi PIPELINE [--hsi-weight W]]\n"
+         "                       [--nbr-weight W [--nbr-form F] [--borders FILE]]\n"
          "                       [--column C] [--samples M] [--seed S] [--threads N]\n"
          "                       [--geo DIR] [--quiet]\n"
          "\n"
@@ -74,6 +82,11 @@ static void evtable_help(void)
          "                     PIPELINE, e.g. examples/hsi/hsi.pipeline): a country-month's\n"
          "                     Fear, Abuse and Want scores of the year before, on 0..1\n"
          "  --hsi-weight W     their weight in the analogue distance (default 1)\n"
+         "  --nbr-weight W     also match on the neighbours' deaths (docs/warning.md, \"Do\n"
+         "                     neighbours at war warn?\"), with this weight (default 0: off)\n"
+         "  --nbr-form F       sum (ln(1 + their deaths in the last 3 months), the default),\n"
+         "                     count (how many had a month of >= 25) or both\n"
+         "  --borders FILE     land borders (default data/geo/borders.csv)\n"
          "  --onsets FILE      also the onset alerts: a country below 25 in each of its last\n"
          "                     3 months is alerted when P(>= 25 within 3 months) reaches a\n"
          "                     threshold calibrated on the 5 years before --from; precision,\n"
@@ -103,6 +116,7 @@ typedef struct fct_args {
     int evaluate;
     const char *table, *out, *geodir, *onsets, *db, *hsi;
     double hsi_weight;
+    cli_nbr nbr;
     hs_cmtable_opts to;
     hs_analog_opts ao;
     int from, last, origin, quiet, with_samples;
@@ -119,6 +133,8 @@ static int fct_parse(int argc, char **argv, int evaluate, fct_args *a)
     a->with_samples = 1;
     a->leads = 36;
     a->hsi_weight = 1;
+    a->nbr.borders = "data/geo/borders.csv";
+    a->nbr.form = HS_NBR_SUM;
     hs_cmtable_opts_init(&a->to);
     hs_analog_opts_init(&a->ao);
     a->ao.threads = 2;
@@ -171,6 +187,12 @@ static int fct_parse(int argc, char **argv, int evaluate, fct_args *a)
             if (end == argv[i] || *end || !(a->hsi_weight >= 0 && a->hsi_weight <= 1e6))
                 return cli_usage(cmd, "--hsi-weight takes a number from 0 to 1e6, not '%s'",
                                  argv[i]);
+        } else if (!strcmp(o, "--nbr-weight") && more) {
+            rc = cli_nbr_weight(cmd, argv[++i], &a->nbr.weight);
+        } else if (!strcmp(o, "--nbr-form") && more) {
+            rc = cli_nbr_form(cmd, argv[++i], &a->nbr.form);
+        } else if (!strcmp(o, "--borders") && more) {
+            a->nbr.borders = argv[++i];
         } else if (!strcmp(o, "--geo") && more) {
             a->geodir = argv[++i];
         } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
@@ -187,6 +209,9 @@ static int fct_parse(int argc, char **argv, int evaluate, fct_args *a)
     if (a->db && (a->origin || a->leads != 36))
         return cli_usage(cmd, "a stored forecast runs 36 months from the last covered month: "
                               "--origin and --leads go with -o DIR only");
+    if (a->db && a->nbr.weight > 0)
+        return cli_usage(cmd, "a stored forecast is the deaths-only model: --nbr-weight goes "
+                              "with -o DIR only");
     return CLI_EXIT_OK;
 }
 
@@ -209,9 +234,81 @@ static hs_status fct_memstream(char **buf, size_t *len, FILE **fp, hs_error *err
     return HS_ERR_NOMEM;
 }
 
+/* The neighbours' covariates of the table's country-months (hs_nbr_covariates): *cov (free)
+ * is nunit x nmonth x HS_NBR_NCOV. */
+static hs_status fct_nbr_cov(hs_ctx *ctx, const char *borders, const hs_cmtable *t, double **cov,
+                             hs_error *err)
+{
+    *cov = NULL;
+    hs_borders *b = NULL;
+    hs_status st = hs_borders_read(ctx, borders, &b, err);
+    size_t nu = hs_cmtable_nunits(t),
+           nm = (size_t)(hs_cmtable_last_month(t) - hs_cmtable_first_month(t)) + 1;
+    const char **units = st == HS_OK ? malloc((nu ? nu : 1) * sizeof *units) : NULL;
+    double *x = st == HS_OK ? malloc((nu ? nu : 1) * nm * HS_NBR_NCOV * sizeof *x) : NULL;
+    if (st == HS_OK && (!units || !x)) {
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        err->code = st = HS_ERR_NOMEM;
+    }
+    if (st == HS_OK) {
+        for (size_t u = 0; u < nu; u++)
+            units[u] = hs_cmtable_unit(t, u);
+        st = hs_nbr_covariates(ctx, b, units, nu, hs_cmtable_values(t), nm, x, err);
+    }
+    free(units);
+    hs_borders_free(b);
+    if (st == HS_OK)
+        *cov = x;
+    else
+        free(x);
+    return st;
+}
+
+/* The analogue options with the covariates asked for: the HSI's three pillars (hsi, may be
+ * NULL) and the neighbours' (nbr, may be NULL), side by side in *joined (free) with their
+ * weights in w. The HSI alone keeps its single weight, so its backtest stays as it was. */
+static hs_status fct_covs(const hs_cmtable *t, const double *hsi, double hsi_weight,
+                          const double *nbr, const cli_nbr *n, hs_analog_opts *ao,
+                          double w[3 + HS_NBR_NCOV], double **joined, hs_error *err)
+{
+    *joined = NULL;
+    if (!nbr) {
+        if (hsi) {
+            ao->cov = hsi;
+            ao->ncov = 3;
+            ao->cov_weight = hsi_weight;
+        }
+        return HS_OK;
+    }
+    size_t nh = hsi ? 3 : 0, nc = nh + HS_NBR_NCOV,
+           n_cm = hs_cmtable_nunits(t) *
+                  ((size_t)(hs_cmtable_last_month(t) - hs_cmtable_first_month(t)) + 1);
+    double *x = malloc((n_cm ? n_cm : 1) * nc * sizeof *x);
+    if (!x) {
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        err->code = HS_ERR_NOMEM;
+        return HS_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n_cm; i++) {
+        for (size_t k = 0; k < nh; k++)
+            x[i * nc + k] = hsi[i * 3 + k];
+        for (size_t k = 0; k < HS_NBR_NCOV; k++)
+            x[i * nc + nh + k] = nbr[i * HS_NBR_NCOV + k];
+    }
+    for (size_t k = 0; k < nh; k++)
+        w[k] = hsi_weight;
+    w[nh] = (n->form & HS_NBR_SUM) ? n->weight : 0;
+    w[nh + 1] = (n->form & HS_NBR_COUNT) ? n->weight : 0;
+    ao->cov = x;
+    ao->ncov = (int)nc;
+    ao->cov_weights = w;
+    *joined = x;
+    return HS_OK;
+}
+
 int cli_forecast_table(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to,
-                       const char *geodir, const hs_analog_opts *ao, int origin, int leads,
-                       int with_samples, const char *dir, int quiet)
+                       const char *geodir, const hs_analog_opts *ao_in, const cli_nbr *nbr,
+                       int origin, int leads, int with_samples, const char *dir, int quiet)
 {
     hs_error err;
     hs_geo *geo = NULL;
@@ -220,6 +317,12 @@ int cli_forecast_table(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to
     size_t slen = 0, mlen = 0;
     FILE *sf = NULL, *mf = NULL;
     hs_status st = fct_load(ctx, table, to, geodir, &geo, &t, &err);
+    hs_analog_opts aov = *ao_in, *ao = &aov;
+    double *ncov = NULL, *joined = NULL, w[3 + HS_NBR_NCOV];
+    if (st == HS_OK && nbr && nbr->weight > 0) {
+        st = fct_nbr_cov(ctx, nbr->borders, t, &ncov, &err);
+        if (st == HS_OK) st = fct_covs(t, NULL, 0, ncov, nbr, ao, w, &joined, &err);
+    }
     if (st == HS_OK && !quiet)
         fprintf(stderr, "humsec: %s: %zu units; forecasting %d months ahead, %d draws each\n",
                 table, hs_cmtable_nunits(t), leads, ao->samples);
@@ -235,6 +338,8 @@ int cli_forecast_table(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to
                 with_samples ? " and samples.csv" : "");
     free(sbuf);
     free(mbuf);
+    free(joined);
+    free(ncov);
     hs_cmtable_free(t);
     hs_geo_free(geo);
     return rc;
@@ -288,8 +393,8 @@ int cmd_forecast_table(int argc, char **argv)
         return CLI_EXIT_NOMEM;
     }
     if (a.out)
-        rc = cli_forecast_table(ctx, a.table, &a.to, a.geodir, &a.ao, a.origin, (int)a.leads,
-                                a.with_samples, a.out, a.quiet);
+        rc = cli_forecast_table(ctx, a.table, &a.to, a.geodir, &a.ao, &a.nbr, a.origin,
+                                (int)a.leads, a.with_samples, a.out, a.quiet);
     if (rc == CLI_EXIT_OK && a.db) rc = fct_store(ctx, &a);
     hs_ctx_free(ctx);
     return rc;
@@ -370,13 +475,10 @@ int cmd_evaluate_table(int argc, char **argv)
         fprintf(stderr, "humsec: %s: %zu units; backtest of leads 1, 3, 6, 12 ...\n", a.table,
                 hs_cmtable_nunits(t));
     if (st == HS_OK) st = fct_memstream(&buf, &len, &mf, &err);
-    double *cov = NULL;
-    if (st == HS_OK && a.hsi) {
-        st = fct_hsi_cov(ctx, a.hsi, t, &cov, &err);
-        a.ao.cov = cov;
-        a.ao.ncov = 3;
-        a.ao.cov_weight = a.hsi_weight;
-    }
+    double *cov = NULL, *ncov = NULL, *joined = NULL, w[3 + HS_NBR_NCOV];
+    if (st == HS_OK && a.hsi) st = fct_hsi_cov(ctx, a.hsi, t, &cov, &err);
+    if (st == HS_OK && a.nbr.weight > 0) st = fct_nbr_cov(ctx, a.nbr.borders, t, &ncov, &err);
+    if (st == HS_OK) st = fct_covs(t, cov, a.hsi_weight, ncov, &a.nbr, &a.ao, w, &joined, &err);
     if (st == HS_OK && a.onsets) st = fct_memstream(&obuf, &olen, &of, &err);
     if (st == HS_OK) st = hs_cmtable_backtest_write(ctx, t, &a.ao, a.from, a.last, mf, of, &err);
     if (mf && fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
@@ -389,6 +491,8 @@ int cmd_evaluate_table(int argc, char **argv)
             st = HS_ERR_IO;
     }
     rc = st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
+    free(joined);
+    free(ncov);
     free(cov);
     free(buf);
     free(obuf);

@@ -157,7 +157,7 @@ int cmd_run(int argc, char **argv)
         hs_analog_opts ao;
         hs_analog_opts_init(&ao);
         ao.threads = 2;
-        rc = cli_forecast_table(ctx, RUN_CM_TABLE, &to, "data/geo", &ao, 0, 36, 1, dir, 1);
+        rc = cli_forecast_table(ctx, RUN_CM_TABLE, &to, "data/geo", &ao, NULL, 0, 36, 1, dir, 1);
         if (rc == CLI_EXIT_OK && !quiet)
             fprintf(stderr, "humsec:        -> %s/ (summary.csv, samples.csv) [%.2f s]\n", dir,
                     run_seconds(&t0));

@@ -12,6 +12,7 @@ static void views_help(void)
 {
     puts("usage: humsec evaluate --protocol views2023 -o DIR [--history FILE] [--actuals FILE]\n"
          "                       [--seed S] [--samples M] [--threads N] [--quiet]\n"
+         "                       [--nbr-weight W [--nbr-form F] [--borders FILE]]\n"
          "\n"
          "The VIEWS 2023/24 prediction challenge on country-months: windows 2018-2023, each\n"
          "forecast from October of the year before for the twelve months of the year (leads\n"
@@ -30,6 +31,11 @@ static void views_help(void)
          "  --seed S           seed of the sampled benchmarks (default 1)\n"
          "  --samples M        members of a sampled ensemble (default 1000, as submitted)\n"
          "  --threads N        threads for humsec's model (default 1; same scores for any N)\n"
+         "  --nbr-weight W     also match on the neighbours' deaths (docs/warning.md, \"Do\n"
+         "                     neighbours at war warn?\"), with this weight (default 0: off)\n"
+         "  --nbr-form F       sum (ln(1 + their deaths in the last 3 months), the default),\n"
+         "                     count (how many had a month of >= 25) or both\n"
+         "  --borders FILE     land borders (default data/geo/borders.csv)\n"
          "  -q, --quiet        no progress and no table");
 }
 
@@ -126,6 +132,12 @@ int cmd_views(int argc, char **argv)
             if (end == argv[i] || *end || v < 1 || v > 64)
                 return cli_usage(cmd, "--threads takes 1..64, not '%s'", argv[i]);
             o.threads = (int)v;
+        } else if (!strcmp(a, "--nbr-weight") && more) {
+            if (cli_nbr_weight(cmd, argv[++i], &o.nbr_weight) != CLI_EXIT_OK) return CLI_EXIT_USAGE;
+        } else if (!strcmp(a, "--nbr-form") && more) {
+            if (cli_nbr_form(cmd, argv[++i], &o.nbr_form) != CLI_EXIT_OK) return CLI_EXIT_USAGE;
+        } else if (!strcmp(a, "--borders") && more) {
+            o.borders = argv[++i];
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = 1;
         } else {

@@ -520,6 +520,10 @@ typedef struct hs_analog_opts {
     const double *cov;
     int ncov;
     double cov_weight;
+    /** Per-covariate weights (ncov of them, each >= 0), used instead of cov_weight when not
+     *  NULL: so covariates of different scales (the HSI's pillars, the neighbours' deaths)
+     *  weigh each their own. A covariate of weight 0 is not read. */
+    const double *cov_weights;
     int samples;        /**< draws per unit and lead (1000) */
     unsigned long seed; /**< default 1; the draws are bit-identical for any thread count */
     int threads;        /**< default 1 */
@@ -532,6 +536,39 @@ void hs_analog_opts_init(hs_analog_opts *o);
 hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double *y, size_t nunit,
                              size_t nmonth, int origin, const int *leads, size_t nlead,
                              const unsigned char *want, double *out, hs_error *err);
+
+/** Land borders (data/geo/borders.csv, derived from world-countries; data/PROVENANCE.md):
+ *  a CSV with the columns iso3 and neighbour_iso3, one row per ordered pair. A code that is
+ *  not three capital letters, a country given as its own neighbour or a pair given twice is
+ *  an error with file, line and column. Free with hs_borders_free. */
+typedef struct hs_borders hs_borders;
+hs_status hs_borders_read(hs_ctx *ctx, const char *path, hs_borders **out, hs_error *err);
+void hs_borders_free(hs_borders *b);
+/** The ordered pairs held. */
+size_t hs_borders_count(const hs_borders *b);
+
+/** Neighbours at war (docs/warning.md, "Do neighbours at war warn?"; docs/methods.md section
+ *  5.7): covariates of each country-month from the deaths of its bordering countries in the
+ *  HS_NBR_MONTHS months to it (the month itself and the ones before, so known at it). */
+#define HS_NBR_NCOV   2  /**< covariates per country-month */
+#define HS_NBR_MONTHS 3  /**< the window's months */
+#define HS_NBR_WAR    25 /**< a neighbour at war: a month of at least this many deaths */
+/** For the panel y (nunit x nmonth, NaN where unknown; unit u's ISO3 code units[u], NULL or
+ *  "" when it has none), cov[(u * nmonth + s) * HS_NBR_NCOV + j] gets, for j = 0, ln(1 +
+ *  the deaths of u's neighbours in months s - 2 .. s) and for j = 1, how many of them had a
+ *  month of >= HS_NBR_WAR deaths then. A neighbour counts when it is a unit of the panel
+ *  with a known month in the window; one whose window is only partly known makes both
+ *  covariates NaN (unknown, never read as zero), as do a unit without a code and the first
+ *  two months. A unit with no neighbour counted gets 0 (an island has no war next door). */
+hs_status hs_nbr_covariates(hs_ctx *ctx, const hs_borders *b, const char *const *units,
+                            size_t nunit, const double *y, size_t nmonth, double *cov,
+                            hs_error *err);
+/** Which neighbour covariates enter the analogue distance. */
+typedef enum hs_nbr_form {
+    HS_NBR_SUM = 1,   /**< ln(1 + the neighbours' deaths) */
+    HS_NBR_COUNT = 2, /**< the neighbours at war */
+    HS_NBR_BOTH = 3
+} hs_nbr_form;
 
 /** Country-month tables (docs/events.md, "Country-month tables"): UCDP's shape (iso3,
  *  period or year + event_month; a country-month without a row is zero within the covered
@@ -643,6 +680,12 @@ typedef struct hs_views_opts {
     unsigned long seed;  /**< for the sampled benchmarks (default 1) */
     int samples;         /**< members of a sampled ensemble (default 1000) */
     int threads;         /**< for humsec's model (default 1; the scores do not depend on it) */
+    /** Neighbours at war as analogue covariates (hs_nbr_covariates) when nbr_weight > 0:
+     *  the land-borders table, the form (hs_nbr_form) and the weight. The countries' ISO3
+     *  codes are the history's isoab column. Default: data/geo/borders.csv, HS_NBR_SUM, 0. */
+    const char *borders;
+    int nbr_form;
+    double nbr_weight;
 } hs_views_opts;
 void hs_views_opts_init(hs_views_opts *o);
 

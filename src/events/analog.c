@@ -149,8 +149,10 @@ static void *an_run(void *arg)
             if (nc) { /* the covariates known on both sides */
                 const double *cv = &o->cov[j->cand[c] * nc];
                 for (size_t f = 0; f < nc; f++) {
+                    double cw = o->cov_weights ? o->cov_weights[f] : o->cov_weight;
+                    if (cw == 0) continue;
                     double e = cv[f] - cu[f];
-                    if (!isnan(e)) d += o->cov_weight * e * e;
+                    if (!isnan(e)) d += cw * e * e;
                 }
             }
             dist[c] = tmp[c] = d;
@@ -237,6 +239,10 @@ hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double 
         !(o->own_decay > 0 && o->own_decay <= 1) || o->samples < 1 || o->threads < 1 ||
         nlead == 0 || (o->cov && (o->ncov < 1 || o->ncov > 64 || !(o->cov_weight >= 0))))
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "analog options out of range");
+    for (int f = 0; o->cov && o->cov_weights && f < o->ncov; f++)
+        if (!(o->cov_weights[f] >= 0 && o->cov_weights[f] <= 1e6))
+            return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                           "analog options: covariate %d's weight must be 0..1e6", f + 1);
     int minlead = 0;
     for (size_t h = 0; h < nlead; h++) {
         if (leads[h] < 1) return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "a lead must be >= 1");

@@ -42,12 +42,15 @@ void hs_views_opts_init(hs_views_opts *o)
     o->seed = 1;
     o->samples = 1000;
     o->threads = 1;
+    o->borders = "data/geo/borders.csv";
+    o->nbr_form = HS_NBR_SUM;
 }
 
 typedef struct vw_data {
     double *y;         /* y[cid * VW_NM + (month - VW_M0)]: deaths, NaN when not given */
     long *line;        /* where each value was given (for a repeat's message) */
     unsigned char *in; /* in[cid]: the country is in the actuals (the challenge's list) */
+    char (*iso)[4];    /* iso[cid]: its ISO3 code from the history's isoab, "" when none */
 } vw_data;
 
 static double *vw_at(const vw_data *d, long cid, int month)
@@ -63,7 +66,7 @@ static hs_status vw_read(hs_ctx *ctx, const char *path, const char *col, int act
     hs_status st = hsi_csv_read(ctx, path, &c, err);
     if (st != HS_OK) return st;
     long jc = hsi_csv_find(&c, "country_id"), jm = hsi_csv_find(&c, "month_id"),
-         jv = hsi_csv_find(&c, col);
+         jv = hsi_csv_find(&c, col), ji = hsi_csv_find(&c, "isoab");
     if (jc < 0 || jm < 0 || jv < 0) {
         st = hsi_err(err, HS_ERR_SCHEMA, path, c.head_line, 0,
                      "expected the columns country_id, month_id and %s (a VIEWS country-month "
@@ -99,6 +102,8 @@ static hs_status vw_read(hs_ctx *ctx, const char *path, const char *col, int act
         *y = v;
         *ln = line;
         if (actuals) d->in[cid] = 1;
+        if (ji >= 0 && !d->iso[cid][0] && strlen(hsi_csv_get(&c, r, (size_t)ji)) == 3)
+            memcpy(d->iso[cid], hsi_csv_get(&c, r, (size_t)ji), 4);
     }
     hsi_csv_free(&c);
     return st;
@@ -130,18 +135,49 @@ static hs_status vw_need(const hs_views_opts *o, const vw_data *d, long cid, int
  * the year before; fc[(row * 12 + lead - 3) * samples + i], row the country's place among
  * those with a value (rowof[cid]). */
 static hs_status vw_humsec(hs_ctx *ctx, const hs_views_opts *o, int year, const double *panel,
-                           size_t nrow, const unsigned char *want, double *fc, hs_error *err)
+                           size_t nrow, const unsigned char *want, const double *cov, double *fc,
+                           hs_error *err)
 {
     hs_analog_opts ao;
     hs_analog_opts_init(&ao);
     ao.samples = o->samples;
     ao.seed = o->seed;
     ao.threads = o->threads;
+    double cw[HS_NBR_NCOV] = {(o->nbr_form & HS_NBR_SUM) ? o->nbr_weight : 0,
+                              (o->nbr_form & HS_NBR_COUNT) ? o->nbr_weight : 0};
+    if (cov) {
+        ao.cov = cov;
+        ao.ncov = HS_NBR_NCOV;
+        ao.cov_weights = cw;
+    }
     int leads[12];
     for (int k = 0; k < 12; k++)
         leads[k] = 3 + k;
     return hs_analog_forecast(ctx, &ao, panel, nrow, VW_NM, hsi_month_id(year - 1, 10) - VW_M0,
                               leads, 12, want, fc, err);
+}
+
+/* The neighbour covariates of the panel's rows (*cov, hsi_free), their codes the history's. */
+static hs_status vw_nbr(hs_ctx *ctx, const hs_views_opts *o, const vw_data *d, const int *rowof,
+                        size_t nrow, const double *panel, double **cov, hs_error *err)
+{
+    hs_borders *b = NULL;
+    hs_status st = hs_borders_read(ctx, o->borders, &b, err);
+    const char **units = hsi_calloc(ctx, nrow ? nrow : 1, sizeof *units);
+    *cov = hsi_malloc(ctx, (nrow ? nrow : 1) * VW_NM * HS_NBR_NCOV * sizeof **cov);
+    if (st == HS_OK && (!units || !*cov)) st = hsi_err_nomem(err);
+    if (st == HS_OK) {
+        for (long cid = 0; cid < VW_MAXC; cid++)
+            if (rowof[cid] >= 0) units[rowof[cid]] = d->iso[cid];
+        st = hs_nbr_covariates(ctx, b, units, nrow, panel, VW_NM, *cov, err);
+    }
+    if (st != HS_OK) {
+        hsi_free(ctx, *cov);
+        *cov = NULL;
+    }
+    hsi_free(ctx, units);
+    hs_borders_free(b);
+    return st;
 }
 
 /* One window: every country of the list, its 12 months, each model. */
@@ -215,6 +251,10 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
     *n = 0;
     if (o->threads < 1 || o->threads > 64)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "--threads takes 1..64, not %d", o->threads);
+    if (!(o->nbr_weight >= 0 && o->nbr_weight <= 1e6) || o->nbr_form < HS_NBR_SUM ||
+        o->nbr_form > HS_NBR_BOTH)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "neighbour covariates: a weight of 0..1e6 and a form of 1..3");
     if (o->samples < 12 || o->samples > VW_MAX_SAMPLES)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "--samples takes 12..%d, not %d",
                        VW_MAX_SAMPLES, o->samples);
@@ -223,12 +263,14 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
     d.y = hsi_malloc(ctx, ny * sizeof *d.y);
     d.line = hsi_calloc(ctx, ny, sizeof *d.line);
     d.in = hsi_calloc(ctx, VW_MAXC, 1);
+    d.iso = hsi_calloc(ctx, VW_MAXC, sizeof *d.iso);
     double *xs = hsi_malloc(ctx, (size_t)o->samples * sizeof *xs);
     double *pool = hsi_malloc(ctx, (size_t)VW_MAXC * VW_BOOT_MONTHS * sizeof *pool);
     hs_views_score *rows = hsi_calloc(ctx, (size_t)VW_NMODEL * 6 * VW_NMETRIC, sizeof *rows);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     hs_status st = HS_OK;
-    if (!d.y || !d.line || !d.in || !xs || !pool || !rows || !rng) st = hsi_err_nomem(err);
+    if (!d.y || !d.line || !d.in || !d.iso || !xs || !pool || !rows || !rng)
+        st = hsi_err_nomem(err);
     if (st == HS_OK) {
         for (size_t i = 0; i < ny; i++)
             d.y[i] = NAN;
@@ -259,11 +301,14 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
                        VW_NM * sizeof *panel);
                 want[rowof[cid]] = d.in[cid];
             }
+    /* the neighbours' deaths, from the same panel: a window's origin sees only its past */
+    double *cov = NULL;
+    if (st == HS_OK && o->nbr_weight > 0) st = vw_nbr(ctx, o, &d, rowof, nrow, panel, &cov, err);
     double sums[6][VW_NMODEL][VW_NMETRIC];
     size_t nsc[6] = {0};
     memset(sums, 0, sizeof sums);
     for (int w = 0; w < 6 && st == HS_OK; w++) {
-        st = vw_humsec(ctx, o, 2018 + w, panel, nrow, want, fc, err);
+        st = vw_humsec(ctx, o, 2018 + w, panel, nrow, want, cov, fc, err);
         /* a seed per window: a window's draws do not depend on the others */
         gsl_rng_set(rng, o->seed * 1000003UL + 2018UL + (unsigned long)w);
         if (st == HS_OK)
@@ -287,6 +332,7 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
         rows = NULL;
     }
     if (rng) gsl_rng_free(rng);
+    hsi_free(ctx, cov);
     hsi_free(ctx, fc);
     hsi_free(ctx, want);
     hsi_free(ctx, panel);
@@ -294,6 +340,7 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
     hsi_free(ctx, rows);
     hsi_free(ctx, pool);
     hsi_free(ctx, xs);
+    hsi_free(ctx, d.iso);
     hsi_free(ctx, d.in);
     hsi_free(ctx, d.line);
     hsi_free(ctx, d.y);

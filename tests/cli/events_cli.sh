@@ -169,6 +169,27 @@ expect 4 "dup.csv:3: unit AFG, month_id 481 given twice (first on line 2)" \
 expect 2 "--leads takes 1..120" "$bin" forecast --table "$cm" -o "$tmp/fc2" --leads 0
 "$bin" forecast --table x --help | grep -q "samples.csv (month_id, unit, draw, outcome" ||
     err "forecast --table --help"
+# neighbours at war: weight 0 is the deaths-only model to the byte; a weight changes the
+# draws; a bad borders file names its line and column and writes nothing; bad values and a
+# stored forecast with neighbours are usage errors
+"$bin" forecast --table "$cm" -o "$tmp/fcn0" --leads 2 --samples 20 -q --nbr-weight 0 ||
+    err "forecast --nbr-weight 0 exited $?"
+cmp -s "$tmp/fc/samples.csv" "$tmp/fcn0/samples.csv" || err "--nbr-weight 0 changed the draws"
+"$bin" forecast --table "$cm" -o "$tmp/fcn1" --leads 2 --samples 20 -q --nbr-weight 1 \
+    --nbr-form both || err "forecast --nbr-weight 1 exited $?"
+! cmp -s "$tmp/fc/samples.csv" "$tmp/fcn1/samples.csv" || err "--nbr-weight 1 changed nothing"
+printf 'iso3,neighbour_iso3\nAFG,IRN\nAFG,Ir\n' >"$tmp/borders.csv"
+expect 4 "borders.csv:3:5: neighbour_iso3 'Ir'" \
+    "$bin" forecast --table "$cm" -o "$tmp/fcn2" --nbr-weight 1 --borders "$tmp/borders.csv"
+[ ! -e "$tmp/fcn2" ] || err "a failed forecast --nbr-weight wrote $tmp/fcn2"
+expect 4 "borders.csv:3:5:" "$bin" evaluate --protocol views2023 -o "$tmp/vwn" --nbr-weight 1 \
+    --borders "$tmp/borders.csv"
+expect 2 "--nbr-weight takes a number from 0 to 1e6" \
+    "$bin" evaluate --table "$cm" --nbr-weight -1
+expect 2 "--nbr-form takes sum, count or both" "$bin" forecast --table "$cm" -o "$tmp/fcn2" \
+    --nbr-weight 1 --nbr-form all
+expect 2 "a stored forecast is the deaths-only model" \
+    "$bin" forecast --table "$cm" --db "$tmp/nbr.db" --nbr-weight 1
 
 # bad input: documented exit codes and messages
 printf 'id,year,type_of_violence,country_id,latitude,longitude,where_prec,date_start,date_end,best\n1,2020,4,482,4.3,18.5,1,2020-01-02,2020-01-02,5\n' >"$tmp/bad.csv"
