@@ -19,7 +19,7 @@ import os
 import numpy as np
 import pandas as pd
 
-__all__ = ["build", "sensitivity", "version", "events", "HumsecError"]
+__all__ = ["build", "sensitivity", "version", "events", "forecast", "HumsecError"]
 __version__ = "0.1.0"
 
 
@@ -280,3 +280,4 @@ def sensitivity(pipeline, spec, type="ua", n=1000, seed=1, threads=0):
 
 
 from . import events  # noqa: E402  (needs the library loaded above)
+from .forecast import forecast  # noqa: E402
