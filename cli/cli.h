@@ -5,7 +5,7 @@
 #ifndef HS_CLI_H
 #define HS_CLI_H
 
-#include "humsec.h"
+#include "humsec_server.h"
 
 /* Exit codes (documented in docs/humsec.1.md, "EXIT STATUS"). */
 enum {

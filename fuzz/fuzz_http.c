@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "humsec.h"
+#include "humsec_server.h"
 #include "server/server_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -21,6 +21,8 @@
  *    call the context's allocator, which must then be thread-safe (the default one is);
  *    progress and log callbacks are called from one thread at a time.
  *  - The library keeps no global mutable state and installs no signal handlers.
+ *  - Exceptions are stated where they apply: an hs_api (humsec_server.h) may be called
+ *    from several threads at once.
  */
 #ifndef HUMSEC_H
 #define HUMSEC_H
@@ -344,31 +346,6 @@ void hs_geo_free(hs_geo *g);
 /** ISO3 code of Gleditsch-Ward number gw (static storage of g), or NULL when unknown. */
 const char *hs_geo_iso3(const hs_geo *g, long gw);
 
-/** The event store: one SQLite file (WAL journal, foreign keys on, schema migrated to the
- *  current version on open). Created if missing. Free with hs_store_close. */
-typedef struct hs_store hs_store;
-hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error *err);
-void hs_store_close(hs_store *s);
-/** Schema version of an open store. */
-int hs_store_version(const hs_store *s);
-
-typedef struct hs_ingest_stats {
-    size_t rows;       /**< data rows read */
-    size_t inserted;   /**< events new to the store */
-    size_t duplicates; /**< events whose id was already stored (left unchanged) */
-    size_t skipped;    /**< rows that are not violence (ACLED protests, strategic dev.) */
-    size_t warnings;   /**< rows kept with a warning (best outside low..high, ...) */
-} hs_ingest_stats;
-
-/**
- * Read a UCDP GED (34- or 49-column) or ACLED CSV file, plain or gzip, validate every row and
- * store its events in one transaction: either the whole file goes in or nothing does. Events
- * already stored (same data set and id) are left as they are, so ingesting a file twice
- * changes nothing. geo may be NULL (ISO3 left empty). stats: OUT, may be NULL.
- */
-hs_status hs_events_ingest(hs_ctx *ctx, hs_store *db, const char *path, const hs_geo *geo,
-                           hs_ingest_stats *stats, hs_error *err);
-
 typedef enum hs_panel_level { HS_PANEL_COUNTRY = 0, HS_PANEL_GRID = 1 } hs_panel_level;
 
 typedef struct hs_panel_opts {
@@ -389,9 +366,6 @@ void hs_panel_opts_init(hs_panel_opts *o);
 /** A zero-filled unit x month panel of event counts and best deaths per violence type. */
 typedef struct hs_panel hs_panel;
 
-/** Panel from the stored events. Free with hs_panel_free. geo may be NULL. */
-hs_status hs_panel_from_store(hs_ctx *ctx, hs_store *db, const hs_geo *geo, const hs_panel_opts *o,
-                              hs_panel **out, hs_error *err);
 /** Panel straight from event files, streaming (memory grows with the non-empty unit-months,
  *  not with the file). */
 hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npaths,
@@ -458,9 +432,6 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
 void hs_alerts_free(hs_ctx *ctx, hs_alert *a);
 hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level, FILE *fp,
                               hs_error *err);
-/** Store alerts (one transaction; a rerun replaces alerts of the same unit, month, method). */
-hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_panel_level level,
-                              const hs_warn_opts *o, hs_error *err);
 
 /** How alerts fared (docs/methods.md section 5.5): hits and false alarms among the alerts that can
  * be judged (H months of data after them), target months caught (an alert in the H months before)
@@ -811,225 +782,8 @@ hs_status hs_hsi_scores_write(hs_ctx *ctx, const hs_build *b, const char *csv_pa
 
 /* END hsi section. */
 
-/* ---------------------------------------------------------------------------------------
- * The store's results, partners and the HTTP API (docs/server.md). BEGIN server section.
- */
-
-/** Options of hs_store_refresh; hs_refresh_opts_init sets the defaults. */
-typedef struct hs_refresh_opts {
-    const char *root;   /**< project folder holding examples/ and data/ (default ".") */
-    long ua_runs;       /**< runs of the HSI's rank-interval analysis (default 1000; 0: none) */
-    int threads;        /**< threads of that analysis (default 0: all cores) */
-    int events;         /**< ingest the shipped GED files, build panels, compute alerts (1) */
-    int submissions;    /**< apply the accepted partner submissions (1) */
-    const char *actor;  /**< who asked, for the audit log (default "local") */
-    long partner;       /**< the partner who asked (0: none) */
-    hs_log_fn progress; /**< one line per step (NULL: none); the engine's own messages go
-                             to the context's log */
-    void *progress_ud;
-    const char *cm_table; /**< the global country-month table forecast with the events (NULL:
-                               data/ucdp_cm's, skipped when the project has none) */
-} hs_refresh_opts;
-
-void hs_refresh_opts_init(hs_refresh_opts *o);
-
-/** What hs_store_refresh recorded. */
-typedef struct hs_refresh_info {
-    long run;           /**< the run's id (also set when the run failed) */
-    size_t indices;     /**< indices built */
-    size_t scores;      /**< score rows (unit, year, node) */
-    size_t submissions; /**< accepted submissions the run used */
-    size_t events;      /**< shipped events newly ingested */
-    size_t alerts;      /**< country alerts */
-    long forecast_run;  /**< the forecast run made (0: none, or the latest was the same) */
-    size_t scored;      /**< stored forecasts scored against newly covered months */
-} hs_refresh_info;
-
-/**
- * Rebuild the shipped indices (HSI with rank intervals from its uncertainty analysis, HDI,
- * INFORM, ASEM pillar 1), with the accepted indicator submissions over the HSI's data, and
- * the event panels and alerts (shipped GED events plus accepted event submissions), and
- * record them as one run: a run row first, every result and status "done" in one
- * transaction at the end; a failure marks the run "failed" with its message and keeps
- * earlier results. Progress goes to the context's log. opts may be NULL; info (OUT) may
- * be NULL.
- */
-hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opts,
-                           hs_refresh_info *info, hs_error *err);
-/** What hs_store_forecast recorded. */
-typedef struct hs_store_fc_info {
-    long run;      /**< the forecast run made (0: the latest had the same origin, data, model) */
-    size_t scored; /**< stored forecasts scored against months the table newly covers */
-    int origin;    /**< month_id of the origin: the table's last covered month */
-    size_t units;  /**< the table's units */
-} hs_store_fc_info;
-
-/**
- * Forecast every unit of the country-month table `table` (UCDP's shape needs geo) 36 months
- * from its last covered month into the store, as hs_store_refresh does with the shipped
- * table (docs/warning.md, "Stored forecasts"): the table's known months and coverage replace
- * the stored ones, the forecast becomes a run with its origin, model and options, code
- * version and data (unless the latest run has the same), and every stored forecast whose
- * month the table now covers is scored (CRPS, Brier at 25, with conflictology and no change
- * for the same months). One transaction. to and ao may be NULL (defaults; ao's threads 2).
- */
-hs_status hs_store_forecast(hs_ctx *ctx, hs_store *db, const char *table, const hs_geo *geo,
-                            const hs_cmtable_opts *to, const hs_analog_opts *ao,
-                            hs_store_fc_info *info, hs_error *err);
-
-/** Id of the latest finished run, 0 when there is none. */
-long hs_store_latest_run(hs_store *db);
-
-/** Room for a token and its NUL. */
-#define HS_TOKEN_SIZE 96
-
-/**
- * Add partner `name` (1 to 100 characters, no control characters, unique) and write its
- * first token into token (token_size >= HS_TOKEN_SIZE). Only a salted SHA-256 of the token is
- * stored: show it to the partner once, it cannot be read back.
- */
-hs_status hs_partner_add(hs_store *db, const char *name, char *token, size_t token_size,
-                         hs_error *err);
-
-typedef struct hs_partner_info {
-    long id;
-    char name[128];
-    char created[32];
-    char revoked[32]; /**< "" while active */
-    long tokens;      /**< active tokens */
-    long submissions;
-    int admin; /**< 1: an administrator (reviews submissions) */
-} hs_partner_info;
-
-/** Every partner, oldest first. *out: free with hs_partner_list_free. */
-hs_status hs_partner_list(hs_store *db, hs_partner_info **out, size_t *n, hs_error *err);
-void hs_partner_list_free(hs_store *db, hs_partner_info *p);
-/** Revoke a partner and all its tokens (its submissions stay, with their status). */
-hs_status hs_partner_revoke(hs_store *db, const char *name, hs_error *err);
-/** The active partner a token belongs to (*partner 0: none), its name into name. The
- *  digests are compared in constant time. */
-hs_status hs_partner_auth(hs_store *db, const char *token, long *partner, char *name,
-                          size_t name_size, hs_error *err);
-
-/** hs_partner_add for an administrator (admin 1): its token also reviews submissions. */
-hs_status hs_partner_add_role(hs_store *db, const char *name, int admin, char *token,
-                              size_t token_size, hs_error *err);
-/** Remove a partner that has no submissions, with its tokens (a partner whose token could
- *  not be handed over). */
-hs_status hs_partner_remove(hs_store *db, const char *name, hs_error *err);
-
-/** A submission as an administrator reviews it. */
-typedef struct hs_submission_info {
-    long id;
-    char partner[128];
-    char kind[16]; /**< "indicators" or "events" */
-    char received[32];
-    char status[16]; /**< "pending", "accepted", "rejected" or "withdrawn" */
-    long rows;
-    char decided[32]; /**< when it was accepted, rejected or withdrawn ("" pending) */
-    char decided_by[128];
-    char reason[512]; /**< why it was rejected or withdrawn */
-} hs_submission_info;
-
-/** Submissions with status `status` (NULL: all), newest first, at most 1000. *out: free
- *  with hs_submission_list_free. */
-hs_status hs_submission_list(hs_store *db, const char *status, hs_submission_info **out, size_t *n,
-                             hs_error *err);
-void hs_submission_list_free(hs_store *db, hs_submission_info *p);
-
-typedef enum hs_review {
-    HS_REVIEW_ACCEPT,  /**< pending -> accepted: the next run uses it */
-    HS_REVIEW_REJECT,  /**< pending or accepted -> rejected (why required) */
-    HS_REVIEW_WITHDRAW /**< any but withdrawn -> withdrawn: the next run leaves it out */
-} hs_review;
-/** Decide on submission id as `actor`, with the audit row, in one transaction. Unknown id
- *  or a decision its status does not allow: HS_ERR_USAGE with the reason. */
-hs_status hs_submission_review(hs_store *db, long id, hs_review what, const char *actor,
-                               const char *why, hs_error *err);
-
-/** The API as a function of a request (no sockets): the HTTP adapter, the tests and the
- *  fuzz target all drive it. Safe to call from several threads at once. */
-typedef struct hs_api hs_api;
-
-typedef struct hs_api_opts {
-    const char *root;   /**< project folder (examples/, data/; default ".") */
-    size_t max_body;    /**< request body limit in bytes (default 16 MiB) */
-    long ua_runs;       /**< rank-interval runs of POST /api/v1/runs (default 1000) */
-    int cache_entries;  /**< most cached read responses (default 4096) */
-    size_t cache_bytes; /**< most bytes held by cached responses (default 64 MiB) */
-    int run_interval;   /**< seconds a partner waits between two runs it starts (default 60;
-                             sooner: 429 with Retry-After) */
-} hs_api_opts;
-
-void hs_api_opts_init(hs_api_opts *o);
-/** New API over an open store (borrowed: close it after hs_api_free). */
-hs_status hs_api_new(hs_ctx *ctx, hs_store *db, const hs_api_opts *o, hs_api **out, hs_error *err);
-void hs_api_free(hs_api *api);
-
-typedef struct hs_http_header {
-    const char *name, *value;
-} hs_http_header;
-
-typedef struct hs_http_request {
-    const char *method; /**< "GET", "POST", ... */
-    const char *path;   /**< decoded path, without the query */
-    const char *query;  /**< raw query string without '?', or NULL */
-    const hs_http_header *headers;
-    size_t nheaders;
-    const char *body;
-    size_t body_len;
-    int body_too_large; /**< the adapter stopped reading at the limit */
-    int no_wait;        /**< answer only without waiting for the store: when another request
-                             holds it, the response has status 0 and nothing else (ask again
-                             from a thread that may wait); cached reads never wait */
-} hs_http_request;
-
-typedef struct hs_http_response {
-    int status;
-    const char *content_type;  /**< static string */
-    const char *cache_control; /**< static string or NULL */
-    char etag[40];             /**< "" = none */
-    char allow[48];            /**< Allow header of a 405, "" = none */
-    int public_read;           /**< public data: any origin may read it (CORS) */
-    int retry_after;           /**< seconds for a Retry-After header (429, 503), 0 = none */
-    const char *body;
-    size_t body_len;
-    void *owned_; /**< internal: what hs_http_response_free releases */
-} hs_http_response;
-
-/** Answer a request. Every outcome, including bad input, is a response (4xx/5xx with a JSON
- *  error body); status 0 only with req->no_wait, as said there. req is borrowed. resp (OUT) is
- * filled whole; its body stays valid until hs_http_response_free(resp), which the caller must call
- * once (it accepts a response whose body is static). */
-void hs_api_handle(hs_api *api, const hs_http_request *req, hs_http_response *resp);
-void hs_http_response_free(hs_http_response *resp);
-
-/** The HTTP server over an API (libmicrohttpd, a pool of threads). */
-typedef struct hs_server hs_server;
-
-typedef struct hs_server_opts {
-    const char *bind;   /**< address to listen on (default 127.0.0.1) */
-    int port;           /**< 0: any free port (see hs_server_port) */
-    int threads;        /**< worker threads (default 2) */
-    size_t max_body;    /**< request body limit (default 16 MiB) */
-    int timeout;        /**< idle connection timeout in seconds (default 30) */
-    int max_conn;       /**< connection limit (default 4096) */
-    int per_ip;         /**< connections from one address (default 128) */
-    int header_timeout; /**< seconds for a request's line and headers (default 10) */
-    int body_timeout;   /**< seconds for a request's body (default 60) */
-    size_t body_budget; /**< bytes of request bodies held at once, all requests (default
-                             64 MiB; beyond it: 503 with Retry-After) */
-    FILE *access_log;   /**< one JSON line per request (NULL: none) */
-} hs_server_opts;
-
-void hs_server_opts_init(hs_server_opts *o);
-hs_status hs_server_start(hs_api *api, const hs_server_opts *o, hs_server **out, hs_error *err);
-/** The port listened on. */
-int hs_server_port(const hs_server *s);
-/** Stop accepting, finish the requests in progress, free. */
-void hs_server_stop(hs_server *s);
-
-/* END server section. */
+/* The event store, its runs and partners: humsec_store.h. The HTTP API and server:
+ * humsec_server.h. */
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 #define HS_SERVER_INT_H
 
 #include "core/core_int.h"
+#include "humsec_server.h"
 
 /* Default request body limit (16 MiB) and idle connection timeout (30 s). */
 #define HSI_SERVER_MAX_BODY (16u << 20)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/core_int.h"
+#include "humsec_store.h"
 
 struct sqlite3;
 

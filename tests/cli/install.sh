@@ -23,7 +23,8 @@ DESTDIR=$tmp/root cmake --install "$build" >"$tmp/install.log" 2>&1 ||
     { echo "FAIL: cmake --install"; cat "$tmp/install.log"; exit 1; }
 prefix=$(sed -n 's/^prefix=//p' "$build/humsec.pc")
 lib=$(ls -d "$tmp/root$prefix"/lib* | head -n 1)
-for f in "$tmp/root$prefix/bin/humsec" "$tmp/root$prefix/include/humsec.h" "$lib/libhumsec.a" \
+for f in "$tmp/root$prefix/bin/humsec" "$tmp/root$prefix/include/humsec.h" \
+    "$tmp/root$prefix/include/humsec_store.h" "$tmp/root$prefix/include/humsec_server.h" "$lib/libhumsec.a" \
     "$lib/libhumsec.so.0" "$lib/pkgconfig/humsec.pc"; do
     [ -e "$f" ] || { echo "FAIL: not installed: ${f#"$tmp/root"}"; fail=1; }
 done

@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include "events/events_int.h"
+#include "humsec_store.h"
 
 static const char *const files[] = {
     "data/ucdp/ged_car_v23_1.csv", "data/ucdp/samples/ged_global_sample1000_v23_1.csv",

@@ -17,7 +17,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "humsec.h"
+#include "humsec_server.h"
 #include "server/server_int.h"
 
 static char path[256];

@@ -22,7 +22,7 @@
 
 #include <jansson.h>
 
-#include "humsec.h"
+#include "humsec_server.h"
 #include "server/server_int.h"
 
 #define TABLE HS_SOURCE_DIR "/data/ucdp_cm/ucdp_ged251_country_month_1989_2023.csv"

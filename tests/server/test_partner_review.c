@@ -26,7 +26,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "humsec.h"
+#include "humsec_server.h"
 
 static char path[256];
 static hs_store *db;

@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <cmocka.h>
 
-#include "humsec.h"
+#include "humsec_server.h"
 #include "srv_util.h"
 
 static srv S;
