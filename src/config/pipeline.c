@@ -383,8 +383,9 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
                                nd->code, m->file, nd->line);
             ns->target = nd->target;
         }
-    } else if (!strcmp(n, "scaled")) {
+    } else if (!strcmp(n, "scaled") || !strcmp(n, "scaled_directed")) {
         ns->kind = HSI_NORM_SCALED;
+        ns->directed = !strcmp(n, "scaled_directed");
         if ((st = pl_nargs(fn, kv, &pm, 3, 3, err))) return st;
         ns->lo = pm.args[0];
         ns->hi = pm.args[1];
@@ -398,7 +399,7 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
         return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                        "unknown normalisation '%s' (expected minmax(l, u), zscore(m, s), "
                        "goalposts, rank, prank, borda, fracmax, distmax, disttarget, "
-                       "scaled(l, u, f) or none)",
+                       "scaled(l, u, f), scaled_directed(l, u, f) or none)",
                        pm.name);
     }
     return HS_OK;
@@ -422,13 +423,26 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
         as->kind = HSI_AGG_HMEAN;
     else if (!strcmp(n, "genmean") || !strcmp(n, "generalised") || !strcmp(n, "generalized")) {
         as->kind = HSI_AGG_GENMEAN;
-        if ((st = pl_nargs(fn, kv, &pm, 1, 1, err))) return st;
-        as->p = pm.args[0];
-        if (as->p == 0)
+        if (pm.nargs == 0)
             return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
-                           "genmean(p) needs p != 0 (p -> 0 is the geometric mean: use "
-                           "geometric)");
+                           "'%s' needs its order p, e.g. genmean(0.5) (p = 0 is the geometric "
+                           "mean, p = -1 the harmonic)",
+                           pm.name);
+        if ((st = pl_nargs(fn, kv, &pm, 1, 1, err))) return st;
+        as->p = pm.args[0]; /* 0: the kernel takes the limit, the geometric mean */
         return HS_OK;
+    } else if (!strcmp(n, "mpi") || !strcmp(n, "ampi")) {
+        as->kind = HSI_AGG_MPI;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err))) return st;
+        as->p = pm.nargs ? pm.args[0] : -1;
+        if (as->p != -1 && as->p != 1)
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "%s(%g): the sign must be -1 (penalise unbalance, the default) or 1 "
+                           "(indicators where higher is worse)",
+                           pm.name, as->p);
+        return HS_OK;
+    } else if (!strcmp(n, "copeland")) {
+        as->kind = HSI_AGG_COPELAND;
     } else if (!strcmp(n, "rgm")) {
         as->kind = HSI_AGG_RGM;
         if ((st = pl_nargs(fn, kv, &pm, 0, 1, err))) return st;
@@ -439,7 +453,7 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
     else
         return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                        "unknown aggregation '%s' (expected arithmetic, geometric, harmonic, "
-                       "genmean(p), rgm(top) or wmax)",
+                       "genmean(p), rgm(top), wmax, copeland or mpi(sign))",
                        pm.name);
     return pl_nargs(fn, kv, &pm, 0, 0, err);
 }

@@ -358,7 +358,8 @@ static void explain_node(const hs_build *b, size_t node, size_t urow, const doub
         if (agg) {
             const hsi_agg_spec *as = &agg->agg_node[node];
             fprintf(fp, "  [%s", hsi_agg_name(as->kind));
-            if (as->kind == HSI_AGG_GENMEAN || as->kind == HSI_AGG_RGM) fprintf(fp, " p=%g", as->p);
+            if (as->kind == HSI_AGG_GENMEAN || as->kind == HSI_AGG_RGM || as->kind == HSI_AGG_MPI)
+                fprintf(fp, " p=%g", as->p);
             fputs(" of:", fp);
             for (size_t k = 0; k < nd->nchild; k++)
                 fprintf(fp, " %s w=%g", m->node[nd->child[k]].code, agg->weight[nd->child[k]]);

@@ -53,7 +53,7 @@ typedef enum hsi_norm_kind {
     HSI_NORM_RANK,       /* rank(x), min ties, higher x higher rank */
     HSI_NORM_PRANK,      /* (rank(x)-1)/(n_nonNA-1) */
     HSI_NORM_BORDA,      /* rank(x)-1 */
-    HSI_NORM_FRACMAX,    /* x/max */
+    HSI_NORM_FRACMAX,    /* x/max, unguarded: max 0 gives Inf/NaN as in COINr */
     HSI_NORM_DISTMAX,    /* 1-(max-x)/(max-min) */
     HSI_NORM_DISTTARGET, /* (x-min)/(T-min), capped at 1 if clip */
     HSI_NORM_SCALED      /* (x-l)/(u-l)*f with l=lo, u=hi, f=scale, not clipped */
@@ -67,6 +67,7 @@ typedef struct hsi_norm_spec {
     double target; /* distance to target, original units */
     int clip;      /* goalposts: truncate to [0,1]; disttarget: cap at 1 */
     int log;       /* apply ln to x and to lo/hi before normalising (HDI income) */
+    int directed;  /* scaled: lo/hi apply to the direction-flipped values, not flipped */
 } hsi_norm_spec;
 
 /**
@@ -126,9 +127,11 @@ typedef enum hsi_agg_kind {
     HSI_AGG_AMEAN = 0, /* weighted arithmetic mean */
     HSI_AGG_GMEAN,     /* weighted geometric mean; error on x <= 0 */
     HSI_AGG_HMEAN,     /* weighted harmonic mean; error on x == 0 */
-    HSI_AGG_GENMEAN,   /* generalised mean of order p (p != 0) */
+    HSI_AGG_GENMEAN,   /* generalised mean of order p (p = 0: geometric mean) */
     HSI_AGG_RGM,       /* INFORM risk geometric mean: top - GM(top - x); top = p (11) */
-    HSI_AGG_WMAX       /* max_i w_i x_i (INFORM "Human": max(CHVCI, 0.7 PCR)) */
+    HSI_AGG_WMAX,      /* max_i w_i x_i (INFORM "Human": max(CHVCI, 0.7 PCR)) */
+    HSI_AGG_MPI,       /* Mazziotta-Pareto: M + p S cv (p = -1 penalises unbalance) */
+    HSI_AGG_COPELAND   /* Copeland score over all units (hsi_copeland, not row by row) */
 } hsi_agg_kind;
 
 /**
@@ -140,6 +143,24 @@ typedef enum hsi_agg_kind {
 HS_INTERNAL hs_status hsi_aggregate_row(hsi_agg_kind kind, double p, const double *x,
                                         const double *w, size_t k, double dat_thresh, double *out,
                                         size_t *bad);
+
+/**
+ * COINr's outranking matrix of n units over k criteria: x is row-major (x[i*k + j] = unit i,
+ * criterion j), w the k weights (any positive scale; divided by their sum). For i < j,
+ * o[i*n + j] = sum of w over criteria where unit i is greater + half the sum where equal
+ * (criteria where either is NaN add nothing), and o[j*n + i] = 1 - o[i*n + j], as COINr
+ * fills the lower triangle; the diagonal is 0. o: n*n doubles.
+ */
+HS_INTERNAL void hsi_outrank_matrix(const double *x, const double *w, size_t k, size_t n,
+                                    double *o);
+
+/**
+ * Copeland scores (docs/methods.md section 3.5): wins minus losses of each unit against every
+ * other by the outranking matrix, o_ij > 1/2 a win, < 1/2 a loss. The comparison is made on
+ * the weight sums 2 W_greater + W_equal against W_total, so integer weights decide ties
+ * exactly. x, w as hsi_outrank_matrix; score: n doubles.
+ */
+HS_INTERNAL void hsi_copeland(const double *x, const double *w, size_t k, size_t n, double *score);
 
 /* ---- audit (audit.c) ------------------------------------------------------------------ */
 

@@ -388,8 +388,44 @@ const char *hsi_agg_name(hsi_agg_kind k)
         return "risk geometric mean";
     case HSI_AGG_WMAX:
         return "weighted maximum";
+    case HSI_AGG_MPI:
+        return "Mazziotta-Pareto index";
+    case HSI_AGG_COPELAND:
+        return "Copeland score";
     }
     return "?";
+}
+
+/* Copeland scores of one aggregate: every unit against every other of its time slice (all
+ * rows with per = all), over the children's columns cc[] with weights wt[]. */
+static hs_status steps_copeland(hs_build *b, const hsi_step *sp, const hsi_dset *out,
+                                const hsi_node *pn, const long *cc, const double *wt, double *dst,
+                                hs_error *err)
+{
+    hs_ctx *ctx = b->ctx;
+    steps_slices sl;
+    size_t k = pn->nchild;
+    double *x = hsi_calloc(ctx, out->nrow * k + 1, sizeof(double));
+    double *sc = hsi_calloc(ctx, out->nrow + 1, sizeof(double));
+    if (!x || !sc || steps_slices_make(ctx, &b->units, out, sp->pooled, &sl)) {
+        hsi_free(ctx, x);
+        hsi_free(ctx, sc);
+        return hsi_err_nomem(err);
+    }
+    for (size_t s = 0; s < sl.n; s++) {
+        size_t n = sl.off[s + 1] - sl.off[s];
+        const size_t *ix = sl.idx + sl.off[s];
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < k; j++)
+                x[i * k + j] = hsi_col(out, (size_t)cc[j])[ix[i]];
+        hsi_copeland(x, wt, k, n, sc);
+        for (size_t i = 0; i < n; i++)
+            dst[ix[i]] = sc[i];
+    }
+    steps_slices_free(ctx, &sl);
+    hsi_free(ctx, x);
+    hsi_free(ctx, sc);
+    return HS_OK;
 }
 
 static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
@@ -439,6 +475,10 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
             }
         }
         double *dst = hsi_col(out, nind + a);
+        if (st == HS_OK && as->kind == HSI_AGG_COPELAND) {
+            st = steps_copeland(b, sp, out, pn, cc, wt, dst, err);
+            continue;
+        }
         size_t nbad = 0;
         for (size_t r = 0; r < out->nrow && st == HS_OK; r++) {
             for (size_t k = 0; k < pn->nchild; k++)

@@ -1,0 +1,209 @@
+/*
+ * test_coinr2.c - alternative aggregations, normalisations and treatments against COINr
+ * 1.1.14's own outputs (data/coinr-asem/refs2/, its README.md gives the R calls). Each
+ * pipeline in tests/ref/data/coinr2/ reproduces one R call; every value must equal COINr's
+ * within 1e-9 (relative for |x| >= 1, absolute below), NAs, infinities and NaNs included.
+ * The largest absolute difference per file is printed, to show how close the match is.
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/engine_int.h"
+
+#define REFS "data/coinr-asem/refs2/"
+#define PIPES "tests/ref/data/coinr2/"
+
+static hs_build *build(const char *pipeline)
+{
+    hs_error err = {0};
+    hs_build *b = NULL;
+    if (hs_build_run(NULL, tu_path(pipeline), &b, &err) != HS_OK) {
+        char msg[2048];
+        hs_error_format(&err, msg, sizeof msg);
+        fail_msg("build %s failed: %s", pipeline, msg);
+    }
+    return b;
+}
+
+static const hsi_dset *dset(const hs_build *b, const char *name)
+{
+    for (size_t i = 0; i < b->nd; i++)
+        if (!strcmp(b->d[i].name, name)) return &b->d[i];
+    fail_msg("no dataset %s", name);
+    return NULL;
+}
+
+static long find_row(const hs_build *b, const hsi_dset *d, const char *code)
+{
+    for (size_t r = 0; r < d->nrow; r++)
+        if (!strcmp(b->units.code[d->row[r]], code)) return (long)r;
+    return -1;
+}
+
+/* A reference number: NA and NaN are NaN, Inf and -Inf infinite. */
+static double ref_num(const char *s)
+{
+    if (!strcmp(s, "NaN")) return NAN;
+    if (!strcmp(s, "Inf")) return INFINITY;
+    if (!strcmp(s, "-Inf")) return -INFINITY;
+    return tu_num(s);
+}
+
+/* got matches exp within 1e-9; *maxd grows to the absolute difference of finite pairs. */
+static void close_or_fail(double got, double exp, const char *what, double *maxd)
+{
+    if (isinf(exp) || isinf(got)) {
+        if (got != exp) fail_msg("%s: got %.17g, expected %.17g", what, got, exp);
+        return;
+    }
+    TU_ASSERT_CLOSE(got, exp, 1e-9, what);
+    if (!isnan(exp) && fabs(got - exp) > *maxd) *maxd = fabs(got - exp);
+}
+
+/* Every column of a COINr dataset CSV (uCode + codes) against our dataset `name`. */
+static void compare(const hs_build *b, const char *name, const char *ref)
+{
+    const hsi_dset *d = dset(b, name);
+    hsi_csv c;
+    tu_csv_load(tu_path(ref), &c);
+    assert_int_equal(c.nrow, d->nrow);
+    assert_int_equal(c.ncol - 1, d->ncol);
+    double maxd = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *code = hsi_csv_get(&c, r, 0);
+        long row = find_row(b, d, code);
+        if (row < 0) fail_msg("%s: unit %s missing from our %s", ref, code, name);
+        for (size_t j = 1; j < c.ncol; j++) {
+            long node = hsi_meta_find(&b->meta, c.head[j]);
+            assert_true(node >= 0);
+            long dc = hsi_dset_col(d, (size_t)node);
+            if (dc < 0) fail_msg("%s: column %s missing from our %s", ref, c.head[j], name);
+            char what[600];
+            snprintf(what, sizeof what, "%s %s/%s", ref, code, c.head[j]);
+            close_or_fail(hsi_col(d, (size_t)dc)[row], ref_num(hsi_csv_get(&c, r, j)), what,
+                          &maxd);
+        }
+    }
+    print_message("%-55s max |diff| %.3g\n", ref, maxd);
+    hsi_csv_free(&c);
+}
+
+static void run(const char *pipeline, const char *name, const char *ref)
+{
+    char p[256], r[256];
+    snprintf(p, sizeof p, PIPES "%s", pipeline);
+    snprintf(r, sizeof r, REFS "%s", ref);
+    hs_build *b = build(p);
+    compare(b, name, r);
+    hs_build_free(b);
+}
+
+static void test_genmean(void **state)
+{
+    (void)state;
+    run("agg_genmean.pipeline", "Aggregated", "agg_genmean_p0.5_minmax1_100_Aggregated.csv");
+    run("agg_genmean0.pipeline", "Aggregated", "agg_gmean_minmax1_100_Aggregated.csv");
+}
+
+static void test_copeland(void **state)
+{
+    (void)state;
+    run("agg_copeland.pipeline", "Aggregated", "agg_copeland_all_levels_Aggregated.csv");
+    run("agg_copeland_l4.pipeline", "Aggregated", "agg_amean_copeland_L4_Aggregated.csv");
+}
+
+/* The outranking matrix of the given columns of dataset `name` against a COINr matrix, and
+ * its count of dominant pairs (o_ij = 1) against outrank_summary.csv's row `srow`. */
+static void outrank(const hs_build *b, const char *name, const char *const *codes, size_t k,
+                    const char *ref, size_t srow)
+{
+    const hsi_dset *d = dset(b, name);
+    size_t n = d->nrow;
+    double *x = test_calloc(n * k, sizeof(double)), *w = test_calloc(k, sizeof(double));
+    double *o = test_calloc(n * n, sizeof(double));
+    for (size_t j = 0; j < k; j++) {
+        long dc = hsi_dset_col(d, (size_t)hsi_meta_find(&b->meta, codes[j]));
+        assert_true(dc >= 0);
+        w[j] = 1;
+        for (size_t i = 0; i < n; i++)
+            x[i * k + j] = hsi_col(d, (size_t)dc)[i];
+    }
+    hsi_outrank_matrix(x, w, k, n, o);
+    hsi_csv c;
+    tu_csv_load(tu_path(ref), &c);
+    assert_int_equal(c.nrow, n);
+    double maxd = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        long i = find_row(b, d, hsi_csv_get(&c, r, 0));
+        assert_true(i >= 0);
+        for (size_t jj = 1; jj < c.ncol; jj++) {
+            long q = find_row(b, d, c.head[jj]);
+            assert_true(q >= 0);
+            char what[600];
+            snprintf(what, sizeof what, "%s %s/%s", ref, hsi_csv_get(&c, r, 0), c.head[jj]);
+            close_or_fail(o[(size_t)i * n + (size_t)q], tu_num(hsi_csv_get(&c, r, jj)), what,
+                          &maxd);
+        }
+    }
+    size_t dom = 0;
+    for (size_t i = 0; i < n * n; i++)
+        dom += o[i] == 1;
+    print_message("%-55s max |diff| %.3g, %zu dominant pairs\n", ref, maxd, dom);
+    hsi_csv_free(&c);
+    tu_csv_load(tu_path(REFS "outrank_summary.csv"), &c);
+    assert_int_equal(dom, (size_t)tu_num(hsi_csv_get(&c, srow, 1)));
+    assert_int_equal(n * (n - 1) / 2, (size_t)tu_num(hsi_csv_get(&c, srow, 2)));
+    TU_ASSERT_CLOSE((double)dom / (double)(n * (n - 1) / 2), tu_num(hsi_csv_get(&c, srow, 3)),
+                    1e-15, "fracDominant");
+    hsi_csv_free(&c);
+    test_free(x);
+    test_free(w);
+    test_free(o);
+}
+
+static void test_outrank(void **state)
+{
+    (void)state;
+    hs_build *b = build("examples/asem/p1.pipeline");
+    const hsi_dset *d = dset(b, "Normalised");
+    const char **codes = test_calloc(d->ncol, sizeof(char *));
+    for (size_t c = 0; c < d->ncol; c++)
+        codes[c] = b->meta.node[d->node[c]].code;
+    outrank(b, "Normalised", codes, d->ncol, REFS "outrank_matrix_Normalised_L1.csv", 0);
+    test_free(codes);
+    const char *sub[] = {"Conn", "Sust"};
+    outrank(b, "Aggregated", sub, 2, REFS "outrank_matrix_Aggregated_L3.csv", 1);
+    hs_build_free(b);
+}
+
+static void test_normalise(void **state)
+{
+    (void)state;
+    const char *v[][2] = {
+        {"norm_dist2targ_nocap.pipeline", "norm_dist2targ_nocap_Normalised.csv"},
+        {"norm_dist2targ_cap.pipeline", "norm_dist2targ_cap_Normalised.csv"},
+        {"norm_dist2max.pipeline", "norm_dist2max_Normalised.csv"},
+        {"norm_fracmax.pipeline", "norm_fracmax_Normalised.csv"},
+        {"norm_borda.pipeline", "norm_borda_Normalised.csv"},
+        {"norm_rank.pipeline", "norm_rank_Normalised.csv"},
+        {"norm_minmax_1_100.pipeline", "norm_minmax_1_100_Normalised.csv"},
+        {"norm_scaled_m5_20_x100.pipeline", "norm_scaled_m5_20_x100_Normalised.csv"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        run(v[i][0], "Normalised", v[i][1]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_genmean),
+        cmocka_unit_test(test_copeland),
+        cmocka_unit_test(test_outrank),
+        cmocka_unit_test(test_normalise),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
