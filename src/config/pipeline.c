@@ -458,6 +458,46 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
     return pl_nargs(fn, kv, &pm, 0, 0, err);
 }
 
+/* A treatment: none, winsorise(winmax), log_ct_plus or boxcox(lambda); t keeps the step's
+ * limits and fallback, and gets the method and its parameter. */
+static hs_status pl_treat_method(const char *fn, const hsi_ini_kv *kv, hsi_treat_spec *t,
+                                 hs_error *err)
+{
+    pl_method pm;
+    hs_status st = pl_parse_method(fn, kv, &pm, err);
+    if (st) return st;
+    const char *n = pm.name;
+    if (!strcmp(n, "none") || !strcmp(n, "off")) {
+        if ((st = pl_nargs(fn, kv, &pm, 0, 0, err))) return st;
+        t->winmax = 0;
+    } else if (!strcmp(n, "winsorise") || !strcmp(n, "winsorize")) {
+        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err))) return st;
+        if (pm.nargs && !(pm.args[0] >= 0 && pm.args[0] <= 1e6))
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "winsorise(%g): the limit must be from 0 to 1000000", pm.args[0]);
+        t->f1 = HSI_TREAT_F1_WINSORISE;
+        if (pm.nargs) t->winmax = (int)pm.args[0];
+    } else if (!strcmp(n, "log_ct_plus")) {
+        if ((st = pl_nargs(fn, kv, &pm, 0, 0, err))) return st;
+        t->f1 = HSI_TREAT_F1_LOGCTPLUS;
+        if (t->winmax <= 0) t->winmax = 5; /* nonzero: the indicator is treated */
+    } else if (!strcmp(n, "boxcox")) {
+        if (pm.nargs == 0)
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "'boxcox' needs its exponent lambda, e.g. boxcox(0.5) (0 is the log)");
+        if ((st = pl_nargs(fn, kv, &pm, 1, 1, err))) return st;
+        t->f1 = HSI_TREAT_F1_BOXCOX;
+        t->lambda = pm.args[0];
+        if (t->winmax <= 0) t->winmax = 5;
+    } else {
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "unknown treatment '%s' (expected winsorise(winmax), log_ct_plus, "
+                       "boxcox(lambda) or none)",
+                       pm.name);
+    }
+    return HS_OK;
+}
+
 static long pl_indicator(const hsi_meta *m, const char *code)
 {
     for (size_t k = 0; k < m->nind; k++)
@@ -604,13 +644,9 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             outname = "Treated";
             expected = "method, winmax, skew_thresh, kurt_thresh, log_fallback, "
                        "indicator.CODE, per, output";
-            hsi_treat_spec t = {5, 2.0, 3.5, 1};
+            hsi_treat_spec t = {5, 2.0, 3.5, 1, HSI_TREAT_F1_WINSORISE, 0};
             hsi_ini_kv *kv = hsi_ini_get(s, "method");
-            if (kv && !strcmp(kv->val, "none"))
-                t.winmax = 0;
-            else if (kv && strcmp(kv->val, "winsorise") && strcmp(kv->val, "winsorize"))
-                return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
-                               "unknown treatment '%s' (expected winsorise or none)", kv->val);
+            if (kv && (st = pl_treat_method(fn, kv, &t, err))) return st;
             double v = 0;
             if ((kv = hsi_ini_get(s, "winmax"))) {
                 if ((st = pl_number(fn, kv, 0, 1e6, &v, err))) return st;
@@ -638,22 +674,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 if (k < 0)
                     return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
                                    "'%s' is not an indicator of %s", e->key + 10, m->file);
-                pl_method pm;
-                if ((st = pl_parse_method(fn, e, &pm, err))) return st;
-                if (!strcmp(pm.name, "none") || !strcmp(pm.name, "off")) {
-                    stp->treat_ind[k].winmax = 0;
-                } else if (!strcmp(pm.name, "winsorise") || !strcmp(pm.name, "winsorize")) {
-                    if ((st = pl_nargs(fn, e, &pm, 0, 1, err))) return st;
-                    if (pm.nargs && !(pm.args[0] >= 0 && pm.args[0] <= 1e6))
-                        return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
-                                       "winsorise(%g): the limit must be from 0 to 1000000",
-                                       pm.args[0]);
-                    if (pm.nargs) stp->treat_ind[k].winmax = (int)pm.args[0];
-                } else {
-                    return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
-                                   "unknown treatment '%s' (expected none or winsorise(winmax))",
-                                   pm.name);
-                }
+                if ((st = pl_treat_method(fn, e, &stp->treat_ind[k], err))) return st;
             }
         } else if (!strcmp(s->kind, "normalise") || !strcmp(s->kind, "normalize")) {
             stp->kind = HSI_STEP_NORMALISE;

@@ -304,6 +304,10 @@ static const char *explain_flag(const hsi_dset *d, size_t c, size_t r, int treat
     if (f == HSI_TREAT_WINHI) return " (winsorised high)";
     if (f == HSI_TREAT_WINLO) return " (winsorised low)";
     if (f == HSI_TREAT_LOGCT) return " (log-transformed)";
+    if (f == HSI_TREAT_LOGCTNEG) return " (log-transformed, mirrored for negative skew)";
+    if (f == HSI_TREAT_BOXCOX) return " (Box-Cox transformed)";
+    if (f == HSI_TREAT_LOGCT_LOGCT || f == HSI_TREAT_LOGCTNEG_LOG || f == HSI_TREAT_BOXCOX_LOGCT)
+        return " (log-transformed after the first treatment failed)";
     return "";
 }
 

@@ -84,26 +84,46 @@ HS_INTERNAL hs_status hsi_normalise(const hsi_norm_spec *spec, int direction, co
 
 /* ---- outlier treatment (treat.c) ------------------------------------------------------- */
 
+/* The first treatment tried on a failing column (COINr's f1). */
+typedef enum hsi_treat_f1 {
+    HSI_TREAT_F1_WINSORISE = 0, /* the JRC rule, up to winmax points */
+    HSI_TREAT_F1_LOGCTPLUS,     /* COINr log_CT_plus: log_CT, mirrored for negative skew */
+    HSI_TREAT_F1_BOXCOX         /* COINr boxcox(lambda) on x - min + 1 */
+} hsi_treat_f1;
+
 typedef struct hsi_treat_spec {
-    int winmax;         /* default 5 */
+    int winmax;         /* default 5; 0 turns treatment off */
     double skew_thresh; /* default 2 */
     double kurt_thresh; /* default 3.5 */
-    int log_fallback;   /* default 1: log_CT on the original column when winsorising fails */
+    int log_fallback;   /* default 1: log_CT on the original column when f1 fails */
+    hsi_treat_f1 f1;    /* default winsorise */
+    double lambda;      /* Box-Cox exponent */
 } hsi_treat_spec;
 
-/* flags per point */
-#define HSI_TREAT_NONE  0
-#define HSI_TREAT_WINHI 1
-#define HSI_TREAT_WINLO 2
-#define HSI_TREAT_LOGCT 3
+/* flags per point; hsi_treat_label gives COINr's text for each */
+#define HSI_TREAT_NONE         0
+#define HSI_TREAT_WINHI        1
+#define HSI_TREAT_WINLO        2
+#define HSI_TREAT_LOGCT        3
+#define HSI_TREAT_LOGCTNEG     4 /* log_CT_plus on a negatively skewed column */
+#define HSI_TREAT_LOGCT_LOGCT  5 /* log_CT_plus failed, log_CT of the original kept */
+#define HSI_TREAT_LOGCTNEG_LOG 6 /* the same after the negative branch */
+#define HSI_TREAT_BOXCOX       7 /* COINr's label is empty: boxcox returns no label */
+#define HSI_TREAT_BOXCOX_LOGCT 8 /* Box-Cox failed, log_CT of the original kept */
+#define HSI_TREAT_NFLAGS       9
+
+/** COINr's treated-points text of a flag ("winhi", "log_CT+log_CT", "" for none). */
+HS_INTERNAL const char *hsi_treat_label(unsigned flag);
 
 typedef struct hsi_treat_detail {
-    int pass0; /* passed before treatment */
+    hsi_treat_f1 f1; /* the treatment tried first (pass1.. describe its result) */
+    int pass0;       /* passed before treatment */
     double skew0, kurt0;
     int treated; /* 0 if passed at once (nwin, pass1, skew1, kurt1 are then NA) */
-    int nwin;    /* winsorised points (final |hi|+|lo|), also when log_CT followed */
+    int nwin;    /* winsorised points (final |hi|+|lo|), also when log_CT followed; 0 unless
+                  * f1 is winsorise */
     int logged;  /* log_CT fallback applied */
-    int pass1;   /* after winsorisation (COINr check_SkewKurt1), even when it failed */
+    int pass1;   /* after f1 (COINr check_SkewKurt1), even when it failed */
     double skew1, kurt1;
     int pass2; /* after log_CT (COINr check_SkewKurt2); 0 and NaN unless logged */
     double skew2, kurt2;
@@ -113,7 +133,8 @@ typedef struct hsi_treat_detail {
 HS_INTERNAL int hsi_treat_passes(const hsi_treat_spec *spec, const double *x, size_t n);
 
 /**
- * Treat one column with the JRC/COINr rule (docs/methods.md section 3.3). out may not alias x.
+ * Treat one column with the JRC/COINr rule (docs/methods.md section 3.3), f1 first and log_CT
+ * of the original column if f1 leaves it failing. out may not alias x.
  * flags: n bytes (OUT), one HSI_TREAT_* per point (log_CT marks every non-NaN point).
  * work: n doubles (currently unused; kept so callers need not change).
  */

@@ -14,7 +14,7 @@
 
 #include "index/engine_int.h"
 
-#define REFS "data/coinr-asem/refs2/"
+#define REFS  "data/coinr-asem/refs2/"
 #define PIPES "tests/ref/data/coinr2/"
 
 static hs_build *build(const char *pipeline)
@@ -84,8 +84,7 @@ static void compare(const hs_build *b, const char *name, const char *ref)
             if (dc < 0) fail_msg("%s: column %s missing from our %s", ref, c.head[j], name);
             char what[600];
             snprintf(what, sizeof what, "%s %s/%s", ref, code, c.head[j]);
-            close_or_fail(hsi_col(d, (size_t)dc)[row], ref_num(hsi_csv_get(&c, r, j)), what,
-                          &maxd);
+            close_or_fail(hsi_col(d, (size_t)dc)[row], ref_num(hsi_csv_get(&c, r, j)), what, &maxd);
         }
     }
     print_message("%-55s max |diff| %.3g\n", ref, maxd);
@@ -197,13 +196,85 @@ static void test_normalise(void **state)
         run(v[i][0], "Normalised", v[i][1]);
 }
 
+/* COINr's Dets_Table (iCode, then Pass/Skew/Kurt before, after f1, after f2; NA where a stage
+ * did not run) against our treatment records, and its treated points against our flags. */
+static void compare_treat(const hs_build *b, const char *details, const char *points)
+{
+    hsi_csv c;
+    tu_csv_load(tu_path(details), &c);
+    assert_int_equal(c.nrow, b->ntreat);
+    double maxd = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *code = hsi_csv_get(&c, r, 0);
+        const hsi_treat_rec *t = NULL;
+        for (size_t i = 0; i < b->ntreat; i++)
+            if (!strcmp(b->meta.node[b->meta.ind[b->treat[i].ind]].code, code)) t = &b->treat[i];
+        assert_non_null(t);
+        const hsi_treat_detail *d = &t->det;
+        int pass[3] = {d->pass0, d->pass1, d->pass2};
+        double sk[3] = {d->skew0, d->skew1, d->skew2}, ku[3] = {d->kurt0, d->kurt1, d->kurt2};
+        int ran[3] = {1, d->treated, d->logged};
+        for (size_t s = 0; s < 3; s++) {
+            const char *p = hsi_csv_get(&c, r, 1 + 3 * s);
+            char what[600];
+            snprintf(what, sizeof what, "%s %s stage %zu", details, code, s);
+            if (!strcmp(p, "NA")) {
+                if (ran[s]) fail_msg("%s: ran here, not in COINr", what);
+                continue;
+            }
+            if (!ran[s]) fail_msg("%s: ran in COINr, not here", what);
+            if (pass[s] != !strcmp(p, "TRUE")) fail_msg("%s: pass differs", what);
+            close_or_fail(sk[s], tu_num(hsi_csv_get(&c, r, 2 + 3 * s)), what, &maxd);
+            close_or_fail(ku[s], tu_num(hsi_csv_get(&c, r, 3 + 3 * s)), what, &maxd);
+        }
+    }
+    print_message("%-55s max |diff| %.3g\n", details, maxd);
+    hsi_csv_free(&c);
+    tu_csv_load(tu_path(points), &c);
+    const hsi_dset *d = &b->d[b->treat_dset];
+    size_t labelled = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        long row = find_row(b, d, hsi_csv_get(&c, r, 0));
+        assert_true(row >= 0);
+        for (size_t j = 1; j < c.ncol; j++) {
+            long dc = hsi_dset_col(d, (size_t)hsi_meta_find(&b->meta, c.head[j]));
+            assert_true(dc >= 0);
+            const char *got = hsi_treat_label(d->flag[(size_t)dc * d->nrow + (size_t)row]);
+            const char *want = hsi_csv_get(&c, r, j);
+            if (strcmp(got, want))
+                fail_msg("%s %s/%s: got '%s', expected '%s'", points, hsi_csv_get(&c, r, 0),
+                         c.head[j], got, want);
+            labelled += *want != 0;
+        }
+    }
+    assert_true(labelled > 0);
+    hsi_csv_free(&c);
+}
+
+static void test_treat(void **state)
+{
+    (void)state;
+    const char *v[][2] = {{"treat_logctplus.pipeline", "treat_logCTplus"},
+                          {"treat_boxcox.pipeline", "treat_boxcox_lambda0.5"}};
+    for (size_t i = 0; i < 2; i++) {
+        char p[256], r[3][256];
+        snprintf(p, sizeof p, PIPES "%s", v[i][0]);
+        snprintf(r[0], sizeof r[0], REFS "%s_Treated.csv", v[i][1]);
+        snprintf(r[1], sizeof r[1], REFS "%s_treat_details.csv", v[i][1]);
+        snprintf(r[2], sizeof r[2], REFS "%s_treated_points.csv", v[i][1]);
+        hs_build *b = build(p);
+        compare(b, "Treated", r[0]);
+        compare_treat(b, r[1], r[2]);
+        hs_build_free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_genmean),
-        cmocka_unit_test(test_copeland),
-        cmocka_unit_test(test_outrank),
-        cmocka_unit_test(test_normalise),
+        cmocka_unit_test(test_genmean), cmocka_unit_test(test_copeland),
+        cmocka_unit_test(test_outrank), cmocka_unit_test(test_normalise),
+        cmocka_unit_test(test_treat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

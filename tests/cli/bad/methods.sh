@@ -1,0 +1,26 @@
+# methods.sh - bad parameters of the aggregation, normalisation and treatment methods taken
+# from COINr's toolkit (sourced by tests/cli/bad_inputs.sh): each is a pipeline error naming
+# file:line:col, exit status 6, nothing written.
+
+base; sed -i 's/^method = arithmetic/method = genmean/' "$tmp/w/p.pipeline"
+check genmean_no_p 6 "p.pipeline:11:10: 'genmean' needs its order p"
+base; sed -i 's/^method = arithmetic/method = genmean(p)/' "$tmp/w/p.pipeline"
+check genmean_text_p 6 "p.pipeline:11:18: expected a number in the parameters of 'genmean'"
+base; sed -i 's/^method = arithmetic/method = genmean(1, 2)/' "$tmp/w/p.pipeline"
+check genmean_two_p 6 "p.pipeline:11:10: 'genmean' takes 1 parameter(s), got 2"
+base; sed -i 's/^method = arithmetic/method = mpi(2)/' "$tmp/w/p.pipeline"
+check mpi_sign 6 "p.pipeline:11:10: mpi(2): the sign must be -1"
+base; sed -i 's/^method = arithmetic/method = arithmetic\nlevel.3 = copland/' "$tmp/w/p.pipeline"
+check copeland_typo 6 "p.pipeline:12:11: unknown aggregation 'copland'"
+base; sed -i 's/^method = arithmetic/method = copeland(1)/' "$tmp/w/p.pipeline"
+check copeland_param 6 "p.pipeline:11:10: 'copeland' takes 0 parameter(s), got 1"
+base; sed -i 's/^\[normalise\]/[treat]\nmethod = boxcox\n\n[normalise]/' "$tmp/w/p.pipeline"
+check boxcox_no_lambda 6 "p.pipeline:8:10: 'boxcox' needs its exponent lambda"
+base; sed -i 's/^\[normalise\]/[treat]\nmethod = log_ct_plus(2)\n\n[normalise]/' "$tmp/w/p.pipeline"
+check logctplus_param 6 "p.pipeline:8:10: 'log_ct_plus' takes 0 parameter(s), got 1"
+base; sed -i 's/^\[normalise\]/[treat]\nindicator.a = boxcox(x)\n\n[normalise]/' "$tmp/w/p.pipeline"
+check boxcox_text_lambda 6 "p.pipeline:8:22: expected a number in the parameters of 'boxcox'"
+base; sed -i 's/^\[normalise\]/[treat]\nmethod = logct\n\n[normalise]/' "$tmp/w/p.pipeline"
+check unknown_treatment 6 "p.pipeline:8:10: unknown treatment 'logct'"
+base; sed -i 's/minmax(0, 100)/scaled_directed(1, 1, 100)/' "$tmp/w/p.pipeline"
+check scaled_directed_empty 6 "p.pipeline:8:10: scaled(l, u, f) needs l != u"
