@@ -310,9 +310,63 @@ hs_status hsi_pipeline_parse(hs_ctx *ctx, const char *text, size_t len, const ch
 
 /* ---- steps ----------------------------------------------------------------------------- */
 
-static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_meta *m,
-                                const hsi_node *nd, hsi_norm_spec *ns, hs_error *err)
+/* dist2ref(UNIT) or dist2ref(UNIT, CAP): the reference is a unit code of the data (COINr's
+ * n_dist2ref takes a row position, which would change meaning whenever the rows do). */
+static hs_status pl_dist2ref(const char *fn, const hsi_ini_kv *kv, const hsi_units *u,
+                             hsi_norm_spec *ns, hs_error *err)
 {
+    const char *s = kv->val, *p = strchr(s, '(');
+    memset(ns, 0, sizeof *ns);
+    ns->kind = HSI_NORM_DIST2REF;
+    ns->scale = 1;
+    if (!p)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "'dist2ref' needs a reference unit code, e.g. dist2ref(AUT)");
+    p++;
+    while (*p == ' ')
+        p++;
+    const char *a = p;
+    while (*p && *p != ',' && *p != ')')
+        p++;
+    const char *z = p;
+    while (z > a && z[-1] == ' ')
+        z--;
+    long ucol = kv->vcol + (long)(a - s);
+    if (z == a)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, ucol,
+                       "'dist2ref' needs a reference unit code, e.g. dist2ref(AUT)");
+    for (size_t r = 0; r < u->n && !ns->ref; r++)
+        if (strlen(u->code[r]) == (size_t)(z - a) && !strncmp(u->code[r], a, (size_t)(z - a)))
+            ns->ref = u->code[r];
+    if (!ns->ref)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, ucol,
+                       "dist2ref: no unit '%.*s' in the data (expected a uCode)", (int)(z - a), a);
+    if (*p == ',') {
+        char *end;
+        for (p++; *p == ' ';)
+            p++;
+        double v = strtod(p, &end);
+        if (end == p || !isfinite(v))
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol + (long)(p - s),
+                           "expected 0 or 1 (cap at 1) after the unit of 'dist2ref'");
+        ns->clip = v != 0;
+        p = end;
+        while (*p == ' ')
+            p++;
+    }
+    if (*p != ')' || p[1] != '\0')
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line,
+                       kv->vcol + (long)(p - s) + (*p == ')'), /* what follows ')' */
+                       "expected 'dist2ref(UNIT)' or 'dist2ref(UNIT, CAP)'");
+    return HS_OK;
+}
+
+static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_meta *m,
+                                const hsi_units *u, const hsi_node *nd, hsi_norm_spec *ns,
+                                hs_error *err)
+{
+    if (!strncmp(kv->val, "dist2ref", 8) || !strncmp(kv->val, "n_dist2ref", 10))
+        return pl_dist2ref(fn, kv, u, ns, err);
     pl_method pm;
     hs_status st = pl_parse_method(fn, kv, &pm, err);
     if (st) return st;
@@ -399,7 +453,7 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
         return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                        "unknown normalisation '%s' (expected minmax(l, u), zscore(m, s), "
                        "goalposts, rank, prank, borda, fracmax, distmax, disttarget, "
-                       "scaled(l, u, f), scaled_directed(l, u, f) or none)",
+                       "scaled(l, u, f), scaled_directed(l, u, f), dist2ref(UNIT) or none)",
                        pm.name);
     }
     return HS_OK;
@@ -687,7 +741,8 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             hsi_ini_kv dflt = {dkey, dval, s->line, s->col, s->col, 1};
             if (!kv) kv = &dflt;
             for (size_t k = 0; k < m->nind; k++)
-                if ((st = pl_norm_method(fn, kv, m, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
+                if ((st =
+                         pl_norm_method(fn, kv, m, u, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
                     return st;
             for (size_t q = 0; q < s->n; q++) {
                 hsi_ini_kv *e = &s->kv[q];
@@ -697,7 +752,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 if (k < 0)
                     return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
                                    "'%s' is not an indicator of %s", e->key + 10, m->file);
-                if ((st = pl_norm_method(fn, e, m, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
+                if ((st = pl_norm_method(fn, e, m, u, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
                     return st;
             }
         } else if (!strcmp(s->kind, "aggregate")) {

@@ -56,18 +56,20 @@ typedef enum hsi_norm_kind {
     HSI_NORM_FRACMAX,    /* x/max, unguarded: max 0 gives Inf/NaN as in COINr */
     HSI_NORM_DISTMAX,    /* 1-(max-x)/(max-min) */
     HSI_NORM_DISTTARGET, /* (x-min)/(T-min), capped at 1 if clip */
-    HSI_NORM_SCALED      /* (x-l)/(u-l)*f with l=lo, u=hi, f=scale, not clipped */
+    HSI_NORM_SCALED,     /* (x-l)/(u-l)*f with l=lo, u=hi, f=scale, not clipped */
+    HSI_NORM_DIST2REF    /* disttarget with T = the reference unit's value (set by the caller) */
 } hsi_norm_kind;
 
 typedef struct hsi_norm_spec {
     hsi_norm_kind kind;
-    double a, b;   /* minmax l,u / zscore m,s */
-    double lo, hi; /* goalposts L,U and scaled l,u, in the indicator's ORIGINAL units */
-    double scale;  /* goalposts / scaled factor (default 1) */
-    double target; /* distance to target, original units */
-    int clip;      /* goalposts: truncate to [0,1]; disttarget: cap at 1 */
-    int log;       /* apply ln to x and to lo/hi before normalising (HDI income) */
-    int directed;  /* scaled: lo/hi apply to the direction-flipped values, not flipped */
+    double a, b;     /* minmax l,u / zscore m,s */
+    double lo, hi;   /* goalposts L,U and scaled l,u, in the indicator's ORIGINAL units */
+    double scale;    /* goalposts / scaled factor (default 1) */
+    double target;   /* distance to target, original units */
+    int clip;        /* goalposts: truncate to [0,1]; disttarget: cap at 1 */
+    int log;         /* apply ln to x and to lo/hi before normalising (HDI income) */
+    int directed;    /* scaled: lo/hi apply to the direction-flipped values, not flipped */
+    const char *ref; /* dist2ref: the reference unit's code (owned by the units table) */
 } hsi_norm_spec;
 
 /**

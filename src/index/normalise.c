@@ -148,6 +148,7 @@ hs_status hsi_normalise(const hsi_norm_spec *spec, int direction, const double *
         return HS_OK;
     }
     case HSI_NORM_DISTTARGET:
+    case HSI_NORM_DIST2REF: /* the caller put the reference unit's value in target */
         normalise_disttarget(v, n, dir * spec->target, spec->clip, out);
         return HS_OK;
     case HSI_NORM_SCALED: {

@@ -325,6 +325,30 @@ static void steps_norm_na_warn(const hs_build *b, const hsi_step *sp, const step
                 b->pl.file, sp->line, na->codes.s, na->n > 8 ? " and more" : "");
 }
 
+/* dist2ref: the target is the reference unit's value in this slice; a unit missing from the
+ * slice (screened out, or no row that year) is an error, a missing value gives NA with a
+ * warning, as COINr's n_dist2ref. */
+static hs_status steps_dist2ref(hs_build *b, const hsi_step *sp, const hsi_dset *out,
+                                const size_t *ix, size_t n, const double *x, const hsi_node *nd,
+                                long t, hsi_norm_spec *ns, hs_error *err)
+{
+    char tb[64];
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(b->units.code[out->row[ix[i]]], ns->ref)) continue;
+        ns->target = x[i];
+        if (isnan(x[i]) && !b->quiet)
+            hsi_log(b->ctx, 1,
+                    "%s:%ld: [normalise] dist2ref: '%s' of the reference unit '%s'%s is NA, so "
+                    "every value is NA",
+                    b->pl.file, sp->line, nd->code, ns->ref, steps_time_str(t, tb, sizeof tb));
+        return HS_OK;
+    }
+    return hsi_err(err, HS_ERR_DOMAIN, b->pl.file, sp->line, 0,
+                   "normalising '%s'%s: the reference unit '%s' of dist2ref is not in the data "
+                   "here (screened out, or no row for this time)",
+                   nd->code, steps_time_str(t, tb, sizeof tb), ns->ref);
+}
+
 static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                                  hs_error *err)
 {
@@ -352,7 +376,11 @@ static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset
             double *col = hsi_col(out, c);
             for (size_t i = 0; i < n; i++)
                 w.x[i] = col[ix[i]];
-            st = hsi_normalise(&sp->norm_ind[k], nd->direction, w.x, n, w.y, w.w, w.z, err);
+            hsi_norm_spec ns = sp->norm_ind[k];
+            if (ns.kind == HSI_NORM_DIST2REF &&
+                (st = steps_dist2ref(b, sp, out, ix, n, w.x, nd, sl.time[s], &ns, err)))
+                break;
+            st = hsi_normalise(&ns, nd->direction, w.x, n, w.y, w.w, w.z, err);
             if (st) {
                 char tb[64];
                 char msg[sizeof err->msg];
@@ -361,7 +389,8 @@ static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset
                         steps_time_str(sl.time[s], tb, sizeof tb), msg);
                 break;
             }
-            steps_norm_na_note(&na, w.x, w.y, n, nd->code, sl.time[s]);
+            if (!(ns.kind == HSI_NORM_DIST2REF && isnan(ns.target))) /* warned already */
+                steps_norm_na_note(&na, w.x, w.y, n, nd->code, sl.time[s]);
             for (size_t i = 0; i < n; i++)
                 col[ix[i]] = w.y[i];
         }

@@ -196,6 +196,48 @@ static void test_normalise(void **state)
         run(v[i][0], "Normalised", v[i][1]);
 }
 
+/* dist2ref(AUT) and dist2ref(AUT, 1): COINr's n_dist2ref with iref = AUT's row, computed here
+ * from our Treated set by its formula 1 - (x'_ref - x')/(x'_ref - min x') on the
+ * direction-flipped x' (no COINr file: refs2 has none). AUT itself gets exactly 1; where AUT
+ * has the lowest x' the distance is undefined and every value NA, as disttarget gives when
+ * the target is the minimum (COINr would divide by 0). */
+static void test_dist2ref(void **state)
+{
+    (void)state;
+    const char *pipes[] = {PIPES "norm_dist2ref.pipeline", PIPES "norm_dist2ref_cap.pipeline"};
+    for (int cap = 0; cap < 2; cap++) {
+        hs_build *b = build(pipes[cap]);
+        const hsi_dset *t = dset(b, "Treated"), *d = dset(b, "Normalised");
+        long ref = find_row(b, d, "AUT");
+        assert_true(ref >= 0 && d->nrow == t->nrow);
+        size_t above = 0, nworst = 0;
+        for (size_t c = 0; c < d->ncol; c++) {
+            int dir = b->meta.node[d->node[c]].direction;
+            const double *x = hsi_col(t, c), *y = hsi_col(d, c);
+            double mn = INFINITY;
+            for (size_t r = 0; r < t->nrow; r++)
+                if (dir * x[r] < mn) mn = dir * x[r];
+            double xr = dir * x[ref];
+            if (xr == mn) { /* AUT is the worst: no distance to it, every value NA */
+                for (size_t r = 0; r < d->nrow; r++)
+                    assert_true(isnan(y[r]));
+                nworst++;
+                continue;
+            }
+            for (size_t r = 0; r < d->nrow; r++) {
+                double want = 1 - (xr - dir * x[r]) / (xr - mn);
+                above += want > 1;
+                if (cap && want > 1) want = 1;
+                TU_ASSERT_CLOSE(y[r], want, 1e-12, "dist2ref");
+            }
+            assert_true(y[ref] == 1);
+        }
+        assert_true(above > 0); /* units better than AUT: the cap is exercised */
+        assert_true(nworst < 5);
+        hs_build_free(b);
+    }
+}
+
 /* COINr's Dets_Table (iCode, then Pass/Skew/Kurt before, after f1, after f2; NA where a stage
  * did not run) against our treatment records, and its treated points against our flags. */
 static void compare_treat(const hs_build *b, const char *details, const char *points)
@@ -274,7 +316,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_genmean), cmocka_unit_test(test_copeland),
         cmocka_unit_test(test_outrank), cmocka_unit_test(test_normalise),
-        cmocka_unit_test(test_treat),
+        cmocka_unit_test(test_treat),   cmocka_unit_test(test_dist2ref),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
