@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "index/engine_int.h"
 
@@ -238,6 +239,72 @@ static void test_dist2ref(void **state)
     }
 }
 
+/* refs2 2.8: goalposts from the structure for LPI, CPI, CO2 and NEET (lower, upper, scale,
+ * trunc2posts from norm_goalposts_iMeta_goalposts.csv), minmax(0, 100) for the others. The
+ * structure file is the shipped iMeta with those four columns added, written to a temporary
+ * folder with a pipeline that points at the shipped data. */
+static void test_goalposts(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/humsec_coinr2_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    hsi_csv im, gp;
+    tu_csv_load(tu_path("data/coinr-asem/input_iMeta.csv"), &im);
+    tu_csv_load(tu_path(REFS "norm_goalposts_iMeta_goalposts.csv"), &gp);
+    char path[128], pl[128];
+    snprintf(path, sizeof path, "%s/iMeta_gp.csv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (size_t j = 0; j < im.ncol; j++)
+        fprintf(f, "%s\"%s\"", j ? "," : "", im.head[j]);
+    for (size_t j = 1; j < 5; j++)
+        fprintf(f, ",\"%s\"", gp.head[j]);
+    fputc('\n', f);
+    long jc = hsi_csv_find(&im, "iCode");
+    assert_true(jc >= 0);
+    size_t hit = 0;
+    for (size_t r = 0; r < im.nrow; r++) {
+        for (size_t j = 0; j < im.ncol; j++) {
+            const char *v = hsi_csv_get(&im, r, j);
+            fprintf(f, strcmp(v, "NA") ? "%s\"%s\"" : "%s%s", j ? "," : "", v);
+        }
+        long g = -1;
+        for (size_t q = 0; q < gp.nrow; q++)
+            if (!strcmp(hsi_csv_get(&gp, q, 0), hsi_csv_get(&im, r, (size_t)jc))) g = (long)q;
+        for (size_t j = 1; j < 5; j++)
+            fprintf(f, ",%s", g < 0 ? "NA" : hsi_csv_get(&gp, (size_t)g, j));
+        hit += g >= 0;
+        fputc('\n', f);
+    }
+    assert_int_equal(hit, 4);
+    assert_int_equal(fclose(f), 0);
+    snprintf(pl, sizeof pl, "%s/gp.pipeline", dir);
+    f = fopen(pl, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "structure = iMeta_gp.csv\n\n[data]\nfile = %s\n\n[denominate]\n\n"
+            "[impute]\nmethod = mean_group\ngroup = EurAsia_group\n\n[screen]\nby = na\n"
+            "dat_thresh = 0.9\n\n[treat]\nwinmax = 5\n\n[normalise]\nmethod = minmax(0, 100)\n",
+            tu_path("data/coinr-asem/input_iData.csv"));
+    for (size_t q = 0; q < gp.nrow; q++)
+        fprintf(f, "indicator.%s = goalposts\n", hsi_csv_get(&gp, q, 0));
+    assert_int_equal(fclose(f), 0);
+    hsi_csv_free(&im);
+    hsi_csv_free(&gp);
+    hs_error err = {0};
+    hs_build *b = NULL;
+    if (hs_build_run(NULL, pl, &b, &err) != HS_OK) {
+        char msg[2048];
+        hs_error_format(&err, msg, sizeof msg);
+        fail_msg("build failed: %s", msg);
+    }
+    compare(b, "Normalised", REFS "norm_goalposts_Normalised.csv");
+    hs_build_free(b);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0); /* NOLINT(cert-env33-c): the test's own mkdtemp folder */
+}
+
 /* COINr's Dets_Table (iCode, then Pass/Skew/Kurt before, after f1, after f2; NA where a stage
  * did not run) against our treatment records, and its treated points against our flags. */
 static void compare_treat(const hs_build *b, const char *details, const char *points)
@@ -314,9 +381,10 @@ static void test_treat(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_genmean), cmocka_unit_test(test_copeland),
-        cmocka_unit_test(test_outrank), cmocka_unit_test(test_normalise),
-        cmocka_unit_test(test_treat),   cmocka_unit_test(test_dist2ref),
+        cmocka_unit_test(test_genmean),   cmocka_unit_test(test_copeland),
+        cmocka_unit_test(test_outrank),   cmocka_unit_test(test_normalise),
+        cmocka_unit_test(test_treat),     cmocka_unit_test(test_dist2ref),
+        cmocka_unit_test(test_goalposts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
