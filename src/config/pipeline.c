@@ -310,9 +310,63 @@ hs_status hsi_pipeline_parse(hs_ctx *ctx, const char *text, size_t len, const ch
 
 /* ---- steps ----------------------------------------------------------------------------- */
 
-static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_meta *m,
-                                const hsi_node *nd, hsi_norm_spec *ns, hs_error *err)
+/* dist2ref(UNIT) or dist2ref(UNIT, CAP): the reference is a unit code of the data (COINr's
+ * n_dist2ref takes a row position, which would change meaning whenever the rows do). */
+static hs_status pl_dist2ref(const char *fn, const hsi_ini_kv *kv, const hsi_units *u,
+                             hsi_norm_spec *ns, hs_error *err)
 {
+    const char *s = kv->val, *p = strchr(s, '(');
+    memset(ns, 0, sizeof *ns);
+    ns->kind = HSI_NORM_DIST2REF;
+    ns->scale = 1;
+    if (!p)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "'dist2ref' needs a reference unit code, e.g. dist2ref(AUT)");
+    p++;
+    while (*p == ' ')
+        p++;
+    const char *a = p;
+    while (*p && *p != ',' && *p != ')')
+        p++;
+    const char *z = p;
+    while (z > a && z[-1] == ' ')
+        z--;
+    long ucol = kv->vcol + (long)(a - s);
+    if (z == a)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, ucol,
+                       "'dist2ref' needs a reference unit code, e.g. dist2ref(AUT)");
+    for (size_t r = 0; r < u->n && !ns->ref; r++)
+        if (strlen(u->code[r]) == (size_t)(z - a) && !strncmp(u->code[r], a, (size_t)(z - a)))
+            ns->ref = u->code[r];
+    if (!ns->ref)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, ucol,
+                       "dist2ref: no unit '%.*s' in the data (expected a uCode)", (int)(z - a), a);
+    if (*p == ',') {
+        char *end;
+        for (p++; *p == ' ';)
+            p++;
+        double v = strtod(p, &end);
+        if (end == p || !isfinite(v))
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol + (long)(p - s),
+                           "expected 0 or 1 (cap at 1) after the unit of 'dist2ref'");
+        ns->clip = v != 0;
+        p = end;
+        while (*p == ' ')
+            p++;
+    }
+    if (*p != ')' || p[1] != '\0')
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line,
+                       kv->vcol + (long)(p - s) + (*p == ')'), /* what follows ')' */
+                       "expected 'dist2ref(UNIT)' or 'dist2ref(UNIT, CAP)'");
+    return HS_OK;
+}
+
+static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_meta *m,
+                                const hsi_units *u, const hsi_node *nd, hsi_norm_spec *ns,
+                                hs_error *err)
+{
+    if (!strncmp(kv->val, "dist2ref", 8) || !strncmp(kv->val, "n_dist2ref", 10))
+        return pl_dist2ref(fn, kv, u, ns, err);
     pl_method pm;
     hs_status st = pl_parse_method(fn, kv, &pm, err);
     if (st) return st;
@@ -383,8 +437,9 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
                                nd->code, m->file, nd->line);
             ns->target = nd->target;
         }
-    } else if (!strcmp(n, "scaled")) {
+    } else if (!strcmp(n, "scaled") || !strcmp(n, "scaled_directed")) {
         ns->kind = HSI_NORM_SCALED;
+        ns->directed = !strcmp(n, "scaled_directed");
         if ((st = pl_nargs(fn, kv, &pm, 3, 3, err))) return st;
         ns->lo = pm.args[0];
         ns->hi = pm.args[1];
@@ -398,7 +453,7 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
         return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                        "unknown normalisation '%s' (expected minmax(l, u), zscore(m, s), "
                        "goalposts, rank, prank, borda, fracmax, distmax, disttarget, "
-                       "scaled(l, u, f) or none)",
+                       "scaled(l, u, f), scaled_directed(l, u, f), dist2ref(UNIT) or none)",
                        pm.name);
     }
     return HS_OK;
@@ -422,13 +477,26 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
         as->kind = HSI_AGG_HMEAN;
     else if (!strcmp(n, "genmean") || !strcmp(n, "generalised") || !strcmp(n, "generalized")) {
         as->kind = HSI_AGG_GENMEAN;
-        if ((st = pl_nargs(fn, kv, &pm, 1, 1, err))) return st;
-        as->p = pm.args[0];
-        if (as->p == 0)
+        if (pm.nargs == 0)
             return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
-                           "genmean(p) needs p != 0 (p -> 0 is the geometric mean: use "
-                           "geometric)");
+                           "'%s' needs its order p, e.g. genmean(0.5) (p = 0 is the geometric "
+                           "mean, p = -1 the harmonic)",
+                           pm.name);
+        if ((st = pl_nargs(fn, kv, &pm, 1, 1, err))) return st;
+        as->p = pm.args[0]; /* 0: the kernel takes the limit, the geometric mean */
         return HS_OK;
+    } else if (!strcmp(n, "mpi") || !strcmp(n, "ampi")) {
+        as->kind = HSI_AGG_MPI;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err))) return st;
+        as->p = pm.nargs ? pm.args[0] : -1;
+        if (as->p != -1 && as->p != 1)
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "%s(%g): the sign must be -1 (penalise unbalance, the default) or 1 "
+                           "(indicators where higher is worse)",
+                           pm.name, as->p);
+        return HS_OK;
+    } else if (!strcmp(n, "copeland")) {
+        as->kind = HSI_AGG_COPELAND;
     } else if (!strcmp(n, "rgm")) {
         as->kind = HSI_AGG_RGM;
         if ((st = pl_nargs(fn, kv, &pm, 0, 1, err))) return st;
@@ -439,9 +507,49 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
     else
         return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                        "unknown aggregation '%s' (expected arithmetic, geometric, harmonic, "
-                       "genmean(p), rgm(top) or wmax)",
+                       "genmean(p), rgm(top), wmax, copeland or mpi(sign))",
                        pm.name);
     return pl_nargs(fn, kv, &pm, 0, 0, err);
+}
+
+/* A treatment: none, winsorise(winmax), log_ct_plus or boxcox(lambda); t keeps the step's
+ * limits and fallback, and gets the method and its parameter. */
+static hs_status pl_treat_method(const char *fn, const hsi_ini_kv *kv, hsi_treat_spec *t,
+                                 hs_error *err)
+{
+    pl_method pm;
+    hs_status st = pl_parse_method(fn, kv, &pm, err);
+    if (st) return st;
+    const char *n = pm.name;
+    if (!strcmp(n, "none") || !strcmp(n, "off")) {
+        if ((st = pl_nargs(fn, kv, &pm, 0, 0, err))) return st;
+        t->winmax = 0;
+    } else if (!strcmp(n, "winsorise") || !strcmp(n, "winsorize")) {
+        if ((st = pl_nargs(fn, kv, &pm, 0, 1, err))) return st;
+        if (pm.nargs && !(pm.args[0] >= 0 && pm.args[0] <= 1e6))
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "winsorise(%g): the limit must be from 0 to 1000000", pm.args[0]);
+        t->f1 = HSI_TREAT_F1_WINSORISE;
+        if (pm.nargs) t->winmax = (int)pm.args[0];
+    } else if (!strcmp(n, "log_ct_plus")) {
+        if ((st = pl_nargs(fn, kv, &pm, 0, 0, err))) return st;
+        t->f1 = HSI_TREAT_F1_LOGCTPLUS;
+        if (t->winmax <= 0) t->winmax = 5; /* nonzero: the indicator is treated */
+    } else if (!strcmp(n, "boxcox")) {
+        if (pm.nargs == 0)
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "'boxcox' needs its exponent lambda, e.g. boxcox(0.5) (0 is the log)");
+        if ((st = pl_nargs(fn, kv, &pm, 1, 1, err))) return st;
+        t->f1 = HSI_TREAT_F1_BOXCOX;
+        t->lambda = pm.args[0];
+        if (t->winmax <= 0) t->winmax = 5;
+    } else {
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "unknown treatment '%s' (expected winsorise(winmax), log_ct_plus, "
+                       "boxcox(lambda) or none)",
+                       pm.name);
+    }
+    return HS_OK;
 }
 
 static long pl_indicator(const hsi_meta *m, const char *code)
@@ -590,13 +698,9 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             outname = "Treated";
             expected = "method, winmax, skew_thresh, kurt_thresh, log_fallback, "
                        "indicator.CODE, per, output";
-            hsi_treat_spec t = {5, 2.0, 3.5, 1};
+            hsi_treat_spec t = {5, 2.0, 3.5, 1, HSI_TREAT_F1_WINSORISE, 0};
             hsi_ini_kv *kv = hsi_ini_get(s, "method");
-            if (kv && !strcmp(kv->val, "none"))
-                t.winmax = 0;
-            else if (kv && strcmp(kv->val, "winsorise") && strcmp(kv->val, "winsorize"))
-                return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
-                               "unknown treatment '%s' (expected winsorise or none)", kv->val);
+            if (kv && (st = pl_treat_method(fn, kv, &t, err))) return st;
             double v = 0;
             if ((kv = hsi_ini_get(s, "winmax"))) {
                 if ((st = pl_number(fn, kv, 0, 1e6, &v, err))) return st;
@@ -624,22 +728,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 if (k < 0)
                     return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
                                    "'%s' is not an indicator of %s", e->key + 10, m->file);
-                pl_method pm;
-                if ((st = pl_parse_method(fn, e, &pm, err))) return st;
-                if (!strcmp(pm.name, "none") || !strcmp(pm.name, "off")) {
-                    stp->treat_ind[k].winmax = 0;
-                } else if (!strcmp(pm.name, "winsorise") || !strcmp(pm.name, "winsorize")) {
-                    if ((st = pl_nargs(fn, e, &pm, 0, 1, err))) return st;
-                    if (pm.nargs && !(pm.args[0] >= 0 && pm.args[0] <= 1e6))
-                        return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
-                                       "winsorise(%g): the limit must be from 0 to 1000000",
-                                       pm.args[0]);
-                    if (pm.nargs) stp->treat_ind[k].winmax = (int)pm.args[0];
-                } else {
-                    return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
-                                   "unknown treatment '%s' (expected none or winsorise(winmax))",
-                                   pm.name);
-                }
+                if ((st = pl_treat_method(fn, e, &stp->treat_ind[k], err))) return st;
             }
         } else if (!strcmp(s->kind, "normalise") || !strcmp(s->kind, "normalize")) {
             stp->kind = HSI_STEP_NORMALISE;
@@ -652,7 +741,8 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             hsi_ini_kv dflt = {dkey, dval, s->line, s->col, s->col, 1};
             if (!kv) kv = &dflt;
             for (size_t k = 0; k < m->nind; k++)
-                if ((st = pl_norm_method(fn, kv, m, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
+                if ((st =
+                         pl_norm_method(fn, kv, m, u, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
                     return st;
             for (size_t q = 0; q < s->n; q++) {
                 hsi_ini_kv *e = &s->kv[q];
@@ -662,7 +752,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 if (k < 0)
                     return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
                                    "'%s' is not an indicator of %s", e->key + 10, m->file);
-                if ((st = pl_norm_method(fn, e, m, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
+                if ((st = pl_norm_method(fn, e, m, u, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
                     return st;
             }
         } else if (!strcmp(s->kind, "aggregate")) {

@@ -304,6 +304,10 @@ static const char *explain_flag(const hsi_dset *d, size_t c, size_t r, int treat
     if (f == HSI_TREAT_WINHI) return " (winsorised high)";
     if (f == HSI_TREAT_WINLO) return " (winsorised low)";
     if (f == HSI_TREAT_LOGCT) return " (log-transformed)";
+    if (f == HSI_TREAT_LOGCTNEG) return " (log-transformed, mirrored for negative skew)";
+    if (f == HSI_TREAT_BOXCOX) return " (Box-Cox transformed)";
+    if (f == HSI_TREAT_LOGCT_LOGCT || f == HSI_TREAT_LOGCTNEG_LOG || f == HSI_TREAT_BOXCOX_LOGCT)
+        return " (log-transformed after the first treatment failed)";
     return "";
 }
 
@@ -358,7 +362,8 @@ static void explain_node(const hs_build *b, size_t node, size_t urow, const doub
         if (agg) {
             const hsi_agg_spec *as = &agg->agg_node[node];
             fprintf(fp, "  [%s", hsi_agg_name(as->kind));
-            if (as->kind == HSI_AGG_GENMEAN || as->kind == HSI_AGG_RGM) fprintf(fp, " p=%g", as->p);
+            if (as->kind == HSI_AGG_GENMEAN || as->kind == HSI_AGG_RGM || as->kind == HSI_AGG_MPI)
+                fprintf(fp, " p=%g", as->p);
             fputs(" of:", fp);
             for (size_t k = 0; k < nd->nchild; k++)
                 fprintf(fp, " %s w=%g", m->node[nd->child[k]].code, agg->weight[nd->child[k]]);

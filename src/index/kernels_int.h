@@ -53,20 +53,23 @@ typedef enum hsi_norm_kind {
     HSI_NORM_RANK,       /* rank(x), min ties, higher x higher rank */
     HSI_NORM_PRANK,      /* (rank(x)-1)/(n_nonNA-1) */
     HSI_NORM_BORDA,      /* rank(x)-1 */
-    HSI_NORM_FRACMAX,    /* x/max */
+    HSI_NORM_FRACMAX,    /* x/max, unguarded: max 0 gives Inf/NaN as in COINr */
     HSI_NORM_DISTMAX,    /* 1-(max-x)/(max-min) */
     HSI_NORM_DISTTARGET, /* (x-min)/(T-min), capped at 1 if clip */
-    HSI_NORM_SCALED      /* (x-l)/(u-l)*f with l=lo, u=hi, f=scale, not clipped */
+    HSI_NORM_SCALED,     /* (x-l)/(u-l)*f with l=lo, u=hi, f=scale, not clipped */
+    HSI_NORM_DIST2REF    /* disttarget with T = the reference unit's value (set by the caller) */
 } hsi_norm_kind;
 
 typedef struct hsi_norm_spec {
     hsi_norm_kind kind;
-    double a, b;   /* minmax l,u / zscore m,s */
-    double lo, hi; /* goalposts L,U and scaled l,u, in the indicator's ORIGINAL units */
-    double scale;  /* goalposts / scaled factor (default 1) */
-    double target; /* distance to target, original units */
-    int clip;      /* goalposts: truncate to [0,1]; disttarget: cap at 1 */
-    int log;       /* apply ln to x and to lo/hi before normalising (HDI income) */
+    double a, b;     /* minmax l,u / zscore m,s */
+    double lo, hi;   /* goalposts L,U and scaled l,u, in the indicator's ORIGINAL units */
+    double scale;    /* goalposts / scaled factor (default 1) */
+    double target;   /* distance to target, original units */
+    int clip;        /* goalposts: truncate to [0,1]; disttarget: cap at 1 */
+    int log;         /* apply ln to x and to lo/hi before normalising (HDI income) */
+    int directed;    /* scaled: lo/hi apply to the direction-flipped values, not flipped */
+    const char *ref; /* dist2ref: the reference unit's code (owned by the units table) */
 } hsi_norm_spec;
 
 /**
@@ -83,26 +86,46 @@ HS_INTERNAL hs_status hsi_normalise(const hsi_norm_spec *spec, int direction, co
 
 /* ---- outlier treatment (treat.c) ------------------------------------------------------- */
 
+/* The first treatment tried on a failing column (COINr's f1). */
+typedef enum hsi_treat_f1 {
+    HSI_TREAT_F1_WINSORISE = 0, /* the JRC rule, up to winmax points */
+    HSI_TREAT_F1_LOGCTPLUS,     /* COINr log_CT_plus: log_CT, mirrored for negative skew */
+    HSI_TREAT_F1_BOXCOX         /* COINr boxcox(lambda) on x - min + 1 */
+} hsi_treat_f1;
+
 typedef struct hsi_treat_spec {
-    int winmax;         /* default 5 */
+    int winmax;         /* default 5; 0 turns treatment off */
     double skew_thresh; /* default 2 */
     double kurt_thresh; /* default 3.5 */
-    int log_fallback;   /* default 1: log_CT on the original column when winsorising fails */
+    int log_fallback;   /* default 1: log_CT on the original column when f1 fails */
+    hsi_treat_f1 f1;    /* default winsorise */
+    double lambda;      /* Box-Cox exponent */
 } hsi_treat_spec;
 
-/* flags per point */
-#define HSI_TREAT_NONE  0
-#define HSI_TREAT_WINHI 1
-#define HSI_TREAT_WINLO 2
-#define HSI_TREAT_LOGCT 3
+/* flags per point; hsi_treat_label gives COINr's text for each */
+#define HSI_TREAT_NONE         0
+#define HSI_TREAT_WINHI        1
+#define HSI_TREAT_WINLO        2
+#define HSI_TREAT_LOGCT        3
+#define HSI_TREAT_LOGCTNEG     4 /* log_CT_plus on a negatively skewed column */
+#define HSI_TREAT_LOGCT_LOGCT  5 /* log_CT_plus failed, log_CT of the original kept */
+#define HSI_TREAT_LOGCTNEG_LOG 6 /* the same after the negative branch */
+#define HSI_TREAT_BOXCOX       7 /* COINr's label is empty: boxcox returns no label */
+#define HSI_TREAT_BOXCOX_LOGCT 8 /* Box-Cox failed, log_CT of the original kept */
+#define HSI_TREAT_NFLAGS       9
+
+/** COINr's treated-points text of a flag ("winhi", "log_CT+log_CT", "" for none). */
+HS_INTERNAL const char *hsi_treat_label(unsigned flag);
 
 typedef struct hsi_treat_detail {
-    int pass0; /* passed before treatment */
+    hsi_treat_f1 f1; /* the treatment tried first (pass1.. describe its result) */
+    int pass0;       /* passed before treatment */
     double skew0, kurt0;
     int treated; /* 0 if passed at once (nwin, pass1, skew1, kurt1 are then NA) */
-    int nwin;    /* winsorised points (final |hi|+|lo|), also when log_CT followed */
+    int nwin;    /* winsorised points (final |hi|+|lo|), also when log_CT followed; 0 unless
+                  * f1 is winsorise */
     int logged;  /* log_CT fallback applied */
-    int pass1;   /* after winsorisation (COINr check_SkewKurt1), even when it failed */
+    int pass1;   /* after f1 (COINr check_SkewKurt1), even when it failed */
     double skew1, kurt1;
     int pass2; /* after log_CT (COINr check_SkewKurt2); 0 and NaN unless logged */
     double skew2, kurt2;
@@ -112,7 +135,8 @@ typedef struct hsi_treat_detail {
 HS_INTERNAL int hsi_treat_passes(const hsi_treat_spec *spec, const double *x, size_t n);
 
 /**
- * Treat one column with the JRC/COINr rule (docs/methods.md section 3.3). out may not alias x.
+ * Treat one column with the JRC/COINr rule (docs/methods.md section 3.3), f1 first and log_CT
+ * of the original column if f1 leaves it failing. out may not alias x.
  * flags: n bytes (OUT), one HSI_TREAT_* per point (log_CT marks every non-NaN point).
  * work: n doubles (currently unused; kept so callers need not change).
  */
@@ -126,9 +150,11 @@ typedef enum hsi_agg_kind {
     HSI_AGG_AMEAN = 0, /* weighted arithmetic mean */
     HSI_AGG_GMEAN,     /* weighted geometric mean; error on x <= 0 */
     HSI_AGG_HMEAN,     /* weighted harmonic mean; error on x == 0 */
-    HSI_AGG_GENMEAN,   /* generalised mean of order p (p != 0) */
+    HSI_AGG_GENMEAN,   /* generalised mean of order p (p = 0: geometric mean) */
     HSI_AGG_RGM,       /* INFORM risk geometric mean: top - GM(top - x); top = p (11) */
-    HSI_AGG_WMAX       /* max_i w_i x_i (INFORM "Human": max(CHVCI, 0.7 PCR)) */
+    HSI_AGG_WMAX,      /* max_i w_i x_i (INFORM "Human": max(CHVCI, 0.7 PCR)) */
+    HSI_AGG_MPI,       /* Mazziotta-Pareto: M + p S cv (p = -1 penalises unbalance) */
+    HSI_AGG_COPELAND   /* Copeland score over all units (hsi_copeland, not row by row) */
 } hsi_agg_kind;
 
 /**
@@ -140,6 +166,24 @@ typedef enum hsi_agg_kind {
 HS_INTERNAL hs_status hsi_aggregate_row(hsi_agg_kind kind, double p, const double *x,
                                         const double *w, size_t k, double dat_thresh, double *out,
                                         size_t *bad);
+
+/**
+ * COINr's outranking matrix of n units over k criteria: x is row-major (x[i*k + j] = unit i,
+ * criterion j), w the k weights (any positive scale; divided by their sum). For i < j,
+ * o[i*n + j] = sum of w over criteria where unit i is greater + half the sum where equal
+ * (criteria where either is NaN add nothing), and o[j*n + i] = 1 - o[i*n + j], as COINr
+ * fills the lower triangle; the diagonal is 0. o: n*n doubles.
+ */
+HS_INTERNAL void hsi_outrank_matrix(const double *x, const double *w, size_t k, size_t n,
+                                    double *o);
+
+/**
+ * Copeland scores (docs/methods.md section 3.5): wins minus losses of each unit against every
+ * other by the outranking matrix, o_ij > 1/2 a win, < 1/2 a loss. The comparison is made on
+ * the weight sums 2 W_greater + W_equal against W_total, so integer weights decide ties
+ * exactly. x, w as hsi_outrank_matrix; score: n doubles.
+ */
+HS_INTERNAL void hsi_copeland(const double *x, const double *w, size_t k, size_t n, double *score);
 
 /* ---- audit (audit.c) ------------------------------------------------------------------ */
 

@@ -130,9 +130,11 @@ hs_status hsi_normalise(const hsi_norm_spec *spec, int direction, const double *
         normalise_ranks(spec->kind, v, n, out, wsz);
         return HS_OK;
     case HSI_NORM_FRACMAX: {
+        /* no guard, as COINr's n_fracmax: a maximum of 0 gives +-Inf, and 0/0 NaN (a negative
+         * indicator whose smallest raw value is 0 has max x' = -0) */
         double mx = hsi_stats_max(v, n);
         for (size_t i = 0; i < n; i++)
-            out[i] = mx != 0 ? v[i] / mx : (double)NAN;
+            out[i] = v[i] / mx;
         return HS_OK;
     }
     case HSI_NORM_DISTMAX: {
@@ -146,6 +148,7 @@ hs_status hsi_normalise(const hsi_norm_spec *spec, int direction, const double *
         return HS_OK;
     }
     case HSI_NORM_DISTTARGET:
+    case HSI_NORM_DIST2REF: /* the caller put the reference unit's value in target */
         normalise_disttarget(v, n, dir * spec->target, spec->clip, out);
         return HS_OK;
     case HSI_NORM_SCALED: {
@@ -154,8 +157,12 @@ hs_status hsi_normalise(const hsi_norm_spec *spec, int direction, const double *
         if (!(u != l))
             return hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
                            "scaled(l, u, f) needs l != u, got l = u = %g", l);
-        for (size_t i = 0; i < n; i++)
-            out[i] = (dir > 0 ? (x[i] - l) / (u - l) : (x[i] - u) / (l - u)) * spec->scale;
+        for (size_t i = 0; i < n; i++) {
+            if (spec->directed) /* COINr's global n_scaled: l and u apply to d*x as they are */
+                out[i] = (v[i] - l) / (u - l) * spec->scale;
+            else
+                out[i] = (dir > 0 ? (x[i] - l) / (u - l) : (x[i] - u) / (l - u)) * spec->scale;
+        }
         return HS_OK;
     }
     }

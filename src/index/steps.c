@@ -325,6 +325,30 @@ static void steps_norm_na_warn(const hs_build *b, const hsi_step *sp, const step
                 b->pl.file, sp->line, na->codes.s, na->n > 8 ? " and more" : "");
 }
 
+/* dist2ref: the target is the reference unit's value in this slice; a unit missing from the
+ * slice (screened out, or no row that year) is an error, a missing value gives NA with a
+ * warning, as COINr's n_dist2ref. */
+static hs_status steps_dist2ref(hs_build *b, const hsi_step *sp, const hsi_dset *out,
+                                const size_t *ix, size_t n, const double *x, const hsi_node *nd,
+                                long t, hsi_norm_spec *ns, hs_error *err)
+{
+    char tb[64];
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(b->units.code[out->row[ix[i]]], ns->ref)) continue;
+        ns->target = x[i];
+        if (isnan(x[i]) && !b->quiet)
+            hsi_log(b->ctx, 1,
+                    "%s:%ld: [normalise] dist2ref: '%s' of the reference unit '%s'%s is NA, so "
+                    "every value is NA",
+                    b->pl.file, sp->line, nd->code, ns->ref, steps_time_str(t, tb, sizeof tb));
+        return HS_OK;
+    }
+    return hsi_err(err, HS_ERR_DOMAIN, b->pl.file, sp->line, 0,
+                   "normalising '%s'%s: the reference unit '%s' of dist2ref is not in the data "
+                   "here (screened out, or no row for this time)",
+                   nd->code, steps_time_str(t, tb, sizeof tb), ns->ref);
+}
+
 static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                                  hs_error *err)
 {
@@ -352,7 +376,11 @@ static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset
             double *col = hsi_col(out, c);
             for (size_t i = 0; i < n; i++)
                 w.x[i] = col[ix[i]];
-            st = hsi_normalise(&sp->norm_ind[k], nd->direction, w.x, n, w.y, w.w, w.z, err);
+            hsi_norm_spec ns = sp->norm_ind[k];
+            if (ns.kind == HSI_NORM_DIST2REF &&
+                (st = steps_dist2ref(b, sp, out, ix, n, w.x, nd, sl.time[s], &ns, err)))
+                break;
+            st = hsi_normalise(&ns, nd->direction, w.x, n, w.y, w.w, w.z, err);
             if (st) {
                 char tb[64];
                 char msg[sizeof err->msg];
@@ -361,7 +389,8 @@ static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset
                         steps_time_str(sl.time[s], tb, sizeof tb), msg);
                 break;
             }
-            steps_norm_na_note(&na, w.x, w.y, n, nd->code, sl.time[s]);
+            if (!(ns.kind == HSI_NORM_DIST2REF && isnan(ns.target))) /* warned already */
+                steps_norm_na_note(&na, w.x, w.y, n, nd->code, sl.time[s]);
             for (size_t i = 0; i < n; i++)
                 col[ix[i]] = w.y[i];
         }
@@ -388,8 +417,44 @@ const char *hsi_agg_name(hsi_agg_kind k)
         return "risk geometric mean";
     case HSI_AGG_WMAX:
         return "weighted maximum";
+    case HSI_AGG_MPI:
+        return "Mazziotta-Pareto index";
+    case HSI_AGG_COPELAND:
+        return "Copeland score";
     }
     return "?";
+}
+
+/* Copeland scores of one aggregate: every unit against every other of its time slice (all
+ * rows with per = all), over the children's columns cc[] with weights wt[]. */
+static hs_status steps_copeland(hs_build *b, const hsi_step *sp, const hsi_dset *out,
+                                const hsi_node *pn, const long *cc, const double *wt, double *dst,
+                                hs_error *err)
+{
+    hs_ctx *ctx = b->ctx;
+    steps_slices sl;
+    size_t k = pn->nchild;
+    double *x = hsi_calloc(ctx, out->nrow * k + 1, sizeof(double));
+    double *sc = hsi_calloc(ctx, out->nrow + 1, sizeof(double));
+    if (!x || !sc || steps_slices_make(ctx, &b->units, out, sp->pooled, &sl)) {
+        hsi_free(ctx, x);
+        hsi_free(ctx, sc);
+        return hsi_err_nomem(err);
+    }
+    for (size_t s = 0; s < sl.n; s++) {
+        size_t n = sl.off[s + 1] - sl.off[s];
+        const size_t *ix = sl.idx + sl.off[s];
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < k; j++)
+                x[i * k + j] = hsi_col(out, (size_t)cc[j])[ix[i]];
+        hsi_copeland(x, wt, k, n, sc);
+        for (size_t i = 0; i < n; i++)
+            dst[ix[i]] = sc[i];
+    }
+    steps_slices_free(ctx, &sl);
+    hsi_free(ctx, x);
+    hsi_free(ctx, sc);
+    return HS_OK;
 }
 
 static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
@@ -439,6 +504,10 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
             }
         }
         double *dst = hsi_col(out, nind + a);
+        if (st == HS_OK && as->kind == HSI_AGG_COPELAND) {
+            st = steps_copeland(b, sp, out, pn, cc, wt, dst, err);
+            continue;
+        }
         size_t nbad = 0;
         for (size_t r = 0; r < out->nrow && st == HS_OK; r++) {
             for (size_t k = 0; k < pn->nchild; k++)

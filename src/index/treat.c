@@ -3,7 +3,9 @@
  * section 3.3, COINr 1.1.14 Treat defaults): test skewness and kurtosis, winsorise one end at a
  * time up to winmax points, and if that does not bring the column within limits, discard the
  * winsorised values and apply log_CT to the original column. Treatment works on raw values (no
- * direction flip). Which columns to treat and with what limits is the caller's business.
+ * direction flip). COINr's alternatives to winsorisation, log_CT_plus and Box-Cox, take its
+ * place in the same scheme. Which columns to treat and with what limits is the caller's
+ * business.
  */
 #include "kernels_int.h"
 
@@ -65,11 +67,71 @@ static void treat_log_ct(const double *x, size_t n, double *out, unsigned char *
     }
 }
 
+const char *hsi_treat_label(unsigned flag)
+{
+    static const char *const names[HSI_TREAT_NFLAGS] = {
+        "", "winhi",  "winlo", "log_CT", "log_CT_neg", "log_CT+log_CT", "log_CT_neg+log_CT",
+        "", "+log_CT"};
+    return flag < HSI_TREAT_NFLAGS ? names[flag] : "";
+}
+
+/* COINr log_CT_plus: with a = 0.01 (max - min), ln(x - min + a) when the column is skewed
+ * to the right, else -ln(max + a - x), which mirrors the transform so that the long left
+ * tail is compressed the same way. Returns the flag given to every point. */
+static unsigned char treat_log_ct_plus(const double *x, size_t n, double *out)
+{
+    double mn = hsi_stats_min(x, n), mx = hsi_stats_max(x, n), a = 0.01 * (mx - mn);
+    int pos = hsi_stats_skew(x, n) > 0;
+    for (size_t i = 0; i < n; i++)
+        out[i] = pos ? log(x[i] - mn + a) : -log(mx + a - x[i]);
+    return pos ? HSI_TREAT_LOGCT : HSI_TREAT_LOGCTNEG;
+}
+
+/* COINr boxcox(makepos = TRUE): (y^lambda - 1)/lambda on y = x - min + 1 >= 1, ln y for
+ * lambda 0. */
+static void treat_boxcox(const double *x, size_t n, double lambda, double *out)
+{
+    double mn = hsi_stats_min(x, n);
+    for (size_t i = 0; i < n; i++) {
+        double y = x[i] - mn + 1;
+        out[i] = lambda == 0 ? log(y) : (pow(y, lambda) - 1) / lambda;
+    }
+}
+
+/* f1 other than winsorisation: transform, check, and log_CT of the original if it fails. */
+static void treat_transform(const hsi_treat_spec *spec, const double *x, size_t n, double *out,
+                            unsigned char *flags, hsi_treat_detail *det)
+{
+    unsigned char f;
+    if (spec->f1 == HSI_TREAT_F1_LOGCTPLUS) {
+        f = treat_log_ct_plus(x, n, out);
+    } else {
+        treat_boxcox(x, n, spec->lambda, out);
+        f = HSI_TREAT_BOXCOX;
+    }
+    det->pass1 = hsi_treat_passes(spec, out, n);
+    det->skew1 = hsi_stats_skew(out, n);
+    det->kurt1 = hsi_stats_kurt(out, n);
+    if (!det->pass1 && spec->log_fallback) {
+        det->logged = 1;
+        treat_log_ct(x, n, out, flags);
+        det->pass2 = hsi_treat_passes(spec, out, n);
+        det->skew2 = hsi_stats_skew(out, n);
+        det->kurt2 = hsi_stats_kurt(out, n);
+        f = f == HSI_TREAT_LOGCT      ? HSI_TREAT_LOGCT_LOGCT
+            : f == HSI_TREAT_LOGCTNEG ? HSI_TREAT_LOGCTNEG_LOG
+                                      : HSI_TREAT_BOXCOX_LOGCT;
+    }
+    for (size_t i = 0; i < n; i++)
+        flags[i] = isnan(x[i]) ? HSI_TREAT_NONE : f;
+}
+
 void hsi_treat_column(const hsi_treat_spec *spec, const double *x, size_t n, double *out,
                       unsigned char *flags, hsi_treat_detail *det, const double *work)
 {
     (void)work; /* the winsorised column is built in out */
     memset(det, 0, sizeof *det);
+    det->f1 = spec->f1;
     det->skew0 = hsi_stats_skew(x, n);
     det->kurt0 = hsi_stats_kurt(x, n);
     det->pass0 = hsi_treat_passes(spec, x, n);
@@ -77,6 +139,11 @@ void hsi_treat_column(const hsi_treat_spec *spec, const double *x, size_t n, dou
     memcpy(out, x, n * sizeof *out);
     memset(flags, HSI_TREAT_NONE, n);
     if (det->pass0) return;
+    if (spec->f1 != HSI_TREAT_F1_WINSORISE) {
+        det->treated = 1;
+        treat_transform(spec, x, n, out, flags, det);
+        return;
+    }
 
     /* winsorise: nwin is |latest high set| + |latest low set|, not cumulative (docs/methods.md
      * section 3.3) */

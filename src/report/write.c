@@ -121,10 +121,9 @@ static void write_treat(hsi_buf *pts, hsi_buf *det, const hs_build *bd)
     for (size_t r = 0; r < d->nrow; r++) {
         hsi_write_key(pts, bd, d->row[r]);
         for (size_t c = 0; c < d->ncol; c++) {
-            static const char *const names[] = {"", "\"winhi\"", "\"winlo\"", "\"log_CT\""};
-            unsigned char f = d->flag[c * d->nrow + r];
+            const char *lab = hsi_treat_label(d->flag[c * d->nrow + r]);
             hsi_buf_puts(pts, ",");
-            hsi_buf_puts(pts, f < 4 ? names[f] : "");
+            if (*lab) hsi_buf_csv_str(pts, lab);
         }
         hsi_buf_puts(pts, "\n");
     }
@@ -149,7 +148,10 @@ static void write_treat(hsi_buf *pts, hsi_buf *det, const hs_build *bd)
         hsi_buf_puts(det, ",");
         hsi_buf_num(det, t->det.kurt0);
         if (t->det.treated) {
-            hsi_buf_printf(det, ",%d,", t->det.nwin);
+            if (t->det.f1 == HSI_TREAT_F1_WINSORISE)
+                hsi_buf_printf(det, ",%d,", t->det.nwin);
+            else
+                hsi_buf_puts(det, ",NA,"); /* nothing was winsorised */
             write_bool(det, t->det.pass1);
             hsi_buf_puts(det, ",");
             hsi_buf_num(det, t->det.skew1);

@@ -55,6 +55,52 @@ static void test_means(void **state)
     TU_ASSERT_CLOSE(agg(HSI_AGG_WMAX, 0, xm2, wm, 2, 0), 10, HAND, "wmax, CHVCI present");
 }
 
+/* Mazziotta-Pareto (docs/methods.md section 3.5): M + p S cv, S the population deviation. By
+ * hand: 100, 110, 120 have M 110, S^2 = 200/3, so S cv = S^2/M = 20/33 and MPI- = 110 - 20/33,
+ * MPI+ = 110 + 20/33; weights 2, 1, 1 on 100, 110, 130 give M = 440/4 = 110, S^2 = (2*100 +
+ * 0 + 400)/4 = 150, MPI- = 110 - 150/110. A missing child is left out: 100, NaN, 120 is
+ * M 110, S 10, MPI- = 110 - 100/110. Equal values give M itself. */
+static void test_mpi(void **state)
+{
+    (void)state;
+    const double x[] = {100, 110, 120}, w1[] = {1, 1, 1};
+    TU_ASSERT_CLOSE(agg(HSI_AGG_MPI, -1, x, w1, 3, 0), 110 - 20.0 / 33, HAND, "MPI-");
+    TU_ASSERT_CLOSE(agg(HSI_AGG_MPI, 1, x, w1, 3, 0), 110 + 20.0 / 33, HAND, "MPI+");
+    const double xw[] = {100, 110, 130}, w2[] = {2, 1, 1};
+    TU_ASSERT_CLOSE(agg(HSI_AGG_MPI, -1, xw, w2, 3, 0), 110 - 150.0 / 110, HAND, "MPI- weighted");
+    const double xn[] = {100, NAN, 120};
+    TU_ASSERT_CLOSE(agg(HSI_AGG_MPI, -1, xn, w1, 3, 0), 110 - 100.0 / 110, HAND, "MPI- with NA");
+    const double xe[] = {104, 104, 104};
+    TU_ASSERT_CLOSE(agg(HSI_AGG_MPI, -1, xe, w1, 3, 0), 104, HAND, "MPI of equal values");
+    /* AMPI (Mazziotta and Pareto 2016) is the same function on values rescaled to 70-130:
+     * 70, 100, 130 give M 100, S^2 = 600, AMPI- = 100 - 600/100 = 94 */
+    const double xa[] = {70, 100, 130};
+    TU_ASSERT_CLOSE(agg(HSI_AGG_MPI, -1, xa, w1, 3, 0), 94, HAND, "AMPI-");
+}
+
+/* Copeland over 4 units and 3 equal-weight criteria. A = (3,3,3), B = (1,2,3): A beats B
+ * (2 greater + 1 equal: 2*2 + 1 > 3); C = (3,1,1) vs A loses (0 greater, 1 equal); D = (2,2,2).
+ * Pairs: A>B, A>C, A>D; B vs C: B greater on 2 of 3 -> B wins; B vs D: greater 1 (3>2), equal 1
+ * (2=2): 2 + 1 = 3, a tie; C vs D: greater 1, less 2 -> D wins. Scores A 3, B 0, C -3, D 0.
+ * With weights 1, 1, 2 (total 4) B vs D is 2*2 + 1 = 5 > 4: B wins, so B 1 and D -1. */
+static void test_copeland_kernel(void **state)
+{
+    (void)state;
+    const double x[] = {3, 3, 3, 1, 2, 3, 3, 1, 1, 2, 2, 2}, w1[] = {1, 1, 1}, w2[] = {1, 1, 2};
+    double sc[4], o[16];
+    hsi_copeland(x, w1, 3, 4, sc);
+    assert_true(sc[0] == 3 && sc[1] == 0 && sc[2] == -3 && sc[3] == 0);
+    hsi_copeland(x, w2, 3, 4, sc);
+    assert_true(sc[0] == 3 && sc[1] == 1 && sc[2] == -3 && sc[3] == -1);
+    /* o(B, D) = (1 + 1/2)/3 = 0.5; o(D, B) = 1 - 0.5; o(A, B) = (2 + 1/2)/3 */
+    hsi_outrank_matrix(x, w1, 3, 4, o);
+    TU_ASSERT_CLOSE(o[1 * 4 + 3], 0.5, HAND, "o(B, D)");
+    TU_ASSERT_CLOSE(o[3 * 4 + 1], 0.5, HAND, "o(D, B)");
+    TU_ASSERT_CLOSE(o[0 * 4 + 1], 2.5 / 3, HAND, "o(A, B)");
+    TU_ASSERT_CLOSE(o[1 * 4 + 0], 1 - 2.5 / 3, HAND, "o(B, A)");
+    assert_true(o[0] == 0 && o[5] == 0);
+}
+
 /* docs/methods.md section 2.3, Afghanistan 2023: Natural from 9.7 7.2 0 0 8.9 7.0 with top 11 is
  * 11 - (1.3*3.8*11*11*2.1*4.0)^(1/6) = 11 - 5021.016^(1/6) = 6.86. Missing children are
  * skipped (docs/methods.md section 2.4). */
@@ -171,9 +217,10 @@ static void test_p3_gmean(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_means),       cmocka_unit_test(test_rgm),
-        cmocka_unit_test(test_missing),     cmocka_unit_test(test_domain),
-        cmocka_unit_test(test_p1_physical), cmocka_unit_test(test_p2_with_na),
+        cmocka_unit_test(test_means),           cmocka_unit_test(test_mpi),
+        cmocka_unit_test(test_copeland_kernel), cmocka_unit_test(test_rgm),
+        cmocka_unit_test(test_missing),         cmocka_unit_test(test_domain),
+        cmocka_unit_test(test_p1_physical),     cmocka_unit_test(test_p2_with_na),
         cmocka_unit_test(test_p3_gmean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,7 +21,7 @@
 #define TOL  1e-9
 #define MAXN 64
 
-static const hsi_treat_spec defaults = {5, 2.0, 3.5, 1};
+static const hsi_treat_spec defaults = {5, 2.0, 3.5, 1, HSI_TREAT_F1_WINSORISE, 0};
 
 static double treat_cell(const hsi_csv *c, size_t r, const char *col)
 {
@@ -163,7 +163,7 @@ static const double tail[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10,  NAN, 11,
 static void test_log_fallback(void **state)
 {
     (void)state;
-    hsi_treat_spec sp = {1, 2.0, 3.5, 1};
+    hsi_treat_spec sp = {1, 2.0, 3.5, 1, HSI_TREAT_F1_WINSORISE, 0};
     double y[TAILN], work[TAILN] = {0};
     unsigned char fl[TAILN];
     hsi_treat_detail d;
