@@ -29,10 +29,9 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "report/html_int.h"
-#include "store/store_int.h"
+#include "store/reads_int.h"
 
 extern const unsigned char hsi_asset_dash_html[];
 extern const size_t hsi_asset_dash_html_len;
@@ -99,7 +98,7 @@ struct hs_api {
     atomic_llong checked; /* second of the last look for runs made by other processes */
     atomic_long seen_run; /* the latest finished run the cache was made from */
     int db_failed;        /* a statement failed during this request (under db_mu) */
-    char db_msg[512];
+    char db_msg[1024];    /* as long as hs_error.msg */
     api_asset assets[6];
 };
 
@@ -261,59 +260,6 @@ static void api_store_error(hs_http_response *r, const hs_error *err)
         api_error(r, 500, "internal", "out of memory");
     else
         api_error(r, 500, "internal", "%s", msg);
-}
-
-static json_t *api_num(double v)
-{
-    return isnan(v) || isinf(v) ? json_null() : json_real(v);
-}
-
-static json_t *api_col_num(sqlite3_stmt *q, int i)
-{
-    return sqlite3_column_type(q, i) == SQLITE_NULL ? json_null()
-                                                    : api_num(sqlite3_column_double(q, i));
-}
-
-static json_t *api_col_int(sqlite3_stmt *q, int i)
-{
-    return sqlite3_column_type(q, i) == SQLITE_NULL ? json_null()
-                                                    : json_integer(sqlite3_column_int64(q, i));
-}
-
-/* Rank columns are stored as reals (ties share the lower rank); served as whole numbers
- * when they are, as reals otherwise. */
-static json_t *api_col_rank(sqlite3_stmt *q, int i)
-{
-    if (sqlite3_column_type(q, i) == SQLITE_NULL) return json_null();
-    double v = sqlite3_column_double(q, i);
-    if (v == floor(v) && fabs(v) < 1e15) return json_integer((json_int_t)v);
-    return api_num(v);
-}
-
-/* A rank-interval bound: the 5 % quantile rounded down, the 95 % one rounded up, so that
- * the whole-number interval holds the estimated one. */
-static json_t *api_col_bound(sqlite3_stmt *q, int i, int up)
-{
-    if (sqlite3_column_type(q, i) == SQLITE_NULL) return json_null();
-    double v = sqlite3_column_double(q, i);
-    v = up ? ceil(v) : floor(v);
-    return isfinite(v) && fabs(v) < 1e15 ? json_integer((json_int_t)v) : json_null();
-}
-
-static json_t *api_col_str(sqlite3_stmt *q, int i)
-{
-    const unsigned char *s = sqlite3_column_text(q, i);
-    if (!s) return json_null();
-    json_t *j = json_stringn((const char *)s, (size_t)sqlite3_column_bytes(q, i));
-    /* text that is not UTF-8 (it cannot come from our writers) is served as null */
-    return j ? j : json_null();
-}
-
-static void api_month_str(int month_id, char out[24])
-{
-    int mm = month_id - 1;
-    int q = mm >= 0 ? mm / 12 : -((-mm + 11) / 12);
-    if ((size_t)snprintf(out, 24, "%04d-%02d", 1980 + q, mm - 12 * q + 1) >= 24) out[0] = 0;
 }
 
 /* "YYYY-MM" -> month_id; 0 on success. */
@@ -607,7 +553,7 @@ hs_status hs_api_new(hs_ctx *ctx, hs_store *db, const hs_api_opts *o, hs_api **o
     atomic_init(&a->checked, 0);
     /* an acknowledged write (201) must survive a crash of the machine, not only of the
      * process: full sync on every commit */
-    hsi_store_exec(db, "PRAGMA synchronous=FULL", NULL);
+    hsi_rd_sync_full(db, NULL);
     api_asset_init(&a->assets[0], "/", "text/html; charset=utf-8", "no-cache", hsi_asset_dash_html,
                    &hsi_asset_dash_html_len);
     api_asset_init(&a->assets[1], "/assets/dashboard.js", "text/javascript; charset=utf-8",
@@ -641,29 +587,19 @@ void hs_api_free(hs_api *a)
 
 /* ---- reads ------------------------------------------------------------------------------ */
 
-typedef struct api_index {
-    long long run;
-    char id[32], name[256], top[64];
-} api_index;
-
-static sqlite3 *api_sql(hs_api *a)
+/* A typed store read failed (under db_mu): noted, so that the request is answered 500 with
+ * SQLite's message rather than with an empty list. 1 when st is a failure. */
+static int api_failed(hs_api *a, hs_status st, const hs_error *err)
 {
-    return hsi_store_db(a->db);
-}
-
-/* sqlite3_prepare_v2 on the store, noting a failure (under db_mu) so that the request is
- * answered 500 with SQLite's message rather than with an empty list. */
-static int api_prepare(hs_api *a, const char *sql, int n, sqlite3_stmt **q, const char **tail)
-{
-    int rc = sqlite3_prepare_v2(api_sql(a), sql, n, q, tail);
-    if (rc != SQLITE_OK && !a->db_failed) {
+    if (st == HS_OK) return 0;
+    if (!a->db_failed) {
         a->db_failed = 1;
-        snprintf(a->db_msg, sizeof a->db_msg, "%s", sqlite3_errmsg(api_sql(a)));
+        snprintf(a->db_msg, sizeof a->db_msg, "%s", err->msg);
     }
-    return rc;
+    return 1;
 }
 
-/* After a route ran under db_mu: a failed statement replaces the answer with a 500. */
+/* After a route ran under db_mu: a failed read replaces the answer with a 500. */
 static void api_db_check(hs_api *a, hs_http_response *r)
 {
     if (!a->db_failed) return;
@@ -674,40 +610,20 @@ static void api_db_check(hs_api *a, hs_http_response *r)
               a->db_msg);
 }
 
-/* The latest run of index id; 0 when the store has none. */
-static int api_find_index(hs_api *a, const char *id, api_index *ix)
+/* The latest run of index id; 0 when the store has none (or cannot say). */
+static int api_find_index(hs_api *a, const char *id, hsi_rd_index *ix)
 {
-    sqlite3_stmt *q = NULL;
+    hs_error err = {0};
     int found = 0;
-    if (api_prepare(a,
-                    "SELECT run, id, name, top FROM run_index WHERE id = ?1 ORDER BY run "
-                    "DESC LIMIT 1",
-                    -1, &q, NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        ix->run = sqlite3_column_int64(q, 0);
-        snprintf(ix->id, sizeof ix->id, "%s", (const char *)sqlite3_column_text(q, 1));
-        snprintf(ix->name, sizeof ix->name, "%s", (const char *)sqlite3_column_text(q, 2));
-        snprintf(ix->top, sizeof ix->top, "%s", (const char *)sqlite3_column_text(q, 3));
-        found = 1;
-    }
-    sqlite3_finalize(q);
-    return found;
+    return !api_failed(a, hsi_rd_index_find(a->db, id, ix, &found, &err), &err) && found;
 }
 
 /* Ids of the indices of the latest runs, in the order the run built them. */
 static size_t api_index_ids(hs_api *a, char ids[][32], size_t cap)
 {
-    sqlite3_stmt *q = NULL;
+    hs_error err = {0};
     size_t n = 0;
-    if (api_prepare(a, "SELECT id, min(rowid) FROM run_index GROUP BY id ORDER BY 2", -1, &q,
-                    NULL) != SQLITE_OK)
-        return 0;
-    while (n < cap && sqlite3_step(q) == SQLITE_ROW)
-        snprintf(ids[n++], 32, "%s", (const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    return n;
+    return api_failed(a, hsi_rd_index_ids(a->db, ids, cap, &n, &err), &err) ? 0 : n;
 }
 
 static const char *api_index_list(hs_api *a, char *buf, size_t cap)
@@ -722,57 +638,27 @@ static const char *api_index_list(hs_api *a, char *buf, size_t cap)
 }
 
 /* The latest year with a top score; 0 when none. */
-static long api_latest_year(hs_api *a, const api_index *ix)
+static long api_latest_year(hs_api *a, const hsi_rd_index *ix)
 {
-    sqlite3_stmt *q = NULL;
+    hs_error err = {0};
     long y = 0;
-    if (api_prepare(a,
-                    "SELECT max(year) FROM score WHERE run = ?1 AND idx = ?2 AND node = "
-                    "?3 AND score IS NOT NULL",
-                    -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, ix->run);
-        sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 3, ix->top, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) == SQLITE_ROW) y = (long)sqlite3_column_int64(q, 0);
-    }
-    sqlite3_finalize(q);
+    api_failed(a, hsi_rd_latest_year(a->db, ix, &y, &err), &err);
     return y;
 }
 
-static json_t *api_nodes(hs_api *a, const api_index *ix)
+/* A JSON list read: the list (empty when the read failed, noted). */
+static json_t *api_list(hs_api *a, hs_status st, json_t *j, const hs_error *err)
 {
-    json_t *arr = json_array();
-    sqlite3_stmt *q = NULL;
-    if (api_prepare(a,
-                    "SELECT code, name, level, parent, weight, type, direction FROM node "
-                    "WHERE run = ?1 AND idx = ?2 ORDER BY ord",
-                    -1, &q, NULL) != SQLITE_OK)
-        return arr;
-    sqlite3_bind_int64(q, 1, ix->run);
-    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(q) == SQLITE_ROW)
-        json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "code",
-                                             api_col_str(q, 0), "name", api_col_str(q, 1), "level",
-                                             api_col_int(q, 2), "parent", api_col_str(q, 3),
-                                             "weight", api_col_num(q, 4), "type", api_col_str(q, 5),
-                                             "direction", api_col_int(q, 6)));
-    sqlite3_finalize(q);
-    return arr;
+    api_failed(a, st, err);
+    return j ? j : json_array();
 }
 
-static int api_node_exists(hs_api *a, const api_index *ix, const char *code)
+static json_t *api_nodes(hs_api *a, const hsi_rd_index *ix)
 {
-    sqlite3_stmt *q = NULL;
-    int found = 0;
-    if (api_prepare(a, "SELECT 1 FROM node WHERE run = ?1 AND idx = ?2 AND code = ?3", -1, &q,
-                    NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_int64(q, 1, ix->run);
-    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, code, -1, SQLITE_TRANSIENT);
-    found = sqlite3_step(q) == SQLITE_ROW;
-    sqlite3_finalize(q);
-    return found;
+    hs_error err = {0};
+    json_t *j = NULL;
+    hs_status st = hsi_rd_nodes(a->db, ix, &j, &err);
+    return api_list(a, st, j, &err);
 }
 
 static void api_health(hs_api *a, hs_http_response *r)
@@ -784,37 +670,23 @@ static void api_health(hs_api *a, hs_http_response *r)
                             run ? json_integer(run) : json_null()));
 }
 
-static json_t *api_years(hs_api *a, const api_index *ix)
-{
-    json_t *arr = json_array();
-    sqlite3_stmt *q = NULL;
-    if (api_prepare(a,
-                    "SELECT DISTINCT year FROM score WHERE run = ?1 AND idx = ?2 AND node "
-                    "= ?3 ORDER BY year",
-                    -1, &q, NULL) != SQLITE_OK)
-        return arr;
-    sqlite3_bind_int64(q, 1, ix->run);
-    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, ix->top, -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(q) == SQLITE_ROW)
-        json_array_append_new(arr, json_integer(sqlite3_column_int64(q, 0)));
-    sqlite3_finalize(q);
-    return arr;
-}
-
 static void api_indices(hs_api *a, hs_http_response *r)
 {
     char ids[16][32];
     size_t n = api_index_ids(a, ids, 16);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        api_index ix;
+        hsi_rd_index ix;
         if (!api_find_index(a, ids[i], &ix)) continue;
         long ly = api_latest_year(a, &ix);
+        hs_error err = {0};
+        json_t *years = NULL;
+        hs_status st = hsi_rd_years(a->db, &ix, &years, &err);
+        years = api_list(a, st, years, &err);
         json_array_append_new(arr,
                               json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:o}", "id", ix.id, "name",
-                                        ix.name, "top", ix.top, "years", api_years(a, &ix),
-                                        "latest_year", ly ? json_integer(ly) : json_null(), "run",
+                                        ix.name, "top", ix.top, "years", years, "latest_year",
+                                        ly ? json_integer(ly) : json_null(), "run",
                                         (json_int_t)ix.run, "nodes", api_nodes(a, &ix)));
     }
     api_body_json(r, 200, json_pack("{s:o}", "indices", arr));
@@ -822,21 +694,14 @@ static void api_indices(hs_api *a, hs_http_response *r)
 
 static void api_countries(hs_api *a, hs_http_response *r)
 {
-    json_t *arr = json_array();
-    sqlite3_stmt *q = NULL;
-    if (api_prepare(a,
-                    "SELECT code, name FROM unit WHERE code GLOB '[A-Z][A-Z][A-Z]' ORDER "
-                    "BY code",
-                    -1, &q, NULL) == SQLITE_OK)
-        while (sqlite3_step(q) == SQLITE_ROW)
-            json_array_append_new(
-                arr, json_pack("{s:o, s:o}", "code", api_col_str(q, 0), "name", api_col_str(q, 1)));
-    sqlite3_finalize(q);
-    api_body_json(r, 200, json_pack("{s:o}", "countries", arr));
+    hs_error err = {0};
+    json_t *arr = NULL;
+    hs_status st = hsi_rd_countries(a->db, &arr, &err);
+    api_body_json(r, 200, json_pack("{s:o}", "countries", api_list(a, st, arr, &err)));
 }
 
 /* index (required), year (default the latest); 0 and a response on failure. */
-static int api_index_year(hs_api *a, const api_params *p, api_index *ix, long *year,
+static int api_index_year(hs_api *a, const api_params *p, hsi_rd_index *ix, long *year,
                           hs_http_response *r)
 {
     const char *id = api_param(p, "index");
@@ -867,180 +732,62 @@ static const char *const api_scores_params[] = {"index", "year", "country", "pil
 
 static void api_scores(hs_api *a, const api_params *p, hs_http_response *r)
 {
-    api_index ix;
+    hsi_rd_index ix;
     long year = 0;
     if (!api_index_year(a, p, &ix, &year, r)) return;
     const char *node = api_param(p, "pillar");
     if (!node || !*node) node = ix.top;
-    if (!api_node_exists(a, &ix, node)) {
+    hs_error err = {0};
+    int found = 0;
+    if (api_failed(a, hsi_rd_node_exists(a->db, &ix, node, &found, &err), &err)) return;
+    if (!found) {
         api_error(r, 404, "not_found",
                   "index '%s' has no node '%.64s' (GET /api/v1/indices "
                   "lists them)",
                   ix.id, node);
         return;
     }
-    const char *country = api_param(p, "country");
-    json_t *arr = json_array();
-    sqlite3_stmt *q = NULL;
-    if (api_prepare(a,
-                    "SELECT s.unit, u.name, s.score, s.rank, ri.lo, ri.hi FROM score s "
-                    "LEFT JOIN unit u ON u.code = s.unit LEFT JOIN rank_interval ri ON "
-                    "ri.run = s.run AND ri.idx = s.idx AND ri.year = s.year AND ri.unit "
-                    "= s.unit AND ri.node = s.node WHERE s.run = ?1 AND s.idx = ?2 AND "
-                    "s.node = ?3 AND s.year = ?4 AND (?5 IS NULL OR s.unit = ?5) ORDER BY "
-                    "s.score IS NULL, s.rank, s.unit",
-                    -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, ix.run);
-        sqlite3_bind_text(q, 2, ix.id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 3, node, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(q, 4, year);
-        if (country)
-            sqlite3_bind_text(q, 5, country, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(q, 5);
-        while (sqlite3_step(q) == SQLITE_ROW)
-            json_array_append_new(
-                arr,
-                json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code", api_col_str(q, 0), "name",
-                          api_col_str(q, 1), "score", api_col_num(q, 2), "rank", api_col_rank(q, 3),
-                          "rank_lo", api_col_bound(q, 4, 0), "rank_hi", api_col_bound(q, 5, 1)));
-    }
-    sqlite3_finalize(q);
+    json_t *arr = NULL;
+    hs_status st = hsi_rd_scores(a->db, &ix, node, year, api_param(p, "country"), &arr, &err);
     api_body_json(r, 200,
                   json_pack("{s:s, s:I, s:o, s:s, s:o}", "index", ix.id, "run", (json_int_t)ix.run,
                             "year", year ? json_integer(year) : json_null(), "node", node, "scores",
-                            arr));
+                            api_list(a, st, arr, &err)));
 }
 
 static const char *const api_ranks_params[] = {"index", "year", NULL};
 
 static void api_ranks(hs_api *a, const api_params *p, hs_http_response *r)
 {
-    api_index ix;
+    hsi_rd_index ix;
     long year = 0;
     if (!api_index_year(a, p, &ix, &year, r)) return;
-    json_t *arr = json_array();
-    sqlite3_stmt *q = NULL;
-    if (api_prepare(a,
-                    "SELECT s.unit, u.name, s.rank, ri.median, ri.lo, ri.hi FROM score s "
-                    "LEFT JOIN unit u ON u.code = s.unit LEFT JOIN rank_interval ri ON "
-                    "ri.run = s.run AND ri.idx = s.idx AND ri.year = s.year AND ri.unit "
-                    "= s.unit AND ri.node = s.node WHERE s.run = ?1 AND s.idx = ?2 AND "
-                    "s.node = ?3 AND s.year = ?4 ORDER BY s.rank IS NULL, s.rank, s.unit",
-                    -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, ix.run);
-        sqlite3_bind_text(q, 2, ix.id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 3, ix.top, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(q, 4, year);
-        while (sqlite3_step(q) == SQLITE_ROW)
-            json_array_append_new(arr,
-                                  json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code",
-                                            api_col_str(q, 0), "name", api_col_str(q, 1), "rank",
-                                            api_col_rank(q, 2), "median", api_col_rank(q, 3), "lo",
-                                            api_col_bound(q, 4, 0), "hi", api_col_bound(q, 5, 1)));
-    }
-    sqlite3_finalize(q);
+    hs_error err = {0};
+    json_t *arr = NULL;
+    hs_status st = hsi_rd_ranks(a->db, &ix, year, &arr, &err);
     api_body_json(r, 200,
                   json_pack("{s:s, s:I, s:o, s:o}", "index", ix.id, "run", (json_int_t)ix.run,
-                            "year", year ? json_integer(year) : json_null(), "ranks", arr));
-}
-
-/* The latest run that recorded event panels; 0 when none. */
-static long long api_panel_run(hs_api *a)
-{
-    sqlite3_stmt *q = NULL;
-    long long run = 0;
-    if (api_prepare(a, "SELECT max(run) FROM panel_month", -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        run = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return run;
+                            "year", year ? json_integer(year) : json_null(), "ranks",
+                            api_list(a, st, arr, &err)));
 }
 
 /* Alerts (country level), newest first; country/since may be NULL/0. */
 static json_t *api_alert_list(hs_api *a, const char *country, int since, long limit)
 {
-    json_t *arr = json_array();
-    long long prun = api_panel_run(a);
-    sqlite3_stmt *q = NULL, *s = NULL;
-    if (api_prepare(a,
-                    "SELECT * FROM (SELECT a.rowid, (SELECT p.iso3 FROM panel_month p "
-                    "WHERE p.run = ?1 AND p.level = 'country' AND p.unit = a.unit LIMIT "
-                    "1) AS iso, a.month_id, a.method, a.observed, a.expected, a.pvalue, "
-                    "a.unit FROM alert a WHERE a.level = 'country' AND a.month_id >= ?3) "
-                    "t LEFT JOIN unit u ON u.code = t.iso WHERE (?2 IS NULL OR t.iso = "
-                    "?2) ORDER BY t.month_id DESC, t.iso LIMIT ?4",
-                    -1, &q, NULL) != SQLITE_OK ||
-        api_prepare(a,
-                    "SELECT month_id, deaths FROM panel_month WHERE run = ?1 AND level = "
-                    "'country' AND unit = ?2 AND month_id BETWEEN ?3 AND ?4",
-                    -1, &s, NULL) != SQLITE_OK) {
-        sqlite3_finalize(q);
-        return arr;
-    }
-    sqlite3_bind_int64(q, 1, prun);
-    if (country)
-        sqlite3_bind_text(q, 2, country, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 2);
-    sqlite3_bind_int(q, 3, since);
-    sqlite3_bind_int64(q, 4, limit);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int m = sqlite3_column_int(q, 2);
-        char ms[24];
-        api_month_str(m, ms);
-        long long deaths[12] = {0};
-        sqlite3_reset(s);
-        sqlite3_bind_int64(s, 1, prun);
-        sqlite3_bind_int64(s, 2, sqlite3_column_int64(q, 7));
-        sqlite3_bind_int(s, 3, m - 11);
-        sqlite3_bind_int(s, 4, m);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            int k = sqlite3_column_int(s, 0) - (m - 11);
-            if (k >= 0 && k < 12) deaths[k] = sqlite3_column_int64(s, 1);
-        }
-        json_t *ser = json_array();
-        for (int k = 0; k < 12; k++) {
-            char mk[24];
-            api_month_str(m - 11 + k, mk);
-            json_array_append_new(
-                ser, json_pack("{s:s, s:I}", "month", mk, "deaths", (json_int_t)deaths[k]));
-        }
-        json_t *name = sqlite3_column_type(q, 9) == SQLITE_NULL ? json_null() : api_col_str(q, 9);
-        json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o}", "id",
-                                             (json_int_t)sqlite3_column_int64(q, 0), "country",
-                                             api_col_str(q, 1), "name", name, "month", ms, "method",
-                                             api_col_str(q, 3), "observed", api_col_num(q, 4),
-                                             "expected", api_col_num(q, 5), "p_value",
-                                             api_col_num(q, 6), "series", ser));
-    }
-    sqlite3_finalize(q);
-    sqlite3_finalize(s);
-    return arr;
+    hs_error err = {0};
+    json_t *arr = NULL;
+    hs_status st = hsi_rd_alerts(a->db, country, since, limit, &arr, &err);
+    return api_list(a, st, arr, &err);
 }
 
 /* How many alerts match (country level; country/since as in api_alert_list), whatever the
  * limit: the list is the newest page, the total says how many there are. */
 static json_int_t api_alert_total(hs_api *a, const char *country, int since)
 {
-    json_int_t n = 0;
-    long long prun = api_panel_run(a);
-    sqlite3_stmt *q = NULL;
-    if (api_prepare(a,
-                    "SELECT count(*) FROM alert a WHERE a.level = 'country' AND a.month_id >= "
-                    "?3 AND (?2 IS NULL OR (SELECT p.iso3 FROM panel_month p WHERE p.run = ?1 "
-                    "AND p.level = 'country' AND p.unit = a.unit LIMIT 1) = ?2)",
-                    -1, &q, NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_int64(q, 1, prun);
-    if (country)
-        sqlite3_bind_text(q, 2, country, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 2);
-    sqlite3_bind_int(q, 3, since);
-    if (sqlite3_step(q) == SQLITE_ROW) n = (json_int_t)sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return n;
+    hs_error err = {0};
+    long long n = 0;
+    api_failed(a, hsi_rd_alert_total(a->db, country, since, &n, &err), &err);
+    return (json_int_t)n;
 }
 
 static const char *const api_alerts_params[] = {"country", "since", "limit", NULL};
@@ -1072,123 +819,53 @@ static const char *const api_panel_params[] = {"country", "from",  "to", "level"
 
 static void api_panel(hs_api *a, const api_params *p, hs_http_response *r)
 {
-    const char *level = api_param(p, "level");
-    if (!level || !*level) level = "country";
-    if (strcmp(level, "country") && strcmp(level, "grid")) {
-        api_error(r, 400, "bad_request", "level '%.64s': expected country or grid", level);
+    hsi_rd_panel_q pq = {.level = api_param(p, "level"),
+                         .from = -100000,
+                         .to = 100000,
+                         .country = api_param(p, "country"),
+                         .limit = 100000};
+    if (!pq.level || !*pq.level) pq.level = "country";
+    if (strcmp(pq.level, "country") && strcmp(pq.level, "grid")) {
+        api_error(r, 400, "bad_request", "level '%.64s': expected country or grid", pq.level);
         return;
     }
-    int from = -100000, to = 100000;
-    long limit = 100000, gid = 0;
     const char *f = api_param(p, "from"), *t = api_param(p, "to"), *g = api_param(p, "gid"),
                *l = api_param(p, "limit");
-    if ((f && hsi_api_month_parse(f, &from) != 0) || (t && hsi_api_month_parse(t, &to) != 0)) {
+    if ((f && hsi_api_month_parse(f, &pq.from) != 0) ||
+        (t && hsi_api_month_parse(t, &pq.to) != 0)) {
         api_error(r, 400, "bad_request", "from and to are months: expected YYYY-MM");
         return;
     }
-    if (g && hsi_api_long_parse(g, 1, 259200, &gid) != 0) {
+    if (g && hsi_api_long_parse(g, 1, 259200, &pq.gid) != 0) {
         api_error(r, 400, "bad_request", "gid '%.64s': expected a PRIO-GRID cell, 1 to 259200", g);
         return;
     }
-    if (l && hsi_api_long_parse(l, 1, 1000000, &limit) != 0) {
+    if (l && hsi_api_long_parse(l, 1, 1000000, &pq.limit) != 0) {
         api_error(r, 400, "bad_request", "limit '%.64s': expected 1 to 1000000", l);
         return;
     }
-    int grid = !strcmp(level, "grid");
-    const char *country = api_param(p, "country");
-    json_t *arr = json_array();
-    sqlite3_stmt *q = NULL;
-    long n = 0;
+    hs_error err = {0};
+    json_t *arr = NULL;
     int more = 0;
-    if (api_prepare(a,
-                    "SELECT iso3, unit, month_id, events, deaths FROM panel_month WHERE "
-                    "run = ?1 AND level = ?2 AND month_id BETWEEN ?3 AND ?4 AND (?5 IS "
-                    "NULL OR iso3 = ?5) AND (?6 = 0 OR unit = ?6) ORDER BY unit, month_id",
-                    -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, api_panel_run(a));
-        sqlite3_bind_text(q, 2, level, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(q, 3, from);
-        sqlite3_bind_int(q, 4, to);
-        if (country && !grid)
-            sqlite3_bind_text(q, 5, country, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(q, 5);
-        sqlite3_bind_int64(q, 6, grid ? gid : 0);
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            if (n++ == limit) {
-                more = 1;
-                break;
-            }
-            char ms[24];
-            api_month_str(sqlite3_column_int(q, 2), ms);
-            /* grid rows: a cell is not tied to one country, so country is null */
-            json_t *row = json_pack("{s:o, s:s}", "country", api_col_str(q, 0), "month", ms);
-            if (grid) json_object_set_new(row, "gid", json_integer(sqlite3_column_int64(q, 1)));
-            json_object_set_new(row, "events", json_integer(sqlite3_column_int64(q, 3)));
-            json_object_set_new(row, "deaths", json_integer(sqlite3_column_int64(q, 4)));
-            json_array_append_new(arr, row);
-        }
-    }
-    sqlite3_finalize(q);
+    hs_status st = hsi_rd_panel(a->db, &pq, &arr, &more, &err);
     api_body_json(r, 200,
-                  json_pack("{s:s, s:o, s:b}", "level", level, "rows", arr, "truncated", more));
+                  json_pack("{s:s, s:o, s:b}", "level", pq.level, "rows",
+                            api_list(a, st, arr, &err), "truncated", more));
 }
 
-static void api_country(hs_api *a, const char *code, hs_http_response *r)
+/* The country's index series: [{id, name, top, series}] of the indices that score it. */
+static json_t *api_country_indices(hs_api *a, const char *code)
 {
-    sqlite3_stmt *q = NULL;
-    json_t *name = NULL;
-    if (api_prepare(a, "SELECT name FROM unit WHERE code = ?1", -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) == SQLITE_ROW) name = api_col_str(q, 0);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (!name) {
-        api_error(r, 404, "not_found",
-                  "no country '%.64s': expected an ISO 3166-1 alpha-3 code from GET "
-                  "/api/v1/countries",
-                  code);
-        return;
-    }
     char ids[16][32];
     size_t n = api_index_ids(a, ids, 16);
     json_t *indices = json_array();
     for (size_t i = 0; i < n; i++) {
-        api_index ix;
+        hsi_rd_index ix;
         if (!api_find_index(a, ids[i], &ix)) continue;
-        json_t *series = json_array(), *cur = NULL;
-        long long cur_year = -1;
-        if (api_prepare(a,
-                        /* ranked: how many countries the rank is out of, per node and
-                         * year (a pillar may rank countries the index leaves unscored) */
-                        "SELECT s.year, s.node, s.score, s.rank, (SELECT count(*) FROM score "
-                        "t WHERE t.run = s.run AND t.idx = s.idx AND t.node = s.node AND "
-                        "t.year = s.year AND t.rank IS NOT NULL) FROM score s JOIN node n "
-                        "ON n.run = s.run AND n.idx = s.idx AND n.code = s.node WHERE "
-                        "s.run = ?1 AND s.idx = ?2 AND s.unit = ?3 AND n.type = "
-                        "'Aggregate' ORDER BY s.year, n.ord",
-                        -1, &q, NULL) == SQLITE_OK) {
-            sqlite3_bind_int64(q, 1, ix.run);
-            sqlite3_bind_text(q, 2, ix.id, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(q, 3, code, -1, SQLITE_TRANSIENT);
-            while (sqlite3_step(q) == SQLITE_ROW) {
-                long long y = sqlite3_column_int64(q, 0);
-                if (y != cur_year || !cur) {
-                    cur = json_object();
-                    json_array_append_new(
-                        series, json_pack("{s:I, s:o}", "year", (json_int_t)y, "nodes", cur));
-                    cur_year = y;
-                }
-                const char *nc = (const char *)sqlite3_column_text(q, 1);
-                json_object_set_new(cur, nc ? nc : "",
-                                    json_pack("{s:o, s:o, s:I}", "score", api_col_num(q, 2), "rank",
-                                              api_col_rank(q, 3), "ranked",
-                                              (json_int_t)sqlite3_column_int64(q, 4)));
-            }
-        }
-        sqlite3_finalize(q);
-        q = NULL;
+        hs_error err = {0};
+        json_t *series = NULL;
+        hs_status st = hsi_rd_country_series(a->db, &ix, code, &series, &err);
+        series = api_list(a, st, series, &err);
         if (json_array_size(series) == 0) {
             json_decref(series);
             continue;
@@ -1196,79 +873,97 @@ static void api_country(hs_api *a, const char *code, hs_http_response *r)
         json_array_append_new(indices, json_pack("{s:s, s:s, s:s, s:o}", "id", ix.id, "name",
                                                  ix.name, "top", ix.top, "series", series));
     }
-    /* the country's months from the first its events cover to the last: zero in a covered
-     * month without events, null in a month no source covers (missing is never zero). Several
-     * Gleditsch-Ward units may map to one ISO3 code: they are added up. */
-    json_t *months = json_array(), *coverage = json_array();
-    int cov_lo = 0, cov_hi = -1;
-    unsigned char *covered = NULL;
-    if (api_prepare(a,
-                    "SELECT first_month, last_month FROM panel_coverage WHERE run = ?1 AND "
-                    "level = 'country' AND iso3 = ?2 ORDER BY first_month",
-                    -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, api_panel_run(a));
-        sqlite3_bind_text(q, 2, code, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            int f = sqlite3_column_int(q, 0), l = sqlite3_column_int(q, 1);
-            if (cov_hi < cov_lo || f < cov_lo) cov_lo = f;
-            if (l > cov_hi) cov_hi = l;
-        }
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (cov_hi >= cov_lo && cov_hi - cov_lo < 12 * 200)
-        covered = calloc((size_t)(cov_hi - cov_lo) + 1, 1);
-    if (covered &&
-        api_prepare(a,
-                    "SELECT first_month, last_month FROM panel_coverage WHERE run = ?1 AND "
-                    "level = 'country' AND iso3 = ?2",
-                    -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, api_panel_run(a));
-        sqlite3_bind_text(q, 2, code, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(q) == SQLITE_ROW)
-            for (int m = sqlite3_column_int(q, 0); m <= sqlite3_column_int(q, 1); m++)
-                covered[m - cov_lo] = 1;
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    for (int m = cov_lo; covered && m <= cov_hi; m++) { /* the covered runs, merged */
-        if (!covered[m - cov_lo] || (m > cov_lo && covered[m - 1 - cov_lo])) continue;
+    return indices;
+}
+
+/* The covered months of spans as runs of consecutive months: [{first, last}]. */
+static json_t *api_coverage_runs(const unsigned char *covered, int lo, int hi)
+{
+    json_t *coverage = json_array();
+    for (int m = lo; covered && m <= hi; m++) {
+        if (!covered[m - lo] || (m > lo && covered[m - 1 - lo])) continue;
         int e = m;
-        while (e < cov_hi && covered[e + 1 - cov_lo])
+        while (e < hi && covered[e + 1 - lo])
             e++;
         char f[24], l[24];
-        api_month_str(m, f);
-        api_month_str(e, l);
+        hsi_rd_month_str(m, f);
+        hsi_rd_month_str(e, l);
         json_array_append_new(coverage, json_pack("{s:s, s:s}", "first", f, "last", l));
     }
-    if (covered && api_prepare(a,
-                               "SELECT month_id, sum(events), sum(deaths) FROM panel_month WHERE "
-                               "run = ?1 AND level = 'country' AND iso3 = ?2 GROUP BY month_id "
-                               "ORDER BY month_id",
-                               -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, api_panel_run(a));
-        sqlite3_bind_text(q, 2, code, -1, SQLITE_TRANSIENT);
-        int next = cov_lo, more = sqlite3_step(q) == SQLITE_ROW;
-        for (; next <= cov_hi; next++) {
-            char ms[24];
-            api_month_str(next, ms);
-            while (more && sqlite3_column_int(q, 0) < next)
-                more = sqlite3_step(q) == SQLITE_ROW;
-            if (more && sqlite3_column_int(q, 0) == next)
-                json_array_append_new(months,
-                                      json_pack("{s:s, s:I, s:I}", "month", ms, "events",
-                                                (json_int_t)sqlite3_column_int64(q, 1), "deaths",
-                                                (json_int_t)sqlite3_column_int64(q, 2)));
-            else if (covered[next - cov_lo])
-                json_array_append_new(
-                    months, json_pack("{s:s, s:i, s:i}", "month", ms, "events", 0, "deaths", 0));
-            else
-                json_array_append_new(
-                    months, json_pack("{s:s, s:n, s:n}", "month", ms, "events", "deaths"));
-        }
+    return coverage;
+}
+
+/* Every month lo..hi: its events and deaths, zero in a covered month without events, null
+ * in a month no source covers (missing is never zero). */
+static json_t *api_country_month_list(const hsi_rd_month *mv, size_t nm,
+                                      const unsigned char *covered, int lo, int hi)
+{
+    json_t *months = json_array();
+    size_t k = 0;
+    for (int next = lo; covered && next <= hi; next++) {
+        char ms[24];
+        hsi_rd_month_str(next, ms);
+        while (k < nm && mv[k].month < next)
+            k++;
+        if (k < nm && mv[k].month == next)
+            json_array_append_new(months, json_pack("{s:s, s:I, s:I}", "month", ms, "events",
+                                                    (json_int_t)mv[k].events, "deaths",
+                                                    (json_int_t)mv[k].deaths));
+        else if (covered[next - lo])
+            json_array_append_new(
+                months, json_pack("{s:s, s:i, s:i}", "month", ms, "events", 0, "deaths", 0));
+        else
+            json_array_append_new(months,
+                                  json_pack("{s:s, s:n, s:n}", "month", ms, "events", "deaths"));
     }
-    sqlite3_finalize(q);
+    return months;
+}
+
+/* The country's events: its months from the first its sources cover to the last, and the
+ * covered runs. Several Gleditsch-Ward units may map to one ISO3 code: they are added up. */
+static void api_country_events(hs_api *a, const char *code, json_t **months, json_t **coverage)
+{
+    hs_error err = {0};
+    hsi_rd_span *sp = NULL;
+    hsi_rd_month *mv = NULL;
+    size_t ns = 0, nm = 0;
+    int lo = 0, hi = -1;
+    unsigned char *covered = NULL;
+    if (!api_failed(a, hsi_rd_coverage(a->db, code, &sp, &ns, &err), &err)) {
+        for (size_t i = 0; i < ns; i++) {
+            if (hi < lo || sp[i].first < lo) lo = sp[i].first;
+            if (sp[i].last > hi) hi = sp[i].last;
+        }
+        if (hi >= lo && hi - lo < 12 * 200) covered = calloc((size_t)(hi - lo) + 1, 1);
+        for (size_t i = 0; covered && i < ns; i++)
+            for (int m = sp[i].first; m <= sp[i].last; m++)
+                covered[m - lo] = 1;
+    }
+    if (covered && api_failed(a, hsi_rd_country_months(a->db, code, &mv, &nm, &err), &err)) {
+        free(covered);
+        covered = NULL;
+    }
+    *coverage = api_coverage_runs(covered, lo, hi);
+    *months = api_country_month_list(mv, nm, covered, lo, hi);
     free(covered);
+    free(mv);
+    free(sp);
+}
+
+static void api_country(hs_api *a, const char *code, hs_http_response *r)
+{
+    hs_error err = {0};
+    json_t *name = NULL;
+    if (api_failed(a, hsi_rd_unit_name(a->db, code, &name, &err), &err)) return;
+    if (!name) {
+        api_error(r, 404, "not_found",
+                  "no country '%.64s': expected an ISO 3166-1 alpha-3 code from GET "
+                  "/api/v1/countries",
+                  code);
+        return;
+    }
+    json_t *indices = api_country_indices(a, code), *months = NULL, *coverage = NULL;
+    api_country_events(a, code, &months, &coverage);
     api_body_json(r, 200,
                   json_pack("{s:s, s:o, s:o, s:{s:o, s:o}, s:o}", "code", code, "name", name,
                             "indices", indices, "events", "months", months, "coverage", coverage,
@@ -1279,26 +974,12 @@ static const char *const api_method_params[] = {"index", NULL};
 
 static void api_method(hs_api *a, const api_params *p, hs_http_response *r)
 {
-    api_index ix;
+    hsi_rd_index ix;
     long year;
     if (!api_index_year(a, p, &ix, &year, r)) return;
-    sqlite3_stmt *q = NULL;
+    hs_error err = {0};
     json_t *steps = NULL, *sources = NULL, *pipeline = NULL;
-    if (api_prepare(a,
-                    "SELECT steps, sources, pipeline FROM run_index WHERE run = ?1 AND "
-                    "id = ?2",
-                    -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, ix.run);
-        sqlite3_bind_text(q, 2, ix.id, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            const char *s0 = (const char *)sqlite3_column_text(q, 0);
-            const char *s1 = (const char *)sqlite3_column_text(q, 1);
-            steps = s0 ? json_loads(s0, 0, NULL) : NULL;
-            sources = s1 ? json_loads(s1, 0, NULL) : NULL;
-            pipeline = api_col_str(q, 2);
-        }
-    }
-    sqlite3_finalize(q);
+    api_failed(a, hsi_rd_method(a->db, &ix, &steps, &sources, &pipeline, &err), &err);
     api_body_json(r, 200,
                   json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o}", "index", ix.id, "name",
                             ix.name, "top", ix.top, "run", (json_int_t)ix.run, "pipeline",
@@ -1311,52 +992,19 @@ static void api_method(hs_api *a, const api_params *p, hs_http_response *r)
 
 static json_t *api_run_obj(hs_api *a, long long id)
 {
-    sqlite3_stmt *q = NULL;
-    json_t *run = NULL;
-    if (api_prepare(a,
-                    "SELECT r.id, r.status, r.started_at, r.finished_at, r.message, "
-                    "p.name FROM run r LEFT JOIN partner p ON p.id = r.requested_by "
-                    "WHERE r.id = ?1",
-                    -1, &q, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_int64(q, 1, id);
-    if (sqlite3_step(q) == SQLITE_ROW)
-        run = json_pack(
-            "{s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)sqlite3_column_int64(q, 0),
-            "index", "hsi", "status", api_col_str(q, 1), "started", api_col_str(q, 2), "finished",
-            api_col_str(q, 3), "message", api_col_str(q, 4), "requested_by", api_col_str(q, 5));
-    sqlite3_finalize(q);
-    if (!run) return NULL;
-    json_t *subs = json_array(), *idx = json_array();
-    if (api_prepare(a, "SELECT submission FROM run_submission WHERE run = ?1 ORDER BY 1", -1, &q,
-                    NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, id);
-        while (sqlite3_step(q) == SQLITE_ROW)
-            json_array_append_new(subs, json_integer(sqlite3_column_int64(q, 0)));
-    }
-    sqlite3_finalize(q);
-    if (api_prepare(a, "SELECT id FROM run_index WHERE run = ?1 ORDER BY rowid", -1, &q, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, id);
-        while (sqlite3_step(q) == SQLITE_ROW)
-            json_array_append_new(idx, api_col_str(q, 0));
-    }
-    sqlite3_finalize(q);
-    json_object_set_new(run, "submissions", subs);
-    json_object_set_new(run, "indices", idx);
-    return run;
+    hs_error err = {0};
+    json_t *o = NULL;
+    api_failed(a, hsi_rd_run(a->db, id, &o, &err), &err);
+    return o;
 }
 
 static void api_runs(hs_api *a, hs_http_response *r)
 {
     json_t *arr = json_array();
-    sqlite3_stmt *q = NULL;
     long long ids[100];
     size_t n = 0;
-    if (api_prepare(a, "SELECT id FROM run ORDER BY id DESC LIMIT 100", -1, &q, NULL) == SQLITE_OK)
-        while (n < 100 && sqlite3_step(q) == SQLITE_ROW)
-            ids[n++] = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
+    hs_error err = {0};
+    if (api_failed(a, hsi_rd_run_ids(a->db, ids, 100, &n, &err), &err)) n = 0;
     for (size_t i = 0; i < n; i++) {
         json_t *o = api_run_obj(a, ids[i]);
         if (o) json_array_append_new(arr, o);
@@ -1381,7 +1029,6 @@ static void api_run(hs_api *a, const char *seg, hs_http_response *r)
     }
     api_body_json(r, 200, json_pack("{s:o}", "run", o));
 }
-
 /* ---- auth and writes ------------------------------------------------------------------- */
 
 static const char *api_header(const hs_http_request *req, const char *name)
@@ -1436,28 +1083,9 @@ static int api_auth(hs_api *a, const hs_http_request *req, api_who *who, hs_http
 
 static json_t *api_sub_obj(hs_api *a, long long id, long partner)
 {
-    sqlite3_stmt *q = NULL;
+    hs_error err = {0};
     json_t *o = NULL;
-    if (api_prepare(a,
-                    "SELECT s.id, p.name, s.kind, s.received_at, s.sha256, s.rows, "
-                    "s.status, s.withdrawn_at, length(s.body), s.decided_at, s.decided_by, "
-                    "s.reason FROM submission s JOIN partner p ON p.id = s.partner WHERE "
-                    "s.id = ?1 AND s.partner = ?2",
-                    -1, &q, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_int64(q, 1, id);
-    sqlite3_bind_int64(q, 2, partner);
-    if (sqlite3_step(q) == SQLITE_ROW)
-        /* the partner sees the decision on its own submission: when, by whom, and why it
-         * was rejected (a run's step message or the administrator's words) */
-        o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:o, s:o, s:o}", "id",
-                      (json_int_t)sqlite3_column_int64(q, 0), "partner", api_col_str(q, 1), "kind",
-                      api_col_str(q, 2), "received", api_col_str(q, 3), "sha256", api_col_str(q, 4),
-                      "rows", (json_int_t)sqlite3_column_int64(q, 5), "status", api_col_str(q, 6),
-                      "withdrawn", api_col_str(q, 7), "bytes",
-                      (json_int_t)sqlite3_column_int64(q, 8), "decided", api_col_str(q, 9),
-                      "decided_by", api_col_str(q, 10), "reason", api_col_str(q, 11));
-    sqlite3_finalize(q);
+    api_failed(a, hsi_rd_submission(a->db, id, partner, &o, &err), &err);
     return o;
 }
 
@@ -1539,18 +1167,10 @@ static void api_submit(hs_api *a, const hs_http_request *req, const api_who *who
 
 static void api_sub_list(hs_api *a, const api_who *who, hs_http_response *r)
 {
-    sqlite3_stmt *q = NULL;
     long long ids[1000];
     size_t n = 0;
-    if (api_prepare(a,
-                    "SELECT id FROM submission WHERE partner = ?1 ORDER BY id DESC LIMIT "
-                    "1000",
-                    -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, who->id);
-        while (n < 1000 && sqlite3_step(q) == SQLITE_ROW)
-            ids[n++] = sqlite3_column_int64(q, 0);
-    }
-    sqlite3_finalize(q);
+    hs_error err = {0};
+    if (api_failed(a, hsi_rd_submission_ids(a->db, who->id, ids, 1000, &n, &err), &err)) n = 0;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *o = api_sub_obj(a, ids[i], who->id);
@@ -1644,12 +1264,8 @@ static void api_run_progress(void *ud, int level, const char *msg)
     pthread_mutex_unlock(&a->run_mu);
     if (known) return;
     long id = 0;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(api_sql(a), "SELECT max(id) FROM run WHERE status = 'running'", -1, &q,
-                           NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        id = (long)sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
+    hs_error err = {0};
+    if (hsi_rd_running_run(a->db, &id, &err) != HS_OK) id = 0; /* the 202 then names no run */
     pthread_mutex_lock(&a->run_mu);
     a->run_id = id;
     pthread_cond_broadcast(&a->run_cv);
