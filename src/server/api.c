@@ -68,7 +68,7 @@ typedef struct api_rate {
 } api_rate;
 
 typedef struct api_asset {
-    const char *path, *type, *cache;
+    const char *type, *cache;
     const unsigned char *data;
     const size_t *len;
     char etag[40];
@@ -498,10 +498,9 @@ static void api_check_runs(hs_api *a)
 
 /* ---- lifecycle -------------------------------------------------------------------------- */
 
-static void api_asset_init(api_asset *as, const char *path, const char *type, const char *cache,
+static void api_asset_init(api_asset *as, const char *type, const char *cache,
                            const unsigned char *data, const size_t *len)
 {
-    as->path = path;
     as->type = type;
     as->cache = cache;
     as->data = data;
@@ -554,18 +553,18 @@ hs_status hs_api_new(hs_ctx *ctx, hs_store *db, const hs_api_opts *o, hs_api **o
     /* an acknowledged write (201) must survive a crash of the machine, not only of the
      * process: full sync on every commit */
     hsi_rd_sync_full(db, NULL);
-    api_asset_init(&a->assets[0], "/", "text/html; charset=utf-8", "no-cache", hsi_asset_dash_html,
+    api_asset_init(&a->assets[0], "text/html; charset=utf-8", "no-cache", hsi_asset_dash_html,
                    &hsi_asset_dash_html_len);
-    api_asset_init(&a->assets[1], "/assets/dashboard.js", "text/javascript; charset=utf-8",
-                   "public, max-age=300", hsi_asset_dash_js, &hsi_asset_dash_js_len);
-    api_asset_init(&a->assets[2], "/assets/dashboard.css", "text/css; charset=utf-8",
-                   "public, max-age=300", hsi_asset_dash_css, &hsi_asset_dash_css_len);
-    api_asset_init(&a->assets[3], "/assets/countries-50m.json", API_JSON, "public, max-age=86400",
-                   hsi_asset_topo, &hsi_asset_topo_len);
-    api_asset_init(&a->assets[4], "/assets/iso-codes.json", API_JSON, "public, max-age=86400",
-                   hsi_asset_iso_codes, &hsi_asset_iso_codes_len);
-    api_asset_init(&a->assets[5], "/assets/iso-names.json", API_JSON, "public, max-age=86400",
-                   hsi_asset_iso_names, &hsi_asset_iso_names_len);
+    api_asset_init(&a->assets[1], "text/javascript; charset=utf-8", "public, max-age=300",
+                   hsi_asset_dash_js, &hsi_asset_dash_js_len);
+    api_asset_init(&a->assets[2], "text/css; charset=utf-8", "public, max-age=300",
+                   hsi_asset_dash_css, &hsi_asset_dash_css_len);
+    api_asset_init(&a->assets[3], API_JSON, "public, max-age=86400", hsi_asset_topo,
+                   &hsi_asset_topo_len);
+    api_asset_init(&a->assets[4], API_JSON, "public, max-age=86400", hsi_asset_iso_codes,
+                   &hsi_asset_iso_codes_len);
+    api_asset_init(&a->assets[5], API_JSON, "public, max-age=86400", hsi_asset_iso_names,
+                   &hsi_asset_iso_names_len);
     *out = a;
     return HS_OK;
 }
@@ -586,6 +585,22 @@ void hs_api_free(hs_api *a)
 }
 
 /* ---- reads ------------------------------------------------------------------------------ */
+
+typedef struct api_who {
+    long id;
+    char name[128];
+} api_who;
+
+/* What a route's handler is given: the request, the path's {} segment (NULL when the route
+ * has none), the query parameters the route reads (public reads), the authenticated caller
+ * (token routes) and the route's argument. */
+typedef struct api_call {
+    const hs_http_request *req;
+    const char *seg;
+    const api_params *p;
+    const api_who *who;
+    int arg;
+} api_call;
 
 /* A typed store read failed (under db_mu): noted, so that the request is answered 500 with
  * SQLite's message rather than with an empty list. 1 when st is a failure. */
@@ -661,8 +676,9 @@ static json_t *api_nodes(hs_api *a, const hsi_rd_index *ix)
     return api_list(a, st, j, &err);
 }
 
-static void api_health(hs_api *a, hs_http_response *r)
+static void api_health(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    (void)c;
     long run = hs_store_latest_run(a->db);
     api_body_json(r, 200,
                   json_pack("{s:s, s:s, s:i, s:o}", "status", "ok", "version", HS_VERSION,
@@ -670,8 +686,9 @@ static void api_health(hs_api *a, hs_http_response *r)
                             run ? json_integer(run) : json_null()));
 }
 
-static void api_indices(hs_api *a, hs_http_response *r)
+static void api_indices(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    (void)c;
     char ids[16][32];
     size_t n = api_index_ids(a, ids, 16);
     json_t *arr = json_array();
@@ -692,8 +709,9 @@ static void api_indices(hs_api *a, hs_http_response *r)
     api_body_json(r, 200, json_pack("{s:o}", "indices", arr));
 }
 
-static void api_countries(hs_api *a, hs_http_response *r)
+static void api_countries(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    (void)c;
     hs_error err = {0};
     json_t *arr = NULL;
     hs_status st = hsi_rd_countries(a->db, &arr, &err);
@@ -730,8 +748,9 @@ static int api_index_year(hs_api *a, const api_params *p, hsi_rd_index *ix, long
 
 static const char *const api_scores_params[] = {"index", "year", "country", "pillar", NULL};
 
-static void api_scores(hs_api *a, const api_params *p, hs_http_response *r)
+static void api_scores(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    const api_params *p = c->p;
     hsi_rd_index ix;
     long year = 0;
     if (!api_index_year(a, p, &ix, &year, r)) return;
@@ -757,8 +776,9 @@ static void api_scores(hs_api *a, const api_params *p, hs_http_response *r)
 
 static const char *const api_ranks_params[] = {"index", "year", NULL};
 
-static void api_ranks(hs_api *a, const api_params *p, hs_http_response *r)
+static void api_ranks(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    const api_params *p = c->p;
     hsi_rd_index ix;
     long year = 0;
     if (!api_index_year(a, p, &ix, &year, r)) return;
@@ -792,8 +812,9 @@ static json_int_t api_alert_total(hs_api *a, const char *country, int since)
 
 static const char *const api_alerts_params[] = {"country", "since", "limit", NULL};
 
-static void api_alerts(hs_api *a, const api_params *p, hs_http_response *r)
+static void api_alerts(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    const api_params *p = c->p;
     int since = 0;
     long limit = 100;
     const char *s = api_param(p, "since"), *l = api_param(p, "limit");
@@ -817,8 +838,9 @@ static void api_alerts(hs_api *a, const api_params *p, hs_http_response *r)
 static const char *const api_panel_params[] = {"country", "from",  "to", "level",
                                                "gid",     "limit", NULL};
 
-static void api_panel(hs_api *a, const api_params *p, hs_http_response *r)
+static void api_panel(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    const api_params *p = c->p;
     hsi_rd_panel_q pq = {.level = api_param(p, "level"),
                          .from = -100000,
                          .to = 100000,
@@ -950,8 +972,9 @@ static void api_country_events(hs_api *a, const char *code, json_t **months, jso
     free(sp);
 }
 
-static void api_country(hs_api *a, const char *code, hs_http_response *r)
+static void api_country(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    const char *code = c->seg;
     hs_error err = {0};
     json_t *name = NULL;
     if (api_failed(a, hsi_rd_unit_name(a->db, code, &name, &err), &err)) return;
@@ -972,8 +995,9 @@ static void api_country(hs_api *a, const char *code, hs_http_response *r)
 
 static const char *const api_method_params[] = {"index", NULL};
 
-static void api_method(hs_api *a, const api_params *p, hs_http_response *r)
+static void api_method(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    const api_params *p = c->p;
     hsi_rd_index ix;
     long year;
     if (!api_index_year(a, p, &ix, &year, r)) return;
@@ -998,8 +1022,9 @@ static json_t *api_run_obj(hs_api *a, long long id)
     return o;
 }
 
-static void api_runs(hs_api *a, hs_http_response *r)
+static void api_runs(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    (void)c;
     json_t *arr = json_array();
     long long ids[100];
     size_t n = 0;
@@ -1019,8 +1044,9 @@ static long long api_path_id(const char *seg)
     return hsi_api_long_parse(seg, 1, 999999999999L, &v) == 0 ? (long long)v : 0;
 }
 
-static void api_run(hs_api *a, const char *seg, hs_http_response *r)
+static void api_run(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    const char *seg = c->seg;
     long long id = api_path_id(seg);
     json_t *o = id ? api_run_obj(a, id) : NULL;
     if (!o) {
@@ -1039,11 +1065,6 @@ static const char *api_header(const hs_http_request *req, const char *name)
             return req->headers[i].value;
     return NULL;
 }
-
-typedef struct api_who {
-    long id;
-    char name[128];
-} api_who;
 
 /* On store st (db under db_mu, or auth_db under auth_mu). 1 with the caller's partner, or
  * 0 with a 401 response. */
@@ -1103,9 +1124,10 @@ static int api_csv_type(const char *ct)
 
 static const char *const api_sub_params[] = {"kind", NULL};
 
-static void api_submit(hs_api *a, const hs_http_request *req, const api_who *who,
-                       hs_http_response *r)
+static void api_submit(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    const hs_http_request *req = c->req;
+    const api_who *who = c->who;
     api_params p;
     api_parse_query(req->query, api_sub_params, &p);
     const char *kind = api_param(&p, "kind");
@@ -1165,8 +1187,11 @@ static void api_submit(hs_api *a, const hs_http_request *req, const api_who *who
     hsi_sub_errs_free(&errs);
 }
 
-static void api_sub_list(hs_api *a, const api_who *who, hs_http_response *r)
+/* GET /submissions: every partner's to an administrator, the caller's own to a partner. */
+static void api_sub_list(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    const api_who *who = c->who;
+    if (hsi_api_review_list(a->db, c->req, who->id, r)) return;
     long long ids[1000];
     size_t n = 0;
     hs_error err = {0};
@@ -1179,9 +1204,13 @@ static void api_sub_list(hs_api *a, const api_who *who, hs_http_response *r)
     api_body_json(r, 200, json_pack("{s:o}", "submissions", arr));
 }
 
-static void api_sub_one(hs_api *a, const char *method, const char *seg, const api_who *who,
-                        hs_http_response *r)
+/* GET and DELETE /submissions/{id}: an administrator reads any submission, a partner reads
+ * and withdraws its own. */
+static void api_sub_one(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    const char *method = c->req->method, *seg = c->seg;
+    const api_who *who = c->who;
+    if (strcmp(method, "DELETE") && hsi_api_review_one(a->db, seg, who->id, r)) return;
     long long id = api_path_id(seg);
     if (id && !strcmp(method, "DELETE")) {
         int found = 0;
@@ -1286,8 +1315,9 @@ int hsi_api_run_release(hs_api *a, long partner)
     return released;
 }
 
-static void api_post_run(hs_api *a, const api_who *who, hs_http_response *r)
+static void api_post_run(hs_api *a, const api_call *c, hs_http_response *r)
 {
+    const api_who *who = c->who;
     /* the request that claimed the run at its headers (hsi_api_precheck) starts it; any
      * other, while a run is claimed or under way, is coalesced into it */
     long long now = (long long)time(NULL);
@@ -1349,58 +1379,145 @@ static void api_post_run(hs_api *a, const api_who *who, hs_http_response *r)
 
 /* ---- routing ---------------------------------------------------------------------------- */
 
-static void api_not_allowed(hs_http_response *r, const char *allow)
-{
-    snprintf(r->allow, sizeof r->allow, "%s", allow);
-    api_error(r, 405, "method_not_allowed", "this resource allows %s", allow);
-}
-
 static int api_is_get(const char *m)
 {
     return !strcmp(m, "GET") || !strcmp(m, "HEAD");
 }
 
-/* Static files: "/" and "/assets/...". 1 when answered. */
-static int api_static(hs_api *a, const hs_http_request *req, hs_http_response *r)
+/* A static file of the dashboard (c->arg: its index in a->assets). */
+static void api_static_file(hs_api *a, const api_call *c, hs_http_response *r)
 {
-    for (size_t i = 0; i < sizeof a->assets / sizeof a->assets[0]; i++) {
-        const api_asset *as = &a->assets[i];
-        if (strcmp(req->path, as->path)) continue;
-        if (!api_is_get(req->method)) {
-            api_not_allowed(r, "GET, HEAD");
-            return 1;
-        }
-        r->status = 200;
-        r->content_type = as->type;
-        r->cache_control = as->cache;
-        r->body = (const char *)as->data;
-        r->body_len = *as->len;
-        memcpy(r->etag, as->etag, sizeof r->etag);
-        return 1;
-    }
-    return 0;
+    const api_asset *as = &a->assets[c->arg];
+    r->status = 200;
+    r->content_type = as->type;
+    r->cache_control = as->cache;
+    r->body = (const char *)as->data;
+    r->body_len = *as->len;
+    memcpy(r->etag, as->etag, sizeof r->etag);
 }
-
-/* A public read: answered from the cache or computed under db_mu and cached. */
-typedef enum {
-    R_HEALTH,
-    R_INDICES,
-    R_COUNTRIES,
-    R_SCORES,
-    R_RANKS,
-    R_COUNTRY,
-    R_PANEL,
-    R_ALERTS,
-    R_METHOD,
-    R_RUNS,
-    R_RUN,
-    R_FORECASTS,
-    R_WATCHLIST,
-    R_FC_SCORES
-} api_route;
 
 static const char *const api_forecasts_params[] = {"country", "origin", NULL};
 static const char *const api_watchlist_params[] = {"months", "limit", NULL};
+
+static void api_forecasts(hs_api *a, const api_call *c, hs_http_response *r)
+{
+    hsi_api_forecasts(a->db, api_param(c->p, "country"), api_param(c->p, "origin"), r);
+}
+
+static void api_watchlist(hs_api *a, const api_call *c, hs_http_response *r)
+{
+    hsi_api_watchlist(a->db, api_param(c->p, "months"), api_param(c->p, "limit"), r);
+}
+
+static void api_fc_scores(hs_api *a, const api_call *c, hs_http_response *r)
+{
+    (void)c;
+    hsi_api_fc_scores(a->db, r);
+}
+
+/* POST /submissions/{id}/accept, reject or withdraw (c->arg: the hs_review). */
+static void api_review(hs_api *a, const api_call *c, hs_http_response *r)
+{
+    hsi_api_review_decide(a->db, c->req, strtoll(c->seg, NULL, 10), (hs_review)c->arg, c->who->id,
+                          c->who->name, r);
+}
+
+typedef void (*api_handler)(hs_api *a, const api_call *c, hs_http_response *r);
+
+/* A route: requests whose method and path match are answered by handler. method GET takes
+ * HEAD too; NULL takes every method (the handler answers a wrong one, after the checks that
+ * come first on that route). In pattern, {} is one non-empty path segment and {id} one of 1
+ * to 12 digits without a leading zero. auth: the caller's token is checked (and such answers
+ * are never cached); cache: a public read, kept in the response cache, keyed by the path and
+ * the query parameters in params. */
+typedef struct api_route {
+    const char *method;
+    const char *pattern;
+    api_handler handler;
+    int auth, cache;
+    const char *const *params;
+    int arg;
+} api_route;
+
+static const api_route api_routes[] = {
+    {"GET", "/", api_static_file, 0, 0, NULL, 0},
+    {"GET", "/assets/dashboard.js", api_static_file, 0, 0, NULL, 1},
+    {"GET", "/assets/dashboard.css", api_static_file, 0, 0, NULL, 2},
+    {"GET", "/assets/countries-50m.json", api_static_file, 0, 0, NULL, 3},
+    {"GET", "/assets/iso-codes.json", api_static_file, 0, 0, NULL, 4},
+    {"GET", "/assets/iso-names.json", api_static_file, 0, 0, NULL, 5},
+    {"GET", "/api/v1/health", api_health, 0, 1, NULL, 0},
+    {"GET", "/api/v1/indices", api_indices, 0, 1, NULL, 0},
+    {"GET", "/api/v1/countries", api_countries, 0, 1, NULL, 0},
+    {"GET", "/api/v1/countries/{}", api_country, 0, 1, NULL, 0},
+    {"GET", "/api/v1/scores", api_scores, 0, 1, api_scores_params, 0},
+    {"GET", "/api/v1/ranks", api_ranks, 0, 1, api_ranks_params, 0},
+    {"GET", "/api/v1/events/panel", api_panel, 0, 1, api_panel_params, 0},
+    {"GET", "/api/v1/alerts", api_alerts, 0, 1, api_alerts_params, 0},
+    {"GET", "/api/v1/method", api_method, 0, 1, api_method_params, 0},
+    {"GET", "/api/v1/forecasts", api_forecasts, 0, 1, api_forecasts_params, 0},
+    {"GET", "/api/v1/watchlist", api_watchlist, 0, 1, api_watchlist_params, 0},
+    {"GET", "/api/v1/forecasts/scores", api_fc_scores, 0, 1, NULL, 0},
+    {"GET", "/api/v1/runs", api_runs, 0, 1, NULL, 0},
+    {"POST", "/api/v1/runs", api_post_run, 1, 0, NULL, 0},
+    {"GET", "/api/v1/runs/{}", api_run, 0, 1, NULL, 0},
+    {"GET", "/api/v1/submissions", api_sub_list, 1, 0, NULL, 0},
+    {"POST", "/api/v1/submissions", api_submit, 1, 0, NULL, 0},
+    {"GET", "/api/v1/submissions/{}", api_sub_one, 1, 0, NULL, 0},
+    {"DELETE", "/api/v1/submissions/{}", api_sub_one, 1, 0, NULL, 0},
+    {NULL, "/api/v1/submissions/{id}/accept", api_review, 1, 0, NULL, HS_REVIEW_ACCEPT},
+    {NULL, "/api/v1/submissions/{id}/reject", api_review, 1, 0, NULL, HS_REVIEW_REJECT},
+    {NULL, "/api/v1/submissions/{id}/withdraw", api_review, 1, 0, NULL, HS_REVIEW_WITHDRAW},
+};
+
+/* 1 when path matches pattern; *seg then points at the path's {} segment (and what follows
+ * it), NULL when the pattern has none. */
+static int api_path_match(const char *pat, const char *path, const char **seg)
+{
+    *seg = NULL;
+    while (*pat) {
+        if (*pat != '{') {
+            if (*pat++ != *path++) return 0;
+            continue;
+        }
+        size_t n = strcspn(path, "/");
+        if (!n) return 0;
+        if (!strncmp(pat, "{id}", 4) &&
+            (*path < '1' || *path > '9' || n > 12 || strspn(path, "0123456789") < n))
+            return 0;
+        *seg = path;
+        path += n;
+        pat = strchr(pat, '}') + 1;
+    }
+    return *path == 0;
+}
+
+/* The route of a request: its method and path are matched once against the table. */
+typedef struct api_match {
+    const api_route *route; /* NULL: none takes this method at this path */
+    const char *seg;
+    char allow[48]; /* the methods the path takes, when route is NULL ("": no such path) */
+} api_match;
+
+static void api_match_req(const char *method, const char *path, api_match *m)
+{
+    memset(m, 0, sizeof *m);
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof api_routes / sizeof api_routes[0]; i++) {
+        const api_route *rt = &api_routes[i];
+        const char *seg;
+        if (!api_path_match(rt->pattern, path, &seg)) continue;
+        if (!rt->method || !strcmp(rt->method, method) ||
+            (!strcmp(rt->method, "GET") && api_is_get(method))) {
+            m->route = rt;
+            m->seg = seg;
+            return;
+        }
+        const char *name = !strcmp(rt->method, "GET") ? "GET, HEAD" : rt->method;
+        if (k < sizeof m->allow)
+            k += (size_t)snprintf(m->allow + k, sizeof m->allow - k, "%s%s", k ? ", " : "", name);
+    }
+}
 
 /* Take the store; with no_wait only when it is free at once, else the answer is deferred
  * (status 0) and 0 is returned. */
@@ -1415,38 +1532,13 @@ static int api_lock_db(hs_api *a, int no_wait, hs_http_response *r)
     return 0;
 }
 
-static void api_read(hs_api *a, api_route route, const char *seg, const char *query, int no_wait,
-                     hs_http_response *r)
+/* A public read: answered from the cache or computed under db_mu and cached. */
+static void api_read(hs_api *a, const hs_http_request *req, const api_match *m, hs_http_response *r)
 {
     static const char *const none[] = {NULL};
-    const char *const *names = none;
-    switch (route) {
-    case R_SCORES:
-        names = api_scores_params;
-        break;
-    case R_RANKS:
-        names = api_ranks_params;
-        break;
-    case R_PANEL:
-        names = api_panel_params;
-        break;
-    case R_ALERTS:
-        names = api_alerts_params;
-        break;
-    case R_METHOD:
-        names = api_method_params;
-        break;
-    case R_FORECASTS:
-        names = api_forecasts_params;
-        break;
-    case R_WATCHLIST:
-        names = api_watchlist_params;
-        break;
-    default:
-        break;
-    }
+    const api_route *rt = m->route;
     api_params p;
-    api_parse_query(query, names, &p);
+    api_parse_query(req->query, rt->params ? rt->params : none, &p);
     if (p.bad) {
         api_error(r, 400, "bad_request",
                   "a query parameter is badly encoded or longer than %d bytes", API_MAX_VALUE - 1);
@@ -1454,60 +1546,18 @@ static void api_read(hs_api *a, api_route route, const char *seg, const char *qu
     }
     char key[API_MAX_PARAMS * (API_MAX_VALUE + 40) + 600];
     char path[600];
-    snprintf(path, sizeof path, "%d/%.500s", (int)route, seg ? seg : "");
+    snprintf(path, sizeof path, "%d/%.500s", (int)(rt - api_routes), m->seg ? m->seg : "");
     api_cache_key(path, &p, key, sizeof key);
     r->cache_control = "no-cache";
     r->public_read = 1;
     api_check_runs(a);
     if (api_cache_get(a, key, r)) return;
-    if (!api_lock_db(a, no_wait, r)) return;
+    if (!api_lock_db(a, req->no_wait, r)) return;
     pthread_rwlock_rdlock(&a->cache_mu);
     unsigned long gen = a->gen;
     pthread_rwlock_unlock(&a->cache_mu);
-    switch (route) {
-    case R_HEALTH:
-        api_health(a, r);
-        break;
-    case R_INDICES:
-        api_indices(a, r);
-        break;
-    case R_COUNTRIES:
-        api_countries(a, r);
-        break;
-    case R_SCORES:
-        api_scores(a, &p, r);
-        break;
-    case R_RANKS:
-        api_ranks(a, &p, r);
-        break;
-    case R_COUNTRY:
-        api_country(a, seg, r);
-        break;
-    case R_PANEL:
-        api_panel(a, &p, r);
-        break;
-    case R_ALERTS:
-        api_alerts(a, &p, r);
-        break;
-    case R_METHOD:
-        api_method(a, &p, r);
-        break;
-    case R_RUNS:
-        api_runs(a, r);
-        break;
-    case R_RUN:
-        api_run(a, seg, r);
-        break;
-    case R_FORECASTS:
-        hsi_api_forecasts(a->db, api_param(&p, "country"), api_param(&p, "origin"), r);
-        break;
-    case R_WATCHLIST:
-        hsi_api_watchlist(a->db, api_param(&p, "months"), api_param(&p, "limit"), r);
-        break;
-    case R_FC_SCORES:
-        hsi_api_fc_scores(a->db, r);
-        break;
-    }
+    api_call c = {.req = req, .seg = m->seg, .p = &p, .arg = rt->arg};
+    rt->handler(a, &c, r);
     api_db_check(a, r);
     pthread_mutex_unlock(&a->db_mu);
     if (r->status == 200) {
@@ -1517,79 +1567,91 @@ static void api_read(hs_api *a, api_route route, const char *seg, const char *qu
     }
 }
 
-/* Routes that need a token; under db_mu. */
-static void api_write(hs_api *a, const hs_http_request *req, const char *rest, hs_http_response *r)
+/* A route that needs a token: under db_mu with the caller, never cached. */
+static void api_write(hs_api *a, const hs_http_request *req, const api_match *m,
+                      hs_http_response *r)
 {
     api_who who;
     memset(&who, 0, sizeof who);
     if (!api_lock_db(a, req->no_wait, r)) return;
     if (api_auth(a, req, &who, r)) {
         r->cache_control = "no-store";
-        if (hsi_api_review(a->db, req, rest, who.id, who.name, r)) {
-            /* an administrator's route (api_review.c) */
-        } else if (!strcmp(rest, "runs"))
-            api_post_run(a, &who, r);
-        else if (!strcmp(rest, "submissions") && !strcmp(req->method, "POST"))
-            api_submit(a, req, &who, r);
-        else if (!strcmp(rest, "submissions"))
-            api_sub_list(a, &who, r);
-        else
-            api_sub_one(a, req->method, rest + strlen("submissions/"), &who, r);
+        api_call c = {.req = req, .seg = m->seg, .who = &who, .arg = m->route->arg};
+        m->route->handler(a, &c, r);
         if (!r->cache_control) r->cache_control = "no-store";
     }
     api_db_check(a, r);
     pthread_mutex_unlock(&a->db_mu);
 }
 
-/* A write the route refuses whatever the body and the token (405: a read-only resource,
- * or a method the resource does not take): answered at once. Other writes under /api/v1/
- * need a token. */
-static int api_refused_write(const char *method, const char *path)
+/* Answer a matched request: 404 or 405 when no route takes it, else its route. */
+static void api_answer(hs_api *a, const hs_http_request *req, const api_match *m,
+                       hs_http_response *r)
 {
-    if (strncmp(path, "/api/v1/", 8)) return 1; /* 404 or 405 */
-    const char *rest = path + 8;
-    static const char *const ro[] = {"health",    "indices",   "countries",       "scores",
-                                     "ranks",     "alerts",    "method",          "events/panel",
-                                     "forecasts", "watchlist", "forecasts/scores"};
-    for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
-        if (!strcmp(rest, ro[i])) return 1;
-    if (!strncmp(rest, "countries/", 10) || !strncmp(rest, "runs/", 5)) return 1;
-    if (!strcmp(rest, "runs") || !strcmp(rest, "submissions")) return strcmp(method, "POST") != 0;
-    if (!strncmp(rest, "submissions/", 12) && !strchr(rest + 12, '/'))
-        return strcmp(method, "DELETE") != 0;
-    return 0;
+    const api_route *rt = m->route;
+    if (!rt && m->allow[0]) {
+        snprintf(r->allow, sizeof r->allow, "%s", m->allow);
+        api_error(r, 405, "method_not_allowed", "this resource allows %s", m->allow);
+    } else if (!rt && strncmp(req->path, "/api/v1/", 8)) {
+        api_error(r, 404, "not_found",
+                  "no resource at '%.200s': the API is under /api/v1/ (docs/server.md)", req->path);
+    } else if (!rt) {
+        api_error(r, 404, "not_found", "no resource at '%.200s' (docs/server.md lists them)",
+                  req->path);
+    } else if (rt->auth) {
+        api_write(a, req, m, r);
+    } else if (rt->cache) {
+        api_read(a, req, m, r);
+    } else {
+        api_call c = {.req = req, .seg = m->seg, .arg = rt->arg};
+        rt->handler(a, &c, r);
+    }
 }
 
-static void api_route_req(hs_api *a, const hs_http_request *req, hs_http_response *r);
+/* The token of a write, checked on its headers: on the second connection, or on the first
+ * when it is free at once. 1 with *who, 0 with r answered or (status 0) left to be checked
+ * with the body. */
+static int api_precheck_auth(hs_api *a, const hs_http_request *req, api_who *who,
+                             hs_http_response *r)
+{
+    int ok;
+    if (a->auth_db) {
+        pthread_mutex_lock(&a->auth_mu);
+        ok = api_auth_on(a->auth_db, req, who, r);
+        pthread_mutex_unlock(&a->auth_mu);
+    } else if (!api_header(req, "Authorization")) {
+        ok = api_auth_on(a->db, req, who, r); /* answers 401 without reading the store */
+    } else if (pthread_mutex_trylock(&a->db_mu) == 0) {
+        ok = api_auth_on(a->db, req, who, r);
+        pthread_mutex_unlock(&a->db_mu);
+    } else {
+        return 0; /* the store is busy: the token is checked with the body */
+    }
+    return ok;
+}
 
 int hsi_api_precheck(hs_api *a, const hs_http_request *req, hs_http_response *r, long *claimed)
 {
     memset(r, 0, sizeof *r);
     *claimed = 0;
     const char *m = req->method ? req->method : "";
-    const char *path = req->path ? req->path : "";
     if (api_is_get(m)) return 0;
-    if (api_refused_write(m, path)) {
+    if (req->body_too_large || !req->path || req->path[0] != '/') {
         hs_api_handle(a, req, r);
+        return r->status != 0;
+    }
+    /* a write no route takes (404, 405) or one that needs no token is answered at once,
+     * whatever its body */
+    api_match match;
+    api_match_req(m, req->path, &match);
+    if (!match.route || !match.route->auth) {
+        api_answer(a, req, &match, r);
         return r->status != 0;
     }
     api_who who;
     memset(&who, 0, sizeof who);
-    int ok;
-    if (a->auth_db) {
-        pthread_mutex_lock(&a->auth_mu);
-        ok = api_auth_on(a->auth_db, req, &who, r);
-        pthread_mutex_unlock(&a->auth_mu);
-    } else if (!api_header(req, "Authorization")) {
-        ok = api_auth_on(a->db, req, &who, r); /* answers 401 without reading the store */
-    } else if (pthread_mutex_trylock(&a->db_mu) == 0) {
-        ok = api_auth_on(a->db, req, &who, r);
-        pthread_mutex_unlock(&a->db_mu);
-    } else {
-        return 0; /* the store is busy: the token is checked with the body */
-    }
-    if (!ok) return 1;
-    if (strcmp(path, "/api/v1/runs") || strcmp(m, "POST")) return 0;
+    if (!api_precheck_auth(a, req, &who, r)) return r->status != 0;
+    if (match.route->handler != api_post_run) return 0;
     long long now = (long long)time(NULL);
     pthread_mutex_lock(&a->run_mu);
     if (a->run_active) {
@@ -1615,87 +1677,6 @@ void hsi_api_error(hs_http_response *r, int status, const char *code, const char
 {
     memset(r, 0, sizeof *r);
     api_error(r, status, code, "%s", msg);
-}
-
-static void api_route_req(hs_api *a, const hs_http_request *req, hs_http_response *r)
-{
-    const char *m = req->method ? req->method : "";
-    const char *path = req->path ? req->path : "";
-    if (api_static(a, req, r)) return;
-    static const char prefix[] = "/api/v1/";
-    if (strncmp(path, prefix, sizeof prefix - 1)) {
-        api_error(r, 404, "not_found",
-                  "no resource at '%.200s': the API is under /api/v1/ (docs/server.md)", path);
-        return;
-    }
-    const char *rest = path + sizeof prefix - 1;
-    static const struct {
-        const char *name;
-        api_route route;
-    } fixed[] = {{"health", R_HEALTH},
-                 {"indices", R_INDICES},
-                 {"countries", R_COUNTRIES},
-                 {"scores", R_SCORES},
-                 {"ranks", R_RANKS},
-                 {"events/panel", R_PANEL},
-                 {"alerts", R_ALERTS},
-                 {"method", R_METHOD},
-                 {"forecasts", R_FORECASTS},
-                 {"watchlist", R_WATCHLIST},
-                 {"forecasts/scores", R_FC_SCORES}};
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-        if (strcmp(rest, fixed[i].name)) continue;
-        if (!api_is_get(m)) {
-            api_not_allowed(r, "GET, HEAD");
-            return;
-        }
-        api_read(a, fixed[i].route, NULL, req->query, req->no_wait, r);
-        return;
-    }
-    if (!strncmp(rest, "countries/", 10) && rest[10] && !strchr(rest + 10, '/')) {
-        if (!api_is_get(m)) {
-            api_not_allowed(r, "GET, HEAD");
-            return;
-        }
-        api_read(a, R_COUNTRY, rest + 10, NULL, req->no_wait, r);
-        return;
-    }
-    if (!strcmp(rest, "runs")) {
-        if (api_is_get(m))
-            api_read(a, R_RUNS, NULL, NULL, req->no_wait, r);
-        else if (!strcmp(m, "POST"))
-            api_write(a, req, rest, r);
-        else
-            api_not_allowed(r, "GET, HEAD, POST");
-        return;
-    }
-    if (!strncmp(rest, "runs/", 5) && rest[5] && !strchr(rest + 5, '/')) {
-        if (!api_is_get(m)) {
-            api_not_allowed(r, "GET, HEAD");
-            return;
-        }
-        api_read(a, R_RUN, rest + 5, NULL, req->no_wait, r);
-        return;
-    }
-    if (!strcmp(rest, "submissions")) {
-        if (api_is_get(m) || !strcmp(m, "POST"))
-            api_write(a, req, rest, r);
-        else
-            api_not_allowed(r, "GET, HEAD, POST");
-        return;
-    }
-    if (hsi_api_review_path(rest)) {
-        api_write(a, req, rest, r);
-        return;
-    }
-    if (!strncmp(rest, "submissions/", 12) && rest[12] && !strchr(rest + 12, '/')) {
-        if (api_is_get(m) || !strcmp(m, "DELETE"))
-            api_write(a, req, rest, r);
-        else
-            api_not_allowed(r, "GET, HEAD, DELETE");
-        return;
-    }
-    api_error(r, 404, "not_found", "no resource at '%.200s' (docs/server.md lists them)", path);
 }
 
 static int api_etag_match(const char *inm, const char *etag)
@@ -1728,7 +1709,9 @@ void hs_api_handle(hs_api *a, const hs_http_request *req, hs_http_response *r)
         api_error(r, 400, "bad_request", "expected a method and a path starting with /");
         return;
     }
-    api_route_req(a, req, r);
+    api_match m;
+    api_match_req(req->method, req->path, &m);
+    api_answer(a, req, &m, r);
     if (r->status == 0) return; /* deferred: the store is busy (no_wait) */
     if (r->status == 200 && r->etag[0] && api_is_get(req->method) &&
         api_etag_match(api_header(req, "If-None-Match"), r->etag)) {

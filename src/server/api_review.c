@@ -119,67 +119,40 @@ static void rv_decide(hs_store *db, const hs_http_request *req, long long id, hs
     hsi_api_json(r, 200, json_pack("{s:o}", "submission", o));
 }
 
-/* "submissions/{id}/{action}": the id and the decision, or 0. */
-static long long rv_action_path(const char *rest, hs_review *what)
+void hsi_api_review_decide(hs_store *db, const hs_http_request *req, long long id, hs_review what,
+                           long who, const char *name, hs_http_response *r)
 {
-    if (strncmp(rest, "submissions/", 12)) return 0;
-    const char *p = rest + 12;
+    if (!hsi_partner_is_admin(db, who))
+        hsi_api_err(r, 403, "forbidden",
+                    "reviewing submissions needs an administrator's token (humsec partner "
+                    "add --admin NAME)");
+    else if (strcmp(req->method, "POST"))
+        hsi_api_err(r, 405, "method_not_allowed", "this resource allows POST");
+    else
+        rv_decide(db, req, id, what, name, r);
+    if (r->status == 405) snprintf(r->allow, sizeof r->allow, "POST");
+}
+
+int hsi_api_review_list(hs_store *db, const hs_http_request *req, long who, hs_http_response *r)
+{
+    if (!hsi_partner_is_admin(db, who)) return 0;
+    rv_list(db, req, r);
+    return 1;
+}
+
+int hsi_api_review_one(hs_store *db, const char *seg, long who, hs_http_response *r)
+{
     char *end = NULL;
-    if (*p < '1' || *p > '9') return 0;
-    long long id = strtoll(p, &end, 10);
-    if (!end || *end != '/' || end - p > 12) return 0;
-    static const char *const names[] = {"accept", "reject", "withdraw"};
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(end + 1, names[i])) {
-            *what = (hs_review)i;
-            return id;
-        }
-    return 0;
-}
-
-int hsi_api_review_path(const char *rest)
-{
-    hs_review what;
-    return rv_action_path(rest, &what) != 0;
-}
-
-int hsi_api_review(hs_store *db, const hs_http_request *req, const char *rest, long who,
-                   const char *name, hs_http_response *r)
-{
-    hs_review what = HS_REVIEW_ACCEPT;
-    long long id = rv_action_path(rest, &what);
-    int admin = hsi_partner_is_admin(db, who);
-    if (id) {
-        if (!admin)
-            hsi_api_err(r, 403, "forbidden",
-                        "reviewing submissions needs an administrator's token (humsec partner "
-                        "add --admin NAME)");
-        else if (strcmp(req->method, "POST"))
-            hsi_api_err(r, 405, "method_not_allowed", "this resource allows POST");
-        else
-            rv_decide(db, req, id, what, name, r);
-        if (r->status == 405) snprintf(r->allow, sizeof r->allow, "POST");
-        return 1;
-    }
-    if (!admin || (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))) return 0;
-    if (!strcmp(rest, "submissions")) {
-        rv_list(db, req, r);
-        return 1;
-    }
-    if (!strncmp(rest, "submissions/", 12)) {
-        const char *p = rest + 12;
-        char *end = NULL;
-        long long sid = *p >= '1' && *p <= '9' ? strtoll(p, &end, 10) : 0;
-        if (!sid || !end || *end || end - p > 12) return 0; /* the partner route's 404 */
-        hs_error err = {0};
-        json_t *o = NULL;
-        if (hsi_rd_submission(db, sid, 0, &o, &err) != HS_OK)
-            rv_db_error(db, &err, r);
-        else if (!o)
-            hsi_api_err(r, 404, "not_found", "no submission %lld", sid);
-        else
-            hsi_api_json(r, 200, json_pack("{s:o}", "submission", o));
-        return 1;
-    }
-    return 0;
+    long long sid = *seg >= '1' && *seg <= '9' ? strtoll(seg, &end, 10) : 0;
+    /* not an id: the partner route's 404 */
+    if (!sid || !end || *end || end - seg > 12 || !hsi_partner_is_admin(db, who)) return 0;
+    hs_error err = {0};
+    json_t *o = NULL;
+    if (hsi_rd_submission(db, sid, 0, &o, &err) != HS_OK)
+        rv_db_error(db, &err, r);
+    else if (!o)
+        hsi_api_err(r, 404, "not_found", "no submission %lld", sid);
+    else
+        hsi_api_json(r, 200, json_pack("{s:o}", "submission", o));
+    return 1;
 }

@@ -69,10 +69,16 @@ HS_INTERNAL void hsi_api_fc_scores(hs_store *db, hs_http_response *r);
 HS_INTERNAL struct json_t *hsi_api_fc_warnings(hs_store *db, const char *country);
 
 /* The administrators' routes (api_review.c), under the store mutex with the authenticated
- * caller: 1 when the request was one of them and r is answered. */
-HS_INTERNAL int hsi_api_review(hs_store *db, const hs_http_request *req, const char *rest, long who,
-                               const char *name, hs_http_response *r);
-/* 1 when rest ("submissions/7/accept") is a decision's path. */
-HS_INTERNAL int hsi_api_review_path(const char *rest);
+ * caller `who` (name: its partner name). A decision on submission id (POST only, else 405;
+ * 403 to a partner who is not an administrator). */
+HS_INTERNAL void hsi_api_review_decide(hs_store *db, const hs_http_request *req, long long id,
+                                       hs_review what, long who, const char *name,
+                                       hs_http_response *r);
+/* Every partner's submissions (GET /submissions) and any one (GET /submissions/{seg}) to an
+ * administrator: 1 when r is answered, 0 when the caller is not one (or seg no id) and the
+ * partner's own route answers. */
+HS_INTERNAL int hsi_api_review_list(hs_store *db, const hs_http_request *req, long who,
+                                    hs_http_response *r);
+HS_INTERNAL int hsi_api_review_one(hs_store *db, const char *seg, long who, hs_http_response *r);
 
 #endif
