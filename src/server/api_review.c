@@ -5,15 +5,11 @@
  * administrator has accepted it. Called by api.c under its store mutex with the
  * authenticated caller; answers only administrators' requests on these routes.
  */
-#include "server_int.h"
+#include "api_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
-
-#include "store/reads_int.h"
 
 #define RV_MAX_LIST 1000
 
@@ -119,9 +115,14 @@ static void rv_decide(hs_store *db, const hs_http_request *req, long long id, hs
     hsi_api_json(r, 200, json_pack("{s:o}", "submission", o));
 }
 
-void hsi_api_review_decide(hs_store *db, const hs_http_request *req, long long id, hs_review what,
-                           long who, const char *name, hs_http_response *r)
+void hsi_api_post_review(hs_api *a, const hsi_api_call *c, hs_http_response *r)
 {
+    hs_store *db = a->db;
+    const hs_http_request *req = c->req;
+    long who = c->who->id;
+    const char *name = c->who->name;
+    long long id = strtoll(c->seg, NULL, 10); /* the route's {id} */
+    hs_review what = (hs_review)c->arg;
     if (!hsi_partner_is_admin(db, who))
         hsi_api_err(r, 403, "forbidden",
                     "reviewing submissions needs an administrator's token (humsec partner "
