@@ -6,17 +6,13 @@
  * evaluation). The store's typed reads give the rows (src/store/forecasts.c); this file
  * only checks the parameters and writes JSON.
  */
-#include "server_int.h"
+#include "api_int.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
-
-#include "store/store_int.h"
 
 #define FC_HISTORY   36 /* months of history before the origin, for the fan chart */
 #define FC_MAX_WATCH 300
@@ -92,7 +88,7 @@ static int fc_no_run(hs_store *db, int origin, hsi_fc_run *run, hs_http_response
     return 0;
 }
 
-void hsi_api_forecasts(hs_store *db, const char *country, const char *origin, hs_http_response *r)
+static void fc_forecasts(hs_store *db, const char *country, const char *origin, hs_http_response *r)
 {
     int org = 0;
     if (!country || !*country) {
@@ -252,7 +248,7 @@ static json_t *fc_reasons(hs_store *db, int64_t frun, const char *iso3)
     return a;
 }
 
-void hsi_api_watchlist(hs_store *db, const char *months, const char *limit, hs_http_response *r)
+static void fc_watchlist(hs_store *db, const char *months, const char *limit, hs_http_response *r)
 {
     long nm = 3, lim = 30;
     if (months && hsi_api_long_parse(months, 1, 12, &nm) != 0) {
@@ -323,7 +319,7 @@ static json_t *fc_score_rows(const hsi_fc_score *s, size_t n, int by_month)
     return a;
 }
 
-void hsi_api_fc_scores(hs_store *db, hs_http_response *r)
+static void fc_scores(hs_store *db, hs_http_response *r)
 {
     hsi_fc_score *bl = NULL, *bm = NULL;
     size_t nl = 0, nm = 0;
@@ -370,4 +366,23 @@ json_t *hsi_api_fc_warnings(hs_store *db, const char *country)
     return json_pack("{s:I, s:o, s:o, s:o, s:o}", "run", (json_int_t)run.id, "origin",
                      fc_month_json(run.origin), "threshold", fc_num(th, 1e4), "onsets", on,
                      "continuations", co);
+}
+
+const char *const hsi_api_forecasts_params[] = {"country", "origin", NULL};
+const char *const hsi_api_watchlist_params[] = {"months", "limit", NULL};
+
+void hsi_api_get_forecasts(hs_api *a, const hsi_api_call *c, hs_http_response *r)
+{
+    fc_forecasts(a->db, hsi_api_param(c->p, "country"), hsi_api_param(c->p, "origin"), r);
+}
+
+void hsi_api_get_watchlist(hs_api *a, const hsi_api_call *c, hs_http_response *r)
+{
+    fc_watchlist(a->db, hsi_api_param(c->p, "months"), hsi_api_param(c->p, "limit"), r);
+}
+
+void hsi_api_get_fc_scores(hs_api *a, const hsi_api_call *c, hs_http_response *r)
+{
+    (void)c;
+    fc_scores(a->db, r);
 }

@@ -5,62 +5,18 @@
  * administrator has accepted it. Called by api.c under its store mutex with the
  * authenticated caller; answers only administrators' requests on these routes.
  */
-#include "server_int.h"
+#include "api_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-#include <sqlite3.h>
-
-#include "store/store_int.h"
-
 #define RV_MAX_LIST 1000
 
-static json_t *rv_str(sqlite3_stmt *q, int i)
-{
-    const unsigned char *s = sqlite3_column_text(q, i);
-    json_t *j = s ? json_stringn((const char *)s, (size_t)sqlite3_column_bytes(q, i)) : NULL;
-    return j ? j : json_null();
-}
-
-static const char rv_cols[] =
-    "SELECT s.id, p.name, s.kind, s.received_at, s.sha256, s.rows, s.status, s.withdrawn_at, "
-    "length(s.body), s.decided_at, s.decided_by, s.reason FROM submission s JOIN partner p ON "
-    "p.id = s.partner ";
-
-static json_t *rv_obj(sqlite3_stmt *q)
-{
-    return json_pack("{s:I, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:o, s:o, s:o}", "id",
-                     (json_int_t)sqlite3_column_int64(q, 0), "partner", rv_str(q, 1), "kind",
-                     rv_str(q, 2), "received", rv_str(q, 3), "sha256", rv_str(q, 4), "rows",
-                     (json_int_t)sqlite3_column_int64(q, 5), "status", rv_str(q, 6), "withdrawn",
-                     rv_str(q, 7), "bytes", (json_int_t)sqlite3_column_int64(q, 8), "decided",
-                     rv_str(q, 9), "decided_by", rv_str(q, 10), "reason", rv_str(q, 11));
-}
-
-static void rv_db_error(hs_store *db, hs_http_response *r)
+static void rv_db_error(hs_store *db, const hs_error *err, hs_http_response *r)
 {
     hsi_api_err(r, 500, "internal", "the store %s cannot be read: %s", hsi_store_path(db),
-                sqlite3_errmsg(hsi_store_db(db)));
-}
-
-/* The submission id as JSON, or NULL when there is none (or the store failed: *failed). */
-static json_t *rv_one(hs_store *db, long long id, int *failed)
-{
-    char sql[512];
-    snprintf(sql, sizeof sql, "%sWHERE s.id = ?1", rv_cols);
-    sqlite3_stmt *q = NULL;
-    *failed = 0;
-    if (sqlite3_prepare_v2(hsi_store_db(db), sql, -1, &q, NULL) != SQLITE_OK) {
-        *failed = 1;
-        return NULL;
-    }
-    sqlite3_bind_int64(q, 1, id);
-    json_t *o = sqlite3_step(q) == SQLITE_ROW ? rv_obj(q) : NULL;
-    sqlite3_finalize(q);
-    return o;
+                err->msg);
 }
 
 /* The value of `name` in a query string, copied when it is plain (letters only). */
@@ -97,26 +53,11 @@ static void rv_list(hs_store *db, const hs_http_request *req, hs_http_response *
                     "for all)");
         return;
     }
-    char sql[600];
-    snprintf(sql, sizeof sql, "%sWHERE ?1 IS NULL OR s.status = ?1 ORDER BY s.id DESC LIMIT %d",
-             rv_cols, RV_MAX_LIST);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(hsi_store_db(db), sql, -1, &q, NULL) != SQLITE_OK) {
-        rv_db_error(db, r);
-        return;
-    }
-    if (have == 1)
-        sqlite3_bind_text(q, 1, status, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 1);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(arr, rv_obj(q));
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
+    hs_error err = {0};
+    json_t *arr = NULL;
+    if (hsi_rd_submissions(db, have == 1 ? status : NULL, RV_MAX_LIST, &arr, &err) != HS_OK) {
         json_decref(arr);
-        rv_db_error(db, r);
+        rv_db_error(db, &err, r);
         return;
     }
     hsi_api_json(r, 200, json_pack("{s:o}", "submissions", arr));
@@ -165,76 +106,54 @@ static void rv_decide(hs_store *db, const hs_http_request *req, long long id, hs
         hsi_api_err(r, 500, "internal", "%s", msg);
         return;
     }
-    int failed = 0;
-    json_t *o = rv_one(db, id, &failed);
-    if (!o) {
-        rv_db_error(db, r);
+    json_t *o = NULL;
+    err = (hs_error){0};
+    if (hsi_rd_submission(db, id, 0, &o, &err) != HS_OK || !o) {
+        rv_db_error(db, &err, r);
         return;
     }
     hsi_api_json(r, 200, json_pack("{s:o}", "submission", o));
 }
 
-/* "submissions/{id}/{action}": the id and the decision, or 0. */
-static long long rv_action_path(const char *rest, hs_review *what)
+void hsi_api_post_review(hs_api *a, const hsi_api_call *c, hs_http_response *r)
 {
-    if (strncmp(rest, "submissions/", 12)) return 0;
-    const char *p = rest + 12;
+    hs_store *db = a->db;
+    const hs_http_request *req = c->req;
+    long who = c->who->id;
+    const char *name = c->who->name;
+    long long id = strtoll(c->seg, NULL, 10); /* the route's {id} */
+    hs_review what = (hs_review)c->arg;
+    if (!hsi_partner_is_admin(db, who))
+        hsi_api_err(r, 403, "forbidden",
+                    "reviewing submissions needs an administrator's token (humsec partner "
+                    "add --admin NAME)");
+    else if (strcmp(req->method, "POST"))
+        hsi_api_err(r, 405, "method_not_allowed", "this resource allows POST");
+    else
+        rv_decide(db, req, id, what, name, r);
+    if (r->status == 405) snprintf(r->allow, sizeof r->allow, "POST");
+}
+
+int hsi_api_review_list(hs_store *db, const hs_http_request *req, long who, hs_http_response *r)
+{
+    if (!hsi_partner_is_admin(db, who)) return 0;
+    rv_list(db, req, r);
+    return 1;
+}
+
+int hsi_api_review_one(hs_store *db, const char *seg, long who, hs_http_response *r)
+{
     char *end = NULL;
-    if (*p < '1' || *p > '9') return 0;
-    long long id = strtoll(p, &end, 10);
-    if (!end || *end != '/' || end - p > 12) return 0;
-    static const char *const names[] = {"accept", "reject", "withdraw"};
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(end + 1, names[i])) {
-            *what = (hs_review)i;
-            return id;
-        }
-    return 0;
-}
-
-int hsi_api_review_path(const char *rest)
-{
-    hs_review what;
-    return rv_action_path(rest, &what) != 0;
-}
-
-int hsi_api_review(hs_store *db, const hs_http_request *req, const char *rest, long who,
-                   const char *name, hs_http_response *r)
-{
-    hs_review what = HS_REVIEW_ACCEPT;
-    long long id = rv_action_path(rest, &what);
-    int admin = hsi_partner_is_admin(db, who);
-    if (id) {
-        if (!admin)
-            hsi_api_err(r, 403, "forbidden",
-                        "reviewing submissions needs an administrator's token (humsec partner "
-                        "add --admin NAME)");
-        else if (strcmp(req->method, "POST"))
-            hsi_api_err(r, 405, "method_not_allowed", "this resource allows POST");
-        else
-            rv_decide(db, req, id, what, name, r);
-        if (r->status == 405) snprintf(r->allow, sizeof r->allow, "POST");
-        return 1;
-    }
-    if (!admin || (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))) return 0;
-    if (!strcmp(rest, "submissions")) {
-        rv_list(db, req, r);
-        return 1;
-    }
-    if (!strncmp(rest, "submissions/", 12)) {
-        const char *p = rest + 12;
-        char *end = NULL;
-        long long sid = *p >= '1' && *p <= '9' ? strtoll(p, &end, 10) : 0;
-        if (!sid || !end || *end || end - p > 12) return 0; /* the partner route's 404 */
-        int failed = 0;
-        json_t *o = rv_one(db, sid, &failed);
-        if (failed)
-            rv_db_error(db, r);
-        else if (!o)
-            hsi_api_err(r, 404, "not_found", "no submission %lld", sid);
-        else
-            hsi_api_json(r, 200, json_pack("{s:o}", "submission", o));
-        return 1;
-    }
-    return 0;
+    long long sid = *seg >= '1' && *seg <= '9' ? strtoll(seg, &end, 10) : 0;
+    /* not an id: the partner route's 404 */
+    if (!sid || !end || *end || end - seg > 12 || !hsi_partner_is_admin(db, who)) return 0;
+    hs_error err = {0};
+    json_t *o = NULL;
+    if (hsi_rd_submission(db, sid, 0, &o, &err) != HS_OK)
+        rv_db_error(db, &err, r);
+    else if (!o)
+        hsi_api_err(r, 404, "not_found", "no submission %lld", sid);
+    else
+        hsi_api_json(r, 200, json_pack("{s:o}", "submission", o));
+    return 1;
 }

@@ -1,6 +1,7 @@
 /*
- * server_int.h - between the API (api.c, socket-free) and its HTTP adapter (http.c). The
- * public calls are in humsec.h (server section); the routes are in docs/server.md.
+ * server_int.h - between the API (api*.c, socket-free) and its HTTP adapter (http.c). The
+ * public calls are in humsec.h (server section); the routes are in docs/server.md; what the
+ * API's own files share is in api_int.h.
  */
 #ifndef HS_SERVER_INT_H
 #define HS_SERVER_INT_H
@@ -47,33 +48,5 @@ HS_INTERNAL void *hsi_api_body_set_aux(const hs_http_response *r, void *aux);
 HS_INTERNAL void hsi_http_aux_free(void *aux);
 /* Bytes held by the response cache (tests). */
 HS_INTERNAL size_t hsi_api_cache_bytes(hs_api *a);
-/* A JSON answer (takes j) and a JSON error, as the API gives them (api.c). */
-struct json_t;
-HS_INTERNAL void hsi_api_json(hs_http_response *r, int status, struct json_t *j);
-HS_INTERNAL void hsi_api_err(hs_http_response *r, int status, const char *code, const char *fmt,
-                             ...) HS_PRINTF(4, 5);
-
-/* "YYYY-MM" to a month_id, and a whole number within lo..hi: 0, or -1 when it is not one. */
-HS_INTERNAL int hsi_api_month_parse(const char *s, int *out);
-HS_INTERNAL int hsi_api_long_parse(const char *s, long lo, long hi, long *out);
-
-/* The forecast routes (api_forecast.c), under the store mutex: GET /api/v1/forecasts,
- * /watchlist and /forecasts/scores with their query parameters (NULL when absent). */
-HS_INTERNAL void hsi_api_forecasts(hs_store *db, const char *country, const char *origin,
-                                   hs_http_response *r);
-HS_INTERNAL void hsi_api_watchlist(hs_store *db, const char *months, const char *limit,
-                                   hs_http_response *r);
-HS_INTERNAL void hsi_api_fc_scores(hs_store *db, hs_http_response *r);
-/* The onset alerts of the latest forecast run for GET /api/v1/alerts (country: only its;
- * NULL every country): {origin, threshold, onsets: [...], continuations: [...]}, or JSON
- * null when there is no forecast run. */
-HS_INTERNAL struct json_t *hsi_api_fc_warnings(hs_store *db, const char *country);
-
-/* The administrators' routes (api_review.c), under the store mutex with the authenticated
- * caller: 1 when the request was one of them and r is answered. */
-HS_INTERNAL int hsi_api_review(hs_store *db, const hs_http_request *req, const char *rest, long who,
-                               const char *name, hs_http_response *r);
-/* 1 when rest ("submissions/7/accept") is a decision's path. */
-HS_INTERNAL int hsi_api_review_path(const char *rest);
 
 #endif

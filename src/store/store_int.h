@@ -1,8 +1,8 @@
 /*
  * store_int.h - the SQLite store's internal interface. The public calls (hs_store_open,
  * hs_events_ingest, hs_panel_from_store, hs_store_put_alerts, hs_store_refresh, partners and
- * submissions) are in humsec.h; the server's read queries (src/server/) prepare statements
- * on the connection given here. Every statement is prepared with bound parameters.
+ * submissions) are in humsec.h; the server's reads are typed functions of reads_int.h, so
+ * that no SQL lives outside src/store/. Every statement is prepared with bound parameters.
  */
 #ifndef HS_STORE_INT_H
 #define HS_STORE_INT_H

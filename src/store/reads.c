@@ -1,0 +1,377 @@
+/*
+ * reads.c - the store's typed reads of the indices for the JSON API (reads_int.h): the
+ * indices of the latest runs, their nodes, scores, ranks and method, and the helpers the
+ * other read files share. Every statement is prepared with bound parameters; a statement
+ * that cannot be prepared or stepped is an error, never an empty answer.
+ */
+#include "reads_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+void hsi_rd_month_str(int month_id, char out[24])
+{
+    int mm = month_id - 1;
+    int q = mm >= 0 ? mm / 12 : -((-mm + 11) / 12);
+    if ((size_t)snprintf(out, 24, "%04d-%02d", 1980 + q, mm - 12 * q + 1) >= 24) out[0] = 0;
+}
+
+static hs_status rd_fail(hs_store *db, hs_error *err)
+{
+    return hsi_err(err, HS_ERR_IO, hsi_store_path(db), 0, 0, "%s",
+                   sqlite3_errmsg(hsi_store_db(db)));
+}
+
+hs_status hsi_rd_prepare(hs_store *db, const char *sql, sqlite3_stmt **q, hs_error *err)
+{
+    *q = NULL;
+    if (sqlite3_prepare_v2(hsi_store_db(db), sql, -1, q, NULL) == SQLITE_OK) return HS_OK;
+    return rd_fail(db, err);
+}
+
+hs_status hsi_rd_done(hs_store *db, int rc, hs_error *err)
+{
+    return rc == SQLITE_DONE ? HS_OK : rd_fail(db, err);
+}
+
+hs_status hsi_rd_sync_full(hs_store *db, hs_error *err)
+{
+    return hsi_store_exec(db, "PRAGMA synchronous=FULL", err);
+}
+
+json_t *hsi_rd_str(sqlite3_stmt *q, int i)
+{
+    const unsigned char *s = sqlite3_column_text(q, i);
+    if (!s) return json_null();
+    json_t *j = json_stringn((const char *)s, (size_t)sqlite3_column_bytes(q, i));
+    /* text that is not UTF-8 (it cannot come from our writers) is served as null */
+    return j ? j : json_null();
+}
+
+static json_t *rd_real(double v)
+{
+    return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+json_t *hsi_rd_num(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? json_null()
+                                                    : rd_real(sqlite3_column_double(q, i));
+}
+
+json_t *hsi_rd_int(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? json_null()
+                                                    : json_integer(sqlite3_column_int64(q, i));
+}
+
+/* Rank columns are stored as reals (ties share the lower rank); served as whole numbers
+ * when they are, as reals otherwise. */
+static json_t *rd_rank(sqlite3_stmt *q, int i)
+{
+    if (sqlite3_column_type(q, i) == SQLITE_NULL) return json_null();
+    double v = sqlite3_column_double(q, i);
+    if (v == floor(v) && fabs(v) < 1e15) return json_integer((json_int_t)v);
+    return rd_real(v);
+}
+
+/* A rank-interval bound: the 5 % quantile rounded down, the 95 % one rounded up, so that
+ * the whole-number interval holds the estimated one. */
+static json_t *rd_bound(sqlite3_stmt *q, int i, int up)
+{
+    if (sqlite3_column_type(q, i) == SQLITE_NULL) return json_null();
+    double v = sqlite3_column_double(q, i);
+    v = up ? ceil(v) : floor(v);
+    return isfinite(v) && fabs(v) < 1e15 ? json_integer((json_int_t)v) : json_null();
+}
+
+static void rd_copy(char *dst, size_t cap, sqlite3_stmt *q, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(q, i);
+    snprintf(dst, cap, "%s", s ? s : "");
+}
+
+hs_status hsi_rd_index_find(hs_store *db, const char *id, hsi_rd_index *ix, int *found,
+                            hs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    *found = 0;
+    hs_status st = hsi_rd_prepare(db,
+                                  "SELECT run, id, name, top FROM run_index WHERE id = ?1 ORDER "
+                                  "BY run DESC LIMIT 1",
+                                  &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        ix->run = sqlite3_column_int64(q, 0);
+        rd_copy(ix->id, sizeof ix->id, q, 1);
+        rd_copy(ix->name, sizeof ix->name, q, 2);
+        rd_copy(ix->top, sizeof ix->top, q, 3);
+        *found = 1;
+        rc = SQLITE_DONE;
+    }
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+hs_status hsi_rd_index_ids(hs_store *db, char ids[][32], size_t cap, size_t *n, hs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    *n = 0;
+    hs_status st =
+        hsi_rd_prepare(db, "SELECT id, min(rowid) FROM run_index GROUP BY id ORDER BY 2", &q, err);
+    if (st) return st;
+    int rc = SQLITE_DONE;
+    while (*n < cap && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        rd_copy(ids[(*n)++], 32, q, 0);
+    st = *n == cap ? HS_OK : hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* Run a query on (run, idx, top) whose rows are one integer each. */
+static hs_status rd_top_ints(hs_store *db, const char *sql, const hsi_rd_index *ix, json_t *arr,
+                             hs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    hs_status st = hsi_rd_prepare(db, sql, &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, ix->run);
+    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, ix->top, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        json_array_append_new(arr, json_integer(sqlite3_column_int64(q, 0)));
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+hs_status hsi_rd_latest_year(hs_store *db, const hsi_rd_index *ix, long *year, hs_error *err)
+{
+    json_t *one = json_array();
+    hs_status st = rd_top_ints(db,
+                               "SELECT max(year) FROM score WHERE run = ?1 AND idx = ?2 AND "
+                               "node = ?3 AND score IS NOT NULL",
+                               ix, one, err);
+    *year = (long)json_integer_value(json_array_get(one, 0));
+    json_decref(one);
+    return st;
+}
+
+hs_status hsi_rd_years(hs_store *db, const hsi_rd_index *ix, json_t **out, hs_error *err)
+{
+    *out = json_array();
+    return rd_top_ints(db,
+                       "SELECT DISTINCT year FROM score WHERE run = ?1 AND idx = ?2 AND node "
+                       "= ?3 ORDER BY year",
+                       ix, *out, err);
+}
+
+hs_status hsi_rd_nodes(hs_store *db, const hsi_rd_index *ix, json_t **out, hs_error *err)
+{
+    *out = json_array();
+    sqlite3_stmt *q = NULL;
+    hs_status st = hsi_rd_prepare(db,
+                                  "SELECT code, name, level, parent, weight, type, direction "
+                                  "FROM node WHERE run = ?1 AND idx = ?2 ORDER BY ord",
+                                  &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, ix->run);
+    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        json_array_append_new(*out, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "code",
+                                              hsi_rd_str(q, 0), "name", hsi_rd_str(q, 1), "level",
+                                              hsi_rd_int(q, 2), "parent", hsi_rd_str(q, 3),
+                                              "weight", hsi_rd_num(q, 4), "type", hsi_rd_str(q, 5),
+                                              "direction", hsi_rd_int(q, 6)));
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+hs_status hsi_rd_node_exists(hs_store *db, const hsi_rd_index *ix, const char *code, int *found,
+                             hs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    *found = 0;
+    hs_status st =
+        hsi_rd_prepare(db, "SELECT 1 FROM node WHERE run = ?1 AND idx = ?2 AND code = ?3", &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, ix->run);
+    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, code, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    *found = rc == SQLITE_ROW;
+    st = hsi_rd_done(db, *found ? SQLITE_DONE : rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+hs_status hsi_rd_countries(hs_store *db, json_t **out, hs_error *err)
+{
+    *out = json_array();
+    sqlite3_stmt *q = NULL;
+    hs_status st = hsi_rd_prepare(
+        db, "SELECT code, name FROM unit WHERE code GLOB '[A-Z][A-Z][A-Z]' ORDER BY code", &q, err);
+    if (st) return st;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        json_array_append_new(
+            *out, json_pack("{s:o, s:o}", "code", hsi_rd_str(q, 0), "name", hsi_rd_str(q, 1)));
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+hs_status hsi_rd_unit_name(hs_store *db, const char *code, json_t **out, hs_error *err)
+{
+    *out = NULL;
+    sqlite3_stmt *q = NULL;
+    hs_status st = hsi_rd_prepare(db, "SELECT name FROM unit WHERE code = ?1", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *out = hsi_rd_str(q, 0);
+        rc = SQLITE_DONE;
+    }
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* The score rows joined with the unit's name and the rank interval, as the scores and the
+ * ranks of one node and year read them. */
+#define RD_SCORE_FROM                                                                              \
+    "FROM score s LEFT JOIN unit u ON u.code = s.unit LEFT JOIN rank_interval ri ON ri.run = "     \
+    "s.run AND ri.idx = s.idx AND ri.year = s.year AND ri.unit = s.unit AND ri.node = s.node "     \
+    "WHERE s.run = ?1 AND s.idx = ?2 AND s.node = ?3 AND s.year = ?4 "
+
+hs_status hsi_rd_scores(hs_store *db, const hsi_rd_index *ix, const char *node, long year,
+                        const char *country, json_t **out, hs_error *err)
+{
+    *out = json_array();
+    sqlite3_stmt *q = NULL;
+    hs_status st =
+        hsi_rd_prepare(db,
+                       "SELECT s.unit, u.name, s.score, s.rank, ri.lo, ri.hi " RD_SCORE_FROM
+                       "AND (?5 IS NULL OR s.unit = ?5) ORDER BY s.score IS NULL, "
+                       "s.rank, s.unit",
+                       &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, ix->run);
+    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, node, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 4, year);
+    if (country)
+        sqlite3_bind_text(q, 5, country, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 5);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        json_array_append_new(*out, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code",
+                                              hsi_rd_str(q, 0), "name", hsi_rd_str(q, 1), "score",
+                                              hsi_rd_num(q, 2), "rank", rd_rank(q, 3), "rank_lo",
+                                              rd_bound(q, 4, 0), "rank_hi", rd_bound(q, 5, 1)));
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+hs_status hsi_rd_ranks(hs_store *db, const hsi_rd_index *ix, long year, json_t **out, hs_error *err)
+{
+    *out = json_array();
+    sqlite3_stmt *q = NULL;
+    hs_status st =
+        hsi_rd_prepare(db,
+                       "SELECT s.unit, u.name, s.rank, ri.median, ri.lo, ri.hi " RD_SCORE_FROM
+                       "ORDER BY s.rank IS NULL, s.rank, s.unit",
+                       &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, ix->run);
+    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, ix->top, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 4, year);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        json_array_append_new(*out, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code",
+                                              hsi_rd_str(q, 0), "name", hsi_rd_str(q, 1), "rank",
+                                              rd_rank(q, 2), "median", rd_rank(q, 3), "lo",
+                                              rd_bound(q, 4, 0), "hi", rd_bound(q, 5, 1)));
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+hs_status hsi_rd_country_series(hs_store *db, const hsi_rd_index *ix, const char *code,
+                                json_t **out, hs_error *err)
+{
+    *out = json_array();
+    sqlite3_stmt *q = NULL;
+    /* ranked: how many countries the rank is out of, per node and year (a pillar may rank
+     * countries the index leaves unscored) */
+    hs_status st = hsi_rd_prepare(
+        db,
+        "SELECT s.year, s.node, s.score, s.rank, (SELECT count(*) FROM score t WHERE t.run = "
+        "s.run AND t.idx = s.idx AND t.node = s.node AND t.year = s.year AND t.rank IS NOT "
+        "NULL) FROM score s JOIN node n ON n.run = s.run AND n.idx = s.idx AND n.code = s.node "
+        "WHERE s.run = ?1 AND s.idx = ?2 AND s.unit = ?3 AND n.type = 'Aggregate' ORDER BY "
+        "s.year, n.ord",
+        &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, ix->run);
+    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, code, -1, SQLITE_TRANSIENT);
+    json_t *cur = NULL;
+    long long cur_year = -1;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        long long y = sqlite3_column_int64(q, 0);
+        if (y != cur_year || !cur) {
+            cur = json_object();
+            json_array_append_new(*out,
+                                  json_pack("{s:I, s:o}", "year", (json_int_t)y, "nodes", cur));
+            cur_year = y;
+        }
+        const char *nc = (const char *)sqlite3_column_text(q, 1);
+        json_object_set_new(cur, nc ? nc : "",
+                            json_pack("{s:o, s:o, s:I}", "score", hsi_rd_num(q, 2), "rank",
+                                      rd_rank(q, 3), "ranked",
+                                      (json_int_t)sqlite3_column_int64(q, 4)));
+    }
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+hs_status hsi_rd_method(hs_store *db, const hsi_rd_index *ix, json_t **steps, json_t **sources,
+                        json_t **pipeline, hs_error *err)
+{
+    *steps = *sources = *pipeline = NULL;
+    sqlite3_stmt *q = NULL;
+    hs_status st = hsi_rd_prepare(
+        db, "SELECT steps, sources, pipeline FROM run_index WHERE run = ?1 AND id = ?2", &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, ix->run);
+    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *s0 = (const char *)sqlite3_column_text(q, 0);
+        const char *s1 = (const char *)sqlite3_column_text(q, 1);
+        *steps = s0 ? json_loads(s0, 0, NULL) : NULL;
+        *sources = s1 ? json_loads(s1, 0, NULL) : NULL;
+        *pipeline = hsi_rd_str(q, 2);
+        rc = SQLITE_DONE;
+    }
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}

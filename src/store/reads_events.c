@@ -1,0 +1,268 @@
+/*
+ * reads_events.c - the store's typed reads of the event panels and the alerts for the JSON
+ * API (reads_int.h). Every read is of the latest run that recorded event panels: an older
+ * run's panel is not what the alerts were computed from.
+ */
+#include "reads_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+/* The latest run that recorded event panels; 0 when none. */
+static hs_status rd_panel_run(hs_store *db, long long *run, hs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    *run = 0;
+    hs_status st = hsi_rd_prepare(db, "SELECT max(run) FROM panel_month", &q, err);
+    if (st) return st;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *run = sqlite3_column_int64(q, 0);
+        rc = SQLITE_DONE;
+    }
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+static void rd_bind_opt(sqlite3_stmt *q, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+/* The deaths of the 12 months to month m of panel unit `unit` as [{month, deaths}]. */
+static hs_status rd_alert_series(hs_store *db, sqlite3_stmt *s, long long prun, long long unit,
+                                 int m, json_t **out, hs_error *err)
+{
+    long long deaths[12] = {0};
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, prun);
+    sqlite3_bind_int64(s, 2, unit);
+    sqlite3_bind_int(s, 3, m - 11);
+    sqlite3_bind_int(s, 4, m);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int k = sqlite3_column_int(s, 0) - (m - 11);
+        if (k >= 0 && k < 12) deaths[k] = sqlite3_column_int64(s, 1);
+    }
+    *out = json_array();
+    for (int k = 0; k < 12; k++) {
+        char mk[24];
+        hsi_rd_month_str(m - 11 + k, mk);
+        json_array_append_new(
+            *out, json_pack("{s:s, s:I}", "month", mk, "deaths", (json_int_t)deaths[k]));
+    }
+    return hsi_rd_done(db, rc, err);
+}
+
+/* One alert row of the list query, with its series. */
+static hs_status rd_alert_row(hs_store *db, sqlite3_stmt *q, sqlite3_stmt *s, long long prun,
+                              json_t *arr, hs_error *err)
+{
+    int m = sqlite3_column_int(q, 2);
+    char ms[24];
+    hsi_rd_month_str(m, ms);
+    json_t *ser = NULL;
+    hs_status st = rd_alert_series(db, s, prun, sqlite3_column_int64(q, 7), m, &ser, err);
+    json_t *name = sqlite3_column_type(q, 9) == SQLITE_NULL ? json_null() : hsi_rd_str(q, 9);
+    json_array_append_new(
+        arr, json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o}", "id",
+                       (json_int_t)sqlite3_column_int64(q, 0), "country", hsi_rd_str(q, 1), "name",
+                       name, "month", ms, "method", hsi_rd_str(q, 3), "observed", hsi_rd_num(q, 4),
+                       "expected", hsi_rd_num(q, 5), "p_value", hsi_rd_num(q, 6), "series", ser));
+    return st;
+}
+
+hs_status hsi_rd_alerts(hs_store *db, const char *country, int since, long limit, json_t **out,
+                        hs_error *err)
+{
+    *out = json_array();
+    long long prun = 0;
+    sqlite3_stmt *q = NULL, *s = NULL;
+    hs_status st = rd_panel_run(db, &prun, err);
+    if (!st)
+        st = hsi_rd_prepare(
+            db,
+            "SELECT * FROM (SELECT a.rowid, (SELECT p.iso3 FROM panel_month p WHERE p.run = ?1 "
+            "AND p.level = 'country' AND p.unit = a.unit LIMIT 1) AS iso, a.month_id, a.method, "
+            "a.observed, a.expected, a.pvalue, a.unit FROM alert a WHERE a.level = 'country' AND "
+            "a.month_id >= ?3) t LEFT JOIN unit u ON u.code = t.iso WHERE (?2 IS NULL OR t.iso "
+            "= ?2) ORDER BY t.month_id DESC, t.iso LIMIT ?4",
+            &q, err);
+    if (!st)
+        st = hsi_rd_prepare(db,
+                            "SELECT month_id, deaths FROM panel_month WHERE run = ?1 AND level = "
+                            "'country' AND unit = ?2 AND month_id BETWEEN ?3 AND ?4",
+                            &s, err);
+    if (!st) {
+        sqlite3_bind_int64(q, 1, prun);
+        rd_bind_opt(q, 2, country);
+        sqlite3_bind_int(q, 3, since);
+        sqlite3_bind_int64(q, 4, limit);
+        int rc = SQLITE_DONE;
+        while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW)
+            st = rd_alert_row(db, q, s, prun, *out, err);
+        if (!st) st = hsi_rd_done(db, rc, err);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(s);
+    return st;
+}
+
+hs_status hsi_rd_alert_total(hs_store *db, const char *country, int since, long long *n,
+                             hs_error *err)
+{
+    long long prun = 0;
+    sqlite3_stmt *q = NULL;
+    *n = 0;
+    hs_status st = rd_panel_run(db, &prun, err);
+    if (!st)
+        st = hsi_rd_prepare(db,
+                            "SELECT count(*) FROM alert a WHERE a.level = 'country' AND "
+                            "a.month_id >= ?3 AND (?2 IS NULL OR (SELECT p.iso3 FROM panel_month "
+                            "p WHERE p.run = ?1 AND p.level = 'country' AND p.unit = a.unit "
+                            "LIMIT 1) = ?2)",
+                            &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, prun);
+    rd_bind_opt(q, 2, country);
+    sqlite3_bind_int(q, 3, since);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *n = sqlite3_column_int64(q, 0);
+        rc = SQLITE_DONE;
+    }
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+hs_status hsi_rd_panel(hs_store *db, const hsi_rd_panel_q *pq, json_t **out, int *more,
+                       hs_error *err)
+{
+    *out = json_array();
+    *more = 0;
+    int grid = !strcmp(pq->level, "grid");
+    long long prun = 0;
+    sqlite3_stmt *q = NULL;
+    hs_status st = rd_panel_run(db, &prun, err);
+    if (!st)
+        st = hsi_rd_prepare(db,
+                            "SELECT iso3, unit, month_id, events, deaths FROM panel_month WHERE "
+                            "run = ?1 AND level = ?2 AND month_id BETWEEN ?3 AND ?4 AND (?5 IS "
+                            "NULL OR iso3 = ?5) AND (?6 = 0 OR unit = ?6) ORDER BY unit, month_id",
+                            &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, prun);
+    sqlite3_bind_text(q, 2, pq->level, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(q, 3, pq->from);
+    sqlite3_bind_int(q, 4, pq->to);
+    rd_bind_opt(q, 5, grid ? NULL : pq->country);
+    sqlite3_bind_int64(q, 6, grid ? pq->gid : 0);
+    long n = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n++ == pq->limit) {
+            *more = 1;
+            rc = SQLITE_DONE;
+            break;
+        }
+        char ms[24];
+        hsi_rd_month_str(sqlite3_column_int(q, 2), ms);
+        /* grid rows: a cell is not tied to one country, so country is null */
+        json_t *row = json_pack("{s:o, s:s}", "country", hsi_rd_str(q, 0), "month", ms);
+        if (grid) json_object_set_new(row, "gid", json_integer(sqlite3_column_int64(q, 1)));
+        json_object_set_new(row, "events", json_integer(sqlite3_column_int64(q, 3)));
+        json_object_set_new(row, "deaths", json_integer(sqlite3_column_int64(q, 4)));
+        json_array_append_new(*out, row);
+    }
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* p (elements of size sz, cap of them) grown to hold one more than n: p itself, a new
+ * block, or NULL (p left as it was) when memory is short. */
+static void *rd_grow(void *p, size_t *cap, size_t n, size_t sz)
+{
+    if (n < *cap) return p;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *np = realloc(p, c * sz);
+    if (np) *cap = c;
+    return np;
+}
+
+hs_status hsi_rd_coverage(hs_store *db, const char *iso3, hsi_rd_span **out, size_t *n,
+                          hs_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    long long prun = 0;
+    sqlite3_stmt *q = NULL;
+    hs_status st = rd_panel_run(db, &prun, err);
+    if (!st)
+        st = hsi_rd_prepare(db,
+                            "SELECT first_month, last_month FROM panel_coverage WHERE run = ?1 "
+                            "AND level = 'country' AND iso3 = ?2 ORDER BY first_month",
+                            &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, prun);
+    sqlite3_bind_text(q, 2, iso3, -1, SQLITE_TRANSIENT);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        void *grown = rd_grow(*out, &cap, *n, sizeof **out);
+        if (!grown) {
+            st = hsi_err_nomem(err);
+            break;
+        }
+        *out = grown;
+        (*out)[*n].first = sqlite3_column_int(q, 0);
+        (*out)[(*n)++].last = sqlite3_column_int(q, 1);
+    }
+    if (!st) st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+hs_status hsi_rd_country_months(hs_store *db, const char *iso3, hsi_rd_month **out, size_t *n,
+                                hs_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    long long prun = 0;
+    sqlite3_stmt *q = NULL;
+    hs_status st = rd_panel_run(db, &prun, err);
+    if (!st)
+        st = hsi_rd_prepare(db,
+                            "SELECT month_id, sum(events), sum(deaths) FROM panel_month WHERE "
+                            "run = ?1 AND level = 'country' AND iso3 = ?2 GROUP BY month_id "
+                            "ORDER BY month_id",
+                            &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, prun);
+    sqlite3_bind_text(q, 2, iso3, -1, SQLITE_TRANSIENT);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        void *grown = rd_grow(*out, &cap, *n, sizeof **out);
+        if (!grown) {
+            st = hsi_err_nomem(err);
+            break;
+        }
+        *out = grown;
+        hsi_rd_month *m = &(*out)[(*n)++];
+        m->month = sqlite3_column_int(q, 0);
+        m->events = sqlite3_column_int64(q, 1);
+        m->deaths = sqlite3_column_int64(q, 2);
+    }
+    if (!st) st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
+}
