@@ -549,6 +549,35 @@ static hs_status im_factors(hs_sensitivity *s, hs_error *err)
     return nnoise ? im_noise(s, nnoise, err) : HS_OK;
 }
 
+/* Copeland scores a unit against every other unit, so it cannot be re-aggregated one unit
+   at a time as the fast path does: an analysis where any combination aggregates with it runs
+   the whole engine in each run (the slow path). */
+static int im_has_copeland(const hsi_pipeline *pl, const hsi_meta *m)
+{
+    const hsi_step *ag = &pl->step[pl->nstep - 1];
+    for (size_t a = 0; a < m->nagg; a++)
+        if (ag->agg_node[m->agg[a]].kind == HSI_AGG_COPELAND) return 1;
+    return 0;
+}
+
+/* Back from the fast path to the slow one: the combinations parsed so far are let go. */
+static void im_drop_combos(hs_sensitivity *s)
+{
+    hs_ctx *ctx = s->ctx;
+    for (size_t c = 0; c < s->ncombo; c++)
+        hsi_pipeline_free(ctx, &s->combo_pl[c]);
+    for (size_t q = 0; q < s->npre; q++)
+        hsi_dset_free(ctx, &s->pre[q]);
+    hsi_free(ctx, s->combo_pl);
+    hsi_free(ctx, s->pre_of);
+    hsi_free(ctx, s->pre);
+    s->combo_pl = NULL;
+    s->pre_of = NULL;
+    s->pre = NULL;
+    s->ncombo = s->npre = 0;
+    s->fast = 0;
+}
+
 /* Parse the pipeline of every combination of the discrete choices; build each distinct
    dataset entering the aggregation once (factors on [aggregate] itself share it). */
 static hs_status im_combos(hs_sensitivity *s, hs_error *err)
@@ -566,6 +595,7 @@ static hs_status im_combos(hs_sensitivity *s, hs_error *err)
     for (size_t c = 0; c < s->ncombo; c++)
         pre_combo[c] = -1;
     hs_status st = HS_OK;
+    int copeland = 0;
     for (size_t c = 0; c < s->ncombo && st == HS_OK; c++) {
         size_t alt[64] = {0};
         double rv[64] = {0};
@@ -577,6 +607,10 @@ static hs_status im_combos(hs_sensitivity *s, hs_error *err)
                 prekey += alt[f] * s->stride[f];
         }
         st = im_pipeline(s, ctx, alt, rv, &s->combo_pl[c], err);
+        if (st == HS_OK && im_has_copeland(&s->combo_pl[c], &s->base->meta)) {
+            copeland = 1;
+            break;
+        }
         if (st == HS_OK && pre_combo[prekey] < 0) {
             pre_combo[prekey] = (long)s->npre;
             st = im_run_steps(s, ctx, &s->combo_pl[c], 1, &s->pre[s->npre], err);
@@ -602,6 +636,11 @@ static hs_status im_combos(hs_sensitivity *s, hs_error *err)
     }
     hsi_free(ctx, pre_combo);
     if (st) return st;
+    if (copeland) {
+        im_drop_combos(s);
+        hsi_log(ctx, 0, "Copeland aggregation: every run rebuilds the index whole");
+        return HS_OK;
+    }
     s->rowmap = hsi_calloc(ctx, s->npre * s->nunit + 1, sizeof(long));
     if (!s->rowmap) return hsi_err_nomem(err);
     for (size_t q = 0; q < s->npre; q++) {

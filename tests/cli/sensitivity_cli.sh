@@ -141,5 +141,14 @@ check w_and_noise 6 "needs exactly one of: values, range, exclude, noise.level.N
 weights = sets.csv
 noise.level.2 = 0.25'
 
+# Copeland scores every unit against the others, so runs that draw it rebuild the index whole:
+# none is skipped, and the nominal choices (winmax 5, Copeland) move no rank
+printf '[factor W]\nstep = treat\nkey = winmax\nvalues = 1 | 5\n[factor A]\nstep = aggregate\nkey = method\nvalues = arithmetic | copeland\n' >"$tmp/cop.spec"
+"$bin" sensitivity tests/ref/data/coinr2/agg_copeland.pipeline "$tmp/cop.spec" -o "$tmp/cop" -q \
+    --n 16 --runs || { echo "FAIL: Copeland analysis"; fail=$((fail + 1)); }
+grep -q '"skipped_runs": 0,' "$tmp/cop/sensitivity.json" || { echo "FAIL: Copeland runs skipped"; fail=$((fail + 1)); }
+awk -F, 'NR > 1 && $3 >= 0.5 && $4 >= 0.5 && $5 != 0 { bad = 1 } NR > 1 && $4 < 0.5 && $5 > 0 { moved = 1 }
+    END { exit bad || !moved }' "$tmp/cop/runs.csv" || { echo "FAIL: Copeland runs.csv"; fail=$((fail + 1)); }
+
 echo "sensitivity cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
