@@ -226,9 +226,9 @@ done:
     return NULL;
 }
 
-hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double *y, size_t nunit,
-                             size_t nmonth, int origin, const int *leads, size_t nlead,
-                             const unsigned char *want, double *out, hs_error *err)
+/* The options and leads checked; the shortest lead into *minlead. */
+static hs_status an_check(const hs_analog_opts *o, const int *leads, size_t nlead, int *minlead,
+                          hs_error *err)
 {
     if (!o || o->size != sizeof *o)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
@@ -243,38 +243,54 @@ hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double 
         if (!(o->cov_weights[f] >= 0 && o->cov_weights[f] <= 1e6))
             return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
                            "analog options: covariate %d's weight must be 0..1e6", f + 1);
-    int minlead = 0;
+    *minlead = 0;
     for (size_t h = 0; h < nlead; h++) {
         if (leads[h] < 1) return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "a lead must be >= 1");
-        if (!minlead || leads[h] < minlead) minlead = leads[h];
+        if (!*minlead || leads[h] < *minlead) *minlead = leads[h];
     }
+    return HS_OK;
+}
+
+/* level(u, s), the mean of ln(1 + y) over the LV months to s: NaN unless the L months of
+   the match window to s are all known. */
+static void an_levels(const double *ly, size_t nunit, size_t nmonth, size_t L, size_t LV,
+                      double *level)
+{
+    for (size_t u = 0; u < nunit; u++) {
+        size_t run = 0;
+        double lsum = 0;
+        for (size_t s = 0; s < nmonth; s++) {
+            const double *l = &ly[u * nmonth];
+            run = isnan(l[s]) ? 0 : run + 1;
+            level[u * nmonth + s] = NAN;
+            if (run < L) continue;
+            lsum = 0;
+            for (size_t k = 0; k < LV; k++)
+                lsum += l[s - k];
+            level[u * nmonth + s] = lsum / (double)LV;
+        }
+    }
+}
+
+hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double *y, size_t nunit,
+                             size_t nmonth, int origin, const int *leads, size_t nlead,
+                             const unsigned char *want, double *out, hs_error *err)
+{
+    int minlead = 0;
+    hs_status st = an_check(o, leads, nlead, &minlead, err);
+    if (st) return st;
     if (origin < 0 || (size_t)origin >= nmonth)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "the origin is outside the panel's months");
     size_t n = nunit * nmonth, L = (size_t)o->match_months, LV = (size_t)o->level_months;
     double *ly = hsi_malloc(ctx, n * sizeof *ly), *level = hsi_malloc(ctx, n * sizeof *level);
     size_t *cand = hsi_malloc(ctx, n * sizeof *cand);
-    hs_status st = HS_OK;
     if (!ly || !level || !cand) st = hsi_err_nomem(err);
     size_t ncand = 0, excl = 0;
     double zmax = 0;
     if (st == HS_OK) {
         for (size_t i = 0; i < n; i++)
             ly[i] = log1p(y[i]); /* NaN stays NaN */
-        /* level(u, s): NaN unless the match window's months are all known */
-        for (size_t u = 0; u < nunit; u++) {
-            size_t run = 0;
-            double lsum = 0;
-            for (size_t s = 0; s < nmonth; s++) {
-                const double *l = &ly[u * nmonth];
-                run = isnan(l[s]) ? 0 : run + 1;
-                level[u * nmonth + s] = NAN;
-                if (run < L) continue;
-                lsum = 0;
-                for (size_t k = 0; k < LV; k++)
-                    lsum += l[s - k];
-                level[u * nmonth + s] = lsum / (double)LV;
-            }
-        }
+        an_levels(ly, nunit, nmonth, L, LV, level);
         /* training unit-months: a full match window, and the outcome known at the origin
          * for at least the shortest lead (each lead takes those whose own outcome is) */
         for (size_t u = 0; u < nunit; u++)
