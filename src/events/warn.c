@@ -137,24 +137,27 @@ static const char *measure_name(const hs_warn_opts *o)
 }
 
 /* Prefix sums of the measure per unit: cum[u * (nm + 1) + k] = sum of months m0 .. m0+k-1;
- * after them, as many of the months missing among those (a table's panel can lack a month
- * inside its coverage, and no window may read one as zero). */
+ * for a table's panel, after them, as many of the months missing among those (it can lack a
+ * month inside its coverage, and no window may read one as zero). A panel of events lacks
+ * none inside coverage, and a grid panel's sums are large enough not to double for nothing. */
 static double *prefix_sums(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, size_t nu, int m0,
                            size_t nm)
 {
     if (nu && nm + 1 > (size_t)-1 / sizeof(double) / nu) return NULL;
-    if (nu && 2 * (nm + 1) > (size_t)-1 / sizeof(double) / nu) return NULL;
-    double *cum = hsi_malloc(ctx, 2 * nu * (nm + 1) * sizeof *cum);
+    size_t arrays = hsi_panel_column(p) == HSI_PCOL_ALL ? 1 : 2;
+    if (nu && arrays * (nm + 1) > (size_t)-1 / sizeof(double) / nu) return NULL;
+    double *cum = hsi_malloc(ctx, arrays * nu * (nm + 1) * sizeof *cum);
     if (!cum) return NULL;
     for (size_t u = 0; u < nu; u++) {
-        double *c = cum + u * (nm + 1), *miss = c + nu * (nm + 1);
-        c[0] = miss[0] = 0.0;
+        double *c = cum + u * (nm + 1), *miss = arrays == 2 ? c + nu * (nm + 1) : NULL;
+        c[0] = 0.0;
+        if (miss) miss[0] = 0.0;
         for (size_t k = 0; k < nm; k++) {
             /* a missing month adds nothing: no window that uses the sums reaches one (each
              * unit is judged only where its window and month are covered) */
             double v = measure(p, u, m0 + (int)k, o);
             c[k + 1] = c[k] + (isnan(v) ? 0.0 : v);
-            miss[k + 1] = miss[k] + isnan(v);
+            if (miss) miss[k + 1] = miss[k] + isnan(v);
         }
     }
     return cum;
@@ -176,8 +179,9 @@ static hs_status surprise_month(hs_ctx *ctx, const hs_panel *p, const hs_warn_op
         int c0, c1;
         hs_panel_coverage(p, u, &c0, &c1);
         if (t > c1 || t - o->window - o->guard < c0) continue;
-        const double *c = cum + u * (nm + 1), *miss = c + nu * (nm + 1);
-        if (miss[k + 1] - miss[k] > 0 || miss[w1] - miss[w0] > 0) continue;
+        const double *c = cum + u * (nm + 1);
+        const double *miss = hsi_panel_column(p) == HSI_PCOL_ALL ? NULL : c + nu * (nm + 1);
+        if (miss && (miss[k + 1] - miss[k] > 0 || miss[w1] - miss[w0] > 0)) continue;
         double y = c[k + 1] - c[k], S = c[w1] - c[w0];
         ju[nj] = u;
         pv[nj++] = hs_warn_surprise_p(y, S, W, o->a0, o->b0);
@@ -332,7 +336,8 @@ static hs_status cusum_h_for(cusum_cal *cal, const hs_warn_opts *o, double l0, d
 }
 
 /* Poisson CUSUM (Lucas 1985) of one unit over months t0..t1; the in-control rate is the
- * baseline window's (with the prior, so it is never 0). */
+ * baseline window's (with the prior, so it is never 0). miss: the unit's prefix counts of
+ * missing months (prefix_sums), NULL for a panel of events. */
 static hs_status cusum_unit(const hs_panel *p, const hs_warn_opts *o, cusum_cal *cal,
                             const double *c, const double *miss, size_t u, int m0, int t0, int t1,
                             double minsz, alist *l, hs_error *err)
@@ -341,7 +346,7 @@ static hs_status cusum_unit(const hs_panel *p, const hs_warn_opts *o, cusum_cal 
     for (int t = t0; t <= t1; t++) {
         size_t k = (size_t)(t - m0);
         size_t w0 = k - (size_t)(o->window + o->guard), w1 = k - (size_t)o->guard;
-        if (miss[k + 1] - miss[k] > 0 || miss[w1] - miss[w0] > 0) {
+        if (miss && (miss[k + 1] - miss[k] > 0 || miss[w1] - miss[w0] > 0)) {
             C = 0.0; /* a month missing here or in the baseline: start again after it */
             continue;
         }
@@ -430,8 +435,9 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
             hs_panel_coverage(p, u, &c0, &c1);
             int a = c0 + o->window + o->guard > t0 ? c0 + o->window + o->guard : t0;
             int b = c1 < t1 ? c1 : t1;
-            st = cusum_unit(p, o, cal, cum + u * (nm + 1), cum + (nu + u) * (nm + 1), u, m0, a, b,
-                            minsz, &l, err);
+            const double *miss =
+                hsi_panel_column(p) == HSI_PCOL_ALL ? NULL : cum + (nu + u) * (nm + 1);
+            st = cusum_unit(p, o, cal, cum + u * (nm + 1), miss, u, m0, a, b, minsz, &l, err);
         }
         hsi_free(ctx, cal);
     } else {

@@ -49,6 +49,20 @@ has "$tmp/vp.csv" "501,2021,9,60,,,,,12,,"
 has "$tmp/vp.csv" "499,2021,7,60,,,,,,,"
 [ "$(wc -l <"$tmp/vp.csv")" = 9 ] || err "VIEWS panel: $(wc -l <"$tmp/vp.csv") lines, wanted 9"
 
+# warn never reads a VIEWS month without a row as zero: unit 57 is 0 from month_id 500 to
+# 531 but for no row at 505 and 100 deaths at 529 and 531. 529's baseline (505..528) holds
+# the unknown month, so it is not judged; 531's (507..530) is whole, so it alerts.
+awk 'BEGIN { print "country_id,month_id,ged_sb"
+             for (m = 500; m <= 531; m++) if (m != 505) print "57," m "," (m == 529 || m == 531 ? 100 : 0) }' \
+    >"$tmp/vh.csv"
+"$bin" warn --table "$tmp/vh.csv" --type sb -o "$tmp/vh.out" -q || err "warn on vh.csv exited $?"
+[ "$(cut -d, -f1,4,5 "$tmp/vh.out" | tail -n +2)" = "531,57,100" ] ||
+    err "warn across an unknown month: $(cat "$tmp/vh.out")"
+"$bin" warn --table "$tmp/vh.csv" --type sb --cusum --h 50 -o "$tmp/vc.out" -q ||
+    err "warn --cusum on vh.csv exited $?"
+[ "$(cut -d, -f1,4,5 "$tmp/vc.out" | tail -n +2)" = "531,57,100" ] ||
+    err "CUSUM across an unknown month: $(cat "$tmp/vc.out")"
+
 # bad tables: file:line, a non-zero exit, nothing written
 bad() { # bad NAME CONTENT NEEDLE [OPTIONS]
     name=$1 needle=$3
