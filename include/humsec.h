@@ -406,8 +406,8 @@ hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npat
  *  gives -1 for each type; hs_panel_write_csv adds a column deaths_total), a typed column
  *  (conflict_state_based_events, ged_sb, ...) its own; every other column is missing (-1),
  *  not zero. o may be NULL. */
-typedef struct hs_cmtable hs_cmtable; /* below, "Country-month tables" */
-hs_status hs_panel_from_cmtable(hs_ctx *ctx, const hs_cmtable *t, const hs_geo *geo,
+struct hs_cmtable; /* hs_cmtable, below ("Country-month tables") */
+hs_status hs_panel_from_cmtable(hs_ctx *ctx, const struct hs_cmtable *t, const hs_geo *geo,
                                 const hs_panel_opts *o, hs_panel **out, hs_error *err);
 void hs_panel_free(hs_panel *p);
 
