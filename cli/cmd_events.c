@@ -8,7 +8,8 @@
 void cmd_events_help(void)
 {
     puts("usage: humsec events ingest FILE... --db PATH [--geo DIR] [--quiet]\n"
-         "       humsec events panel (--db PATH | FILE...) [--level country|grid]\n"
+         "       humsec events panel (--db PATH | FILE... | --table FILE)\n"
+         "                           [--level country|grid]\n"
          "                           [--from YYYY-MM] [--to YYYY-MM] [--keep-imprecise]\n"
          "                           [--spread] [--threads N] [-o FILE] [--geo DIR] [--quiet]\n"
          "\n"
@@ -25,9 +26,15 @@ void cmd_events_help(void)
          "        with --spread, deaths are shared over the months the event spans.\n"
          "        Grid panels leave out events located only to a country (where_prec >= 6)\n"
          "        and say how many events and deaths that drops.\n"
+         "        With --table FILE: the country panel of a country-month table (UCDP's\n"
+         "        iso3 + period shape or VIEWS's country_id + month_id); --from/--to then\n"
+         "        state the months it covers. UCDP's fatalities (all organised violence)\n"
+         "        go in a column deaths_total and the by-type columns stay empty; VIEWS's\n"
+         "        ged_sb fills deaths_sb. Empty means missing, never zero.\n"
          "\n"
          "options:\n"
          "  --db PATH          the event store (SQLite file)\n"
+         "  --table FILE       a country-month table instead of events (docs/events.md)\n"
          "  --level L          country (default; unit = Gleditsch-Ward number, with ISO3) or\n"
          "                     grid (unit = PRIO-GRID gid, with row, col and cell centroid)\n"
          "  --from, --to YYYY-MM   first and last month (default: the data's first and last)\n"
@@ -64,7 +71,7 @@ hs_status cli_geo(hs_ctx *ctx, const char *dir, int quiet, hs_geo **out, hs_erro
 }
 
 typedef struct ev_args {
-    const char *db, *geo, *output;
+    const char *db, *geo, *output, *table;
     const char **files;
     int nfiles;
     hs_panel_opts po;
@@ -92,6 +99,8 @@ static int ev_parse(int argc, char **argv, ev_args *a)
             a->db = argv[++i];
         } else if (!strcmp(o, "--geo") && more) {
             a->geo = argv[++i];
+        } else if (!strcmp(o, "--table") && more) {
+            a->table = argv[++i];
         } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
             a->output = argv[++i];
         } else if (!strcmp(o, "--level") && more) {
@@ -165,9 +174,12 @@ done:
 
 static int ev_panel(hs_ctx *ctx, const ev_args *a)
 {
-    if (!a->db && a->nfiles == 0)
-        return cli_usage("events", "panel needs the store (--db PATH) or event files");
-    if (a->db && a->nfiles) return cli_usage("events", "panel takes the store or files, not both");
+    if (!a->db && a->nfiles == 0 && !a->table)
+        return cli_usage("events", "panel needs the store (--db PATH), event files or --table");
+    if (!!a->db + !!a->nfiles + !!a->table > 1)
+        return cli_usage("events", "panel takes one of the store, files or --table");
+    if (a->table && a->po.level == HS_PANEL_GRID)
+        return cli_usage("events", "a country-month table makes a country panel, not a grid");
     hs_error err = {0};
     hs_geo *geo = NULL;
     hs_store *db = NULL;
@@ -177,7 +189,17 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
     int rc = CLI_EXIT_OK;
     hs_status st = cli_geo(ctx, a->geo, a->quiet, &geo, &err);
     if (st == HS_OK && a->db) st = hs_store_open(ctx, a->db, &db, &err);
-    if (st == HS_OK && db)
+    if (st == HS_OK && a->table) {
+        /* --from/--to state the table's coverage, as for forecast: a row outside is an error */
+        hs_cmtable_opts to;
+        hs_cmtable_opts_init(&to);
+        to.from = a->po.from;
+        to.to = a->po.to;
+        hs_cmtable *t = NULL;
+        st = hs_cmtable_read(ctx, a->table, geo, &to, &t, &err);
+        if (st == HS_OK) st = hs_panel_from_cmtable(ctx, t, geo, &a->po, &p, &err);
+        hs_cmtable_free(t);
+    } else if (st == HS_OK && db)
         st = hs_panel_from_store(ctx, db, geo, &a->po, &p, &err);
     else if (st == HS_OK)
         st = hs_panel_from_files(ctx, a->files, (size_t)a->nfiles, geo, &a->po, &p, &err);
@@ -185,8 +207,8 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
         rc = cli_fail(&err);
         goto done;
     }
-    if (a->output &&
-        hs_outfile_open(ctx, a->output, a->files, (size_t)a->nfiles, &of, &err) != HS_OK) {
+    if (a->output && hs_outfile_open(ctx, a->output, a->table ? &a->table : a->files,
+                                     a->table ? 1 : (size_t)a->nfiles, &of, &err) != HS_OK) {
         rc = cli_fail(&err);
         goto done;
     }

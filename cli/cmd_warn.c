@@ -10,7 +10,8 @@
 
 void cmd_warn_help(void)
 {
-    puts("usage: humsec warn (--db PATH | FILE...) [--level country|grid] [--from YYYY-MM]\n"
+    puts("usage: humsec warn (--db PATH | FILE... | --table FILE) [--level country|grid]\n"
+         "                   [--from YYYY-MM]\n"
          "                   [--to YYYY-MM] [--measure deaths|events] [--type all|sb|ns|os]\n"
          "                   [--window W] [--guard G] [--alpha A] [--no-bh] [--min-size N]\n"
          "                   [--cusum [--delta D] [--h H | --arl0 N]] [--spread] [-o FILE]\n"
@@ -29,6 +30,9 @@ void cmd_warn_help(void)
          "options:\n"
          "  --db PATH         read events from the store and store the alerts there\n"
          "  FILE...           or read events straight from GED/ACLED files\n"
+         "  --table FILE      or a country-month table (UCDP's iso3 + period shape: deaths\n"
+         "                    in total, so --type all; VIEWS's ged_sb: --type sb); it\n"
+         "                    covers its first to last month (docs/events.md)\n"
          "  --level L         country (default) or grid\n"
          "  --from, --to YYYY-MM   months to score (default: every month with a full window)\n"
          "  --measure M       deaths (best, default) or events\n"
@@ -65,7 +69,7 @@ static int num_arg(const char *s, double *out)
 }
 
 typedef struct warn_args {
-    const char *db, *geo, *output;
+    const char *db, *geo, *output, *table;
     const char **files;
     int nfiles, quiet;
     int score_h;
@@ -87,6 +91,8 @@ static int warn_parse(int argc, char **argv, warn_args *a)
             a->db = argv[++i];
         } else if (!strcmp(o, "--geo") && more) {
             a->geo = argv[++i];
+        } else if (!strcmp(o, "--table") && more) {
+            a->table = argv[++i];
         } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
             a->output = argv[++i];
         } else if (!strcmp(o, "--level") && more) {
@@ -160,9 +166,12 @@ static int warn_parse(int argc, char **argv, warn_args *a)
             a->files[a->nfiles++] = o;
         }
     }
-    if (!a->db && a->nfiles == 0)
-        return cli_usage("warn", "warn needs the store (--db PATH) or event files");
-    if (a->db && a->nfiles) return cli_usage("warn", "warn takes the store or files, not both");
+    if (!a->db && a->nfiles == 0 && !a->table)
+        return cli_usage("warn", "warn needs the store (--db PATH), event files or --table");
+    if (!!a->db + !!a->nfiles + !!a->table > 1)
+        return cli_usage("warn", "warn takes one of the store, files or --table");
+    if (a->table && a->po.level == HS_PANEL_GRID)
+        return cli_usage("warn", "a country-month table makes a country panel, not a grid");
     return 0;
 }
 
@@ -198,16 +207,26 @@ int cmd_warn(int argc, char **argv)
     hs_outfile *of = NULL; /* -o FILE: written beside and renamed into place */
     hs_status st = cli_geo(ctx, a.geo, a.quiet, &geo, &err);
     if (st == HS_OK && a.db) st = hs_store_open(ctx, a.db, &db, &err);
-    if (st == HS_OK)
+    if (st == HS_OK && a.table) {
+        /* the table covers its first to last month; --from/--to remain the months scored */
+        hs_cmtable_opts to;
+        hs_cmtable_opts_init(&to);
+        hs_cmtable *t = NULL;
+        st = hs_cmtable_read(ctx, a.table, geo, &to, &t, &err);
+        if (st == HS_OK) st = hs_panel_from_cmtable(ctx, t, geo, &a.po, &p, &err);
+        hs_cmtable_free(t);
+    } else if (st == HS_OK) {
         st = db ? hs_panel_from_store(ctx, db, geo, &a.po, &p, &err)
                 : hs_panel_from_files(ctx, a.files, (size_t)a.nfiles, geo, &a.po, &p, &err);
+    }
     if (st == HS_OK) st = hs_warn_run(ctx, p, &a.wo, &al, &nal, &err);
     if (st == HS_OK && db) st = hs_store_put_alerts(db, al, nal, a.po.level, &a.wo, &err);
     if (st != HS_OK) {
         rc = cli_fail(&err);
         goto done;
     }
-    if (a.output && hs_outfile_open(ctx, a.output, a.files, (size_t)a.nfiles, &of, &err) != HS_OK) {
+    if (a.output && hs_outfile_open(ctx, a.output, a.table ? &a.table : a.files,
+                                    a.table ? 1 : (size_t)a.nfiles, &of, &err) != HS_OK) {
         rc = cli_fail(&err);
         goto done;
     }

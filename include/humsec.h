@@ -371,6 +371,18 @@ typedef struct hs_panel hs_panel;
 hs_status hs_panel_from_files(hs_ctx *ctx, const char *const *paths, size_t npaths,
                               const hs_geo *geo, const hs_panel_opts *o, hs_panel **out,
                               hs_error *err);
+/** Panel of a country-month table (hs_cmtable_read; docs/events.md, "Country-month tables"),
+ *  country level. Units: UCDP's shape's ISO3 as Gleditsch-Ward numbers through geo (every
+ *  country of the crosswalk, zero where the table has no row), VIEWS's country_id as it is.
+ *  Every unit is covered over the table's months (narrowed to o's from/to); a VIEWS
+ *  unit-month without a row is missing. The table's count column fills one panel column:
+ *  conflict_fatalities_best (all organised violence) the deaths in total (hs_panel_get
+ *  gives -1 for each type; hs_panel_write_csv adds a column deaths_total), a typed column
+ *  (conflict_state_based_events, ged_sb, ...) its own; every other column is missing (-1),
+ *  not zero. o may be NULL. */
+struct hs_cmtable; /* hs_cmtable, below ("Country-month tables") */
+hs_status hs_panel_from_cmtable(hs_ctx *ctx, const struct hs_cmtable *t, const hs_geo *geo,
+                                const hs_panel_opts *o, hs_panel **out, hs_error *err);
 void hs_panel_free(hs_panel *p);
 
 /** Units (country GW numbers or PRIO-GRID gids, ascending) and the month_id window. */

@@ -30,6 +30,8 @@ struct hs_cmtable {
     char (*unit)[8]; /* ISO3 or a VIEWS country_id */
     int m0, m1;      /* covered months */
     double *y;       /* nunit x (m1 - m0 + 1), NaN unknown */
+    char col[64];    /* the count column read */
+    int views;       /* VIEWS's shape (else UCDP's) */
 };
 
 void hs_cmtable_opts_init(hs_cmtable_opts *o)
@@ -75,6 +77,8 @@ static hs_status cm_parse(const hsi_csv *c, const hs_geo *geo, const hs_cmtable_
     long jv = hsi_csv_find(c, col);
     if (jv < 0)
         return hsi_err(err, HS_ERR_SCHEMA, path, c->head_line, 0, "no count column '%s'", col);
+    snprintf(t->col, sizeof t->col, "%s", col);
+    t->views = views;
     if (!views && !geo)
         return hsi_err(err, HS_ERR_USAGE, path, 0, 0,
                        "an ISO3 table needs the country crosswalk (--geo)");
@@ -517,5 +521,63 @@ hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
     hsi_free(ctx, rec);
     hsi_free(ctx, xs);
     hsi_free(ctx, out);
+    return st;
+}
+
+/* The panel column a table's count column fills (HSI_PCOL_*), -1 when it has none: UCDP's
+ * fatalities are all organised violence (deaths in total), its typed event counts and VIEWS's
+ * ged_sb/ns/os (or ged_best_*) one type each. */
+static int cm_panel_column(const char *col)
+{
+    static const char *const name[][2] = {{"conflict_state_based_events", NULL},
+                                          {"conflict_non_state_events", NULL},
+                                          {"conflict_one_sided_events", NULL},
+                                          {"ged_sb", "ged_best_sb"},
+                                          {"ged_ns", "ged_best_ns"},
+                                          {"ged_os", "ged_best_os"}};
+    for (int k = 0; k < 6; k++)
+        for (int j = 0; j < 2; j++)
+            if (name[k][j] && !strcmp(col, name[k][j])) return k;
+    return !strcmp(col, "conflict_fatalities_best") ? HSI_PCOL_DEATHS : -1;
+}
+
+hs_status hs_panel_from_cmtable(hs_ctx *ctx, const hs_cmtable *t, const hs_geo *geo,
+                                const hs_panel_opts *o, hs_panel **out, hs_error *err)
+{
+    *out = NULL;
+    int col = cm_panel_column(t->col);
+    if (col < 0)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "the table's column '%s' has no place in a panel (it takes "
+                       "conflict_fatalities_best, conflict_*_events or ged_sb/ns/os)",
+                       t->col);
+    if (!t->views && !geo)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "an ISO3 table needs the country crosswalk (--geo)");
+    long *unit = hsi_calloc(ctx, t->nunit ? t->nunit : 1, sizeof *unit);
+    char(*iso3)[4] = hsi_calloc(ctx, t->nunit ? t->nunit : 1, sizeof *iso3);
+    hs_status st = unit && iso3 ? HS_OK : hsi_err_nomem(err);
+    /* UCDP's units are the crosswalk's ISO3 codes, each the lowest Gleditsch-Ward number it
+     * stands for (the order the table listed them in); VIEWS's country_id stays the unit */
+    for (size_t u = 0; st == HS_OK && u < t->nunit; u++) {
+        if (t->views) {
+            unit[u] = strtol(t->unit[u], NULL, 10);
+            continue;
+        }
+        snprintf(iso3[u], sizeof iso3[u], "%s", t->unit[u]);
+        for (long gw = 0; gw < CM_MAXID && !unit[u]; gw++) {
+            const char *iso = hsi_geo_gw_iso3(geo, gw);
+            if (iso && !strcmp(iso, t->unit[u])) unit[u] = gw;
+        }
+        if (!unit[u])
+            st = hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                         "country %s is not in this crosswalk (the table was read with another)",
+                         t->unit[u]);
+    }
+    if (st == HS_OK)
+        st = hsi_panel_from_table(ctx, o, t->nunit, unit, (const char(*)[4])iso3, t->m0, t->m1,
+                                  t->y, col, out, err);
+    hsi_free(ctx, unit);
+    hsi_free(ctx, iso3);
     return st;
 }

@@ -254,6 +254,21 @@ HS_INTERNAL hs_panel_level hsi_panel_level(const hs_panel *p);
  * the panel's whole range. */
 HS_INTERNAL void hsi_panel_source_done(hs_panel *p);
 HS_INTERNAL hs_status hsi_panel_end(hs_panel *p, const hs_geo *geo, hs_error *err);
+/* What a panel holds: every column (a panel of events), or one of a country-month table's
+ * (docs/events.md, "Country-month tables"): events_sb .. deaths_os, or deaths in total. */
+enum { HSI_PCOL_ALL = -1, HSI_PCOL_DEATHS_SB = 3, HSI_PCOL_DEATHS = 6 };
+/* A finished panel of a table's values: n units (unit numbers, ISO3 or ""), covered over
+ * months m0..m1 (narrowed to o's from/to), y n x (m1 - m0 + 1) whole counts >= 0 (NaN: the
+ * unit-month is unknown, read and written as missing) going in column col (HSI_PCOL_*). */
+HS_INTERNAL hs_status hsi_panel_from_table(hs_ctx *ctx, const hs_panel_opts *o, size_t n,
+                                           const long *unit, const char (*iso3)[4], int m0, int m1,
+                                           const double *y, int col, hs_panel **out, hs_error *err);
+/* The column a panel holds (HSI_PCOL_*). */
+HS_INTERNAL int hsi_panel_column(const hs_panel *p);
+/* Events and deaths of unit i in month_id over the three types (-1 each when the panel does
+ * not know it); 1 when the month is known, 0 when missing. */
+HS_INTERNAL int hsi_panel_total(const hs_panel *p, size_t i, int month_id, long *events,
+                                long *deaths);
 
 /* ---- shared kernels (metrics.c) -------------------------------------------------------- */
 

@@ -120,6 +120,12 @@ static hs_status fc_load(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts 
                          hs_error *err)
 {
     memset(d, 0, sizeof *d);
+    /* the models read deaths by type and their sum, which a table's panel (one column) lacks;
+     * tables have forecasts of their own (hs_cmtable_forecast) */
+    if (hsi_panel_column(p) != HSI_PCOL_ALL)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "this forecast needs a panel of events; for a country-month table use "
+                       "forecast --table");
     d->nu = hs_panel_nunits(p);
     d->m0 = hs_panel_first_month(p);
     d->nm = d->nu ? (size_t)(hs_panel_last_month(p) - d->m0 + 1) : 0;

@@ -67,6 +67,10 @@ struct hs_panel {
     int file, fmin, fmax;
     size_t drop_win, drop_imp;
     long deaths_win, deaths_imp;
+    /* A panel from a country-month table holds one value: tcol is its column (HSI_PCOL_*;
+     * HSI_PCOL_ALL for a panel of events, which holds them all). The others read as missing,
+     * and a cell whose v are all -1 is a unit-month the table does not know. */
+    int tcol;
 };
 
 void hs_panel_opts_init(hs_panel_opts *o)
@@ -113,6 +117,7 @@ hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out, h
     p->tmp = hsi_malloc(ctx, p->bcap * sizeof *p->tmp);
     p->dmin = p->fmin = 1 << 30;
     p->dmax = p->fmax = -(1 << 30);
+    p->tcol = HSI_PCOL_ALL;
     if (!p->uset || !p->buf || !p->tmp) {
         hs_panel_free(p);
         return hsi_err_nomem(err);
@@ -488,6 +493,81 @@ hs_status hsi_panel_end(hs_panel *p, const hs_geo *geo, hs_error *err)
     return HS_OK;
 }
 
+/* punit.seen is the unit's row of the table while a table's panel is built. */
+hs_status hsi_panel_from_table(hs_ctx *ctx, const hs_panel_opts *o, size_t n, const long *unit,
+                               const char (*iso3)[4], int m0, int m1, const double *y, int col,
+                               hs_panel **out, hs_error *err)
+{
+    *out = NULL;
+    hs_panel_opts po;
+    if (o)
+        po = *o;
+    else
+        hs_panel_opts_init(&po);
+    po.level = HS_PANEL_COUNTRY;
+    /* the panel's months: the table's, narrowed to --from/--to when they are given */
+    int lo = po.from && po.from > m0 ? po.from : m0, hi = po.to && po.to < m1 ? po.to : m1;
+    if (lo > hi)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "empty window: --from/--to leave none of the table's months");
+    hs_panel *p;
+    hs_status st = hsi_panel_begin(ctx, &po, &p, err);
+    if (st != HS_OK) return st;
+    p->tcol = col;
+    hsi_free(ctx, p->uset);
+    p->uset = hsi_calloc(ctx, n ? n : 1, sizeof *p->uset);
+    p->ustart = hsi_malloc(ctx, (n + 1) * sizeof *p->ustart);
+    if (!p->uset || !p->ustart) st = hsi_err_nomem(err);
+    size_t nm = (size_t)(m1 - m0) + 1, ncell = 0;
+    for (size_t i = 0; st == HS_OK && i < n; i++) {
+        if (unit[i] <= 0 || unit[i] >= (1L << (32 - PANEL_MBITS)))
+            st = hsi_err(err, HS_ERR_INTERNAL, NULL, 0, 0, "unit %ld out of range", unit[i]);
+        p->uset[i] = (punit){.unit = unit[i], .seen = (int)i, .c0 = lo, .c1 = hi};
+        memcpy(p->uset[i].iso3, iso3[i], 4);
+        for (int m = lo; m <= hi; m++) {
+            double v = y[i * nm + (size_t)(m - m0)];
+            if (v > INT32_MAX) st = overflow_err(err);
+            ncell += v != 0.0; /* a NaN too: the month is held as unknown */
+        }
+    }
+    if (st == HS_OK) {
+        qsort(p->uset, n, sizeof *p->uset, unit_cmp);
+        for (size_t i = 1; i < n && st == HS_OK; i++)
+            if (p->uset[i].unit == p->uset[i - 1].unit)
+                st = hsi_err(err, HS_ERR_INTERNAL, NULL, 0, 0, "unit %ld twice", p->uset[i].unit);
+    }
+    if (st == HS_OK && !(p->cells = hsi_calloc(ctx, ncell ? ncell : 1, sizeof *p->cells)))
+        st = hsi_err_nomem(err);
+    if (st != HS_OK) {
+        hs_panel_free(p);
+        return st;
+    }
+    /* units ascending, then months: the cells come out sorted by key */
+    p->ncell = p->ccap = ncell;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        p->ustart[i] = k;
+        const double *r = y + (size_t)p->uset[i].seen * nm;
+        for (int m = lo; m <= hi; m++) {
+            double v = r[m - m0];
+            if (v == 0.0) continue;
+            pcell *c = &p->cells[k++];
+            c->key = cell_key(p->uset[i].unit, m);
+            for (int t = 0; t < 6; t++)
+                c->v[t] = isnan(v) ? -1 : 0;
+            /* a total of deaths is held in the deaths_sb slot; hsi_panel_total reads it */
+            if (!isnan(v)) c->v[col == HSI_PCOL_DEATHS ? 3 : col] = (int32_t)v;
+        }
+        p->uset[i].seen = 0;
+    }
+    p->ustart[n] = k;
+    p->nunit = p->ucap = n;
+    p->dmin = lo;
+    p->dmax = hi;
+    *out = p;
+    return HS_OK;
+}
+
 hs_panel_level hsi_panel_level(const hs_panel *p)
 {
     return p->o.level;
@@ -519,13 +599,9 @@ void hs_panel_coverage(const hs_panel *p, size_t i, int *first, int *last)
     *last = p->uset[i].c1;
 }
 
-int hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], long deaths[3])
+/* Unit i's cell of month_id (NULL: none, a zero month). */
+static const pcell *panel_cell(const hs_panel *p, size_t i, int month_id)
 {
-    if (month_id < p->uset[i].c0 || month_id > p->uset[i].c1) {
-        for (int t = 0; t < 3; t++) /* missing, never zero */
-            events[t] = deaths[t] = -1;
-        return 0;
-    }
     /* a binary search over the unit's own cells (at most its months) */
     uint32_t key = cell_key(p->uset[i].unit, month_id);
     size_t lo = p->ustart[i], hi = p->ustart[i + 1];
@@ -536,12 +612,51 @@ int hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], long
         else
             hi = mid;
     }
-    const pcell *c = lo < p->ustart[i + 1] && p->cells[lo].key == key ? &p->cells[lo] : NULL;
+    return lo < p->ustart[i + 1] && p->cells[lo].key == key ? &p->cells[lo] : NULL;
+}
+
+/* Whether unit i's month_id is known: inside its coverage and not a table's hole. */
+static int panel_known(const hs_panel *p, size_t i, int month_id, const pcell *c)
+{
+    return month_id >= p->uset[i].c0 && month_id <= p->uset[i].c1 && !(c && c->v[0] < 0);
+}
+
+int hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], long deaths[3])
+{
+    const pcell *c =
+        month_id >= p->uset[i].c0 && month_id <= p->uset[i].c1 ? panel_cell(p, i, month_id) : NULL;
+    if (!panel_known(p, i, month_id, c)) {
+        for (int t = 0; t < 3; t++) /* missing, never zero */
+            events[t] = deaths[t] = -1;
+        return 0;
+    }
     for (int t = 0; t < 3; t++) {
         events[t] = c ? c->v[t] : 0;
         deaths[t] = c ? c->v[t + 3] : 0;
+        /* a table's panel knows one column; the others are missing, not zero */
+        if (p->tcol != HSI_PCOL_ALL && p->tcol != t) events[t] = -1;
+        if (p->tcol != HSI_PCOL_ALL && p->tcol != t + 3) deaths[t] = -1;
     }
     return 1;
+}
+
+int hsi_panel_total(const hs_panel *p, size_t i, int month_id, long *events, long *deaths)
+{
+    long ev[3], de[3];
+    *events = *deaths = -1;
+    if (!hs_panel_get(p, i, month_id, ev, de)) return 0;
+    if (ev[0] >= 0 && ev[1] >= 0 && ev[2] >= 0) *events = ev[0] + ev[1] + ev[2];
+    if (de[0] >= 0 && de[1] >= 0 && de[2] >= 0) *deaths = de[0] + de[1] + de[2];
+    if (p->tcol == HSI_PCOL_DEATHS) { /* the total, held in the cells' deaths_sb slot */
+        const pcell *c = panel_cell(p, i, month_id);
+        *deaths = c ? c->v[3] : 0;
+    }
+    return 1;
+}
+
+int hsi_panel_column(const hs_panel *p)
+{
+    return p->tcol;
 }
 
 void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window, size_t *imprecise,
@@ -591,6 +706,22 @@ typedef struct pwriter {
 /* Threads a panel uses at most, to read and to write. */
 #define PANEL_MAX_THREADS 64
 
+/* The counts of a known month of a table's panel (c NULL: zero): its one column, the others
+ * empty; a total of deaths goes in a column of its own after them. */
+static char *table_row(char *o, int tcol, const pcell *c)
+{
+    for (int t = 0; t < 6; t++) {
+        *o++ = ',';
+        if (t == tcol) o = put_long(o, c ? c->v[t] : 0);
+    }
+    if (tcol == HSI_PCOL_DEATHS) {
+        *o++ = ',';
+        o = put_long(o, c ? c->v[3] : 0);
+    }
+    *o++ = '\n';
+    return o;
+}
+
 /* Format the rows of units [u0, u1) into buf; returns the bytes. */
 static size_t panel_format(const pwriter *w, size_t u0, size_t u1, char *buf)
 {
@@ -622,12 +753,20 @@ static size_t panel_format(const pwriter *w, size_t u0, size_t u1, char *buf)
             /* bytes of a CSV row, not a C string: the row ends with '\n', not NUL */
             memcpy(o, unit, ulen); // NOLINT(bugprone-not-null-terminated-result)
             o += ulen;
-            if (m < p->uset[i].c0 || m > p->uset[i].c1) {
-                /* outside the unit's coverage: missing, written empty (never zero) */
+            const pcell *c = NULL;
+            if (next < p->ncell && p->cells[next].key == key) c = &p->cells[next++];
+            if (m < p->uset[i].c0 || m > p->uset[i].c1 || (c && c->v[0] < 0)) {
+                /* outside the unit's coverage, or a month its table does not know: missing,
+                 * written empty (never zero) */
                 memcpy(o, empty, sizeof empty - 1); // NOLINT(bugprone-not-null-terminated-result)
                 o += sizeof empty - 1;
-            } else if (next < p->ncell && p->cells[next].key == key) {
-                const pcell *c = &p->cells[next++];
+                if (p->tcol == HSI_PCOL_DEATHS) { /* and its deaths_total column */
+                    o[-1] = ',';
+                    *o++ = '\n';
+                }
+            } else if (p->tcol != HSI_PCOL_ALL) {
+                o = table_row(o, p->tcol, c);
+            } else if (c) {
                 for (int t = 0; t < 6; t++) {
                     *o++ = ',';
                     o = put_long(o, c->v[t]);
@@ -683,7 +822,10 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
     fputs(grid ? "month_id,year,month,gid,row,col,lat,lon,"
                : "month_id,year,month,country_id,iso3,",
           fp);
-    fputs("events_sb,events_ns,events_os,deaths_sb,deaths_ns,deaths_os\n", fp);
+    fputs(p->tcol == HSI_PCOL_DEATHS
+              ? "events_sb,events_ns,events_os,deaths_sb,deaths_ns,deaths_os,deaths_total\n"
+              : "events_sb,events_ns,events_os,deaths_sb,deaths_ns,deaths_os\n",
+          fp);
     size_t nmon = p->dmax >= p->dmin ? (size_t)(p->dmax - p->dmin) + 1 : 1;
     pwriter w = {.p = p, .fp = fp};
     w.chunk_units = PANEL_CHUNK_ROWS / nmon ? PANEL_CHUNK_ROWS / nmon : 1;

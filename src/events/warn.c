@@ -83,10 +83,26 @@ hs_status hs_bh_adjust(hs_ctx *ctx, const double *p, size_t n, double *q, hs_err
  * outside the unit's coverage (missing, not zero). */
 static double measure(const hs_panel *p, size_t i, int m, const hs_warn_opts *o)
 {
-    long ev[3], de[3];
-    if (!hs_panel_get(p, i, m, ev, de)) return NAN;
-    const long *v = o->measure_events ? ev : de;
-    return o->type >= 1 && o->type <= 3 ? (double)v[o->type - 1] : (double)(v[0] + v[1] + v[2]);
+    long ev[3], de[3], v;
+    if (o->type >= 1 && o->type <= 3) {
+        if (!hs_panel_get(p, i, m, ev, de)) return NAN;
+        v = (o->measure_events ? ev : de)[o->type - 1];
+    } else {
+        /* a table's panel may know the total only (UCDP's fatalities), not its types */
+        if (!hsi_panel_total(p, i, m, ev, de)) return NAN;
+        v = o->measure_events ? ev[0] : de[0];
+    }
+    return v < 0 ? (double)NAN : (double)v; /* -1: a column the panel does not know */
+}
+
+/* Whether the panel holds the measure: a table's panel holds one column (hs_panel_from_cmtable),
+ * and alerts on a measure it lacks would be alerts on nothing. */
+static int measure_known(const hs_panel *p, const hs_warn_opts *o)
+{
+    int col = hsi_panel_column(p);
+    if (col == HSI_PCOL_ALL) return 1;
+    if (o->type >= 1 && o->type <= 3) return col == (o->measure_events ? 0 : 3) + o->type - 1;
+    return !o->measure_events && col == HSI_PCOL_DEATHS;
 }
 
 /* A growable alert list. */
@@ -120,21 +136,28 @@ static const char *measure_name(const hs_warn_opts *o)
     return o->measure_events ? e[t] : d[t];
 }
 
-/* Prefix sums of the measure per unit: cum[u * (nm + 1) + k] = sum of months m0 .. m0+k-1. */
+/* Prefix sums of the measure per unit: cum[u * (nm + 1) + k] = sum of months m0 .. m0+k-1;
+ * for a table's panel, after them, as many of the months missing among those (it can lack a
+ * month inside its coverage, and no window may read one as zero). A panel of events lacks
+ * none inside coverage, and a grid panel's sums are large enough not to double for nothing. */
 static double *prefix_sums(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, size_t nu, int m0,
                            size_t nm)
 {
     if (nu && nm + 1 > (size_t)-1 / sizeof(double) / nu) return NULL;
-    double *cum = hsi_malloc(ctx, nu * (nm + 1) * sizeof *cum);
+    size_t arrays = hsi_panel_column(p) == HSI_PCOL_ALL ? 1 : 2;
+    if (nu && arrays * (nm + 1) > (size_t)-1 / sizeof(double) / nu) return NULL;
+    double *cum = hsi_malloc(ctx, arrays * nu * (nm + 1) * sizeof *cum);
     if (!cum) return NULL;
     for (size_t u = 0; u < nu; u++) {
-        double *c = cum + u * (nm + 1);
+        double *c = cum + u * (nm + 1), *miss = arrays == 2 ? c + nu * (nm + 1) : NULL;
         c[0] = 0.0;
+        if (miss) miss[0] = 0.0;
         for (size_t k = 0; k < nm; k++) {
             /* a missing month adds nothing: no window that uses the sums reaches one (each
              * unit is judged only where its window and month are covered) */
             double v = measure(p, u, m0 + (int)k, o);
             c[k + 1] = c[k] + (isnan(v) ? 0.0 : v);
+            if (miss) miss[k + 1] = miss[k] + isnan(v);
         }
     }
     return cum;
@@ -157,6 +180,8 @@ static hs_status surprise_month(hs_ctx *ctx, const hs_panel *p, const hs_warn_op
         hs_panel_coverage(p, u, &c0, &c1);
         if (t > c1 || t - o->window - o->guard < c0) continue;
         const double *c = cum + u * (nm + 1);
+        const double *miss = hsi_panel_column(p) == HSI_PCOL_ALL ? NULL : c + nu * (nm + 1);
+        if (miss && (miss[k + 1] - miss[k] > 0 || miss[w1] - miss[w0] > 0)) continue;
         double y = c[k + 1] - c[k], S = c[w1] - c[w0];
         ju[nj] = u;
         pv[nj++] = hs_warn_surprise_p(y, S, W, o->a0, o->b0);
@@ -311,15 +336,20 @@ static hs_status cusum_h_for(cusum_cal *cal, const hs_warn_opts *o, double l0, d
 }
 
 /* Poisson CUSUM (Lucas 1985) of one unit over months t0..t1; the in-control rate is the
- * baseline window's (with the prior, so it is never 0). */
+ * baseline window's (with the prior, so it is never 0). miss: the unit's prefix counts of
+ * missing months (prefix_sums), NULL for a panel of events. */
 static hs_status cusum_unit(const hs_panel *p, const hs_warn_opts *o, cusum_cal *cal,
-                            const double *c, size_t u, int m0, int t0, int t1, double minsz,
-                            alist *l, hs_error *err)
+                            const double *c, const double *miss, size_t u, int m0, int t0, int t1,
+                            double minsz, alist *l, hs_error *err)
 {
     double C = 0.0, W = (double)o->window;
     for (int t = t0; t <= t1; t++) {
         size_t k = (size_t)(t - m0);
         size_t w0 = k - (size_t)(o->window + o->guard), w1 = k - (size_t)o->guard;
+        if (miss && (miss[k + 1] - miss[k] > 0 || miss[w1] - miss[w0] > 0)) {
+            C = 0.0; /* a month missing here or in the baseline: start again after it */
+            continue;
+        }
         double y = c[k + 1] - c[k], S = c[w1] - c[w0];
         double l0 = (o->a0 + S) / (o->b0 + W), l1 = o->cusum_delta * l0;
         double kref = (l1 - l0) / (log(l1) - log(l0));
@@ -379,6 +409,11 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
     /* docs/methods.md section 5.5 defaults: 25 deaths for countries, 5 for cells. */
     double minsz =
         o->min_size >= 0 ? o->min_size : (hsi_panel_level(p) == HS_PANEL_GRID ? 5.0 : 25.0);
+    if (!measure_known(p, o))
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "the table's panel holds no %s: it has one column (docs/events.md, "
+                       "\"Country-month tables\"); choose the type it has",
+                       measure_name(o));
     if (nu == 0 || t0 > t1) return HS_OK;
     alist l = {ctx, NULL, 0, 0};
     double *cum = prefix_sums(ctx, p, o, nu, m0, nm);
@@ -400,7 +435,9 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
             hs_panel_coverage(p, u, &c0, &c1);
             int a = c0 + o->window + o->guard > t0 ? c0 + o->window + o->guard : t0;
             int b = c1 < t1 ? c1 : t1;
-            st = cusum_unit(p, o, cal, cum + u * (nm + 1), u, m0, a, b, minsz, &l, err);
+            const double *miss =
+                hsi_panel_column(p) == HSI_PCOL_ALL ? NULL : cum + (nu + u) * (nm + 1);
+            st = cusum_unit(p, o, cal, cum + u * (nm + 1), miss, u, m0, a, b, minsz, &l, err);
         }
         hsi_free(ctx, cal);
     } else {

@@ -343,6 +343,79 @@ static void test_cmtable(void **state)
     hs_geo_free(geo);
 }
 
+/* Unit i of panel p with unit number u. */
+static size_t panel_find(const hs_panel *p, long u)
+{
+    for (size_t i = 0; i < hs_panel_nunits(p); i++)
+        if (hs_panel_unit(p, i) == u) return i;
+    fail_msg("no unit %ld in the panel", u);
+    return 0;
+}
+
+/* A table's panel holds the one column its count belongs in; the others read -1 (missing),
+ * as does a VIEWS month without a row, while UCDP's shape is zero there. */
+static void test_cmtable_panel(void **state)
+{
+    (void)state;
+    hs_geo *geo = NULL;
+    hs_error err;
+    assert_int_equal(hs_geo_load(NULL, tu_path("data/geo"), &geo, &err), HS_OK);
+    char path[128];
+    hs_cmtable_opts o;
+    hs_cmtable_opts_init(&o);
+    hs_cmtable *t = NULL;
+    hs_panel *p = NULL;
+    long ev[3], de[3];
+    /* UCDP's deaths are a total: no type has them (Afghanistan is GW 700) */
+    tmp_table(path, sizeof path,
+              "iso3,period,conflict_fatalities_best,conflict_state_based_events,"
+              "conflict_fatalities_high\nAFG,2020-01,5,2,9\nAFG,2020-03,7,1,9\n");
+    assert_int_equal(hs_cmtable_read(NULL, path, geo, &o, &t, &err), HS_OK);
+    assert_int_equal(hs_panel_from_cmtable(NULL, t, geo, NULL, &p, &err), HS_OK);
+    assert_true(hs_panel_nunits(p) > 190);
+    assert_int_equal(hs_panel_first_month(p), 481);
+    assert_int_equal(hs_panel_last_month(p), 483);
+    size_t afg = panel_find(p, 700);
+    assert_int_equal(hs_panel_get(p, afg, 481, ev, de), 1);
+    for (int k = 0; k < 3; k++)
+        assert_true(ev[k] == -1 && de[k] == -1);
+    assert_int_equal(hs_panel_get(p, afg, 484, ev, de), 0); /* outside the coverage */
+    hs_panel_free(p);
+    hs_cmtable_free(t);
+    /* a typed column fills its own: state-based events, zero where there is no row */
+    o.column = "conflict_state_based_events";
+    assert_int_equal(hs_cmtable_read(NULL, path, geo, &o, &t, &err), HS_OK);
+    assert_int_equal(hs_panel_from_cmtable(NULL, t, geo, NULL, &p, &err), HS_OK);
+    afg = panel_find(p, 700);
+    assert_int_equal(hs_panel_get(p, afg, 483, ev, de), 1);
+    assert_true(ev[0] == 1 && ev[1] == -1 && de[0] == -1);
+    assert_int_equal(hs_panel_get(p, afg, 482, ev, de), 1);
+    assert_true(ev[0] == 0);
+    hs_panel_free(p);
+    hs_cmtable_free(t);
+    /* a column with no place in a panel is refused */
+    o.column = "conflict_fatalities_high";
+    assert_int_equal(hs_cmtable_read(NULL, path, geo, &o, &t, &err), HS_OK);
+    assert_int_equal(hs_panel_from_cmtable(NULL, t, geo, NULL, &p, &err), HS_ERR_USAGE);
+    assert_null(p);
+    hs_cmtable_free(t);
+    hs_cmtable_opts_init(&o);
+    /* VIEWS's ged_sb: state-based deaths; a month without a row is missing */
+    tmp_table(path, sizeof path, "country_id,month_id,ged_sb\n57,481,1\n57,483,2\n");
+    assert_int_equal(hs_cmtable_read(NULL, path, NULL, &o, &t, &err), HS_OK);
+    assert_int_equal(hs_panel_from_cmtable(NULL, t, NULL, NULL, &p, &err), HS_OK);
+    assert_int_equal(hs_panel_nunits(p), 1);
+    assert_int_equal(hs_panel_unit(p, 0), 57);
+    assert_int_equal(hs_panel_get(p, 0, 481, ev, de), 1);
+    assert_true(de[0] == 1 && de[1] == -1 && de[2] == -1 && ev[0] == -1);
+    assert_int_equal(hs_panel_get(p, 0, 482, ev, de), 0);
+    assert_true(de[0] == -1);
+    hs_panel_free(p);
+    hs_cmtable_free(t);
+    unlink(path);
+    hs_geo_free(geo);
+}
+
 /* The shipped global table's forecast: the same summary and draws for 1 and 2 threads. */
 static void test_cmtable_forecast(void **state)
 {
@@ -385,9 +458,10 @@ static void test_cmtable_forecast(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ensemble_scores), cmocka_unit_test(test_views_published),
-        cmocka_unit_test(test_views_bad_table), cmocka_unit_test(test_analog),
-        cmocka_unit_test(test_cmtable),         cmocka_unit_test(test_cmtable_forecast),
+        cmocka_unit_test(test_ensemble_scores),  cmocka_unit_test(test_views_published),
+        cmocka_unit_test(test_views_bad_table),  cmocka_unit_test(test_analog),
+        cmocka_unit_test(test_cmtable),          cmocka_unit_test(test_cmtable_panel),
+        cmocka_unit_test(test_cmtable_forecast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
