@@ -10,6 +10,11 @@
  * borrowed and not kept after return. Strings returned through `const char *` belong to the
  * object they came from and live as long as it does.
  *
+ * Options: a struct of options with an _init function (hs_sa_opts, hs_panel_opts, ...)
+ * starts with `size_t size`, which _init sets; a call refuses options of another size
+ * (HS_ERR_USAGE), so a program built against another version of this header fails clearly.
+ * Structs handed over as inputs (hs_build_src, hs_weight_sets, ...) carry their size too.
+ *
  * Threads, the one set of rules for every call here:
  *  - hs_global_init is called once, before any other call and before threads start.
  *  - An hs_ctx, and every object made with it (a build, an analysis, a panel, a store,
@@ -349,6 +354,7 @@ const char *hs_geo_iso3(const hs_geo *g, long gw);
 typedef enum hs_panel_level { HS_PANEL_COUNTRY = 0, HS_PANEL_GRID = 1 } hs_panel_level;
 
 typedef struct hs_panel_opts {
+    size_t size; /**< sizeof(hs_panel_opts): hs_panel_opts_init sets it, and calls refuse another */
     hs_panel_level level;
     int from, to;       /**< ViEWS month_id window, inclusive; 0 = the data's first/last */
     int keep_imprecise; /**< grid: keep events with where_prec >= 6 (default 0: drop) */
@@ -412,6 +418,7 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err);
 typedef enum hs_warn_method { HS_WARN_SURPRISE = 0, HS_WARN_CUSUM = 1 } hs_warn_method;
 
 typedef struct hs_warn_opts {
+    size_t size; /**< sizeof(hs_warn_opts): hs_warn_opts_init sets it, and calls refuse another */
     hs_warn_method method;
     int measure_events; /**< 0: best deaths (default), 1: event counts */
     int type;           /**< 0 all types (default), 1 sb, 2 ns, 3 os */
@@ -658,6 +665,7 @@ hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
  *  its windows 2018-2023 (each forecast from October of the year before, leads 3-14), its
  *  191 countries and its benchmarks, scored with CRPS, IGN and MIS. */
 typedef struct hs_views_opts {
+    size_t size; /**< sizeof(hs_views_opts): hs_views_opts_init sets it, and calls refuse another */
     const char *history; /**< views_cm_ged_1989_2017.csv: country_id, month_id, ged_best_sb */
     const char *actuals; /**< views_cm_actuals_sb_2018_2023.csv: country_id, month_id, ged_sb */
     unsigned long seed;  /**< for the sampled benchmarks (default 1) */
@@ -692,10 +700,12 @@ hs_status hs_views_write_csv(const hs_views_score *s, size_t n, FILE *fp, hs_err
 /** Forecasts (docs/methods.md section 5.3) and their rolling-origin backtest (5.4);
  * docs/warning.md. */
 typedef struct hs_forecast_opts {
-    int type;               /**< target violence type: 1 state-based (default), 0 all */
-    double threshold;       /**< deaths that make a positive; < 0: 25 countries, 1 cells */
-    double lambda;          /**< ridge penalty; < 0 (default): chosen on the training set's
-                                 last 24 target months from 0.3 .. 100 */
+    size_t size;      /**< sizeof(hs_forecast_opts): hs_forecast_opts_init sets it, and calls refuse
+                         another */
+    int type;         /**< target violence type: 1 state-based (default), 0 all */
+    double threshold; /**< deaths that make a positive; < 0: 25 countries, 1 cells */
+    double lambda;    /**< ridge penalty; < 0 (default): chosen on the training set's
+                           last 24 target months from 0.3 .. 100 */
     int test_from, test_to; /**< backtest origins (month_id); 0 = from 6 years in, to the end */
     long holdout;           /**< unit left out of training and the only one scored (0: none) */
 } hs_forecast_opts;

@@ -17,6 +17,7 @@ extern "C" {
 typedef struct hs_api hs_api;
 
 typedef struct hs_api_opts {
+    size_t size; /**< sizeof(hs_api_opts): hs_api_opts_init sets it, and calls refuse another */
     const char *root;   /**< project folder (examples/, data/; default ".") */
     size_t max_body;    /**< request body limit in bytes (default 16 MiB) */
     long ua_runs;       /**< rank-interval runs of POST /api/v1/runs (default 1000) */
@@ -73,6 +74,8 @@ void hs_http_response_free(hs_http_response *resp);
 typedef struct hs_server hs_server;
 
 typedef struct hs_server_opts {
+    size_t
+        size; /**< sizeof(hs_server_opts): hs_server_opts_init sets it, and calls refuse another */
     const char *bind;   /**< address to listen on (default 127.0.0.1) */
     int port;           /**< 0: any free port (see hs_server_port) */
     int threads;        /**< worker threads (default 2) */

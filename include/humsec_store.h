@@ -50,6 +50,8 @@ hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_pane
 
 /** Options of hs_store_refresh; hs_refresh_opts_init sets the defaults. */
 typedef struct hs_refresh_opts {
+    size_t size;        /**< sizeof(hs_refresh_opts): hs_refresh_opts_init sets it, and calls refuse
+                           another */
     const char *root;   /**< project folder holding examples/ and data/ (default ".") */
     long ua_runs;       /**< runs of the HSI's rank-interval analysis (default 1000; 0: none) */
     int threads;        /**< threads of that analysis (default 0: all cores) */

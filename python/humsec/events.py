@@ -15,6 +15,7 @@ __all__ = ["panel"]
 class _PanelOpts(ctypes.Structure):
     # mirrors hs_panel_opts in humsec.h (filled by hs_panel_opts_init, then the fields set here)
     _fields_ = [
+        ("size", ctypes.c_size_t),
         ("level", ctypes.c_int),
         ("from_", ctypes.c_int),
         ("to", ctypes.c_int),

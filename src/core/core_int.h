@@ -154,4 +154,9 @@ HS_INTERNAL void hsi_outdir_abort(hsi_outdir *o);
 HS_INTERNAL hs_status hsi_out_container(const char *dir, const char *const *inputs, size_t ninputs,
                                         hs_error *err);
 
+/* Options whose size is not the library's: a struct from another version of the header, or
+ * one not set with its _init function. The error names the type. */
+#define HSI_OPTS_OK(o) ((o)->size == sizeof *(o))
+HS_INTERNAL hs_status hsi_err_opts(hs_error *err, const char *type);
+
 #endif

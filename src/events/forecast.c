@@ -37,6 +37,7 @@ static const int fc_leads[] = {1, 3, 6};
 void hs_forecast_opts_init(hs_forecast_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->type = 1;
     o->threshold = -1.0;
     o->lambda = -1.0;
@@ -415,6 +416,7 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
 hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o, FILE *fp,
                             hs_error *err)
 {
+    if (!HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_forecast_opts");
     fc_data d;
     hs_status st = fc_load(ctx, p, o, &d, err);
     if (st == HS_OK && (int)d.nm < FC_HIST + 6)
@@ -531,6 +533,7 @@ static hs_status eval_block(hs_ctx *ctx, const fc_data *d, const hs_panel *p,
 hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o, FILE *fp,
                             hs_error *err)
 {
+    if (!HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_forecast_opts");
     fc_data d;
     fc_scores sc[FC_NLEAD];
     memset(sc, 0, sizeof sc);

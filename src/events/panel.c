@@ -76,6 +76,7 @@ struct hs_panel {
 void hs_panel_opts_init(hs_panel_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->level = HS_PANEL_COUNTRY;
 }
 
@@ -103,6 +104,7 @@ static hs_status overflow_err(hs_error *err)
 hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out, hs_error *err)
 {
     *out = NULL;
+    if (o && !HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_panel_opts");
     hs_panel *p = hsi_calloc(ctx, 1, sizeof *p);
     if (!p) return hsi_err_nomem(err);
     p->ctx = ctx;

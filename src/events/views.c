@@ -37,6 +37,7 @@ static const char *const vw_metric[VW_NMETRIC] = {"crps", "ign", "mis"};
 void hs_views_opts_init(hs_views_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->history = "data/views_cm/views_cm_ged_1989_2017.csv";
     o->actuals = "data/views_cm/views_cm_actuals_sb_2018_2023.csv";
     o->seed = 1;
@@ -249,6 +250,7 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
 {
     *out = NULL;
     *n = 0;
+    if (!HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_views_opts");
     if (o->threads < 1 || o->threads > 64)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "--threads takes 1..64, not %d", o->threads);
     if (!(o->nbr_weight >= 0 && o->nbr_weight <= 1e6) || o->nbr_form < HS_NBR_SUM ||

@@ -20,6 +20,7 @@
 void hs_warn_opts_init(hs_warn_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->method = HS_WARN_SURPRISE;
     o->window = 24;
     o->a0 = 0.5;
@@ -394,6 +395,7 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
 {
     *out = NULL;
     *n = 0;
+    if (!HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_warn_opts");
     if (o->window < 1 || o->guard < 0 || !(o->a0 > 0) || !(o->b0 > 0) || !(o->alpha > 0) ||
         o->alpha >= 1 || !(o->cusum_delta > 1) || !(o->cusum_h > 0) ||
         !(o->cusum_arl0 == 0 || (o->cusum_arl0 >= 2 && o->cusum_arl0 <= 1200)))
@@ -501,6 +503,7 @@ hs_status hs_warn_score(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, c
 {
     memset(out, 0, sizeof *out);
     out->median_lead = NAN;
+    if (!HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_warn_opts");
     if (horizon < 1)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "the scoring horizon must be >= 1 month");
     int m1 = hs_panel_last_month(p);

@@ -20,6 +20,7 @@
 void hs_api_opts_init(hs_api_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->root = ".";
     o->max_body = 16u << 20;
     o->ua_runs = 1000;
@@ -31,6 +32,7 @@ void hs_api_opts_init(hs_api_opts *o)
 hs_status hs_api_new(hs_ctx *ctx, hs_store *db, const hs_api_opts *o, hs_api **out, hs_error *err)
 {
     *out = NULL;
+    if (o && !HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_api_opts");
     hs_api *a = calloc(1, sizeof *a);
     if (!a) return hsi_err_nomem(err);
     a->ctx = ctx;

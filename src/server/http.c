@@ -225,6 +225,7 @@ MHD_Result_t MHD_queue_response(struct MHD_Connection *connection, unsigned int 
 void hs_server_opts_init(hs_server_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->bind = "127.0.0.1";
     o->threads = 2;
     o->max_body = HSI_SERVER_MAX_BODY;
@@ -867,6 +868,7 @@ static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 hs_status hs_server_start(hs_api *api, const hs_server_opts *o, hs_server **out, hs_error *err)
 {
     *out = NULL;
+    if (o && !HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_server_opts");
     hs_server *s = calloc(1, sizeof *s);
     if (!s) return hsi_err_nomem(err);
     s->api = api;

@@ -54,6 +54,7 @@ static const struct {
 void hs_refresh_opts_init(hs_refresh_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->root = ".";
     o->ua_runs = 1000;
     o->events = 1;
@@ -1213,6 +1214,7 @@ static hs_status rf_build_first(hs_ctx *ctx, hs_store *db, const hs_refresh_opts
 hs_status hs_store_refresh(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *opts,
                            hs_refresh_info *info, hs_error *err)
 {
+    if (opts && !HSI_OPTS_OK(opts)) return hsi_err_opts(err, "hs_refresh_opts");
     hs_refresh_opts o;
     if (opts)
         o = *opts;

@@ -646,6 +646,7 @@ hs_status hsi_store_panel_add(hs_store *db, hs_panel *p, hs_error *err)
 hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_panel_level level,
                               const hs_warn_opts *o, hs_error *err)
 {
+    if (!HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_warn_opts");
     hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (st == HS_OK) st = hsi_store_put_alerts_tx(db, a, n, level, o, err);
     if (st == HS_OK) st = hsi_store_exec(db, "COMMIT", err);

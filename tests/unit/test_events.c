@@ -830,6 +830,15 @@ static void test_warn_series(void **state)
     hs_warn_opts_init(&o);
     hs_alert *a = NULL;
     size_t n = 0;
+    /* options not set by their _init (or from another header) are refused, not read */
+    hs_warn_opts bad = o;
+    bad.size = 0;
+    assert_int_equal(hs_warn_run(NULL, p, &bad, &a, &n, &err), HS_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "hs_warn_opts_init"));
+    hs_panel *p0 = NULL;
+    po.size = sizeof po + 8;
+    assert_int_equal(hs_panel_from_files(NULL, &pp, 1, NULL, &po, &p0, &err), HS_ERR_USAGE);
+    assert_null(p0);
     assert_int_equal(hs_warn_run(NULL, p, &o, &a, &n, &err), HS_OK);
     double p1 = hs_warn_surprise_p(60, 24, 24, 0.5, 1);
     double p2 = hs_warn_surprise_p(30, 83, 24, 0.5, 1);
