@@ -615,12 +615,20 @@ static void test_slow_headers(void **state)
     assert_true(cut);
 }
 
-/* 24 connections from one address are accepted; the 25th is closed unanswered, while
- * another address is still served. */
-static void test_per_ip_cap(void **state)
+static double cap_now(void)
 {
-    (void)state;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* One try of the cap: 24 connections from 127.0.0.7, each with a request begun, then a 25th.
+ * Returns 1 when the 25th was closed unanswered, 0 when it was answered; *secs is how long
+ * the try took (the first connections' headers are due within the server's 2 s). */
+static int cap_try(double *secs)
+{
     int fds[24];
+    double t0 = cap_now();
     for (int i = 0; i < 24; i++) {
         fds[i] = http_connect_from(S.port, "127.0.0.7", 5);
         assert_true(fds[i] >= 0);
@@ -634,14 +642,34 @@ static void test_per_ip_cap(void **state)
     (void)http_send_all(fd, req, sizeof req - 1);
     char buf[4096];
     long n = http_read_all(fd, buf, sizeof buf);
+    *secs = cap_now() - t0;
     close(fd);
-    assert_true(n <= 0);
-    int st;
-    json_t *j = http_json(S.port, "GET", "/api/v1/health", NULL, NULL, 0, &st);
-    assert_int_equal(st, 200);
-    json_decref(j);
+    if (n <= 0) { /* while this address is at its cap, another is still served */
+        int st;
+        json_t *j = http_json(S.port, "GET", "/api/v1/health", NULL, NULL, 0, &st);
+        assert_int_equal(st, 200);
+        json_decref(j);
+    }
     for (int i = 0; i < 24; i++)
         close(fds[i]);
+    return n <= 0;
+}
+
+/* 24 connections from one address are accepted; the 25th is closed unanswered, while
+ * another address is still served. A try that took longer than the header timeout proves
+ * nothing (the server may rightly have dropped the first connections by then: a loaded
+ * machine), so it is tried again; a quick try that gets an answer is a failure. */
+static void test_per_ip_cap(void **state)
+{
+    (void)state;
+    int capped = 0;
+    for (int attempt = 0; attempt < 5 && !capped; attempt++) {
+        double secs;
+        capped = cap_try(&secs);
+        if (!capped && secs < 1.5) fail_msg("the 25th connection was answered (%.2f s)", secs);
+        if (!capped) sleep(3); /* let the server reap the slow connections of the try */
+    }
+    assert_true(capped);
 }
 
 /* An unauthenticated write with Expect: 100-continue is refused on its headers: 401 and no
