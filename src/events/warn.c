@@ -87,7 +87,8 @@ static double measure(const hs_panel *p, size_t i, int m, const hs_warn_opts *o)
     long ev[3], de[3], v;
     if (o->type >= 1 && o->type <= 3) {
         if (!hs_panel_get(p, i, m, ev, de)) return NAN;
-        v = (o->measure_events ? ev : de)[o->type - 1];
+        size_t t = (size_t)(o->type - 1);
+        v = o->measure_events ? ev[t] : de[t];
     } else {
         /* a table's panel may know the total only (UCDP's fatalities), not its types */
         if (!hsi_panel_total(p, i, m, ev, de)) return NAN;
