@@ -433,9 +433,3 @@ hs_status hsi_read_file(hs_ctx *ctx, const char *path, char **out, size_t *len, 
     if (len) *len = n;
     return HS_OK;
 }
-
-hs_status hsi_err_opts(hs_error *err, const char *type)
-{
-    return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
-                   "the %s given are not sizeof(%s): set them with %s_init", type, type, type);
-}

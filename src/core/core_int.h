@@ -155,8 +155,14 @@ HS_INTERNAL hs_status hsi_out_container(const char *dir, const char *const *inpu
                                         hs_error *err);
 
 /* Options whose size is not the library's: a struct from another version of the header, or
- * one not set with its _init function. The error names the type. */
+ * one not set with its _init function. The error names the type; HS_ERR_USAGE (inline, so
+ * static analysis sees that it never returns HS_OK). */
 #define HSI_OPTS_OK(o) ((o)->size == sizeof *(o))
-HS_INTERNAL hs_status hsi_err_opts(hs_error *err, const char *type);
+static inline hs_status hsi_err_opts(hs_error *err, const char *type)
+{
+    hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "the %s given are not sizeof(%s): set them with %s_init",
+            type, type, type);
+    return HS_ERR_USAGE;
+}
 
 #endif

@@ -279,7 +279,7 @@ hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double 
     int minlead = 0;
     hs_status st = an_check(o, leads, nlead, &minlead, err);
     if (st) return st;
-    if (origin < 0 || (size_t)origin >= nmonth)
+    if (nmonth == 0 || origin < 0 || (size_t)origin >= nmonth)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "the origin is outside the panel's months");
     size_t n = nunit * nmonth, L = (size_t)o->match_months, LV = (size_t)o->level_months;
     double *ly = hsi_malloc(ctx, n * sizeof *ly), *level = hsi_malloc(ctx, n * sizeof *level);

@@ -171,7 +171,8 @@ static hs_status surprise_month(hs_ctx *ctx, const hs_panel *p, const hs_warn_op
                                 double minsz, double *pv, double *qv, size_t *ju, alist *l,
                                 hs_error *err)
 {
-    size_t k = (size_t)(t - m0); /* index of month t */
+    if (!cum || nu == 0) return HS_OK; /* nothing to judge (the caller checked the memory) */
+    size_t k = (size_t)(t - m0);       /* index of month t */
     size_t w0 = k - (size_t)(o->window + o->guard), w1 = k - (size_t)o->guard;
     double W = (double)o->window;
     /* the units whose month t and whole baseline window are covered: the others are not

@@ -35,8 +35,7 @@ void hs_sa_opts_init(hs_sa_opts *o)
 
 hs_status hsi_sa_opts_bad(hs_error *err)
 {
-    return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
-                   "the options' size is not sizeof(hs_sa_opts): set them with hs_sa_opts_init");
+    return hsi_err_opts(err, "hs_sa_opts");
 }
 
 size_t hs_sa_nruns(const hs_sa *s)

@@ -420,6 +420,7 @@ static void test_weight_sets_in_memory(void **state)
     o.size = sizeof o - 8; /* options from a header older than the library */
     assert_int_equal(hs_sensitivity_run_mem(NULL, &src, &o, &ws, &err), HS_ERR_USAGE);
     assert_non_null(strstr(err.msg, "sizeof(hs_sa_opts)"));
+    assert_non_null(strstr(err.msg, "hs_sa_opts_init"));
     assert_int_equal(hs_sensitivity_run(NULL, "x", "y", &o, &ws, &err), HS_ERR_USAGE);
     assert_null(ws);
     hs_sensitivity_free(ex);
