@@ -120,20 +120,6 @@ static hs_status pl_bool(const char *file, const hsi_ini_kv *kv, int *out, hs_er
     return HS_OK;
 }
 
-/* Resolve a path relative to the pipeline's folder. */
-static char *pl_resolve(hs_ctx *ctx, const char *dir, const char *rel)
-{
-    if (rel[0] == '/' || !dir || !*dir) return hsi_strdup(ctx, rel);
-    hsi_buf b;
-    hsi_buf_init(&b, ctx);
-    hsi_buf_printf(&b, "%s/%s", dir, rel);
-    if (b.oom) {
-        hsi_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
-}
-
 /* Split "a, b, c" into a newly allocated array of trimmed strings. */
 static int pl_split(hs_ctx *ctx, const char *s, char ***out, size_t *n)
 {
@@ -196,9 +182,7 @@ static hs_status pl_top(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini 
     hs_status st = HS_OK;
     const char *fn = ini->file;
     p->file = hsi_strdup(ctx, path);
-    const char *slash = strrchr(path, '/');
-    p->dir = slash ? hsi_strndup(ctx, path, (size_t)(slash - path)) : hsi_strdup(ctx, "");
-    if (!p->file || !p->dir) goto nomem;
+    if (!p->file) goto nomem;
     hsi_data_opts *o = &p->data;
     o->fixed_time = HSI_NO_TIME;
     o->time_from = o->time_to = HSI_NO_TIME;
@@ -218,7 +202,7 @@ static hs_status pl_top(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini 
         return hsi_err(err, HS_ERR_PIPELINE, fn, 1, 1,
                        "no 'structure = FILE' at the top of the pipeline (expected the index "
                        "structure in COINr's iMeta shape)");
-    if (!(p->meta_file = pl_resolve(ctx, p->dir, kv->val))) goto nomem;
+    if (!(p->meta_file = hsi_path_beside(ctx, p->file, kv->val))) goto nomem;
     if ((st = pl_unused(fn, top, "title, structure", err))) return st;
 
     hsi_ini_sec *ds = NULL;
@@ -236,7 +220,7 @@ static hs_status pl_top(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini 
     if (!(kv = hsi_ini_get(ds, "file")))
         return hsi_err(err, HS_ERR_PIPELINE, fn, ds->line, ds->col,
                        "[data] has no 'file = ...' (expected the indicator CSV)");
-    if (!(o->file = pl_resolve(ctx, p->dir, kv->val))) goto nomem;
+    if (!(o->file = hsi_path_beside(ctx, p->file, kv->val))) goto nomem;
     if ((kv = hsi_ini_get(ds, "shape"))) {
         if (!strcmp(kv->val, "wide"))
             o->shape = HSI_SHAPE_WIDE;
@@ -893,7 +877,6 @@ void hsi_pipeline_free(hs_ctx *ctx, hsi_pipeline *p)
 {
     if (!p) return;
     hsi_free(ctx, p->file);
-    hsi_free(ctx, p->dir);
     hsi_free(ctx, p->title);
     hsi_free(ctx, p->meta_file);
     hsi_data_opts *o = &p->data;

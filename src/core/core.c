@@ -433,3 +433,18 @@ hs_status hsi_read_file(hs_ctx *ctx, const char *path, char **out, size_t *len, 
     if (len) *len = n;
     return HS_OK;
 }
+
+char *hsi_path_beside(hs_ctx *ctx, const char *beside, const char *rel)
+{
+    const char *slash = beside ? strrchr(beside, '/') : NULL;
+    if (rel[0] == '/' || !slash) return hsi_strdup(ctx, rel);
+    hsi_buf b;
+    hsi_buf_init(&b, ctx);
+    hsi_buf_add(&b, beside, (size_t)(slash - beside) + 1);
+    hsi_buf_puts(&b, rel);
+    if (b.oom) {
+        hsi_buf_free(&b);
+        return NULL;
+    }
+    return b.s;
+}

@@ -96,6 +96,10 @@ HS_INTERNAL int hsi_parse_double(const char *s, double *out);
 HS_INTERNAL int hsi_parse_long(const char *s, long *out);
 
 /* Read a whole file into memory (NUL-terminated). */
+/* `rel` read as relative to the folder of the file `beside` (absolute paths kept, as is rel
+ * when `beside` has no folder). Owned by the caller; NULL when out of memory. */
+HS_INTERNAL char *hsi_path_beside(hs_ctx *ctx, const char *beside, const char *rel);
+
 HS_INTERNAL hs_status hsi_read_file(hs_ctx *ctx, const char *path, char **out, size_t *len,
                                     hs_error *err);
 

@@ -189,7 +189,6 @@ typedef struct hsi_step {
 
 typedef struct hsi_pipeline {
     char *file;
-    char *dir; /* folder of the pipeline file: relative paths start here */
     char *title;
     char *meta_file;
     hsi_data_opts data;

@@ -722,7 +722,7 @@ hs_status hs_sensitivity_run(hs_ctx *ctx, const char *pipeline, const char *spec
                              const hs_sa_opts *o, hs_sensitivity **out, hs_error *err)
 {
     *out = NULL;
-    if (!o || o->size != sizeof *o) return hsi_sa_opts_bad(err);
+    if (!o || o->size != sizeof *o) return hsi_err_opts(err, "hs_sa_opts");
     hs_sensitivity *s = hsi_calloc(ctx, 1, sizeof *s);
     if (!s) return hsi_err_nomem(err);
     s->ctx = ctx;
@@ -747,7 +747,7 @@ hs_status hs_sensitivity_run_mem(hs_ctx *ctx, const hs_sensitivity_src *src, con
                                  hs_sensitivity **out, hs_error *err)
 {
     *out = NULL;
-    if (!o || o->size != sizeof *o) return hsi_sa_opts_bad(err);
+    if (!o || o->size != sizeof *o) return hsi_err_opts(err, "hs_sa_opts");
     if (!src || src->size != sizeof *src || !src->build || !src->spec ||
         (src->nwsets && !src->wsets))
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,

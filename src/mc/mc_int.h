@@ -98,9 +98,6 @@ struct hs_sensitivity {
 /* "F1 = a, F2 = b" for the discrete factors of combination c (fast path) into b. */
 HS_INTERNAL void hsi_sensitivity_combo_label(const hs_sensitivity *s, size_t c, hsi_buf *b);
 
-/* The error for options whose size is not sizeof(hs_sa_opts) (an older or garbled struct). */
-HS_INTERNAL hs_status hsi_sa_opts_bad(hs_error *err);
-
 /* The weight sets of every `weights = ...` factor (wsets.c): the caller's tables when the
  * analysis runs in memory (s->wsets_mem), else the CSV files the SPEC names, relative to it.
  * Sets each such factor's nsets and s->wset[f]. */

@@ -33,11 +33,6 @@ void hs_sa_opts_init(hs_sa_opts *o)
     o->bootstrap = 1000;
 }
 
-hs_status hsi_sa_opts_bad(hs_error *err)
-{
-    return hsi_err_opts(err, "hs_sa_opts");
-}
-
 size_t hs_sa_nruns(const hs_sa *s)
 {
     return s->nruns;
@@ -261,7 +256,7 @@ hs_status hs_sa_run(hs_ctx *ctx, const hs_sa_model *m, const hs_sa_opts *o, hs_s
                     hs_error *err)
 {
     *out = NULL;
-    if (!o || o->size != sizeof *o) return hsi_sa_opts_bad(err);
+    if (!o || o->size != sizeof *o) return hsi_err_opts(err, "hs_sa_opts");
     if (m->k == 0 || m->ny == 0)
         return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "the model has no factors or outputs");
     if (o->n < 2)

@@ -88,8 +88,8 @@ static long ws_set_index(hs_ctx *ctx, const char ***labs, size_t *n, size_t *cap
 }
 
 /* The CSV `path` (columns set, iCode, Weight; others ignored) into sets as ws_from_table. */
-static hs_status ws_from_csv(hs_sensitivity *s, const hsi_factor *fa, const char *path,
-                             double **out, size_t *nsets, hs_error *err)
+static hs_status ws_from_csv(hs_sensitivity *s, const char *path, double **out, size_t *nsets,
+                             hs_error *err)
 {
     hs_ctx *ctx = s->ctx;
     const hsi_meta *m = &s->base->meta;
@@ -142,7 +142,6 @@ static hs_status ws_from_csv(hs_sensitivity *s, const hsi_factor *fa, const char
         }
         *slot = v;
     }
-    (void)fa;
     *out = w;
     *nsets = nlab;
     w = NULL;
@@ -155,22 +154,6 @@ done:
     hsi_free(ctx, w);
     hsi_csv_free(&c);
     return st;
-}
-
-/* `rel` relative to the folder of the SPEC file `spec` (absolute paths kept). */
-static char *ws_resolve(hs_ctx *ctx, const char *spec, const char *rel)
-{
-    const char *slash = strrchr(spec, '/');
-    if (rel[0] == '/' || !slash) return hsi_strdup(ctx, rel);
-    hsi_buf b;
-    hsi_buf_init(&b, ctx);
-    hsi_buf_add(&b, spec, (size_t)(slash - spec) + 1);
-    hsi_buf_puts(&b, rel);
-    if (b.oom) {
-        hsi_buf_free(&b);
-        return NULL;
-    }
-    return b.s; /* owned by the caller */
 }
 
 hs_status hsi_wsets_load(hs_sensitivity *s, const hs_weight_sets *given, size_t ngiven,
@@ -193,9 +176,9 @@ hs_status hsi_wsets_load(hs_sensitivity *s, const hs_weight_sets *given, size_t 
                                fa->wsets);
             st = ws_from_table(s, fa, t, &s->wset[f], &fa->nsets, err);
         } else {
-            char *path = ws_resolve(ctx, s->spec.file, fa->wsets);
+            char *path = hsi_path_beside(ctx, s->spec.file, fa->wsets);
             if (!path) return hsi_err_nomem(err);
-            st = ws_from_csv(s, fa, path, &s->wset[f], &fa->nsets, err);
+            st = ws_from_csv(s, path, &s->wset[f], &fa->nsets, err);
             hsi_free(ctx, path);
         }
         if (st) return st;
