@@ -198,71 +198,74 @@ static void *rd_grow(void *p, size_t *cap, size_t n, size_t sz)
     return np;
 }
 
-hs_status hsi_rd_coverage(hs_store *db, const char *iso3, hsi_rd_span **out, size_t *n,
-                          hs_error *err)
+/* The rows of `sql` (?1 the latest panel run, ?2 the country's ISO3), each put by fill into
+ * a new element of *out (sz bytes each, *n of them). */
+static hs_status rd_country_rows(hs_store *db, const char *sql, const char *iso3, size_t sz,
+                                 void (*fill)(sqlite3_stmt *q, void *elem), void **out, size_t *n,
+                                 hs_error *err)
 {
     *out = NULL;
     *n = 0;
     long long prun = 0;
     sqlite3_stmt *q = NULL;
     hs_status st = rd_panel_run(db, &prun, err);
-    if (!st)
-        st = hsi_rd_prepare(db,
-                            "SELECT first_month, last_month FROM panel_coverage WHERE run = ?1 "
-                            "AND level = 'country' AND iso3 = ?2 ORDER BY first_month",
-                            &q, err);
+    if (!st) st = hsi_rd_prepare(db, sql, &q, err);
     if (st) return st;
     sqlite3_bind_int64(q, 1, prun);
     sqlite3_bind_text(q, 2, iso3, -1, SQLITE_TRANSIENT);
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        void *grown = rd_grow(*out, &cap, *n, sizeof **out);
+        void *grown = rd_grow(*out, &cap, *n, sz);
         if (!grown) {
             st = hsi_err_nomem(err);
             break;
         }
         *out = grown;
-        (*out)[*n].first = sqlite3_column_int(q, 0);
-        (*out)[(*n)++].last = sqlite3_column_int(q, 1);
+        fill(q, (char *)grown + (*n)++ * sz);
     }
     if (!st) st = hsi_rd_done(db, rc, err);
     sqlite3_finalize(q);
     return st;
 }
 
+static void rd_fill_span(sqlite3_stmt *q, void *elem)
+{
+    hsi_rd_span *s = elem;
+    s->first = sqlite3_column_int(q, 0);
+    s->last = sqlite3_column_int(q, 1);
+}
+
+static void rd_fill_month(sqlite3_stmt *q, void *elem)
+{
+    hsi_rd_month *m = elem;
+    m->month = sqlite3_column_int(q, 0);
+    m->events = sqlite3_column_int64(q, 1);
+    m->deaths = sqlite3_column_int64(q, 2);
+}
+
+hs_status hsi_rd_coverage(hs_store *db, const char *iso3, hsi_rd_span **out, size_t *n,
+                          hs_error *err)
+{
+    void *rows = NULL;
+    hs_status st = rd_country_rows(db,
+                                   "SELECT first_month, last_month FROM panel_coverage WHERE "
+                                   "run = ?1 AND level = 'country' AND iso3 = ?2 ORDER BY "
+                                   "first_month",
+                                   iso3, sizeof **out, rd_fill_span, &rows, n, err);
+    *out = rows;
+    return st;
+}
+
 hs_status hsi_rd_country_months(hs_store *db, const char *iso3, hsi_rd_month **out, size_t *n,
                                 hs_error *err)
 {
-    *out = NULL;
-    *n = 0;
-    long long prun = 0;
-    sqlite3_stmt *q = NULL;
-    hs_status st = rd_panel_run(db, &prun, err);
-    if (!st)
-        st = hsi_rd_prepare(db,
-                            "SELECT month_id, sum(events), sum(deaths) FROM panel_month WHERE "
-                            "run = ?1 AND level = 'country' AND iso3 = ?2 GROUP BY month_id "
-                            "ORDER BY month_id",
-                            &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, prun);
-    sqlite3_bind_text(q, 2, iso3, -1, SQLITE_TRANSIENT);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        void *grown = rd_grow(*out, &cap, *n, sizeof **out);
-        if (!grown) {
-            st = hsi_err_nomem(err);
-            break;
-        }
-        *out = grown;
-        hsi_rd_month *m = &(*out)[(*n)++];
-        m->month = sqlite3_column_int(q, 0);
-        m->events = sqlite3_column_int64(q, 1);
-        m->deaths = sqlite3_column_int64(q, 2);
-    }
-    if (!st) st = hsi_rd_done(db, rc, err);
-    sqlite3_finalize(q);
+    void *rows = NULL;
+    hs_status st = rd_country_rows(db,
+                                   "SELECT month_id, sum(events), sum(deaths) FROM panel_month "
+                                   "WHERE run = ?1 AND level = 'country' AND iso3 = ?2 GROUP BY "
+                                   "month_id ORDER BY month_id",
+                                   iso3, sizeof **out, rd_fill_month, &rows, n, err);
+    *out = rows;
     return st;
 }
