@@ -16,33 +16,7 @@
 #include <unistd.h>
 
 #include "index/engine_int.h"
-
-static hs_build *build(const char *pipeline)
-{
-    hs_error err = {0};
-    hs_build *b = NULL;
-    if (hs_build_run(NULL, tu_path(pipeline), &b, &err) != HS_OK) {
-        char msg[2048];
-        hs_error_format(&err, msg, sizeof msg);
-        fail_msg("build %s failed: %s", pipeline, msg);
-    }
-    return b;
-}
-
-static const hsi_dset *dset(const hs_build *b, const char *name)
-{
-    for (size_t i = 0; i < b->nd; i++)
-        if (!strcmp(b->d[i].name, name)) return &b->d[i];
-    fail_msg("no dataset %s", name);
-    return NULL;
-}
-
-static long find_row(const hs_build *b, const hsi_dset *d, const char *code)
-{
-    for (size_t r = 0; r < d->nrow; r++)
-        if (!strcmp(b->units.code[d->row[r]], code)) return (long)r;
-    return -1;
-}
+#include "tu_build.h"
 
 /* Compare dataset values (or the given matrix v shaped like d) with a COINr reference. */
 static void compare(const hs_build *b, const hsi_dset *d, const double *v, const char *ref,
@@ -55,7 +29,7 @@ static void compare(const hs_build *b, const hsi_dset *d, const double *v, const
     size_t checked = 0;
     for (size_t r = 0; r < c.nrow; r++) {
         const char *code = hsi_csv_get(&c, r, 0);
-        long row = find_row(b, d, code);
+        long row = tu_unit_row(b, d, code);
         if (row < 0) fail_msg("%s: unit %s missing from our %s", ref, code, d->name);
         for (size_t j = 1; j < c.ncol; j++) {
             long col = hsi_meta_find(&b->meta, c.head[j]);
@@ -81,7 +55,7 @@ static void compare(const hs_build *b, const hsi_dset *d, const double *v, const
 
 static void compare_ranks(const hs_build *b, const char *ref)
 {
-    const hsi_dset *d = dset(b, "Aggregated");
+    const hsi_dset *d = tu_dset(b, "Aggregated");
     double *rk = test_calloc(d->nrow * d->ncol, sizeof(double));
     hs_error err;
     assert_int_equal(hsi_rank_dset(NULL, b, d, rk, &err), HS_OK);
@@ -120,7 +94,7 @@ static void compare_treat(const hs_build *b, const char *details, const char *po
     const hsi_dset *d = &b->d[b->treat_dset];
     size_t flagged = 0;
     for (size_t r = 0; r < c.nrow; r++) {
-        long row = find_row(b, d, hsi_csv_get(&c, r, 0));
+        long row = tu_unit_row(b, d, hsi_csv_get(&c, r, 0));
         assert_true(row >= 0);
         for (size_t j = 1; j < c.ncol; j++) {
             long dc = hsi_dset_col(d, (size_t)hsi_meta_find(&b->meta, c.head[j]));
@@ -143,13 +117,13 @@ static void compare_treat(const hs_build *b, const char *details, const char *po
 static void test_p1(void **state)
 {
     (void)state;
-    hs_build *b = build("examples/asem/p1.pipeline");
+    hs_build *b = tu_build("examples/asem/p1.pipeline");
     const char *names[] = {"Denominated", "Imputed",    "Screened",
                            "Treated",     "Normalised", "Aggregated"};
     for (size_t i = 0; i < 6; i++) {
         char ref[256];
         snprintf(ref, sizeof ref, "data/coinr-asem/p1_example_%s.csv", names[i]);
-        const hsi_dset *d = dset(b, names[i]);
+        const hsi_dset *d = tu_dset(b, names[i]);
         compare(b, d, d->v, ref, 0);
     }
     compare_ranks(b, "data/coinr-asem/p1_example_Aggregated_ranks.csv");
@@ -161,10 +135,10 @@ static void test_p1(void **state)
 static void test_p2(void **state)
 {
     (void)state;
-    hs_build *b = build("examples/asem/p2.pipeline");
-    const hsi_dset *d = dset(b, "Normalised");
+    hs_build *b = tu_build("examples/asem/p2.pipeline");
+    const hsi_dset *d = tu_dset(b, "Normalised");
     compare(b, d, d->v, "data/coinr-asem/p2_minimal_Normalised.csv", 0);
-    d = dset(b, "Aggregated");
+    d = tu_dset(b, "Aggregated");
     compare(b, d, d->v, "data/coinr-asem/p2_minimal_Aggregated.csv", 0);
     compare_ranks(b, "data/coinr-asem/p2_minimal_Aggregated_ranks.csv");
     hs_build_free(b);
@@ -173,12 +147,12 @@ static void test_p2(void **state)
 static void test_p3(void **state)
 {
     (void)state;
-    hs_build *b = build("examples/asem/p3.pipeline");
+    hs_build *b = tu_build("examples/asem/p3.pipeline");
     const char *names[] = {"Imputed", "Treated", "Normalised", "Aggregated"};
     for (size_t i = 0; i < 4; i++) {
         char ref[256];
         snprintf(ref, sizeof ref, "data/coinr-asem/p3_zgeo_%s.csv", names[i]);
-        const hsi_dset *d = dset(b, names[i]);
+        const hsi_dset *d = tu_dset(b, names[i]);
         compare(b, d, d->v, ref, 0);
     }
     compare_ranks(b, "data/coinr-asem/p3_zgeo_Aggregated_ranks.csv");
@@ -192,7 +166,7 @@ static void test_p3(void **state)
 static void test_p1_aggregated_reads_back(void **state)
 {
     (void)state;
-    hs_build *b = build("examples/asem/p1.pipeline");
+    hs_build *b = tu_build("examples/asem/p1.pipeline");
     char dir[] = "/tmp/humsec_coinr_XXXXXX";
     assert_non_null(mkdtemp(dir));
     char out[64], path[128];
@@ -242,7 +216,7 @@ static void test_p1_aggregated_reads_back(void **state)
 static void test_p1_results(void **state)
 {
     (void)state;
-    hs_build *b = build("examples/asem/p1.pipeline");
+    hs_build *b = tu_build("examples/asem/p1.pipeline");
     char dir[] = "/tmp/humsec_coinr_XXXXXX";
     assert_non_null(mkdtemp(dir));
     char out[64], path[128];

@@ -14,36 +14,10 @@
 #include <unistd.h>
 
 #include "index/engine_int.h"
+#include "tu_build.h"
 
 #define REFS  "data/coinr-asem/refs2/"
 #define PIPES "tests/ref/data/coinr2/"
-
-static hs_build *build(const char *pipeline)
-{
-    hs_error err = {0};
-    hs_build *b = NULL;
-    if (hs_build_run(NULL, tu_path(pipeline), &b, &err) != HS_OK) {
-        char msg[2048];
-        hs_error_format(&err, msg, sizeof msg);
-        fail_msg("build %s failed: %s", pipeline, msg);
-    }
-    return b;
-}
-
-static const hsi_dset *dset(const hs_build *b, const char *name)
-{
-    for (size_t i = 0; i < b->nd; i++)
-        if (!strcmp(b->d[i].name, name)) return &b->d[i];
-    fail_msg("no dataset %s", name);
-    return NULL;
-}
-
-static long find_row(const hs_build *b, const hsi_dset *d, const char *code)
-{
-    for (size_t r = 0; r < d->nrow; r++)
-        if (!strcmp(b->units.code[d->row[r]], code)) return (long)r;
-    return -1;
-}
 
 /* A reference number: NA and NaN are NaN, Inf and -Inf infinite. */
 static double ref_num(const char *s)
@@ -68,7 +42,7 @@ static void close_or_fail(double got, double exp, const char *what, double *maxd
 /* Every column of a COINr dataset CSV (uCode + codes) against our dataset `name`. */
 static void compare(const hs_build *b, const char *name, const char *ref)
 {
-    const hsi_dset *d = dset(b, name);
+    const hsi_dset *d = tu_dset(b, name);
     hsi_csv c;
     tu_csv_load(tu_path(ref), &c);
     assert_int_equal(c.nrow, d->nrow);
@@ -76,7 +50,7 @@ static void compare(const hs_build *b, const char *name, const char *ref)
     double maxd = 0;
     for (size_t r = 0; r < c.nrow; r++) {
         const char *code = hsi_csv_get(&c, r, 0);
-        long row = find_row(b, d, code);
+        long row = tu_unit_row(b, d, code);
         if (row < 0) fail_msg("%s: unit %s missing from our %s", ref, code, name);
         for (size_t j = 1; j < c.ncol; j++) {
             long node = hsi_meta_find(&b->meta, c.head[j]);
@@ -97,7 +71,7 @@ static void run(const char *pipeline, const char *name, const char *ref)
     char p[256], r[256];
     snprintf(p, sizeof p, PIPES "%s", pipeline);
     snprintf(r, sizeof r, REFS "%s", ref);
-    hs_build *b = build(p);
+    hs_build *b = tu_build(p);
     compare(b, name, r);
     hs_build_free(b);
 }
@@ -121,7 +95,7 @@ static void test_copeland(void **state)
 static void outrank(const hs_build *b, const char *name, const char *const *codes, size_t k,
                     const char *ref, size_t srow)
 {
-    const hsi_dset *d = dset(b, name);
+    const hsi_dset *d = tu_dset(b, name);
     size_t n = d->nrow;
     double *x = test_calloc(n * k, sizeof(double)), *w = test_calloc(k, sizeof(double));
     double *o = test_calloc(n * n, sizeof(double));
@@ -138,10 +112,10 @@ static void outrank(const hs_build *b, const char *name, const char *const *code
     assert_int_equal(c.nrow, n);
     double maxd = 0;
     for (size_t r = 0; r < c.nrow; r++) {
-        long i = find_row(b, d, hsi_csv_get(&c, r, 0));
+        long i = tu_unit_row(b, d, hsi_csv_get(&c, r, 0));
         assert_true(i >= 0);
         for (size_t jj = 1; jj < c.ncol; jj++) {
-            long q = find_row(b, d, c.head[jj]);
+            long q = tu_unit_row(b, d, c.head[jj]);
             assert_true(q >= 0);
             char what[600];
             snprintf(what, sizeof what, "%s %s/%s", ref, hsi_csv_get(&c, r, 0), c.head[jj]);
@@ -169,8 +143,8 @@ static void outrank(const hs_build *b, const char *name, const char *const *code
 static void test_outrank(void **state)
 {
     (void)state;
-    hs_build *b = build("examples/asem/p1.pipeline");
-    const hsi_dset *d = dset(b, "Normalised");
+    hs_build *b = tu_build("examples/asem/p1.pipeline");
+    const hsi_dset *d = tu_dset(b, "Normalised");
     const char **codes = test_calloc(d->ncol, sizeof(char *));
     for (size_t c = 0; c < d->ncol; c++)
         codes[c] = b->meta.node[d->node[c]].code;
@@ -208,9 +182,9 @@ static void test_dist2ref(void **state)
     (void)state;
     const char *pipes[] = {PIPES "norm_dist2ref.pipeline", PIPES "norm_dist2ref_cap.pipeline"};
     for (int cap = 0; cap < 2; cap++) {
-        hs_build *b = build(pipes[cap]);
-        const hsi_dset *t = dset(b, "Treated"), *d = dset(b, "Normalised");
-        long ref = find_row(b, d, "AUT");
+        hs_build *b = tu_build(pipes[cap]);
+        const hsi_dset *t = tu_dset(b, "Treated"), *d = tu_dset(b, "Normalised");
+        long ref = tu_unit_row(b, d, "AUT");
         assert_true(ref >= 0 && d->nrow == t->nrow);
         size_t above = 0, nworst = 0;
         for (size_t c = 0; c < d->ncol; c++) {
@@ -344,7 +318,7 @@ static void compare_treat(const hs_build *b, const char *details, const char *po
     const hsi_dset *d = &b->d[b->treat_dset];
     size_t labelled = 0;
     for (size_t r = 0; r < c.nrow; r++) {
-        long row = find_row(b, d, hsi_csv_get(&c, r, 0));
+        long row = tu_unit_row(b, d, hsi_csv_get(&c, r, 0));
         assert_true(row >= 0);
         for (size_t j = 1; j < c.ncol; j++) {
             long dc = hsi_dset_col(d, (size_t)hsi_meta_find(&b->meta, c.head[j]));
@@ -372,7 +346,7 @@ static void test_treat(void **state)
         snprintf(r[0], sizeof r[0], REFS "%s_Treated.csv", v[i][1]);
         snprintf(r[1], sizeof r[1], REFS "%s_treat_details.csv", v[i][1]);
         snprintf(r[2], sizeof r[2], REFS "%s_treated_points.csv", v[i][1]);
-        hs_build *b = build(p);
+        hs_build *b = tu_build(p);
         compare(b, "Treated", r[0]);
         compare_treat(b, r[1], r[2]);
         hs_build_free(b);

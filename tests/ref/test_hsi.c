@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "index/engine_int.h"
+#include "tu_build.h"
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
@@ -31,14 +32,6 @@ static char *slurp(const char *path, size_t *len)
     (void)fclose(fp); /* read only */
     *len = (size_t)n;
     return s;
-}
-
-static const hsi_dset *dset(const hs_build *b, const char *name)
-{
-    for (size_t i = 0; i < b->nd; i++)
-        if (!strcmp(b->d[i].name, name)) return &b->d[i];
-    fail_msg("no dataset %s", name);
-    return NULL;
 }
 
 /* Value of node `code` for unit `unit` in year `t` in dataset d (NaN if the row is absent). */
@@ -104,7 +97,7 @@ static void test_coverage(void **state)
 {
     (void)state;
     hs_build *b = build_hsi();
-    const hsi_dset *imp = dset(b, "Imputed"), *ag = dset(b, "Aggregated");
+    const hsi_dset *imp = tu_dset(b, "Imputed"), *ag = tu_dset(b, "Aggregated");
     const hsi_meta *m = &b->meta;
     /* pillar of each indicator column of the Imputed dataset */
     const char *pillars[3] = {"Fear", "Abuse", "Want"};
@@ -155,7 +148,8 @@ static void test_spot(void **state)
 {
     (void)state;
     hs_build *b = build_hsi();
-    const hsi_dset *raw = dset(b, "Raw"), *nrm = dset(b, "Normalised"), *ag = dset(b, "Aggregated");
+    const hsi_dset *raw = tu_dset(b, "Raw"), *nrm = tu_dset(b, "Normalised"),
+                   *ag = tu_dset(b, "Aggregated");
     /* rates are printed to 12 significant digits in the data file */
     const double tol = 1e-9;
 
@@ -261,7 +255,7 @@ static void test_validity(void **state)
 {
     (void)state;
     hs_build *b = build_hsi();
-    const hsi_dset *ag = dset(b, "Aggregated");
+    const hsi_dset *ag = tu_dset(b, "Aggregated");
     long t = 2023; /* the latest HSI year */
     hsi_csv fsi, gpi, inf, hdr;
     tu_csv_load(tu_path("data/fsi/fsi_2006_2023_long.csv"), &fsi);
