@@ -275,6 +275,17 @@ static void test_progress_lines(void **state)
     }
 }
 
+/* A SPEC text written to a new temporary file, whose name goes into path. */
+static void spec_file(char *path, size_t cap, const char *text)
+{
+    snprintf(path, cap, "/tmp/hs_sa_spec_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t n = strlen(text);
+    assert_int_equal(write(fd, text, n), (long)n);
+    close(fd);
+}
+
 /* ASEM with percentile ranks as an alternative normalisation: the lowest unit of each
    indicator gets 0, which a geometric mean cannot take. */
 static const char prank_spec[] = "target = Index\n"
@@ -289,11 +300,7 @@ static void test_undefined_combination(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof path, "/tmp/hs_sa_prank_XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, prank_spec, sizeof prank_spec - 1), (long)sizeof prank_spec - 1);
-    close(fd);
+    spec_file(path, sizeof path, prank_spec);
     hs_sa_opts o;
     hs_sa_opts_init(&o);
     o.n = 200;
@@ -340,11 +347,7 @@ static void test_weight_sets_in_memory(void **state)
     (void)state;
     /* the exclusion through files: the reference */
     char path[64];
-    snprintf(path, sizeof path, "/tmp/hs_sa_excl_XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, excl_spec, sizeof excl_spec - 1), (long)sizeof excl_spec - 1);
-    close(fd);
+    spec_file(path, sizeof path, excl_spec);
     hs_sa_opts o;
     hs_sa_opts_init(&o);
     o.n = 64;
