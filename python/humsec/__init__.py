@@ -122,10 +122,15 @@ _sigs = {
     "hs_sensitivity_factor": (ctypes.c_char_p, [_P, _S]),
     "hs_sensitivity_sobol": (ctypes.c_int, [_P, ctypes.POINTER(_SaIndex), ctypes.POINTER(_Error)]),
 }
-for _name, (_res, _args) in _sigs.items():
-    _f = getattr(_lib, _name)
-    _f.restype = _res
-    _f.argtypes = _args
+def _bind(sigs):
+    # each function's result and argument types, so ctypes converts and checks them
+    for name, (res, args) in sigs.items():
+        f = getattr(_lib, name)
+        f.restype = res
+        f.argtypes = args
+
+
+_bind(_sigs)
 _lib.hs_global_init()
 
 

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from . import _Error, _lib, _P, _raise
+from . import _Error, _P, _bind, _lib, _raise
 
 __all__ = ["panel"]
 
@@ -41,10 +41,7 @@ _sigs = {
     "hs_panel_get": (ctypes.c_int, [_P, ctypes.c_size_t, ctypes.c_int,
                                     ctypes.POINTER(ctypes.c_long), ctypes.POINTER(ctypes.c_long)]),
 }
-for _name, (_res, _args) in _sigs.items():
-    _f = getattr(_lib, _name)
-    _f.restype = _res
-    _f.argtypes = _args
+_bind(_sigs)
 
 _COUNTS = ["events_sb", "events_ns", "events_os", "deaths_sb", "deaths_ns", "deaths_os"]
 

@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from . import _Error, _lib, _P, _raise
+from . import _Error, _P, _bind, _lib, _raise
 from .events import _month_id
 
 __all__ = ["forecast"]
@@ -67,10 +67,7 @@ _sigs = {
                                            ctypes.POINTER(_Error)]),
     "hs_cmforecast_free": (None, [_P, ctypes.POINTER(_Forecast)]),
 }
-for _name, (_res, _args) in _sigs.items():
-    _f = getattr(_lib, _name)
-    _f.restype = _res
-    _f.argtypes = _args
+_bind(_sigs)
 
 _COLS = ["unit", "origin", "lead", "month", "month_id", "q05", "q25", "q50", "q75", "q95",
          "p_ge1", "p_ge25", "p_ge1000", "mean_ln1p"]
