@@ -438,13 +438,10 @@ char *hsi_path_beside(hs_ctx *ctx, const char *beside, const char *rel)
 {
     const char *slash = beside ? strrchr(beside, '/') : NULL;
     if (rel[0] == '/' || !slash) return hsi_strdup(ctx, rel);
-    hsi_buf b;
-    hsi_buf_init(&b, ctx);
-    hsi_buf_add(&b, beside, (size_t)(slash - beside) + 1);
-    hsi_buf_puts(&b, rel);
-    if (b.oom) {
-        hsi_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
+    size_t d = (size_t)(slash - beside) + 1, r = strlen(rel);
+    char *out = hsi_malloc(ctx, d + r + 1);
+    if (!out) return NULL;
+    memcpy(out, beside, d);
+    memcpy(out + d, rel, r + 1);
+    return out;
 }
