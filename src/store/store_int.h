@@ -150,4 +150,57 @@ typedef struct hsi_fc_score {
 HS_INTERNAL hs_status hsi_fc_score_table(hs_ctx *ctx, hs_store *db, int by_month,
                                          hsi_fc_score **out, size_t *n, hs_error *err);
 
+/* ---- what a refresh run records (runs.c); the run itself is src/app/'s ---------------- */
+
+/* The run row (status running, requested by partner when > 0), with the accepted
+ * submissions it will use when use_subs (*nsub of them), in a transaction of its own. */
+HS_INTERNAL hs_status hsi_run_begin(hs_store *db, long partner, const char *actor, int use_subs,
+                                    int64_t *run, size_t *nsub, hs_error *err);
+/* Mark the run failed with e's message (its own transaction; errors are dropped: the run
+ * has failed already). */
+HS_INTERNAL void hsi_run_fail(hs_store *db, const char *actor, int64_t run, const hs_error *e);
+/* Inside the caller's transaction: status done, older runs' results pruned, an audit row. */
+HS_INTERNAL hs_status hsi_run_finish(hs_store *db, int64_t run, const char *actor,
+                                     const char *detail, hs_error *err);
+/* Inside the caller's transaction: the country alerts replace the stored ones. */
+HS_INTERNAL hs_status hsi_run_put_alerts(hs_store *db, const hs_alert *a, size_t n,
+                                         const hs_warn_opts *o, hs_error *err);
+/* Every value of the run's indicator submissions, older submissions first and in line order
+ * within one (v NaN: the submission removes the value). */
+typedef hs_status (*hsi_run_value_fn)(void *ud, int64_t sub, const char *ucode, long time,
+                                      const char *icode, double v, hs_error *err);
+HS_INTERNAL hs_status hsi_run_sub_values(hs_store *db, int64_t run, hsi_run_value_fn fn, void *ud,
+                                         hs_error *err);
+/* The body of every event submission of the run, older first. */
+typedef hs_status (*hsi_run_body_fn)(void *ud, int64_t sub, const char *body, size_t len,
+                                     hs_error *err);
+HS_INTERNAL hs_status hsi_run_event_subs(hs_store *db, int64_t run, hsi_run_body_fn fn, void *ud,
+                                         hs_error *err);
+/* Mark submission id rejected by the run with the message of what it broke, and take it out
+ * of the run's submissions (its own transaction). */
+HS_INTERNAL hs_status hsi_run_reject(hs_store *db, const char *actor, int64_t run, int64_t id,
+                                     const char *why, hs_error *err);
+/* 1 when events of the file `name` are stored already. */
+HS_INTERNAL int hsi_run_has_source(hs_store *db, const char *name);
+/* One index of a run: its build (and rank-interval analysis, may be NULL) with what the
+ * store shows of its provenance. */
+typedef struct hsi_run_index {
+    const char *id, *name;
+    const char *pipeline;  /* relative to the project folder */
+    const char *data_file; /* as recorded ("file + submissions" when overlaid) */
+    const char *data_sha;  /* SHA-256 of the data read, hex */
+    size_t data_bytes;
+    const char *steps_json, *sources_json; /* docs/server.md, /api/indices/{id}/method */
+    const hs_build *b;
+    const hs_sensitivity *ua;
+} hsi_run_index;
+/* Inside the caller's transaction: the index, its nodes, units, scores (counted in
+ * *nscores) and rank intervals. */
+HS_INTERNAL hs_status hsi_run_put_index(hs_store *db, int64_t run, const hsi_run_index *ix,
+                                        size_t *nscores, hs_error *err);
+/* Inside the caller's transaction: the non-empty unit-months of a panel (all violence types
+ * together, counted in *nrows) and, at country level, the runs of months each unit covers. */
+HS_INTERNAL hs_status hsi_run_put_panel(hs_store *db, int64_t run, const hs_panel *p,
+                                        const hs_geo *geo, size_t *nrows, hs_error *err);
+
 #endif
