@@ -167,153 +167,173 @@ void hsi_meta_range_warn(hs_ctx *ctx, const hsi_meta *m, const hsi_dset *d)
 }
 
 /* The structure from a parsed CSV; takes over `in` (frees it on every path). */
-static hs_status meta_from_csv(hs_ctx *ctx, hsi_csv *in, const char *path, hsi_meta *m,
-                               hs_error *err)
+/* The structure file's columns: the required ones (Level, iCode, Direction, Weight, Parent,
+ * Type) and the optional ones (-1 when absent). */
+typedef struct meta_cols {
+    long level, code, dir, weight, parent, type;
+    long name, den, tgt, gl, gu, gs, gt, glog;
+} meta_cols;
+
+static hs_status meta_columns(const hsi_csv *c, const char *path, meta_cols *k, hs_error *err)
 {
-    hsi_csv c = *in;
-    hs_status st = HS_OK;
-    const char *req[] = {"Level", "iCode", "Direction", "Weight", "Parent", "Type"};
-    long jc[6];
-    for (size_t k = 0; k < 6; k++) {
-        jc[k] = hsi_csv_find(&c, req[k]);
-        if (jc[k] < 0) {
-            st = hsi_err(err, HS_ERR_SCHEMA, path, c.head_line, 1,
-                         "structure file has no '%s' column (expected COINr iMeta columns "
-                         "Level, iCode, iName, Direction, Weight, Parent, Type)",
-                         req[k]);
-            goto fail;
-        }
+    static const char *const req[] = {"Level", "iCode", "Direction", "Weight", "Parent", "Type"};
+    long *dst[] = {&k->level, &k->code, &k->dir, &k->weight, &k->parent, &k->type};
+    for (size_t i = 0; i < 6; i++) {
+        *dst[i] = hsi_csv_find(c, req[i]);
+        if (*dst[i] < 0)
+            return hsi_err(err, HS_ERR_SCHEMA, path, c->head_line, 1,
+                           "structure file has no '%s' column (expected COINr iMeta columns "
+                           "Level, iCode, iName, Direction, Weight, Parent, Type)",
+                           req[i]);
     }
-    long j_name = hsi_csv_find(&c, "iName"), j_den = hsi_csv_find(&c, "Denominator"),
-         j_tgt = hsi_csv_find(&c, "Target"), j_gl = hsi_csv_find(&c, "goalpost_lower"),
-         j_gu = hsi_csv_find(&c, "goalpost_upper"), j_gs = hsi_csv_find(&c, "goalpost_scale"),
-         j_gt = hsi_csv_find(&c, "goalpost_trunc2posts"), j_glog = hsi_csv_find(&c, "goalpost_log");
-    if (c.nrow == 0) {
-        st = hsi_err(err, HS_ERR_SCHEMA, path, c.head_line, 1,
-                     "structure file has no rows (expected one row per indicator)");
-        goto fail;
+    k->name = hsi_csv_find(c, "iName");
+    k->den = hsi_csv_find(c, "Denominator");
+    k->tgt = hsi_csv_find(c, "Target");
+    k->gl = hsi_csv_find(c, "goalpost_lower");
+    k->gu = hsi_csv_find(c, "goalpost_upper");
+    k->gs = hsi_csv_find(c, "goalpost_scale");
+    k->gt = hsi_csv_find(c, "goalpost_trunc2posts");
+    k->glog = hsi_csv_find(c, "goalpost_log");
+    if (c->nrow == 0)
+        return hsi_err(err, HS_ERR_SCHEMA, path, c->head_line, 1,
+                       "structure file has no rows (expected one row per indicator)");
+    return HS_OK;
+}
+
+/* Column of cell (r, j) for messages. */
+static long meta_col(const hsi_csv *c, size_t r, long j)
+{
+    return j >= 0 ? c->col[r * c->ncol + (size_t)j] : 0;
+}
+
+/* Row r's code (unique) and name. */
+static hs_status meta_row_code(hs_ctx *ctx, const hsi_csv *c, const meta_cols *k, size_t r,
+                               const char *path, hsi_meta *m, hs_error *err)
+{
+    hsi_node *nd = &m->node[r];
+    const char *code = hsi_csv_get(c, r, (size_t)k->code);
+    long ccol = meta_col(c, r, k->code);
+    if (meta_is_na(code))
+        return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], ccol, "empty iCode (expected a code)");
+    for (size_t q = 0; q < r; q++)
+        if (strcmp(m->node[q].code, code) == 0)
+            return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], ccol,
+                           "duplicate iCode '%s' (first defined on line %ld)", code,
+                           m->node[q].line);
+    nd->code = hsi_strdup(ctx, code);
+    const char *nm = k->name >= 0 ? hsi_csv_get(c, r, (size_t)k->name) : NULL;
+    nd->name = hsi_strdup(ctx, meta_is_na(nm) ? code : nm);
+    return nd->code && nd->name ? HS_OK : hsi_err_nomem(err);
+}
+
+/* Row r's Type and, for scored rows, its Level. */
+static hs_status meta_row_kind(const hsi_csv *c, const meta_cols *k, size_t r, const char *path,
+                               hsi_meta *m, hs_error *err)
+{
+    static const struct {
+        const char *name;
+        hsi_node_type type;
+    } types[] = {{"Indicator", HSI_NODE_INDICATOR},
+                 {"Aggregate", HSI_NODE_AGGREGATE},
+                 {"Group", HSI_NODE_GROUP},
+                 {"Denominator", HSI_NODE_DENOMINATOR},
+                 {"Other", HSI_NODE_OTHER}};
+    hsi_node *nd = &m->node[r];
+    const char *type = hsi_csv_get(c, r, (size_t)k->type);
+    size_t t = 0;
+    while (t < 5 && strcmp(type, types[t].name))
+        t++;
+    if (t == 5)
+        return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], meta_col(c, r, k->type),
+                       "unknown Type '%s' for '%s' (expected Indicator, Aggregate, Group, "
+                       "Denominator or Other)",
+                       type, nd->code);
+    nd->type = types[t].type;
+    int scored = nd->type == HSI_NODE_INDICATOR || nd->type == HSI_NODE_AGGREGATE;
+    double v;
+    hs_status st = meta_num(c, r, k->level, "Level", &v, scored, err);
+    if (st || !scored) return st;
+    long lcol = meta_col(c, r, k->level);
+    if (v != floor(v) || v < 1 || v > 100)
+        return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], lcol,
+                       "Level of '%s' is %g (expected a whole number from 1)", nd->code, v);
+    nd->level = (int)v;
+    if (nd->type == HSI_NODE_INDICATOR && nd->level != 1)
+        return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], lcol,
+                       "indicator '%s' has Level %d (expected 1)", nd->code, nd->level);
+    if (nd->type == HSI_NODE_AGGREGATE && nd->level < 2)
+        return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], lcol,
+                       "aggregate '%s' has Level %d (expected 2 or more)", nd->code, nd->level);
+    if (nd->level > m->maxlevel) m->maxlevel = nd->level;
+    return HS_OK;
+}
+
+/* Row r's Direction and Weight. */
+static hs_status meta_row_dir_weight(const hsi_csv *c, const meta_cols *k, size_t r,
+                                     const char *path, hsi_node *nd, hs_error *err)
+{
+    double v;
+    hs_status st = meta_num(c, r, k->dir, "Direction", &v, 0, err);
+    if (st) return st;
+    if (!isnan(v) && v != 1 && v != -1)
+        return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], meta_col(c, r, k->dir),
+                       "Direction of '%s' is %g (expected 1 or -1)", nd->code, v);
+    nd->direction = isnan(v) ? 1 : (int)v; /* converted only once checked */
+    if (nd->type == HSI_NODE_INDICATOR && isnan(v))
+        return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], meta_col(c, r, k->dir),
+                       "indicator '%s' has no Direction (expected 1 or -1)", nd->code);
+    st = meta_num(c, r, k->weight, "Weight", &v, 0, err);
+    if (st) return st;
+    nd->weight = isnan(v) ? 1.0 : v;
+    if (v < 0)
+        return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], meta_col(c, r, k->weight),
+                       "Weight of '%s' is %g (expected a number >= 0)", nd->code, v);
+    return HS_OK;
+}
+
+/* Row r's Parent, Denominator, Target and goalposts. */
+static hs_status meta_row_refs(hs_ctx *ctx, const hsi_csv *c, const meta_cols *k, size_t r,
+                               const char *path, hsi_node *nd, hs_error *err)
+{
+    const char *par = hsi_csv_get(c, r, (size_t)k->parent);
+    if (!meta_is_na(par) && !(nd->parent = hsi_strdup(ctx, par))) return hsi_err_nomem(err);
+    const char *den = k->den >= 0 ? hsi_csv_get(c, r, (size_t)k->den) : NULL;
+    if (!meta_is_na(den) && !(nd->denom = hsi_strdup(ctx, den))) return hsi_err_nomem(err);
+    hs_status st;
+    if ((st = meta_num(c, r, k->tgt, "Target", &nd->target, 0, err)) ||
+        (st = meta_num(c, r, k->gl, "goalpost_lower", &nd->gp_lo, 0, err)) ||
+        (st = meta_num(c, r, k->gu, "goalpost_upper", &nd->gp_hi, 0, err)) ||
+        (st = meta_num(c, r, k->gs, "goalpost_scale", &nd->gp_scale, 0, err)))
+        return st;
+    const long jb[2] = {k->gt, k->glog};
+    int *dst[2] = {&nd->gp_trunc, &nd->gp_log};
+    for (int q = 0; q < 2; q++) {
+        if (jb[q] < 0) continue;
+        int bv = meta_bool(hsi_csv_get(c, r, (size_t)jb[q]), q == 0 ? 1 : 0);
+        if (bv < 0)
+            return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], meta_col(c, r, jb[q]),
+                           "'%s' is not TRUE or FALSE", hsi_csv_get(c, r, (size_t)jb[q]));
+        *dst[q] = bv;
     }
-    m->file = hsi_strdup(ctx, path);
-    m->node = hsi_calloc(ctx, c.nrow, sizeof *m->node);
-    m->ind = hsi_calloc(ctx, c.nrow, sizeof *m->ind);
-    m->agg = hsi_calloc(ctx, c.nrow, sizeof *m->agg);
-    if (!m->file || !m->node || !m->ind || !m->agg) goto nomem;
-    m->n = c.nrow;
-    for (size_t r = 0; r < c.nrow; r++) {
+    return HS_OK;
+}
+
+/* Every row as a node, counted by type. */
+static hs_status meta_rows(hs_ctx *ctx, const hsi_csv *c, const meta_cols *k, const char *path,
+                           hsi_meta *m, hs_error *err)
+{
+    for (size_t r = 0; r < c->nrow; r++) {
         hsi_node *nd = &m->node[r];
-        nd->line = c.line[r];
+        nd->line = c->line[r];
         nd->parent_idx = -1;
         nd->denom_idx = -1;
         nd->gp_trunc = 1;
-        const char *code = hsi_csv_get(&c, r, (size_t)jc[1]);
-        long ccol = c.col[r * c.ncol + (size_t)jc[1]];
-        if (meta_is_na(code)) {
-            st =
-                hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], ccol, "empty iCode (expected a code)");
-            goto fail;
-        }
-        for (size_t q = 0; q < r; q++) {
-            if (strcmp(m->node[q].code, code) == 0) {
-                st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], ccol,
-                             "duplicate iCode '%s' (first defined on line %ld)", code,
-                             m->node[q].line);
-                goto fail;
-            }
-        }
-        nd->code = hsi_strdup(ctx, code);
-        const char *nm = j_name >= 0 ? hsi_csv_get(&c, r, (size_t)j_name) : NULL;
-        nd->name = hsi_strdup(ctx, meta_is_na(nm) ? code : nm);
-        if (!nd->code || !nd->name) goto nomem;
-        const char *type = hsi_csv_get(&c, r, (size_t)jc[5]);
-        if (!strcmp(type, "Indicator"))
-            nd->type = HSI_NODE_INDICATOR;
-        else if (!strcmp(type, "Aggregate"))
-            nd->type = HSI_NODE_AGGREGATE;
-        else if (!strcmp(type, "Group"))
-            nd->type = HSI_NODE_GROUP;
-        else if (!strcmp(type, "Denominator"))
-            nd->type = HSI_NODE_DENOMINATOR;
-        else if (!strcmp(type, "Other"))
-            nd->type = HSI_NODE_OTHER;
-        else {
-            st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[5]],
-                         "unknown Type '%s' for '%s' (expected Indicator, Aggregate, Group, "
-                         "Denominator or Other)",
-                         type, code);
-            goto fail;
-        }
-        int scored = nd->type == HSI_NODE_INDICATOR || nd->type == HSI_NODE_AGGREGATE;
-        double v;
-        st = meta_num(&c, r, jc[0], "Level", &v, scored, err);
-        if (st) goto fail;
-        if (scored) {
-            long lcol = c.col[r * c.ncol + (size_t)jc[0]];
-            if (v != floor(v) || v < 1 || v > 100) {
-                st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], lcol,
-                             "Level of '%s' is %g (expected a whole number from 1)", code, v);
-                goto fail;
-            }
-            nd->level = (int)v;
-            if (nd->type == HSI_NODE_INDICATOR && nd->level != 1) {
-                st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], lcol,
-                             "indicator '%s' has Level %d (expected 1)", code, nd->level);
-                goto fail;
-            }
-            if (nd->type == HSI_NODE_AGGREGATE && nd->level < 2) {
-                st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], lcol,
-                             "aggregate '%s' has Level %d (expected 2 or more)", code, nd->level);
-                goto fail;
-            }
-            if (nd->level > m->maxlevel) m->maxlevel = nd->level;
-        }
-        st = meta_num(&c, r, jc[2], "Direction", &v, 0, err);
-        if (st) goto fail;
-        if (!isnan(v) && v != 1 && v != -1) {
-            st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[2]],
-                         "Direction of '%s' is %g (expected 1 or -1)", code, v);
-            goto fail;
-        }
-        nd->direction = isnan(v) ? 1 : (int)v; /* converted only once checked */
-        if (nd->type == HSI_NODE_INDICATOR && isnan(v)) {
-            st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[2]],
-                         "indicator '%s' has no Direction (expected 1 or -1)", code);
-            goto fail;
-        }
-        st = meta_num(&c, r, jc[3], "Weight", &v, 0, err);
-        if (st) goto fail;
-        nd->weight = isnan(v) ? 1.0 : v;
-        if (v < 0) {
-            st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jc[3]],
-                         "Weight of '%s' is %g (expected a number >= 0)", code, v);
-            goto fail;
-        }
-        const char *par = hsi_csv_get(&c, r, (size_t)jc[4]);
-        if (!meta_is_na(par)) {
-            nd->parent = hsi_strdup(ctx, par);
-            if (!nd->parent) goto nomem;
-        }
-        const char *den = j_den >= 0 ? hsi_csv_get(&c, r, (size_t)j_den) : NULL;
-        if (!meta_is_na(den)) {
-            nd->denom = hsi_strdup(ctx, den);
-            if (!nd->denom) goto nomem;
-        }
-        if ((st = meta_num(&c, r, j_tgt, "Target", &nd->target, 0, err)) ||
-            (st = meta_num(&c, r, j_gl, "goalpost_lower", &nd->gp_lo, 0, err)) ||
-            (st = meta_num(&c, r, j_gu, "goalpost_upper", &nd->gp_hi, 0, err)) ||
-            (st = meta_num(&c, r, j_gs, "goalpost_scale", &nd->gp_scale, 0, err)))
-            goto fail;
-        const long jb[2] = {j_gt, j_glog};
-        int *dst[2] = {&nd->gp_trunc, &nd->gp_log};
-        for (int q = 0; q < 2; q++) {
-            if (jb[q] < 0) continue;
-            int bv = meta_bool(hsi_csv_get(&c, r, (size_t)jb[q]), q == 0 ? 1 : 0);
-            if (bv < 0) {
-                st = hsi_err(err, HS_ERR_SCHEMA, path, c.line[r], c.col[r * c.ncol + (size_t)jb[q]],
-                             "'%s' is not TRUE or FALSE", hsi_csv_get(&c, r, (size_t)jb[q]));
-                goto fail;
-            }
-            *dst[q] = bv;
-        }
+        hs_status st;
+        if ((st = meta_row_code(ctx, c, k, r, path, m, err)) ||
+            (st = meta_row_kind(c, k, r, path, m, err)) ||
+            (st = meta_row_dir_weight(c, k, r, path, nd, err)) ||
+            (st = meta_row_refs(ctx, c, k, r, path, nd, err)))
+            return st;
         if (nd->type == HSI_NODE_INDICATOR)
             m->ind[m->nind++] = r;
         else if (nd->type == HSI_NODE_AGGREGATE)
@@ -323,132 +343,149 @@ static hs_status meta_from_csv(hs_ctx *ctx, hsi_csv *in, const char *path, hsi_m
         else if (nd->type == HSI_NODE_DENOMINATOR)
             m->ndenom++;
     }
-    if ((st = meta_ranges(&c, path, m, err))) goto fail;
-    if (m->nind == 0) {
-        st = hsi_err(err, HS_ERR_SCHEMA, path, 0, 0,
-                     "structure has no rows of Type 'Indicator' (expected at least one)");
-        goto fail;
-    }
-    /* parents, cycles, levels */
+    return HS_OK;
+}
+
+/* Denominators and parents name rows of the right type. */
+static hs_status meta_links(const hsi_csv *c, const meta_cols *k, const char *path, hsi_meta *m,
+                            hs_error *err)
+{
     for (size_t r = 0; r < m->n; r++) {
         hsi_node *nd = &m->node[r];
-        long pcol = c.col[r * c.ncol + (size_t)jc[4]];
+        long pcol = meta_col(c, r, k->parent);
         if (nd->denom) {
             long d = hsi_meta_find(m, nd->denom);
-            if (d < 0 || m->node[d].type != HSI_NODE_DENOMINATOR) {
-                st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line,
-                             j_den >= 0 ? c.col[r * c.ncol + (size_t)j_den] : 0,
-                             "Denominator '%s' of '%s' is not a row of Type 'Denominator'",
-                             nd->denom, nd->code);
-                goto fail;
-            }
+            if (d < 0 || m->node[d].type != HSI_NODE_DENOMINATOR)
+                return hsi_err(err, HS_ERR_SCHEMA, path, nd->line, meta_col(c, r, k->den),
+                               "Denominator '%s' of '%s' is not a row of Type 'Denominator'",
+                               nd->denom, nd->code);
         }
         if (!nd->parent) {
-            if (nd->type == HSI_NODE_INDICATOR && m->nagg > 0) {
-                st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, pcol,
-                             "indicator '%s' has no Parent (expected the code of an aggregate)",
-                             nd->code);
-                goto fail;
-            }
+            if (nd->type == HSI_NODE_INDICATOR && m->nagg > 0)
+                return hsi_err(err, HS_ERR_SCHEMA, path, nd->line, pcol,
+                               "indicator '%s' has no Parent (expected the code of an aggregate)",
+                               nd->code);
             continue;
         }
         if (nd->type != HSI_NODE_INDICATOR && nd->type != HSI_NODE_AGGREGATE) continue;
         long p = hsi_meta_find(m, nd->parent);
-        if (p < 0) {
-            st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, pcol,
-                         "Parent '%s' of '%s' does not exist (expected an iCode of Type "
-                         "'Aggregate')",
-                         nd->parent, nd->code);
-            goto fail;
-        }
-        if (m->node[p].type != HSI_NODE_AGGREGATE) {
-            st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, pcol,
-                         "Parent '%s' of '%s' is not an aggregate (expected Type 'Aggregate')",
-                         nd->parent, nd->code);
-            goto fail;
-        }
+        if (p < 0)
+            return hsi_err(err, HS_ERR_SCHEMA, path, nd->line, pcol,
+                           "Parent '%s' of '%s' does not exist (expected an iCode of Type "
+                           "'Aggregate')",
+                           nd->parent, nd->code);
+        if (m->node[p].type != HSI_NODE_AGGREGATE)
+            return hsi_err(err, HS_ERR_SCHEMA, path, nd->line, pcol,
+                           "Parent '%s' of '%s' is not an aggregate (expected Type 'Aggregate')",
+                           nd->parent, nd->code);
         nd->parent_idx = p;
     }
+    return HS_OK;
+}
+
+/* No node is its own ancestor. */
+static hs_status meta_no_cycle(hs_ctx *ctx, const char *path, const hsi_meta *m, hs_error *err)
+{
     for (size_t r = 0; r < m->n; r++) {
         /* walk up: more than n steps means a cycle */
         long cur = (long)r;
-        size_t steps = 0;
-        while (cur >= 0 && steps <= m->n) {
+        for (size_t steps = 0; cur >= 0 && steps <= m->n; steps++) {
             cur = m->node[cur].parent_idx;
-            steps++;
-            if (cur == (long)r) {
-                hsi_buf b;
-                hsi_buf_init(&b, ctx);
-                long q = (long)r;
-                do {
-                    hsi_buf_printf(&b, "%s -> ", m->node[q].code);
-                    q = m->node[q].parent_idx;
-                } while (q != (long)r);
-                hsi_buf_puts(&b, m->node[r].code);
-                st = hsi_err(err, HS_ERR_SCHEMA, path, m->node[r].line, 0,
-                             "cycle in the structure: %s (expected a tree)",
-                             b.s ? b.s : m->node[r].code);
-                hsi_buf_free(&b);
-                goto fail;
-            }
+            if (cur != (long)r) continue;
+            hsi_buf b;
+            hsi_buf_init(&b, ctx);
+            long q = (long)r;
+            do {
+                hsi_buf_printf(&b, "%s -> ", m->node[q].code);
+                q = m->node[q].parent_idx;
+            } while (q != (long)r);
+            hsi_buf_puts(&b, m->node[r].code);
+            hs_status st = hsi_err(err, HS_ERR_SCHEMA, path, m->node[r].line, 0,
+                                   "cycle in the structure: %s (expected a tree)",
+                                   b.s ? b.s : m->node[r].code);
+            hsi_buf_free(&b);
+            return st;
         }
     }
+    return HS_OK;
+}
+
+/* Levels rise towards the root; every aggregate has children, with a positive weight. */
+static hs_status meta_children(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *err)
+{
     for (size_t r = 0; r < m->n; r++) {
-        hsi_node *nd = &m->node[r];
+        const hsi_node *nd = &m->node[r];
         if (nd->parent_idx < 0) continue;
         hsi_node *pn = &m->node[nd->parent_idx];
-        if (pn->level <= nd->level) {
-            st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
-                         "'%s' (Level %d) has Parent '%s' at Level %d (expected a higher level)",
-                         nd->code, nd->level, pn->code, pn->level);
-            goto fail;
-        }
+        if (pn->level <= nd->level)
+            return hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
+                           "'%s' (Level %d) has Parent '%s' at Level %d (expected a higher level)",
+                           nd->code, nd->level, pn->code, pn->level);
         pn->nchild++;
     }
     for (size_t r = 0; r < m->n; r++) {
         hsi_node *nd = &m->node[r];
         if (nd->type != HSI_NODE_AGGREGATE) continue;
-        if (nd->nchild == 0) {
-            st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
-                         "aggregate '%s' has no children (expected rows with Parent '%s')",
-                         nd->code, nd->code);
-            goto fail;
-        }
-        nd->child = hsi_calloc(ctx, nd->nchild, sizeof(size_t));
-        if (!nd->child) goto nomem;
+        if (nd->nchild == 0)
+            return hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
+                           "aggregate '%s' has no children (expected rows with Parent '%s')",
+                           nd->code, nd->code);
+        if (!(nd->child = hsi_calloc(ctx, nd->nchild, sizeof(size_t)))) return hsi_err_nomem(err);
         nd->nchild = 0;
     }
     for (size_t r = 0; r < m->n; r++) {
-        hsi_node *nd = &m->node[r];
-        if (nd->parent_idx >= 0) {
-            hsi_node *pn = &m->node[nd->parent_idx];
-            pn->child[pn->nchild++] = r;
-        }
+        const hsi_node *nd = &m->node[r];
+        if (nd->parent_idx < 0) continue;
+        hsi_node *pn = &m->node[nd->parent_idx];
+        pn->child[pn->nchild++] = r;
     }
     for (size_t a = 0; a < m->nagg; a++) {
-        hsi_node *nd = &m->node[m->agg[a]];
+        const hsi_node *nd = &m->node[m->agg[a]];
         double sw = 0;
         for (size_t k = 0; k < nd->nchild; k++)
             sw += m->node[nd->child[k]].weight;
-        if (!(sw > 0)) {
-            st = hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
-                         "all children of '%s' have weight 0 (expected at least one positive "
-                         "weight)",
-                         nd->code);
-            goto fail;
-        }
+        if (!(sw > 0))
+            return hsi_err(err, HS_ERR_SCHEMA, path, nd->line, 0,
+                           "all children of '%s' have weight 0 (expected at least one positive "
+                           "weight)",
+                           nd->code);
     }
-    if ((st = meta_check_roots(m, path, err)) || (st = meta_text_utf8(ctx, m, path, err)))
-        goto fail;
-    meta_sort_agg(m);
-    hsi_csv_free(&c);
     return HS_OK;
-nomem:
-    st = hsi_err_nomem(err);
-fail:
+}
+
+static hs_status meta_from_csv(hs_ctx *ctx, hsi_csv *in, const char *path, hsi_meta *m,
+                               hs_error *err)
+{
+    hsi_csv c = *in;
+    meta_cols k;
+    hs_status st = meta_columns(&c, path, &k, err);
+    if (!st) {
+        m->file = hsi_strdup(ctx, path);
+        m->node = hsi_calloc(ctx, c.nrow, sizeof *m->node);
+        m->ind = hsi_calloc(ctx, c.nrow, sizeof *m->ind);
+        m->agg = hsi_calloc(ctx, c.nrow, sizeof *m->agg);
+        if (!m->file || !m->node || !m->ind || !m->agg)
+            st = hsi_err_nomem(err);
+        else
+            m->n = c.nrow;
+    }
+    if (!st) st = meta_rows(ctx, &c, &k, path, m, err);
+    if (!st) st = meta_ranges(&c, path, m, err);
+    if (!st && m->nind == 0)
+        st = hsi_err(err, HS_ERR_SCHEMA, path, 0, 0,
+                     "structure has no rows of Type 'Indicator' (expected at least one)");
+    if (!st) st = meta_links(&c, &k, path, m, err);
+    if (!st) st = meta_no_cycle(ctx, path, m, err);
+    if (!st) st = meta_children(ctx, path, m, err);
+    if (!st) st = meta_check_roots(m, path, err);
+    if (!st) st = meta_text_utf8(ctx, m, path, err);
     hsi_csv_free(&c);
-    hsi_meta_free(ctx, m);
-    return st;
+    if (st) {
+        hsi_meta_free(ctx, m);
+        return st;
+    }
+    meta_sort_agg(m);
+    return HS_OK;
 }
 
 hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *err)
