@@ -114,23 +114,6 @@ int cli_close_stdout(int rc)
     return rc == CLI_EXIT_OK ? CLI_EXIT_IO : rc;
 }
 
-int cli_month(const char *s, int *out)
-{
-    int y, m;
-    char tail;
-    /* NOLINTNEXTLINE(cert-err34-c): 4 and 2 digits cannot overflow; the count is checked */
-    if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 1900 || y > 2999 || m < 1 || m > 12)
-        return -1;
-    *out = (y - 1980) * 12 + m;
-    return 0;
-}
-
-void cli_month_str(int month_id, char buf[32])
-{
-    int k = month_id - 1, y = 1980 + (k >= 0 ? k / 12 : -((11 - k) / 12));
-    snprintf(buf, 32, "%04d-%02d", y, month_id - (y - 1980) * 12);
-}
-
 int cli_put_in_dir(hs_ctx *ctx, const char *dir, const char *name, const char *buf, size_t len)
 {
     struct stat sb;

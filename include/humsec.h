@@ -46,6 +46,15 @@ extern "C" {
  *  program was compiled with. */
 const char *hs_version(void);
 
+/** Months are counted as VIEWS counts them: month_id = (year - 1980) * 12 + month, so
+ *  1980-01 is 1 (docs/methods.md section 5.2). hs_month_parse reads exactly "YYYY-MM" (four
+ *  digits, '-', two digits; years 1900-2999) into *month_id and returns 0, or returns -1 and
+ *  leaves *month_id alone. hs_month_format writes a month_id as "YYYY-MM" (8 bytes with the
+ *  NUL; out must hold HS_MONTH_LEN). */
+#define HS_MONTH_LEN 16
+int hs_month_parse(const char *s, int *month_id);
+void hs_month_format(int month_id, char out[HS_MONTH_LEN]);
+
 /** Status codes. The CLI maps each to its exit code (docs/humsec.1.md, "EXIT STATUS"). */
 typedef enum hs_status {
     HS_OK = 0,

@@ -101,6 +101,27 @@ const char *hs_version(void)
     return HS_VERSION;
 }
 
+int hs_month_parse(const char *s, int *month_id)
+{
+    if (!s) return -1;
+    for (int i = 0; i < 7; i++)
+        if (i == 4 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9')) return -1;
+    if (s[7]) return -1;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (y < 1900 || y > 2999 || m < 1 || m > 12) return -1;
+    *month_id = (y - 1980) * 12 + m;
+    return 0;
+}
+
+void hs_month_format(int month_id, char out[HS_MONTH_LEN])
+{
+    int k = month_id - 1, q = k >= 0 ? k / 12 : -((11 - k) / 12);
+    /* a month_id beyond year 9999 does not fit: an empty string, never a cut one */
+    if (snprintf(out, HS_MONTH_LEN, "%04d-%02d", 1980 + q, k - 12 * q + 1) >= HS_MONTH_LEN)
+        out[0] = 0;
+}
+
 const char *hs_strerror(hs_status code)
 {
     switch (code) {

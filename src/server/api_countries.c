@@ -48,8 +48,8 @@ static json_t *api_coverage_runs(const unsigned char *covered, int lo, int hi)
         while (e < hi && covered[e + 1 - lo])
             e++;
         char f[24], l[24];
-        hsi_rd_month_str(m, f);
-        hsi_rd_month_str(e, l);
+        hs_month_format(m, f);
+        hs_month_format(e, l);
         json_array_append_new(coverage, json_pack("{s:s, s:s}", "first", f, "last", l));
     }
     return coverage;
@@ -64,7 +64,7 @@ static json_t *api_country_month_list(const hsi_rd_month *mv, size_t nm,
     size_t k = 0;
     for (int next = lo; covered && next <= hi; next++) {
         char ms[24];
-        hsi_rd_month_str(next, ms);
+        hs_month_format(next, ms);
         while (k < nm && mv[k].month < next)
             k++;
         if (k < nm && mv[k].month == next)

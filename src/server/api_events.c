@@ -34,7 +34,7 @@ void hsi_api_get_alerts(hs_api *a, const hsi_api_call *c, hs_http_response *r)
     int since = 0;
     long limit = 100;
     const char *s = hsi_api_param(p, "since"), *l = hsi_api_param(p, "limit");
-    if (s && hsi_api_month_parse(s, &since) != 0) {
+    if (s && hs_month_parse(s, &since) != 0) {
         hsi_api_err(r, 400, "bad_request", "since '%.64s' is not a month: expected YYYY-MM", s);
         return;
     }
@@ -68,8 +68,7 @@ void hsi_api_get_panel(hs_api *a, const hsi_api_call *c, hs_http_response *r)
     }
     const char *f = hsi_api_param(p, "from"), *t = hsi_api_param(p, "to"),
                *g = hsi_api_param(p, "gid"), *l = hsi_api_param(p, "limit");
-    if ((f && hsi_api_month_parse(f, &pq.from) != 0) ||
-        (t && hsi_api_month_parse(t, &pq.to) != 0)) {
+    if ((f && hs_month_parse(f, &pq.from) != 0) || (t && hs_month_parse(t, &pq.to) != 0)) {
         hsi_api_err(r, 400, "bad_request", "from and to are months: expected YYYY-MM");
         return;
     }

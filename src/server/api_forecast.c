@@ -17,12 +17,6 @@
 #define FC_HISTORY   36 /* months of history before the origin, for the fan chart */
 #define FC_MAX_WATCH 300
 
-static void fc_month(int id, char buf[32])
-{
-    int k = id - 1, y = 1980 + (k >= 0 ? k / 12 : -((11 - k) / 12));
-    snprintf(buf, 32, "%04d-%02d", y, id - (y - 1980) * 12);
-}
-
 static json_t *fc_num(double v, double scale)
 {
     return isnan(v) || isinf(v) ? json_null() : json_real(round(v * scale) / scale);
@@ -31,7 +25,7 @@ static json_t *fc_num(double v, double scale)
 static json_t *fc_month_json(int id)
 {
     char m[32];
-    fc_month(id, m);
+    hs_month_format(id, m);
     return json_string(m);
 }
 
@@ -73,7 +67,7 @@ static int fc_no_run(hs_store *db, int origin, hsi_fc_run *run, hs_http_response
     }
     if (f == 0) {
         char m[32];
-        fc_month(origin, m);
+        hs_month_format(origin, m);
         if (origin)
             hsi_api_err(r, 404, "not_found",
                         "no forecast run from origin %s (GET /api/v1/watchlist names the "
@@ -102,7 +96,7 @@ static void fc_forecasts(hs_store *db, const char *country, const char *origin, 
                     country);
         return;
     }
-    if (origin && hsi_api_month_parse(origin, &org) != 0) {
+    if (origin && hs_month_parse(origin, &org) != 0) {
         hsi_api_err(r, 400, "bad_request", "origin '%.64s' is not a month: expected YYYY-MM",
                     origin);
         return;

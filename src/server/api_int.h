@@ -57,8 +57,7 @@ HS_INTERNAL const char *hsi_api_param(const hsi_api_params *p, const char *name)
 HS_INTERNAL const char *hsi_api_header(const hs_http_request *req, const char *name);
 /* A path segment as a positive id; 0 if it is not one. */
 HS_INTERNAL long long hsi_api_path_id(const char *seg);
-/* "YYYY-MM" to a month_id, and a whole number within lo..hi: 0, or -1 when it is not one. */
-HS_INTERNAL int hsi_api_month_parse(const char *s, int *out);
+/* A whole number within lo..hi: 0, or -1 when it is not one. */
 HS_INTERNAL int hsi_api_long_parse(const char *s, long lo, long hi, long *out);
 
 /* ---- the response cache (api_cache.c) -------------------------------------------------- */

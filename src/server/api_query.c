@@ -9,20 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* "YYYY-MM" -> month_id; 0 on success. */
-int hsi_api_month_parse(const char *s, int *out)
-{
-    /* exactly four digits, '-', two digits */
-    for (int i = 0; i < 7; i++)
-        if (i == 4 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9')) return -1;
-    if (s[7]) return -1;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    if (y < 1900 || y > 2999 || m < 1 || m > 12) return -1;
-    *out = (y - 1980) * 12 + m;
-    return 0;
-}
-
 int hsi_api_long_parse(const char *s, long lo, long hi, long *out)
 {
     char *end;

@@ -110,19 +110,6 @@ hs_status hsi_fc_compute(hs_ctx *ctx, const char *path, const char *rel, const h
     return st;
 }
 
-static hs_status fc_prep(hs_store *db, const char *sql, sqlite3_stmt **q, hs_error *err)
-{
-    if (sqlite3_prepare_v2(hsi_store_db(db), sql, -1, q, NULL) == SQLITE_OK) return HS_OK;
-    return hsi_store_err(db, err, "cannot prepare a statement");
-}
-
-static hs_status fc_step(hs_store *db, sqlite3_stmt *q, const char *what, hs_error *err)
-{
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? HS_OK : hsi_store_err(db, err, what);
-}
-
 /* Sorted draws as little-endian (value, count) pairs of 32 bits: a country at peace is one
  * pair instead of a thousand. */
 static size_t fc_encode(const double *xs, size_t m, unsigned char *buf)
@@ -167,24 +154,24 @@ static hs_status fc_put_table(hs_store *db, const hsi_fc_job *j, hs_error *err)
     hs_status st = hsi_store_exec(db, "DELETE FROM cm_month; DELETE FROM cm_source", err);
     sqlite3_stmt *q = NULL;
     if (!st)
-        st = fc_prep(db,
-                     "INSERT INTO cm_source(name, file, sha256, first_month, last_month, "
-                     "loaded_at) VALUES('ucdp_cm', ?1, ?2, ?3, ?4, "
-                     "strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-                     &q, err);
+        st = hsi_store_prep(db,
+                            "INSERT INTO cm_source(name, file, sha256, first_month, last_month, "
+                            "loaded_at) VALUES('ucdp_cm', ?1, ?2, ?3, ?4, "
+                            "strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                            &q, err);
     int m0 = hs_cmtable_first_month(j->t), m1 = hs_cmtable_last_month(j->t);
     if (!st) {
         sqlite3_bind_text(q, 1, j->file, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, j->sha, -1, SQLITE_STATIC);
         sqlite3_bind_int(q, 3, m0);
         sqlite3_bind_int(q, 4, m1);
-        st = fc_step(db, q, "cannot record the table's coverage", err);
+        st = hsi_store_step(db, q, "cannot record the table's coverage", err);
     }
     sqlite3_finalize(q);
     q = NULL;
     if (!st)
-        st =
-            fc_prep(db, "INSERT INTO cm_month(iso3, month_id, deaths) VALUES(?1, ?2, ?3)", &q, err);
+        st = hsi_store_prep(db, "INSERT INTO cm_month(iso3, month_id, deaths) VALUES(?1, ?2, ?3)",
+                            &q, err);
     size_t nm = (size_t)(m1 - m0) + 1;
     const double *y = hs_cmtable_values(j->t);
     for (size_t u = 0; !st && u < hs_cmtable_nunits(j->t); u++)
@@ -194,7 +181,7 @@ static hs_status fc_put_table(hs_store *db, const hsi_fc_job *j, hs_error *err)
             sqlite3_bind_text(q, 1, hs_cmtable_unit(j->t, u), -1, SQLITE_STATIC);
             sqlite3_bind_int(q, 2, m0 + (int)m);
             sqlite3_bind_double(q, 3, v);
-            st = fc_step(db, q, "cannot record a country-month", err);
+            st = hsi_store_step(db, q, "cannot record a country-month", err);
         }
     sqlite3_finalize(q);
     return st;
@@ -245,11 +232,12 @@ static hs_status fc_put_run(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc
     *frun = 0;
     if (fc_same_as_latest(db, f->origin, sources, params)) return HS_OK;
     sqlite3_stmt *q = NULL;
-    hs_status st = fc_prep(db,
-                           "INSERT INTO forecast_run(run, created_at, origin, model, params, "
-                           "version, sources, nlead, samples) VALUES(?1, "
-                           "strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           &q, err);
+    hs_status st =
+        hsi_store_prep(db,
+                       "INSERT INTO forecast_run(run, created_at, origin, model, params, "
+                       "version, sources, nlead, samples) VALUES(?1, "
+                       "strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                       &q, err);
     if (!st) {
         if (run)
             sqlite3_bind_int64(q, 1, run);
@@ -262,7 +250,7 @@ static hs_status fc_put_run(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc
         sqlite3_bind_text(q, 6, sources, -1, SQLITE_STATIC);
         sqlite3_bind_int(q, 7, f->nlead);
         sqlite3_bind_int64(q, 8, (int64_t)f->samples);
-        st = fc_step(db, q, "cannot record the forecast run", err);
+        st = hsi_store_step(db, q, "cannot record the forecast run", err);
     }
     sqlite3_finalize(q);
     q = NULL;
@@ -272,11 +260,12 @@ static hs_status fc_put_run(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc
     unsigned char *blob = hsi_malloc(ctx, M * 8);
     if (!st && (!xs || !blob)) st = hsi_err_nomem(err);
     if (!st)
-        st = fc_prep(db,
-                     "INSERT INTO forecast(frun, iso3, lead, month_id, q05, q25, q50, q75, q95, "
-                     "p_ge1, p_ge25, p_ge1000, mean_ln1p, draws) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
-                     "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                     &q, err);
+        st = hsi_store_prep(
+            db,
+            "INSERT INTO forecast(frun, iso3, lead, month_id, q05, q25, q50, q75, q95, "
+            "p_ge1, p_ge25, p_ge1000, mean_ln1p, draws) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+            "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            &q, err);
     for (size_t c = 0; !st && c < f->nunit * nl; c++) {
         const hs_fc_cell *e = &f->cell[c];
         if (!e->lead) continue;
@@ -294,17 +283,18 @@ static hs_status fc_put_run(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc
         sqlite3_bind_double(q, 12, e->p_ge1000);
         sqlite3_bind_double(q, 13, e->mean_ln1p);
         sqlite3_bind_blob(q, 14, blob, (int)bl, SQLITE_STATIC);
-        st = fc_step(db, q, "cannot record a forecast", err);
+        st = hsi_store_step(db, q, "cannot record a forecast", err);
     }
     sqlite3_finalize(q);
     q = NULL;
     hsi_free(ctx, blob);
     hsi_free(ctx, xs);
     if (!st)
-        st = fc_prep(db,
-                     "INSERT INTO forecast_reason(frun, iso3, term, deaths, contrib, trend, p) "
-                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                     &q, err);
+        st = hsi_store_prep(
+            db,
+            "INSERT INTO forecast_reason(frun, iso3, term, deaths, contrib, trend, p) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &q, err);
     for (size_t u = 0; !st && u < f->nunit; u++) {
         const hs_fc_explain *x = &j->ex[u];
         if (!(x->p >= FC_EXPLAIN_MIN)) continue;
@@ -316,7 +306,7 @@ static hs_status fc_put_run(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc
             sqlite3_bind_double(q, 5, x->contrib[t]);
             sqlite3_bind_double(q, 6, x->trend);
             sqlite3_bind_double(q, 7, x->p);
-            st = fc_step(db, q, "cannot record a reason", err);
+            st = hsi_store_step(db, q, "cannot record a reason", err);
         }
     }
     sqlite3_finalize(q);
@@ -330,10 +320,10 @@ static hs_status fc_put_run(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc
 static hs_status fc_put_alerts(hs_store *db, int64_t frun, const hsi_fc_job *j, hs_error *err)
 {
     sqlite3_stmt *q = NULL;
-    hs_status st = fc_prep(db,
-                           "INSERT INTO forecast_alert(frun, iso3, p, threshold, kind, "
-                           "last_deaths) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                           &q, err);
+    hs_status st = hsi_store_prep(db,
+                                  "INSERT INTO forecast_alert(frun, iso3, p, threshold, kind, "
+                                  "last_deaths) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                                  &q, err);
     int m0 = hs_cmtable_first_month(j->t);
     size_t nm = (size_t)(hs_cmtable_last_month(j->t) - m0) + 1, nl = (size_t)j->f->nlead;
     size_t org = (size_t)(j->f->origin - m0);
@@ -355,7 +345,7 @@ static hs_status fc_put_alerts(hs_store *db, int64_t frun, const hsi_fc_job *j, 
         sqlite3_bind_double(q, 4, FC_ONSET_THRESHOLD);
         sqlite3_bind_text(q, 5, quiet6 ? "onset" : "continuation", -1, SQLITE_STATIC);
         sqlite3_bind_double(q, 6, yu[org]);
-        st = fc_step(db, q, "cannot record an onset alert", err);
+        st = hsi_store_step(db, q, "cannot record an onset alert", err);
     }
     sqlite3_finalize(q);
     return st;
@@ -372,35 +362,30 @@ static double fc_cm(sqlite3_stmt *q, const char *iso3, int month)
     return v;
 }
 
-static void fc_bind_num(sqlite3_stmt *q, int i, double v)
-{
-    if (isnan(v))
-        sqlite3_bind_null(q, i);
-    else
-        sqlite3_bind_double(q, i, v);
-}
-
 hs_status hsi_fc_score_new(hs_ctx *ctx, hs_store *db, size_t *nscored, hs_error *err)
 {
     *nscored = 0;
     sqlite3_stmt *q = NULL, *cm = NULL, *ins = NULL;
-    hs_status st = fc_prep(db,
-                           "SELECT f.frun, f.iso3, f.lead, f.month_id, f.p_ge25, f.draws, "
-                           "r.origin, r.samples, c.deaths FROM forecast f JOIN forecast_run r "
-                           "ON r.id = f.frun JOIN cm_month c ON c.iso3 = f.iso3 AND "
-                           "c.month_id = f.month_id WHERE NOT EXISTS (SELECT 1 FROM "
-                           "forecast_score s WHERE s.frun = f.frun AND s.iso3 = f.iso3 AND "
-                           "s.lead = f.lead)",
-                           &q, err);
+    hs_status st =
+        hsi_store_prep(db,
+                       "SELECT f.frun, f.iso3, f.lead, f.month_id, f.p_ge25, f.draws, "
+                       "r.origin, r.samples, c.deaths FROM forecast f JOIN forecast_run r "
+                       "ON r.id = f.frun JOIN cm_month c ON c.iso3 = f.iso3 AND "
+                       "c.month_id = f.month_id WHERE NOT EXISTS (SELECT 1 FROM "
+                       "forecast_score s WHERE s.frun = f.frun AND s.iso3 = f.iso3 AND "
+                       "s.lead = f.lead)",
+                       &q, err);
     if (!st)
-        st = fc_prep(db, "SELECT deaths FROM cm_month WHERE iso3 = ?1 AND month_id = ?2", &cm, err);
+        st = hsi_store_prep(db, "SELECT deaths FROM cm_month WHERE iso3 = ?1 AND month_id = ?2",
+                            &cm, err);
     if (!st)
-        st = fc_prep(db,
-                     "INSERT INTO forecast_score(frun, iso3, lead, month_id, observed, crps, "
-                     "brier_25, crps_conflictology, brier_conflictology, crps_no_change, "
-                     "brier_no_change, scored_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                     "?10, ?11, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-                     &ins, err);
+        st =
+            hsi_store_prep(db,
+                           "INSERT INTO forecast_score(frun, iso3, lead, month_id, observed, crps, "
+                           "brier_25, crps_conflictology, brier_conflictology, crps_no_change, "
+                           "brier_no_change, scored_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                           "?10, ?11, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                           &ins, err);
     double *xs = NULL;
     size_t cap = 0;
     while (!st) {
@@ -449,12 +434,12 @@ hs_status hsi_fc_score_new(hs_ctx *ctx, hs_store *db, size_t *nscored, hs_error 
         sqlite3_bind_double(ins, 5, y);
         sqlite3_bind_double(ins, 6, hs_metric_crps_ensemble(xs, M, y));
         sqlite3_bind_double(ins, 7, (p25 - obs) * (p25 - obs));
-        fc_bind_num(ins, 8, ok ? hs_metric_crps_ensemble(conf, 12, y) : (double)NAN);
-        fc_bind_num(ins, 9, ok ? (roll - obs) * (roll - obs) : (double)NAN);
-        fc_bind_num(ins, 10, fabs(last - y));
-        fc_bind_num(ins, 11,
-                    isnan(last) ? (double)NAN : ((last >= 25) - obs) * ((last >= 25) - obs));
-        st = fc_step(db, ins, "cannot record a score", err);
+        hsi_store_bind_real(ins, 8, ok ? hs_metric_crps_ensemble(conf, 12, y) : (double)NAN);
+        hsi_store_bind_real(ins, 9, ok ? (roll - obs) * (roll - obs) : (double)NAN);
+        hsi_store_bind_real(ins, 10, fabs(last - y));
+        hsi_store_bind_real(
+            ins, 11, isnan(last) ? (double)NAN : ((last >= 25) - obs) * ((last >= 25) - obs));
+        st = hsi_store_step(db, ins, "cannot record a score", err);
         if (!st) (*nscored)++;
     }
     hsi_free(ctx, xs);
@@ -600,17 +585,15 @@ hs_status hsi_fc_rows(hs_ctx *ctx, hs_store *db, int64_t frun, const char *iso3,
     *out = NULL;
     *n = 0;
     sqlite3_stmt *q = NULL;
-    hs_status st = fc_prep(db,
-                           "SELECT iso3, lead, month_id, q05, q25, q50, q75, q95, p_ge1, p_ge25, "
-                           "p_ge1000, mean_ln1p FROM forecast WHERE frun = ?1 AND (?2 IS NULL "
-                           "OR iso3 = ?2) AND lead <= ?3 ORDER BY iso3, lead",
-                           &q, err);
+    hs_status st =
+        hsi_store_prep(db,
+                       "SELECT iso3, lead, month_id, q05, q25, q50, q75, q95, p_ge1, p_ge25, "
+                       "p_ge1000, mean_ln1p FROM forecast WHERE frun = ?1 AND (?2 IS NULL "
+                       "OR iso3 = ?2) AND lead <= ?3 ORDER BY iso3, lead",
+                       &q, err);
     if (!st) {
         sqlite3_bind_int64(q, 1, frun);
-        if (iso3)
-            sqlite3_bind_text(q, 2, iso3, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(q, 2);
+        hsi_store_bind_text(q, 2, iso3);
         sqlite3_bind_int(q, 3, maxlead);
     }
     void *rows = NULL;
@@ -669,10 +652,11 @@ hs_status hsi_cm_series(hs_store *db, const char *iso3, int from, int to, double
     for (int m = from; m <= to; m++)
         deaths[m - from] = NAN;
     sqlite3_stmt *q = NULL;
-    hs_status st = fc_prep(db,
-                           "SELECT month_id, deaths FROM cm_month WHERE iso3 = ?1 AND month_id "
-                           "BETWEEN ?2 AND ?3",
-                           &q, err);
+    hs_status st =
+        hsi_store_prep(db,
+                       "SELECT month_id, deaths FROM cm_month WHERE iso3 = ?1 AND month_id "
+                       "BETWEEN ?2 AND ?3",
+                       &q, err);
     if (!st) {
         sqlite3_bind_text(q, 1, iso3, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(q, 2, from);
@@ -693,19 +677,20 @@ hs_status hsi_fc_score_table(hs_ctx *ctx, hs_store *db, int by_month, hsi_fc_sco
     *n = 0;
     sqlite3_stmt *q = NULL;
     /* every model on the same country-months: those where each baseline is known */
-    hs_status st = fc_prep(db,
-                           by_month ? "SELECT month_id, count(*), avg(crps), avg(brier_25), "
-                                      "avg(crps_conflictology), avg(brier_conflictology), "
-                                      "avg(crps_no_change), avg(brier_no_change) FROM "
-                                      "forecast_score WHERE crps_conflictology IS NOT NULL AND "
-                                      "crps_no_change IS NOT NULL GROUP BY month_id ORDER BY "
-                                      "month_id"
-                                    : "SELECT lead, count(*), avg(crps), avg(brier_25), "
-                                      "avg(crps_conflictology), avg(brier_conflictology), "
-                                      "avg(crps_no_change), avg(brier_no_change) FROM "
-                                      "forecast_score WHERE crps_conflictology IS NOT NULL AND "
-                                      "crps_no_change IS NOT NULL GROUP BY lead ORDER BY lead",
-                           &q, err);
+    hs_status st =
+        hsi_store_prep(db,
+                       by_month ? "SELECT month_id, count(*), avg(crps), avg(brier_25), "
+                                  "avg(crps_conflictology), avg(brier_conflictology), "
+                                  "avg(crps_no_change), avg(brier_no_change) FROM "
+                                  "forecast_score WHERE crps_conflictology IS NOT NULL AND "
+                                  "crps_no_change IS NOT NULL GROUP BY month_id ORDER BY "
+                                  "month_id"
+                                : "SELECT lead, count(*), avg(crps), avg(brier_25), "
+                                  "avg(crps_conflictology), avg(brier_conflictology), "
+                                  "avg(crps_no_change), avg(brier_no_change) FROM "
+                                  "forecast_score WHERE crps_conflictology IS NOT NULL AND "
+                                  "crps_no_change IS NOT NULL GROUP BY lead ORDER BY lead",
+                       &q, err);
     void *rows = NULL;
     if (!st)
         st = fc_collect(ctx, db, q, sizeof(**out), fc_fill_score, "cannot read the scores", &rows,
@@ -774,10 +759,11 @@ hs_status hsi_fc_alerts(hs_ctx *ctx, hs_store *db, int64_t frun, hsi_fc_alert **
     *out = NULL;
     *n = 0;
     sqlite3_stmt *q = NULL;
-    hs_status st = fc_prep(db,
-                           "SELECT iso3, p, threshold, kind, last_deaths FROM forecast_alert "
-                           "WHERE frun = ?1 ORDER BY kind DESC, p DESC, iso3",
-                           &q, err);
+    hs_status st =
+        hsi_store_prep(db,
+                       "SELECT iso3, p, threshold, kind, last_deaths FROM forecast_alert "
+                       "WHERE frun = ?1 ORDER BY kind DESC, p DESC, iso3",
+                       &q, err);
     if (!st) sqlite3_bind_int64(q, 1, frun);
     void *rows = NULL;
     if (!st)

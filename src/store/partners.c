@@ -78,14 +78,8 @@ hs_status hsi_store_audit(hs_store *db, const char *actor, const char *action, c
         return hsi_store_err(db, err, "cannot prepare the audit insert");
     sqlite3_bind_text(q, 1, actor ? actor : "local", -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, action, -1, SQLITE_TRANSIENT);
-    if (object)
-        sqlite3_bind_text(q, 3, object, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 3);
-    if (detail)
-        sqlite3_bind_text(q, 4, detail, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 4);
+    hsi_store_bind_text(q, 3, object);
+    hsi_store_bind_text(q, 4, detail);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     return rc == SQLITE_DONE ? HS_OK : hsi_store_err(db, err, "cannot write the audit log");

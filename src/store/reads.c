@@ -13,13 +13,6 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-void hsi_rd_month_str(int month_id, char out[24])
-{
-    int mm = month_id - 1;
-    int q = mm >= 0 ? mm / 12 : -((-mm + 11) / 12);
-    if ((size_t)snprintf(out, 24, "%04d-%02d", 1980 + q, mm - 12 * q + 1) >= 24) out[0] = 0;
-}
-
 static hs_status rd_fail(hs_store *db, hs_error *err)
 {
     return hsi_err(err, HS_ERR_IO, hsi_store_path(db), 0, 0, "%s",
@@ -36,6 +29,13 @@ hs_status hsi_rd_prepare(hs_store *db, const char *sql, sqlite3_stmt **q, hs_err
 hs_status hsi_rd_done(hs_store *db, int rc, hs_error *err)
 {
     return rc == SQLITE_DONE ? HS_OK : rd_fail(db, err);
+}
+
+hs_status hsi_rd_step1(hs_store *db, sqlite3_stmt *q, int *row, hs_error *err)
+{
+    int rc = sqlite3_step(q);
+    *row = rc == SQLITE_ROW;
+    return *row ? HS_OK : hsi_rd_done(db, rc, err);
 }
 
 hs_status hsi_rd_sync_full(hs_store *db, hs_error *err)
@@ -106,16 +106,15 @@ hs_status hsi_rd_index_find(hs_store *db, const char *id, hsi_rd_index *ix, int 
                                   &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    int row = 0;
+    st = hsi_rd_step1(db, q, &row, err);
+    if (row) {
         ix->run = sqlite3_column_int64(q, 0);
         rd_copy(ix->id, sizeof ix->id, q, 1);
         rd_copy(ix->name, sizeof ix->name, q, 2);
         rd_copy(ix->top, sizeof ix->top, q, 3);
         *found = 1;
-        rc = SQLITE_DONE;
     }
-    st = hsi_rd_done(db, rc, err);
     sqlite3_finalize(q);
     return st;
 }
@@ -238,12 +237,11 @@ hs_status hsi_rd_unit_name(hs_store *db, const char *code, json_t **out, hs_erro
     hs_status st = hsi_rd_prepare(db, "SELECT name FROM unit WHERE code = ?1", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    int row = 0;
+    st = hsi_rd_step1(db, q, &row, err);
+    if (row) {
         *out = hsi_rd_str(q, 0);
-        rc = SQLITE_DONE;
     }
-    st = hsi_rd_done(db, rc, err);
     sqlite3_finalize(q);
     return st;
 }
@@ -271,10 +269,7 @@ hs_status hsi_rd_scores(hs_store *db, const hsi_rd_index *ix, const char *node, 
     sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 3, node, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(q, 4, year);
-    if (country)
-        sqlite3_bind_text(q, 5, country, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 5);
+    hsi_store_bind_text(q, 5, country);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
         json_array_append_new(*out, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code",
@@ -362,16 +357,15 @@ hs_status hsi_rd_method(hs_store *db, const hsi_rd_index *ix, json_t **steps, js
     if (st) return st;
     sqlite3_bind_int64(q, 1, ix->run);
     sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    int row = 0;
+    st = hsi_rd_step1(db, q, &row, err);
+    if (row) {
         const char *s0 = (const char *)sqlite3_column_text(q, 0);
         const char *s1 = (const char *)sqlite3_column_text(q, 1);
         *steps = s0 ? json_loads(s0, 0, NULL) : NULL;
         *sources = s1 ? json_loads(s1, 0, NULL) : NULL;
         *pipeline = hsi_rd_str(q, 2);
-        rc = SQLITE_DONE;
     }
-    st = hsi_rd_done(db, rc, err);
     sqlite3_finalize(q);
     return st;
 }

@@ -18,22 +18,13 @@ static hs_status rd_panel_run(hs_store *db, long long *run, hs_error *err)
     *run = 0;
     hs_status st = hsi_rd_prepare(db, "SELECT max(run) FROM panel_month", &q, err);
     if (st) return st;
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    int row = 0;
+    st = hsi_rd_step1(db, q, &row, err);
+    if (row) {
         *run = sqlite3_column_int64(q, 0);
-        rc = SQLITE_DONE;
     }
-    st = hsi_rd_done(db, rc, err);
     sqlite3_finalize(q);
     return st;
-}
-
-static void rd_bind_opt(sqlite3_stmt *q, int i, const char *s)
-{
-    if (s)
-        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, i);
 }
 
 /* The deaths of the 12 months to month m of panel unit `unit` as [{month, deaths}]. */
@@ -54,7 +45,7 @@ static hs_status rd_alert_series(hs_store *db, sqlite3_stmt *s, long long prun, 
     *out = json_array();
     for (int k = 0; k < 12; k++) {
         char mk[24];
-        hsi_rd_month_str(m - 11 + k, mk);
+        hs_month_format(m - 11 + k, mk);
         json_array_append_new(
             *out, json_pack("{s:s, s:I}", "month", mk, "deaths", (json_int_t)deaths[k]));
     }
@@ -67,7 +58,7 @@ static hs_status rd_alert_row(hs_store *db, sqlite3_stmt *q, sqlite3_stmt *s, lo
 {
     int m = sqlite3_column_int(q, 2);
     char ms[24];
-    hsi_rd_month_str(m, ms);
+    hs_month_format(m, ms);
     json_t *ser = NULL;
     hs_status st = rd_alert_series(db, s, prun, sqlite3_column_int64(q, 7), m, &ser, err);
     json_t *name = sqlite3_column_type(q, 9) == SQLITE_NULL ? json_null() : hsi_rd_str(q, 9);
@@ -102,7 +93,7 @@ hs_status hsi_rd_alerts(hs_store *db, const char *country, int since, long limit
                             &s, err);
     if (!st) {
         sqlite3_bind_int64(q, 1, prun);
-        rd_bind_opt(q, 2, country);
+        hsi_store_bind_text(q, 2, country);
         sqlite3_bind_int(q, 3, since);
         sqlite3_bind_int64(q, 4, limit);
         int rc = SQLITE_DONE;
@@ -131,14 +122,13 @@ hs_status hsi_rd_alert_total(hs_store *db, const char *country, int since, long 
                             &q, err);
     if (st) return st;
     sqlite3_bind_int64(q, 1, prun);
-    rd_bind_opt(q, 2, country);
+    hsi_store_bind_text(q, 2, country);
     sqlite3_bind_int(q, 3, since);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    int row = 0;
+    st = hsi_rd_step1(db, q, &row, err);
+    if (row) {
         *n = sqlite3_column_int64(q, 0);
-        rc = SQLITE_DONE;
     }
-    st = hsi_rd_done(db, rc, err);
     sqlite3_finalize(q);
     return st;
 }
@@ -163,7 +153,7 @@ hs_status hsi_rd_panel(hs_store *db, const hsi_rd_panel_q *pq, json_t **out, int
     sqlite3_bind_text(q, 2, pq->level, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 3, pq->from);
     sqlite3_bind_int(q, 4, pq->to);
-    rd_bind_opt(q, 5, grid ? NULL : pq->country);
+    hsi_store_bind_text(q, 5, grid ? NULL : pq->country);
     sqlite3_bind_int64(q, 6, grid ? pq->gid : 0);
     long n = 0;
     int rc;
@@ -174,7 +164,7 @@ hs_status hsi_rd_panel(hs_store *db, const hsi_rd_panel_q *pq, json_t **out, int
             break;
         }
         char ms[24];
-        hsi_rd_month_str(sqlite3_column_int(q, 2), ms);
+        hs_month_format(sqlite3_column_int(q, 2), ms);
         /* grid rows: a cell is not tied to one country, so country is null */
         json_t *row = json_pack("{s:o, s:s}", "country", hsi_rd_str(q, 0), "month", ms);
         if (grid) json_object_set_new(row, "gid", json_integer(sqlite3_column_int64(q, 1)));

@@ -13,9 +13,6 @@
 
 struct json_t;
 
-/* "YYYY-MM" of a month_id (1 = 1980-01). */
-HS_INTERNAL void hsi_rd_month_str(int month_id, char out[24]);
-
 /* Full sync on every commit: an acknowledged write survives a crash of the machine. */
 HS_INTERNAL hs_status hsi_rd_sync_full(hs_store *db, hs_error *err);
 
@@ -129,6 +126,8 @@ HS_INTERNAL hs_status hsi_rd_prepare(hs_store *db, const char *sql, struct sqlit
                                      hs_error *err);
 /* What a finished step loop ended with: HS_OK on SQLITE_DONE, else HS_ERR_IO. */
 HS_INTERNAL hs_status hsi_rd_done(hs_store *db, int rc, hs_error *err);
+/* Step q for at most one row: *row is 1 when there is one (read it before finalizing q). */
+HS_INTERNAL hs_status hsi_rd_step1(hs_store *db, struct sqlite3_stmt *q, int *row, hs_error *err);
 /* Column values as JSON: a NULL column (and text that is not UTF-8, or a number that is not
  * finite) is null. */
 HS_INTERNAL struct json_t *hsi_rd_str(struct sqlite3_stmt *q, int i);

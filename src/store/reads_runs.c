@@ -56,15 +56,14 @@ hs_status hsi_rd_run(hs_store *db, long long id, json_t **out, hs_error *err)
     if (st) return st;
     sqlite3_bind_int64(q, 1, id);
     json_t *run = NULL;
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    int row = 0;
+    st = hsi_rd_step1(db, q, &row, err);
+    if (row) {
         run = json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "id",
                         (json_int_t)sqlite3_column_int64(q, 0), "index", "hsi", "status",
                         hsi_rd_str(q, 1), "started", hsi_rd_str(q, 2), "finished", hsi_rd_str(q, 3),
                         "message", hsi_rd_str(q, 4), "requested_by", hsi_rd_str(q, 5));
-        rc = SQLITE_DONE;
     }
-    st = hsi_rd_done(db, rc, err);
     sqlite3_finalize(q);
     if (st || !run) return st;
     json_t *subs = json_array(), *idx = json_array();
@@ -135,12 +134,11 @@ hs_status hsi_rd_submission(hs_store *db, long long id, long partner, json_t **o
     if (st) return st;
     sqlite3_bind_int64(q, 1, id);
     if (partner) sqlite3_bind_int64(q, 2, partner);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    int row = 0;
+    st = hsi_rd_step1(db, q, &row, err);
+    if (row) {
         *out = rd_sub_obj(q);
-        rc = SQLITE_DONE;
     }
-    st = hsi_rd_done(db, rc, err);
     sqlite3_finalize(q);
     return st;
 }
@@ -153,10 +151,7 @@ hs_status hsi_rd_submissions(hs_store *db, const char *status, long limit, json_
     hs_status st = hsi_rd_prepare(
         db, RD_SUB_COLS "WHERE ?1 IS NULL OR s.status = ?1 ORDER BY s.id DESC LIMIT ?2", &q, err);
     if (st) return st;
-    if (status)
-        sqlite3_bind_text(q, 1, status, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 1);
+    hsi_store_bind_text(q, 1, status);
     sqlite3_bind_int64(q, 2, limit);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)

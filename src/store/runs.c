@@ -21,47 +21,16 @@
  * (status, times, submissions used) but not their scores, panels and nodes. */
 #define RN_KEEP 5
 
-static hs_status rn_prep(hs_store *db, const char *sql, sqlite3_stmt **q, hs_error *err)
-{
-    if (sqlite3_prepare_v2(hsi_store_db(db), sql, -1, q, NULL) != SQLITE_OK)
-        return hsi_store_err(db, err, "cannot prepare a statement");
-    return HS_OK;
-}
-
-static hs_status rn_done(hs_store *db, sqlite3_stmt *q, const char *what, hs_error *err)
-{
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return hsi_store_err(db, err, what);
-    return HS_OK;
-}
-
-static void rn_text(sqlite3_stmt *q, int i, const char *s)
-{
-    if (s)
-        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, i);
-}
-
-static void rn_real(sqlite3_stmt *q, int i, double v)
-{
-    if (isnan(v))
-        sqlite3_bind_null(q, i);
-    else
-        sqlite3_bind_double(q, i, v);
-}
-
 /* One statement with a run id as ?1 and an optional second id as ?2, run once. */
 static hs_status rn_exec_ids(hs_store *db, const char *sql, int64_t a, int64_t b, const char *what,
                              hs_error *err)
 {
     sqlite3_stmt *q = NULL;
-    hs_status st = rn_prep(db, sql, &q, err);
+    hs_status st = hsi_store_prep(db, sql, &q, err);
     if (!st) {
         sqlite3_bind_int64(q, 1, a);
         if (sqlite3_bind_parameter_count(q) > 1) sqlite3_bind_int64(q, 2, b);
-        st = rn_done(db, q, what, err);
+        st = hsi_store_step(db, q, what, err);
     }
     sqlite3_finalize(q);
     return st;
@@ -75,17 +44,17 @@ hs_status hsi_run_begin(hs_store *db, long partner, const char *actor, int use_s
     sqlite3_stmt *q = NULL;
     hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (!st)
-        st = rn_prep(db,
-                     "INSERT INTO run(status, started_at, requested_by, pid) "
-                     "VALUES('running', strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?1, ?2)",
-                     &q, err);
+        st = hsi_store_prep(db,
+                            "INSERT INTO run(status, started_at, requested_by, pid) "
+                            "VALUES('running', strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?1, ?2)",
+                            &q, err);
     if (!st) {
         if (partner > 0)
             sqlite3_bind_int64(q, 1, partner);
         else
             sqlite3_bind_null(q, 1);
         sqlite3_bind_int64(q, 2, (int64_t)getpid());
-        st = rn_done(db, q, "cannot record the run", err);
+        st = hsi_store_step(db, q, "cannot record the run", err);
         *run = sqlite3_last_insert_rowid(hsi_store_db(db));
     }
     sqlite3_finalize(q);
@@ -110,14 +79,14 @@ void hsi_run_fail(hs_store *db, const char *actor, int64_t run, const hs_error *
     hs_error_format(e, msg, sizeof msg);
     sqlite3_stmt *q = NULL;
     if (hsi_store_exec(db, "BEGIN IMMEDIATE", NULL)) return;
-    hs_status st = rn_prep(db,
-                           "UPDATE run SET status = 'failed', message = ?2, finished_at = "
-                           "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1",
-                           &q, NULL);
+    hs_status st = hsi_store_prep(db,
+                                  "UPDATE run SET status = 'failed', message = ?2, finished_at = "
+                                  "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1",
+                                  &q, NULL);
     if (!st) {
         sqlite3_bind_int64(q, 1, run);
         sqlite3_bind_text(q, 2, msg, -1, SQLITE_TRANSIENT);
-        st = rn_done(db, q, "cannot record the failure", NULL);
+        st = hsi_store_step(db, q, "cannot record the failure", NULL);
     }
     sqlite3_finalize(q);
     char obj[32];
@@ -170,12 +139,13 @@ hs_status hsi_run_sub_values(hs_store *db, int64_t run, hsi_run_value_fn fn, voi
                              hs_error *err)
 {
     sqlite3_stmt *q = NULL;
-    hs_status st = rn_prep(db,
-                           "SELECT s.id, v.ucode, v.time, v.icode, v.value FROM run_submission "
-                           "rs JOIN submission s ON s.id = rs.submission JOIN submission_value "
-                           "v ON v.submission = s.id WHERE rs.run = ?1 AND s.kind = "
-                           "'indicators' ORDER BY s.id, v.line",
-                           &q, err);
+    hs_status st =
+        hsi_store_prep(db,
+                       "SELECT s.id, v.ucode, v.time, v.icode, v.value FROM run_submission "
+                       "rs JOIN submission s ON s.id = rs.submission JOIN submission_value "
+                       "v ON v.submission = s.id WHERE rs.run = ?1 AND s.kind = "
+                       "'indicators' ORDER BY s.id, v.line",
+                       &q, err);
     if (!st) sqlite3_bind_int64(q, 1, run);
     while (!st && sqlite3_step(q) == SQLITE_ROW) {
         double v =
@@ -190,11 +160,12 @@ hs_status hsi_run_sub_values(hs_store *db, int64_t run, hsi_run_value_fn fn, voi
 hs_status hsi_run_event_subs(hs_store *db, int64_t run, hsi_run_body_fn fn, void *ud, hs_error *err)
 {
     sqlite3_stmt *q = NULL;
-    hs_status st = rn_prep(db,
-                           "SELECT s.id, s.body FROM run_submission rs JOIN submission s ON "
-                           "s.id = rs.submission WHERE rs.run = ?1 AND s.kind = 'events' ORDER "
-                           "BY s.id",
-                           &q, err);
+    hs_status st =
+        hsi_store_prep(db,
+                       "SELECT s.id, s.body FROM run_submission rs JOIN submission s ON "
+                       "s.id = rs.submission WHERE rs.run = ?1 AND s.kind = 'events' ORDER "
+                       "BY s.id",
+                       &q, err);
     if (!st) sqlite3_bind_int64(q, 1, run);
     while (!st && sqlite3_step(q) == SQLITE_ROW) {
         const char *body = sqlite3_column_blob(q, 1);
@@ -215,16 +186,17 @@ hs_status hsi_run_reject(hs_store *db, const char *actor, int64_t run, int64_t i
     sqlite3_stmt *q = NULL;
     hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (st) return st;
-    st = rn_prep(db,
-                 "UPDATE submission SET status = 'rejected', decided_at = "
-                 "strftime('%Y-%m-%dT%H:%M:%fZ','now'), decided_by = ?2, reason = ?3 WHERE id = "
-                 "?1 AND status = 'accepted'",
-                 &q, err);
+    st = hsi_store_prep(
+        db,
+        "UPDATE submission SET status = 'rejected', decided_at = "
+        "strftime('%Y-%m-%dT%H:%M:%fZ','now'), decided_by = ?2, reason = ?3 WHERE id = "
+        "?1 AND status = 'accepted'",
+        &q, err);
     if (!st) {
         sqlite3_bind_int64(q, 1, id);
         sqlite3_bind_text(q, 2, by, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 3, det, -1, SQLITE_TRANSIENT);
-        st = rn_done(db, q, "cannot reject a submission", err);
+        st = hsi_store_step(db, q, "cannot reject a submission", err);
     }
     sqlite3_finalize(q);
     if (!st)
@@ -255,20 +227,21 @@ int hsi_run_has_source(hs_store *db, const char *name)
 static hs_status rn_dataset(hs_store *db, const hsi_run_index *ix, int64_t *id, hs_error *err)
 {
     sqlite3_stmt *q = NULL;
-    hs_status st =
-        rn_prep(db,
-                "INSERT OR IGNORE INTO dataset(file, sha256, bytes, added_at) VALUES(?1, ?2, "
-                "?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-                &q, err);
+    hs_status st = hsi_store_prep(
+        db,
+        "INSERT OR IGNORE INTO dataset(file, sha256, bytes, added_at) VALUES(?1, ?2, "
+        "?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+        &q, err);
     if (!st) {
         sqlite3_bind_text(q, 1, ix->data_file, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 2, ix->data_sha, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(q, 3, (int64_t)ix->data_bytes);
-        st = rn_done(db, q, "cannot record a data set", err);
+        st = hsi_store_step(db, q, "cannot record a data set", err);
     }
     sqlite3_finalize(q);
     q = NULL;
-    if (!st) st = rn_prep(db, "SELECT id FROM dataset WHERE file = ?1 AND sha256 = ?2", &q, err);
+    if (!st)
+        st = hsi_store_prep(db, "SELECT id FROM dataset WHERE file = ?1 AND sha256 = ?2", &q, err);
     if (!st) {
         sqlite3_bind_text(q, 1, ix->data_file, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 2, ix->data_sha, -1, SQLITE_TRANSIENT);
@@ -294,10 +267,10 @@ static hs_status rn_index_row(hs_store *db, int64_t run, const hsi_run_index *ix
     hs_status st = rn_dataset(db, ix, &ds, err);
     sqlite3_stmt *q = NULL;
     if (!st)
-        st = rn_prep(db,
-                     "INSERT INTO run_index(run, id, name, top, pipeline, dataset, steps, "
-                     "sources) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                     &q, err);
+        st = hsi_store_prep(db,
+                            "INSERT INTO run_index(run, id, name, top, pipeline, dataset, steps, "
+                            "sources) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            &q, err);
     if (!st) {
         sqlite3_bind_int64(q, 1, run);
         sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
@@ -307,7 +280,7 @@ static hs_status rn_index_row(hs_store *db, int64_t run, const hsi_run_index *ix
         sqlite3_bind_int64(q, 6, ds);
         sqlite3_bind_text(q, 7, ix->steps_json, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 8, ix->sources_json, -1, SQLITE_TRANSIENT);
-        st = rn_done(db, q, "cannot record an index", err);
+        st = hsi_store_step(db, q, "cannot record an index", err);
     }
     sqlite3_finalize(q);
     return st;
@@ -320,10 +293,11 @@ static hs_status rn_nodes_units(hs_store *db, int64_t run, const hsi_run_index *
     const hs_build *b = ix->b;
     const hsi_meta *m = &b->meta;
     sqlite3_stmt *q = NULL;
-    hs_status st = rn_prep(db,
-                           "INSERT INTO node(run, idx, ord, code, name, level, parent, weight, "
-                           "type, direction) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                           &q, err);
+    hs_status st =
+        hsi_store_prep(db,
+                       "INSERT INTO node(run, idx, ord, code, name, level, parent, weight, "
+                       "type, direction) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                       &q, err);
     int ord = 0;
     for (int lev = m->maxlevel; !st && lev >= 1; lev--) {
         for (size_t i = 0; !st && i < m->n; i++) {
@@ -334,28 +308,29 @@ static hs_status rn_nodes_units(hs_store *db, int64_t run, const hsi_run_index *
             sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int(q, 3, ord++);
             sqlite3_bind_text(q, 4, n->code, -1, SQLITE_TRANSIENT);
-            rn_text(q, 5, n->name);
+            hsi_store_bind_text(q, 5, n->name);
             sqlite3_bind_int(q, 6, n->level);
-            rn_text(q, 7, n->parent);
-            rn_real(q, 8, n->weight);
+            hsi_store_bind_text(q, 7, n->parent);
+            hsi_store_bind_real(q, 8, n->weight);
             sqlite3_bind_text(q, 9, n->type == HSI_NODE_AGGREGATE ? "Aggregate" : "Indicator", -1,
                               SQLITE_STATIC);
             sqlite3_bind_int(q, 10, n->direction);
-            st = rn_done(db, q, "cannot record a node", err);
+            st = hsi_store_step(db, q, "cannot record a node", err);
         }
     }
     sqlite3_finalize(q);
     q = NULL;
     if (!st)
-        st = rn_prep(db,
-                     "INSERT INTO unit(code, name) VALUES(?1, ?2) ON CONFLICT(code) DO UPDATE "
-                     "SET name = coalesce(unit.name, excluded.name)",
-                     &q, err);
+        st = hsi_store_prep(
+            db,
+            "INSERT INTO unit(code, name) VALUES(?1, ?2) ON CONFLICT(code) DO UPDATE "
+            "SET name = coalesce(unit.name, excluded.name)",
+            &q, err);
     for (size_t r = 0; !st && r < b->units.n; r++) {
         if (r && !strcmp(b->units.code[r], b->units.code[r - 1])) continue;
         sqlite3_bind_text(q, 1, b->units.code[r], -1, SQLITE_TRANSIENT);
-        rn_text(q, 2, b->units.name ? b->units.name[r] : NULL);
-        st = rn_done(db, q, "cannot record a unit", err);
+        hsi_store_bind_text(q, 2, b->units.name ? b->units.name[r] : NULL);
+        st = hsi_store_step(db, q, "cannot record a unit", err);
     }
     sqlite3_finalize(q);
     return st;
@@ -373,10 +348,10 @@ static hs_status rn_scores(hs_store *db, int64_t run, const hsi_run_index *ix, s
     hs_status st = hsi_rank_dset(ctx, b, ag, rk, err);
     sqlite3_stmt *q = NULL;
     if (!st)
-        st = rn_prep(db,
-                     "INSERT INTO score(run, idx, node, year, unit, score, rank) "
-                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                     &q, err);
+        st = hsi_store_prep(db,
+                            "INSERT INTO score(run, idx, node, year, unit, score, rank) "
+                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                            &q, err);
     for (size_t c = 0; !st && c < ag->ncol; c++) {
         const hsi_node *n = &b->meta.node[ag->node[c]];
         if (n->type != HSI_NODE_AGGREGATE && n->type != HSI_NODE_INDICATOR) continue;
@@ -388,9 +363,9 @@ static hs_status rn_scores(hs_store *db, int64_t run, const hsi_run_index *ix, s
             sqlite3_bind_text(q, 3, n->code, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(q, 4, b->units.has_time ? b->units.time[u] : 0);
             sqlite3_bind_text(q, 5, b->units.code[u], -1, SQLITE_TRANSIENT);
-            rn_real(q, 6, v[r]);
-            rn_real(q, 7, isnan(v[r]) ? (double)NAN : rk[c * ag->nrow + r]);
-            st = rn_done(db, q, "cannot record a score", err);
+            hsi_store_bind_real(q, 6, v[r]);
+            hsi_store_bind_real(q, 7, isnan(v[r]) ? (double)NAN : rk[c * ag->nrow + r]);
+            st = hsi_store_step(db, q, "cannot record a score", err);
             (*nscores)++;
         }
     }
@@ -404,10 +379,11 @@ static hs_status rn_intervals(hs_store *db, int64_t run, const hsi_run_index *ix
 {
     const hs_sensitivity *ua = ix->ua;
     sqlite3_stmt *q = NULL;
-    hs_status st = rn_prep(db,
-                           "INSERT INTO rank_interval(run, idx, node, year, unit, lo, median, "
-                           "hi) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           &q, err);
+    hs_status st =
+        hsi_store_prep(db,
+                       "INSERT INTO rank_interval(run, idx, node, year, unit, lo, median, "
+                       "hi) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                       &q, err);
     for (size_t i = 0; !st && i < ua->nunit; i++) {
         double iv[3];
         st = hsi_sensitivity_rank_interval(ua, i, iv, err);
@@ -418,8 +394,8 @@ static hs_status rn_intervals(hs_store *db, int64_t run, const hsi_run_index *ix
         sqlite3_bind_int64(q, 4, ua->base->units.has_time ? ua->time : 0);
         sqlite3_bind_text(q, 5, ua->base->units.code[ua->unit_row[i]], -1, SQLITE_TRANSIENT);
         for (int k = 0; k < 3; k++)
-            rn_real(q, 6 + k, iv[k]);
-        st = rn_done(db, q, "cannot record a rank interval", err);
+            hsi_store_bind_real(q, 6 + k, iv[k]);
+        st = hsi_store_step(db, q, "cannot record a rank interval", err);
     }
     sqlite3_finalize(q);
     return st;
@@ -451,10 +427,10 @@ static hs_status rn_coverage(hs_store *db, sqlite3_stmt *cq, int64_t run, const 
         if (cov || !from) continue;
         sqlite3_bind_int64(cq, 1, run);
         sqlite3_bind_int64(cq, 2, hs_panel_unit(p, i));
-        rn_text(cq, 3, iso);
+        hsi_store_bind_text(cq, 3, iso);
         sqlite3_bind_int(cq, 4, from);
         sqlite3_bind_int(cq, 5, mo - 1);
-        st = rn_done(db, cq, "cannot record a panel's coverage", err);
+        st = hsi_store_step(db, cq, "cannot record a panel's coverage", err);
         from = 0;
     }
     return st;
@@ -465,15 +441,16 @@ hs_status hsi_run_put_panel(hs_store *db, int64_t run, const hs_panel *p, const 
 {
     int grid = hsi_panel_level(p) == HS_PANEL_GRID;
     sqlite3_stmt *q = NULL, *cq = NULL;
-    hs_status st = rn_prep(db,
-                           "INSERT INTO panel_month(run, level, unit, iso3, month_id, events, "
-                           "deaths) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                           &q, err);
+    hs_status st =
+        hsi_store_prep(db,
+                       "INSERT INTO panel_month(run, level, unit, iso3, month_id, events, "
+                       "deaths) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                       &q, err);
     if (!st && !grid)
-        st = rn_prep(db,
-                     "INSERT INTO panel_coverage(run, level, unit, iso3, first_month, "
-                     "last_month) VALUES(?1, 'country', ?2, ?3, ?4, ?5)",
-                     &cq, err);
+        st = hsi_store_prep(db,
+                            "INSERT INTO panel_coverage(run, level, unit, iso3, first_month, "
+                            "last_month) VALUES(?1, 'country', ?2, ?3, ?4, ?5)",
+                            &cq, err);
     int m0 = hs_panel_first_month(p), m1 = hs_panel_last_month(p);
     for (size_t i = 0; !st && i < hs_panel_nunits(p); i++) {
         long u = hs_panel_unit(p, i);
@@ -488,11 +465,11 @@ hs_status hsi_run_put_panel(hs_store *db, int64_t run, const hs_panel *p, const 
             sqlite3_bind_int64(q, 1, run);
             sqlite3_bind_text(q, 2, grid ? "grid" : "country", -1, SQLITE_STATIC);
             sqlite3_bind_int64(q, 3, u);
-            rn_text(q, 4, iso);
+            hsi_store_bind_text(q, 4, iso);
             sqlite3_bind_int(q, 5, mo);
             sqlite3_bind_int64(q, 6, e);
             sqlite3_bind_int64(q, 7, d);
-            st = rn_done(db, q, "cannot record a panel row", err);
+            st = hsi_store_step(db, q, "cannot record a panel row", err);
             (*nrows)++;
         }
     }

@@ -12,6 +12,7 @@
 #include "store_int.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -251,6 +252,35 @@ static const char *const store_migrations[] = {
 hs_status hsi_store_err(hs_store *s, hs_error *err, const char *what)
 {
     return hsi_err(err, HS_ERR_IO, s->path, 0, 0, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+hs_status hsi_store_prep(hs_store *s, const char *sql, sqlite3_stmt **q, hs_error *err)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) == SQLITE_OK) return HS_OK;
+    return hsi_store_err(s, err, "cannot prepare a statement");
+}
+
+hs_status hsi_store_step(hs_store *s, sqlite3_stmt *q, const char *what, hs_error *err)
+{
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? HS_OK : hsi_store_err(s, err, what);
+}
+
+void hsi_store_bind_text(sqlite3_stmt *q, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+void hsi_store_bind_real(sqlite3_stmt *q, int i, double v)
+{
+    if (isnan(v))
+        sqlite3_bind_null(q, i);
+    else
+        sqlite3_bind_double(q, i, v);
 }
 
 hs_status hsi_store_exec(hs_store *s, const char *sql, hs_error *err)

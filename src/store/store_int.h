@@ -23,6 +23,16 @@ struct hsi_sub_rules;
 HS_INTERNAL struct hsi_sub_rules **hsi_store_rules(hs_store *s);
 HS_INTERNAL void hsi_sub_rules_free(hs_ctx *ctx, struct hsi_sub_rules *r);
 
+/* Prepare sql on the connection (err: "cannot prepare a statement: <SQLite's message>"). */
+struct sqlite3_stmt;
+HS_INTERNAL hs_status hsi_store_prep(hs_store *s, const char *sql, struct sqlite3_stmt **q,
+                                     hs_error *err);
+/* Step a write once and reset it; err gets "what: <SQLite's message>" when it fails. */
+HS_INTERNAL hs_status hsi_store_step(hs_store *s, struct sqlite3_stmt *q, const char *what,
+                                     hs_error *err);
+/* Bind text, or NULL for a NULL pointer; a number, or NULL for NaN (missing is never 0). */
+HS_INTERNAL void hsi_store_bind_text(struct sqlite3_stmt *q, int i, const char *v);
+HS_INTERNAL void hsi_store_bind_real(struct sqlite3_stmt *q, int i, double v);
 /* Run SQL without parameters (BEGIN, COMMIT, pragmas); err gets SQLite's message. */
 HS_INTERNAL hs_status hsi_store_exec(hs_store *s, const char *sql, hs_error *err);
 /* Fill err with "what: <SQLite's message>" and return HS_ERR_IO. */

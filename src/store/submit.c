@@ -525,10 +525,7 @@ static hs_status sub_store(hs_store *db, long partner, const char *actor, const 
         sqlite3_bind_text(q, 3, vals[i].ucode, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 4, vals[i].time);
         sqlite3_bind_text(q, 5, vals[i].icode, -1, SQLITE_STATIC);
-        if (isnan(vals[i].v))
-            sqlite3_bind_null(q, 6);
-        else
-            sqlite3_bind_double(q, 6, vals[i].v);
+        hsi_store_bind_real(q, 6, vals[i].v);
         if (sqlite3_step(q) != SQLITE_DONE) st = hsi_store_err(db, err, "cannot store a value");
     }
     sqlite3_finalize(q);
@@ -728,10 +725,7 @@ hs_status hs_submission_list(hs_store *db, const char *status, hs_submission_inf
                            "s.id DESC LIMIT 1000",
                            -1, &q, NULL) != SQLITE_OK)
         return hsi_store_err(db, err, "cannot list submissions");
-    if (status)
-        sqlite3_bind_text(q, 1, status, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 1);
+    hsi_store_bind_text(q, 1, status);
     hs_submission_info *a = NULL;
     size_t cap = 0;
     hs_status st = HS_OK;
