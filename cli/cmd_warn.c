@@ -11,6 +11,7 @@
 void cmd_warn_help(void)
 {
     puts("usage: humsec warn (--db PATH | FILE... | --table FILE) [--level country|grid]\n"
+         "                   [--column NAME] [--covered-from YYYY-MM] [--covered-to YYYY-MM]\n"
          "                   [--from YYYY-MM]\n"
          "                   [--to YYYY-MM] [--measure deaths|events] [--type all|sb|ns|os]\n"
          "                   [--window W] [--guard G] [--alpha A] [--no-bh] [--min-size N]\n"
@@ -33,6 +34,12 @@ void cmd_warn_help(void)
          "  --table FILE      or a country-month table (UCDP's iso3 + period shape: deaths\n"
          "                    in total, so --type all; VIEWS's ged_sb: --type sb); it\n"
          "                    covers its first to last month (docs/events.md)\n"
+         "  --column NAME     the table's count column (default conflict_fatalities_best,\n"
+         "                    or ged_sb / ged_best_sb for VIEWS's shape)\n"
+         "  --covered-from, --covered-to YYYY-MM   the months the table covers, when not its\n"
+         "                    first to last month: a month outside them is unknown (never\n"
+         "                    scored), a row outside them an error; inside, UCDP's shape\n"
+         "                    reads a month without a row as zero\n"
          "  --level L         country (default) or grid\n"
          "  --from, --to YYYY-MM   months to score (default: every month with a full window)\n"
          "  --measure M       deaths (best, default) or events\n"
@@ -76,6 +83,7 @@ typedef struct warn_args {
     double score_n;
     hs_panel_opts po;
     hs_warn_opts wo;
+    hs_cmtable_opts to; /* --table: its column and stated coverage */
 } warn_args;
 
 static int warn_parse(int argc, char **argv, warn_args *a)
@@ -93,6 +101,11 @@ static int warn_parse(int argc, char **argv, warn_args *a)
             a->geo = argv[++i];
         } else if (!strcmp(o, "--table") && more) {
             a->table = argv[++i];
+        } else if (!strcmp(o, "--column") && more) {
+            a->to.column = argv[++i];
+        } else if ((!strcmp(o, "--covered-from") || !strcmp(o, "--covered-to")) && more) {
+            if (cli_month(argv[++i], o[10] == 'f' ? &a->to.from : &a->to.to) != 0)
+                return cli_usage("warn", "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
         } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
             a->output = argv[++i];
         } else if (!strcmp(o, "--level") && more) {
@@ -170,6 +183,10 @@ static int warn_parse(int argc, char **argv, warn_args *a)
         return cli_usage("warn", "warn needs the store (--db PATH), event files or --table");
     if (!!a->db + !!a->nfiles + !!a->table > 1)
         return cli_usage("warn", "warn takes one of the store, files or --table");
+    if (!a->table && (a->to.column || a->to.from || a->to.to))
+        return cli_usage("warn", "--column, --covered-from and --covered-to go with --table");
+    if (a->to.from && a->to.to && a->to.from > a->to.to)
+        return cli_usage("warn", "--covered-from is after --covered-to");
     if (a->table && a->po.level == HS_PANEL_GRID)
         return cli_usage("warn", "a country-month table makes a country panel, not a grid");
     return 0;
@@ -181,6 +198,7 @@ int cmd_warn(int argc, char **argv)
     memset(&a, 0, sizeof a);
     hs_panel_opts_init(&a.po);
     hs_warn_opts_init(&a.wo);
+    hs_cmtable_opts_init(&a.to);
     a.files = calloc((size_t)argc, sizeof *a.files);
     if (!a.files) {
         fputs("humsec: out of memory\n", stderr);
@@ -208,11 +226,10 @@ int cmd_warn(int argc, char **argv)
     hs_status st = cli_geo(ctx, a.geo, a.quiet, &geo, &err);
     if (st == HS_OK && a.db) st = hs_store_open(ctx, a.db, &db, &err);
     if (st == HS_OK && a.table) {
-        /* the table covers its first to last month; --from/--to remain the months scored */
-        hs_cmtable_opts to;
-        hs_cmtable_opts_init(&to);
+        /* the table covers its first to last month unless --covered-from/--covered-to
+         * state it; --from/--to remain the months scored */
         hs_cmtable *t = NULL;
-        st = hs_cmtable_read(ctx, a.table, geo, &to, &t, &err);
+        st = hs_cmtable_read(ctx, a.table, geo, &a.to, &t, &err);
         if (st == HS_OK) st = hs_panel_from_cmtable(ctx, t, geo, &a.po, &p, &err);
         hs_cmtable_free(t);
     } else if (st == HS_OK) {

@@ -2,8 +2,8 @@
 # cmtable_cli.sh - `humsec events panel --table` and `humsec warn --table`: the panel of a
 # small table of each shape says what the table says (zero where UCDP's shape has no row,
 # empty where VIEWS's has none or the table does not cover the month), bad tables are
-# refused with file:line and nothing written, and warn on the global UCDP table flags the
-# escalations everyone knows of.
+# refused with file:line and nothing written, warn takes a table's stated coverage and count
+# column, and warn on the global UCDP table flags the escalations everyone knows of.
 # Usage: sh tests/cli/cmtable_cli.sh path/to/humsec
 set -u
 bin=${1:?usage: cmtable_cli.sh HUMSEC}
@@ -62,6 +62,37 @@ awk 'BEGIN { print "country_id,month_id,ged_sb"
     err "warn --cusum on vh.csv exited $?"
 [ "$(cut -d, -f1,4,5 "$tmp/vc.out" | tail -n +2)" = "531,57,100" ] ||
     err "CUSUM across an unknown month: $(cat "$tmp/vc.out")"
+
+# warn's stated coverage: one row, Ukraine's 100 deaths in 2022-02. Covering only that month
+# the table gives no baseline and no alert; stated to cover 2020-02 .. 2022-02, the 24
+# months before are zero (no row in a covered month) and 2022-02 alerts. A row outside the
+# stated coverage is an error naming file:line, and nothing is written.
+printf 'iso3,period,conflict_fatalities_best\nUKR,2022-02,100\n' >"$tmp/c1.csv"
+"$bin" warn --table "$tmp/c1.csv" -o "$tmp/c1.out" -q || err "warn on c1.csv exited $?"
+[ "$(wc -l <"$tmp/c1.out")" = 1 ] || err "warn without a baseline alerted: $(cat "$tmp/c1.out")"
+"$bin" warn --table "$tmp/c1.csv" --covered-from 2020-02 --covered-to 2022-02 \
+    -o "$tmp/c2.out" -q || err "warn --covered-from/--covered-to exited $?"
+[ "$(cut -d, -f1,4,5 "$tmp/c2.out" | tail -n +2)" = "506,369,100" ] ||
+    err "warn over the stated coverage: $(cat "$tmp/c2.out")"
+"$bin" warn --table "$tmp/c1.csv" --covered-to 2022-01 -o "$tmp/c3.out" 2>"$tmp/err" &&
+    err "a row after --covered-to accepted"
+grep -q "c1.csv:2:5: 2022-02 is outside the stated coverage" "$tmp/err" ||
+    err "--covered-to: $(cat "$tmp/err")"
+[ ! -e "$tmp/c3.out" ] || err "--covered-to: alerts written"
+"$bin" warn --covered-to 2022-01 "$tmp/c1.csv" -q 2>"$tmp/err" && err "--covered-to without --table"
+grep -q "go with --table" "$tmp/err" || err "--covered-to without --table: $(cat "$tmp/err")"
+
+# warn's --column: the same table holds state-based and non-state deaths; 100 non-state
+# deaths in month_id 531 alert with --column ged_ns --type ns, and the default column
+# (ged_sb, all zero) gives none
+awk 'BEGIN { print "country_id,month_id,ged_sb,ged_ns"
+             for (m = 500; m <= 531; m++) print "57," m ",0," (m == 531 ? 100 : 0) }' >"$tmp/ns.csv"
+"$bin" warn --table "$tmp/ns.csv" --type sb -o "$tmp/ns0.out" -q || err "warn on ns.csv exited $?"
+[ "$(wc -l <"$tmp/ns0.out")" = 1 ] || err "ged_sb alerted: $(cat "$tmp/ns0.out")"
+"$bin" warn --table "$tmp/ns.csv" --column ged_ns --type ns -o "$tmp/ns1.out" -q ||
+    err "warn --column ged_ns exited $?"
+[ "$(cut -d, -f1,4,5 "$tmp/ns1.out" | tail -n +2)" = "531,57,100" ] ||
+    err "warn --column ged_ns: $(cat "$tmp/ns1.out")"
 
 # bad tables: file:line, a non-zero exit, nothing written
 bad() { # bad NAME CONTENT NEEDLE [OPTIONS]
