@@ -68,10 +68,10 @@ lint:
 
 test: test-fast test-asan lint
 
-# Rebuild the report's front-end bundle (report/dist/, committed) from report/src/ with the
+# Rebuild the report's front-end bundle (web/dist/, committed) from web/src/ with the
 # locked npm packages; docs/report.md. Building humsec itself needs no node.
 report-js:
-	@cd report && npm ci --no-audit --no-fund && npm run build
+	@cd web && npm ci --no-audit --no-fund && npm run build
 
 FORMAT_FILES = include/*.h $$(git ls-files 'src/*.[ch]' 'cli/*.[ch]' 'mpi/*.[ch]' 'fuzz/*.[ch]' \
                'tests/*.[ch]')

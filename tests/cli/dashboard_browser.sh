@@ -1,12 +1,12 @@
 #!/bin/sh
 # dashboard_browser.sh - the dashboard of `humsec serve` in headless Chromium (Debian's
-# chromium, driven by the npm package playwright-core from report/package-lock.json): a store
+# chromium, driven by the npm package playwright-core from web/package-lock.json): a store
 # is prepared (the shipped GED files ingested, alerts raised, and the indices built into it
 # when `humsec run` takes --db), the server is started on a free port, and
-# report/test/dashboard.mjs checks the map, the year slider, the country page, the alerts
+# web/test/dashboard.mjs checks the map, the year slider, the country page, the alerts
 # feed (as many as GET /api/v1/alerts), the method page, error messages, no console errors
 # and no request outside the server. Screenshots are kept in BUILD/dashboard-test/. Also
-# checks that the committed bundles in report/dist/ match a rebuild.
+# checks that the committed bundles in web/dist/ match a rebuild.
 # Exits 77 (ctest: skipped; an error under HS_REQUIRE_ALL=1, as in CI) when node, npm, chromium or `humsec serve` is missing.
 # Usage: sh tests/cli/dashboard_browser.sh path/to/humsec
 set -u
@@ -18,7 +18,7 @@ req_chromium "$chromium"
 req_serve "$bin"
 req_npm playwright-core
 fail=0
-(cd report && node build.mjs --check) || fail=1
+(cd web && node build.mjs --check) || fail=1
 
 art=$(cd "$(dirname "$bin")" && pwd)/dashboard-test
 rm -rf "$art"
@@ -60,6 +60,6 @@ for _ in $(seq 1 60); do
 done
 [ $up = 1 ] || { echo "FAIL: $base/api/v1/health did not answer in 30 s: $(cat "$art/serve.log")"; exit 1; }
 
-node report/test/dashboard.mjs --base "$base" --out "$art" --chromium "$chromium" || fail=1
+node web/test/dashboard.mjs --base "$base" --out "$art" --chromium "$chromium" || fail=1
 [ $fail = 0 ] && echo "dashboard in chromium: all checks passed"
 exit $fail

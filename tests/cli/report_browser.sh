@@ -1,10 +1,10 @@
 #!/bin/sh
 # report_browser.sh - the HDI report in headless Chromium (Debian's chromium, driven by the
-# npm package playwright-core from report/package-lock.json): no console errors and no
+# npm package playwright-core from web/package-lock.json): no console errors and no
 # network, a filled map path per mapped country, a table row per scored country, a profile
 # that opens on a click, the watchlist of the global forecast in the order its summary
-# gives (report/test/browser.mjs). Screenshots are kept in
-# BUILD/report-test/. Also checks that the committed bundle report/dist/ matches a rebuild.
+# gives (web/test/browser.mjs). Screenshots are kept in
+# BUILD/report-test/. Also checks that the committed bundle web/dist/ matches a rebuild.
 # Exits 77 (ctest: skipped; an error under HS_REQUIRE_ALL=1, as in CI) when node, npm or chromium is missing.
 # Usage: sh tests/cli/report_browser.sh path/to/humsec
 set -u
@@ -15,7 +15,7 @@ req_node
 req_chromium "$chromium"
 req_npm playwright-core
 fail=0
-(cd report && node build.mjs --check) || fail=1
+(cd web && node build.mjs --check) || fail=1
 
 art=$(cd "$(dirname "$bin")" && pwd)/report-test
 rm -rf "$art"
@@ -25,7 +25,7 @@ mkdir -p "$art"
     -o "$art/forecasts" -q || { echo "FAIL: forecast --table"; exit 1; }
 "$bin" report "$art/hdi" -o "$art/report.html" --forecasts "$art/forecasts/summary.csv" -q ||
     { echo "FAIL: report"; exit 1; }
-node report/test/browser.mjs "$art/report.html" "$art/hdi" "$art" "$chromium" \
+node web/test/browser.mjs "$art/report.html" "$art/hdi" "$art" "$chromium" \
     "$art/forecasts/summary.csv" || fail=1
 [ $fail = 0 ] && echo "report in chromium: all checks passed"
 exit $fail

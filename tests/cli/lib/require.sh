@@ -25,13 +25,13 @@ req_chromium() {
     [ -x "$1" ] || req_skip "$1 not found (apt-get install chromium)"
 }
 
-# req_npm PACKAGE: the locked packages of report/ installed once (again only when the
+# req_npm PACKAGE: the locked packages of web/ installed once (again only when the
 # lockfile changes); PACKAGE is one the test needs.
 req_npm() {
-    if [ ! -d "report/node_modules/$1" ] ||
-        [ report/package-lock.json -nt report/node_modules/.package-lock.json ]; then
-        (cd report && npm ci --no-audit --no-fund --loglevel=error) >/dev/null 2>&1 ||
-            req_skip "'npm ci' in report/ failed (is the npm registry reachable?)"
+    if [ ! -d "web/node_modules/$1" ] ||
+        [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+        (cd web && npm ci --no-audit --no-fund --loglevel=error) >/dev/null 2>&1 ||
+            req_skip "'npm ci' in web/ failed (is the npm registry reachable?)"
     fi
 }
 

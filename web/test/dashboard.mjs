@@ -71,7 +71,7 @@ let axePath = null;
 try {
   axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 } catch {
-  console.log('  note: axe-core is not installed (npm ci in report/): no accessibility audit');
+  console.log('  note: axe-core is not installed (npm ci in web/): no accessibility audit');
 }
 async function audit(page, name) {
   if (!axePath) return;

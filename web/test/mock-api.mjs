@@ -411,9 +411,9 @@ function api(path, q) {
 }
 
 const STATIC = {
-  '/': ['report/dist/dashboard.html', 'text/html; charset=utf-8'],
-  '/assets/dashboard.js': ['report/dist/dashboard.js', 'text/javascript; charset=utf-8'],
-  '/assets/dashboard.css': ['report/dist/dashboard.css', 'text/css; charset=utf-8'],
+  '/': ['web/dist/dashboard.html', 'text/html; charset=utf-8'],
+  '/assets/dashboard.js': ['web/dist/dashboard.js', 'text/javascript; charset=utf-8'],
+  '/assets/dashboard.css': ['web/dist/dashboard.css', 'text/css; charset=utf-8'],
   '/assets/countries-50m.json': ['data/geo/countries-50m.json', 'application/json'],
   '/assets/iso-codes.json': ['data/geo/i18n-iso-countries_codes.json', 'application/json'],
   '/assets/iso-names.json': ['data/geo/i18n-iso-countries_en.json', 'application/json'],

@@ -2,7 +2,7 @@
 // into dist/report.js and dist/report.css, and the dashboard that `humsec serve` sends
 // (src/dashboard/main.js) into dist/dashboard.js and dist/dashboard.css, with its page
 // src/dashboard/index.html copied to dist/dashboard.html. The C build compiles these files
-// into humsec (report/embed.cmake). `node build.mjs --check` rebuilds in memory and fails
+// into humsec (web/embed.cmake). `node build.mjs --check` rebuilds in memory and fails
 // if the committed dist/ files differ from what the sources and the locked packages give.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
