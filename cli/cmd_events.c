@@ -8,7 +8,7 @@
 void cmd_events_help(void)
 {
     puts("usage: humsec events ingest FILE... --db PATH [--geo DIR] [--quiet]\n"
-         "       humsec events panel (--db PATH | FILE... | --table FILE)\n"
+         "       humsec events panel (--db PATH | FILE... | --table FILE [--column NAME])\n"
          "                           [--level country|grid]\n"
          "                           [--from YYYY-MM] [--to YYYY-MM] [--keep-imprecise]\n"
          "                           [--spread] [--threads N] [-o FILE] [--geo DIR] [--quiet]\n"
@@ -35,6 +35,9 @@ void cmd_events_help(void)
          "options:\n"
          "  --db PATH          the event store (SQLite file)\n"
          "  --table FILE       a country-month table instead of events (docs/events.md)\n"
+         "  --column NAME      the table's count column (default conflict_fatalities_best,\n"
+         "                     or ged_sb / ged_best_sb for VIEWS's shape; a typed column such\n"
+         "                     as ged_ns or conflict_state_based_events fills its own column)\n"
          "  --level L          country (default; unit = Gleditsch-Ward number, with ISO3) or\n"
          "                     grid (unit = PRIO-GRID gid, with row, col and cell centroid)\n"
          "  --from, --to YYYY-MM   first and last month (default: the data's first and last)\n"
@@ -71,7 +74,7 @@ hs_status cli_geo(hs_ctx *ctx, const char *dir, int quiet, hs_geo **out, hs_erro
 }
 
 typedef struct ev_args {
-    const char *db, *geo, *output, *table;
+    const char *db, *geo, *output, *table, *column;
     const char **files;
     int nfiles;
     hs_panel_opts po;
@@ -101,6 +104,8 @@ static int ev_parse(int argc, char **argv, ev_args *a)
             a->geo = argv[++i];
         } else if (!strcmp(o, "--table") && more) {
             a->table = argv[++i];
+        } else if (!strcmp(o, "--column") && more) {
+            a->column = argv[++i];
         } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
             a->output = argv[++i];
         } else if (!strcmp(o, "--level") && more) {
@@ -180,6 +185,7 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
         return cli_usage("events", "panel takes one of the store, files or --table");
     if (a->table && a->po.level == HS_PANEL_GRID)
         return cli_usage("events", "a country-month table makes a country panel, not a grid");
+    if (a->column && !a->table) return cli_usage("events", "--column goes with --table");
     hs_error err = {0};
     hs_geo *geo = NULL;
     hs_store *db = NULL;
@@ -195,6 +201,7 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
         hs_cmtable_opts_init(&to);
         to.from = a->po.from;
         to.to = a->po.to;
+        to.column = a->column;
         hs_cmtable *t = NULL;
         st = hs_cmtable_read(ctx, a->table, geo, &to, &t, &err);
         if (st == HS_OK) st = hs_panel_from_cmtable(ctx, t, geo, &a->po, &p, &err);

@@ -124,4 +124,14 @@ grep -q "195 alerts over 196 units" "$tmp/log" || err "warn summary: $(cat "$tmp
 # the table has deaths in total only: a by-type measure is refused, not read as zero
 "$bin" warn --table "$ucdp" --type sb -q >"$tmp/out" 2>"$tmp/err" && err "--type sb accepted"
 grep -q "holds no state-based deaths" "$tmp/err" || err "--type sb: $(cat "$tmp/err")"
+# events panel's --column: UCDP's table gives Afghanistan 13 state-based events in 1989-01
+# (its conflict_state_based_events); that column fills events_sb, deaths stay empty
+"$bin" events panel --table "$ucdp" --column conflict_state_based_events -q >"$tmp/pc.csv" ||
+    err "events panel --column exited $?"
+grep -q "^109,1989,1,700,AFG,13,,,,,\$" "$tmp/pc.csv" ||
+    err "events panel --column: $(grep -m1 ',AFG,' "$tmp/pc.csv")"
+"$bin" events panel --table "$ucdp" --column nope -q >/dev/null 2>"$tmp/err" &&
+    err "events panel --column nope accepted"
+grep -q "no count column 'nope'" "$tmp/err" || err "--column nope: $(cat "$tmp/err")"
+
 exit $fail
