@@ -1,4 +1,4 @@
-/* cmd_build.c - `humsec build PIPELINE -o DIR [--explain UNIT]`. */
+/* cmd_build.c - `humsec build PIPELINE -o DIR [--xlsx FILE] [--explain UNIT]`. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -6,7 +6,7 @@
 
 void cmd_build_help(void)
 {
-    puts("usage: humsec build PIPELINE -o DIR [--explain UNIT[:YEAR]] [--quiet]\n"
+    puts("usage: humsec build PIPELINE [-o DIR] [--xlsx FILE] [--explain UNIT[:YEAR]] [--quiet]\n"
          "\n"
          "Build the composite index that PIPELINE describes (docs/pipeline.md) and write its\n"
          "outputs into DIR:\n"
@@ -24,7 +24,10 @@ void cmd_build_help(void)
          "data file (docs/humsec.1.md, OUTPUTS).\n"
          "\n"
          "options:\n"
-         "  -o, --output DIR       output folder (required unless --explain is given)\n"
+         "  -o, --output DIR       output folder (-o, --xlsx or --explain is needed)\n"
+         "  --xlsx FILE            also the build as one spreadsheet workbook: a sheet per\n"
+         "                         dataset (uCode, uName, Time, one column per node; a\n"
+         "                         missing value is an empty cell) and a sheet Ranks\n"
          "  --explain UNIT[:YEAR]  print how UNIT's scores were formed, from the raw values\n"
          "                         through every step to the top of the index\n"
          "  -q, --quiet            no progress messages\n"
@@ -33,7 +36,7 @@ void cmd_build_help(void)
 
 int cmd_build(int argc, char **argv)
 {
-    const char *pipeline = NULL, *outdir = NULL, *explain = NULL;
+    const char *pipeline = NULL, *outdir = NULL, *explain = NULL, *xlsx = NULL;
     int quiet = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -43,6 +46,9 @@ int cmd_build(int argc, char **argv)
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             if (++i >= argc) return cli_usage("build", "%s needs a folder", a);
             outdir = argv[i];
+        } else if (!strcmp(a, "--xlsx")) {
+            if (++i >= argc) return cli_usage("build", "--xlsx needs a file name");
+            xlsx = argv[i];
         } else if (!strcmp(a, "--explain")) {
             if (++i >= argc) return cli_usage("build", "--explain needs a unit code");
             explain = argv[i];
@@ -57,7 +63,8 @@ int cmd_build(int argc, char **argv)
         }
     }
     if (!pipeline) return cli_usage("build", "no pipeline file given");
-    if (!outdir && !explain) return cli_usage("build", "no output folder given (-o DIR)");
+    if (!outdir && !explain && !xlsx)
+        return cli_usage("build", "no output given (-o DIR, --xlsx FILE or --explain UNIT)");
     hs_ctx *ctx = cli_ctx(quiet);
     if (!ctx) {
         fputs("humsec: out of memory\n", stderr);
@@ -78,6 +85,13 @@ int cmd_build(int argc, char **argv)
         if (!quiet)
             fprintf(stderr, "humsec: wrote %zu datasets and the audit to %s/\n", hs_build_ndsets(b),
                     outdir);
+    }
+    if (xlsx) {
+        if (hs_build_write_xlsx(ctx, b, xlsx, &err) != HS_OK) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+        if (!quiet) fprintf(stderr, "humsec: wrote %s\n", xlsx);
     }
     if (explain && hs_build_explain(b, explain, stdout, &err) != HS_OK) rc = cli_fail(&err);
 done:

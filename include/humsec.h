@@ -166,6 +166,13 @@ const double *hs_build_dset_values(const hs_build *b, size_t i);
  */
 hs_status hs_build_write(hs_ctx *ctx, const hs_build *b, const char *dir, hs_error *err);
 
+/** The build as one spreadsheet workbook at `path` (.xlsx): a sheet per dataset, named as
+ *  the CSV files are, with uCode, uName, Time (when the data has it) and one column per node,
+ *  and a sheet Ranks (the last dataset's competition ranks per time). Numbers carry 16
+ *  significant digits (the CSV files of hs_build_write every bit); missing values are empty
+ *  cells. Written beside the path and renamed, like every output file. */
+hs_status hs_build_write_xlsx(hs_ctx *ctx, const hs_build *b, const char *path, hs_error *err);
+
 /** Print how `unit`'s scores were formed, from raw values to the top, as text. */
 hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_error *err);
 

@@ -177,6 +177,7 @@ typedef struct meta_cols {
 static hs_status meta_columns(const hsi_csv *c, const char *path, meta_cols *k, hs_error *err)
 {
     static const char *const req[] = {"Level", "iCode", "Direction", "Weight", "Parent", "Type"};
+    *k = (meta_cols){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
     long *dst[] = {&k->level, &k->code, &k->dir, &k->weight, &k->parent, &k->type};
     for (size_t i = 0; i < 6; i++) {
         *dst[i] = hsi_csv_find(c, req[i]);
