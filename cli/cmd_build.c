@@ -79,7 +79,9 @@ int cmd_build(int argc, char **argv)
             fprintf(stderr, "humsec: wrote %zu datasets and the audit to %s/\n", hs_build_ndsets(b),
                     outdir);
     }
-    if (explain && hs_build_explain(b, explain, stdout, &err) != HS_OK) rc = cli_fail(&err);
+    hs_sink out;
+    cli_out_sink(NULL, &out);
+    if (explain && hs_build_explain(b, explain, &out, &err) != HS_OK) rc = cli_fail(&err);
 done:
     hs_build_free(b);
     hs_ctx_free(ctx);

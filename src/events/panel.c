@@ -692,7 +692,8 @@ typedef struct pwriter {
     const hs_panel *p;
     const char (*mpre)[24]; /* "month_id,year,month," of every month, formatted once */
     const unsigned char *mlen;
-    FILE *fp;
+    const hs_sink *out;
+    atomic_int wst; /* the first failed write's status: the threads stop taking chunks */
     size_t chunk_units, nchunk;
     atomic_size_t next; /* the next chunk nobody has taken */
     pthread_mutex_t mu;
@@ -791,18 +792,23 @@ static void *panel_write_chunks(void *arg)
     pwriter *w = ((void **)arg)[0];
     char *buf = ((void **)arg)[1];
     for (;;) {
+        /* a chunk once taken passes the turn on, so nobody waits for one never written */
+        if (atomic_load(&w->wst) != HS_OK) return NULL;
         size_t c = atomic_fetch_add(&w->next, 1);
         if (c >= w->nchunk) return NULL;
         size_t u0 = c * w->chunk_units, u1 = u0 + w->chunk_units;
         if (u1 > w->p->nunit) u1 = w->p->nunit;
-        size_t len = panel_format(w, u0, u1, buf);
+        size_t len = atomic_load(&w->wst) == HS_OK ? panel_format(w, u0, u1, buf) : 0;
         if (w->threaded) {
             pthread_mutex_lock(&w->mu);
             while (w->turn != c)
                 pthread_cond_wait(&w->cv, &w->mu);
             pthread_mutex_unlock(&w->mu);
         }
-        (void)fwrite(buf, 1, len, w->fp); /* ferror checked by the caller */
+        if (len && atomic_load(&w->wst) == HS_OK) {
+            hs_status st = w->out->write(w->out->ud, buf, len);
+            if (st != HS_OK) atomic_store(&w->wst, (int)st);
+        }
         if (w->threaded) {
             pthread_mutex_lock(&w->mu);
             w->turn = c + 1;
@@ -818,18 +824,22 @@ static void *panel_write_chunks(void *arg)
  * on every core and writing overlaps it: a grid panel has millions of rows and this was a
  * tenth of its time, on one core after the readers.
  */
-hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
+hs_status hs_panel_write_csv(const hs_panel *p, const hs_sink *out, hs_error *err)
 {
-    int grid = p->o.level == HS_PANEL_GRID;
-    fputs(grid ? "month_id,year,month,gid,row,col,lat,lon,"
-               : "month_id,year,month,country_id,iso3,",
-          fp);
-    fputs(p->tcol == HSI_PCOL_DEATHS
-              ? "events_sb,events_ns,events_os,deaths_sb,deaths_ns,deaths_os,deaths_total\n"
-              : "events_sb,events_ns,events_os,deaths_sb,deaths_ns,deaths_os\n",
-          fp);
+    hs_status st = hsi_sink_check(out, err);
+    if (st != HS_OK) return st;
+    char head[160];
+    int hlen = snprintf(head, sizeof head, "%s%s",
+                        p->o.level == HS_PANEL_GRID ? "month_id,year,month,gid,row,col,lat,lon,"
+                                                    : "month_id,year,month,country_id,iso3,",
+                        p->tcol == HSI_PCOL_DEATHS ? "events_sb,events_ns,events_os,deaths_sb,"
+                                                     "deaths_ns,deaths_os,deaths_total\n"
+                                                   : "events_sb,events_ns,events_os,deaths_sb,"
+                                                     "deaths_ns,deaths_os\n");
+    if ((st = out->write(out->ud, head, (size_t)hlen)) != HS_OK)
+        return hsi_err(err, st, NULL, 0, 0, "cannot write the panel");
     size_t nmon = p->dmax >= p->dmin ? (size_t)(p->dmax - p->dmin) + 1 : 1;
-    pwriter w = {.p = p, .fp = fp};
+    pwriter w = {.p = p, .out = out};
     w.chunk_units = PANEL_CHUNK_ROWS / nmon ? PANEL_CHUNK_ROWS / nmon : 1;
     w.nchunk = (p->nunit + w.chunk_units - 1) / w.chunk_units;
     size_t bufsize = w.chunk_units * nmon * PANEL_ROWMAX;
@@ -837,10 +847,10 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
     if (nthr > PANEL_MAX_THREADS) nthr = PANEL_MAX_THREADS;
     if (nthr > w.nchunk) nthr = w.nchunk ? w.nchunk : 1;
     atomic_init(&w.next, 0);
+    atomic_init(&w.wst, HS_OK);
     char(*mpre)[24] = hsi_malloc(p->ctx, nmon * sizeof *mpre);
     unsigned char *mlen = hsi_malloc(p->ctx, nmon);
     char *buf[PANEL_MAX_THREADS] = {NULL};
-    hs_status st = HS_OK;
     if (!mpre || !mlen) st = hsi_err_nomem(err);
     for (size_t k = 0; st == HS_OK && k < nthr; k++)
         if (!(buf[k] = hsi_malloc(p->ctx, bufsize))) st = hsi_err_nomem(err);
@@ -888,8 +898,8 @@ hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err)
     hsi_free(p->ctx, mpre);
     hsi_free(p->ctx, mlen);
     if (st != HS_OK) return st;
-    if (fflush(fp) != 0 || ferror(fp))
-        return hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the panel");
+    if ((st = (hs_status)atomic_load(&w.wst)) != HS_OK)
+        return hsi_err(err, st, NULL, 0, 0, "cannot write the panel");
     return HS_OK;
 }
 
