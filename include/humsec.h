@@ -769,6 +769,8 @@ hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_op
 
 /** Options of hs_report_html; a NULL pointer or NULL field takes the default. */
 typedef struct hs_report_opts {
+    size_t size;           /**< sizeof(hs_report_opts): hs_report_opts_init sets it, and
+                                hs_report_html refuses another */
     const char *structure; /**< structure CSV; default: the one summary.json names */
     const char *title;     /**< page title; default: the build's title */
     const char *intervals; /**< rank intervals CSV (uCode, q05_rank, median_rank, q95_rank);
@@ -782,6 +784,9 @@ typedef struct hs_report_opts {
                                 table of P(>= 25 deaths in a month within 3 months); NULL:
                                 none */
 } hs_report_opts;
+
+/** Defaults: every field NULL or 0. */
+void hs_report_opts_init(hs_report_opts *o);
 
 /** What hs_report_html wrote. */
 typedef struct hs_report_info {
@@ -805,14 +810,19 @@ hs_status hs_report_html(hs_ctx *ctx, const char *build_dir, const hs_report_opt
  * Human Security Index data (docs/hsi.md). BEGIN hsi section.
  */
 
-/** Options of hs_hsi_data_write; zero fields take the defaults. */
+/** Options of hs_hsi_data_write; a NULL pointer or zero fields take the defaults. */
 typedef struct hs_hsi_data_opts {
+    size_t size;           /**< sizeof(hs_hsi_data_opts): hs_hsi_data_opts_init sets it, and
+                                hs_hsi_data_write refuses another */
     const char *data_dir;  /**< folder holding the raw sources (hdr/, ucdp_cy/, wdi/, unhcr/,
                                 pts/, vdem/, hrps/, freedomhouse/, geo/); default "data" */
     const char *unmatched; /**< CSV of source codes that matched no HDR country; NULL: none */
     int from, to;          /**< years kept; 0: 2005, and the latest year in which at least
                                 half of the HDR countries have a value */
 } hs_hsi_data_opts;
+
+/** Defaults: every field NULL or 0. */
+void hs_hsi_data_opts_init(hs_hsi_data_opts *o);
 
 /** What hs_hsi_data_write did. */
 typedef struct hs_hsi_data_info {
