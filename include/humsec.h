@@ -183,6 +183,12 @@ int hs_build_has_time(const hs_build *b);
 const char *hs_build_dset_col(const hs_build *b, size_t i, size_t c);
 /** The values, column-major: v[c * nrow + r]; NaN is missing. Owned by the build. */
 const double *hs_build_dset_values(const hs_build *b, size_t i);
+/** The ranks of dataset i, laid out as its values (rows hs_build_dset_unit, columns
+ *  hs_build_dset_col): out[c * nrow + r] gets row r's competition rank in column c among the
+ *  rows of its time (1 = the highest value, ties share the best rank), NaN where the value is
+ *  missing. The last dataset's ranks are ranks.csv. out holds nrow x ncol values;
+ *  HS_ERR_USAGE for an i out of range. */
+hs_status hs_build_ranks(const hs_build *b, size_t i, double *out, hs_error *err);
 
 /**
  * Write every output into directory `dir`: one CSV per dataset, ranks.csv,

@@ -293,6 +293,14 @@ hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d, doubl
     return HS_OK;
 }
 
+hs_status hs_build_ranks(const hs_build *b, size_t i, double *out, hs_error *err)
+{
+    if (i >= b->nd)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "no dataset %zu (the build has %zu)", i,
+                       b->nd);
+    return hsi_rank_dset(b->ctx, b, &b->d[i], out, err);
+}
+
 /* ---- explain -------------------------------------------------------------------------- */
 
 static const char *explain_flag(const hsi_dset *d, size_t c, size_t r, int treat)
