@@ -33,6 +33,8 @@ int cli_usage(const char *cmd, const char *fmt, ...);
 /* Flush and close standard output at the end of a command: if any write to it failed, say
    so and return CLI_EXIT_IO in place of a successful rc (another rc is kept). */
 int cli_close_stdout(int rc);
+/* Where a command's one output goes: the file of -o when of is set, else standard output. */
+void cli_out_sink(hs_outfile *of, hs_sink *out);
 /* "YYYY-MM" (1900-2999) to a month_id; 0 on success, -1 when it is not one (the library's
    one month parser, hs_month_parse). */
 static inline int cli_month(const char *s, int *out)

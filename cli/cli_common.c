@@ -114,6 +114,22 @@ int cli_close_stdout(int rc)
     return rc == CLI_EXIT_OK ? CLI_EXIT_IO : rc;
 }
 
+/* Short writes leave stdout's error flag set, which cli_close_stdout reports with errno's
+ * text at exit; here they only stop the writer. */
+static hs_status stdout_write(void *ud, const char *buf, size_t len)
+{
+    (void)ud;
+    return fwrite(buf, 1, len, stdout) == len ? HS_OK : HS_ERR_IO;
+}
+
+void cli_out_sink(hs_outfile *of, hs_sink *out)
+{
+    if (of)
+        hs_outfile_sink(of, out);
+    else
+        hs_sink_init(out, stdout_write, NULL);
+}
+
 int cli_put_in_dir(hs_ctx *ctx, const char *dir, const char *name, const char *buf, size_t len)
 {
     struct stat sb;

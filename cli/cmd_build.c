@@ -93,7 +93,9 @@ int cmd_build(int argc, char **argv)
         }
         if (!quiet) fprintf(stderr, "humsec: wrote %s\n", xlsx);
     }
-    if (explain && hs_build_explain(b, explain, stdout, &err) != HS_OK) rc = cli_fail(&err);
+    hs_sink out;
+    cli_out_sink(NULL, &out);
+    if (explain && hs_build_explain(b, explain, &out, &err) != HS_OK) rc = cli_fail(&err);
 done:
     hs_build_free(b);
     hs_ctx_free(ctx);

@@ -190,7 +190,6 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
     hs_geo *geo = NULL;
     hs_store *db = NULL;
     hs_panel *p = NULL;
-    FILE *fp = NULL;
     hs_outfile *of = NULL; /* -o FILE: written beside and renamed into place */
     int rc = CLI_EXIT_OK;
     hs_status st = cli_geo(ctx, a->geo, a->quiet, &geo, &err);
@@ -219,8 +218,9 @@ static int ev_panel(hs_ctx *ctx, const ev_args *a)
         rc = cli_fail(&err);
         goto done;
     }
-    fp = of ? hs_outfile_stream(of) : stdout;
-    if (hs_panel_write_csv(p, fp, &err) != HS_OK) rc = cli_fail(&err);
+    hs_sink out;
+    cli_out_sink(of, &out);
+    if (hs_panel_write_csv(p, &out, &err) != HS_OK) rc = cli_fail(&err);
     if (!a->quiet) {
         size_t nwin, nimp;
         long dwin, dimp;

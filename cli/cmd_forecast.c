@@ -60,6 +60,37 @@ void cmd_evaluate_help(void)
     fputs(fc_common_help, stdout);
 }
 
+/* The forecast writers still take a FILE *: the text of -o (a few lines per unit) is made
+ * in memory and then written through the file's sink. */
+static hs_status fc_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *fo, int evaluate,
+                          hs_outfile *of, hs_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = of ? open_memstream(&text, &len) : stdout;
+    if (!fp) {
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        err->code = HS_ERR_NOMEM;
+        return HS_ERR_NOMEM;
+    }
+    hs_status st =
+        evaluate ? hs_evaluate_write(ctx, p, fo, fp, err) : hs_forecast_write(ctx, p, fo, fp, err);
+    if (!of) return st;
+    if (fclose(fp) != 0 && st == HS_OK) {
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        err->code = st = HS_ERR_NOMEM;
+    }
+    hs_sink out;
+    hs_outfile_sink(of, &out);
+    if (st == HS_OK && len && out.write(out.ud, text, len) != HS_OK) {
+        snprintf(err->msg, sizeof err->msg, "cannot write the %s",
+                 evaluate ? "evaluation" : "forecasts");
+        err->code = st = HS_ERR_IO;
+    }
+    free(text);
+    return st;
+}
+
 static int fc_run(int argc, char **argv, int evaluate)
 {
     const char *cmd = evaluate ? "evaluate" : "forecast";
@@ -139,7 +170,6 @@ static int fc_run(int argc, char **argv, int evaluate)
     hs_geo *geo = NULL;
     hs_store *db = NULL;
     hs_panel *p = NULL;
-    FILE *fp = NULL;
     hs_outfile *of = NULL; /* -o FILE: written beside and renamed into place */
     hs_status st = cli_geo(ctx, geodir, quiet, &geo, &err);
     if (st == HS_OK && dbpath) st = hs_store_open(ctx, dbpath, &db, &err);
@@ -154,10 +184,7 @@ static int fc_run(int argc, char **argv, int evaluate)
         rc = cli_fail(&err);
         goto done;
     }
-    fp = of ? hs_outfile_stream(of) : stdout;
-    st = evaluate ? hs_evaluate_write(ctx, p, &fo, fp, &err)
-                  : hs_forecast_write(ctx, p, &fo, fp, &err);
-    if (st != HS_OK) rc = cli_fail(&err);
+    if (fc_write(ctx, p, &fo, evaluate, of, &err) != HS_OK) rc = cli_fail(&err);
 done:
     if (hs_outfile_close(of, rc == CLI_EXIT_OK, &err) != HS_OK && rc == CLI_EXIT_OK)
         rc = cli_fail(&err);

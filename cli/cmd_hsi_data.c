@@ -42,7 +42,8 @@ int cmd_hsi_data(int argc, char **argv)
 {
     const char *out = "data/hsi/hsi_indicators_long.csv";
     const char *unmatched = NULL;
-    hs_hsi_data_opts o = {0};
+    hs_hsi_data_opts o;
+    hs_hsi_data_opts_init(&o);
     int quiet = 0, rc;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

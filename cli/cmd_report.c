@@ -34,7 +34,8 @@ void cmd_report_help(void)
 int cmd_report(int argc, char **argv)
 {
     const char *dir = NULL, *out = NULL;
-    hs_report_opts opts = {0};
+    hs_report_opts opts;
+    hs_report_opts_init(&opts);
     int quiet = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

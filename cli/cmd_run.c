@@ -83,7 +83,7 @@ static hs_status run_hsi_extras(hs_ctx *ctx, const hs_build *b, const char *outd
     if (!quiet)
         fprintf(stderr, "humsec:        -> %s (90 %% rank intervals, %zu runs)\n", uaranks, so.n);
     hs_report_opts ro;
-    memset(&ro, 0, sizeof ro);
+    hs_report_opts_init(&ro);
     ro.intervals = uaranks;
     /* the watchlist of the global forecasts, written before the builds */
     char fsum[4200];

@@ -221,7 +221,6 @@ int cmd_warn(int argc, char **argv)
     hs_panel *p = NULL;
     hs_alert *al = NULL;
     size_t nal = 0;
-    FILE *fp = NULL;
     hs_outfile *of = NULL; /* -o FILE: written beside and renamed into place */
     hs_status st = cli_geo(ctx, a.geo, a.quiet, &geo, &err);
     if (st == HS_OK && a.db) st = hs_store_open(ctx, a.db, &db, &err);
@@ -247,8 +246,9 @@ int cmd_warn(int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
-    fp = of ? hs_outfile_stream(of) : stdout;
-    if (hs_alerts_write_csv(al, nal, a.po.level, fp, &err) != HS_OK) rc = cli_fail(&err);
+    hs_sink out;
+    cli_out_sink(of, &out);
+    if (hs_alerts_write_csv(al, nal, a.po.level, &out, &err) != HS_OK) rc = cli_fail(&err);
     if (!a.quiet)
         fprintf(stderr, "humsec: %zu alerts over %zu units%s\n", nal, hs_panel_nunits(p),
                 db ? " (stored)" : "");

@@ -1,7 +1,7 @@
 /* fuzz_gz.c - libFuzzer target for gzip'd event files: the input is written to a file and read
  * as `events panel` and `events ingest` read one - gzip detected from its magic bytes, every
  * member inflated to its end with its CRC-32 and length checked, then the rows (reader.c +
- * ged.c) with the duplicate-id check, and a panel from the same file (panel.c: the sorted
+ * ged.c) with the duplicate-id check, and a panel from the same file (panel_files.c: the sorted
  * pass and the second read with a table of ids). The seeds are real and cut, corrupted or
  * concatenated GED files; mutations of them hit the header, the deflate blocks and the
  * trailer. Invariants (abort() otherwise): a file whose rows all read makes a panel, and a

@@ -10,6 +10,14 @@
  * borrowed and not kept after return. Strings returned through `const char *` belong to the
  * object they came from and live as long as it does.
  *
+ * Output: a writer of a stream of text (hs_panel_write_csv, hs_alerts_write_csv,
+ * hs_build_explain) takes an hs_sink, a callback and its user data, and never a FILE *:
+ * a program sends the bytes wherever it likes, hs_membuf_sink gathers them in memory and
+ * hs_outfile_sink writes them into a file put in place whole. The writer calls the sink
+ * with consecutive pieces, in order, from one thread at a time (which may be a worker of
+ * the call rather than the caller's thread); a status other than HS_OK from the sink stops
+ * it, and it returns that status with a message naming what it was writing.
+ *
  * Options: a struct of options with an _init function (hs_sa_opts, hs_panel_opts, ...)
  * starts with `size_t size`, which _init sets; a call refuses options of another size
  * (HS_ERR_USAGE), so a program built against another version of this header fails clearly.
@@ -105,6 +113,35 @@ typedef void (*hs_log_fn)(void *ud, int level, const char *msg);
 void hs_ctx_set_log(hs_ctx *ctx, hs_log_fn fn, void *ud);
 
 /* ---------------------------------------------------------------------------------------
+ * Output sinks (see "Output" at the top of this header).
+ */
+
+/** Take len (> 0) bytes of output, not NUL-terminated and valid only during the call.
+ *  Return HS_OK, or an error status that stops the writer. */
+typedef hs_status (*hs_write_fn)(void *ud, const char *buf, size_t len);
+
+/** Where a writer's bytes go. `size` must be sizeof(hs_sink): hs_sink_init sets it. */
+typedef struct hs_sink {
+    size_t size;
+    hs_write_fn write;
+    void *ud;
+} hs_sink;
+/** A sink calling write(ud, ...). */
+void hs_sink_init(hs_sink *s, hs_write_fn write, void *ud);
+
+/** A buffer in memory that grows as a sink writes to it. */
+typedef struct hs_membuf hs_membuf;
+/** New empty buffer; free it with hs_membuf_free. */
+hs_status hs_membuf_new(hs_ctx *ctx, hs_membuf **out, hs_error *err);
+void hs_membuf_free(hs_membuf *m);
+/** A sink appending to m (HS_ERR_NOMEM when m cannot grow); m must outlive its use. */
+void hs_membuf_sink(hs_membuf *m, hs_sink *out);
+/** The bytes written so far, followed by a NUL (owned by m, valid until the next write), and
+ *  their number. */
+const char *hs_membuf_data(const hs_membuf *m);
+size_t hs_membuf_len(const hs_membuf *m);
+
+/* ---------------------------------------------------------------------------------------
  * Building an index from a pipeline file.
  */
 
@@ -155,6 +192,12 @@ int hs_build_has_time(const hs_build *b);
 const char *hs_build_dset_col(const hs_build *b, size_t i, size_t c);
 /** The values, column-major: v[c * nrow + r]; NaN is missing. Owned by the build. */
 const double *hs_build_dset_values(const hs_build *b, size_t i);
+/** The ranks of dataset i, laid out as its values (rows hs_build_dset_unit, columns
+ *  hs_build_dset_col): out[c * nrow + r] gets row r's competition rank in column c among the
+ *  rows of its time (1 = the highest value, ties share the best rank), NaN where the value is
+ *  missing. The last dataset's ranks are ranks.csv. out holds nrow x ncol values;
+ *  HS_ERR_USAGE for an i out of range. */
+hs_status hs_build_ranks(const hs_build *b, size_t i, double *out, hs_error *err);
 
 /**
  * Write every output into directory `dir`: one CSV per dataset, ranks.csv,
@@ -173,8 +216,8 @@ hs_status hs_build_write(hs_ctx *ctx, const hs_build *b, const char *dir, hs_err
  *  cells. Written beside the path and renamed, like every output file. */
 hs_status hs_build_write_xlsx(hs_ctx *ctx, const hs_build *b, const char *path, hs_error *err);
 
-/** Print how `unit`'s scores were formed, from raw values to the top, as text. */
-hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_error *err);
+/** Write how `unit`'s scores were formed, from raw values to the top, as text to `out`. */
+hs_status hs_build_explain(const hs_build *b, const char *unit, const hs_sink *out, hs_error *err);
 
 /* ---------------------------------------------------------------------------------------
  * Output files (docs/humsec.1.md, "OUTPUTS"). A path is written only when nothing is there
@@ -186,13 +229,14 @@ hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_err
 /** Write len bytes of data as the file `path`. */
 hs_status hs_file_write(hs_ctx *ctx, const char *path, const void *data, size_t len, hs_error *err);
 
-/** A file written as a stream: hs_outfile_open, write to hs_outfile_stream, then
+/** A file written as a stream: hs_outfile_open, write through hs_outfile_sink, then
  *  hs_outfile_close with keep = 1 to put it in place (every write error is reported there)
  *  or keep = 0 to drop it. The path may be none of `inputs` (NULL when ninputs is 0). */
 typedef struct hs_outfile hs_outfile;
 hs_status hs_outfile_open(hs_ctx *ctx, const char *path, const char *const *inputs, size_t ninputs,
                           hs_outfile **out, hs_error *err);
-FILE *hs_outfile_stream(hs_outfile *f);
+/** A sink writing into f (HS_ERR_IO when a write fails); valid until hs_outfile_close. */
+void hs_outfile_sink(hs_outfile *f, hs_sink *out);
 /** Frees f (NULL is accepted). */
 hs_status hs_outfile_close(hs_outfile *f, int keep, hs_error *err);
 
@@ -427,8 +471,9 @@ int hs_panel_get(const hs_panel *p, size_t i, int month_id, long events[3], long
 void hs_panel_dropped(const hs_panel *p, size_t *out_window, long *deaths_window, size_t *imprecise,
                       long *deaths_imprecise);
 
-/** Write the panel as CSV (one row per unit and month, units then months ascending). */
-hs_status hs_panel_write_csv(const hs_panel *p, FILE *fp, hs_error *err);
+/** Write the panel as CSV to `out` (one row per unit and month, units then months
+ *  ascending). */
+hs_status hs_panel_write_csv(const hs_panel *p, const hs_sink *out, hs_error *err);
 
 /** Escalation alerts (docs/methods.md section 5.5). */
 typedef enum hs_warn_method { HS_WARN_SURPRISE = 0, HS_WARN_CUSUM = 1 } hs_warn_method;
@@ -465,7 +510,8 @@ typedef struct hs_alert {
 hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_alert **out,
                       size_t *n, hs_error *err);
 void hs_alerts_free(hs_ctx *ctx, hs_alert *a);
-hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level, FILE *fp,
+/** Write the alerts as CSV to `out`. */
+hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level, const hs_sink *out,
                               hs_error *err);
 
 /** How alerts fared (docs/methods.md section 5.5): hits and false alarms among the alerts that can
@@ -745,6 +791,8 @@ hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_op
 
 /** Options of hs_report_html; a NULL pointer or NULL field takes the default. */
 typedef struct hs_report_opts {
+    size_t size;           /**< sizeof(hs_report_opts): hs_report_opts_init sets it, and
+                                hs_report_html refuses another */
     const char *structure; /**< structure CSV; default: the one summary.json names */
     const char *title;     /**< page title; default: the build's title */
     const char *intervals; /**< rank intervals CSV (uCode, q05_rank, median_rank, q95_rank);
@@ -758,6 +806,9 @@ typedef struct hs_report_opts {
                                 table of P(>= 25 deaths in a month within 3 months); NULL:
                                 none */
 } hs_report_opts;
+
+/** Defaults: every field NULL or 0. */
+void hs_report_opts_init(hs_report_opts *o);
 
 /** What hs_report_html wrote. */
 typedef struct hs_report_info {
@@ -781,14 +832,19 @@ hs_status hs_report_html(hs_ctx *ctx, const char *build_dir, const hs_report_opt
  * Human Security Index data (docs/hsi.md). BEGIN hsi section.
  */
 
-/** Options of hs_hsi_data_write; zero fields take the defaults. */
+/** Options of hs_hsi_data_write; a NULL pointer or zero fields take the defaults. */
 typedef struct hs_hsi_data_opts {
+    size_t size;           /**< sizeof(hs_hsi_data_opts): hs_hsi_data_opts_init sets it, and
+                                hs_hsi_data_write refuses another */
     const char *data_dir;  /**< folder holding the raw sources (hdr/, ucdp_cy/, wdi/, unhcr/,
                                 pts/, vdem/, hrps/, freedomhouse/, geo/); default "data" */
     const char *unmatched; /**< CSV of source codes that matched no HDR country; NULL: none */
     int from, to;          /**< years kept; 0: 2005, and the latest year in which at least
                                 half of the HDR countries have a value */
 } hs_hsi_data_opts;
+
+/** Defaults: every field NULL or 0. */
+void hs_hsi_data_opts_init(hs_hsi_data_opts *o);
 
 /** What hs_hsi_data_write did. */
 typedef struct hs_hsi_data_info {

@@ -108,6 +108,8 @@ _sigs = {
     "hs_build_has_time": (ctypes.c_int, [_P]),
     "hs_build_dset_col": (ctypes.c_char_p, [_P, _S, _S]),
     "hs_build_dset_values": (ctypes.POINTER(ctypes.c_double), [_P, _S]),
+    "hs_build_ranks": (ctypes.c_int, [_P, _S, ctypes.POINTER(ctypes.c_double),
+                                      ctypes.POINTER(_Error)]),
     "hs_sa_opts_init": (None, [ctypes.POINTER(_SaOpts)]),
     "hs_sensitivity_run": (ctypes.c_int, [_P, ctypes.c_char_p, ctypes.c_char_p,
                                           ctypes.POINTER(_SaOpts), ctypes.POINTER(_P),
@@ -159,16 +161,25 @@ def _raise(err):
     raise HumsecError(buf.value.decode("utf-8", "replace"), err.code)
 
 
-def _frame(b, i):
+def _frame(b, i, ranks=False):
     nr = _lib.hs_build_dset_nrow(b, i)
     nc = _lib.hs_build_dset_ncol(b, i)
     cols = [_lib.hs_build_dset_col(b, i, c).decode() for c in range(nc)]
     data = {"uCode": [_lib.hs_build_dset_unit(b, i, r).decode() for r in range(nr)]}
     if _lib.hs_build_has_time(b):
         data["Time"] = [_lib.hs_build_dset_time(b, i, r) for r in range(nr)]
-    v = _lib.hs_build_dset_values(b, i)
-    # column-major, as the library keeps it: copied out, so the frame outlives the build
-    arr = np.ctypeslib.as_array(v, shape=(nc * nr,)).copy().reshape(nc, nr) if nr and nc else None
+    arr = None
+    if nr and nc and ranks:
+        # the library fills an array laid out as the dataset's values
+        arr = np.empty((nc, nr), dtype=float)
+        err = _Error()
+        ptr = arr.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+        if _lib.hs_build_ranks(b, i, ptr, ctypes.byref(err)) != 0:
+            _raise(err)
+    elif nr and nc:
+        v = _lib.hs_build_dset_values(b, i)
+        # column-major, as the library keeps it: copied out, so the frame outlives the build
+        arr = np.ctypeslib.as_array(v, shape=(nc * nr,)).copy().reshape(nc, nr)
     for c, code in enumerate(cols):
         data[code] = arr[c] if arr is not None else np.empty(0)
     return pd.DataFrame(data)
@@ -188,7 +199,7 @@ def _steps_text(steps, title):
     return (f"title = {title}\nstructure = structure\n\n[data]\nfile = data\n\n{body}\n").encode()
 
 
-def build(pipeline=None, *, structure=None, data=None, steps=None, title="index"):
+def build(pipeline=None, *, structure=None, data=None, steps=None, title="index", ranks=False):
     """Build an index and return every dataset it keeps, in pipeline order ("Raw" first,
     then one per step), as a dict of DataFrames: columns uCode, Time (when the data has
     one), then one per indicator or aggregate; NaN is missing.
@@ -198,7 +209,9 @@ def build(pipeline=None, *, structure=None, data=None, steps=None, title="index"
     structure in COINr's iMeta shape, the data in any shape the pipeline's [data] section
     takes (docs/pipeline.md), and the steps as the pipeline file's sections, e.g.
     ["[normalise]\nmethod = minmax(0, 100)", "[aggregate]\nmethod = arithmetic"]. No file
-    is written. Raises HumsecError with the library's message on a bad input."""
+    is written. With ranks=True the dict also holds "ranks": the last dataset's ranks within
+    each time (1 = highest, NaN where missing), the command line's ranks.csv. Raises
+    HumsecError with the library's message on a bad input."""
     mem = structure is not None or data is not None or steps is not None
     if mem and (structure is None or data is None or steps is None or pipeline is not None):
         raise TypeError("humsec.build: give a pipeline file, or structure=, data= and steps=")
@@ -220,10 +233,11 @@ def build(pipeline=None, *, structure=None, data=None, steps=None, title="index"
         if rc != 0:
             _raise(err)
         try:
-            return {
-                _lib.hs_build_dset_name(b, i).decode(): _frame(b, i)
-                for i in range(_lib.hs_build_ndsets(b))
-            }
+            nd = _lib.hs_build_ndsets(b)
+            out = {_lib.hs_build_dset_name(b, i).decode(): _frame(b, i) for i in range(nd)}
+            if ranks:
+                out["ranks"] = _frame(b, nd - 1, ranks=True)
+            return out
         finally:
             _lib.hs_build_free(b)
     finally:

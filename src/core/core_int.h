@@ -90,6 +90,16 @@ HS_INTERNAL void hsi_buf_csv_str(hsi_buf *b, const char *s);
 /* Append s as a JSON string (with quotes). */
 HS_INTERNAL void hsi_buf_json_str(hsi_buf *b, const char *s);
 
+/* ---- output sinks (sink.c) ---- */
+
+/* HS_OK if s is a sink set with hs_sink_init; HS_ERR_USAGE otherwise. */
+HS_INTERNAL hs_status hsi_sink_check(const hs_sink *s, hs_error *err);
+/* Hand b's bytes to s and empty b. HS_ERR_NOMEM when b ran out of memory; a failing sink's
+ * status with "cannot write the <what>". Writers append to an hsi_buf and flush it whenever
+ * it holds HSI_SINK_CHUNK bytes or more, and at the end. */
+#define HSI_SINK_CHUNK 65536
+HS_INTERNAL hs_status hsi_sink_flush(const hs_sink *s, hsi_buf *b, hs_error *err, const char *what);
+
 /* Parse a whole string as a finite double (leading/trailing blanks allowed). 0 on success. */
 HS_INTERNAL int hsi_parse_double(const char *s, double *out);
 /* Parse a whole string as a long. 0 on success. */

@@ -460,9 +460,17 @@ hs_status hs_outfile_open(hs_ctx *ctx, const char *path, const char *const *inpu
     return HS_OK;
 }
 
-FILE *hs_outfile_stream(hs_outfile *f)
+/* stdio keeps the first error, and hsi_outfile_commit reports it with errno's text; a short
+ * write here only stops the writer early. */
+static hs_status outfile_write(void *ud, const char *buf, size_t len)
 {
-    return f ? f->f.fp : NULL;
+    hs_outfile *f = ud;
+    return fwrite(buf, 1, len, f->f.fp) == len ? HS_OK : HS_ERR_IO;
+}
+
+void hs_outfile_sink(hs_outfile *f, hs_sink *out)
+{
+    hs_sink_init(out, outfile_write, f);
 }
 
 hs_status hs_outfile_close(hs_outfile *f, int keep, hs_error *err)

@@ -467,31 +467,37 @@ void hs_alerts_free(hs_ctx *ctx, hs_alert *a)
     hsi_free(ctx, a);
 }
 
-hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level, FILE *fp,
+hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level, const hs_sink *out,
                               hs_error *err)
 {
-    fprintf(fp, "month_id,year,month,%s,observed,expected,pvalue,qvalue,score,explanation\n",
-            level == HS_PANEL_GRID ? "gid" : "country_id");
-    for (size_t i = 0; i < n; i++) {
+    hs_status st = hsi_sink_check(out, err);
+    if (st != HS_OK) return st;
+    hsi_buf b;
+    hsi_buf_init(&b, NULL);
+    hsi_buf_printf(&b, "month_id,year,month,%s,observed,expected,pvalue,qvalue,score,explanation\n",
+                   level == HS_PANEL_GRID ? "gid" : "country_id");
+    for (size_t i = 0; st == HS_OK && i < n; i++) {
         int y, m;
         hsi_month_ym(a[i].month_id, &y, &m);
         char f1[32], f2[32];
-        fprintf(fp, "%d,%d,%d,%ld,%s,%s,", a[i].month_id, y, m, a[i].unit,
-                hsi_fmt_double(f1, a[i].observed), hsi_fmt_double(f2, a[i].expected));
+        hsi_buf_printf(&b, "%d,%d,%d,%ld,%s,%s,", a[i].month_id, y, m, a[i].unit,
+                       hsi_fmt_double(f1, a[i].observed), hsi_fmt_double(f2, a[i].expected));
         if (isnan(a[i].pvalue))
-            fputs("NA,NA,", fp);
+            hsi_buf_puts(&b, "NA,NA,");
         else
-            fprintf(fp, "%s,%s,", hsi_fmt_double(f1, a[i].pvalue), hsi_fmt_double(f2, a[i].qvalue));
-        fprintf(fp, "%s,\"", hsi_fmt_double(f1, a[i].score));
+            hsi_buf_printf(&b, "%s,%s,", hsi_fmt_double(f1, a[i].pvalue),
+                           hsi_fmt_double(f2, a[i].qvalue));
+        hsi_buf_printf(&b, "%s,\"", hsi_fmt_double(f1, a[i].score));
         for (const char *s = a[i].explanation; *s; s++) {
-            if (*s == '"') fputc('"', fp);
-            fputc(*s, fp);
+            if (*s == '"') hsi_buf_add(&b, "\"", 1); /* doubled inside a quoted field */
+            hsi_buf_add(&b, s, 1);
         }
-        fputs("\"\n", fp);
+        hsi_buf_puts(&b, "\"\n");
+        if (b.len >= HSI_SINK_CHUNK) st = hsi_sink_flush(out, &b, err, "alerts");
     }
-    if (fflush(fp) != 0 || ferror(fp))
-        return hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the alerts");
-    return HS_OK;
+    if (st == HS_OK) st = hsi_sink_flush(out, &b, err, "alerts");
+    hsi_buf_free(&b);
+    return st;
 }
 
 /*

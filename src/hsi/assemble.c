@@ -643,13 +643,21 @@ static void asm_free(asm_tab *t)
     hsi_free(t->ctx, t->miss);
 }
 
+void hs_hsi_data_opts_init(hs_hsi_data_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+}
+
 hs_status hs_hsi_data_write(hs_ctx *ctx, const hs_hsi_data_opts *opts, const char *out_path,
                             hs_hsi_data_info *info, hs_error *err)
 {
     hs_hsi_data_info dummy;
     if (!info) info = &dummy;
     memset(info, 0, sizeof *info);
-    hs_hsi_data_opts o = {0};
+    if (opts && !HSI_OPTS_OK(opts)) return hsi_err_opts(err, "hs_hsi_data_opts");
+    hs_hsi_data_opts o;
+    hs_hsi_data_opts_init(&o);
     if (opts) o = *opts;
     const char *dir = o.data_dir ? o.data_dir : "data";
     long from = o.from ? o.from : 2005, to = o.to ? o.to : ASM_Y0 + ASM_NY - 1;

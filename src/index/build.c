@@ -293,6 +293,14 @@ hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d, doubl
     return HS_OK;
 }
 
+hs_status hs_build_ranks(const hs_build *b, size_t i, double *out, hs_error *err)
+{
+    if (i >= b->nd)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "no dataset %zu (the build has %zu)", i,
+                       b->nd);
+    return hsi_rank_dset(b->ctx, b, &b->d[i], out, err);
+}
+
 /* ---- explain -------------------------------------------------------------------------- */
 
 static const char *explain_flag(const hsi_dset *d, size_t c, size_t r, int treat)
@@ -318,12 +326,12 @@ static long explain_row(const hsi_dset *d, size_t urow)
     return -1;
 }
 
-static void explain_num(FILE *fp, double v)
+static void explain_num(hsi_buf *o, double v)
 {
     if (isnan(v))
-        fputs("NA", fp);
+        hsi_buf_puts(o, "NA");
     else
-        fprintf(fp, "%.6g", v);
+        hsi_buf_printf(o, "%.6g", v);
 }
 
 static double explain_eff_weight(const hs_build *b, const hsi_step *sp, size_t node)
@@ -345,56 +353,59 @@ static double explain_eff_weight(const hs_build *b, const hsi_step *sp, size_t n
 /* Recursive over the structure's tree, whose depth the structure checks bound (levels 1 to
  * 100, no cycles). NOLINTNEXTLINE(misc-no-recursion) */
 static void explain_node(const hs_build *b, size_t node, size_t urow, const double *ranks,
-                         const hsi_step *agg, int depth, FILE *fp)
+                         const hsi_step *agg, int depth, hsi_buf *o)
 {
     const hsi_meta *m = &b->meta;
     const hsi_node *nd = &m->node[node];
     const hsi_dset *last = &b->d[b->nd - 1];
     long r = explain_row(last, urow);
     long c = hsi_dset_col(last, node);
-    fprintf(fp, "%*s%s", depth * 2, "", nd->code);
-    if (strcmp(nd->name, nd->code)) fprintf(fp, " (%s)", nd->name);
+    hsi_buf_printf(o, "%*s%s", depth * 2, "", nd->code);
+    if (strcmp(nd->name, nd->code)) hsi_buf_printf(o, " (%s)", nd->name);
     if (nd->type == HSI_NODE_AGGREGATE) {
-        fputs(" = ", fp);
-        explain_num(fp, (r >= 0 && c >= 0) ? hsi_col(last, (size_t)c)[r] : (double)NAN);
+        hsi_buf_puts(o, " = ");
+        explain_num(o, (r >= 0 && c >= 0) ? hsi_col(last, (size_t)c)[r] : (double)NAN);
         if (r >= 0 && c >= 0 && !isnan(ranks[(size_t)c * last->nrow + (size_t)r]))
-            fprintf(fp, "  rank %.0f", ranks[(size_t)c * last->nrow + (size_t)r]);
+            hsi_buf_printf(o, "  rank %.0f", ranks[(size_t)c * last->nrow + (size_t)r]);
         if (agg) {
             const hsi_agg_spec *as = &agg->agg_node[node];
-            fprintf(fp, "  [%s", hsi_agg_name(as->kind));
+            hsi_buf_printf(o, "  [%s", hsi_agg_name(as->kind));
             if (as->kind == HSI_AGG_GENMEAN || as->kind == HSI_AGG_RGM || as->kind == HSI_AGG_MPI)
-                fprintf(fp, " p=%g", as->p);
-            fputs(" of:", fp);
+                hsi_buf_printf(o, " p=%g", as->p);
+            hsi_buf_puts(o, " of:");
             for (size_t k = 0; k < nd->nchild; k++)
-                fprintf(fp, " %s w=%g", m->node[nd->child[k]].code, agg->weight[nd->child[k]]);
-            fputs("]", fp);
+                hsi_buf_printf(o, " %s w=%g", m->node[nd->child[k]].code,
+                               agg->weight[nd->child[k]]);
+            hsi_buf_puts(o, "]");
         }
-        fputc('\n', fp);
+        hsi_buf_puts(o, "\n");
         for (size_t k = 0; k < nd->nchild; k++)
-            explain_node(b, nd->child[k], urow, ranks, agg, depth + 1, fp);
+            explain_node(b, nd->child[k], urow, ranks, agg, depth + 1, o);
         return;
     }
-    fprintf(fp, "  (direction %+d, effective weight %.4g)\n", nd->direction,
-            explain_eff_weight(b, agg, node));
-    fprintf(fp, "%*s", depth * 2 + 2, "");
+    hsi_buf_printf(o, "  (direction %+d, effective weight %.4g)\n", nd->direction,
+                   explain_eff_weight(b, agg, node));
+    hsi_buf_printf(o, "%*s", depth * 2 + 2, "");
     for (size_t i = 0; i < b->nd; i++) {
         const hsi_dset *d = &b->d[i];
         long rr = explain_row(d, urow), cc = hsi_dset_col(d, node);
-        if (i > 0) fputs(" -> ", fp);
-        fprintf(fp, "%s ", d->name);
+        if (i > 0) hsi_buf_puts(o, " -> ");
+        hsi_buf_printf(o, "%s ", d->name);
         if (rr < 0 || cc < 0) {
-            fputs("-", fp);
+            hsi_buf_puts(o, "-");
             continue;
         }
-        explain_num(fp, hsi_col(d, (size_t)cc)[rr]);
-        fputs(explain_flag(d, (size_t)cc, (size_t)rr, (long)i == b->treat_dset), fp);
+        explain_num(o, hsi_col(d, (size_t)cc)[rr]);
+        hsi_buf_puts(o, explain_flag(d, (size_t)cc, (size_t)rr, (long)i == b->treat_dset));
     }
-    if (nd->denom) fprintf(fp, "  [divided by %s]", nd->denom);
-    fputc('\n', fp);
+    if (nd->denom) hsi_buf_printf(o, "  [divided by %s]", nd->denom);
+    hsi_buf_puts(o, "\n");
 }
 
-hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_error *err)
+hs_status hs_build_explain(const hs_build *b, const char *unit, const hs_sink *out, hs_error *err)
 {
+    hs_status st = hsi_sink_check(out, err);
+    if (st != HS_OK) return st;
     char code[256];
     long want_time = HSI_NO_TIME;
     snprintf(code, sizeof code, "%s", unit);
@@ -418,27 +429,31 @@ hs_status hs_build_explain(const hs_build *b, const char *unit, FILE *fp, hs_err
     const hsi_dset *last = &b->d[b->nd - 1];
     double *ranks = hsi_calloc(b->ctx, last->nrow * last->ncol + 1, sizeof(double));
     if (!ranks) return hsi_err_nomem(err);
-    hs_status st = hsi_rank_dset(b->ctx, b, last, ranks, err);
+    st = hsi_rank_dset(b->ctx, b, last, ranks, err);
     if (st) {
         hsi_free(b->ctx, ranks);
         return st;
     }
+    hsi_buf o;
+    hsi_buf_init(&o, b->ctx);
     const hsi_step *agg = NULL;
     for (size_t i = 0; i < b->pl.nstep; i++)
         if (b->pl.step[i].kind == HSI_STEP_AGGREGATE) agg = &b->pl.step[i];
-    fprintf(fp, "unit %s", u->code[urow]);
-    if (u->name[urow]) fprintf(fp, " (%s)", u->name[urow]);
-    if (u->time[urow] != HSI_NO_TIME) fprintf(fp, ", time %ld", u->time[urow]);
-    fprintf(fp, "; pipeline %s\n", b->pl.title ? b->pl.title : b->pl.file);
+    hsi_buf_printf(&o, "unit %s", u->code[urow]);
+    if (u->name[urow]) hsi_buf_printf(&o, " (%s)", u->name[urow]);
+    if (u->time[urow] != HSI_NO_TIME) hsi_buf_printf(&o, ", time %ld", u->time[urow]);
+    hsi_buf_printf(&o, "; pipeline %s\n", b->pl.title ? b->pl.title : b->pl.file);
     if (explain_row(last, (size_t)urow) < 0)
-        fprintf(fp, "(removed by screening: values below show the steps before it)\n");
-    fputs("indicator lines: the value after each step, left to right\n", fp);
+        hsi_buf_printf(&o, "(removed by screening: values below show the steps before it)\n");
+    hsi_buf_puts(&o, "indicator lines: the value after each step, left to right\n");
     for (size_t i = 0; i < b->meta.n; i++) {
         const hsi_node *nd = &b->meta.node[i];
         int top = (nd->type == HSI_NODE_AGGREGATE && nd->parent_idx < 0) ||
                   (nd->type == HSI_NODE_INDICATOR && b->meta.nagg == 0);
-        if (top) explain_node(b, i, (size_t)urow, ranks, agg, 0, fp);
+        if (top) explain_node(b, i, (size_t)urow, ranks, agg, 0, &o);
     }
     hsi_free(b->ctx, ranks);
-    return HS_OK;
+    st = hsi_sink_flush(out, &o, err, "explanation");
+    hsi_buf_free(&o);
+    return st;
 }

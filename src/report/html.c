@@ -73,9 +73,16 @@ static void json_block(hsi_buf *b, const char *id, const unsigned char *s, size_
     hsi_buf_puts(b, "</script>\n");
 }
 
+void hs_report_opts_init(hs_report_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+}
+
 hs_status hs_report_html(hs_ctx *ctx, const char *build_dir, const hs_report_opts *opts,
                          const char *out_path, hs_report_info *info, hs_error *err)
 {
+    if (opts && !HSI_OPTS_OK(opts)) return hsi_err_opts(err, "hs_report_opts");
     hsi_buf data, page;
     hsi_buf_init(&data, ctx);
     hsi_buf_init(&page, ctx);

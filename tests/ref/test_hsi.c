@@ -68,10 +68,14 @@ static void test_regenerate(void **state)
     snprintf(out, sizeof out, "%s/hsi_regen_long.csv", HS_BINARY_DIR);
     snprintf(miss, sizeof miss, "%s/hsi_regen_unmatched.csv", HS_BINARY_DIR);
     hs_hsi_data_opts o = {0};
-    o.data_dir = tu_path("data");
-    o.unmatched = miss;
     hs_hsi_data_info info;
     hs_error err = {0};
+    /* options not set with hs_hsi_data_opts_init are refused before anything is read */
+    assert_int_equal(hs_hsi_data_write(NULL, &o, out, &info, &err), HS_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "hs_hsi_data_opts_init"));
+    hs_hsi_data_opts_init(&o);
+    o.data_dir = tu_path("data");
+    o.unmatched = miss;
     if (hs_hsi_data_write(NULL, &o, out, &info, &err) != HS_OK)
         fail_msg("hsi-data failed: %s", err.msg);
     assert_int_equal(info.from, 2005);

@@ -140,6 +140,12 @@ static void test_collect(void **state)
 
     /* A lower-is-better top row and a title option; an interval file without its columns. */
     hs_report_opts opts = {.title = "Other", .lower_is_better = 1};
+    /* options not set with hs_report_opts_init are refused, naming their type */
+    assert_int_equal(hs_report_html(NULL, sub, &opts, p, NULL, &err), HS_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "hs_report_opts_init"));
+    hs_report_opts_init(&opts);
+    opts.title = "Other";
+    opts.lower_is_better = 1;
     assert_int_equal(hs_report_html(NULL, sub, &opts, p, NULL, &err), HS_OK);
     page = slurp(p);
     expect(page, "<title>Other</title>");

@@ -1,0 +1,74 @@
+/*
+ * sink.c - output sinks (include/humsec.h, "Output"): writers hand their bytes to a callback
+ * instead of a FILE *, so that a binding or a server can take them in memory; the memory
+ * buffer here is the sink most callers want.
+ */
+#include "core_int.h"
+
+#include <string.h>
+
+struct hs_membuf {
+    hsi_buf b;
+};
+
+void hs_sink_init(hs_sink *s, hs_write_fn write, void *ud)
+{
+    s->size = sizeof *s;
+    s->write = write;
+    s->ud = ud;
+}
+
+hs_status hs_membuf_new(hs_ctx *ctx, hs_membuf **out, hs_error *err)
+{
+    *out = hsi_calloc(ctx, 1, sizeof **out);
+    if (!*out) return hsi_err_nomem(err);
+    hsi_buf_init(&(*out)->b, ctx);
+    return HS_OK;
+}
+
+void hs_membuf_free(hs_membuf *m)
+{
+    if (!m) return;
+    hs_ctx *ctx = m->b.ctx;
+    hsi_buf_free(&m->b);
+    hsi_free(ctx, m);
+}
+
+static hs_status membuf_write(void *ud, const char *buf, size_t len)
+{
+    hsi_buf *b = &((hs_membuf *)ud)->b;
+    hsi_buf_add(b, buf, len);
+    return b->oom ? HS_ERR_NOMEM : HS_OK;
+}
+
+void hs_membuf_sink(hs_membuf *m, hs_sink *out)
+{
+    hs_sink_init(out, membuf_write, m);
+}
+
+const char *hs_membuf_data(const hs_membuf *m)
+{
+    return m && m->b.s ? m->b.s : "";
+}
+
+size_t hs_membuf_len(const hs_membuf *m)
+{
+    return m ? m->b.len : 0;
+}
+
+hs_status hsi_sink_check(const hs_sink *s, hs_error *err)
+{
+    if (!s || s->size != sizeof *s || !s->write)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "no sink, or one not set with hs_sink_init, given to write to");
+    return HS_OK;
+}
+
+hs_status hsi_sink_flush(const hs_sink *s, hsi_buf *b, hs_error *err, const char *what)
+{
+    if (b->oom) return hsi_err_nomem(err);
+    hs_status st = b->len ? s->write(s->ud, b->s, b->len) : HS_OK;
+    b->len = 0;
+    if (st != HS_OK) return hsi_err(err, st, NULL, 0, 0, "cannot write the %s", what);
+    return HS_OK;
+}
