@@ -543,6 +543,28 @@ static long pl_indicator(const hsi_meta *m, const char *code)
     return -1;
 }
 
+/* The methods that fill a unit's gaps from its own years (COINr impute_panel): they need a
+ * Time column, else every unit has a single row and nothing could be filled. */
+static hs_status pl_impute_panel(const char *fn, const hsi_ini_kv *kv, const char *mv,
+                                 const hsi_units *u, hsi_step *stp, hs_error *err)
+{
+    if (!strcmp(mv, "linear"))
+        stp->imp = HSI_IMP_LINEAR;
+    else if (!strcmp(mv, "constant"))
+        stp->imp = HSI_IMP_CONSTANT;
+    else
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "unknown imputation '%s' (expected mean, median, mean_group, "
+                       "median_group, latest, linear, constant or none)",
+                       kv->val);
+    if (!u->has_time)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "imputation '%s' fills a unit's gaps from its other years, but the data "
+                       "has no time (expected a Time column, long data or a wide-year table)",
+                       kv->val);
+    return HS_OK;
+}
+
 static hs_status pl_step_common(const char *fn, hsi_ini_sec *s, hsi_step *st_, hs_error *err)
 {
     hsi_ini_kv *kv = hsi_ini_get(s, "per");
@@ -621,11 +643,8 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 stp->imp = HSI_IMP_LATEST;
             else if (!strcmp(mv, "none"))
                 stp->imp = HSI_IMP_NONE;
-            else
-                return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
-                               "unknown imputation '%s' (expected mean, median, mean_group, "
-                               "median_group, latest or none)",
-                               kv->val);
+            else if ((st = pl_impute_panel(fn, kv, mv, u, stp, err)))
+                return st;
             stp->group_idx = -1;
             hsi_ini_kv *g = hsi_ini_get(s, "group");
             if (stp->imp == HSI_IMP_MEAN_GROUP || stp->imp == HSI_IMP_MEDIAN_GROUP) {

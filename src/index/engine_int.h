@@ -152,7 +152,9 @@ typedef enum hsi_impute_kind {
     HSI_IMP_MEDIAN,
     HSI_IMP_MEAN_GROUP,
     HSI_IMP_MEDIAN_GROUP,
-    HSI_IMP_LATEST
+    HSI_IMP_LATEST,
+    HSI_IMP_LINEAR,  /* panel: between a unit's observed years, ends carried (panel_int.h) */
+    HSI_IMP_CONSTANT /* panel: last observation carried forward, first one backward */
 } hsi_impute_kind;
 
 typedef struct hsi_agg_spec {

@@ -5,6 +5,7 @@
  * each slice's column, calls the kernel and scatters the result back.
  */
 #include "engine_int.h"
+#include "panel_int.h"
 
 #include <math.h>
 #include <string.h>
@@ -106,6 +107,27 @@ static hs_status steps_denominate(hs_build *b, const hsi_dset *in, hsi_dset *out
     return HS_OK;
 }
 
+/* linear and constant: each unit's run of rows (sorted by unit, then time) is one series */
+static hs_status steps_impute_panel(hs_build *b, const hsi_step *sp, hsi_dset *out, hs_error *err)
+{
+    const hsi_units *u = &b->units;
+    long *t = hsi_calloc(b->ctx, out->nrow + 1, sizeof(long));
+    if (!t) return hsi_err_nomem(err);
+    for (size_t r = 0; r < out->nrow; r++)
+        t[r] = u->time[out->row[r]];
+    hsi_fill_kind kind = sp->imp == HSI_IMP_LINEAR ? HSI_FILL_LINEAR : HSI_FILL_CONSTANT;
+    for (size_t r0 = 0, r1; r0 < out->nrow; r0 = r1) {
+        r1 = r0 + 1;
+        while (r1 < out->nrow && !strcmp(u->code[out->row[r1]], u->code[out->row[r0]]))
+            r1++;
+        for (size_t c = 0; c < out->ncol; c++)
+            hsi_fill_series(kind, t + r0, hsi_col(out, c) + r0, r1 - r0,
+                            out->flag + c * out->nrow + r0);
+    }
+    hsi_free(b->ctx, t);
+    return HS_OK;
+}
+
 static hs_status steps_impute(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                               hs_error *err)
 {
@@ -114,6 +136,8 @@ static hs_status steps_impute(hs_build *b, const hsi_step *sp, const hsi_dset *i
     if (st) return st;
     if (!(out->flag = hsi_calloc(ctx, out->nrow * out->ncol + 1, 1))) return hsi_err_nomem(err);
     if (sp->imp == HSI_IMP_NONE) return HS_OK;
+    if (sp->imp == HSI_IMP_LINEAR || sp->imp == HSI_IMP_CONSTANT)
+        return steps_impute_panel(b, sp, out, err);
     const hsi_units *u = &b->units;
     if (sp->imp == HSI_IMP_LATEST) {
         /* rows are sorted by unit then time: walk each unit's run of rows */

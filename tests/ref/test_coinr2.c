@@ -1,7 +1,7 @@
 /*
- * test_coinr2.c - alternative aggregations, normalisations and treatments against COINr
- * 1.1.14's own outputs (data/coinr-asem/refs2/, its README.md gives the R calls). Each
- * pipeline in tests/ref/data/coinr2/ reproduces one R call; every value must equal COINr's
+ * test_coinr2.c - alternative aggregations, normalisations, treatments and panel imputation
+ * against COINr 1.1.14's own outputs (data/coinr-asem/refs2/, its README.md gives the R
+ * calls). Each pipeline in tests/ref/data/coinr2/ reproduces one R call; every value must equal COINr's
  * within 1e-9 (relative for |x| >= 1, absolute below), NAs, infinities and NaNs included.
  * The largest absolute difference per file is printed, to show how close the match is.
  */
@@ -353,13 +353,95 @@ static void test_treat(void **state)
     }
 }
 
+/* Row of (unit, time) in d, or -1. */
+static long panel_row(const hs_build *b, const hsi_dset *d, const char *code, long t)
+{
+    for (size_t r = 0; r < d->nrow; r++)
+        if (!strcmp(b->units.code[d->row[r]], code) && b->units.time[d->row[r]] == t)
+            return (long)r;
+    return -1;
+}
+
+/* A COINr panel dataset (uCode, Time, codes) against our dataset `name`; every cell that was
+ * missing in Raw and has a value now must carry the imputation mark, and no other. */
+static void compare_panel(const hs_build *b, const char *name, const char *ref)
+{
+    const hsi_dset *d = tu_dset(b, name), *raw = tu_dset(b, "Raw");
+    hsi_csv c;
+    tu_csv_load(tu_path(ref), &c);
+    assert_int_equal(c.nrow, d->nrow);
+    assert_int_equal(c.ncol - 2, d->ncol);
+    assert_non_null(d->flag);
+    double maxd = 0;
+    size_t filled = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *code = hsi_csv_get(&c, r, 0);
+        long row = panel_row(b, d, code, (long)tu_num(hsi_csv_get(&c, r, 1)));
+        if (row < 0)
+            fail_msg("%s: %s/%s missing from our %s", ref, code, hsi_csv_get(&c, r, 1), name);
+        for (size_t j = 2; j < c.ncol; j++) {
+            long dc = hsi_dset_col(d, (size_t)hsi_meta_find(&b->meta, c.head[j]));
+            if (dc < 0) fail_msg("%s: column %s missing from our %s", ref, c.head[j], name);
+            char what[600];
+            snprintf(what, sizeof what, "%s %s/%s/%s", ref, code, hsi_csv_get(&c, r, 1), c.head[j]);
+            double got = hsi_col(d, (size_t)dc)[row];
+            close_or_fail(got, ref_num(hsi_csv_get(&c, r, j)), what, &maxd);
+            int was_na = isnan(hsi_col(raw, (size_t)dc)[row]);
+            int mark = d->flag[(size_t)dc * d->nrow + (size_t)row];
+            if (mark != (was_na && !isnan(got))) fail_msg("%s: imputation mark %d", what, mark);
+            filled += (size_t)mark;
+        }
+    }
+    print_message("%-55s max |diff| %.3g, %zu filled\n", ref, maxd, filled);
+    assert_true(filled > 0);
+    hsi_csv_free(&c);
+}
+
+/* refs2 4.2: impute_panel linear, constant and latest on the gapped panel. For latest, the
+ * year each value came from (DataT) names a Raw cell of the same unit holding that value. */
+static void test_impute_panel(void **state)
+{
+    (void)state;
+    const char *v[] = {"linear", "constant", "latest"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[256], r[256];
+        snprintf(p, sizeof p, PIPES "panel_impute_%s.pipeline", v[i]);
+        snprintf(r, sizeof r, REFS "panel_gaps_impute_%s_Imputed.csv", v[i]);
+        hs_build *b = tu_build(p);
+        compare_panel(b, "Imputed", r);
+        if (i == 2) {
+            const hsi_dset *d = tu_dset(b, "Imputed"), *raw = tu_dset(b, "Raw");
+            hsi_csv c;
+            tu_csv_load(tu_path(REFS "panel_gaps_impute_latest_DataT.csv"), &c);
+            assert_int_equal(c.nrow, d->nrow);
+            for (size_t q = 0; q < c.nrow; q++)
+                for (size_t j = 2; j < c.ncol; j++) {
+                    const char *src = hsi_csv_get(&c, q, j), *code = hsi_csv_get(&c, q, 0);
+                    long row = panel_row(b, d, code, (long)tu_num(hsi_csv_get(&c, q, 1)));
+                    long dc = hsi_dset_col(d, (size_t)hsi_meta_find(&b->meta, c.head[j]));
+                    assert_true(row >= 0 && dc >= 0);
+                    double got = hsi_col(d, (size_t)dc)[row];
+                    if (!strcmp(src, "NA")) {
+                        assert_true(isnan(got));
+                        continue;
+                    }
+                    long from = panel_row(b, raw, code, (long)tu_num(src));
+                    assert_true(from >= 0);
+                    assert_true(hsi_same_bits(got, hsi_col(raw, (size_t)dc)[from]));
+                }
+            hsi_csv_free(&c);
+        }
+        hs_build_free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_genmean),   cmocka_unit_test(test_copeland),
         cmocka_unit_test(test_outrank),   cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_treat),     cmocka_unit_test(test_dist2ref),
-        cmocka_unit_test(test_goalposts),
+        cmocka_unit_test(test_goalposts), cmocka_unit_test(test_impute_panel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
