@@ -57,6 +57,8 @@ void cmd_partner_help(void);
 int cmd_build(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 void cmd_build_help(void);
+int cmd_trends(int argc, char **argv);
+void cmd_trends_help(void);
 void cmd_run_help(void);
 int cmd_hsi_data(int argc, char **argv);
 void cmd_hsi_data_help(void);

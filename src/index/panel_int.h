@@ -3,7 +3,7 @@
  * gaps from its own years and measuring its trend. The series is y[0..n) observed at the
  * strictly increasing times t[0..n); NaN is missing. No allocation, no state.
  *
- * Formulas: docs/methods.md section 3.8 (panel imputation).
+ * Formulas: docs/methods.md sections 3.8 (panel imputation) and 3.9 (trends).
  */
 #ifndef HS_PANEL_INT_H
 #define HS_PANEL_INT_H
@@ -26,5 +26,24 @@ typedef enum hsi_fill_kind {
  */
 HS_INTERNAL size_t hsi_fill_series(hsi_fill_kind kind, const long *t, double *y, size_t n,
                                    unsigned char *flag);
+
+/* Trend of one series over its window. */
+typedef struct hsi_trend {
+    double cagr;  /* compound annual growth rate, first to last observed value */
+    double slope; /* least-squares slope of y on t, per time unit */
+    double avail; /* share of the n points that are observed (whole series) */
+    long t_first; /* first and last observed time (whole series), valid when nobs >= 2 */
+    long t_latest;
+    size_t nobs; /* observed values in the whole series */
+    size_t nwin; /* observed values in the window; cagr and slope are NaN below 2 */
+} hsi_trend;
+
+/**
+ * CAGR and slope of a series. window = 0 uses every point; window = W uses the W points
+ * ending at the last observed one, and gives NaN (with nwin = 0) when the series has fewer
+ * than W points up to there.
+ */
+HS_INTERNAL void hsi_series_trend(const long *t, const double *y, size_t n, size_t window,
+                                  hsi_trend *out);
 
 #endif

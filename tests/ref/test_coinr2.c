@@ -1,9 +1,10 @@
 /*
- * test_coinr2.c - alternative aggregations, normalisations, treatments and panel imputation
- * against COINr 1.1.14's own outputs (data/coinr-asem/refs2/, its README.md gives the R
- * calls). Each pipeline in tests/ref/data/coinr2/ reproduces one R call; every value must equal COINr's
- * within 1e-9 (relative for |x| >= 1, absolute below), NAs, infinities and NaNs included.
- * The largest absolute difference per file is printed, to show how close the match is.
+ * test_coinr2.c - alternative aggregations, normalisations, treatments, panel imputation and
+ * trends against COINr 1.1.14's own outputs (data/coinr-asem/refs2/, its README.md gives the
+ * R calls). Each pipeline in tests/ref/data/coinr2/ reproduces one R call; every value must
+ * equal COINr's within 1e-9 (relative for |x| >= 1, absolute below), NAs, infinities and NaNs
+ * included. The largest absolute difference per file is printed, to show how close the
+ * match is.
  */
 #include "testutil.h"
 
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "index/engine_int.h"
+#include "index/panel_int.h"
 #include "tu_build.h"
 
 #define REFS  "data/coinr-asem/refs2/"
@@ -435,6 +437,85 @@ static void test_impute_panel(void **state)
     }
 }
 
+/* refs2 5.6: CAGR per (unit, indicator) of the Raw panel, with availability and the first
+ * and last observed years. COINr's NA (fewer than two values) must be ours too, and its NaN
+ * (a negative ratio under a fractional power) a computed NaN. */
+static void test_trends(void **state)
+{
+    (void)state;
+    hs_build *b = tu_build(PIPES "trends_panel.pipeline");
+    hs_trend *t = NULL;
+    size_t n = 0;
+    hs_error err = {0};
+    assert_int_equal(hs_build_trends(NULL, b, "Raw", 0, &t, &n, &err), HS_OK);
+    hsi_csv c;
+    tu_csv_load(tu_path(REFS "trends_CAGR_panel_Raw.csv"), &c);
+    assert_int_equal(c.nrow, n);
+    double maxd = 0;
+    size_t nnan = 0, ninf = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *u = hsi_csv_get(&c, r, 0), *ic = hsi_csv_get(&c, r, 1);
+        const hs_trend *x = NULL;
+        for (size_t i = 0; i < n && !x; i++)
+            if (!strcmp(t[i].unit, u) && !strcmp(t[i].code, ic)) x = &t[i];
+        if (!x) fail_msg("trends: %s/%s missing", u, ic);
+        char what[300];
+        snprintf(what, sizeof what, "trends %s/%s", u, ic);
+        const char *cg = hsi_csv_get(&c, r, 2);
+        if (!strcmp(cg, "NA")) {
+            assert_true(x->nobs < 2 && isnan(x->cagr));
+        } else {
+            assert_true(x->nobs >= 2);
+            close_or_fail(x->cagr, ref_num(cg), what, &maxd);
+            nnan += isnan(x->cagr) != 0;
+            ninf += isinf(x->cagr) != 0;
+        }
+        close_or_fail(x->avail, tu_num(hsi_csv_get(&c, r, 3)), what, &maxd);
+        const char *tf = hsi_csv_get(&c, r, 4), *tl = hsi_csv_get(&c, r, 5);
+        if (!strcmp(tf, "NA")) {
+            assert_true(x->nobs < 2 && !strcmp(tl, "NA"));
+        } else {
+            assert_int_equal(x->t_first, (long)tu_num(tf));
+            assert_int_equal(x->t_latest, (long)tu_num(tl));
+        }
+    }
+    print_message("%-55s max |diff| %.3g, %zu NaN, %zu Inf\n", "trends_CAGR_panel_Raw.csv", maxd,
+                  nnan, ninf);
+    assert_int_equal(nnan, 1);
+    assert_int_equal(ninf, 71);
+    hsi_csv_free(&c);
+    hs_trends_free(NULL, t);
+    assert_int_equal(hs_build_trends(NULL, b, "Nowhere", 0, &t, &n, &err), HS_ERR_USAGE);
+    hs_build_free(b);
+}
+
+/* The slope and the window, computed by hand (no COINr file has them): y = 1, NA, 3, 4, 8 in
+ * 2018..2022. All points: mean t 2020.25, mean y 4, Sxy = 14, Sxx = 8.75, slope 1.6; CAGR
+ * 8^(1/4) - 1. Window 3 (2020..2022): Sxy = 5, Sxx = 2, slope 2.5; CAGR (8/3)^(1/2) - 1.
+ * Window 6 reaches before 2018: no value. */
+static void test_trend_window(void **state)
+{
+    (void)state;
+    const long t[] = {2018, 2019, 2020, 2021, 2022};
+    const double y[] = {1, NAN, 3, 4, 8};
+    hsi_trend tr;
+    hsi_series_trend(t, y, 5, 0, &tr);
+    TU_ASSERT_CLOSE(tr.slope, 1.6, 1e-12, "slope");
+    TU_ASSERT_CLOSE(tr.cagr, 0.681792830507429, 1e-12, "cagr");
+    TU_ASSERT_CLOSE(tr.avail, 0.8, 1e-15, "avail");
+    assert_true(tr.t_first == 2018 && tr.t_latest == 2022 && tr.nwin == 4);
+    hsi_series_trend(t, y, 5, 3, &tr);
+    TU_ASSERT_CLOSE(tr.slope, 2.5, 1e-12, "slope, window 3");
+    TU_ASSERT_CLOSE(tr.cagr, 0.632993161855452, 1e-12, "cagr, window 3");
+    hsi_series_trend(t, y, 5, 6, &tr);
+    assert_true(isnan(tr.slope) && isnan(tr.cagr) && tr.nwin == 0);
+    /* before the first value its value, linear between 3 and 8 at 2021, the last one after */
+    double z[] = {NAN, NAN, 3, NAN, 8};
+    unsigned char f[5] = {0};
+    assert_int_equal(hsi_fill_series(HSI_FILL_LINEAR, t, z, 5, f), 3);
+    assert_true(z[0] == 3 && z[1] == 3 && z[3] == 5.5 && f[0] && !f[2]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_outrank),   cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_treat),     cmocka_unit_test(test_dist2ref),
         cmocka_unit_test(test_goalposts), cmocka_unit_test(test_impute_panel),
+        cmocka_unit_test(test_trends),    cmocka_unit_test(test_trend_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
