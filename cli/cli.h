@@ -59,6 +59,8 @@ int cmd_run(int argc, char **argv);
 void cmd_build_help(void);
 int cmd_trends(int argc, char **argv);
 void cmd_trends_help(void);
+int cmd_weights(int argc, char **argv);
+void cmd_weights_help(void);
 void cmd_run_help(void);
 int cmd_hsi_data(int argc, char **argv);
 void cmd_hsi_data_help(void);

@@ -188,6 +188,25 @@ hs_status hs_trends_write_csv(const hs_trend *t, size_t n, FILE *fp, hs_error *e
 hs_status hs_trends_write_file(hs_ctx *ctx, const hs_build *b, const hs_trend *t, size_t n,
                                const char *path, hs_error *err);
 
+/** A node's weight in the set the build aggregated with (the structure's when it has no
+ *  aggregate step) and its effective weight: its share of the top score, the product down
+ *  the tree of each weight over its siblings' sum (docs/methods.md section 3.6). */
+typedef struct hs_weight {
+    const char *code; /**< indicator or aggregate code (owned by the build) */
+    int level;
+    double weight;
+    double eff; /**< 1 for the top */
+} hs_weight;
+/** Every indicator and aggregate, in structure-file order. Free with hs_weights_free. */
+hs_status hs_build_weights(hs_ctx *ctx, const hs_build *b, hs_weight **out, size_t *n,
+                           hs_error *err);
+void hs_weights_free(hs_ctx *ctx, hs_weight *w);
+/** As CSV: iCode, Level, Weight, EffWeight (COINr get_eff_weights' columns). */
+hs_status hs_weights_write_csv(const hs_weight *w, size_t n, FILE *fp, hs_error *err);
+/** The same CSV as the file `path`, as hs_trends_write_file writes. */
+hs_status hs_weights_write_file(hs_ctx *ctx, const hs_build *b, const hs_weight *w, size_t n,
+                                const char *path, hs_error *err);
+
 /* ---------------------------------------------------------------------------------------
  * Output files (docs/humsec.1.md, "OUTPUTS"). A path is written only when nothing is there
  * or a regular file is; a device, FIFO, socket, folder or symbolic link is refused

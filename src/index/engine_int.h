@@ -236,6 +236,9 @@ struct hs_build {
 };
 
 HS_INTERNAL hs_status hsi_steps_run(hs_build *b, hs_error *err);
+/* Effective weight of every node (meta.n, NaN outside the tree) from the weights w (meta.n):
+ * 1 at the top, then each child's weight over its siblings' sum times its parent's. */
+HS_INTERNAL void hsi_eff_weights(const hsi_meta *m, const double *w, double *eff);
 /* Human name of an aggregation method ("geometric mean"). */
 HS_INTERNAL const char *hsi_agg_name(hsi_agg_kind k);
 

@@ -516,14 +516,59 @@ static void test_trend_window(void **state)
     assert_true(z[0] == 3 && z[1] == 3 && z[3] == 5.5 && f[0] && !f[2]);
 }
 
+/* refs2 5.7: the weights and effective weights of the example coin with a custom weight set.
+ * The pipeline's [weights custom] must be eff_weights_custom_changes.csv, so the two files
+ * are checked against each other too. */
+static void test_eff_weights(void **state)
+{
+    (void)state;
+    hs_build *b = tu_build(PIPES "eff_weights_custom.pipeline");
+    hs_weight *w = NULL;
+    size_t n = 0;
+    hs_error err = {0};
+    assert_int_equal(hs_build_weights(NULL, b, &w, &n, &err), HS_OK);
+    hsi_csv c, ch;
+    tu_csv_load(tu_path(REFS "eff_weights_custom.csv"), &c);
+    tu_csv_load(tu_path(REFS "eff_weights_custom_changes.csv"), &ch);
+    assert_int_equal(c.nrow, n);
+    double maxd = 0, sum1 = 0;
+    size_t changed = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *code = hsi_csv_get(&c, r, 0);
+        const hs_weight *x = NULL;
+        for (size_t i = 0; i < n && !x; i++)
+            if (!strcmp(w[i].code, code)) x = &w[i];
+        if (!x) fail_msg("eff_weights: %s missing", code);
+        assert_int_equal(x->level, (int)tu_num(hsi_csv_get(&c, r, 1)));
+        char what[300];
+        snprintf(what, sizeof what, "eff_weights %s", code);
+        close_or_fail(x->weight, tu_num(hsi_csv_get(&c, r, 2)), what, &maxd);
+        close_or_fail(x->eff, tu_num(hsi_csv_get(&c, r, 3)), what, &maxd);
+        for (size_t q = 0; q < ch.nrow; q++)
+            if (!strcmp(hsi_csv_get(&ch, q, 0), code)) {
+                assert_true(x->weight == tu_num(hsi_csv_get(&ch, q, 1)));
+                changed++;
+            }
+        if (x->level == 1) sum1 += x->eff;
+    }
+    print_message("%-55s max |diff| %.3g\n", "eff_weights_custom.csv", maxd);
+    assert_int_equal(changed, ch.nrow);
+    TU_ASSERT_CLOSE(sum1, 1, 1e-12, "level-1 effective weights sum to 1");
+    hsi_csv_free(&c);
+    hsi_csv_free(&ch);
+    hs_weights_free(NULL, w);
+    hs_build_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_genmean),   cmocka_unit_test(test_copeland),
-        cmocka_unit_test(test_outrank),   cmocka_unit_test(test_normalise),
-        cmocka_unit_test(test_treat),     cmocka_unit_test(test_dist2ref),
-        cmocka_unit_test(test_goalposts), cmocka_unit_test(test_impute_panel),
-        cmocka_unit_test(test_trends),    cmocka_unit_test(test_trend_window),
+        cmocka_unit_test(test_genmean),     cmocka_unit_test(test_copeland),
+        cmocka_unit_test(test_outrank),     cmocka_unit_test(test_normalise),
+        cmocka_unit_test(test_treat),       cmocka_unit_test(test_dist2ref),
+        cmocka_unit_test(test_goalposts),   cmocka_unit_test(test_impute_panel),
+        cmocka_unit_test(test_trends),      cmocka_unit_test(test_trend_window),
+        cmocka_unit_test(test_eff_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
