@@ -565,6 +565,34 @@ static hs_status pl_impute_panel(const char *fn, const hsi_ini_kv *kv, const cha
     return HS_OK;
 }
 
+/* weights = pca(L): the nodes of level L take PCA weights within each parent whose children
+ * are all of level L; some parent must be one. */
+static hs_status pl_pca_weights(const char *fn, const hsi_ini_kv *kv, const hsi_meta *m,
+                                hsi_step *stp, hs_error *err)
+{
+    char *e = NULL;
+    long lv = strncmp(kv->val, "pca(", 4) ? 0 : strtol(kv->val + 4, &e, 10);
+    if (!e || e == kv->val + 4 || strcmp(e, ")"))
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "'%s' is not a weight set (expected structure, the NAME of a [weights "
+                       "NAME] section, or pca(LEVEL))",
+                       kv->val);
+    for (size_t a = 0; a < m->nagg && lv >= 1 && lv < m->maxlevel; a++) {
+        const hsi_node *pn = &m->node[m->agg[a]];
+        int all = 1;
+        for (size_t j = 0; j < pn->nchild; j++)
+            all &= m->node[pn->child[j]].level == lv;
+        if (all) {
+            stp->pca_level = (int)lv;
+            return HS_OK;
+        }
+    }
+    return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                   "pca(%ld): no aggregate of %s has only children of level %ld (expected a "
+                   "level from 1 to %d whose nodes share parents)",
+                   lv, m->file, lv, m->maxlevel - 1);
+}
+
 static hs_status pl_step_common(const char *fn, hsi_ini_sec *s, hsi_step *st_, hs_error *err)
 {
     hsi_ini_kv *kv = hsi_ini_get(s, "per");
@@ -798,7 +826,9 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             }
             for (size_t q = 0; q < m->n; q++)
                 stp->weight[q] = m->node[q].weight;
-            if ((kv = hsi_ini_get(s, "weights")) && strcmp(kv->val, "structure")) {
+            if ((kv = hsi_ini_get(s, "weights")) && !strncmp(kv->val, "pca", 3)) {
+                if ((st = pl_pca_weights(fn, kv, m, stp, err))) return st;
+            } else if (kv && strcmp(kv->val, "structure")) {
                 hsi_ini_sec *ws = NULL;
                 for (size_t q = 1; q < ini->n; q++)
                     if (!strcmp(ini->sec[q].kind, "weights") && ini->sec[q].name &&

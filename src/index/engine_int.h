@@ -184,6 +184,7 @@ typedef struct hsi_step {
     double agg_dat_thresh;
     int agg_nonpositive_na; /* geometric/harmonic over a value <= 0 gives NA, not an error */
     double *weight;         /* meta.n weights from the chosen weight set */
+    int pca_level;          /* > 0: the weights of this level's nodes come from PCA */
     char *weight_set;
     /* per time (default) or across all rows (pooled) */
     int pooled;

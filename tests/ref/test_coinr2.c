@@ -560,6 +560,74 @@ static void test_eff_weights(void **state)
     hs_build_free(b);
 }
 
+/* refs2 6.1: PCA weights of the pillars within each sub-index, used to re-aggregate. The
+ * sign of a group's loadings is arbitrary (COINr's comes from an SVD, ours makes them sum
+ * positive), so each group's weights must equal COINr's times one sign, +1 or -1; the
+ * aggregated values do not depend on it. The components' deviations are checked too. */
+static void test_pca_weights(void **state)
+{
+    (void)state;
+    hs_build *b = tu_build(PIPES "pca_l2.pipeline");
+    compare(b, "Aggregated", REFS "pca_L2_Aggregated.csv");
+    hs_weight *w = NULL;
+    size_t n = 0;
+    hs_error err = {0};
+    assert_int_equal(hs_build_weights(NULL, b, &w, &n, &err), HS_OK);
+    hsi_csv c;
+    tu_csv_load(tu_path(REFS "pca_L2_weights.csv"), &c);
+    assert_int_equal(c.nrow, n);
+    double maxd = 0, sign[2] = {0, 0}; /* per sub-index, from its first pillar */
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *code = hsi_csv_get(&c, r, 0);
+        const hs_weight *x = NULL;
+        for (size_t i = 0; i < n && !x; i++)
+            if (!strcmp(w[i].code, code)) x = &w[i];
+        if (!x) fail_msg("pca weights: %s missing", code);
+        double want = tu_num(hsi_csv_get(&c, r, 2));
+        if (x->level == 2) {
+            const hsi_node *nd = &b->meta.node[hsi_meta_find(&b->meta, code)];
+            size_t g = strcmp(b->meta.node[nd->parent_idx].code, "Conn") != 0;
+            if (sign[g] == 0) sign[g] = x->weight * want < 0 ? -1 : 1;
+            want *= sign[g];
+        }
+        char what[300];
+        snprintf(what, sizeof what, "pca weight %s", code);
+        close_or_fail(x->weight, want, what, &maxd);
+    }
+    print_message("%-55s max |diff| %.3g (signs %+g, %+g)\n", "pca_L2_weights.csv", maxd, sign[0],
+                  sign[1]);
+    hsi_csv_free(&c);
+    hs_weights_free(NULL, w);
+    tu_csv_load(tu_path(REFS "pca_L2_variance.csv"), &c);
+    const hsi_dset *d = tu_dset(b, "Aggregated");
+    const char *groups[] = {"Conn", "Sust"};
+    for (size_t g = 0; g < 2; g++) {
+        const hsi_node *pn = &b->meta.node[hsi_meta_find(&b->meta, groups[g])];
+        size_t k = pn->nchild;
+        const double *cols[8];
+        double load[64], sdev[8], work[2 * 64 + 8 * 51 + 40], tot = 0;
+        assert_true(k <= 8 && d->nrow == 51);
+        for (size_t j = 0; j < k; j++)
+            cols[j] = hsi_col(d, (size_t)hsi_dset_col(d, pn->child[j]));
+        assert_int_equal(hsi_pca(cols, k, d->nrow, load, sdev, work, &err), HS_OK);
+        for (size_t j = 0; j < k; j++)
+            tot += sdev[j] * sdev[j];
+        size_t seen = 0;
+        for (size_t r = 0; r < c.nrow; r++) {
+            if (strcmp(hsi_csv_get(&c, r, 0), groups[g])) continue;
+            size_t pc = (size_t)tu_num(hsi_csv_get(&c, r, 1)) - 1;
+            assert_true(pc < k);
+            TU_ASSERT_CLOSE(sdev[pc], tu_num(hsi_csv_get(&c, r, 2)), 1e-9, "PCA sdev");
+            TU_ASSERT_CLOSE(sdev[pc] * sdev[pc] / tot, tu_num(hsi_csv_get(&c, r, 3)), 1e-9,
+                            "PCA var_frac");
+            seen++;
+        }
+        assert_int_equal(seen, k);
+    }
+    hsi_csv_free(&c);
+    hs_build_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,7 +636,7 @@ int main(void)
         cmocka_unit_test(test_treat),       cmocka_unit_test(test_dist2ref),
         cmocka_unit_test(test_goalposts),   cmocka_unit_test(test_impute_panel),
         cmocka_unit_test(test_trends),      cmocka_unit_test(test_trend_window),
-        cmocka_unit_test(test_eff_weights),
+        cmocka_unit_test(test_eff_weights), cmocka_unit_test(test_pca_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
