@@ -93,14 +93,12 @@ int cmd_trends(int argc, char **argv)
     hs_build *b = NULL;
     hs_trend *t = NULL;
     size_t n = 0;
-    if (hs_build_run(ctx, a.pipeline, &b, &err) != HS_OK ||
-        hs_build_trends(ctx, b, a.dset, a.window, &t, &n, &err) != HS_OK) {
-        rc = cli_fail(&err);
-    } else if (a.output) {
-        if (hs_trends_write_file(ctx, b, t, n, a.output, &err) != HS_OK) rc = cli_fail(&err);
-    } else if (hs_trends_write_csv(t, n, stdout, &err) != HS_OK) {
-        rc = cli_fail(&err);
-    }
+    hs_status st = hs_build_run(ctx, a.pipeline, &b, &err);
+    if (st == HS_OK) st = hs_build_trends(ctx, b, a.dset, a.window, &t, &n, &err);
+    if (st == HS_OK)
+        st = a.output ? hs_trends_write_file(ctx, b, t, n, a.output, &err)
+                      : hs_trends_write_csv(t, n, stdout, &err);
+    if (st != HS_OK) rc = cli_fail(&err);
     if (rc == CLI_EXIT_OK && !a.quiet)
         fprintf(stderr, "humsec: trends of %zu series of '%s'\n", n, a.dset);
     hs_trends_free(ctx, t);

@@ -54,12 +54,12 @@ int cmd_weights(int argc, char **argv)
     hs_weight *w = NULL;
     size_t n = 0;
     int rc = CLI_EXIT_OK;
-    if (hs_build_run(ctx, pipeline, &b, &err) != HS_OK ||
-        hs_build_weights(ctx, b, &w, &n, &err) != HS_OK)
-        rc = cli_fail(&err);
-    else if (output ? hs_weights_write_file(ctx, b, w, n, output, &err) != HS_OK
-                    : hs_weights_write_csv(w, n, stdout, &err) != HS_OK)
-        rc = cli_fail(&err);
+    hs_status st = hs_build_run(ctx, pipeline, &b, &err);
+    if (st == HS_OK) st = hs_build_weights(ctx, b, &w, &n, &err);
+    if (st == HS_OK)
+        st = output ? hs_weights_write_file(ctx, b, w, n, output, &err)
+                    : hs_weights_write_csv(w, n, stdout, &err);
+    if (st != HS_OK) rc = cli_fail(&err);
     hs_weights_free(ctx, w);
     hs_build_free(b);
     hs_ctx_free(ctx);
