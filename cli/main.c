@@ -20,6 +20,11 @@ static void main_help(void)
          "commands:\n"
          "  build PIPELINE -o DIR   build an index from a pipeline file; write every dataset,\n"
          "                          ranks, treatment details, audit tables and a JSON summary\n"
+         "  trends PIPELINE [-o FILE]\n"
+         "                          CAGR and slope of every unit's series of a panel build\n"
+         "  weights PIPELINE [-o FILE]\n"
+         "                          the weights aggregated with, and each one's effective\n"
+         "                          share of the index\n"
          "  run [-o DIR]            the main job: build the shipped indices into out/\n"
          "  hsi-data [-o FILE]      assemble the Human Security Index data from the raw\n"
          "                          sources (country codes to ISO3, per-capita rates)\n"
@@ -72,6 +77,10 @@ static int main_dispatch(int argc, char **argv)
         }
         if (!strcmp(argv[2], "build"))
             cmd_build_help();
+        else if (!strcmp(argv[2], "trends"))
+            cmd_trends_help();
+        else if (!strcmp(argv[2], "weights"))
+            cmd_weights_help();
         else if (!strcmp(argv[2], "run"))
             cmd_run_help();
         else if (!strcmp(argv[2], "hsi-data"))
@@ -99,6 +108,8 @@ static int main_dispatch(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (!strcmp(cmd, "build")) return cmd_build(argc - 1, argv + 1);
+    if (!strcmp(cmd, "trends")) return cmd_trends(argc - 1, argv + 1);
+    if (!strcmp(cmd, "weights")) return cmd_weights(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "hsi-data")) return cmd_hsi_data(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);

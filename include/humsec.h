@@ -219,6 +219,53 @@ hs_status hs_build_write_xlsx(hs_ctx *ctx, const hs_build *b, const char *path, 
 /** Write how `unit`'s scores were formed, from raw values to the top, as text to `out`. */
 hs_status hs_build_explain(const hs_build *b, const char *unit, const hs_sink *out, hs_error *err);
 
+/** Trend of one unit's indicator (or aggregate) over the times of a panel build
+ *  (docs/methods.md section 3.9; COINr get_trends). */
+typedef struct hs_trend {
+    const char *unit; /**< unit code (owned by the build) */
+    const char *code; /**< node code (owned by the build) */
+    double cagr;      /**< compound annual growth rate, first to last observed value */
+    double slope;     /**< least-squares slope per time unit */
+    double avail;     /**< share of the unit's times with a value */
+    long t_first;     /**< first and last time with a value, when nobs >= 2 */
+    long t_latest;
+    size_t nobs; /**< values in the unit's series: cagr and slope need 2 */
+    size_t nwin; /**< values in the window (all of them without one) */
+} hs_trend;
+/** Trends of every unit and column of dataset `dset` ("Raw", ...) of a build whose data
+ *  has a time. window 0 uses every time; W uses each series' W latest times up to its last
+ *  value. *out (free with hs_trends_free) gets *n rows, by unit code then column order.
+ *  HS_ERR_USAGE for an unknown dataset or a data without time. */
+hs_status hs_build_trends(hs_ctx *ctx, const hs_build *b, const char *dset, size_t window,
+                          hs_trend **out, size_t *n, hs_error *err);
+void hs_trends_free(hs_ctx *ctx, hs_trend *t);
+/** The trends as CSV: uCode, iCode, CAGR, slope, Avail, t_first, t_latest (NA where there
+ *  is no value, NaN, Inf and -Inf as computed). */
+hs_status hs_trends_write_csv(const hs_trend *t, size_t n, FILE *fp, hs_error *err);
+/** The same CSV as the file `path`, written beside it and renamed into place; path may not
+ *  be the build's pipeline, structure or data file (HS_ERR_IO). */
+hs_status hs_trends_write_file(hs_ctx *ctx, const hs_build *b, const hs_trend *t, size_t n,
+                               const char *path, hs_error *err);
+
+/** A node's weight in the set the build aggregated with (the structure's when it has no
+ *  aggregate step) and its effective weight: its share of the top score, the product down
+ *  the tree of each weight over its siblings' sum (docs/methods.md section 3.6). */
+typedef struct hs_weight {
+    const char *code; /**< indicator or aggregate code (owned by the build) */
+    int level;
+    double weight;
+    double eff; /**< 1 for the top */
+} hs_weight;
+/** Every indicator and aggregate, in structure-file order. Free with hs_weights_free. */
+hs_status hs_build_weights(hs_ctx *ctx, const hs_build *b, hs_weight **out, size_t *n,
+                           hs_error *err);
+void hs_weights_free(hs_ctx *ctx, hs_weight *w);
+/** As CSV: iCode, Level, Weight, EffWeight (COINr get_eff_weights' columns). */
+hs_status hs_weights_write_csv(const hs_weight *w, size_t n, FILE *fp, hs_error *err);
+/** The same CSV as the file `path`, as hs_trends_write_file writes. */
+hs_status hs_weights_write_file(hs_ctx *ctx, const hs_build *b, const hs_weight *w, size_t n,
+                                const char *path, hs_error *err);
+
 /* ---------------------------------------------------------------------------------------
  * Output files (docs/humsec.1.md, "OUTPUTS"). A path is written only when nothing is there
  * or a regular file is; a device, FIFO, socket, folder or symbolic link is refused

@@ -543,6 +543,56 @@ static long pl_indicator(const hsi_meta *m, const char *code)
     return -1;
 }
 
+/* The methods that fill a unit's gaps from its own years (COINr impute_panel): they need a
+ * Time column, else every unit has a single row and nothing could be filled. */
+static hs_status pl_impute_panel(const char *fn, const hsi_ini_kv *kv, const char *mv,
+                                 const hsi_units *u, hsi_step *stp, hs_error *err)
+{
+    if (!strcmp(mv, "linear"))
+        stp->imp = HSI_IMP_LINEAR;
+    else if (!strcmp(mv, "constant"))
+        stp->imp = HSI_IMP_CONSTANT;
+    else
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "unknown imputation '%s' (expected mean, median, mean_group, "
+                       "median_group, latest, linear, constant or none)",
+                       kv->val);
+    if (!u->has_time)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "imputation '%s' fills a unit's gaps from its other years, but the data "
+                       "has no time (expected a Time column, long data or a wide-year table)",
+                       kv->val);
+    return HS_OK;
+}
+
+/* weights = pca(L): the nodes of level L take PCA weights within each parent whose children
+ * are all of level L; some parent must be one. */
+static hs_status pl_pca_weights(const char *fn, const hsi_ini_kv *kv, const hsi_meta *m,
+                                hsi_step *stp, hs_error *err)
+{
+    char *e = NULL;
+    long lv = strncmp(kv->val, "pca(", 4) ? 0 : strtol(kv->val + 4, &e, 10);
+    if (!e || e == kv->val + 4 || strcmp(e, ")"))
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "'%s' is not a weight set (expected structure, the NAME of a [weights "
+                       "NAME] section, or pca(LEVEL))",
+                       kv->val);
+    for (size_t a = 0; a < m->nagg && lv >= 1 && lv < m->maxlevel; a++) {
+        const hsi_node *pn = &m->node[m->agg[a]];
+        int all = 1;
+        for (size_t j = 0; j < pn->nchild; j++)
+            all &= m->node[pn->child[j]].level == lv;
+        if (all) {
+            stp->pca_level = (int)lv;
+            return HS_OK;
+        }
+    }
+    return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                   "pca(%ld): no aggregate of %s has only children of level %ld (expected a "
+                   "level from 1 to %d whose nodes share parents)",
+                   lv, m->file, lv, m->maxlevel - 1);
+}
+
 static hs_status pl_step_common(const char *fn, hsi_ini_sec *s, hsi_step *st_, hs_error *err)
 {
     hsi_ini_kv *kv = hsi_ini_get(s, "per");
@@ -621,11 +671,8 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 stp->imp = HSI_IMP_LATEST;
             else if (!strcmp(mv, "none"))
                 stp->imp = HSI_IMP_NONE;
-            else
-                return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
-                               "unknown imputation '%s' (expected mean, median, mean_group, "
-                               "median_group, latest or none)",
-                               kv->val);
+            else if ((st = pl_impute_panel(fn, kv, mv, u, stp, err)))
+                return st;
             stp->group_idx = -1;
             hsi_ini_kv *g = hsi_ini_get(s, "group");
             if (stp->imp == HSI_IMP_MEAN_GROUP || stp->imp == HSI_IMP_MEDIAN_GROUP) {
@@ -779,7 +826,9 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             }
             for (size_t q = 0; q < m->n; q++)
                 stp->weight[q] = m->node[q].weight;
-            if ((kv = hsi_ini_get(s, "weights")) && strcmp(kv->val, "structure")) {
+            if ((kv = hsi_ini_get(s, "weights")) && !strncmp(kv->val, "pca", 3)) {
+                if ((st = pl_pca_weights(fn, kv, m, stp, err))) return st;
+            } else if (kv && strcmp(kv->val, "structure")) {
                 hsi_ini_sec *ws = NULL;
                 for (size_t q = 1; q < ini->n; q++)
                     if (!strcmp(ini->sec[q].kind, "weights") && ini->sec[q].name &&

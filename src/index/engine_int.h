@@ -152,7 +152,9 @@ typedef enum hsi_impute_kind {
     HSI_IMP_MEDIAN,
     HSI_IMP_MEAN_GROUP,
     HSI_IMP_MEDIAN_GROUP,
-    HSI_IMP_LATEST
+    HSI_IMP_LATEST,
+    HSI_IMP_LINEAR,  /* panel: between a unit's observed years, ends carried (panel_int.h) */
+    HSI_IMP_CONSTANT /* panel: last observation carried forward, first one backward */
 } hsi_impute_kind;
 
 typedef struct hsi_agg_spec {
@@ -182,6 +184,7 @@ typedef struct hsi_step {
     double agg_dat_thresh;
     int agg_nonpositive_na; /* geometric/harmonic over a value <= 0 gives NA, not an error */
     double *weight;         /* meta.n weights from the chosen weight set */
+    int pca_level;          /* > 0: the weights of this level's nodes come from PCA */
     char *weight_set;
     /* per time (default) or across all rows (pooled) */
     int pooled;
@@ -234,6 +237,9 @@ struct hs_build {
 };
 
 HS_INTERNAL hs_status hsi_steps_run(hs_build *b, hs_error *err);
+/* Effective weight of every node (meta.n, NaN outside the tree) from the weights w (meta.n):
+ * 1 at the top, then each child's weight over its siblings' sum times its parent's. */
+HS_INTERNAL void hsi_eff_weights(const hsi_meta *m, const double *w, double *eff);
 /* Human name of an aggregation method ("geometric mean"). */
 HS_INTERNAL const char *hsi_agg_name(hsi_agg_kind k);
 

@@ -5,6 +5,7 @@
  * each slice's column, calls the kernel and scatters the result back.
  */
 #include "engine_int.h"
+#include "panel_int.h"
 
 #include <math.h>
 #include <string.h>
@@ -106,6 +107,27 @@ static hs_status steps_denominate(hs_build *b, const hsi_dset *in, hsi_dset *out
     return HS_OK;
 }
 
+/* linear and constant: each unit's run of rows (sorted by unit, then time) is one series */
+static hs_status steps_impute_panel(hs_build *b, const hsi_step *sp, hsi_dset *out, hs_error *err)
+{
+    const hsi_units *u = &b->units;
+    long *t = hsi_calloc(b->ctx, out->nrow + 1, sizeof(long));
+    if (!t) return hsi_err_nomem(err);
+    for (size_t r = 0; r < out->nrow; r++)
+        t[r] = u->time[out->row[r]];
+    hsi_fill_kind kind = sp->imp == HSI_IMP_LINEAR ? HSI_FILL_LINEAR : HSI_FILL_CONSTANT;
+    for (size_t r0 = 0, r1; r0 < out->nrow; r0 = r1) {
+        r1 = r0 + 1;
+        while (r1 < out->nrow && !strcmp(u->code[out->row[r1]], u->code[out->row[r0]]))
+            r1++;
+        for (size_t c = 0; c < out->ncol; c++)
+            hsi_fill_series(kind, t + r0, hsi_col(out, c) + r0, r1 - r0,
+                            out->flag + c * out->nrow + r0);
+    }
+    hsi_free(b->ctx, t);
+    return HS_OK;
+}
+
 static hs_status steps_impute(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                               hs_error *err)
 {
@@ -114,6 +136,8 @@ static hs_status steps_impute(hs_build *b, const hsi_step *sp, const hsi_dset *i
     if (st) return st;
     if (!(out->flag = hsi_calloc(ctx, out->nrow * out->ncol + 1, 1))) return hsi_err_nomem(err);
     if (sp->imp == HSI_IMP_NONE) return HS_OK;
+    if (sp->imp == HSI_IMP_LINEAR || sp->imp == HSI_IMP_CONSTANT)
+        return steps_impute_panel(b, sp, out, err);
     const hsi_units *u = &b->units;
     if (sp->imp == HSI_IMP_LATEST) {
         /* rows are sorted by unit then time: walk each unit's run of rows */
@@ -457,8 +481,8 @@ static hs_status steps_copeland(hs_build *b, const hsi_step *sp, const hsi_dset 
     return HS_OK;
 }
 
-static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
-                                 hs_error *err)
+static hs_status steps_aggregate_pass(hs_build *b, const hsi_step *sp, const double *weight,
+                                      const hsi_dset *in, hsi_dset *out, hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
     const hsi_meta *m = &b->meta;
@@ -495,7 +519,7 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
         const hsi_agg_spec *as = &sp->agg_node[m->agg[a]];
         for (size_t k = 0; k < pn->nchild; k++) {
             cc[k] = hsi_dset_col(out, pn->child[k]);
-            wt[k] = sp->weight[pn->child[k]];
+            wt[k] = weight[pn->child[k]];
             if (cc[k] < 0) {
                 st = hsi_err(err, HS_ERR_SCHEMA, b->pl.file, sp->line, 0,
                              "child '%s' of '%s' is not in dataset '%s'",
@@ -542,6 +566,78 @@ static hs_status steps_aggregate(hs_build *b, const hsi_step *sp, const hsi_dset
     return st;
 }
 
+/* PCA weights (COINr get_PCA with by_groups, used as a weight set): for every aggregate whose
+ * children are all of level L, the first principal component's loadings of the children's
+ * columns in `agg` (every row), which replace their weights in w. */
+static hs_status steps_pca_weights(hs_build *b, const hsi_step *sp, const hsi_dset *agg, double *w,
+                                   hs_error *err)
+{
+    hs_ctx *ctx = b->ctx;
+    const hsi_meta *m = &b->meta;
+    size_t n = agg->nrow, maxk = 0;
+    for (size_t a = 0; a < m->nagg; a++)
+        if (m->node[m->agg[a]].nchild > maxk) maxk = m->node[m->agg[a]].nchild;
+    const double **cols = hsi_calloc(ctx, maxk + 1, sizeof *cols);
+    double *load = hsi_calloc(ctx, maxk * maxk + 1, sizeof(double));
+    double *sdev = hsi_calloc(ctx, maxk + 1, sizeof(double));
+    double *work = hsi_calloc(ctx, 2 * maxk * maxk + maxk * n + 5 * maxk + 1, sizeof(double));
+    hs_status st = (!cols || !load || !sdev || !work) ? hsi_err_nomem(err) : HS_OK;
+    for (size_t a = 0; a < m->nagg && st == HS_OK; a++) {
+        const hsi_node *pn = &m->node[m->agg[a]];
+        size_t k = pn->nchild, neg = 0;
+        int all = 1;
+        for (size_t j = 0; j < k; j++)
+            all &= m->node[pn->child[j]].level == sp->pca_level;
+        if (!all) continue;
+        for (size_t j = 0; j < k; j++)
+            cols[j] = hsi_col(agg, (size_t)hsi_dset_col(agg, pn->child[j]));
+        char msg[sizeof err->msg];
+        if ((st = hsi_pca(cols, k, n, load, sdev, work, err))) {
+            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            st = hsi_err(err, st, b->pl.file, sp->line, 0,
+                         "PCA weights of the children of '%s': %s", pn->code, msg);
+            break;
+        }
+        double sum = 0, abs = 0;
+        for (size_t j = 0; j < k; j++) {
+            w[pn->child[j]] = load[j];
+            sum += load[j];
+            abs += fabs(load[j]);
+            neg += load[j] < 0;
+        }
+        /* the loadings have unit length: a sum at rounding level is a sum of 0 */
+        if (!(sum > 1e-9 * abs))
+            st = hsi_err(err, HS_ERR_DOMAIN, b->pl.file, sp->line, 0,
+                         "PCA weights of the children of '%s' sum to 0 (the first component "
+                         "balances them): no weighted mean can be formed",
+                         pn->code);
+        else if (neg && !b->quiet)
+            hsi_log(ctx, 1,
+                    "%s:%ld: PCA weights of the children of '%s' have mixed signs (%zu of %zu "
+                    "negative): '%s' can lie outside its children's range",
+                    b->pl.file, sp->line, pn->code, neg, k, pn->code);
+    }
+    hsi_free(ctx, cols);
+    hsi_free(ctx, load);
+    hsi_free(ctx, sdev);
+    hsi_free(ctx, work);
+    return st;
+}
+
+/* With PCA weights the index is aggregated twice: with the step's weights, for the columns
+ * whose principal components give the weights, then with those. They are kept in the step,
+ * so that the weights reported are the ones used. */
+static hs_status steps_aggregate(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
+                                 hs_error *err)
+{
+    hs_status st = steps_aggregate_pass(b, sp, sp->weight, in, out, err);
+    if (st || sp->pca_level <= 0) return st;
+    st = steps_pca_weights(b, sp, out, sp->weight, err);
+    hsi_dset_free(b->ctx, out);
+    memset(out, 0, sizeof *out);
+    return st ? st : steps_aggregate_pass(b, sp, sp->weight, in, out, err);
+}
+
 hs_status hsi_steps_run(hs_build *b, hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
@@ -585,7 +681,7 @@ hs_status hsi_steps_run(hs_build *b, hs_error *err)
             st = steps_normalise(b, sp, in, &out, err);
             break;
         case HSI_STEP_AGGREGATE:
-            st = steps_aggregate(b, sp, in, &out, err);
+            st = steps_aggregate(b, &b->pl.step[i], in, &out, err);
             break;
         }
         if (st == HS_OK) {

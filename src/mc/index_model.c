@@ -551,10 +551,12 @@ static hs_status im_factors(hs_sensitivity *s, hs_error *err)
 
 /* Copeland scores a unit against every other unit, so it cannot be re-aggregated one unit
    at a time as the fast path does: an analysis where any combination aggregates with it runs
-   the whole engine in each run (the slow path). */
+   the whole engine in each run (the slow path). So do PCA weights, derived from every unit's
+   aggregates of each run. */
 static int im_has_copeland(const hsi_pipeline *pl, const hsi_meta *m)
 {
     const hsi_step *ag = &pl->step[pl->nstep - 1];
+    if (ag->pca_level > 0) return 1;
     for (size_t a = 0; a < m->nagg; a++)
         if (ag->agg_node[m->agg[a]].kind == HSI_AGG_COPELAND) return 1;
     return 0;

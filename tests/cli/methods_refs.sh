@@ -46,8 +46,8 @@ old=$(grep -nE 'METHODS(\.md| [0-9]|,| "|$)' $files)
 [ -z "$old" ] || { echo "FAIL: citations of notes the project does not ship:"; echo "$old"; fail=1; }
 
 # the check can fail: a citation of a section that does not exist, split over two lines
-printf '/* see docs/methods.md\n * section 9.9 and docs/methods.md sections 3.2-3.8 */\n' >"$tmp/x.c"
-[ "$(missing "$tmp/x.c" | tr '\n' ' ')" = "3.8 9.9 " ] || { echo "FAIL: the scan misses a bad citation"; fail=1; }
+printf '/* see docs/methods.md\n * section 9.9 and docs/methods.md sections 3.2-3.19 */\n' >"$tmp/x.c"
+[ "$(missing "$tmp/x.c" | tr '\n' ' ')" = "3.19 9.9 " ] || { echo "FAIL: the scan misses a bad citation"; fail=1; }
 
 [ $fail = 0 ] && echo "methods refs: $n cited sections, all in docs/methods.md"
 exit $fail

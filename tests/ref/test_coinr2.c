@@ -1,9 +1,10 @@
 /*
- * test_coinr2.c - alternative aggregations, normalisations and treatments against COINr
- * 1.1.14's own outputs (data/coinr-asem/refs2/, its README.md gives the R calls). Each
- * pipeline in tests/ref/data/coinr2/ reproduces one R call; every value must equal COINr's
- * within 1e-9 (relative for |x| >= 1, absolute below), NAs, infinities and NaNs included.
- * The largest absolute difference per file is printed, to show how close the match is.
+ * test_coinr2.c - alternative aggregations, normalisations, treatments, panel imputation and
+ * trends against COINr 1.1.14's own outputs (data/coinr-asem/refs2/, its README.md gives the
+ * R calls). Each pipeline in tests/ref/data/coinr2/ reproduces one R call; every value must
+ * equal COINr's within 1e-9 (relative for |x| >= 1, absolute below), NAs, infinities and NaNs
+ * included. The largest absolute difference per file is printed, to show how close the
+ * match is.
  */
 #include "testutil.h"
 
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "index/engine_int.h"
+#include "index/panel_int.h"
 #include "tu_build.h"
 
 #define REFS  "data/coinr-asem/refs2/"
@@ -353,13 +355,291 @@ static void test_treat(void **state)
     }
 }
 
+/* Row of (unit, time) in d, or -1. */
+static long panel_row(const hs_build *b, const hsi_dset *d, const char *code, long t)
+{
+    for (size_t r = 0; r < d->nrow; r++)
+        if (!strcmp(b->units.code[d->row[r]], code) && b->units.time[d->row[r]] == t)
+            return (long)r;
+    return -1;
+}
+
+/* A COINr panel dataset (uCode, Time, codes) against our dataset `name`; every cell that was
+ * missing in Raw and has a value now must carry the imputation mark, and no other. */
+static void compare_panel(const hs_build *b, const char *name, const char *ref)
+{
+    const hsi_dset *d = tu_dset(b, name), *raw = tu_dset(b, "Raw");
+    hsi_csv c;
+    tu_csv_load(tu_path(ref), &c);
+    assert_int_equal(c.nrow, d->nrow);
+    assert_int_equal(c.ncol - 2, d->ncol);
+    assert_non_null(d->flag);
+    double maxd = 0;
+    size_t filled = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *code = hsi_csv_get(&c, r, 0);
+        long row = panel_row(b, d, code, (long)tu_num(hsi_csv_get(&c, r, 1)));
+        if (row < 0)
+            fail_msg("%s: %s/%s missing from our %s", ref, code, hsi_csv_get(&c, r, 1), name);
+        for (size_t j = 2; j < c.ncol; j++) {
+            long dc = hsi_dset_col(d, (size_t)hsi_meta_find(&b->meta, c.head[j]));
+            if (dc < 0) fail_msg("%s: column %s missing from our %s", ref, c.head[j], name);
+            char what[600];
+            snprintf(what, sizeof what, "%s %s/%s/%s", ref, code, hsi_csv_get(&c, r, 1), c.head[j]);
+            double got = hsi_col(d, (size_t)dc)[row];
+            close_or_fail(got, ref_num(hsi_csv_get(&c, r, j)), what, &maxd);
+            int was_na = isnan(hsi_col(raw, (size_t)dc)[row]);
+            int mark = d->flag[(size_t)dc * d->nrow + (size_t)row];
+            if (mark != (was_na && !isnan(got))) fail_msg("%s: imputation mark %d", what, mark);
+            filled += (size_t)mark;
+        }
+    }
+    print_message("%-55s max |diff| %.3g, %zu filled\n", ref, maxd, filled);
+    assert_true(filled > 0);
+    hsi_csv_free(&c);
+}
+
+/* refs2 4.2: impute_panel linear, constant and latest on the gapped panel. For latest, the
+ * year each value came from (DataT) names a Raw cell of the same unit holding that value. */
+static void test_impute_panel(void **state)
+{
+    (void)state;
+    const char *v[] = {"linear", "constant", "latest"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[256], r[256];
+        snprintf(p, sizeof p, PIPES "panel_impute_%s.pipeline", v[i]);
+        snprintf(r, sizeof r, REFS "panel_gaps_impute_%s_Imputed.csv", v[i]);
+        hs_build *b = tu_build(p);
+        compare_panel(b, "Imputed", r);
+        if (i == 2) {
+            const hsi_dset *d = tu_dset(b, "Imputed"), *raw = tu_dset(b, "Raw");
+            hsi_csv c;
+            tu_csv_load(tu_path(REFS "panel_gaps_impute_latest_DataT.csv"), &c);
+            assert_int_equal(c.nrow, d->nrow);
+            for (size_t q = 0; q < c.nrow; q++)
+                for (size_t j = 2; j < c.ncol; j++) {
+                    const char *src = hsi_csv_get(&c, q, j), *code = hsi_csv_get(&c, q, 0);
+                    long row = panel_row(b, d, code, (long)tu_num(hsi_csv_get(&c, q, 1)));
+                    long dc = hsi_dset_col(d, (size_t)hsi_meta_find(&b->meta, c.head[j]));
+                    assert_true(row >= 0 && dc >= 0);
+                    double got = hsi_col(d, (size_t)dc)[row];
+                    if (!strcmp(src, "NA")) {
+                        assert_true(isnan(got));
+                        continue;
+                    }
+                    long from = panel_row(b, raw, code, (long)tu_num(src));
+                    assert_true(from >= 0);
+                    assert_true(hsi_same_bits(got, hsi_col(raw, (size_t)dc)[from]));
+                }
+            hsi_csv_free(&c);
+        }
+        hs_build_free(b);
+    }
+}
+
+/* refs2 5.6: CAGR per (unit, indicator) of the Raw panel, with availability and the first
+ * and last observed years. COINr's NA (fewer than two values) must be ours too, and its NaN
+ * (a negative ratio under a fractional power) a computed NaN. */
+static void test_trends(void **state)
+{
+    (void)state;
+    hs_build *b = tu_build(PIPES "trends_panel.pipeline");
+    hs_trend *t = NULL;
+    size_t n = 0;
+    hs_error err = {0};
+    assert_int_equal(hs_build_trends(NULL, b, "Raw", 0, &t, &n, &err), HS_OK);
+    hsi_csv c;
+    tu_csv_load(tu_path(REFS "trends_CAGR_panel_Raw.csv"), &c);
+    assert_int_equal(c.nrow, n);
+    double maxd = 0;
+    size_t nnan = 0, ninf = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *u = hsi_csv_get(&c, r, 0), *ic = hsi_csv_get(&c, r, 1);
+        const hs_trend *x = NULL;
+        for (size_t i = 0; i < n && !x; i++)
+            if (!strcmp(t[i].unit, u) && !strcmp(t[i].code, ic)) x = &t[i];
+        if (!x) print_message("trends: %s/%s missing\n", u, ic);
+        assert_non_null(x);
+        char what[300];
+        snprintf(what, sizeof what, "trends %s/%s", u, ic);
+        const char *cg = hsi_csv_get(&c, r, 2);
+        if (!strcmp(cg, "NA")) {
+            assert_true(x->nobs < 2 && isnan(x->cagr));
+        } else {
+            assert_true(x->nobs >= 2);
+            close_or_fail(x->cagr, ref_num(cg), what, &maxd);
+            nnan += isnan(x->cagr) != 0;
+            ninf += isinf(x->cagr) != 0;
+        }
+        close_or_fail(x->avail, tu_num(hsi_csv_get(&c, r, 3)), what, &maxd);
+        const char *tf = hsi_csv_get(&c, r, 4), *tl = hsi_csv_get(&c, r, 5);
+        if (!strcmp(tf, "NA")) {
+            assert_true(x->nobs < 2 && !strcmp(tl, "NA"));
+        } else {
+            assert_int_equal(x->t_first, (long)tu_num(tf));
+            assert_int_equal(x->t_latest, (long)tu_num(tl));
+        }
+    }
+    print_message("%-55s max |diff| %.3g, %zu NaN, %zu Inf\n", "trends_CAGR_panel_Raw.csv", maxd,
+                  nnan, ninf);
+    assert_int_equal(nnan, 1);
+    assert_int_equal(ninf, 71);
+    hsi_csv_free(&c);
+    hs_trends_free(NULL, t);
+    assert_int_equal(hs_build_trends(NULL, b, "Nowhere", 0, &t, &n, &err), HS_ERR_USAGE);
+    hs_build_free(b);
+}
+
+/* The slope and the window, computed by hand (no COINr file has them): y = 1, NA, 3, 4, 8 in
+ * 2018..2022. All points: mean t 2020.25, mean y 4, Sxy = 14, Sxx = 8.75, slope 1.6; CAGR
+ * 8^(1/4) - 1. Window 3 (2020..2022): Sxy = 5, Sxx = 2, slope 2.5; CAGR (8/3)^(1/2) - 1.
+ * Window 6 reaches before 2018: no value. */
+static void test_trend_window(void **state)
+{
+    (void)state;
+    const long t[] = {2018, 2019, 2020, 2021, 2022};
+    const double y[] = {1, NAN, 3, 4, 8};
+    hsi_trend tr;
+    hsi_series_trend(t, y, 5, 0, &tr);
+    TU_ASSERT_CLOSE(tr.slope, 1.6, 1e-12, "slope");
+    TU_ASSERT_CLOSE(tr.cagr, 0.681792830507429, 1e-12, "cagr");
+    TU_ASSERT_CLOSE(tr.avail, 0.8, 1e-15, "avail");
+    assert_true(tr.t_first == 2018 && tr.t_latest == 2022 && tr.nwin == 4);
+    hsi_series_trend(t, y, 5, 3, &tr);
+    TU_ASSERT_CLOSE(tr.slope, 2.5, 1e-12, "slope, window 3");
+    TU_ASSERT_CLOSE(tr.cagr, 0.632993161855452, 1e-12, "cagr, window 3");
+    hsi_series_trend(t, y, 5, 6, &tr);
+    assert_true(isnan(tr.slope) && isnan(tr.cagr) && tr.nwin == 0);
+    /* before the first value its value, linear between 3 and 8 at 2021, the last one after */
+    double z[] = {NAN, NAN, 3, NAN, 8};
+    unsigned char f[5] = {0};
+    assert_int_equal(hsi_fill_series(HSI_FILL_LINEAR, t, z, 5, f), 3);
+    assert_true(z[0] == 3 && z[1] == 3 && z[3] == 5.5 && f[0] && !f[2]);
+}
+
+/* refs2 5.7: the weights and effective weights of the example coin with a custom weight set.
+ * The pipeline's [weights custom] must be eff_weights_custom_changes.csv, so the two files
+ * are checked against each other too. */
+static void test_eff_weights(void **state)
+{
+    (void)state;
+    hs_build *b = tu_build(PIPES "eff_weights_custom.pipeline");
+    hs_weight *w = NULL;
+    size_t n = 0;
+    hs_error err = {0};
+    assert_int_equal(hs_build_weights(NULL, b, &w, &n, &err), HS_OK);
+    hsi_csv c, ch;
+    tu_csv_load(tu_path(REFS "eff_weights_custom.csv"), &c);
+    tu_csv_load(tu_path(REFS "eff_weights_custom_changes.csv"), &ch);
+    assert_int_equal(c.nrow, n);
+    double maxd = 0, sum1 = 0;
+    size_t changed = 0;
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *code = hsi_csv_get(&c, r, 0);
+        const hs_weight *x = NULL;
+        for (size_t i = 0; i < n && !x; i++)
+            if (!strcmp(w[i].code, code)) x = &w[i];
+        if (!x) print_message("eff_weights: %s missing\n", code);
+        assert_non_null(x);
+        assert_int_equal(x->level, (int)tu_num(hsi_csv_get(&c, r, 1)));
+        char what[300];
+        snprintf(what, sizeof what, "eff_weights %s", code);
+        close_or_fail(x->weight, tu_num(hsi_csv_get(&c, r, 2)), what, &maxd);
+        close_or_fail(x->eff, tu_num(hsi_csv_get(&c, r, 3)), what, &maxd);
+        for (size_t q = 0; q < ch.nrow; q++)
+            if (!strcmp(hsi_csv_get(&ch, q, 0), code)) {
+                assert_true(x->weight == tu_num(hsi_csv_get(&ch, q, 1)));
+                changed++;
+            }
+        if (x->level == 1) sum1 += x->eff;
+    }
+    print_message("%-55s max |diff| %.3g\n", "eff_weights_custom.csv", maxd);
+    assert_int_equal(changed, ch.nrow);
+    TU_ASSERT_CLOSE(sum1, 1, 1e-12, "level-1 effective weights sum to 1");
+    hsi_csv_free(&c);
+    hsi_csv_free(&ch);
+    hs_weights_free(NULL, w);
+    hs_build_free(b);
+}
+
+/* refs2 6.1: PCA weights of the pillars within each sub-index, used to re-aggregate. The
+ * sign of a group's loadings is arbitrary (COINr's comes from an SVD, ours makes them sum
+ * positive), so each group's weights must equal COINr's times one sign, +1 or -1; the
+ * aggregated values do not depend on it. The components' deviations are checked too. */
+static void test_pca_weights(void **state)
+{
+    (void)state;
+    hs_build *b = tu_build(PIPES "pca_l2.pipeline");
+    compare(b, "Aggregated", REFS "pca_L2_Aggregated.csv");
+    hs_weight *w = NULL;
+    size_t n = 0;
+    hs_error err = {0};
+    assert_int_equal(hs_build_weights(NULL, b, &w, &n, &err), HS_OK);
+    hsi_csv c;
+    tu_csv_load(tu_path(REFS "pca_L2_weights.csv"), &c);
+    assert_int_equal(c.nrow, n);
+    double maxd = 0, sign[2] = {0, 0}; /* per sub-index, from its first pillar */
+    for (size_t r = 0; r < c.nrow; r++) {
+        const char *code = hsi_csv_get(&c, r, 0);
+        const hs_weight *x = NULL;
+        for (size_t i = 0; i < n && !x; i++)
+            if (!strcmp(w[i].code, code)) x = &w[i];
+        if (!x) print_message("pca weights: %s missing\n", code);
+        assert_non_null(x);
+        double want = tu_num(hsi_csv_get(&c, r, 2));
+        if (x->level == 2) {
+            const hsi_node *nd = &b->meta.node[hsi_meta_find(&b->meta, code)];
+            size_t g = strcmp(b->meta.node[nd->parent_idx].code, "Conn") != 0;
+            if (sign[g] == 0) sign[g] = x->weight * want < 0 ? -1 : 1;
+            want *= sign[g];
+        }
+        char what[300];
+        snprintf(what, sizeof what, "pca weight %s", code);
+        close_or_fail(x->weight, want, what, &maxd);
+    }
+    print_message("%-55s max |diff| %.3g (signs %+g, %+g)\n", "pca_L2_weights.csv", maxd, sign[0],
+                  sign[1]);
+    hsi_csv_free(&c);
+    hs_weights_free(NULL, w);
+    tu_csv_load(tu_path(REFS "pca_L2_variance.csv"), &c);
+    const hsi_dset *d = tu_dset(b, "Aggregated");
+    const char *groups[] = {"Conn", "Sust"};
+    for (size_t g = 0; g < 2; g++) {
+        const hsi_node *pn = &b->meta.node[hsi_meta_find(&b->meta, groups[g])];
+        size_t k = pn->nchild;
+        const double *cols[8];
+        double load[64], sdev[8], work[2 * 64 + 8 * 51 + 40], tot = 0;
+        assert_true(k <= 8 && d->nrow == 51);
+        for (size_t j = 0; j < k; j++)
+            cols[j] = hsi_col(d, (size_t)hsi_dset_col(d, pn->child[j]));
+        assert_int_equal(hsi_pca(cols, k, d->nrow, load, sdev, work, &err), HS_OK);
+        for (size_t j = 0; j < k; j++)
+            tot += sdev[j] * sdev[j];
+        size_t seen = 0;
+        for (size_t r = 0; r < c.nrow; r++) {
+            if (strcmp(hsi_csv_get(&c, r, 0), groups[g])) continue;
+            size_t pc = (size_t)tu_num(hsi_csv_get(&c, r, 1)) - 1;
+            assert_true(pc < k);
+            TU_ASSERT_CLOSE(sdev[pc], tu_num(hsi_csv_get(&c, r, 2)), 1e-9, "PCA sdev");
+            TU_ASSERT_CLOSE(sdev[pc] * sdev[pc] / tot, tu_num(hsi_csv_get(&c, r, 3)), 1e-9,
+                            "PCA var_frac");
+            seen++;
+        }
+        assert_int_equal(seen, k);
+    }
+    hsi_csv_free(&c);
+    hs_build_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_genmean),   cmocka_unit_test(test_copeland),
-        cmocka_unit_test(test_outrank),   cmocka_unit_test(test_normalise),
-        cmocka_unit_test(test_treat),     cmocka_unit_test(test_dist2ref),
-        cmocka_unit_test(test_goalposts),
+        cmocka_unit_test(test_genmean),     cmocka_unit_test(test_copeland),
+        cmocka_unit_test(test_outrank),     cmocka_unit_test(test_normalise),
+        cmocka_unit_test(test_treat),       cmocka_unit_test(test_dist2ref),
+        cmocka_unit_test(test_goalposts),   cmocka_unit_test(test_impute_panel),
+        cmocka_unit_test(test_trends),      cmocka_unit_test(test_trend_window),
+        cmocka_unit_test(test_eff_weights), cmocka_unit_test(test_pca_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
