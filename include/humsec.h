@@ -804,6 +804,39 @@ hs_status hs_hsi_scores_write(hs_ctx *ctx, const hs_build *b, const char *csv_pa
 
 /* END hsi section. */
 
+/* ---------------------------------------------------------------------------------------
+ * Analysis of builds (docs/analysis.md; formulas in docs/methods.md section 6).
+ * BEGIN analysis section.
+ */
+
+/** One unit's value of one structure node in two builds (COINr compare_coins). */
+typedef struct hs_compare_row {
+    const char *icode; /**< the node's code */
+    int level;         /**< its level in the first build's structure (1 = indicator) */
+    const char *ucode; /**< the unit's code */
+    long time;         /**< its time when the builds have one, else 0 */
+    double score[2];   /**< the value in each build's last dataset; NaN: missing or absent */
+    double rank[2];    /**< competition rank within the time slice (1 = highest); NaN */
+} hs_compare_row;
+typedef struct hs_compare hs_compare;
+/** Compare the last datasets of builds a and b: every node in both, every unit in either
+ *  (matched by code and time), scores and ranks side by side. Both builds must have a time
+ *  column or neither. The result does not refer to a or b, which may be freed. */
+hs_status hs_compare_builds(hs_ctx *ctx, const hs_build *a, const hs_build *b, hs_compare **out,
+                            hs_error *err);
+void hs_compare_free(hs_compare *c);
+/** The rows, node by node (the first build's column order), units by code then time. */
+size_t hs_compare_nrows(const hs_compare *c);
+const hs_compare_row *hs_compare_row_at(const hs_compare *c, size_t i);
+/** Write compare_ranks.csv, compare_scores.csv and compare_summary.csv into the folder dir,
+ *  whole or not at all (as hs_build_write; dir may hold neither build's input files). */
+hs_status hs_compare_write(hs_ctx *ctx, const hs_compare *c, const char *dir, hs_error *err);
+/** compare_summary.csv (one row per node: units compared, mean and largest rank change,
+ *  units that moved, mean absolute score change) to fp. */
+hs_status hs_compare_summary_csv(const hs_compare *c, FILE *fp, hs_error *err);
+
+/* END analysis section. */
+
 /* The event store, its runs and partners: humsec_store.h. The HTTP API and server:
  * humsec_server.h. */
 

@@ -1,0 +1,73 @@
+#!/bin/sh
+# analysis_cli.sh - `humsec compare` (and `humsec whatif`) through the command line: the
+# files they write, read back, hold COINr's values (data/coinr-asem/refs2/, compare_coins
+# and remove_elements on the example coin) within 1e-9; the summary goes to standard output
+# without -o; a build compared with itself moves nobody; every command has its help.
+# Usage: sh tests/cli/analysis_cli.sh path/to/humsec
+set -u
+bin=${1:?usage: analysis_cli.sh HUMSEC}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+err() { echo "FAIL: $*"; fail=1; }
+refs=data/coinr-asem/refs2
+p1=examples/asem/p1.pipeline
+var=tests/ref/data/coinr2/compare_variant_gmean_l4.pipeline
+
+# close OURS REF KEYCOLS: rows matched on the first KEYCOLS columns of REF (found by name in
+# OURS, after an optional filter column iCode = Index), then every other REF column by name,
+# within 1e-9 (relative for |x| >= 1); every REF row must be found.
+close() {
+    awk -F, -v ours="$1" -v nk="$3" '
+    function unq(s) { gsub(/"/, "", s); return s }
+    FNR == 1 { for (i = 1; i <= NF; i++) { h[FILENAME, i] = unq($i); c[FILENAME, unq($i)] = i }
+               nf[FILENAME] = NF; if (FILENAME != ours) ref = FILENAME; next }
+    FILENAME != ours { nr++; for (i = 1; i <= NF; i++) r[nr, i] = unq($i); next }
+    {
+        if ((ours, "iCode") in c && unq($c[ours, "iCode"]) != "Index") next
+        k = ""; for (i = 1; i <= nk; i++) k = k SUBSEP unq($c[ours, h[ref, i]])
+        for (i = 1; i <= NF; i++) v[k, h[ours, i]] = unq($i); seen[k] = 1
+    }
+    END {
+        for (j = 1; j <= nr; j++) {
+            k = ""; for (i = 1; i <= nk; i++) k = k SUBSEP r[j, i]
+            if (!(k in seen)) { print "missing row " k; bad++; continue }
+            for (i = nk + 1; i <= nf[ref]; i++) {
+                e = r[j, i]; g = v[k, h[ref, i]]; n++
+                if (e == "NA" || g == "NA") { if (e != g) { print k " " h[ref, i] ": " g " vs " e; bad++ }; continue }
+                d = g - e; if (d < 0) d = -d; s = e < 0 ? -e : e
+                if ((s >= 1 && d > 1e-9 * s) || (s < 1 && d > 1e-9)) { print k " " h[ref, i] ": " g " vs " e; bad++ }
+            }
+        }
+        if (n == 0) { print "nothing compared"; exit 1 }
+        exit bad > 0
+    }' "$2" "$1"
+}
+
+# compare: COINr's compare_coins of the example coin and its geometric-index variant
+"$bin" compare "$p1" "$var" -o "$tmp/cmp" -q || err "compare exited $?"
+for f in compare_ranks compare_scores compare_summary; do
+    [ -s "$tmp/cmp/$f.csv" ] || err "missing $f.csv"
+done
+close "$tmp/cmp/compare_ranks.csv" "$refs/compare_coins_Index_ranks.csv" 1 \
+    || err "compare_ranks.csv differs from COINr"
+close "$tmp/cmp/compare_scores.csv" "$refs/compare_coins_Index_scores.csv" 1 \
+    || err "compare_scores.csv differs from COINr"
+head -1 "$tmp/cmp/compare_ranks.csv" | grep -qx \
+    '"iCode","Level","uCode","Time","coin.1","coin.2","Diff","Abs.diff"' \
+    || err "compare_ranks.csv header: $(head -1 "$tmp/cmp/compare_ranks.csv")"
+# without -o: the summary on standard output, the same as the file
+"$bin" compare "$p1" "$var" -q >"$tmp/summary.csv" || err "compare to stdout exited $?"
+cmp -s "$tmp/summary.csv" "$tmp/cmp/compare_summary.csv" || err "stdout summary != compare_summary.csv"
+grep -q '^"Index",4,51,' "$tmp/summary.csv" || err "summary has no Index row over 51 units"
+# a build against itself: every rank and score difference is 0
+"$bin" compare "$p1" "$p1" -q >"$tmp/same.csv" || err "compare with itself exited $?"
+awk -F, 'NR > 1 && ($4 != 0 || $5 != 0 || $6 != 0 || $7 != 0) { bad = 1 } END { exit bad }' \
+    "$tmp/same.csv" || err "a build compared with itself moved"
+
+for c in compare; do
+    "$bin" "$c" --help | grep -q "^usage: humsec $c " || err "$c --help"
+    "$bin" help "$c" | grep -q "^usage: humsec $c " || err "help $c"
+    "$bin" --help | grep -q "^  $c " || err "$c missing from humsec --help"
+done
+exit $fail

