@@ -27,6 +27,9 @@ static void main_help(void)
          "                          profiles, method and sources) of a build folder\n"
          "  compare A.pipeline B.pipeline [-o DIR]\n"
          "                          rank and score changes per unit and node between two builds\n"
+         "  whatif PIPELINE --remove level=N [-o DIR]\n"
+         "                          rebuild without each element of a level in turn: how\n"
+         "                          far the ranks move\n"
          "  sensitivity PIPELINE SPEC -o DIR\n"
          "                          uncertainty and Sobol' sensitivity analysis: rank\n"
          "                          intervals and which construction choice matters most\n"
@@ -82,6 +85,8 @@ static int main_dispatch(int argc, char **argv)
             cmd_report_help();
         else if (!strcmp(argv[2], "compare"))
             cmd_compare_help();
+        else if (!strcmp(argv[2], "whatif"))
+            cmd_whatif_help();
         else if (!strcmp(argv[2], "sensitivity"))
             cmd_sensitivity_help();
         else if (!strcmp(argv[2], "events"))
@@ -107,6 +112,7 @@ static int main_dispatch(int argc, char **argv)
     if (!strcmp(cmd, "hsi-data")) return cmd_hsi_data(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "whatif")) return cmd_whatif(argc - 1, argv + 1);
     if (!strcmp(cmd, "sensitivity")) return cmd_sensitivity(argc - 1, argv + 1);
     if (!strcmp(cmd, "events")) return cmd_events(argc - 1, argv + 1);
     if (!strcmp(cmd, "warn")) return cmd_warn(argc - 1, argv + 1);

@@ -835,6 +835,36 @@ hs_status hs_compare_write(hs_ctx *ctx, const hs_compare *c, const char *dir, hs
  *  units that moved, mean absolute score change) to fp. */
 hs_status hs_compare_summary_csv(const hs_compare *c, FILE *fp, hs_error *err);
 
+/** A build taken apart: the target node's scores and ranks with each element of one level
+ *  removed in turn (COINr remove_elements). */
+typedef struct hs_whatif hs_whatif;
+/** Rebuild b once per structure node of `level` (in structure-file order), with that node's
+ *  weight set to 0, and keep the scores and ranks of `target` (an aggregate above that
+ *  level; NULL: the index). b must end with its aggregation step. */
+hs_status hs_whatif_remove(hs_ctx *ctx, const hs_build *b, int level, const char *target,
+                           hs_whatif **out, hs_error *err);
+void hs_whatif_free(hs_whatif *w);
+/** The target's code, and the removed nodes' codes in order. */
+const char *hs_whatif_target(const hs_whatif *w);
+size_t hs_whatif_nremoved(const hs_whatif *w);
+const char *hs_whatif_removed(const hs_whatif *w, size_t j);
+/** Rows: the units (and times) of the build's last dataset. */
+size_t hs_whatif_nrows(const hs_whatif *w);
+const char *hs_whatif_unit(const hs_whatif *w, size_t r);
+long hs_whatif_time(const hs_whatif *w, size_t r);
+/** Column j = 0 is the build as it is ("Nominal"), j = 1 .. nremoved the build without
+ *  removed node j - 1. Score and rank (1 = highest within the time slice) of row r; NaN for
+ *  a missing score or a j or r out of range. */
+double hs_whatif_score(const hs_whatif *w, size_t j, size_t r);
+double hs_whatif_rank(const hs_whatif *w, size_t j, size_t r);
+/** Mean over the rows of |rank(Nominal) - rank(column j)| (rows where both are ranked). */
+double hs_whatif_mean_abs_diff(const hs_whatif *w, size_t j);
+/** Write whatif_scores.csv, whatif_ranks.csv, whatif_rankdiffs.csv and
+ *  whatif_mean_abs_diff.csv into the folder dir, whole or not at all. */
+hs_status hs_whatif_write(hs_ctx *ctx, const hs_whatif *w, const char *dir, hs_error *err);
+/** whatif_mean_abs_diff.csv to fp. */
+hs_status hs_whatif_summary_csv(const hs_whatif *w, FILE *fp, hs_error *err);
+
 /* END analysis section. */
 
 /* The event store, its runs and partners: humsec_store.h. The HTTP API and server:

@@ -15,7 +15,7 @@ p1=examples/asem/p1.pipeline
 var=tests/ref/data/coinr2/compare_variant_gmean_l4.pipeline
 
 # close OURS REF KEYCOLS: rows matched on the first KEYCOLS columns of REF (found by name in
-# OURS, after an optional filter column iCode = Index), then every other REF column by name,
+# OURS; in a table with a Level column, only the rows of iCode Index), then every other REF column by name,
 # within 1e-9 (relative for |x| >= 1); every REF row must be found.
 close() {
     awk -F, -v ours="$1" -v nk="$3" '
@@ -24,7 +24,7 @@ close() {
                nf[FILENAME] = NF; if (FILENAME != ours) ref = FILENAME; next }
     FILENAME != ours { nr++; for (i = 1; i <= NF; i++) r[nr, i] = unq($i); next }
     {
-        if ((ours, "iCode") in c && unq($c[ours, "iCode"]) != "Index") next
+        if ((ours, "Level") in c && unq($c[ours, "iCode"]) != "Index") next
         k = ""; for (i = 1; i <= nk; i++) k = k SUBSEP unq($c[ours, h[ref, i]])
         for (i = 1; i <= NF; i++) v[k, h[ours, i]] = unq($i); seen[k] = 1
     }
@@ -65,7 +65,19 @@ grep -q '^"Index",4,51,' "$tmp/summary.csv" || err "summary has no Index row ove
 awk -F, 'NR > 1 && ($4 != 0 || $5 != 0 || $6 != 0 || $7 != 0) { bad = 1 } END { exit bad }' \
     "$tmp/same.csv" || err "a build compared with itself moved"
 
-for c in compare; do
+# whatif: COINr's remove_elements of the example coin's pillars
+"$bin" whatif "$p1" --remove level=2 -o "$tmp/wi" -q || err "whatif exited $?"
+for f in scores ranks rankdiffs; do
+    ref=$(echo "$f" | sed 's/^s/S/; s/^r/R/; s/diffs/Diffs/')
+    close "$tmp/wi/whatif_$f.csv" "$refs/remove_elements_L2_Index_$ref.csv" 1 \
+        || err "whatif_$f.csv differs from COINr"
+done
+close "$tmp/wi/whatif_mean_abs_diff.csv" "$refs/remove_elements_L2_Index_MeanAbsDiff.csv" 1 \
+    || err "whatif_mean_abs_diff.csv differs from COINr"
+"$bin" whatif "$p1" --remove level=2 -q >"$tmp/wi.csv" || err "whatif to stdout exited $?"
+cmp -s "$tmp/wi.csv" "$tmp/wi/whatif_mean_abs_diff.csv" || err "stdout != whatif_mean_abs_diff.csv"
+
+for c in compare whatif; do
     "$bin" "$c" --help | grep -q "^usage: humsec $c " || err "$c --help"
     "$bin" help "$c" | grep -q "^usage: humsec $c " || err "help $c"
     "$bin" --help | grep -q "^  $c " || err "$c missing from humsec --help"

@@ -107,10 +107,84 @@ static void test_compare(void **state)
     hs_build_free(b);
 }
 
+/* One wide remove_elements table: uCode then Nominal and one column per removed pillar, in
+   the weight set's order; what: 0 scores, 1 ranks, 2 rank differences. */
+static void check_whatif_table(const hs_whatif *w, const char *ref, int what)
+{
+    hsi_csv t;
+    tu_csv_load(tu_path(ref), &t);
+    assert_int_equal(t.nrow, hs_whatif_nrows(w));
+    assert_int_equal(t.ncol, hs_whatif_nremoved(w) + 2);
+    assert_string_equal(t.head[1], "Nominal");
+    double maxd = 0;
+    for (size_t j = 0; j <= hs_whatif_nremoved(w); j++) {
+        if (j > 0) assert_string_equal(t.head[j + 1], hs_whatif_removed(w, j - 1));
+        for (size_t r = 0; r < hs_whatif_nrows(w); r++) {
+            size_t row = tu_row(&t, "uCode", hs_whatif_unit(w, r));
+            double got = what == 0   ? hs_whatif_score(w, j, r)
+                         : what == 1 ? hs_whatif_rank(w, j, r)
+                                     : hs_whatif_rank(w, 0, r) - hs_whatif_rank(w, j, r);
+            double exp = tu_num(hsi_csv_get(&t, row, j + 1));
+            char what_s[256];
+            snprintf(what_s, sizeof what_s, "%s %s/%s", ref, hs_whatif_unit(w, r), t.head[j + 1]);
+            TU_ASSERT_CLOSE(got, exp, 1e-9, what_s);
+            if (fabs(got - exp) > maxd) maxd = fabs(got - exp);
+        }
+    }
+    print_message("%-55s max |diff| %.3g\n", ref, maxd);
+    hsi_csv_free(&t);
+}
+
+/* refs2 5.1: remove_elements(coin, Level = 2, dset = "Aggregated", iCode = "Index"). */
+static void test_whatif(void **state)
+{
+    (void)state;
+    hs_build *b = tu_build(P1);
+    hs_error err = {0};
+    hs_whatif *w = NULL;
+    if (hs_whatif_remove(NULL, b, 2, NULL, &w, &err) != HS_OK) fail_msg("whatif: %s", err.msg);
+    assert_string_equal(hs_whatif_target(w), "Index");
+    assert_int_equal(hs_whatif_nremoved(w), 8);
+    check_whatif_table(w, REFS "remove_elements_L2_Index_Scores.csv", 0);
+    check_whatif_table(w, REFS "remove_elements_L2_Index_Ranks.csv", 1);
+    check_whatif_table(w, REFS "remove_elements_L2_Index_RankDiffs.csv", 2);
+    hsi_csv t;
+    tu_csv_load(tu_path(REFS "remove_elements_L2_Index_MeanAbsDiff.csv"), &t);
+    assert_int_equal(t.nrow, hs_whatif_nremoved(w) + 1);
+    for (size_t j = 0; j < t.nrow; j++) {
+        const char *code = j ? hs_whatif_removed(w, j - 1) : "Nominal";
+        size_t row = tu_row(&t, "iCode", code);
+        TU_ASSERT_CLOSE(hs_whatif_mean_abs_diff(w, j), tu_num(hsi_csv_get(&t, row, 1)), 1e-9, code);
+    }
+    hsi_csv_free(&t);
+    /* out of range: NaN, not a neighbour's value */
+    assert_true(isnan(hs_whatif_score(w, 9, 0)) && isnan(hs_whatif_rank(w, 0, 51)));
+    assert_null(hs_whatif_removed(w, 8));
+    hs_whatif_free(w);
+    /* a sub-index as the target: only its own pillars move its ranks */
+    if (hs_whatif_remove(NULL, b, 2, "Sust", &w, &err) != HS_OK) fail_msg("whatif: %s", err.msg);
+    for (size_t j = 1; j <= hs_whatif_nremoved(w); j++) {
+        const char *e = hs_whatif_removed(w, j - 1);
+        int own = !strcmp(e, "Environ") || !strcmp(e, "Social") || !strcmp(e, "SusEcFin");
+        if (own)
+            assert_true(hs_whatif_mean_abs_diff(w, j) > 0);
+        else
+            assert_true(hs_whatif_mean_abs_diff(w, j) == 0);
+    }
+    hs_whatif_free(w);
+    /* the level must lie below the target */
+    assert_int_equal(hs_whatif_remove(NULL, b, 4, NULL, &w, &err), HS_ERR_USAGE);
+    assert_null(w);
+    assert_int_equal(hs_whatif_remove(NULL, b, 3, "Conn", &w, &err), HS_ERR_USAGE);
+    assert_int_equal(hs_whatif_remove(NULL, b, 1, "LPI", &w, &err), HS_ERR_USAGE);
+    hs_build_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_whatif),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,3 +33,30 @@ sed -e 's/^structure = s.csv/structure = s2.csv/' -e 's/^file = d.csv/file = d2.
     "$tmp/w/p.pipeline" >"$tmp/w/p2.pipeline"
 check compare_nothing_common 2 "p2.pipeline: no structure node in common with p.pipeline" \
     compare p.pipeline p2.pipeline -o out
+
+base
+check whatif_no_level 2 "no level given (--remove level=N)" whatif p.pipeline -o out
+base
+check whatif_bad_level 2 "--remove is 'pillars' (expected level=N, N a whole number" \
+    whatif p.pipeline --remove pillars -o out
+base
+check whatif_level_zero 2 "--remove is 'level=0'" whatif p.pipeline --remove level=0 -o out
+base
+check whatif_level_too_high 2 "level 3: expected a level from 1 to 2, below the target 'Top'" \
+    whatif p.pipeline --remove level=3 -o out
+base
+check whatif_unknown_target 2 "no aggregate 'P9' in the structure (the target must be one)" \
+    whatif p.pipeline --remove level=1 --target P9 -o out
+base
+check whatif_indicator_target 2 "no aggregate 'a' in the structure" \
+    whatif p.pipeline --remove level=1 --target a -o out
+base
+check whatif_two_pipelines 2 "unexpected argument 'p.pipeline'" \
+    whatif p.pipeline p.pipeline --remove level=1 -o out
+base
+sed '/^\[aggregate\]/,$d' "$tmp/w/p.pipeline" >"$tmp/w/pn.pipeline"
+check whatif_no_aggregate 2 "pn.pipeline: the pipeline has no [aggregate] step" \
+    whatif pn.pipeline --remove level=1 -o out
+base
+check whatif_out_holds_input 3 "output folder holds an input of this run" \
+    whatif p.pipeline --remove level=1 -o .
