@@ -30,6 +30,8 @@ static void main_help(void)
          "  whatif PIPELINE --remove level=N [-o DIR]\n"
          "                          rebuild without each element of a level in turn: how\n"
          "                          far the ranks move\n"
+         "  corr PIPELINE [-o DIR]  flag correlations within groups that are too high or too\n"
+         "                          low, and indicators that follow a denominator\n"
          "  sensitivity PIPELINE SPEC -o DIR\n"
          "                          uncertainty and Sobol' sensitivity analysis: rank\n"
          "                          intervals and which construction choice matters most\n"
@@ -87,6 +89,8 @@ static int main_dispatch(int argc, char **argv)
             cmd_compare_help();
         else if (!strcmp(argv[2], "whatif"))
             cmd_whatif_help();
+        else if (!strcmp(argv[2], "corr"))
+            cmd_corr_help();
         else if (!strcmp(argv[2], "sensitivity"))
             cmd_sensitivity_help();
         else if (!strcmp(argv[2], "events"))
@@ -113,6 +117,7 @@ static int main_dispatch(int argc, char **argv)
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "whatif")) return cmd_whatif(argc - 1, argv + 1);
+    if (!strcmp(cmd, "corr")) return cmd_corr(argc - 1, argv + 1);
     if (!strcmp(cmd, "sensitivity")) return cmd_sensitivity(argc - 1, argv + 1);
     if (!strcmp(cmd, "events")) return cmd_events(argc - 1, argv + 1);
     if (!strcmp(cmd, "warn")) return cmd_warn(argc - 1, argv + 1);

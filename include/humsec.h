@@ -865,6 +865,42 @@ hs_status hs_whatif_write(hs_ctx *ctx, const hs_whatif *w, const char *dir, hs_e
 /** whatif_mean_abs_diff.csv to fp. */
 hs_status hs_whatif_summary_csv(const hs_whatif *w, FILE *fp, hs_error *err);
 
+/** Options of hs_corr_run: which correlations are flagged (COINr get_corr_flags and
+ *  get_denom_corr; docs/analysis.md). `size` is set by hs_corr_opts_init. */
+typedef struct hs_corr_opts {
+    size_t size;
+    const char *dset;       /**< dataset of the flags (NULL: Normalised, else the last) */
+    double thresh;          /**< flag correlations above it (0.9), or below it when low */
+    int low;                /**< 0: flag r > thresh; 1: flag r < thresh */
+    int level;              /**< level of the nodes correlated with each other (1) */
+    int group_level;        /**< pairs must share their ancestor at this level (0: level+1) */
+    const char *denom_dset; /**< dataset of the denominator check (NULL: Raw) */
+    double denom_thresh;    /**< flag indicator-denominator pairs with |r| > it (0.6) */
+} hs_corr_opts;
+void hs_corr_opts_init(hs_corr_opts *o);
+/** A flagged pair: two nodes of one group (group, a, b), or an indicator and a denominator
+ *  (group NULL, a the indicator, b the denominator); r is Pearson's correlation over the
+ *  units where both have a value (the latest time slice of panel data). */
+typedef struct hs_corr_pair {
+    const char *group, *a, *b;
+    double r;
+} hs_corr_pair;
+typedef struct hs_corr hs_corr;
+/** The flagged pairs of build b. opts NULL: the defaults. */
+hs_status hs_corr_run(hs_ctx *ctx, const hs_build *b, const hs_corr_opts *opts, hs_corr **out,
+                      hs_error *err);
+void hs_corr_free(hs_corr *c);
+/** Pairs of one group above (or below, low) the threshold: by group, then in structure order. */
+size_t hs_corr_nflags(const hs_corr *c);
+const hs_corr_pair *hs_corr_flag_at(const hs_corr *c, size_t i);
+/** Indicator-denominator pairs with |r| above the threshold: by indicator code. */
+size_t hs_corr_ndenom(const hs_corr *c);
+const hs_corr_pair *hs_corr_denom_at(const hs_corr *c, size_t i);
+/** Write corr_flags.csv and denom_corr.csv into the folder dir, whole or not at all. */
+hs_status hs_corr_write(hs_ctx *ctx, const hs_corr *c, const char *dir, hs_error *err);
+/** corr_flags.csv (denom 0) or denom_corr.csv (denom 1) to fp. */
+hs_status hs_corr_print_csv(const hs_corr *c, int denom, FILE *fp, hs_error *err);
+
 /* END analysis section. */
 
 /* The event store, its runs and partners: humsec_store.h. The HTTP API and server:

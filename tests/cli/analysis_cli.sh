@@ -1,8 +1,9 @@
 #!/bin/sh
-# analysis_cli.sh - `humsec compare` (and `humsec whatif`) through the command line: the
-# files they write, read back, hold COINr's values (data/coinr-asem/refs2/, compare_coins
-# and remove_elements on the example coin) within 1e-9; the summary goes to standard output
-# without -o; a build compared with itself moves nobody; every command has its help.
+# analysis_cli.sh - `humsec compare`, `humsec whatif` and `humsec corr` through the command
+# line: the files they write, read back, hold COINr's values (data/coinr-asem/refs2/,
+# compare_coins, remove_elements, get_corr_flags and get_denom_corr on the example coin)
+# within 1e-9; the summary goes to standard output without -o; a build compared with itself
+# moves nobody; every command has its help.
 # Usage: sh tests/cli/analysis_cli.sh path/to/humsec
 set -u
 bin=${1:?usage: analysis_cli.sh HUMSEC}
@@ -77,7 +78,40 @@ close "$tmp/wi/whatif_mean_abs_diff.csv" "$refs/remove_elements_L2_Index_MeanAbs
 "$bin" whatif "$p1" --remove level=2 -q >"$tmp/wi.csv" || err "whatif to stdout exited $?"
 cmp -s "$tmp/wi.csv" "$tmp/wi/whatif_mean_abs_diff.csv" || err "stdout != whatif_mean_abs_diff.csv"
 
-for c in compare whatif; do
+# corr: COINr's get_corr_flags and get_denom_corr; a pair matches whatever its order
+# pairs_close OURS REF NKEY: NKEY = 3 (Group, Ind1, Ind2) or 2 (Ind, Denom); same row count
+pairs_close() {
+    awk -F, -v ours="$1" -v nk="$3" '
+    function unq(s) { gsub(/"/, "", s); return s }
+    function key(a, b, g) { return nk == 3 ? g SUBSEP (a < b ? a SUBSEP b : b SUBSEP a) : a SUBSEP b }
+    FNR == 1 { next }
+    FILENAME == ours { v[key(unq($(nk - 1)), unq($nk), unq($1))] = unq($(nk + 1)); no++; next }
+    {
+        k = key(unq($(nk - 1)), unq($nk), unq($1)); nr++
+        if (!(k in v)) { print "missing pair " $0; bad++; next }
+        d = v[k] - unq($(nk + 1)); if (d < 0) d = -d
+        if (d > 1e-9) { print "pair " $0 ": " v[k]; bad++ }
+    }
+    END { if (no != nr) { print no " pairs, COINr has " nr; bad++ } exit bad > 0 }' "$1" "$2"
+}
+"$bin" corr "$p1" -o "$tmp/corr" -q || err "corr exited $?"
+pairs_close "$tmp/corr/corr_flags.csv" "$refs/corr_flags_Normalised_default.csv" 3 \
+    || err "corr_flags.csv (0.9) differs from COINr"
+pairs_close "$tmp/corr/denom_corr.csv" "$refs/denom_corr_Raw.csv" 2 \
+    || err "denom_corr.csv differs from COINr"
+"$bin" corr "$p1" --threshold 0.7 -q >"$tmp/high.csv" || err "corr 0.7 exited $?"
+pairs_close "$tmp/high.csv" "$refs/corr_flags_Normalised_high_0.7.csv" 3 \
+    || err "corr --threshold 0.7 differs from COINr"
+"$bin" corr "$p1" --threshold -0.4 --low -q >"$tmp/low.csv" || err "corr low exited $?"
+pairs_close "$tmp/low.csv" "$refs/corr_flags_Normalised_low_m0.4.csv" 3 \
+    || err "corr --threshold -0.4 --low differs from COINr"
+"$bin" corr "$p1" --denominators -q >"$tmp/den.csv" || err "corr --denominators exited $?"
+cmp -s "$tmp/den.csv" "$tmp/corr/denom_corr.csv" || err "stdout != denom_corr.csv"
+# the check can fail: the 0.7 flags are not the default's (empty) table
+pairs_close "$tmp/high.csv" "$refs/corr_flags_Normalised_default.csv" 3 >/dev/null \
+    && err "pairs_close passed two different tables"
+
+for c in compare whatif corr; do
     "$bin" "$c" --help | grep -q "^usage: humsec $c " || err "$c --help"
     "$bin" help "$c" | grep -q "^usage: humsec $c " || err "help $c"
     "$bin" --help | grep -q "^  $c " || err "$c missing from humsec --help"

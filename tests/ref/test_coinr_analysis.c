@@ -180,11 +180,97 @@ static void test_whatif(void **state)
     hs_build_free(b);
 }
 
+/* Our pairs against a reference table, each pair matched whatever its order (COINr's order
+   of Ind1 and Ind2 follows its merges); as many rows as ours. Columns: group (or none), the
+   two codes, Corr. */
+static void check_pairs(const hs_corr *c, int denom, const char *ref)
+{
+    hsi_csv t;
+    tu_csv_load(tu_path(ref), &t);
+    size_t n = denom ? hs_corr_ndenom(c) : hs_corr_nflags(c), k = denom ? 0 : 1;
+    assert_int_equal(t.nrow, n);
+    double maxd = 0;
+    for (size_t i = 0; i < n; i++) {
+        const hs_corr_pair *p = denom ? hs_corr_denom_at(c, i) : hs_corr_flag_at(c, i);
+        long row = -1;
+        for (size_t r = 0; r < t.nrow; r++) {
+            const char *a = hsi_csv_get(&t, r, k), *b = hsi_csv_get(&t, r, k + 1);
+            int same = (!strcmp(a, p->a) && !strcmp(b, p->b)) ||
+                       (!denom && !strcmp(a, p->b) && !strcmp(b, p->a));
+            if (same && (denom || !strcmp(hsi_csv_get(&t, r, 0), p->group))) row = (long)r;
+        }
+        if (row < 0) fail_msg("%s: our pair %s/%s is not in COINr's", ref, p->a, p->b);
+        if (denom) assert_null(p->group);
+        double exp = tu_num(hsi_csv_get(&t, (size_t)row, k + 2));
+        TU_ASSERT_CLOSE(p->r, exp, 1e-9, ref);
+        if (fabs(p->r - exp) > maxd) maxd = fabs(p->r - exp);
+    }
+    print_message("%-55s %zu pairs, max |diff| %.3g\n", ref, n, maxd);
+    hsi_csv_free(&t);
+}
+
+static hs_corr *corr_of(const hs_build *b, const hs_corr_opts *o)
+{
+    hs_error err = {0};
+    hs_corr *c = NULL;
+    if (hs_corr_run(NULL, b, o, &c, &err) != HS_OK) fail_msg("corr: %s", err.msg);
+    return c;
+}
+
+/* refs2 5.3 and 5.4: get_corr_flags on Normalised (0.9 high, 0.7 high, -0.4 low) and
+   get_denom_corr on Raw. */
+static void test_corr(void **state)
+{
+    (void)state;
+    hs_build *b = tu_build(P1);
+    hs_corr *c = corr_of(b, NULL);
+    check_pairs(c, 0, REFS "corr_flags_Normalised_default.csv");
+    check_pairs(c, 1, REFS "denom_corr_Raw.csv");
+    for (size_t i = 1; i < hs_corr_ndenom(c); i++)
+        assert_true(strcmp(hs_corr_denom_at(c, i - 1)->a, hs_corr_denom_at(c, i)->a) <= 0);
+    hs_corr_free(c);
+    hs_corr_opts o;
+    hs_corr_opts_init(&o);
+    o.thresh = 0.7;
+    c = corr_of(b, &o);
+    check_pairs(c, 0, REFS "corr_flags_Normalised_high_0.7.csv");
+    assert_null(hs_corr_flag_at(c, hs_corr_nflags(c)));
+    hs_corr_free(c);
+    o.thresh = -0.4;
+    o.low = 1;
+    c = corr_of(b, &o);
+    check_pairs(c, 0, REFS "corr_flags_Normalised_low_m0.4.csv");
+    hs_corr_free(c);
+    /* across levels: the pillars grouped by sub-index, from the Aggregated dataset; every
+       pair lies within Conn or Sust */
+    hs_corr_opts_init(&o);
+    o.dset = "Aggregated";
+    o.level = 2;
+    o.thresh = -1;
+    c = corr_of(b, &o);
+    assert_int_equal(hs_corr_nflags(c), 10 + 3); /* C(5, 2) + C(3, 2) pairs above -1 */
+    hs_corr_free(c);
+    /* a level that is not below the group level, a dataset the build lacks, options of
+       another size */
+    hs_error err = {0};
+    o.group_level = 2;
+    assert_int_equal(hs_corr_run(NULL, b, &o, &c, &err), HS_ERR_USAGE);
+    assert_null(c);
+    hs_corr_opts_init(&o);
+    o.dset = "Weighted";
+    assert_int_equal(hs_corr_run(NULL, b, &o, &c, &err), HS_ERR_USAGE);
+    o.dset = NULL;
+    o.size = 1;
+    assert_int_equal(hs_corr_run(NULL, b, &o, &c, &err), HS_ERR_USAGE);
+    hs_build_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_whatif),
+        cmocka_unit_test(test_corr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
-# bad/analysis.sh - `humsec compare` and `humsec whatif` on the small index of
-# bad_inputs.sh: wrong arguments, builds that cannot be matched, an output folder holding an
+# bad/analysis.sh - `humsec compare`, `humsec whatif` and `humsec corr` on the small index
+# of bad_inputs.sh: wrong arguments, builds that cannot be matched, an output folder holding an
 # input. Sourced by tests/cli/bad_inputs.sh (uses base, check, pass and fail).
 
 # an_variant NAME DATA-LINE: a copy of p.pipeline with a data option added (time = 2020)
@@ -60,3 +60,36 @@ check whatif_no_aggregate 2 "pn.pipeline: the pipeline has no [aggregate] step" 
 base
 check whatif_out_holds_input 3 "output folder holds an input of this run" \
     whatif p.pipeline --remove level=1 -o .
+
+base
+check corr_no_pipeline 2 "no pipeline file given" corr -o out
+base
+check corr_threshold_not_number 2 "--threshold is 'high' (expected a number)" \
+    corr p.pipeline --threshold high -o out
+base
+check corr_threshold_nan 2 "--threshold is 'nan' (expected a number)" \
+    corr p.pipeline --threshold nan -o out
+base
+check corr_threshold_range 2 "thresholds 1.5 and 0.6: expected a correlation from -1 to 1" \
+    corr p.pipeline --threshold 1.5 -o out
+base
+check corr_denom_threshold_range 2 "thresholds 0.9 and -0.2" \
+    corr p.pipeline --denom-threshold -0.2 -o out
+base
+check corr_level_zero 2 "--level is '0' (expected a level, a whole number from 1)" \
+    corr p.pipeline --level 0 -o out
+base
+check corr_group_level_low 2 "level 2 grouped by level 2: expected 1 <= level < group level <= 3" \
+    corr p.pipeline --level 2 --group-level 2 -o out
+base
+check corr_group_level_high 2 "level 1 grouped by level 4" \
+    corr p.pipeline --group-level 4 -o out
+base
+check corr_unknown_dset 2 "the build has no dataset 'Treated'" corr p.pipeline --dset Treated -o out
+base
+check corr_unknown_denom_dset 2 "the build has no dataset 'Denominated'" \
+    corr p.pipeline --denom-dset Denominated -o out
+base
+check corr_missing_value 2 "--level needs a value" corr p.pipeline --level
+base
+check corr_out_holds_input 3 "output folder holds an input of this run" corr p.pipeline -o .
