@@ -123,7 +123,7 @@ static hs_status cf_denoms(hs_corr *c, const hs_build *b, const hsi_dset *d, con
             c->denom[c->ndenom++] = (hs_corr_pair){NULL, nd->code, u->denom_code[k], r};
         }
     }
-    qsort(c->denom, c->ndenom, sizeof *c->denom, cf_denom_order);
+    if (c->ndenom > 1) qsort(c->denom, c->ndenom, sizeof *c->denom, cf_denom_order);
     return HS_OK;
 }
 
