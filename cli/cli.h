@@ -75,6 +75,13 @@ int cmd_hsi_data(int argc, char **argv);
 void cmd_hsi_data_help(void);
 int cmd_report(int argc, char **argv);
 void cmd_report_help(void);
+/* compare, whatif and corr (cmd_compare.c, cmd_whatif.c, cmd_corr.c): docs/analysis.md */
+int cmd_compare(int argc, char **argv);
+void cmd_compare_help(void);
+int cmd_whatif(int argc, char **argv);
+void cmd_whatif_help(void);
+int cmd_corr(int argc, char **argv);
+void cmd_corr_help(void);
 /* Country-code crosswalks from DIR, or from data/geo when DIR is NULL (then a missing
    folder is only a warning: ISO3 codes stay empty). */
 hs_status cli_geo(hs_ctx *ctx, const char *dir, int quiet, hs_geo **out, hs_error *err);

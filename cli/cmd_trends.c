@@ -95,9 +95,11 @@ int cmd_trends(int argc, char **argv)
     size_t n = 0;
     hs_status st = hs_build_run(ctx, a.pipeline, &b, &err);
     if (st == HS_OK) st = hs_build_trends(ctx, b, a.dset, a.window, &t, &n, &err);
+    hs_sink so;
+    cli_out_sink(NULL, &so);
     if (st == HS_OK)
         st = a.output ? hs_trends_write_file(ctx, b, t, n, a.output, &err)
-                      : hs_trends_write_csv(t, n, stdout, &err);
+                      : hs_trends_write_csv(t, n, &so, &err);
     if (st != HS_OK) rc = cli_fail(&err);
     if (rc == CLI_EXIT_OK && !a.quiet)
         fprintf(stderr, "humsec: trends of %zu series of '%s'\n", n, a.dset);

@@ -56,9 +56,11 @@ int cmd_weights(int argc, char **argv)
     int rc = CLI_EXIT_OK;
     hs_status st = hs_build_run(ctx, pipeline, &b, &err);
     if (st == HS_OK) st = hs_build_weights(ctx, b, &w, &n, &err);
+    hs_sink so;
+    cli_out_sink(NULL, &so);
     if (st == HS_OK)
         st = output ? hs_weights_write_file(ctx, b, w, n, output, &err)
-                    : hs_weights_write_csv(w, n, stdout, &err);
+                    : hs_weights_write_csv(w, n, &so, &err);
     if (st != HS_OK) rc = cli_fail(&err);
     hs_weights_free(ctx, w);
     hs_build_free(b);

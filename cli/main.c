@@ -30,6 +30,13 @@ static void main_help(void)
          "                          sources (country codes to ISO3, per-capita rates)\n"
          "  report DIR -o FILE      a self-contained HTML report (map, ranking, country\n"
          "                          profiles, method and sources) of a build folder\n"
+         "  compare A.pipeline B.pipeline [-o DIR]\n"
+         "                          rank and score changes per unit and node between two builds\n"
+         "  whatif PIPELINE --remove level=N [-o DIR]\n"
+         "                          rebuild without each element of a level in turn: how\n"
+         "                          far the ranks move\n"
+         "  corr PIPELINE [-o DIR]  flag correlations within groups that are too high or too\n"
+         "                          low, and indicators that follow a denominator\n"
          "  sensitivity PIPELINE SPEC -o DIR\n"
          "                          uncertainty and Sobol' sensitivity analysis: rank\n"
          "                          intervals and which construction choice matters most\n"
@@ -87,6 +94,12 @@ static int main_dispatch(int argc, char **argv)
             cmd_hsi_data_help();
         else if (!strcmp(argv[2], "report"))
             cmd_report_help();
+        else if (!strcmp(argv[2], "compare"))
+            cmd_compare_help();
+        else if (!strcmp(argv[2], "whatif"))
+            cmd_whatif_help();
+        else if (!strcmp(argv[2], "corr"))
+            cmd_corr_help();
         else if (!strcmp(argv[2], "sensitivity"))
             cmd_sensitivity_help();
         else if (!strcmp(argv[2], "events"))
@@ -113,6 +126,9 @@ static int main_dispatch(int argc, char **argv)
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "hsi-data")) return cmd_hsi_data(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "whatif")) return cmd_whatif(argc - 1, argv + 1);
+    if (!strcmp(cmd, "corr")) return cmd_corr(argc - 1, argv + 1);
     if (!strcmp(cmd, "sensitivity")) return cmd_sensitivity(argc - 1, argv + 1);
     if (!strcmp(cmd, "events")) return cmd_events(argc - 1, argv + 1);
     if (!strcmp(cmd, "warn")) return cmd_warn(argc - 1, argv + 1);

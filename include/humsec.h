@@ -241,7 +241,7 @@ hs_status hs_build_trends(hs_ctx *ctx, const hs_build *b, const char *dset, size
 void hs_trends_free(hs_ctx *ctx, hs_trend *t);
 /** The trends as CSV: uCode, iCode, CAGR, slope, Avail, t_first, t_latest (NA where there
  *  is no value, NaN, Inf and -Inf as computed). */
-hs_status hs_trends_write_csv(const hs_trend *t, size_t n, FILE *fp, hs_error *err);
+hs_status hs_trends_write_csv(const hs_trend *t, size_t n, const hs_sink *out, hs_error *err);
 /** The same CSV as the file `path`, written beside it and renamed into place; path may not
  *  be the build's pipeline, structure or data file (HS_ERR_IO). */
 hs_status hs_trends_write_file(hs_ctx *ctx, const hs_build *b, const hs_trend *t, size_t n,
@@ -261,7 +261,7 @@ hs_status hs_build_weights(hs_ctx *ctx, const hs_build *b, hs_weight **out, size
                            hs_error *err);
 void hs_weights_free(hs_ctx *ctx, hs_weight *w);
 /** As CSV: iCode, Level, Weight, EffWeight (COINr get_eff_weights' columns). */
-hs_status hs_weights_write_csv(const hs_weight *w, size_t n, FILE *fp, hs_error *err);
+hs_status hs_weights_write_csv(const hs_weight *w, size_t n, const hs_sink *out, hs_error *err);
 /** The same CSV as the file `path`, as hs_trends_write_file writes. */
 hs_status hs_weights_write_file(hs_ctx *ctx, const hs_build *b, const hs_weight *w, size_t n,
                                 const char *path, hs_error *err);
@@ -922,6 +922,105 @@ hs_status hs_hsi_scores_write(hs_ctx *ctx, const hs_build *b, const char *csv_pa
                               const char *json_path, hs_error *err);
 
 /* END hsi section. */
+
+/* ---------------------------------------------------------------------------------------
+ * Analysis of builds (docs/analysis.md; formulas in docs/methods.md section 6).
+ * BEGIN analysis section.
+ */
+
+/** One unit's value of one structure node in two builds (COINr compare_coins). */
+typedef struct hs_compare_row {
+    const char *icode; /**< the node's code */
+    int level;         /**< its level in the first build's structure (1 = indicator) */
+    const char *ucode; /**< the unit's code */
+    long time;         /**< its time when the builds have one, else 0 */
+    double score[2];   /**< the value in each build's last dataset; NaN: missing or absent */
+    double rank[2];    /**< competition rank within the time slice (1 = highest); NaN */
+} hs_compare_row;
+typedef struct hs_compare hs_compare;
+/** Compare the last datasets of builds a and b: every node in both, every unit in either
+ *  (matched by code and time), scores and ranks side by side. Both builds must have a time
+ *  column or neither. The result does not refer to a or b, which may be freed. */
+hs_status hs_compare_builds(hs_ctx *ctx, const hs_build *a, const hs_build *b, hs_compare **out,
+                            hs_error *err);
+void hs_compare_free(hs_compare *c);
+/** The rows, node by node (the first build's column order), units by code then time. */
+size_t hs_compare_nrows(const hs_compare *c);
+const hs_compare_row *hs_compare_row_at(const hs_compare *c, size_t i);
+/** Write compare_ranks.csv, compare_scores.csv and compare_summary.csv into the folder dir,
+ *  whole or not at all (as hs_build_write; dir may hold neither build's input files). */
+hs_status hs_compare_write(hs_ctx *ctx, const hs_compare *c, const char *dir, hs_error *err);
+/** compare_summary.csv (one row per node: units compared, mean and largest rank change,
+ *  units that moved, mean absolute score change) to fp. */
+hs_status hs_compare_summary_csv(const hs_compare *c, FILE *fp, hs_error *err);
+
+/** A build taken apart: the target node's scores and ranks with each element of one level
+ *  removed in turn (COINr remove_elements). */
+typedef struct hs_whatif hs_whatif;
+/** Rebuild b once per structure node of `level` (in structure-file order), with that node's
+ *  weight set to 0, and keep the scores and ranks of `target` (an aggregate above that
+ *  level; NULL: the index). b must end with its aggregation step. */
+hs_status hs_whatif_remove(hs_ctx *ctx, const hs_build *b, int level, const char *target,
+                           hs_whatif **out, hs_error *err);
+void hs_whatif_free(hs_whatif *w);
+/** The target's code, and the removed nodes' codes in order. */
+const char *hs_whatif_target(const hs_whatif *w);
+size_t hs_whatif_nremoved(const hs_whatif *w);
+const char *hs_whatif_removed(const hs_whatif *w, size_t j);
+/** Rows: the units (and times) of the build's last dataset. */
+size_t hs_whatif_nrows(const hs_whatif *w);
+const char *hs_whatif_unit(const hs_whatif *w, size_t r);
+long hs_whatif_time(const hs_whatif *w, size_t r);
+/** Column j = 0 is the build as it is ("Nominal"), j = 1 .. nremoved the build without
+ *  removed node j - 1. Score and rank (1 = highest within the time slice) of row r; NaN for
+ *  a missing score or a j or r out of range. */
+double hs_whatif_score(const hs_whatif *w, size_t j, size_t r);
+double hs_whatif_rank(const hs_whatif *w, size_t j, size_t r);
+/** Mean over the rows of |rank(Nominal) - rank(column j)| (rows where both are ranked). */
+double hs_whatif_mean_abs_diff(const hs_whatif *w, size_t j);
+/** Write whatif_scores.csv, whatif_ranks.csv, whatif_rankdiffs.csv and
+ *  whatif_mean_abs_diff.csv into the folder dir, whole or not at all. */
+hs_status hs_whatif_write(hs_ctx *ctx, const hs_whatif *w, const char *dir, hs_error *err);
+/** whatif_mean_abs_diff.csv to fp. */
+hs_status hs_whatif_summary_csv(const hs_whatif *w, FILE *fp, hs_error *err);
+
+/** Options of hs_corr_run: which correlations are flagged (COINr get_corr_flags and
+ *  get_denom_corr; docs/analysis.md). `size` is set by hs_corr_opts_init. */
+typedef struct hs_corr_opts {
+    size_t size;
+    const char *dset;       /**< dataset of the flags (NULL: Normalised, else the last) */
+    double thresh;          /**< flag correlations above it (0.9), or below it when low */
+    int low;                /**< 0: flag r > thresh; 1: flag r < thresh */
+    int level;              /**< level of the nodes correlated with each other (1) */
+    int group_level;        /**< pairs must share their ancestor at this level (0: level+1) */
+    const char *denom_dset; /**< dataset of the denominator check (NULL: Raw) */
+    double denom_thresh;    /**< flag indicator-denominator pairs with |r| > it (0.6) */
+} hs_corr_opts;
+void hs_corr_opts_init(hs_corr_opts *o);
+/** A flagged pair: two nodes of one group (group, a, b), or an indicator and a denominator
+ *  (group NULL, a the indicator, b the denominator); r is Pearson's correlation over the
+ *  units where both have a value (the latest time slice of panel data). */
+typedef struct hs_corr_pair {
+    const char *group, *a, *b;
+    double r;
+} hs_corr_pair;
+typedef struct hs_corr hs_corr;
+/** The flagged pairs of build b. opts NULL: the defaults. */
+hs_status hs_corr_run(hs_ctx *ctx, const hs_build *b, const hs_corr_opts *opts, hs_corr **out,
+                      hs_error *err);
+void hs_corr_free(hs_corr *c);
+/** Pairs of one group above (or below, low) the threshold: by group, then in structure order. */
+size_t hs_corr_nflags(const hs_corr *c);
+const hs_corr_pair *hs_corr_flag_at(const hs_corr *c, size_t i);
+/** Indicator-denominator pairs with |r| above the threshold: by indicator code. */
+size_t hs_corr_ndenom(const hs_corr *c);
+const hs_corr_pair *hs_corr_denom_at(const hs_corr *c, size_t i);
+/** Write corr_flags.csv and denom_corr.csv into the folder dir, whole or not at all. */
+hs_status hs_corr_write(hs_ctx *ctx, const hs_corr *c, const char *dir, hs_error *err);
+/** corr_flags.csv (denom 0) or denom_corr.csv (denom 1) to fp. */
+hs_status hs_corr_print_csv(const hs_corr *c, int denom, FILE *fp, hs_error *err);
+
+/* END analysis section. */
 
 /* The event store, its runs and partners: humsec_store.h. The HTTP API and server:
  * humsec_server.h. */

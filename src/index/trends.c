@@ -87,34 +87,39 @@ static const char *trends_num(char buf[32], double v, int have)
 }
 
 /* A code as a quoted CSV field: codes may hold commas or quotes. */
-static void trends_str(FILE *fp, const char *s)
+static void trends_str(hsi_buf *b, const char *s)
 {
-    fputc('"', fp);
+    hsi_buf_puts(b, "\"");
     for (; *s; s++) {
-        if (*s == '"') fputc('"', fp);
-        fputc(*s, fp);
+        if (*s == '"') hsi_buf_puts(b, "\"");
+        hsi_buf_add(b, s, 1);
     }
-    fputs("\",", fp);
+    hsi_buf_puts(b, "\",");
 }
 
-hs_status hs_trends_write_csv(const hs_trend *t, size_t n, FILE *fp, hs_error *err)
+hs_status hs_trends_write_csv(const hs_trend *t, size_t n, const hs_sink *out, hs_error *err)
 {
-    fputs("\"uCode\",\"iCode\",\"CAGR\",\"slope\",\"Avail\",\"t_first\",\"t_latest\"\n", fp);
-    for (size_t i = 0; i < n; i++) {
-        char a[32], s[32], v[32];
+    hs_status st = hsi_sink_check(out, err);
+    if (st != HS_OK) return st;
+    hsi_buf b;
+    hsi_buf_init(&b, NULL);
+    hsi_buf_puts(&b, "\"uCode\",\"iCode\",\"CAGR\",\"slope\",\"Avail\",\"t_first\",\"t_latest\"\n");
+    for (size_t i = 0; st == HS_OK && i < n; i++) {
+        char a[32], sl[32], v[32];
         int have = t[i].nwin >= 2;
-        trends_str(fp, t[i].unit);
-        trends_str(fp, t[i].code);
-        fprintf(fp, "%s,%s,%s,", trends_num(a, t[i].cagr, have), trends_num(s, t[i].slope, have),
-                hsi_fmt_double(v, t[i].avail));
+        trends_str(&b, t[i].unit);
+        trends_str(&b, t[i].code);
+        hsi_buf_printf(&b, "%s,%s,%s,", trends_num(a, t[i].cagr, have),
+                       trends_num(sl, t[i].slope, have), hsi_fmt_double(v, t[i].avail));
         if (t[i].nobs >= 2)
-            fprintf(fp, "%ld,%ld\n", t[i].t_first, t[i].t_latest);
+            hsi_buf_printf(&b, "%ld,%ld\n", t[i].t_first, t[i].t_latest);
         else
-            fputs("NA,NA\n", fp);
+            hsi_buf_puts(&b, "NA,NA\n");
+        if (b.len >= HSI_SINK_CHUNK) st = hsi_sink_flush(out, &b, err, "trends");
     }
-    if (fflush(fp) != 0 || ferror(fp))
-        return hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the trends");
-    return HS_OK;
+    if (st == HS_OK) st = hsi_sink_flush(out, &b, err, "trends");
+    hsi_buf_free(&b);
+    return st;
 }
 
 hs_status hs_trends_write_file(hs_ctx *ctx, const hs_build *b, const hs_trend *t, size_t n,
@@ -124,7 +129,9 @@ hs_status hs_trends_write_file(hs_ctx *ctx, const hs_build *b, const hs_trend *t
     hs_outfile *of = NULL;
     hs_status st = hs_outfile_open(ctx, path, in, sizeof in / sizeof in[0], &of, err);
     if (st) return st;
-    st = hs_trends_write_csv(t, n, hs_outfile_stream(of), err);
+    hs_sink out;
+    hs_outfile_sink(of, &out);
+    st = hs_trends_write_csv(t, n, &out, err);
     hs_status cs = hs_outfile_close(of, st == HS_OK, st == HS_OK ? err : NULL);
     return st ? st : cs;
 }

@@ -68,28 +68,32 @@ void hs_weights_free(hs_ctx *ctx, hs_weight *w)
     hsi_free(ctx, w);
 }
 
-static void weights_str(FILE *fp, const char *s)
+static void weights_str(hsi_buf *b, const char *s)
 {
-    fputc('"', fp);
+    hsi_buf_puts(b, "\"");
     for (; *s; s++) {
-        if (*s == '"') fputc('"', fp);
-        fputc(*s, fp);
+        if (*s == '"') hsi_buf_puts(b, "\"");
+        hsi_buf_add(b, s, 1);
     }
-    fputs("\",", fp);
+    hsi_buf_puts(b, "\",");
 }
 
-hs_status hs_weights_write_csv(const hs_weight *w, size_t n, FILE *fp, hs_error *err)
+hs_status hs_weights_write_csv(const hs_weight *w, size_t n, const hs_sink *out, hs_error *err)
 {
-    fputs("\"iCode\",\"Level\",\"Weight\",\"EffWeight\"\n", fp);
+    hs_status st = hsi_sink_check(out, err);
+    if (st != HS_OK) return st;
+    hsi_buf b;
+    hsi_buf_init(&b, NULL);
+    hsi_buf_puts(&b, "\"iCode\",\"Level\",\"Weight\",\"EffWeight\"\n");
     for (size_t i = 0; i < n; i++) {
         char a[32], e[32];
-        weights_str(fp, w[i].code);
-        fprintf(fp, "%d,%s,%s\n", w[i].level, hsi_fmt_double(a, w[i].weight),
-                hsi_fmt_double(e, w[i].eff));
+        weights_str(&b, w[i].code);
+        hsi_buf_printf(&b, "%d,%s,%s\n", w[i].level, hsi_fmt_double(a, w[i].weight),
+                       hsi_fmt_double(e, w[i].eff));
     }
-    if (fflush(fp) != 0 || ferror(fp))
-        return hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the weights");
-    return HS_OK;
+    st = hsi_sink_flush(out, &b, err, "weights");
+    hsi_buf_free(&b);
+    return st;
 }
 
 hs_status hs_weights_write_file(hs_ctx *ctx, const hs_build *b, const hs_weight *w, size_t n,
@@ -99,7 +103,9 @@ hs_status hs_weights_write_file(hs_ctx *ctx, const hs_build *b, const hs_weight 
     hs_outfile *of = NULL;
     hs_status st = hs_outfile_open(ctx, path, in, sizeof in / sizeof in[0], &of, err);
     if (st) return st;
-    st = hs_weights_write_csv(w, n, hs_outfile_stream(of), err);
+    hs_sink out;
+    hs_outfile_sink(of, &out);
+    st = hs_weights_write_csv(w, n, &out, err);
     hs_status cs = hs_outfile_close(of, st == HS_OK, st == HS_OK ? err : NULL);
     return st ? st : cs;
 }

@@ -1,0 +1,109 @@
+/* cmd_whatif.c - `humsec whatif PIPELINE --remove level=N [--target CODE] [-o DIR]`. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cmd_whatif_help(void)
+{
+    puts("usage: humsec whatif PIPELINE --remove level=N [--target CODE] [-o DIR] [--quiet]\n"
+         "\n"
+         "Build PIPELINE, then rebuild it once per element of level N (indicators are level\n"
+         "1, pillars 2, ...), each time with that element's weight set to 0, and report how\n"
+         "the target's scores and ranks change (COINr remove_elements). A large mean rank\n"
+         "change marks an element the ranking leans on. Written into DIR (docs/analysis.md):\n"
+         "  whatif_scores.csv          uCode[, Time], Nominal (as built), then one column\n"
+         "                             per removed element: the target's score without it\n"
+         "  whatif_ranks.csv           the same for the ranks (1 = highest, per year)\n"
+         "  whatif_rankdiffs.csv       Nominal rank minus the rank without the element:\n"
+         "                             positive when the unit moves up\n"
+         "  whatif_mean_abs_diff.csv   iCode, MeanAbsDiff: the mean absolute rank change\n"
+         "Without -o, whatif_mean_abs_diff.csv is printed on standard output. DIR is written\n"
+         "whole or not at all, as 'humsec build' writes its folder (docs/humsec.1.md).\n"
+         "\n"
+         "options:\n"
+         "  --remove level=N   the level whose elements are removed in turn (required; from\n"
+         "                     1 to one below the target's level)\n"
+         "  --target CODE      the aggregate whose ranks are reported (default: the index)\n"
+         "  -o, --output DIR   output folder\n"
+         "  -q, --quiet        no progress messages\n"
+         "  -h, --help         this help");
+}
+
+/* "level=N" with N a whole number from 1 to 100 into *level; -1 when it is not one. */
+static int whatif_level(const char *s, int *level)
+{
+    if (strncmp(s, "level=", 6) != 0) return -1;
+    char *end = NULL;
+    long v = strtol(s + 6, &end, 10);
+    if (end == s + 6 || *end != '\0' || v < 1 || v > 100) return -1;
+    *level = (int)v;
+    return 0;
+}
+
+static int whatif_run(hs_ctx *ctx, const char *pipeline, int level, const char *target,
+                      const char *outdir, int quiet)
+{
+    hs_error err = {0};
+    hs_build *b = NULL;
+    hs_whatif *w = NULL;
+    hs_status st = hs_build_run(ctx, pipeline, &b, &err);
+    if (st == HS_OK) st = hs_whatif_remove(ctx, b, level, target, &w, &err);
+    if (st == HS_OK && outdir) {
+        st = hs_whatif_write(ctx, w, outdir, &err);
+        if (st == HS_OK && !quiet)
+            fprintf(stderr, "humsec: wrote %s without each of %zu elements to %s/\n",
+                    hs_whatif_target(w), hs_whatif_nremoved(w), outdir);
+    } else if (st == HS_OK) {
+        st = hs_whatif_summary_csv(w, stdout, &err);
+    }
+    int rc = st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
+    hs_whatif_free(w);
+    hs_build_free(b);
+    return rc;
+}
+
+int cmd_whatif(int argc, char **argv)
+{
+    const char *pipeline = NULL, *outdir = NULL, *target = NULL;
+    int quiet = 0, level = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            cmd_whatif_help();
+            return CLI_EXIT_OK;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            if (++i >= argc) return cli_usage("whatif", "%s needs a folder", a);
+            outdir = argv[i];
+        } else if (!strcmp(a, "--remove")) {
+            if (++i >= argc) return cli_usage("whatif", "--remove needs level=N");
+            if (whatif_level(argv[i], &level))
+                return cli_usage("whatif",
+                                 "--remove is '%s' (expected level=N, N a whole number, e.g. "
+                                 "level=2)",
+                                 argv[i]);
+        } else if (!strcmp(a, "--target")) {
+            if (++i >= argc) return cli_usage("whatif", "--target needs an aggregate's code");
+            target = argv[i];
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage("whatif", "unknown option '%s'", a);
+        } else if (!pipeline) {
+            pipeline = a;
+        } else {
+            return cli_usage("whatif", "unexpected argument '%s'", a);
+        }
+    }
+    if (!pipeline) return cli_usage("whatif", "no pipeline file given");
+    if (level == 0) return cli_usage("whatif", "no level given (--remove level=N)");
+    hs_ctx *ctx = cli_ctx(quiet);
+    if (!ctx) {
+        fputs("humsec: out of memory\n", stderr);
+        return CLI_EXIT_NOMEM;
+    }
+    int rc = whatif_run(ctx, pipeline, level, target, outdir, quiet);
+    hs_ctx_free(ctx);
+    return rc;
+}
