@@ -29,6 +29,8 @@ void cmd_compare_help(void)
 
 static int compare_run(hs_ctx *ctx, const char *const pipe[2], const char *outdir, int quiet)
 {
+    hs_sink so;
+    cli_out_sink(NULL, &so);
     hs_error err = {0};
     hs_build *b[2] = {NULL, NULL};
     hs_compare *c = NULL;
@@ -43,7 +45,7 @@ static int compare_run(hs_ctx *ctx, const char *const pipe[2], const char *outdi
         else if (!quiet)
             fprintf(stderr, "humsec: wrote the comparison (%zu rows) to %s/\n", hs_compare_nrows(c),
                     outdir);
-    } else if (rc == CLI_EXIT_OK && hs_compare_summary_csv(c, stdout, &err) != HS_OK) {
+    } else if (rc == CLI_EXIT_OK && hs_compare_summary_csv(c, &so, &err) != HS_OK) {
         rc = cli_fail(&err);
     }
     hs_compare_free(c);

@@ -64,6 +64,8 @@ static int corr_int(const char *opt, const char *s, int *v)
 static int corr_run(hs_ctx *ctx, const char *pipeline, const hs_corr_opts *o, const char *outdir,
                     int denominators, int quiet)
 {
+    hs_sink so;
+    cli_out_sink(NULL, &so);
     hs_error err = {0};
     hs_build *b = NULL;
     hs_corr *c = NULL;
@@ -75,7 +77,7 @@ static int corr_run(hs_ctx *ctx, const char *pipeline, const hs_corr_opts *o, co
             fprintf(stderr, "humsec: %zu correlation flags, %zu denominator pairs, in %s/\n",
                     hs_corr_nflags(c), hs_corr_ndenom(c), outdir);
     } else if (st == HS_OK) {
-        st = hs_corr_print_csv(c, denominators, stdout, &err);
+        st = hs_corr_print_csv(c, denominators, &so, &err);
     }
     int rc = st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
     hs_corr_free(c);

@@ -45,6 +45,8 @@ static int whatif_level(const char *s, int *level)
 static int whatif_run(hs_ctx *ctx, const char *pipeline, int level, const char *target,
                       const char *outdir, int quiet)
 {
+    hs_sink so;
+    cli_out_sink(NULL, &so);
     hs_error err = {0};
     hs_build *b = NULL;
     hs_whatif *w = NULL;
@@ -56,7 +58,7 @@ static int whatif_run(hs_ctx *ctx, const char *pipeline, int level, const char *
             fprintf(stderr, "humsec: wrote %s without each of %zu elements to %s/\n",
                     hs_whatif_target(w), hs_whatif_nremoved(w), outdir);
     } else if (st == HS_OK) {
-        st = hs_whatif_summary_csv(w, stdout, &err);
+        st = hs_whatif_summary_csv(w, &so, &err);
     }
     int rc = st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
     hs_whatif_free(w);

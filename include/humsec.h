@@ -952,7 +952,7 @@ const hs_compare_row *hs_compare_row_at(const hs_compare *c, size_t i);
 hs_status hs_compare_write(hs_ctx *ctx, const hs_compare *c, const char *dir, hs_error *err);
 /** compare_summary.csv (one row per node: units compared, mean and largest rank change,
  *  units that moved, mean absolute score change) to fp. */
-hs_status hs_compare_summary_csv(const hs_compare *c, FILE *fp, hs_error *err);
+hs_status hs_compare_summary_csv(const hs_compare *c, const hs_sink *out, hs_error *err);
 
 /** A build taken apart: the target node's scores and ranks with each element of one level
  *  removed in turn (COINr remove_elements). */
@@ -982,7 +982,7 @@ double hs_whatif_mean_abs_diff(const hs_whatif *w, size_t j);
  *  whatif_mean_abs_diff.csv into the folder dir, whole or not at all. */
 hs_status hs_whatif_write(hs_ctx *ctx, const hs_whatif *w, const char *dir, hs_error *err);
 /** whatif_mean_abs_diff.csv to fp. */
-hs_status hs_whatif_summary_csv(const hs_whatif *w, FILE *fp, hs_error *err);
+hs_status hs_whatif_summary_csv(const hs_whatif *w, const hs_sink *out, hs_error *err);
 
 /** Options of hs_corr_run: which correlations are flagged (COINr get_corr_flags and
  *  get_denom_corr; docs/analysis.md). `size` is set by hs_corr_opts_init. */
@@ -1018,7 +1018,7 @@ const hs_corr_pair *hs_corr_denom_at(const hs_corr *c, size_t i);
 /** Write corr_flags.csv and denom_corr.csv into the folder dir, whole or not at all. */
 hs_status hs_corr_write(hs_ctx *ctx, const hs_corr *c, const char *dir, hs_error *err);
 /** corr_flags.csv (denom 0) or denom_corr.csv (denom 1) to fp. */
-hs_status hs_corr_print_csv(const hs_corr *c, int denom, FILE *fp, hs_error *err);
+hs_status hs_corr_print_csv(const hs_corr *c, int denom, const hs_sink *out, hs_error *err);
 
 /* END analysis section. */
 

@@ -280,14 +280,13 @@ hs_status hs_compare_write(hs_ctx *ctx, const hs_compare *c, const char *dir, hs
     return st;
 }
 
-hs_status hs_compare_summary_csv(const hs_compare *c, FILE *fp, hs_error *err)
+hs_status hs_compare_summary_csv(const hs_compare *c, const hs_sink *out, hs_error *err)
 {
     hsi_buf b;
     hsi_buf_init(&b, c->ctx);
     cmp_summary(&b, c);
-    hs_status st = b.oom ? hsi_err_nomem(err) : HS_OK;
-    if (!st && b.len > 0 && fwrite(b.s, 1, b.len, fp) != b.len)
-        st = hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the comparison's summary");
+    hs_status st = hsi_sink_check(out, err);
+    if (!st) st = hsi_sink_flush(out, &b, err, "comparison's summary");
     hsi_buf_free(&b);
     return st;
 }

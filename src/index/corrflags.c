@@ -290,14 +290,13 @@ hs_status hs_corr_write(hs_ctx *ctx, const hs_corr *c, const char *dir, hs_error
     return st;
 }
 
-hs_status hs_corr_print_csv(const hs_corr *c, int denom, FILE *fp, hs_error *err)
+hs_status hs_corr_print_csv(const hs_corr *c, int denom, const hs_sink *out, hs_error *err)
 {
     hsi_buf b;
     hsi_buf_init(&b, c->ctx);
     cf_table(&b, c, denom);
-    hs_status st = b.oom ? hsi_err_nomem(err) : HS_OK;
-    if (!st && b.len > 0 && fwrite(b.s, 1, b.len, fp) != b.len)
-        st = hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the correlation table");
+    hs_status st = hsi_sink_check(out, err);
+    if (!st) st = hsi_sink_flush(out, &b, err, "correlation table");
     hsi_buf_free(&b);
     return st;
 }

@@ -326,14 +326,13 @@ hs_status hs_whatif_write(hs_ctx *ctx, const hs_whatif *w, const char *dir, hs_e
     return st;
 }
 
-hs_status hs_whatif_summary_csv(const hs_whatif *w, FILE *fp, hs_error *err)
+hs_status hs_whatif_summary_csv(const hs_whatif *w, const hs_sink *out, hs_error *err)
 {
     hsi_buf b;
     hsi_buf_init(&b, w->ctx);
     wi_summary(&b, w);
-    hs_status st = b.oom ? hsi_err_nomem(err) : HS_OK;
-    if (!st && b.len > 0 && fwrite(b.s, 1, b.len, fp) != b.len)
-        st = hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the what-if summary");
+    hs_status st = hsi_sink_check(out, err);
+    if (!st) st = hsi_sink_flush(out, &b, err, "what-if summary");
     hsi_buf_free(&b);
     return st;
 }
