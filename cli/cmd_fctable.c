@@ -225,13 +225,12 @@ static hs_status fct_load(hs_ctx *ctx, const char *table, const hs_cmtable_opts 
 }
 
 /* A memory stream, or HS_ERR_NOMEM in err. */
-static hs_status fct_memstream(char **buf, size_t *len, FILE **fp, hs_error *err)
+/* A buffer in memory and a sink into it: an output is written whole only once it is done. */
+static hs_status fct_membuf(hs_ctx *ctx, hs_membuf **m, hs_sink *s, hs_error *err)
 {
-    *fp = open_memstream(buf, len);
-    if (*fp) return HS_OK;
-    snprintf(err->msg, sizeof err->msg, "out of memory");
-    err->code = HS_ERR_NOMEM;
-    return HS_ERR_NOMEM;
+    hs_status st = hs_membuf_new(ctx, m, err);
+    if (st == HS_OK) hs_membuf_sink(*m, s);
+    return st;
 }
 
 /* The neighbours' covariates of the table's country-months (hs_nbr_covariates): *cov (free)
@@ -313,9 +312,8 @@ int cli_forecast_table(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to
     hs_error err;
     hs_geo *geo = NULL;
     hs_cmtable *t = NULL;
-    char *sbuf = NULL, *mbuf = NULL;
-    size_t slen = 0, mlen = 0;
-    FILE *sf = NULL, *mf = NULL;
+    hs_membuf *sbuf = NULL, *mbuf = NULL;
+    hs_sink sf, mf;
     hs_status st = fct_load(ctx, table, to, geodir, &geo, &t, &err);
     hs_analog_opts aov = *ao_in, *ao = &aov;
     double *ncov = NULL, *joined = NULL, w[3 + HS_NBR_NCOV];
@@ -326,18 +324,20 @@ int cli_forecast_table(hs_ctx *ctx, const char *table, const hs_cmtable_opts *to
     if (st == HS_OK && !quiet)
         fprintf(stderr, "humsec: %s: %zu units; forecasting %d months ahead, %d draws each\n",
                 table, hs_cmtable_nunits(t), leads, ao->samples);
-    if (st == HS_OK && with_samples) st = fct_memstream(&sbuf, &slen, &sf, &err);
-    if (st == HS_OK) st = fct_memstream(&mbuf, &mlen, &mf, &err);
-    if (st == HS_OK) st = hs_cmtable_forecast_write(ctx, t, ao, origin, leads, sf, mf, &err);
-    if (sf && fclose(sf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
-    if (mf && fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
-    int rc = st == HS_OK ? cli_put_in_dir(ctx, dir, "summary.csv", mbuf, mlen) : cli_fail(&err);
-    if (rc == CLI_EXIT_OK && with_samples) rc = cli_put_in_dir(ctx, dir, "samples.csv", sbuf, slen);
+    if (st == HS_OK && with_samples) st = fct_membuf(ctx, &sbuf, &sf, &err);
+    if (st == HS_OK) st = fct_membuf(ctx, &mbuf, &mf, &err);
+    if (st == HS_OK)
+        st = hs_cmtable_forecast_write(ctx, t, ao, origin, leads, sbuf ? &sf : NULL, &mf, &err);
+    int rc = st == HS_OK ? cli_put_in_dir(ctx, dir, "summary.csv", hs_membuf_data(mbuf),
+                                          hs_membuf_len(mbuf))
+                         : cli_fail(&err);
+    if (rc == CLI_EXIT_OK && with_samples)
+        rc = cli_put_in_dir(ctx, dir, "samples.csv", hs_membuf_data(sbuf), hs_membuf_len(sbuf));
     if (rc == CLI_EXIT_OK && !quiet)
         fprintf(stderr, "humsec: wrote %s/summary.csv%s\n", dir,
                 with_samples ? " and samples.csv" : "");
-    free(sbuf);
-    free(mbuf);
+    hs_membuf_free(sbuf);
+    hs_membuf_free(mbuf);
     free(joined);
     free(ncov);
     hs_cmtable_free(t);
@@ -467,35 +467,36 @@ int cmd_evaluate_table(int argc, char **argv)
     hs_error err;
     hs_geo *geo = NULL;
     hs_cmtable *t = NULL;
-    char *buf = NULL, *obuf = NULL;
-    size_t len = 0, olen = 0;
-    FILE *mf = NULL, *of = NULL;
+    hs_membuf *buf = NULL, *obuf = NULL;
+    hs_sink mf, of;
     hs_status st = fct_load(ctx, a.table, &a.to, a.geodir, &geo, &t, &err);
     if (st == HS_OK && !a.quiet)
         fprintf(stderr, "humsec: %s: %zu units; backtest of leads 1, 3, 6, 12 ...\n", a.table,
                 hs_cmtable_nunits(t));
-    if (st == HS_OK) st = fct_memstream(&buf, &len, &mf, &err);
+    if (st == HS_OK) st = fct_membuf(ctx, &buf, &mf, &err);
     double *cov = NULL, *ncov = NULL, *joined = NULL, w[3 + HS_NBR_NCOV];
     if (st == HS_OK && a.hsi) st = fct_hsi_cov(ctx, a.hsi, t, &cov, &err);
     if (st == HS_OK && a.nbr.weight > 0) st = fct_nbr_cov(ctx, a.nbr.borders, t, &ncov, &err);
     if (st == HS_OK) st = fct_covs(t, cov, a.hsi_weight, ncov, &a.nbr, &a.ao, w, &joined, &err);
-    if (st == HS_OK && a.onsets) st = fct_memstream(&obuf, &olen, &of, &err);
-    if (st == HS_OK) st = hs_cmtable_backtest_write(ctx, t, &a.ao, a.from, a.last, mf, of, &err);
-    if (mf && fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
-    if (of && fclose(of) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
-    if (st == HS_OK && a.onsets) st = hs_file_write(ctx, a.onsets, obuf, olen, &err);
+    if (st == HS_OK && a.onsets) st = fct_membuf(ctx, &obuf, &of, &err);
+    if (st == HS_OK)
+        st = hs_cmtable_backtest_write(ctx, t, &a.ao, a.from, a.last, &mf, obuf ? &of : NULL, &err);
+    if (st == HS_OK && a.onsets)
+        st = hs_file_write(ctx, a.onsets, hs_membuf_data(obuf), hs_membuf_len(obuf), &err);
     if (st == HS_OK) {
+        const char *text = hs_membuf_data(buf);
+        size_t len = hs_membuf_len(buf);
         if (a.out)
-            st = hs_file_write(ctx, a.out, buf, len, &err);
-        else if (fwrite(buf, 1, len, stdout) != len)
+            st = hs_file_write(ctx, a.out, text, len, &err);
+        else if (fwrite(text, 1, len, stdout) != len)
             st = HS_ERR_IO;
     }
     rc = st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
     free(joined);
     free(ncov);
     free(cov);
-    free(buf);
-    free(obuf);
+    hs_membuf_free(buf);
+    hs_membuf_free(obuf);
     hs_cmtable_free(t);
     hs_geo_free(geo);
     hs_ctx_free(ctx);

@@ -60,35 +60,14 @@ void cmd_evaluate_help(void)
     fputs(fc_common_help, stdout);
 }
 
-/* The forecast writers still take a FILE *: the text of -o (a few lines per unit) is made
- * in memory and then written through the file's sink. */
+/* The forecasts or the backtest, into the file of -o (written whole) or standard output. */
 static hs_status fc_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *fo, int evaluate,
                           hs_outfile *of, hs_error *err)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *fp = of ? open_memstream(&text, &len) : stdout;
-    if (!fp) {
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-        err->code = HS_ERR_NOMEM;
-        return HS_ERR_NOMEM;
-    }
-    hs_status st =
-        evaluate ? hs_evaluate_write(ctx, p, fo, fp, err) : hs_forecast_write(ctx, p, fo, fp, err);
-    if (!of) return st;
-    if (fclose(fp) != 0 && st == HS_OK) {
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-        err->code = st = HS_ERR_NOMEM;
-    }
     hs_sink out;
-    hs_outfile_sink(of, &out);
-    if (st == HS_OK && len && out.write(out.ud, text, len) != HS_OK) {
-        snprintf(err->msg, sizeof err->msg, "cannot write the %s",
-                 evaluate ? "evaluation" : "forecasts");
-        err->code = st = HS_ERR_IO;
-    }
-    free(text);
-    return st;
+    cli_out_sink(of, &out);
+    return evaluate ? hs_evaluate_write(ctx, p, fo, &out, err)
+                    : hs_forecast_write(ctx, p, fo, &out, err);
 }
 
 static int fc_run(int argc, char **argv, int evaluate)

@@ -157,27 +157,22 @@ int cmd_views(int argc, char **argv)
     size_t n = 0;
     hs_status st = hs_views2023_run(ctx, &o, &s, &n, &err);
     int rc = CLI_EXIT_OK;
-    char *buf = NULL;
-    size_t len = 0;
+    hs_membuf *buf = NULL;
+    if (st == HS_OK) st = hs_membuf_new(ctx, &buf, &err);
     if (st == HS_OK) {
-        FILE *mf = open_memstream(&buf, &len);
-        if (!mf) {
-            st = HS_ERR_NOMEM;
-            snprintf(err.msg, sizeof err.msg, "out of memory");
-        } else {
-            st = hs_views_write_csv(s, n, mf, &err);
-            if (fclose(mf) != 0 && st == HS_OK) st = HS_ERR_NOMEM;
-        }
+        hs_sink mf;
+        hs_membuf_sink(buf, &mf);
+        st = hs_views_write_csv(s, n, &mf, &err);
     }
     if (st == HS_OK)
-        rc = cli_put_in_dir(ctx, dir, "scores.csv", buf, len);
+        rc = cli_put_in_dir(ctx, dir, "scores.csv", hs_membuf_data(buf), hs_membuf_len(buf));
     else
         rc = cli_fail(&err);
     if (rc == CLI_EXIT_OK && !quiet) {
         views_print(s, n);
         fprintf(stderr, "humsec: wrote %s/scores.csv\n", dir);
     }
-    free(buf);
+    hs_membuf_free(buf);
     hs_views_free(ctx, s);
     hs_ctx_free(ctx);
     return rc;

@@ -694,11 +694,11 @@ const double *hs_cmtable_values(const hs_cmtable *t);
 /** Forecast every unit from `origin` (month_id; 0 = the last covered month) for leads
  *  1..nlead with hs_analog_forecast, and write the draws (samples: month_id, unit, draw,
  *  outcome; VIEWS's layout) and their summary (summary: unit, origin, lead, month,
- *  month_id, q05, q25, q50, q75, q95, p_ge1, p_ge25, p_ge1000, mean_ln1p). Either FILE may
+ *  month_id, q05, q25, q50, q75, q95, p_ge1, p_ge25, p_ge1000, mean_ln1p). Either sink may
  *  be NULL. A unit whose last months are not all known is left out. */
 hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
-                                    int origin, int nlead, FILE *samples, FILE *summary,
-                                    hs_error *err);
+                                    int origin, int nlead, const hs_sink *samples,
+                                    const hs_sink *summary, hs_error *err);
 
 /** One unit's forecast at one lead, summarised from its draws (docs/warning.md). */
 typedef struct hs_fc_cell {
@@ -768,7 +768,8 @@ hs_status hs_cmtable_explain(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_o
  *  quiet months to the origin), continuations and all, for humsec and conflictology. CSV:
  *  model, threshold, class, alerts, events, hits, precision, recall, median_lead. */
 hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
-                                    int from, int to, FILE *fp, FILE *onsets, hs_error *err);
+                                    int from, int to, const hs_sink *out, const hs_sink *onsets,
+                                    hs_error *err);
 
 /** The VIEWS 2023/24 prediction challenge (docs/methods.md section 5.6; docs/warning.md):
  *  its windows 2018-2023 (each forecast from October of the year before, leads 3-14), its
@@ -804,7 +805,7 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
                            hs_error *err);
 void hs_views_free(hs_ctx *ctx, hs_views_score *s);
 /** The rows as CSV: model,window,metric,value,n. */
-hs_status hs_views_write_csv(const hs_views_score *s, size_t n, FILE *fp, hs_error *err);
+hs_status hs_views_write_csv(const hs_views_score *s, size_t n, const hs_sink *out, hs_error *err);
 
 /** Forecasts (docs/methods.md section 5.3) and their rolling-origin backtest (5.4);
  * docs/warning.md. */
@@ -823,12 +824,12 @@ void hs_forecast_opts_init(hs_forecast_opts *o);
 
 /** Fit on the whole panel; write per unit and lead (1, 3, 6) the probability of reaching the
  *  threshold and the expected ln(deaths + 1), from the last month, as CSV. */
-hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o, FILE *fp,
-                            hs_error *err);
+hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                            const hs_sink *out, hs_error *err);
 /** Rolling-origin backtest: Brier, AUC-ROC, AUC-PR and MSE (log scale) per lead for the
  *  model, "no change" and the rolling 12-month mean, as CSV. */
-hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o, FILE *fp,
-                            hs_error *err);
+hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                            const hs_sink *out, hs_error *err);
 
 /* END events section. */
 

@@ -99,6 +99,18 @@ HS_INTERNAL hs_status hsi_sink_check(const hs_sink *s, hs_error *err);
  * it holds HSI_SINK_CHUNK bytes or more, and at the end. */
 #define HSI_SINK_CHUNK 65536
 HS_INTERNAL hs_status hsi_sink_flush(const hs_sink *s, hsi_buf *b, hs_error *err, const char *what);
+/* A stdio stream over a sink, for the writers whose lines are printed with fprintf: what
+ * goes into fp reaches the sink as stdio's buffer fills and at close. A NULL sink gives fp
+ * NULL (nothing to write). Close returns st when it is an error, else the sink's failure
+ * as "cannot write the <what>". */
+typedef struct hsi_sinkfile {
+    FILE *fp;
+    const hs_sink *s;
+    hs_status st;
+} hsi_sinkfile;
+HS_INTERNAL hs_status hsi_sinkfile_open(hsi_sinkfile *f, const hs_sink *s, hs_error *err);
+HS_INTERNAL hs_status hsi_sinkfile_close(hsi_sinkfile *f, hs_status st, hs_error *err,
+                                         const char *what);
 
 /* Parse a whole string as a finite double (leading/trailing blanks allowed). 0 on success. */
 HS_INTERNAL int hsi_parse_double(const char *s, double *out);

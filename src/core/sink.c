@@ -3,8 +3,12 @@
  * instead of a FILE *, so that a binding or a server can take them in memory; the memory
  * buffer here is the sink most callers want.
  */
+/* fopencookie is how glibc lets a FILE write through a callback */
+// NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
+#define _GNU_SOURCE
 #include "core_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct hs_membuf {
@@ -71,4 +75,35 @@ hs_status hsi_sink_flush(const hs_sink *s, hsi_buf *b, hs_error *err, const char
     b->len = 0;
     if (st != HS_OK) return hsi_err(err, st, NULL, 0, 0, "cannot write the %s", what);
     return HS_OK;
+}
+
+/* The cookie's write: the sink takes the bytes, or the stream is marked failed (ferror). */
+static ssize_t sinkfile_write(void *c, const char *buf, size_t n)
+{
+    hsi_sinkfile *f = c;
+    if (f->st != HS_OK) return -1;
+    f->st = f->s->write(f->s->ud, buf, n);
+    return f->st == HS_OK ? (ssize_t)n : -1;
+}
+
+hs_status hsi_sinkfile_open(hsi_sinkfile *f, const hs_sink *s, hs_error *err)
+{
+    memset(f, 0, sizeof *f);
+    if (!s) return HS_OK; /* no sink: nothing is written, fp stays NULL */
+    hs_status st = hsi_sink_check(s, err);
+    if (st != HS_OK) return st;
+    f->s = s;
+    cookie_io_functions_t io = {NULL, sinkfile_write, NULL, NULL};
+    f->fp = fopencookie(f, "w", io);
+    return f->fp ? HS_OK : hsi_err_nomem(err);
+}
+
+hs_status hsi_sinkfile_close(hsi_sinkfile *f, hs_status st, hs_error *err, const char *what)
+{
+    if (!f->fp) return st;
+    int bad = fclose(f->fp) != 0;
+    f->fp = NULL;
+    if (st != HS_OK) return st;
+    if (f->st != HS_OK) return hsi_err(err, f->st, NULL, 0, 0, "cannot write the %s", what);
+    return bad ? hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the %s", what) : HS_OK;
 }

@@ -275,9 +275,9 @@ const double *hs_cmtable_values(const hs_cmtable *t)
     return t->y;
 }
 
-hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
-                                    int origin, int nlead, FILE *samples, FILE *summary,
-                                    hs_error *err)
+static hs_status hs_cmtable_forecast_write_fp(hs_ctx *ctx, const hs_cmtable *t,
+                                              const hs_analog_opts *ao, int origin, int nlead,
+                                              FILE *samples, FILE *summary, hs_error *err)
 {
     hs_cmforecast *f = NULL;
     hs_status st = hs_cmtable_forecast(ctx, t, ao, origin, nlead, &f, err);
@@ -315,6 +315,18 @@ hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
         st = hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the forecasts");
     hs_cmforecast_free(ctx, f);
     return st;
+}
+
+hs_status hs_cmtable_forecast_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
+                                    int origin, int nlead, const hs_sink *samples,
+                                    const hs_sink *summary, hs_error *err)
+{
+    hsi_sinkfile a = {0}, b = {0};
+    hs_status st = hsi_sinkfile_open(&a, samples, err);
+    if (st == HS_OK) st = hsi_sinkfile_open(&b, summary, err);
+    if (st == HS_OK) st = hs_cmtable_forecast_write_fp(ctx, t, ao, origin, nlead, a.fp, b.fp, err);
+    st = hsi_sinkfile_close(&a, st, err, "samples");
+    return hsi_sinkfile_close(&b, st, err, "summary");
 }
 
 /* ---- rolling-origin backtest of the distributions (docs/warning.md) --------------------- */
@@ -403,8 +415,9 @@ static void bt_onsets_write(const bt_onset *r, size_t n, FILE *fp)
     free(lead);
 }
 
-hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
-                                    int from, int to, FILE *fp, FILE *onsets, hs_error *err)
+static hs_status hs_cmtable_backtest_write_fp(hs_ctx *ctx, const hs_cmtable *t,
+                                              const hs_analog_opts *ao, int from, int to, FILE *fp,
+                                              FILE *onsets, hs_error *err)
 {
     size_t nm = (size_t)t->m1 - (size_t)t->m0 + 1, M = (size_t)ao->samples, nu = t->nunit;
     if (!from) from = t->m0 + 12 * 6;
@@ -522,6 +535,18 @@ hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
     hsi_free(ctx, xs);
     hsi_free(ctx, out);
     return st;
+}
+
+hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
+                                    int from, int to, const hs_sink *out, const hs_sink *onsets,
+                                    hs_error *err)
+{
+    hsi_sinkfile a = {0}, b = {0};
+    hs_status st = out ? hsi_sinkfile_open(&a, out, err) : hsi_sink_check(out, err);
+    if (st == HS_OK) st = hsi_sinkfile_open(&b, onsets, err);
+    if (st == HS_OK) st = hs_cmtable_backtest_write_fp(ctx, t, ao, from, to, a.fp, b.fp, err);
+    if (out) st = hsi_sinkfile_close(&a, st, err, "backtest");
+    return hsi_sinkfile_close(&b, st, err, "onset alerts");
 }
 
 /* The panel column a table's count column fills (HSI_PCOL_*), -1 when it has none: UCDP's

@@ -413,8 +413,8 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
     return st;
 }
 
-hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o, FILE *fp,
-                            hs_error *err)
+static hs_status hs_forecast_write_fp(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                                      FILE *fp, hs_error *err)
 {
     if (!HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_forecast_opts");
     fc_data d;
@@ -445,6 +445,16 @@ hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_op
     if (st == HS_OK && (fflush(fp) != 0 || ferror(fp)))
         st = hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the forecasts");
     return st;
+}
+
+hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                            const hs_sink *out, hs_error *err)
+{
+    hsi_sinkfile f = {0};
+    hs_status st = out ? hsi_sinkfile_open(&f, out, err) : hsi_sink_check(out, err);
+    if (st != HS_OK) return st;
+    st = hs_forecast_write_fp(ctx, p, o, f.fp, err);
+    return hsi_sinkfile_close(&f, st, err, "forecasts");
 }
 
 /* Scored pairs of one lead: model and both baselines. */
@@ -530,8 +540,8 @@ static hs_status eval_block(hs_ctx *ctx, const fc_data *d, const hs_panel *p,
     return HS_OK;
 }
 
-hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o, FILE *fp,
-                            hs_error *err)
+static hs_status hs_evaluate_write_fp(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                                      FILE *fp, hs_error *err)
 {
     if (!HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_forecast_opts");
     fc_data d;
@@ -571,4 +581,14 @@ hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_op
         scores_free(ctx, &sc[l]);
     fc_free(ctx, &d);
     return st;
+}
+
+hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                            const hs_sink *out, hs_error *err)
+{
+    hsi_sinkfile f = {0};
+    hs_status st = out ? hsi_sinkfile_open(&f, out, err) : hsi_sink_check(out, err);
+    if (st != HS_OK) return st;
+    st = hs_evaluate_write_fp(ctx, p, o, f.fp, err);
+    return hsi_sinkfile_close(&f, st, err, "backtest");
 }

@@ -354,7 +354,7 @@ void hs_views_free(hs_ctx *ctx, hs_views_score *s)
     hsi_free(ctx, s);
 }
 
-hs_status hs_views_write_csv(const hs_views_score *s, size_t n, FILE *fp, hs_error *err)
+static hs_status hs_views_write_csv_fp(const hs_views_score *s, size_t n, FILE *fp, hs_error *err)
 {
     fputs("model,window,metric,value\n", fp);
     for (size_t i = 0; i < n; i++) {
@@ -365,4 +365,13 @@ hs_status hs_views_write_csv(const hs_views_score *s, size_t n, FILE *fp, hs_err
     if (fflush(fp) != 0 || ferror(fp))
         return hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the scores");
     return HS_OK;
+}
+
+hs_status hs_views_write_csv(const hs_views_score *s, size_t n, const hs_sink *out, hs_error *err)
+{
+    hsi_sinkfile f = {0};
+    hs_status st = out ? hsi_sinkfile_open(&f, out, err) : hsi_sink_check(out, err);
+    if (st != HS_OK) return st;
+    st = hs_views_write_csv_fp(s, n, f.fp, err);
+    return hsi_sinkfile_close(&f, st, err, "scores");
 }

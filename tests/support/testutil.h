@@ -26,6 +26,20 @@
 #include "humsec.h"
 #include "core/csv_int.h"
 
+#include <stdio.h>
+
+/* A sink writing to a stdio stream (the library's writers take sinks, never a FILE *). */
+static inline hs_status tu_file_write(void *ud, const char *buf, size_t len)
+{
+    return fwrite(buf, 1, len, (FILE *)ud) == len ? HS_OK : HS_ERR_IO;
+}
+static inline hs_sink tu_file_sink(FILE *fp)
+{
+    hs_sink s;
+    hs_sink_init(&s, tu_file_write, fp);
+    return s;
+}
+
 /* Path of a file in the source tree, e.g. tu_path("data/asem/iData.csv"). Static buffer
  * per call slot (8 slots, rotating): fine for tests. */
 const char *tu_path(const char *rel);

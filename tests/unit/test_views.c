@@ -430,27 +430,35 @@ static void test_cmtable_forecast(void **state)
         hs_cmtable_read(NULL, tu_path("data/ucdp_cm/ucdp_ged251_country_month_1989_2023.csv"), geo,
                         &o, &t, &err),
         HS_OK);
-    char *buf[2] = {NULL, NULL};
-    size_t len[2] = {0, 0};
+    /* samples and summary each into memory, for 1 and 2 threads */
+    hs_membuf *mb[2][2] = {{NULL, NULL}, {NULL, NULL}};
     for (int k = 0; k < 2; k++) {
         hs_analog_opts ao;
         hs_analog_opts_init(&ao);
         ao.samples = 100;
         ao.threads = k + 1;
-        FILE *fp = open_memstream(&buf[k], &len[k]);
-        assert_non_null(fp);
-        assert_int_equal(hs_cmtable_forecast_write(NULL, t, &ao, 0, 3, fp, fp, &err), HS_OK);
-        assert_int_equal(fclose(fp), 0);
+        hs_sink sk[2];
+        for (int j = 0; j < 2; j++) {
+            assert_int_equal(hs_membuf_new(NULL, &mb[k][j], &err), HS_OK);
+            hs_membuf_sink(mb[k][j], &sk[j]);
+        }
+        assert_int_equal(hs_cmtable_forecast_write(NULL, t, &ao, 0, 3, &sk[0], &sk[1], &err),
+                         HS_OK);
     }
-    assert_int_equal(len[0], len[1]);
-    assert_memory_equal(buf[0], buf[1], len[0]);
+    for (int j = 0; j < 2; j++) {
+        assert_int_equal(hs_membuf_len(mb[0][j]), hs_membuf_len(mb[1][j]));
+        assert_memory_equal(hs_membuf_data(mb[0][j]), hs_membuf_data(mb[1][j]),
+                            hs_membuf_len(mb[0][j]));
+    }
     /* both headers, and the first draw: the first month after 2023-12, the first unit of the
      * crosswalk by Gleditsch-Ward code (2, USA) */
-    assert_non_null(strstr(buf[0], "month_id,unit,draw,outcome\n"));
-    assert_non_null(strstr(buf[0], "\nunit,origin,lead,month,month_id,q05,"));
-    assert_non_null(strstr(buf[0], "\n529,USA,0,"));
-    free(buf[0]);
-    free(buf[1]);
+    const char *samples = hs_membuf_data(mb[0][0]), *summary = hs_membuf_data(mb[0][1]);
+    assert_true(!strncmp(samples, "month_id,unit,draw,outcome\n", 27));
+    assert_true(!strncmp(summary, "unit,origin,lead,month,month_id,q05,", 36));
+    assert_non_null(strstr(samples, "\n529,USA,0,"));
+    for (int k = 0; k < 2; k++)
+        for (int j = 0; j < 2; j++)
+            hs_membuf_free(mb[k][j]);
     hs_cmtable_free(t);
     hs_geo_free(geo);
 }
