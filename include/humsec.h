@@ -232,7 +232,7 @@ typedef struct hs_trend {
     size_t nobs; /**< values in the unit's series: cagr and slope need 2 */
     size_t nwin; /**< values in the window (all of them without one) */
 } hs_trend;
-/** Trends of every unit and column of dataset `dset` ("Raw", ...) of a build whose data
+/** Trends of every unit and column of dataset `dset` ("Raw", ...; NULL: Raw) of a build whose data
  *  has a time. window 0 uses every time; W uses each series' W latest times up to its last
  *  value. *out (free with hs_trends_free) gets *n rows, by unit code then column order.
  *  HS_ERR_USAGE for an unknown dataset or a data without time. */

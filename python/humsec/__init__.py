@@ -19,7 +19,8 @@ import os
 import numpy as np
 import pandas as pd
 
-__all__ = ["build", "sensitivity", "version", "events", "forecast", "HumsecError"]
+__all__ = ["build", "trends", "weights", "sensitivity", "version", "events", "forecast",
+           "HumsecError"]
 __version__ = "0.1.0"
 
 
@@ -110,6 +111,19 @@ _sigs = {
     "hs_build_dset_values": (ctypes.POINTER(ctypes.c_double), [_P, _S]),
     "hs_build_ranks": (ctypes.c_int, [_P, _S, ctypes.POINTER(ctypes.c_double),
                                       ctypes.POINTER(_Error)]),
+    "hs_membuf_new": (ctypes.c_int, [_P, ctypes.POINTER(_P), ctypes.POINTER(_Error)]),
+    "hs_membuf_free": (None, [_P]),
+    "hs_membuf_sink": (None, [_P, _P]),
+    "hs_membuf_data": (ctypes.c_void_p, [_P]),
+    "hs_membuf_len": (_S, [_P]),
+    "hs_build_trends": (ctypes.c_int, [_P, _P, ctypes.c_char_p, _S, ctypes.POINTER(_P),
+                                       ctypes.POINTER(_S), ctypes.POINTER(_Error)]),
+    "hs_trends_free": (None, [_P, _P]),
+    "hs_trends_write_csv": (ctypes.c_int, [_P, _S, _P, ctypes.POINTER(_Error)]),
+    "hs_build_weights": (ctypes.c_int, [_P, _P, ctypes.POINTER(_P), ctypes.POINTER(_S),
+                                        ctypes.POINTER(_Error)]),
+    "hs_weights_free": (None, [_P, _P]),
+    "hs_weights_write_csv": (ctypes.c_int, [_P, _S, _P, ctypes.POINTER(_Error)]),
     "hs_sa_opts_init": (None, [ctypes.POINTER(_SaOpts)]),
     "hs_sensitivity_run": (ctypes.c_int, [_P, ctypes.c_char_p, ctypes.c_char_p,
                                           ctypes.POINTER(_SaOpts), ctypes.POINTER(_P),
@@ -242,6 +256,62 @@ def build(pipeline=None, *, structure=None, data=None, steps=None, title="index"
             _lib.hs_build_free(b)
     finally:
         _lib.hs_ctx_free(ctx)
+
+
+class _Sink(ctypes.Structure):
+    # mirrors hs_sink in humsec.h (filled by hs_membuf_sink)
+    _fields_ = [("size", _S), ("write", _P), ("ud", _P)]
+
+
+def _table(pipeline, compute, write, free):
+    """Build the pipeline, compute rows from it, write them as the command line's CSV into
+    memory through the library's sink, and read that CSV back exactly (round-trip)."""
+    import io
+
+    ctx = _lib.hs_ctx_new(None, None)
+    if not ctx:
+        raise MemoryError("humsec: out of memory")
+    b, rows, n, m = _P(), _P(), _S(), _P()
+    err = _Error()
+    try:
+        if _lib.hs_build_run(ctx, os.fsencode(pipeline), ctypes.byref(b), ctypes.byref(err)):
+            _raise(err)
+        if compute(ctx, b, ctypes.byref(rows), ctypes.byref(n), ctypes.byref(err)):
+            _raise(err)
+        if _lib.hs_membuf_new(ctx, ctypes.byref(m), ctypes.byref(err)):
+            _raise(err)
+        sink = _Sink()
+        _lib.hs_membuf_sink(m, ctypes.byref(sink))
+        if write(rows, n, ctypes.byref(sink), ctypes.byref(err)):
+            _raise(err)
+        text = ctypes.string_at(_lib.hs_membuf_data(m), _lib.hs_membuf_len(m)).decode()
+        return pd.read_csv(io.StringIO(text), float_precision="round_trip",
+                           keep_default_na=False, na_values=["NA"])
+    finally:
+        _lib.hs_membuf_free(m)
+        free(ctx, rows)
+        _lib.hs_build_free(b)
+        _lib.hs_ctx_free(ctx)
+
+
+def trends(pipeline, dset=None, window=0):
+    """Per unit and column of a panel build's dataset (default Raw): COINr's CAGR, the
+    least-squares slope per time unit, the share of times observed and the first and last
+    observed time, over the last `window` times (0: all), as `humsec trends` writes them
+    (docs/methods.md section 3.9): a DataFrame with uCode, iCode, CAGR, slope, Avail,
+    t_first, t_latest; NaN where there is no value."""
+    name = None if dset is None else dset.encode()
+    return _table(pipeline,
+                  lambda ctx, b, r, n, e: _lib.hs_build_trends(ctx, b, name, window, r, n, e),
+                  _lib.hs_trends_write_csv, _lib.hs_trends_free)
+
+
+def weights(pipeline):
+    """Every indicator and aggregate of a build with the weight used and its effective
+    weight in the index (the product of the normalised weights up the tree), as
+    `humsec weights` writes them: a DataFrame with iCode, Level, Weight, EffWeight."""
+    return _table(pipeline, _lib.hs_build_weights, _lib.hs_weights_write_csv,
+                  _lib.hs_weights_free)
 
 
 def sensitivity(pipeline, spec, type="ua", n=1000, seed=1, threads=0):

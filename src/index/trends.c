@@ -29,6 +29,7 @@ hs_status hs_build_trends(hs_ctx *ctx, const hs_build *b, const char *dset, size
 {
     *out = NULL;
     *n = 0;
+    if (!dset) dset = "Raw";
     long di = trends_dset(b, dset);
     if (di < 0)
         return hsi_err(err, HS_ERR_USAGE, b->pl.file, 0, 0,
