@@ -19,7 +19,7 @@ import os
 import numpy as np
 import pandas as pd
 
-__all__ = ["build", "trends", "weights", "sensitivity", "version", "events", "forecast",
+__all__ = ["build", "trends", "weights", "compare", "sensitivity", "version", "events", "forecast",
            "HumsecError"]
 __version__ = "0.1.0"
 
@@ -124,6 +124,11 @@ _sigs = {
                                         ctypes.POINTER(_Error)]),
     "hs_weights_free": (None, [_P, _P]),
     "hs_weights_write_csv": (ctypes.c_int, [_P, _S, _P, ctypes.POINTER(_Error)]),
+    "hs_compare_builds": (ctypes.c_int, [_P, _P, _P, ctypes.POINTER(_P), ctypes.POINTER(_Error)]),
+    "hs_compare_free": (None, [_P]),
+    "hs_compare_nrows": (_S, [_P]),
+    "hs_compare_row_at": (_P, [_P, _S]),
+    "hs_compare_summary_csv": (ctypes.c_int, [_P, _P, ctypes.POINTER(_Error)]),
     "hs_sa_opts_init": (None, [ctypes.POINTER(_SaOpts)]),
     "hs_sensitivity_run": (ctypes.c_int, [_P, ctypes.c_char_p, ctypes.c_char_p,
                                           ctypes.POINTER(_SaOpts), ctypes.POINTER(_P),
@@ -312,6 +317,72 @@ def weights(pipeline):
     `humsec weights` writes them: a DataFrame with iCode, Level, Weight, EffWeight."""
     return _table(pipeline, _lib.hs_build_weights, _lib.hs_weights_write_csv,
                   _lib.hs_weights_free)
+
+
+class _CmpRow(ctypes.Structure):
+    # mirrors hs_compare_row in humsec.h
+    _fields_ = [("icode", ctypes.c_char_p), ("level", ctypes.c_int), ("ucode", ctypes.c_char_p),
+                ("time", ctypes.c_long), ("score", ctypes.c_double * 2),
+                ("rank", ctypes.c_double * 2)]
+
+
+def _csv_of(write, obj):
+    """What a library writer gives, read back exactly (round-trip) as a DataFrame."""
+    import io
+
+    m = _P()
+    err = _Error()
+    if _lib.hs_membuf_new(None, ctypes.byref(m), ctypes.byref(err)):
+        _raise(err)
+    try:
+        sink = _Sink()
+        _lib.hs_membuf_sink(m, ctypes.byref(sink))
+        if write(obj, ctypes.byref(sink), ctypes.byref(err)):
+            _raise(err)
+        text = ctypes.string_at(_lib.hs_membuf_data(m), _lib.hs_membuf_len(m)).decode()
+    finally:
+        _lib.hs_membuf_free(m)
+    return pd.read_csv(io.StringIO(text), float_precision="round_trip", keep_default_na=False,
+                       na_values=["NA"])
+
+
+def compare(a, b):
+    """Build two pipeline files and compare their results unit by unit, as `humsec compare`
+    (COINr's compare_coins; docs/analysis.md). Returns a dict: "rows", a DataFrame with
+    iCode, Level, uCode, Time (when the builds have one), score_a, score_b, rank_a, rank_b
+    (NaN: missing in that build), node by node; and "summary", per node the units compared,
+    the mean and largest absolute rank change, the units that moved and the mean absolute
+    score change (compare_summary.csv)."""
+    ctx = _lib.hs_ctx_new(None, None)
+    if not ctx:
+        raise MemoryError("humsec: out of memory")
+    ba, bb, c = _P(), _P(), _P()
+    err = _Error()
+    try:
+        for path, b in ((a, ba), (b, bb)):
+            if _lib.hs_build_run(ctx, os.fsencode(path), ctypes.byref(b), ctypes.byref(err)):
+                _raise(err)
+        if _lib.hs_compare_builds(ctx, ba, bb, ctypes.byref(c), ctypes.byref(err)):
+            _raise(err)
+        has_time = bool(_lib.hs_build_has_time(ba))
+        cols = {k: [] for k in ("iCode", "Level", "uCode", "Time", "score_a", "score_b",
+                                "rank_a", "rank_b")}
+        for i in range(_lib.hs_compare_nrows(c)):
+            r = ctypes.cast(_lib.hs_compare_row_at(c, i), ctypes.POINTER(_CmpRow)).contents
+            for k, v in (("iCode", r.icode.decode()), ("Level", r.level),
+                         ("uCode", r.ucode.decode()), ("Time", r.time),
+                         ("score_a", r.score[0]), ("score_b", r.score[1]),
+                         ("rank_a", r.rank[0]), ("rank_b", r.rank[1])):
+                cols[k].append(v)
+        if not has_time:
+            del cols["Time"]
+        return {"rows": pd.DataFrame(cols),
+                "summary": _csv_of(_lib.hs_compare_summary_csv, c)}
+    finally:
+        _lib.hs_compare_free(c)
+        _lib.hs_build_free(bb)
+        _lib.hs_build_free(ba)
+        _lib.hs_ctx_free(ctx)
 
 
 def sensitivity(pipeline, spec, type="ua", n=1000, seed=1, threads=0):

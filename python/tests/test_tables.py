@@ -53,3 +53,29 @@ def test_weights_equal_cli():
     # the index's effective weight is 1, and the indicators' sum to 1
     assert got.loc[got["iCode"] == "Index", "EffWeight"].item() == 1
     assert abs(got.loc[got["Level"] == 1, "EffWeight"].sum() - 1) < 1e-12
+
+
+def test_compare_equals_cli(tmp_path):
+    a, b = "examples/asem/p1.pipeline", "tests/ref/data/coinr2/compare_variant_gmean_l4.pipeline"
+    got = humsec.compare(a, b)
+    subprocess.run([EXE, "compare", a, b, "-o", str(tmp_path / "c"), "-q"], check=True)
+
+    def read(name):
+        return pd.read_csv(tmp_path / "c" / name, float_precision="round_trip",
+                           keep_default_na=False, na_values=["NA"])
+
+    rows = got["rows"]
+    for name, col in (("compare_scores.csv", "score"), ("compare_ranks.csv", "rank")):
+        ref = read(name)
+        assert list(rows["iCode"]) == list(ref["iCode"])
+        assert list(rows["uCode"]) == list(ref["uCode"])
+        for k, side in (("coin.1", "a"), ("coin.2", "b")):
+            x = rows[f"{col}_{side}"].to_numpy(float)
+            y = ref[k].to_numpy(float)
+            assert np.array_equal(np.isnan(x), np.isnan(y)), (name, k)
+            assert np.array_equal(x[~np.isnan(x)], y[~np.isnan(y)]), (name, k)
+    same(got["summary"], read("compare_summary.csv"))
+    # the variant changes only the index's aggregation: the indicators do not move
+    ind = rows[rows["Level"] == 1]
+    assert (ind["rank_a"] == ind["rank_b"]).all()
+    assert (rows[rows["iCode"] == "Index"]["rank_a"] != rows[rows["iCode"] == "Index"]["rank_b"]).any()
