@@ -35,21 +35,10 @@ int cli_usage(const char *cmd, const char *fmt, ...);
 int cli_close_stdout(int rc);
 /* Where a command's one output goes: the file of -o when of is set, else standard output. */
 void cli_out_sink(hs_outfile *of, hs_sink *out);
-/* "YYYY-MM" (1900-2999) to a month_id; 0 on success, -1 when it is not one (the library's
-   one month parser, hs_month_parse). */
-static inline int cli_month(const char *s, int *out)
-{
-    return hs_month_parse(s, out);
-}
 /* --nbr-weight W (0..1e6) and --nbr-form sum|count|both (hs_nbr_form): CLI_EXIT_OK, or a
    usage error printed for cmd and CLI_EXIT_USAGE. */
 int cli_nbr_weight(const char *cmd, const char *s, double *w);
 int cli_nbr_form(const char *cmd, const char *s, int *form);
-/* A month_id as "YYYY-MM" into buf (32 bytes; hs_month_format). */
-static inline void cli_month_str(int month_id, char buf[32])
-{
-    hs_month_format(month_id, buf);
-}
 /* Write buf to DIR/name whole (hs_file_write), creating DIR when missing; the exit code,
    the error said on stderr. */
 int cli_put_in_dir(hs_ctx *ctx, const char *dir, const char *name, const char *buf, size_t len);

@@ -118,7 +118,7 @@ static int ev_parse(int argc, char **argv, ev_args *a)
                 return cli_usage("events", "--level takes country or grid, not '%s'", v);
         } else if ((!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
             int *dst = o[2] == 'f' ? &a->po.from : &a->po.to;
-            if (cli_month(argv[++i], dst) != 0)
+            if (hs_month_parse(argv[++i], dst) != 0)
                 return cli_usage("events", "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
         } else if (!strcmp(o, "--threads") && more) {
             char *end;

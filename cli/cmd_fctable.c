@@ -162,7 +162,7 @@ static int fct_parse(int argc, char **argv, int evaluate, fct_args *a)
             int *m = !strcmp(o, "--origin") ? &a->origin
                      : evaluate             ? (!strcmp(o, "--from") ? &a->from : &a->last)
                                             : (!strcmp(o, "--from") ? &a->to.from : &a->to.to);
-            if (cli_month(argv[++i], m) != 0)
+            if (hs_month_parse(argv[++i], m) != 0)
                 return cli_usage(cmd, "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
         } else if (!evaluate && !strcmp(o, "--leads") && more) {
             rc = fct_int(cmd, o, argv[++i], 1, 120, &a->leads);
@@ -366,7 +366,7 @@ static int fct_store(hs_ctx *ctx, const fct_args *a)
     if (st == HS_OK) st = hs_store_forecast(ctx, db, a->table, geo, &a->to, &a->ao, &info, &err);
     if (st == HS_OK && !a->quiet) {
         char m[32];
-        cli_month_str(info.origin, m);
+        hs_month_format(info.origin, m);
         if (info.run)
             fprintf(stderr,
                     "humsec: forecast run %ld from %s (%zu units); %zu stored forecasts scored\n",

@@ -117,7 +117,7 @@ static int fc_run(int argc, char **argv, int evaluate)
             if (end == argv[i] || *end || v < 0) rc = cli_usage(cmd, "%s takes a number >= 0", o);
             *(o[2] == 't' ? &fo.threshold : &fo.lambda) = v;
         } else if (evaluate && (!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
-            if (cli_month(argv[++i], o[2] == 'f' ? &fo.test_from : &fo.test_to) != 0)
+            if (hs_month_parse(argv[++i], o[2] == 'f' ? &fo.test_from : &fo.test_to) != 0)
                 rc = cli_usage(cmd, "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
         } else if (evaluate && !strcmp(o, "--holdout") && more) {
             fo.holdout = strtol(argv[++i], &end, 10);

@@ -104,7 +104,7 @@ static int warn_parse(int argc, char **argv, warn_args *a)
         } else if (!strcmp(o, "--column") && more) {
             a->to.column = argv[++i];
         } else if ((!strcmp(o, "--covered-from") || !strcmp(o, "--covered-to")) && more) {
-            if (cli_month(argv[++i], o[10] == 'f' ? &a->to.from : &a->to.to) != 0)
+            if (hs_month_parse(argv[++i], o[10] == 'f' ? &a->to.from : &a->to.to) != 0)
                 return cli_usage("warn", "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
         } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
             a->output = argv[++i];
@@ -114,7 +114,7 @@ static int warn_parse(int argc, char **argv, warn_args *a)
                 return cli_usage("warn", "--level takes country or grid, not '%s'", l);
             a->po.level = !strcmp(l, "grid") ? HS_PANEL_GRID : HS_PANEL_COUNTRY;
         } else if ((!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
-            if (cli_month(argv[++i], o[2] == 'f' ? &a->wo.from : &a->wo.to) != 0)
+            if (hs_month_parse(argv[++i], o[2] == 'f' ? &a->wo.from : &a->wo.to) != 0)
                 return cli_usage("warn", "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
         } else if (!strcmp(o, "--measure") && more) {
             const char *m = argv[++i];

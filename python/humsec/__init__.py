@@ -269,31 +269,20 @@ class _Sink(ctypes.Structure):
 
 
 def _table(pipeline, compute, write, free):
-    """Build the pipeline, compute rows from it, write them as the command line's CSV into
-    memory through the library's sink, and read that CSV back exactly (round-trip)."""
-    import io
-
+    """Build the pipeline, compute rows from it and return them as the command line's CSV,
+    read back exactly (_csv_of)."""
     ctx = _lib.hs_ctx_new(None, None)
     if not ctx:
         raise MemoryError("humsec: out of memory")
-    b, rows, n, m = _P(), _P(), _S(), _P()
+    b, rows, n = _P(), _P(), _S()
     err = _Error()
     try:
         if _lib.hs_build_run(ctx, os.fsencode(pipeline), ctypes.byref(b), ctypes.byref(err)):
             _raise(err)
         if compute(ctx, b, ctypes.byref(rows), ctypes.byref(n), ctypes.byref(err)):
             _raise(err)
-        if _lib.hs_membuf_new(ctx, ctypes.byref(m), ctypes.byref(err)):
-            _raise(err)
-        sink = _Sink()
-        _lib.hs_membuf_sink(m, ctypes.byref(sink))
-        if write(rows, n, ctypes.byref(sink), ctypes.byref(err)):
-            _raise(err)
-        text = ctypes.string_at(_lib.hs_membuf_data(m), _lib.hs_membuf_len(m)).decode()
-        return pd.read_csv(io.StringIO(text), float_precision="round_trip",
-                           keep_default_na=False, na_values=["NA"])
+        return _csv_of(lambda sink, e: write(rows, n, sink, e))
     finally:
-        _lib.hs_membuf_free(m)
         free(ctx, rows)
         _lib.hs_build_free(b)
         _lib.hs_ctx_free(ctx)
@@ -326,8 +315,9 @@ class _CmpRow(ctypes.Structure):
                 ("rank", ctypes.c_double * 2)]
 
 
-def _csv_of(write, obj):
-    """What a library writer gives, read back exactly (round-trip) as a DataFrame."""
+def _csv_of(write):
+    """What a library writer gives (write(sink, err)), written into memory through the
+    library's sink and read back exactly (round-trip) as a DataFrame."""
     import io
 
     m = _P()
@@ -337,7 +327,7 @@ def _csv_of(write, obj):
     try:
         sink = _Sink()
         _lib.hs_membuf_sink(m, ctypes.byref(sink))
-        if write(obj, ctypes.byref(sink), ctypes.byref(err)):
+        if write(ctypes.byref(sink), ctypes.byref(err)):
             _raise(err)
         text = ctypes.string_at(_lib.hs_membuf_data(m), _lib.hs_membuf_len(m)).decode()
     finally:
@@ -377,7 +367,7 @@ def compare(a, b):
         if not has_time:
             del cols["Time"]
         return {"rows": pd.DataFrame(cols),
-                "summary": _csv_of(_lib.hs_compare_summary_csv, c)}
+                "summary": _csv_of(lambda sink, e: _lib.hs_compare_summary_csv(c, sink, e))}
     finally:
         _lib.hs_compare_free(c)
         _lib.hs_build_free(bb)

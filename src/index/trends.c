@@ -87,17 +87,6 @@ static const char *trends_num(char buf[32], double v, int have)
     return hsi_fmt_double(buf, v);
 }
 
-/* A code as a quoted CSV field: codes may hold commas or quotes. */
-static void trends_str(hsi_buf *b, const char *s)
-{
-    hsi_buf_puts(b, "\"");
-    for (; *s; s++) {
-        if (*s == '"') hsi_buf_puts(b, "\"");
-        hsi_buf_add(b, s, 1);
-    }
-    hsi_buf_puts(b, "\",");
-}
-
 hs_status hs_trends_write_csv(const hs_trend *t, size_t n, const hs_sink *out, hs_error *err)
 {
     hs_status st = hsi_sink_check(out, err);
@@ -108,8 +97,10 @@ hs_status hs_trends_write_csv(const hs_trend *t, size_t n, const hs_sink *out, h
     for (size_t i = 0; st == HS_OK && i < n; i++) {
         char a[32], sl[32], v[32];
         int have = t[i].nwin >= 2;
-        trends_str(&b, t[i].unit);
-        trends_str(&b, t[i].code);
+        hsi_buf_csv_str(&b, t[i].unit);
+        hsi_buf_puts(&b, ",");
+        hsi_buf_csv_str(&b, t[i].code);
+        hsi_buf_puts(&b, ",");
         hsi_buf_printf(&b, "%s,%s,%s,", trends_num(a, t[i].cagr, have),
                        trends_num(sl, t[i].slope, have), hsi_fmt_double(v, t[i].avail));
         if (t[i].nobs >= 2)

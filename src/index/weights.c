@@ -68,16 +68,6 @@ void hs_weights_free(hs_ctx *ctx, hs_weight *w)
     hsi_free(ctx, w);
 }
 
-static void weights_str(hsi_buf *b, const char *s)
-{
-    hsi_buf_puts(b, "\"");
-    for (; *s; s++) {
-        if (*s == '"') hsi_buf_puts(b, "\"");
-        hsi_buf_add(b, s, 1);
-    }
-    hsi_buf_puts(b, "\",");
-}
-
 hs_status hs_weights_write_csv(const hs_weight *w, size_t n, const hs_sink *out, hs_error *err)
 {
     hs_status st = hsi_sink_check(out, err);
@@ -87,7 +77,8 @@ hs_status hs_weights_write_csv(const hs_weight *w, size_t n, const hs_sink *out,
     hsi_buf_puts(&b, "\"iCode\",\"Level\",\"Weight\",\"EffWeight\"\n");
     for (size_t i = 0; i < n; i++) {
         char a[32], e[32];
-        weights_str(&b, w[i].code);
+        hsi_buf_csv_str(&b, w[i].code);
+        hsi_buf_puts(&b, ",");
         hsi_buf_printf(&b, "%d,%s,%s\n", w[i].level, hsi_fmt_double(a, w[i].weight),
                        hsi_fmt_double(e, w[i].eff));
     }

@@ -12,7 +12,7 @@ bin=${1:?usage: xlsx.sh HUMSEC}
 py=${PYTHON:-/usr/bin/python3}
 "$py" -c 'import openpyxl' 2>/dev/null || req_skip "python3-openpyxl not installed"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" examples/asem/.xlsx-bad.pipeline' EXIT
 fail=0
 err() { echo "FAIL: $*"; fail=1; }
 
@@ -65,6 +65,13 @@ if [ "$(id -u)" != 0 ]; then
     cmp -s "$tmp/p1.xlsx" "$tmp/keep.xlsx" || err "the earlier workbook changed"
 fi
 chmod u+w "$tmp"
+# a build that fails writes no workbook and leaves the earlier one as it was (this part runs
+# as root too, where a read-only folder does not stop a write)
+sed 's/^method = .*/method = nosuchmethod/' examples/asem/p1.pipeline >examples/asem/.xlsx-bad.pipeline
+"$bin" build examples/asem/.xlsx-bad.pipeline --xlsx "$tmp/p1.xlsx" -q 2>/dev/null &&
+    err "a failing build exited 0"
+rm -f examples/asem/.xlsx-bad.pipeline
+cmp -s "$tmp/p1.xlsx" "$tmp/keep.xlsx" || err "a failing build changed the earlier workbook"
 # a folder is not a workbook
 mkdir "$tmp/dir.xlsx"
 "$bin" build examples/asem/p1.pipeline --xlsx "$tmp/dir.xlsx" -q 2>"$tmp/e" && err "--xlsx DIR accepted"
