@@ -17,6 +17,9 @@ void cmd_warn_help(void)
          "                   [--window W] [--guard G] [--alpha A] [--no-bh] [--min-size N]\n"
          "                   [--cusum [--delta D] [--h H | --arl0 N]] [--spread] [-o FILE]\n"
          "                   [--geo DIR] [--quiet]\n"
+         "       humsec warn --table FILE --forecast [--threshold P] [--from YYYY-MM]\n"
+         "                   [--to YYYY-MM] [--samples M] [--seed S] [--threads N]\n"
+         "                   [--score 3] [-o FILE]\n"
          "\n"
          "Raise escalation alerts per unit (country or PRIO-GRID cell) and month. Default\n"
          "method, the Gamma-Poisson predictive surprise: with S the sum over the previous W\n"
@@ -27,8 +30,13 @@ void cmd_warn_help(void)
          "With --cusum, a Poisson CUSUM (Lucas 1985) against the window's rate instead.\n"
          "Alerts are written as CSV (month_id, year, month, unit, observed, expected, pvalue,\n"
          "qvalue, score, explanation) and, with --db, stored in the store's alert table.\n"
-         "\n"
-         "options:\n"
+         "With --forecast (a country-month table), onset alerts that come before the\n"
+         "violence: at each origin month, a country below 25 deaths in each of its last 3\n"
+         "months is alerted when the forecast's P(>= 25 deaths in at least one of the next\n"
+         "3 months) reaches the threshold; an onset when its last 6 months were all below\n"
+         "25, else a continuation. CSV: origin, month_id, unit, kind, p_ge25_3m,\n"
+         "threshold, last_deaths, outcome.\n");
+    puts("options:\n"
          "  --db PATH         read events from the store and store the alerts there\n"
          "  FILE...           or read events straight from GED/ACLED files\n"
          "  --table FILE      or a country-month table (UCDP's iso3 + period shape: deaths\n"
@@ -57,10 +65,19 @@ void cmd_warn_help(void)
          "                    alarm in 5 years)\n"
          "  --spread          spread each event's deaths over the months from its date_start\n"
          "                    to its date_end, by days (default: all in date_start's month)\n"
+         "  --forecast        onset alerts from the forecast (with --table); --from and\n"
+         "                    --to are then the origins (default the table's last month)\n"
+         "  --threshold P     alert at P(>= 25 within 3 months) >= P (default 0.2, the best\n"
+         "                    F1 on the global table's origins 2010-2014; docs/warning.md)\n"
+         "  --samples M, --seed S, --threads N   the forecast's draws per country and\n"
+         "                    month (default 1000), seed (1) and threads (2); the alerts do\n"
+         "                    not depend on the threads\n"
          "  -o, --output FILE write the alerts there (default standard output)\n"
          "  --score H[:N]     also score the alerts on standard error: a hit if the measure\n"
          "                    reaches N (default 25) within H months (docs/methods.md\n"
-         "                    section 5.5)\n"
+         "                    section 5.5); with --forecast only --score 3: precision,\n"
+         "                    recall and median lead of the onsets and continuations whose\n"
+         "                    3 months the table covers\n"
          "  --geo DIR         country-code crosswalks (default data/geo)\n"
          "  -q, --quiet       no progress messages\n"
          "  -h, --help        this help\n"
@@ -84,6 +101,10 @@ typedef struct warn_args {
     hs_panel_opts po;
     hs_warn_opts wo;
     hs_cmtable_opts to; /* --table: its column and stated coverage */
+    int forecast;       /* --forecast: onset alerts from the forecast */
+    hs_onset_opts oo;
+    hs_analog_opts ao;
+    int analog_set; /* --threshold, --samples, --seed or --threads given */
 } warn_args;
 
 static int warn_parse(int argc, char **argv, warn_args *a)
@@ -165,6 +186,27 @@ static int warn_parse(int argc, char **argv, warn_args *a)
             if (!ok)
                 return cli_usage("warn", "--score takes H or H:N (months, deaths), not '%s'",
                                  argv[i]);
+        } else if (!strcmp(o, "--forecast")) {
+            a->forecast = 1;
+        } else if (!strcmp(o, "--threshold") && more) {
+            if (num_arg(argv[++i], &v) != 0 || !(v > 0 && v <= 1))
+                return cli_usage("warn", "--threshold takes a probability in (0, 1], not '%s'",
+                                 argv[i]);
+            a->oo.threshold = v;
+            a->analog_set = 1;
+        } else if ((!strcmp(o, "--samples") || !strcmp(o, "--seed") || !strcmp(o, "--threads")) &&
+                   more) {
+            int s = o[3] == 'a', t = o[3] == 'h';
+            double lo = t ? 1 : s ? 1 : 0, hi = t ? 64 : s ? 100000 : 2147483647.0;
+            if (num_arg(argv[++i], &v) != 0 || !(v >= lo && v <= hi) || v != (double)(long)v)
+                return cli_usage("warn", "%s takes a whole number from %.0f to %.0f", o, lo, hi);
+            if (s)
+                a->ao.samples = (int)v;
+            else if (t)
+                a->ao.threads = (int)v;
+            else
+                a->ao.seed = (unsigned long)v;
+            a->analog_set = 1;
         } else if (!strcmp(o, "--no-bh")) {
             a->wo.bh = 0;
         } else if (!strcmp(o, "--cusum")) {
@@ -187,9 +229,61 @@ static int warn_parse(int argc, char **argv, warn_args *a)
         return cli_usage("warn", "--column, --covered-from and --covered-to go with --table");
     if (a->to.from && a->to.to && a->to.from > a->to.to)
         return cli_usage("warn", "--covered-from is after --covered-to");
+    if (a->forecast && !a->table)
+        return cli_usage("warn", "--forecast needs a country-month table (--table FILE)");
+    if (!a->forecast && a->analog_set)
+        return cli_usage("warn", "--threshold, --samples, --seed and --threads go with --forecast");
+    if (a->forecast && a->score_h && (a->score_h != 3 || a->score_n != 25))
+        return cli_usage("warn", "with --forecast the alerts are scored over 3 months at 25: "
+                                 "--score 3");
+    if (a->forecast && a->wo.method == HS_WARN_CUSUM)
+        return cli_usage("warn", "--forecast and --cusum are two methods: choose one");
     if (a->table && a->po.level == HS_PANEL_GRID)
         return cli_usage("warn", "a country-month table makes a country panel, not a grid");
     return 0;
+}
+
+/* --forecast: the onset alerts of each origin as CSV; with --score 3 how they did. */
+static int warn_forecast(hs_ctx *ctx, const warn_args *a, const hs_geo *geo)
+{
+    hs_error err = {0};
+    hs_cmtable *t = NULL;
+    hs_onset_row *r = NULL;
+    size_t n = 0, nal[2] = {0, 0};
+    hs_outfile *of = NULL; /* -o FILE: written beside and renamed into place */
+    hs_onset_opts oo = a->oo;
+    oo.from = a->wo.from;
+    oo.to = a->wo.to;
+    hs_status st = hs_cmtable_read(ctx, a->table, geo, &a->to, &t, &err);
+    if (st == HS_OK) st = hs_cmtable_onsets(ctx, t, &a->ao, &oo, &r, &n, &err);
+    if (st == HS_OK && a->output) st = hs_outfile_open(ctx, a->output, &a->table, 1, &of, &err);
+    if (st == HS_OK) {
+        hs_sink out;
+        cli_out_sink(of, &out);
+        st = hs_onsets_write_csv(t, r, n, oo.threshold, &out, &err);
+    }
+    if (st == HS_OK && a->score_h) {
+        static const char *const cls[3] = {"onsets", "continuations", "all"};
+        hs_onset_skill sk[3];
+        st = hs_onsets_score(ctx, r, n, sk, &err);
+        for (int c = 0; st == HS_OK && c < 3; c++)
+            fprintf(stderr,
+                    "humsec: score (>= 25 within 3 months), %s: %zu alerts, %zu events, %zu hits, "
+                    "precision %.3f, recall %.3f, median lead %.1f months\n",
+                    cls[c], sk[c].alerts, sk[c].events, sk[c].hits, sk[c].precision, sk[c].recall,
+                    sk[c].median_lead);
+    }
+    int rc = st == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
+    for (size_t i = 0; i < n; i++)
+        nal[r[i].kind] += (size_t)r[i].alert;
+    if (rc == CLI_EXIT_OK && !a->quiet)
+        fprintf(stderr, "humsec: %zu onset and %zu continuation alerts at threshold %g\n", nal[0],
+                nal[1], oo.threshold);
+    if (hs_outfile_close(of, rc == CLI_EXIT_OK, &err) != HS_OK && rc == CLI_EXIT_OK)
+        rc = cli_fail(&err);
+    hs_onsets_free(ctx, r);
+    hs_cmtable_free(t);
+    return rc;
 }
 
 int cmd_warn(int argc, char **argv)
@@ -199,6 +293,9 @@ int cmd_warn(int argc, char **argv)
     hs_panel_opts_init(&a.po);
     hs_warn_opts_init(&a.wo);
     hs_cmtable_opts_init(&a.to);
+    hs_onset_opts_init(&a.oo);
+    hs_analog_opts_init(&a.ao);
+    a.ao.threads = 2;
     a.files = calloc((size_t)argc, sizeof *a.files);
     if (!a.files) {
         fputs("humsec: out of memory\n", stderr);
@@ -223,6 +320,10 @@ int cmd_warn(int argc, char **argv)
     size_t nal = 0;
     hs_outfile *of = NULL; /* -o FILE: written beside and renamed into place */
     hs_status st = cli_geo(ctx, a.geo, a.quiet, &geo, &err);
+    if (st == HS_OK && a.forecast) {
+        rc = warn_forecast(ctx, &a, geo);
+        goto done;
+    }
     if (st == HS_OK && a.db) st = hs_store_open(ctx, a.db, &db, &err);
     if (st == HS_OK && a.table) {
         /* the table covers its first to last month unless --covered-from/--covered-to

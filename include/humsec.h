@@ -771,6 +771,54 @@ hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
                                     int from, int to, const hs_sink *out, const hs_sink *onsets,
                                     hs_error *err);
 
+/** Onset alerts from the forecast (docs/warning.md, "Onset alerts from the forecast"): at
+ *  each origin, a unit below 25 deaths in each of its last 3 months is alerted when its
+ *  P(>= 25 in at least one of the next 3 months) reaches the threshold (from the draws of
+ *  leads 1-3 of hs_analog_forecast, the months taken as independent). The default threshold
+ *  is the one with the best F1 over the origins 2010-2014 of the global table. */
+#define HS_ONSET_THRESHOLD 0.20
+typedef struct hs_onset_opts {
+    size_t size;      /**< sizeof(hs_onset_opts): hs_onset_opts_init sets it, calls refuse another */
+    int from, to;     /**< origins (month_id); 0: the table's last month */
+    double threshold; /**< HS_ONSET_THRESHOLD */
+} hs_onset_opts;
+void hs_onset_opts_init(hs_onset_opts *o);
+typedef enum hs_onset_kind {
+    HS_ONSET_NEW = 0,         /**< an onset: the 6 months to the origin all known and below 25 */
+    HS_ONSET_CONTINUATION = 1 /**< below 25 for 3 months only: war may be pausing */
+} hs_onset_kind;
+/** One quiet unit at one origin, alerted or not. */
+typedef struct hs_onset_row {
+    int origin;         /**< month_id of the origin (the last month known) */
+    size_t unit;        /**< the table's unit (hs_cmtable_unit) */
+    hs_onset_kind kind;
+    double p;           /**< P(>= 25 within the 3 months after the origin) */
+    int alert;          /**< p >= the threshold */
+    double last;        /**< deaths in the origin month */
+    int event;          /**< the month (1-3) 25 was first reached, 0 not reached, -1 not known:
+                             the table does not cover the 3 months yet */
+} hs_onset_row;
+/** Every quiet unit with a forecast at every origin o->from..o->to, by origin then unit. Free
+ *  *out with hs_onsets_free. */
+hs_status hs_cmtable_onsets(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
+                            const hs_onset_opts *o, hs_onset_row **out, size_t *n, hs_error *err);
+void hs_onsets_free(hs_ctx *ctx, hs_onset_row *r);
+/** The alerted rows as CSV: origin (YYYY-MM), month_id, unit, kind (onset, continuation),
+ *  p_ge25_3m, threshold, last_deaths, outcome ("25 at lead H", "below 25", or empty when
+ *  not yet known). */
+hs_status hs_onsets_write_csv(const hs_cmtable *t, const hs_onset_row *r, size_t n,
+                              double threshold, const hs_sink *out, hs_error *err);
+/** How the alerts did where the outcome is known, for onsets ([0]), continuations ([1]) and
+ *  both ([2]): events are the rows whose unit reached 25 within 3 months, hits the alerted
+ *  ones among them; precision = hits / alerts, recall = hits / events (NaN over 0), the
+ *  median of the hits' leads. */
+typedef struct hs_onset_skill {
+    size_t alerts, events, hits;
+    double precision, recall, median_lead;
+} hs_onset_skill;
+hs_status hs_onsets_score(hs_ctx *ctx, const hs_onset_row *r, size_t n, hs_onset_skill out[3],
+                          hs_error *err);
+
 /** The VIEWS 2023/24 prediction challenge (docs/methods.md section 5.6; docs/warning.md):
  *  its windows 2018-2023 (each forecast from October of the year before, leads 3-14), its
  *  191 countries and its benchmarks, scored with CRPS, IGN and MIS. */

@@ -498,12 +498,7 @@ static hs_status hs_cmtable_backtest_write_fp(hs_ctx *ctx, const hs_cmtable *t,
             }
             /* the onset alert: a country quiet for 3 months, its next 3 months known */
             if (!onsets || !known || nl < 3 || leads[2] != 3) continue;
-            int quiet = 1, quiet6 = 1, ev = 0;
-            for (int k = 0; k < 6; k++) {
-                double v = (size_t)k <= o ? yu[o - (size_t)k] : (double)NAN;
-                if (k < 3 && !(v < 25)) quiet = 0;
-                if (!(v < 25)) quiet6 = 0;
-            }
+            int quiet6, ev = 0, quiet = hsi_onset_quiet(yu, o, &quiet6);
             for (int h = 1; h <= 3 && ok; h++) {
                 double v = yu[o + (size_t)h];
                 if (isnan(v)) ok = 0;

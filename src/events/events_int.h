@@ -278,6 +278,12 @@ HS_INTERNAL int hsi_dbl_cmp(const void *a, const void *b);
  * default). */
 HS_INTERNAL double hsi_quantile7(const double *xs, size_t m, double p);
 
+/* ---- onset alerts (onset.c) ---- */
+
+/* 1 if row yu is below 25 (and known) in each of the 3 months to month index o; *quiet6 gets
+ * whether the 6 months to o are (a month before the row's first is not known). */
+HS_INTERNAL int hsi_onset_quiet(const double *yu, size_t o, int *quiet6);
+
 /* ---- country-month tables (cmtable.c) -------------------------------------------------- */
 
 struct hsi_csv;

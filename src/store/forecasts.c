@@ -24,10 +24,6 @@
 #define FC_MODEL       "analog"
 #define FC_LEADS       36
 #define FC_EXPLAIN_MIN 0.01 /* countries below this P(>= 25 within 3 months) get no reasons */
-/* The onset alert's threshold on P(>= 25 within 3 months): the one with the best F1 over the
- * origins 2010-2014 of the global table (humsec evaluate --table ... --from 2015-01 --onsets,
- * docs/warning.md); kept with each alert. */
-#define FC_ONSET_THRESHOLD 0.20
 
 void hsi_fc_job_free(hs_ctx *ctx, hsi_fc_job *j)
 {
@@ -331,18 +327,13 @@ static hs_status fc_put_alerts(hs_store *db, int64_t frun, const hsi_fc_job *j, 
     for (size_t u = 0; !st && u < hs_cmtable_nunits(j->t); u++) {
         const double *yu = &y[u * nm];
         double p = hs_fc_p25_within(&j->f->cell[u * nl], 3);
-        if (!(p >= FC_ONSET_THRESHOLD) || org < 5) continue;
-        int quiet3 = 1, quiet6 = 1;
-        for (size_t k = 0; k < 6; k++) {
-            double v = yu[org - k];
-            if (k < 3 && !(v < 25)) quiet3 = 0;
-            if (!(v < 25)) quiet6 = 0; /* NaN: not known to be quiet */
-        }
-        if (!quiet3) continue;
+        if (!(p >= HS_ONSET_THRESHOLD)) continue;
+        int quiet6;
+        if (!hsi_onset_quiet(yu, org, &quiet6)) continue;
         sqlite3_bind_int64(q, 1, frun);
         sqlite3_bind_text(q, 2, hs_cmtable_unit(j->t, u), -1, SQLITE_STATIC);
         sqlite3_bind_double(q, 3, p);
-        sqlite3_bind_double(q, 4, FC_ONSET_THRESHOLD);
+        sqlite3_bind_double(q, 4, HS_ONSET_THRESHOLD);
         sqlite3_bind_text(q, 5, quiet6 ? "onset" : "continuation", -1, SQLITE_STATIC);
         sqlite3_bind_double(q, 6, yu[org]);
         st = hsi_store_step(db, q, "cannot record an onset alert", err);

@@ -134,4 +134,38 @@ grep -q "^109,1989,1,700,AFG,13,,,,,\$" "$tmp/pc.csv" ||
     err "events panel --column nope accepted"
 grep -q "no count column 'nope'" "$tmp/err" || err "--column nope: $(cat "$tmp/err")"
 
+# warn --forecast: onset alerts before the violence. The surprise detector above first flags
+# Ukraine in 2022-02; from 2021-11, quiet for 6 months (below 25), the forecast alerts an
+# onset and 25 is reached at lead 3 (the invasion). Myanmar at 2020-12, before the coup of
+# 2021-02, likewise. Threads do not change a draw.
+"$bin" warn --table "$ucdp" --forecast --from 2021-11 --to 2021-11 -o "$tmp/f1.csv" -q ||
+    err "warn --forecast exited $?"
+has "$tmp/f1.csv" "origin,month_id,unit,kind,p_ge25_3m,threshold,last_deaths,outcome"
+grep -q '^2021-11,503,UKR,onset,0\.[2-9][0-9]*,0\.2,13,25 at lead 3$' "$tmp/f1.csv" ||
+    err "no onset alert for Ukraine at 2021-11: $(grep UKR "$tmp/f1.csv")"
+"$bin" warn --table "$ucdp" --forecast --from 2021-11 --to 2021-11 --threads 1 -q \
+    >"$tmp/f1t.csv" || err "warn --forecast --threads 1 exited $?"
+cmp -s "$tmp/f1.csv" "$tmp/f1t.csv" || err "warn --forecast differs with 1 and 2 threads"
+"$bin" warn --table "$ucdp" --forecast --from 2020-12 --to 2020-12 -q >"$tmp/f2.csv" ||
+    err "warn --forecast at 2020-12 exited $?"
+grep -q '^2020-12,492,MMR,onset,.*,25 at lead 3$' "$tmp/f2.csv" ||
+    err "no onset alert for Myanmar at 2020-12: $(grep MMR "$tmp/f2.csv")"
+# the default origin is the table's last month, whose next months are not known yet
+"$bin" warn --table "$ucdp" --forecast -q >"$tmp/f3.csv" || err "warn --forecast exited $?"
+[ "$(tail -n +2 "$tmp/f3.csv" | cut -d, -f1,8 | sort -u)" = "2023-12," ] ||
+    err "warn --forecast's default origin: $(cat "$tmp/f3.csv")"
+# a higher threshold alerts a subset
+"$bin" warn --table "$ucdp" --forecast --threshold 0.5 -q >"$tmp/f4.csv" ||
+    err "warn --forecast --threshold exited $?"
+[ "$(wc -l <"$tmp/f4.csv")" -lt "$(wc -l <"$tmp/f3.csv")" ] || err "--threshold 0.5 alerts as many"
+# usage errors, and origins outside the table
+for args in "--forecast" "--table $ucdp --forecast --cusum" "--table $ucdp --threshold 0.3" \
+    "--table $ucdp --forecast --score 6" "--table $ucdp --forecast --threshold 1.5"; do
+    # shellcheck disable=SC2086
+    "$bin" warn $args -q >/dev/null 2>&1 && err "warn $args accepted"
+done
+"$bin" warn --table "$ucdp" --forecast --from 1989-06 -q >/dev/null 2>"$tmp/err" &&
+    err "an origin in the table's first year accepted"
+grep -q "origins must lie within 1990-01 .. 2023-12" "$tmp/err" || err "origin: $(cat "$tmp/err")"
+
 exit $fail
