@@ -419,6 +419,10 @@ def _built(pipeline, use):
         _lib.hs_ctx_free(ctx)
 
 
+# hs_audit_kind in humsec.h
+_AUDIT_COUNT, _AUDIT_FLAG = 1, 2
+
+
 def _audit_frame(a, t):
     nr, nl, nc = _lib.hs_audit_nrow(a, t), _lib.hs_audit_nlabel(a, t), _lib.hs_audit_ncol(a, t)
     data = {}
@@ -431,10 +435,10 @@ def _audit_frame(a, t):
     for c in range(nc):
         kind = _lib.hs_audit_col_kind(a, t, c)
         x = arr[c]
-        if kind == 2:  # a flag: the CSV's word when 1, "ok" when 0
+        if kind == _AUDIT_FLAG:  # the CSV's word when 1, "ok" when 0
             word = _lib.hs_audit_flag_word(a, t, c).decode()
             x = [word if f == 1 else "ok" for f in x]
-        elif kind == 1 and not np.isnan(x).any():  # a count: whole numbers
+        elif kind == _AUDIT_COUNT and not np.isnan(x).any():  # whole numbers
             x = x.astype(np.int64)
         data[_lib.hs_audit_col(a, t, c).decode()] = x
     return pd.DataFrame(data)

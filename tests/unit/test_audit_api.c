@@ -3,7 +3,8 @@
  * text, numbers to the last bit, NA as NaN, flags as their words), for ASEM P1 and for the
  * HDI (a panel: the latest year); and the arrays agree with COINr 1.1.14's own results for
  * P1 (data/coinr-asem: the Pearson matrix of the normalised indicators and Cronbach's alpha
- * per pillar, to 1e-9). */
+ * per pillar, to 1e-9); and an allocation failing anywhere in hs_build_audit gives
+ * HS_ERR_NOMEM, no result and nothing left allocated. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "core/core_int.h"
+#include "failing_alloc.h"
 
 /* Column c of table t, row r, as the CSV cell it is written as. */
 static void check_cell(const hs_audit *a, size_t t, size_t c, size_t r, const char *cell)
@@ -180,12 +182,42 @@ static void test_audit_p1_coinr(void **state)
     remove_dir(dir);
 }
 
+static void test_audit_nomem(void **state)
+{
+    (void)state;
+    hs_build *b = NULL;
+    hs_error err;
+    assert_int_equal(hs_build_run(NULL, tu_path("examples/asem/p1.pipeline"), &b, &err), HS_OK);
+    failing f = {0, 0, 0, 0};
+    hs_ctx *ctx = hs_ctx_new(failing_alloc, &f);
+    assert_non_null(ctx);
+    long before = f.count;
+    hs_audit *a = NULL;
+    assert_int_equal(hs_build_audit(ctx, b, &a, &err), HS_OK);
+    hs_audit_free(a);
+    long total = f.count - before;
+    assert_true(total > 100);
+    for (long n = 1; n <= total; n++) {
+        f.fail_at = f.count + n;
+        f.failed = 0;
+        long live = f.live;
+        a = (hs_audit *)&f; /* must be set to NULL */
+        assert_int_equal(hs_build_audit(ctx, b, &a, &err), HS_ERR_NOMEM);
+        assert_null(a);
+        assert_true(f.failed);
+        assert_int_equal(f.live, live);
+    }
+    hs_ctx_free(ctx);
+    hs_build_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_audit_p1_equals_csv),
         cmocka_unit_test(test_audit_hdi_equals_csv),
         cmocka_unit_test(test_audit_p1_coinr),
+        cmocka_unit_test(test_audit_nomem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
