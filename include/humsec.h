@@ -213,8 +213,39 @@ hs_status hs_build_write(hs_ctx *ctx, const hs_build *b, const char *dir, hs_err
  *  the CSV files are, with uCode, uName, Time (when the data has it) and one column per node,
  *  and a sheet Ranks (the last dataset's competition ranks per time). Numbers carry 16
  *  significant digits (the CSV files of hs_build_write every bit); missing values are empty
- *  cells. Written beside the path and renamed, like every output file. */
+ *  cells. After Ranks, a sheet per audit table (hs_build_audit), named and laid out as its
+ *  CSV file, flags as their words. Written beside the path and renamed, like every output file. */
 hs_status hs_build_write_xlsx(hs_ctx *ctx, const hs_build *b, const char *path, hs_error *err);
+
+/** The statistical audit of a build (docs/methods.md section 3.7): the tables hs_build_write
+ *  writes as audit_*.csv, as arrays. Each table has a name (its file's name without .csv:
+ *  "audit_stats_Raw", "audit_corr_Normalised", "audit_cronbach", "audit_pca_weights",
+ *  "audit_pca_variance", "audit_corr_parent"; those a build has, in that order), one or two
+ *  label columns of codes ("iCode"; "Group"; "Parent" and "iCode"; ...) and numeric columns
+ *  whose values are column-major, v[c * nrow + r], NaN where the CSV has NA. For panel data
+ *  the tables describe the latest time. The result does not refer to the build; free it
+ *  with hs_audit_free. Strings and values belong to the audit. */
+typedef struct hs_audit hs_audit;
+/** How a numeric column reads: a real number, a whole count (N.Avail, PC, Level), or a flag:
+ *  1 when flagged (the CSV's word, hs_audit_flag_word: "LOW", "OUT"), 0 when "ok". */
+typedef enum hs_audit_kind { HS_AUDIT_VALUE = 0, HS_AUDIT_COUNT, HS_AUDIT_FLAG } hs_audit_kind;
+hs_status hs_build_audit(hs_ctx *ctx, const hs_build *b, hs_audit **out, hs_error *err);
+void hs_audit_free(hs_audit *a);
+/** Tables t = 0 .. ntables - 1. Out of range: NULL, 0 or HS_AUDIT_VALUE. */
+size_t hs_audit_ntables(const hs_audit *a);
+const char *hs_audit_name(const hs_audit *a, size_t t);
+size_t hs_audit_nrow(const hs_audit *a, size_t t);
+/** Label column k of table t: its name and row r's code. */
+size_t hs_audit_nlabel(const hs_audit *a, size_t t);
+const char *hs_audit_label_name(const hs_audit *a, size_t t, size_t k);
+const char *hs_audit_label(const hs_audit *a, size_t t, size_t k, size_t r);
+/** Numeric column c: its name (a node code in a correlation matrix), kind and flag word. */
+size_t hs_audit_ncol(const hs_audit *a, size_t t);
+const char *hs_audit_col(const hs_audit *a, size_t t, size_t c);
+hs_audit_kind hs_audit_col_kind(const hs_audit *a, size_t t, size_t c);
+const char *hs_audit_flag_word(const hs_audit *a, size_t t, size_t c);
+/** nrow x ncol values, column-major. */
+const double *hs_audit_values(const hs_audit *a, size_t t);
 
 /** Write how `unit`'s scores were formed, from raw values to the top, as text to `out`. */
 hs_status hs_build_explain(const hs_build *b, const char *unit, const hs_sink *out, hs_error *err);

@@ -19,8 +19,8 @@ import os
 import numpy as np
 import pandas as pd
 
-__all__ = ["build", "trends", "weights", "compare", "sensitivity", "version", "events", "forecast",
-           "HumsecError"]
+__all__ = ["build", "trends", "weights", "compare", "audit", "whatif", "corr", "sensitivity",
+           "version", "events", "forecast", "HumsecError"]
 __version__ = "0.1.0"
 
 
@@ -129,6 +129,34 @@ _sigs = {
     "hs_compare_nrows": (_S, [_P]),
     "hs_compare_row_at": (_P, [_P, _S]),
     "hs_compare_summary_csv": (ctypes.c_int, [_P, _P, ctypes.POINTER(_Error)]),
+    "hs_build_audit": (ctypes.c_int, [_P, _P, ctypes.POINTER(_P), ctypes.POINTER(_Error)]),
+    "hs_audit_free": (None, [_P]),
+    "hs_audit_ntables": (_S, [_P]),
+    "hs_audit_name": (ctypes.c_char_p, [_P, _S]),
+    "hs_audit_nrow": (_S, [_P, _S]),
+    "hs_audit_nlabel": (_S, [_P, _S]),
+    "hs_audit_label_name": (ctypes.c_char_p, [_P, _S, _S]),
+    "hs_audit_label": (ctypes.c_char_p, [_P, _S, _S, _S]),
+    "hs_audit_ncol": (_S, [_P, _S]),
+    "hs_audit_col": (ctypes.c_char_p, [_P, _S, _S]),
+    "hs_audit_col_kind": (ctypes.c_int, [_P, _S, _S]),
+    "hs_audit_flag_word": (ctypes.c_char_p, [_P, _S, _S]),
+    "hs_audit_values": (ctypes.POINTER(ctypes.c_double), [_P, _S]),
+    "hs_whatif_remove": (ctypes.c_int, [_P, _P, ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(_P),
+                                        ctypes.POINTER(_Error)]),
+    "hs_whatif_free": (None, [_P]),
+    "hs_whatif_nremoved": (_S, [_P]),
+    "hs_whatif_removed": (ctypes.c_char_p, [_P, _S]),
+    "hs_whatif_nrows": (_S, [_P]),
+    "hs_whatif_unit": (ctypes.c_char_p, [_P, _S]),
+    "hs_whatif_time": (ctypes.c_long, [_P, _S]),
+    "hs_whatif_score": (ctypes.c_double, [_P, _S, _S]),
+    "hs_whatif_rank": (ctypes.c_double, [_P, _S, _S]),
+    "hs_whatif_summary_csv": (ctypes.c_int, [_P, _P, ctypes.POINTER(_Error)]),
+    "hs_corr_opts_init": (None, [_P]),
+    "hs_corr_run": (ctypes.c_int, [_P, _P, _P, ctypes.POINTER(_P), ctypes.POINTER(_Error)]),
+    "hs_corr_free": (None, [_P]),
+    "hs_corr_print_csv": (ctypes.c_int, [_P, ctypes.c_int, _P, ctypes.POINTER(_Error)]),
     "hs_sa_opts_init": (None, [ctypes.POINTER(_SaOpts)]),
     "hs_sensitivity_run": (ctypes.c_int, [_P, ctypes.c_char_p, ctypes.c_char_p,
                                           ctypes.POINTER(_SaOpts), ctypes.POINTER(_P),
@@ -373,6 +401,138 @@ def compare(a, b):
         _lib.hs_build_free(bb)
         _lib.hs_build_free(ba)
         _lib.hs_ctx_free(ctx)
+
+
+def _built(pipeline, use):
+    """Build a pipeline file and return use(ctx, build); both are freed afterwards."""
+    ctx = _lib.hs_ctx_new(None, None)
+    if not ctx:
+        raise MemoryError("humsec: out of memory")
+    b = _P()
+    err = _Error()
+    try:
+        if _lib.hs_build_run(ctx, os.fsencode(pipeline), ctypes.byref(b), ctypes.byref(err)):
+            _raise(err)
+        return use(ctx, b)
+    finally:
+        _lib.hs_build_free(b)
+        _lib.hs_ctx_free(ctx)
+
+
+# hs_audit_kind in humsec.h
+_AUDIT_COUNT, _AUDIT_FLAG = 1, 2
+
+
+def _audit_frame(a, t):
+    nr, nl, nc = _lib.hs_audit_nrow(a, t), _lib.hs_audit_nlabel(a, t), _lib.hs_audit_ncol(a, t)
+    data = {}
+    for k in range(nl):
+        data[_lib.hs_audit_label_name(a, t, k).decode()] = [
+            _lib.hs_audit_label(a, t, k, r).decode() for r in range(nr)]
+    v = _lib.hs_audit_values(a, t)
+    arr = (np.ctypeslib.as_array(v, shape=(nc * nr,)).copy().reshape(nc, nr) if nr and nc
+           else np.empty((nc, 0)))
+    for c in range(nc):
+        kind = _lib.hs_audit_col_kind(a, t, c)
+        x = arr[c]
+        if kind == _AUDIT_FLAG:  # the CSV's word when 1, "ok" when 0
+            word = _lib.hs_audit_flag_word(a, t, c).decode()
+            x = [word if f == 1 else "ok" for f in x]
+        elif kind == _AUDIT_COUNT and not np.isnan(x).any():  # whole numbers
+            x = x.astype(np.int64)
+        data[_lib.hs_audit_col(a, t, c).decode()] = x
+    return pd.DataFrame(data)
+
+
+def audit(pipeline):
+    """The statistical audit of a build (docs/methods.md section 3.7), the tables
+    `humsec build` writes as audit_*.csv: a dict from the table's name ("audit_stats_Raw",
+    "audit_corr_Normalised", "audit_cronbach", "audit_pca_weights", "audit_pca_variance",
+    "audit_corr_parent") to a DataFrame with the file's columns: codes, numbers (NaN is
+    missing, counts as integers) and flags as their words ("ok", "LOW", "OUT"). For panel
+    data the tables describe the latest time."""
+    def use(ctx, b):
+        a = _P()
+        err = _Error()
+        if _lib.hs_build_audit(ctx, b, ctypes.byref(a), ctypes.byref(err)):
+            _raise(err)
+        try:
+            return {_lib.hs_audit_name(a, t).decode(): _audit_frame(a, t)
+                    for t in range(_lib.hs_audit_ntables(a))}
+        finally:
+            _lib.hs_audit_free(a)
+    return _built(pipeline, use)
+
+
+def whatif(pipeline, level, target=None):
+    """Take a build apart as `humsec whatif PIPELINE --remove level=N [--target CODE]`
+    (COINr's remove_elements; docs/analysis.md): each element of `level` is removed in turn
+    (its weight set to 0) and the target's (default: the index's) scores and ranks kept.
+    Returns a dict of DataFrames named as the command's files: "scores", "ranks",
+    "rankdiffs" (uCode, Time when the build has one, Nominal, one column per removed
+    element) and "mean_abs_diff" (iCode, MeanAbsDiff)."""
+    tgt = None if target is None else target.encode()
+
+    def use(ctx, b):
+        w = _P()
+        err = _Error()
+        if _lib.hs_whatif_remove(ctx, b, int(level), tgt, ctypes.byref(w), ctypes.byref(err)):
+            _raise(err)
+        try:
+            n, k = _lib.hs_whatif_nrows(w), _lib.hs_whatif_nremoved(w)
+            names = ["Nominal"] + [_lib.hs_whatif_removed(w, j).decode() for j in range(k)]
+            key = {"uCode": [_lib.hs_whatif_unit(w, r).decode() for r in range(n)]}
+            if _lib.hs_build_has_time(b):
+                key["Time"] = [_lib.hs_whatif_time(w, r) for r in range(n)]
+            sc = np.array([[_lib.hs_whatif_score(w, j, r) for r in range(n)]
+                           for j in range(k + 1)]).reshape(k + 1, n)
+            rk = np.array([[_lib.hs_whatif_rank(w, j, r) for r in range(n)]
+                           for j in range(k + 1)]).reshape(k + 1, n)
+
+            def frame(m):
+                return pd.DataFrame({**key, **{c: m[j] for j, c in enumerate(names)}})
+            return {"scores": frame(sc), "ranks": frame(rk), "rankdiffs": frame(rk[0] - rk),
+                    "mean_abs_diff": _csv_of(lambda s, e: _lib.hs_whatif_summary_csv(w, s, e))}
+        finally:
+            _lib.hs_whatif_free(w)
+    return _built(pipeline, use)
+
+
+class _CorrOpts(ctypes.Structure):
+    # mirrors hs_corr_opts in humsec.h (filled by hs_corr_opts_init, then the fields set here)
+    _fields_ = [("size", _S), ("dset", ctypes.c_char_p), ("thresh", ctypes.c_double),
+                ("low", ctypes.c_int), ("level", ctypes.c_int), ("group_level", ctypes.c_int),
+                ("denom_dset", ctypes.c_char_p), ("denom_thresh", ctypes.c_double)]
+
+
+def corr(pipeline, threshold=0.9, low=False, level=1, group_level=0, dset=None,
+         denom_dset=None, denom_threshold=0.6):
+    """Flag the correlations worth a look, as `humsec corr` (COINr's get_corr_flags and
+    get_denom_corr; docs/analysis.md): pairs of `level` nodes sharing their ancestor at
+    `group_level` (0: level + 1) in `dset` (default Normalised, else the last dataset) with
+    r above `threshold` (below it with low=True), and indicators of `denom_dset` (default
+    Raw) against each denominator with |r| above `denom_threshold`. Returns a dict:
+    "flags" (Group, Ind1, Ind2, Corr; corr_flags.csv) and "denominators" (Ind, Denom, Corr;
+    denom_corr.csv)."""
+    o = _CorrOpts()
+    _lib.hs_corr_opts_init(ctypes.byref(o))
+    o.thresh, o.low, o.level, o.group_level = float(threshold), int(bool(low)), int(level), \
+        int(group_level)
+    o.denom_thresh = float(denom_threshold)
+    o.dset = None if dset is None else dset.encode()
+    o.denom_dset = None if denom_dset is None else denom_dset.encode()
+
+    def use(ctx, b):
+        c = _P()
+        err = _Error()
+        if _lib.hs_corr_run(ctx, b, ctypes.byref(o), ctypes.byref(c), ctypes.byref(err)):
+            _raise(err)
+        try:
+            return {k: _csv_of(lambda s, e, d=d: _lib.hs_corr_print_csv(c, d, s, e))
+                    for k, d in (("flags", 0), ("denominators", 1))}
+        finally:
+            _lib.hs_corr_free(c)
+    return _built(pipeline, use)
 
 
 def sensitivity(pipeline, spec, type="ua", n=1000, seed=1, threads=0):

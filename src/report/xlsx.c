@@ -1,7 +1,8 @@
 /*
  * xlsx.c - hs_build_write_xlsx: a build as one spreadsheet workbook, one sheet per dataset
- * (Raw, Imputed, ..., Aggregated, named as the CSV files are) and a sheet Ranks, through
- * Debian's libxlsxwriter. Values are numbers to the 16 significant digits libxlsxwriter
+ * (Raw, Imputed, ..., Aggregated, named as the CSV files are), a sheet Ranks and a sheet per
+ * audit table (hs_build_audit, named and laid out as its audit_*.csv file), through Debian's
+ * libxlsxwriter. Values are numbers to the 16 significant digits libxlsxwriter
  * writes (a spreadsheet shows 15; the CSV files keep every bit); a missing value is an empty
  * cell, never 0.
  * The workbook is written to a temporary file beside the path and renamed into place
@@ -53,6 +54,52 @@ static lxw_error xl_sheet(lxw_workbook *wb, const hs_build *b, const hsi_dset *d
     return e;
 }
 
+/* One audit table: its label columns as text, its numbers as numbers (an empty cell for
+ * NA), its flags as the CSV's words. */
+static lxw_error xl_audit_sheet(lxw_workbook *wb, const hs_audit *a, size_t t, lxw_format *bold)
+{
+    const char *name = hs_audit_name(a, t);
+    lxw_error e = workbook_validate_sheet_name(wb, name);
+    if (e) return e;
+    lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+    if (!ws) return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    size_t nl = hs_audit_nlabel(a, t), nc = hs_audit_ncol(a, t), nr = hs_audit_nrow(a, t);
+    for (size_t k = 0; k < nl && !e; k++)
+        e = worksheet_write_string(ws, 0, (lxw_col_t)k, hs_audit_label_name(a, t, k), bold);
+    for (size_t c = 0; c < nc && !e; c++)
+        e = worksheet_write_string(ws, 0, (lxw_col_t)(nl + c), hs_audit_col(a, t, c), bold);
+    if (!e) worksheet_freeze_panes(ws, 1, (lxw_col_t)nl);
+    const double *v = hs_audit_values(a, t);
+    for (size_t r = 0; r < nr && !e; r++) {
+        lxw_row_t row = (lxw_row_t)(r + 1);
+        for (size_t k = 0; k < nl && !e; k++)
+            e = worksheet_write_string(ws, row, (lxw_col_t)k, hs_audit_label(a, t, k, r), NULL);
+        for (size_t c = 0; c < nc && !e; c++) {
+            double x = v[c * nr + r];
+            lxw_col_t col = (lxw_col_t)(nl + c);
+            if (hs_audit_col_kind(a, t, c) == HS_AUDIT_FLAG)
+                e = worksheet_write_string(ws, row, col,
+                                           x == 1 ? hs_audit_flag_word(a, t, c) : "ok", NULL);
+            else if (isfinite(x))
+                e = worksheet_write_number(ws, row, col, x, NULL);
+        }
+    }
+    return e;
+}
+
+/* A sheet per audit table, after the datasets and Ranks. */
+static lxw_error xl_audit(hs_ctx *ctx, lxw_workbook *wb, const hs_build *b, lxw_format *bold,
+                          hs_error *err, hs_status *st)
+{
+    hs_audit *a = NULL;
+    *st = hs_build_audit(ctx, b, &a, err);
+    lxw_error e = LXW_NO_ERROR;
+    for (size_t t = 0; !*st && t < hs_audit_ntables(a) && !e; t++)
+        e = xl_audit_sheet(wb, a, t, bold);
+    hs_audit_free(a);
+    return e;
+}
+
 static hs_status xl_fail(hs_error *err, const char *path, lxw_error e)
 {
     return hsi_err(err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ? HS_ERR_NOMEM : HS_ERR_IO, path, 0, 0,
@@ -80,6 +127,7 @@ static lxw_error xl_sheets(hs_ctx *ctx, lxw_workbook *wb, const hs_build *b, hs_
         e = xl_sheet(wb, b, ag, "Ranks", rk, bold);
     }
     hsi_free(ctx, rk);
+    if (!*st && !e) e = xl_audit(ctx, wb, b, bold, err, st);
     return e;
 }
 

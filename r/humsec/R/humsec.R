@@ -291,3 +291,121 @@ hs_sensitivity <- function(coin, SA_specs, N, SA_type = "UA", dset = "Aggregated
                             stringsAsFactors = FALSE)
   out
 }
+
+# A CSV text the library wrote as a data.frame: read as text, and the columns that hold
+# numbers (or NA) parsed with C's strtod, so that every double is the library's to the bit.
+csv_frame <- function(text) {
+  df <- utils::read.csv(text = text, check.names = FALSE, colClasses = "character",
+                        na.strings = character(0), stringsAsFactors = FALSE)
+  num <- "^(NA|NaN|-?Inf|[-+]?[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?)$"
+  for (k in names(df))
+    if (all(grepl(num, df[[k]])) && !all(df[[k]] == "NA")) df[[k]] <- parse_double(df[[k]])
+  df
+}
+
+# A path argument as the library takes it.
+pipeline_path <- function(p) {
+  if (!is.character(p) || length(p) != 1 || is.na(p)) stop("humsec: pipeline must be one path")
+  path.expand(p)
+}
+
+#' Ranks of a build's last dataset.
+#'
+#' The competition ranks (1 = highest, ties share the best rank) of every indicator and
+#' aggregate of the last dataset, within each time: uCode, Time when the data has one, then
+#' one column per node; NA where the value is missing. The command line's ranks.csv.
+hs_ranks <- function(pipeline) .Call(hsr_ranks, pipeline_path(pipeline))
+
+#' The statistical audit of a build.
+#'
+#' The tables `humsec build` writes as audit_*.csv (docs/methods.md section 3.7), as a named
+#' list of data.frames: audit_stats_Raw (COINr's get_stats of the raw indicators),
+#' audit_corr_Normalised (Pearson correlations of the normalised indicators),
+#' audit_cronbach, audit_pca_weights, audit_pca_variance (per aggregate of the normalised
+#' indicators) and audit_corr_parent (each node against its parent). Codes are text, counts
+#' integers, flags their words ("ok", "LOW", "OUT"); NA is missing. For panel data the
+#' tables describe the latest time.
+hs_audit <- function(pipeline) .Call(hsr_audit, pipeline_path(pipeline))
+
+#' Trends of a panel build (COINr's get_trends).
+#'
+#' Per unit and column of dataset `dset` (NULL: Raw): the CAGR, the least-squares slope per
+#' time unit, the share of times observed and the first and last observed time, over the
+#' `window` latest times (0: all), as `humsec trends` writes them: uCode, iCode, CAGR, slope,
+#' Avail, t_first, t_latest.
+hs_trends <- function(pipeline, dset = NULL, window = 0) {
+  if (!is.null(dset) && (!is.character(dset) || length(dset) != 1))
+    stop("humsec: dset is one dataset name")
+  csv_frame(.Call(hsr_trends, pipeline_path(pipeline), dset, as.double(window)))
+}
+
+#' Weights and effective weights of a build (COINr's get_eff_weights).
+#'
+#' Every indicator and aggregate with the weight used and its share of the index, as
+#' `humsec weights` writes them: iCode, Level, Weight, EffWeight.
+hs_weights <- function(pipeline) csv_frame(.Call(hsr_weights, pipeline_path(pipeline)))
+
+#' Two builds compared unit by unit (COINr's compare_coins).
+#'
+#' As `humsec compare a b -o DIR` writes them: `ranks` and `scores` (iCode, Level, uCode,
+#' Time when the builds have one, coin.1, coin.2, Diff = coin.1 - coin.2, Abs.diff), one row
+#' per node and unit; and `summary` (per node: Units, MeanAbsRankDiff, MaxAbsRankDiff,
+#' UnitsMoved, MeanAbsScoreDiff).
+hs_compare <- function(a, b) {
+  r <- .Call(hsr_compare, pipeline_path(a), pipeline_path(b))
+  side <- function(m) {
+    df <- data.frame(iCode = r$iCode, Level = as.double(r$Level), uCode = r$uCode,
+                     stringsAsFactors = FALSE)
+    if (r$has_time) df$Time <- r$Time
+    df$coin.1 <- m[, 1]
+    df$coin.2 <- m[, 2]
+    df$Diff <- m[, 1] - m[, 2]
+    df$Abs.diff <- abs(df$Diff)
+    df
+  }
+  list(ranks = side(r$rank), scores = side(r$score), summary = csv_frame(r$summary))
+}
+
+#' A build taken apart (COINr's remove_elements).
+#'
+#' As `humsec whatif PIPELINE --remove level=N [--target CODE] -o DIR`: each element of
+#' `level` is removed in turn (its weight set to 0) and the target's (NULL: the index's)
+#' scores and ranks kept. A list of data.frames named as the command's files: `scores`,
+#' `ranks`, `rankdiffs` (uCode, Time when the build has one, Nominal, one column per removed
+#' element; rankdiffs is the Nominal rank minus the rank without the element) and
+#' `mean_abs_diff` (iCode, MeanAbsDiff).
+hs_whatif <- function(pipeline, level, target = NULL) {
+  if (!is.numeric(level) || length(level) != 1) stop("humsec: level is one number")
+  if (!is.null(target) && (!is.character(target) || length(target) != 1))
+    stop("humsec: target is one aggregate code")
+  r <- .Call(hsr_whatif, pipeline_path(pipeline), as.integer(level), target)
+  frame <- function(m) {
+    df <- data.frame(uCode = r$uCode, stringsAsFactors = FALSE)
+    if (r$has_time) df$Time <- r$Time
+    cbind(df, stats::setNames(as.data.frame(m), c("Nominal", r$removed)))
+  }
+  list(scores = frame(r$score), ranks = frame(r$rank), rankdiffs = frame(r$rank[, 1] - r$rank),
+       mean_abs_diff = csv_frame(r$mean_abs_diff))
+}
+
+#' Correlations worth a look (COINr's get_corr_flags and get_denom_corr).
+#'
+#' As `humsec corr` with the same options: pairs of `level` nodes sharing their ancestor at
+#' `group_level` (0: level + 1) in `dset` (NULL: Normalised, else the last dataset) whose r
+#' is above `threshold` (below it with `low = TRUE`), and indicators of `denom_dset` (NULL:
+#' Raw) against each denominator with |r| above `denom_threshold`. A list: `flags` (Group,
+#' Ind1, Ind2, Corr) and `denominators` (Ind, Denom, Corr).
+hs_corr <- function(pipeline, threshold = 0.9, low = FALSE, level = 1, group_level = 0,
+                    dset = NULL, denom_dset = NULL, denom_threshold = 0.6) {
+  str1 <- function(x, what) {
+    if (is.null(x)) return(NA_character_)
+    if (!is.character(x) || length(x) != 1) stop(sprintf("humsec: %s is one dataset name", what))
+    x
+  }
+  num <- c(threshold, as.logical(low), level, group_level, denom_threshold)
+  if (!is.numeric(num) || length(num) != 5 || anyNA(num))
+    stop("humsec: threshold, low, level, group_level and denom_threshold are single values")
+  r <- .Call(hsr_corr, pipeline_path(pipeline), as.double(num),
+             c(str1(dset, "dset"), str1(denom_dset, "denom_dset")))
+  list(flags = csv_frame(r$flags), denominators = csv_frame(r$denominators))
+}
