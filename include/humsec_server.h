@@ -87,7 +87,11 @@ typedef struct hs_server_opts {
     int body_timeout;   /**< seconds for a request's body (default 60) */
     size_t body_budget; /**< bytes of request bodies held at once, all requests (default
                              64 MiB; beyond it: 503 with Retry-After) */
-    FILE *access_log;   /**< one JSON line per request (NULL: none) */
+    /** One JSON line per request (NULL: none). The server gathers the lines and hands
+     *  them to the sink four times a second, when 64 KiB are waiting and when it stops,
+     *  from one thread at a time; the sink is copied at start. A failing sink loses those
+     *  lines only (the log never stops a request). */
+    const hs_sink *access_log;
 } hs_server_opts;
 
 void hs_server_opts_init(hs_server_opts *o);

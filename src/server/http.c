@@ -95,6 +95,13 @@ struct hs_server {
     http_conn *conns;
     int reaper_stop, reaper_started;
     pthread_t reaper;
+    /* the access log: lines gathered here, handed to the sink in batches (a write per
+     * request would be a system call per request) */
+    hs_sink log;
+    int has_log;
+    pthread_mutex_t log_mu;
+    char *log_buf;
+    size_t log_len, log_cap;
 };
 
 /* For every answer: the dashboard is a page of this server only (scripts and styles from
@@ -331,13 +338,50 @@ static void http_json_str(char *out, size_t *k, size_t cap, const char *s)
     *k = n;
 }
 
-/* One JSON line, written with one call: the log's buffer is flushed by the reaper four
- * times a second and when the server stops, not once per request. */
-static void http_log(const hs_server *s, const http_req *hr, const char *method, const char *path,
+/* Hand the gathered log lines to the sink; s->log_mu held. */
+static void http_log_flush_locked(hs_server *s)
+{
+    if (s->log_len) (void)s->log.write(s->log.ud, s->log_buf, s->log_len);
+    s->log_len = 0;
+}
+
+static void http_log_flush(hs_server *s)
+{
+    if (!s->has_log) return;
+    pthread_mutex_lock(&s->log_mu);
+    http_log_flush_locked(s);
+    pthread_mutex_unlock(&s->log_mu);
+}
+
+/* Gather one line; the sink gets them from the reaper four times a second, or here once
+ * 64 KiB wait. Without room to gather, the line goes to the sink alone. */
+static void http_log_add(hs_server *s, const char *line, size_t k)
+{
+    pthread_mutex_lock(&s->log_mu);
+    if (s->log_len + k > s->log_cap) {
+        size_t cap = s->log_cap ? 2 * s->log_cap : 1 << 17;
+        char *b = s->log_len + k <= cap ? realloc(s->log_buf, cap) : NULL;
+        if (b) {
+            s->log_buf = b;
+            s->log_cap = cap;
+        }
+    }
+    if (s->log_len + k <= s->log_cap) {
+        memcpy(s->log_buf + s->log_len, line, k);
+        s->log_len += k;
+        if (s->log_len >= 1 << 16) http_log_flush_locked(s);
+    } else {
+        http_log_flush_locked(s);
+        (void)s->log.write(s->log.ud, line, k);
+    }
+    pthread_mutex_unlock(&s->log_mu);
+}
+
+/* One JSON line per request. */
+static void http_log(hs_server *s, const http_req *hr, const char *method, const char *path,
                      int status, size_t bytes)
 {
-    FILE *fp = s->o.access_log;
-    if (!fp) return;
+    if (!s->has_log) return;
     struct timespec now, mono;
     clock_gettime(CLOCK_REALTIME, &now);
     clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -357,7 +401,7 @@ static void http_log(const hs_server *s, const http_req *hr, const char *method,
     http_json_str(line, &k, sizeof line - 100, path);
     k += (size_t)snprintf(line + k, 100, ",\"status\":%d,\"bytes\":%zu,\"us\":%lld}\n", status,
                           bytes, us);
-    (void)fwrite(line, 1, k, fp);
+    http_log_add(s, line, k);
 }
 
 /* The headers every answer of r's kind carries. */
@@ -615,9 +659,9 @@ static void *http_reaper(void *arg)
             until.tv_nsec -= 1000000000L;
         }
         (void)pthread_cond_timedwait(&s->conn_cv, &s->conn_mu, &until);
-        if (s->o.access_log) {
+        if (s->has_log) {
             pthread_mutex_unlock(&s->conn_mu); /* connections come and go meanwhile */
-            (void)fflush(s->o.access_log);
+            http_log_flush(s);
             pthread_mutex_lock(&s->conn_mu);
         }
         long long now = http_now_ms();
@@ -902,6 +946,16 @@ hs_status hs_server_start(hs_api *api, const hs_server_opts *o, hs_server **out,
         free(s);
         return st;
     }
+    if (s->o.access_log) {
+        if (hsi_sink_check(s->o.access_log, err) != HS_OK) {
+            free(s);
+            return HS_ERR_USAGE;
+        }
+        s->log = *s->o.access_log;
+        s->has_log = 1;
+        s->o.access_log = NULL; /* the caller's pointer is not kept */
+        pthread_mutex_init(&s->log_mu, NULL);
+    }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_mutex_init(&s->conn_mu, NULL);
@@ -955,8 +1009,10 @@ void hs_server_stop(hs_server *s)
     pthread_cond_signal(&s->conn_cv);
     pthread_mutex_unlock(&s->conn_mu);
     if (s->reaper_started) pthread_join(s->reaper, NULL);
-    if (s->d) MHD_stop_daemon(s->d);                    /* its closing connections leave the list */
-    if (s->o.access_log) (void)fflush(s->o.access_log); /* stopping: nothing to report to */
+    if (s->d) MHD_stop_daemon(s->d); /* its closing connections leave the list */
+    http_log_flush(s);               /* stopping: a failing sink has nothing to report to */
+    if (s->has_log) pthread_mutex_destroy(&s->log_mu);
+    free(s->log_buf);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->conn_mu);
