@@ -82,7 +82,7 @@ int cmd_report(int argc, char **argv)
     if (hs_report_html(ctx, dir, &opts, out, &info, &err) != HS_OK)
         rc = cli_fail(&err);
     else if (!quiet)
-        fprintf(stderr, "humsec: wrote %s (%zu countries scored, %.1f MB)\n", out,
+        fprintf(stderr, "humsec: wrote %s (%zu units scored, %.1f MB)\n", out,
                 info.units_scored, (double)info.bytes / 1e6);
     hs_ctx_free(ctx);
     return rc;

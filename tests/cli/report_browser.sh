@@ -4,7 +4,8 @@
 # network, a filled map path per mapped country, a table row per scored country, a profile
 # that opens on a click, the watchlist of the global forecast in the order its summary
 # gives (web/test/browser.mjs). Screenshots are kept in
-# BUILD/report-test/. Also checks that the committed bundle web/dist/ matches a rebuild.
+# BUILD/report-test/. Then an index of districts (tests/cli/districts) drawn from its own
+# boundary file, in units (web/test/report-units.mjs). Also checks that the committed bundle web/dist/ matches a rebuild.
 # Exits 77 (ctest: skipped; an error under HS_REQUIRE_ALL=1, as in CI) when node, npm or chromium is missing.
 # Usage: sh tests/cli/report_browser.sh path/to/humsec
 set -u
@@ -27,5 +28,17 @@ mkdir -p "$art"
     { echo "FAIL: report"; exit 1; }
 node web/test/browser.mjs "$art/report.html" "$art/hdi" "$art" "$chromium" \
     "$art/forecasts/summary.csv" || fail=1
+
+# Units that are not countries: the district fixture with its boundary file, and without one
+# (no map). Built in a copy so the build's paths are relative, as a user's are.
+proj="$art/districts"
+mkdir -p "$proj"
+cp tests/cli/districts/* "$proj/"
+sed '/^\[report\]/,$d' "$proj/districts.pipeline" > "$proj/nomap.pipeline"
+abs=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+(cd "$proj" && "$abs" build districts.pipeline -o d -q && "$abs" report d -o d.html -q &&
+    "$abs" build nomap.pipeline -o n -q && "$abs" report n -o n.html -q) ||
+    { echo "FAIL: districts build or report"; exit 1; }
+node web/test/report-units.mjs "$proj/d.html" "$proj/d" "$art" "$chromium" "$proj/n.html" || fail=1
 [ $fail = 0 ] && echo "report in chromium: all checks passed"
 exit $fail
