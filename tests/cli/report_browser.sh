@@ -40,5 +40,20 @@ abs=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
     "$abs" build nomap.pipeline -o n -q && "$abs" report n -o n.html -q) ||
     { echo "FAIL: districts build or report"; exit 1; }
 node web/test/report-units.mjs "$proj/d.html" "$proj/d" "$art" "$chromium" "$proj/n.html" || fail=1
+
+# The analysis pictures, with a sensitivity analysis, a comparison (B: geometric means of
+# min-max 1-100) and a what-if named in [report], the effective weights from `humsec weights`
+# (web/test/report-pictures.mjs).
+sed -e 's/minmax(0, 100)/minmax(1, 100)/' -e 's/^method = arithmetic/method = geometric/' \
+    -e '/^\[report\]/,$d' "$proj/districts.pipeline" > "$proj/alt.pipeline"
+printf 'compare = cmp\nwhatif = wi\nsensitivity = sens\n' >> "$proj/districts.pipeline"
+(cd "$proj" && "$abs" sensitivity districts.pipeline districts.spec --type sa --n 64 -o sens -q &&
+    "$abs" compare districts.pipeline alt.pipeline -o cmp -q &&
+    "$abs" whatif districts.pipeline --remove level=1 -o wi -q &&
+    "$abs" weights districts.pipeline -o weights.csv -q &&
+    "$abs" build districts.pipeline -o p -q && "$abs" report p -o p.html -q) ||
+    { echo "FAIL: districts analyses or their report"; exit 1; }
+node web/test/report-pictures.mjs "$proj/p.html" "$proj/p" "$art" "$chromium" "$proj/weights.csv" \
+    "$proj/sens" "$proj/cmp" "$proj/wi" || fail=1
 [ $fail = 0 ] && echo "report in chromium: all checks passed"
 exit $fail
