@@ -966,6 +966,20 @@ static hs_status resolve_inputs(coll *c, const char *dir, hs_error *err)
     return HS_OK;
 }
 
+/* A sensitivity folder holds no build: say how its results reach a report. */
+static hs_status sensitivity_hint(hs_ctx *ctx, const char *dir, hs_status st, hs_error *err)
+{
+    char *sj = path_join(ctx, dir, "sensitivity.json");
+    if (sj && file_exists(sj))
+        st = hsi_err(err, HS_ERR_IO, dir, 0, 0,
+                     "a folder of `humsec sensitivity`, not of `humsec build`: report the build "
+                     "and name this folder in the pipeline ([report] sensitivity = DIR) or give "
+                     "--intervals %s/ua_ranks.csv",
+                     dir);
+    hsi_free(ctx, sj);
+    return st;
+}
+
 /* A table of the build folder the page can do without (older builds lack it). */
 static hs_status read_optional(coll *c, const char *dir, const char *name, hsi_csv *t, int *have,
                                hs_error *err)
@@ -995,7 +1009,10 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
         st = hsi_err_nomem(err);
         goto done;
     }
-    if ((st = hsi_read_file(ctx, p, &c.summary, &len, err)) != HS_OK) goto done;
+    if ((st = hsi_read_file(ctx, p, &c.summary, &len, err)) != HS_OK) {
+        st = sensitivity_hint(ctx, dir, st, err);
+        goto done;
+    }
     c.title = summary_str(ctx, c.summary, "title");
     c.pipeline = summary_str(ctx, c.summary, "pipeline");
     c.structure = summary_str(ctx, c.summary, "structure");

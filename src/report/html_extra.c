@@ -5,7 +5,8 @@
  * compare`, `humsec whatif` and `humsec sensitivity` outputs), and those outputs as tables
  * the page draws (docs/report.md, "Pictures").
  */
-#define _XOPEN_SOURCE 700 /* realpath */ /* NOLINT(bugprone-reserved-identifier) */
+/* realpath */
+#define _XOPEN_SOURCE 700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include "html_int.h"
 #include "../config/ini_int.h"
 #include "../core/csv_int.h"

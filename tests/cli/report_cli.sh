@@ -103,5 +103,15 @@ echo 'not json' > "$proj/gone.geojson"
 grep -q 'gone.geojson:1:1: not a GeoJSON' "$tmp/e" || err "bad map message: $(cat "$tmp/e")"
 [ -e "$tmp/g.html" ] && err "a failed report left a page"
 
+# a sensitivity analysis: its Sobol' indices are found beside the rank intervals given; the
+# sensitivity folder itself is no build, and the message says what to do
+(cd "$proj" && "$abs" sensitivity districts.pipeline districts.spec --type sa --n 32 -o s -q) ||
+    err "sensitivity exited $?"
+"$bin" report "$proj/d" -o "$tmp/s.html" -q --intervals "$proj/s/ua_ranks.csv" || err "report --intervals"
+grep -q '"sobol":{"file":"sa_indices.csv","head":\["factor","Si",' "$tmp/s.html" || err "no Sobol' table"
+grep -q '"code":"D01".*"interval":\[[0-9]*,[0-9.]*,[0-9]*\]}' "$tmp/s.html" || err "no D01 interval"
+"$bin" report "$proj/s" -o "$tmp/s2.html" -q 2>"$tmp/e"; [ $? = 3 ] || err "sensitivity folder: want 3"
+grep -q "a folder of .humsec sensitivity., not of .humsec build." "$tmp/e" || err "hint: $(cat "$tmp/e")"
+
 [ $fail = 0 ] && echo "cli report: all checks passed"
 exit $fail
