@@ -227,7 +227,7 @@ static void set_levels(coll *c)
 
 /* Read the structure's indicators and aggregates, find the top, the pillars and the
  * effective weights (product of normalised sibling weights up to the top). */
-static hs_status read_structure(coll *c, const char *path, hs_error *err)
+static hs_status read_structure(coll *c, const char *path, const hsi_html_keys *keys, hs_error *err)
 {
     hs_status st = hsi_csv_read(c->ctx, path, &c->meta, err);
     if (st != HS_OK) return st;
@@ -256,6 +256,8 @@ static hs_status read_structure(coll *c, const char *path, hs_error *err)
         n->dir = isfinite(d) && d < 0 ? -1 : 1;
         double w = cell_num(meta_get(m, r, jw));
         n->w = isfinite(w) && w >= 0 ? w : 1.0;
+        for (size_t q = 0; q < keys->nw; q++) /* the build's weight set overrides */
+            if (!strcmp(keys->wcode[q], n->code)) n->w = keys->wval[q];
         n->pillar = -1;
         n->col = hsi_csv_find(&c->agg, n->code);
         double lv = cell_num(meta_get(m, r, jl));
@@ -1038,7 +1040,8 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
                      "relative to where the build ran): give it with --structure");
         goto done;
     }
-    if ((st = read_structure(&c, spath, err)) != HS_OK) goto done;
+    if ((st = hsi_html_keys_read(ctx, c.pipeline, &keys, err)) != HS_OK) goto done;
+    if ((st = read_structure(&c, spath, &keys, err)) != HS_OK) goto done;
     if ((st = index_rows(&c, p, err)) != HS_OK) goto done;
     size_t w = 1 + c.npillar;
     if (!(c.latest_v = hsi_calloc(ctx, c.nunit * w + 1, sizeof(double)))) {
@@ -1053,7 +1056,6 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
                 r >= 0 ? agg_val(&c, (size_t)r, c.node[c.pillars[k]].col) : NA_NUM;
         if (isfinite(c.latest_v[u * w])) (*nscored)++;
     }
-    if ((st = hsi_html_keys_read(ctx, c.pipeline, &keys, err)) != HS_OK) goto done;
     hs_report_opts o2;
     hs_report_opts_init(&o2);
     if (opts) o2 = *opts;

@@ -81,7 +81,44 @@ void hsi_html_keys_free(hs_ctx *ctx, hsi_html_keys *k)
     hsi_free(ctx, k->compare);
     hsi_free(ctx, k->whatif);
     hsi_free(ctx, k->sensitivity);
+    hsi_free(ctx, k->wset);
+    for (size_t i = 0; i < k->nw; i++)
+        hsi_free(ctx, k->wcode[i]);
+    hsi_free(ctx, k->wcode);
+    hsi_free(ctx, k->wval);
     memset(k, 0, sizeof *k);
+}
+
+/* The weight set [aggregate] names (`weights = NAME`, a [weights NAME] section; the build
+ * checked both), so the page's effective weights are those the build aggregated with. */
+static hs_status read_weight_set(hs_ctx *ctx, hsi_ini *ini, hsi_html_keys *k, hs_error *err)
+{
+    const char *name = NULL;
+    for (size_t i = 0; i < ini->n; i++)
+        if (!strcmp(ini->sec[i].kind, "aggregate")) {
+            hsi_ini_kv *kv = hsi_ini_get(&ini->sec[i], "weights");
+            if (kv) name = kv->val;
+        }
+    if (!name || !strcmp(name, "structure")) return HS_OK;
+    if (!strncmp(name, "pca", 3)) {
+        k->wpca = 1;
+        return HS_OK;
+    }
+    for (size_t i = 0; i < ini->n; i++) {
+        hsi_ini_sec *s = &ini->sec[i];
+        if (strcmp(s->kind, "weights") || !s->name || strcmp(s->name, name)) continue;
+        if (!(k->wset = hsi_strdup(ctx, name)) ||
+            !(k->wcode = hsi_calloc(ctx, s->n + 1, sizeof *k->wcode)) ||
+            !(k->wval = hsi_calloc(ctx, s->n + 1, sizeof *k->wval)))
+            return hsi_err_nomem(err);
+        for (size_t q = 0; q < s->n; q++) {
+            double v;
+            if (hsi_parse_double(s->kv[q].val, &v) != 0) continue;
+            if (!(k->wcode[k->nw] = hsi_strdup(ctx, s->kv[q].key))) return hsi_err_nomem(err);
+            k->wval[k->nw++] = v;
+        }
+    }
+    return HS_OK;
 }
 
 /* The [report] keys of the pipeline file (already checked by the build), paths made
@@ -106,6 +143,7 @@ hs_status hsi_html_keys_read(hs_ctx *ctx, const char *pipeline, hsi_html_keys *k
             if (!*dst[q]) st = hsi_err_nomem(err);
         }
     }
+    if (st == HS_OK) st = read_weight_set(ctx, &ini, k, err);
     hsi_free(ctx, pdir);
     hsi_ini_free(&ini);
     return st;
@@ -201,6 +239,14 @@ hs_status hsi_html_extras(hs_ctx *ctx, const hsi_html_keys *k, const char *ivfil
                           hs_error *err)
 {
     hs_status st = write_map(o, ctx, k, err);
+    hsi_buf_puts(o, ",\"weights\":");
+    if (k->wset) {
+        hsi_buf_puts(o, "{\"from\":\"set\",\"name\":");
+        hsi_html_json_str(o, k->wset);
+        hsi_buf_puts(o, "}");
+    } else {
+        hsi_buf_puts(o, k->wpca ? "{\"from\":\"pca\"}" : "{\"from\":\"structure\"}");
+    }
     /* Sobol' indices: the [report] sensitivity folder, else beside the rank intervals */
     char *sdir = k->sensitivity ? hsi_strdup(ctx, k->sensitivity) : NULL;
     if (!sdir && ivfile) {

@@ -48,6 +48,13 @@ typedef struct hsi_html_keys {
     char *compare;     /* a `humsec compare -o` folder */
     char *whatif;      /* a `humsec whatif -o` folder */
     char *sensitivity; /* a `humsec sensitivity -o` folder */
+    /* the weights [aggregate] aggregates with: a [weights NAME] set (wset, its codes and
+       values), pca(...) (wpca: the page cannot know them) or the structure's (neither) */
+    char *wset;
+    char **wcode;
+    double *wval;
+    size_t nw;
+    int wpca;
 } hsi_html_keys;
 
 HS_INTERNAL hs_status hsi_html_keys_read(hs_ctx *ctx, const char *pipeline, hsi_html_keys *k,
@@ -59,9 +66,10 @@ HS_INTERNAL void hsi_html_keys_free(hs_ctx *ctx, hsi_html_keys *k);
  * Caller frees; NULL for a NULL path or out of memory. */
 HS_INTERNAL char *hsi_html_resolve(hs_ctx *ctx, const char *build_dir, const char *path);
 
-/* Append ,"map":...,"sobol":...,"compare":...,"whatif":...,"whatifRanks":... (each null or
- * a table {file, head, rows}; the map {file, id, text}). ivfile: the rank intervals read, if
- * any (Sobol' indices are looked for beside them). */
+/* Append ,"map":...,"weights":{from: structure|set|pca[,
+ * name]},"sobol":...,"compare":...,"whatif":...,"whatifRanks":... (each null or a table {file,
+ * head, rows}; the map {file, id, text}). ivfile: the rank intervals read, if any (Sobol' indices
+ * are looked for beside them). */
 HS_INTERNAL hs_status hsi_html_extras(hs_ctx *ctx, const hsi_html_keys *k, const char *ivfile,
                                       hsi_buf *out, hs_error *err);
 

@@ -43,9 +43,13 @@ node web/test/report-units.mjs "$proj/d.html" "$proj/d" "$art" "$chromium" "$pro
 
 # The analysis pictures, with a sensitivity analysis, a comparison (B: geometric means of
 # min-max 1-100) and a what-if named in [report], the effective weights from `humsec weights`
-# (web/test/report-pictures.mjs).
+# (web/test/report-pictures.mjs). The index is aggregated with a weight set there.
 sed -e 's/minmax(0, 100)/minmax(1, 100)/' -e 's/^method = arithmetic/method = geometric/' \
     -e '/^\[report\]/,$d' "$proj/districts.pipeline" > "$proj/alt.pipeline"
+# aggregated with a weight set, so the sunburst must show the set's weights, not the structure's
+sed -e 's/^method = arithmetic/method = arithmetic\nweights = alt/' \
+    -e 's/^\[report\]/[weights alt]\nclinic = 3\nSafety = 2\n\n[report]/' "$proj/districts.pipeline" \
+    > "$proj/p.tmp" && mv "$proj/p.tmp" "$proj/districts.pipeline"
 printf 'compare = cmp\nwhatif = wi\nsensitivity = sens\n' >> "$proj/districts.pipeline"
 (cd "$proj" && "$abs" sensitivity districts.pipeline districts.spec --type sa --n 64 -o sens -q &&
     "$abs" compare districts.pipeline alt.pipeline -o cmp -q &&

@@ -66,6 +66,12 @@ function heatmap(model, { level, vars }) {
     <svg viewBox="0 0 ${W} ${H}" width="${W}" role="img" aria-label="Correlations of level ${level}">${g}</svg></figure>`;
 }
 
+function weightNote(w) {
+  if (w && w.from === 'set') return `Weights: the set <code>[weights ${esc(w.name)}]</code> the build aggregated with.`;
+  if (w && w.from === 'pca') return 'The build derived its weights by PCA, which this page does not know: the structure\'s weights are shown.';
+  return 'Weights: the structure\'s.';
+}
+
 /** The structure as a sunburst: the top in the middle, each ring a level down, every arc's
  * angle its effective weight (the product of the normalised weights up to the top). */
 function sunburst(model) {
@@ -112,7 +118,7 @@ function sunburst(model) {
     }
   }
   return `<figure class="chart sunburst"><svg viewBox="${-R - 4} ${-R - 4} ${2 * R + 8} ${2 * R + 8}" width="${2 * R + 8}" role="img" aria-label="The framework by effective weight">${g}</svg>
-    <figcaption>Each arc's angle is its effective weight in ${esc(model.data.index.code)}; hover for the share.</figcaption></figure>`;
+    <figcaption>Each arc's angle is its effective weight in ${esc(model.data.index.code)}; hover for the share. ${weightNote(model.data.weights)}</figcaption></figure>`;
 }
 
 /** One strip per indicator: every unit's raw value; treated points (changed by the [treat]

@@ -150,7 +150,7 @@ try {
   for (const r of ua.rows) {
     const x = ivs.find((y) => y.code === r.uCode);
     if (!x) fail(`rank intervals: no line for ${r.uCode}`);
-    else if (x.lo !== r.q05_rank || x.hi !== r.q95_rank || !near(Number(x.median), num(r.median_rank), 1e-9) || x.rank !== r.nominal_rank)
+    else if (!near(Number(x.lo), num(r.q05_rank), 1e-5) || !near(Number(x.hi), num(r.q95_rank), 1e-5) || !near(Number(x.median), num(r.median_rank), 1e-5) || x.rank !== r.nominal_rank)
       fail(`rank intervals: ${r.uCode} ${x.rank} ${x.lo}-${x.median}-${x.hi}, ua_ranks.csv ${r.nominal_rank} ${r.q05_rank}-${r.median_rank}-${r.q95_rank}`);
   }
   if (ivs.length !== ua.rows.length) fail(`rank intervals: ${ivs.length} lines, expected ${ua.rows.length}`);
