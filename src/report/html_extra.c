@@ -82,6 +82,7 @@ void hsi_html_keys_free(hs_ctx *ctx, hsi_html_keys *k)
     hsi_free(ctx, k->whatif);
     hsi_free(ctx, k->sensitivity);
     hsi_free(ctx, k->wset);
+    hsi_free(ctx, k->impute);
     for (size_t i = 0; i < k->nw; i++)
         hsi_free(ctx, k->wcode[i]);
     hsi_free(ctx, k->wcode);
@@ -144,6 +145,12 @@ hs_status hsi_html_keys_read(hs_ctx *ctx, const char *pipeline, hsi_html_keys *k
         }
     }
     if (st == HS_OK) st = read_weight_set(ctx, &ini, k, err);
+    for (size_t i = 0; st == HS_OK && i < ini.n; i++) {
+        if (strcmp(ini.sec[i].kind, "impute")) continue;
+        hsi_ini_kv *kv = hsi_ini_get(&ini.sec[i], "method");
+        hsi_free(ctx, k->impute);
+        if (!(k->impute = hsi_strdup(ctx, kv ? kv->val : "mean"))) st = hsi_err_nomem(err);
+    }
     hsi_free(ctx, pdir);
     hsi_ini_free(&ini);
     return st;
@@ -239,6 +246,11 @@ hs_status hsi_html_extras(hs_ctx *ctx, const hsi_html_keys *k, const char *ivfil
                           hs_error *err)
 {
     hs_status st = write_map(o, ctx, k, err);
+    hsi_buf_puts(o, ",\"impute\":");
+    if (k->impute)
+        hsi_html_json_str(o, k->impute);
+    else
+        hsi_buf_puts(o, "null");
     hsi_buf_puts(o, ",\"weights\":");
     if (k->wset) {
         hsi_buf_puts(o, "{\"from\":\"set\",\"name\":");

@@ -55,6 +55,7 @@ typedef struct hsi_html_keys {
     double *wval;
     size_t nw;
     int wpca;
+    char *impute; /* the method of the last [impute] step ("mean" when it names none), or NULL */
 } hsi_html_keys;
 
 HS_INTERNAL hs_status hsi_html_keys_read(hs_ctx *ctx, const char *pipeline, hsi_html_keys *k,

@@ -80,6 +80,7 @@ grep -q '"code":"D03".*"name":"Hillside","raw":\[55,null,3,61\],"imputed":\[1\],
 grep -q '"code":"D09".*"raw":\[69,1.5,95,38\],"imputed":\[\],"treated":\[2\]' "$dp" ||
     err "D09: the winsorised incid value not marked"
 grep -q '"pipelineFile":"districts.pipeline"' "$dp" || err "pipeline not named as the build gave it"
+grep -q '"impute":"mean","weights":{"from":"structure"}' "$dp" || err "impute method or weights source"
 grep -q 'District Security Index (test fixture)' "$dp" || err "structure not found from /"
 # levels from the structure: the two pillars are level 2, the index level 3
 grep -q '"aggregates":\[{"code":"Services","name":"Services","level":2},{"code":"Safety","name":"Safety","level":2},{"code":"DSI","name":"District Security Index","level":3}\]' \

@@ -225,7 +225,7 @@ static void test_units_and_keys(void **state)
                  "{\"code\":\"P2\",\"name\":\"Pillar two\",\"level\":2},"
                  "{\"code\":\"TOP\",\"name\":\"Top index\",\"level\":3}]");
     expect(page, "\"map\":{\"file\":\"shapes.geojson\",\"id\":\"code\",\"text\":\"{");
-    expect(page, "\"weights\":{\"from\":\"set\",\"name\":\"w\"}");
+    expect(page, "\"impute\":null,\"weights\":{\"from\":\"set\",\"name\":\"w\"}");
     expect(page, "\"sobol\":null,\"compare\":null,\"whatif\":null");
     expect(page, "\"pipelineFile\":\"x.pipeline\"");
     free(page);

@@ -263,18 +263,30 @@ function whatifChart(model) {
     <figcaption>Mean absolute rank change of the units when each element's weight is set to 0 (${esc(t.file)}, <code>humsec whatif</code>): the longer the bar, the more the ranking leans on it.</figcaption></figure>`;
 }
 
+/** One picture's HTML; a picture that cannot be drawn says so and leaves the rest of the page. */
+function safely(name, draw) {
+  try {
+    return draw();
+  } catch (e) {
+    console.error(`${name}: ${e.message}`); // the browser tests fail on console errors
+    return `<p class="muted small">The ${esc(name)} could not be drawn.</p>`;
+  }
+}
+
 export function renderCharts(app, model) {
-  const block = (id, title, body, note = '') =>
-    body ? `<div class="chart-block" id="${id}"><h3>${title}</h3>${note ? `<p class="muted small">${note}</p>` : ''}<div class="charts">${body}</div></div>` : '';
-  const corr = levels(model).map((l) => heatmap(model, l)).join('');
+  const block = (id, title, draw, note = '') => {
+    const body = safely(title, draw);
+    return body ? `<div class="chart-block" id="${id}"><h3>${title}</h3>${note ? `<p class="muted small">${note}</p>` : ''}<div class="charts">${body}</div></div>` : '';
+  };
+  const corr = () => levels(model).map((l) => heatmap(model, l)).join('');
   const html =
-    block('chart-framework', 'The framework', sunburst(model)) +
+    block('chart-framework', 'The framework', () => sunburst(model)) +
     block('chart-corr', 'Correlations', corr, `Pearson correlations between the ${model.noun.many}' values${esc(model.inYear)} (normalised indicators, aggregate scores), per level; pairs with a missing value are left out.`) +
-    block('chart-dist', 'Indicator distributions', distributions(model)) +
-    block('chart-sobol', "Sensitivity: Sobol' indices", sobolBars(model)) +
-    block('chart-ranks', 'Rank intervals', rankIntervals(model)) +
-    block('chart-compare', 'Comparison of two builds', compareChart(model)) +
-    block('chart-whatif', 'What if an element is removed', whatifChart(model));
+    block('chart-dist', 'Indicator distributions', () => distributions(model)) +
+    block('chart-sobol', "Sensitivity: Sobol' indices", () => sobolBars(model)) +
+    block('chart-ranks', 'Rank intervals', () => rankIntervals(model)) +
+    block('chart-compare', 'Comparison of two builds', () => compareChart(model)) +
+    block('chart-whatif', 'What if an element is removed', () => whatifChart(model));
   if (!html) return;
   app.appendChild(
     el(`<section class="card analysis" id="analysis"><div class="card-head"><h2>Analysis</h2></div>${html}</section>`)

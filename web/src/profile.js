@@ -62,7 +62,8 @@ function pullBlock(model, u) {
 function imputedNote(model, u) {
   const names = [...(u.imputedSet || [])].map((j) => model.data.indicators[j]).filter(Boolean);
   if (!names.length) return '';
-  return ` <span class="imputed-note">Imputed, so left out above: ${names
+  const how = /^(i_)?latest/.test(model.data.impute || '') ? ' (the last value reported, carried forward)' : '';
+  return ` <span class="imputed-note">Imputed${how}, so left out above: ${names
     .map((i) => `<span class="imputed" data-ind="${esc(i.code)}">${esc(i.name || i.code)}</span>`)
     .join(', ')}.</span>`;
 }
