@@ -11,16 +11,21 @@ void cmd_report_help(void)
          "                     [--quiet]\n"
          "\n"
          "Write one self-contained HTML page (it opens from disk, no network needed) from a\n"
-         "folder that 'humsec build' wrote: a world map of the latest year, the ranking table\n"
-         "with pillar scores and rank intervals (sortable, searchable), a profile per country\n"
-         "(pillars, what pulls the score down most, trend since the first year) and the method\n"
-         "and sources with their licences. See docs/report.md.\n"
+         "folder that 'humsec build' wrote: a map of the latest year, the ranking table\n"
+         "with pillar scores and rank intervals (sortable, searchable), a profile per unit\n"
+         "(pillars, what pulls the score down most, trend since the first year), pictures (the\n"
+         "framework by effective weight, correlations per level, indicator distributions with\n"
+         "treated points; Sobol' indices, rank intervals, compare and what-if charts from the\n"
+         "folders the pipeline's [report] section names) and the method and sources with their\n"
+         "licences. Units that are not countries get a map only from the boundary file\n"
+         "'[report] map = FILE.geojson' names. See docs/report.md.\n"
          "\n"
          "options:\n"
          "  -o, --output FILE    the page to write (required)\n"
          "  --structure CSV      the index structure (default: the file summary.json names)\n"
          "  --intervals CSV      rank intervals (default: ua_ranks.csv or rank_intervals.csv\n"
-         "                       in BUILD_DIR if there; 'humsec sensitivity' writes them)\n"
+         "                       in BUILD_DIR if there; 'humsec sensitivity' writes them;\n"
+         "                       Sobol' indices are read from sa_indices.csv beside them)\n"
          "  --forecasts CSV      a forecast summary ('humsec forecast --table FILE -o DIR'\n"
          "                       writes DIR/summary.csv): adds the watchlist, a map and a\n"
          "                       table of P(>= 25 deaths in a month within 3, 6, 12 months)\n"
@@ -82,8 +87,8 @@ int cmd_report(int argc, char **argv)
     if (hs_report_html(ctx, dir, &opts, out, &info, &err) != HS_OK)
         rc = cli_fail(&err);
     else if (!quiet)
-        fprintf(stderr, "humsec: wrote %s (%zu countries scored, %.1f MB)\n", out,
-                info.units_scored, (double)info.bytes / 1e6);
+        fprintf(stderr, "humsec: wrote %s (%zu units scored, %.1f MB)\n", out, info.units_scored,
+                (double)info.bytes / 1e6);
     hs_ctx_free(ctx);
     return rc;
 }

@@ -608,6 +608,23 @@ static hs_status pl_step_common(const char *fn, hsi_ini_sec *s, hsi_step *st_, h
     return HS_OK;
 }
 
+/* [report]: what `humsec report` draws (docs/report.md). The build only checks the keys;
+ * the report reads the values, paths relative to the pipeline's folder. */
+static hs_status pl_report_section(const char *fn, hsi_ini_sec *s, hs_error *err)
+{
+    static const char *const keys[] = {"map", "map_id", "compare", "whatif", "sensitivity"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        hsi_ini_kv *kv = hsi_ini_get(s, keys[k]);
+        if (kv && !*kv->val)
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "'%s' is empty (expected a file or folder)", keys[k]);
+    }
+    if (hsi_ini_get(s, "map_id") && !hsi_ini_get(s, "map"))
+        return hsi_err(err, HS_ERR_PIPELINE, fn, s->line, s->col,
+                       "[report] has 'map_id' but no 'map = FILE.geojson'");
+    return pl_unused(fn, s, "map, map_id, compare, whatif, sensitivity", err);
+}
+
 hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const hsi_units *u,
                              hsi_pipeline *p, hs_error *err)
 {
@@ -644,6 +661,10 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
     for (size_t i = 1; i < ini->n; i++) {
         hsi_ini_sec *s = &ini->sec[i];
         if (!strcmp(s->kind, "data") || !strcmp(s->kind, "weights")) continue;
+        if (!strcmp(s->kind, "report")) { /* not a step: read by the report */
+            if ((st = pl_report_section(fn, s, err))) return st;
+            continue;
+        }
         hsi_step *stp = &p->step[p->nstep];
         stp->line = s->line;
         const char *outname;

@@ -26,6 +26,7 @@ typedef struct rnode {
     double w;    /* weight within the parent, as declared */
     double eff;  /* effective weight in the top score */
     long pillar; /* index into the pillar list, -1 if none */
+    int level;   /* 1 for indicators; the structure's Level for aggregates */
     long col;    /* column in Aggregated.csv, -1 if absent */
 } rnode;
 
@@ -34,8 +35,11 @@ typedef struct coll {
     hs_ctx *ctx;
     char *summary; /* summary.json text */
     char *title, *pipeline, *structure, *data, *index;
-    hsi_csv agg, meta, iv;
-    int have_agg, have_meta, have_iv;
+    char *pipeline_shown; /* the pipeline as summary.json names it */
+    hsi_csv agg, meta, iv, raw, trt;
+    int have_agg, have_meta, have_iv, have_raw, have_trt;
+    long *aggs; /* node indices of the aggregates with a column, the top last */
+    size_t naggs;
     rnode *node;
     size_t nnode;
     long top;      /* node index of the top aggregate */
@@ -65,6 +69,10 @@ static void coll_free(coll *c)
     if (c->have_agg) hsi_csv_free(&c->agg);
     if (c->have_meta) hsi_csv_free(&c->meta);
     if (c->have_iv) hsi_csv_free(&c->iv);
+    if (c->have_raw) hsi_csv_free(&c->raw);
+    if (c->have_trt) hsi_csv_free(&c->trt);
+    hsi_free(ctx, c->pipeline_shown);
+    hsi_free(ctx, c->aggs);
     hsi_free(ctx, c->node);
     hsi_free(ctx, c->pillars);
     hsi_free(ctx, c->inds);
@@ -192,9 +200,34 @@ static const char *meta_get(const hsi_csv *m, size_t r, long j)
     return j >= 0 ? hsi_csv_get(m, r, (size_t)j) : "";
 }
 
+/* Aggregates without a Level: one above their highest child (COINr's levels). Then the list
+ * of aggregates with a column, by level, for the correlation maps. */
+static void set_levels(coll *c)
+{
+    for (size_t pass = 0; pass < c->nnode; pass++) {
+        int changed = 0;
+        for (size_t i = 0; i < c->nnode; i++) {
+            rnode *n = &c->node[i];
+            if (n->is_ind || n->level) continue;
+            int hi = 0, open = 0;
+            for (size_t k = 0; k < c->nnode; k++)
+                if (!strcmp(c->node[k].parent, n->code)) {
+                    if (!c->node[k].level) open = 1;
+                    if (c->node[k].level > hi) hi = c->node[k].level;
+                }
+            if (!open && hi) n->level = hi + 1, changed = 1;
+        }
+        if (!changed) break;
+    }
+    for (int lv = 2; lv < 100; lv++)
+        for (size_t i = 0; i < c->nnode; i++)
+            if (!c->node[i].is_ind && c->node[i].level == lv && c->node[i].col >= 0)
+                c->aggs[c->naggs++] = (long)i;
+}
+
 /* Read the structure's indicators and aggregates, find the top, the pillars and the
  * effective weights (product of normalised sibling weights up to the top). */
-static hs_status read_structure(coll *c, const char *path, hs_error *err)
+static hs_status read_structure(coll *c, const char *path, const hsi_html_keys *keys, hs_error *err)
 {
     hs_status st = hsi_csv_read(c->ctx, path, &c->meta, err);
     if (st != HS_OK) return st;
@@ -203,6 +236,7 @@ static hs_status read_structure(coll *c, const char *path, hs_error *err)
     long jc = hsi_csv_find(m, "iCode"), jn = hsi_csv_find(m, "iName");
     long jp = hsi_csv_find(m, "Parent"), jt = hsi_csv_find(m, "Type");
     long jw = hsi_csv_find(m, "Weight"), jd = hsi_csv_find(m, "Direction");
+    long jl = hsi_csv_find(m, "Level");
     if (jc < 0 || jt < 0)
         return hsi_err(err, HS_ERR_SCHEMA, path, 1, 0,
                        "not an index structure: the columns iCode and Type are needed");
@@ -222,8 +256,12 @@ static hs_status read_structure(coll *c, const char *path, hs_error *err)
         n->dir = isfinite(d) && d < 0 ? -1 : 1;
         double w = cell_num(meta_get(m, r, jw));
         n->w = isfinite(w) && w >= 0 ? w : 1.0;
+        for (size_t q = 0; q < keys->nw; q++) /* the build's weight set overrides */
+            if (!strcmp(keys->wcode[q], n->code)) n->w = keys->wval[q];
         n->pillar = -1;
         n->col = hsi_csv_find(&c->agg, n->code);
+        double lv = cell_num(meta_get(m, r, jl));
+        n->level = ind ? 1 : isfinite(lv) && lv >= 2 && lv < 100 ? (int)lv : 0;
     }
     /* The top: the index named in summary.json, else the first parentless aggregate. */
     c->top = c->index ? node_find(c, c->index) : -1;
@@ -234,8 +272,10 @@ static hs_status read_structure(coll *c, const char *path, hs_error *err)
                        "no top aggregate of this structure is a column of Aggregated.csv: "
                        "is it the structure the build used? (--structure)");
     if (!(c->pillars = hsi_calloc(c->ctx, c->nnode, sizeof(long))) ||
-        !(c->inds = hsi_calloc(c->ctx, c->nnode, sizeof(long))))
+        !(c->inds = hsi_calloc(c->ctx, c->nnode, sizeof(long))) ||
+        !(c->aggs = hsi_calloc(c->ctx, c->nnode, sizeof(long))))
         return hsi_err_nomem(err);
+    set_levels(c);
     const char *top = c->node[c->top].code;
     for (size_t i = 0; i < c->nnode; i++)
         if (!c->node[i].is_ind && !strcmp(c->node[i].parent, top) && c->node[i].col >= 0) {
@@ -601,6 +641,58 @@ static void write_node_list(hsi_buf *o, const coll *c, const long *idx, size_t n
     }
 }
 
+/* Row of table t (uCode and Time columns) for unit `code` at time t, or -1. */
+static long table_row(const coll *c, const hsi_csv *t, const char *code)
+{
+    long ju = hsi_csv_find(t, "uCode"), jt = hsi_csv_find(t, "Time");
+    if (ju < 0) return -1;
+    for (size_t r = 0; r < t->nrow; r++) {
+        if (strcmp(hsi_csv_get(t, r, (size_t)ju), code)) continue;
+        double tv = jt >= 0 ? cell_num(hsi_csv_get(t, r, (size_t)jt)) : NA_NUM;
+        if ((isfinite(tv) ? (long)tv : 0) == c->latest) return (long)r;
+    }
+    return -1;
+}
+
+/* The unit's raw values in the latest time (Raw.csv), the indicators whose value was
+ * imputed (missing in Raw.csv, present after the steps) and those the [treat] step changed
+ * (treated_points.csv), as indices into `indicators`. */
+static void write_unit_raw(hsi_buf *o, const coll *c, const char *code, long arow)
+{
+    long rr = c->have_raw ? table_row(c, &c->raw, code) : -1;
+    long tr = c->have_trt ? table_row(c, &c->trt, code) : -1;
+    hsi_buf_puts(o, ",\"raw\":[");
+    for (size_t i = 0; i < c->nind; i++) {
+        long j = rr >= 0 ? hsi_csv_find(&c->raw, c->node[c->inds[i]].code) : -1;
+        hsi_buf_puts(o, i ? "," : "");
+        json_num(o, j >= 0 ? cell_num(hsi_csv_get(&c->raw, (size_t)rr, (size_t)j)) : NA_NUM);
+    }
+    hsi_buf_puts(o, "],\"imputed\":[");
+    int first = 1;
+    for (size_t i = 0; rr >= 0 && arow >= 0 && i < c->nind; i++) {
+        long j = hsi_csv_find(&c->raw, c->node[c->inds[i]].code);
+        if (j < 0 || isfinite(cell_num(hsi_csv_get(&c->raw, (size_t)rr, (size_t)j)))) continue;
+        if (!isfinite(agg_val(c, (size_t)arow, c->node[c->inds[i]].col))) continue;
+        hsi_buf_printf(o, "%s%zu", first ? "" : ",", i);
+        first = 0;
+    }
+    hsi_buf_puts(o, "],\"treated\":[");
+    first = 1;
+    for (size_t i = 0; tr >= 0 && i < c->nind; i++) {
+        long j = hsi_csv_find(&c->trt, c->node[c->inds[i]].code);
+        const char *v = j >= 0 ? hsi_csv_get(&c->trt, (size_t)tr, (size_t)j) : "";
+        if (!*v || !strcmp(v, "NA")) continue;
+        hsi_buf_printf(o, "%s%zu", first ? "" : ",", i);
+        first = 0;
+    }
+    hsi_buf_puts(o, "],\"agg\":[");
+    for (size_t a = 0; a < c->naggs; a++) {
+        hsi_buf_puts(o, a ? "," : "");
+        json_num(o, arow >= 0 ? agg_val(c, (size_t)arow, c->node[c->aggs[a]].col) : NA_NUM);
+    }
+    hsi_buf_puts(o, "]");
+}
+
 /* One unit: latest values, ranks (competition ranks among units, computed here from the same
  * numbers ranks.csv holds), the series of the top and of each pillar, the rank interval. */
 static void write_unit(hsi_buf *o, const coll *c, size_t u)
@@ -648,6 +740,7 @@ static void write_unit(hsi_buf *o, const coll *c, size_t u)
         hsi_buf_puts(o, ",\"name\":");
         hsi_html_json_str(o, name);
     }
+    write_unit_raw(o, c, code, r);
     hsi_buf_puts(o, ",\"interval\":");
     write_interval(o, c, code);
     hsi_buf_puts(o, "}");
@@ -664,7 +757,7 @@ static void write_structure_rows(hsi_buf *o, const coll *c)
         hsi_buf_puts(o, ",\"parent\":");
         hsi_html_json_str(o, n->parent);
         hsi_buf_printf(o, ",\"type\":\"%s\",\"level\":%d,\"direction\":%d,\"effWeight\":",
-                       n->is_ind ? "Indicator" : "Aggregate", n->is_ind ? 1 : 2, n->dir);
+                       n->is_ind ? "Indicator" : "Aggregate", n->level, n->dir);
         json_num(o, n->eff);
         hsi_buf_puts(o, "}");
     }
@@ -801,7 +894,18 @@ static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char 
     write_node_list(o, c, c->pillars, c->npillar, 0);
     hsi_buf_puts(o, "],\"indicators\":[");
     write_node_list(o, c, c->inds, c->nind, 1);
-    hsi_buf_puts(o, "],\"intervals\":");
+    hsi_buf_puts(o, "],\"aggregates\":[");
+    for (size_t a = 0; a < c->naggs; a++) {
+        const rnode *n = &c->node[c->aggs[a]];
+        hsi_buf_puts(o, a ? ",{\"code\":" : "{\"code\":");
+        hsi_html_json_str(o, n->code);
+        hsi_buf_puts(o, ",\"name\":");
+        hsi_html_json_str(o, *n->name ? n->name : n->code);
+        hsi_buf_printf(o, ",\"level\":%d}", n->level);
+    }
+    hsi_buf_printf(o, "],\"treatedFile\":%s,\"rawFile\":%s,\"intervals\":",
+                   c->have_trt ? "\"treated_points.csv\"" : "null",
+                   c->have_raw ? "\"Raw.csv\"" : "null");
     if (ivfile) {
         const char *base = strrchr(ivfile, '/') ? strrchr(ivfile, '/') + 1 : ivfile;
         hsi_buf_puts(o, "{\"file\":");
@@ -817,7 +921,7 @@ static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char 
         write_unit(o, c, u);
     }
     hsi_buf_puts(o, "],\"method\":{\"pipelineFile\":");
-    hsi_html_json_str(o, c->pipeline ? c->pipeline : "");
+    hsi_html_json_str(o, c->pipeline_shown ? c->pipeline_shown : "");
     hsi_buf_puts(o, ",\"datasets\":[");
     /* the datasets are the summary's "datasets" array, copied as it is (strings only) */
     const char *ds = strstr(c->summary, "\n  \"datasets\": [");
@@ -847,6 +951,49 @@ static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char 
     hsi_free(c->ctx, csv);
 }
 
+/* The pipeline, structure and data as found from the build folder (summary.json gives
+ * them relative to where the build ran); the pipeline's name as given is kept for the page. */
+static hs_status resolve_inputs(coll *c, const char *dir, hs_error *err)
+{
+    char **v[] = {&c->pipeline, &c->structure, &c->data};
+    if (c->pipeline && !(c->pipeline_shown = hsi_strdup(c->ctx, c->pipeline)))
+        return hsi_err_nomem(err);
+    for (size_t i = 0; i < 3; i++) {
+        if (!*v[i]) continue;
+        char *r = hsi_html_resolve(c->ctx, dir, *v[i]);
+        if (!r) return hsi_err_nomem(err);
+        hsi_free(c->ctx, *v[i]);
+        *v[i] = r;
+    }
+    return HS_OK;
+}
+
+/* A sensitivity folder holds no build: say how its results reach a report. */
+static hs_status sensitivity_hint(hs_ctx *ctx, const char *dir, hs_status st, hs_error *err)
+{
+    char *sj = path_join(ctx, dir, "sensitivity.json");
+    if (sj && file_exists(sj))
+        st = hsi_err(err, HS_ERR_IO, dir, 0, 0,
+                     "a folder of `humsec sensitivity`, not of `humsec build`: report the build "
+                     "and name this folder in the pipeline ([report] sensitivity = DIR) or give "
+                     "--intervals %s/ua_ranks.csv",
+                     dir);
+    hsi_free(ctx, sj);
+    return st;
+}
+
+/* A table of the build folder the page can do without (older builds lack it). */
+static hs_status read_optional(coll *c, const char *dir, const char *name, hsi_csv *t, int *have,
+                               hs_error *err)
+{
+    char *p = path_join(c->ctx, dir, name);
+    if (!p) return hsi_err_nomem(err);
+    hs_status st = HS_OK;
+    if (file_exists(p) && (st = hsi_csv_read(c->ctx, p, t, err)) == HS_OK) *have = 1;
+    hsi_free(c->ctx, p);
+    return st;
+}
+
 hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *opts, hsi_buf *out,
                            char **title_out, size_t *nscored, hs_error *err)
 {
@@ -855,19 +1002,25 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
     c.ctx = ctx;
     *title_out = NULL;
     *nscored = 0;
-    char *p = NULL, *ivfile = NULL;
+    char *p = NULL, *ivfile = NULL, *svfile = NULL;
+    hsi_html_keys keys;
+    memset(&keys, 0, sizeof keys);
     size_t len = 0;
     hs_status st;
     if (!(p = path_join(ctx, dir, "summary.json"))) {
         st = hsi_err_nomem(err);
         goto done;
     }
-    if ((st = hsi_read_file(ctx, p, &c.summary, &len, err)) != HS_OK) goto done;
+    if ((st = hsi_read_file(ctx, p, &c.summary, &len, err)) != HS_OK) {
+        st = sensitivity_hint(ctx, dir, st, err);
+        goto done;
+    }
     c.title = summary_str(ctx, c.summary, "title");
     c.pipeline = summary_str(ctx, c.summary, "pipeline");
     c.structure = summary_str(ctx, c.summary, "structure");
     c.data = summary_str(ctx, c.summary, "data");
     c.index = summary_str(ctx, c.summary, "index");
+    if ((st = resolve_inputs(&c, dir, err)) != HS_OK) goto done;
     hsi_free(ctx, p);
     if (!(p = path_join(ctx, dir, "Aggregated.csv"))) {
         st = hsi_err_nomem(err);
@@ -887,7 +1040,8 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
                      "relative to where the build ran): give it with --structure");
         goto done;
     }
-    if ((st = read_structure(&c, spath, err)) != HS_OK) goto done;
+    if ((st = hsi_html_keys_read(ctx, c.pipeline, &keys, err)) != HS_OK) goto done;
+    if ((st = read_structure(&c, spath, &keys, err)) != HS_OK) goto done;
     if ((st = index_rows(&c, p, err)) != HS_OK) goto done;
     size_t w = 1 + c.npillar;
     if (!(c.latest_v = hsi_calloc(ctx, c.nunit * w + 1, sizeof(double)))) {
@@ -902,7 +1056,20 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
                 r >= 0 ? agg_val(&c, (size_t)r, c.node[c.pillars[k]].col) : NA_NUM;
         if (isfinite(c.latest_v[u * w])) (*nscored)++;
     }
-    if ((st = read_intervals(&c, dir, opts, &ivfile, err)) != HS_OK) goto done;
+    hs_report_opts o2;
+    hs_report_opts_init(&o2);
+    if (opts) o2 = *opts;
+    if (!o2.intervals && keys.sensitivity) {
+        if (!(svfile = path_join(ctx, keys.sensitivity, "ua_ranks.csv"))) {
+            st = hsi_err_nomem(err);
+            goto done;
+        }
+        o2.intervals = svfile;
+    }
+    if ((st = read_intervals(&c, dir, &o2, &ivfile, err)) != HS_OK) goto done;
+    if ((st = read_optional(&c, dir, "Raw.csv", &c.raw, &c.have_raw, err)) != HS_OK ||
+        (st = read_optional(&c, dir, "treated_points.csv", &c.trt, &c.have_trt, err)) != HS_OK)
+        goto done;
     const char *title = opts && opts->title   ? opts->title
                         : c.title && *c.title ? c.title
                                               : c.node[c.top].name;
@@ -912,6 +1079,7 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
     }
     write_page_data(out, &c, ivfile, title,
                     (opts && opts->lower_is_better) || c.node[c.top].dir < 0);
+    if ((st = hsi_html_extras(ctx, &keys, ivfile, out, err)) != HS_OK) goto done;
     hsi_buf_puts(out, ",\"watchlist\":");
     if (opts && opts->forecasts) {
         if ((st = write_watchlist(out, ctx, opts->forecasts, err)) != HS_OK) goto done;
@@ -923,6 +1091,8 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
 done:
     hsi_free(ctx, p);
     hsi_free(ctx, ivfile);
+    hsi_free(ctx, svfile);
+    hsi_html_keys_free(ctx, &keys);
     coll_free(&c);
     return st;
 }

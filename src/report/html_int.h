@@ -40,4 +40,38 @@ HS_INTERNAL void hsi_html_raw(hsi_buf *b, const char *s, size_t len);
 /* Append s as a JSON string that is also safe inside <script>: <, > and & are \u-escaped. */
 HS_INTERNAL void hsi_html_json_str(hsi_buf *b, const char *s);
 
+/* The [report] section of a pipeline (docs/report.md): paths relative to the pipeline's
+ * folder already joined to it; NULL when absent. */
+typedef struct hsi_html_keys {
+    char *map;         /* boundary file (GeoJSON) for units that are not countries */
+    char *map_id;      /* feature property holding the unit code ("id": the feature's id) */
+    char *compare;     /* a `humsec compare -o` folder */
+    char *whatif;      /* a `humsec whatif -o` folder */
+    char *sensitivity; /* a `humsec sensitivity -o` folder */
+    /* the weights [aggregate] aggregates with: a [weights NAME] set (wset, its codes and
+       values), pca(...) (wpca: the page cannot know them) or the structure's (neither) */
+    char *wset;
+    char **wcode;
+    double *wval;
+    size_t nw;
+    int wpca;
+    char *impute; /* the method of the last [impute] step ("mean" when it names none), or NULL */
+} hsi_html_keys;
+
+HS_INTERNAL hs_status hsi_html_keys_read(hs_ctx *ctx, const char *pipeline, hsi_html_keys *k,
+                                         hs_error *err);
+HS_INTERNAL void hsi_html_keys_free(hs_ctx *ctx, hsi_html_keys *k);
+
+/* A path summary.json names (relative to where the build ran) as found from the build
+ * folder `build_dir`: tried under each folder above it, nearest first, then as it is.
+ * Caller frees; NULL for a NULL path or out of memory. */
+HS_INTERNAL char *hsi_html_resolve(hs_ctx *ctx, const char *build_dir, const char *path);
+
+/* Append ,"map":...,"weights":{from: structure|set|pca[,
+ * name]},"sobol":...,"compare":...,"whatif":...,"whatifRanks":... (each null or a table {file,
+ * head, rows}; the map {file, id, text}). ivfile: the rank intervals read, if any (Sobol' indices
+ * are looked for beside them). */
+HS_INTERNAL hs_status hsi_html_extras(hs_ctx *ctx, const hsi_html_keys *k, const char *ivfile,
+                                      hsi_buf *out, hs_error *err);
+
 #endif

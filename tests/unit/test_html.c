@@ -160,11 +160,97 @@ static void test_collect(void **state)
     assert_int_equal(system(cmd), 0); /* NOLINT(cert-env33-c): the test's own folder */
 }
 
+/* A build folder reported from another current folder: summary.json's relative paths are
+ * found from the build folder up; the pipeline's [report] section gives the boundary file
+ * (relative to the pipeline) and its weight set changes the effective weights; a value
+ * missing in Raw.csv but present after the steps is imputed; levels come from the
+ * structure. Values worked out by hand. */
+static void test_units_and_keys(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hs_html_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sub[1100], p[1200], here[4096];
+    snprintf(sub, sizeof sub, "%s/out", dir);
+    assert_int_equal(mkdir(sub, 0777), 0);
+    snprintf(sub, sizeof sub, "%s/out/b", dir);
+    assert_int_equal(mkdir(sub, 0777), 0);
+    put(dir, "structure.csv",
+        "Level,iCode,iName,Direction,Weight,Parent,Type\n"
+        "1,a,A,1,1,P1,Indicator\n1,b,B,1,3,P1,Indicator\n"
+        "1,c,C,1,1,P2,Indicator\n2,P1,Pillar one,1,2,TOP,Aggregate\n"
+        "2,P2,Pillar two,1,1,TOP,Aggregate\n3,TOP,Top index,1,1,,Aggregate\n");
+    /* the set gives a weight 3 (b keeps 3): a = 3/6 * 2/3 = 1/3, b = 1/3, c = 1/3 */
+    put(dir, "x.pipeline",
+        "structure = structure.csv\n[aggregate]\nweights = w\n[weights w]\na = 3\n"
+        "[report]\nmap = shapes.geojson\nmap_id = code\n");
+    put(dir, "shapes.geojson", "{\"type\":\"FeatureCollection\",\"features\":[]}\n");
+    put(sub, "Aggregated.csv",
+        "\"uCode\",\"uName\",\"a\",\"b\",\"c\",\"P1\",\"P2\",\"TOP\"\n"
+        "\"D1\",\"One\",0.5,0.2,0.3,0.3,0.3,0.3\n\"D2\",\"Two\",0.1,0.4,0.9,0.3,0.9,0.5\n");
+    put(sub, "Raw.csv",
+        "\"uCode\",\"uName\",\"a\",\"b\",\"c\"\n\"D1\",\"One\",NA,2,3\n"
+        "\"D2\",\"Two\",1,4,9\n");
+    put(sub, "treated_points.csv", "\"uCode\",\"a\",\"b\",\"c\"\n\"D1\",,,\n\"D2\",,\"winhi\",\n");
+    put(sub, "summary.json",
+        "{\n  \"pipeline\": \"x.pipeline\",\n  \"structure\": "
+        "\"structure.csv\",\n  \"index\": \"TOP\",\n  \"scores\": []\n}\n");
+
+    /* hsi_html_resolve: found under a folder above, else as given; absolute as it is */
+    char *r = hsi_html_resolve(NULL, sub, "structure.csv");
+    snprintf(p, sizeof p, "%s/structure.csv", dir);
+    assert_string_equal(r, p);
+    free(r);
+    r = hsi_html_resolve(NULL, sub, "nowhere/none.csv");
+    assert_string_equal(r, "nowhere/none.csv");
+    free(r);
+    r = hsi_html_resolve(NULL, sub, "/abs/x.csv");
+    assert_string_equal(r, "/abs/x.csv");
+    free(r);
+
+    assert_non_null(getcwd(here, sizeof here));
+    assert_int_equal(chdir("/"), 0);
+    snprintf(p, sizeof p, "%s/r.html", dir);
+    hs_error err = {0};
+    hs_status st = hs_report_html(NULL, sub, NULL, p, NULL, &err);
+    assert_int_equal(chdir(here), 0);
+    if (st != HS_OK) fail_msg("hs_report_html: %s", err.msg);
+    char *page = slurp(p);
+    expect(page, "{\"code\":\"a\",\"name\":\"A\",\"weight\":0.333333,");
+    expect(page, "{\"code\":\"b\",\"name\":\"B\",\"weight\":0.333333,");
+    expect(page, "\"name\":\"One\",\"raw\":[null,2,3],\"imputed\":[0],\"treated\":[],"
+                 "\"agg\":[0.3,0.3,0.3]");
+    expect(page, "\"name\":\"Two\",\"raw\":[1,4,9],\"imputed\":[],\"treated\":[1],");
+    expect(page, "\"aggregates\":[{\"code\":\"P1\",\"name\":\"Pillar one\",\"level\":2},"
+                 "{\"code\":\"P2\",\"name\":\"Pillar two\",\"level\":2},"
+                 "{\"code\":\"TOP\",\"name\":\"Top index\",\"level\":3}]");
+    expect(page, "\"map\":{\"file\":\"shapes.geojson\",\"id\":\"code\",\"text\":\"{");
+    expect(page, "\"impute\":null,\"weights\":{\"from\":\"set\",\"name\":\"w\"}");
+    expect(page, "\"sobol\":null,\"compare\":null,\"whatif\":null");
+    expect(page, "\"pipelineFile\":\"x.pipeline\"");
+    free(page);
+
+    /* a boundary file that is no GeoJSON object: an error naming it, and no page */
+    put(dir, "shapes.geojson", "[1, 2]\n");
+    (void)remove(p); /* the page of the run above: a failed run must write none */
+    assert_int_equal(chdir("/"), 0);
+    st = hs_report_html(NULL, sub, NULL, p, NULL, &err);
+    assert_int_equal(chdir(here), 0);
+    assert_int_equal(st, HS_ERR_PARSE);
+    assert_non_null(strstr(err.msg, "not a GeoJSON FeatureCollection"));
+    assert_int_equal(access(p, F_OK), -1);
+
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0); /* NOLINT(cert-env33-c): the test's own folder */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_raw_escape),
         cmocka_unit_test(test_collect),
+        cmocka_unit_test(test_units_and_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,12 +15,11 @@ export function renderHeader(app, model) {
       <div class="hero-text">
         <div class="eyebrow">${esc(d.index.code)}${model.year ? ` · ${esc(model.year)}` : ''}</div>
         <h1>${esc(d.title || d.index.name)}</h1>
-        <p class="lede">${esc(d.index.name)} for ${model.scored.length} countries${esc(model.inYear)}${d.times.length > 1 ? `, with trends since ${esc(d.times[0])}` : ''}. Click a country on
-        the map or in the table for its profile.</p>
+        <p class="lede">${esc(d.index.name)} for ${model.scored.length} ${model.noun.many}${esc(model.inYear)}${d.times.length > 1 ? `, with trends since ${esc(d.times[0])}` : ''}. Click a ${model.noun.one}${model.mapShown ? ' on the map or' : ''} in the table for its profile.</p>
       </div>
       <div class="kpis">
         ${best ? card('Highest', best.name, model.fmt(best.score)) : ''}
-        ${med != null ? card('Median score', model.fmt(med), `${model.scored.length} countries`) : ''}
+        ${med != null ? card('Median score', model.fmt(med), `${model.scored.length} ${model.noun.many}`) : ''}
         ${worst ? card('Lowest', worst.name, model.fmt(worst.score)) : ''}
       </div>
     </header>`)

@@ -9,6 +9,7 @@ import { renderTable } from './table.js';
 import { createProfile } from './profile.js';
 import { renderMethod } from './method.js';
 import { renderWatchlist } from './watchlist.js';
+import { renderCharts } from './charts.js';
 
 function readJson(id) {
   const node = document.getElementById(id);
@@ -24,6 +25,7 @@ function start() {
   renderMap(app, model, readJson('hs-topo'), open);
   renderTable(app, model, open);
   renderWatchlist(app, model, readJson('hs-topo'), open);
+  renderCharts(app, model);
   renderMethod(app, model);
   app.appendChild(profile.node);
   document.body.dataset.ready = '1';

@@ -18,12 +18,19 @@ function codeTables(codes, names) {
 
 export function prepare(data, codes, names) {
   const iso = codeTables(codes, names);
+  // Units are countries when most codes are ISO 3166-1 alpha-3 codes: then the world map,
+  // ISO names and the word "countries"; otherwise "units", and a map only from the
+  // boundary file the pipeline's [report] section names.
+  const nIso = data.units.filter((u) => iso.has(u.code)).length;
+  const countries = data.units.length > 0 && nIso * 2 > data.units.length;
   const units = data.units.map((u) => {
-    const c = iso.get(u.code);
+    const c = countries ? iso.get(u.code) : null;
     return {
       ...u,
       name: u.name || (c && c.name) || u.code,
       num: c ? c.num : null,
+      imputedSet: new Set(u.imputed || []),
+      treatedSet: new Set(u.treated || []),
     };
   });
   const scored = units.filter((u) => isNum(u.score));
@@ -65,6 +72,10 @@ export function prepare(data, codes, names) {
     isoNum: new Map([...iso].map(([a3, c]) => [a3, c.num])),
     isoNames: new Map([...iso].filter(([, c]) => c.name).map(([a3, c]) => [a3, c.name])),
     lowerIsBetter,
+    countries,
+    mapShown: !!data.map || countries,
+    // the words for a unit: countries only when the codes are countries'
+    noun: countries ? { one: 'country', many: 'countries', One: 'Country' } : { one: 'unit', many: 'units', One: 'Unit' },
     year,
     inYear: year ? ` in ${year}` : '',
   };
@@ -80,7 +91,8 @@ export function shortfalls(model, u) {
   const out = [];
   model.data.indicators.forEach((ind, j) => {
     const x = u.ind[j];
-    if (!isNum(x)) return;
+    // an imputed value is the imputation's guess, not the unit's strength or weakness
+    if (!isNum(x) || (u.imputedSet && u.imputedSet.has(j))) return;
     const [a, b] = model.indRange[j];
     const gap = b > a ? (model.lowerIsBetter ? x - a : b - x) / (b - a) : 0;
     out.push({ ind, value: x, gap, pull: gap * ind.weight });

@@ -22,7 +22,7 @@ function pillarBlock(model, u) {
       const bar = isNum(v)
         ? `<i style="width:${Math.max(1, pos(v)).toFixed(1)}%;background:${model.pillarColour[j](v)}"></i>`
         : '';
-      const mk = med != null ? `<b class="median" style="left:${pos(med).toFixed(1)}%" title="median country"></b>` : '';
+      const mk = med != null ? `<b class="median" style="left:${pos(med).toFixed(1)}%" title="median ${model.noun.one}"></b>` : '';
       const rank = u.pillarRanks[j];
       return `<div class="pillar-row"><div class="pillar-name">${esc(p.name || p.code)}
         <span class="muted">${rank ? `${ordinal(rank)} of ${model.scored.length}` : ''}</span></div>
@@ -31,8 +31,8 @@ function pillarBlock(model, u) {
     })
     .join('');
   return `<h3>Pillars</h3><div class="pillars">${rows}</div>
-    <p class="muted small">Bars span the lowest to the highest country${esc(model.inYear)};
-    the tick marks the median country.</p>`;
+    <p class="muted small">Bars span the lowest to the highest ${model.noun.one}${esc(model.inYear)};
+    the tick marks the median ${model.noun.one}.</p>`;
 }
 
 function pullBlock(model, u) {
@@ -53,9 +53,19 @@ function pullBlock(model, u) {
     .join('');
   const title = model.lowerIsBetter ? 'What drives the score up most' : 'What pulls the score down most';
   return `<h3>${title}</h3><ol class="pulls">${rows}</ol>
-    <p class="muted small">Each indicator's distance from the best country${esc(model.inYear)}
+    <p class="muted small">Each indicator's distance from the best ${model.noun.one}${esc(model.inYear)}
     (as a share of the range between the worst and the best), times its effective weight in
-    the index. The longest bars cost the most points.</p>`;
+    the index. The longest bars cost the most points.${imputedNote(model, u)}</p>`;
+}
+
+/** Imputed indicators are named apart: their values are estimates, not the unit's own. */
+function imputedNote(model, u) {
+  const names = [...(u.imputedSet || [])].map((j) => model.data.indicators[j]).filter(Boolean);
+  if (!names.length) return '';
+  const how = /^(i_)?latest/.test(model.data.impute || '') ? ' (the last value reported, carried forward)' : '';
+  return ` <span class="imputed-note">Imputed${how}, so left out above: ${names
+    .map((i) => `<span class="imputed" data-ind="${esc(i.code)}">${esc(i.name || i.code)}</span>`)
+    .join(', ')}.</span>`;
 }
 
 function trendBlock(model, u) {
@@ -143,7 +153,7 @@ export function createProfile(model) {
         <div class="stat"><span>Rank</span><b>${scored ? `${u.rank} <small>of ${model.scored.length}</small>` : '–'}</b></div>
         ${interval}
       </div>
-      ${scored ? pillarBlock(model, u) + pullBlock(model, u) : '<p>Not enough data to score this country in the latest year.</p>'}
+      ${scored ? pillarBlock(model, u) + pullBlock(model, u) : `<p>Not enough data to score this ${model.noun.one} in the latest year.</p>`}
       ${trendBlock(model, u)}`;
     node.dataset.code = code;
     node.hidden = false;

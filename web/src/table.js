@@ -18,7 +18,7 @@ export function renderTable(app, model, open) {
   const d = model.data;
   const cols = [
     { key: 'rank', label: 'Rank', num: true, get: (u) => u.rank },
-    { key: 'name', label: 'Country', num: false, get: (u) => u.name },
+    { key: 'name', label: model.noun.One, num: false, get: (u) => u.name },
     { key: 'score', label: d.index.code, num: true, get: (u) => u.score },
     ...d.pillars.map((p, j) => ({
       key: `p${j}`,
@@ -38,7 +38,7 @@ export function renderTable(app, model, open) {
 
   const section = el(`<section class="card" id="ranking">
       <div class="card-head"><h2>Ranking${model.year ? ` ${esc(model.year)}` : ''}</h2>
-        <input type="search" class="search" placeholder="Search a country…" aria-label="Search a country"></div>
+        <input type="search" class="search" placeholder="Search a ${model.noun.one}…" aria-label="Search a ${model.noun.one}"></div>
       <p class="note intervals-note"></p>
       <div class="table-wrap"><table class="ranking"><thead><tr></tr></thead><tbody></tbody></table></div>
       <p class="note not-scored"></p>
