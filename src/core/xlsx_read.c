@@ -412,7 +412,9 @@ static void sh_cell_end(xl_book *b)
 {
     const char *t = b->c_type;
     int inl = !strcmp(t, "inlineStr");
-    if (b->has_f && !b->has_v) {
+    /* openpyxl writes a formula's missing result as an empty <v/>; only a text result may be
+     * empty */
+    if (b->has_f && (!b->has_v || (b->text.len == 0 && strcmp(t, "str") != 0))) {
         xl_fail_cell(b, b->c_row, b->c_col,
                      "formula without a stored result (open and save the workbook in a "
                      "spreadsheet program, or paste the values, so the cell holds its "
