@@ -36,6 +36,8 @@ static const char sst_xml[] =
     "<si><r><t>A</t></r><r><rPr><b/></rPr><t xml:space=\"preserve\">UT</t></r>"
     "<rPh sb=\"0\" eb=\"1\"><t>ignored</t></rPh></si><si><t>Time</t></si><si><t/></si></sst>";
 
+static const char empty_sheet_xml[] = "<worksheet " NS "><sheetData/></worksheet>";
+
 static char book_path[512];
 
 /* Write a workbook with the parts above, `sheet1` as iData's XML (NULL: leave the part out);
@@ -48,8 +50,7 @@ static const char *write_book(const char *sheet1, const char *wb)
     assert_non_null(z);
     const char *names[] = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml",
                            "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"};
-    const char *texts[] = {wb ? wb : wb_xml, rels_xml, sst_xml, sheet1,
-                           "<worksheet " NS "><sheetData/></worksheet>"};
+    const char *texts[] = {wb ? wb : wb_xml, rels_xml, sst_xml, sheet1, empty_sheet_xml};
     for (size_t i = 0; i < 5; i++) {
         if (!texts[i]) continue;
         zip_source_t *s = zip_source_buffer(z, texts[i], strlen(texts[i]), 0);
