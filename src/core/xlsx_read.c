@@ -628,7 +628,7 @@ static hs_status xl_open_read(hs_ctx *ctx, zip_source_t *src, const unsigned cha
     }
     zip_error_t ze;
     zip_error_init(&ze);
-    zip_t *za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+    zip_t *za = zip_open_from_source(src, ZIP_RDONLY, &ze);
     if (!za) {
         int code = zip_error_code_zip(&ze);
         hs_status st = code == ZIP_ER_NOZIP

@@ -225,6 +225,19 @@ static void test_not_books(void **state)
     memset(&err, 0, sizeof err);
     assert_int_equal(read_sheet(NULL, "iData", &c, &err), HS_ERR_PARSE);
     assert_non_null(strstr(err.msg, "sheet 'iData' is missing from the workbook"));
+    /* a byte of the first part's compressed data changed: a decompression, checksum or XML
+     * error in that part, never a table */
+    FILE *fp = fopen(write_book(NULL, NULL), "rb");
+    assert_non_null(fp);
+    unsigned char raw[4096];
+    size_t n = fread(raw, 1, sizeof raw, fp);
+    (void)fclose(fp);
+    (void)unlink(book_path);
+    assert_true(n > 100 && memcmp(raw + 30, "xl/workbook.xml", 15) == 0);
+    raw[50] ^= 0x55;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(hsi_xlsx_sheet_parse(NULL, raw, n, "m.xlsx", "iData", &c, &err), HS_ERR_PARSE);
+    assert_string_equal(err.file, "m.xlsx:xl/workbook.xml");
     memset(&err, 0, sizeof err);
     assert_int_equal(hsi_xlsx_sheet_read(NULL, "no-such.xlsx", "iData", &c, &err), HS_ERR_IO);
     hs_error_format(&err, got, sizeof got);
