@@ -8,6 +8,7 @@
  * parameter or method is an error that points at its line and column.
  */
 #include "../index/engine_int.h"
+#include "../core/xlsx_int.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -176,6 +177,26 @@ static int pl_title_utf8(hs_ctx *ctx, const char *fn, long line, hsi_pipeline *p
     return fx < 0 ? -1 : 0;
 }
 
+/* ---- .xlsx workbooks: `structure_sheet` at the top, `sheet` in [data] ---------------- */
+
+/* The sheet named by `key` in section s for the file `file` into *dst (NULL when absent):
+ * only a workbook (.xlsx, .xlsm) has sheets. */
+static hs_status pl_xlsx_sheet(hs_ctx *ctx, const char *fn, hsi_ini_sec *s, const char *key,
+                               const char *file, char **dst, hs_error *err)
+{
+    hsi_ini_kv *kv = hsi_ini_get(s, key);
+    if (!kv) return HS_OK;
+    if (!hsi_xlsx_is_book(file))
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->col,
+                       "'%s' names a sheet of an .xlsx workbook, but %s is not one (expected a "
+                       "file ending in .xlsx)",
+                       key, file);
+    if (!kv->val[0])
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "'%s' is empty (expected the name of a sheet)", key);
+    return (*dst = hsi_strdup(ctx, kv->val)) ? HS_OK : hsi_err_nomem(err);
+}
+
 /* The top and data sections of a parsed pipeline file at `path`. */
 static hs_status pl_top(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini *ini, hs_error *err)
 {
@@ -203,7 +224,9 @@ static hs_status pl_top(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini 
                        "no 'structure = FILE' at the top of the pipeline (expected the index "
                        "structure in COINr's iMeta shape)");
     if (!(p->meta_file = hsi_path_beside(ctx, p->file, kv->val))) goto nomem;
-    if ((st = pl_unused(fn, top, "title, structure", err))) return st;
+    if ((st = pl_xlsx_sheet(ctx, fn, top, "structure_sheet", p->meta_file, &p->meta_sheet, err)))
+        return st;
+    if ((st = pl_unused(fn, top, "title, structure, structure_sheet", err))) return st;
 
     hsi_ini_sec *ds = NULL;
     for (size_t i = 1; i < ini->n; i++)
@@ -264,9 +287,10 @@ static hs_status pl_top(hs_ctx *ctx, const char *path, hsi_pipeline *p, hsi_ini 
         if ((kv = hsi_ini_get(ds, rk[i])) && hsi_parse_long(kv->val, rd[i]) != 0)
             return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                            "'%s' is '%s' (expected a year)", rk[i], kv->val);
+    if ((st = pl_xlsx_sheet(ctx, fn, ds, "sheet", o->file, &o->sheet, err))) return st;
     if ((st = pl_unused(fn, ds,
                         "file, shape, unit, name, time, code, value, na, exclude, "
-                        "from, to",
+                        "from, to, sheet",
                         err)))
         return st;
     return HS_OK;
@@ -949,8 +973,10 @@ void hsi_pipeline_free(hs_ctx *ctx, hsi_pipeline *p)
     hsi_free(ctx, p->file);
     hsi_free(ctx, p->title);
     hsi_free(ctx, p->meta_file);
+    hsi_free(ctx, p->meta_sheet);
     hsi_data_opts *o = &p->data;
     hsi_free(ctx, o->file);
+    hsi_free(ctx, o->sheet);
     hsi_free(ctx, o->unit_col);
     hsi_free(ctx, o->name_col);
     hsi_free(ctx, o->time_col);

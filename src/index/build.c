@@ -143,7 +143,7 @@ static hs_status build_run(hs_ctx *ctx, const char *path, const hs_build_src *sr
     hsi_log(ctx, 0, "structure: %s", b->pl.meta_file);
     st = src ? hsi_meta_parse(ctx, src->structure, src->structure_len, b->pl.meta_file, &b->meta,
                               err)
-             : hsi_meta_read(ctx, b->pl.meta_file, &b->meta, err);
+             : hsi_meta_read_sheet(ctx, b->pl.meta_file, b->pl.meta_sheet, &b->meta, err);
     if (st) goto fail;
     hsi_log(ctx, 0, "data: %s", b->pl.data.file);
     b->d = hsi_calloc(ctx, 1, sizeof *b->d);

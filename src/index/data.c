@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../core/csv_int.h"
+#include "../core/xlsx_int.h"
 
 typedef struct data_key {
     const char *code;
@@ -519,6 +520,15 @@ hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, 
     hsi_csv c;
     memset(u, 0, sizeof *u);
     memset(raw, 0, sizeof *raw);
+    if (hsi_xlsx_is_book(o->file)) { /* a sheet read as the same table: the same checks */
+        hs_status st = hsi_xlsx_sheet_read(ctx, o->file, o->sheet ? o->sheet : "iData", &c, err);
+        if (st) return st;
+        char label[sizeof err->file];
+        snprintf(label, sizeof label, "%s", c.file);
+        st = data_from_csv(ctx, o, m, &c, u, raw, err);
+        hsi_xlsx_err_cell(err, label);
+        return st;
+    }
     hs_status st = hsi_csv_read(ctx, o->file, &c, err);
     if (st) return st;
     return data_from_csv(ctx, o, m, &c, u, raw, err);

@@ -55,6 +55,9 @@ typedef struct hsi_meta {
 } hsi_meta;
 
 HS_INTERNAL hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *err);
+/* The same, reading sheet `sheet` (NULL: iMeta) when path is an .xlsx workbook. */
+HS_INTERNAL hs_status hsi_meta_read_sheet(hs_ctx *ctx, const char *path, const char *sheet,
+                                          hsi_meta *m, hs_error *err);
 /* The same from text in memory; `name` is used in messages. */
 HS_INTERNAL hs_status hsi_meta_parse(hs_ctx *ctx, const char *text, size_t len, const char *name,
                                      hsi_meta *m, hs_error *err);
@@ -119,6 +122,7 @@ typedef struct hsi_data_opts {
     char **exclude;          /* fnmatch patterns of unit codes to drop */
     long time_from, time_to; /* keep only this range (inclusive); HSI_NO_TIME = open */
     long line;               /* line of the data entry in the pipeline (messages) */
+    char *sheet;             /* the sheet of an .xlsx data file (NULL: iData) */
 } hsi_data_opts;
 
 HS_INTERNAL hs_status hsi_data_read(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m,
@@ -194,6 +198,7 @@ typedef struct hsi_pipeline {
     char *file;
     char *title;
     char *meta_file;
+    char *meta_sheet; /* the sheet of an .xlsx structure file (NULL: iMeta) */
     hsi_data_opts data;
     size_t nstep;
     hsi_step *step;

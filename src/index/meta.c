@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../core/csv_int.h"
+#include "../core/xlsx_int.h"
 
 static int meta_is_na(const char *s)
 {
@@ -491,8 +492,23 @@ static hs_status meta_from_csv(hs_ctx *ctx, hsi_csv *in, const char *path, hsi_m
 
 hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *err)
 {
+    return hsi_meta_read_sheet(ctx, path, NULL, m, err);
+}
+
+hs_status hsi_meta_read_sheet(hs_ctx *ctx, const char *path, const char *sheet, hsi_meta *m,
+                              hs_error *err)
+{
     hsi_csv c;
     memset(m, 0, sizeof *m);
+    if (hsi_xlsx_is_book(path)) { /* a sheet read as the same table: the same checks */
+        hs_status st = hsi_xlsx_sheet_read(ctx, path, sheet ? sheet : "iMeta", &c, err);
+        if (st) return st;
+        char label[sizeof err->file];
+        snprintf(label, sizeof label, "%s", c.file);
+        st = meta_from_csv(ctx, &c, label, m, err);
+        hsi_xlsx_err_cell(err, label);
+        return st;
+    }
     hs_status st = hsi_csv_read(ctx, path, &c, err);
     if (st) return st;
     return meta_from_csv(ctx, &c, path, m, err);
