@@ -266,6 +266,25 @@ hs_status hs_weights_write_csv(const hs_weight *w, size_t n, const hs_sink *out,
 hs_status hs_weights_write_file(hs_ctx *ctx, const hs_build *b, const hs_weight *w, size_t n,
                                 const char *path, hs_error *err);
 
+/** Benefit-of-the-doubt aggregation (docs/methods.md section 3.5), what `method = bod`
+ *  does in a pipeline: each unit's score under the weights that favour it most, found by a
+ *  linear programme (GLPK), in [0, 1]. `size` must be sizeof(hs_bod_opts): hs_bod_opts_init
+ *  sets it and the defaults (equal nominal weights, free shares, no dat_thresh). */
+typedef struct hs_bod_opts {
+    size_t size;
+    const double *weights; /**< k nominal weights > 0, or NULL for equal ones */
+    double lower, upper;   /**< each child's share of a unit's score kept within [lower, upper]
+                                times its nominal share (0 <= lower <= 1 <= upper); 0 and
+                                INFINITY leave the weights free */
+    double dat_thresh;     /**< a unit with fewer than this share of its k values gets NaN */
+} hs_bod_opts;
+void hs_bod_opts_init(hs_bod_opts *o);
+/** Scores of n units with k values each, x row-major (x[c*k + i]); NaN is missing (a unit
+ *  lacking one of c's values is left out of c's benchmark, never read as 0). score: n (OUT);
+ *  weights: n*k (OUT; NaN where missing) or NULL. HS_ERR_DOMAIN for a value < 0. */
+hs_status hs_bod(hs_ctx *ctx, const double *x, size_t n, size_t k, const hs_bod_opts *o,
+                 double *score, double *weights, hs_error *err);
+
 /* ---------------------------------------------------------------------------------------
  * Output files (docs/humsec.1.md, "OUTPUTS"). A path is written only when nothing is there
  * or a regular file is; a device, FIFO, socket, folder or symbolic link is refused

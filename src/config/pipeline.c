@@ -452,6 +452,7 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
     const char *n = pm.name;
     if (!strncmp(n, "a_", 2)) n += 2;
     as->p = 0;
+    as->p2 = 0;
     as->dat_thresh = 0;
     if (!strcmp(n, "arithmetic") || !strcmp(n, "amean") || !strcmp(n, "mean"))
         as->kind = HSI_AGG_AMEAN;
@@ -481,6 +482,22 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
         return HS_OK;
     } else if (!strcmp(n, "copeland")) {
         as->kind = HSI_AGG_COPELAND;
+    } else if (!strcmp(n, "bod")) {
+        /* bod or bod(lower, upper): shares as multiples of the nominal share (bod.c) */
+        as->kind = HSI_AGG_BOD;
+        as->p2 = INFINITY;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 2, err))) return st;
+        if (pm.nargs == 1) return pl_nargs(fn, kv, &pm, 2, 2, err);
+        if (pm.nargs == 2) {
+            as->p = pm.args[0];
+            as->p2 = pm.args[1];
+        }
+        if (!(as->p >= 0 && as->p <= 1 && as->p2 >= 1))
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "bod(%g, %g): the share bounds must satisfy 0 <= lower <= 1 <= upper "
+                           "(multiples of each child's nominal share; bod(1, 1) fixes them)",
+                           as->p, as->p2);
+        return HS_OK;
     } else if (!strcmp(n, "rgm")) {
         as->kind = HSI_AGG_RGM;
         if ((st = pl_nargs(fn, kv, &pm, 0, 1, err))) return st;
@@ -491,7 +508,7 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
     else
         return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                        "unknown aggregation '%s' (expected arithmetic, geometric, harmonic, "
-                       "genmean(p), rgm(top), wmax, copeland or mpi(sign))",
+                       "genmean(p), rgm(top), wmax, copeland, mpi(sign) or bod(lower, upper))",
                        pm.name);
     return pl_nargs(fn, kv, &pm, 0, 0, err);
 }
@@ -794,7 +811,7 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             stp->agg_node = hsi_calloc(ctx, m->n + 1, sizeof *stp->agg_node);
             stp->weight = hsi_calloc(ctx, m->n + 1, sizeof(double));
             if (!stp->agg_node || !stp->weight) return hsi_err_nomem(err);
-            hsi_agg_spec base = {HSI_AGG_AMEAN, 0, 0};
+            hsi_agg_spec base = {HSI_AGG_AMEAN, 0, 0, 0};
             hsi_ini_kv *kv = hsi_ini_get(s, "method");
             if (kv && (st = pl_agg_method(fn, kv, &base, err))) return st;
             for (size_t q = 0; q < m->n; q++)

@@ -160,6 +160,7 @@ typedef enum hsi_impute_kind {
 typedef struct hsi_agg_spec {
     hsi_agg_kind kind;
     double p;
+    double p2;         /* bod: upper share bound (p: the lower one) */
     double dat_thresh; /* minimum share of non-missing children (0 = any one) */
 } hsi_agg_spec;
 
