@@ -178,9 +178,10 @@ hs_status hs_bod(hs_ctx *ctx, const double *x, size_t n, size_t k, const hs_bod_
     for (size_t i = 0; i < k; i++) {
         w[i] = o->weights ? o->weights[i] : 1;
         if (!(w[i] > 0) || !isfinite(w[i])) {
+            double bad = w[i];
             hsi_free(ctx, w);
             return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
-                           "hs_bod: weight %zu is %g (expected a positive number)", i + 1, w[i]);
+                           "hs_bod: weight %zu is %g (expected a positive number)", i + 1, bad);
         }
     }
     hs_status st =
