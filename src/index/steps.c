@@ -454,7 +454,7 @@ const char *hsi_agg_name(hsi_agg_kind k)
 /* Copeland or benefit-of-the-doubt scores of one aggregate: every unit against every other
  * of its time slice (all rows with per = all), over the children's columns cc[] with weights
  * wt[]. */
-static hs_status steps_copeland(hs_build *b, const hsi_step *sp, const hsi_dset *out,
+static hs_status steps_copeland(const hs_build *b, const hsi_step *sp, const hsi_dset *out,
                                 const hsi_node *pn, const long *cc, const double *wt, double *dst,
                                 hs_error *err)
 {
@@ -503,7 +503,7 @@ static hs_status steps_copeland(hs_build *b, const hsi_step *sp, const hsi_dset 
     return st;
 }
 
-static hs_status steps_aggregate_pass(hs_build *b, const hsi_step *sp, const double *weight,
+static hs_status steps_aggregate_pass(const hs_build *b, const hsi_step *sp, const double *weight,
                                       const hsi_dset *in, hsi_dset *out, hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
@@ -588,6 +588,12 @@ static hs_status steps_aggregate_pass(hs_build *b, const hsi_step *sp, const dou
     return st;
 }
 
+hs_status hsi_aggregate_pass(const hs_build *b, const hsi_step *sp, const double *weight,
+                             const hsi_dset *in, hsi_dset *out, hs_error *err)
+{
+    return steps_aggregate_pass(b, sp, weight, in, out, err);
+}
+
 /* PCA weights (COINr get_PCA with by_groups, used as a weight set): for every aggregate whose
  * children are all of level L, the first principal component's loadings of the children's
  * columns in `agg` (every row), which replace their weights in w. */
@@ -652,6 +658,10 @@ static hs_status steps_pca_weights(hs_build *b, const hsi_step *sp, const hsi_ds
 static hs_status steps_aggregate(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                                  hs_error *err)
 {
+    if (sp->optw) { /* optimised weights (optweights.c) replace the level's in sp->weight */
+        hs_status os = hsi_optw_step(b, sp, in, err);
+        if (os) return os;
+    }
     hs_status st = steps_aggregate_pass(b, sp, sp->weight, in, out, err);
     if (st || sp->pca_level <= 0) return st;
     st = steps_pca_weights(b, sp, out, sp->weight, err);
