@@ -117,6 +117,11 @@ hs_status hsi_bod(hs_ctx *ctx, const double *x, const double *w, size_t k, size_
             return hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
                            "benefit of the doubt needs values >= 0, got %g", x[j]);
         }
+    /* GLPK keeps its memory in a per-thread environment: one made here is freed here, so
+     * worker threads leave nothing behind, and a caller's own is left alone */
+    int env = glp_init_env();
+    if (env > 1) return hsi_err_nomem(err);
+    int term = glp_term_out(GLP_OFF); /* the scaler writes to standard output */
     bod_lp q = {.x = x, .w = w, .n = n, .k = k, .lo = lo, .hi = hi};
     size_t cap = (n + 2 * k) * k + 1;
     unsigned char *ok = hsi_calloc(ctx, n + 1, 1);
@@ -150,6 +155,8 @@ hs_status hsi_bod(hs_ctx *ctx, const double *x, const double *w, size_t k, size_
     hsi_free(ctx, q.ja);
     hsi_free(ctx, q.ar);
     hsi_free(ctx, q.av);
+    glp_term_out(term);
+    if (env == 0) glp_free_env();
     return st;
 }
 
