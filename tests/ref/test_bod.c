@@ -23,6 +23,8 @@
  * along C's constraint 0.2 w1 + w2 = 1 (as 0.96 w1 + 0.2) until w1 = 0.6 w2: w2 = 1/1.12,
  * w1 = 0.6/1.12, A = 0.8/1.12 = 5/7 (A's own row gives 0.714 and B's 0.714, both <= 1).
  * B's and D's free optima have shares 1/2 and 4/7, inside the bounds: they stay 5/6 and 7/12.
+ * Beyond these, random programmes of seven units on three indicators, free and bounded, are
+ * checked against the best vertex found by enumerating every one.
  */
 #include "testutil.h"
 
@@ -112,6 +114,115 @@ static void test_hand_bounds(void **state)
     assert_int_equal(hs_bod(NULL, neg, 2, 2, &o, s, w, &err), HS_ERR_DOMAIN);
     o.size = 8;
     assert_int_equal(hs_bod(NULL, X, 5, 2, &o, s, w, &err), HS_ERR_USAGE);
+}
+
+/* ---- brute force: the optimum of a bounded linear programme is at a vertex, where k of its
+ * constraints hold with equality; every choice of k constraints is solved by Gaussian
+ * elimination and the best feasible one kept. Independent of GLPK's simplex. */
+
+#define BK 3 /* indicators */
+#define BN 7 /* units */
+#define BM (BN + 3 * BK)
+
+static int solve3(double a[BK][BK + 1], double *x)
+{
+    for (int c = 0; c < BK; c++) {
+        int p = c;
+        for (int r = c + 1; r < BK; r++)
+            if (fabs(a[r][c]) > fabs(a[p][c])) p = r;
+        if (fabs(a[p][c]) < 1e-12) return -1;
+        for (int j = 0; j <= BK; j++) {
+            double t = a[c][j];
+            a[c][j] = a[p][j];
+            a[p][j] = t;
+        }
+        for (int r = 0; r < BK; r++) {
+            if (r == c) continue;
+            double f = a[r][c] / a[c][c];
+            for (int j = c; j <= BK; j++)
+                a[r][j] -= f * a[c][j];
+        }
+    }
+    for (int i = 0; i < BK; i++)
+        x[i] = a[i][BK] / a[i][i];
+    return 0;
+}
+
+/* max y_c . w subject to rows A w <= b (units, w >= 0, share bounds lo/hi times 1/BK) */
+static double brute(const double *y, size_t c, double lo, double hi)
+{
+    double A[BM][BK], b[BM];
+    int m = 0;
+    for (int j = 0; j < BN; j++, m++) {
+        for (int i = 0; i < BK; i++)
+            A[m][i] = y[j * BK + i];
+        b[m] = 1;
+    }
+    for (int i = 0; i < BK; i++, m++) {
+        for (int l = 0; l < BK; l++)
+            A[m][l] = l == i ? -1 : 0;
+        b[m] = 0;
+    }
+    const double *yc = y + c * BK;
+    for (int side = 0; side < 2; side++)
+        for (int i = 0; i < BK; i++, m++) { /* lo: f s S - y_i w_i <= 0; hi: y_i w_i - f s S */
+            double f = (side ? hi : lo) / BK, sg = side ? 1 : -1;
+            for (int l = 0; l < BK; l++)
+                A[m][l] = sg * ((l == i ? yc[l] : 0) - f * yc[l]);
+            b[m] = 0;
+        }
+    double best = -1;
+    for (int p = 0; p < m; p++)
+        for (int q = p + 1; q < m; q++)
+            for (int r = q + 1; r < m; r++) {
+                int rows[3] = {p, q, r};
+                double a[BK][BK + 1], w[BK];
+                for (int i = 0; i < BK; i++) {
+                    for (int l = 0; l < BK; l++)
+                        a[i][l] = A[rows[i]][l];
+                    a[i][BK] = b[rows[i]];
+                }
+                if (solve3(a, w)) continue;
+                int ok = 1;
+                for (int t = 0; t < m && ok; t++) {
+                    double v = 0;
+                    for (int l = 0; l < BK; l++)
+                        v += A[t][l] * w[l];
+                    ok = v <= b[t] + 1e-9;
+                }
+                double o = 0;
+                for (int l = 0; l < BK; l++)
+                    o += yc[l] * w[l];
+                if (ok && o > best) best = o;
+            }
+    return best;
+}
+
+/* Random positive data (a fixed linear congruential sequence), free and bounded shares. */
+static void test_brute_force(void **state)
+{
+    (void)state;
+    unsigned long long z = 12345;
+    double y[BN * BK];
+    static const double bounds[][2] = {{0, INFINITY}, {0.5, 1.5}, {0.8, 1.2}, {1, 1}, {0, 1.2}};
+    for (int rep = 0; rep < 20; rep++) {
+        for (int i = 0; i < BN * BK; i++) {
+            z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+            y[i] = 0.05 + (double)(z >> 11) / 9007199254740992.0 * 100;
+        }
+        for (size_t t = 0; t < sizeof bounds / sizeof bounds[0]; t++) {
+            hs_bod_opts o;
+            hs_bod_opts_init(&o);
+            o.lower = bounds[t][0];
+            o.upper = bounds[t][1];
+            double s[BN];
+            hs_error err = {0};
+            assert_int_equal(hs_bod(NULL, y, BN, BK, &o, s, NULL, &err), HS_OK);
+            for (size_t c = 0; c < BN; c++)
+                TU_ASSERT_CLOSE(s[c], brute(y, c, o.lower, isinf(o.upper) ? 1e9 : o.upper), 1e-9,
+                                "GLPK against vertex enumeration");
+        }
+    }
 }
 
 static const char META[] = "Level,iCode,iName,Direction,Weight,Parent,Type\n"
@@ -226,9 +337,8 @@ static void test_asem(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hand_free),
-        cmocka_unit_test(test_hand_bounds),
-        cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_hand_free),   cmocka_unit_test(test_hand_bounds),
+        cmocka_unit_test(test_brute_force), cmocka_unit_test(test_pipeline),
         cmocka_unit_test(test_asem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
