@@ -281,7 +281,7 @@ typedef struct hs_bod_opts {
 void hs_bod_opts_init(hs_bod_opts *o);
 /** Scores of n units with k values each, x row-major (x[c*k + i]); NaN is missing (a unit
  *  lacking one of c's values is left out of c's benchmark, never read as 0). score: n (OUT);
- *  weights: n*k (OUT; NaN where missing) or NULL. HS_ERR_DOMAIN for a value < 0. */
+ *  weights: n*k (OUT; NaN where missing) or NULL. HS_ERR_DOMAIN for a value < 0 or infinite. */
 hs_status hs_bod(hs_ctx *ctx, const double *x, size_t n, size_t k, const hs_bod_opts *o,
                  double *score, double *weights, hs_error *err);
 

@@ -107,15 +107,21 @@ static hs_status bod_unit(const bod_lp *q, size_t c, double *score, double *wout
     return ok ? HS_OK : HS_ERR_INTERNAL;
 }
 
+/* Outside BoD's domain: below 0, or infinite (GLPK stops the program on one). */
+static int bod_bad(double v)
+{
+    return v < 0 || isinf(v);
+}
+
 hs_status hsi_bod(hs_ctx *ctx, const double *x, const double *w, size_t k, size_t n, double lo,
                   double hi, double dat_thresh, int neg_na, double *score, double *wout,
                   size_t *bad, hs_error *err)
 {
     for (size_t j = 0; j < n * k; j++)
-        if (x[j] < 0 && !neg_na) {
+        if (bod_bad(x[j]) && !neg_na) {
             if (bad) *bad = j;
             return hsi_err(err, HS_ERR_DOMAIN, NULL, 0, 0,
-                           "benefit of the doubt needs values >= 0, got %g", x[j]);
+                           "benefit of the doubt needs finite values >= 0, got %g", x[j]);
         }
     /* GLPK keeps its memory in a per-thread environment: one made here is freed here, so
      * worker threads leave nothing behind, and a caller's own is left alone */
@@ -135,7 +141,7 @@ hs_status hsi_bod(hs_ctx *ctx, const double *x, const double *w, size_t k, size_
     for (size_t j = 0; j < n && st == HS_OK; j++) {
         ok[j] = 1;
         for (size_t i = 0; i < k; i++)
-            ok[j] &= !(x[j * k + i] < 0);
+            ok[j] &= !bod_bad(x[j * k + i]);
     }
     q.ok = ok;
     for (size_t c = 0; c < n && st == HS_OK; c++) {

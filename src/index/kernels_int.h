@@ -239,8 +239,8 @@ HS_INTERNAL double hsi_cronbach(const double *const *cols, size_t k, size_t n);
  * Benefit-of-the-doubt scores (bod.c, docs/methods.md section 3.5) of n units x (row-major,
  * n rows of k children) with nominal weights w (k), each child's share of a unit's score kept
  * within [lo, hi] times its nominal share (0 and INFINITY: free). A unit with fewer than
- * dat_thresh of its children gets NaN. A value < 0 is an error (HS_ERR_DOMAIN, *bad = its
- * index in x) unless neg_na, when its unit gets NaN and is no unit's benchmark.
+ * dat_thresh of its children gets NaN. A value < 0 or infinite is an error (HS_ERR_DOMAIN,
+ * *bad = its index in x) unless neg_na, when its unit gets NaN and is no unit's benchmark.
  * wout: n*k weights (NaN where missing) or NULL. Allocates with ctx; calls GLPK.
  */
 HS_INTERNAL hs_status hsi_bod(hs_ctx *ctx, const double *x, const double *w, size_t k, size_t n,

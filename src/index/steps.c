@@ -487,7 +487,7 @@ static hs_status steps_copeland(const hs_build *b, const hsi_step *sp, const hsi
                 st = hsi_err(
                     err, HS_ERR_DOMAIN, b->pl.file, sp->line, 0,
                     "benefit of the doubt of '%s' for unit '%s'%s: child '%s' is %s "
-                    "(expected a value >= 0; normalise to a range such as minmax(0, 1), or "
+                    "(expected a finite value >= 0; normalise to a range such as minmax(0, 1), or "
                     "nonpositive = na)",
                     pn->code, b->units.code[out->row[ix[bad / kk]]],
                     steps_time_str(sl.time[s], tb, sizeof tb),

@@ -110,8 +110,9 @@ static void test_hand_bounds(void **state)
     o.weights = zw;
     assert_int_equal(hs_bod(NULL, X, 5, 2, &o, s, w, &err), HS_ERR_USAGE);
     o.weights = NULL;
-    const double neg[] = {1, -0.5, 0.5, 0.5};
+    const double neg[] = {1, -0.5, 0.5, 0.5}, inf[] = {1, INFINITY, 0.5, 0.5};
     assert_int_equal(hs_bod(NULL, neg, 2, 2, &o, s, w, &err), HS_ERR_DOMAIN);
+    assert_int_equal(hs_bod(NULL, inf, 2, 2, &o, s, w, &err), HS_ERR_DOMAIN);
     o.size = 8;
     assert_int_equal(hs_bod(NULL, X, 5, 2, &o, s, w, &err), HS_ERR_USAGE);
 }
