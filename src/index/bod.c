@@ -25,6 +25,7 @@ typedef struct bod_lp {
     size_t n, k;
     double lo, hi;
     const unsigned char *ok;
+    const double *sc; /* x's column i was multiplied by sc[i] */
     /* scratch: 1-based triplets for glp_load_matrix, the children used */
     int *ia, *ja;
     double *ar;
@@ -92,16 +93,15 @@ static hs_status bod_unit(const bod_lp *q, size_t c, double *score, double *wout
     glp_smcp parm;
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
-    glp_scale_prob(p, GLP_SF_AUTO);
     /* w = 0 is feasible and c's own row bounds the objective: optimal unless GLPK fails */
     int rc = glp_simplex(p, &parm);
     int ok = rc == 0 && glp_get_status(p) == GLP_OPT;
     *score = ok ? glp_get_obj_val(p) : (double)NAN;
-    if (wout) {
+    if (wout) { /* back to the values' own units */
         for (size_t i = 0; i < q->k; i++)
             wout[i] = NAN;
         for (size_t a = 0; a < m && ok; a++)
-            wout[q->av[a]] = glp_get_col_prim(p, (int)a + 1);
+            wout[q->av[a]] = glp_get_col_prim(p, (int)a + 1) * q->sc[q->av[a]];
     }
     glp_delete_prob(p);
     return ok ? HS_OK : HS_ERR_INTERNAL;
@@ -111,6 +111,24 @@ static hs_status bod_unit(const bod_lp *q, size_t c, double *score, double *wout
 static int bod_bad(double v)
 {
     return v < 0 || isinf(v);
+}
+
+/* xs = x with each column divided by its largest value over the units ok[] admits, sc[i]
+ * the factor. Scores and shares do not change (w_i y_ci is the same with w_i / sc_i), and
+ * coefficients within [0, 1] keep GLPK's simplex well conditioned whatever the units of the
+ * data, with no call to its scaler, which stops the program on extreme values. */
+static void bod_scale(const double *x, size_t n, size_t k, const unsigned char *ok, double *xs,
+                      double *sc)
+{
+    for (size_t i = 0; i < k; i++) {
+        double mx = 0;
+        for (size_t j = 0; j < n; j++)
+            if (ok[j] && x[j * k + i] > mx) mx = x[j * k + i];
+        sc[i] = mx > 0 ? 1 / mx : 1;
+        if (!isfinite(sc[i])) sc[i] = 1; /* a largest value below 1/DBL_MAX */
+        for (size_t j = 0; j < n; j++)
+            xs[j * k + i] = ok[j] && mx > 0 && isfinite(1 / mx) ? x[j * k + i] / mx : x[j * k + i];
+    }
 }
 
 hs_status hsi_bod(hs_ctx *ctx, const double *x, const double *w, size_t k, size_t n, double lo,
@@ -127,22 +145,28 @@ hs_status hsi_bod(hs_ctx *ctx, const double *x, const double *w, size_t k, size_
      * worker threads leave nothing behind, and a caller's own is left alone */
     int env = glp_init_env();
     if (env > 1) return hsi_err_nomem(err);
-    int term = glp_term_out(GLP_OFF); /* the scaler writes to standard output */
-    bod_lp q = {.x = x, .w = w, .n = n, .k = k, .lo = lo, .hi = hi};
+    int term = glp_term_out(GLP_OFF); /* GLPK's notes would go to standard output */
+    bod_lp q = {.w = w, .n = n, .k = k, .lo = lo, .hi = hi};
     size_t cap = (n + 2 * k) * k + 1;
     unsigned char *ok = hsi_calloc(ctx, n + 1, 1);
+    double *xs = hsi_calloc(ctx, n * k + 1, sizeof(double));
+    double *sc = hsi_calloc(ctx, k + 1, sizeof(double));
     q.ia = hsi_calloc(ctx, cap, sizeof(int));
     q.ja = hsi_calloc(ctx, cap, sizeof(int));
     q.ar = hsi_calloc(ctx, cap, sizeof(double));
     q.av = hsi_calloc(ctx, k + 1, sizeof(size_t));
     hs_status st = HS_OK;
-    if (!ok || !q.ia || !q.ja || !q.ar || !q.av || n > (size_t)1 << 30 || k > (size_t)1 << 20)
+    if (!ok || !xs || !sc || !q.ia || !q.ja || !q.ar || !q.av || n > (size_t)1 << 30 ||
+        k > (size_t)1 << 20)
         st = hsi_err_nomem(err);
     for (size_t j = 0; j < n && st == HS_OK; j++) {
         ok[j] = 1;
         for (size_t i = 0; i < k; i++)
             ok[j] &= !bod_bad(x[j * k + i]);
     }
+    if (st == HS_OK) bod_scale(x, n, k, ok, xs, sc);
+    q.x = xs;
+    q.sc = sc;
     q.ok = ok;
     for (size_t c = 0; c < n && st == HS_OK; c++) {
         size_t nav = hsi_stats_count(x + c * k, k);
@@ -157,6 +181,8 @@ hs_status hsi_bod(hs_ctx *ctx, const double *x, const double *w, size_t k, size_
                          "benefit of the doubt: GLPK found no optimum for row %zu", c + 1);
     }
     hsi_free(ctx, ok);
+    hsi_free(ctx, xs);
+    hsi_free(ctx, sc);
     hsi_free(ctx, q.ia);
     hsi_free(ctx, q.ja);
     hsi_free(ctx, q.ar);

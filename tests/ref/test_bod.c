@@ -115,6 +115,21 @@ static void test_hand_bounds(void **state)
     assert_int_equal(hs_bod(NULL, inf, 2, 2, &o, s, w, &err), HS_ERR_DOMAIN);
     o.size = 8;
     assert_int_equal(hs_bod(NULL, X, 5, 2, &o, s, w, &err), HS_ERR_USAGE);
+
+    /* values near the ends of the double range are solved, not left to stop the program
+     * (the scores do not depend on each indicator's unit: every column is scaled) */
+    const double big[] = {1e308, 1e-308, 1e300, 5e-324, 0, 1e308, 1.7e308, 1.7e308};
+    hs_bod_opts_init(&o);
+    assert_int_equal(hs_bod(NULL, big, 4, 2, &o, s, w, &err), HS_OK);
+    TU_ASSERT_CLOSE(s[0], 1 / 1.7, 1e-12, "1e308 against 1.7e308");
+    TU_ASSERT_CLOSE(s[2], 1 / 1.7, 1e-12, "the same in the other column");
+    TU_ASSERT_CLOSE(s[3], 1, 1e-12, "the largest in both");
+    assert_true(s[1] >= 0 && s[1] < 1e-7);
+    TU_ASSERT_CLOSE(w[0] * big[0] + w[1] * big[1], s[0], 1e-12, "weights in the data's units");
+    o.lower = 0.5;
+    o.upper = 2;
+    assert_int_equal(hs_bod(NULL, big, 4, 2, &o, s, w, &err), HS_OK);
+    TU_ASSERT_CLOSE(s[3], 1, 1e-12, "the largest in both, shares bounded");
 }
 
 /* ---- brute force: the optimum of a bounded linear programme is at a vertex, where k of its
