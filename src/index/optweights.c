@@ -147,6 +147,10 @@ static hs_status optw_search(optw_run *o, double tol, long maxiter, double *valu
     /* the importances and weights of the point kept */
     *value = o->st ? (double)NAN : optw_f(x, o);
     gsl_vector_free(x);
+    if (!o->st && !(*value < OPTW_BAD))
+        return hsi_err(o->err, HS_ERR_DOMAIN, NULL, 0, 0,
+                       "the correlations with the top cannot be formed for any weights tried "
+                       "(a constant column, fewer than two units, or correlations summing to 0)");
     return o->st;
 }
 

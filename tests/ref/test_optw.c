@@ -272,13 +272,40 @@ static void test_keys(void **state)
     free(data);
 }
 
+/* A pillar constant over the units has no correlation with the top: the build stops with a
+ * domain error at the [aggregate] line rather than reporting an objective of nothing. */
+static void test_unmeasurable(void **state)
+{
+    (void)state;
+    static const char meta[] = "Level,iCode,iName,Direction,Weight,Parent,Type\n"
+                               "1,a,A,1,1,P1,Indicator\n1,b,B,1,1,P1,Indicator\n"
+                               "1,c,C,1,1,P2,Indicator\n2,P1,P1,1,1,Top,Aggregate\n"
+                               "2,P2,P2,1,1,Top,Aggregate\n3,Top,Top,1,1,,Aggregate\n";
+    static const char data[] = "uCode,a,b,c\nA,1,2,5\nB,3,1,5\nC,2,4,5\nD,5,3,5\n";
+    static const char pipe[] = "structure = m.csv\n[data]\nfile = d.csv\n[aggregate]\n"
+                               "weights = optimised(2)\n";
+    hs_build_src src = {sizeof src, "u.pipeline",    pipe, sizeof pipe - 1,
+                        meta,       sizeof meta - 1, data, sizeof data - 1};
+    hs_build *b = NULL;
+    hs_error err = {0};
+    assert_int_equal(hs_build_run_mem(NULL, &src, &b, &err), HS_ERR_DOMAIN);
+    assert_int_equal(err.line, 4);
+    assert_non_null(strstr(err.msg, "optimised(2)"));
+    assert_null(b);
+    /* at level 1 the constant indicator c itself has no correlation */
+    static const char pipe1[] = "structure = m.csv\n[data]\nfile = d.csv\n[aggregate]\n"
+                                "weights = optimised(1)\n";
+    src.pipeline = pipe1;
+    src.pipeline_len = sizeof pipe1 - 1;
+    assert_int_equal(hs_build_run_mem(NULL, &src, &b, &err), HS_ERR_DOMAIN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_default),
-        cmocka_unit_test(test_tight),
-        cmocka_unit_test(test_library),
-        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_default),      cmocka_unit_test(test_tight),
+        cmocka_unit_test(test_library),      cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_unmeasurable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
