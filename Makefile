@@ -14,7 +14,7 @@ CMAKE_ARGS ?=
 # Debian packages the build and tests need (package names, installed by `make deps`).
 DEB_PKGS = build-essential cmake pkg-config libgsl-dev \
            libcmocka-dev libsqlite3-dev zlib1g-dev libmicrohttpd-dev libjansson-dev nettle-dev \
-           libxlsxwriter-dev libzip-dev libexpat1-dev
+           libxlsxwriter-dev libzip-dev libexpat1-dev libglpk-dev
 
 .PHONY: all build install run test test-fast test-asan lint deps clean format format-check report-js
 

@@ -27,7 +27,8 @@ void cmd_run_help(void)
          "country-year in DIR/hsi_scores.csv and DIR/hsi_scores.json, and the report\n"
          "DIR/report.html; then build the other shipped indices into DIR/<name>/, and\n"
          "forecast every country 1-36 months from the last month of the global UCDP table\n"
-         "(data/ucdp_cm) into DIR/forecasts/ (summary.csv, samples.csv). Run it\n"
+         "(data/ucdp_cm) into DIR/forecasts/ (summary.csv, samples.csv, and the onset\n"
+         "alerts of that month in onset_alerts.csv). Run it\n"
          "from the project folder (elsewhere it stops with exit status 2). DIR must be new,\n"
          "empty or one that run wrote before (it holds .humsec-run); each build folder in it\n"
          "is replaced whole.\n"
@@ -53,6 +54,47 @@ static double run_seconds(const struct timespec *t0)
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The onset alerts of the latest shipped month (docs/warning.md, "Onset alerts from the
+ * forecast") into dir/onset_alerts.csv, beside the forecasts they come from. */
+static int run_onset_alerts(hs_ctx *ctx, const char *dir, int quiet)
+{
+    hs_error err = {0};
+    hs_cmtable *t = NULL;
+    hs_onset_row *r = NULL;
+    size_t n = 0, nal = 0;
+    hs_membuf *mb = NULL;
+    hs_cmtable_opts to;
+    hs_cmtable_opts_init(&to);
+    hs_analog_opts ao;
+    hs_analog_opts_init(&ao);
+    ao.threads = 2;
+    hs_onset_opts oo;
+    hs_onset_opts_init(&oo);
+    hs_geo *geo = NULL;
+    hs_status st = cli_geo(ctx, "data/geo", 1, &geo, &err);
+    if (st == HS_OK) st = hs_cmtable_read(ctx, RUN_CM_TABLE, geo, &to, &t, &err);
+    if (st == HS_OK) st = hs_cmtable_onsets(ctx, t, &ao, &oo, &r, &n, &err);
+    if (st == HS_OK) st = hs_membuf_new(ctx, &mb, &err);
+    if (st == HS_OK) {
+        hs_sink out;
+        hs_membuf_sink(mb, &out);
+        st = hs_onsets_write_csv(t, r, n, oo.threshold, &out, &err);
+    }
+    int rc = st == HS_OK ? cli_put_in_dir(ctx, dir, "onset_alerts.csv", hs_membuf_data(mb),
+                                          hs_membuf_len(mb))
+                         : cli_fail(&err);
+    for (size_t i = 0; i < n; i++)
+        nal += (size_t)r[i].alert;
+    if (rc == CLI_EXIT_OK && !quiet)
+        fprintf(stderr, "humsec:        -> %s/onset_alerts.csv (%zu countries alerted)\n", dir,
+                nal);
+    hs_membuf_free(mb);
+    hs_onsets_free(ctx, r);
+    hs_cmtable_free(t);
+    hs_geo_free(geo);
+    return rc;
 }
 
 /* The HSI's extras: the score table and the report, from the build just written to dir. */
@@ -149,6 +191,7 @@ int cmd_run(int argc, char **argv)
         if (rc == CLI_EXIT_OK && !quiet)
             fprintf(stderr, "humsec:        -> %s/ (summary.csv, samples.csv) [%.2f s]\n", dir,
                     run_seconds(&t0));
+        if (rc == CLI_EXIT_OK) rc = run_onset_alerts(ctx, dir, quiet);
     }
     size_t njobs = sizeof run_jobs / sizeof run_jobs[0];
     for (size_t j = 0; j < njobs && rc == CLI_EXIT_OK; j++) {

@@ -297,6 +297,68 @@ hs_status hs_weights_write_csv(const hs_weight *w, size_t n, const hs_sink *out,
 hs_status hs_weights_write_file(hs_ctx *ctx, const hs_build *b, const hs_weight *w, size_t n,
                                 const char *path, hs_error *err);
 
+/** Benefit-of-the-doubt aggregation (docs/methods.md section 3.5), what `method = bod`
+ *  does in a pipeline: each unit's score under the weights that favour it most, found by a
+ *  linear programme (GLPK), in [0, 1]. `size` must be sizeof(hs_bod_opts): hs_bod_opts_init
+ *  sets it and the defaults (equal nominal weights, free shares, no dat_thresh). */
+typedef struct hs_bod_opts {
+    size_t size;
+    const double *weights; /**< k nominal weights > 0, or NULL for equal ones */
+    double lower, upper;   /**< each child's share of a unit's score kept within [lower, upper]
+                                times its nominal share (0 <= lower <= 1 <= upper); 0 and
+                                INFINITY leave the weights free */
+    double dat_thresh;     /**< a unit with fewer than this share of its k values gets NaN */
+} hs_bod_opts;
+void hs_bod_opts_init(hs_bod_opts *o);
+/** Scores of n units with k values each, x row-major (x[c*k + i]); NaN is missing (a unit
+ *  lacking one of c's values is left out of c's benchmark, never read as 0). score: n (OUT);
+ *  weights: n*k (OUT; NaN where missing) or NULL. HS_ERR_DOMAIN for a value < 0 or infinite. */
+hs_status hs_bod(hs_ctx *ctx, const double *x, size_t n, size_t k, const hs_bod_opts *o,
+                 double *score, double *weights, hs_error *err);
+
+/** Optimised weights (docs/methods.md section 3.6; COINr get_opt_weights): the weights of
+ *  every node of one level whose importance in the top score, each node's Pearson correlation
+ *  with the top over the sum of the level's (COINr's measure; squared: r^2 over the sum of
+ *  r^2), matches target shares, found by Nelder-Mead (GSL) with weights kept >= 0.
+ *  `size` must be sizeof(hs_optw_opts): hs_optw_opts_init sets it and the defaults (level 2,
+ *  equal targets, tol 1e-9, maxiter 5000). */
+typedef struct hs_optw_opts {
+    size_t size;
+    int level;      /**< the level whose weights move (1 to the top's - 1) */
+    size_t ntarget; /**< 0: equal targets; else codes/target give nodes their
+                         relative targets (nodes not named: 1) */
+    const char *const *codes;
+    const double *target;
+    int squared;  /**< 1: importance r^2 / sum r^2 */
+    int negative; /**< 1: weights may turn negative, as in COINr's search */
+    double tol;   /**< stop when a start gains less than this (relative) over 50 k steps */
+    long maxiter; /**< Nelder-Mead steps per start */
+} hs_optw_opts;
+void hs_optw_opts_init(hs_optw_opts *o);
+/** One node of the level: its optimised weight (normalised over the level, as COINr gives
+ *  it), its target share and the importance and correlation with the top achieved. */
+typedef struct hs_optw {
+    const char *code; /**< owned by the build */
+    int level;
+    double weight, target, importance, corr;
+} hs_optw;
+/** Optimise the weights of o->level on a finished build: the index is re-aggregated from
+ *  the input of its last [aggregate] with that step's methods and other weights; the build
+ *  is not changed. *objective (may be NULL) gets log(mean squared gap). Free with
+ *  hs_optw_free. */
+hs_status hs_opt_weights(hs_ctx *ctx, const hs_build *b, const hs_optw_opts *o, hs_optw **out,
+                         size_t *n, double *objective, hs_error *err);
+/** The optimum a build with `weights = optimised(L)` aggregated with (HS_ERR_USAGE for
+ *  another build). */
+hs_status hs_build_opt_weights(hs_ctx *ctx, const hs_build *b, hs_optw **out, size_t *n,
+                               double *objective, hs_error *err);
+void hs_optw_free(hs_ctx *ctx, hs_optw *w);
+/** As CSV: iCode, Level, Weight, Target, Importance, Corr. */
+hs_status hs_optw_write_csv(const hs_optw *w, size_t n, const hs_sink *out, hs_error *err);
+/** The same CSV as the file `path`, as hs_weights_write_file writes. */
+hs_status hs_optw_write_file(hs_ctx *ctx, const hs_build *b, const hs_optw *w, size_t n,
+                             const char *path, hs_error *err);
+
 /* ---------------------------------------------------------------------------------------
  * Output files (docs/humsec.1.md, "OUTPUTS"). A path is written only when nothing is there
  * or a regular file is; a device, FIFO, socket, folder or symbolic link is refused

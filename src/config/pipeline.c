@@ -476,6 +476,7 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
     const char *n = pm.name;
     if (!strncmp(n, "a_", 2)) n += 2;
     as->p = 0;
+    as->p2 = 0;
     as->dat_thresh = 0;
     if (!strcmp(n, "arithmetic") || !strcmp(n, "amean") || !strcmp(n, "mean"))
         as->kind = HSI_AGG_AMEAN;
@@ -505,6 +506,22 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
         return HS_OK;
     } else if (!strcmp(n, "copeland")) {
         as->kind = HSI_AGG_COPELAND;
+    } else if (!strcmp(n, "bod")) {
+        /* bod or bod(lower, upper): shares as multiples of the nominal share (bod.c) */
+        as->kind = HSI_AGG_BOD;
+        as->p2 = INFINITY;
+        if ((st = pl_nargs(fn, kv, &pm, 0, 2, err))) return st;
+        if (pm.nargs == 1) return pl_nargs(fn, kv, &pm, 2, 2, err);
+        if (pm.nargs == 2) {
+            as->p = pm.args[0];
+            as->p2 = pm.args[1];
+        }
+        if (!(as->p >= 0 && as->p <= 1 && as->p2 >= 1))
+            return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                           "bod(%g, %g): the share bounds must satisfy 0 <= lower <= 1 <= upper "
+                           "(multiples of each child's nominal share; bod(1, 1) fixes them)",
+                           as->p, as->p2);
+        return HS_OK;
     } else if (!strcmp(n, "rgm")) {
         as->kind = HSI_AGG_RGM;
         if ((st = pl_nargs(fn, kv, &pm, 0, 1, err))) return st;
@@ -515,7 +532,7 @@ static hs_status pl_agg_method(const char *fn, const hsi_ini_kv *kv, hsi_agg_spe
     else
         return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                        "unknown aggregation '%s' (expected arithmetic, geometric, harmonic, "
-                       "genmean(p), rgm(top), wmax, copeland or mpi(sign))",
+                       "genmean(p), rgm(top), wmax, copeland, mpi(sign) or bod(lower, upper))",
                        pm.name);
     return pl_nargs(fn, kv, &pm, 0, 0, err);
 }
@@ -615,6 +632,70 @@ static hs_status pl_pca_weights(const char *fn, const hsi_ini_kv *kv, const hsi_
                    "pca(%ld): no aggregate of %s has only children of level %ld (expected a "
                    "level from 1 to %d whose nodes share parents)",
                    lv, m->file, lv, m->maxlevel - 1);
+}
+
+/* weights = optimised(L), with opt_target (a weight set's values as relative targets of the
+ * level's nodes; default equal), opt_importance (corr, COINr's, or corr2), opt_tol and
+ * opt_maxiter (optweights.c). */
+static hs_status pl_optw(hs_ctx *ctx, const char *fn, hsi_ini *ini, hsi_ini_sec *s,
+                         const hsi_ini_kv *kv, const hsi_meta *m, hsi_step *stp, hs_error *err)
+{
+    pl_method pm;
+    hs_status st = pl_parse_method(fn, kv, &pm, err);
+    if (st) return st;
+    if ((st = pl_nargs(fn, kv, &pm, 1, 1, err))) return st;
+    long lv = (long)pm.args[0];
+    if ((double)lv != pm.args[0] || lv < 1 || lv >= m->maxlevel)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
+                       "%s(%g): no such level below the top (expected 1 to %d)", pm.name,
+                       pm.args[0], m->maxlevel - 1);
+    hsi_optw *o = hsi_calloc(ctx, 1, sizeof *o);
+    if (!o) return hsi_err_nomem(err);
+    stp->optw = o;
+    o->level = (int)lv;
+    o->tol = 1e-9;
+    o->maxiter = 5000;
+    hsi_ini_kv *e;
+    double v = 0;
+    if ((e = hsi_ini_get(s, "opt_tol")) && (st = pl_number(fn, e, 1e-15, 1, &o->tol, err)))
+        return st;
+    if ((e = hsi_ini_get(s, "opt_maxiter"))) {
+        if ((st = pl_number(fn, e, 1, 1e7, &v, err))) return st;
+        o->maxiter = (long)v;
+    }
+    if ((e = hsi_ini_get(s, "opt_negative")) && (st = pl_bool(fn, e, &o->negative, err))) return st;
+    if ((e = hsi_ini_get(s, "opt_importance"))) {
+        if (!strcmp(e->val, "corr2"))
+            o->squared = 1;
+        else if (strcmp(e->val, "corr"))
+            return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
+                           "'opt_importance' is '%s' (expected corr or corr2)", e->val);
+    }
+    if (!(e = hsi_ini_get(s, "opt_target"))) return HS_OK;
+    hsi_ini_sec *ws = NULL;
+    for (size_t q = 1; q < ini->n; q++)
+        if (!strcmp(ini->sec[q].kind, "weights") && ini->sec[q].name &&
+            !strcmp(ini->sec[q].name, e->val))
+            ws = &ini->sec[q];
+    if (!ws)
+        return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->vcol,
+                       "no weight set '%s' for opt_target (expected a [weights %s] section "
+                       "giving the level's nodes their relative importance)",
+                       e->val, e->val);
+    if (!(o->target = hsi_calloc(ctx, m->n + 1, sizeof(double))) ||
+        !(o->target_set = hsi_strdup(ctx, e->val)))
+        return hsi_err_nomem(err);
+    for (size_t q = 0; q < m->n; q++)
+        o->target[q] = m->node[q].level == lv ? 1 : NAN;
+    for (size_t q = 0; q < ws->n; q++) { /* checked already: a code, a number */
+        long z = hsi_meta_find(m, ws->kv[q].key);
+        if (z >= 0 && m->node[z].level != lv)
+            return hsi_err(err, HS_ERR_PIPELINE, fn, ws->kv[q].line, ws->kv[q].col,
+                           "opt_target '%s': '%s' is not a node of level %ld", e->val,
+                           ws->kv[q].key, lv);
+        if (z >= 0) (void)hsi_parse_double(ws->kv[q].val, &o->target[(size_t)z]);
+    }
+    return HS_OK;
 }
 
 static hs_status pl_step_common(const char *fn, hsi_ini_sec *s, hsi_step *st_, hs_error *err)
@@ -835,11 +916,12 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
             stp->kind = HSI_STEP_AGGREGATE;
             outname = "Aggregated";
             expected = "method, level.N, node.CODE, weights, dat_thresh, dat_thresh.level.N, "
-                       "nonpositive, per, output";
+                       "nonpositive, per, output, opt_target, opt_importance, opt_tol, "
+                       "opt_maxiter, opt_negative";
             stp->agg_node = hsi_calloc(ctx, m->n + 1, sizeof *stp->agg_node);
             stp->weight = hsi_calloc(ctx, m->n + 1, sizeof(double));
             if (!stp->agg_node || !stp->weight) return hsi_err_nomem(err);
-            hsi_agg_spec base = {HSI_AGG_AMEAN, 0, 0};
+            hsi_agg_spec base = {HSI_AGG_AMEAN, 0, 0, 0};
             hsi_ini_kv *kv = hsi_ini_get(s, "method");
             if (kv && (st = pl_agg_method(fn, kv, &base, err))) return st;
             for (size_t q = 0; q < m->n; q++)
@@ -873,6 +955,9 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                 stp->weight[q] = m->node[q].weight;
             if ((kv = hsi_ini_get(s, "weights")) && !strncmp(kv->val, "pca", 3)) {
                 if ((st = pl_pca_weights(fn, kv, m, stp, err))) return st;
+            } else if (kv &&
+                       (!strncmp(kv->val, "optimised", 9) || !strncmp(kv->val, "optimized", 9))) {
+                if ((st = pl_optw(ctx, fn, ini, s, kv, m, stp, err))) return st;
             } else if (kv && strcmp(kv->val, "structure")) {
                 hsi_ini_sec *ws = NULL;
                 for (size_t q = 1; q < ini->n; q++)
@@ -901,6 +986,12 @@ hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m, const
                                        kv->val, pn->code);
                 }
             }
+            const char *okeys[] = {"opt_target", "opt_importance", "opt_tol", "opt_maxiter",
+                                   "opt_negative"};
+            for (size_t q = 0; q < 5 && !stp->optw; q++)
+                if ((kv = hsi_ini_get(s, okeys[q])))
+                    return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->col,
+                                   "'%s' applies only with weights = optimised(LEVEL)", kv->key);
             if ((kv = hsi_ini_get(s, "dat_thresh")) &&
                 (st = pl_number(fn, kv, 0, 1, &stp->agg_dat_thresh, err)))
                 return st;
@@ -992,6 +1083,7 @@ void hsi_pipeline_free(hs_ctx *ctx, hsi_pipeline *p)
         hsi_free(ctx, s->agg_node);
         hsi_free(ctx, s->weight);
         hsi_free(ctx, s->weight_set);
+        hsi_optw_free(ctx, s->optw);
     }
     hsi_free(ctx, p->step);
     memset(p, 0, sizeof *p);

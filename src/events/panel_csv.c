@@ -158,8 +158,8 @@ static void *panel_write_chunks(void *arg)
 /*
  * The zero-filled panel as CSV. Units are cut into chunks of at most PANEL_CHUNK_ROWS rows;
  * with threads > 1 (the panel's options) that many threads format chunks, so formatting runs
- * on every core and writing overlaps it: a grid panel has millions of rows and this was a
- * tenth of its time, on one core after the readers.
+ * on every core and writing overlaps it: a grid panel has millions of rows, and formatting
+ * them on one core after the readers would be a tenth of the whole.
  */
 hs_status hs_panel_write_csv(const hs_panel *p, const hs_sink *out, hs_error *err)
 {

@@ -30,9 +30,9 @@ static hs_status panel_read(hs_panel *p, hsi_evfile *f, hs_error *err)
 /* Files smaller than this are read by one thread: starting a second costs more than it saves. */
 #define PANEL_PAR_MIN ((off_t)32 << 20)
 /* A large file is cut into pieces of about this size, at least PANEL_PIECES_MIN of them; the
- * threads take the next piece whenever they finish one. Two halves, one per thread, left one
- * thread idle for 40-80 ms of a second at the end (the halves take the same time alone, not
- * side by side): now the idle end is a piece of a few milliseconds at most. */
+ * threads take the next piece whenever they finish one, so the thread that finishes first
+ * waits at most one small piece for the other: two halves of equal size do not take equal
+ * times side by side (bench/RESULTS.md). */
 #define PANEL_PIECE      ((uint64_t)32 << 20)
 #define PANEL_PIECES_MIN 8
 

@@ -33,6 +33,7 @@ static size_t aggregate_domain_check(hsi_agg_kind kind, double p, double top, co
         case HSI_AGG_WMAX:
         case HSI_AGG_MPI:
         case HSI_AGG_COPELAND:
+        case HSI_AGG_BOD:
             break;
         }
     }
@@ -59,6 +60,7 @@ hs_status hsi_aggregate_row(hsi_agg_kind kind, double p, const double *x, const 
         sw += w[i];
         switch (kind) {
         case HSI_AGG_COPELAND: /* needs every unit: hsi_copeland */
+        case HSI_AGG_BOD:      /* and hsi_bod */
             return HS_ERR_INTERNAL;
         case HSI_AGG_MPI:
         case HSI_AGG_AMEAN:
@@ -111,6 +113,7 @@ hs_status hsi_aggregate_row(hsi_agg_kind kind, double p, const double *x, const 
         break;
     }
     case HSI_AGG_COPELAND:
+    case HSI_AGG_BOD:
         return HS_ERR_INTERNAL;
     }
     return HS_OK;

@@ -372,6 +372,8 @@ static void explain_node(const hs_build *b, size_t node, size_t urow, const doub
             hsi_buf_printf(o, "  [%s", hsi_agg_name(as->kind));
             if (as->kind == HSI_AGG_GENMEAN || as->kind == HSI_AGG_RGM || as->kind == HSI_AGG_MPI)
                 hsi_buf_printf(o, " p=%g", as->p);
+            if (as->kind == HSI_AGG_BOD && (as->p > 0 || !isinf(as->p2)))
+                hsi_buf_printf(o, " shares %g-%g", as->p, as->p2);
             hsi_buf_puts(o, " of:");
             for (size_t k = 0; k < nd->nchild; k++)
                 hsi_buf_printf(o, " %s w=%g", m->node[nd->child[k]].code,

@@ -164,8 +164,25 @@ typedef enum hsi_impute_kind {
 typedef struct hsi_agg_spec {
     hsi_agg_kind kind;
     double p;
+    double p2;         /* bod: upper share bound (p: the lower one) */
     double dat_thresh; /* minimum share of non-missing children (0 = any one) */
 } hsi_agg_spec;
+
+/* weights = optimised(L) (optweights.c): the level-L weights whose importance in the top
+ * score matches a target; the record of the optimum is kept for hs_build_opt_weights. */
+typedef struct hsi_optw {
+    int level;
+    int squared;    /* importance r^2 / sum r^2 rather than COINr's r / sum r */
+    int negative;   /* weights may turn negative, as in COINr's search */
+    double tol;     /* stop when a start gains less than this (relative) */
+    long maxiter;   /* per start */
+    double *target; /* meta.n: each level-L node's target share (sums to 1), NaN elsewhere */
+    char *target_set;
+    /* after the build */
+    double *imp, *corr; /* meta.n: achieved importance and correlation with the top */
+    double value;       /* objective log(mean squared gap) at the optimum */
+    long iter;          /* Nelder-Mead iterations, every start */
+} hsi_optw;
 
 typedef struct hsi_step {
     hsi_step_kind kind;
@@ -189,6 +206,7 @@ typedef struct hsi_step {
     int agg_nonpositive_na; /* geometric/harmonic over a value <= 0 gives NA, not an error */
     double *weight;         /* meta.n weights from the chosen weight set */
     int pca_level;          /* > 0: the weights of this level's nodes come from PCA */
+    hsi_optw *optw;         /* weights = optimised(L), or NULL */
     char *weight_set;
     /* per time (default) or across all rows (pooled) */
     int pooled;
@@ -247,6 +265,16 @@ HS_INTERNAL hs_status hsi_steps_run(hs_build *b, hs_error *err);
 HS_INTERNAL void hsi_eff_weights(const hsi_meta *m, const double *w, double *eff);
 /* Human name of an aggregation method ("geometric mean"). */
 HS_INTERNAL const char *hsi_agg_name(hsi_agg_kind k);
+
+/* One aggregation of dataset `in` with the step's methods and the weights `weight`
+ * (meta.n) into `out` (steps.c). */
+HS_INTERNAL hs_status hsi_aggregate_pass(const hs_build *b, const hsi_step *sp,
+                                         const double *weight, const hsi_dset *in, hsi_dset *out,
+                                         hs_error *err);
+/* Optimised weights (optweights.c): sets the level's weights in sp->weight and the record in
+ * sp->optw from the step's input dataset. */
+HS_INTERNAL hs_status hsi_optw_step(hs_build *b, hsi_step *sp, const hsi_dset *in, hs_error *err);
+HS_INTERNAL void hsi_optw_free(hs_ctx *ctx, hsi_optw *o);
 
 /* Competition ranks of each column of d within each time slice (rank 1 = highest). */
 HS_INTERNAL hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d,

@@ -154,7 +154,8 @@ typedef enum hsi_agg_kind {
     HSI_AGG_RGM,       /* INFORM risk geometric mean: top - GM(top - x); top = p (11) */
     HSI_AGG_WMAX,      /* max_i w_i x_i (INFORM "Human": max(CHVCI, 0.7 PCR)) */
     HSI_AGG_MPI,       /* Mazziotta-Pareto: M + p S cv (p = -1 penalises unbalance) */
-    HSI_AGG_COPELAND   /* Copeland score over all units (hsi_copeland, not row by row) */
+    HSI_AGG_COPELAND,  /* Copeland score over all units (hsi_copeland, not row by row) */
+    HSI_AGG_BOD        /* benefit of the doubt over all units (hsi_bod, bod.c) */
 } hsi_agg_kind;
 
 /**
@@ -234,6 +235,18 @@ HS_INTERNAL double hsi_cronbach(const double *const *cols, size_t k, size_t n);
  * descending). work: at least 2*k*k + k*n + 5*k doubles. Uses GSL's gsl_eigen_symmv.
  * Returns HS_ERR_DOMAIN if fewer than 2 complete rows.
  */
+/**
+ * Benefit-of-the-doubt scores (bod.c, docs/methods.md section 3.5) of n units x (row-major,
+ * n rows of k children) with nominal weights w (k), each child's share of a unit's score kept
+ * within [lo, hi] times its nominal share (0 and INFINITY: free). A unit with fewer than
+ * dat_thresh of its children gets NaN. A value < 0 or infinite is an error (HS_ERR_DOMAIN,
+ * *bad = its index in x) unless neg_na, when its unit gets NaN and is no unit's benchmark.
+ * wout: n*k weights (NaN where missing) or NULL. Allocates with ctx; calls GLPK.
+ */
+HS_INTERNAL hs_status hsi_bod(hs_ctx *ctx, const double *x, const double *w, size_t k, size_t n,
+                              double lo, double hi, double dat_thresh, int neg_na, double *score,
+                              double *wout, size_t *bad, hs_error *err);
+
 HS_INTERNAL hs_status hsi_pca(const double *const *cols, size_t k, size_t n, double *loadings,
                               double *sdev, double *work, hs_error *err);
 

@@ -445,16 +445,20 @@ const char *hsi_agg_name(hsi_agg_kind k)
         return "Mazziotta-Pareto index";
     case HSI_AGG_COPELAND:
         return "Copeland score";
+    case HSI_AGG_BOD:
+        return "benefit of the doubt";
     }
     return "?";
 }
 
-/* Copeland scores of one aggregate: every unit against every other of its time slice (all
- * rows with per = all), over the children's columns cc[] with weights wt[]. */
-static hs_status steps_copeland(hs_build *b, const hsi_step *sp, const hsi_dset *out,
+/* Copeland or benefit-of-the-doubt scores of one aggregate: every unit against every other
+ * of its time slice (all rows with per = all), over the children's columns cc[] with weights
+ * wt[]. */
+static hs_status steps_copeland(const hs_build *b, const hsi_step *sp, const hsi_dset *out,
                                 const hsi_node *pn, const long *cc, const double *wt, double *dst,
                                 hs_error *err)
 {
+    const hsi_agg_spec *as = &sp->agg_node[pn - b->meta.node];
     hs_ctx *ctx = b->ctx;
     steps_slices sl;
     size_t k = pn->nchild;
@@ -465,23 +469,41 @@ static hs_status steps_copeland(hs_build *b, const hsi_step *sp, const hsi_dset 
         hsi_free(ctx, sc);
         return hsi_err_nomem(err);
     }
+    hs_status st = HS_OK;
     for (size_t s = 0; s < sl.n; s++) {
         size_t n = sl.off[s + 1] - sl.off[s];
         const size_t *ix = sl.idx + sl.off[s];
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < k; j++)
                 x[i * k + j] = hsi_col(out, (size_t)cc[j])[ix[i]];
-        hsi_copeland(x, wt, k, n, sc);
+        size_t bad = 0;
+        if (as->kind != HSI_AGG_BOD)
+            hsi_copeland(x, wt, k, n, sc);
+        else if ((st = hsi_bod(ctx, x, wt, k, n, as->p, as->p2, as->dat_thresh,
+                               sp->agg_nonpositive_na, sc, NULL, &bad, err)) != HS_OK) {
+            char tb[64];
+            size_t kk = k ? k : 1; /* an aggregate has children */
+            if (st == HS_ERR_DOMAIN)
+                st = hsi_err(
+                    err, HS_ERR_DOMAIN, b->pl.file, sp->line, 0,
+                    "benefit of the doubt of '%s' for unit '%s'%s: child '%s' is %s "
+                    "(expected a finite value >= 0; normalise to a range such as minmax(0, 1), or "
+                    "nonpositive = na)",
+                    pn->code, b->units.code[out->row[ix[bad / kk]]],
+                    steps_time_str(sl.time[s], tb, sizeof tb),
+                    b->meta.node[pn->child[bad % kk]].code, hsi_fmt_double((char[32]){0}, x[bad]));
+            break;
+        }
         for (size_t i = 0; i < n; i++)
             dst[ix[i]] = sc[i];
     }
     steps_slices_free(ctx, &sl);
     hsi_free(ctx, x);
     hsi_free(ctx, sc);
-    return HS_OK;
+    return st;
 }
 
-static hs_status steps_aggregate_pass(hs_build *b, const hsi_step *sp, const double *weight,
+static hs_status steps_aggregate_pass(const hs_build *b, const hsi_step *sp, const double *weight,
                                       const hsi_dset *in, hsi_dset *out, hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
@@ -528,7 +550,7 @@ static hs_status steps_aggregate_pass(hs_build *b, const hsi_step *sp, const dou
             }
         }
         double *dst = hsi_col(out, nind + a);
-        if (st == HS_OK && as->kind == HSI_AGG_COPELAND) {
+        if (st == HS_OK && (as->kind == HSI_AGG_COPELAND || as->kind == HSI_AGG_BOD)) {
             st = steps_copeland(b, sp, out, pn, cc, wt, dst, err);
             continue;
         }
@@ -564,6 +586,12 @@ static hs_status steps_aggregate_pass(hs_build *b, const hsi_step *sp, const dou
     hsi_free(ctx, wt);
     hsi_free(ctx, cc);
     return st;
+}
+
+hs_status hsi_aggregate_pass(const hs_build *b, const hsi_step *sp, const double *weight,
+                             const hsi_dset *in, hsi_dset *out, hs_error *err)
+{
+    return steps_aggregate_pass(b, sp, weight, in, out, err);
 }
 
 /* PCA weights (COINr get_PCA with by_groups, used as a weight set): for every aggregate whose
@@ -630,6 +658,10 @@ static hs_status steps_pca_weights(hs_build *b, const hsi_step *sp, const hsi_ds
 static hs_status steps_aggregate(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                                  hs_error *err)
 {
+    if (sp->optw) { /* optimised weights (optweights.c) replace the level's in sp->weight */
+        hs_status os = hsi_optw_step(b, sp, in, err);
+        if (os) return os;
+    }
     hs_status st = steps_aggregate_pass(b, sp, sp->weight, in, out, err);
     if (st || sp->pca_level <= 0) return st;
     st = steps_pca_weights(b, sp, out, sp->weight, err);

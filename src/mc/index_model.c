@@ -556,9 +556,11 @@ static hs_status im_factors(hs_sensitivity *s, hs_error *err)
 static int im_has_copeland(const hsi_pipeline *pl, const hsi_meta *m)
 {
     const hsi_step *ag = &pl->step[pl->nstep - 1];
-    if (ag->pca_level > 0) return 1;
+    if (ag->pca_level > 0 || ag->optw) return 1;
     for (size_t a = 0; a < m->nagg; a++)
-        if (ag->agg_node[m->agg[a]].kind == HSI_AGG_COPELAND) return 1;
+        if (ag->agg_node[m->agg[a]].kind == HSI_AGG_COPELAND ||
+            ag->agg_node[m->agg[a]].kind == HSI_AGG_BOD)
+            return 1;
     return 0;
 }
 

@@ -65,6 +65,13 @@ done
 head -1 "$tmp/run/hsi_scores.csv" | grep -q '^uCode,uName,Time,HSI,HSI_rank,Fear,' ||
     err "run: hsi_scores.csv header"
 grep -q '"rank_intervals": null' "$tmp/run/hsi_scores.json" || err "run: rank intervals note"
+# the forecasts from the latest shipped month, with their onset alerts: what warn --forecast
+# gives for that month
+for f in summary.csv samples.csv onset_alerts.csv; do
+    [ -s "$tmp/run/forecasts/$f" ] || err "run: no forecasts/$f"
+done
+"$bin" warn --table data/ucdp_cm/ucdp_ged251_country_month_1989_2023.csv --forecast -q |
+    cmp -s - "$tmp/run/forecasts/onset_alerts.csv" || err "run: onset_alerts.csv differs from warn"
 # ... and the same run recorded in the store (docs/server.md)
 [ -s "$tmp/run/humsec.db" ] || err "run: no store out/humsec.db"
 "$bin" partner list --db "$tmp/run/humsec.db" | grep -q '^id' || err "run: store unreadable"
