@@ -111,7 +111,8 @@ int cmd_partner(int argc, char **argv)
         {CLI_OPT("--withdraw", 0, CLI_LONG, &ids[HS_REVIEW_WITHDRAW]), .lo = 1, .hi = HUGE_VAL,
          .needs = id_needs, .count = &nact},
         {CLI_OPT("--why", 0, CLI_STR, &why), .needs = "a reason"},
-        {CLI_OPT("--status", 0, CLI_CHOICE, &status_k), .words = statuses, .count = &nstatus},
+        {CLI_OPT("--status", 0, CLI_CHOICE, &status_k), .words = statuses, .count = &nstatus,
+         .needs = "a status"},
     };
     cli_pos pos = {args, 2, 0, NULL};
     int rc = cli_parse("partner", opts, CLI_NOPTS(opts), cmd_partner_help, argc, argv, &pos);
