@@ -35,10 +35,74 @@ int cli_usage(const char *cmd, const char *fmt, ...);
 int cli_close_stdout(int rc);
 /* Where a command's one output goes: the file of -o when of is set, else standard output. */
 void cli_out_sink(hs_outfile *of, hs_sink *out);
-/* --nbr-weight W (0..1e6) and --nbr-form sum|count|both (hs_nbr_form): CLI_EXIT_OK, or a
-   usage error printed for cmd and CLI_EXIT_USAGE. */
-int cli_nbr_weight(const char *cmd, const char *s, double *w);
-int cli_nbr_form(const char *cmd, const char *s, int *form);
+
+/* The options of a command, one table per command (cli_opts.c). What each kind stores at
+   dest: CLI_FLAG 1 and CLI_SET `set` (int); CLI_STR the argument (const char *); CLI_MONTH a
+   month id from YYYY-MM (int, hs_month_parse); CLI_CHOICE, one of `words`, values[k] or k
+   (int); CLI_INT, CLI_LONG, CLI_SIZE, CLI_ULONG a whole number of that type; CLI_DOUBLE a
+   finite number; CLI_FN whatever fn makes of it. */
+typedef enum cli_kind {
+    CLI_FLAG,
+    CLI_SET,
+    CLI_STR,
+    CLI_MONTH,
+    CLI_CHOICE,
+    CLI_INT,
+    CLI_LONG,
+    CLI_SIZE,
+    CLI_ULONG,
+    CLI_DOUBLE,
+    CLI_FN
+} cli_kind;
+/* A value fn cannot take is a usage error it prints (cli_usage); it returns the exit code. */
+typedef int (*cli_opt_fn)(const char *cmd, const char *opt, const char *val, void *dest);
+typedef struct cli_opt {
+    const char *name; /* "--output" */
+    char alias;       /* 'o' for -o, or 0 */
+    cli_kind kind;
+    void *dest;
+    /* numbers: from lo to hi, both included; hi = HUGE_VAL: no upper end; both 0: any */
+    double lo, hi;
+    const char *const *words; /* CLI_CHOICE: the words, NULL last */
+    const int *values;        /* CLI_CHOICE: what each word stores; NULL: its index */
+    int set;                  /* CLI_SET: the value stored */
+    int km;                   /* whole numbers: K or M after one multiplies by 1024 or 1024^2 */
+    int *count;               /* if set, incremented each time the option is given */
+    const char *needs;        /* a missing value: "OPT needs NEEDS" (default "a value") */
+    const char *takes;        /* a bad value: "OPT takes TAKES, not 'V'" (default from kind) */
+    const char *bad;          /* or the whole message, a format given OPT and V */
+    cli_opt_fn fn;            /* CLI_FN */
+} cli_opt;
+/* Where the arguments that are not options go: up to max of them into v; extra is added to
+   "unexpected argument 'A'" when there are more. */
+typedef struct cli_pos {
+    const char **v;
+    int max, n;
+    const char *extra;
+} cli_pos;
+/* cli_parse's answer after printing the help: the command then exits with CLI_EXIT_OK. */
+#define CLI_HELP (-1)
+/* The start of a table entry: {CLI_OPT("--output", 'o', CLI_STR, &out), .needs = "a folder"} */
+#define CLI_OPT(n, a, k, d) .name = (n), .alias = (a), .kind = (k), .dest = (d)
+#define CLI_NOPTS(t)        (sizeof(t) / sizeof((t)[0]))
+/* Read argv[1 ..] against the table opts[0 .. nopts): -h and --help print help and give
+   CLI_HELP; options are stored as they come (a later one wins), arguments not starting with
+   '-' (or "-" alone) go to pos (NULL: none allowed). CLI_EXIT_OK, or a usage error printed
+   for cmd and CLI_EXIT_USAGE. Checks between options are the command's, after this. */
+int cli_parse(const char *cmd, const cli_opt *opts, size_t nopts, void (*help)(void), int argc,
+              char **argv, cli_pos *pos);
+/* --nbr-weight W (0..1e6), --nbr-form sum|count|both (hs_nbr_form) and --borders FILE: the
+   neighbours' options of forecast --table, evaluate --table and --protocol views2023. */
+extern const char *const cli_nbr_words[];
+extern const int cli_nbr_values[];
+/* clang-format off */
+#define CLI_OPTS_NBR(weight, form, borders)                                                      \
+    {CLI_OPT("--nbr-weight", 0, CLI_DOUBLE, (weight)), .lo = 0, .hi = 1e6,                       \
+     .takes = "a number from 0 to 1e6"},                                                         \
+    {CLI_OPT("--nbr-form", 0, CLI_CHOICE, (form)), .words = cli_nbr_words,                       \
+     .values = cli_nbr_values},                                                                  \
+    {CLI_OPT("--borders", 0, CLI_STR, (borders))}
+/* clang-format on */
 /* Write buf to DIR/name whole (hs_file_write), creating DIR when missing; the exit code,
    the error said on stderr. */
 int cli_put_in_dir(hs_ctx *ctx, const char *dir, const char *name, const char *buf, size_t len);

@@ -145,23 +145,3 @@ int cli_put_in_dir(hs_ctx *ctx, const char *dir, const char *name, const char *b
     }
     return hs_file_write(ctx, path, buf, len, &err) == HS_OK ? CLI_EXIT_OK : cli_fail(&err);
 }
-
-int cli_nbr_weight(const char *cmd, const char *s, double *w)
-{
-    char *end = NULL;
-    *w = strtod(s, &end);
-    if (end == s || *end || !(*w >= 0 && *w <= 1e6))
-        return cli_usage(cmd, "--nbr-weight takes a number from 0 to 1e6, not '%s'", s);
-    return CLI_EXIT_OK;
-}
-
-int cli_nbr_form(const char *cmd, const char *s, int *form)
-{
-    static const char *const names[3] = {"sum", "count", "both"};
-    for (int k = 0; k < 3; k++)
-        if (!strcmp(s, names[k])) {
-            *form = k + 1; /* HS_NBR_SUM, HS_NBR_COUNT, HS_NBR_BOTH */
-            return CLI_EXIT_OK;
-        }
-    return cli_usage(cmd, "--nbr-form takes sum, count or both, not '%s'", s);
-}

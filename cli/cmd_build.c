@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <stdio.h>
-#include <string.h>
 
 void cmd_build_help(void)
 {
@@ -39,30 +38,15 @@ int cmd_build(int argc, char **argv)
 {
     const char *pipeline = NULL, *outdir = NULL, *explain = NULL, *xlsx = NULL;
     int quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cmd_build_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (++i >= argc) return cli_usage("build", "%s needs a folder", a);
-            outdir = argv[i];
-        } else if (!strcmp(a, "--xlsx")) {
-            if (++i >= argc) return cli_usage("build", "--xlsx needs a file name");
-            xlsx = argv[i];
-        } else if (!strcmp(a, "--explain")) {
-            if (++i >= argc) return cli_usage("build", "--explain needs a unit code");
-            explain = argv[i];
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage("build", "unknown option '%s'", a);
-        } else if (!pipeline) {
-            pipeline = a;
-        } else {
-            return cli_usage("build", "unexpected argument '%s'", a);
-        }
-    }
+    const cli_opt opts[] = {
+        {CLI_OPT("--output", 'o', CLI_STR, &outdir), .needs = "a folder"},
+        {CLI_OPT("--xlsx", 0, CLI_STR, &xlsx), .needs = "a file name"},
+        {CLI_OPT("--explain", 0, CLI_STR, &explain), .needs = "a unit code"},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &quiet)},
+    };
+    cli_pos pos = {&pipeline, 1, 0, NULL};
+    int rc = cli_parse("build", opts, CLI_NOPTS(opts), cmd_build_help, argc, argv, &pos);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
     if (!pipeline) return cli_usage("build", "no pipeline file given");
     if (!outdir && !explain && !xlsx)
         return cli_usage("build", "no output given (-o DIR, --xlsx FILE or --explain UNIT)");
@@ -73,7 +57,6 @@ int cmd_build(int argc, char **argv)
     }
     hs_error err = {0};
     hs_build *b = NULL;
-    int rc = CLI_EXIT_OK;
     if (hs_build_run(ctx, pipeline, &b, &err) != HS_OK) {
         rc = cli_fail(&err);
         goto done;

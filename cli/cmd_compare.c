@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <stdio.h>
-#include <string.h>
 
 void cmd_compare_help(void)
 {
@@ -57,32 +56,21 @@ static int compare_run(hs_ctx *ctx, const char *const pipe[2], const char *outdi
 int cmd_compare(int argc, char **argv)
 {
     const char *pipe[2] = {NULL, NULL}, *outdir = NULL;
-    int quiet = 0, npipe = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cmd_compare_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (++i >= argc) return cli_usage("compare", "%s needs a folder", a);
-            outdir = argv[i];
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage("compare", "unknown option '%s'", a);
-        } else if (npipe < 2) {
-            pipe[npipe++] = a;
-        } else {
-            return cli_usage("compare", "unexpected argument '%s' (expected two pipelines)", a);
-        }
-    }
-    if (npipe < 2) return cli_usage("compare", "two pipeline files are needed (A and B)");
+    int quiet = 0;
+    const cli_opt opts[] = {
+        {CLI_OPT("--output", 'o', CLI_STR, &outdir), .needs = "a folder"},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &quiet)},
+    };
+    cli_pos pos = {pipe, 2, 0, " (expected two pipelines)"};
+    int rc = cli_parse("compare", opts, CLI_NOPTS(opts), cmd_compare_help, argc, argv, &pos);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
+    if (pos.n < 2) return cli_usage("compare", "two pipeline files are needed (A and B)");
     hs_ctx *ctx = cli_ctx(quiet);
     if (!ctx) {
         fputs("humsec: out of memory\n", stderr);
         return CLI_EXIT_NOMEM;
     }
-    int rc = compare_run(ctx, pipe, outdir, quiet);
+    rc = compare_run(ctx, pipe, outdir, quiet);
     hs_ctx_free(ctx);
     return rc;
 }

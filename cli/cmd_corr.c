@@ -1,10 +1,7 @@
 /* cmd_corr.c - `humsec corr PIPELINE [-o DIR] [--threshold X] [--low] ...`. */
 #include "cli.h"
 
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 void cmd_corr_help(void)
 {
@@ -40,27 +37,6 @@ void cmd_corr_help(void)
          "  -h, --help             this help");
 }
 
-/* A number option's value into *v; the exit status (a usage error is printed). */
-static int corr_num(const char *opt, const char *s, double *v)
-{
-    char *end = NULL;
-    double x = strtod(s, &end);
-    if (end == s || *end != '\0' || !isfinite(x))
-        return cli_usage("corr", "%s is '%s' (expected a number)", opt, s);
-    *v = x;
-    return CLI_EXIT_OK;
-}
-
-static int corr_int(const char *opt, const char *s, int *v)
-{
-    char *end = NULL;
-    long x = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || x < 1 || x > 100)
-        return cli_usage("corr", "%s is '%s' (expected a level, a whole number from 1)", opt, s);
-    *v = (int)x;
-    return CLI_EXIT_OK;
-}
-
 static int corr_run(hs_ctx *ctx, const char *pipeline, const hs_corr_opts *o, const char *outdir,
                     int denominators, int quiet)
 {
@@ -85,62 +61,31 @@ static int corr_run(hs_ctx *ctx, const char *pipeline, const hs_corr_opts *o, co
     return rc;
 }
 
-/* Option a with its value v into o (or *outdir); the exit status. */
-static int corr_opt(const char *a, const char *v, hs_corr_opts *o, const char **outdir)
-{
-    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-        *outdir = v;
-    } else if (!strcmp(a, "--dset")) {
-        o->dset = v;
-    } else if (!strcmp(a, "--denom-dset")) {
-        o->denom_dset = v;
-    } else if (!strcmp(a, "--threshold")) {
-        return corr_num(a, v, &o->thresh);
-    } else if (!strcmp(a, "--denom-threshold")) {
-        return corr_num(a, v, &o->denom_thresh);
-    } else if (!strcmp(a, "--level")) {
-        return corr_int(a, v, &o->level);
-    } else {
-        return corr_int(a, v, &o->group_level);
-    }
-    return CLI_EXIT_OK;
-}
-
 int cmd_corr(int argc, char **argv)
 {
-    static const char *const with_value[] = {"-o",           "--output",         "--dset",
-                                             "--threshold",  "--level",          "--group-level",
-                                             "--denom-dset", "--denom-threshold"};
     const char *pipeline = NULL, *outdir = NULL;
-    int quiet = 0, denominators = 0, rc = CLI_EXIT_OK;
+    int quiet = 0, denominators = 0;
     hs_corr_opts o;
     hs_corr_opts_init(&o);
-    for (int i = 1; i < argc && rc == CLI_EXIT_OK; i++) {
-        const char *a = argv[i];
-        int has_val = 0;
-        for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
-            has_val |= !strcmp(a, with_value[k]);
-        if (has_val) {
-            if (i + 1 >= argc) return cli_usage("corr", "%s needs a value", a);
-            rc = corr_opt(a, argv[++i], &o, &outdir);
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cmd_corr_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "--low")) {
-            o.low = 1;
-        } else if (!strcmp(a, "--denominators")) {
-            denominators = 1;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage("corr", "unknown option '%s'", a);
-        } else if (!pipeline) {
-            pipeline = a;
-        } else {
-            return cli_usage("corr", "unexpected argument '%s'", a);
-        }
-    }
-    if (rc != CLI_EXIT_OK) return rc;
+    /* the analysis commands' wording of a bad value: "OPT is 'V' (expected ...)" */
+    const char *bad_number = "%s is '%s' (expected a number)",
+               *bad_level = "%s is '%s' (expected a level, a whole number from 1)";
+    const cli_opt opts[] = {
+        {CLI_OPT("--output", 'o', CLI_STR, &outdir)},
+        {CLI_OPT("--dset", 0, CLI_STR, &o.dset)},
+        {CLI_OPT("--denom-dset", 0, CLI_STR, &o.denom_dset)},
+        {CLI_OPT("--threshold", 0, CLI_DOUBLE, &o.thresh), .bad = bad_number},
+        {CLI_OPT("--denom-threshold", 0, CLI_DOUBLE, &o.denom_thresh), .bad = bad_number},
+        {CLI_OPT("--level", 0, CLI_INT, &o.level), .lo = 1, .hi = 100, .bad = bad_level},
+        {CLI_OPT("--group-level", 0, CLI_INT, &o.group_level), .lo = 1, .hi = 100,
+         .bad = bad_level},
+        {CLI_OPT("--low", 0, CLI_FLAG, &o.low)},
+        {CLI_OPT("--denominators", 0, CLI_FLAG, &denominators)},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &quiet)},
+    };
+    cli_pos pos = {&pipeline, 1, 0, NULL};
+    int rc = cli_parse("corr", opts, CLI_NOPTS(opts), cmd_corr_help, argc, argv, &pos);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
     if (!pipeline) return cli_usage("corr", "no pipeline file given");
     hs_ctx *ctx = cli_ctx(quiet);
     if (!ctx) {

@@ -92,54 +92,29 @@ static int ev_parse(int argc, char **argv, ev_args *a)
         fputs("humsec: out of memory\n", stderr);
         return CLI_EXIT_NOMEM;
     }
-    for (int i = 2; i < argc; i++) {
-        const char *o = argv[i];
-        int more = i + 1 < argc;
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            cmd_events_help();
-            return -1;
-        } else if (!strcmp(o, "--db") && more) {
-            a->db = argv[++i];
-        } else if (!strcmp(o, "--geo") && more) {
-            a->geo = argv[++i];
-        } else if (!strcmp(o, "--table") && more) {
-            a->table = argv[++i];
-        } else if (!strcmp(o, "--column") && more) {
-            a->column = argv[++i];
-        } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
-            a->output = argv[++i];
-        } else if (!strcmp(o, "--level") && more) {
-            const char *v = argv[++i];
-            if (!strcmp(v, "country"))
-                a->po.level = HS_PANEL_COUNTRY;
-            else if (!strcmp(v, "grid"))
-                a->po.level = HS_PANEL_GRID;
-            else
-                return cli_usage("events", "--level takes country or grid, not '%s'", v);
-        } else if ((!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
-            int *dst = o[2] == 'f' ? &a->po.from : &a->po.to;
-            if (hs_month_parse(argv[++i], dst) != 0)
-                return cli_usage("events", "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
-        } else if (!strcmp(o, "--threads") && more) {
-            char *end;
-            long t = strtol(argv[++i], &end, 10);
-            if (end == argv[i] || *end || t < 1 || t > 256)
-                return cli_usage("events", "--threads takes a number from 1 to 256");
-            a->po.threads = (int)t;
-        } else if (!strcmp(o, "--keep-imprecise")) {
-            a->po.keep_imprecise = 1;
-        } else if (!strcmp(o, "--spread")) {
-            a->po.spread = 1;
-        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
-            a->quiet = 1;
-        } else if (o[0] == '-' && o[1]) {
-            return cli_usage(
-                "events", more || strncmp(o, "--", 2) ? "unknown option '%s'" : "%s needs a value",
-                o);
-        } else {
-            a->files[a->nfiles++] = o;
-        }
-    }
+    static const char *const levels[] = {"country", "grid", NULL};
+    static const int level_values[] = {HS_PANEL_COUNTRY, HS_PANEL_GRID};
+    int level = a->po.level;
+    const cli_opt opts[] = {
+        {CLI_OPT("--db", 0, CLI_STR, &a->db)},
+        {CLI_OPT("--geo", 0, CLI_STR, &a->geo)},
+        {CLI_OPT("--table", 0, CLI_STR, &a->table)},
+        {CLI_OPT("--column", 0, CLI_STR, &a->column)},
+        {CLI_OPT("--output", 'o', CLI_STR, &a->output)},
+        {CLI_OPT("--level", 0, CLI_CHOICE, &level), .words = levels, .values = level_values},
+        {CLI_OPT("--from", 0, CLI_MONTH, &a->po.from)},
+        {CLI_OPT("--to", 0, CLI_MONTH, &a->po.to)},
+        {CLI_OPT("--threads", 0, CLI_INT, &a->po.threads), .lo = 1, .hi = 256},
+        {CLI_OPT("--keep-imprecise", 0, CLI_FLAG, &a->po.keep_imprecise)},
+        {CLI_OPT("--spread", 0, CLI_FLAG, &a->po.spread)},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &a->quiet)},
+    };
+    /* the options follow the subcommand; every other argument is an event file */
+    cli_pos pos = {a->files, argc, 0, NULL};
+    int rc = cli_parse("events", opts, CLI_NOPTS(opts), cmd_events_help, argc - 1, argv + 1, &pos);
+    if (rc != CLI_EXIT_OK) return rc;
+    a->po.level = level;
+    a->nfiles = pos.n;
     if (a->po.from && a->po.to && a->po.from > a->po.to)
         return cli_usage("events", "--from is after --to");
     return 0;

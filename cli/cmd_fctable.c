@@ -100,16 +100,6 @@ static void evtable_help(void)
          "  -q, --quiet        no progress messages");
 }
 
-static int fct_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *v)
-{
-    char *end = NULL;
-    errno = 0;
-    *v = strtol(s, &end, 10);
-    if (end == s || *end || errno || *v < lo || *v > hi)
-        return cli_usage(cmd, "%s takes %ld..%ld, not '%s'", opt, lo, hi, s);
-    return CLI_EXIT_OK;
-}
-
 /* The options of forecast --table and evaluate --table. --from/--to are the table's coverage
  * for forecast, the origins scored for evaluate. */
 typedef struct fct_args {
@@ -120,7 +110,7 @@ typedef struct fct_args {
     hs_cmtable_opts to;
     hs_analog_opts ao;
     int from, last, origin, quiet, with_samples;
-    long leads;
+    int leads;
 } fct_args;
 
 /* Parse argv into a; CLI_EXIT_OK to go on, -1 after --help, else an exit status. */
@@ -138,70 +128,37 @@ static int fct_parse(int argc, char **argv, int evaluate, fct_args *a)
     hs_cmtable_opts_init(&a->to);
     hs_analog_opts_init(&a->ao);
     a->ao.threads = 2;
-    long v;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        int more = i + 1 < argc, rc = CLI_EXIT_OK;
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            if (evaluate)
-                evtable_help();
-            else
-                fctable_help();
-            return -1;
-        } else if (!strcmp(o, "--table") && more) {
-            a->table = argv[++i];
-        } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
-            a->out = argv[++i];
-        } else if (!evaluate && !strcmp(o, "--db") && more) {
-            a->db = argv[++i];
-        } else if (!strcmp(o, "--column") && more) {
-            a->to.column = argv[++i];
-        } else if ((!strcmp(o, "--from") || !strcmp(o, "--to") ||
-                    (!evaluate && !strcmp(o, "--origin"))) &&
-                   more) {
-            int *m = !strcmp(o, "--origin") ? &a->origin
-                     : evaluate             ? (!strcmp(o, "--from") ? &a->from : &a->last)
-                                            : (!strcmp(o, "--from") ? &a->to.from : &a->to.to);
-            if (hs_month_parse(argv[++i], m) != 0)
-                return cli_usage(cmd, "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
-        } else if (!evaluate && !strcmp(o, "--leads") && more) {
-            rc = fct_int(cmd, o, argv[++i], 1, 120, &a->leads);
-        } else if (!strcmp(o, "--samples") && more) {
-            rc = fct_int(cmd, o, argv[++i], 1, 100000, &v);
-            a->ao.samples = (int)v;
-        } else if (!strcmp(o, "--seed") && more) {
-            rc = fct_int(cmd, o, argv[++i], 0, 2147483647L, &v);
-            a->ao.seed = (unsigned long)v;
-        } else if (!strcmp(o, "--threads") && more) {
-            rc = fct_int(cmd, o, argv[++i], 1, 64, &v);
-            a->ao.threads = (int)v;
-        } else if (!evaluate && !strcmp(o, "--no-samples")) {
-            a->with_samples = 0;
-        } else if (evaluate && !strcmp(o, "--onsets") && more) {
-            a->onsets = argv[++i];
-        } else if (evaluate && !strcmp(o, "--hsi") && more) {
-            a->hsi = argv[++i];
-        } else if (evaluate && !strcmp(o, "--hsi-weight") && more) {
-            char *end = NULL;
-            a->hsi_weight = strtod(argv[++i], &end);
-            if (end == argv[i] || *end || !(a->hsi_weight >= 0 && a->hsi_weight <= 1e6))
-                return cli_usage(cmd, "--hsi-weight takes a number from 0 to 1e6, not '%s'",
-                                 argv[i]);
-        } else if (!strcmp(o, "--nbr-weight") && more) {
-            rc = cli_nbr_weight(cmd, argv[++i], &a->nbr.weight);
-        } else if (!strcmp(o, "--nbr-form") && more) {
-            rc = cli_nbr_form(cmd, argv[++i], &a->nbr.form);
-        } else if (!strcmp(o, "--borders") && more) {
-            a->nbr.borders = argv[++i];
-        } else if (!strcmp(o, "--geo") && more) {
-            a->geodir = argv[++i];
-        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
-            a->quiet = 1;
-        } else {
-            return cli_usage(cmd, "unknown option or missing value '%s' (with --table)", o);
-        }
-        if (rc != CLI_EXIT_OK) return rc;
-    }
+    /* forecast's own options, then those of both, then evaluate's own: each command reads
+       its part of the table */
+    const cli_opt opts[] = {
+        {CLI_OPT("--db", 0, CLI_STR, &a->db)},
+        {CLI_OPT("--from", 0, CLI_MONTH, &a->to.from)},
+        {CLI_OPT("--to", 0, CLI_MONTH, &a->to.to)},
+        {CLI_OPT("--origin", 0, CLI_MONTH, &a->origin)},
+        {CLI_OPT("--leads", 0, CLI_INT, &a->leads), .lo = 1, .hi = 120},
+        {CLI_OPT("--no-samples", 0, CLI_SET, &a->with_samples), .set = 0},
+        /* both */
+        {CLI_OPT("--table", 0, CLI_STR, &a->table)},
+        {CLI_OPT("--output", 'o', CLI_STR, &a->out)},
+        {CLI_OPT("--column", 0, CLI_STR, &a->to.column)},
+        {CLI_OPT("--samples", 0, CLI_INT, &a->ao.samples), .lo = 1, .hi = 100000},
+        {CLI_OPT("--seed", 0, CLI_ULONG, &a->ao.seed), .lo = 0, .hi = 2147483647},
+        {CLI_OPT("--threads", 0, CLI_INT, &a->ao.threads), .lo = 1, .hi = 64},
+        CLI_OPTS_NBR(&a->nbr.weight, &a->nbr.form, &a->nbr.borders),
+        {CLI_OPT("--geo", 0, CLI_STR, &a->geodir)},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &a->quiet)},
+        /* evaluate */
+        {CLI_OPT("--from", 0, CLI_MONTH, &a->from)},
+        {CLI_OPT("--to", 0, CLI_MONTH, &a->last)},
+        {CLI_OPT("--onsets", 0, CLI_STR, &a->onsets)},
+        {CLI_OPT("--hsi", 0, CLI_STR, &a->hsi)},
+        {CLI_OPT("--hsi-weight", 0, CLI_DOUBLE, &a->hsi_weight), .lo = 0, .hi = 1e6,
+         .takes = "a number from 0 to 1e6"},
+    };
+    const size_t nfc = 6, nev = 5, n = CLI_NOPTS(opts);
+    int rc = cli_parse(cmd, evaluate ? opts + nfc : opts, evaluate ? n - nfc : n - nev,
+                       evaluate ? evtable_help : fctable_help, argc, argv, NULL);
+    if (rc != CLI_EXIT_OK) return rc;
     if (!a->table) return cli_usage(cmd, "--table FILE is needed");
     if (!evaluate && !a->out && !a->db)
         return cli_usage(cmd, "--table needs -o DIR (for samples.csv and summary.csv) or --db "
@@ -393,8 +350,8 @@ int cmd_forecast_table(int argc, char **argv)
         return CLI_EXIT_NOMEM;
     }
     if (a.out)
-        rc = cli_forecast_table(ctx, a.table, &a.to, a.geodir, &a.ao, &a.nbr, a.origin,
-                                (int)a.leads, a.with_samples, a.out, a.quiet);
+        rc = cli_forecast_table(ctx, a.table, &a.to, a.geodir, &a.ao, &a.nbr, a.origin, a.leads,
+                                a.with_samples, a.out, a.quiet);
     if (rc == CLI_EXIT_OK && a.db) rc = fct_store(ctx, &a);
     hs_ctx_free(ctx);
     return rc;

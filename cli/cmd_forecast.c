@@ -1,6 +1,7 @@
 /* cmd_forecast.c - `humsec forecast` and `humsec evaluate` (docs/methods.md sections 5.3-5.4). */
 #include "cli.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,53 +85,34 @@ static int fc_run(int argc, char **argv, int evaluate)
         fputs("humsec: out of memory\n", stderr);
         return CLI_EXIT_NOMEM;
     }
-    int rc = CLI_EXIT_OK;
-    for (int i = 1; i < argc && rc == CLI_EXIT_OK; i++) {
-        const char *o = argv[i];
-        int more = i + 1 < argc;
-        char *end = NULL;
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            if (evaluate)
-                cmd_evaluate_help();
-            else
-                cmd_forecast_help();
-            free(files);
-            return CLI_EXIT_OK;
-        } else if (!strcmp(o, "--db") && more) {
-            dbpath = argv[++i];
-        } else if (!strcmp(o, "--geo") && more) {
-            geodir = argv[++i];
-        } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
-            output = argv[++i];
-        } else if (!strcmp(o, "--level") && more) {
-            const char *l = argv[++i];
-            if (strcmp(l, "country") && strcmp(l, "grid"))
-                rc = cli_usage(cmd, "--level takes country or grid, not '%s'", l);
-            po.level = !strcmp(l, "grid") ? HS_PANEL_GRID : HS_PANEL_COUNTRY;
-        } else if (!strcmp(o, "--type") && more) {
-            const char *t = argv[++i];
-            if (strcmp(t, "sb") && strcmp(t, "all"))
-                rc = cli_usage(cmd, "--type takes sb or all, not '%s'", t);
-            fo.type = !strcmp(t, "sb");
-        } else if ((!strcmp(o, "--threshold") || !strcmp(o, "--lambda")) && more) {
-            double v = strtod(argv[++i], &end);
-            if (end == argv[i] || *end || v < 0) rc = cli_usage(cmd, "%s takes a number >= 0", o);
-            *(o[2] == 't' ? &fo.threshold : &fo.lambda) = v;
-        } else if (evaluate && (!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
-            if (hs_month_parse(argv[++i], o[2] == 'f' ? &fo.test_from : &fo.test_to) != 0)
-                rc = cli_usage(cmd, "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
-        } else if (evaluate && !strcmp(o, "--holdout") && more) {
-            fo.holdout = strtol(argv[++i], &end, 10);
-            if (end == argv[i] || *end || fo.holdout <= 0)
-                rc = cli_usage(cmd, "--holdout takes a unit number, not '%s'", argv[i]);
-        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
-            quiet = 1;
-        } else if (o[0] == '-' && o[1]) {
-            rc = cli_usage(cmd, "unknown option or missing value '%s'", o);
-        } else {
-            files[nfiles++] = o;
-        }
+    static const char *const levels[] = {"country", "grid", NULL};
+    static const int level_values[] = {HS_PANEL_COUNTRY, HS_PANEL_GRID};
+    static const char *const types[] = {"sb", "all", NULL};
+    static const int type_values[] = {1, 0};
+    int level = po.level;
+    /* the last three are evaluate's own */
+    const cli_opt opts[] = {
+        {CLI_OPT("--db", 0, CLI_STR, &dbpath)},
+        {CLI_OPT("--geo", 0, CLI_STR, &geodir)},
+        {CLI_OPT("--output", 'o', CLI_STR, &output)},
+        {CLI_OPT("--level", 0, CLI_CHOICE, &level), .words = levels, .values = level_values},
+        {CLI_OPT("--type", 0, CLI_CHOICE, &fo.type), .words = types, .values = type_values},
+        {CLI_OPT("--threshold", 0, CLI_DOUBLE, &fo.threshold), .lo = 0, .hi = HUGE_VAL},
+        {CLI_OPT("--lambda", 0, CLI_DOUBLE, &fo.lambda), .lo = 0, .hi = HUGE_VAL},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &quiet)},
+        {CLI_OPT("--from", 0, CLI_MONTH, &fo.test_from)},
+        {CLI_OPT("--to", 0, CLI_MONTH, &fo.test_to)},
+        {CLI_OPT("--holdout", 0, CLI_LONG, &fo.holdout), .lo = 1, .hi = HUGE_VAL},
+    };
+    cli_pos pos = {files, argc, 0, NULL};
+    int rc = cli_parse(cmd, opts, CLI_NOPTS(opts) - (evaluate ? 0 : 3),
+                       evaluate ? cmd_evaluate_help : cmd_forecast_help, argc, argv, &pos);
+    if (rc == CLI_HELP) {
+        free(files);
+        return CLI_EXIT_OK;
     }
+    po.level = level;
+    nfiles = pos.n;
     if (rc == CLI_EXIT_OK && !dbpath && nfiles == 0)
         rc = cli_usage(cmd, "%s needs the store (--db PATH) or event files", cmd);
     if (rc == CLI_EXIT_OK && dbpath && nfiles)

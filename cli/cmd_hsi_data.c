@@ -3,7 +3,6 @@
 #include "cli.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 void cmd_hsi_data_help(void)
@@ -28,47 +27,23 @@ void cmd_hsi_data_help(void)
          "  -h, --help          this help");
 }
 
-static int hsi_data_year(const char *opt, const char *s, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < 1000 || v > 9999)
-        return cli_usage("hsi-data", "%s needs a year, not '%s'", opt, s);
-    *out = (int)v;
-    return CLI_EXIT_OK;
-}
-
 int cmd_hsi_data(int argc, char **argv)
 {
     const char *out = "data/hsi/hsi_indicators_long.csv";
     const char *unmatched = NULL;
     hs_hsi_data_opts o;
     hs_hsi_data_opts_init(&o);
-    int quiet = 0, rc;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_arg = !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--data") ||
-                      !strcmp(a, "--unmatched") || !strcmp(a, "--from") || !strcmp(a, "--to");
-        if (has_arg && i + 1 >= argc) return cli_usage("hsi-data", "%s needs a value", a);
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cmd_hsi_data_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            out = argv[++i];
-        } else if (!strcmp(a, "--data")) {
-            o.data_dir = argv[++i];
-        } else if (!strcmp(a, "--unmatched")) {
-            unmatched = argv[++i];
-        } else if (!strcmp(a, "--from")) {
-            if ((rc = hsi_data_year(a, argv[++i], &o.from))) return rc;
-        } else if (!strcmp(a, "--to")) {
-            if ((rc = hsi_data_year(a, argv[++i], &o.to))) return rc;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else {
-            return cli_usage("hsi-data", "unexpected argument '%s'", a);
-        }
-    }
+    int quiet = 0;
+    const cli_opt opts[] = {
+        {CLI_OPT("--output", 'o', CLI_STR, &out)},
+        {CLI_OPT("--data", 0, CLI_STR, &o.data_dir)},
+        {CLI_OPT("--unmatched", 0, CLI_STR, &unmatched)},
+        {CLI_OPT("--from", 0, CLI_INT, &o.from), .lo = 1000, .hi = 9999, .takes = "a year"},
+        {CLI_OPT("--to", 0, CLI_INT, &o.to), .lo = 1000, .hi = 9999, .takes = "a year"},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &quiet)},
+    };
+    int rc = cli_parse("hsi-data", opts, CLI_NOPTS(opts), cmd_hsi_data_help, argc, argv, NULL);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
     char mpath[4096];
     if (!unmatched) {
         const char *slash = strrchr(out, '/');
@@ -81,7 +56,6 @@ int cmd_hsi_data(int argc, char **argv)
     if (!ctx) return CLI_EXIT_NOMEM;
     hs_error err = {0};
     hs_hsi_data_info info;
-    rc = CLI_EXIT_OK;
     if (hs_hsi_data_write(ctx, &o, out, &info, &err) != HS_OK)
         rc = cli_fail(&err);
     else if (!quiet)

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,16 +39,6 @@ void cmd_partner_help(void)
          "  -h, --help  this help\n"
          "\n"
          "Manual: docs/server.md.");
-}
-
-static int partner_id(const char *s, long *id)
-{
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || !end || *end || end == s || v < 1) return -1;
-    *id = v;
-    return 0;
 }
 
 static int partner_review(hs_store *db, const char *status, int act, long id, const char *why)
@@ -104,42 +95,33 @@ static int partner_deliver(hs_store *db, const char *name, const char *token)
 
 int cmd_partner(int argc, char **argv)
 {
-    const char *db_path = "out/humsec.db", *verb = NULL, *name = NULL, *why = NULL, *status = NULL;
-    int admin = 0, act = -1, nact = 0;
-    long id = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cmd_partner_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "--db")) {
-            if (++i >= argc) return cli_usage("partner", "--db needs a file");
-            db_path = argv[i];
-        } else if (!strcmp(a, "--admin")) {
-            admin = 1;
-        } else if (!strcmp(a, "--accept") || !strcmp(a, "--reject") || !strcmp(a, "--withdraw")) {
-            if (++i >= argc || partner_id(argv[i], &id) != 0)
-                return cli_usage("partner", "%s needs a submission id (a whole number from 1)", a);
-            act = !strcmp(a, "--accept")   ? HS_REVIEW_ACCEPT
-                  : !strcmp(a, "--reject") ? HS_REVIEW_REJECT
-                                           : HS_REVIEW_WITHDRAW;
-            nact++;
-        } else if (!strcmp(a, "--why")) {
-            if (++i >= argc) return cli_usage("partner", "--why needs a reason");
-            why = argv[i];
-        } else if (!strcmp(a, "--status")) {
-            if (++i >= argc) return cli_usage("partner", "--status needs a status");
-            status = argv[i];
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage("partner", "unknown option '%s'", a);
-        } else if (!verb) {
-            verb = a;
-        } else if (!name) {
-            name = a;
-        } else {
-            return cli_usage("partner", "unexpected argument '%s'", a);
-        }
-    }
+    static const char *const statuses[] = {"pending",   "accepted", "rejected",
+                                           "withdrawn", "all",      NULL};
+    const char *db_path = "out/humsec.db", *why = NULL, *status = NULL, *args[2] = {NULL, NULL};
+    int admin = 0, act = -1, nact = 0, nstatus = 0, status_k = 0;
+    long ids[3] = {0, 0, 0}; /* --accept, --reject, --withdraw: hs_review order */
+    const char *id_needs = "a submission id (a whole number from 1)";
+    const cli_opt opts[] = {
+        {CLI_OPT("--db", 0, CLI_STR, &db_path), .needs = "a file"},
+        {CLI_OPT("--admin", 0, CLI_FLAG, &admin)},
+        {CLI_OPT("--accept", 0, CLI_LONG, &ids[HS_REVIEW_ACCEPT]), .lo = 1, .hi = HUGE_VAL,
+         .needs = id_needs, .count = &nact},
+        {CLI_OPT("--reject", 0, CLI_LONG, &ids[HS_REVIEW_REJECT]), .lo = 1, .hi = HUGE_VAL,
+         .needs = id_needs, .count = &nact},
+        {CLI_OPT("--withdraw", 0, CLI_LONG, &ids[HS_REVIEW_WITHDRAW]), .lo = 1, .hi = HUGE_VAL,
+         .needs = id_needs, .count = &nact},
+        {CLI_OPT("--why", 0, CLI_STR, &why), .needs = "a reason"},
+        {CLI_OPT("--status", 0, CLI_CHOICE, &status_k), .words = statuses, .count = &nstatus,
+         .needs = "a status"},
+    };
+    cli_pos pos = {args, 2, 0, NULL};
+    int rc = cli_parse("partner", opts, CLI_NOPTS(opts), cmd_partner_help, argc, argv, &pos);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
+    const char *verb = args[0], *name = args[1];
+    for (int k = 0; k < 3; k++)
+        if (ids[k]) act = k;
+    long id = act >= 0 ? ids[act] : 0;
+    if (nstatus) status = statuses[status_k];
     if (!verb) return cli_usage("partner", "partner needs add, list, revoke or review");
     int is_add = !strcmp(verb, "add"), is_list = !strcmp(verb, "list"),
         is_revoke = !strcmp(verb, "revoke"), is_review = !strcmp(verb, "review");
@@ -161,11 +143,6 @@ int cmd_partner(int argc, char **argv)
     if (act == HS_REVIEW_REJECT && (!why || !*why))
         return cli_usage("partner", "--reject needs --why TEXT (the partner sees the reason)");
     if (!status) status = "pending";
-    if (strcmp(status, "pending") && strcmp(status, "accepted") && strcmp(status, "rejected") &&
-        strcmp(status, "withdrawn") && strcmp(status, "all"))
-        return cli_usage("partner",
-                         "--status is pending, accepted, rejected, withdrawn or all, not '%s'",
-                         status);
     hs_ctx *ctx = cli_ctx(1);
     if (!ctx) {
         fputs("humsec: out of memory\n", stderr);
@@ -173,7 +150,6 @@ int cmd_partner(int argc, char **argv)
     }
     hs_error err = {0};
     hs_store *db = NULL;
-    int rc = CLI_EXIT_OK;
     if (hs_store_open(ctx, db_path, &db, &err) != HS_OK) {
         rc = cli_fail(&err);
     } else if (is_add) {

@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <stdio.h>
-#include <string.h>
 
 void cmd_report_help(void)
 {
@@ -42,38 +41,18 @@ int cmd_report(int argc, char **argv)
     hs_report_opts opts;
     hs_report_opts_init(&opts);
     int quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **val = NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cmd_report_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            val = &out;
-        } else if (!strcmp(a, "--structure")) {
-            val = &opts.structure;
-        } else if (!strcmp(a, "--intervals")) {
-            val = &opts.intervals;
-        } else if (!strcmp(a, "--title")) {
-            val = &opts.title;
-        } else if (!strcmp(a, "--forecasts")) {
-            val = &opts.forecasts;
-        } else if (!strcmp(a, "--lower-is-better")) {
-            opts.lower_is_better = 1;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage("report", "unknown option '%s'", a);
-        } else if (!dir) {
-            dir = a;
-        } else {
-            return cli_usage("report", "unexpected argument '%s'", a);
-        }
-        if (val) {
-            if (++i >= argc) return cli_usage("report", "%s needs a value", a);
-            *val = argv[i];
-        }
-    }
+    const cli_opt table[] = {
+        {CLI_OPT("--output", 'o', CLI_STR, &out)},
+        {CLI_OPT("--structure", 0, CLI_STR, &opts.structure)},
+        {CLI_OPT("--intervals", 0, CLI_STR, &opts.intervals)},
+        {CLI_OPT("--title", 0, CLI_STR, &opts.title)},
+        {CLI_OPT("--forecasts", 0, CLI_STR, &opts.forecasts)},
+        {CLI_OPT("--lower-is-better", 0, CLI_FLAG, &opts.lower_is_better)},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &quiet)},
+    };
+    cli_pos pos = {&dir, 1, 0, NULL};
+    int rc = cli_parse("report", table, CLI_NOPTS(table), cmd_report_help, argc, argv, &pos);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
     if (!dir) return cli_usage("report", "no build folder given");
     if (!out) return cli_usage("report", "no output file given (-o FILE.html)");
     hs_ctx *ctx = cli_ctx(quiet);
@@ -83,7 +62,6 @@ int cmd_report(int argc, char **argv)
     }
     hs_error err = {0};
     hs_report_info info = {0};
-    int rc = CLI_EXIT_OK;
     if (hs_report_html(ctx, dir, &opts, out, &info, &err) != HS_OK)
         rc = cli_fail(&err);
     else if (!quiet)

@@ -144,25 +144,14 @@ int cmd_run(int argc, char **argv)
     const char *outdir = "out";
     const char *dbpath = NULL;
     int quiet = 0, nodb = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cmd_run_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (++i >= argc) return cli_usage("run", "%s needs a folder", a);
-            outdir = argv[i];
-        } else if (!strcmp(a, "--db")) {
-            if (++i >= argc) return cli_usage("run", "%s needs a file", a);
-            dbpath = argv[i];
-        } else if (!strcmp(a, "--no-db")) {
-            nodb = 1;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else {
-            return cli_usage("run", "unexpected argument '%s'", a);
-        }
-    }
+    const cli_opt opts[] = {
+        {CLI_OPT("--output", 'o', CLI_STR, &outdir), .needs = "a folder"},
+        {CLI_OPT("--db", 0, CLI_STR, &dbpath), .needs = "a file"},
+        {CLI_OPT("--no-db", 0, CLI_FLAG, &nodb)},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &quiet)},
+    };
+    int rc = cli_parse("run", opts, CLI_NOPTS(opts), cmd_run_help, argc, argv, NULL);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
     /* everything run reads is relative to the project folder: say so, rather than fail on
        the first missing file */
     struct stat sb;
@@ -185,7 +174,6 @@ int cmd_run(int argc, char **argv)
     if (!ctx) return CLI_EXIT_NOMEM;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = CLI_EXIT_OK;
     {
         /* the global forecasts from the latest shipped month (docs/warning.md), first: the
            HSI report shows their watchlist */

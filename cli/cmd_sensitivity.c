@@ -3,8 +3,7 @@
 #include "cli.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <math.h>
 
 void cmd_sensitivity_help(void)
 {
@@ -45,15 +44,6 @@ void cmd_sensitivity_help(void)
          "  -h, --help           this help");
 }
 
-static int parse_size(const char *s, size_t *out)
-{
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || *end || s[0] == '-') return -1;
-    *out = (size_t)v;
-    return 0;
-}
-
 int cmd_sensitivity(int argc, char **argv)
 {
     return cmd_sensitivity_parts(argc, argv, NULL);
@@ -61,70 +51,41 @@ int cmd_sensitivity(int argc, char **argv)
 
 int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts)
 {
-    const char *pipeline = NULL, *spec = NULL, *outdir = NULL;
+    static const char *const types[] = {"ua", "sa", NULL};
+    static const int type_values[] = {HS_SA_UA, HS_SA_SA};
+    static const char *const samplers[] = {"sobol", "random", NULL};
+    static const int sampler_values[] = {HS_SAMPLER_SOBOL, HS_SAMPLER_RANDOM};
+    const char *args[2] = {NULL, NULL}, *outdir = NULL;
     int quiet = 0;
     hs_sa_opts o;
     hs_sa_opts_init(&o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        size_t n;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cmd_sensitivity_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (!strcmp(a, "--runs")) {
-            o.write_runs = 1;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--type") ||
-                   !strcmp(a, "--n") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
-                   !strcmp(a, "--sampler") || !strcmp(a, "--bootstrap")) {
-            if (!v) return cli_usage("sensitivity", "%s needs a value", a);
-            i++;
-            if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-                outdir = v;
-            else if (!strcmp(a, "--type")) {
-                if (!strcmp(v, "ua"))
-                    o.type = HS_SA_UA;
-                else if (!strcmp(v, "sa"))
-                    o.type = HS_SA_SA;
-                else
-                    return cli_usage("sensitivity", "--type is '%s' (expected ua or sa)", v);
-            } else if (!strcmp(a, "--sampler")) {
-                if (!strcmp(v, "sobol"))
-                    o.sampler = HS_SAMPLER_SOBOL;
-                else if (!strcmp(v, "random"))
-                    o.sampler = HS_SAMPLER_RANDOM;
-                else
-                    return cli_usage("sensitivity",
-                                     "--sampler is '%s' (expected sobol or "
-                                     "random)",
-                                     v);
-            } else if (parse_size(v, &n)) {
-                return cli_usage("sensitivity", "%s is '%s' (expected a whole number)", a, v);
-            } else if (!strcmp(a, "--n")) {
-                if (n < 2) return cli_usage("sensitivity", "--n is %zu (expected at least 2)", n);
-                o.n = n;
-            } else if (!strcmp(a, "--seed")) {
-                o.seed = (unsigned long)n;
-            } else if (!strcmp(a, "--threads")) {
-                if (n < 1 || n > 256)
-                    return cli_usage("sensitivity", "--threads is %zu (expected 1 to 256)", n);
-                o.threads = (int)n;
-            } else {
-                if (n < 1) return cli_usage("sensitivity", "--bootstrap must be at least 1");
-                o.bootstrap = n;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage("sensitivity", "unknown option '%s'", a);
-        } else if (!pipeline) {
-            pipeline = a;
-        } else if (!spec) {
-            spec = a;
-        } else {
-            return cli_usage("sensitivity", "unexpected argument '%s'", a);
-        }
-    }
+    int type = o.type, sampler = o.sampler, nthreads = 0;
+    /* the analysis commands' wording of a bad value: "OPT is 'V' (expected ...)" */
+    const char *bad_whole = "%s is '%s' (expected a whole number)";
+    const cli_opt opts[] = {
+        {CLI_OPT("--output", 'o', CLI_STR, &outdir)},
+        {CLI_OPT("--type", 0, CLI_CHOICE, &type), .words = types, .values = type_values,
+         .bad = "%s is '%s' (expected ua or sa)"},
+        {CLI_OPT("--sampler", 0, CLI_CHOICE, &sampler), .words = samplers, .values = sampler_values,
+         .bad = "%s is '%s' (expected sobol or random)"},
+        {CLI_OPT("--n", 0, CLI_SIZE, &o.n), .bad = bad_whole},
+        {CLI_OPT("--seed", 0, CLI_ULONG, &o.seed), .bad = bad_whole},
+        {CLI_OPT("--threads", 0, CLI_INT, &o.threads), .bad = bad_whole, .count = &nthreads},
+        {CLI_OPT("--bootstrap", 0, CLI_SIZE, &o.bootstrap), .lo = 1, .hi = HUGE_VAL,
+         .bad = "%s is '%s' (expected a whole number from 1)"},
+        {CLI_OPT("--runs", 0, CLI_FLAG, &o.write_runs)},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &quiet)},
+    };
+    cli_pos pos = {args, 2, 0, NULL};
+    int rc =
+        cli_parse("sensitivity", opts, CLI_NOPTS(opts), cmd_sensitivity_help, argc, argv, &pos);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
+    const char *pipeline = args[0], *spec = args[1];
+    o.type = type;
+    o.sampler = sampler;
+    if (o.n < 2) return cli_usage("sensitivity", "--n is %zu (expected at least 2)", o.n);
+    if (nthreads && (o.threads < 1 || o.threads > 256))
+        return cli_usage("sensitivity", "--threads is %d (expected 1 to 256)", o.threads);
     if (!pipeline || !spec) return cli_usage("sensitivity", "needs a PIPELINE and a SPEC file");
     if (!outdir) return cli_usage("sensitivity", "no output folder given (-o DIR)");
     if (o.type == HS_SA_SA && o.n < HS_SA_MIN_N)
@@ -144,7 +105,6 @@ int cmd_sensitivity_parts(int argc, char **argv, const cli_parts *parts)
     if (!ctx) return CLI_EXIT_NOMEM;
     hs_error err = {0};
     hs_sensitivity *s = NULL;
-    int rc = CLI_EXIT_OK;
     if (hs_sensitivity_run(ctx, pipeline, spec, &o, &s, &err) != HS_OK ||
         (writer && hs_sensitivity_write(ctx, s, outdir, &err) != HS_OK))
         rc = writer ? cli_fail(&err) : cli_exit_code(err.code);

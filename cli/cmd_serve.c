@@ -71,20 +71,6 @@ static void serve_on_signal(int sig)
     errno = saved;
 }
 
-static int serve_num(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    long mul = 1;
-    if (*end == 'K' || *end == 'k')
-        mul = 1024, end++;
-    else if (*end == 'M' || *end == 'm')
-        mul = 1024L * 1024, end++;
-    if (end == s || *end || v < 0 || v > hi / mul || v * mul < lo) return -1;
-    *out = v * mul;
-    return 0;
-}
-
 static void serve_progress(void *ud, int level, const char *msg)
 {
     (void)ud;
@@ -124,79 +110,44 @@ typedef struct serve_args {
     hs_server_opts so;
 } serve_args;
 
+/* The defaults, then argv: CLI_EXIT_OK, CLI_HELP or a usage error. K and M multiply every
+ * number by 1024 and 1024^2 (--max-body 16M). */
 static int serve_parse(int argc, char **argv, serve_args *a)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        int more = i + 1 < argc;
-        long v;
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            cmd_serve_help();
-            return -1;
-        } else if (!strcmp(o, "--db") && more) {
-            a->db = argv[++i];
-        } else if (!strcmp(o, "--access-log") && more) {
-            a->log = argv[++i];
-        } else if (!strcmp(o, "--port-file") && more) {
-            a->port_file = argv[++i];
-        } else if (!strcmp(o, "--bind") && more) {
-            a->so.bind = argv[++i];
-        } else if (!strcmp(o, "--port") && more) {
-            if (serve_num(argv[++i], 0, 65535, &v) != 0)
-                return cli_usage("serve", "--port takes a number from 0 to 65535");
-            a->so.port = (int)v;
-        } else if (!strcmp(o, "--threads") && more) {
-            if (serve_num(argv[++i], 1, 256, &v) != 0)
-                return cli_usage("serve", "--threads takes a number from 1 to 256");
-            a->so.threads = (int)v;
-        } else if (!strcmp(o, "--max-body") && more) {
-            if (serve_num(argv[++i], 1, 1L << 30, &v) != 0)
-                return cli_usage("serve", "--max-body takes a size from 1 to 1024M bytes");
-            a->so.max_body = (size_t)v;
-        } else if (!strcmp(o, "--timeout") && more) {
-            if (serve_num(argv[++i], 1, 86400, &v) != 0)
-                return cli_usage("serve", "--timeout takes seconds from 1 to 86400");
-            a->so.timeout = (int)v;
-        } else if (!strcmp(o, "--max-conn") && more) {
-            if (serve_num(argv[++i], 1, 1000000, &v) != 0)
-                return cli_usage("serve", "--max-conn takes a number from 1 to 1000000");
-            a->so.max_conn = (int)v;
-        } else if (!strcmp(o, "--per-ip") && more) {
-            if (serve_num(argv[++i], 1, 1000000, &v) != 0)
-                return cli_usage("serve", "--per-ip takes a number from 1 to 1000000");
-            a->so.per_ip = (int)v;
-        } else if (!strcmp(o, "--header-timeout") && more) {
-            if (serve_num(argv[++i], 1, 86400, &v) != 0)
-                return cli_usage("serve", "--header-timeout takes seconds from 1 to 86400");
-            a->so.header_timeout = (int)v;
-        } else if (!strcmp(o, "--body-timeout") && more) {
-            if (serve_num(argv[++i], 1, 86400, &v) != 0)
-                return cli_usage("serve", "--body-timeout takes seconds from 1 to 86400");
-            a->so.body_timeout = (int)v;
-        } else if (!strcmp(o, "--body-budget") && more) {
-            if (serve_num(argv[++i], 1, 1L << 34, &v) != 0)
-                return cli_usage("serve", "--body-budget takes a size from 1 to 16384M bytes");
-            a->so.body_budget = (size_t)v;
-        } else if (!strcmp(o, "--cache-bytes") && more) {
-            if (serve_num(argv[++i], 1, 1L << 34, &v) != 0)
-                return cli_usage("serve", "--cache-bytes takes a size from 1 to 16384M bytes");
-            a->cache_bytes = v;
-        } else if (!strcmp(o, "--run-interval") && more) {
-            if (serve_num(argv[++i], 0, 86400, &v) != 0)
-                return cli_usage("serve", "--run-interval takes seconds from 0 to 86400");
-            a->run_interval = v;
-        } else if (!strcmp(o, "--ua-runs") && more) {
-            if (serve_num(argv[++i], 0, 100000, &v) != 0)
-                return cli_usage("serve", "--ua-runs takes a number from 0 to 100000");
-            a->ua_runs = v;
-        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
-            a->quiet = 1;
-        } else {
-            return cli_usage(
-                "serve", more || o[0] != '-' ? "unexpected argument '%s'" : "%s needs a value", o);
-        }
-    }
-    return 0;
+    memset(a, 0, sizeof *a);
+    a->db = "out/humsec.db";
+    a->ua_runs = 1000;
+    a->cache_bytes = a->run_interval = -1;
+    hs_server_opts_init(&a->so);
+    a->so.port = 8080;
+    hs_server_opts *so = &a->so;
+    const cli_opt opts[] = {
+        {CLI_OPT("--db", 0, CLI_STR, &a->db)},
+        {CLI_OPT("--access-log", 0, CLI_STR, &a->log)},
+        {CLI_OPT("--port-file", 0, CLI_STR, &a->port_file)},
+        {CLI_OPT("--bind", 0, CLI_STR, &so->bind)},
+        {CLI_OPT("--port", 0, CLI_INT, &so->port), .lo = 0, .hi = 65535, .km = 1},
+        {CLI_OPT("--threads", 0, CLI_INT, &so->threads), .lo = 1, .hi = 256, .km = 1},
+        {CLI_OPT("--max-body", 0, CLI_SIZE, &so->max_body), .lo = 1, .hi = 1L << 30, .km = 1,
+         .takes = "a size from 1 to 1024M bytes"},
+        {CLI_OPT("--timeout", 0, CLI_INT, &so->timeout), .lo = 1, .hi = 86400, .km = 1,
+         .takes = "seconds from 1 to 86400"},
+        {CLI_OPT("--max-conn", 0, CLI_INT, &so->max_conn), .lo = 1, .hi = 1000000, .km = 1},
+        {CLI_OPT("--per-ip", 0, CLI_INT, &so->per_ip), .lo = 1, .hi = 1000000, .km = 1},
+        {CLI_OPT("--header-timeout", 0, CLI_INT, &so->header_timeout), .lo = 1, .hi = 86400,
+         .km = 1, .takes = "seconds from 1 to 86400"},
+        {CLI_OPT("--body-timeout", 0, CLI_INT, &so->body_timeout), .lo = 1, .hi = 86400, .km = 1,
+         .takes = "seconds from 1 to 86400"},
+        {CLI_OPT("--body-budget", 0, CLI_SIZE, &so->body_budget), .lo = 1, .hi = 1L << 34, .km = 1,
+         .takes = "a size from 1 to 16384M bytes"},
+        {CLI_OPT("--cache-bytes", 0, CLI_LONG, &a->cache_bytes), .lo = 1, .hi = 1L << 34, .km = 1,
+         .takes = "a size from 1 to 16384M bytes"},
+        {CLI_OPT("--run-interval", 0, CLI_LONG, &a->run_interval), .lo = 0, .hi = 86400, .km = 1,
+         .takes = "seconds from 0 to 86400"},
+        {CLI_OPT("--ua-runs", 0, CLI_LONG, &a->ua_runs), .lo = 0, .hi = 100000, .km = 1},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &a->quiet)},
+    };
+    return cli_parse("serve", opts, CLI_NOPTS(opts), cmd_serve_help, argc, argv, NULL);
 }
 
 /* The access log's sink: the server hands it batches of lines, so each is written and
@@ -210,12 +161,6 @@ static hs_status serve_log_write(void *ud, const char *buf, size_t len)
 int cmd_serve(int argc, char **argv)
 {
     serve_args a;
-    memset(&a, 0, sizeof a);
-    a.db = "out/humsec.db";
-    a.ua_runs = 1000;
-    a.cache_bytes = a.run_interval = -1;
-    hs_server_opts_init(&a.so);
-    a.so.port = 8080;
     int rc = serve_parse(argc, argv, &a);
     if (rc != 0) return rc < 0 ? CLI_EXIT_OK : rc;
     FILE *log = NULL;

@@ -1,10 +1,7 @@
 /* cmd_trends.c - `humsec trends PIPELINE [--dset NAME] [--window W] [-o FILE]`. */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 void cmd_trends_help(void)
 {
@@ -38,52 +35,20 @@ typedef struct trends_args {
     int quiet;
 } trends_args;
 
-/* CLI_EXIT_OK with *a filled, a usage error, or -1 after printing the help. */
-static int trends_parse(int argc, char **argv, trends_args *a)
-{
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        int more = i + 1 < argc;
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            cmd_trends_help();
-            return -1;
-        } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
-            a->output = argv[++i];
-        } else if (!strcmp(o, "--dset") && more) {
-            a->dset = argv[++i];
-        } else if (!strcmp(o, "--window") && more) {
-            char *e = NULL;
-            errno = 0;
-            long w = strtol(argv[++i], &e, 10);
-            if (errno || e == argv[i] || *e || w < 2 || w > 100000)
-                return cli_usage("trends",
-                                 "--window is '%s' (expected a whole number of "
-                                 "times from 2 to 100000)",
-                                 argv[i]);
-            a->window = (size_t)w;
-        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
-            a->quiet = 1;
-        } else if (!strcmp(o, "-o") || !strcmp(o, "--output") || !strcmp(o, "--dset") ||
-                   !strcmp(o, "--window")) {
-            return cli_usage("trends", "%s needs a value", o);
-        } else if (o[0] == '-' && o[1]) {
-            return cli_usage("trends", "unknown option '%s'", o);
-        } else if (!a->pipeline) {
-            a->pipeline = o;
-        } else {
-            return cli_usage("trends", "unexpected argument '%s'", o);
-        }
-    }
-    if (!a->pipeline) return cli_usage("trends", "no pipeline file given");
-    return CLI_EXIT_OK;
-}
-
 int cmd_trends(int argc, char **argv)
 {
     trends_args a = {.dset = "Raw"};
-    int rc = trends_parse(argc, argv, &a);
-    if (rc < 0) return CLI_EXIT_OK;
-    if (rc) return rc;
+    const cli_opt opts[] = {
+        {CLI_OPT("--output", 'o', CLI_STR, &a.output)},
+        {CLI_OPT("--dset", 0, CLI_STR, &a.dset)},
+        {CLI_OPT("--window", 0, CLI_SIZE, &a.window), .lo = 2, .hi = 100000,
+         .bad = "%s is '%s' (expected a whole number of times from 2 to 100000)"},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &a.quiet)},
+    };
+    cli_pos pos = {&a.pipeline, 1, 0, NULL};
+    int rc = cli_parse("trends", opts, CLI_NOPTS(opts), cmd_trends_help, argc, argv, &pos);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
+    if (!a.pipeline) return cli_usage("trends", "no pipeline file given");
     hs_ctx *ctx = cli_ctx(a.quiet);
     if (!ctx) {
         fputs("humsec: out of memory\n", stderr);

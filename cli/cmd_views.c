@@ -3,9 +3,8 @@
  * scores (docs/methods.md section 5.6, docs/warning.md). */
 #include "cli.h"
 
-#include <errno.h>
+#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static void views_help(void)
@@ -102,48 +101,19 @@ int cmd_views(int argc, char **argv)
     hs_views_opts_init(&o);
     const char *dir = NULL, *protocol = NULL;
     int quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
-        char *end = NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            views_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "--protocol") && more) {
-            protocol = argv[++i];
-        } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) {
-            dir = argv[++i];
-        } else if (!strcmp(a, "--history") && more) {
-            o.history = argv[++i];
-        } else if (!strcmp(a, "--actuals") && more) {
-            o.actuals = argv[++i];
-        } else if (!strcmp(a, "--seed") && more) {
-            errno = 0;
-            o.seed = strtoul(argv[++i], &end, 10);
-            if (end == argv[i] || *end || errno || argv[i][0] == '-')
-                return cli_usage(cmd, "--seed takes a whole number >= 0, not '%s'", argv[i]);
-        } else if (!strcmp(a, "--samples") && more) {
-            long v = strtol(argv[++i], &end, 10);
-            if (end == argv[i] || *end || v < 12 || v > 100000)
-                return cli_usage(cmd, "--samples takes 12..100000, not '%s'", argv[i]);
-            o.samples = (int)v;
-        } else if (!strcmp(a, "--threads") && more) {
-            long v = strtol(argv[++i], &end, 10);
-            if (end == argv[i] || *end || v < 1 || v > 64)
-                return cli_usage(cmd, "--threads takes 1..64, not '%s'", argv[i]);
-            o.threads = (int)v;
-        } else if (!strcmp(a, "--nbr-weight") && more) {
-            if (cli_nbr_weight(cmd, argv[++i], &o.nbr_weight) != CLI_EXIT_OK) return CLI_EXIT_USAGE;
-        } else if (!strcmp(a, "--nbr-form") && more) {
-            if (cli_nbr_form(cmd, argv[++i], &o.nbr_form) != CLI_EXIT_OK) return CLI_EXIT_USAGE;
-        } else if (!strcmp(a, "--borders") && more) {
-            o.borders = argv[++i];
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else {
-            return cli_usage(cmd, "unknown option or missing value '%s' (with --protocol)", a);
-        }
-    }
+    const cli_opt opts[] = {
+        {CLI_OPT("--protocol", 0, CLI_STR, &protocol)},
+        {CLI_OPT("--output", 'o', CLI_STR, &dir)},
+        {CLI_OPT("--history", 0, CLI_STR, &o.history)},
+        {CLI_OPT("--actuals", 0, CLI_STR, &o.actuals)},
+        {CLI_OPT("--seed", 0, CLI_ULONG, &o.seed), .lo = 0, .hi = HUGE_VAL},
+        {CLI_OPT("--samples", 0, CLI_INT, &o.samples), .lo = 12, .hi = 100000},
+        {CLI_OPT("--threads", 0, CLI_INT, &o.threads), .lo = 1, .hi = 64},
+        CLI_OPTS_NBR(&o.nbr_weight, &o.nbr_form, &o.borders),
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &quiet)},
+    };
+    int rc = cli_parse(cmd, opts, CLI_NOPTS(opts), views_help, argc, argv, NULL);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
     if (!protocol || strcmp(protocol, "views2023"))
         return cli_usage(cmd, "--protocol takes views2023, not '%s'", protocol ? protocol : "");
     if (!dir) return cli_usage(cmd, "--protocol views2023 needs -o DIR (for scores.csv)");
@@ -156,7 +126,6 @@ int cmd_views(int argc, char **argv)
     hs_views_score *s = NULL;
     size_t n = 0;
     hs_status st = hs_views2023_run(ctx, &o, &s, &n, &err);
-    int rc = CLI_EXIT_OK;
     hs_membuf *buf = NULL;
     if (st == HS_OK) st = hs_membuf_new(ctx, &buf, &err);
     if (st == HS_OK) {

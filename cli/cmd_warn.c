@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,13 +86,6 @@ void cmd_warn_help(void)
          "Manual: docs/events.md; method and backtest: docs/warning.md.");
 }
 
-static int num_arg(const char *s, double *out)
-{
-    char *end;
-    *out = strtod(s, &end);
-    return end == s || *end ? -1 : 0;
-}
-
 typedef struct warn_args {
     const char *db, *geo, *output, *table;
     const char **files;
@@ -107,120 +101,75 @@ typedef struct warn_args {
     int analog_set; /* --threshold, --samples, --seed or --threads given */
 } warn_args;
 
+/* --score H or H:N: whole months, then deaths (strtol/strtod: overflow is an error). */
+static int warn_score(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    warn_args *a = dest;
+    const char *q;
+    char *e;
+    a->score_n = 25;
+    errno = 0;
+    long h = strtol(arg, &e, 10);
+    int ok = e != arg && errno == 0 && h >= 1 && h <= INT_MAX;
+    if (ok && *e == ':') {
+        q = e + 1;
+        a->score_n = strtod(q, &e);
+        ok = e != q && errno == 0;
+    }
+    ok = ok && *e == '\0';
+    a->score_h = ok ? (int)h : 0;
+    if (!ok) return cli_usage(cmd, "%s takes H or H:N (months, deaths), not '%s'", opt, arg);
+    return CLI_EXIT_OK;
+}
+
 static int warn_parse(int argc, char **argv, warn_args *a)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        int more = i + 1 < argc;
-        double v;
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            cmd_warn_help();
-            return -1;
-        } else if (!strcmp(o, "--db") && more) {
-            a->db = argv[++i];
-        } else if (!strcmp(o, "--geo") && more) {
-            a->geo = argv[++i];
-        } else if (!strcmp(o, "--table") && more) {
-            a->table = argv[++i];
-        } else if (!strcmp(o, "--column") && more) {
-            a->to.column = argv[++i];
-        } else if ((!strcmp(o, "--covered-from") || !strcmp(o, "--covered-to")) && more) {
-            if (hs_month_parse(argv[++i], o[10] == 'f' ? &a->to.from : &a->to.to) != 0)
-                return cli_usage("warn", "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
-        } else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && more) {
-            a->output = argv[++i];
-        } else if (!strcmp(o, "--level") && more) {
-            const char *l = argv[++i];
-            if (strcmp(l, "country") && strcmp(l, "grid"))
-                return cli_usage("warn", "--level takes country or grid, not '%s'", l);
-            a->po.level = !strcmp(l, "grid") ? HS_PANEL_GRID : HS_PANEL_COUNTRY;
-        } else if ((!strcmp(o, "--from") || !strcmp(o, "--to")) && more) {
-            if (hs_month_parse(argv[++i], o[2] == 'f' ? &a->wo.from : &a->wo.to) != 0)
-                return cli_usage("warn", "%s takes a month as YYYY-MM, not '%s'", o, argv[i]);
-        } else if (!strcmp(o, "--measure") && more) {
-            const char *m = argv[++i];
-            if (strcmp(m, "deaths") && strcmp(m, "events"))
-                return cli_usage("warn", "--measure takes deaths or events, not '%s'", m);
-            a->wo.measure_events = !strcmp(m, "events");
-        } else if (!strcmp(o, "--type") && more) {
-            const char *t = argv[++i];
-            static const char *const names[] = {"all", "sb", "ns", "os"};
-            int k = 0;
-            while (k < 4 && strcmp(t, names[k]))
-                k++;
-            if (k == 4) return cli_usage("warn", "--type takes all, sb, ns or os, not '%s'", t);
-            a->wo.type = k;
-        } else if ((!strcmp(o, "--window") || !strcmp(o, "--guard")) && more) {
-            if (num_arg(argv[++i], &v) != 0 || v < 0 || v > 600 || v != (int)v)
-                return cli_usage("warn", "%s takes a whole number of months", o);
-            *(o[2] == 'w' ? &a->wo.window : &a->wo.guard) = (int)v;
-        } else if (!strcmp(o, "--alpha") || !strcmp(o, "--min-size") || !strcmp(o, "--delta") ||
-                   !strcmp(o, "--h") || !strcmp(o, "--arl0")) {
-            if (!more || num_arg(argv[++i], &v) != 0)
-                return cli_usage("warn", "%s takes a number", o);
-            if (!strcmp(o, "--alpha"))
-                a->wo.alpha = v;
-            else if (!strcmp(o, "--min-size"))
-                a->wo.min_size = v;
-            else if (!strcmp(o, "--delta"))
-                a->wo.cusum_delta = v;
-            else if (!strcmp(o, "--arl0"))
-                a->wo.cusum_arl0 = v;
-            else
-                a->wo.cusum_h = v;
-        } else if (!strcmp(o, "--score") && more) {
-            /* H or H:N: whole months, then deaths (strtol/strtod: overflow is an error) */
-            const char *arg = argv[++i], *q;
-            char *e;
-            a->score_n = 25;
-            errno = 0;
-            long h = strtol(arg, &e, 10);
-            int ok = e != arg && errno == 0 && h >= 1 && h <= INT_MAX;
-            if (ok && *e == ':') {
-                q = e + 1;
-                a->score_n = strtod(q, &e);
-                ok = e != q && errno == 0;
-            }
-            ok = ok && *e == '\0';
-            a->score_h = ok ? (int)h : 0;
-            if (!ok)
-                return cli_usage("warn", "--score takes H or H:N (months, deaths), not '%s'",
-                                 argv[i]);
-        } else if (!strcmp(o, "--forecast")) {
-            a->forecast = 1;
-        } else if (!strcmp(o, "--threshold") && more) {
-            if (num_arg(argv[++i], &v) != 0 || !(v > 0 && v <= 1))
-                return cli_usage("warn", "--threshold takes a probability in (0, 1], not '%s'",
-                                 argv[i]);
-            a->oo.threshold = v;
-            a->analog_set = 1;
-        } else if ((!strcmp(o, "--samples") || !strcmp(o, "--seed") || !strcmp(o, "--threads")) &&
-                   more) {
-            int s = o[3] == 'a', t = o[3] == 'h';
-            double lo = t ? 1 : s ? 1 : 0, hi = t ? 64 : s ? 100000 : 2147483647.0;
-            if (num_arg(argv[++i], &v) != 0 || !(v >= lo && v <= hi) || v != (double)(long)v)
-                return cli_usage("warn", "%s takes a whole number from %.0f to %.0f", o, lo, hi);
-            if (s)
-                a->ao.samples = (int)v;
-            else if (t)
-                a->ao.threads = (int)v;
-            else
-                a->ao.seed = (unsigned long)v;
-            a->analog_set = 1;
-        } else if (!strcmp(o, "--no-bh")) {
-            a->wo.bh = 0;
-        } else if (!strcmp(o, "--cusum")) {
-            a->wo.method = HS_WARN_CUSUM;
-        } else if (!strcmp(o, "--spread")) {
-            a->po.spread = 1;
-        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
-            a->quiet = 1;
-        } else if (o[0] == '-' && o[1]) {
-            return cli_usage("warn", "unknown option or missing value '%s'", o);
-        } else {
-            a->files[a->nfiles++] = o;
-        }
-    }
+    static const char *const levels[] = {"country", "grid", NULL};
+    static const int level_values[] = {HS_PANEL_COUNTRY, HS_PANEL_GRID};
+    static const char *const measures[] = {"deaths", "events", NULL};
+    static const char *const types[] = {"all", "sb", "ns", "os", NULL};
+    int level = a->po.level, cusum = 0;
+    const cli_opt opts[] = {
+        {CLI_OPT("--db", 0, CLI_STR, &a->db)},
+        {CLI_OPT("--geo", 0, CLI_STR, &a->geo)},
+        {CLI_OPT("--table", 0, CLI_STR, &a->table)},
+        {CLI_OPT("--column", 0, CLI_STR, &a->to.column)},
+        {CLI_OPT("--covered-from", 0, CLI_MONTH, &a->to.from)},
+        {CLI_OPT("--covered-to", 0, CLI_MONTH, &a->to.to)},
+        {CLI_OPT("--output", 'o', CLI_STR, &a->output)},
+        {CLI_OPT("--level", 0, CLI_CHOICE, &level), .words = levels, .values = level_values},
+        {CLI_OPT("--from", 0, CLI_MONTH, &a->wo.from)},
+        {CLI_OPT("--to", 0, CLI_MONTH, &a->wo.to)},
+        {CLI_OPT("--measure", 0, CLI_CHOICE, &a->wo.measure_events), .words = measures},
+        {CLI_OPT("--type", 0, CLI_CHOICE, &a->wo.type), .words = types},
+        {CLI_OPT("--window", 0, CLI_INT, &a->wo.window), .lo = 0, .hi = 600},
+        {CLI_OPT("--guard", 0, CLI_INT, &a->wo.guard), .lo = 0, .hi = 600},
+        {CLI_OPT("--alpha", 0, CLI_DOUBLE, &a->wo.alpha)},
+        {CLI_OPT("--min-size", 0, CLI_DOUBLE, &a->wo.min_size)},
+        {CLI_OPT("--delta", 0, CLI_DOUBLE, &a->wo.cusum_delta)},
+        {CLI_OPT("--h", 0, CLI_DOUBLE, &a->wo.cusum_h)},
+        {CLI_OPT("--arl0", 0, CLI_DOUBLE, &a->wo.cusum_arl0)},
+        {CLI_OPT("--score", 0, CLI_FN, a), .fn = warn_score},
+        {CLI_OPT("--forecast", 0, CLI_FLAG, &a->forecast)},
+        {CLI_OPT("--threshold", 0, CLI_DOUBLE, &a->oo.threshold), .lo = DBL_TRUE_MIN, .hi = 1,
+         .takes = "a probability in (0, 1]", .count = &a->analog_set},
+        {CLI_OPT("--samples", 0, CLI_INT, &a->ao.samples), .lo = 1, .hi = 100000,
+         .count = &a->analog_set},
+        {CLI_OPT("--seed", 0, CLI_ULONG, &a->ao.seed), .lo = 0, .hi = 2147483647,
+         .count = &a->analog_set},
+        {CLI_OPT("--threads", 0, CLI_INT, &a->ao.threads), .lo = 1, .hi = 64,
+         .count = &a->analog_set},
+        {CLI_OPT("--no-bh", 0, CLI_SET, &a->wo.bh), .set = 0},
+        {CLI_OPT("--cusum", 0, CLI_FLAG, &cusum)},
+        {CLI_OPT("--spread", 0, CLI_FLAG, &a->po.spread)},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &a->quiet)},
+    };
+    cli_pos pos = {a->files, argc, 0, NULL};
+    int rc = cli_parse("warn", opts, CLI_NOPTS(opts), cmd_warn_help, argc, argv, &pos);
+    if (rc != CLI_EXIT_OK) return rc;
+    a->nfiles = pos.n;
+    a->po.level = level;
+    if (cusum) a->wo.method = HS_WARN_CUSUM;
     if (!a->db && a->nfiles == 0 && !a->table)
         return cli_usage("warn", "warn needs the store (--db PATH), event files or --table");
     if (!!a->db + !!a->nfiles + !!a->table > 1)

@@ -2,8 +2,6 @@
 #include "cli.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 void cmd_weights_help(void)
 {
@@ -61,33 +59,19 @@ int cmd_weights(int argc, char **argv)
     const char *pipeline = NULL, *output = NULL;
     int quiet = 0, optimised = 0;
     long optimise = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            cmd_weights_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
-            if (++i >= argc) return cli_usage("weights", "%s needs a file", o);
-            output = argv[i];
-        } else if (!strcmp(o, "--optimised") || !strcmp(o, "--optimized")) {
-            optimised = 1;
-        } else if (!strcmp(o, "--optimise") || !strcmp(o, "--optimize")) {
-            char *e = NULL;
-            if (++i >= argc) return cli_usage("weights", "%s needs a level", o);
-            optimise = strtol(argv[i], &e, 10);
-            if (*e || e == argv[i] || optimise < 1 || optimise > 100)
-                return cli_usage("weights", "%s: '%s' is not a level (expected 1, 2, ...)", o,
-                                 argv[i]);
-        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
-            quiet = 1;
-        } else if (o[0] == '-' && o[1]) {
-            return cli_usage("weights", "unknown option '%s'", o);
-        } else if (!pipeline) {
-            pipeline = o;
-        } else {
-            return cli_usage("weights", "unexpected argument '%s'", o);
-        }
-    }
+    const cli_opt opts[] = {
+        {CLI_OPT("--output", 'o', CLI_STR, &output), .needs = "a file"},
+        {CLI_OPT("--optimised", 0, CLI_FLAG, &optimised)},
+        {CLI_OPT("--optimized", 0, CLI_FLAG, &optimised)},
+        {CLI_OPT("--optimise", 0, CLI_LONG, &optimise), .lo = 1, .hi = 100, .needs = "a level",
+         .takes = "a level (1, 2, ...)"},
+        {CLI_OPT("--optimize", 0, CLI_LONG, &optimise), .lo = 1, .hi = 100, .needs = "a level",
+         .takes = "a level (1, 2, ...)"},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &quiet)},
+    };
+    cli_pos pos = {&pipeline, 1, 0, NULL};
+    int rc = cli_parse("weights", opts, CLI_NOPTS(opts), cmd_weights_help, argc, argv, &pos);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
     if (!pipeline) return cli_usage("weights", "no pipeline file given");
     if (optimised && optimise)
         return cli_usage("weights", "--optimised and --optimise exclude each other");
@@ -100,7 +84,6 @@ int cmd_weights(int argc, char **argv)
     hs_build *b = NULL;
     hs_weight *w = NULL;
     size_t n = 0;
-    int rc = CLI_EXIT_OK;
     hs_status st = hs_build_run(ctx, pipeline, &b, &err);
     if (st == HS_OK && (optimised || optimise)) {
         rc = cmd_weights_opt(ctx, b, optimise, output, &err);

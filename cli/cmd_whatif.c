@@ -31,15 +31,16 @@ void cmd_whatif_help(void)
          "  -h, --help         this help");
 }
 
-/* "level=N" with N a whole number from 1 to 100 into *level; -1 when it is not one. */
-static int whatif_level(const char *s, int *level)
+/* --remove level=N, N a whole number from 1 to 100, into *(int *)dest. */
+static int whatif_level(const char *cmd, const char *opt, const char *s, void *dest)
 {
-    if (strncmp(s, "level=", 6) != 0) return -1;
     char *end = NULL;
-    long v = strtol(s + 6, &end, 10);
-    if (end == s + 6 || *end != '\0' || v < 1 || v > 100) return -1;
-    *level = (int)v;
-    return 0;
+    long v = strncmp(s, "level=", 6) ? 0 : strtol(s + 6, &end, 10);
+    if (!end || end == s + 6 || *end != '\0' || v < 1 || v > 100)
+        return cli_usage(cmd, "%s is '%s' (expected level=N, N a whole number, e.g. level=2)", opt,
+                         s);
+    *(int *)dest = (int)v;
+    return CLI_EXIT_OK;
 }
 
 static int whatif_run(hs_ctx *ctx, const char *pipeline, int level, const char *target,
@@ -70,34 +71,15 @@ int cmd_whatif(int argc, char **argv)
 {
     const char *pipeline = NULL, *outdir = NULL, *target = NULL;
     int quiet = 0, level = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cmd_whatif_help();
-            return CLI_EXIT_OK;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (++i >= argc) return cli_usage("whatif", "%s needs a folder", a);
-            outdir = argv[i];
-        } else if (!strcmp(a, "--remove")) {
-            if (++i >= argc) return cli_usage("whatif", "--remove needs level=N");
-            if (whatif_level(argv[i], &level))
-                return cli_usage("whatif",
-                                 "--remove is '%s' (expected level=N, N a whole number, e.g. "
-                                 "level=2)",
-                                 argv[i]);
-        } else if (!strcmp(a, "--target")) {
-            if (++i >= argc) return cli_usage("whatif", "--target needs an aggregate's code");
-            target = argv[i];
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage("whatif", "unknown option '%s'", a);
-        } else if (!pipeline) {
-            pipeline = a;
-        } else {
-            return cli_usage("whatif", "unexpected argument '%s'", a);
-        }
-    }
+    const cli_opt opts[] = {
+        {CLI_OPT("--output", 'o', CLI_STR, &outdir), .needs = "a folder"},
+        {CLI_OPT("--remove", 0, CLI_FN, &level), .needs = "level=N", .fn = whatif_level},
+        {CLI_OPT("--target", 0, CLI_STR, &target), .needs = "an aggregate's code"},
+        {CLI_OPT("--quiet", 'q', CLI_FLAG, &quiet)},
+    };
+    cli_pos pos = {&pipeline, 1, 0, NULL};
+    int rc = cli_parse("whatif", opts, CLI_NOPTS(opts), cmd_whatif_help, argc, argv, &pos);
+    if (rc != CLI_EXIT_OK) return rc == CLI_HELP ? CLI_EXIT_OK : rc;
     if (!pipeline) return cli_usage("whatif", "no pipeline file given");
     if (level == 0) return cli_usage("whatif", "no level given (--remove level=N)");
     hs_ctx *ctx = cli_ctx(quiet);
@@ -105,7 +87,7 @@ int cmd_whatif(int argc, char **argv)
         fputs("humsec: out of memory\n", stderr);
         return CLI_EXIT_NOMEM;
     }
-    int rc = whatif_run(ctx, pipeline, level, target, outdir, quiet);
+    rc = whatif_run(ctx, pipeline, level, target, outdir, quiet);
     hs_ctx_free(ctx);
     return rc;
 }
