@@ -7,7 +7,7 @@
  * [aggregate]. Parameters follow COINr's names where COINr has one. Every unknown section,
  * parameter or method is an error that points at its line and column.
  */
-#include "../index/engine_int.h"
+#include "engine_int.h"
 #include "../core/xlsx_int.h"
 
 #include <ctype.h>
