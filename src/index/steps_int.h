@@ -32,8 +32,9 @@ typedef struct hsi_step_def {
     hsi_step_kind kind; /* the step's kind (unused when run is NULL) */
     const char *output; /* default name of the dataset written; NULL: not a step */
     const char *params; /* the keys accepted, as messages list them */
-    /* The section's own keys into sp (NULL for a section that is not a step); then the
-     * driver reads `per` and `output` and reports unknown keys; then check, if any. */
+    /* parse reads the section's own keys into stp (parse NULL: it has none; stp NULL: the
+     * section is not a step); then the driver reads a step's `per` and `output` and reports
+     * any key not read; then check, if any, looks at the whole. */
     hsi_step_parse_fn parse;
     hsi_step_check_fn check;
     hsi_step_run_fn run; /* NULL: the section is only checked, nothing runs */
