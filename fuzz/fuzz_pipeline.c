@@ -1,10 +1,11 @@
 /*
- * fuzz_pipeline.c - libFuzzer target for the pipeline file (src/config/ini.c and pipeline.c),
- * from memory: the INI syntax, the top and [data] sections, every step section and its
- * methods, then the steps themselves and --explain, on a built-in structure and indicator
- * table (two times, a group, a denominator, missing values). The pipeline's `structure` and
- * `file` entries are read but not opened, so the input is the pipeline text alone; its
- * [data] options (shape, columns, na, exclude, from/to) apply to the built-in table.
+ * fuzz_pipeline.c - libFuzzer target for the pipeline file (src/config/ini.c, then
+ * src/index/pipeline.c), from memory: the INI syntax, the top and [data] sections, every
+ * step section and its methods, then the steps themselves and --explain, on a built-in
+ * structure and indicator table (two times, a group, a denominator, missing values). The
+ * pipeline's `structure` and `file` entries are read but not opened, so the input is the
+ * pipeline text alone; its [data] options (shape, columns, na, exclude, from/to) apply to
+ * the built-in table.
  */
 #include <stdio.h>
 #include <stddef.h>

@@ -2,9 +2,10 @@
  * engine_int.h - the index engine's data model: the structure (iMeta), the units table, the
  * datasets each step produces, the parsed pipeline and the build that ties them together.
  *
- * Path of the data: pipeline file (pipeline.c) -> structure (meta.c) and indicator table
- * (data.c) -> steps in file order (steps.c, calling the kernels in kernels_int.h) -> datasets
- * kept in hs_build -> writers (report/) and explain.
+ * Path of the data: pipeline file (pipeline.c, each step section read through the step
+ * table of steps_int.h) -> structure (meta.c) and indicator table (data.c) -> steps in file
+ * order (steps.c, calling the kernels in kernels_int.h) -> datasets kept in hs_build ->
+ * writers (report/) and explain.
  */
 #ifndef HS_ENGINE_INT_H
 #define HS_ENGINE_INT_H
@@ -141,6 +142,8 @@ HS_INTERNAL long hsi_dset_col(const hsi_dset *d, size_t node);
 
 /* ---- pipeline ------------------------------------------------------------------------- */
 
+/* The kinds of step; each has its entry in the step table (step_table.c), which gives its
+ * section name, output, keys, parse and run functions. */
 typedef enum hsi_step_kind {
     HSI_STEP_DENOMINATE = 0,
     HSI_STEP_IMPUTE,
@@ -222,8 +225,9 @@ typedef struct hsi_pipeline {
     hsi_step *step;
 } hsi_pipeline;
 
-/* Parse the pipeline file; the structure is read by the caller in between (steps refer to
- * nodes): hsi_pipeline_read reads only the top/data sections, hsi_pipeline_steps the rest. */
+/* Parse the pipeline file (pipeline.c); the structure is read by the caller in between
+ * (steps refer to nodes): hsi_pipeline_read reads only the top/data sections,
+ * hsi_pipeline_steps the rest. */
 HS_INTERNAL hs_status hsi_pipeline_read(hs_ctx *ctx, const char *path, hsi_pipeline *p,
                                         hsi_ini *ini, hs_error *err);
 /* The same from text in memory; `path` is used in messages and to resolve relative names. */

@@ -4,7 +4,7 @@
  * `per = all`. The numeric work is done by the kernels (kernels_int.h); this file gathers
  * each slice's column, calls the kernel and scatters the result back.
  */
-#include "engine_int.h"
+#include "steps_int.h"
 #include "panel_int.h"
 
 #include <math.h>
@@ -86,8 +86,10 @@ static const char *steps_time_str(long t, char *buf, size_t n)
     return buf;
 }
 
-static hs_status steps_denominate(hs_build *b, const hsi_dset *in, hsi_dset *out, hs_error *err)
+hs_status hsi_step_run_denominate(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
+                                  hs_error *err)
 {
+    (void)sp;
     hs_status st = hsi_dset_copy(b->ctx, in, out, "", err);
     if (st) return st;
     for (size_t c = 0; c < out->ncol; c++) {
@@ -128,7 +130,7 @@ static hs_status steps_impute_panel(hs_build *b, const hsi_step *sp, hsi_dset *o
     return HS_OK;
 }
 
-static hs_status steps_impute(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
+hs_status hsi_step_run_impute(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                               hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
@@ -201,7 +203,7 @@ static hs_status steps_impute(hs_build *b, const hsi_step *sp, const hsi_dset *i
     return HS_OK;
 }
 
-static hs_status steps_screen(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
+hs_status hsi_step_run_screen(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                               hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
@@ -263,7 +265,7 @@ static hs_status steps_screen(hs_build *b, const hsi_step *sp, const hsi_dset *i
     return HS_OK;
 }
 
-static hs_status steps_treat(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
+hs_status hsi_step_run_treat(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                              hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
@@ -373,7 +375,7 @@ static hs_status steps_dist2ref(hs_build *b, const hsi_step *sp, const hsi_dset 
                    nd->code, steps_time_str(t, tb, sizeof tb), ns->ref);
 }
 
-static hs_status steps_normalise(hs_build *b, const hsi_step *sp, const hsi_dset *in, hsi_dset *out,
+hs_status hsi_step_run_normalise(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                                  hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
@@ -655,7 +657,7 @@ static hs_status steps_pca_weights(hs_build *b, const hsi_step *sp, const hsi_ds
 /* With PCA weights the index is aggregated twice: with the step's weights, for the columns
  * whose principal components give the weights, then with those. They are kept in the step,
  * so that the weights reported are the ones used. */
-static hs_status steps_aggregate(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
+hs_status hsi_step_run_aggregate(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                                  hs_error *err)
 {
     if (sp->optw) { /* optimised weights (optweights.c) replace the level's in sp->weight */
@@ -689,33 +691,13 @@ hs_status hsi_steps_run(hs_build *b, hs_error *err)
         const hsi_dset *in = &b->d[b->nd - 1];
         hsi_dset out;
         memset(&out, 0, sizeof out);
-        hs_status st = HS_OK;
         if (!b->quiet) hsi_log(ctx, 0, "step %zu/%zu: %s", i + 1, p->nstep, sp->out_name);
         if (in->ncol > 0 && b->meta.node[in->node[in->ncol - 1]].type == HSI_NODE_AGGREGATE &&
             sp->kind != HSI_STEP_AGGREGATE)
             return hsi_err(err, HS_ERR_PIPELINE, p->file, sp->line, 0,
                            "step [%s] comes after [aggregate] (expected aggregate last)",
                            sp->out_name);
-        switch (sp->kind) {
-        case HSI_STEP_DENOMINATE:
-            st = steps_denominate(b, in, &out, err);
-            break;
-        case HSI_STEP_IMPUTE:
-            st = steps_impute(b, sp, in, &out, err);
-            break;
-        case HSI_STEP_SCREEN:
-            st = steps_screen(b, sp, in, &out, err);
-            break;
-        case HSI_STEP_TREAT:
-            st = steps_treat(b, sp, in, &out, err);
-            break;
-        case HSI_STEP_NORMALISE:
-            st = steps_normalise(b, sp, in, &out, err);
-            break;
-        case HSI_STEP_AGGREGATE:
-            st = steps_aggregate(b, &b->pl.step[i], in, &out, err);
-            break;
-        }
+        hs_status st = hsi_step_def_of(sp->kind)->run(b, &b->pl.step[i], in, &out, err);
         if (st == HS_OK) {
             hsi_free(ctx, out.name);
             if (!(out.name = hsi_strdup(ctx, sp->out_name))) st = hsi_err_nomem(err);
