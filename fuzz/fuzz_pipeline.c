@@ -51,6 +51,13 @@ static hs_status fuzz_discard(void *ud, const char *buf, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    /* as every program must (humsec.h): without it GSL aborts where the library reports, e.g.
+     * when the optimised weights' simplex cannot contract */
+    static int init;
+    if (!init) {
+        hs_global_init();
+        init = 1;
+    }
     hs_ctx *ctx = hs_ctx_new(NULL, NULL);
     if (!ctx) return 0;
     hs_error err;
