@@ -296,6 +296,12 @@ int hsi_same_bits(double a, double b)
     return x == y;
 }
 
+int hsi_long_cmp(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
 void hsi_buf_num(hsi_buf *b, double v)
 {
     char tmp[32];

@@ -77,6 +77,8 @@ HS_INTERNAL void hsi_buf_num(hsi_buf *b, double v);
 HS_INTERNAL char *hsi_fmt_double(char buf[32], double v);
 /* 1 if a and b are the same double bit for bit (so -0 differs from 0, NaN may equal NaN). */
 HS_INTERNAL int hsi_same_bits(double a, double b);
+/* qsort comparison of longs, ascending. */
+HS_INTERNAL int hsi_long_cmp(const void *a, const void *b);
 
 /* 1 if s is valid UTF-8 (no overlong forms, surrogates or code points above U+10FFFF). */
 HS_INTERNAL int hsi_utf8_valid(const char *s);
