@@ -82,6 +82,12 @@ void hsi_free(hs_ctx *ctx, void *p)
         ctx->alloc(ctx->alloc_ud, p, 0);
 }
 
+void hsi_free_list(hs_ctx *ctx, void *const *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        hsi_free(ctx, p[i]);
+}
+
 char *hsi_strndup(hs_ctx *ctx, const char *s, size_t n)
 {
     char *d = hsi_malloc(ctx, n + 1);

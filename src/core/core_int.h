@@ -35,6 +35,12 @@ HS_INTERNAL void *hsi_malloc(hs_ctx *ctx, size_t size);
 HS_INTERNAL void *hsi_calloc(hs_ctx *ctx, size_t n, size_t size);
 HS_INTERNAL void *hsi_realloc(hs_ctx *ctx, void *p, size_t size);
 HS_INTERNAL void hsi_free(hs_ctx *ctx, void *p);
+/* hsi_free on each of the n blocks of p (NULL ones are skipped, as hsi_free does). */
+HS_INTERNAL void hsi_free_list(hs_ctx *ctx, void *const *p, size_t n);
+/* hsi_free on each argument: the blocks a struct owns, freed in one statement. */
+#define hsi_free_all(ctx, ...)                                                                     \
+    hsi_free_list((ctx), (void *const[]){__VA_ARGS__},                                             \
+                  sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
 HS_INTERNAL char *hsi_strdup(hs_ctx *ctx, const char *s);
 HS_INTERNAL char *hsi_strndup(hs_ctx *ctx, const char *s, size_t n);
 

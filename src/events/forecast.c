@@ -167,10 +167,7 @@ static int fc_row_ok(const fc_data *d, size_t u, int k, int s)
 
 static void fc_free(hs_ctx *ctx, fc_data *d)
 {
-    hsi_free(ctx, d->k0);
-    hsi_free(ctx, d->k1);
-    hsi_free(ctx, d->y);
-    hsi_free(ctx, d->z);
+    hsi_free_all(ctx, d->k0, d->k1, d->y, d->z);
 }
 
 /* A fitted pair of models for one lead. */
@@ -348,10 +345,7 @@ static hs_status choose_lambda(hs_ctx *ctx, const fc_train *tr, int s, int kend,
             *lam_q = fc_lambdas[l];
         }
     }
-    hsi_free(ctx, fitset.x);
-    hsi_free(ctx, fitset.o);
-    hsi_free(ctx, fitset.t);
-    hsi_free(ctx, fitset.off);
+    hsi_free_all(ctx, fitset.x, fitset.o, fitset.t, fitset.off);
     return st;
 }
 
@@ -405,11 +399,7 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
         if (lambda < 0) st = choose_lambda(ctx, &tr, s, kend, &lam_l, &lam_q, err);
         if (st == HS_OK) st = fit(&tr, lam_l, lam_q, m, err);
     }
-    hsi_free(ctx, tr.k);
-    hsi_free(ctx, tr.off);
-    hsi_free(ctx, tr.x);
-    hsi_free(ctx, tr.o);
-    hsi_free(ctx, tr.t);
+    hsi_free_all(ctx, tr.k, tr.off, tr.x, tr.o, tr.t);
     return st;
 }
 

@@ -421,10 +421,7 @@ void hsi_idset_free(hsi_idset *s)
     if (!s) return;
     for (size_t i = 0; i < s->nfiles; i++)
         hsi_free(s->ctx, s->files[i]);
-    hsi_free(s->ctx, s->files);
-    hsi_free(s->ctx, s->t);
-    hsi_free(s->ctx, s->ids);
-    hsi_free(s->ctx, s);
+    hsi_free_all(s->ctx, s->files, s->t, s->ids, s);
 }
 
 void hsi_idset_piece(hsi_idset *s)

@@ -70,12 +70,7 @@ hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out, h
 void hs_panel_free(hs_panel *p)
 {
     if (!p) return;
-    hsi_free(p->ctx, p->cells);
-    hsi_free(p->ctx, p->buf);
-    hsi_free(p->ctx, p->tmp);
-    hsi_free(p->ctx, p->ustart);
-    hsi_free(p->ctx, p->uset);
-    hsi_free(p->ctx, p);
+    hsi_free_all(p->ctx, p->cells, p->buf, p->tmp, p->ustart, p->uset, p);
 }
 
 /* The unit set: open addressing, kept at most half full so that probes stay short. */

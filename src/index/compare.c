@@ -167,9 +167,7 @@ hs_status hs_compare_builds(hs_ctx *ctx, const hs_build *a, const hs_build *b, h
     if (!st) st = cmp_fill(c, bd, k, nk, rk, err);
     if (!st) st = cmp_own_units(c, k, nk, err);
     if (!st) st = cmp_inputs(c, bd, err);
-    hsi_free(ctx, k);
-    hsi_free(ctx, rk[0]);
-    hsi_free(ctx, rk[1]);
+    hsi_free_all(ctx, k, rk[0], rk[1]);
     if (st) {
         hs_compare_free(c);
         return st;
@@ -183,9 +181,7 @@ void hs_compare_free(hs_compare *c)
     if (!c) return;
     for (size_t i = 0; i < c->nstr; i++)
         hsi_free(c->ctx, c->str[i]);
-    hsi_free(c->ctx, c->str);
-    hsi_free(c->ctx, c->row);
-    hsi_free(c->ctx, c);
+    hsi_free_all(c->ctx, c->str, c->row, c);
 }
 
 size_t hs_compare_nrows(const hs_compare *c)

@@ -207,9 +207,7 @@ hs_status hs_corr_run(hs_ctx *ctx, const hs_build *b, const hs_corr_opts *opts, 
     if (!st) st = cf_pairs(c, b, d, o, x, y, err);
     if (!st) st = cf_denoms(c, b, dd, o, x, y, rows, err);
     if (!st) st = cf_own(c, b, err);
-    hsi_free(ctx, x);
-    hsi_free(ctx, y);
-    hsi_free(ctx, rows);
+    hsi_free_all(ctx, x, y, rows);
     if (st) {
         hs_corr_free(c);
         return st;
@@ -223,10 +221,7 @@ void hs_corr_free(hs_corr *c)
     if (!c) return;
     for (size_t i = 0; i < HSI_BUILD_NINPUTS; i++)
         hsi_free(c->ctx, c->inbuf[i]);
-    hsi_free(c->ctx, c->flag);
-    hsi_free(c->ctx, c->denom);
-    hsi_free(c->ctx, c->names);
-    hsi_free(c->ctx, c);
+    hsi_free_all(c->ctx, c->flag, c->denom, c->names, c);
 }
 
 size_t hs_corr_nflags(const hs_corr *c)

@@ -558,9 +558,7 @@ static hs_status data_from_csv(hs_ctx *ctx, const hsi_data_opts *o, const hsi_me
     if (!st) st = data_keys(&L);
     if (!st) st = data_units(&L, u);
     if (!st) st = data_values(&L, u, raw);
-    void *own[] = {L.keys, L.icol, L.gcol, L.dcol, L.gnode, L.dnode, L.yearcol, L.years};
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        hsi_free(ctx, own[i]);
+    hsi_free_all(ctx, L.keys, L.icol, L.gcol, L.dcol, L.gnode, L.dnode, L.yearcol, L.years);
     hsi_csv_free(&L.c);
     if (st) {
         hsi_units_free(ctx, u);
@@ -620,14 +618,8 @@ void hsi_units_free(hs_ctx *ctx, hsi_units *u)
     if (u->denom_code)
         for (size_t d = 0; d < u->ndenom; d++)
             hsi_free(ctx, u->denom_code[d]);
-    hsi_free(ctx, u->code);
-    hsi_free(ctx, u->name);
-    hsi_free(ctx, u->time);
-    hsi_free(ctx, u->group_code);
-    hsi_free(ctx, u->group_val);
-    hsi_free(ctx, u->denom_code);
-    hsi_free(ctx, u->denom);
-    hsi_free(ctx, u->times);
+    hsi_free_all(ctx, u->code, u->name, u->time, u->group_code, u->group_val, u->denom_code,
+                 u->denom, u->times);
     memset(u, 0, sizeof *u);
 }
 
@@ -652,11 +644,7 @@ hs_status hsi_dset_alloc(hs_ctx *ctx, hsi_dset *d, const char *name, size_t nrow
 void hsi_dset_free(hs_ctx *ctx, hsi_dset *d)
 {
     if (!d) return;
-    hsi_free(ctx, d->name);
-    hsi_free(ctx, d->row);
-    hsi_free(ctx, d->node);
-    hsi_free(ctx, d->v);
-    hsi_free(ctx, d->flag);
+    hsi_free_all(ctx, d->name, d->row, d->node, d->v, d->flag);
     memset(d, 0, sizeof *d);
 }
 

@@ -46,10 +46,7 @@ static hs_status wi_rank(hs_ctx *ctx, const hsi_units *u, const size_t *row, con
         for (size_t i = 0; i < m; i++)
             rank[ix[i]] = rk[i];
     }
-    hsi_free(ctx, v);
-    hsi_free(ctx, rk);
-    hsi_free(ctx, ix);
-    hsi_free(ctx, wz);
+    hsi_free_all(ctx, v, rk, ix, wz);
     return st;
 }
 
@@ -202,13 +199,7 @@ void hs_whatif_free(hs_whatif *w)
         hsi_free(ctx, w->unit[r]);
     for (size_t i = 0; i < HSI_BUILD_NINPUTS; i++)
         hsi_free(ctx, w->inbuf[i]);
-    hsi_free(ctx, w->rm);
-    hsi_free(ctx, w->unit);
-    hsi_free(ctx, w->time);
-    hsi_free(ctx, w->score);
-    hsi_free(ctx, w->rank);
-    hsi_free(ctx, w->target);
-    hsi_free(ctx, w);
+    hsi_free_all(ctx, w->rm, w->unit, w->time, w->score, w->rank, w->target, w);
 }
 
 const char *hs_whatif_target(const hs_whatif *w)

@@ -51,9 +51,7 @@ const double *hs_sa_point(const hs_sa *s, size_t i)
 void hs_sa_free(hs_sa *s)
 {
     if (!s) return;
-    hsi_free(s->ctx, s->x);
-    hsi_free(s->ctx, s->y);
-    hsi_free(s->ctx, s);
+    hsi_free_all(s->ctx, s->x, s->y, s);
 }
 
 /* Draw the N x 2k base matrix (row-major) into base. */
@@ -446,11 +444,6 @@ hs_status hs_sa_indices(const hs_sa *s, size_t n_use, hs_sa_index *idx, double *
     }
 done:
     if (rng) gsl_rng_free(rng);
-    hsi_free(s->ctx, rows);
-    hsi_free(s->ctx, si);
-    hsi_free(s->ctx, sti);
-    hsi_free(s->ctx, bs);
-    hsi_free(s->ctx, bt);
-    hsi_free(s->ctx, col);
+    hsi_free_all(s->ctx, rows, si, sti, bs, bt, col);
     return st;
 }

@@ -250,17 +250,11 @@ void hsi_spec_free(hs_ctx *ctx, hsi_spec *s)
     if (!s) return;
     for (size_t i = 0; i < s->nfactor; i++) {
         hsi_factor *f = &s->f[i];
-        hsi_free(ctx, f->name);
-        hsi_free(ctx, f->step);
-        hsi_free(ctx, f->key);
+        hsi_free_all(ctx, f->name, f->step, f->key);
         for (size_t a = 0; a < f->nalt; a++)
             hsi_free(ctx, f->alt[a]);
-        hsi_free(ctx, f->alt);
-        hsi_free(ctx, f->level_noise);
-        hsi_free(ctx, f->wsets);
+        hsi_free_all(ctx, f->alt, f->level_noise, f->wsets);
     }
-    hsi_free(ctx, s->f);
-    hsi_free(ctx, s->file);
-    hsi_free(ctx, s->target);
+    hsi_free_all(ctx, s->f, s->file, s->target);
     memset(s, 0, sizeof *s);
 }

@@ -60,25 +60,14 @@ typedef struct coll {
 static void coll_free(coll *c)
 {
     hs_ctx *ctx = c->ctx;
-    hsi_free(ctx, c->summary);
-    hsi_free(ctx, c->title);
-    hsi_free(ctx, c->pipeline);
-    hsi_free(ctx, c->structure);
-    hsi_free(ctx, c->data);
-    hsi_free(ctx, c->index);
+    hsi_free_all(ctx, c->summary, c->title, c->pipeline, c->structure, c->data, c->index);
     if (c->have_agg) hsi_csv_free(&c->agg);
     if (c->have_meta) hsi_csv_free(&c->meta);
     if (c->have_iv) hsi_csv_free(&c->iv);
     if (c->have_raw) hsi_csv_free(&c->raw);
     if (c->have_trt) hsi_csv_free(&c->trt);
-    hsi_free(ctx, c->pipeline_shown);
-    hsi_free(ctx, c->aggs);
-    hsi_free(ctx, c->node);
-    hsi_free(ctx, c->pillars);
-    hsi_free(ctx, c->inds);
-    hsi_free(ctx, c->times);
-    hsi_free(ctx, c->ustart);
-    hsi_free(ctx, c->latest_v);
+    hsi_free_all(ctx, c->pipeline_shown, c->aggs, c->node, c->pillars, c->inds, c->times, c->ustart,
+                 c->latest_v);
 }
 
 /* ---- small helpers ------------------------------------------------------------------- */
@@ -946,9 +935,7 @@ static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char 
     write_provenance(o, c->ctx, c->data);
     write_listed_provenance(o, c->ctx, csv, pdir);
     hsi_buf_puts(o, "]}");
-    hsi_free(c->ctx, pdir);
-    hsi_free(c->ctx, md);
-    hsi_free(c->ctx, csv);
+    hsi_free_all(c->ctx, pdir, md, csv);
 }
 
 /* The pipeline, structure and data as found from the build folder (summary.json gives
@@ -1089,9 +1076,7 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
     hsi_buf_puts(out, "}");
     if (out->oom) st = hsi_err_nomem(err);
 done:
-    hsi_free(ctx, p);
-    hsi_free(ctx, ivfile);
-    hsi_free(ctx, svfile);
+    hsi_free_all(ctx, p, ivfile, svfile);
     hsi_html_keys_free(ctx, &keys);
     coll_free(&c);
     return st;

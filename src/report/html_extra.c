@@ -76,13 +76,7 @@ static char *dir_of(hs_ctx *ctx, const char *path)
 
 void hsi_html_keys_free(hs_ctx *ctx, hsi_html_keys *k)
 {
-    hsi_free(ctx, k->map);
-    hsi_free(ctx, k->map_id);
-    hsi_free(ctx, k->compare);
-    hsi_free(ctx, k->whatif);
-    hsi_free(ctx, k->sensitivity);
-    hsi_free(ctx, k->wset);
-    hsi_free(ctx, k->impute);
+    hsi_free_all(ctx, k->map, k->map_id, k->compare, k->whatif, k->sensitivity, k->wset, k->impute);
     for (size_t i = 0; i < k->nw; i++)
         hsi_free(ctx, k->wcode[i]);
     hsi_free(ctx, k->wcode);
