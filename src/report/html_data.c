@@ -296,12 +296,6 @@ static hs_status read_structure(coll *c, const char *path, const hsi_html_keys *
 
 /* ---- the scores ---------------------------------------------------------------------- */
 
-static int cmp_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-
 static long row_time(const coll *c, size_t r)
 {
     double t = c->tcol >= 0 ? cell_num(hsi_csv_get(&c->agg, r, (size_t)c->tcol)) : NA_NUM;
@@ -330,7 +324,7 @@ static hs_status index_rows(coll *c, const char *path, hs_error *err)
         c->times[r] = row_time(c, r);
     }
     c->ustart[c->nunit] = a->nrow;
-    qsort(c->times, a->nrow, sizeof(long), cmp_long);
+    qsort(c->times, a->nrow, sizeof(long), hsi_long_cmp);
     for (size_t r = 0; r < a->nrow; r++)
         if (c->ntime == 0 || c->times[c->ntime - 1] != c->times[r])
             c->times[c->ntime++] = c->times[r];
@@ -493,23 +487,7 @@ static void write_sources_csv(hsi_buf *o, hs_ctx *ctx, const char *path)
         hsi_buf_puts(o, "null");
         return;
     }
-    hsi_buf_puts(o, "{\"file\":");
-    hsi_html_json_str(o, "sources.csv");
-    hsi_buf_puts(o, ",\"head\":[");
-    for (size_t j = 0; j < t.ncol; j++) {
-        hsi_buf_puts(o, j ? "," : "");
-        hsi_html_json_str(o, t.head[j]);
-    }
-    hsi_buf_puts(o, "],\"rows\":[");
-    for (size_t r = 0; r < t.nrow; r++) {
-        hsi_buf_puts(o, r ? ",[" : "[");
-        for (size_t j = 0; j < t.ncol; j++) {
-            hsi_buf_puts(o, j ? "," : "");
-            hsi_html_json_str(o, hsi_csv_get(&t, r, j));
-        }
-        hsi_buf_puts(o, "]");
-    }
-    hsi_buf_puts(o, "]}");
+    hsi_html_json_csv(o, "sources.csv", &t, 0);
     hsi_csv_free(&t);
 }
 

@@ -150,6 +150,28 @@ hs_status hsi_html_keys_read(hs_ctx *ctx, const char *pipeline, hsi_html_keys *k
     return st;
 }
 
+void hsi_html_json_csv(hsi_buf *o, const char *file, const hsi_csv *t, int row_lines)
+{
+    hsi_buf_puts(o, "{\"file\":");
+    hsi_html_json_str(o, file);
+    hsi_buf_puts(o, ",\"head\":[");
+    for (size_t j = 0; j < t->ncol; j++) {
+        hsi_buf_puts(o, j ? "," : "");
+        hsi_html_json_str(o, t->head[j]);
+    }
+    hsi_buf_puts(o, "],\"rows\":[");
+    for (size_t r = 0; r < t->nrow; r++) {
+        hsi_buf_puts(o, r ? "," : "");
+        hsi_buf_puts(o, row_lines ? "\n[" : "[");
+        for (size_t j = 0; j < t->ncol; j++) {
+            hsi_buf_puts(o, j ? "," : "");
+            hsi_html_json_str(o, hsi_csv_get(t, r, j));
+        }
+        hsi_buf_puts(o, "]");
+    }
+    hsi_buf_puts(o, "]}");
+}
+
 /* A CSV as {"file", "head": [...], "rows": [[...]]}: the page reads the columns it knows. */
 static hs_status csv_table(hsi_buf *o, hs_ctx *ctx, const char *path, hs_error *err)
 {
@@ -157,23 +179,7 @@ static hs_status csv_table(hsi_buf *o, hs_ctx *ctx, const char *path, hs_error *
     hs_status st = hsi_csv_read(ctx, path, &t, err);
     if (st != HS_OK) return st;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    hsi_buf_puts(o, "{\"file\":");
-    hsi_html_json_str(o, base);
-    hsi_buf_puts(o, ",\"head\":[");
-    for (size_t j = 0; j < t.ncol; j++) {
-        hsi_buf_puts(o, j ? "," : "");
-        hsi_html_json_str(o, t.head[j]);
-    }
-    hsi_buf_puts(o, "],\"rows\":[");
-    for (size_t r = 0; r < t.nrow; r++) {
-        hsi_buf_puts(o, r ? ",\n[" : "\n[");
-        for (size_t j = 0; j < t.ncol; j++) {
-            hsi_buf_puts(o, j ? "," : "");
-            hsi_html_json_str(o, hsi_csv_get(&t, r, j));
-        }
-        hsi_buf_puts(o, "]");
-    }
-    hsi_buf_puts(o, "]}");
+    hsi_html_json_csv(o, base, &t, 1);
     hsi_csv_free(&t);
     return HS_OK;
 }
