@@ -554,15 +554,6 @@ static uint64_t id_key(const char *eid, int *numeric)
     return h | (1ull << 63);
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 /* A hash of every value a row gives the model: equal for an exact repeat of the row. */
 static uint64_t ev_hash(const hsi_event *ev)
 {
@@ -571,11 +562,11 @@ static uint64_t ev_hash(const hsi_event *ev)
                       ev->gid, ev->pub_gid, ev->best,    ev->low,    ev->high};
     uint64_t h = 0x9e3779b97f4a7c15ull, bits;
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        h = mix64(h ^ (uint64_t)v[i]);
+        h = hsi_mix64(h ^ (uint64_t)v[i]);
     memcpy(&bits, &ev->lat, 8);
-    h = mix64(h ^ bits);
+    h = hsi_mix64(h ^ bits);
     memcpy(&bits, &ev->lon, 8);
-    return mix64(h ^ bits);
+    return hsi_mix64(h ^ bits);
 }
 
 static int idset_grow(hsi_idset *s)
@@ -585,7 +576,7 @@ static int idset_grow(hsi_idset *s)
     if (!t) return -1;
     for (size_t i = 0; i < s->cap; i++) {
         if (!s->t[i].key) continue;
-        size_t j = (size_t)mix64(s->t[i].key) & (nc - 1);
+        size_t j = (size_t)hsi_mix64(s->t[i].key) & (nc - 1);
         while (t[j].key)
             j = (j + 1) & (nc - 1);
         t[j] = s->t[i];
@@ -652,7 +643,7 @@ static int idset_add(hsi_idset *s, const hsi_event *ev, uint32_t file, long line
     if (s->only && !ids_has(s->only, s->nonly, key)) return ID_NEW;
     if (4 * (s->n + 1) > 3 * s->cap && idset_grow(s) != 0) return ID_NOMEM;
     uint64_t h = ev_hash(ev);
-    size_t j = (size_t)mix64(key) & (s->cap - 1);
+    size_t j = (size_t)hsi_mix64(key) & (s->cap - 1);
     for (; s->t[j].key; j = (j + 1) & (s->cap - 1)) {
         if (s->t[j].key != key) continue;
         *prev = &s->t[j];
