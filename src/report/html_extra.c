@@ -24,21 +24,6 @@ static int exists(const char *path)
     return 1;
 }
 
-static char *join(hs_ctx *ctx, const char *dir, const char *name)
-{
-    hsi_buf b;
-    hsi_buf_init(&b, ctx);
-    if (dir && *dir && name[0] != '/')
-        hsi_buf_printf(&b, "%s/%s", dir, name);
-    else
-        hsi_buf_puts(&b, name);
-    if (b.oom) {
-        hsi_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
-}
-
 /*
  * summary.json keeps the paths the build was given, relative to the folder it ran in. That
  * folder is not recorded, but it is nearly always one that holds the build folder (`-o
@@ -55,7 +40,7 @@ char *hsi_html_resolve(hs_ctx *ctx, const char *build_dir, const char *path)
             char *slash = strrchr(real, '/');
             if (!slash) break;
             *slash = '\0';
-            char *p = join(ctx, *real ? real : "/", path);
+            char *p = hsi_html_path_join(ctx, *real ? real : "/", path);
             if (!p) return NULL;
             if (exists(p)) return p;
             hsi_free(ctx, p);
@@ -134,7 +119,7 @@ hs_status hsi_html_keys_read(hs_ctx *ctx, const char *pipeline, hsi_html_keys *k
             hsi_ini_kv *kv = hsi_ini_get(&ini.sec[i], key[q]);
             if (!kv || !*kv->val) continue;
             hsi_free(ctx, *dst[q]);
-            *dst[q] = q == 1 ? hsi_strdup(ctx, kv->val) : join(ctx, pdir, kv->val);
+            *dst[q] = q == 1 ? hsi_strdup(ctx, kv->val) : hsi_html_path_join(ctx, pdir, kv->val);
             if (!*dst[q]) st = hsi_err_nomem(err);
         }
     }
@@ -190,7 +175,7 @@ static hs_status opt_table(hsi_buf *o, hs_ctx *ctx, const char *key, const char 
                            const char *name, int required, hs_error *err)
 {
     hsi_buf_printf(o, ",\"%s\":", key);
-    char *p = dir ? join(ctx, dir, name) : NULL;
+    char *p = dir ? hsi_html_path_join(ctx, dir, name) : NULL;
     hs_status st = HS_OK;
     if (dir && !p) {
         st = hsi_err_nomem(err);
