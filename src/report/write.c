@@ -69,6 +69,37 @@ void hsi_outset_free(hsi_outset *o)
     memset(o, 0, sizeof *o);
 }
 
+hs_status hsi_outset_tables(hs_ctx *ctx, const char *dir, const char *const *inputs, size_t ninputs,
+                            hsi_table_fn fn, const void *obj, const hsi_table *t, size_t nt,
+                            hs_error *err)
+{
+    hsi_outset o;
+    hs_status st = hsi_outset_init(ctx, &o, dir, inputs, ninputs, err);
+    hsi_buf b;
+    hsi_buf_init(&b, ctx);
+    for (size_t i = 0; i < nt && !st; i++) {
+        b.len = 0;
+        fn(&b, obj, t[i].which);
+        st = hsi_outset_add(&o, t[i].name, &b, err);
+    }
+    if (!st) st = hsi_outset_commit(&o, err);
+    hsi_buf_free(&b);
+    hsi_outset_free(&o);
+    return st;
+}
+
+hs_status hsi_sink_table(hs_ctx *ctx, const hs_sink *out, hsi_table_fn fn, const void *obj,
+                         int which, const char *what, hs_error *err)
+{
+    hsi_buf b;
+    hsi_buf_init(&b, ctx);
+    fn(&b, obj, which);
+    hs_status st = hsi_sink_check(out, err);
+    if (!st) st = hsi_sink_flush(out, &b, err, what);
+    hsi_buf_free(&b);
+    return st;
+}
+
 size_t hsi_build_inputs(const hs_build *b, const char *in[HSI_BUILD_NINPUTS])
 {
     in[0] = b->pl.file;
