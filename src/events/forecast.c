@@ -437,14 +437,25 @@ static hs_status hs_forecast_write_fp(hs_ctx *ctx, const hs_panel *p, const hs_f
     return st;
 }
 
-hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
-                            const hs_sink *out, hs_error *err)
+typedef hs_status (*fc_write_fp_fn)(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                                    FILE *fp, hs_error *err);
+
+/* A table that `write` prints to a stream, sent to a sink; `what` names it in errors. */
+static hs_status fc_write_sink(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                               const hs_sink *out, fc_write_fp_fn write, const char *what,
+                               hs_error *err)
 {
     hsi_sinkfile f = {0};
     hs_status st = out ? hsi_sinkfile_open(&f, out, err) : hsi_sink_check(out, err);
     if (st != HS_OK) return st;
-    st = hs_forecast_write_fp(ctx, p, o, f.fp, err);
-    return hsi_sinkfile_close(&f, st, err, "forecasts");
+    st = write(ctx, p, o, f.fp, err);
+    return hsi_sinkfile_close(&f, st, err, what);
+}
+
+hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                            const hs_sink *out, hs_error *err)
+{
+    return fc_write_sink(ctx, p, o, out, hs_forecast_write_fp, "forecasts", err);
 }
 
 /* Scored pairs of one lead: model and both baselines. */
@@ -576,9 +587,5 @@ static hs_status hs_evaluate_write_fp(hs_ctx *ctx, const hs_panel *p, const hs_f
 hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
                             const hs_sink *out, hs_error *err)
 {
-    hsi_sinkfile f = {0};
-    hs_status st = out ? hsi_sinkfile_open(&f, out, err) : hsi_sink_check(out, err);
-    if (st != HS_OK) return st;
-    st = hs_evaluate_write_fp(ctx, p, o, f.fp, err);
-    return hsi_sinkfile_close(&f, st, err, "backtest");
+    return fc_write_sink(ctx, p, o, out, hs_evaluate_write_fp, "backtest", err);
 }
