@@ -396,35 +396,34 @@ void hsi_buf_json_str(hsi_buf *b, const char *s)
     hsi_buf_add(b, "\"", 1);
 }
 
-int hsi_parse_double(const char *s, double *out)
+/* s past its leading blanks (spaces and tabs). */
+static const char *skip_blanks(const char *s)
 {
     while (*s == ' ' || *s == '\t')
         s++;
+    return s;
+}
+
+int hsi_parse_double(const char *s, double *out)
+{
+    s = skip_blanks(s);
     if (!*s) return -1;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s) return -1;
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end) return -1;
-    if (!isfinite(v)) return -1;
+    if (end == s || *skip_blanks(end) || !isfinite(v)) return -1;
     *out = v;
     return 0;
 }
 
 int hsi_parse_long(const char *s, long *out)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
+    s = skip_blanks(s);
     if (!*s) return -1;
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (end == s || errno) return -1;
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end) return -1;
+    if (end == s || errno || *skip_blanks(end)) return -1;
     *out = v;
     return 0;
 }
