@@ -380,20 +380,33 @@ void hsi_buf_csv_str(hsi_buf *b, const char *s)
     hsi_buf_add(b, "\"", 1);
 }
 
-void hsi_buf_json_str(hsi_buf *b, const char *s)
+/* s as a JSON string; with html, also safe inside an HTML <script> element. */
+static void buf_json_str(hsi_buf *b, const char *s, int html)
 {
     hsi_buf_add(b, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\') {
             char e[2] = {'\\', (char)*p};
             hsi_buf_add(b, e, 2);
-        } else if (*p < 0x20) {
+        } else if (html && *p == '\n') {
+            hsi_buf_puts(b, "\\n");
+        } else if (*p < 0x20 || (html && (*p == '<' || *p == '>' || *p == '&'))) {
             hsi_buf_printf(b, "\\u%04x", *p);
         } else {
             hsi_buf_add(b, (const char *)p, 1);
         }
     }
     hsi_buf_add(b, "\"", 1);
+}
+
+void hsi_buf_json_str(hsi_buf *b, const char *s)
+{
+    buf_json_str(b, s, 0);
+}
+
+void hsi_buf_json_str_html(hsi_buf *b, const char *s)
+{
+    buf_json_str(b, s, 1);
 }
 
 /* s past its leading blanks (spaces and tabs). */

@@ -97,6 +97,9 @@ HS_INTERNAL int hsi_utf8_fix(hs_ctx *ctx, char **s);
 HS_INTERNAL void hsi_buf_csv_str(hsi_buf *b, const char *s);
 /* Append s as a JSON string (with quotes). */
 HS_INTERNAL void hsi_buf_json_str(hsi_buf *b, const char *s);
+/* hsi_buf_json_str that also writes newlines as \n and <, > and & as \u escapes, so that
+ * the string can stand inside an HTML <script> element. */
+HS_INTERNAL void hsi_buf_json_str_html(hsi_buf *b, const char *s);
 
 /* ---- output sinks (sink.c) ---- */
 
