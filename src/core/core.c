@@ -82,6 +82,12 @@ void hsi_free(hs_ctx *ctx, void *p)
         ctx->alloc(ctx->alloc_ud, p, 0);
 }
 
+void hsi_free_list(hs_ctx *ctx, void *const *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        hsi_free(ctx, p[i]);
+}
+
 char *hsi_strndup(hs_ctx *ctx, const char *s, size_t n)
 {
     char *d = hsi_malloc(ctx, n + 1);
@@ -296,6 +302,12 @@ int hsi_same_bits(double a, double b)
     return x == y;
 }
 
+int hsi_long_cmp(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
 void hsi_buf_num(hsi_buf *b, double v)
 {
     char tmp[32];
@@ -368,14 +380,17 @@ void hsi_buf_csv_str(hsi_buf *b, const char *s)
     hsi_buf_add(b, "\"", 1);
 }
 
-void hsi_buf_json_str(hsi_buf *b, const char *s)
+/* s as a JSON string; with html, also safe inside an HTML <script> element. */
+static void buf_json_str(hsi_buf *b, const char *s, int html)
 {
     hsi_buf_add(b, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\') {
             char e[2] = {'\\', (char)*p};
             hsi_buf_add(b, e, 2);
-        } else if (*p < 0x20) {
+        } else if (html && *p == '\n') {
+            hsi_buf_puts(b, "\\n");
+        } else if (*p < 0x20 || (html && (*p == '<' || *p == '>' || *p == '&'))) {
             hsi_buf_printf(b, "\\u%04x", *p);
         } else {
             hsi_buf_add(b, (const char *)p, 1);
@@ -384,35 +399,44 @@ void hsi_buf_json_str(hsi_buf *b, const char *s)
     hsi_buf_add(b, "\"", 1);
 }
 
-int hsi_parse_double(const char *s, double *out)
+void hsi_buf_json_str(hsi_buf *b, const char *s)
+{
+    buf_json_str(b, s, 0);
+}
+
+void hsi_buf_json_str_html(hsi_buf *b, const char *s)
+{
+    buf_json_str(b, s, 1);
+}
+
+/* s past its leading blanks (spaces and tabs). */
+static const char *skip_blanks(const char *s)
 {
     while (*s == ' ' || *s == '\t')
         s++;
+    return s;
+}
+
+int hsi_parse_double(const char *s, double *out)
+{
+    s = skip_blanks(s);
     if (!*s) return -1;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s) return -1;
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end) return -1;
-    if (!isfinite(v)) return -1;
+    if (end == s || *skip_blanks(end) || !isfinite(v)) return -1;
     *out = v;
     return 0;
 }
 
 int hsi_parse_long(const char *s, long *out)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
+    s = skip_blanks(s);
     if (!*s) return -1;
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (end == s || errno) return -1;
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end) return -1;
+    if (end == s || errno || *skip_blanks(end)) return -1;
     *out = v;
     return 0;
 }

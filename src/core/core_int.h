@@ -35,6 +35,12 @@ HS_INTERNAL void *hsi_malloc(hs_ctx *ctx, size_t size);
 HS_INTERNAL void *hsi_calloc(hs_ctx *ctx, size_t n, size_t size);
 HS_INTERNAL void *hsi_realloc(hs_ctx *ctx, void *p, size_t size);
 HS_INTERNAL void hsi_free(hs_ctx *ctx, void *p);
+/* hsi_free on each of the n blocks of p (NULL ones are skipped, as hsi_free does). */
+HS_INTERNAL void hsi_free_list(hs_ctx *ctx, void *const *p, size_t n);
+/* hsi_free on each argument: the blocks a struct owns, freed in one statement. */
+#define hsi_free_all(ctx, ...)                                                                     \
+    hsi_free_list((ctx), (void *const[]){__VA_ARGS__},                                             \
+                  sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
 HS_INTERNAL char *hsi_strdup(hs_ctx *ctx, const char *s);
 HS_INTERNAL char *hsi_strndup(hs_ctx *ctx, const char *s, size_t n);
 
@@ -77,6 +83,8 @@ HS_INTERNAL void hsi_buf_num(hsi_buf *b, double v);
 HS_INTERNAL char *hsi_fmt_double(char buf[32], double v);
 /* 1 if a and b are the same double bit for bit (so -0 differs from 0, NaN may equal NaN). */
 HS_INTERNAL int hsi_same_bits(double a, double b);
+/* qsort comparison of longs, ascending. */
+HS_INTERNAL int hsi_long_cmp(const void *a, const void *b);
 
 /* 1 if s is valid UTF-8 (no overlong forms, surrogates or code points above U+10FFFF). */
 HS_INTERNAL int hsi_utf8_valid(const char *s);
@@ -89,6 +97,9 @@ HS_INTERNAL int hsi_utf8_fix(hs_ctx *ctx, char **s);
 HS_INTERNAL void hsi_buf_csv_str(hsi_buf *b, const char *s);
 /* Append s as a JSON string (with quotes). */
 HS_INTERNAL void hsi_buf_json_str(hsi_buf *b, const char *s);
+/* hsi_buf_json_str that also writes newlines as \n and <, > and & as \u escapes, so that
+ * the string can stand inside an HTML <script> element. */
+HS_INTERNAL void hsi_buf_json_str_html(hsi_buf *b, const char *s);
 
 /* ---- output sinks (sink.c) ---- */
 

@@ -309,12 +309,7 @@ void hsi_csv_free(hsi_csv *c)
 {
     if (!c) return;
     hs_ctx *ctx = c->ctx;
-    hsi_free(ctx, c->head);
-    hsi_free(ctx, c->cell);
-    hsi_free(ctx, c->line);
-    hsi_free(ctx, c->col);
-    hsi_free(ctx, c->file);
-    hsi_free(ctx, c->mem);
+    hsi_free_all(ctx, c->head, c->cell, c->line, c->col, c->file, c->mem);
     memset(c, 0, sizeof *c);
 }
 

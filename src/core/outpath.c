@@ -399,9 +399,7 @@ hs_status hsi_outdir_commit(hsi_outdir *o, hs_error *err)
 void hsi_outdir_abort(hsi_outdir *o)
 {
     if (o->tmp) (void)op_rmdir_flat(o->tmp); /* best effort; the first error is reported */
-    hsi_free(o->ctx, o->tmp);
-    hsi_free(o->ctx, o->dir);
-    hsi_free(o->ctx, o->shown);
+    hsi_free_all(o->ctx, o->tmp, o->dir, o->shown);
     memset(o, 0, sizeof *o);
 }
 

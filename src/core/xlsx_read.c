@@ -654,12 +654,7 @@ static hs_status xl_open_read(hs_ctx *ctx, zip_source_t *src, const unsigned cha
     zip_discard(za); /* read only: frees the source too */
     hsi_buf_free(&b.text);
     hsi_buf_free(&b.pool);
-    hsi_free(ctx, b.rid);
-    hsi_free(ctx, b.target);
-    hsi_free(ctx, b.sst_target);
-    hsi_free(ctx, b.names);
-    hsi_free(ctx, b.sst);
-    hsi_free(ctx, b.cell);
+    hsi_free_all(ctx, b.rid, b.target, b.sst_target, b.names, b.sst, b.cell);
     if (st) hsi_csv_free(out);
     return st;
 }

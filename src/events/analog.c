@@ -363,8 +363,6 @@ hs_status hs_analog_forecast(hs_ctx *ctx, const hs_analog_opts *o, const double 
         for (size_t t = 0; t < nt && st == HS_OK; t++)
             if (jobs[t].st != HS_OK) st = hsi_err_nomem(err);
     }
-    hsi_free(ctx, cand);
-    hsi_free(ctx, level);
-    hsi_free(ctx, ly);
+    hsi_free_all(ctx, cand, level, ly);
     return st;
 }

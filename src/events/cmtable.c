@@ -249,9 +249,7 @@ hs_status hsi_cmtable_from_csv(hs_ctx *ctx, const hsi_csv *cp, const hs_geo *geo
 void hs_cmtable_free(hs_cmtable *t)
 {
     if (!t) return;
-    hsi_free(t->ctx, t->y);
-    hsi_free(t->ctx, t->unit);
-    hsi_free(t->ctx, t);
+    hsi_free_all(t->ctx, t->y, t->unit, t);
 }
 
 size_t hs_cmtable_nunits(const hs_cmtable *t)
@@ -526,9 +524,7 @@ static hs_status hs_cmtable_backtest_write_fp(hs_ctx *ctx, const hs_cmtable *t,
         if (fflush(fp) != 0 || ferror(fp) || (onsets && (fflush(onsets) != 0 || ferror(onsets))))
             st = hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot write the backtest");
     }
-    hsi_free(ctx, rec);
-    hsi_free(ctx, xs);
-    hsi_free(ctx, out);
+    hsi_free_all(ctx, rec, xs, out);
     return st;
 }
 

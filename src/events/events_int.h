@@ -274,6 +274,8 @@ HS_INTERNAL int hsi_panel_total(const hs_panel *p, size_t i, int month_id, long 
 
 /* qsort comparison of doubles, ascending. */
 HS_INTERNAL int hsi_dbl_cmp(const void *a, const void *b);
+/* The splitmix64 finaliser: consecutive keys spread over a hash table. */
+HS_INTERNAL uint64_t hsi_mix64(uint64_t x);
 /* Quantile p of sorted xs[0..m), m >= 1, linear between order statistics (type 7, numpy's
  * default). */
 HS_INTERNAL double hsi_quantile7(const double *xs, size_t m, double p);

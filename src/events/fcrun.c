@@ -65,9 +65,7 @@ static hs_status fc_check(const hs_cmtable *t, int *origin, int nlead, hs_error 
 void hs_cmforecast_free(hs_ctx *ctx, hs_cmforecast *f)
 {
     if (!f) return;
-    hsi_free(ctx, f->cell);
-    hsi_free(ctx, f->draws);
-    hsi_free(ctx, f);
+    hsi_free_all(ctx, f->cell, f->draws, f);
 }
 
 hs_status hs_cmtable_forecast(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_opts *ao,
@@ -209,10 +207,6 @@ hs_status hs_cmtable_explain(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_o
         double a = yu[org - 2], b = yu[org - 1], c = yu[org];
         out->trend = (a < b && b < c) ? 1 : (a > b && b > c) ? -1 : 0;
     }
-    hsi_free(ctx, want);
-    hsi_free(ctx, leads);
-    hsi_free(ctx, xs);
-    hsi_free(ctx, draws);
-    hsi_free(ctx, y);
+    hsi_free_all(ctx, want, leads, xs, draws, y);
     return st;
 }

@@ -167,10 +167,7 @@ static int fc_row_ok(const fc_data *d, size_t u, int k, int s)
 
 static void fc_free(hs_ctx *ctx, fc_data *d)
 {
-    hsi_free(ctx, d->k0);
-    hsi_free(ctx, d->k1);
-    hsi_free(ctx, d->y);
-    hsi_free(ctx, d->z);
+    hsi_free_all(ctx, d->k0, d->k1, d->y, d->z);
 }
 
 /* A fitted pair of models for one lead. */
@@ -348,10 +345,7 @@ static hs_status choose_lambda(hs_ctx *ctx, const fc_train *tr, int s, int kend,
             *lam_q = fc_lambdas[l];
         }
     }
-    hsi_free(ctx, fitset.x);
-    hsi_free(ctx, fitset.o);
-    hsi_free(ctx, fitset.t);
-    hsi_free(ctx, fitset.off);
+    hsi_free_all(ctx, fitset.x, fitset.o, fitset.t, fitset.off);
     return st;
 }
 
@@ -405,11 +399,7 @@ static hs_status train(hs_ctx *ctx, const fc_data *d, const hs_panel *p, int s, 
         if (lambda < 0) st = choose_lambda(ctx, &tr, s, kend, &lam_l, &lam_q, err);
         if (st == HS_OK) st = fit(&tr, lam_l, lam_q, m, err);
     }
-    hsi_free(ctx, tr.k);
-    hsi_free(ctx, tr.off);
-    hsi_free(ctx, tr.x);
-    hsi_free(ctx, tr.o);
-    hsi_free(ctx, tr.t);
+    hsi_free_all(ctx, tr.k, tr.off, tr.x, tr.o, tr.t);
     return st;
 }
 
@@ -447,14 +437,25 @@ static hs_status hs_forecast_write_fp(hs_ctx *ctx, const hs_panel *p, const hs_f
     return st;
 }
 
-hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
-                            const hs_sink *out, hs_error *err)
+typedef hs_status (*fc_write_fp_fn)(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                                    FILE *fp, hs_error *err);
+
+/* A table that `write` prints to a stream, sent to a sink; `what` names it in errors. */
+static hs_status fc_write_sink(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                               const hs_sink *out, fc_write_fp_fn write, const char *what,
+                               hs_error *err)
 {
     hsi_sinkfile f = {0};
     hs_status st = out ? hsi_sinkfile_open(&f, out, err) : hsi_sink_check(out, err);
     if (st != HS_OK) return st;
-    st = hs_forecast_write_fp(ctx, p, o, f.fp, err);
-    return hsi_sinkfile_close(&f, st, err, "forecasts");
+    st = write(ctx, p, o, f.fp, err);
+    return hsi_sinkfile_close(&f, st, err, what);
+}
+
+hs_status hs_forecast_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
+                            const hs_sink *out, hs_error *err)
+{
+    return fc_write_sink(ctx, p, o, out, hs_forecast_write_fp, "forecasts", err);
 }
 
 /* Scored pairs of one lead: model and both baselines. */
@@ -586,9 +587,5 @@ static hs_status hs_evaluate_write_fp(hs_ctx *ctx, const hs_panel *p, const hs_f
 hs_status hs_evaluate_write(hs_ctx *ctx, const hs_panel *p, const hs_forecast_opts *o,
                             const hs_sink *out, hs_error *err)
 {
-    hsi_sinkfile f = {0};
-    hs_status st = out ? hsi_sinkfile_open(&f, out, err) : hsi_sink_check(out, err);
-    if (st != HS_OK) return st;
-    st = hs_evaluate_write_fp(ctx, p, o, f.fp, err);
-    return hsi_sinkfile_close(&f, st, err, "backtest");
+    return fc_write_sink(ctx, p, o, out, hs_evaluate_write_fp, "backtest", err);
 }

@@ -12,6 +12,7 @@
 #include "events_int.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,61 +103,87 @@ static long find(const hsi_rec *h, const char *name)
     return -1;
 }
 
+/* A column of an event format: its header name, where its index goes, and whether the
+ * format needs it. */
+typedef struct ev_col {
+    const char *name;
+    size_t off; /* offsetof(hsi_evmap, field) */
+    int need;
+} ev_col;
+
+#define EV_COL(name, field, need)                                                                  \
+    {                                                                                              \
+        name, offsetof(hsi_evmap, field), need                                                     \
+    }
+
+static const ev_col ged_cols[] = {
+    EV_COL("id", id, 1),
+    EV_COL("year", year, 1),
+    EV_COL("type_of_violence", type, 1),
+    EV_COL("country_id", country_id, 1),
+    EV_COL("latitude", lat, 1),
+    EV_COL("longitude", lon, 1),
+    EV_COL("where_prec", where_prec, 1),
+    EV_COL("priogrid_gid", gid, 0),
+    EV_COL("date_start", date_start, 1),
+    EV_COL("date_end", date_end, 1),
+    EV_COL("best", best, 1),
+    EV_COL("low", low, 0),
+    EV_COL("high", high, 0),
+    EV_COL("deaths_a", da, 0),
+    EV_COL("deaths_b", db, 0),
+    EV_COL("deaths_civilians", dc, 0),
+    EV_COL("deaths_unknown", du, 0),
+    EV_COL("date_prec", date_prec, 0),
+};
+
+static const ev_col acled_cols[] = {
+    EV_COL("event_id_cnty", id, 1),
+    EV_COL("event_date", date_start, 1),
+    EV_COL("year", year, 0),
+    EV_COL("event_type", event_type, 1),
+    EV_COL("iso", iso, 1),
+    EV_COL("latitude", lat, 1),
+    EV_COL("longitude", lon, 1),
+    EV_COL("fatalities", fatalities, 1),
+    EV_COL("geo_precision", geo_precision, 0),
+};
+
+/* An event format: its columns, and how its missing columns are told. */
+typedef struct ev_fmt {
+    int fmt;
+    const ev_col *cols;
+    size_t n;
+    const char *name; /* "GED header lacks the column ..." */
+    const char *tail; /* after the column's name */
+} ev_fmt;
+
+static const ev_fmt ged_fmt = {HSI_FMT_GED, ged_cols, sizeof ged_cols / sizeof ged_cols[0], "GED",
+                               " (docs/methods.md section 5.1 lists the 49 GED columns)"};
+static const ev_fmt acled_fmt = {HSI_FMT_ACLED, acled_cols,
+                                 sizeof acled_cols / sizeof acled_cols[0], "ACLED", ""};
+
+/* The columns of format f into m: every needed one first (the first missing is named), then
+ * each one's index (-1 when absent). */
+static hs_status ev_map_cols(const hsi_rec *h, hsi_evmap *m, const ev_fmt *f, const char *fname,
+                             hs_error *err)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (f->cols[i].need && find(h, f->cols[i].name) < 0)
+            return hsi_err(err, HS_ERR_PARSE, fname, h->line, 1,
+                           "%s header lacks the column '%s'%s", f->name, f->cols[i].name, f->tail);
+    m->fmt = f->fmt;
+    for (size_t i = 0; i < f->n; i++)
+        *(long *)((char *)m + f->cols[i].off) = find(h, f->cols[i].name);
+    return HS_OK;
+}
+
 hs_status hsi_ev_map(const hsi_rec *h, hsi_evmap *m, const char *fname, hs_error *err)
 {
     memset(m, 0xff, sizeof *m); /* every column index -1 */
     m->ncol = h->nf;
-    if (find(h, "type_of_violence") >= 0) {
-        static const char *const need[] = {
-            "id",        "year",       "type_of_violence", "country_id", "latitude",
-            "longitude", "where_prec", "date_start",       "date_end",   "best"};
-        for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-            if (find(h, need[i]) < 0)
-                return hsi_err(
-                    err, HS_ERR_PARSE, fname, h->line, 1,
-                    "GED header lacks the column '%s' (docs/methods.md section 5.1 lists the 49 "
-                    "GED columns)",
-                    need[i]);
-        m->fmt = HSI_FMT_GED;
-        m->id = find(h, "id");
-        m->year = find(h, "year");
-        m->type = find(h, "type_of_violence");
-        m->country_id = find(h, "country_id");
-        m->lat = find(h, "latitude");
-        m->lon = find(h, "longitude");
-        m->where_prec = find(h, "where_prec");
-        m->gid = find(h, "priogrid_gid");
-        m->date_start = find(h, "date_start");
-        m->date_end = find(h, "date_end");
-        m->best = find(h, "best");
-        m->low = find(h, "low");
-        m->high = find(h, "high");
-        m->da = find(h, "deaths_a");
-        m->db = find(h, "deaths_b");
-        m->dc = find(h, "deaths_civilians");
-        m->du = find(h, "deaths_unknown");
-        m->date_prec = find(h, "date_prec");
-        return HS_OK;
-    }
-    if (find(h, "event_id_cnty") >= 0) {
-        static const char *const need[] = {"event_id_cnty", "event_date", "event_type", "iso",
-                                           "latitude",      "longitude",  "fatalities"};
-        for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-            if (find(h, need[i]) < 0)
-                return hsi_err(err, HS_ERR_PARSE, fname, h->line, 1,
-                               "ACLED header lacks the column '%s'", need[i]);
-        m->fmt = HSI_FMT_ACLED;
-        m->id = find(h, "event_id_cnty");
-        m->date_start = find(h, "event_date");
-        m->year = find(h, "year");
-        m->event_type = find(h, "event_type");
-        m->iso = find(h, "iso");
-        m->lat = find(h, "latitude");
-        m->lon = find(h, "longitude");
-        m->fatalities = find(h, "fatalities");
-        m->geo_precision = find(h, "geo_precision");
-        return HS_OK;
-    }
+    if (find(h, "type_of_violence") >= 0) return ev_map_cols(h, m, &ged_fmt, fname, err);
+    if (find(h, "event_id_cnty") >= 0) return ev_map_cols(h, m, &acled_fmt, fname, err);
     return hsi_err(err, HS_ERR_PARSE, fname, h->line, 1,
                    "not an event file: the header has neither GED's 'type_of_violence' nor "
                    "ACLED's 'event_id_cnty'");
@@ -421,10 +448,7 @@ void hsi_idset_free(hsi_idset *s)
     if (!s) return;
     for (size_t i = 0; i < s->nfiles; i++)
         hsi_free(s->ctx, s->files[i]);
-    hsi_free(s->ctx, s->files);
-    hsi_free(s->ctx, s->t);
-    hsi_free(s->ctx, s->ids);
-    hsi_free(s->ctx, s);
+    hsi_free_all(s->ctx, s->files, s->t, s->ids, s);
 }
 
 void hsi_idset_piece(hsi_idset *s)
@@ -557,15 +581,6 @@ static uint64_t id_key(const char *eid, int *numeric)
     return h | (1ull << 63);
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 /* A hash of every value a row gives the model: equal for an exact repeat of the row. */
 static uint64_t ev_hash(const hsi_event *ev)
 {
@@ -574,11 +589,11 @@ static uint64_t ev_hash(const hsi_event *ev)
                       ev->gid, ev->pub_gid, ev->best,    ev->low,    ev->high};
     uint64_t h = 0x9e3779b97f4a7c15ull, bits;
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        h = mix64(h ^ (uint64_t)v[i]);
+        h = hsi_mix64(h ^ (uint64_t)v[i]);
     memcpy(&bits, &ev->lat, 8);
-    h = mix64(h ^ bits);
+    h = hsi_mix64(h ^ bits);
     memcpy(&bits, &ev->lon, 8);
-    return mix64(h ^ bits);
+    return hsi_mix64(h ^ bits);
 }
 
 static int idset_grow(hsi_idset *s)
@@ -588,7 +603,7 @@ static int idset_grow(hsi_idset *s)
     if (!t) return -1;
     for (size_t i = 0; i < s->cap; i++) {
         if (!s->t[i].key) continue;
-        size_t j = (size_t)mix64(s->t[i].key) & (nc - 1);
+        size_t j = (size_t)hsi_mix64(s->t[i].key) & (nc - 1);
         while (t[j].key)
             j = (j + 1) & (nc - 1);
         t[j] = s->t[i];
@@ -655,7 +670,7 @@ static int idset_add(hsi_idset *s, const hsi_event *ev, uint32_t file, long line
     if (s->only && !ids_has(s->only, s->nonly, key)) return ID_NEW;
     if (4 * (s->n + 1) > 3 * s->cap && idset_grow(s) != 0) return ID_NOMEM;
     uint64_t h = ev_hash(ev);
-    size_t j = (size_t)mix64(key) & (s->cap - 1);
+    size_t j = (size_t)hsi_mix64(key) & (s->cap - 1);
     for (; s->t[j].key; j = (j + 1) & (s->cap - 1)) {
         if (s->t[j].key != key) continue;
         *prev = &s->t[j];

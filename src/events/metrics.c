@@ -147,6 +147,15 @@ int hsi_dbl_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+uint64_t hsi_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
 double hsi_quantile7(const double *xs, size_t m, double p)
 {
     double h = (double)(m - 1) * p;

@@ -30,16 +30,6 @@ void hs_panel_opts_init(hs_panel_opts *o)
     o->level = HS_PANEL_COUNTRY;
 }
 
-static uint64_t mix(uint64_t x)
-{
-    /* splitmix64 finaliser: consecutive keys spread over the table. */
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out, hs_error *err)
 {
     *out = NULL;
@@ -70,18 +60,13 @@ hs_status hsi_panel_begin(hs_ctx *ctx, const hs_panel_opts *o, hs_panel **out, h
 void hs_panel_free(hs_panel *p)
 {
     if (!p) return;
-    hsi_free(p->ctx, p->cells);
-    hsi_free(p->ctx, p->buf);
-    hsi_free(p->ctx, p->tmp);
-    hsi_free(p->ctx, p->ustart);
-    hsi_free(p->ctx, p->uset);
-    hsi_free(p->ctx, p);
+    hsi_free_all(p->ctx, p->cells, p->buf, p->tmp, p->ustart, p->uset, p);
 }
 
 /* The unit set: open addressing, kept at most half full so that probes stay short. */
 static size_t unit_slot(const punit *t, size_t cap, long unit)
 {
-    size_t i = (size_t)mix((uint64_t)unit) & (cap - 1);
+    size_t i = (size_t)hsi_mix64((uint64_t)unit) & (cap - 1);
     while (t[i].unit && t[i].unit != unit)
         i = (i + 1) & (cap - 1);
     return i;

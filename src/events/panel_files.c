@@ -236,13 +236,7 @@ static hs_status panel_file_par(hs_ctx *ctx, hs_panel *p, const char *path, cons
         hs_panel_free(job[k].p);
         hsi_idset_free(job[k].ids);
     }
-    hsi_free(ctx, pc.lo);
-    hsi_free(ctx, pc.hi);
-    hsi_free(ctx, pc.any);
-    hsi_free(ctx, pc.inc);
-    hsi_free(ctx, job);
-    hsi_free(ctx, f);
-    hsi_free(ctx, th);
+    hsi_free_all(ctx, pc.lo, pc.hi, pc.any, pc.inc, job, f, th);
     return st;
 }
 

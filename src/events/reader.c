@@ -309,16 +309,8 @@ void hsi_rdr_close(hsi_rdr *r)
     }
     hsi_free(ctx, r->zin);
     if (r->fd >= 0) close(r->fd);
-    hsi_free(ctx, r->name);
-    hsi_free(ctx, r->buf);
-    hsi_free(ctx, r->f);
-    hsi_free(ctx, r->col);
-    hsi_free(ctx, r->fstart);
-    hsi_free(ctx, r->flen);
-    hsi_free(ctx, r->quoted);
-    hsi_free(ctx, r->wanted);
-    hsi_free(ctx, r->widx);
-    hsi_free(ctx, r);
+    hsi_free_all(ctx, r->name, r->buf, r->f, r->col, r->fstart, r->flen, r->quoted, r->wanted,
+                 r->widx, r);
 }
 
 /* Read more compressed bytes into zin (after the want bytes still unread). */

@@ -334,18 +334,7 @@ hs_status hs_views2023_run(hs_ctx *ctx, const hs_views_opts *o, hs_views_score *
         rows = NULL;
     }
     if (rng) gsl_rng_free(rng);
-    hsi_free(ctx, cov);
-    hsi_free(ctx, fc);
-    hsi_free(ctx, want);
-    hsi_free(ctx, panel);
-    hsi_free(ctx, rowof);
-    hsi_free(ctx, rows);
-    hsi_free(ctx, pool);
-    hsi_free(ctx, xs);
-    hsi_free(ctx, d.iso);
-    hsi_free(ctx, d.in);
-    hsi_free(ctx, d.line);
-    hsi_free(ctx, d.y);
+    hsi_free_all(ctx, cov, fc, want, panel, rowof, rows, pool, xs, d.iso, d.in, d.line, d.y);
     return st;
 }
 

@@ -448,10 +448,7 @@ hs_status hs_warn_run(hs_ctx *ctx, const hs_panel *p, const hs_warn_opts *o, hs_
         for (int t = t0; st == HS_OK && t <= t1; t++)
             st = surprise_month(ctx, p, o, cum, nu, m0, nm, t, minsz, pv, qv, ju, &l, err);
     }
-    hsi_free(ctx, cum);
-    hsi_free(ctx, pv);
-    hsi_free(ctx, qv);
-    hsi_free(ctx, ju);
+    hsi_free_all(ctx, cum, pv, qv, ju);
     if (st != HS_OK) {
         hsi_free(ctx, l.a);
         return st;

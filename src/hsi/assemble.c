@@ -637,10 +637,7 @@ static void asm_free(asm_tab *t)
     if (t->name)
         for (size_t i = 0; i < t->nc; i++)
             hsi_free(t->ctx, t->name[i]);
-    hsi_free(t->ctx, t->name);
-    hsi_free(t->ctx, t->iso);
-    hsi_free(t->ctx, t->v);
-    hsi_free(t->ctx, t->miss);
+    hsi_free_all(t->ctx, t->name, t->iso, t->v, t->miss);
 }
 
 void hs_hsi_data_opts_init(hs_hsi_data_opts *o)

@@ -68,10 +68,7 @@ static hs_status sc_rank(const hs_build *b, const hsi_dset *ag, sc_cols *c, hs_e
         }
     }
 done:
-    hsi_free(ctx, x);
-    hsi_free(ctx, r);
-    hsi_free(ctx, idx);
-    hsi_free(ctx, w);
+    hsi_free_all(ctx, x, r, idx, w);
     return st;
 }
 

@@ -167,9 +167,7 @@ hs_status hs_compare_builds(hs_ctx *ctx, const hs_build *a, const hs_build *b, h
     if (!st) st = cmp_fill(c, bd, k, nk, rk, err);
     if (!st) st = cmp_own_units(c, k, nk, err);
     if (!st) st = cmp_inputs(c, bd, err);
-    hsi_free(ctx, k);
-    hsi_free(ctx, rk[0]);
-    hsi_free(ctx, rk[1]);
+    hsi_free_all(ctx, k, rk[0], rk[1]);
     if (st) {
         hs_compare_free(c);
         return st;
@@ -183,9 +181,7 @@ void hs_compare_free(hs_compare *c)
     if (!c) return;
     for (size_t i = 0; i < c->nstr; i++)
         hsi_free(c->ctx, c->str[i]);
-    hsi_free(c->ctx, c->str);
-    hsi_free(c->ctx, c->row);
-    hsi_free(c->ctx, c);
+    hsi_free_all(c->ctx, c->str, c->row, c);
 }
 
 size_t hs_compare_nrows(const hs_compare *c)
@@ -254,39 +250,24 @@ static void cmp_summary(hsi_buf *o, const hs_compare *c)
     }
 }
 
+/* The comparison's tables (hsi_table_fn): 1 ranks, 0 scores, 2 the summary. */
+static void cmp_write(hsi_buf *o, const void *obj, int which)
+{
+    const hs_compare *c = obj;
+    if (which == 2)
+        cmp_summary(o, c);
+    else
+        cmp_table(o, c, which);
+}
+
 hs_status hs_compare_write(hs_ctx *ctx, const hs_compare *c, const char *dir, hs_error *err)
 {
-    hsi_outset o;
-    hs_status st = hsi_outset_init(ctx, &o, dir, c->in, c->nin, err);
-    hsi_buf b;
-    hsi_buf_init(&b, ctx);
-    if (!st) {
-        cmp_table(&b, c, 1);
-        st = hsi_outset_add(&o, "compare_ranks.csv", &b, err);
-    }
-    if (!st) {
-        b.len = 0;
-        cmp_table(&b, c, 0);
-        st = hsi_outset_add(&o, "compare_scores.csv", &b, err);
-    }
-    if (!st) {
-        b.len = 0;
-        cmp_summary(&b, c);
-        st = hsi_outset_add(&o, "compare_summary.csv", &b, err);
-    }
-    if (!st) st = hsi_outset_commit(&o, err);
-    hsi_buf_free(&b);
-    hsi_outset_free(&o);
-    return st;
+    static const hsi_table files[] = {
+        {"compare_ranks.csv", 1}, {"compare_scores.csv", 0}, {"compare_summary.csv", 2}};
+    return hsi_outset_tables(ctx, dir, c->in, c->nin, cmp_write, c, files, 3, err);
 }
 
 hs_status hs_compare_summary_csv(const hs_compare *c, const hs_sink *out, hs_error *err)
 {
-    hsi_buf b;
-    hsi_buf_init(&b, c->ctx);
-    cmp_summary(&b, c);
-    hs_status st = hsi_sink_check(out, err);
-    if (!st) st = hsi_sink_flush(out, &b, err, "comparison's summary");
-    hsi_buf_free(&b);
-    return st;
+    return hsi_sink_table(c->ctx, out, cmp_write, c, 2, "comparison's summary", err);
 }

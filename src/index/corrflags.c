@@ -207,9 +207,7 @@ hs_status hs_corr_run(hs_ctx *ctx, const hs_build *b, const hs_corr_opts *opts, 
     if (!st) st = cf_pairs(c, b, d, o, x, y, err);
     if (!st) st = cf_denoms(c, b, dd, o, x, y, rows, err);
     if (!st) st = cf_own(c, b, err);
-    hsi_free(ctx, x);
-    hsi_free(ctx, y);
-    hsi_free(ctx, rows);
+    hsi_free_all(ctx, x, y, rows);
     if (st) {
         hs_corr_free(c);
         return st;
@@ -223,10 +221,7 @@ void hs_corr_free(hs_corr *c)
     if (!c) return;
     for (size_t i = 0; i < HSI_BUILD_NINPUTS; i++)
         hsi_free(c->ctx, c->inbuf[i]);
-    hsi_free(c->ctx, c->flag);
-    hsi_free(c->ctx, c->denom);
-    hsi_free(c->ctx, c->names);
-    hsi_free(c->ctx, c);
+    hsi_free_all(c->ctx, c->flag, c->denom, c->names, c);
 }
 
 size_t hs_corr_nflags(const hs_corr *c)
@@ -269,34 +264,19 @@ static void cf_table(hsi_buf *o, const hs_corr *c, int denom)
     }
 }
 
+/* The flag tables (hsi_table_fn): 0 indicator pairs, 1 indicator-denominator pairs. */
+static void cf_write(hsi_buf *o, const void *obj, int denom)
+{
+    cf_table(o, obj, denom);
+}
+
 hs_status hs_corr_write(hs_ctx *ctx, const hs_corr *c, const char *dir, hs_error *err)
 {
-    hsi_outset o;
-    hs_status st = hsi_outset_init(ctx, &o, dir, c->in, c->nin, err);
-    hsi_buf b;
-    hsi_buf_init(&b, ctx);
-    if (!st) {
-        cf_table(&b, c, 0);
-        st = hsi_outset_add(&o, "corr_flags.csv", &b, err);
-    }
-    if (!st) {
-        b.len = 0;
-        cf_table(&b, c, 1);
-        st = hsi_outset_add(&o, "denom_corr.csv", &b, err);
-    }
-    if (!st) st = hsi_outset_commit(&o, err);
-    hsi_buf_free(&b);
-    hsi_outset_free(&o);
-    return st;
+    static const hsi_table files[] = {{"corr_flags.csv", 0}, {"denom_corr.csv", 1}};
+    return hsi_outset_tables(ctx, dir, c->in, c->nin, cf_write, c, files, 2, err);
 }
 
 hs_status hs_corr_print_csv(const hs_corr *c, int denom, const hs_sink *out, hs_error *err)
 {
-    hsi_buf b;
-    hsi_buf_init(&b, c->ctx);
-    cf_table(&b, c, denom);
-    hs_status st = hsi_sink_check(out, err);
-    if (!st) st = hsi_sink_flush(out, &b, err, "correlation table");
-    hsi_buf_free(&b);
-    return st;
+    return hsi_sink_table(c->ctx, out, cf_write, c, denom, "correlation table", err);
 }

@@ -165,209 +165,228 @@ static hs_status data_text_utf8(hs_ctx *ctx, const hsi_csv *c, long ju, hsi_unit
     return HS_OK;
 }
 
-/* The units table and Raw dataset from a parsed CSV; takes over `in` (frees it on every
- * path). */
-static hs_status data_from_csv(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, hsi_csv *in,
-                               hsi_units *u, hsi_dset *raw, hs_error *err)
-{
-    hsi_csv c = *in;
-    data_key *keys = NULL;
-    long *icol = NULL; /* wide: csv column of each indicator */
-    long *gcol = NULL, *dcol = NULL;
-    size_t *gnode = NULL, *dnode = NULL;
-    long *yearcol = NULL; /* wide-year: [node * nyear + y] */
-    long *years = NULL;
-    size_t nyear = 0;
-    hs_status st = HS_OK;
-    hsi_shape shape = o->shape;
-    long ju = hsi_csv_find(&c, o->unit_col), jn = hsi_csv_find(&c, o->name_col),
-         jt = hsi_csv_find(&c, o->time_col);
-    long jcode = hsi_csv_find(&c, o->code_col), jval = hsi_csv_find(&c, o->value_col);
-    if (shape == HSI_SHAPE_AUTO)
-        shape = (jcode >= 0 && jval >= 0) ? HSI_SHAPE_LONG : HSI_SHAPE_WIDE;
-    if (ju < 0) {
-        st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.head_line, 1,
-                     "no unit column '%s' in the header (expected it, or set 'unit = COLUMN' "
-                     "in the pipeline's [data] section)",
-                     o->unit_col);
-        goto fail;
-    }
-    for (size_t a = 0; a < c.ncol; a++)
-        for (size_t b2 = a + 1; b2 < c.ncol; b2++)
-            if (strcmp(c.head[a], c.head[b2]) == 0) {
-                st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.head_line, 0,
-                             "column '%s' appears twice in the header (columns %zu and %zu)",
-                             c.head[a], a + 1, b2 + 1);
-                goto fail;
-            }
-    if (shape == HSI_SHAPE_LONG && (jcode < 0 || jval < 0)) {
-        st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.head_line, 1,
-                     "long-shape data needs columns '%s' and '%s'", o->code_col, o->value_col);
-        goto fail;
-    }
-    if (o->fixed_time != HSI_NO_TIME) jt = -1;
+/* What data_from_csv works on: the table, where its columns are, and the keys it sorts. */
+typedef struct data_load {
+    hs_ctx *ctx;
+    const hsi_data_opts *o;
+    const hsi_meta *m;
+    hs_error *err;
+    hsi_csv c;
+    hsi_shape shape;
+    long ju, jn, jt, jcode, jval;
+    long *icol;        /* wide: csv column of each indicator */
+    long *gcol, *dcol; /* group and denominator columns */
+    size_t *gnode, *dnode;
+    size_t ng, ndn;
+    long *yearcol; /* wide-year: [node * nyear + y] */
+    long *years;
+    size_t nyear;
+    data_key *keys;
+    size_t nk;
+} data_load;
 
-    /* groups and denominators present as columns (wide shapes) */
-    gcol = hsi_calloc(ctx, m->n + 1, sizeof(long));
-    dcol = hsi_calloc(ctx, m->n + 1, sizeof(long));
-    gnode = hsi_calloc(ctx, m->n + 1, sizeof(size_t));
-    dnode = hsi_calloc(ctx, m->n + 1, sizeof(size_t));
-    icol = hsi_calloc(ctx, m->nind + 1, sizeof(long));
-    if (!gcol || !dcol || !gnode || !dnode || !icol) goto nomem;
-    size_t ng = 0, ndn = 0;
+/* The unit column, a header without repeats, and the columns the shape needs. */
+static hs_status data_header(data_load *L)
+{
+    const hsi_csv *c = &L->c;
+    if (L->ju < 0)
+        return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->head_line, 1,
+                       "no unit column '%s' in the header (expected it, or set 'unit = COLUMN' "
+                       "in the pipeline's [data] section)",
+                       L->o->unit_col);
+    for (size_t a = 0; a < c->ncol; a++)
+        for (size_t b2 = a + 1; b2 < c->ncol; b2++)
+            if (strcmp(c->head[a], c->head[b2]) == 0)
+                return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->head_line, 0,
+                               "column '%s' appears twice in the header (columns %zu and %zu)",
+                               c->head[a], a + 1, b2 + 1);
+    if (L->shape == HSI_SHAPE_LONG && (L->jcode < 0 || L->jval < 0))
+        return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->head_line, 1,
+                       "long-shape data needs columns '%s' and '%s'", L->o->code_col,
+                       L->o->value_col);
+    return HS_OK;
+}
+
+/* Groups and denominators present as columns (wide shapes). */
+static hs_status data_extra_cols(data_load *L)
+{
+    const hsi_meta *m = L->m;
+    L->gcol = hsi_calloc(L->ctx, m->n + 1, sizeof(long));
+    L->dcol = hsi_calloc(L->ctx, m->n + 1, sizeof(long));
+    L->gnode = hsi_calloc(L->ctx, m->n + 1, sizeof(size_t));
+    L->dnode = hsi_calloc(L->ctx, m->n + 1, sizeof(size_t));
+    L->icol = hsi_calloc(L->ctx, m->nind + 1, sizeof(long));
+    if (!L->gcol || !L->dcol || !L->gnode || !L->dnode || !L->icol) return hsi_err_nomem(L->err);
     for (size_t i = 0; i < m->n; i++) {
         const hsi_node *nd = &m->node[i];
-        long j = hsi_csv_find(&c, nd->code);
-        if (nd->type == HSI_NODE_GROUP && j >= 0 && shape != HSI_SHAPE_LONG) {
-            gcol[ng] = j;
-            gnode[ng++] = i;
+        long j = hsi_csv_find(&L->c, nd->code);
+        if (nd->type == HSI_NODE_GROUP && j >= 0 && L->shape != HSI_SHAPE_LONG) {
+            L->gcol[L->ng] = j;
+            L->gnode[L->ng++] = i;
         } else if (nd->type == HSI_NODE_DENOMINATOR) {
-            if (shape == HSI_SHAPE_WIDE && j < 0) continue;
-            dcol[ndn] = j;
-            dnode[ndn++] = i;
+            if (L->shape == HSI_SHAPE_WIDE && j < 0) continue;
+            L->dcol[L->ndn] = j;
+            L->dnode[L->ndn++] = i;
         }
     }
+    return HS_OK;
+}
 
-    /* years of a wide-year table: every NNNN suffix seen on an indicator's columns */
-    if (shape == HSI_SHAPE_WIDEYEAR) {
-        years = hsi_calloc(ctx, c.ncol + 1, sizeof(long));
-        if (!years) goto nomem;
-        for (size_t j = 0; j < c.ncol; j++) {
-            const char *h = c.head[j];
-            size_t hl = strlen(h);
-            if (hl < 6 || h[hl - 5] != '_') continue;
-            int ok = 1;
-            for (size_t q = hl - 4; q < hl; q++)
-                ok &= h[q] >= '0' && h[q] <= '9';
-            if (!ok) continue;
-            int known = 0;
-            for (size_t i = 0; i < m->n && !known; i++) {
-                const hsi_node *nd = &m->node[i];
-                if ((nd->type == HSI_NODE_INDICATOR || nd->type == HSI_NODE_DENOMINATOR) &&
-                    strlen(nd->code) == hl - 5 && strncmp(nd->code, h, hl - 5) == 0)
-                    known = 1;
-            }
-            if (!known) continue;
-            long y = strtol(h + hl - 4, NULL, 10);
-            if (!data_time_ok(o, y)) continue;
-            size_t q = 0;
-            while (q < nyear && years[q] != y)
-                q++;
-            if (q == nyear) years[nyear++] = y;
-        }
-        if (nyear == 0) {
-            st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.head_line, 1,
-                         "no column named CODE_YYYY for any indicator of the structure "
-                         "(expected e.g. '%s_2022')",
-                         m->node[m->ind[0]].code);
-            goto fail;
-        }
-        for (size_t a = 1; a < nyear; a++) { /* sort years */
-            long v = years[a];
-            size_t b2 = a;
-            while (b2 > 0 && years[b2 - 1] > v) {
-                years[b2] = years[b2 - 1];
-                b2--;
-            }
-            years[b2] = v;
-        }
-        yearcol = hsi_calloc(ctx, m->n * nyear + 1, sizeof(long));
-        if (!yearcol) goto nomem;
-        char hbuf[512];
-        for (size_t i = 0; i < m->n; i++)
-            for (size_t y = 0; y < nyear; y++) {
-                snprintf(hbuf, sizeof hbuf, "%s_%ld", m->node[i].code, years[y]);
-                yearcol[i * nyear + y] = hsi_csv_find(&c, hbuf);
-            }
+/* The year of a CODE_YYYY header whose CODE is an indicator or denominator, or -1. */
+static long data_header_year(const hsi_meta *m, const char *h)
+{
+    size_t hl = strlen(h);
+    if (hl < 6 || h[hl - 5] != '_') return -1;
+    for (size_t q = hl - 4; q < hl; q++)
+        if (h[q] < '0' || h[q] > '9') return -1;
+    for (size_t i = 0; i < m->n; i++) {
+        const hsi_node *nd = &m->node[i];
+        if ((nd->type == HSI_NODE_INDICATOR || nd->type == HSI_NODE_DENOMINATOR) &&
+            strlen(nd->code) == hl - 5 && strncmp(nd->code, h, hl - 5) == 0)
+            return strtol(h + hl - 4, NULL, 10);
     }
+    return -1;
+}
 
-    /* indicator columns (wide) */
-    if (shape == HSI_SHAPE_WIDE) {
-        for (size_t k = 0; k < m->nind; k++) {
-            const hsi_node *nd = &m->node[m->ind[k]];
-            icol[k] = hsi_csv_find(&c, nd->code);
-            if (icol[k] < 0) {
-                st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.head_line, 0,
-                             "indicator '%s' (structure file %s, line %ld) has no column in "
-                             "the data",
-                             nd->code, m->file, nd->line);
-                goto fail;
-            }
-        }
-    } else if (shape == HSI_SHAPE_WIDEYEAR) {
-        for (size_t k = 0; k < m->nind; k++) {
-            int any = 0;
-            for (size_t y = 0; y < nyear; y++)
-                any |= yearcol[m->ind[k] * nyear + y] >= 0;
-            if (!any) {
-                st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.head_line, 0,
-                             "indicator '%s' (structure file %s, line %ld) has no column "
-                             "'%s_YYYY' in the data",
-                             m->node[m->ind[k]].code, m->file, m->node[m->ind[k]].line,
-                             m->node[m->ind[k]].code);
-                goto fail;
-            }
-        }
+/* Wide-year: the years (every NNNN suffix seen on an indicator's columns, ascending) and the
+ * column of each node and year; every indicator needs at least one. */
+static hs_status data_wideyear_cols(data_load *L)
+{
+    const hsi_meta *m = L->m;
+    const hsi_csv *c = &L->c;
+    L->years = hsi_calloc(L->ctx, c->ncol + 1, sizeof(long));
+    if (!L->years) return hsi_err_nomem(L->err);
+    for (size_t j = 0; j < c->ncol; j++) {
+        long y = data_header_year(m, c->head[j]);
+        if (y < 0 || !data_time_ok(L->o, y)) continue;
+        size_t q = 0;
+        while (q < L->nyear && L->years[q] != y)
+            q++;
+        if (q == L->nyear) L->years[L->nyear++] = y;
     }
-
-    /* keys */
-    size_t nkeys_max = (shape == HSI_SHAPE_WIDEYEAR ? nyear : 1) * c.nrow;
-    keys = hsi_calloc(ctx, nkeys_max + 1, sizeof *keys);
-    if (!keys) goto nomem;
-    size_t nk = 0;
-    for (size_t r = 0; r < c.nrow; r++) {
-        const char *code = hsi_csv_get(&c, r, (size_t)ju);
-        if (*code == '\0' || strcmp(code, "NA") == 0) {
-            st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.line[r], c.col[r * c.ncol + (size_t)ju],
-                         "empty unit code (expected a code such as an ISO3 country code)");
-            goto fail;
+    if (L->nyear == 0)
+        return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->head_line, 1,
+                       "no column named CODE_YYYY for any indicator of the structure "
+                       "(expected e.g. '%s_2022')",
+                       m->node[m->ind[0]].code);
+    qsort(L->years, L->nyear, sizeof *L->years, hsi_long_cmp); /* distinct: no ties */
+    size_t ny = L->nyear;
+    L->yearcol = hsi_calloc(L->ctx, m->n * ny + 1, sizeof(long));
+    if (!L->yearcol) return hsi_err_nomem(L->err);
+    char hbuf[512];
+    for (size_t i = 0; i < m->n; i++)
+        for (size_t y = 0; y < ny; y++) {
+            snprintf(hbuf, sizeof hbuf, "%s_%ld", m->node[i].code, L->years[y]);
+            L->yearcol[i * ny + y] = hsi_csv_find(c, hbuf);
         }
-        if (data_excluded(o, code)) continue;
-        const char *name = jn >= 0 ? hsi_csv_get(&c, r, (size_t)jn) : NULL;
-        if (shape == HSI_SHAPE_WIDEYEAR) {
-            for (size_t y = 0; y < nyear; y++)
-                keys[nk++] = (data_key){code, name, years[y], r};
+    for (size_t k = 0; k < m->nind; k++) {
+        const hsi_node *nd = &m->node[m->ind[k]];
+        int any = 0;
+        for (size_t y = 0; y < ny; y++)
+            any |= L->yearcol[m->ind[k] * ny + y] >= 0;
+        if (!any)
+            return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->head_line, 0,
+                           "indicator '%s' (structure file %s, line %ld) has no column "
+                           "'%s_YYYY' in the data",
+                           nd->code, m->file, nd->line, nd->code);
+    }
+    return HS_OK;
+}
+
+/* Wide: the column of each indicator. */
+static hs_status data_wide_cols(data_load *L)
+{
+    const hsi_meta *m = L->m;
+    for (size_t k = 0; k < m->nind; k++) {
+        const hsi_node *nd = &m->node[m->ind[k]];
+        L->icol[k] = hsi_csv_find(&L->c, nd->code);
+        if (L->icol[k] < 0)
+            return hsi_err(L->err, HS_ERR_SCHEMA, L->c.file, L->c.head_line, 0,
+                           "indicator '%s' (structure file %s, line %ld) has no column in "
+                           "the data",
+                           nd->code, m->file, nd->line);
+    }
+    return HS_OK;
+}
+
+/* One key per kept row (wide-year: per row and year), sorted by code, time and row. */
+static hs_status data_keys(data_load *L)
+{
+    const hsi_csv *c = &L->c;
+    size_t nkeys_max = (L->shape == HSI_SHAPE_WIDEYEAR ? L->nyear : 1) * c->nrow;
+    L->keys = hsi_calloc(L->ctx, nkeys_max + 1, sizeof *L->keys);
+    if (!L->keys) return hsi_err_nomem(L->err);
+    for (size_t r = 0; r < c->nrow; r++) {
+        const char *code = hsi_csv_get(c, r, (size_t)L->ju);
+        if (*code == '\0' || strcmp(code, "NA") == 0)
+            return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->line[r],
+                           c->col[r * c->ncol + (size_t)L->ju],
+                           "empty unit code (expected a code such as an ISO3 country code)");
+        if (data_excluded(L->o, code)) continue;
+        const char *name = L->jn >= 0 ? hsi_csv_get(c, r, (size_t)L->jn) : NULL;
+        if (L->shape == HSI_SHAPE_WIDEYEAR) {
+            for (size_t y = 0; y < L->nyear; y++)
+                L->keys[L->nk++] = (data_key){code, name, L->years[y], r};
             continue;
         }
         long t = HSI_NO_TIME;
-        if ((st = data_time(o, &c, r, jt, &t, err))) goto fail;
-        if (t != HSI_NO_TIME && !data_time_ok(o, t)) continue;
-        keys[nk++] = (data_key){code, name, t, r};
+        hs_status st = data_time(L->o, c, r, L->jt, &t, L->err);
+        if (st) return st;
+        if (t != HSI_NO_TIME && !data_time_ok(L->o, t)) continue;
+        L->keys[L->nk++] = (data_key){code, name, t, r};
     }
-    if (nk == 0) {
-        st = hsi_err(err, HS_ERR_SCHEMA, c.file, 0, 0,
-                     c.nrow == 0 ? "no data rows (expected one row per unit): nothing to rank"
-                                 : "no data rows left (after excluded units and the time "
-                                   "range): nothing to rank");
-        goto fail;
-    }
-    qsort(keys, nk, sizeof *keys, data_key_cmp);
-    size_t nu = 0;
-    for (size_t k = 0; k < nk; k++) {
-        if (k > 0 && strcmp(keys[k].code, keys[k - 1].code) == 0 &&
-            keys[k].time == keys[k - 1].time) {
-            if (shape != HSI_SHAPE_LONG) {
-                if (keys[k].time == HSI_NO_TIME)
-                    st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.line[keys[k].src], 0,
-                                 "unit '%s' appears twice (also on line %ld; expected one row "
-                                 "per unit, or a Time column for panel data)",
-                                 keys[k].code, c.line[keys[k - 1].src]);
-                else
-                    st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.line[keys[k].src], 0,
-                                 "unit '%s' at time %ld appears twice (also on line %ld)",
-                                 keys[k].code, keys[k].time, c.line[keys[k - 1].src]);
-                goto fail;
-            }
+    if (L->nk == 0)
+        return hsi_err(L->err, HS_ERR_SCHEMA, c->file, 0, 0,
+                       c->nrow == 0 ? "no data rows (expected one row per unit): nothing to rank"
+                                    : "no data rows left (after excluded units and the time "
+                                      "range): nothing to rank");
+    qsort(L->keys, L->nk, sizeof *L->keys, data_key_cmp);
+    return HS_OK;
+}
+
+static int data_key_same(const data_key *keys, size_t k)
+{
+    return k > 0 && strcmp(keys[k].code, keys[k - 1].code) == 0 && keys[k].time == keys[k - 1].time;
+}
+
+/* How many unit rows the sorted keys make; a repeated unit (and time) is an error except in
+ * the long shape, where each row carries one value. */
+static hs_status data_count_units(const data_load *L, size_t *nu)
+{
+    const data_key *keys = L->keys;
+    const hsi_csv *c = &L->c;
+    *nu = 0;
+    for (size_t k = 0; k < L->nk; k++) {
+        if (!data_key_same(keys, k)) {
+            (*nu)++;
             continue;
         }
-        nu++;
+        if (L->shape == HSI_SHAPE_LONG) continue;
+        if (keys[k].time == HSI_NO_TIME)
+            return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->line[keys[k].src], 0,
+                           "unit '%s' appears twice (also on line %ld; expected one row "
+                           "per unit, or a Time column for panel data)",
+                           keys[k].code, c->line[keys[k - 1].src]);
+        return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->line[keys[k].src], 0,
+                       "unit '%s' at time %ld appears twice (also on line %ld)", keys[k].code,
+                       keys[k].time, c->line[keys[k - 1].src]);
     }
-    if (data_alloc_units(ctx, u, nu, ng, ndn)) goto nomem;
+    return HS_OK;
+}
+
+/* The units table: codes, names and times of the unit rows, the distinct times, and the
+ * group and denominator codes. */
+static hs_status data_units(data_load *L, hsi_units *u)
+{
+    hs_ctx *ctx = L->ctx;
+    const data_key *keys = L->keys;
+    size_t nu = 0;
+    hs_status st = data_count_units(L, &nu);
+    if (st) return st;
+    if (data_alloc_units(ctx, u, nu, L->ng, L->ndn)) return hsi_err_nomem(L->err);
     nu = 0;
-    for (size_t k = 0; k < nk; k++) {
-        if (k > 0 && strcmp(keys[k].code, keys[k - 1].code) == 0 &&
-            keys[k].time == keys[k - 1].time)
-            continue;
+    for (size_t k = 0; k < L->nk; k++) {
+        if (data_key_same(keys, k)) continue;
         /* a unit's rows are adjacent: they share one copy of its code and name (a row's
            string equal to the previous row's is the same pointer; hsi_units_free frees
            each run of equal pointers once) */
@@ -382,135 +401,169 @@ static hs_status data_from_csv(hs_ctx *ctx, const hsi_data_opts *o, const hsi_me
         else
             u->name[nu] = hsi_strdup(ctx, keys[k].name);
         u->time[nu] = keys[k].time;
-        if (!u->code[nu] || (keys[k].name && *keys[k].name && !u->name[nu])) goto nomem;
+        if (!u->code[nu] || (keys[k].name && *keys[k].name && !u->name[nu]))
+            return hsi_err_nomem(L->err);
         if (keys[k].time != HSI_NO_TIME) u->has_time = 1;
         nu++;
     }
-    /* distinct times */
+    /* distinct times, ascending */
     u->times = hsi_calloc(ctx, nu + 1, sizeof(long));
-    if (!u->times) goto nomem;
-    for (size_t r = 0; r < nu; r++) {
-        size_t q = 0;
-        while (q < u->ntime && u->times[q] != u->time[r])
-            q++;
-        if (q == u->ntime) {
-            size_t b2 = u->ntime++;
-            while (b2 > 0 && u->times[b2 - 1] > u->time[r]) {
-                u->times[b2] = u->times[b2 - 1];
-                b2--;
-            }
-            u->times[b2] = u->time[r];
-        }
-    }
-    if ((st = data_text_utf8(ctx, &c, ju, u, err))) goto fail;
-    for (size_t g = 0; g < ng; g++)
-        if (!(u->group_code[g] = hsi_strdup(ctx, m->node[gnode[g]].code))) goto nomem;
-    for (size_t d = 0; d < ndn; d++)
-        if (!(u->denom_code[d] = hsi_strdup(ctx, m->node[dnode[d]].code))) goto nomem;
+    if (!u->times) return hsi_err_nomem(L->err);
+    memcpy(u->times, u->time, nu * sizeof(long));
+    qsort(u->times, nu, sizeof(long), hsi_long_cmp);
+    for (size_t r = 0; r < nu; r++)
+        if (u->ntime == 0 || u->times[u->ntime - 1] != u->times[r])
+            u->times[u->ntime++] = u->times[r];
+    if ((st = data_text_utf8(ctx, &L->c, L->ju, u, L->err))) return st;
+    for (size_t g = 0; g < L->ng; g++)
+        if (!(u->group_code[g] = hsi_strdup(ctx, L->m->node[L->gnode[g]].code)))
+            return hsi_err_nomem(L->err);
+    for (size_t d = 0; d < L->ndn; d++)
+        if (!(u->denom_code[d] = hsi_strdup(ctx, L->m->node[L->dnode[d]].code)))
+            return hsi_err_nomem(L->err);
+    return HS_OK;
+}
 
-    if (hsi_dset_alloc(ctx, raw, "Raw", nu, m->nind, 0)) goto nomem;
+/* The group values of csv row r into unit row ur (the first one given wins). */
+static hs_status data_groups(data_load *L, hsi_units *u, size_t r, size_t ur)
+{
+    for (size_t g = 0; g < L->ng; g++) {
+        const char *s = hsi_csv_get(&L->c, r, (size_t)L->gcol[g]);
+        char **gv = &u->group_val[g * u->n + ur];
+        if (data_is_na(L->o, s) || *gv) continue;
+        if (ur > 0 && gv[-1] && strcmp(gv[-1], s) == 0)
+            *gv = gv[-1]; /* shared with the previous row, as codes are */
+        else if (!(*gv = hsi_strdup(L->ctx, s)))
+            return hsi_err_nomem(L->err);
+    }
+    return HS_OK;
+}
+
+/* Wide and wide-year: the denominators and indicators of key k, from the columns given per
+ * denominator (dcols) and per indicator (icols); a column < 0 leaves the value missing. */
+static hs_status data_row_values(data_load *L, hsi_units *u, hsi_dset *raw, size_t k, size_t ur,
+                                 const long *dcols, const long *icols)
+{
+    const data_key *key = &L->keys[k];
+    size_t nu = u->n;
+    hs_status st;
+    for (size_t d = 0; d < L->ndn; d++) {
+        long j = dcols[d];
+        if (j >= 0 && (st = data_value(L->o, &L->c, key->src, (size_t)j, u->denom_code[d],
+                                       key->code, &u->denom[d * nu + ur], L->err)))
+            return st;
+    }
+    for (size_t q = 0; q < L->m->nind; q++) {
+        long j = icols[q];
+        if (j >= 0 &&
+            (st = data_value(L->o, &L->c, key->src, (size_t)j, L->m->node[L->m->ind[q]].code,
+                             key->code, &raw->v[q * nu + ur], L->err)))
+            return st;
+    }
+    return HS_OK;
+}
+
+/* Long: the one value of key k, into the indicator or denominator its iCode names. */
+static hs_status data_long_value(data_load *L, hsi_units *u, hsi_dset *raw, size_t k, size_t ur)
+{
+    const hsi_meta *m = L->m;
+    const hsi_csv *c = &L->c;
+    size_t r = L->keys[k].src, nu = u->n;
+    const char *ic = hsi_csv_get(c, r, (size_t)L->jcode);
+    long nidx = hsi_meta_find(m, ic);
+    double *dst = NULL;
+    if (nidx >= 0 && m->node[nidx].type == HSI_NODE_INDICATOR) {
+        for (size_t q = 0; q < m->nind; q++)
+            if (m->ind[q] == (size_t)nidx) dst = &raw->v[q * nu + ur];
+    } else if (nidx >= 0 && m->node[nidx].type == HSI_NODE_DENOMINATOR) {
+        for (size_t d = 0; d < L->ndn; d++)
+            if (L->dnode[d] == (size_t)nidx) dst = &u->denom[d * nu + ur];
+    }
+    if (!dst)
+        return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->line[r],
+                       c->col[r * c->ncol + (size_t)L->jcode],
+                       "unknown iCode '%s' (expected an Indicator or Denominator of the "
+                       "structure file %s)",
+                       ic, m->file);
+    if (!isnan(*dst))
+        return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->line[r], 0,
+                       "second value for unit '%s', iCode '%s' at the same time", L->keys[k].code,
+                       ic);
+    return data_value(L->o, c, r, (size_t)L->jval, ic, L->keys[k].code, dst, L->err);
+}
+
+/* Wide-year: the columns of the year of key k, per denominator (L->dcol) and per indicator
+ * (L->icol), which the wide-year shape does not use otherwise. */
+static void data_year_cols(data_load *L, size_t k)
+{
+    size_t y = 0, ny = L->nyear;
+    while (L->years[y] != L->keys[k].time)
+        y++;
+    for (size_t d = 0; d < L->ndn; d++)
+        L->dcol[d] = L->yearcol[L->dnode[d] * ny + y];
+    for (size_t q = 0; q < L->m->nind; q++)
+        L->icol[q] = L->yearcol[L->m->ind[q] * ny + y];
+}
+
+/* The Raw dataset (and groups and denominators) from every key's row. */
+static hs_status data_values(data_load *L, hsi_units *u, hsi_dset *raw)
+{
+    const hsi_meta *m = L->m;
+    size_t nu = u->n;
+    if (hsi_dset_alloc(L->ctx, raw, "Raw", nu, m->nind, 0)) return hsi_err_nomem(L->err);
     for (size_t r = 0; r < nu; r++)
         raw->row[r] = r;
     for (size_t k = 0; k < m->nind; k++)
         raw->node[k] = m->ind[k];
     for (size_t i = 0; i < nu * m->nind; i++)
         raw->v[i] = NAN;
-
-    /* values */
-    for (size_t k = 0; k < nk; k++) {
-        size_t r = keys[k].src;
-        long row = data_find_row(u, keys[k].code, keys[k].time);
-        if (row < 0) {
-            st = hsi_err(err, HS_ERR_INTERNAL, c.file, c.line[r], 0, "unit row not found");
-            goto fail;
-        }
+    for (size_t k = 0; k < L->nk; k++) {
+        size_t r = L->keys[k].src;
+        long row = data_find_row(u, L->keys[k].code, L->keys[k].time);
+        if (row < 0)
+            return hsi_err(L->err, HS_ERR_INTERNAL, L->c.file, L->c.line[r], 0,
+                           "unit row not found");
         size_t ur = (size_t)row;
-        for (size_t g = 0; g < ng; g++) {
-            const char *s = hsi_csv_get(&c, r, (size_t)gcol[g]);
-            char **gv = &u->group_val[g * nu + ur];
-            if (data_is_na(o, s) || *gv) continue;
-            if (ur > 0 && gv[-1] && strcmp(gv[-1], s) == 0)
-                *gv = gv[-1]; /* shared with the previous row, as codes are */
-            else if (!(*gv = hsi_strdup(ctx, s)))
-                goto nomem;
+        hs_status st = data_groups(L, u, r, ur);
+        if (st) return st;
+        if (L->shape == HSI_SHAPE_LONG) {
+            st = data_long_value(L, u, raw, k, ur);
+        } else {
+            if (L->shape == HSI_SHAPE_WIDEYEAR) data_year_cols(L, k);
+            st = data_row_values(L, u, raw, k, ur, L->dcol, L->icol);
         }
-        if (shape == HSI_SHAPE_WIDE) {
-            for (size_t d = 0; d < ndn; d++)
-                if ((st = data_value(o, &c, r, (size_t)dcol[d], u->denom_code[d], keys[k].code,
-                                     &u->denom[d * nu + ur], err)))
-                    goto fail;
-            for (size_t q = 0; q < m->nind; q++)
-                if ((st = data_value(o, &c, r, (size_t)icol[q], m->node[m->ind[q]].code,
-                                     keys[k].code, &raw->v[q * nu + ur], err)))
-                    goto fail;
-        } else if (shape == HSI_SHAPE_WIDEYEAR) {
-            size_t y = 0;
-            while (years[y] != keys[k].time)
-                y++;
-            for (size_t d = 0; d < ndn; d++) {
-                long j = yearcol[dnode[d] * nyear + y];
-                if (j >= 0 && (st = data_value(o, &c, r, (size_t)j, u->denom_code[d], keys[k].code,
-                                               &u->denom[d * nu + ur], err)))
-                    goto fail;
-            }
-            for (size_t q = 0; q < m->nind; q++) {
-                long j = yearcol[m->ind[q] * nyear + y];
-                if (j >= 0 && (st = data_value(o, &c, r, (size_t)j, m->node[m->ind[q]].code,
-                                               keys[k].code, &raw->v[q * nu + ur], err)))
-                    goto fail;
-            }
-        } else { /* long */
-            const char *ic = hsi_csv_get(&c, r, (size_t)jcode);
-            long nidx = hsi_meta_find(m, ic);
-            double *dst = NULL;
-            if (nidx >= 0 && m->node[nidx].type == HSI_NODE_INDICATOR) {
-                for (size_t q = 0; q < m->nind; q++)
-                    if (m->ind[q] == (size_t)nidx) dst = &raw->v[q * nu + ur];
-            } else if (nidx >= 0 && m->node[nidx].type == HSI_NODE_DENOMINATOR) {
-                for (size_t d = 0; d < ndn; d++)
-                    if (dnode[d] == (size_t)nidx) dst = &u->denom[d * nu + ur];
-            }
-            if (!dst) {
-                st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.line[r],
-                             c.col[r * c.ncol + (size_t)jcode],
-                             "unknown iCode '%s' (expected an Indicator or Denominator of the "
-                             "structure file %s)",
-                             ic, m->file);
-                goto fail;
-            }
-            if (!isnan(*dst)) {
-                st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.line[r], 0,
-                             "second value for unit '%s', iCode '%s' at the same time",
-                             keys[k].code, ic);
-                goto fail;
-            }
-            if ((st = data_value(o, &c, r, (size_t)jval, ic, keys[k].code, dst, err))) goto fail;
-        }
+        if (st) return st;
     }
-    hsi_free(ctx, keys);
-    hsi_free(ctx, icol);
-    hsi_free(ctx, gcol);
-    hsi_free(ctx, dcol);
-    hsi_free(ctx, gnode);
-    hsi_free(ctx, dnode);
-    hsi_free(ctx, yearcol);
-    hsi_free(ctx, years);
-    hsi_csv_free(&c);
     return HS_OK;
-nomem:
-    st = hsi_err_nomem(err);
-fail:
-    hsi_free(ctx, keys);
-    hsi_free(ctx, icol);
-    hsi_free(ctx, gcol);
-    hsi_free(ctx, dcol);
-    hsi_free(ctx, gnode);
-    hsi_free(ctx, dnode);
-    hsi_free(ctx, yearcol);
-    hsi_free(ctx, years);
-    hsi_csv_free(&c);
-    hsi_units_free(ctx, u);
-    hsi_dset_free(ctx, raw);
+}
+
+/* The units table and Raw dataset from a parsed CSV; takes over `in` (frees it on every
+ * path). */
+static hs_status data_from_csv(hs_ctx *ctx, const hsi_data_opts *o, const hsi_meta *m, hsi_csv *in,
+                               hsi_units *u, hsi_dset *raw, hs_error *err)
+{
+    data_load L = {.ctx = ctx, .o = o, .m = m, .err = err, .c = *in, .shape = o->shape};
+    L.ju = hsi_csv_find(&L.c, o->unit_col);
+    L.jn = hsi_csv_find(&L.c, o->name_col);
+    L.jt = hsi_csv_find(&L.c, o->time_col);
+    L.jcode = hsi_csv_find(&L.c, o->code_col);
+    L.jval = hsi_csv_find(&L.c, o->value_col);
+    if (L.shape == HSI_SHAPE_AUTO)
+        L.shape = (L.jcode >= 0 && L.jval >= 0) ? HSI_SHAPE_LONG : HSI_SHAPE_WIDE;
+    if (o->fixed_time != HSI_NO_TIME) L.jt = -1;
+    hs_status st = data_header(&L);
+    if (!st) st = data_extra_cols(&L);
+    if (!st && L.shape == HSI_SHAPE_WIDEYEAR) st = data_wideyear_cols(&L);
+    if (!st && L.shape == HSI_SHAPE_WIDE) st = data_wide_cols(&L);
+    if (!st) st = data_keys(&L);
+    if (!st) st = data_units(&L, u);
+    if (!st) st = data_values(&L, u, raw);
+    hsi_free_all(ctx, L.keys, L.icol, L.gcol, L.dcol, L.gnode, L.dnode, L.yearcol, L.years);
+    hsi_csv_free(&L.c);
+    if (st) {
+        hsi_units_free(ctx, u);
+        hsi_dset_free(ctx, raw);
+    }
     return st;
 }
 
@@ -565,14 +618,8 @@ void hsi_units_free(hs_ctx *ctx, hsi_units *u)
     if (u->denom_code)
         for (size_t d = 0; d < u->ndenom; d++)
             hsi_free(ctx, u->denom_code[d]);
-    hsi_free(ctx, u->code);
-    hsi_free(ctx, u->name);
-    hsi_free(ctx, u->time);
-    hsi_free(ctx, u->group_code);
-    hsi_free(ctx, u->group_val);
-    hsi_free(ctx, u->denom_code);
-    hsi_free(ctx, u->denom);
-    hsi_free(ctx, u->times);
+    hsi_free_all(ctx, u->code, u->name, u->time, u->group_code, u->group_val, u->denom_code,
+                 u->denom, u->times);
     memset(u, 0, sizeof *u);
 }
 
@@ -597,11 +644,7 @@ hs_status hsi_dset_alloc(hs_ctx *ctx, hsi_dset *d, const char *name, size_t nrow
 void hsi_dset_free(hs_ctx *ctx, hsi_dset *d)
 {
     if (!d) return;
-    hsi_free(ctx, d->name);
-    hsi_free(ctx, d->row);
-    hsi_free(ctx, d->node);
-    hsi_free(ctx, d->v);
-    hsi_free(ctx, d->flag);
+    hsi_free_all(ctx, d->name, d->row, d->node, d->v, d->flag);
     memset(d, 0, sizeof *d);
 }
 

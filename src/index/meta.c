@@ -529,15 +529,8 @@ void hsi_meta_free(hs_ctx *ctx, hsi_meta *m)
     if (!m) return;
     for (size_t i = 0; i < m->n; i++) {
         hsi_node *nd = &m->node[i];
-        hsi_free(ctx, nd->code);
-        hsi_free(ctx, nd->name);
-        hsi_free(ctx, nd->parent);
-        hsi_free(ctx, nd->denom);
-        hsi_free(ctx, nd->child);
+        hsi_free_all(ctx, nd->code, nd->name, nd->parent, nd->denom, nd->child);
     }
-    hsi_free(ctx, m->node);
-    hsi_free(ctx, m->ind);
-    hsi_free(ctx, m->agg);
-    hsi_free(ctx, m->file);
+    hsi_free_all(ctx, m->node, m->ind, m->agg, m->file);
     memset(m, 0, sizeof *m);
 }

@@ -46,10 +46,7 @@ static hs_status wi_rank(hs_ctx *ctx, const hsi_units *u, const size_t *row, con
         for (size_t i = 0; i < m; i++)
             rank[ix[i]] = rk[i];
     }
-    hsi_free(ctx, v);
-    hsi_free(ctx, rk);
-    hsi_free(ctx, ix);
-    hsi_free(ctx, wz);
+    hsi_free_all(ctx, v, rk, ix, wz);
     return st;
 }
 
@@ -202,13 +199,7 @@ void hs_whatif_free(hs_whatif *w)
         hsi_free(ctx, w->unit[r]);
     for (size_t i = 0; i < HSI_BUILD_NINPUTS; i++)
         hsi_free(ctx, w->inbuf[i]);
-    hsi_free(ctx, w->rm);
-    hsi_free(ctx, w->unit);
-    hsi_free(ctx, w->time);
-    hsi_free(ctx, w->score);
-    hsi_free(ctx, w->rank);
-    hsi_free(ctx, w->target);
-    hsi_free(ctx, w);
+    hsi_free_all(ctx, w->rm, w->unit, w->time, w->score, w->rank, w->target, w);
 }
 
 const char *hs_whatif_target(const hs_whatif *w)
@@ -302,37 +293,26 @@ static void wi_summary(hsi_buf *o, const hs_whatif *w)
     }
 }
 
+/* The what-if tables (hsi_table_fn): 0 scores, 1 ranks, 2 rank changes, 3 the summary. */
+static void wi_write(hsi_buf *o, const void *obj, int which)
+{
+    const hs_whatif *w = obj;
+    if (which == 3)
+        wi_summary(o, w);
+    else
+        wi_table(o, w, which);
+}
+
 hs_status hs_whatif_write(hs_ctx *ctx, const hs_whatif *w, const char *dir, hs_error *err)
 {
-    static const char *const names[] = {"whatif_scores.csv", "whatif_ranks.csv",
-                                        "whatif_rankdiffs.csv"};
-    hsi_outset o;
-    hs_status st = hsi_outset_init(ctx, &o, dir, w->in, w->nin, err);
-    hsi_buf b;
-    hsi_buf_init(&b, ctx);
-    for (int q = 0; q < 3 && !st; q++) {
-        b.len = 0;
-        wi_table(&b, w, q);
-        st = hsi_outset_add(&o, names[q], &b, err);
-    }
-    if (!st) {
-        b.len = 0;
-        wi_summary(&b, w);
-        st = hsi_outset_add(&o, "whatif_mean_abs_diff.csv", &b, err);
-    }
-    if (!st) st = hsi_outset_commit(&o, err);
-    hsi_buf_free(&b);
-    hsi_outset_free(&o);
-    return st;
+    static const hsi_table files[] = {{"whatif_scores.csv", 0},
+                                      {"whatif_ranks.csv", 1},
+                                      {"whatif_rankdiffs.csv", 2},
+                                      {"whatif_mean_abs_diff.csv", 3}};
+    return hsi_outset_tables(ctx, dir, w->in, w->nin, wi_write, w, files, 4, err);
 }
 
 hs_status hs_whatif_summary_csv(const hs_whatif *w, const hs_sink *out, hs_error *err)
 {
-    hsi_buf b;
-    hsi_buf_init(&b, w->ctx);
-    wi_summary(&b, w);
-    hs_status st = hsi_sink_check(out, err);
-    if (!st) st = hsi_sink_flush(out, &b, err, "what-if summary");
-    hsi_buf_free(&b);
-    return st;
+    return hsi_sink_table(w->ctx, out, wi_write, w, 3, "what-if summary", err);
 }

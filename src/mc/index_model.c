@@ -40,14 +40,7 @@ static void *im_ws_new(void *ud)
     w->rank = hsi_calloc(s->ctx, nu + 1, sizeof(double));
     w->rz = hsi_calloc(s->ctx, nu + 1, sizeof(size_t));
     if (!w->val || !w->w || !w->x || !w->cw || !w->score || !w->rank || !w->rz) {
-        hsi_free(s->ctx, w->val);
-        hsi_free(s->ctx, w->w);
-        hsi_free(s->ctx, w->x);
-        hsi_free(s->ctx, w->cw);
-        hsi_free(s->ctx, w->score);
-        hsi_free(s->ctx, w->rank);
-        hsi_free(s->ctx, w->rz);
-        hsi_free(s->ctx, w);
+        hsi_free_all(s->ctx, w->val, w->w, w->x, w->cw, w->score, w->rank, w->rz, w);
         return NULL;
     }
     return w;
@@ -57,14 +50,7 @@ static void im_ws_free(void *ud, void *p)
 {
     const hs_sensitivity *s = ud;
     im_ws *w = p;
-    hsi_free(s->ctx, w->val);
-    hsi_free(s->ctx, w->w);
-    hsi_free(s->ctx, w->x);
-    hsi_free(s->ctx, w->cw);
-    hsi_free(s->ctx, w->score);
-    hsi_free(s->ctx, w->rank);
-    hsi_free(s->ctx, w->rz);
-    hsi_free(s->ctx, w);
+    hsi_free_all(s->ctx, w->val, w->w, w->x, w->cw, w->score, w->rank, w->rz, w);
 }
 
 static size_t im_alt(double u, size_t m)
@@ -321,9 +307,7 @@ static hs_status im_run_steps(const hs_sensitivity *s, hs_ctx *ctx, hsi_pipeline
     }
     for (size_t i = 1; i < sh.nd; i++)
         hsi_dset_free(ctx, &sh.d[i]);
-    hsi_free(ctx, sh.d);
-    hsi_free(ctx, sh.d_step);
-    hsi_free(ctx, sh.treat);
+    hsi_free_all(ctx, sh.d, sh.d_step, sh.treat);
     for (size_t i = 0; i < sh.nscreened_out; i++)
         hsi_free(ctx, sh.screened_out[i]);
     hsi_free(ctx, sh.screened_out);
@@ -377,22 +361,11 @@ void hs_sensitivity_free(hs_sensitivity *s)
     hsi_free(ctx, s->pre_of);
     for (size_t c = 0; s->combo_pl && c < s->ncombo; c++)
         hsi_pipeline_free(ctx, &s->combo_pl[c]);
-    hsi_free(ctx, s->pre);
-    hsi_free(ctx, s->combo_pl);
-    hsi_free(ctx, s->rowmap);
-    hsi_free(ctx, s->combo_bad);
-    hsi_free(ctx, s->stride);
-    hsi_free(ctx, s->excl_node);
-    hsi_free(ctx, s->noise);
-    hsi_free(ctx, s->noise_off);
+    hsi_free_all(ctx, s->pre, s->combo_pl, s->rowmap, s->combo_bad, s->stride, s->excl_node,
+                 s->noise, s->noise_off);
     for (size_t f = 0; s->wset && f < s->spec.nfactor; f++)
         hsi_free(ctx, s->wset[f]);
-    hsi_free(ctx, s->wset);
-    hsi_free(ctx, s->unit_row);
-    hsi_free(ctx, s->nom_score);
-    hsi_free(ctx, s->nom_rank);
-    hsi_free(ctx, s->names);
-    hsi_free(ctx, s->pipeline);
+    hsi_free_all(ctx, s->wset, s->unit_row, s->nom_score, s->nom_rank, s->names, s->pipeline);
     hs_sa_free(s->sa);
     hsi_ini_free(&s->ini);
     hsi_spec_free(ctx, &s->spec);
@@ -572,9 +545,7 @@ static void im_drop_combos(hs_sensitivity *s)
         hsi_pipeline_free(ctx, &s->combo_pl[c]);
     for (size_t q = 0; q < s->npre; q++)
         hsi_dset_free(ctx, &s->pre[q]);
-    hsi_free(ctx, s->combo_pl);
-    hsi_free(ctx, s->pre_of);
-    hsi_free(ctx, s->pre);
+    hsi_free_all(ctx, s->combo_pl, s->pre_of, s->pre);
     s->combo_pl = NULL;
     s->pre_of = NULL;
     s->pre = NULL;

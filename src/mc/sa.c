@@ -51,9 +51,7 @@ const double *hs_sa_point(const hs_sa *s, size_t i)
 void hs_sa_free(hs_sa *s)
 {
     if (!s) return;
-    hsi_free(s->ctx, s->x);
-    hsi_free(s->ctx, s->y);
-    hsi_free(s->ctx, s);
+    hsi_free_all(s->ctx, s->x, s->y, s);
 }
 
 /* Draw the N x 2k base matrix (row-major) into base. */
@@ -367,6 +365,18 @@ static int sa_cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The 2.5, 97.5, 5 and 95 % quantiles of the nb bootstrap values `boot`, sorted in col. */
+static void sa_boot_q(double *col, const double *boot, size_t nb, double *lo, double *hi,
+                      double *q05, double *q95)
+{
+    memcpy(col, boot, nb * sizeof(double));
+    qsort(col, nb, sizeof(double), sa_cmp_double);
+    *lo = hsi_stats_quantile7(col, nb, 0.025);
+    *hi = hsi_stats_quantile7(col, nb, 0.975);
+    *q05 = hsi_stats_quantile7(col, nb, 0.05);
+    *q95 = hsi_stats_quantile7(col, nb, 0.95);
+}
+
 hs_status hs_sa_indices(const hs_sa *s, size_t n_use, hs_sa_index *idx, double *vary, hs_error *err)
 {
     if (s->type != HS_SA_SA)
@@ -431,26 +441,13 @@ hs_status hs_sa_indices(const hs_sa *s, size_t n_use, hs_sa_index *idx, double *
         }
     }
     for (size_t i = 0; i < k; i++) {
-        memcpy(col, bs + i * nb, nb * sizeof(double));
-        qsort(col, nb, sizeof(double), sa_cmp_double);
-        idx[i].si_lo = hsi_stats_quantile7(col, nb, 0.025);
-        idx[i].si_hi = hsi_stats_quantile7(col, nb, 0.975);
-        idx[i].si_q05 = hsi_stats_quantile7(col, nb, 0.05);
-        idx[i].si_q95 = hsi_stats_quantile7(col, nb, 0.95);
-        memcpy(col, bt + i * nb, nb * sizeof(double));
-        qsort(col, nb, sizeof(double), sa_cmp_double);
-        idx[i].sti_lo = hsi_stats_quantile7(col, nb, 0.025);
-        idx[i].sti_hi = hsi_stats_quantile7(col, nb, 0.975);
-        idx[i].sti_q05 = hsi_stats_quantile7(col, nb, 0.05);
-        idx[i].sti_q95 = hsi_stats_quantile7(col, nb, 0.95);
+        sa_boot_q(col, bs + i * nb, nb, &idx[i].si_lo, &idx[i].si_hi, &idx[i].si_q05,
+                  &idx[i].si_q95);
+        sa_boot_q(col, bt + i * nb, nb, &idx[i].sti_lo, &idx[i].sti_hi, &idx[i].sti_q05,
+                  &idx[i].sti_q95);
     }
 done:
     if (rng) gsl_rng_free(rng);
-    hsi_free(s->ctx, rows);
-    hsi_free(s->ctx, si);
-    hsi_free(s->ctx, sti);
-    hsi_free(s->ctx, bs);
-    hsi_free(s->ctx, bt);
-    hsi_free(s->ctx, col);
+    hsi_free_all(s->ctx, rows, si, sti, bs, bt, col);
     return st;
 }

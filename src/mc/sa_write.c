@@ -262,6 +262,18 @@ static void sw_runs(hsi_buf *bp, const hs_sensitivity *s)
     }
 }
 
+/* , "NAME": v, "NAME_ci95": [lo, hi] */
+static void sw_json_ci(hsi_buf *jp, const char *name, double v, double lo, double hi)
+{
+    hsi_buf_printf(jp, ", \"%s\": ", name);
+    hsi_buf_num(jp, v);
+    hsi_buf_printf(jp, ", \"%s_ci95\": [", name);
+    hsi_buf_num(jp, lo);
+    hsi_buf_puts(jp, ", ");
+    hsi_buf_num(jp, hi);
+    hsi_buf_puts(jp, "]");
+}
+
 /* sensitivity.json: what was analysed, how, and the Sobol' indices of an SA. */
 static void sw_json(hsi_buf *jp, const hs_sensitivity *s, const sw_scale *scp, int pooled,
                     const hs_sa_index *idx, double vary)
@@ -300,19 +312,8 @@ static void sw_json(hsi_buf *jp, const hs_sensitivity *s, const sw_scale *scp, i
         hsi_buf_puts(jp, f ? ",\n    {\"name\": " : "\n    {\"name\": ");
         hsi_buf_json_str(jp, s->spec.f[f].name);
         if (sa->type == HS_SA_SA) {
-            hsi_buf_puts(jp, ", \"Si\": ");
-            hsi_buf_num(jp, idx[f].si);
-            hsi_buf_puts(jp, ", \"Si_ci95\": [");
-            hsi_buf_num(jp, idx[f].si_lo);
-            hsi_buf_puts(jp, ", ");
-            hsi_buf_num(jp, idx[f].si_hi);
-            hsi_buf_puts(jp, "], \"STi\": ");
-            hsi_buf_num(jp, idx[f].sti);
-            hsi_buf_puts(jp, ", \"STi_ci95\": [");
-            hsi_buf_num(jp, idx[f].sti_lo);
-            hsi_buf_puts(jp, ", ");
-            hsi_buf_num(jp, idx[f].sti_hi);
-            hsi_buf_puts(jp, "]");
+            sw_json_ci(jp, "Si", idx[f].si, idx[f].si_lo, idx[f].si_hi);
+            sw_json_ci(jp, "STi", idx[f].sti, idx[f].sti_lo, idx[f].sti_hi);
         }
         hsi_buf_puts(jp, "}");
     }

@@ -61,18 +61,6 @@ static hs_status spec_unused(const char *file, const hsi_ini_sec *s, const char 
     return HS_OK;
 }
 
-hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *err)
-{
-    char *text;
-    size_t len;
-    memset(sp, 0, sizeof *sp);
-    hs_status st = hsi_read_text(ctx, path, &text, &len, err); /* text checks: csv_int.h */
-    if (st) return st;
-    st = hsi_spec_parse(ctx, text, len, path, sp, err);
-    hsi_free(ctx, text);
-    return st;
-}
-
 /* Weight noise per level (`noise.level.N = F`) and the number of noisy sets drawn. */
 static hs_status spec_noise(hs_ctx *ctx, const char *fn, hsi_ini_sec *s, const hsi_ini_kv *sets,
                             hsi_factor *f, hs_error *err)
@@ -192,14 +180,12 @@ static hs_status spec_factor(hs_ctx *ctx, const char *fn, hsi_ini_sec *s, hsi_fa
     return HS_OK;
 }
 
-hs_status hsi_spec_parse(hs_ctx *ctx, const char *text, size_t len, const char *path, hsi_spec *sp,
-                         hs_error *err)
+/* The spec from its parsed text (sp zeroed but for time); takes over `in`. */
+static hs_status spec_from_ini(hs_ctx *ctx, hsi_ini *in, const char *path, hsi_spec *sp,
+                               hs_error *err)
 {
-    memset(sp, 0, sizeof *sp);
-    sp->time = HSI_NO_TIME;
-    hsi_ini ini;
-    hs_status st = hsi_ini_parse(ctx, text, len, path, &ini, err);
-    if (st) return st;
+    hsi_ini ini = *in;
+    hs_status st = HS_OK;
     const char *fn = ini.file;
     if (!(sp->file = hsi_strdup(ctx, path))) goto nomem;
     hsi_ini_sec *top = &ini.sec[0];
@@ -245,22 +231,35 @@ fail:
     return st;
 }
 
+hs_status hsi_spec_read(hs_ctx *ctx, const char *path, hsi_spec *sp, hs_error *err)
+{
+    hsi_ini ini;
+    memset(sp, 0, sizeof *sp);
+    sp->time = HSI_NO_TIME;
+    hs_status st = hsi_ini_read(ctx, path, &ini, err);
+    return st ? st : spec_from_ini(ctx, &ini, path, sp, err);
+}
+
+hs_status hsi_spec_parse(hs_ctx *ctx, const char *text, size_t len, const char *path, hsi_spec *sp,
+                         hs_error *err)
+{
+    hsi_ini ini;
+    memset(sp, 0, sizeof *sp);
+    sp->time = HSI_NO_TIME;
+    hs_status st = hsi_ini_parse(ctx, text, len, path, &ini, err);
+    return st ? st : spec_from_ini(ctx, &ini, path, sp, err);
+}
+
 void hsi_spec_free(hs_ctx *ctx, hsi_spec *s)
 {
     if (!s) return;
     for (size_t i = 0; i < s->nfactor; i++) {
         hsi_factor *f = &s->f[i];
-        hsi_free(ctx, f->name);
-        hsi_free(ctx, f->step);
-        hsi_free(ctx, f->key);
+        hsi_free_all(ctx, f->name, f->step, f->key);
         for (size_t a = 0; a < f->nalt; a++)
             hsi_free(ctx, f->alt[a]);
-        hsi_free(ctx, f->alt);
-        hsi_free(ctx, f->level_noise);
-        hsi_free(ctx, f->wsets);
+        hsi_free_all(ctx, f->alt, f->level_noise, f->wsets);
     }
-    hsi_free(ctx, s->f);
-    hsi_free(ctx, s->file);
-    hsi_free(ctx, s->target);
+    hsi_free_all(ctx, s->f, s->file, s->target);
     memset(s, 0, sizeof *s);
 }

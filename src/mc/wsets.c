@@ -149,9 +149,7 @@ static hs_status ws_from_csv(hs_sensitivity *s, const char *path, double **out, 
 nomem:
     st = hsi_err_nomem(err);
 done:
-    hsi_free(ctx, (void *)labs);
-    hsi_free(ctx, set_of);
-    hsi_free(ctx, w);
+    hsi_free_all(ctx, (void *)labs, set_of, w);
     hsi_csv_free(&c);
     return st;
 }

@@ -35,20 +35,7 @@ void hsi_html_raw(hsi_buf *b, const char *s, size_t len)
 
 void hsi_html_json_str(hsi_buf *b, const char *s)
 {
-    hsi_buf_add(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            char e[2] = {'\\', (char)*p};
-            hsi_buf_add(b, e, 2);
-        } else if (*p == '\n') {
-            hsi_buf_puts(b, "\\n");
-        } else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
-            hsi_buf_printf(b, "\\u%04x", *p);
-        } else {
-            hsi_buf_add(b, (const char *)p, 1);
-        }
-    }
-    hsi_buf_add(b, "\"", 1);
+    hsi_buf_json_str_html(b, s);
 }
 
 /* Text for the <title> element: &, < and > escaped. */

@@ -60,30 +60,19 @@ typedef struct coll {
 static void coll_free(coll *c)
 {
     hs_ctx *ctx = c->ctx;
-    hsi_free(ctx, c->summary);
-    hsi_free(ctx, c->title);
-    hsi_free(ctx, c->pipeline);
-    hsi_free(ctx, c->structure);
-    hsi_free(ctx, c->data);
-    hsi_free(ctx, c->index);
+    hsi_free_all(ctx, c->summary, c->title, c->pipeline, c->structure, c->data, c->index);
     if (c->have_agg) hsi_csv_free(&c->agg);
     if (c->have_meta) hsi_csv_free(&c->meta);
     if (c->have_iv) hsi_csv_free(&c->iv);
     if (c->have_raw) hsi_csv_free(&c->raw);
     if (c->have_trt) hsi_csv_free(&c->trt);
-    hsi_free(ctx, c->pipeline_shown);
-    hsi_free(ctx, c->aggs);
-    hsi_free(ctx, c->node);
-    hsi_free(ctx, c->pillars);
-    hsi_free(ctx, c->inds);
-    hsi_free(ctx, c->times);
-    hsi_free(ctx, c->ustart);
-    hsi_free(ctx, c->latest_v);
+    hsi_free_all(ctx, c->pipeline_shown, c->aggs, c->node, c->pillars, c->inds, c->times, c->ustart,
+                 c->latest_v);
 }
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
-static char *path_join(hs_ctx *ctx, const char *dir, const char *name)
+char *hsi_html_path_join(hs_ctx *ctx, const char *dir, const char *name)
 {
     hsi_buf b;
     hsi_buf_init(&b, ctx);
@@ -307,12 +296,6 @@ static hs_status read_structure(coll *c, const char *path, const hsi_html_keys *
 
 /* ---- the scores ---------------------------------------------------------------------- */
 
-static int cmp_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-
 static long row_time(const coll *c, size_t r)
 {
     double t = c->tcol >= 0 ? cell_num(hsi_csv_get(&c->agg, r, (size_t)c->tcol)) : NA_NUM;
@@ -341,7 +324,7 @@ static hs_status index_rows(coll *c, const char *path, hs_error *err)
         c->times[r] = row_time(c, r);
     }
     c->ustart[c->nunit] = a->nrow;
-    qsort(c->times, a->nrow, sizeof(long), cmp_long);
+    qsort(c->times, a->nrow, sizeof(long), hsi_long_cmp);
     for (size_t r = 0; r < a->nrow; r++)
         if (c->ntime == 0 || c->times[c->ntime - 1] != c->times[r])
             c->times[c->ntime++] = c->times[r];
@@ -415,7 +398,7 @@ static hs_status read_intervals(coll *c, const char *dir, const hs_report_opts *
     *used = NULL;
     for (size_t i = 0; i < 3; i++) {
         char *p = opts && opts->intervals ? hsi_strdup(c->ctx, opts->intervals)
-                  : i < 2                 ? path_join(c->ctx, dir, names[i])
+                  : i < 2                 ? hsi_html_path_join(c->ctx, dir, names[i])
                                           : NULL;
         if (!p && opts && opts->intervals) return hsi_err_nomem(err);
         if (!p) break;
@@ -504,23 +487,7 @@ static void write_sources_csv(hsi_buf *o, hs_ctx *ctx, const char *path)
         hsi_buf_puts(o, "null");
         return;
     }
-    hsi_buf_puts(o, "{\"file\":");
-    hsi_html_json_str(o, "sources.csv");
-    hsi_buf_puts(o, ",\"head\":[");
-    for (size_t j = 0; j < t.ncol; j++) {
-        hsi_buf_puts(o, j ? "," : "");
-        hsi_html_json_str(o, t.head[j]);
-    }
-    hsi_buf_puts(o, "],\"rows\":[");
-    for (size_t r = 0; r < t.nrow; r++) {
-        hsi_buf_puts(o, r ? ",[" : "[");
-        for (size_t j = 0; j < t.ncol; j++) {
-            hsi_buf_puts(o, j ? "," : "");
-            hsi_html_json_str(o, hsi_csv_get(&t, r, j));
-        }
-        hsi_buf_puts(o, "]");
-    }
-    hsi_buf_puts(o, "]}");
+    hsi_html_json_csv(o, "sources.csv", &t, 0);
     hsi_csv_free(&t);
 }
 
@@ -551,7 +518,7 @@ static void write_provenance(hsi_buf *o, hs_ctx *ctx, const char *data)
     const char *rel = strrchr(data, '/') ? strrchr(data, '/') + 1 : data;
     char *relbuf = hsi_strdup(ctx, rel);
     for (int up = 0; dir && relbuf && up < 3; up++) {
-        char *prov = path_join(ctx, dir, "PROVENANCE.md");
+        char *prov = hsi_html_path_join(ctx, dir, "PROVENANCE.md");
         char *text = NULL;
         size_t len = 0;
         if (prov && hsi_read_file(ctx, prov, &text, &len, NULL) == HS_OK) {
@@ -611,7 +578,7 @@ static void write_listed_provenance(hsi_buf *o, hs_ctx *ctx, const char *csv, co
     long jf = hsi_csv_find(&t, "file");
     for (size_t r = 0; jf >= 0 && r < t.nrow; r++) {
         const char *f = hsi_csv_get(&t, r, (size_t)jf);
-        char *p = *f ? path_join(ctx, pdir, f) : NULL;
+        char *p = *f ? hsi_html_path_join(ctx, pdir, f) : NULL;
         if (p) write_provenance(o, ctx, p);
         hsi_free(ctx, p);
     }
@@ -936,8 +903,8 @@ static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char 
     write_structure_rows(o, c);
     hsi_buf_puts(o, "]},\"sources\":{");
     char *pdir = c->pipeline ? path_dir(c->ctx, c->pipeline) : NULL;
-    char *md = pdir ? path_join(c->ctx, pdir, "sources.md") : NULL;
-    char *csv = pdir ? path_join(c->ctx, pdir, "sources.csv") : NULL;
+    char *md = pdir ? hsi_html_path_join(c->ctx, pdir, "sources.md") : NULL;
+    char *csv = pdir ? hsi_html_path_join(c->ctx, pdir, "sources.csv") : NULL;
     hsi_buf_puts(o, "\"markdown\":");
     write_file_str(o, c->ctx, md && file_exists(md) ? md : NULL);
     hsi_buf_puts(o, ",\"table\":");
@@ -946,9 +913,7 @@ static void write_page_data(hsi_buf *o, coll *c, const char *ivfile, const char 
     write_provenance(o, c->ctx, c->data);
     write_listed_provenance(o, c->ctx, csv, pdir);
     hsi_buf_puts(o, "]}");
-    hsi_free(c->ctx, pdir);
-    hsi_free(c->ctx, md);
-    hsi_free(c->ctx, csv);
+    hsi_free_all(c->ctx, pdir, md, csv);
 }
 
 /* The pipeline, structure and data as found from the build folder (summary.json gives
@@ -971,7 +936,7 @@ static hs_status resolve_inputs(coll *c, const char *dir, hs_error *err)
 /* A sensitivity folder holds no build: say how its results reach a report. */
 static hs_status sensitivity_hint(hs_ctx *ctx, const char *dir, hs_status st, hs_error *err)
 {
-    char *sj = path_join(ctx, dir, "sensitivity.json");
+    char *sj = hsi_html_path_join(ctx, dir, "sensitivity.json");
     if (sj && file_exists(sj))
         st = hsi_err(err, HS_ERR_IO, dir, 0, 0,
                      "a folder of `humsec sensitivity`, not of `humsec build`: report the build "
@@ -986,7 +951,7 @@ static hs_status sensitivity_hint(hs_ctx *ctx, const char *dir, hs_status st, hs
 static hs_status read_optional(coll *c, const char *dir, const char *name, hsi_csv *t, int *have,
                                hs_error *err)
 {
-    char *p = path_join(c->ctx, dir, name);
+    char *p = hsi_html_path_join(c->ctx, dir, name);
     if (!p) return hsi_err_nomem(err);
     hs_status st = HS_OK;
     if (file_exists(p) && (st = hsi_csv_read(c->ctx, p, t, err)) == HS_OK) *have = 1;
@@ -1007,7 +972,7 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
     memset(&keys, 0, sizeof keys);
     size_t len = 0;
     hs_status st;
-    if (!(p = path_join(ctx, dir, "summary.json"))) {
+    if (!(p = hsi_html_path_join(ctx, dir, "summary.json"))) {
         st = hsi_err_nomem(err);
         goto done;
     }
@@ -1022,7 +987,7 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
     c.index = summary_str(ctx, c.summary, "index");
     if ((st = resolve_inputs(&c, dir, err)) != HS_OK) goto done;
     hsi_free(ctx, p);
-    if (!(p = path_join(ctx, dir, "Aggregated.csv"))) {
+    if (!(p = hsi_html_path_join(ctx, dir, "Aggregated.csv"))) {
         st = hsi_err_nomem(err);
         goto done;
     }
@@ -1060,7 +1025,7 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
     hs_report_opts_init(&o2);
     if (opts) o2 = *opts;
     if (!o2.intervals && keys.sensitivity) {
-        if (!(svfile = path_join(ctx, keys.sensitivity, "ua_ranks.csv"))) {
+        if (!(svfile = hsi_html_path_join(ctx, keys.sensitivity, "ua_ranks.csv"))) {
             st = hsi_err_nomem(err);
             goto done;
         }
@@ -1089,9 +1054,7 @@ hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_report_opts *o
     hsi_buf_puts(out, "}");
     if (out->oom) st = hsi_err_nomem(err);
 done:
-    hsi_free(ctx, p);
-    hsi_free(ctx, ivfile);
-    hsi_free(ctx, svfile);
+    hsi_free_all(ctx, p, ivfile, svfile);
     hsi_html_keys_free(ctx, &keys);
     coll_free(&c);
     return st;

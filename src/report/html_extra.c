@@ -24,21 +24,6 @@ static int exists(const char *path)
     return 1;
 }
 
-static char *join(hs_ctx *ctx, const char *dir, const char *name)
-{
-    hsi_buf b;
-    hsi_buf_init(&b, ctx);
-    if (dir && *dir && name[0] != '/')
-        hsi_buf_printf(&b, "%s/%s", dir, name);
-    else
-        hsi_buf_puts(&b, name);
-    if (b.oom) {
-        hsi_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
-}
-
 /*
  * summary.json keeps the paths the build was given, relative to the folder it ran in. That
  * folder is not recorded, but it is nearly always one that holds the build folder (`-o
@@ -55,7 +40,7 @@ char *hsi_html_resolve(hs_ctx *ctx, const char *build_dir, const char *path)
             char *slash = strrchr(real, '/');
             if (!slash) break;
             *slash = '\0';
-            char *p = join(ctx, *real ? real : "/", path);
+            char *p = hsi_html_path_join(ctx, *real ? real : "/", path);
             if (!p) return NULL;
             if (exists(p)) return p;
             hsi_free(ctx, p);
@@ -76,13 +61,7 @@ static char *dir_of(hs_ctx *ctx, const char *path)
 
 void hsi_html_keys_free(hs_ctx *ctx, hsi_html_keys *k)
 {
-    hsi_free(ctx, k->map);
-    hsi_free(ctx, k->map_id);
-    hsi_free(ctx, k->compare);
-    hsi_free(ctx, k->whatif);
-    hsi_free(ctx, k->sensitivity);
-    hsi_free(ctx, k->wset);
-    hsi_free(ctx, k->impute);
+    hsi_free_all(ctx, k->map, k->map_id, k->compare, k->whatif, k->sensitivity, k->wset, k->impute);
     for (size_t i = 0; i < k->nw; i++)
         hsi_free(ctx, k->wcode[i]);
     hsi_free(ctx, k->wcode);
@@ -140,7 +119,7 @@ hs_status hsi_html_keys_read(hs_ctx *ctx, const char *pipeline, hsi_html_keys *k
             hsi_ini_kv *kv = hsi_ini_get(&ini.sec[i], key[q]);
             if (!kv || !*kv->val) continue;
             hsi_free(ctx, *dst[q]);
-            *dst[q] = q == 1 ? hsi_strdup(ctx, kv->val) : join(ctx, pdir, kv->val);
+            *dst[q] = q == 1 ? hsi_strdup(ctx, kv->val) : hsi_html_path_join(ctx, pdir, kv->val);
             if (!*dst[q]) st = hsi_err_nomem(err);
         }
     }
@@ -156,6 +135,28 @@ hs_status hsi_html_keys_read(hs_ctx *ctx, const char *pipeline, hsi_html_keys *k
     return st;
 }
 
+void hsi_html_json_csv(hsi_buf *o, const char *file, const hsi_csv *t, int row_lines)
+{
+    hsi_buf_puts(o, "{\"file\":");
+    hsi_html_json_str(o, file);
+    hsi_buf_puts(o, ",\"head\":[");
+    for (size_t j = 0; j < t->ncol; j++) {
+        hsi_buf_puts(o, j ? "," : "");
+        hsi_html_json_str(o, t->head[j]);
+    }
+    hsi_buf_puts(o, "],\"rows\":[");
+    for (size_t r = 0; r < t->nrow; r++) {
+        hsi_buf_puts(o, r ? "," : "");
+        hsi_buf_puts(o, row_lines ? "\n[" : "[");
+        for (size_t j = 0; j < t->ncol; j++) {
+            hsi_buf_puts(o, j ? "," : "");
+            hsi_html_json_str(o, hsi_csv_get(t, r, j));
+        }
+        hsi_buf_puts(o, "]");
+    }
+    hsi_buf_puts(o, "]}");
+}
+
 /* A CSV as {"file", "head": [...], "rows": [[...]]}: the page reads the columns it knows. */
 static hs_status csv_table(hsi_buf *o, hs_ctx *ctx, const char *path, hs_error *err)
 {
@@ -163,23 +164,7 @@ static hs_status csv_table(hsi_buf *o, hs_ctx *ctx, const char *path, hs_error *
     hs_status st = hsi_csv_read(ctx, path, &t, err);
     if (st != HS_OK) return st;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    hsi_buf_puts(o, "{\"file\":");
-    hsi_html_json_str(o, base);
-    hsi_buf_puts(o, ",\"head\":[");
-    for (size_t j = 0; j < t.ncol; j++) {
-        hsi_buf_puts(o, j ? "," : "");
-        hsi_html_json_str(o, t.head[j]);
-    }
-    hsi_buf_puts(o, "],\"rows\":[");
-    for (size_t r = 0; r < t.nrow; r++) {
-        hsi_buf_puts(o, r ? ",\n[" : "\n[");
-        for (size_t j = 0; j < t.ncol; j++) {
-            hsi_buf_puts(o, j ? "," : "");
-            hsi_html_json_str(o, hsi_csv_get(&t, r, j));
-        }
-        hsi_buf_puts(o, "]");
-    }
-    hsi_buf_puts(o, "]}");
+    hsi_html_json_csv(o, base, &t, 1);
     hsi_csv_free(&t);
     return HS_OK;
 }
@@ -190,7 +175,7 @@ static hs_status opt_table(hsi_buf *o, hs_ctx *ctx, const char *key, const char 
                            const char *name, int required, hs_error *err)
 {
     hsi_buf_printf(o, ",\"%s\":", key);
-    char *p = dir ? join(ctx, dir, name) : NULL;
+    char *p = dir ? hsi_html_path_join(ctx, dir, name) : NULL;
     hs_status st = HS_OK;
     if (dir && !p) {
         st = hsi_err_nomem(err);

@@ -39,6 +39,14 @@ HS_INTERNAL hs_status hsi_html_collect(hs_ctx *ctx, const char *dir, const hs_re
 HS_INTERNAL void hsi_html_raw(hsi_buf *b, const char *s, size_t len);
 /* Append s as a JSON string that is also safe inside <script>: <, > and & are \u-escaped. */
 HS_INTERNAL void hsi_html_json_str(hsi_buf *b, const char *s);
+/* dir/name (name alone when dir is NULL or empty, or name is absolute); NULL when out of
+ * memory. The caller frees it with hsi_free. */
+HS_INTERNAL char *hsi_html_path_join(hs_ctx *ctx, const char *dir, const char *name);
+/* A read CSV as {"file": file, "head": [...], "rows": [[...]]}, all cells as strings; with
+ * row_lines each row starts a new line. */
+struct hsi_csv;
+HS_INTERNAL void hsi_html_json_csv(hsi_buf *o, const char *file, const struct hsi_csv *t,
+                                   int row_lines);
 
 /* The [report] section of a pipeline (docs/report.md): paths relative to the pipeline's
  * folder already joined to it; NULL when absent. */

@@ -69,6 +69,37 @@ void hsi_outset_free(hsi_outset *o)
     memset(o, 0, sizeof *o);
 }
 
+hs_status hsi_outset_tables(hs_ctx *ctx, const char *dir, const char *const *inputs, size_t ninputs,
+                            hsi_table_fn fn, const void *obj, const hsi_table *t, size_t nt,
+                            hs_error *err)
+{
+    hsi_outset o;
+    hs_status st = hsi_outset_init(ctx, &o, dir, inputs, ninputs, err);
+    hsi_buf b;
+    hsi_buf_init(&b, ctx);
+    for (size_t i = 0; i < nt && !st; i++) {
+        b.len = 0;
+        fn(&b, obj, t[i].which);
+        st = hsi_outset_add(&o, t[i].name, &b, err);
+    }
+    if (!st) st = hsi_outset_commit(&o, err);
+    hsi_buf_free(&b);
+    hsi_outset_free(&o);
+    return st;
+}
+
+hs_status hsi_sink_table(hs_ctx *ctx, const hs_sink *out, hsi_table_fn fn, const void *obj,
+                         int which, const char *what, hs_error *err)
+{
+    hsi_buf b;
+    hsi_buf_init(&b, ctx);
+    fn(&b, obj, which);
+    hs_status st = hsi_sink_check(out, err);
+    if (!st) st = hsi_sink_flush(out, &b, err, what);
+    hsi_buf_free(&b);
+    return st;
+}
+
 size_t hsi_build_inputs(const hs_build *b, const char *in[HSI_BUILD_NINPUTS])
 {
     in[0] = b->pl.file;
@@ -114,6 +145,16 @@ static void write_bool(hsi_buf *b, int v)
     hsi_buf_puts(b, v ? "TRUE" : "FALSE");
 }
 
+/* One skew-kurtosis check as COINr writes it: Pass,Skew,Kurt. */
+static void write_skewkurt(hsi_buf *b, int pass, double skew, double kurt)
+{
+    write_bool(b, pass);
+    hsi_buf_puts(b, ",");
+    hsi_buf_num(b, skew);
+    hsi_buf_puts(b, ",");
+    hsi_buf_num(b, kurt);
+}
+
 static void write_treat(hsi_buf *pts, hsi_buf *det, const hs_build *bd)
 {
     const hsi_dset *d = &bd->d[bd->treat_dset];
@@ -142,30 +183,18 @@ static void write_treat(hsi_buf *pts, hsi_buf *det, const hs_build *bd)
         else if (bd->units.has_time)
             hsi_buf_printf(det, ",%ld", t->time);
         hsi_buf_puts(det, ",");
-        write_bool(det, t->det.pass0);
-        hsi_buf_puts(det, ",");
-        hsi_buf_num(det, t->det.skew0);
-        hsi_buf_puts(det, ",");
-        hsi_buf_num(det, t->det.kurt0);
+        write_skewkurt(det, t->det.pass0, t->det.skew0, t->det.kurt0);
         if (t->det.treated) {
             if (t->det.f1 == HSI_TREAT_F1_WINSORISE)
                 hsi_buf_printf(det, ",%d,", t->det.nwin);
             else
                 hsi_buf_puts(det, ",NA,"); /* nothing was winsorised */
-            write_bool(det, t->det.pass1);
-            hsi_buf_puts(det, ",");
-            hsi_buf_num(det, t->det.skew1);
-            hsi_buf_puts(det, ",");
-            hsi_buf_num(det, t->det.kurt1);
+            write_skewkurt(det, t->det.pass1, t->det.skew1, t->det.kurt1);
             hsi_buf_puts(det, ",");
             write_bool(det, t->det.logged);
             if (t->det.logged) {
                 hsi_buf_puts(det, ",");
-                write_bool(det, t->det.pass2);
-                hsi_buf_puts(det, ",");
-                hsi_buf_num(det, t->det.skew2);
-                hsi_buf_puts(det, ",");
-                hsi_buf_num(det, t->det.kurt2);
+                write_skewkurt(det, t->det.pass2, t->det.skew2, t->det.kurt2);
             } else {
                 hsi_buf_puts(det, ",NA,NA,NA");
             }

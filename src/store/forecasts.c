@@ -452,19 +452,6 @@ hs_status hsi_fc_put(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc_job *j
 
 /* ---- typed reads for the API --------------------------------------------------------- */
 
-/* Rows (capacity *cap, all used) moved to twice the room, or 64 to start; NULL when out of
- * memory (rows then left as they are). */
-static void *fc_grow(hs_ctx *ctx, void *rows, size_t *cap, size_t size)
-{
-    size_t nc = *cap ? *cap * 2 : 64;
-    void *g = hsi_malloc(ctx, nc * size);
-    if (!g) return NULL;
-    if (rows) memcpy(g, rows, *cap * size);
-    hsi_free(ctx, rows);
-    *cap = nc;
-    return g;
-}
-
 static void fc_fill_row(sqlite3_stmt *q, void *e)
 {
     hsi_fc_row *w = e;
@@ -499,41 +486,6 @@ static void fc_fill_alert(sqlite3_stmt *q, void *e)
     w->threshold = sqlite3_column_double(q, 2);
     w->onset = k && !strcmp(k, "onset");
     w->last = sqlite3_column_double(q, 4);
-}
-
-/* Step q to its end, one element of `size` bytes per row filled by fill(q, element), into a
- * growing array: *out (NULL on failure) and *n. `what` names the read in an error. */
-typedef void (*fc_fill_fn)(sqlite3_stmt *q, void *element);
-static hs_status fc_collect(hs_ctx *ctx, hs_store *db, sqlite3_stmt *q, size_t size,
-                            fc_fill_fn fill, const char *what, void **out, size_t *n, hs_error *err)
-{
-    size_t cap = 0;
-    void *rows = NULL;
-    hs_status st = HS_OK;
-    for (;;) {
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) {
-            st = hsi_store_err(db, err, what);
-            break;
-        }
-        if (*n == cap) {
-            void *g = fc_grow(ctx, rows, &cap, size);
-            if (!g) {
-                st = hsi_err_nomem(err);
-                break;
-            }
-            rows = g;
-        }
-        fill(q, (char *)rows + (*n)++ * size);
-    }
-    if (st) {
-        hsi_free(ctx, rows);
-        *n = 0;
-        rows = NULL;
-    }
-    *out = rows;
-    return st;
 }
 
 int hsi_fc_run_find(hs_store *db, int origin, int before, hsi_fc_run *r)
@@ -573,8 +525,6 @@ int hsi_fc_run_find(hs_store *db, int origin, int before, hsi_fc_run *r)
 hs_status hsi_fc_rows(hs_ctx *ctx, hs_store *db, int64_t frun, const char *iso3, int maxlead,
                       hsi_fc_row **out, size_t *n, hs_error *err)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *q = NULL;
     hs_status st =
         hsi_store_prep(db,
@@ -588,11 +538,9 @@ hs_status hsi_fc_rows(hs_ctx *ctx, hs_store *db, int64_t frun, const char *iso3,
         sqlite3_bind_int(q, 3, maxlead);
     }
     void *rows = NULL;
-    if (!st)
-        st = fc_collect(ctx, db, q, sizeof(**out), fc_fill_row, "cannot read the forecasts", &rows,
-                        n, err);
+    st = hsi_store_list(ctx, db, st, q, sizeof(**out), fc_fill_row, "cannot read the forecasts",
+                        &rows, n, err);
     *out = rows;
-    sqlite3_finalize(q);
     return st;
 }
 
@@ -664,8 +612,6 @@ hs_status hsi_cm_series(hs_store *db, const char *iso3, int from, int to, double
 hs_status hsi_fc_score_table(hs_ctx *ctx, hs_store *db, int by_month, hsi_fc_score **out, size_t *n,
                              hs_error *err)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *q = NULL;
     /* every model on the same country-months: those where each baseline is known */
     hs_status st =
@@ -683,11 +629,9 @@ hs_status hsi_fc_score_table(hs_ctx *ctx, hs_store *db, int by_month, hsi_fc_sco
                                   "crps_no_change IS NOT NULL GROUP BY lead ORDER BY lead",
                        &q, err);
     void *rows = NULL;
-    if (!st)
-        st = fc_collect(ctx, db, q, sizeof(**out), fc_fill_score, "cannot read the scores", &rows,
-                        n, err);
+    st = hsi_store_list(ctx, db, st, q, sizeof(**out), fc_fill_score, "cannot read the scores",
+                        &rows, n, err);
     *out = rows;
-    sqlite3_finalize(q);
     return st;
 }
 
@@ -747,8 +691,6 @@ hs_status hs_store_forecast(hs_ctx *ctx, hs_store *db, const char *table, const 
 hs_status hsi_fc_alerts(hs_ctx *ctx, hs_store *db, int64_t frun, hsi_fc_alert **out, size_t *n,
                         hs_error *err)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *q = NULL;
     hs_status st =
         hsi_store_prep(db,
@@ -757,10 +699,8 @@ hs_status hsi_fc_alerts(hs_ctx *ctx, hs_store *db, int64_t frun, hsi_fc_alert **
                        &q, err);
     if (!st) sqlite3_bind_int64(q, 1, frun);
     void *rows = NULL;
-    if (!st)
-        st = fc_collect(ctx, db, q, sizeof(**out), fc_fill_alert, "cannot read the onset alerts",
-                        &rows, n, err);
+    st = hsi_store_list(ctx, db, st, q, sizeof(**out), fc_fill_alert,
+                        "cannot read the onset alerts", &rows, n, err);
     *out = rows;
-    sqlite3_finalize(q);
     return st;
 }

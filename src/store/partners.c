@@ -186,54 +186,32 @@ hs_status hs_partner_add_role(hs_store *db, const char *name, int admin, char *t
     return st;
 }
 
+static void partner_fill(sqlite3_stmt *q, void *e)
+{
+    hs_partner_info *p = e;
+    p->id = (long)sqlite3_column_int64(q, 0);
+    snprintf(p->name, sizeof p->name, "%s", (const char *)sqlite3_column_text(q, 1));
+    snprintf(p->created, sizeof p->created, "%s", (const char *)sqlite3_column_text(q, 2));
+    if (sqlite3_column_type(q, 3) != SQLITE_NULL)
+        snprintf(p->revoked, sizeof p->revoked, "%s", (const char *)sqlite3_column_text(q, 3));
+    p->tokens = (long)sqlite3_column_int64(q, 4);
+    p->submissions = (long)sqlite3_column_int64(q, 5);
+    p->admin = sqlite3_column_int(q, 6) != 0;
+}
+
 hs_status hs_partner_list(hs_store *db, hs_partner_info **out, size_t *n, hs_error *err)
 {
-    *out = NULL;
-    *n = 0;
-    hs_ctx *ctx = hsi_store_ctx(db);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
+    void *rows = NULL;
+    hs_status st =
+        hsi_store_list_sql(db,
                            "SELECT p.id, p.name, p.created_at, p.revoked_at, "
                            "(SELECT count(*) FROM token t WHERE t.partner = p.id AND "
                            "t.revoked_at IS NULL), "
                            "(SELECT count(*) FROM submission s WHERE s.partner = p.id), "
                            "p.admin FROM partner p ORDER BY p.id",
-                           -1, &q, NULL) != SQLITE_OK)
-        return hsi_store_err(db, err, "cannot list partners");
-    hs_partner_info *a = NULL;
-    size_t cap = 0;
-    hs_status st = HS_OK;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            hs_partner_info *b = hsi_realloc(ctx, a, cap * sizeof *a);
-            if (!b) {
-                st = hsi_err_nomem(err);
-                break;
-            }
-            a = b;
-        }
-        hs_partner_info *p = &a[(*n)++];
-        memset(p, 0, sizeof *p);
-        p->id = (long)sqlite3_column_int64(q, 0);
-        snprintf(p->name, sizeof p->name, "%s", (const char *)sqlite3_column_text(q, 1));
-        snprintf(p->created, sizeof p->created, "%s", (const char *)sqlite3_column_text(q, 2));
-        if (sqlite3_column_type(q, 3) != SQLITE_NULL)
-            snprintf(p->revoked, sizeof p->revoked, "%s", (const char *)sqlite3_column_text(q, 3));
-        p->tokens = (long)sqlite3_column_int64(q, 4);
-        p->submissions = (long)sqlite3_column_int64(q, 5);
-        p->admin = sqlite3_column_int(q, 6) != 0;
-    }
-    if (!st && rc != SQLITE_DONE) st = hsi_store_err(db, err, "cannot list partners");
-    sqlite3_finalize(q);
-    if (st) {
-        hsi_free(ctx, a);
-        *n = 0;
-        return st;
-    }
-    *out = a;
-    return HS_OK;
+                           NULL, sizeof **out, partner_fill, "cannot list partners", &rows, n, err);
+    *out = rows;
+    return st;
 }
 
 void hs_partner_list_free(hs_store *db, hs_partner_info *p)

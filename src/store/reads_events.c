@@ -27,6 +27,16 @@ static hs_status rd_panel_run(hs_store *db, long long *run, hs_error *err)
     return st;
 }
 
+/* Prepare sql with ?1 bound to the latest run that recorded event panels (*run). */
+static hs_status rd_panel_prepare(hs_store *db, const char *sql, sqlite3_stmt **q, long long *run,
+                                  hs_error *err)
+{
+    hs_status st = rd_panel_run(db, run, err);
+    if (!st) st = hsi_rd_prepare(db, sql, q, err);
+    if (!st) sqlite3_bind_int64(*q, 1, *run);
+    return st;
+}
+
 /* The deaths of the 12 months to month m of panel unit `unit` as [{month, deaths}]. */
 static hs_status rd_alert_series(hs_store *db, sqlite3_stmt *s, long long prun, long long unit,
                                  int m, json_t **out, hs_error *err)
@@ -76,23 +86,20 @@ hs_status hsi_rd_alerts(hs_store *db, const char *country, int since, long limit
     *out = json_array();
     long long prun = 0;
     sqlite3_stmt *q = NULL, *s = NULL;
-    hs_status st = rd_panel_run(db, &prun, err);
-    if (!st)
-        st = hsi_rd_prepare(
-            db,
-            "SELECT * FROM (SELECT a.rowid, (SELECT p.iso3 FROM panel_month p WHERE p.run = ?1 "
-            "AND p.level = 'country' AND p.unit = a.unit LIMIT 1) AS iso, a.month_id, a.method, "
-            "a.observed, a.expected, a.pvalue, a.unit FROM alert a WHERE a.level = 'country' AND "
-            "a.month_id >= ?3) t LEFT JOIN unit u ON u.code = t.iso WHERE (?2 IS NULL OR t.iso "
-            "= ?2) ORDER BY t.month_id DESC, t.iso LIMIT ?4",
-            &q, err);
+    hs_status st = rd_panel_prepare(
+        db,
+        "SELECT * FROM (SELECT a.rowid, (SELECT p.iso3 FROM panel_month p WHERE p.run = ?1 "
+        "AND p.level = 'country' AND p.unit = a.unit LIMIT 1) AS iso, a.month_id, a.method, "
+        "a.observed, a.expected, a.pvalue, a.unit FROM alert a WHERE a.level = 'country' AND "
+        "a.month_id >= ?3) t LEFT JOIN unit u ON u.code = t.iso WHERE (?2 IS NULL OR t.iso "
+        "= ?2) ORDER BY t.month_id DESC, t.iso LIMIT ?4",
+        &q, &prun, err);
     if (!st)
         st = hsi_rd_prepare(db,
                             "SELECT month_id, deaths FROM panel_month WHERE run = ?1 AND level = "
                             "'country' AND unit = ?2 AND month_id BETWEEN ?3 AND ?4",
                             &s, err);
     if (!st) {
-        sqlite3_bind_int64(q, 1, prun);
         hsi_store_bind_text(q, 2, country);
         sqlite3_bind_int(q, 3, since);
         sqlite3_bind_int64(q, 4, limit);
@@ -112,16 +119,14 @@ hs_status hsi_rd_alert_total(hs_store *db, const char *country, int since, long 
     long long prun = 0;
     sqlite3_stmt *q = NULL;
     *n = 0;
-    hs_status st = rd_panel_run(db, &prun, err);
-    if (!st)
-        st = hsi_rd_prepare(db,
-                            "SELECT count(*) FROM alert a WHERE a.level = 'country' AND "
-                            "a.month_id >= ?3 AND (?2 IS NULL OR (SELECT p.iso3 FROM panel_month "
-                            "p WHERE p.run = ?1 AND p.level = 'country' AND p.unit = a.unit "
-                            "LIMIT 1) = ?2)",
-                            &q, err);
+    hs_status st =
+        rd_panel_prepare(db,
+                         "SELECT count(*) FROM alert a WHERE a.level = 'country' AND "
+                         "a.month_id >= ?3 AND (?2 IS NULL OR (SELECT p.iso3 FROM panel_month "
+                         "p WHERE p.run = ?1 AND p.level = 'country' AND p.unit = a.unit "
+                         "LIMIT 1) = ?2)",
+                         &q, &prun, err);
     if (st) return st;
-    sqlite3_bind_int64(q, 1, prun);
     hsi_store_bind_text(q, 2, country);
     sqlite3_bind_int(q, 3, since);
     int row = 0;
@@ -141,15 +146,13 @@ hs_status hsi_rd_panel(hs_store *db, const hsi_rd_panel_q *pq, json_t **out, int
     int grid = !strcmp(pq->level, "grid");
     long long prun = 0;
     sqlite3_stmt *q = NULL;
-    hs_status st = rd_panel_run(db, &prun, err);
-    if (!st)
-        st = hsi_rd_prepare(db,
-                            "SELECT iso3, unit, month_id, events, deaths FROM panel_month WHERE "
-                            "run = ?1 AND level = ?2 AND month_id BETWEEN ?3 AND ?4 AND (?5 IS "
-                            "NULL OR iso3 = ?5) AND (?6 = 0 OR unit = ?6) ORDER BY unit, month_id",
-                            &q, err);
+    hs_status st =
+        rd_panel_prepare(db,
+                         "SELECT iso3, unit, month_id, events, deaths FROM panel_month WHERE "
+                         "run = ?1 AND level = ?2 AND month_id BETWEEN ?3 AND ?4 AND (?5 IS "
+                         "NULL OR iso3 = ?5) AND (?6 = 0 OR unit = ?6) ORDER BY unit, month_id",
+                         &q, &prun, err);
     if (st) return st;
-    sqlite3_bind_int64(q, 1, prun);
     sqlite3_bind_text(q, 2, pq->level, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 3, pq->from);
     sqlite3_bind_int(q, 4, pq->to);
@@ -198,10 +201,8 @@ static hs_status rd_country_rows(hs_store *db, const char *sql, const char *iso3
     *n = 0;
     long long prun = 0;
     sqlite3_stmt *q = NULL;
-    hs_status st = rd_panel_run(db, &prun, err);
-    if (!st) st = hsi_rd_prepare(db, sql, &q, err);
+    hs_status st = rd_panel_prepare(db, sql, &q, &prun, err);
     if (st) return st;
-    sqlite3_bind_int64(q, 1, prun);
     sqlite3_bind_text(q, 2, iso3, -1, SQLITE_TRANSIENT);
     size_t cap = 0;
     int rc;

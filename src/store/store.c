@@ -254,6 +254,58 @@ hs_status hsi_store_err(hs_store *s, hs_error *err, const char *what)
     return hsi_err(err, HS_ERR_IO, s->path, 0, 0, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
+hs_status hsi_store_list(hs_ctx *ctx, hs_store *db, hs_status st, sqlite3_stmt *q, size_t size,
+                         hsi_store_fill_fn fill, const char *what, void **out, size_t *n,
+                         hs_error *err)
+{
+    size_t cap = 0;
+    char *rows = NULL;
+    *out = NULL;
+    *n = 0;
+    while (!st) {
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) {
+            st = hsi_store_err(db, err, what);
+            break;
+        }
+        if (*n == cap) { /* twice the room, or 16 to start */
+            size_t nc = cap ? cap * 2 : 16;
+            char *g = hsi_realloc(ctx, rows, nc * size);
+            if (!g) {
+                st = hsi_err_nomem(err);
+                break;
+            }
+            rows = g;
+            cap = nc;
+        }
+        char *e = rows + (*n)++ * size;
+        memset(e, 0, size);
+        fill(q, e);
+    }
+    sqlite3_finalize(q);
+    if (st) {
+        hsi_free(ctx, rows);
+        *n = 0;
+        return st;
+    }
+    *out = rows;
+    return HS_OK;
+}
+
+hs_status hsi_store_list_sql(hs_store *db, const char *sql, const char *text1, size_t size,
+                             hsi_store_fill_fn fill, const char *what, void **out, size_t *n,
+                             hs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(db->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return hsi_store_err(db, err, what);
+    if (sqlite3_bind_parameter_count(q) > 0) hsi_store_bind_text(q, 1, text1);
+    return hsi_store_list(db->ctx, db, HS_OK, q, size, fill, what, out, n, err);
+}
+
 hs_status hsi_store_prep(hs_store *s, const char *sql, sqlite3_stmt **q, hs_error *err)
 {
     if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) == SQLITE_OK) return HS_OK;

@@ -37,6 +37,19 @@ HS_INTERNAL void hsi_store_bind_real(struct sqlite3_stmt *q, int i, double v);
 HS_INTERNAL hs_status hsi_store_exec(hs_store *s, const char *sql, hs_error *err);
 /* Fill err with "what: <SQLite's message>" and return HS_ERR_IO. */
 HS_INTERNAL hs_status hsi_store_err(hs_store *s, hs_error *err, const char *what);
+/* Fills one element (zeroed first) from the current row of a statement. */
+typedef void (*hsi_store_fill_fn)(struct sqlite3_stmt *q, void *element);
+/* Every row of q through fill into a new array of size-byte elements (*out, *n; NULL and 0
+ * when it fails, with err "what: <SQLite's message>"); q is finalized. st is the status of
+ * preparing and binding q: when set, nothing is read and st is returned. */
+HS_INTERNAL hs_status hsi_store_list(hs_ctx *ctx, hs_store *db, hs_status st,
+                                     struct sqlite3_stmt *q, size_t size, hsi_store_fill_fn fill,
+                                     const char *what, void **out, size_t *n, hs_error *err);
+/* hsi_store_list of sql, with text1 (NULL: SQL NULL) bound to ?1 when sql has parameters;
+ * err "what: <SQLite's message>" also when sql cannot be prepared. */
+HS_INTERNAL hs_status hsi_store_list_sql(hs_store *db, const char *sql, const char *text1,
+                                         size_t size, hsi_store_fill_fn fill, const char *what,
+                                         void **out, size_t *n, hs_error *err);
 
 /* Add every stored event to a panel being built (hsi_panel_begin .. hsi_panel_end). */
 HS_INTERNAL hs_status hsi_store_panel_add(hs_store *db, hs_panel *p, hs_error *err);

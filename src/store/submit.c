@@ -711,56 +711,33 @@ static void sub_col(sqlite3_stmt *q, int i, char *dst, size_t n)
     snprintf(dst, n, "%s", t ? (const char *)t : "");
 }
 
+static void sub_fill(sqlite3_stmt *q, void *e)
+{
+    hs_submission_info *s = e;
+    s->id = (long)sqlite3_column_int64(q, 0);
+    sub_col(q, 1, s->partner, sizeof s->partner);
+    sub_col(q, 2, s->kind, sizeof s->kind);
+    sub_col(q, 3, s->received, sizeof s->received);
+    sub_col(q, 4, s->status, sizeof s->status);
+    s->rows = (long)sqlite3_column_int64(q, 5);
+    sub_col(q, 6, s->decided, sizeof s->decided);
+    sub_col(q, 7, s->decided_by, sizeof s->decided_by);
+    sub_col(q, 8, s->reason, sizeof s->reason);
+}
+
 hs_status hs_submission_list(hs_store *db, const char *status, hs_submission_info **out, size_t *n,
                              hs_error *err)
 {
-    *out = NULL;
-    *n = 0;
-    hs_ctx *ctx = hsi_store_ctx(db);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "SELECT s.id, p.name, s.kind, s.received_at, s.status, s.rows, "
-                           "s.decided_at, s.decided_by, s.reason FROM submission s JOIN partner "
-                           "p ON p.id = s.partner WHERE ?1 IS NULL OR s.status = ?1 ORDER BY "
-                           "s.id DESC LIMIT 1000",
-                           -1, &q, NULL) != SQLITE_OK)
-        return hsi_store_err(db, err, "cannot list submissions");
-    hsi_store_bind_text(q, 1, status);
-    hs_submission_info *a = NULL;
-    size_t cap = 0;
-    hs_status st = HS_OK;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            hs_submission_info *b = hsi_realloc(ctx, a, cap * sizeof *a);
-            if (!b) {
-                st = hsi_err_nomem(err);
-                break;
-            }
-            a = b;
-        }
-        hs_submission_info *s = &a[(*n)++];
-        memset(s, 0, sizeof *s);
-        s->id = (long)sqlite3_column_int64(q, 0);
-        sub_col(q, 1, s->partner, sizeof s->partner);
-        sub_col(q, 2, s->kind, sizeof s->kind);
-        sub_col(q, 3, s->received, sizeof s->received);
-        sub_col(q, 4, s->status, sizeof s->status);
-        s->rows = (long)sqlite3_column_int64(q, 5);
-        sub_col(q, 6, s->decided, sizeof s->decided);
-        sub_col(q, 7, s->decided_by, sizeof s->decided_by);
-        sub_col(q, 8, s->reason, sizeof s->reason);
-    }
-    if (!st && rc != SQLITE_DONE) st = hsi_store_err(db, err, "cannot list submissions");
-    sqlite3_finalize(q);
-    if (st) {
-        hsi_free(ctx, a);
-        *n = 0;
-        return st;
-    }
-    *out = a;
-    return HS_OK;
+    void *rows = NULL;
+    hs_status st = hsi_store_list_sql(
+        db,
+        "SELECT s.id, p.name, s.kind, s.received_at, s.status, s.rows, "
+        "s.decided_at, s.decided_by, s.reason FROM submission s JOIN partner "
+        "p ON p.id = s.partner WHERE ?1 IS NULL OR s.status = ?1 ORDER BY "
+        "s.id DESC LIMIT 1000",
+        status, sizeof **out, sub_fill, "cannot list submissions", &rows, n, err);
+    *out = rows;
+    return st;
 }
 
 void hs_submission_list_free(hs_store *db, hs_submission_info *p)
