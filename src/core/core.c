@@ -490,3 +490,11 @@ char *hsi_path_beside(hs_ctx *ctx, const char *beside, const char *rel)
     memcpy(out + d, rel, r + 1);
     return out;
 }
+
+void hsi_trim_blanks(const char **a, const char **z)
+{
+    while (*a < *z && (**a == ' ' || **a == '\t'))
+        (*a)++;
+    while (*z > *a && ((*z)[-1] == ' ' || (*z)[-1] == '\t'))
+        (*z)--;
+}

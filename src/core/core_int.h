@@ -123,6 +123,8 @@ HS_INTERNAL hs_status hsi_sinkfile_open(hsi_sinkfile *f, const hs_sink *s, hs_er
 HS_INTERNAL hs_status hsi_sinkfile_close(hsi_sinkfile *f, hs_status st, hs_error *err,
                                          const char *what);
 
+/* Narrow [*a, *z) past the blanks (spaces, tabs) at both ends: one item of a list value. */
+HS_INTERNAL void hsi_trim_blanks(const char **a, const char **z);
 /* Parse a whole string as a finite double (leading/trailing blanks allowed). 0 on success. */
 HS_INTERNAL int hsi_parse_double(const char *s, double *out);
 /* Parse a whole string as a long. 0 on success. */

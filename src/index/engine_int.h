@@ -284,4 +284,11 @@ HS_INTERNAL void hsi_optw_free(hs_ctx *ctx, hsi_optw *o);
 HS_INTERNAL hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d,
                                     double *ranks, hs_error *err);
 
+/* Write one of a build's tables as the file `path` (beside it, then renamed), refusing the
+ * build's own pipeline, structure and data files: csv(rows, n, sink) formats it. */
+typedef hs_status (*hsi_rows_csv_fn)(const void *rows, size_t n, const hs_sink *out, hs_error *err);
+HS_INTERNAL hs_status hsi_build_write_rows(hs_ctx *ctx, const hs_build *b, const char *path,
+                                           hsi_rows_csv_fn csv, const void *rows, size_t n,
+                                           hs_error *err);
+
 #endif

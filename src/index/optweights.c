@@ -433,16 +433,13 @@ hs_status hs_optw_write_csv(const hs_optw *w, size_t n, const hs_sink *out, hs_e
     return st;
 }
 
+static hs_status optw_csv(const void *rows, size_t n, const hs_sink *out, hs_error *err)
+{
+    return hs_optw_write_csv(rows, n, out, err);
+}
+
 hs_status hs_optw_write_file(hs_ctx *ctx, const hs_build *b, const hs_optw *w, size_t n,
                              const char *path, hs_error *err)
 {
-    const char *in[] = {b->pl.file, b->pl.meta_file, b->pl.data.file};
-    hs_outfile *of = NULL;
-    hs_status st = hs_outfile_open(ctx, path, in, sizeof in / sizeof in[0], &of, err);
-    if (st) return st;
-    hs_sink out;
-    hs_outfile_sink(of, &out);
-    st = hs_optw_write_csv(w, n, &out, err);
-    hs_status cs = hs_outfile_close(of, st == HS_OK, st == HS_OK ? err : NULL);
-    return st ? st : cs;
+    return hsi_build_write_rows(ctx, b, path, optw_csv, w, n, err);
 }

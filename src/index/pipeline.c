@@ -30,10 +30,7 @@ static int pl_split(hs_ctx *ctx, const char *s, char ***out, size_t *n)
         const char *e = strchr(p, ',');
         if (!e) e = p + strlen(p);
         const char *a = p, *z = e;
-        while (a < z && (*a == ' ' || *a == '\t'))
-            a++;
-        while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
-            z--;
+        hsi_trim_blanks(&a, &z);
         v[*n] = hsi_strndup(ctx, a, (size_t)(z - a));
         if (!v[*n]) {
             for (size_t i = 0; i < *n; i++)

@@ -130,13 +130,21 @@ static hs_status steps_impute_panel(hs_build *b, const hsi_step *sp, hsi_dset *o
     return HS_OK;
 }
 
+/* out = in, with a flag per cell (0) for the values the step changes. */
+static hs_status steps_copy_flagged(hs_ctx *ctx, const hsi_dset *in, hsi_dset *out, hs_error *err)
+{
+    hs_status st = hsi_dset_copy(ctx, in, out, "", err);
+    if (st) return st;
+    if (!(out->flag = hsi_calloc(ctx, out->nrow * out->ncol + 1, 1))) return hsi_err_nomem(err);
+    return HS_OK;
+}
+
 hs_status hsi_step_run_impute(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
                               hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
-    hs_status st = hsi_dset_copy(ctx, in, out, "", err);
+    hs_status st = steps_copy_flagged(ctx, in, out, err);
     if (st) return st;
-    if (!(out->flag = hsi_calloc(ctx, out->nrow * out->ncol + 1, 1))) return hsi_err_nomem(err);
     if (sp->imp == HSI_IMP_NONE) return HS_OK;
     if (sp->imp == HSI_IMP_LINEAR || sp->imp == HSI_IMP_CONSTANT)
         return steps_impute_panel(b, sp, out, err);
@@ -269,9 +277,8 @@ hs_status hsi_step_run_treat(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_
                              hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
-    hs_status st = hsi_dset_copy(ctx, in, out, "", err);
+    hs_status st = steps_copy_flagged(ctx, in, out, err);
     if (st) return st;
-    if (!(out->flag = hsi_calloc(ctx, out->nrow * out->ncol + 1, 1))) return hsi_err_nomem(err);
     steps_slices sl;
     steps_work w = {0};
     if (steps_slices_make(ctx, &b->units, out, sp->pooled, &sl) ||

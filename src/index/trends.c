@@ -114,16 +114,13 @@ hs_status hs_trends_write_csv(const hs_trend *t, size_t n, const hs_sink *out, h
     return st;
 }
 
+static hs_status trends_csv(const void *rows, size_t n, const hs_sink *out, hs_error *err)
+{
+    return hs_trends_write_csv(rows, n, out, err);
+}
+
 hs_status hs_trends_write_file(hs_ctx *ctx, const hs_build *b, const hs_trend *t, size_t n,
                                const char *path, hs_error *err)
 {
-    const char *in[] = {b->pl.file, b->pl.meta_file, b->pl.data.file};
-    hs_outfile *of = NULL;
-    hs_status st = hs_outfile_open(ctx, path, in, sizeof in / sizeof in[0], &of, err);
-    if (st) return st;
-    hs_sink out;
-    hs_outfile_sink(of, &out);
-    st = hs_trends_write_csv(t, n, &out, err);
-    hs_status cs = hs_outfile_close(of, st == HS_OK, st == HS_OK ? err : NULL);
-    return st ? st : cs;
+    return hsi_build_write_rows(ctx, b, path, trends_csv, t, n, err);
 }

@@ -87,8 +87,8 @@ hs_status hs_weights_write_csv(const hs_weight *w, size_t n, const hs_sink *out,
     return st;
 }
 
-hs_status hs_weights_write_file(hs_ctx *ctx, const hs_build *b, const hs_weight *w, size_t n,
-                                const char *path, hs_error *err)
+hs_status hsi_build_write_rows(hs_ctx *ctx, const hs_build *b, const char *path,
+                               hsi_rows_csv_fn csv, const void *rows, size_t n, hs_error *err)
 {
     const char *in[] = {b->pl.file, b->pl.meta_file, b->pl.data.file};
     hs_outfile *of = NULL;
@@ -96,7 +96,18 @@ hs_status hs_weights_write_file(hs_ctx *ctx, const hs_build *b, const hs_weight 
     if (st) return st;
     hs_sink out;
     hs_outfile_sink(of, &out);
-    st = hs_weights_write_csv(w, n, &out, err);
+    st = csv(rows, n, &out, err);
     hs_status cs = hs_outfile_close(of, st == HS_OK, st == HS_OK ? err : NULL);
     return st ? st : cs;
+}
+
+static hs_status weights_csv(const void *rows, size_t n, const hs_sink *out, hs_error *err)
+{
+    return hs_weights_write_csv(rows, n, out, err);
+}
+
+hs_status hs_weights_write_file(hs_ctx *ctx, const hs_build *b, const hs_weight *w, size_t n,
+                                const char *path, hs_error *err)
+{
+    return hsi_build_write_rows(ctx, b, path, weights_csv, w, n, err);
 }

@@ -30,10 +30,7 @@ static hs_status spec_split_alts(hs_ctx *ctx, const char *file, const hsi_ini_kv
         const char *e = strchr(p, '|');
         if (!e) e = p + strlen(p);
         const char *a = p, *z = e;
-        while (a < z && (*a == ' ' || *a == '\t'))
-            a++;
-        while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
-            z--;
+        hsi_trim_blanks(&a, &z);
         if (a == z)
             return hsi_err(err, HS_ERR_PIPELINE, file, kv->line, kv->vcol + (long)(a - kv->val),
                            "empty alternative in '%s' (expected values separated by '|', e.g. "
