@@ -871,8 +871,8 @@ hs_status hs_cmtable_backtest_write(hs_ctx *ctx, const hs_cmtable *t, const hs_a
  *  is the one with the best F1 over the origins 2010-2014 of the global table. */
 #define HS_ONSET_THRESHOLD 0.20
 typedef struct hs_onset_opts {
-    size_t size;      /**< sizeof(hs_onset_opts): hs_onset_opts_init sets it, calls refuse another */
-    int from, to;     /**< origins (month_id); 0: the table's last month */
+    size_t size;  /**< sizeof(hs_onset_opts): hs_onset_opts_init sets it, calls refuse another */
+    int from, to; /**< origins (month_id); 0: the table's last month */
     double threshold; /**< HS_ONSET_THRESHOLD */
 } hs_onset_opts;
 void hs_onset_opts_init(hs_onset_opts *o);
@@ -882,14 +882,14 @@ typedef enum hs_onset_kind {
 } hs_onset_kind;
 /** One quiet unit at one origin, alerted or not. */
 typedef struct hs_onset_row {
-    int origin;         /**< month_id of the origin (the last month known) */
-    size_t unit;        /**< the table's unit (hs_cmtable_unit) */
+    int origin;  /**< month_id of the origin (the last month known) */
+    size_t unit; /**< the table's unit (hs_cmtable_unit) */
     hs_onset_kind kind;
-    double p;           /**< P(>= 25 within the 3 months after the origin) */
-    int alert;          /**< p >= the threshold */
-    double last;        /**< deaths in the origin month */
-    int event;          /**< the month (1-3) 25 was first reached, 0 not reached, -1 not known:
-                             the table does not cover the 3 months yet */
+    double p;    /**< P(>= 25 within the 3 months after the origin) */
+    int alert;   /**< p >= the threshold */
+    double last; /**< deaths in the origin month */
+    int event;   /**< the month (1-3) 25 was first reached, 0 not reached, -1 not known:
+                      the table does not cover the 3 months yet */
 } hs_onset_row;
 /** Every quiet unit with a forecast at every origin o->from..o->to, by origin then unit. Free
  *  *out with hs_onsets_free. */
