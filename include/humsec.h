@@ -169,7 +169,8 @@ typedef struct hs_build_src {
     size_t data_len;
 } hs_build_src;
 /** hs_build_run on texts in memory: the same steps, checks and messages (file:line:col of
- *  the named texts). The texts are borrowed only during the call. */
+ *  the named texts). The texts are borrowed only during the call. They are CSV: a pipeline
+ *  naming an .xlsx workbook is refused (HS_ERR_USAGE). */
 hs_status hs_build_run_mem(hs_ctx *ctx, const hs_build_src *src, hs_build **out, hs_error *err);
 
 /** Number of datasets kept (Raw first, then one per step, in pipeline order). */

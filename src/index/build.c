@@ -2,6 +2,7 @@
  * build.c - hs_build_run: pipeline file -> structure -> data -> steps, and the queries on a
  * finished build (dataset names, ranks, explain).
  */
+#include "../core/xlsx_int.h"
 #include "engine_int.h"
 
 #include <math.h>
@@ -140,6 +141,14 @@ static hs_status build_run(hs_ctx *ctx, const char *path, const hs_build_src *sr
         src ? hsi_pipeline_parse(ctx, src->pipeline, src->pipeline_len, path, &b->pl, &ini, err)
             : hsi_pipeline_read(ctx, path, &b->pl, &ini, err);
     if (st) goto fail;
+    if (src && (hsi_xlsx_is_book(b->pl.meta_file) || hsi_xlsx_is_book(b->pl.data.file))) {
+        /* the texts are CSV: a workbook's bytes would be read as a broken table */
+        st = hsi_err(err, HS_ERR_USAGE, path, 0, 0,
+                     "names the workbook '%s': a build from texts in memory takes CSV texts "
+                     "(build from the files with hs_build_run)",
+                     hsi_xlsx_is_book(b->pl.meta_file) ? b->pl.meta_file : b->pl.data.file);
+        goto fail;
+    }
     hsi_log(ctx, 0, "structure: %s", b->pl.meta_file);
     st = src ? hsi_meta_parse(ctx, src->structure, src->structure_len, b->pl.meta_file, &b->meta,
                               err)

@@ -11,6 +11,7 @@
 #include <zip.h>
 
 #include "core/xlsx_int.h"
+#include "humsec.h"
 
 #define NS   "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
 #define NS_R "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
@@ -244,6 +245,38 @@ static void test_not_books(void **state)
     assert_string_equal(got, "no-such.xlsx: cannot open file: No such file or directory");
 }
 
+/* A build from texts in memory takes CSV: a pipeline naming a workbook is refused with a
+ * message that says so, not read as a broken CSV table. */
+static void test_mem_refuses_books(void **state)
+{
+    (void)state;
+    static const char meta[] = "Level,iCode,iName,Direction,Weight,Parent,Type\n"
+                               "1,i1,one,1,1,Idx,Indicator\n"
+                               "2,Idx,index,1,1,,Aggregate\n";
+    static const char data[] = "uCode,i1\nA,1\nB,2\n";
+    static const char *const pipes[] = {"structure = book.xlsx\n[data]\nfile = d.csv\n",
+                                        "structure = m.csv\n[data]\nfile = book.XLSX\n"};
+    for (size_t k = 0; k < 2; k++) {
+        hs_build_src src = {sizeof src, "mem.pipeline",  pipes[k], strlen(pipes[k]),
+                            meta,       sizeof meta - 1, data,     sizeof data - 1};
+        hs_build *b = NULL;
+        hs_error err = {0};
+        assert_int_equal(hs_build_run_mem(NULL, &src, &b, &err), HS_ERR_USAGE);
+        assert_null(b);
+        assert_string_equal(err.file, "mem.pipeline");
+        assert_non_null(strstr(err.msg, k ? "'book.XLSX'" : "'book.xlsx'"));
+        assert_non_null(strstr(err.msg, "takes CSV texts"));
+    }
+    /* the same texts naming CSV files build */
+    static const char ok[] = "structure = m.csv\n[data]\nfile = d.csv\n[aggregate]\n";
+    hs_build_src src = {sizeof src, "mem.pipeline",  ok,   sizeof ok - 1,
+                        meta,       sizeof meta - 1, data, sizeof data - 1};
+    hs_build *b = NULL;
+    hs_error err = {0};
+    assert_int_equal(hs_build_run_mem(NULL, &src, &b, &err), HS_OK);
+    hs_build_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_err_cell),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_not_books),
+        cmocka_unit_test(test_mem_refuses_books),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
