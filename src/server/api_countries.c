@@ -91,7 +91,7 @@ static void api_country_events(hs_api *a, const char *code, json_t **months, jso
     size_t ns = 0, nm = 0;
     int lo = 0, hi = -1;
     unsigned char *covered = NULL;
-    if (!hsi_api_failed(a, hsi_rd_coverage(a->db, code, &sp, &ns, &err), &err)) {
+    if (!hsi_api_failed(a, hsi_rd_country_events(a->db, code, &sp, &ns, &mv, &nm, &err), &err)) {
         for (size_t i = 0; i < ns; i++) {
             if (hi < lo || sp[i].first < lo) lo = sp[i].first;
             if (sp[i].last > hi) hi = sp[i].last;
@@ -100,10 +100,6 @@ static void api_country_events(hs_api *a, const char *code, json_t **months, jso
         for (size_t i = 0; covered && i < ns; i++)
             for (int m = sp[i].first; m <= sp[i].last; m++)
                 covered[m - lo] = 1;
-    }
-    if (covered && hsi_api_failed(a, hsi_rd_country_months(a->db, code, &mv, &nm, &err), &err)) {
-        free(covered);
-        covered = NULL;
     }
     *coverage = api_coverage_runs(covered, lo, hi);
     *months = api_country_month_list(mv, nm, covered, lo, hi);

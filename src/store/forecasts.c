@@ -350,7 +350,7 @@ hs_status hsi_fc_score_new(hs_ctx *ctx, hs_store *db, size_t *nscored, hs_error 
             break;
         }
         char iso3[8];
-        snprintf(iso3, sizeof iso3, "%s", (const char *)sqlite3_column_text(q, 1));
+        hsi_store_text(q, 1, iso3, sizeof iso3);
         int origin = sqlite3_column_int(q, 6);
         double y = sqlite3_column_double(q, 8), p25 = sqlite3_column_double(q, 4);
         double obs = y >= 25 ? 1 : 0;
@@ -394,8 +394,7 @@ hs_status hsi_fc_put(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc_job *j
 static void fc_fill_row(sqlite3_stmt *q, void *e)
 {
     hsi_fc_row *w = e;
-    const char *c = (const char *)sqlite3_column_text(q, 0);
-    snprintf(w->iso3, sizeof w->iso3, "%s", c ? c : "");
+    hsi_store_text(q, 0, w->iso3, sizeof w->iso3);
     w->c.lead = sqlite3_column_int(q, 1);
     w->c.month_id = sqlite3_column_int(q, 2);
     for (int k = 0; k < 5; k++)
@@ -418,9 +417,8 @@ static void fc_fill_score(sqlite3_stmt *q, void *e)
 static void fc_fill_alert(sqlite3_stmt *q, void *e)
 {
     hsi_fc_alert *w = e;
-    const char *c = (const char *)sqlite3_column_text(q, 0);
     const char *k = (const char *)sqlite3_column_text(q, 3);
-    snprintf(w->iso3, sizeof w->iso3, "%s", c ? c : "");
+    hsi_store_text(q, 0, w->iso3, sizeof w->iso3);
     w->p = sqlite3_column_double(q, 1);
     w->threshold = sqlite3_column_double(q, 2);
     w->onset = k && !strcmp(k, "onset");
@@ -441,14 +439,13 @@ int hsi_fc_run_find(hs_store *db, int origin, int before, hsi_fc_run *r)
     if (found == 1) {
         r->id = sqlite3_column_int64(q, 0);
         r->origin = sqlite3_column_int(q, 1);
-        const char *s[5];
-        for (int k = 0; k < 5; k++)
-            s[k] = (const char *)sqlite3_column_text(q, 2 + k);
-        snprintf(r->created, sizeof r->created, "%s", s[0] ? s[0] : "");
-        snprintf(r->model, sizeof r->model, "%s", s[1] ? s[1] : "");
-        snprintf(r->version, sizeof r->version, "%s", s[2] ? s[2] : "");
-        snprintf(r->sources, sizeof r->sources, "%s", s[3] ? s[3] : "[]");
-        snprintf(r->params, sizeof r->params, "%s", s[4] ? s[4] : "{}");
+        hsi_store_text(q, 2, r->created, sizeof r->created);
+        hsi_store_text(q, 3, r->model, sizeof r->model);
+        hsi_store_text(q, 4, r->version, sizeof r->version);
+        const char *s = (const char *)sqlite3_column_text(q, 5);
+        snprintf(r->sources, sizeof r->sources, "%s", s ? s : "[]");
+        s = (const char *)sqlite3_column_text(q, 6);
+        snprintf(r->params, sizeof r->params, "%s", s ? s : "{}");
         r->nlead = sqlite3_column_int(q, 7);
         r->samples = sqlite3_column_int(q, 8);
     }

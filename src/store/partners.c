@@ -177,10 +177,9 @@ static void partner_fill(sqlite3_stmt *q, void *e)
 {
     hs_partner_info *p = e;
     p->id = (long)sqlite3_column_int64(q, 0);
-    snprintf(p->name, sizeof p->name, "%s", (const char *)sqlite3_column_text(q, 1));
-    snprintf(p->created, sizeof p->created, "%s", (const char *)sqlite3_column_text(q, 2));
-    if (sqlite3_column_type(q, 3) != SQLITE_NULL)
-        snprintf(p->revoked, sizeof p->revoked, "%s", (const char *)sqlite3_column_text(q, 3));
+    hsi_store_text(q, 1, p->name, sizeof p->name);
+    hsi_store_text(q, 2, p->created, sizeof p->created);
+    hsi_store_text(q, 3, p->revoked, sizeof p->revoked); /* "" while the partner is active */
     p->tokens = (long)sqlite3_column_int64(q, 4);
     p->submissions = (long)sqlite3_column_int64(q, 5);
     p->admin = sqlite3_column_int(q, 6) != 0;
@@ -285,7 +284,7 @@ hs_status hs_partner_auth(hs_store *db, const char *token, long *partner, char *
         memcpy(salt, sqlite3_column_blob(q, 0), PT_SALT);
         memcpy(stored, sqlite3_column_blob(q, 1), SHA256_DIGEST_SIZE);
         pid = (long)sqlite3_column_int64(q, 2);
-        if (name_size) snprintf(name, name_size, "%s", (const char *)sqlite3_column_text(q, 3));
+        if (name_size) hsi_store_text(q, 3, name, name_size);
         found = 1;
     }
     sqlite3_finalize(q);

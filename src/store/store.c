@@ -339,6 +339,12 @@ void hsi_store_bind_real(sqlite3_stmt *q, int i, double v)
         sqlite3_bind_double(q, i, v);
 }
 
+void hsi_store_text(sqlite3_stmt *q, int i, char *dst, size_t cap)
+{
+    const char *t = (const char *)sqlite3_column_text(q, i);
+    snprintf(dst, cap, "%s", t ? t : "");
+}
+
 void hsi_store_vbind(sqlite3_stmt *q, const char *types, va_list ap)
 {
     for (int i = 1; types[i - 1]; i++) {

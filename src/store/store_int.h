@@ -53,6 +53,8 @@ HS_INTERNAL int hsi_store_row(hs_store *s, struct sqlite3_stmt **q, const char *
 /* End the caller's transaction: COMMIT when st is HS_OK, else (or when the commit fails)
  * ROLLBACK. Returns the status after the commit. */
 HS_INTERNAL hs_status hsi_store_end(hs_store *s, hs_status st, hs_error *err);
+/* Column i of q's row as text into dst (cap bytes, cut to fit; "" when NULL). */
+HS_INTERNAL void hsi_store_text(struct sqlite3_stmt *q, int i, char *dst, size_t cap);
 /* Run SQL without parameters (BEGIN, COMMIT, pragmas); err gets SQLite's message. */
 HS_INTERNAL hs_status hsi_store_exec(hs_store *s, const char *sql, hs_error *err);
 /* Fill err with "what: <SQLite's message>" and return HS_ERR_IO. */

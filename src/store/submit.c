@@ -611,7 +611,7 @@ hs_status hsi_sub_review(hs_store *db, int64_t id, hs_review what, const char *a
     if (st) return st;
     sqlite3_stmt *q = NULL;
     int row = hsi_store_row(db, &q, "SELECT status FROM submission WHERE id = ?1", "I", id);
-    if (row == 1) snprintf(status, 16, "%s", (const char *)sqlite3_column_text(q, 0));
+    if (row == 1) hsi_store_text(q, 0, status, 16);
     if (!q) st = hsi_store_err(db, err, "cannot read the submission"); /* not prepared */
     sqlite3_finalize(q);
     int ok =
@@ -654,12 +654,6 @@ hs_status hs_submission_review(hs_store *db, long id, hs_review what, const char
     return hsi_sub_review(db, id, what, actor, why, status, err);
 }
 
-static void sub_col(sqlite3_stmt *q, int i, char *dst, size_t n)
-{
-    const unsigned char *t = sqlite3_column_text(q, i);
-    snprintf(dst, n, "%s", t ? (const char *)t : "");
-}
-
 static const char *const sub_list_sql =
     "SELECT s.id, p.name, s.kind, s.received_at, s.status, s.rows, s.decided_at, s.decided_by, "
     "s.reason FROM submission s JOIN partner p ON p.id = s.partner WHERE ?1 IS NULL OR "
@@ -669,14 +663,14 @@ static void sub_fill(sqlite3_stmt *q, void *e)
 {
     hs_submission_info *s = e;
     s->id = (long)sqlite3_column_int64(q, 0);
-    sub_col(q, 1, s->partner, sizeof s->partner);
-    sub_col(q, 2, s->kind, sizeof s->kind);
-    sub_col(q, 3, s->received, sizeof s->received);
-    sub_col(q, 4, s->status, sizeof s->status);
+    hsi_store_text(q, 1, s->partner, sizeof s->partner);
+    hsi_store_text(q, 2, s->kind, sizeof s->kind);
+    hsi_store_text(q, 3, s->received, sizeof s->received);
+    hsi_store_text(q, 4, s->status, sizeof s->status);
     s->rows = (long)sqlite3_column_int64(q, 5);
-    sub_col(q, 6, s->decided, sizeof s->decided);
-    sub_col(q, 7, s->decided_by, sizeof s->decided_by);
-    sub_col(q, 8, s->reason, sizeof s->reason);
+    hsi_store_text(q, 6, s->decided, sizeof s->decided);
+    hsi_store_text(q, 7, s->decided_by, sizeof s->decided_by);
+    hsi_store_text(q, 8, s->reason, sizeof s->reason);
 }
 
 hs_status hs_submission_list(hs_store *db, const char *status, hs_submission_info **out, size_t *n,
