@@ -556,12 +556,11 @@ hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error 
     if (st == HS_OK) st = store_migrate(s, err);
     if (st == HS_OK) st = hsi_store_exec(s, "PRAGMA foreign_keys=ON;", err);
     if (st == HS_OK) st = store_reap_runs(s, err);
-    if (st != HS_OK) {
+    if (st == HS_OK)
+        *out = s;
+    else
         hs_store_close(s);
-        return st;
-    }
-    *out = s;
-    return HS_OK;
+    return st;
 }
 
 void hs_store_close(hs_store *s)
