@@ -167,12 +167,6 @@ hs_status hs_partner_add_role(hs_store *db, const char *name, int admin, char *t
     return st;
 }
 
-static const char *const partner_list_sql =
-    "SELECT p.id, p.name, p.created_at, p.revoked_at, "
-    "(SELECT count(*) FROM token t WHERE t.partner = p.id AND t.revoked_at IS NULL), "
-    "(SELECT count(*) FROM submission s WHERE s.partner = p.id), "
-    "p.admin FROM partner p ORDER BY p.id";
-
 static void partner_fill(sqlite3_stmt *q, void *e)
 {
     hs_partner_info *p = e;
@@ -188,8 +182,13 @@ static void partner_fill(sqlite3_stmt *q, void *e)
 hs_status hs_partner_list(hs_store *db, hs_partner_info **out, size_t *n, hs_error *err)
 {
     void *rows = NULL;
-    hs_status st = hsi_store_list(hsi_store_ctx(db), db, sizeof **out, partner_fill,
-                                  "cannot list partners", &rows, n, err, partner_list_sql, "");
+    hs_status st = hsi_store_list(
+        hsi_store_ctx(db), db, sizeof **out, partner_fill, "cannot list partners", &rows, n, err,
+        "SELECT p.id, p.name, p.created_at, p.revoked_at, "
+        "(SELECT count(*) FROM token t WHERE t.partner = p.id AND t.revoked_at IS NULL), "
+        "(SELECT count(*) FROM submission s WHERE s.partner = p.id), p.admin FROM partner p "
+        "ORDER BY p.id",
+        "");
     *out = rows;
     return st;
 }

@@ -654,11 +654,6 @@ hs_status hs_submission_review(hs_store *db, long id, hs_review what, const char
     return hsi_sub_review(db, id, what, actor, why, status, err);
 }
 
-static const char *const sub_list_sql =
-    "SELECT s.id, p.name, s.kind, s.received_at, s.status, s.rows, s.decided_at, s.decided_by, "
-    "s.reason FROM submission s JOIN partner p ON p.id = s.partner WHERE ?1 IS NULL OR "
-    "s.status = ?1 ORDER BY s.id DESC LIMIT 1000";
-
 static void sub_fill(sqlite3_stmt *q, void *e)
 {
     hs_submission_info *s = e;
@@ -677,9 +672,12 @@ hs_status hs_submission_list(hs_store *db, const char *status, hs_submission_inf
                              hs_error *err)
 {
     void *rows = NULL;
-    hs_status st =
-        hsi_store_list(hsi_store_ctx(db), db, sizeof **out, sub_fill, "cannot list submissions",
-                       &rows, n, err, sub_list_sql, "T", status);
+    hs_status st = hsi_store_list(
+        hsi_store_ctx(db), db, sizeof **out, sub_fill, "cannot list submissions", &rows, n, err,
+        "SELECT s.id, p.name, s.kind, s.received_at, s.status, s.rows, s.decided_at, "
+        "s.decided_by, s.reason FROM submission s JOIN partner p ON p.id = s.partner WHERE ?1 "
+        "IS NULL OR s.status = ?1 ORDER BY s.id DESC LIMIT 1000",
+        "T", status);
     *out = rows;
     return st;
 }
