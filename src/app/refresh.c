@@ -121,29 +121,31 @@ static uint64_t rf_hash(const char *s)
     return h;
 }
 
+/* The slot of key in e (cap a power of two, never full): its own, or the empty one where it
+ * goes. */
+static size_t rf_slot(const rf_ent *e, size_t cap, const char *key)
+{
+    size_t j = rf_hash(key) & (cap - 1);
+    while (e[j].key && strcmp(e[j].key, key))
+        j = (j + 1) & (cap - 1);
+    return j;
+}
+
 static rf_ent *rf_find(rf_map *m, const char *key, int add)
 {
     if (add && (m->n + 1) * 2 > m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 1024;
         rf_ent *e = hsi_calloc(m->ctx, cap, sizeof *e);
         if (!e) return NULL;
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->e[i].key) continue;
-            size_t j = rf_hash(m->e[i].key) & (cap - 1);
-            while (e[j].key)
-                j = (j + 1) & (cap - 1);
-            e[j] = m->e[i];
-        }
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->e[i].key) e[rf_slot(e, cap, m->e[i].key)] = m->e[i];
         hsi_free(m->ctx, m->e);
         m->e = e;
         m->cap = cap;
     }
     if (!m->cap) return NULL;
-    size_t j = rf_hash(key) & (m->cap - 1);
-    while (m->e[j].key) {
-        if (!strcmp(m->e[j].key, key)) return &m->e[j];
-        j = (j + 1) & (m->cap - 1);
-    }
+    size_t j = rf_slot(m->e, m->cap, key);
+    if (m->e[j].key) return &m->e[j];
     if (!add) return NULL;
     m->e[j].key = hsi_strdup(m->ctx, key);
     if (!m->e[j].key) return NULL;
@@ -188,28 +190,31 @@ static void rf_subs_free(rf_subs *x)
     hsi_free(x->ctx, x->s);
 }
 
+/* p (n elements of size bytes, room for *cap) with room for one more: p itself, a block twice
+ * as large (first elements to start with), or NULL (p left as it was) when memory is short. */
+static void *rf_room(hs_ctx *ctx, void *p, size_t n, size_t *cap, size_t first, size_t size)
+{
+    if (n < *cap) return p;
+    size_t c = *cap ? *cap * 2 : first;
+    void *g = hsi_realloc(ctx, p, c * size);
+    if (g) *cap = c;
+    return g;
+}
+
 /* hsi_run_value_fn: one value of the run's submissions, in the order they come. */
 static hs_status rf_add_value(void *ud, int64_t id, const char *ucode, long time, const char *icode,
                               double v, hs_error *err)
 {
     rf_subs *x = ud;
     if (!x->ns || x->s[x->ns - 1].id != id) {
-        if (x->ns == x->caps) {
-            size_t cap = x->caps ? x->caps * 2 : 16;
-            rf_sub *p = hsi_realloc(x->ctx, x->s, cap * sizeof *p);
-            if (!p) return hsi_err_nomem(err);
-            x->s = p;
-            x->caps = cap;
-        }
+        rf_sub *s = rf_room(x->ctx, x->s, x->ns, &x->caps, 16, sizeof *s);
+        if (!s) return hsi_err_nomem(err);
+        x->s = s;
         x->s[x->ns++] = (rf_sub){id, x->nv, 0, 1};
     }
-    if (x->nv == x->capv) {
-        size_t cap = x->capv ? x->capv * 2 : 256;
-        rf_val *p = hsi_realloc(x->ctx, x->v, cap * sizeof *p);
-        if (!p) return hsi_err_nomem(err);
-        x->v = p;
-        x->capv = cap;
-    }
+    rf_val *vs = rf_room(x->ctx, x->v, x->nv, &x->capv, 256, sizeof *vs);
+    if (!vs) return hsi_err_nomem(err);
+    x->v = vs;
     char key[256];
     snprintf(key, sizeof key, "%s\x1f%ld\x1f%s", ucode ? ucode : "", time, icode ? icode : "");
     rf_val *e = &x->v[x->nv];

@@ -18,22 +18,20 @@ void hsi_api_get_countries(hs_api *a, const hsi_api_call *c, hs_http_response *r
 /* The country's index series: [{id, name, top, series}] of the indices that score it. */
 static json_t *api_country_indices(hs_api *a, const char *code)
 {
-    char ids[16][32];
-    size_t n = hsi_api_index_ids(a, ids, 16);
+    hsi_rd_index ix[16];
+    size_t n = hsi_api_indices(a, ix, 16);
     json_t *indices = json_array();
     for (size_t i = 0; i < n; i++) {
-        hsi_rd_index ix;
-        if (!hsi_api_find_index(a, ids[i], &ix)) continue;
         hs_error err = {0};
         json_t *series = NULL;
-        hs_status st = hsi_rd_country_series(a->db, &ix, code, &series, &err);
+        hs_status st = hsi_rd_country_series(a->db, &ix[i], code, &series, &err);
         series = hsi_api_list(a, st, series, &err);
         if (json_array_size(series) == 0) {
             json_decref(series);
             continue;
         }
-        json_array_append_new(indices, json_pack("{s:s, s:s, s:s, s:o}", "id", ix.id, "name",
-                                                 ix.name, "top", ix.top, "series", series));
+        json_array_append_new(indices, json_pack("{s:s, s:s, s:s, s:o}", "id", ix[i].id, "name",
+                                                 ix[i].name, "top", ix[i].top, "series", series));
     }
     return indices;
 }
@@ -91,7 +89,7 @@ static void api_country_events(hs_api *a, const char *code, json_t **months, jso
     size_t ns = 0, nm = 0;
     int lo = 0, hi = -1;
     unsigned char *covered = NULL;
-    if (!hsi_api_failed(a, hsi_rd_coverage(a->db, code, &sp, &ns, &err), &err)) {
+    if (!hsi_api_failed(a, hsi_rd_country_events(a->db, code, &sp, &ns, &mv, &nm, &err), &err)) {
         for (size_t i = 0; i < ns; i++) {
             if (hi < lo || sp[i].first < lo) lo = sp[i].first;
             if (sp[i].last > hi) hi = sp[i].last;
@@ -100,10 +98,6 @@ static void api_country_events(hs_api *a, const char *code, json_t **months, jso
         for (size_t i = 0; covered && i < ns; i++)
             for (int m = sp[i].first; m <= sp[i].last; m++)
                 covered[m - lo] = 1;
-    }
-    if (covered && hsi_api_failed(a, hsi_rd_country_months(a->db, code, &mv, &nm, &err), &err)) {
-        free(covered);
-        covered = NULL;
     }
     *coverage = api_coverage_runs(covered, lo, hi);
     *months = api_country_month_list(mv, nm, covered, lo, hi);

@@ -16,17 +16,26 @@ int hsi_api_find_index(hs_api *a, const char *id, hsi_rd_index *ix)
 }
 
 /* Ids of the indices of the latest runs, in the order the run built them. */
-size_t hsi_api_index_ids(hs_api *a, char ids[][32], size_t cap)
+static size_t api_index_ids(hs_api *a, char ids[][32], size_t cap)
 {
     hs_error err = {0};
     size_t n = 0;
     return hsi_api_failed(a, hsi_rd_index_ids(a->db, ids, cap, &n, &err), &err) ? 0 : n;
 }
 
+size_t hsi_api_indices(hs_api *a, hsi_rd_index *ix, size_t cap)
+{
+    char ids[16][32];
+    size_t n = api_index_ids(a, ids, cap < 16 ? cap : 16), k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (hsi_api_find_index(a, ids[i], &ix[k])) k++;
+    return k;
+}
+
 static const char *api_index_list(hs_api *a, char *buf, size_t cap)
 {
     char ids[16][32];
-    size_t n = hsi_api_index_ids(a, ids, 16);
+    size_t n = api_index_ids(a, ids, 16);
     size_t k = 0;
     buf[0] = 0;
     for (size_t i = 0; i < n && k < cap; i++)
@@ -54,22 +63,20 @@ static json_t *api_nodes(hs_api *a, const hsi_rd_index *ix)
 void hsi_api_get_indices(hs_api *a, const hsi_api_call *c, hs_http_response *r)
 {
     (void)c;
-    char ids[16][32];
-    size_t n = hsi_api_index_ids(a, ids, 16);
+    hsi_rd_index ix[16];
+    size_t n = hsi_api_indices(a, ix, 16);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        hsi_rd_index ix;
-        if (!hsi_api_find_index(a, ids[i], &ix)) continue;
-        long ly = api_latest_year(a, &ix);
+        long ly = api_latest_year(a, &ix[i]);
         hs_error err = {0};
         json_t *years = NULL;
-        hs_status st = hsi_rd_years(a->db, &ix, &years, &err);
+        hs_status st = hsi_rd_years(a->db, &ix[i], &years, &err);
         years = hsi_api_list(a, st, years, &err);
         json_array_append_new(arr,
-                              json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:o}", "id", ix.id, "name",
-                                        ix.name, "top", ix.top, "years", years, "latest_year",
-                                        ly ? json_integer(ly) : json_null(), "run",
-                                        (json_int_t)ix.run, "nodes", api_nodes(a, &ix)));
+                              json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:o}", "id", ix[i].id,
+                                        "name", ix[i].name, "top", ix[i].top, "years", years,
+                                        "latest_year", ly ? json_integer(ly) : json_null(), "run",
+                                        (json_int_t)ix[i].run, "nodes", api_nodes(a, &ix[i])));
     }
     hsi_api_json(r, 200, json_pack("{s:o}", "indices", arr));
 }

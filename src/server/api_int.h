@@ -187,9 +187,11 @@ HS_INTERNAL void hsi_api_get_indices(hs_api *a, const hsi_api_call *c, hs_http_r
 HS_INTERNAL void hsi_api_get_scores(hs_api *a, const hsi_api_call *c, hs_http_response *r);
 HS_INTERNAL void hsi_api_get_ranks(hs_api *a, const hsi_api_call *c, hs_http_response *r);
 HS_INTERNAL void hsi_api_get_method(hs_api *a, const hsi_api_call *c, hs_http_response *r);
-/* The latest run of index id (0: none, or the read failed), the ids of the latest runs. */
+/* The latest run of index id (0: none, or the read failed). */
 HS_INTERNAL int hsi_api_find_index(hs_api *a, const char *id, hsi_rd_index *ix);
-HS_INTERNAL size_t hsi_api_index_ids(hs_api *a, char ids[][32], size_t cap);
+/* The latest run of each index of the latest runs, in the order they were built (at most
+ * cap); an index that cannot be found is left out. */
+HS_INTERNAL size_t hsi_api_indices(hs_api *a, hsi_rd_index *ix, size_t cap);
 
 /* api_countries.c: the countries, and one country's scores, events and alerts. */
 HS_INTERNAL void hsi_api_get_countries(hs_api *a, const hsi_api_call *c, hs_http_response *r);

@@ -909,48 +909,48 @@ static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
+/* The caller's options (o NULL: the defaults) checked, each unset one given its default, into
+ * so; sa gets the address to listen on. */
+static hs_status http_opts(const hs_server_opts *o, hs_server_opts *so, struct sockaddr_in *sa,
+                           hs_error *err)
+{
+    if (o && !HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_server_opts");
+    hs_server_opts_init(so);
+    if (o) *so = *o;
+    if (!so->bind) so->bind = "127.0.0.1";
+    if (so->threads < 1) so->threads = 1;
+    if (!so->max_body) so->max_body = HSI_SERVER_MAX_BODY;
+    if (so->timeout <= 0) so->timeout = HSI_SERVER_TIMEOUT;
+    if (so->max_conn <= 0) so->max_conn = HSI_SERVER_MAX_CONN;
+    if (so->per_ip <= 0) so->per_ip = HSI_SERVER_PER_IP;
+    if (so->header_timeout <= 0) so->header_timeout = HSI_SERVER_HEADER_TIMEOUT;
+    if (so->body_timeout <= 0) so->body_timeout = HSI_SERVER_BODY_TIMEOUT;
+    if (!so->body_budget) so->body_budget = HSI_SERVER_BODY_BUDGET;
+    if (so->port < 0 || so->port > 65535)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "port %d: expected 0 to 65535", so->port);
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)so->port);
+    if (inet_pton(AF_INET, so->bind, &sa->sin_addr) != 1)
+        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
+                       "bind address '%s': expected an IPv4 address such as 127.0.0.1 or 0.0.0.0",
+                       so->bind);
+    if (so->access_log && hsi_sink_check(so->access_log, err) != HS_OK) return HS_ERR_USAGE;
+    return HS_OK;
+}
+
 hs_status hs_server_start(hs_api *api, const hs_server_opts *o, hs_server **out, hs_error *err)
 {
     *out = NULL;
-    if (o && !HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_server_opts");
+    hs_server_opts so;
+    struct sockaddr_in sa;
+    hs_status st = http_opts(o, &so, &sa, err);
+    if (st) return st;
     hs_server *s = calloc(1, sizeof *s);
     if (!s) return hsi_err_nomem(err);
     s->api = api;
-    if (o)
-        s->o = *o;
-    else
-        hs_server_opts_init(&s->o);
-    if (!s->o.bind) s->o.bind = "127.0.0.1";
-    if (s->o.threads < 1) s->o.threads = 1;
-    if (!s->o.max_body) s->o.max_body = HSI_SERVER_MAX_BODY;
-    if (s->o.timeout <= 0) s->o.timeout = HSI_SERVER_TIMEOUT;
-    if (s->o.max_conn <= 0) s->o.max_conn = HSI_SERVER_MAX_CONN;
-    if (s->o.per_ip <= 0) s->o.per_ip = HSI_SERVER_PER_IP;
-    if (s->o.header_timeout <= 0) s->o.header_timeout = HSI_SERVER_HEADER_TIMEOUT;
-    if (s->o.body_timeout <= 0) s->o.body_timeout = HSI_SERVER_BODY_TIMEOUT;
-    if (!s->o.body_budget) s->o.body_budget = HSI_SERVER_BODY_BUDGET;
-    if (s->o.port < 0 || s->o.port > 65535) {
-        int port = s->o.port;
-        free(s);
-        return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "port %d: expected 0 to 65535", port);
-    }
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)s->o.port);
-    if (inet_pton(AF_INET, s->o.bind, &sa.sin_addr) != 1) {
-        hs_status st = hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
-                               "bind address '%s': expected an IPv4 address such as 127.0.0.1 "
-                               "or 0.0.0.0",
-                               s->o.bind);
-        free(s);
-        return st;
-    }
+    s->o = so;
     if (s->o.access_log) {
-        if (hsi_sink_check(s->o.access_log, err) != HS_OK) {
-            free(s);
-            return HS_ERR_USAGE;
-        }
         s->log = *s->o.access_log;
         s->has_log = 1;
         s->o.access_log = NULL; /* the caller's pointer is not kept */
@@ -976,9 +976,8 @@ hs_status hs_server_start(hs_api *api, const hs_server_opts *o, hs_server **out,
         http_notify_conn, s, MHD_OPTION_URI_LOG_CALLBACK, http_uri_log, s,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (!s->d) {
-        hs_status st =
-            hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot listen on %s:%d (in use, or not allowed?)",
-                    s->o.bind, s->o.port);
+        st = hsi_err(err, HS_ERR_IO, NULL, 0, 0, "cannot listen on %s:%d (in use, or not allowed?)",
+                     s->o.bind, s->o.port);
         s->d = NULL;
         hs_server_stop(s);
         return st;

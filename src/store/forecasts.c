@@ -52,16 +52,11 @@ int hsi_fc_unchanged(hs_ctx *ctx, hs_store *db, const char *path, const hs_analo
     fc_params(ao, params, sizeof params);
     snprintf(like, sizeof like, "%%\"sha256\":\"%s\"%%", sha);
     sqlite3_stmt *q = NULL;
-    int same = 0;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "SELECT sources LIKE ?1 AND params = ?2 AND version = ?3 FROM "
-                           "forecast_run ORDER BY id DESC LIMIT 1",
-                           -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, like, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, params, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, HS_VERSION, -1, SQLITE_STATIC);
-        same = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
-    }
+    int same = hsi_store_row(db, &q,
+                             "SELECT sources LIKE ?1 AND params = ?2 AND version = ?3 FROM "
+                             "forecast_run ORDER BY id DESC LIMIT 1",
+                             "TTT", like, params, HS_VERSION) == 1 &&
+               sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
     return same;
 }
@@ -148,23 +143,14 @@ static size_t fc_decode(const unsigned char *b, size_t len, double *xs, size_t c
 static hs_status fc_put_table(hs_store *db, const hsi_fc_job *j, hs_error *err)
 {
     hs_status st = hsi_store_exec(db, "DELETE FROM cm_month; DELETE FROM cm_source", err);
-    sqlite3_stmt *q = NULL;
-    if (!st)
-        st = hsi_store_prep(db,
-                            "INSERT INTO cm_source(name, file, sha256, first_month, last_month, "
-                            "loaded_at) VALUES('ucdp_cm', ?1, ?2, ?3, ?4, "
-                            "strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-                            &q, err);
     int m0 = hs_cmtable_first_month(j->t), m1 = hs_cmtable_last_month(j->t);
-    if (!st) {
-        sqlite3_bind_text(q, 1, j->file, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, j->sha, -1, SQLITE_STATIC);
-        sqlite3_bind_int(q, 3, m0);
-        sqlite3_bind_int(q, 4, m1);
-        st = hsi_store_step(db, q, "cannot record the table's coverage", err);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
+    if (!st)
+        st = hsi_store_run(db, "cannot record the table's coverage", err,
+                           "INSERT INTO cm_source(name, file, sha256, first_month, last_month, "
+                           "loaded_at) VALUES('ucdp_cm', ?1, ?2, ?3, ?4, "
+                           "strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                           "TTii", j->file, j->sha, m0, m1);
+    sqlite3_stmt *q = NULL;
     if (!st)
         st = hsi_store_prep(db, "INSERT INTO cm_month(iso3, month_id, deaths) VALUES(?1, ?2, ?3)",
                             &q, err);
@@ -174,9 +160,7 @@ static hs_status fc_put_table(hs_store *db, const hsi_fc_job *j, hs_error *err)
         for (size_t m = 0; !st && m < nm; m++) {
             double v = y[u * nm + m];
             if (isnan(v)) continue; /* unknown: no row */
-            sqlite3_bind_text(q, 1, hs_cmtable_unit(j->t, u), -1, SQLITE_STATIC);
-            sqlite3_bind_int(q, 2, m0 + (int)m);
-            sqlite3_bind_double(q, 3, v);
+            hsi_store_bind(q, "TiR", hs_cmtable_unit(j->t, u), m0 + (int)m, v);
             st = hsi_store_step(db, q, "cannot record a country-month", err);
         }
     sqlite3_finalize(q);
@@ -197,17 +181,11 @@ static void fc_params(const hs_analog_opts *o, char *buf, size_t n)
 static int fc_same_as_latest(hs_store *db, int origin, const char *sources, const char *params)
 {
     sqlite3_stmt *q = NULL;
-    int same = 0;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "SELECT origin = ?1 AND sources = ?2 AND params = ?3 AND version = ?4 "
-                           "FROM forecast_run ORDER BY id DESC LIMIT 1",
-                           -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int(q, 1, origin);
-        sqlite3_bind_text(q, 2, sources, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, params, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, HS_VERSION, -1, SQLITE_STATIC);
-        same = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
-    }
+    int same = hsi_store_row(db, &q,
+                             "SELECT origin = ?1 AND sources = ?2 AND params = ?3 AND version = ?4 "
+                             "FROM forecast_run ORDER BY id DESC LIMIT 1",
+                             "iTTT", origin, sources, params, HS_VERSION) == 1 &&
+               sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
     return same;
 }
@@ -227,29 +205,14 @@ static hs_status fc_put_run(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc
     fc_params(&j->ao, params, sizeof params);
     *frun = 0;
     if (fc_same_as_latest(db, f->origin, sources, params)) return HS_OK;
-    sqlite3_stmt *q = NULL;
     hs_status st =
-        hsi_store_prep(db,
-                       "INSERT INTO forecast_run(run, created_at, origin, model, params, "
-                       "version, sources, nlead, samples) VALUES(?1, "
-                       "strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                       &q, err);
-    if (!st) {
-        if (run)
-            sqlite3_bind_int64(q, 1, run);
-        else
-            sqlite3_bind_null(q, 1);
-        sqlite3_bind_int(q, 2, f->origin);
-        sqlite3_bind_text(q, 3, FC_MODEL, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, params, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, HS_VERSION, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 6, sources, -1, SQLITE_STATIC);
-        sqlite3_bind_int(q, 7, f->nlead);
-        sqlite3_bind_int64(q, 8, (int64_t)f->samples);
-        st = hsi_store_step(db, q, "cannot record the forecast run", err);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
+        hsi_store_run(db, "cannot record the forecast run", err,
+                      "INSERT INTO forecast_run(run, created_at, origin, model, params, "
+                      "version, sources, nlead, samples) VALUES(?1, "
+                      "strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                      "KiTTTTiI", run, f->origin, FC_MODEL, params, HS_VERSION, sources, f->nlead,
+                      (int64_t)f->samples);
+    sqlite3_stmt *q = NULL;
     *frun = sqlite3_last_insert_rowid(hsi_store_db(db));
     size_t M = f->samples, nl = (size_t)f->nlead;
     double *xs = hsi_malloc(ctx, M * sizeof *xs);
@@ -268,17 +231,9 @@ static hs_status fc_put_run(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc
         memcpy(xs, &f->draws[c * M], M * sizeof *xs);
         qsort(xs, M, sizeof *xs, hsi_dbl_cmp);
         size_t bl = fc_encode(xs, M, blob);
-        sqlite3_bind_int64(q, 1, *frun);
-        sqlite3_bind_text(q, 2, hs_cmtable_unit(j->t, c / nl), -1, SQLITE_STATIC);
-        sqlite3_bind_int(q, 3, e->lead);
-        sqlite3_bind_int(q, 4, e->month_id);
-        for (int k = 0; k < 5; k++)
-            sqlite3_bind_double(q, 5 + k, e->q[k]);
-        sqlite3_bind_double(q, 10, e->p_ge1);
-        sqlite3_bind_double(q, 11, e->p_ge25);
-        sqlite3_bind_double(q, 12, e->p_ge1000);
-        sqlite3_bind_double(q, 13, e->mean_ln1p);
-        sqlite3_bind_blob(q, 14, blob, (int)bl, SQLITE_STATIC);
+        hsi_store_bind(q, "ITiiRRRRRRRRRB", *frun, hs_cmtable_unit(j->t, c / nl), e->lead,
+                       e->month_id, e->q[0], e->q[1], e->q[2], e->q[3], e->q[4], e->p_ge1,
+                       e->p_ge25, e->p_ge1000, e->mean_ln1p, blob, (int)bl);
         st = hsi_store_step(db, q, "cannot record a forecast", err);
     }
     sqlite3_finalize(q);
@@ -295,13 +250,8 @@ static hs_status fc_put_run(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc
         const hs_fc_explain *x = &j->ex[u];
         if (!(x->p >= FC_EXPLAIN_MIN)) continue;
         for (int t = 0; !st && t < HS_FC_NTERM; t++) {
-            sqlite3_bind_int64(q, 1, *frun);
-            sqlite3_bind_text(q, 2, hs_cmtable_unit(j->t, u), -1, SQLITE_STATIC);
-            sqlite3_bind_int(q, 3, t);
-            sqlite3_bind_double(q, 4, x->deaths[t]);
-            sqlite3_bind_double(q, 5, x->contrib[t]);
-            sqlite3_bind_double(q, 6, x->trend);
-            sqlite3_bind_double(q, 7, x->p);
+            hsi_store_bind(q, "ITiRRRR", *frun, hs_cmtable_unit(j->t, u), t, x->deaths[t],
+                           x->contrib[t], x->trend, x->p);
             st = hsi_store_step(db, q, "cannot record a reason", err);
         }
     }
@@ -330,12 +280,8 @@ static hs_status fc_put_alerts(hs_store *db, int64_t frun, const hsi_fc_job *j, 
         if (!(p >= HS_ONSET_THRESHOLD)) continue;
         int quiet6;
         if (!hsi_onset_quiet(yu, org, &quiet6)) continue;
-        sqlite3_bind_int64(q, 1, frun);
-        sqlite3_bind_text(q, 2, hs_cmtable_unit(j->t, u), -1, SQLITE_STATIC);
-        sqlite3_bind_double(q, 3, p);
-        sqlite3_bind_double(q, 4, HS_ONSET_THRESHOLD);
-        sqlite3_bind_text(q, 5, quiet6 ? "onset" : "continuation", -1, SQLITE_STATIC);
-        sqlite3_bind_double(q, 6, yu[org]);
+        hsi_store_bind(q, "ITRRTR", frun, hs_cmtable_unit(j->t, u), p, (double)HS_ONSET_THRESHOLD,
+                       quiet6 ? "onset" : "continuation", yu[org]);
         st = hsi_store_step(db, q, "cannot record an onset alert", err);
     }
     sqlite3_finalize(q);
@@ -346,8 +292,7 @@ static hs_status fc_put_alerts(hs_store *db, int64_t frun, const hsi_fc_job *j, 
 static double fc_cm(sqlite3_stmt *q, const char *iso3, int month)
 {
     sqlite3_reset(q);
-    sqlite3_bind_text(q, 1, iso3, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(q, 2, month);
+    hsi_store_bind(q, "Ti", iso3, month);
     double v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_double(q, 0) : (double)NAN;
     sqlite3_reset(q);
     return v;
@@ -405,7 +350,7 @@ hs_status hsi_fc_score_new(hs_ctx *ctx, hs_store *db, size_t *nscored, hs_error 
             break;
         }
         char iso3[8];
-        snprintf(iso3, sizeof iso3, "%s", (const char *)sqlite3_column_text(q, 1));
+        hsi_store_text(q, 1, iso3, sizeof iso3);
         int origin = sqlite3_column_int(q, 6);
         double y = sqlite3_column_double(q, 8), p25 = sqlite3_column_double(q, 4);
         double obs = y >= 25 ? 1 : 0;
@@ -418,18 +363,12 @@ hs_status hsi_fc_score_new(hs_ctx *ctx, hs_store *db, size_t *nscored, hs_error 
             roll += conf[k] >= 25 ? 1.0 / 12 : 0;
         }
         if (ok) qsort(conf, 12, sizeof conf[0], hsi_dbl_cmp); /* the ensemble, sorted */
-        sqlite3_bind_int64(ins, 1, sqlite3_column_int64(q, 0));
-        sqlite3_bind_text(ins, 2, iso3, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(ins, 3, sqlite3_column_int(q, 2));
-        sqlite3_bind_int(ins, 4, sqlite3_column_int(q, 3));
-        sqlite3_bind_double(ins, 5, y);
-        sqlite3_bind_double(ins, 6, hs_metric_crps_ensemble(xs, M, y));
-        sqlite3_bind_double(ins, 7, (p25 - obs) * (p25 - obs));
-        hsi_store_bind_real(ins, 8, ok ? hs_metric_crps_ensemble(conf, 12, y) : (double)NAN);
-        hsi_store_bind_real(ins, 9, ok ? (roll - obs) * (roll - obs) : (double)NAN);
-        hsi_store_bind_real(ins, 10, fabs(last - y));
-        hsi_store_bind_real(
-            ins, 11, isnan(last) ? (double)NAN : ((last >= 25) - obs) * ((last >= 25) - obs));
+        hsi_store_bind(ins, "ITiiRRRRRRR", (int64_t)sqlite3_column_int64(q, 0), iso3,
+                       sqlite3_column_int(q, 2), sqlite3_column_int(q, 3), y,
+                       hs_metric_crps_ensemble(xs, M, y), (p25 - obs) * (p25 - obs),
+                       ok ? hs_metric_crps_ensemble(conf, 12, y) : (double)NAN,
+                       ok ? (roll - obs) * (roll - obs) : (double)NAN, fabs(last - y),
+                       isnan(last) ? (double)NAN : ((last >= 25) - obs) * ((last >= 25) - obs));
         st = hsi_store_step(db, ins, "cannot record a score", err);
         if (!st) (*nscored)++;
     }
@@ -455,8 +394,7 @@ hs_status hsi_fc_put(hs_ctx *ctx, hs_store *db, int64_t run, const hsi_fc_job *j
 static void fc_fill_row(sqlite3_stmt *q, void *e)
 {
     hsi_fc_row *w = e;
-    const char *c = (const char *)sqlite3_column_text(q, 0);
-    snprintf(w->iso3, sizeof w->iso3, "%s", c ? c : "");
+    hsi_store_text(q, 0, w->iso3, sizeof w->iso3);
     w->c.lead = sqlite3_column_int(q, 1);
     w->c.month_id = sqlite3_column_int(q, 2);
     for (int k = 0; k < 5; k++)
@@ -479,9 +417,8 @@ static void fc_fill_score(sqlite3_stmt *q, void *e)
 static void fc_fill_alert(sqlite3_stmt *q, void *e)
 {
     hsi_fc_alert *w = e;
-    const char *c = (const char *)sqlite3_column_text(q, 0);
     const char *k = (const char *)sqlite3_column_text(q, 3);
-    snprintf(w->iso3, sizeof w->iso3, "%s", c ? c : "");
+    hsi_store_text(q, 0, w->iso3, sizeof w->iso3);
     w->p = sqlite3_column_double(q, 1);
     w->threshold = sqlite3_column_double(q, 2);
     w->onset = k && !strcmp(k, "onset");
@@ -498,48 +435,35 @@ int hsi_fc_run_find(hs_store *db, int origin, int before, hsi_fc_run *r)
                              : "SELECT id, origin, created_at, model, version, sources, params, "
                                "nlead, samples FROM forecast_run WHERE ?1 = 0 OR origin = ?1 "
                                "ORDER BY id DESC LIMIT 1";
-    if (sqlite3_prepare_v2(hsi_store_db(db), sql, -1, &q, NULL) != SQLITE_OK) return -1;
-    sqlite3_bind_int(q, 1, origin);
-    int rc = sqlite3_step(q), found = 0;
-    if (rc == SQLITE_ROW) {
-        found = 1;
+    int found = hsi_store_row(db, &q, sql, "i", origin);
+    if (found == 1) {
         r->id = sqlite3_column_int64(q, 0);
         r->origin = sqlite3_column_int(q, 1);
-        const char *s[5];
-        for (int k = 0; k < 5; k++)
-            s[k] = (const char *)sqlite3_column_text(q, 2 + k);
-        snprintf(r->created, sizeof r->created, "%s", s[0] ? s[0] : "");
-        snprintf(r->model, sizeof r->model, "%s", s[1] ? s[1] : "");
-        snprintf(r->version, sizeof r->version, "%s", s[2] ? s[2] : "");
-        snprintf(r->sources, sizeof r->sources, "%s", s[3] ? s[3] : "[]");
-        snprintf(r->params, sizeof r->params, "%s", s[4] ? s[4] : "{}");
+        hsi_store_text(q, 2, r->created, sizeof r->created);
+        hsi_store_text(q, 3, r->model, sizeof r->model);
+        hsi_store_text(q, 4, r->version, sizeof r->version);
+        const char *s = (const char *)sqlite3_column_text(q, 5);
+        snprintf(r->sources, sizeof r->sources, "%s", s ? s : "[]");
+        s = (const char *)sqlite3_column_text(q, 6);
+        snprintf(r->params, sizeof r->params, "%s", s ? s : "{}");
         r->nlead = sqlite3_column_int(q, 7);
         r->samples = sqlite3_column_int(q, 8);
-    } else if (rc != SQLITE_DONE) {
-        found = -1;
     }
     sqlite3_finalize(q);
     return found;
 }
 
+static const char *const fc_rows_sql =
+    "SELECT iso3, lead, month_id, q05, q25, q50, q75, q95, p_ge1, p_ge25, p_ge1000, mean_ln1p "
+    "FROM forecast WHERE frun = ?1 AND (?2 IS NULL OR iso3 = ?2) AND lead <= ?3 ORDER BY "
+    "iso3, lead";
+
 hs_status hsi_fc_rows(hs_ctx *ctx, hs_store *db, int64_t frun, const char *iso3, int maxlead,
                       hsi_fc_row **out, size_t *n, hs_error *err)
 {
-    sqlite3_stmt *q = NULL;
-    hs_status st =
-        hsi_store_prep(db,
-                       "SELECT iso3, lead, month_id, q05, q25, q50, q75, q95, p_ge1, p_ge25, "
-                       "p_ge1000, mean_ln1p FROM forecast WHERE frun = ?1 AND (?2 IS NULL "
-                       "OR iso3 = ?2) AND lead <= ?3 ORDER BY iso3, lead",
-                       &q, err);
-    if (!st) {
-        sqlite3_bind_int64(q, 1, frun);
-        hsi_store_bind_text(q, 2, iso3);
-        sqlite3_bind_int(q, 3, maxlead);
-    }
     void *rows = NULL;
-    st = hsi_store_list(ctx, db, st, q, sizeof(**out), fc_fill_row, "cannot read the forecasts",
-                        &rows, n, err);
+    hs_status st = hsi_store_list(ctx, db, sizeof **out, fc_fill_row, "cannot read the forecasts",
+                                  &rows, n, err, fc_rows_sql, "ITi", frun, iso3, maxlead);
     *out = rows;
     return st;
 }
@@ -548,15 +472,13 @@ int hsi_fc_reason(hs_store *db, int64_t frun, const char *iso3, hs_fc_explain *x
 {
     memset(x, 0, sizeof *x);
     sqlite3_stmt *q = NULL;
+    int row = hsi_store_row(db, &q,
+                            "SELECT term, deaths, contrib, trend, p FROM forecast_reason WHERE "
+                            "frun = ?1 AND iso3 = ?2",
+                            "IT", frun, iso3);
+    if (!q) return -1; /* not prepared */
     int found = 0;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "SELECT term, deaths, contrib, trend, p FROM forecast_reason WHERE "
-                           "frun = ?1 AND iso3 = ?2",
-                           -1, &q, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(q, 1, frun);
-    sqlite3_bind_text(q, 2, iso3, -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    for (; row == 1; row = sqlite3_step(q) == SQLITE_ROW) {
         int t = sqlite3_column_int(q, 0);
         if (t < 0 || t >= HS_FC_NTERM) continue;
         x->deaths[t] = sqlite3_column_double(q, 1);
@@ -573,10 +495,9 @@ int hsi_cm_coverage(hs_store *db, int *first, int *last)
 {
     sqlite3_stmt *q = NULL;
     int found = 0;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "SELECT first_month, last_month FROM cm_source WHERE name = 'ucdp_cm'",
-                           -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW) {
+    if (hsi_store_row(db, &q,
+                      "SELECT first_month, last_month FROM cm_source WHERE name = 'ucdp_cm'",
+                      "") == 1) {
         *first = sqlite3_column_int(q, 0);
         *last = sqlite3_column_int(q, 1);
         found = 1;
@@ -597,9 +518,7 @@ hs_status hsi_cm_series(hs_store *db, const char *iso3, int from, int to, double
                        "BETWEEN ?2 AND ?3",
                        &q, err);
     if (!st) {
-        sqlite3_bind_text(q, 1, iso3, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(q, 2, from);
-        sqlite3_bind_int(q, 3, to);
+        hsi_store_bind(q, "Tii", iso3, from, to);
         int rc;
         while ((rc = sqlite3_step(q)) == SQLITE_ROW)
             deaths[sqlite3_column_int(q, 0) - from] = sqlite3_column_double(q, 1);
@@ -609,28 +528,21 @@ hs_status hsi_cm_series(hs_store *db, const char *iso3, int from, int to, double
     return st;
 }
 
+/* The online evaluation per lead or per month forecast (key), on the same country-months for
+ * every model: those where each baseline is known. */
+#define FC_SCORE_SQL(key)                                                                          \
+    "SELECT " key ", count(*), avg(crps), avg(brier_25), avg(crps_conflictology), "                \
+    "avg(brier_conflictology), avg(crps_no_change), avg(brier_no_change) FROM forecast_score "     \
+    "WHERE crps_conflictology IS NOT NULL AND crps_no_change IS NOT NULL GROUP BY " key            \
+    " ORDER BY " key
+
 hs_status hsi_fc_score_table(hs_ctx *ctx, hs_store *db, int by_month, hsi_fc_score **out, size_t *n,
                              hs_error *err)
 {
-    sqlite3_stmt *q = NULL;
-    /* every model on the same country-months: those where each baseline is known */
-    hs_status st =
-        hsi_store_prep(db,
-                       by_month ? "SELECT month_id, count(*), avg(crps), avg(brier_25), "
-                                  "avg(crps_conflictology), avg(brier_conflictology), "
-                                  "avg(crps_no_change), avg(brier_no_change) FROM "
-                                  "forecast_score WHERE crps_conflictology IS NOT NULL AND "
-                                  "crps_no_change IS NOT NULL GROUP BY month_id ORDER BY "
-                                  "month_id"
-                                : "SELECT lead, count(*), avg(crps), avg(brier_25), "
-                                  "avg(crps_conflictology), avg(brier_conflictology), "
-                                  "avg(crps_no_change), avg(brier_no_change) FROM "
-                                  "forecast_score WHERE crps_conflictology IS NOT NULL AND "
-                                  "crps_no_change IS NOT NULL GROUP BY lead ORDER BY lead",
-                       &q, err);
     void *rows = NULL;
-    st = hsi_store_list(ctx, db, st, q, sizeof(**out), fc_fill_score, "cannot read the scores",
-                        &rows, n, err);
+    hs_status st =
+        hsi_store_list(ctx, db, sizeof **out, fc_fill_score, "cannot read the scores", &rows, n,
+                       err, by_month ? FC_SCORE_SQL("month_id") : FC_SCORE_SQL("lead"), "");
     *out = rows;
     return st;
 }
@@ -641,16 +553,13 @@ int hsi_store_unit_name(hs_store *db, const char *code, char *name, size_t n)
     int found = 0;
     name[0] = 0;
     /* a country of the indices, or one the country-month table holds */
-    if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "SELECT name FROM unit WHERE code = ?1 UNION ALL SELECT NULL FROM "
-                           "cm_month WHERE iso3 = ?1 LIMIT 1",
-                           -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            const char *s = (const char *)sqlite3_column_text(q, 0);
-            snprintf(name, n, "%s", s ? s : code);
-            found = 1;
-        }
+    if (hsi_store_row(db, &q,
+                      "SELECT name FROM unit WHERE code = ?1 UNION ALL SELECT NULL FROM "
+                      "cm_month WHERE iso3 = ?1 LIMIT 1",
+                      "T", code) == 1) {
+        const char *s = (const char *)sqlite3_column_text(q, 0);
+        snprintf(name, n, "%s", s ? s : code);
+        found = 1;
     }
     sqlite3_finalize(q);
     return found;
@@ -676,8 +585,7 @@ hs_status hs_store_forecast(hs_ctx *ctx, hs_store *db, const char *table, const 
         st = hsi_store_audit(db, "local", "forecast.done", frun ? obj : "forecast (unchanged)", det,
                              err);
     }
-    if (!st) st = hsi_store_exec(db, "COMMIT", err);
-    if (st) hsi_store_exec(db, "ROLLBACK", NULL);
+    st = hsi_store_end(db, st, err);
     if (!st && info) {
         info->run = (long)frun;
         info->scored = scored;
@@ -691,16 +599,12 @@ hs_status hs_store_forecast(hs_ctx *ctx, hs_store *db, const char *table, const 
 hs_status hsi_fc_alerts(hs_ctx *ctx, hs_store *db, int64_t frun, hsi_fc_alert **out, size_t *n,
                         hs_error *err)
 {
-    sqlite3_stmt *q = NULL;
-    hs_status st =
-        hsi_store_prep(db,
-                       "SELECT iso3, p, threshold, kind, last_deaths FROM forecast_alert "
-                       "WHERE frun = ?1 ORDER BY kind DESC, p DESC, iso3",
-                       &q, err);
-    if (!st) sqlite3_bind_int64(q, 1, frun);
     void *rows = NULL;
-    st = hsi_store_list(ctx, db, st, q, sizeof(**out), fc_fill_alert,
-                        "cannot read the onset alerts", &rows, n, err);
+    hs_status st = hsi_store_list(
+        ctx, db, sizeof **out, fc_fill_alert, "cannot read the onset alerts", &rows, n, err,
+        "SELECT iso3, p, threshold, kind, last_deaths FROM forecast_alert "
+        "WHERE frun = ?1 ORDER BY kind DESC, p DESC, iso3",
+        "I", frun);
     *out = rows;
     return st;
 }

@@ -70,19 +70,10 @@ static hs_status pt_random(void *buf, size_t n, hs_error *err)
 hs_status hsi_store_audit(hs_store *db, const char *actor, const char *action, const char *object,
                           const char *detail, hs_error *err)
 {
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "INSERT INTO audit(at, actor, action, object, detail) VALUES("
-                           "strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?1, ?2, ?3, ?4)",
-                           -1, &q, NULL) != SQLITE_OK)
-        return hsi_store_err(db, err, "cannot prepare the audit insert");
-    sqlite3_bind_text(q, 1, actor ? actor : "local", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, action, -1, SQLITE_TRANSIENT);
-    hsi_store_bind_text(q, 3, object);
-    hsi_store_bind_text(q, 4, detail);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? HS_OK : hsi_store_err(db, err, "cannot write the audit log");
+    return hsi_store_run(db, "cannot write the audit log", err,
+                         "INSERT INTO audit(at, actor, action, object, detail) VALUES("
+                         "strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?1, ?2, ?3, ?4)",
+                         "TTTT", actor ? actor : "local", action, object, detail);
 }
 
 /* A partner name: 1 to 100 bytes, no control characters. Anything else (quotes, SQL) is
@@ -126,18 +117,11 @@ static hs_status pt_new_token(hs_store *db, int64_t pid, char *token, size_t siz
     for (size_t i = 0; i < PT_SECRET; i++)
         snprintf(secret + 2 * i, 3, "%02x", raw[i]);
     pt_hash(salt, secret, strlen(secret), h);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "INSERT INTO token(partner, salt, hash, created_at) VALUES(?1, ?2, "
-                           "?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-                           -1, &q, NULL) != SQLITE_OK)
-        return hsi_store_err(db, err, "cannot prepare the token insert");
-    sqlite3_bind_int64(q, 1, pid);
-    sqlite3_bind_blob(q, 2, salt, sizeof salt, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(q, 3, h, sizeof h, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) return hsi_store_err(db, err, "cannot store the token");
+    st = hsi_store_run(db, "cannot store the token", err,
+                       "INSERT INTO token(partner, salt, hash, created_at) VALUES(?1, ?2, "
+                       "?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                       "IBB", pid, salt, (int)sizeof salt, h, (int)sizeof h);
+    if (st) return st;
     long long tid = (long long)sqlite3_last_insert_rowid(hsi_store_db(db));
     if ((size_t)snprintf(token, size, "hs_%lld_%s", tid, secret) >= size)
         return hsi_err(err, HS_ERR_INTERNAL, NULL, 0, 0, "token buffer too small");
@@ -178,11 +162,8 @@ hs_status hs_partner_add_role(hs_store *db, const char *name, int admin, char *t
     if (!st) st = pt_new_token(db, pid, token, token_size, err);
     if (!st)
         st = hsi_store_audit(db, "local", "partner.add", name, admin ? "administrator" : NULL, err);
-    if (!st) st = hsi_store_exec(db, "COMMIT", err);
-    if (st) {
-        hsi_store_exec(db, "ROLLBACK", NULL);
-        if (token_size) token[0] = 0;
-    }
+    st = hsi_store_end(db, st, err);
+    if (st && token_size) token[0] = 0;
     return st;
 }
 
@@ -190,10 +171,9 @@ static void partner_fill(sqlite3_stmt *q, void *e)
 {
     hs_partner_info *p = e;
     p->id = (long)sqlite3_column_int64(q, 0);
-    snprintf(p->name, sizeof p->name, "%s", (const char *)sqlite3_column_text(q, 1));
-    snprintf(p->created, sizeof p->created, "%s", (const char *)sqlite3_column_text(q, 2));
-    if (sqlite3_column_type(q, 3) != SQLITE_NULL)
-        snprintf(p->revoked, sizeof p->revoked, "%s", (const char *)sqlite3_column_text(q, 3));
+    hsi_store_text(q, 1, p->name, sizeof p->name);
+    hsi_store_text(q, 2, p->created, sizeof p->created);
+    hsi_store_text(q, 3, p->revoked, sizeof p->revoked); /* "" while the partner is active */
     p->tokens = (long)sqlite3_column_int64(q, 4);
     p->submissions = (long)sqlite3_column_int64(q, 5);
     p->admin = sqlite3_column_int(q, 6) != 0;
@@ -202,14 +182,13 @@ static void partner_fill(sqlite3_stmt *q, void *e)
 hs_status hs_partner_list(hs_store *db, hs_partner_info **out, size_t *n, hs_error *err)
 {
     void *rows = NULL;
-    hs_status st =
-        hsi_store_list_sql(db,
-                           "SELECT p.id, p.name, p.created_at, p.revoked_at, "
-                           "(SELECT count(*) FROM token t WHERE t.partner = p.id AND "
-                           "t.revoked_at IS NULL), "
-                           "(SELECT count(*) FROM submission s WHERE s.partner = p.id), "
-                           "p.admin FROM partner p ORDER BY p.id",
-                           NULL, sizeof **out, partner_fill, "cannot list partners", &rows, n, err);
+    hs_status st = hsi_store_list(
+        hsi_store_ctx(db), db, sizeof **out, partner_fill, "cannot list partners", &rows, n, err,
+        "SELECT p.id, p.name, p.created_at, p.revoked_at, "
+        "(SELECT count(*) FROM token t WHERE t.partner = p.id AND t.revoked_at IS NULL), "
+        "(SELECT count(*) FROM submission s WHERE s.partner = p.id), p.admin FROM partner p "
+        "ORDER BY p.id",
+        "");
     *out = rows;
     return st;
 }
@@ -223,40 +202,21 @@ hs_status hs_partner_revoke(hs_store *db, const char *name, hs_error *err)
 {
     hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (st) return st;
-    sqlite3_stmt *q = NULL;
-    int changed = 0;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "UPDATE partner SET revoked_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
-                           "WHERE name = ?1 AND revoked_at IS NULL",
-                           -1, &q, NULL) != SQLITE_OK)
-        st = hsi_store_err(db, err, "cannot prepare the revocation");
-    if (!st) {
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = hsi_store_err(db, err, "cannot revoke the partner");
-        changed = sqlite3_changes(hsi_store_db(db));
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (!st && !changed)
+    st = hsi_store_run(db, "cannot revoke the partner", err,
+                       "UPDATE partner SET revoked_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
+                       "WHERE name = ?1 AND revoked_at IS NULL",
+                       "T", name);
+    if (!st && !sqlite3_changes(hsi_store_db(db)))
         st = hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
                      "no active partner named '%s' (humsec partner list)", name);
-    if (!st &&
-        sqlite3_prepare_v2(hsi_store_db(db),
+    if (!st)
+        st = hsi_store_run(db, "cannot revoke tokens", err,
                            "UPDATE token SET revoked_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
                            "WHERE revoked_at IS NULL AND partner = (SELECT id FROM partner "
                            "WHERE name = ?1)",
-                           -1, &q, NULL) != SQLITE_OK)
-        st = hsi_store_err(db, err, "cannot prepare the revocation");
-    if (!st) {
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) != SQLITE_DONE) st = hsi_store_err(db, err, "cannot revoke tokens");
-    }
-    sqlite3_finalize(q);
+                           "T", name);
     if (!st) st = hsi_store_audit(db, "local", "partner.revoke", name, NULL, err);
-    if (!st) st = hsi_store_exec(db, "COMMIT", err);
-    if (st) hsi_store_exec(db, "ROLLBACK", NULL);
-    return st;
+    return hsi_store_end(db, st, err);
 }
 
 hs_status hs_partner_remove(hs_store *db, const char *name, hs_error *err)
@@ -270,36 +230,23 @@ hs_status hs_partner_remove(hs_store *db, const char *name, hs_error *err)
     if (st) return st;
     int changed = 0;
     for (size_t i = 0; !st && i < 2; i++) {
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(hsi_store_db(db), sql[i], -1, &q, NULL) != SQLITE_OK) {
-            st = hsi_store_err(db, err, "cannot prepare the removal");
-            break;
-        }
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = hsi_store_err(db, err, "cannot remove the partner");
+        st = hsi_store_run(db, "cannot remove the partner", err, sql[i], "T", name);
         changed = sqlite3_changes(hsi_store_db(db));
-        sqlite3_finalize(q);
     }
     if (!st && !changed)
         st = hsi_err(err, HS_ERR_USAGE, NULL, 0, 0,
                      "no partner named '%s' without submissions (humsec partner list)", name);
     if (!st) st = hsi_store_audit(db, "local", "partner.remove", name, NULL, err);
-    if (!st) st = hsi_store_exec(db, "COMMIT", err);
-    if (st) hsi_store_exec(db, "ROLLBACK", NULL);
-    return st;
+    return hsi_store_end(db, st, err);
 }
 
 int hsi_partner_is_admin(hs_store *db, long id)
 {
     sqlite3_stmt *q = NULL;
-    int admin = 0;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "SELECT admin FROM partner WHERE id = ?1 AND revoked_at IS NULL", -1, &q,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, id);
-        admin = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1;
-    }
+    int admin =
+        hsi_store_row(db, &q, "SELECT admin FROM partner WHERE id = ?1 AND revoked_at IS NULL", "I",
+                      (int64_t)id) == 1 &&
+        sqlite3_column_int(q, 0) == 1;
     sqlite3_finalize(q);
     return admin;
 }
@@ -326,24 +273,21 @@ hs_status hs_partner_auth(hs_store *db, const char *token, long *partner, char *
     int found = 0;
     long pid = 0;
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
+    int rc = hsi_store_row(db, &q,
                            "SELECT t.salt, t.hash, p.id, p.name FROM token t JOIN partner p ON "
                            "p.id = t.partner WHERE t.id = ?1 AND t.revoked_at IS NULL AND "
                            "p.revoked_at IS NULL",
-                           -1, &q, NULL) != SQLITE_OK)
-        return hsi_store_err(db, err, "cannot read tokens");
-    sqlite3_bind_int64(q, 1, tid);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && sqlite3_column_bytes(q, 0) == PT_SALT &&
+                           "I", (int64_t)tid);
+    if (rc == 1 && sqlite3_column_bytes(q, 0) == PT_SALT &&
         sqlite3_column_bytes(q, 1) == SHA256_DIGEST_SIZE) {
         memcpy(salt, sqlite3_column_blob(q, 0), PT_SALT);
         memcpy(stored, sqlite3_column_blob(q, 1), SHA256_DIGEST_SIZE);
         pid = (long)sqlite3_column_int64(q, 2);
-        if (name_size) snprintf(name, name_size, "%s", (const char *)sqlite3_column_text(q, 3));
+        if (name_size) hsi_store_text(q, 3, name, name_size);
         found = 1;
     }
     sqlite3_finalize(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return hsi_store_err(db, err, "cannot read tokens");
+    if (rc < 0) return hsi_store_err(db, err, "cannot read tokens");
     /* hash even when the id is unknown: the time taken says nothing about the token */
     pt_hash(salt, secret, slen, h);
     if (found && slen == (size_t)2 * PT_SECRET && pt_equal(h, stored, sizeof h))

@@ -7,6 +7,7 @@
 #include "reads_int.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,38 @@ hs_status hsi_rd_step1(hs_store *db, sqlite3_stmt *q, int *row, hs_error *err)
     int rc = sqlite3_step(q);
     *row = rc == SQLITE_ROW;
     return *row ? HS_OK : hsi_rd_done(db, rc, err);
+}
+
+hs_status hsi_rd_row(hs_store *db, sqlite3_stmt **q, int *row, hs_error *err, const char *sql,
+                     const char *types, ...)
+{
+    *row = 0;
+    hs_status st = hsi_rd_prepare(db, sql, q, err);
+    if (st) return st;
+    va_list ap;
+    va_start(ap, types);
+    hsi_store_vbind(*q, types, ap);
+    va_end(ap);
+    return hsi_rd_step1(db, *q, row, err);
+}
+
+hs_status hsi_rd_list(hs_store *db, hsi_rd_json_fn row, json_t **out, hs_error *err,
+                      const char *sql, const char *types, ...)
+{
+    *out = json_array();
+    sqlite3_stmt *q = NULL;
+    hs_status st = hsi_rd_prepare(db, sql, &q, err);
+    if (st) return st;
+    va_list ap;
+    va_start(ap, types);
+    hsi_store_vbind(q, types, ap);
+    va_end(ap);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        json_array_append_new(*out, row(q));
+    st = hsi_rd_done(db, rc, err);
+    sqlite3_finalize(q);
+    return st;
 }
 
 hs_status hsi_rd_sync_full(hs_store *db, hs_error *err)
@@ -89,31 +122,19 @@ static json_t *rd_bound(sqlite3_stmt *q, int i, int up)
     return isfinite(v) && fabs(v) < 1e15 ? json_integer((json_int_t)v) : json_null();
 }
 
-static void rd_copy(char *dst, size_t cap, sqlite3_stmt *q, int i)
-{
-    const char *s = (const char *)sqlite3_column_text(q, i);
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
 hs_status hsi_rd_index_find(hs_store *db, const char *id, hsi_rd_index *ix, int *found,
                             hs_error *err)
 {
     sqlite3_stmt *q = NULL;
-    *found = 0;
-    hs_status st = hsi_rd_prepare(db,
-                                  "SELECT run, id, name, top FROM run_index WHERE id = ?1 ORDER "
-                                  "BY run DESC LIMIT 1",
-                                  &q, err);
-    if (st) return st;
-    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
-    int row = 0;
-    st = hsi_rd_step1(db, q, &row, err);
-    if (row) {
+    hs_status st = hsi_rd_row(db, &q, found, err,
+                              "SELECT run, id, name, top FROM run_index WHERE id = ?1 ORDER BY "
+                              "run DESC LIMIT 1",
+                              "T", id);
+    if (*found) {
         ix->run = sqlite3_column_int64(q, 0);
-        rd_copy(ix->id, sizeof ix->id, q, 1);
-        rd_copy(ix->name, sizeof ix->name, q, 2);
-        rd_copy(ix->top, sizeof ix->top, q, 3);
-        *found = 1;
+        hsi_store_text(q, 1, ix->id, sizeof ix->id);
+        hsi_store_text(q, 2, ix->name, sizeof ix->name);
+        hsi_store_text(q, 3, ix->top, sizeof ix->top);
     }
     sqlite3_finalize(q);
     return st;
@@ -128,120 +149,90 @@ hs_status hsi_rd_index_ids(hs_store *db, char ids[][32], size_t cap, size_t *n, 
     if (st) return st;
     int rc = SQLITE_DONE;
     while (*n < cap && (rc = sqlite3_step(q)) == SQLITE_ROW)
-        rd_copy(ids[(*n)++], 32, q, 0);
+        hsi_store_text(q, 0, ids[(*n)++], 32);
     st = *n == cap ? HS_OK : hsi_rd_done(db, rc, err);
-    sqlite3_finalize(q);
-    return st;
-}
-
-/* Run a query on (run, idx, top) whose rows are one integer each. */
-static hs_status rd_top_ints(hs_store *db, const char *sql, const hsi_rd_index *ix, json_t *arr,
-                             hs_error *err)
-{
-    sqlite3_stmt *q = NULL;
-    hs_status st = hsi_rd_prepare(db, sql, &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, ix->run);
-    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, ix->top, -1, SQLITE_TRANSIENT);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(arr, json_integer(sqlite3_column_int64(q, 0)));
-    st = hsi_rd_done(db, rc, err);
     sqlite3_finalize(q);
     return st;
 }
 
 hs_status hsi_rd_latest_year(hs_store *db, const hsi_rd_index *ix, long *year, hs_error *err)
 {
-    json_t *one = json_array();
-    hs_status st = rd_top_ints(db,
-                               "SELECT max(year) FROM score WHERE run = ?1 AND idx = ?2 AND "
-                               "node = ?3 AND score IS NOT NULL",
-                               ix, one, err);
-    *year = (long)json_integer_value(json_array_get(one, 0));
-    json_decref(one);
+    sqlite3_stmt *q = NULL;
+    int row = 0;
+    hs_status st = hsi_rd_row(db, &q, &row, err,
+                              "SELECT max(year) FROM score WHERE run = ?1 AND idx = ?2 AND "
+                              "node = ?3 AND score IS NOT NULL",
+                              "ITT", (int64_t)ix->run, ix->id, ix->top);
+    *year = row ? (long)sqlite3_column_int64(q, 0) : 0;
+    sqlite3_finalize(q);
     return st;
+}
+
+json_t *hsi_rd_int0(sqlite3_stmt *q)
+{
+    return json_integer(sqlite3_column_int64(q, 0));
+}
+
+json_t *hsi_rd_str0(sqlite3_stmt *q)
+{
+    return hsi_rd_str(q, 0);
 }
 
 hs_status hsi_rd_years(hs_store *db, const hsi_rd_index *ix, json_t **out, hs_error *err)
 {
-    *out = json_array();
-    return rd_top_ints(db,
+    return hsi_rd_list(db, hsi_rd_int0, out, err,
                        "SELECT DISTINCT year FROM score WHERE run = ?1 AND idx = ?2 AND node "
                        "= ?3 ORDER BY year",
-                       ix, *out, err);
+                       "ITT", (int64_t)ix->run, ix->id, ix->top);
+}
+
+static json_t *rd_node(sqlite3_stmt *q)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "code", hsi_rd_str(q, 0), "name",
+                     hsi_rd_str(q, 1), "level", hsi_rd_int(q, 2), "parent", hsi_rd_str(q, 3),
+                     "weight", hsi_rd_num(q, 4), "type", hsi_rd_str(q, 5), "direction",
+                     hsi_rd_int(q, 6));
 }
 
 hs_status hsi_rd_nodes(hs_store *db, const hsi_rd_index *ix, json_t **out, hs_error *err)
 {
-    *out = json_array();
-    sqlite3_stmt *q = NULL;
-    hs_status st = hsi_rd_prepare(db,
-                                  "SELECT code, name, level, parent, weight, type, direction "
-                                  "FROM node WHERE run = ?1 AND idx = ?2 ORDER BY ord",
-                                  &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, ix->run);
-    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(*out, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "code",
-                                              hsi_rd_str(q, 0), "name", hsi_rd_str(q, 1), "level",
-                                              hsi_rd_int(q, 2), "parent", hsi_rd_str(q, 3),
-                                              "weight", hsi_rd_num(q, 4), "type", hsi_rd_str(q, 5),
-                                              "direction", hsi_rd_int(q, 6)));
-    st = hsi_rd_done(db, rc, err);
-    sqlite3_finalize(q);
-    return st;
+    return hsi_rd_list(db, rd_node, out, err,
+                       "SELECT code, name, level, parent, weight, type, direction FROM node "
+                       "WHERE run = ?1 AND idx = ?2 ORDER BY ord",
+                       "IT", (int64_t)ix->run, ix->id);
 }
 
 hs_status hsi_rd_node_exists(hs_store *db, const hsi_rd_index *ix, const char *code, int *found,
                              hs_error *err)
 {
     sqlite3_stmt *q = NULL;
-    *found = 0;
-    hs_status st =
-        hsi_rd_prepare(db, "SELECT 1 FROM node WHERE run = ?1 AND idx = ?2 AND code = ?3", &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, ix->run);
-    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, code, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
-    *found = rc == SQLITE_ROW;
-    st = hsi_rd_done(db, *found ? SQLITE_DONE : rc, err);
+    hs_status st = hsi_rd_row(db, &q, found, err,
+                              "SELECT 1 FROM node WHERE run = ?1 AND idx = ?2 AND code = ?3", "ITT",
+                              (int64_t)ix->run, ix->id, code);
     sqlite3_finalize(q);
     return st;
 }
 
+static json_t *rd_country(sqlite3_stmt *q)
+{
+    return json_pack("{s:o, s:o}", "code", hsi_rd_str(q, 0), "name", hsi_rd_str(q, 1));
+}
+
 hs_status hsi_rd_countries(hs_store *db, json_t **out, hs_error *err)
 {
-    *out = json_array();
-    sqlite3_stmt *q = NULL;
-    hs_status st = hsi_rd_prepare(
-        db, "SELECT code, name FROM unit WHERE code GLOB '[A-Z][A-Z][A-Z]' ORDER BY code", &q, err);
-    if (st) return st;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(
-            *out, json_pack("{s:o, s:o}", "code", hsi_rd_str(q, 0), "name", hsi_rd_str(q, 1)));
-    st = hsi_rd_done(db, rc, err);
-    sqlite3_finalize(q);
-    return st;
+    return hsi_rd_list(
+        db, rd_country, out, err,
+        "SELECT code, name FROM unit WHERE code GLOB '[A-Z][A-Z][A-Z]' ORDER BY code", "");
 }
 
 hs_status hsi_rd_unit_name(hs_store *db, const char *code, json_t **out, hs_error *err)
 {
     *out = NULL;
     sqlite3_stmt *q = NULL;
-    hs_status st = hsi_rd_prepare(db, "SELECT name FROM unit WHERE code = ?1", &q, err);
-    if (st) return st;
-    sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
     int row = 0;
-    st = hsi_rd_step1(db, q, &row, err);
-    if (row) {
-        *out = hsi_rd_str(q, 0);
-    }
+    hs_status st =
+        hsi_rd_row(db, &q, &row, err, "SELECT name FROM unit WHERE code = ?1", "T", code);
+    if (row) *out = hsi_rd_str(q, 0);
     sqlite3_finalize(q);
     return st;
 }
@@ -253,57 +244,35 @@ hs_status hsi_rd_unit_name(hs_store *db, const char *code, json_t **out, hs_erro
     "s.run AND ri.idx = s.idx AND ri.year = s.year AND ri.unit = s.unit AND ri.node = s.node "     \
     "WHERE s.run = ?1 AND s.idx = ?2 AND s.node = ?3 AND s.year = ?4 "
 
+static json_t *rd_score(sqlite3_stmt *q)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code", hsi_rd_str(q, 0), "name",
+                     hsi_rd_str(q, 1), "score", hsi_rd_num(q, 2), "rank", rd_rank(q, 3), "rank_lo",
+                     rd_bound(q, 4, 0), "rank_hi", rd_bound(q, 5, 1));
+}
+
 hs_status hsi_rd_scores(hs_store *db, const hsi_rd_index *ix, const char *node, long year,
                         const char *country, json_t **out, hs_error *err)
 {
-    *out = json_array();
-    sqlite3_stmt *q = NULL;
-    hs_status st =
-        hsi_rd_prepare(db,
+    return hsi_rd_list(db, rd_score, out, err,
                        "SELECT s.unit, u.name, s.score, s.rank, ri.lo, ri.hi " RD_SCORE_FROM
-                       "AND (?5 IS NULL OR s.unit = ?5) ORDER BY s.score IS NULL, "
-                       "s.rank, s.unit",
-                       &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, ix->run);
-    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, node, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 4, year);
-    hsi_store_bind_text(q, 5, country);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(*out, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code",
-                                              hsi_rd_str(q, 0), "name", hsi_rd_str(q, 1), "score",
-                                              hsi_rd_num(q, 2), "rank", rd_rank(q, 3), "rank_lo",
-                                              rd_bound(q, 4, 0), "rank_hi", rd_bound(q, 5, 1)));
-    st = hsi_rd_done(db, rc, err);
-    sqlite3_finalize(q);
-    return st;
+                       "AND (?5 IS NULL OR s.unit = ?5) ORDER BY s.score IS NULL, s.rank, s.unit",
+                       "ITTIT", (int64_t)ix->run, ix->id, node, (int64_t)year, country);
+}
+
+static json_t *rd_rank_row(sqlite3_stmt *q)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code", hsi_rd_str(q, 0), "name",
+                     hsi_rd_str(q, 1), "rank", rd_rank(q, 2), "median", rd_rank(q, 3), "lo",
+                     rd_bound(q, 4, 0), "hi", rd_bound(q, 5, 1));
 }
 
 hs_status hsi_rd_ranks(hs_store *db, const hsi_rd_index *ix, long year, json_t **out, hs_error *err)
 {
-    *out = json_array();
-    sqlite3_stmt *q = NULL;
-    hs_status st =
-        hsi_rd_prepare(db,
+    return hsi_rd_list(db, rd_rank_row, out, err,
                        "SELECT s.unit, u.name, s.rank, ri.median, ri.lo, ri.hi " RD_SCORE_FROM
                        "ORDER BY s.rank IS NULL, s.rank, s.unit",
-                       &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, ix->run);
-    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, ix->top, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 4, year);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(*out, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "code",
-                                              hsi_rd_str(q, 0), "name", hsi_rd_str(q, 1), "rank",
-                                              rd_rank(q, 2), "median", rd_rank(q, 3), "lo",
-                                              rd_bound(q, 4, 0), "hi", rd_bound(q, 5, 1)));
-    st = hsi_rd_done(db, rc, err);
-    sqlite3_finalize(q);
-    return st;
+                       "ITTI", (int64_t)ix->run, ix->id, ix->top, (int64_t)year);
 }
 
 hs_status hsi_rd_country_series(hs_store *db, const hsi_rd_index *ix, const char *code,
@@ -322,9 +291,7 @@ hs_status hsi_rd_country_series(hs_store *db, const hsi_rd_index *ix, const char
         "s.year, n.ord",
         &q, err);
     if (st) return st;
-    sqlite3_bind_int64(q, 1, ix->run);
-    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, code, -1, SQLITE_TRANSIENT);
+    hsi_store_bind(q, "ITT", (int64_t)ix->run, ix->id, code);
     json_t *cur = NULL;
     long long cur_year = -1;
     int rc;
@@ -352,13 +319,11 @@ hs_status hsi_rd_method(hs_store *db, const hsi_rd_index *ix, json_t **steps, js
 {
     *steps = *sources = *pipeline = NULL;
     sqlite3_stmt *q = NULL;
-    hs_status st = hsi_rd_prepare(
-        db, "SELECT steps, sources, pipeline FROM run_index WHERE run = ?1 AND id = ?2", &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, ix->run);
-    sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
     int row = 0;
-    st = hsi_rd_step1(db, q, &row, err);
+    hs_status st =
+        hsi_rd_row(db, &q, &row, err,
+                   "SELECT steps, sources, pipeline FROM run_index WHERE run = ?1 AND id = ?2",
+                   "IT", (int64_t)ix->run, ix->id);
     if (row) {
         const char *s0 = (const char *)sqlite3_column_text(q, 0);
         const char *s1 = (const char *)sqlite3_column_text(q, 1);

@@ -15,25 +15,20 @@
 static hs_status rd_panel_run(hs_store *db, long long *run, hs_error *err)
 {
     sqlite3_stmt *q = NULL;
-    *run = 0;
-    hs_status st = hsi_rd_prepare(db, "SELECT max(run) FROM panel_month", &q, err);
-    if (st) return st;
     int row = 0;
-    st = hsi_rd_step1(db, q, &row, err);
-    if (row) {
-        *run = sqlite3_column_int64(q, 0);
-    }
+    hs_status st = hsi_rd_row(db, &q, &row, err, "SELECT max(run) FROM panel_month", "");
+    *run = row ? sqlite3_column_int64(q, 0) : 0;
     sqlite3_finalize(q);
     return st;
 }
 
-/* Prepare sql with ?1 bound to the latest run that recorded event panels (*run). */
+/* Prepare sql, whose ?1 is the latest run that recorded event panels (*run): the caller
+ * binds it with the rest. */
 static hs_status rd_panel_prepare(hs_store *db, const char *sql, sqlite3_stmt **q, long long *run,
                                   hs_error *err)
 {
     hs_status st = rd_panel_run(db, run, err);
     if (!st) st = hsi_rd_prepare(db, sql, q, err);
-    if (!st) sqlite3_bind_int64(*q, 1, *run);
     return st;
 }
 
@@ -43,10 +38,7 @@ static hs_status rd_alert_series(hs_store *db, sqlite3_stmt *s, long long prun, 
 {
     long long deaths[12] = {0};
     sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, prun);
-    sqlite3_bind_int64(s, 2, unit);
-    sqlite3_bind_int(s, 3, m - 11);
-    sqlite3_bind_int(s, 4, m);
+    hsi_store_bind(s, "IIii", (int64_t)prun, (int64_t)unit, m - 11, m);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int k = sqlite3_column_int(s, 0) - (m - 11);
@@ -100,9 +92,7 @@ hs_status hsi_rd_alerts(hs_store *db, const char *country, int since, long limit
                             "'country' AND unit = ?2 AND month_id BETWEEN ?3 AND ?4",
                             &s, err);
     if (!st) {
-        hsi_store_bind_text(q, 2, country);
-        sqlite3_bind_int(q, 3, since);
-        sqlite3_bind_int64(q, 4, limit);
+        hsi_store_bind(q, "ITiI", (int64_t)prun, country, since, (int64_t)limit);
         int rc = SQLITE_DONE;
         while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW)
             st = rd_alert_row(db, q, s, prun, *out, err);
@@ -118,22 +108,16 @@ hs_status hsi_rd_alert_total(hs_store *db, const char *country, int since, long 
 {
     long long prun = 0;
     sqlite3_stmt *q = NULL;
-    *n = 0;
-    hs_status st =
-        rd_panel_prepare(db,
-                         "SELECT count(*) FROM alert a WHERE a.level = 'country' AND "
-                         "a.month_id >= ?3 AND (?2 IS NULL OR (SELECT p.iso3 FROM panel_month "
-                         "p WHERE p.run = ?1 AND p.level = 'country' AND p.unit = a.unit "
-                         "LIMIT 1) = ?2)",
-                         &q, &prun, err);
-    if (st) return st;
-    hsi_store_bind_text(q, 2, country);
-    sqlite3_bind_int(q, 3, since);
     int row = 0;
-    st = hsi_rd_step1(db, q, &row, err);
-    if (row) {
-        *n = sqlite3_column_int64(q, 0);
-    }
+    hs_status st = rd_panel_run(db, &prun, err);
+    if (!st)
+        st = hsi_rd_row(db, &q, &row, err,
+                        "SELECT count(*) FROM alert a WHERE a.level = 'country' AND "
+                        "a.month_id >= ?3 AND (?2 IS NULL OR (SELECT p.iso3 FROM panel_month "
+                        "p WHERE p.run = ?1 AND p.level = 'country' AND p.unit = a.unit "
+                        "LIMIT 1) = ?2)",
+                        "ITi", (int64_t)prun, country, since);
+    *n = row ? sqlite3_column_int64(q, 0) : 0;
     sqlite3_finalize(q);
     return st;
 }
@@ -153,11 +137,8 @@ hs_status hsi_rd_panel(hs_store *db, const hsi_rd_panel_q *pq, json_t **out, int
                          "NULL OR iso3 = ?5) AND (?6 = 0 OR unit = ?6) ORDER BY unit, month_id",
                          &q, &prun, err);
     if (st) return st;
-    sqlite3_bind_text(q, 2, pq->level, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(q, 3, pq->from);
-    sqlite3_bind_int(q, 4, pq->to);
-    hsi_store_bind_text(q, 5, grid ? NULL : pq->country);
-    sqlite3_bind_int64(q, 6, grid ? pq->gid : 0);
+    hsi_store_bind(q, "ITiiTI", (int64_t)prun, pq->level, pq->from, pq->to,
+                   grid ? NULL : pq->country, (int64_t)(grid ? pq->gid : 0));
     long n = 0;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -203,7 +184,7 @@ static hs_status rd_country_rows(hs_store *db, const char *sql, const char *iso3
     sqlite3_stmt *q = NULL;
     hs_status st = rd_panel_prepare(db, sql, &q, &prun, err);
     if (st) return st;
-    sqlite3_bind_text(q, 2, iso3, -1, SQLITE_TRANSIENT);
+    hsi_store_bind(q, "IT", (int64_t)prun, iso3);
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -235,28 +216,23 @@ static void rd_fill_month(sqlite3_stmt *q, void *elem)
     m->deaths = sqlite3_column_int64(q, 2);
 }
 
-hs_status hsi_rd_coverage(hs_store *db, const char *iso3, hsi_rd_span **out, size_t *n,
-                          hs_error *err)
+hs_status hsi_rd_country_events(hs_store *db, const char *iso3, hsi_rd_span **spans, size_t *ns,
+                                hsi_rd_month **months, size_t *nm, hs_error *err)
 {
-    void *rows = NULL;
+    void *sp = NULL, *mv = NULL;
+    *nm = 0;
     hs_status st = rd_country_rows(db,
                                    "SELECT first_month, last_month FROM panel_coverage WHERE "
                                    "run = ?1 AND level = 'country' AND iso3 = ?2 ORDER BY "
                                    "first_month",
-                                   iso3, sizeof **out, rd_fill_span, &rows, n, err);
-    *out = rows;
-    return st;
-}
-
-hs_status hsi_rd_country_months(hs_store *db, const char *iso3, hsi_rd_month **out, size_t *n,
-                                hs_error *err)
-{
-    void *rows = NULL;
-    hs_status st = rd_country_rows(db,
-                                   "SELECT month_id, sum(events), sum(deaths) FROM panel_month "
-                                   "WHERE run = ?1 AND level = 'country' AND iso3 = ?2 GROUP BY "
-                                   "month_id ORDER BY month_id",
-                                   iso3, sizeof **out, rd_fill_month, &rows, n, err);
-    *out = rows;
+                                   iso3, sizeof **spans, rd_fill_span, &sp, ns, err);
+    if (!st)
+        st = rd_country_rows(db,
+                             "SELECT month_id, sum(events), sum(deaths) FROM panel_month "
+                             "WHERE run = ?1 AND level = 'country' AND iso3 = ?2 GROUP BY "
+                             "month_id ORDER BY month_id",
+                             iso3, sizeof **months, rd_fill_month, &mv, nm, err);
+    *spans = sp;
+    *months = mv;
     return st;
 }

@@ -88,16 +88,16 @@ HS_INTERNAL hs_status hsi_rd_panel(hs_store *db, const hsi_rd_panel_q *pq, struc
 typedef struct hsi_rd_span {
     int first, last; /* month_id */
 } hsi_rd_span;
-/* The months the latest panel's sources cover for a country, by first month (free *out). */
-HS_INTERNAL hs_status hsi_rd_coverage(hs_store *db, const char *iso3, hsi_rd_span **out, size_t *n,
-                                      hs_error *err);
 typedef struct hsi_rd_month {
     int month;
     long long events, deaths;
 } hsi_rd_month;
-/* A country's months with events in the latest panel, its units added up, by month. */
-HS_INTERNAL hs_status hsi_rd_country_months(hs_store *db, const char *iso3, hsi_rd_month **out,
-                                            size_t *n, hs_error *err);
+/* A country's events in the latest panel: the months its sources cover, by first month
+ * (*spans), and its months with events, its units added up, by month (*months); free both
+ * (on an error too: they may hold the rows read before it). */
+HS_INTERNAL hs_status hsi_rd_country_events(hs_store *db, const char *iso3, hsi_rd_span **spans,
+                                            size_t *ns, hsi_rd_month **months, size_t *nm,
+                                            hs_error *err);
 
 /* ---- runs and submissions (reads_runs.c) ----------------------------------------------- */
 
@@ -128,6 +128,19 @@ HS_INTERNAL hs_status hsi_rd_prepare(hs_store *db, const char *sql, struct sqlit
 HS_INTERNAL hs_status hsi_rd_done(hs_store *db, int rc, hs_error *err);
 /* Step q for at most one row: *row is 1 when there is one (read it before finalizing q). */
 HS_INTERNAL hs_status hsi_rd_step1(hs_store *db, struct sqlite3_stmt *q, int *row, hs_error *err);
+/* Prepare sql (hsi_rd_prepare), bind it to the arguments (hsi_store_bind's types) and step it
+ * for at most one row (hsi_rd_step1). The caller finalizes *q in every case. */
+HS_INTERNAL hs_status hsi_rd_row(hs_store *db, struct sqlite3_stmt **q, int *row, hs_error *err,
+                                 const char *sql, const char *types, ...);
+/* One row of a query as JSON. */
+typedef struct json_t *(*hsi_rd_json_fn)(struct sqlite3_stmt *q);
+/* Every row of sql, bound to the arguments (hsi_store_bind's types), through row into *out, a
+ * new array (also when the read fails: then it holds the rows read before). */
+HS_INTERNAL hs_status hsi_rd_list(hs_store *db, hsi_rd_json_fn row, struct json_t **out,
+                                  hs_error *err, const char *sql, const char *types, ...);
+/* Column 0 for hsi_rd_list: an integer (0 when NULL), or text (null when NULL). */
+HS_INTERNAL struct json_t *hsi_rd_int0(struct sqlite3_stmt *q);
+HS_INTERNAL struct json_t *hsi_rd_str0(struct sqlite3_stmt *q);
 /* Column values as JSON: a NULL column (and text that is not UTF-8, or a number that is not
  * finite) is null. */
 HS_INTERNAL struct json_t *hsi_rd_str(struct sqlite3_stmt *q, int i);

@@ -27,37 +27,17 @@ static hs_status rd_ids(hs_store *db, const char *sql, long long key, long long 
     return st;
 }
 
-/* Append the first column of every row of sql(?1 = id) to arr, as a string or an integer. */
-static hs_status rd_col_list(hs_store *db, const char *sql, long long id, int text, json_t *arr,
-                             hs_error *err)
-{
-    sqlite3_stmt *q = NULL;
-    hs_status st = hsi_rd_prepare(db, sql, &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, id);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(arr,
-                              text ? hsi_rd_str(q, 0) : json_integer(sqlite3_column_int64(q, 0)));
-    st = hsi_rd_done(db, rc, err);
-    sqlite3_finalize(q);
-    return st;
-}
-
 hs_status hsi_rd_run(hs_store *db, long long id, json_t **out, hs_error *err)
 {
     *out = NULL;
     sqlite3_stmt *q = NULL;
-    hs_status st = hsi_rd_prepare(db,
-                                  "SELECT r.id, r.status, r.started_at, r.finished_at, "
-                                  "r.message, p.name FROM run r LEFT JOIN partner p ON p.id = "
-                                  "r.requested_by WHERE r.id = ?1",
-                                  &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, id);
     json_t *run = NULL;
     int row = 0;
-    st = hsi_rd_step1(db, q, &row, err);
+    hs_status st = hsi_rd_row(db, &q, &row, err,
+                              "SELECT r.id, r.status, r.started_at, r.finished_at, r.message, "
+                              "p.name FROM run r LEFT JOIN partner p ON p.id = r.requested_by "
+                              "WHERE r.id = ?1",
+                              "I", (int64_t)id);
     if (row) {
         run = json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "id",
                         (json_int_t)sqlite3_column_int64(q, 0), "index", "hsi", "status",
@@ -66,14 +46,17 @@ hs_status hsi_rd_run(hs_store *db, long long id, json_t **out, hs_error *err)
     }
     sqlite3_finalize(q);
     if (st || !run) return st;
-    json_t *subs = json_array(), *idx = json_array();
-    st = rd_col_list(db, "SELECT submission FROM run_submission WHERE run = ?1 ORDER BY 1", id, 0,
-                     subs, err);
-    if (!st)
-        st = rd_col_list(db, "SELECT id FROM run_index WHERE run = ?1 ORDER BY rowid", id, 1, idx,
-                         err);
+    json_t *subs = NULL, *idx = NULL;
+    st = hsi_rd_list(db, hsi_rd_int0, &subs, err,
+                     "SELECT submission FROM run_submission WHERE run = ?1 ORDER BY 1", "I",
+                     (int64_t)id);
     json_object_set_new(run, "submissions", subs);
-    json_object_set_new(run, "indices", idx);
+    if (!st) {
+        st =
+            hsi_rd_list(db, hsi_rd_str0, &idx, err,
+                        "SELECT id FROM run_index WHERE run = ?1 ORDER BY rowid", "I", (int64_t)id);
+        json_object_set_new(run, "indices", idx);
+    }
     if (st) {
         json_decref(run);
         return st;
@@ -127,18 +110,12 @@ hs_status hsi_rd_submission(hs_store *db, long long id, long partner, json_t **o
 {
     *out = NULL;
     sqlite3_stmt *q = NULL;
-    hs_status st = hsi_rd_prepare(db,
-                                  partner ? RD_SUB_COLS "WHERE s.id = ?1 AND s.partner = ?2"
-                                          : RD_SUB_COLS "WHERE s.id = ?1",
-                                  &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, id);
-    if (partner) sqlite3_bind_int64(q, 2, partner);
     int row = 0;
-    st = hsi_rd_step1(db, q, &row, err);
-    if (row) {
-        *out = rd_sub_obj(q);
-    }
+    hs_status st = hsi_rd_row(db, &q, &row, err,
+                              partner ? RD_SUB_COLS "WHERE s.id = ?1 AND s.partner = ?2"
+                                      : RD_SUB_COLS "WHERE s.id = ?1",
+                              partner ? "II" : "I", (int64_t)id, (int64_t)partner);
+    if (row) *out = rd_sub_obj(q);
     sqlite3_finalize(q);
     return st;
 }
@@ -146,17 +123,7 @@ hs_status hsi_rd_submission(hs_store *db, long long id, long partner, json_t **o
 hs_status hsi_rd_submissions(hs_store *db, const char *status, long limit, json_t **out,
                              hs_error *err)
 {
-    *out = json_array();
-    sqlite3_stmt *q = NULL;
-    hs_status st = hsi_rd_prepare(
-        db, RD_SUB_COLS "WHERE ?1 IS NULL OR s.status = ?1 ORDER BY s.id DESC LIMIT ?2", &q, err);
-    if (st) return st;
-    hsi_store_bind_text(q, 1, status);
-    sqlite3_bind_int64(q, 2, limit);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(*out, rd_sub_obj(q));
-    st = hsi_rd_done(db, rc, err);
-    sqlite3_finalize(q);
-    return st;
+    return hsi_rd_list(db, rd_sub_obj, out, err,
+                       RD_SUB_COLS "WHERE ?1 IS NULL OR s.status = ?1 ORDER BY s.id DESC LIMIT ?2",
+                       "TI", status, (int64_t)limit);
 }

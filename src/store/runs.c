@@ -21,78 +21,44 @@
  * (status, times, submissions used) but not their scores, panels and nodes. */
 #define RN_KEEP 5
 
-/* One statement with a run id as ?1 and an optional second id as ?2, run once. */
-static hs_status rn_exec_ids(hs_store *db, const char *sql, int64_t a, int64_t b, const char *what,
-                             hs_error *err)
-{
-    sqlite3_stmt *q = NULL;
-    hs_status st = hsi_store_prep(db, sql, &q, err);
-    if (!st) {
-        sqlite3_bind_int64(q, 1, a);
-        if (sqlite3_bind_parameter_count(q) > 1) sqlite3_bind_int64(q, 2, b);
-        st = hsi_store_step(db, q, what, err);
-    }
-    sqlite3_finalize(q);
-    return st;
-}
-
 /* ---- the run row -------------------------------------------------------------------- */
 
 hs_status hsi_run_begin(hs_store *db, long partner, const char *actor, int use_subs, int64_t *run,
                         size_t *nsub, hs_error *err)
 {
-    sqlite3_stmt *q = NULL;
     hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (!st)
-        st = hsi_store_prep(db,
-                            "INSERT INTO run(status, started_at, requested_by, pid) "
-                            "VALUES('running', strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?1, ?2)",
-                            &q, err);
-    if (!st) {
-        if (partner > 0)
-            sqlite3_bind_int64(q, 1, partner);
-        else
-            sqlite3_bind_null(q, 1);
-        sqlite3_bind_int64(q, 2, (int64_t)getpid());
-        st = hsi_store_step(db, q, "cannot record the run", err);
-        *run = sqlite3_last_insert_rowid(hsi_store_db(db));
-    }
-    sqlite3_finalize(q);
+        st = hsi_store_run(db, "cannot record the run", err,
+                           "INSERT INTO run(status, started_at, requested_by, pid) "
+                           "VALUES('running', strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?1, ?2)",
+                           "KI", (int64_t)partner, (int64_t)getpid());
+    if (!st) *run = sqlite3_last_insert_rowid(hsi_store_db(db));
     if (!st && use_subs) {
-        st = rn_exec_ids(db,
-                         "INSERT INTO run_submission(run, submission) SELECT ?1, id FROM "
-                         "submission WHERE status = 'accepted'",
-                         *run, 0, "cannot record the run's submissions", err);
+        st = hsi_store_run(db, "cannot record the run's submissions", err,
+                           "INSERT INTO run_submission(run, submission) SELECT ?1, id FROM "
+                           "submission WHERE status = 'accepted'",
+                           "I", *run);
         if (!st) *nsub = (size_t)sqlite3_changes(hsi_store_db(db));
     }
     char obj[32];
     snprintf(obj, sizeof obj, "run %lld", (long long)*run);
     if (!st) st = hsi_store_audit(db, actor, "run.start", obj, NULL, err);
-    if (!st) st = hsi_store_exec(db, "COMMIT", err);
-    if (st) hsi_store_exec(db, "ROLLBACK", NULL);
-    return st;
+    return hsi_store_end(db, st, err);
 }
 
 void hsi_run_fail(hs_store *db, const char *actor, int64_t run, const hs_error *e)
 {
     char msg[1600];
     hs_error_format(e, msg, sizeof msg);
-    sqlite3_stmt *q = NULL;
     if (hsi_store_exec(db, "BEGIN IMMEDIATE", NULL)) return;
-    hs_status st = hsi_store_prep(db,
-                                  "UPDATE run SET status = 'failed', message = ?2, finished_at = "
-                                  "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1",
-                                  &q, NULL);
-    if (!st) {
-        sqlite3_bind_int64(q, 1, run);
-        sqlite3_bind_text(q, 2, msg, -1, SQLITE_TRANSIENT);
-        st = hsi_store_step(db, q, "cannot record the failure", NULL);
-    }
-    sqlite3_finalize(q);
+    hs_status st = hsi_store_run(db, "cannot record the failure", NULL,
+                                 "UPDATE run SET status = 'failed', message = ?2, finished_at = "
+                                 "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1",
+                                 "IT", run, msg);
     char obj[32];
     snprintf(obj, sizeof obj, "run %lld", (long long)run);
     if (!st) st = hsi_store_audit(db, actor, "run.fail", obj, msg, NULL);
-    hsi_store_exec(db, st ? "ROLLBACK" : "COMMIT", NULL);
+    hsi_store_end(db, st, NULL);
 }
 
 static hs_status rn_prune(hs_store *db, hs_error *err)
@@ -114,10 +80,10 @@ static hs_status rn_prune(hs_store *db, hs_error *err)
 hs_status hsi_run_finish(hs_store *db, int64_t run, const char *actor, const char *detail,
                          hs_error *err)
 {
-    hs_status st = rn_exec_ids(db,
-                               "UPDATE run SET status = 'done', finished_at = "
-                               "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1",
-                               run, 0, "cannot finish the run", err);
+    hs_status st = hsi_store_run(db, "cannot finish the run", err,
+                                 "UPDATE run SET status = 'done', finished_at = "
+                                 "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1",
+                                 "I", run);
     if (!st) st = rn_prune(db, err);
     char obj[32];
     snprintf(obj, sizeof obj, "run %lld", (long long)run);
@@ -183,40 +149,25 @@ hs_status hsi_run_reject(hs_store *db, const char *actor, int64_t run, int64_t i
     snprintf(by, sizeof by, "run %lld", (long long)run);
     snprintf(obj, sizeof obj, "submission %lld", (long long)id);
     snprintf(det, sizeof det, "excluded from run %lld: %s", (long long)run, why);
-    sqlite3_stmt *q = NULL;
     hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (st) return st;
-    st = hsi_store_prep(
-        db,
-        "UPDATE submission SET status = 'rejected', decided_at = "
-        "strftime('%Y-%m-%dT%H:%M:%fZ','now'), decided_by = ?2, reason = ?3 WHERE id = "
-        "?1 AND status = 'accepted'",
-        &q, err);
-    if (!st) {
-        sqlite3_bind_int64(q, 1, id);
-        sqlite3_bind_text(q, 2, by, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 3, det, -1, SQLITE_TRANSIENT);
-        st = hsi_store_step(db, q, "cannot reject a submission", err);
-    }
-    sqlite3_finalize(q);
+    st = hsi_store_run(db, "cannot reject a submission", err,
+                       "UPDATE submission SET status = 'rejected', decided_at = "
+                       "strftime('%Y-%m-%dT%H:%M:%fZ','now'), decided_by = ?2, reason = ?3 WHERE "
+                       "id = ?1 AND status = 'accepted'",
+                       "ITT", id, by, det);
     if (!st)
-        st = rn_exec_ids(db, "DELETE FROM run_submission WHERE run = ?1 AND submission = ?2", run,
-                         id, "cannot update the run's submissions", err);
+        st = hsi_store_run(db, "cannot update the run's submissions", err,
+                           "DELETE FROM run_submission WHERE run = ?1 AND submission = ?2", "II",
+                           run, id);
     if (!st) st = hsi_store_audit(db, actor, "submission.reject", obj, det, err);
-    if (!st) st = hsi_store_exec(db, "COMMIT", err);
-    if (st) hsi_store_exec(db, "ROLLBACK", NULL);
-    return st;
+    return hsi_store_end(db, st, err);
 }
 
 int hsi_run_has_source(hs_store *db, const char *name)
 {
     sqlite3_stmt *q = NULL;
-    int have = 0;
-    if (sqlite3_prepare_v2(hsi_store_db(db), "SELECT 1 FROM source WHERE name = ?1", -1, &q,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-        have = sqlite3_step(q) == SQLITE_ROW;
-    }
+    int have = hsi_store_row(db, &q, "SELECT 1 FROM source WHERE name = ?1", "T", name) == 1;
     sqlite3_finalize(q);
     return have;
 }
@@ -226,30 +177,18 @@ int hsi_run_has_source(hs_store *db, const char *name)
 /* The data set row of an index's data (added when new). *id: OUT. */
 static hs_status rn_dataset(hs_store *db, const hsi_run_index *ix, int64_t *id, hs_error *err)
 {
+    hs_status st =
+        hsi_store_run(db, "cannot record a data set", err,
+                      "INSERT OR IGNORE INTO dataset(file, sha256, bytes, added_at) VALUES(?1, ?2, "
+                      "?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                      "TTI", ix->data_file, ix->data_sha, (int64_t)ix->data_bytes);
+    if (st) return st;
     sqlite3_stmt *q = NULL;
-    hs_status st = hsi_store_prep(
-        db,
-        "INSERT OR IGNORE INTO dataset(file, sha256, bytes, added_at) VALUES(?1, ?2, "
-        "?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-        &q, err);
-    if (!st) {
-        sqlite3_bind_text(q, 1, ix->data_file, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 2, ix->data_sha, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(q, 3, (int64_t)ix->data_bytes);
-        st = hsi_store_step(db, q, "cannot record a data set", err);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (!st)
-        st = hsi_store_prep(db, "SELECT id FROM dataset WHERE file = ?1 AND sha256 = ?2", &q, err);
-    if (!st) {
-        sqlite3_bind_text(q, 1, ix->data_file, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 2, ix->data_sha, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) == SQLITE_ROW)
-            *id = sqlite3_column_int64(q, 0);
-        else
-            st = hsi_store_err(db, err, "cannot read a data set");
-    }
+    if (hsi_store_row(db, &q, "SELECT id FROM dataset WHERE file = ?1 AND sha256 = ?2", "TT",
+                      ix->data_file, ix->data_sha) == 1)
+        *id = sqlite3_column_int64(q, 0);
+    else
+        st = hsi_store_err(db, err, "cannot read a data set");
     sqlite3_finalize(q);
     return st;
 }
@@ -265,24 +204,12 @@ static hs_status rn_index_row(hs_store *db, int64_t run, const hsi_run_index *ix
     if (top < 0) return hsi_err(err, HS_ERR_SCHEMA, m->file, 0, 0, "no top aggregate to store");
     int64_t ds = 0;
     hs_status st = rn_dataset(db, ix, &ds, err);
-    sqlite3_stmt *q = NULL;
     if (!st)
-        st = hsi_store_prep(db,
-                            "INSERT INTO run_index(run, id, name, top, pipeline, dataset, steps, "
-                            "sources) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                            &q, err);
-    if (!st) {
-        sqlite3_bind_int64(q, 1, run);
-        sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 3, ix->name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 4, m->node[top].code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 5, ix->pipeline, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(q, 6, ds);
-        sqlite3_bind_text(q, 7, ix->steps_json, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 8, ix->sources_json, -1, SQLITE_TRANSIENT);
-        st = hsi_store_step(db, q, "cannot record an index", err);
-    }
-    sqlite3_finalize(q);
+        st = hsi_store_run(db, "cannot record an index", err,
+                           "INSERT INTO run_index(run, id, name, top, pipeline, dataset, steps, "
+                           "sources) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           "ITTTTITT", run, ix->id, ix->name, m->node[top].code, ix->pipeline, ds,
+                           ix->steps_json, ix->sources_json);
     return st;
 }
 
@@ -304,17 +231,9 @@ static hs_status rn_nodes_units(hs_store *db, int64_t run, const hsi_run_index *
             const hsi_node *n = &m->node[i];
             if (n->level != lev) continue;
             if (n->type != HSI_NODE_AGGREGATE && n->type != HSI_NODE_INDICATOR) continue;
-            sqlite3_bind_int64(q, 1, run);
-            sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int(q, 3, ord++);
-            sqlite3_bind_text(q, 4, n->code, -1, SQLITE_TRANSIENT);
-            hsi_store_bind_text(q, 5, n->name);
-            sqlite3_bind_int(q, 6, n->level);
-            hsi_store_bind_text(q, 7, n->parent);
-            hsi_store_bind_real(q, 8, n->weight);
-            sqlite3_bind_text(q, 9, n->type == HSI_NODE_AGGREGATE ? "Aggregate" : "Indicator", -1,
-                              SQLITE_STATIC);
-            sqlite3_bind_int(q, 10, n->direction);
+            hsi_store_bind(q, "ITiTTiTRTi", run, ix->id, ord++, n->code, n->name, n->level,
+                           n->parent, n->weight,
+                           n->type == HSI_NODE_AGGREGATE ? "Aggregate" : "Indicator", n->direction);
             st = hsi_store_step(db, q, "cannot record a node", err);
         }
     }
@@ -328,8 +247,7 @@ static hs_status rn_nodes_units(hs_store *db, int64_t run, const hsi_run_index *
             &q, err);
     for (size_t r = 0; !st && r < b->units.n; r++) {
         if (r && !strcmp(b->units.code[r], b->units.code[r - 1])) continue;
-        sqlite3_bind_text(q, 1, b->units.code[r], -1, SQLITE_TRANSIENT);
-        hsi_store_bind_text(q, 2, b->units.name ? b->units.name[r] : NULL);
+        hsi_store_bind(q, "TT", b->units.code[r], b->units.name ? b->units.name[r] : NULL);
         st = hsi_store_step(db, q, "cannot record a unit", err);
     }
     sqlite3_finalize(q);
@@ -358,13 +276,9 @@ static hs_status rn_scores(hs_store *db, int64_t run, const hsi_run_index *ix, s
         const double *v = hsi_col(ag, c);
         for (size_t r = 0; !st && r < ag->nrow; r++) {
             size_t u = ag->row[r];
-            sqlite3_bind_int64(q, 1, run);
-            sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(q, 3, n->code, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(q, 4, b->units.has_time ? b->units.time[u] : 0);
-            sqlite3_bind_text(q, 5, b->units.code[u], -1, SQLITE_TRANSIENT);
-            hsi_store_bind_real(q, 6, v[r]);
-            hsi_store_bind_real(q, 7, isnan(v[r]) ? (double)NAN : rk[c * ag->nrow + r]);
+            hsi_store_bind(q, "ITTITRR", run, ix->id, n->code,
+                           (int64_t)(b->units.has_time ? b->units.time[u] : 0), b->units.code[u],
+                           v[r], isnan(v[r]) ? (double)NAN : rk[c * ag->nrow + r]);
             st = hsi_store_step(db, q, "cannot record a score", err);
             (*nscores)++;
         }
@@ -388,13 +302,9 @@ static hs_status rn_intervals(hs_store *db, int64_t run, const hsi_run_index *ix
         double iv[3];
         st = hsi_sensitivity_rank_interval(ua, i, iv, err);
         if (st) break;
-        sqlite3_bind_int64(q, 1, run);
-        sqlite3_bind_text(q, 2, ix->id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 3, ua->base->meta.node[ua->target].code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(q, 4, ua->base->units.has_time ? ua->time : 0);
-        sqlite3_bind_text(q, 5, ua->base->units.code[ua->unit_row[i]], -1, SQLITE_TRANSIENT);
-        for (int k = 0; k < 3; k++)
-            hsi_store_bind_real(q, 6 + k, iv[k]);
+        hsi_store_bind(q, "ITTITRRR", run, ix->id, ua->base->meta.node[ua->target].code,
+                       (int64_t)(ua->base->units.has_time ? ua->time : 0),
+                       ua->base->units.code[ua->unit_row[i]], iv[0], iv[1], iv[2]);
         st = hsi_store_step(db, q, "cannot record a rank interval", err);
     }
     sqlite3_finalize(q);
@@ -425,11 +335,7 @@ static hs_status rn_coverage(hs_store *db, sqlite3_stmt *cq, int64_t run, const 
         int cov = mo <= m1 && hs_panel_get(p, i, mo, ev, de);
         if (cov && !from) from = mo;
         if (cov || !from) continue;
-        sqlite3_bind_int64(cq, 1, run);
-        sqlite3_bind_int64(cq, 2, hs_panel_unit(p, i));
-        hsi_store_bind_text(cq, 3, iso);
-        sqlite3_bind_int(cq, 4, from);
-        sqlite3_bind_int(cq, 5, mo - 1);
+        hsi_store_bind(cq, "IITii", run, (int64_t)hs_panel_unit(p, i), iso, from, mo - 1);
         st = hsi_store_step(db, cq, "cannot record a panel's coverage", err);
         from = 0;
     }
@@ -462,13 +368,8 @@ hs_status hsi_run_put_panel(hs_store *db, int64_t run, const hs_panel *p, const 
             if (!hs_panel_get(p, i, mo, ev, de)) continue; /* not covered: not stored */
             long e = ev[0] + ev[1] + ev[2], d = de[0] + de[1] + de[2];
             if (!e && !d) continue;
-            sqlite3_bind_int64(q, 1, run);
-            sqlite3_bind_text(q, 2, grid ? "grid" : "country", -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 3, u);
-            hsi_store_bind_text(q, 4, iso);
-            sqlite3_bind_int(q, 5, mo);
-            sqlite3_bind_int64(q, 6, e);
-            sqlite3_bind_int64(q, 7, d);
+            hsi_store_bind(q, "ITITiII", run, grid ? "grid" : "country", (int64_t)u, iso, mo,
+                           (int64_t)e, (int64_t)d);
             st = hsi_store_step(db, q, "cannot record a panel row", err);
             (*nrows)++;
         }
@@ -482,9 +383,7 @@ long hs_store_latest_run(hs_store *db)
 {
     sqlite3_stmt *q = NULL;
     long id = 0;
-    if (sqlite3_prepare_v2(hsi_store_db(db), "SELECT max(id) FROM run WHERE status = 'done'", -1,
-                           &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
+    if (hsi_store_row(db, &q, "SELECT max(id) FROM run WHERE status = 'done'", "") == 1)
         id = (long)sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
     return id;

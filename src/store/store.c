@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -254,14 +255,14 @@ hs_status hsi_store_err(hs_store *s, hs_error *err, const char *what)
     return hsi_err(err, HS_ERR_IO, s->path, 0, 0, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
-hs_status hsi_store_list(hs_ctx *ctx, hs_store *db, hs_status st, sqlite3_stmt *q, size_t size,
-                         hsi_store_fill_fn fill, const char *what, void **out, size_t *n,
-                         hs_error *err)
+/* Every row of the prepared q through fill into *out (see hsi_store_list); q is finalized. */
+static hs_status store_list_rows(hs_ctx *ctx, hs_store *db, sqlite3_stmt *q, size_t size,
+                                 hsi_store_fill_fn fill, const char *what, void **out, size_t *n,
+                                 hs_error *err)
 {
     size_t cap = 0;
     char *rows = NULL;
-    *out = NULL;
-    *n = 0;
+    hs_status st = HS_OK;
     while (!st) {
         int rc = sqlite3_step(q);
         if (rc == SQLITE_DONE) break;
@@ -293,17 +294,20 @@ hs_status hsi_store_list(hs_ctx *ctx, hs_store *db, hs_status st, sqlite3_stmt *
     return HS_OK;
 }
 
-hs_status hsi_store_list_sql(hs_store *db, const char *sql, const char *text1, size_t size,
-                             hsi_store_fill_fn fill, const char *what, void **out, size_t *n,
-                             hs_error *err)
+hs_status hsi_store_list(hs_ctx *ctx, hs_store *db, size_t size, hsi_store_fill_fn fill,
+                         const char *what, void **out, size_t *n, hs_error *err, const char *sql,
+                         const char *types, ...)
 {
     sqlite3_stmt *q = NULL;
     *out = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(db->db, sql, -1, &q, NULL) != SQLITE_OK)
         return hsi_store_err(db, err, what);
-    if (sqlite3_bind_parameter_count(q) > 0) hsi_store_bind_text(q, 1, text1);
-    return hsi_store_list(db->ctx, db, HS_OK, q, size, fill, what, out, n, err);
+    va_list ap;
+    va_start(ap, types);
+    hsi_store_vbind(q, types, ap);
+    va_end(ap);
+    return store_list_rows(ctx, db, q, size, fill, what, out, n, err);
 }
 
 hs_status hsi_store_prep(hs_store *s, const char *sql, sqlite3_stmt **q, hs_error *err)
@@ -333,6 +337,92 @@ void hsi_store_bind_real(sqlite3_stmt *q, int i, double v)
         sqlite3_bind_null(q, i);
     else
         sqlite3_bind_double(q, i, v);
+}
+
+void hsi_store_text(sqlite3_stmt *q, int i, char *dst, size_t cap)
+{
+    const char *t = (const char *)sqlite3_column_text(q, i);
+    snprintf(dst, cap, "%s", t ? t : "");
+}
+
+void hsi_store_vbind(sqlite3_stmt *q, const char *types, va_list ap)
+{
+    for (int i = 1; types[i - 1]; i++) {
+        switch (types[i - 1]) {
+        case 'i':
+            sqlite3_bind_int(q, i, va_arg(ap, int));
+            break;
+        case 'I':
+            sqlite3_bind_int64(q, i, va_arg(ap, int64_t));
+            break;
+        case 'K': {
+            int64_t k = va_arg(ap, int64_t);
+            if (k > 0)
+                sqlite3_bind_int64(q, i, k);
+            else
+                sqlite3_bind_null(q, i);
+            break;
+        }
+        case 'T':
+            hsi_store_bind_text(q, i, va_arg(ap, const char *));
+            break;
+        case 'R':
+            hsi_store_bind_real(q, i, va_arg(ap, double));
+            break;
+        case 'B': {
+            const void *b = va_arg(ap, const void *);
+            sqlite3_bind_blob(q, i, b, va_arg(ap, int), SQLITE_TRANSIENT);
+            break;
+        }
+        default:
+            sqlite3_bind_null(q, i);
+            break;
+        }
+    }
+}
+
+void hsi_store_bind(sqlite3_stmt *q, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    hsi_store_vbind(q, types, ap);
+    va_end(ap);
+}
+
+hs_status hsi_store_run(hs_store *s, const char *what, hs_error *err, const char *sql,
+                        const char *types, ...)
+{
+    sqlite3_stmt *q = NULL;
+    hs_status st = hsi_store_prep(s, sql, &q, err);
+    if (!st) {
+        va_list ap;
+        va_start(ap, types);
+        hsi_store_vbind(q, types, ap);
+        va_end(ap);
+        int rc = sqlite3_step(q);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) st = hsi_store_err(s, err, what);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+int hsi_store_row(hs_store *s, sqlite3_stmt **q, const char *sql, const char *types, ...)
+{
+    *q = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK) return -1;
+    va_list ap;
+    va_start(ap, types);
+    hsi_store_vbind(*q, types, ap);
+    va_end(ap);
+    int rc = sqlite3_step(*q);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+hs_status hsi_store_end(hs_store *s, hs_status st, hs_error *err)
+{
+    if (!st) st = hsi_store_exec(s, "COMMIT", err);
+    if (st) hsi_store_exec(s, "ROLLBACK", NULL);
+    return st;
 }
 
 hs_status hsi_store_exec(hs_store *s, const char *sql, hs_error *err)
@@ -388,10 +478,7 @@ static hs_status store_migrate(hs_store *s, hs_error *err)
                  STORE_NMIG);
         st = hsi_store_exec(s, sql, err);
     }
-    if (st == HS_OK)
-        st = hsi_store_exec(s, "COMMIT", err);
-    else
-        hsi_store_exec(s, "ROLLBACK", NULL);
+    st = hsi_store_end(s, st, err);
     if (st == HS_OK) s->version = STORE_NMIG;
     return st;
 }
@@ -438,9 +525,7 @@ static hs_status store_reap_runs(hs_store *s, hs_error *err)
                 hsi_store_audit(s, "local", "run.fail", obj, "process stopped before the end", err);
     }
     sqlite3_finalize(q);
-    if (!st) st = hsi_store_exec(s, "COMMIT", err);
-    if (st) hsi_store_exec(s, "ROLLBACK", NULL);
-    return st;
+    return hsi_store_end(s, st, err);
 }
 
 hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error *err)
@@ -471,12 +556,11 @@ hs_status hs_store_open(hs_ctx *ctx, const char *path, hs_store **out, hs_error 
     if (st == HS_OK) st = store_migrate(s, err);
     if (st == HS_OK) st = hsi_store_exec(s, "PRAGMA foreign_keys=ON;", err);
     if (st == HS_OK) st = store_reap_runs(s, err);
-    if (st != HS_OK) {
+    if (st == HS_OK)
+        *out = s;
+    else
         hs_store_close(s);
-        return st;
-    }
-    *out = s;
-    return HS_OK;
+    return st;
 }
 
 void hs_store_close(hs_store *s)
@@ -649,8 +733,7 @@ hs_status hs_events_ingest(hs_ctx *ctx, hs_store *db, const char *path, const hs
         hsi_evfile_summary(&f);
         st = ingest_finish_source(db, src, (int64_t)hsi_rdr_hash(f.rdr), z.rows, z.inserted, err);
     }
-    if (st == HS_OK) st = hsi_store_exec(db, "COMMIT", err);
-    if (st != HS_OK) hsi_store_exec(db, "ROLLBACK", NULL);
+    st = hsi_store_end(db, st, err);
     hsi_evfile_close(&f);
     if (st == HS_OK && stats) *stats = z;
     return st;
@@ -731,9 +814,7 @@ hs_status hs_store_put_alerts(hs_store *db, const hs_alert *a, size_t n, hs_pane
     if (!HSI_OPTS_OK(o)) return hsi_err_opts(err, "hs_warn_opts");
     hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (st == HS_OK) st = hsi_store_put_alerts_tx(db, a, n, level, o, err);
-    if (st == HS_OK) st = hsi_store_exec(db, "COMMIT", err);
-    if (st != HS_OK) hsi_store_exec(db, "ROLLBACK", NULL);
-    return st;
+    return hsi_store_end(db, st, err);
 }
 
 hs_status hsi_store_put_alerts_tx(hs_store *db, const hs_alert *a, size_t n, hs_panel_level level,

@@ -7,6 +7,7 @@
 #ifndef HS_STORE_INT_H
 #define HS_STORE_INT_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "core/core_int.h"
@@ -33,23 +34,39 @@ HS_INTERNAL hs_status hsi_store_step(hs_store *s, struct sqlite3_stmt *q, const 
 /* Bind text, or NULL for a NULL pointer; a number, or NULL for NaN (missing is never 0). */
 HS_INTERNAL void hsi_store_bind_text(struct sqlite3_stmt *q, int i, const char *v);
 HS_INTERNAL void hsi_store_bind_real(struct sqlite3_stmt *q, int i, double v);
+/* Bind q's parameters 1, 2, ... from the arguments, one letter of types each: 'i' an int,
+ * 'I' an int64_t, 'K' an int64_t id (0 or less: SQL NULL), 'T' text (NULL: SQL NULL), 'R' a double
+ * (NaN: SQL NULL), 'B' a blob (two arguments: const void * and its int length), '-' NULL (no
+ * argument). */
+HS_INTERNAL void hsi_store_bind(struct sqlite3_stmt *q, const char *types, ...);
+HS_INTERNAL void hsi_store_vbind(struct sqlite3_stmt *q, const char *types, va_list ap);
+/* Prepare sql, bind it (hsi_store_bind), step it once and finalize it: a write, or a query
+ * whose row is not read. err gets "what: <SQLite's message>" when the step fails (and
+ * "cannot prepare a statement: ..." when sql cannot be prepared). sqlite3_changes and
+ * sqlite3_last_insert_rowid tell what it did. */
+HS_INTERNAL hs_status hsi_store_run(hs_store *s, const char *what, hs_error *err, const char *sql,
+                                    const char *types, ...);
+/* Prepare sql into *q, bind it and step it once: 1 a row (read it from *q), 0 none, -1 an
+ * error. The caller finalizes *q in every case. */
+HS_INTERNAL int hsi_store_row(hs_store *s, struct sqlite3_stmt **q, const char *sql,
+                              const char *types, ...);
+/* End the caller's transaction: COMMIT when st is HS_OK, else (or when the commit fails)
+ * ROLLBACK. Returns the status after the commit. */
+HS_INTERNAL hs_status hsi_store_end(hs_store *s, hs_status st, hs_error *err);
+/* Column i of q's row as text into dst (cap bytes, cut to fit; "" when NULL). */
+HS_INTERNAL void hsi_store_text(struct sqlite3_stmt *q, int i, char *dst, size_t cap);
 /* Run SQL without parameters (BEGIN, COMMIT, pragmas); err gets SQLite's message. */
 HS_INTERNAL hs_status hsi_store_exec(hs_store *s, const char *sql, hs_error *err);
 /* Fill err with "what: <SQLite's message>" and return HS_ERR_IO. */
 HS_INTERNAL hs_status hsi_store_err(hs_store *s, hs_error *err, const char *what);
 /* Fills one element (zeroed first) from the current row of a statement. */
 typedef void (*hsi_store_fill_fn)(struct sqlite3_stmt *q, void *element);
-/* Every row of q through fill into a new array of size-byte elements (*out, *n; NULL and 0
- * when it fails, with err "what: <SQLite's message>"); q is finalized. st is the status of
- * preparing and binding q: when set, nothing is read and st is returned. */
-HS_INTERNAL hs_status hsi_store_list(hs_ctx *ctx, hs_store *db, hs_status st,
-                                     struct sqlite3_stmt *q, size_t size, hsi_store_fill_fn fill,
-                                     const char *what, void **out, size_t *n, hs_error *err);
-/* hsi_store_list of sql, with text1 (NULL: SQL NULL) bound to ?1 when sql has parameters;
- * err "what: <SQLite's message>" also when sql cannot be prepared. */
-HS_INTERNAL hs_status hsi_store_list_sql(hs_store *db, const char *sql, const char *text1,
-                                         size_t size, hsi_store_fill_fn fill, const char *what,
-                                         void **out, size_t *n, hs_error *err);
+/* Every row of sql, bound to the arguments (hsi_store_bind's types), through fill into a new
+ * array of size-byte elements allocated with ctx (*out, *n; NULL and 0 when it fails, with
+ * err "what: <SQLite's message>"). */
+HS_INTERNAL hs_status hsi_store_list(hs_ctx *ctx, hs_store *db, size_t size, hsi_store_fill_fn fill,
+                                     const char *what, void **out, size_t *n, hs_error *err,
+                                     const char *sql, const char *types, ...);
 
 /* Add every stored event to a panel being built (hsi_panel_begin .. hsi_panel_end). */
 HS_INTERNAL hs_status hsi_store_panel_add(hs_store *db, hs_panel *p, hs_error *err);

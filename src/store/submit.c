@@ -490,52 +490,32 @@ static hs_status sub_store(hs_store *db, long partner, const char *actor, const 
 {
     char hex[65];
     hsi_sha256_hex(body, len, hex);
-    sqlite3 *h = hsi_store_db(db);
     sqlite3_stmt *q = NULL;
     hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (st) return st;
-    if (sqlite3_prepare_v2(h,
-                           "INSERT INTO submission(partner, kind, received_at, sha256, rows, "
-                           "status, body) VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
-                           "?3, ?4, 'pending', ?5)",
-                           -1, &q, NULL) != SQLITE_OK)
-        st = hsi_store_err(db, err, "cannot prepare the submission insert");
-    if (!st) {
-        sqlite3_bind_int64(q, 1, partner);
-        sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, hex, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(q, 4, rows);
-        sqlite3_bind_blob(q, 5, len ? body : "", (int)len, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = hsi_store_err(db, err, "cannot store the submission");
-        *id = sqlite3_last_insert_rowid(h);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (!st && nval &&
-        sqlite3_prepare_v2(h,
-                           "INSERT INTO submission_value(submission, line, ucode, time, icode, "
-                           "value) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                           -1, &q, NULL) != SQLITE_OK)
-        st = hsi_store_err(db, err, "cannot prepare the value insert");
+    st = hsi_store_run(db, "cannot store the submission", err,
+                       "INSERT INTO submission(partner, kind, received_at, sha256, rows, "
+                       "status, body) VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
+                       "?3, ?4, 'pending', ?5)",
+                       "ITTIB", (int64_t)partner, kind, hex, (int64_t)rows, len ? body : "",
+                       (int)len);
+    if (!st) *id = sqlite3_last_insert_rowid(hsi_store_db(db));
+    if (!st && nval)
+        st = hsi_store_prep(db,
+                            "INSERT INTO submission_value(submission, line, ucode, time, icode, "
+                            "value) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                            &q, err);
     for (size_t i = 0; !st && i < nval; i++) {
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, *id);
-        sqlite3_bind_int64(q, 2, vals[i].line);
-        sqlite3_bind_text(q, 3, vals[i].ucode, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 4, vals[i].time);
-        sqlite3_bind_text(q, 5, vals[i].icode, -1, SQLITE_STATIC);
-        hsi_store_bind_real(q, 6, vals[i].v);
-        if (sqlite3_step(q) != SQLITE_DONE) st = hsi_store_err(db, err, "cannot store a value");
+        hsi_store_bind(q, "IITITR", *id, (int64_t)vals[i].line, vals[i].ucode,
+                       (int64_t)vals[i].time, vals[i].icode, vals[i].v);
+        st = hsi_store_step(db, q, "cannot store a value", err);
     }
     sqlite3_finalize(q);
     char obj[48], det[160];
     snprintf(obj, sizeof obj, "submission %lld", (long long)*id);
     snprintf(det, sizeof det, "%s, %ld rows, sha256 %s", kind, rows, hex);
     if (!st) st = hsi_store_audit(db, actor, "submission.add", obj, det, err);
-    if (!st) st = hsi_store_exec(db, "COMMIT", err);
-    if (st) hsi_store_exec(db, "ROLLBACK", NULL);
-    return st;
+    return hsi_store_end(db, st, err);
 }
 
 hs_status hsi_sub_add(hs_store *db, long partner, const char *actor, const char *kind,
@@ -600,26 +580,16 @@ hs_status hsi_sub_withdraw(hs_store *db, long partner, const char *actor, int64_
     *found = 0;
     hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (st) return st;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(hsi_store_db(db),
-                           "UPDATE submission SET status = 'withdrawn', withdrawn_at = "
-                           "coalesce(withdrawn_at, strftime('%Y-%m-%dT%H:%M:%fZ','now')) "
-                           "WHERE id = ?1 AND partner = ?2",
-                           -1, &q, NULL) != SQLITE_OK)
-        st = hsi_store_err(db, err, "cannot prepare the withdrawal");
-    if (!st) {
-        sqlite3_bind_int64(q, 1, id);
-        sqlite3_bind_int64(q, 2, partner);
-        if (sqlite3_step(q) != SQLITE_DONE) st = hsi_store_err(db, err, "cannot withdraw");
-        *found = sqlite3_changes(hsi_store_db(db)) > 0;
-    }
-    sqlite3_finalize(q);
+    st = hsi_store_run(db, "cannot withdraw", err,
+                       "UPDATE submission SET status = 'withdrawn', withdrawn_at = "
+                       "coalesce(withdrawn_at, strftime('%Y-%m-%dT%H:%M:%fZ','now')) "
+                       "WHERE id = ?1 AND partner = ?2",
+                       "II", id, (int64_t)partner);
+    if (!st) *found = sqlite3_changes(hsi_store_db(db)) > 0;
     char obj[48];
     snprintf(obj, sizeof obj, "submission %lld", (long long)id);
     if (!st && *found) st = hsi_store_audit(db, actor, "submission.withdraw", obj, NULL, err);
-    if (!st) st = hsi_store_exec(db, "COMMIT", err);
-    if (st) hsi_store_exec(db, "ROLLBACK", NULL);
-    return st;
+    return hsi_store_end(db, st, err);
 }
 
 /* ---- review -------------------------------------------------------------------------- */
@@ -639,18 +609,11 @@ hs_status hsi_sub_review(hs_store *db, int64_t id, hs_review what, const char *a
                        strlen(why));
     hs_status st = hsi_store_exec(db, "BEGIN IMMEDIATE", err);
     if (st) return st;
-    sqlite3 *h = hsi_store_db(db);
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(h, "SELECT status FROM submission WHERE id = ?1", -1, &q, NULL) !=
-        SQLITE_OK)
-        st = hsi_store_err(db, err, "cannot read the submission");
-    if (!st) {
-        sqlite3_bind_int64(q, 1, id);
-        if (sqlite3_step(q) == SQLITE_ROW)
-            snprintf(status, 16, "%s", (const char *)sqlite3_column_text(q, 0));
-    }
+    int row = hsi_store_row(db, &q, "SELECT status FROM submission WHERE id = ?1", "I", id);
+    if (row == 1) hsi_store_text(q, 0, status, 16);
+    if (!q) st = hsi_store_err(db, err, "cannot read the submission"); /* not prepared */
     sqlite3_finalize(q);
-    q = NULL;
     int ok =
         (what == HS_REVIEW_ACCEPT && !strcmp(status, "pending")) ||
         (what == HS_REVIEW_REJECT && (!strcmp(status, "pending") || !strcmp(status, "accepted"))) ||
@@ -668,34 +631,20 @@ hs_status hsi_sub_review(hs_store *db, int64_t id, hs_review what, const char *a
                      what == HS_REVIEW_ACCEPT   ? "only a pending submission can be accepted"
                      : what == HS_REVIEW_REJECT ? "a pending or accepted one can be rejected"
                                                 : "it is withdrawn already");
-    if (!st &&
-        sqlite3_prepare_v2(h,
+    static const char *const to[] = {"accepted", "rejected", "withdrawn"};
+    if (!st)
+        st = hsi_store_run(db, "cannot record the review", err,
                            "UPDATE submission SET status = ?2, decided_at = "
                            "strftime('%Y-%m-%dT%H:%M:%fZ','now'), decided_by = ?3, reason = ?4, "
                            "withdrawn_at = CASE WHEN ?2 = 'withdrawn' THEN "
                            "strftime('%Y-%m-%dT%H:%M:%fZ','now') ELSE withdrawn_at END "
                            "WHERE id = ?1",
-                           -1, &q, NULL) != SQLITE_OK)
-        st = hsi_store_err(db, err, "cannot prepare the review");
-    if (!st) {
-        static const char *const to[] = {"accepted", "rejected", "withdrawn"};
-        sqlite3_bind_int64(q, 1, id);
-        sqlite3_bind_text(q, 2, to[what], -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, actor ? actor : "local", -1, SQLITE_TRANSIENT);
-        if (why && *why)
-            sqlite3_bind_text(q, 4, why, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(q, 4);
-        if (sqlite3_step(q) != SQLITE_DONE) st = hsi_store_err(db, err, "cannot record the review");
-    }
-    sqlite3_finalize(q);
+                           "ITTT", id, to[what], actor ? actor : "local", why && *why ? why : NULL);
     char obj[48], action[32];
     snprintf(obj, sizeof obj, "submission %lld", (long long)id);
     snprintf(action, sizeof action, "submission.%s", verb[what]);
     if (!st) st = hsi_store_audit(db, actor, action, obj, why && *why ? why : NULL, err);
-    if (!st) st = hsi_store_exec(db, "COMMIT", err);
-    if (st) hsi_store_exec(db, "ROLLBACK", NULL);
-    return st;
+    return hsi_store_end(db, st, err);
 }
 
 hs_status hs_submission_review(hs_store *db, long id, hs_review what, const char *actor,
@@ -705,37 +654,30 @@ hs_status hs_submission_review(hs_store *db, long id, hs_review what, const char
     return hsi_sub_review(db, id, what, actor, why, status, err);
 }
 
-static void sub_col(sqlite3_stmt *q, int i, char *dst, size_t n)
-{
-    const unsigned char *t = sqlite3_column_text(q, i);
-    snprintf(dst, n, "%s", t ? (const char *)t : "");
-}
-
 static void sub_fill(sqlite3_stmt *q, void *e)
 {
     hs_submission_info *s = e;
     s->id = (long)sqlite3_column_int64(q, 0);
-    sub_col(q, 1, s->partner, sizeof s->partner);
-    sub_col(q, 2, s->kind, sizeof s->kind);
-    sub_col(q, 3, s->received, sizeof s->received);
-    sub_col(q, 4, s->status, sizeof s->status);
+    hsi_store_text(q, 1, s->partner, sizeof s->partner);
+    hsi_store_text(q, 2, s->kind, sizeof s->kind);
+    hsi_store_text(q, 3, s->received, sizeof s->received);
+    hsi_store_text(q, 4, s->status, sizeof s->status);
     s->rows = (long)sqlite3_column_int64(q, 5);
-    sub_col(q, 6, s->decided, sizeof s->decided);
-    sub_col(q, 7, s->decided_by, sizeof s->decided_by);
-    sub_col(q, 8, s->reason, sizeof s->reason);
+    hsi_store_text(q, 6, s->decided, sizeof s->decided);
+    hsi_store_text(q, 7, s->decided_by, sizeof s->decided_by);
+    hsi_store_text(q, 8, s->reason, sizeof s->reason);
 }
 
 hs_status hs_submission_list(hs_store *db, const char *status, hs_submission_info **out, size_t *n,
                              hs_error *err)
 {
     void *rows = NULL;
-    hs_status st = hsi_store_list_sql(
-        db,
-        "SELECT s.id, p.name, s.kind, s.received_at, s.status, s.rows, "
-        "s.decided_at, s.decided_by, s.reason FROM submission s JOIN partner "
-        "p ON p.id = s.partner WHERE ?1 IS NULL OR s.status = ?1 ORDER BY "
-        "s.id DESC LIMIT 1000",
-        status, sizeof **out, sub_fill, "cannot list submissions", &rows, n, err);
+    hs_status st = hsi_store_list(
+        hsi_store_ctx(db), db, sizeof **out, sub_fill, "cannot list submissions", &rows, n, err,
+        "SELECT s.id, p.name, s.kind, s.received_at, s.status, s.rows, s.decided_at, "
+        "s.decided_by, s.reason FROM submission s JOIN partner p ON p.id = s.partner WHERE ?1 "
+        "IS NULL OR s.status = ?1 ORDER BY s.id DESC LIMIT 1000",
+        "T", status);
     *out = rows;
     return st;
 }
