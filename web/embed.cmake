@@ -3,7 +3,7 @@
 #
 # Included from CMakeLists.txt: defines HS_REPORT_ASSETS_C, a generated C file holding
 # web/dist/report.js, web/dist/report.css and the shipped TopoJSON and country-code
-# tables as byte arrays (declared in src/report/html_int.h). Run as a script
+# tables as byte arrays (declared in src/core/assets_int.h). Run as a script
 # (cmake -DOUT=... -DSRC=... -P embed.cmake) it writes that file.
 
 set(HS_REPORT_ASSETS

@@ -32,7 +32,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/ini_int.h"
 #include "core/csv_int.h"
 #include "events/events_int.h"
 #include "index/engine_int.h"
@@ -303,70 +302,7 @@ static hs_status rf_overlay_text(hs_ctx *ctx, const char *shipped, rf_map *m, hs
     return st;
 }
 
-/* The pipeline text with its `[data] file =` line naming the overlaid table, so that a
- * message about a submitted value does not point into the shipped file. */
-static hs_status rf_overlay_pipeline(const char *text, size_t len, const hsi_ini *ini, hsi_buf *o,
-                                     hs_error *err)
-{
-    long dline = 0;
-    const char *dval = NULL;
-    for (size_t i = 0; i < ini->n; i++)
-        for (size_t k = 0; k < ini->sec[i].n; k++)
-            if (!strcmp(ini->sec[i].kind, "data") && !strcmp(ini->sec[i].kv[k].key, "file")) {
-                dline = ini->sec[i].kv[k].line;
-                dval = ini->sec[i].kv[k].val;
-            }
-    if (!dline)
-        return hsi_err(err, HS_ERR_PIPELINE, ini->file, 0, 0,
-                       "cannot overlay submissions: the pipeline needs a [data] file =");
-    long line = 1;
-    for (size_t i = 0; i < len; line++) {
-        size_t e = i;
-        while (e < len && text[e] != '\n')
-            e++;
-        if (line == dline)
-            hsi_buf_printf(o, "file = %s with submissions", dval);
-        else
-            hsi_buf_add(o, text + i, e - i);
-        hsi_buf_puts(o, "\n");
-        i = e + 1;
-    }
-    return o->oom ? hsi_err_nomem(err) : HS_OK;
-}
-
 /* ---- results ------------------------------------------------------------------------- */
-
-/* The pipeline's sections after the top one as [{"step": kind, "params": {key: value}}]. */
-static hs_status rf_steps_json(hs_ctx *ctx, const char *pipeline, hsi_buf *o, hs_error *err)
-{
-    hsi_ini ini;
-    hs_status st = hsi_ini_read(ctx, pipeline, &ini, err);
-    if (st) return st;
-    hsi_buf_puts(o, "[");
-    int first = 1;
-    for (size_t i = 0; i < ini.n; i++) {
-        const hsi_ini_sec *s = &ini.sec[i];
-        if (!s->kind[0]) continue;
-        hsi_buf_puts(o, first ? "{\"step\":" : ",{\"step\":");
-        first = 0;
-        hsi_buf_json_str(o, s->kind);
-        if (s->name) {
-            hsi_buf_puts(o, ",\"name\":");
-            hsi_buf_json_str(o, s->name);
-        }
-        hsi_buf_puts(o, ",\"params\":{");
-        for (size_t k = 0; k < s->n; k++) {
-            if (k) hsi_buf_puts(o, ",");
-            hsi_buf_json_str(o, s->kv[k].key);
-            hsi_buf_puts(o, ":");
-            hsi_buf_json_str(o, s->kv[k].val);
-        }
-        hsi_buf_puts(o, "}}");
-    }
-    hsi_buf_puts(o, "]");
-    hsi_ini_free(&ini);
-    return HS_OK;
-}
 
 /* sources.csv beside the pipeline (source, publisher, licence, attribution, file), else the
  * data file alone, as a JSON array. */
@@ -445,7 +381,7 @@ static hs_status rf_texts_read(hs_ctx *ctx, const char *shipped, rf_map *m, rf_t
     if (!st) st = hsi_pipeline_parse(ctx, t->pipeline, plen, shipped, &pl, &ini, err);
     if (!st) st = hsi_read_file(ctx, pl.meta_file, &t->structure, &slen, err);
     if (!st) st = rf_overlay_text(ctx, pl.data.file, m, &t->data, err);
-    if (!st) st = rf_overlay_pipeline(t->pipeline, plen, &ini, &t->pl, err);
+    if (!st) st = hsi_pipeline_data_renamed(t->pipeline, plen, &ini, &t->pl, err);
     if (!st) snprintf(data_path, cap, "%s", pl.data.file);
     hsi_pipeline_free(ctx, &pl);
     hsi_ini_free(&ini);
@@ -817,7 +753,7 @@ static hs_status rf_put_index(hs_ctx *ctx, hs_store *db, const hs_refresh_opts *
     hsi_buf steps, src;
     hsi_buf_init(&steps, ctx);
     hsi_buf_init(&src, ctx);
-    hs_status st = rf_steps_json(ctx, job->shipped, &steps, err);
+    hs_status st = hsi_pipeline_steps_json(ctx, job->shipped, &steps, err);
     rf_sources_json(ctx, job->shipped, job->data_rel, &src);
     if (!st && (steps.oom || src.oom)) st = hsi_err_nomem(err);
     if (!st) {

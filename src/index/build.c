@@ -468,3 +468,11 @@ hs_status hs_build_explain(const hs_build *b, const char *unit, const hs_sink *o
     hsi_buf_free(&o);
     return st;
 }
+
+size_t hsi_build_inputs(const hs_build *b, const char *in[HSI_BUILD_NINPUTS])
+{
+    in[0] = b->pl.file;
+    in[1] = b->pl.meta_file;
+    in[2] = b->pl.data.file;
+    return HSI_BUILD_NINPUTS;
+}

@@ -3,7 +3,7 @@
  * every node both last datasets hold, every unit either holds, matched by code and time,
  * with each build's score and competition rank, and the folder of CSV tables that says it.
  */
-#include "../report/write_int.h"
+#include "engine_int.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * indicators that correlate with a denominator, COINr get_denom_corr. Panel data: the
  * latest time slice, as the audit tables.
  */
-#include "../report/write_int.h"
+#include "engine_int.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -237,6 +237,14 @@ HS_INTERNAL hs_status hsi_pipeline_parse(hs_ctx *ctx, const char *text, size_t l
 HS_INTERNAL hs_status hsi_pipeline_steps(hs_ctx *ctx, hsi_ini *ini, const hsi_meta *m,
                                          const hsi_units *u, hsi_pipeline *p, hs_error *err);
 HS_INTERNAL void hsi_pipeline_free(hs_ctx *ctx, hsi_pipeline *p);
+/* pipeline_text.c: the text of a pipeline (len bytes, read as ini) with its `[data] file =`
+ * line naming the table "with submissions", for messages about an overlaid table. */
+HS_INTERNAL hs_status hsi_pipeline_data_renamed(const char *text, size_t len, const hsi_ini *ini,
+                                                hsi_buf *o, hs_error *err);
+/* The sections after the top one of the pipeline file as
+ * [{"step": kind, "name": name, "params": {key: value}}]. */
+HS_INTERNAL hs_status hsi_pipeline_steps_json(hs_ctx *ctx, const char *pipeline, hsi_buf *o,
+                                              hs_error *err);
 
 /* ---- the build ------------------------------------------------------------------------ */
 
@@ -290,5 +298,9 @@ typedef hs_status (*hsi_rows_csv_fn)(const void *rows, size_t n, const hs_sink *
 HS_INTERNAL hs_status hsi_build_write_rows(hs_ctx *ctx, const hs_build *b, const char *path,
                                            hsi_rows_csv_fn csv, const void *rows, size_t n,
                                            hs_error *err);
+
+/* The input files of a build (pipeline, structure, data): an output folder may hold none. */
+#define HSI_BUILD_NINPUTS 3
+HS_INTERNAL size_t hsi_build_inputs(const hs_build *b, const char *in[HSI_BUILD_NINPUTS]);
 
 #endif

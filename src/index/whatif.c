@@ -4,7 +4,7 @@
  * set to 0. Weights act only in the aggregation step, so each removal re-runs that step on
  * the dataset before it, which gives what rebuilding the whole pipeline would give.
  */
-#include "../report/write_int.h"
+#include "engine_int.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /*
  * sa_write.c - outputs of an index uncertainty/sensitivity analysis, written whole or not at
- * all (report/write_int.h):
+ * all (core/outset.c):
  *   ua_ranks.csv        per unit: nominal, median, mean, 5 % and 95 % rank, mean absolute
  *                       rank shift (type-7 quantiles, docs/methods.md sections 0 and 4.3), and the
  *                       score quantiles when every run puts scores on one scale
@@ -16,9 +16,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "../report/write_int.h"
-
 static int sw_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

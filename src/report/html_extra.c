@@ -8,7 +8,7 @@
 /* realpath */
 #define _XOPEN_SOURCE 700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include "html_int.h"
-#include "../config/ini_int.h"
+#include "../index/engine_int.h" /* the pipeline file read as INI sections */
 #include "../core/csv_int.h"
 
 #include <limits.h>

@@ -1,25 +1,13 @@
 /*
- * html_int.h - between the HTML report's modules: the embedded assets (generated at build
- * time by report/embed.cmake from the committed front-end bundle and the shipped map and
- * country-code tables) and the collector that turns a build folder into the page's data.
- * Never installed.
+ * html_int.h - between the HTML report's modules: the collector that turns a build folder
+ * into the page's data, and the escapes the page needs (the embedded assets are
+ * core/assets_int.h). Never installed.
  */
 #ifndef HS_HTML_INT_H
 #define HS_HTML_INT_H
 
+#include "../core/assets_int.h"
 #include "../core/core_int.h"
-
-/* Each asset is NUL-terminated; _len excludes the NUL. */
-extern const unsigned char hsi_asset_report_js[];
-extern const size_t hsi_asset_report_js_len;
-extern const unsigned char hsi_asset_report_css[];
-extern const size_t hsi_asset_report_css_len;
-extern const unsigned char hsi_asset_topo[];
-extern const size_t hsi_asset_topo_len;
-extern const unsigned char hsi_asset_iso_codes[];
-extern const size_t hsi_asset_iso_codes_len;
-extern const unsigned char hsi_asset_iso_names[];
-extern const size_t hsi_asset_iso_names_len;
 
 /*
  * Read the build folder `dir` (summary.json, Aggregated.csv, ranks.csv, the structure,
