@@ -275,10 +275,7 @@ hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d, doubl
     size_t *ix = hsi_calloc(ctx, n + 1, sizeof(size_t));
     size_t *wz = hsi_calloc(ctx, n + 1, sizeof(size_t));
     if (!x || !rk || !ix || !wz) {
-        hsi_free(ctx, x);
-        hsi_free(ctx, rk);
-        hsi_free(ctx, ix);
-        hsi_free(ctx, wz);
+        hsi_free_all(ctx, x, rk, ix, wz);
         return hsi_err_nomem(err);
     }
     const hsi_units *u = &b->units;
@@ -295,10 +292,7 @@ hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d, doubl
                 ranks[c * n + ix[i]] = rk[i];
         }
     }
-    hsi_free(ctx, x);
-    hsi_free(ctx, rk);
-    hsi_free(ctx, ix);
-    hsi_free(ctx, wz);
+    hsi_free_all(ctx, x, rk, ix, wz);
     return HS_OK;
 }
 

@@ -203,11 +203,7 @@ static hs_status optw_prepare(hs_ctx *ctx, const hsi_meta *m, int level, const d
 
 static void optw_run_free(hs_ctx *ctx, optw_run *o)
 {
-    hsi_free(ctx, o->node);
-    hsi_free(ctx, o->target);
-    hsi_free(ctx, o->imp);
-    hsi_free(ctx, o->corr);
-    hsi_free(ctx, o->w);
+    hsi_free_all(ctx, o->node, o->target, o->imp, o->corr, o->w);
 }
 
 /* The whole optimisation; w (meta.n) starts as the step's weights and ends with the level's
@@ -287,11 +283,7 @@ hs_status hsi_optw_step(hs_build *b, hsi_step *sp, const hsi_dset *in, hs_error 
 void hsi_optw_free(hs_ctx *ctx, hsi_optw *o)
 {
     if (!o) return;
-    hsi_free(ctx, o->target);
-    hsi_free(ctx, o->target_set);
-    hsi_free(ctx, o->imp);
-    hsi_free(ctx, o->corr);
-    hsi_free(ctx, o);
+    hsi_free_all(ctx, o->target, o->target_set, o->imp, o->corr, o);
 }
 
 /* ---- public API -------------------------------------------------------------------------- */
@@ -386,11 +378,7 @@ hs_status hs_opt_weights(hs_ctx *ctx, const hs_build *b, const hs_optw_opts *o, 
     if (!st) st = optw_do(ctx, b, sp, in, &spec, w, &rec, err);
     if (!st) st = optw_rows(ctx, m, &rec, w, out, n, err);
     if (!st && objective) *objective = rec.value;
-    hsi_free(ctx, w);
-    hsi_free(ctx, rel);
-    hsi_free(ctx, rec.target);
-    hsi_free(ctx, rec.imp);
-    hsi_free(ctx, rec.corr);
+    hsi_free_all(ctx, w, rel, rec.target, rec.imp, rec.corr);
     return st;
 }
 

@@ -70,11 +70,7 @@ static hs_status steps_work_new(hs_ctx *ctx, size_t n, steps_work *w)
 
 static void steps_work_free(hs_ctx *ctx, steps_work *w)
 {
-    hsi_free(ctx, w->x);
-    hsi_free(ctx, w->y);
-    hsi_free(ctx, w->w);
-    hsi_free(ctx, w->z);
-    hsi_free(ctx, w->f);
+    hsi_free_all(ctx, w->x, w->y, w->w, w->z, w->f);
 }
 
 static const char *steps_time_str(long t, char *buf, size_t n)
@@ -654,10 +650,7 @@ static hs_status steps_pca_weights(hs_build *b, const hsi_step *sp, const hsi_ds
                     "negative): '%s' can lie outside its children's range",
                     b->pl.file, sp->line, pn->code, neg, k, pn->code);
     }
-    hsi_free(ctx, cols);
-    hsi_free(ctx, load);
-    hsi_free(ctx, sdev);
-    hsi_free(ctx, work);
+    hsi_free_all(ctx, cols, load, sdev, work);
     return st;
 }
 
