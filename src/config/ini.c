@@ -185,9 +185,7 @@ void hsi_ini_free(hsi_ini *ini)
             hsi_free(ini->ctx, s->kv[j].key);
             hsi_free(ini->ctx, s->kv[j].val);
         }
-        hsi_free(ini->ctx, s->kv);
-        hsi_free(ini->ctx, s->kind);
-        hsi_free(ini->ctx, s->name);
+        hsi_free_all(ini->ctx, s->kv, s->kind, s->name);
     }
     hsi_free(ini->ctx, ini->sec);
     hsi_free(ini->ctx, ini->file);

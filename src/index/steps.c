@@ -20,9 +20,7 @@ typedef struct steps_slices {
 
 static void steps_slices_free(hs_ctx *ctx, steps_slices *s)
 {
-    hsi_free(ctx, s->off);
-    hsi_free(ctx, s->idx);
-    hsi_free(ctx, s->time);
+    hsi_free_all(ctx, s->off, s->idx, s->time);
     memset(s, 0, sizeof *s);
 }
 
@@ -535,9 +533,7 @@ static hs_status steps_aggregate_pass(const hs_build *b, const hsi_step *sp, con
     double *wt = hsi_calloc(ctx, maxk + 1, sizeof(double));
     long *cc = hsi_calloc(ctx, maxk + 1, sizeof(long));
     if (!x || !wt || !cc) {
-        hsi_free(ctx, x);
-        hsi_free(ctx, wt);
-        hsi_free(ctx, cc);
+        hsi_free_all(ctx, x, wt, cc);
         return hsi_err_nomem(err);
     }
     hs_status st = HS_OK;
@@ -587,9 +583,7 @@ static hs_status steps_aggregate_pass(const hs_build *b, const hsi_step *sp, con
                     "(nonpositive = na)",
                     nbad, pn->code, hsi_agg_name(as->kind));
     }
-    hsi_free(ctx, x);
-    hsi_free(ctx, wt);
-    hsi_free(ctx, cc);
+    hsi_free_all(ctx, x, wt, cc);
     return st;
 }
 

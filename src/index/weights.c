@@ -42,9 +42,7 @@ hs_status hs_build_weights(hs_ctx *ctx, const hs_build *b, hs_weight **out, size
     double *eff = hsi_calloc(ctx, m->n + 1, sizeof(double));
     hs_weight *t = hsi_calloc(ctx, m->n + 1, sizeof *t);
     if (!w || !eff || !t) {
-        hsi_free(ctx, w);
-        hsi_free(ctx, eff);
-        hsi_free(ctx, t);
+        hsi_free_all(ctx, w, eff, t);
         return hsi_err_nomem(err);
     }
     for (size_t i = 0; i < m->n; i++)
