@@ -402,23 +402,22 @@ void hs_optw_free(hs_ctx *ctx, hs_optw *w)
     hsi_free(ctx, w);
 }
 
+static void optw_row(hsi_buf *b, const void *row, const void *ud)
+{
+    const hs_optw *w = row;
+    char a[32], t[32], im[32], c[32];
+    (void)ud;
+    hsi_buf_csv_str(b, w->code);
+    hsi_buf_printf(b, ",%d,%s,%s,%s,%s\n", w->level, hsi_fmt_double(a, w->weight),
+                   hsi_fmt_double(t, w->target), hsi_fmt_double(im, w->importance),
+                   hsi_fmt_double(c, w->corr));
+}
+
 hs_status hs_optw_write_csv(const hs_optw *w, size_t n, const hs_sink *out, hs_error *err)
 {
-    hs_status st = hsi_sink_check(out, err);
-    if (st != HS_OK) return st;
-    hsi_buf b;
-    hsi_buf_init(&b, NULL);
-    hsi_buf_puts(&b, "\"iCode\",\"Level\",\"Weight\",\"Target\",\"Importance\",\"Corr\"\n");
-    for (size_t i = 0; i < n; i++) {
-        char a[32], t[32], im[32], c[32];
-        hsi_buf_csv_str(&b, w[i].code);
-        hsi_buf_printf(&b, ",%d,%s,%s,%s,%s\n", w[i].level, hsi_fmt_double(a, w[i].weight),
-                       hsi_fmt_double(t, w[i].target), hsi_fmt_double(im, w[i].importance),
-                       hsi_fmt_double(c, w[i].corr));
-    }
-    st = hsi_sink_flush(out, &b, err, "optimised weights");
-    hsi_buf_free(&b);
-    return st;
+    return hsi_sink_rows(out, "optimised weights",
+                         "\"iCode\",\"Level\",\"Weight\",\"Target\",\"Importance\",\"Corr\"\n", w,
+                         n, sizeof *w, optw_row, NULL, err);
 }
 
 static hs_status optw_csv(const void *rows, size_t n, const hs_sink *out, hs_error *err)
