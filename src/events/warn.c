@@ -19,17 +19,16 @@
 
 void hs_warn_opts_init(hs_warn_opts *o)
 {
-    memset(o, 0, sizeof *o);
-    o->size = sizeof *o;
-    o->method = HS_WARN_SURPRISE;
-    o->window = 24;
-    o->a0 = 0.5;
-    o->b0 = 1.0;
-    o->alpha = 0.01;
-    o->bh = 1;
-    o->min_size = -1.0;
-    o->cusum_delta = 2.0;
-    o->cusum_h = 5.0;
+    *o = (hs_warn_opts){.size = sizeof *o,
+                        .method = HS_WARN_SURPRISE,
+                        .window = 24,
+                        .a0 = 0.5,
+                        .b0 = 1.0,
+                        .alpha = 0.01,
+                        .bh = 1,
+                        .min_size = -1.0,
+                        .cusum_delta = 2.0,
+                        .cusum_h = 5.0};
 }
 
 /*
