@@ -73,6 +73,8 @@ typedef struct hsi_buf {
 
 HS_INTERNAL void hsi_buf_init(hsi_buf *b, hs_ctx *ctx);
 HS_INTERNAL void hsi_buf_free(hsi_buf *b);
+/* b's string, now the caller's to free; NULL (b freed) when b ran out of memory. */
+HS_INTERNAL char *hsi_buf_take(hsi_buf *b);
 HS_INTERNAL void hsi_buf_add(hsi_buf *b, const char *s, size_t n);
 HS_INTERNAL void hsi_buf_puts(hsi_buf *b, const char *s);
 HS_INTERNAL void hsi_buf_printf(hsi_buf *b, const char *fmt, ...) HS_PRINTF(2, 3);
