@@ -72,7 +72,7 @@ static hs_status geo_read(hs_geo *g, const char *dir, const geo_file *f, hs_erro
     hsi_csv c;
     hs_status st = hsi_csv_read(g->ctx, path, &c, err);
     if (st != HS_OK) return st;
-    size_t j[3];
+    size_t j[3] = {0};
     for (size_t k = 0; k < 3 && st == HS_OK; k++) {
         long at = hsi_csv_find(&c, f->col[k]);
         if (at < 0)
