@@ -37,20 +37,27 @@ static int ini_add_sec(hsi_ini *ini, const char *kind, const char *name, long li
     return 0;
 }
 
-static int ini_add_kv(hsi_ini *ini, const char *k, const char *v, long line, long col, long vcol)
+/* A key of section s; nothing is added when memory runs out (-1). */
+static int ini_add_kv(hsi_ini *ini, hsi_ini_sec *s, const char *k, const char *v, long line,
+                      long col, long vcol)
 {
-    hsi_ini_sec *s = &ini->sec[ini->n - 1];
     hsi_ini_kv *p = hsi_realloc(ini->ctx, s->kv, (s->n + 1) * sizeof *p);
     if (!p) return -1;
     s->kv = p;
-    hsi_ini_kv *e = &s->kv[s->n++];
+    hsi_ini_kv *e = &s->kv[s->n];
     memset(e, 0, sizeof *e);
     e->key = hsi_strdup(ini->ctx, k);
     e->val = hsi_strdup(ini->ctx, v);
     e->line = line;
     e->col = col;
     e->vcol = vcol;
-    return (e->key && e->val) ? 0 : -1;
+    if (!e->key || !e->val) {
+        hsi_free(ini->ctx, e->key);
+        hsi_free(ini->ctx, e->val);
+        return -1;
+    }
+    s->n++;
+    return 0;
 }
 
 hs_status hsi_ini_parse(hs_ctx *ctx, const char *text, size_t len, const char *fname, hsi_ini *out,
@@ -152,7 +159,7 @@ hs_status hsi_ini_parse(hs_ctx *ctx, const char *text, size_t len, const char *f
                 goto fail;
             }
         }
-        if (ini_add_kv(out, k, v, line, col, vcol)) goto nomem;
+        if (ini_add_kv(out, &out->sec[out->n - 1], k, v, line, col, vcol)) goto nomem;
     }
     hsi_free(ctx, buf);
     return HS_OK;
@@ -185,9 +192,7 @@ void hsi_ini_free(hsi_ini *ini)
             hsi_free(ini->ctx, s->kv[j].key);
             hsi_free(ini->ctx, s->kv[j].val);
         }
-        hsi_free(ini->ctx, s->kv);
-        hsi_free(ini->ctx, s->kind);
-        hsi_free(ini->ctx, s->name);
+        hsi_free_all(ini->ctx, s->kv, s->kind, s->name);
     }
     hsi_free(ini->ctx, ini->sec);
     hsi_free(ini->ctx, ini->file);
@@ -253,24 +258,7 @@ int hsi_ini_set(hsi_ini *ini, const char *kind, const char *key, const char *val
                 return 0;
             }
         }
-        long line = s->line, col = s->col;
-        hsi_ini_kv *p = hsi_realloc(ini->ctx, s->kv, (s->n + 1) * sizeof *p);
-        if (!p) return -2;
-        s->kv = p;
-        hsi_ini_kv *e = &s->kv[s->n];
-        memset(e, 0, sizeof *e);
-        e->key = hsi_strdup(ini->ctx, key);
-        e->val = hsi_strdup(ini->ctx, val);
-        e->line = line;
-        e->col = col;
-        e->vcol = col;
-        if (!e->key || !e->val) {
-            hsi_free(ini->ctx, e->key);
-            hsi_free(ini->ctx, e->val);
-            return -2;
-        }
-        s->n++;
-        return 0;
+        return ini_add_kv(ini, s, key, val, s->line, s->col, s->col) ? -2 : 0;
     }
     return -1;
 }

@@ -218,6 +218,15 @@ void hsi_buf_free(hsi_buf *b)
     b->len = b->cap = 0;
 }
 
+char *hsi_buf_take(hsi_buf *b)
+{
+    if (b->oom) {
+        hsi_buf_free(b);
+        return NULL;
+    }
+    return b->s;
+}
+
 void hsi_buf_add(hsi_buf *b, const char *s, size_t n)
 {
     if (b->oom) return;

@@ -73,6 +73,8 @@ typedef struct hsi_buf {
 
 HS_INTERNAL void hsi_buf_init(hsi_buf *b, hs_ctx *ctx);
 HS_INTERNAL void hsi_buf_free(hsi_buf *b);
+/* b's string, now the caller's to free; NULL (b freed) when b ran out of memory. */
+HS_INTERNAL char *hsi_buf_take(hsi_buf *b);
 HS_INTERNAL void hsi_buf_add(hsi_buf *b, const char *s, size_t n);
 HS_INTERNAL void hsi_buf_puts(hsi_buf *b, const char *s);
 HS_INTERNAL void hsi_buf_printf(hsi_buf *b, const char *fmt, ...) HS_PRINTF(2, 3);
@@ -110,6 +112,14 @@ HS_INTERNAL hs_status hsi_sink_check(const hs_sink *s, hs_error *err);
  * it holds HSI_SINK_CHUNK bytes or more, and at the end. */
 #define HSI_SINK_CHUNK 65536
 HS_INTERNAL hs_status hsi_sink_flush(const hs_sink *s, hsi_buf *b, hs_error *err, const char *what);
+/* Appends the CSV line of one row (an element of the array given to hsi_sink_rows); ud is
+ * the writer's own context. A row that is not written appends nothing. */
+typedef void (*hsi_row_fn)(hsi_buf *b, const void *row, const void *ud);
+/* A CSV table to s: the header line, then row() for each of the n elements of size bytes
+ * at rows, flushed as hsi_sink_flush says; what names the table in messages. */
+HS_INTERNAL hs_status hsi_sink_rows(const hs_sink *s, const char *what, const char *header,
+                                    const void *rows, size_t n, size_t size, hsi_row_fn row,
+                                    const void *ud, hs_error *err);
 /* A stdio stream over a sink, for the writers whose lines are printed with fprintf: what
  * goes into fp reaches the sink as stdio's buffer fills and at close. A NULL sink gives fp
  * NULL (nothing to write). Close returns st when it is an error, else the sink's failure

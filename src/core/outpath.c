@@ -54,16 +54,29 @@ static const char *op_same_input(const struct stat *sb, const char *const *input
     return NULL;
 }
 
+/* lstat of an output path or folder (what names it in messages); *there is 0 when nothing
+ * is there. */
+static hs_status op_lstat(const char *path, const char *what, struct stat *sb, int *there,
+                          hs_error *err)
+{
+    *there = 0;
+    if (!path || !*path) return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "empty output %s", what);
+    if (lstat(path, sb) != 0) {
+        if (errno == ENOENT) return HS_OK;
+        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot check the output %s: %s", what,
+                       strerror(errno));
+    }
+    *there = 1;
+    return HS_OK;
+}
+
 hs_status hsi_out_file_check(const char *path, const char *const *inputs, size_t ninputs,
                              hs_error *err)
 {
-    if (!path || !*path) return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "empty output path");
     struct stat sb;
-    if (lstat(path, &sb) != 0) {
-        if (errno == ENOENT) return HS_OK;
-        return hsi_err(err, HS_ERR_IO, path, 0, 0, "cannot check the output path: %s",
-                       strerror(errno));
-    }
+    int there;
+    hs_status st = op_lstat(path, "path", &sb, &there, err);
+    if (st || !there) return st;
     const char *kind = op_kind(&sb);
     if (kind && S_ISLNK(sb.st_mode))
         return hsi_err(err, HS_ERR_IO, path, 0, 0,
@@ -262,13 +275,10 @@ static hs_status op_dir_check(const char *dir, const char *const *inputs, size_t
                               int *exists, char *real, hs_error *err)
 {
     *exists = 0;
-    if (!dir || !*dir) return hsi_err(err, HS_ERR_USAGE, NULL, 0, 0, "empty output folder");
     struct stat sb;
-    if (lstat(dir, &sb) != 0) {
-        if (errno == ENOENT) return HS_OK;
-        return hsi_err(err, HS_ERR_IO, dir, 0, 0, "cannot check the output folder: %s",
-                       strerror(errno));
-    }
+    int there;
+    hs_status st = op_lstat(dir, "folder", &sb, &there, err);
+    if (st || !there) return st;
     if (S_ISLNK(sb.st_mode)) {
         struct stat tb;
         if (stat(dir, &tb) == 0 && S_ISDIR(tb.st_mode))

@@ -77,6 +77,23 @@ hs_status hsi_sink_flush(const hs_sink *s, hsi_buf *b, hs_error *err, const char
     return HS_OK;
 }
 
+hs_status hsi_sink_rows(const hs_sink *s, const char *what, const char *header, const void *rows,
+                        size_t n, size_t size, hsi_row_fn row, const void *ud, hs_error *err)
+{
+    hs_status st = hsi_sink_check(s, err);
+    if (st != HS_OK) return st;
+    hsi_buf b;
+    hsi_buf_init(&b, NULL);
+    hsi_buf_puts(&b, header);
+    for (size_t i = 0; st == HS_OK && i < n; i++) {
+        row(&b, (const char *)rows + i * size, ud);
+        if (b.len >= HSI_SINK_CHUNK) st = hsi_sink_flush(s, &b, err, what);
+    }
+    if (st == HS_OK) st = hsi_sink_flush(s, &b, err, what);
+    hsi_buf_free(&b);
+    return st;
+}
+
 /* The cookie's write: the sink takes the bytes, or the stream is marked failed (ferror). */
 static ssize_t sinkfile_write(void *c, const char *buf, size_t n)
 {

@@ -262,11 +262,7 @@ static char *rel_path(hs_ctx *ctx, const char *target)
     hsi_buf p;
     hsi_buf_init(&p, ctx);
     hsi_buf_printf(&p, "xl/%s", target);
-    if (p.oom) {
-        hsi_buf_free(&p);
-        return NULL;
-    }
-    return p.s;
+    return hsi_buf_take(&p);
 }
 
 static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **atts)

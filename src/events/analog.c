@@ -36,18 +36,17 @@
 
 void hs_analog_opts_init(hs_analog_opts *o)
 {
-    memset(o, 0, sizeof *o);
-    o->size = sizeof *o;
-    o->k = 100;
-    o->match_months = 12;
-    o->match_decay = 0.75;
-    o->level_months = 3;
-    o->own_months = 24;
-    o->own_decay = 0.9;
-    o->own_share = 0.3;
-    o->samples = 1000;
-    o->seed = 1;
-    o->threads = 1;
+    *o = (hs_analog_opts){.size = sizeof *o,
+                          .k = 100,
+                          .match_months = 12,
+                          .match_decay = 0.75,
+                          .level_months = 3,
+                          .own_months = 24,
+                          .own_decay = 0.9,
+                          .own_share = 0.3,
+                          .samples = 1000,
+                          .seed = 1,
+                          .threads = 1};
 }
 
 typedef struct an_job {

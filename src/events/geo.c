@@ -28,51 +28,65 @@ static int code_of(const char *s, long *out)
     return hsi_parse_long(s, out) == 0 && *out >= 0 && *out < GEO_NCODE ? 0 : -1;
 }
 
-static hs_status geo_need(const hsi_csv *c, const char *col, long *j, hs_error *err)
+/* A row of country_code_crosswalk.csv: gwn, iso3n, iso3c. */
+static void geo_main_row(hs_geo *g, const char *const v[3])
 {
-    *j = hsi_csv_find(c, col);
-    if (*j < 0) return hsi_err(err, HS_ERR_SCHEMA, c->file, c->head_line, 0, "no column '%s'", col);
-    return HS_OK;
+    const char *iso3 = v[2];
+    if (strlen(iso3) != 3) return;
+    long gw = -1, isonum = -1;
+    int has_gw = code_of(v[0], &gw) == 0;
+    int has_iso = code_of(v[1], &isonum) == 0;
+    if (has_gw && !g->gw[gw][0]) memcpy(g->gw[gw], iso3, 4);
+    if (has_iso && !g->iso[isonum][0]) {
+        memcpy(g->iso[isonum], iso3, 4);
+        g->iso_gw[isonum] = (short)(has_gw ? gw : -1);
+    }
 }
 
-static hs_status geo_main(hs_geo *g, const hsi_csv *c, hs_error *err)
+/* A row of gw_cow_special_codes_to_iso3.csv: code_system, code, iso3; only UCDP's GW codes
+ * fill gaps. */
+static void geo_special_row(hs_geo *g, const char *const v[3])
 {
-    long jg, jn, j3;
-    hs_status st = geo_need(c, "gwn", &jg, err);
-    if (st == HS_OK) st = geo_need(c, "iso3n", &jn, err);
-    if (st == HS_OK) st = geo_need(c, "iso3c", &j3, err);
-    if (st != HS_OK) return st;
-    for (size_t r = 0; r < c->nrow; r++) {
-        const char *iso3 = hsi_csv_get(c, r, (size_t)j3);
-        if (strlen(iso3) != 3) continue;
-        long gw = -1, isonum = -1;
-        int has_gw = code_of(hsi_csv_get(c, r, (size_t)jg), &gw) == 0;
-        int has_iso = code_of(hsi_csv_get(c, r, (size_t)jn), &isonum) == 0;
-        if (has_gw && !g->gw[gw][0]) memcpy(g->gw[gw], iso3, 4);
-        if (has_iso && !g->iso[isonum][0]) {
-            memcpy(g->iso[isonum], iso3, 4);
-            g->iso_gw[isonum] = (short)(has_gw ? gw : -1);
-        }
-    }
-    return HS_OK;
+    long gw;
+    const char *iso3 = v[2];
+    if (strcmp(v[0], "gw_ucdp") != 0 || strlen(iso3) != 3 || code_of(v[1], &gw) != 0) return;
+    if (!g->gw[gw][0]) memcpy(g->gw[gw], iso3, 4);
 }
 
-static hs_status geo_special(hs_geo *g, const hsi_csv *c, hs_error *err)
+/* A crosswalk file, the three columns it is read by and what a row of them does. */
+typedef struct geo_file {
+    const char *name;
+    const char *col[3];
+    void (*row)(hs_geo *g, const char *const v[3]);
+} geo_file;
+
+static const geo_file geo_files[] = {
+    {"country_code_crosswalk.csv", {"gwn", "iso3n", "iso3c"}, geo_main_row},
+    {"gw_cow_special_codes_to_iso3.csv", {"code_system", "code", "iso3"}, geo_special_row},
+};
+
+static hs_status geo_read(hs_geo *g, const char *dir, const geo_file *f, hs_error *err)
 {
-    long js, jc, j3;
-    hs_status st = geo_need(c, "code_system", &js, err);
-    if (st == HS_OK) st = geo_need(c, "code", &jc, err);
-    if (st == HS_OK) st = geo_need(c, "iso3", &j3, err);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, f->name);
+    hsi_csv c;
+    hs_status st = hsi_csv_read(g->ctx, path, &c, err);
     if (st != HS_OK) return st;
-    for (size_t r = 0; r < c->nrow; r++) {
-        long gw;
-        const char *iso3 = hsi_csv_get(c, r, (size_t)j3);
-        if (strcmp(hsi_csv_get(c, r, (size_t)js), "gw_ucdp") != 0 || strlen(iso3) != 3 ||
-            code_of(hsi_csv_get(c, r, (size_t)jc), &gw) != 0)
-            continue;
-        if (!g->gw[gw][0]) memcpy(g->gw[gw], iso3, 4);
+    size_t j[3] = {0};
+    for (size_t k = 0; k < 3 && st == HS_OK; k++) {
+        long at = hsi_csv_find(&c, f->col[k]);
+        if (at < 0)
+            st = hsi_err(err, HS_ERR_SCHEMA, c.file, c.head_line, 0, "no column '%s'", f->col[k]);
+        else
+            j[k] = (size_t)at;
     }
-    return HS_OK;
+    for (size_t r = 0; st == HS_OK && r < c.nrow; r++) {
+        const char *v[3] = {hsi_csv_get(&c, r, j[0]), hsi_csv_get(&c, r, j[1]),
+                            hsi_csv_get(&c, r, j[2])};
+        f->row(g, v);
+    }
+    hsi_csv_free(&c);
+    return st;
 }
 
 hs_status hs_geo_load(hs_ctx *ctx, const char *dir, hs_geo **out, hs_error *err)
@@ -83,22 +97,9 @@ hs_status hs_geo_load(hs_ctx *ctx, const char *dir, hs_geo **out, hs_error *err)
     g->ctx = ctx;
     for (int i = 0; i < GEO_NCODE; i++)
         g->iso_gw[i] = -1;
-    char path[1024];
-    hsi_csv c;
-    snprintf(path, sizeof path, "%s/country_code_crosswalk.csv", dir);
-    hs_status st = hsi_csv_read(ctx, path, &c, err);
-    if (st == HS_OK) {
-        st = geo_main(g, &c, err);
-        hsi_csv_free(&c);
-    }
-    if (st == HS_OK) {
-        snprintf(path, sizeof path, "%s/gw_cow_special_codes_to_iso3.csv", dir);
-        st = hsi_csv_read(ctx, path, &c, err);
-        if (st == HS_OK) {
-            st = geo_special(g, &c, err);
-            hsi_csv_free(&c);
-        }
-    }
+    hs_status st = HS_OK;
+    for (size_t i = 0; st == HS_OK && i < sizeof geo_files / sizeof geo_files[0]; i++)
+        st = geo_read(g, dir, &geo_files[i], err);
     if (st != HS_OK) {
         hs_geo_free(g);
         return st;

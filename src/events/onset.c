@@ -140,32 +140,36 @@ hs_status hs_cmtable_onsets(hs_ctx *ctx, const hs_cmtable *t, const hs_analog_op
     return HS_OK;
 }
 
+typedef struct onset_csv {
+    const hs_cmtable *t;
+    double threshold;
+} onset_csv;
+
+/* An alert's line (the rows that are not alerts are left out). */
+static void onset_row(hsi_buf *b, const void *row, const void *ud)
+{
+    const hs_onset_row *r = row;
+    const onset_csv *c = ud;
+    if (!r->alert) return;
+    char ym[HS_MONTH_LEN], p[32], th[32], last[32];
+    hs_month_format(r->origin, ym);
+    /* units are ISO3 codes or VIEWS country_ids: nothing to quote */
+    hsi_buf_printf(b, "%s,%d,%s,%s,%s,%s,%s,", ym, r->origin, hs_cmtable_unit(c->t, r->unit),
+                   r->kind == HS_ONSET_NEW ? "onset" : "continuation", hsi_fmt_double(p, r->p),
+                   hsi_fmt_double(th, c->threshold), hsi_fmt_double(last, r->last));
+    if (r->event > 0)
+        hsi_buf_printf(b, "25 at lead %d\n", r->event);
+    else
+        hsi_buf_puts(b, r->event == 0 ? "below 25\n" : "\n");
+}
+
 hs_status hs_onsets_write_csv(const hs_cmtable *t, const hs_onset_row *r, size_t n,
                               double threshold, const hs_sink *out, hs_error *err)
 {
-    hs_status st = hsi_sink_check(out, err);
-    if (st != HS_OK) return st;
-    hsi_buf b;
-    hsi_buf_init(&b, NULL);
-    hsi_buf_puts(&b, "origin,month_id,unit,kind,p_ge25_3m,threshold,last_deaths,outcome\n");
-    for (size_t i = 0; st == HS_OK && i < n; i++) {
-        if (!r[i].alert) continue;
-        char ym[HS_MONTH_LEN], p[32], th[32], last[32];
-        hs_month_format(r[i].origin, ym);
-        /* units are ISO3 codes or VIEWS country_ids: nothing to quote */
-        hsi_buf_printf(&b, "%s,%d,%s,%s,%s,%s,%s,", ym, r[i].origin, hs_cmtable_unit(t, r[i].unit),
-                       r[i].kind == HS_ONSET_NEW ? "onset" : "continuation",
-                       hsi_fmt_double(p, r[i].p), hsi_fmt_double(th, threshold),
-                       hsi_fmt_double(last, r[i].last));
-        if (r[i].event > 0)
-            hsi_buf_printf(&b, "25 at lead %d\n", r[i].event);
-        else
-            hsi_buf_puts(&b, r[i].event == 0 ? "below 25\n" : "\n");
-        if (b.len >= HSI_SINK_CHUNK) st = hsi_sink_flush(out, &b, err, "onset alerts");
-    }
-    if (st == HS_OK) st = hsi_sink_flush(out, &b, err, "onset alerts");
-    hsi_buf_free(&b);
-    return st;
+    onset_csv c = {t, threshold};
+    return hsi_sink_rows(out, "onset alerts",
+                         "origin,month_id,unit,kind,p_ge25_3m,threshold,last_deaths,outcome\n", r,
+                         n, sizeof *r, onset_row, &c, err);
 }
 
 static int int_cmp(const void *a, const void *b)

@@ -19,17 +19,16 @@
 
 void hs_warn_opts_init(hs_warn_opts *o)
 {
-    memset(o, 0, sizeof *o);
-    o->size = sizeof *o;
-    o->method = HS_WARN_SURPRISE;
-    o->window = 24;
-    o->a0 = 0.5;
-    o->b0 = 1.0;
-    o->alpha = 0.01;
-    o->bh = 1;
-    o->min_size = -1.0;
-    o->cusum_delta = 2.0;
-    o->cusum_h = 5.0;
+    *o = (hs_warn_opts){.size = sizeof *o,
+                        .method = HS_WARN_SURPRISE,
+                        .window = 24,
+                        .a0 = 0.5,
+                        .b0 = 1.0,
+                        .alpha = 0.01,
+                        .bh = 1,
+                        .min_size = -1.0,
+                        .cusum_delta = 2.0,
+                        .cusum_h = 5.0};
 }
 
 /*
@@ -464,37 +463,35 @@ void hs_alerts_free(hs_ctx *ctx, hs_alert *a)
     hsi_free(ctx, a);
 }
 
+static void warn_alert_row(hsi_buf *b, const void *row, const void *ud)
+{
+    const hs_alert *a = row;
+    int y, m;
+    char f1[32], f2[32];
+    (void)ud;
+    hsi_month_ym(a->month_id, &y, &m);
+    hsi_buf_printf(b, "%d,%d,%d,%ld,%s,%s,", a->month_id, y, m, a->unit,
+                   hsi_fmt_double(f1, a->observed), hsi_fmt_double(f2, a->expected));
+    if (isnan(a->pvalue))
+        hsi_buf_puts(b, "NA,NA,");
+    else
+        hsi_buf_printf(b, "%s,%s,", hsi_fmt_double(f1, a->pvalue), hsi_fmt_double(f2, a->qvalue));
+    hsi_buf_printf(b, "%s,\"", hsi_fmt_double(f1, a->score));
+    for (const char *s = a->explanation; *s; s++) {
+        if (*s == '"') hsi_buf_add(b, "\"", 1); /* doubled inside a quoted field */
+        hsi_buf_add(b, s, 1);
+    }
+    hsi_buf_puts(b, "\"\n");
+}
+
 hs_status hs_alerts_write_csv(const hs_alert *a, size_t n, hs_panel_level level, const hs_sink *out,
                               hs_error *err)
 {
-    hs_status st = hsi_sink_check(out, err);
-    if (st != HS_OK) return st;
-    hsi_buf b;
-    hsi_buf_init(&b, NULL);
-    hsi_buf_printf(&b, "month_id,year,month,%s,observed,expected,pvalue,qvalue,score,explanation\n",
-                   level == HS_PANEL_GRID ? "gid" : "country_id");
-    for (size_t i = 0; st == HS_OK && i < n; i++) {
-        int y, m;
-        hsi_month_ym(a[i].month_id, &y, &m);
-        char f1[32], f2[32];
-        hsi_buf_printf(&b, "%d,%d,%d,%ld,%s,%s,", a[i].month_id, y, m, a[i].unit,
-                       hsi_fmt_double(f1, a[i].observed), hsi_fmt_double(f2, a[i].expected));
-        if (isnan(a[i].pvalue))
-            hsi_buf_puts(&b, "NA,NA,");
-        else
-            hsi_buf_printf(&b, "%s,%s,", hsi_fmt_double(f1, a[i].pvalue),
-                           hsi_fmt_double(f2, a[i].qvalue));
-        hsi_buf_printf(&b, "%s,\"", hsi_fmt_double(f1, a[i].score));
-        for (const char *s = a[i].explanation; *s; s++) {
-            if (*s == '"') hsi_buf_add(&b, "\"", 1); /* doubled inside a quoted field */
-            hsi_buf_add(&b, s, 1);
-        }
-        hsi_buf_puts(&b, "\"\n");
-        if (b.len >= HSI_SINK_CHUNK) st = hsi_sink_flush(out, &b, err, "alerts");
-    }
-    if (st == HS_OK) st = hsi_sink_flush(out, &b, err, "alerts");
-    hsi_buf_free(&b);
-    return st;
+    char header[96];
+    snprintf(header, sizeof header,
+             "month_id,year,month,%s,observed,expected,pvalue,qvalue,score,explanation\n",
+             level == HS_PANEL_GRID ? "gid" : "country_id");
+    return hsi_sink_rows(out, "alerts", header, a, n, sizeof *a, warn_alert_row, NULL, err);
 }
 
 /*

@@ -78,6 +78,15 @@ static hs_status sc_save(hs_ctx *ctx, const char *path, hsi_buf *b, hs_error *er
     return hsi_out_file_write(ctx, path, NULL, 0, b->s, b->len, err);
 }
 
+/* A rank as a whole number, or the format's word for missing. */
+static void sc_put_rank(hsi_buf *o, double rk, const char *missing)
+{
+    if (isnan(rk))
+        hsi_buf_puts(o, missing);
+    else
+        hsi_buf_printf(o, "%.0f", rk);
+}
+
 static void sc_csv(const hs_build *b, const hsi_dset *ag, const sc_cols *c, hsi_buf *o)
 {
     const hsi_meta *m = &b->meta;
@@ -95,10 +104,8 @@ static void sc_csv(const hs_build *b, const hsi_dset *ag, const sc_cols *c, hsi_
             double v = hsi_col(ag, (size_t)c->col[k])[q], rk = c->rank[k * ag->nrow + q];
             hsi_buf_puts(o, ",");
             hsi_buf_num(o, v);
-            if (isnan(rk))
-                hsi_buf_puts(o, ",NA");
-            else
-                hsi_buf_printf(o, ",%.0f", rk);
+            hsi_buf_puts(o, ",");
+            sc_put_rank(o, rk, "NA");
         }
         hsi_buf_puts(o, ",NA,NA\n"); /* rank intervals: SC_NOTE */
     }
@@ -142,10 +149,7 @@ static void sc_json(const hs_build *b, const hsi_dset *ag, const sc_cols *c, hsi
             else
                 hsi_buf_printf(o, ": %s", hsi_fmt_double((char[32]){0}, v));
             hsi_buf_printf(o, ", \"%s_rank\": ", code);
-            if (isnan(rk))
-                hsi_buf_puts(o, "null");
-            else
-                hsi_buf_printf(o, "%.0f", rk);
+            sc_put_rank(o, rk, "null");
         }
         hsi_buf_puts(o, q + 1 < ag->nrow ? "},\n" : "}\n");
     }

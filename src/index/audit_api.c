@@ -292,12 +292,7 @@ hs_status hs_build_audit(hs_ctx *ctx, const hs_build *b, hs_audit **out, hs_erro
         a->oom = 1;
     else
         at_all(a, b, cols, work, wz, cp, load, sdev);
-    hsi_free(ctx, cols);
-    hsi_free(ctx, work);
-    hsi_free(ctx, wz);
-    hsi_free(ctx, cp);
-    hsi_free(ctx, load);
-    hsi_free(ctx, sdev);
+    hsi_free_all(ctx, cols, work, wz, cp, load, sdev);
     if (a->oom) {
         hs_audit_free(a);
         return hsi_err_nomem(err);
@@ -318,12 +313,7 @@ void hs_audit_free(hs_audit *a)
             hsi_free(ctx, t->col[c]);
         for (size_t k = 0; k < AT_MAXLAB; k++)
             hsi_free(ctx, t->labname[k]);
-        hsi_free(ctx, t->name);
-        hsi_free(ctx, t->lab);
-        hsi_free(ctx, t->col);
-        hsi_free(ctx, t->kind);
-        hsi_free(ctx, t->word);
-        hsi_free(ctx, t->v);
+        hsi_free_all(ctx, t->name, t->lab, t->col, t->kind, t->word, t->v);
     }
     hsi_free(ctx, a);
 }

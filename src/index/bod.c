@@ -180,13 +180,7 @@ hs_status hsi_bod(hs_ctx *ctx, const double *x, const double *w, size_t k, size_
             st = hsi_err(err, HS_ERR_INTERNAL, NULL, 0, 0,
                          "benefit of the doubt: GLPK found no optimum for row %zu", c + 1);
     }
-    hsi_free(ctx, ok);
-    hsi_free(ctx, xs);
-    hsi_free(ctx, sc);
-    hsi_free(ctx, q.ia);
-    hsi_free(ctx, q.ja);
-    hsi_free(ctx, q.ar);
-    hsi_free(ctx, q.av);
+    hsi_free_all(ctx, ok, xs, sc, q.ia, q.ja, q.ar, q.av);
     glp_term_out(term);
     if (env == 0) glp_free_env();
     return st;

@@ -43,9 +43,7 @@ static hs_status build_warn_raw(hs_build *b)
     long *cons = hsi_calloc(ctx, nt + 1, sizeof(long));
     double *cval = hsi_calloc(ctx, nt + 1, sizeof(double));
     if (!miss || !cons || !cval) {
-        hsi_free(ctx, miss);
-        hsi_free(ctx, cons);
-        hsi_free(ctx, cval);
+        hsi_free_all(ctx, miss, cons, cval);
         return HS_ERR_NOMEM;
     }
     hsi_buf o;
@@ -98,9 +96,7 @@ static hs_status build_warn_raw(hs_build *b)
         }
     }
     hsi_buf_free(&o);
-    hsi_free(ctx, miss);
-    hsi_free(ctx, cons);
-    hsi_free(ctx, cval);
+    hsi_free_all(ctx, miss, cons, cval);
     return oom ? HS_ERR_NOMEM : HS_OK;
 }
 
@@ -204,9 +200,7 @@ void hs_build_free(hs_build *b)
     hs_ctx *ctx = b->ctx;
     for (size_t i = 0; i < b->nd; i++)
         hsi_dset_free(ctx, &b->d[i]);
-    hsi_free(ctx, b->d);
-    hsi_free(ctx, b->d_step);
-    hsi_free(ctx, b->treat);
+    hsi_free_all(ctx, b->d, b->d_step, b->treat);
     for (size_t i = 0; i < b->nscreened_out; i++)
         hsi_free(ctx, b->screened_out[i]);
     hsi_free(ctx, b->screened_out);
@@ -275,10 +269,7 @@ hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d, doubl
     size_t *ix = hsi_calloc(ctx, n + 1, sizeof(size_t));
     size_t *wz = hsi_calloc(ctx, n + 1, sizeof(size_t));
     if (!x || !rk || !ix || !wz) {
-        hsi_free(ctx, x);
-        hsi_free(ctx, rk);
-        hsi_free(ctx, ix);
-        hsi_free(ctx, wz);
+        hsi_free_all(ctx, x, rk, ix, wz);
         return hsi_err_nomem(err);
     }
     const hsi_units *u = &b->units;
@@ -295,10 +286,7 @@ hs_status hsi_rank_dset(hs_ctx *ctx, const hs_build *b, const hsi_dset *d, doubl
                 ranks[c * n + ix[i]] = rk[i];
         }
     }
-    hsi_free(ctx, x);
-    hsi_free(ctx, rk);
-    hsi_free(ctx, ix);
-    hsi_free(ctx, wz);
+    hsi_free_all(ctx, x, rk, ix, wz);
     return HS_OK;
 }
 

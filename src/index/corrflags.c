@@ -22,11 +22,7 @@ struct hs_corr {
 
 void hs_corr_opts_init(hs_corr_opts *o)
 {
-    memset(o, 0, sizeof *o);
-    o->size = sizeof *o;
-    o->thresh = 0.9;
-    o->level = 1;
-    o->denom_thresh = 0.6;
+    *o = (hs_corr_opts){.size = sizeof *o, .thresh = 0.9, .level = 1, .denom_thresh = 0.6};
 }
 
 static const hsi_dset *cf_dset(const hs_build *b, const char *name)

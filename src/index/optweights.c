@@ -203,11 +203,7 @@ static hs_status optw_prepare(hs_ctx *ctx, const hsi_meta *m, int level, const d
 
 static void optw_run_free(hs_ctx *ctx, optw_run *o)
 {
-    hsi_free(ctx, o->node);
-    hsi_free(ctx, o->target);
-    hsi_free(ctx, o->imp);
-    hsi_free(ctx, o->corr);
-    hsi_free(ctx, o->w);
+    hsi_free_all(ctx, o->node, o->target, o->imp, o->corr, o->w);
 }
 
 /* The whole optimisation; w (meta.n) starts as the step's weights and ends with the level's
@@ -287,11 +283,7 @@ hs_status hsi_optw_step(hs_build *b, hsi_step *sp, const hsi_dset *in, hs_error 
 void hsi_optw_free(hs_ctx *ctx, hsi_optw *o)
 {
     if (!o) return;
-    hsi_free(ctx, o->target);
-    hsi_free(ctx, o->target_set);
-    hsi_free(ctx, o->imp);
-    hsi_free(ctx, o->corr);
-    hsi_free(ctx, o);
+    hsi_free_all(ctx, o->target, o->target_set, o->imp, o->corr, o);
 }
 
 /* ---- public API -------------------------------------------------------------------------- */
@@ -386,11 +378,7 @@ hs_status hs_opt_weights(hs_ctx *ctx, const hs_build *b, const hs_optw_opts *o, 
     if (!st) st = optw_do(ctx, b, sp, in, &spec, w, &rec, err);
     if (!st) st = optw_rows(ctx, m, &rec, w, out, n, err);
     if (!st && objective) *objective = rec.value;
-    hsi_free(ctx, w);
-    hsi_free(ctx, rel);
-    hsi_free(ctx, rec.target);
-    hsi_free(ctx, rec.imp);
-    hsi_free(ctx, rec.corr);
+    hsi_free_all(ctx, w, rel, rec.target, rec.imp, rec.corr);
     return st;
 }
 
@@ -414,23 +402,22 @@ void hs_optw_free(hs_ctx *ctx, hs_optw *w)
     hsi_free(ctx, w);
 }
 
+static void optw_row(hsi_buf *b, const void *row, const void *ud)
+{
+    const hs_optw *w = row;
+    char a[32], t[32], im[32], c[32];
+    (void)ud;
+    hsi_buf_csv_str(b, w->code);
+    hsi_buf_printf(b, ",%d,%s,%s,%s,%s\n", w->level, hsi_fmt_double(a, w->weight),
+                   hsi_fmt_double(t, w->target), hsi_fmt_double(im, w->importance),
+                   hsi_fmt_double(c, w->corr));
+}
+
 hs_status hs_optw_write_csv(const hs_optw *w, size_t n, const hs_sink *out, hs_error *err)
 {
-    hs_status st = hsi_sink_check(out, err);
-    if (st != HS_OK) return st;
-    hsi_buf b;
-    hsi_buf_init(&b, NULL);
-    hsi_buf_puts(&b, "\"iCode\",\"Level\",\"Weight\",\"Target\",\"Importance\",\"Corr\"\n");
-    for (size_t i = 0; i < n; i++) {
-        char a[32], t[32], im[32], c[32];
-        hsi_buf_csv_str(&b, w[i].code);
-        hsi_buf_printf(&b, ",%d,%s,%s,%s,%s\n", w[i].level, hsi_fmt_double(a, w[i].weight),
-                       hsi_fmt_double(t, w[i].target), hsi_fmt_double(im, w[i].importance),
-                       hsi_fmt_double(c, w[i].corr));
-    }
-    st = hsi_sink_flush(out, &b, err, "optimised weights");
-    hsi_buf_free(&b);
-    return st;
+    return hsi_sink_rows(out, "optimised weights",
+                         "\"iCode\",\"Level\",\"Weight\",\"Target\",\"Importance\",\"Corr\"\n", w,
+                         n, sizeof *w, optw_row, NULL, err);
 }
 
 static hs_status optw_csv(const void *rows, size_t n, const hs_sink *out, hs_error *err)

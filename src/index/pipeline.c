@@ -311,28 +311,16 @@ static void pl_free_strv(hs_ctx *ctx, char **v, size_t n)
 void hsi_pipeline_free(hs_ctx *ctx, hsi_pipeline *p)
 {
     if (!p) return;
-    hsi_free(ctx, p->file);
-    hsi_free(ctx, p->title);
-    hsi_free(ctx, p->meta_file);
-    hsi_free(ctx, p->meta_sheet);
+    hsi_free_all(ctx, p->file, p->title, p->meta_file, p->meta_sheet);
     hsi_data_opts *o = &p->data;
-    hsi_free(ctx, o->file);
-    hsi_free(ctx, o->sheet);
-    hsi_free(ctx, o->unit_col);
-    hsi_free(ctx, o->name_col);
-    hsi_free(ctx, o->time_col);
-    hsi_free(ctx, o->code_col);
-    hsi_free(ctx, o->value_col);
+    hsi_free_all(ctx, o->file, o->sheet, o->unit_col, o->name_col, o->time_col, o->code_col,
+                 o->value_col);
     pl_free_strv(ctx, o->na, o->nna);
     pl_free_strv(ctx, o->exclude, o->nexclude);
     for (size_t i = 0; i < p->nstep + 1 && p->step; i++) {
         hsi_step *s = &p->step[i];
-        hsi_free(ctx, s->out_name);
-        hsi_free(ctx, s->treat_ind);
-        hsi_free(ctx, s->norm_ind);
-        hsi_free(ctx, s->agg_node);
-        hsi_free(ctx, s->weight);
-        hsi_free(ctx, s->weight_set);
+        hsi_free_all(ctx, s->out_name, s->treat_ind, s->norm_ind, s->agg_node, s->weight,
+                     s->weight_set);
         hsi_optw_free(ctx, s->optw);
     }
     hsi_free(ctx, p->step);

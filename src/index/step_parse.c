@@ -395,6 +395,20 @@ static long pl_indicator(const hsi_meta *m, const char *code)
     return -1;
 }
 
+/* An `indicator.CODE` key of a section, which sets one indicator's method: marks it used and
+ * gives the indicator's position in *k; *k is -1 for any other key. */
+static hs_status pl_ind_key(const hsi_step_env *env, hsi_ini_kv *e, long *k, hs_error *err)
+{
+    *k = -1;
+    if (strncmp(e->key, "indicator.", 10)) return HS_OK;
+    e->used = 1;
+    *k = pl_indicator(env->m, e->key + 10);
+    if (*k < 0)
+        return hsi_err(err, HS_ERR_PIPELINE, env->file, e->line, e->col,
+                       "'%s' is not an indicator of %s", e->key + 10, env->m->file);
+    return HS_OK;
+}
+
 /* The methods that fill a unit's gaps from its own years (COINr impute_panel): they need a
  * Time column, else every unit has a single row and nothing could be filled. */
 static hs_status pl_impute_panel(const char *fn, const hsi_ini_kv *kv, const char *mv,
@@ -654,24 +668,25 @@ hs_status hsi_step_parse_treat(const hsi_step_env *env, hsi_ini_sec *s, hsi_step
     for (size_t k = 0; k < m->nind; k++)
         stp->treat_ind[k] = t;
     for (size_t q = 0; q < s->n; q++) {
-        hsi_ini_kv *e = &s->kv[q];
-        if (strncmp(e->key, "indicator.", 10)) continue;
-        e->used = 1;
-        long k = pl_indicator(m, e->key + 10);
-        if (k < 0)
-            return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
-                           "'%s' is not an indicator of %s", e->key + 10, m->file);
-        if ((st = pl_treat_method(fn, e, &stp->treat_ind[k], err))) return st;
+        long k;
+        if ((st = pl_ind_key(env, &s->kv[q], &k, err))) return st;
+        if (k >= 0 && (st = pl_treat_method(fn, &s->kv[q], &stp->treat_ind[k], err))) return st;
     }
     return HS_OK;
+}
+
+/* Indicator k's normalisation, as kv gives it. */
+static hs_status pl_norm_ind(const hsi_step_env *env, const hsi_ini_kv *kv, size_t k, hsi_step *stp,
+                             hs_error *err)
+{
+    const hsi_meta *m = env->m;
+    return pl_norm_method(env->file, kv, m, env->u, &m->node[m->ind[k]], &stp->norm_ind[k], err);
 }
 
 hs_status hsi_step_parse_normalise(const hsi_step_env *env, hsi_ini_sec *s, hsi_step *stp,
                                    hs_error *err)
 {
-    const char *fn = env->file;
     const hsi_meta *m = env->m;
-    const hsi_units *u = env->u;
     hs_status st;
     stp->norm_ind = hsi_calloc(env->ctx, m->nind + 1, sizeof *stp->norm_ind);
     if (!stp->norm_ind) return hsi_err_nomem(err);
@@ -680,19 +695,28 @@ hs_status hsi_step_parse_normalise(const hsi_step_env *env, hsi_ini_sec *s, hsi_
     hsi_ini_kv dflt = {dkey, dval, s->line, s->col, s->col, 1};
     if (!kv) kv = &dflt;
     for (size_t k = 0; k < m->nind; k++)
-        if ((st = pl_norm_method(fn, kv, m, u, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
-            return st;
+        if ((st = pl_norm_ind(env, kv, k, stp, err))) return st;
     for (size_t q = 0; q < s->n; q++) {
-        hsi_ini_kv *e = &s->kv[q];
-        if (strncmp(e->key, "indicator.", 10)) continue;
-        e->used = 1;
-        long k = pl_indicator(m, e->key + 10);
-        if (k < 0)
-            return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
-                           "'%s' is not an indicator of %s", e->key + 10, m->file);
-        if ((st = pl_norm_method(fn, e, m, u, &m->node[m->ind[k]], &stp->norm_ind[k], err)))
-            return st;
+        long k;
+        if ((st = pl_ind_key(env, &s->kv[q], &k, err))) return st;
+        if (k >= 0 && (st = pl_norm_ind(env, &s->kv[q], (size_t)k, stp, err))) return st;
     }
+    return HS_OK;
+}
+
+/* A key PREFIX.N that sets aggregation level N's own value: marks it used and gives N in *lv
+ * (checked against the structure's levels); *lv is 0 for any other key. */
+static hs_status pl_level_key(const hsi_step_env *env, hsi_ini_kv *e, const char *prefix, long *lv,
+                              hs_error *err)
+{
+    size_t n = strlen(prefix);
+    *lv = 0;
+    if (strncmp(e->key, prefix, n)) return HS_OK;
+    e->used = 1;
+    if (hsi_parse_long(e->key + n, lv) || *lv < 2 || *lv > env->m->maxlevel)
+        return hsi_err(err, HS_ERR_PIPELINE, env->file, e->line, e->col,
+                       "'%s': no such aggregation level (expected %s2 to %s%d)", e->key, prefix,
+                       prefix, env->m->maxlevel);
     return HS_OK;
 }
 
@@ -711,14 +735,9 @@ static hs_status pl_agg_methods(const hsi_step_env *env, hsi_ini_sec *s, hsi_ste
         stp->agg_node[q] = base;
     for (size_t q = 0; q < s->n; q++) { /* levels first, then nodes override */
         hsi_ini_kv *e = &s->kv[q];
-        if (strncmp(e->key, "level.", 6)) continue;
-        e->used = 1;
         long lv;
-        if (hsi_parse_long(e->key + 6, &lv) || lv < 2 || lv > m->maxlevel)
-            return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
-                           "'%s': no such aggregation level (expected level.2 to "
-                           "level.%d)",
-                           e->key, m->maxlevel);
+        if ((st = pl_level_key(env, e, "level.", &lv, err))) return st;
+        if (!lv) continue;
         hsi_agg_spec a;
         if ((st = pl_agg_method(fn, e, &a, err))) return st;
         for (size_t z = 0; z < m->n; z++)
@@ -816,15 +835,10 @@ static hs_status pl_agg_thresh(const hsi_step_env *env, hsi_ini_sec *s, hsi_step
         stp->agg_node[q].dat_thresh = stp->agg_dat_thresh;
     for (size_t q = 0; q < s->n; q++) { /* dat_thresh.level.N: one level's own */
         hsi_ini_kv *e = &s->kv[q];
-        if (strncmp(e->key, "dat_thresh.level.", 17)) continue;
-        e->used = 1;
         long lv;
         double v = 0;
-        if (hsi_parse_long(e->key + 17, &lv) || lv < 2 || lv > m->maxlevel)
-            return hsi_err(err, HS_ERR_PIPELINE, fn, e->line, e->col,
-                           "'%s': no such aggregation level (expected "
-                           "dat_thresh.level.2 to dat_thresh.level.%d)",
-                           e->key, m->maxlevel);
+        if ((st = pl_level_key(env, e, "dat_thresh.level.", &lv, err))) return st;
+        if (!lv) continue;
         if ((st = hsi_pl_number(fn, e, 0, 1, &v, err))) return st;
         for (size_t z = 0; z < m->n; z++)
             if (m->node[z].level == lv) stp->agg_node[z].dat_thresh = v;

@@ -20,9 +20,7 @@ typedef struct steps_slices {
 
 static void steps_slices_free(hs_ctx *ctx, steps_slices *s)
 {
-    hsi_free(ctx, s->off);
-    hsi_free(ctx, s->idx);
-    hsi_free(ctx, s->time);
+    hsi_free_all(ctx, s->off, s->idx, s->time);
     memset(s, 0, sizeof *s);
 }
 
@@ -70,11 +68,28 @@ static hs_status steps_work_new(hs_ctx *ctx, size_t n, steps_work *w)
 
 static void steps_work_free(hs_ctx *ctx, steps_work *w)
 {
-    hsi_free(ctx, w->x);
-    hsi_free(ctx, w->y);
-    hsi_free(ctx, w->w);
-    hsi_free(ctx, w->z);
-    hsi_free(ctx, w->f);
+    hsi_free_all(ctx, w->x, w->y, w->w, w->z, w->f);
+}
+
+/* The time slices of dataset out as step sp cuts it, and the scratch arrays of one slice's
+ * column: both or neither (HS_ERR_NOMEM). */
+static hs_status steps_begin(const hs_build *b, const hsi_step *sp, const hsi_dset *out,
+                             steps_slices *sl, steps_work *w, hs_error *err)
+{
+    memset(w, 0, sizeof *w);
+    if (steps_slices_make(b->ctx, &b->units, out, sp->pooled, sl) ||
+        steps_work_new(b->ctx, out->nrow, w)) {
+        steps_slices_free(b->ctx, sl);
+        steps_work_free(b->ctx, w);
+        return hsi_err_nomem(err);
+    }
+    return HS_OK;
+}
+
+static void steps_end(hs_ctx *ctx, steps_slices *sl, steps_work *w)
+{
+    steps_slices_free(ctx, sl);
+    steps_work_free(ctx, w);
 }
 
 static const char *steps_time_str(long t, char *buf, size_t n)
@@ -172,12 +187,8 @@ hs_status hsi_step_run_impute(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi
         return HS_OK;
     }
     steps_slices sl;
-    steps_work w = {0};
-    if (steps_slices_make(ctx, u, out, sp->pooled, &sl) || steps_work_new(ctx, out->nrow, &w)) {
-        steps_slices_free(ctx, &sl);
-        steps_work_free(ctx, &w);
-        return hsi_err_nomem(err);
-    }
+    steps_work w;
+    if ((st = steps_begin(b, sp, out, &sl, &w, err))) return st;
     int by_group = sp->imp == HSI_IMP_MEAN_GROUP || sp->imp == HSI_IMP_MEDIAN_GROUP;
     int median = sp->imp == HSI_IMP_MEDIAN || sp->imp == HSI_IMP_MEDIAN_GROUP;
     char **gv = by_group ? u->group_val + (size_t)sp->group_idx * u->n : NULL;
@@ -206,8 +217,7 @@ hs_status hsi_step_run_impute(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi
             }
         }
     }
-    steps_slices_free(ctx, &sl);
-    steps_work_free(ctx, &w);
+    steps_end(ctx, &sl, &w);
     return HS_OK;
 }
 
@@ -280,18 +290,12 @@ hs_status hsi_step_run_treat(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_
     hs_status st = steps_copy_flagged(ctx, in, out, err);
     if (st) return st;
     steps_slices sl;
-    steps_work w = {0};
-    if (steps_slices_make(ctx, &b->units, out, sp->pooled, &sl) ||
-        steps_work_new(ctx, out->nrow, &w)) {
-        steps_slices_free(ctx, &sl);
-        steps_work_free(ctx, &w);
-        return hsi_err_nomem(err);
-    }
+    steps_work w;
+    if ((st = steps_begin(b, sp, out, &sl, &w, err))) return st;
     hsi_treat_rec *recs =
         hsi_realloc(ctx, b->treat, (b->ntreat + sl.n * out->ncol + 1) * sizeof *recs);
     if (!recs) {
-        steps_slices_free(ctx, &sl);
-        steps_work_free(ctx, &w);
+        steps_end(ctx, &sl, &w);
         return hsi_err_nomem(err);
     }
     b->treat = recs;
@@ -318,8 +322,7 @@ hs_status hsi_step_run_treat(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_
             }
         }
     }
-    steps_slices_free(ctx, &sl);
-    steps_work_free(ctx, &w);
+    steps_end(ctx, &sl, &w);
     return HS_OK;
 }
 
@@ -389,13 +392,8 @@ hs_status hsi_step_run_normalise(hs_build *b, hsi_step *sp, const hsi_dset *in, 
     hs_status st = hsi_dset_copy(ctx, in, out, "", err);
     if (st) return st;
     steps_slices sl;
-    steps_work w = {0};
-    if (steps_slices_make(ctx, &b->units, out, sp->pooled, &sl) ||
-        steps_work_new(ctx, out->nrow, &w)) {
-        steps_slices_free(ctx, &sl);
-        steps_work_free(ctx, &w);
-        return hsi_err_nomem(err);
-    }
+    steps_work w;
+    if ((st = steps_begin(b, sp, out, &sl, &w, err))) return st;
     steps_norm_na na = {.n = 0};
     hsi_buf_init(&na.codes, ctx);
     for (size_t s = 0; s < sl.n && st == HS_OK; s++) {
@@ -430,8 +428,7 @@ hs_status hsi_step_run_normalise(hs_build *b, hsi_step *sp, const hsi_dset *in, 
     }
     if (st == HS_OK) steps_norm_na_warn(b, sp, &na);
     hsi_buf_free(&na.codes);
-    steps_slices_free(ctx, &sl);
-    steps_work_free(ctx, &w);
+    steps_end(ctx, &sl, &w);
     return st;
 }
 
@@ -539,9 +536,7 @@ static hs_status steps_aggregate_pass(const hs_build *b, const hsi_step *sp, con
     double *wt = hsi_calloc(ctx, maxk + 1, sizeof(double));
     long *cc = hsi_calloc(ctx, maxk + 1, sizeof(long));
     if (!x || !wt || !cc) {
-        hsi_free(ctx, x);
-        hsi_free(ctx, wt);
-        hsi_free(ctx, cc);
+        hsi_free_all(ctx, x, wt, cc);
         return hsi_err_nomem(err);
     }
     hs_status st = HS_OK;
@@ -591,9 +586,7 @@ static hs_status steps_aggregate_pass(const hs_build *b, const hsi_step *sp, con
                     "(nonpositive = na)",
                     nbad, pn->code, hsi_agg_name(as->kind));
     }
-    hsi_free(ctx, x);
-    hsi_free(ctx, wt);
-    hsi_free(ctx, cc);
+    hsi_free_all(ctx, x, wt, cc);
     return st;
 }
 
@@ -654,10 +647,7 @@ static hs_status steps_pca_weights(hs_build *b, const hsi_step *sp, const hsi_ds
                     "negative): '%s' can lie outside its children's range",
                     b->pl.file, sp->line, pn->code, neg, k, pn->code);
     }
-    hsi_free(ctx, cols);
-    hsi_free(ctx, load);
-    hsi_free(ctx, sdev);
-    hsi_free(ctx, work);
+    hsi_free_all(ctx, cols, load, sdev, work);
     return st;
 }
 

@@ -19,12 +19,15 @@ typedef struct hsi_step_env {
     const hsi_units *u;
 } hsi_step_env;
 
-typedef hs_status (*hsi_step_parse_fn)(const hsi_step_env *env, hsi_ini_sec *s, hsi_step *stp,
-                                       hs_error *err);
-typedef hs_status (*hsi_step_check_fn)(const hsi_step_env *env, const hsi_ini_sec *s,
-                                       hs_error *err);
-typedef hs_status (*hsi_step_run_fn)(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
-                                     hs_error *err);
+/* The function types of the table's entries (the _fn pointers to them). */
+typedef hs_status hsi_step_parse_f(const hsi_step_env *env, hsi_ini_sec *s, hsi_step *stp,
+                                   hs_error *err);
+typedef hs_status hsi_step_check_f(const hsi_step_env *env, const hsi_ini_sec *s, hs_error *err);
+typedef hs_status hsi_step_run_f(hs_build *b, hsi_step *sp, const hsi_dset *in, hsi_dset *out,
+                                 hs_error *err);
+typedef hsi_step_parse_f *hsi_step_parse_fn;
+typedef hsi_step_check_f *hsi_step_check_fn;
+typedef hsi_step_run_f *hsi_step_run_fn;
 
 typedef struct hsi_step_def {
     const char *name;   /* the section's kind: [name] */
@@ -58,33 +61,12 @@ HS_INTERNAL hs_status hsi_pl_unused(const char *file, const hsi_ini_sec *s, cons
 HS_INTERNAL hs_status hsi_pl_per(const char *file, hsi_ini_sec *s, hsi_step *sp, hs_error *err);
 
 /* The parse functions of the table (step_parse.c). */
-HS_INTERNAL hs_status hsi_step_parse_impute(const hsi_step_env *env, hsi_ini_sec *s, hsi_step *stp,
-                                            hs_error *err);
-HS_INTERNAL hs_status hsi_step_parse_screen(const hsi_step_env *env, hsi_ini_sec *s, hsi_step *stp,
-                                            hs_error *err);
-HS_INTERNAL hs_status hsi_step_parse_treat(const hsi_step_env *env, hsi_ini_sec *s, hsi_step *stp,
-                                           hs_error *err);
-HS_INTERNAL hs_status hsi_step_parse_normalise(const hsi_step_env *env, hsi_ini_sec *s,
-                                               hsi_step *stp, hs_error *err);
-HS_INTERNAL hs_status hsi_step_parse_aggregate(const hsi_step_env *env, hsi_ini_sec *s,
-                                               hsi_step *stp, hs_error *err);
-HS_INTERNAL hs_status hsi_step_parse_report(const hsi_step_env *env, hsi_ini_sec *s, hsi_step *stp,
-                                            hs_error *err);
-HS_INTERNAL hs_status hsi_step_check_denominate(const hsi_step_env *env, const hsi_ini_sec *s,
-                                                hs_error *err);
+HS_INTERNAL hsi_step_parse_f hsi_step_parse_impute, hsi_step_parse_screen, hsi_step_parse_treat,
+    hsi_step_parse_normalise, hsi_step_parse_aggregate, hsi_step_parse_report;
+HS_INTERNAL hsi_step_check_f hsi_step_check_denominate;
 
 /* The run functions of the table (steps.c): each reads dataset `in` and fills `out`. */
-HS_INTERNAL hs_status hsi_step_run_denominate(hs_build *b, hsi_step *sp, const hsi_dset *in,
-                                              hsi_dset *out, hs_error *err);
-HS_INTERNAL hs_status hsi_step_run_impute(hs_build *b, hsi_step *sp, const hsi_dset *in,
-                                          hsi_dset *out, hs_error *err);
-HS_INTERNAL hs_status hsi_step_run_screen(hs_build *b, hsi_step *sp, const hsi_dset *in,
-                                          hsi_dset *out, hs_error *err);
-HS_INTERNAL hs_status hsi_step_run_treat(hs_build *b, hsi_step *sp, const hsi_dset *in,
-                                         hsi_dset *out, hs_error *err);
-HS_INTERNAL hs_status hsi_step_run_normalise(hs_build *b, hsi_step *sp, const hsi_dset *in,
-                                             hsi_dset *out, hs_error *err);
-HS_INTERNAL hs_status hsi_step_run_aggregate(hs_build *b, hsi_step *sp, const hsi_dset *in,
-                                             hsi_dset *out, hs_error *err);
+HS_INTERNAL hsi_step_run_f hsi_step_run_denominate, hsi_step_run_impute, hsi_step_run_screen,
+    hsi_step_run_treat, hsi_step_run_normalise, hsi_step_run_aggregate;
 
 #endif

@@ -87,31 +87,30 @@ static const char *trends_num(char buf[32], double v, int have)
     return hsi_fmt_double(buf, v);
 }
 
+static void trends_row(hsi_buf *b, const void *row, const void *ud)
+{
+    const hs_trend *t = row;
+    char a[32], sl[32], v[32];
+    int have = t->nwin >= 2;
+    (void)ud;
+    hsi_buf_csv_str(b, t->unit);
+    hsi_buf_puts(b, ",");
+    hsi_buf_csv_str(b, t->code);
+    hsi_buf_puts(b, ",");
+    hsi_buf_printf(b, "%s,%s,%s,", trends_num(a, t->cagr, have), trends_num(sl, t->slope, have),
+                   hsi_fmt_double(v, t->avail));
+    if (t->nobs >= 2)
+        hsi_buf_printf(b, "%ld,%ld\n", t->t_first, t->t_latest);
+    else
+        hsi_buf_puts(b, "NA,NA\n");
+}
+
 hs_status hs_trends_write_csv(const hs_trend *t, size_t n, const hs_sink *out, hs_error *err)
 {
-    hs_status st = hsi_sink_check(out, err);
-    if (st != HS_OK) return st;
-    hsi_buf b;
-    hsi_buf_init(&b, NULL);
-    hsi_buf_puts(&b, "\"uCode\",\"iCode\",\"CAGR\",\"slope\",\"Avail\",\"t_first\",\"t_latest\"\n");
-    for (size_t i = 0; st == HS_OK && i < n; i++) {
-        char a[32], sl[32], v[32];
-        int have = t[i].nwin >= 2;
-        hsi_buf_csv_str(&b, t[i].unit);
-        hsi_buf_puts(&b, ",");
-        hsi_buf_csv_str(&b, t[i].code);
-        hsi_buf_puts(&b, ",");
-        hsi_buf_printf(&b, "%s,%s,%s,", trends_num(a, t[i].cagr, have),
-                       trends_num(sl, t[i].slope, have), hsi_fmt_double(v, t[i].avail));
-        if (t[i].nobs >= 2)
-            hsi_buf_printf(&b, "%ld,%ld\n", t[i].t_first, t[i].t_latest);
-        else
-            hsi_buf_puts(&b, "NA,NA\n");
-        if (b.len >= HSI_SINK_CHUNK) st = hsi_sink_flush(out, &b, err, "trends");
-    }
-    if (st == HS_OK) st = hsi_sink_flush(out, &b, err, "trends");
-    hsi_buf_free(&b);
-    return st;
+    return hsi_sink_rows(
+        out, "trends",
+        "\"uCode\",\"iCode\",\"CAGR\",\"slope\",\"Avail\",\"t_first\",\"t_latest\"\n", t, n,
+        sizeof *t, trends_row, NULL, err);
 }
 
 static hs_status trends_csv(const void *rows, size_t n, const hs_sink *out, hs_error *err)

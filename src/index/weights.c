@@ -42,9 +42,7 @@ hs_status hs_build_weights(hs_ctx *ctx, const hs_build *b, hs_weight **out, size
     double *eff = hsi_calloc(ctx, m->n + 1, sizeof(double));
     hs_weight *t = hsi_calloc(ctx, m->n + 1, sizeof *t);
     if (!w || !eff || !t) {
-        hsi_free(ctx, w);
-        hsi_free(ctx, eff);
-        hsi_free(ctx, t);
+        hsi_free_all(ctx, w, eff, t);
         return hsi_err_nomem(err);
     }
     for (size_t i = 0; i < m->n; i++)
@@ -68,23 +66,20 @@ void hs_weights_free(hs_ctx *ctx, hs_weight *w)
     hsi_free(ctx, w);
 }
 
+static void weights_row(hsi_buf *b, const void *row, const void *ud)
+{
+    const hs_weight *w = row;
+    char a[32], e[32];
+    (void)ud;
+    hsi_buf_csv_str(b, w->code);
+    hsi_buf_printf(b, ",%d,%s,%s\n", w->level, hsi_fmt_double(a, w->weight),
+                   hsi_fmt_double(e, w->eff));
+}
+
 hs_status hs_weights_write_csv(const hs_weight *w, size_t n, const hs_sink *out, hs_error *err)
 {
-    hs_status st = hsi_sink_check(out, err);
-    if (st != HS_OK) return st;
-    hsi_buf b;
-    hsi_buf_init(&b, NULL);
-    hsi_buf_puts(&b, "\"iCode\",\"Level\",\"Weight\",\"EffWeight\"\n");
-    for (size_t i = 0; i < n; i++) {
-        char a[32], e[32];
-        hsi_buf_csv_str(&b, w[i].code);
-        hsi_buf_puts(&b, ",");
-        hsi_buf_printf(&b, "%d,%s,%s\n", w[i].level, hsi_fmt_double(a, w[i].weight),
-                       hsi_fmt_double(e, w[i].eff));
-    }
-    st = hsi_sink_flush(out, &b, err, "weights");
-    hsi_buf_free(&b);
-    return st;
+    return hsi_sink_rows(out, "weights", "\"iCode\",\"Level\",\"Weight\",\"EffWeight\"\n", w, n,
+                         sizeof *w, weights_row, NULL, err);
 }
 
 hs_status hsi_build_write_rows(hs_ctx *ctx, const hs_build *b, const char *path,

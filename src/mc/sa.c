@@ -23,14 +23,13 @@
 
 void hs_sa_opts_init(hs_sa_opts *o)
 {
-    memset(o, 0, sizeof *o);
-    o->size = sizeof *o;
-    o->type = HS_SA_UA;
-    o->n = 1000;
-    o->seed = 1;
-    o->threads = 0;
-    o->sampler = HS_SAMPLER_SOBOL;
-    o->bootstrap = 1000;
+    *o = (hs_sa_opts){.size = sizeof *o,
+                      .type = HS_SA_UA,
+                      .n = 1000,
+                      .seed = 1,
+                      .threads = 0,
+                      .sampler = HS_SAMPLER_SOBOL,
+                      .bootstrap = 1000};
 }
 
 size_t hs_sa_nruns(const hs_sa *s)

@@ -80,11 +80,7 @@ char *hsi_html_path_join(hs_ctx *ctx, const char *dir, const char *name)
         hsi_buf_printf(&b, "%s/%s", dir, name);
     else
         hsi_buf_puts(&b, name);
-    if (b.oom) {
-        hsi_buf_free(&b);
-        return NULL;
-    }
-    return b.s;
+    return hsi_buf_take(&b);
 }
 
 /* The folder part of path ("." if none); caller frees. */
@@ -126,16 +122,14 @@ static void json_num(hsi_buf *b, double v)
  */
 static char *summary_str(hs_ctx *ctx, const char *js, const char *key)
 {
-    hsi_buf pat;
-    hsi_buf_init(&pat, ctx);
-    hsi_buf_printf(&pat, "\n  \"%s\":", key);
-    if (pat.oom) {
-        hsi_buf_free(&pat);
-        return NULL;
-    }
-    const char *p = strstr(js, pat.s);
-    size_t skip = pat.len;
-    hsi_buf_free(&pat);
+    hsi_buf b;
+    hsi_buf_init(&b, ctx);
+    hsi_buf_printf(&b, "\n  \"%s\":", key);
+    char *pat = hsi_buf_take(&b);
+    if (!pat) return NULL;
+    const char *p = strstr(js, pat);
+    size_t skip = strlen(pat);
+    hsi_free(ctx, pat);
     if (!p) return NULL;
     p += skip;
     while (*p == ' ')
@@ -168,11 +162,7 @@ static char *summary_str(hs_ctx *ctx, const char *js, const char *key)
         }
     }
     hsi_buf_add(&v, "", 1);
-    if (v.oom) {
-        hsi_buf_free(&v);
-        return NULL;
-    }
-    return v.s;
+    return hsi_buf_take(&v);
 }
 
 /* ---- the structure ------------------------------------------------------------------- */
