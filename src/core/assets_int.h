@@ -10,22 +10,19 @@
 
 #include <stddef.h>
 
-/* Each asset is NUL-terminated; _len excludes the NUL. */
-extern const unsigned char hsi_asset_report_js[];
-extern const size_t hsi_asset_report_js_len;
-extern const unsigned char hsi_asset_report_css[];
-extern const size_t hsi_asset_report_css_len;
-extern const unsigned char hsi_asset_dash_html[];
-extern const size_t hsi_asset_dash_html_len;
-extern const unsigned char hsi_asset_dash_js[];
-extern const size_t hsi_asset_dash_js_len;
-extern const unsigned char hsi_asset_dash_css[];
-extern const size_t hsi_asset_dash_css_len;
-extern const unsigned char hsi_asset_topo[];
-extern const size_t hsi_asset_topo_len;
-extern const unsigned char hsi_asset_iso_codes[];
-extern const size_t hsi_asset_iso_codes_len;
-extern const unsigned char hsi_asset_iso_names[];
-extern const size_t hsi_asset_iso_names_len;
+/* An embedded asset: hsi_asset_NAME, NUL-terminated, and hsi_asset_NAME_len, which
+ * excludes the NUL. */
+#define HSI_ASSET(name)                                                                            \
+    extern const unsigned char hsi_asset_##name[];                                                 \
+    extern const size_t hsi_asset_##name##_len
+
+HSI_ASSET(report_js);
+HSI_ASSET(report_css);
+HSI_ASSET(dash_html);
+HSI_ASSET(dash_js);
+HSI_ASSET(dash_css);
+HSI_ASSET(topo);
+HSI_ASSET(iso_codes);
+HSI_ASSET(iso_names);
 
 #endif
