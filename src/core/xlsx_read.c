@@ -539,6 +539,7 @@ static hs_status xl_table(xl_book *b, hsi_csv *out, hs_error *err)
     out->line = hsi_calloc(ctx, nrow + 1, sizeof(long));
     out->col = hsi_calloc(ctx, nrow * ncol + 1, sizeof(long));
     out->file = hsi_strdup(ctx, b->label);
+    out->book = 1;
     if (b->pool.oom || !out->head || !out->cell || !out->line || !out->col || !out->file)
         return hsi_err_nomem(err);
     char *mem = b->pool.s;

@@ -286,9 +286,9 @@ static hs_status data_wideyear_cols(data_load *L)
             any |= L->yearcol[m->ind[k] * ny + y] >= 0;
         if (!any)
             return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->head_line, 0,
-                           "indicator '%s' (structure file %s, line %ld) has no column "
+                           "indicator '%s' (structure file %s, %s %ld) has no column "
                            "'%s_YYYY' in the data",
-                           nd->code, m->file, nd->line, nd->code);
+                           nd->code, m->file, HSI_META_LINEWORD(m), nd->line, nd->code);
     }
     return HS_OK;
 }
@@ -302,9 +302,9 @@ static hs_status data_wide_cols(data_load *L)
         L->icol[k] = hsi_csv_find(&L->c, nd->code);
         if (L->icol[k] < 0)
             return hsi_err(L->err, HS_ERR_SCHEMA, L->c.file, L->c.head_line, 0,
-                           "indicator '%s' (structure file %s, line %ld) has no column in "
+                           "indicator '%s' (structure file %s, %s %ld) has no column in "
                            "the data",
-                           nd->code, m->file, nd->line);
+                           nd->code, m->file, HSI_META_LINEWORD(m), nd->line);
     }
     return HS_OK;
 }
@@ -364,12 +364,12 @@ static hs_status data_count_units(const data_load *L, size_t *nu)
         if (L->shape == HSI_SHAPE_LONG) continue;
         if (keys[k].time == HSI_NO_TIME)
             return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->line[keys[k].src], 0,
-                           "unit '%s' appears twice (also on line %ld; expected one row "
+                           "unit '%s' appears twice (also on %s %ld; expected one row "
                            "per unit, or a Time column for panel data)",
-                           keys[k].code, c->line[keys[k - 1].src]);
+                           keys[k].code, hsi_csv_lineword(c), c->line[keys[k - 1].src]);
         return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->line[keys[k].src], 0,
-                       "unit '%s' at time %ld appears twice (also on line %ld)", keys[k].code,
-                       keys[k].time, c->line[keys[k - 1].src]);
+                       "unit '%s' at time %ld appears twice (also on %s %ld)", keys[k].code,
+                       keys[k].time, hsi_csv_lineword(c), c->line[keys[k - 1].src]);
     }
     return HS_OK;
 }

@@ -45,6 +45,7 @@ typedef struct hsi_node {
 
 typedef struct hsi_meta {
     char *file;
+    int book; /* read from a workbook's sheet: the nodes' lines are its rows */
     size_t n;
     hsi_node *node;
     size_t nind; /* indicator nodes, in file order */
@@ -54,6 +55,9 @@ typedef struct hsi_meta {
     int maxlevel;
     size_t ngroup, ndenom;
 } hsi_meta;
+
+/* What messages call a node's place in the structure file: "row" or "line". */
+#define HSI_META_LINEWORD(m) ((m)->book ? "row" : "line")
 
 HS_INTERNAL hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *err);
 /* The same, reading sheet `sheet` (NULL: iMeta) when path is an .xlsx workbook. */

@@ -220,8 +220,8 @@ static hs_status meta_row_code(hs_ctx *ctx, const hsi_csv *c, const meta_cols *k
     for (size_t q = 0; q < r; q++)
         if (strcmp(m->node[q].code, code) == 0)
             return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], ccol,
-                           "duplicate iCode '%s' (first defined on line %ld)", code,
-                           m->node[q].line);
+                           "duplicate iCode '%s' (first defined on %s %ld)", code,
+                           hsi_csv_lineword(c), m->node[q].line);
     nd->code = hsi_strdup(ctx, code);
     const char *nm = k->name >= 0 ? hsi_csv_get(c, r, (size_t)k->name) : NULL;
     nd->name = hsi_strdup(ctx, meta_is_na(nm) ? code : nm);
@@ -463,6 +463,7 @@ static hs_status meta_from_csv(hs_ctx *ctx, hsi_csv *in, const char *path, hsi_m
     hs_status st = meta_columns(&c, path, &k, err);
     if (!st) {
         m->file = hsi_strdup(ctx, path);
+        m->book = c.book;
         m->node = hsi_calloc(ctx, c.nrow, sizeof *m->node);
         m->ind = hsi_calloc(ctx, c.nrow, sizeof *m->ind);
         m->agg = hsi_calloc(ctx, c.nrow, sizeof *m->agg);

@@ -218,8 +218,8 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
             if (isnan(nd->gp_lo) || isnan(nd->gp_hi))
                 return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                                "goalposts for '%s' need goalpost_lower and goalpost_upper in "
-                               "the structure file %s (line %ld)",
-                               nd->code, m->file, nd->line);
+                               "the structure file %s (%s %ld)",
+                               nd->code, m->file, HSI_META_LINEWORD(m), nd->line);
             if (!(nd->gp_hi > nd->gp_lo))
                 return hsi_err(err, HS_ERR_SCHEMA, m->file, nd->line, 0,
                                "goalposts of '%s' are (%g, %g) (expected lower < upper)", nd->code,
@@ -252,8 +252,8 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
             if (isnan(nd->target))
                 return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                                "disttarget for '%s' needs a Target in the structure file %s "
-                               "(line %ld)",
-                               nd->code, m->file, nd->line);
+                               "(%s %ld)",
+                               nd->code, m->file, HSI_META_LINEWORD(m), nd->line);
             ns->target = nd->target;
         }
     } else if (!strcmp(n, "scaled") || !strcmp(n, "scaled_directed")) {

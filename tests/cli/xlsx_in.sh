@@ -144,6 +144,8 @@ edit("text.xlsx", "iData", "L3", "n/a")        # LPI of BEL
 edit("formula.xlsx", "iData", "L3", "=1+1")     # openpyxl stores no result
 edit("weight.xlsx", "iMeta", "E3", "heavy")     # Weight of Flights
 edit("beyond.xlsx", "iData", "BJ5", 7)          # right of the last named column
+edit("dupunit.xlsx", "iData", "B5", "BEL")      # Croatia's row given Belgium's code
+edit("dupcode.xlsx", "iMeta", "B4", "Flights")  # Ship's row given the code above it
 wb = openpyxl.Workbook()
 wb.active.title = "Sheet1"
 wb.save(t + "/nosheet.xlsx")
@@ -170,6 +172,10 @@ bad weight weight.xlsx asem_r.xlsx "" \
     "BOOK/weight.xlsx:iMeta!E3: Weight 'heavy' is not a number"
 bad beyond asem_r.xlsx beyond.xlsx "" \
     "BOOK/beyond.xlsx:iData!BJ5: value beyond the header's last column (BH1: every column needs a name in row 1)"
+bad dupunit asem_r.xlsx dupunit.xlsx "" \
+    "BOOK/dupunit.xlsx:iData!5:5: unit 'BEL' at time 2018 appears twice (also on row 3)"
+bad dupcode dupcode.xlsx asem_r.xlsx "" \
+    "BOOK/dupcode.xlsx:iMeta!B4: duplicate iCode 'Flights' (first defined on row 3)"
 bad nosheet asem_r.xlsx nosheet.xlsx "" \
     "BOOK/nosheet.xlsx: no sheet 'iData' (the workbook has: Sheet1)"
 bad othersheet asem_r.xlsx asem_r.xlsx "sheet = Data" \
