@@ -299,10 +299,80 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
 }
 
 /* Append the gathered text, NUL-terminated, to the pool; its offset in *off. */
+/* The code unit of an escape "_xHHHH_" at s (n bytes left), or -1 when s holds none. */
+static long xl_esc_unit(const char *s, size_t n)
+{
+    if (n < 7 || s[0] != '_' || s[1] != 'x' || s[6] != '_') return -1;
+    long u = 0;
+    for (size_t i = 2; i < 6; i++) {
+        int c = (unsigned char)s[i], d = c >= '0' && c <= '9'   ? c - '0'
+                                         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                                : -1;
+        if (d < 0) return -1;
+        u = u * 16 + d;
+    }
+    return u;
+}
+
+/* Append code point u as UTF-8. */
+static void xl_put_utf8(hsi_buf *o, unsigned long u)
+{
+    char e[4];
+    size_t n;
+    if (u < 0x80) {
+        e[0] = (char)u;
+        n = 1;
+    } else if (u < 0x800) {
+        e[0] = (char)(0xC0 | (u >> 6));
+        e[1] = (char)(0x80 | (u & 0x3F));
+        n = 2;
+    } else if (u < 0x10000) {
+        e[0] = (char)(0xE0 | (u >> 12));
+        e[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+        e[2] = (char)(0x80 | (u & 0x3F));
+        n = 3;
+    } else {
+        e[0] = (char)(0xF0 | (u >> 18));
+        e[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+        e[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+        e[3] = (char)(0x80 | (u & 0x3F));
+        n = 4;
+    }
+    hsi_buf_add(o, e, n);
+}
+
+/* The text of a string into the pool, its escapes decoded: SpreadsheetML writes a character
+ * that XML cannot hold (a control character such as a line break in some writers, or any
+ * character a writer chooses) as "_xHHHH_", UTF-16 code units in hex, and a literal "_x" that
+ * would read as one with its underscore escaped ("_x005F_"). Read left to right, each escape
+ * is one character; a UTF-16 pair of escapes is one character beyond U+FFFF; an escape of NUL
+ * or of half a pair is kept as written (a cell cannot hold NUL, nor UTF-8 half a pair). */
 static int xl_pool_text(xl_book *b, size_t *off)
 {
     *off = b->pool.len;
-    hsi_buf_add(&b->pool, b->text.s ? b->text.s : "", b->text.len);
+    const char *s = b->text.s ? b->text.s : "";
+    size_t n = b->text.len, i = 0, from = 0;
+    while (i < n) {
+        long u = s[i] == '_' ? xl_esc_unit(s + i, n - i) : -1;
+        size_t len = 7;
+        if (u >= 0xD800 && u < 0xDC00) {
+            long lo = xl_esc_unit(s + i + 7, n - i - 7);
+            u = lo >= 0xDC00 && lo < 0xE000 ? 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00) : -1;
+            len = 14;
+        } else if (u == 0 || (u >= 0xDC00 && u < 0xE000)) {
+            u = -1;
+        }
+        if (u < 0) {
+            i++;
+            continue;
+        }
+        hsi_buf_add(&b->pool, s + from, i - from);
+        xl_put_utf8(&b->pool, (unsigned long)u);
+        i += len;
+        from = i;
+    }
+    hsi_buf_add(&b->pool, s + from, n - from);
     hsi_buf_add(&b->pool, "", 1);
     return b->pool.oom || b->text.oom ? -1 : 0;
 }

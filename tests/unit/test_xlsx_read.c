@@ -115,6 +115,35 @@ static void test_cells(void **state)
     hsi_csv_free(&c);
 }
 
+/* Escapes "_xHHHH_" (ECMA-376 Part 1, 22.9.2.19 ST_Xstring) decoded as one character each, in
+ * either case of hex; an escaped underscore keeps what follows literal; a UTF-16 pair is one
+ * character; NUL, half a pair and a short form are kept as written. */
+static void test_escapes(void **state)
+{
+    (void)state;
+#define XL_IS(ref, text) "<c r=\"" ref "\" t=\"inlineStr\"><is><t>" text "</t></is></c>"
+    const char *sheet = "<worksheet " NS "><sheetData><row r=\"1\">" XL_IS("A1", "uCode")
+        XL_IS("B1", "a") XL_IS("C1", "b") XL_IS("D1", "c") XL_IS("E1", "d")
+            XL_IS("F1", "e") "</row><row r=\"2\">" XL_IS("A2", "Line_x000A_break")
+                XL_IS("B2", "_x005F_x0041_") XL_IS("C2", "_xD83D__xDE00_ and _x00e9__x00C9_")
+                    XL_IS("D2", "_x0000_|_xDC00_|_xD800_x") XL_IS("E2", "_x41_ _x004G_ _x0041")
+                        XL_IS("F2", "__x0041__") "</row></sheetData></worksheet>";
+#undef XL_IS
+    hsi_csv c;
+    hs_error err;
+    assert_int_equal(read_sheet(sheet, "iData", &c, &err), HS_OK);
+    assert_int_equal(c.nrow, 1);
+    const char *want[] = {"Line\nbreak",
+                          "_x0041_",
+                          "\xF0\x9F\x98\x80 and \xC3\xA9\xC3\x89",
+                          "_x0000_|_xDC00_|_xD800_x",
+                          "_x41_ _x004G_ _x0041",
+                          "_A_"};
+    for (size_t j = 0; j < 6; j++)
+        assert_string_equal(hsi_csv_get(&c, 0, j), want[j]);
+    hsi_csv_free(&c);
+}
+
 /* A message of the table readers at row 7, column 3 of the sheet names the cell. */
 static void test_err_cell(void **state)
 {
@@ -280,11 +309,9 @@ static void test_mem_refuses_books(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cells),
-        cmocka_unit_test(test_err_cell),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_not_books),
-        cmocka_unit_test(test_mem_refuses_books),
+        cmocka_unit_test(test_cells),     cmocka_unit_test(test_escapes),
+        cmocka_unit_test(test_err_cell),  cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_not_books), cmocka_unit_test(test_mem_refuses_books),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
