@@ -283,7 +283,8 @@ HS_INTERNAL void hsi_eff_weights(const hsi_meta *m, const double *w, double *eff
 HS_INTERNAL const char *hsi_agg_name(hsi_agg_kind k);
 
 /* One aggregation of dataset `in` with the step's methods and the weights `weight`
- * (meta.n) into `out` (steps.c). */
+ * (meta.n) into `out` (steps.c), for the optimiser: values set to NA by `nonpositive = na`
+ * are not noted, as the Aggregate step that follows notes them once. */
 HS_INTERNAL hs_status hsi_aggregate_pass(const hs_build *b, const hsi_step *sp,
                                          const double *weight, const hsi_dset *in, hsi_dset *out,
                                          hs_error *err);

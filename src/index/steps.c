@@ -509,8 +509,10 @@ static hs_status steps_copeland(const hs_build *b, const hsi_step *sp, const hsi
     return st;
 }
 
+/* quiet: leave out the note of values set to NA (the optimiser runs a pass per candidate
+ * weight set; the Aggregate step that follows says it once). */
 static hs_status steps_aggregate_pass(const hs_build *b, const hsi_step *sp, const double *weight,
-                                      const hsi_dset *in, hsi_dset *out, hs_error *err)
+                                      const hsi_dset *in, hsi_dset *out, int quiet, hs_error *err)
 {
     hs_ctx *ctx = b->ctx;
     const hsi_meta *m = &b->meta;
@@ -580,7 +582,7 @@ static hs_status steps_aggregate_pass(const hs_build *b, const hsi_step *sp, con
                              as->kind == HSI_AGG_HMEAN ? "other than 0" : "> 0");
             }
         }
-        if (nbad)
+        if (nbad && !quiet)
             hsi_log(ctx, 1,
                     "%zu value(s) of '%s' set to NA: %s over a value outside its domain "
                     "(nonpositive = na)",
@@ -593,7 +595,7 @@ static hs_status steps_aggregate_pass(const hs_build *b, const hsi_step *sp, con
 hs_status hsi_aggregate_pass(const hs_build *b, const hsi_step *sp, const double *weight,
                              const hsi_dset *in, hsi_dset *out, hs_error *err)
 {
-    return steps_aggregate_pass(b, sp, weight, in, out, err);
+    return steps_aggregate_pass(b, sp, weight, in, out, 1, err);
 }
 
 /* PCA weights (COINr get_PCA with by_groups, used as a weight set): for every aggregate whose
@@ -661,12 +663,12 @@ hs_status hsi_step_run_aggregate(hs_build *b, hsi_step *sp, const hsi_dset *in, 
         hs_status os = hsi_optw_step(b, sp, in, err);
         if (os) return os;
     }
-    hs_status st = steps_aggregate_pass(b, sp, sp->weight, in, out, err);
+    hs_status st = steps_aggregate_pass(b, sp, sp->weight, in, out, sp->pca_level > 0, err);
     if (st || sp->pca_level <= 0) return st;
     st = steps_pca_weights(b, sp, out, sp->weight, err);
     hsi_dset_free(b->ctx, out);
     memset(out, 0, sizeof *out);
-    return st ? st : steps_aggregate_pass(b, sp, sp->weight, in, out, err);
+    return st ? st : steps_aggregate_pass(b, sp, sp->weight, in, out, 0, err);
 }
 
 hs_status hsi_steps_run(hs_build *b, hs_error *err)
