@@ -88,6 +88,13 @@ HS_INTERNAL int hsi_same_bits(double a, double b);
 /* qsort comparison of longs, ascending. */
 HS_INTERNAL int hsi_long_cmp(const void *a, const void *b);
 
+/* What messages call a place in a table: a row of a workbook's sheet (book nonzero), a line
+ * of a text file. */
+static inline const char *hsi_lineword(int book)
+{
+    return book ? "row" : "line";
+}
+
 /* 1 if s is valid UTF-8 (no overlong forms, surrogates or code points above U+10FFFF). */
 HS_INTERNAL int hsi_utf8_valid(const char *s);
 /* Make *s valid UTF-8: unchanged if it is, otherwise read as Latin-1 (ISO 8859-1) and

@@ -30,12 +30,6 @@ typedef struct hsi_csv {
     char *mem; /* backing store of all strings */
 } hsi_csv;
 
-/** What messages call a place of t: "row" for a workbook's sheet, "line" for a text file. */
-static inline const char *hsi_csv_lineword(const hsi_csv *t)
-{
-    return t->book ? "row" : "line";
-}
-
 /** Parse text[0..len) (need not be NUL-terminated). fname is used in messages. */
 HS_INTERNAL hs_status hsi_csv_parse(hs_ctx *ctx, const char *text, size_t len, const char *fname,
                                     hsi_csv *out, hs_error *err);

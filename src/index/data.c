@@ -288,7 +288,7 @@ static hs_status data_wideyear_cols(data_load *L)
             return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->head_line, 0,
                            "indicator '%s' (structure file %s, %s %ld) has no column "
                            "'%s_YYYY' in the data",
-                           nd->code, m->file, HSI_META_LINEWORD(m), nd->line, nd->code);
+                           nd->code, m->file, hsi_lineword(m->book), nd->line, nd->code);
     }
     return HS_OK;
 }
@@ -304,7 +304,7 @@ static hs_status data_wide_cols(data_load *L)
             return hsi_err(L->err, HS_ERR_SCHEMA, L->c.file, L->c.head_line, 0,
                            "indicator '%s' (structure file %s, %s %ld) has no column in "
                            "the data",
-                           nd->code, m->file, HSI_META_LINEWORD(m), nd->line);
+                           nd->code, m->file, hsi_lineword(m->book), nd->line);
     }
     return HS_OK;
 }
@@ -366,10 +366,10 @@ static hs_status data_count_units(const data_load *L, size_t *nu)
             return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->line[keys[k].src], 0,
                            "unit '%s' appears twice (also on %s %ld; expected one row "
                            "per unit, or a Time column for panel data)",
-                           keys[k].code, hsi_csv_lineword(c), c->line[keys[k - 1].src]);
+                           keys[k].code, hsi_lineword(c->book), c->line[keys[k - 1].src]);
         return hsi_err(L->err, HS_ERR_SCHEMA, c->file, c->line[keys[k].src], 0,
                        "unit '%s' at time %ld appears twice (also on %s %ld)", keys[k].code,
-                       keys[k].time, hsi_csv_lineword(c), c->line[keys[k - 1].src]);
+                       keys[k].time, hsi_lineword(c->book), c->line[keys[k - 1].src]);
     }
     return HS_OK;
 }

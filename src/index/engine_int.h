@@ -56,9 +56,6 @@ typedef struct hsi_meta {
     size_t ngroup, ndenom;
 } hsi_meta;
 
-/* What messages call a node's place in the structure file: "row" or "line". */
-#define HSI_META_LINEWORD(m) ((m)->book ? "row" : "line")
-
 HS_INTERNAL hs_status hsi_meta_read(hs_ctx *ctx, const char *path, hsi_meta *m, hs_error *err);
 /* The same, reading sheet `sheet` (NULL: iMeta) when path is an .xlsx workbook. */
 HS_INTERNAL hs_status hsi_meta_read_sheet(hs_ctx *ctx, const char *path, const char *sheet,

@@ -221,7 +221,7 @@ static hs_status meta_row_code(hs_ctx *ctx, const hsi_csv *c, const meta_cols *k
         if (strcmp(m->node[q].code, code) == 0)
             return hsi_err(err, HS_ERR_SCHEMA, path, c->line[r], ccol,
                            "duplicate iCode '%s' (first defined on %s %ld)", code,
-                           hsi_csv_lineword(c), m->node[q].line);
+                           hsi_lineword(c->book), m->node[q].line);
     nd->code = hsi_strdup(ctx, code);
     const char *nm = k->name >= 0 ? hsi_csv_get(c, r, (size_t)k->name) : NULL;
     nd->name = hsi_strdup(ctx, meta_is_na(nm) ? code : nm);

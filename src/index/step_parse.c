@@ -219,7 +219,7 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
                 return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                                "goalposts for '%s' need goalpost_lower and goalpost_upper in "
                                "the structure file %s (%s %ld)",
-                               nd->code, m->file, HSI_META_LINEWORD(m), nd->line);
+                               nd->code, m->file, hsi_lineword(m->book), nd->line);
             if (!(nd->gp_hi > nd->gp_lo))
                 return hsi_err(err, HS_ERR_SCHEMA, m->file, nd->line, 0,
                                "goalposts of '%s' are (%g, %g) (expected lower < upper)", nd->code,
@@ -253,7 +253,7 @@ static hs_status pl_norm_method(const char *fn, const hsi_ini_kv *kv, const hsi_
                 return hsi_err(err, HS_ERR_PIPELINE, fn, kv->line, kv->vcol,
                                "disttarget for '%s' needs a Target in the structure file %s "
                                "(%s %ld)",
-                               nd->code, m->file, HSI_META_LINEWORD(m), nd->line);
+                               nd->code, m->file, hsi_lineword(m->book), nd->line);
             ns->target = nd->target;
         }
     } else if (!strcmp(n, "scaled") || !strcmp(n, "scaled_directed")) {
