@@ -2,7 +2,7 @@
 # layers.sh - the modules stand on each other as docs/ARCHITECTURE.md's "Layers" list says,
 # and on nothing else: every #include "..." of src/MODULE/ names a header of MODULE itself,
 # of core (the foundation every module stands on) or of a module MODULE stands on in the list;
-# the list has no loop; cli/, python/, r/ and examples/ include only the public headers and
+# the list has no loop; cli/, the R glue and examples/c include only the public headers and
 # their own. A new include across modules fails here until the list (and so the map) says so.
 # Usage: sh tests/cli/layers.sh [path/to/humsec]   (run from the source tree; the binary is
 # not used)
